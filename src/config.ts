@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting Townsquare reads, from environment variables. README.md has the same table.
+ * Each entry documents its default; `loadConfig` fails fast naming any bad variable.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Port of the HTTP and WebSocket server. Default 4000; 0 picks a free one. */
+  PORT: int(0, 65535).default(4000),
+  /** Interface to listen on. Default 0.0.0.0. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL URL. Unset: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Read replicas (comma-separated PostgreSQL URLs) that MikroORM sends reads to. Default none. */
+  DATABASE_REPLICA_URLS: list.pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ }))).default([]),
+  /** Connections in the database pool. Default 10. */
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /** Redis URL for pub/sub across instances. Unset: in-process pub/sub (one instance only). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Folder for the embedded database and the development token secret. Default .townsquare. */
+  DATA_DIR: z.string().min(1).default('.townsquare'),
+  /** Secret that keys token and API key hashes (32+ chars). Required in production; elsewhere one is generated into DATA_DIR. */
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of a session token in days. Default 30. */
+  TOKEN_TTL_DAYS: int(1, 3650).default(30),
+  /** Comma-separated emails that become platform admins when they sign up or in. Default none. */
+  ADMIN_EMAILS: list.default([]),
+  /** pino log level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Browser origins allowed for CORS and WebSocket upgrades (comma-separated). Default: same origin only. */
+  CORS_ORIGINS: list.default([]),
+  /** Deepest selection set a query may have. Default 12. */
+  MAX_QUERY_DEPTH: int(1, 100).default(12),
+  /** Highest estimated cost of one operation (list fields multiply by their page size). Default 10000. */
+  MAX_QUERY_COST: int(1, 10_000_000).default(10_000),
+  /** Most aliases in one operation. Default 20. */
+  MAX_ALIASES: int(0, 1000).default(20),
+  /** Most directives in one operation. Default 20. */
+  MAX_DIRECTIVES: int(0, 1000).default(20),
+  /** Most lexical tokens in one document. Default 3000. */
+  MAX_TOKENS: int(10, 1_000_000).default(3000),
+  /** Most operations in one batched HTTP request. Default 5. */
+  MAX_BATCH_SIZE: int(1, 100).default(5),
+  /** Largest request body in bytes. Default 102400 (100 KiB). */
+  MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(100 * 1024),
+  /** Most concurrent subscriptions on one WebSocket. Default 25. */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(25),
+  /** Loads the demo data when the database has no users. Default true. */
+  SEED_DEMO: bool.default(true),
+  /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Adds an X-SQL-Statements header (SQL statements the request ran) to HTTP responses. Default false. */
+  EXPOSE_SQL_COUNT: bool.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+export type Config = Omit<z.output<typeof envSchema>, 'TOKEN_SECRET'> & { TOKEN_SECRET: string };
+
+/** Raised when the environment is invalid; its message names each bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment once. Empty strings count as unset.
+ * @param env the variables to read (default `process.env`)
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  let secret = cfg.TOKEN_SECRET;
+  if (!secret) {
+    if (cfg.NODE_ENV === 'production') {
+      throw new ConfigError('Invalid environment:\n  TOKEN_SECRET: required when NODE_ENV=production');
+    }
+    secret = developmentSecret(cfg.DATA_DIR);
+  }
+  return { ...cfg, DATA_DIR: resolve(cfg.DATA_DIR), TOKEN_SECRET: secret };
+}
+
+/** A secret generated once per data folder, so a fresh clone runs with no setup and tokens survive restarts. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'token-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

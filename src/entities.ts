@@ -1,0 +1,5 @@
+import { ApiKey, Session, User } from './modules/identity/identity.entity';
+import { Ban, Community, Invite, JoinRequest, Member } from './modules/communities/communities.entity';
+
+/** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
+export const ENTITIES = [User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban];

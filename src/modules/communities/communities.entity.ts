@@ -1,0 +1,184 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../platform/node';
+import type { NodeType } from '../../platform/ids';
+import { User } from '../identity/identity.entity';
+
+export enum Visibility {
+  PUBLIC = 'PUBLIC',
+  PRIVATE = 'PRIVATE',
+}
+registerEnumType(Visibility, {
+  name: 'Visibility',
+  description: 'PUBLIC: anyone can read and join. PRIVATE: only members see it; joining takes an approved request or an invite.',
+});
+
+export enum Role {
+  OWNER = 'OWNER',
+  ADMIN = 'ADMIN',
+  MODERATOR = 'MODERATOR',
+  MEMBER = 'MEMBER',
+}
+registerEnumType(Role, { name: 'Role', description: 'A member\'s role in a community, from most to least powerful.' });
+
+export enum JoinRequestStatus {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
+
+@Entity({ tableName: 'communities' })
+@Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
+@ObjectType('Community', { implements: Node, description: 'A community: members, and later their posts, events and polls.' })
+export class Community extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Community';
+  }
+
+  @Field({ description: 'Unique, lower-case, URL-safe name.' })
+  @Property({ length: 50, unique: true })
+  slug!: string;
+
+  @Field()
+  @Property({ length: 100 })
+  name!: string;
+
+  @Field()
+  @Property({ type: 'text', default: '' })
+  description: string = '';
+
+  @Field(() => Visibility)
+  @Enum({ items: () => Visibility, nativeEnumName: 'visibility' })
+  visibility!: Visibility;
+
+  /** Kept exact by `member_count = member_count ± 1` in the transaction that adds or removes the member. */
+  @Field(() => Int)
+  @Property({ default: 0 })
+  memberCount: number = 0;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}
+
+@Entity({ tableName: 'members' })
+@Unique({ properties: ['community', 'user'] })
+@Index({ properties: ['user'] })
+@ObjectType('Member', { implements: Node, description: 'A user\'s membership of a community.' })
+export class Member extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Member';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @Field(() => Role)
+  @Enum({ items: () => Role, nativeEnumName: 'member_role' })
+  role!: Role;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  joinedAt: Date = new Date();
+}
+
+/** A request to join a PRIVATE community; one row per (community, user), reopened by a new request. */
+@Entity({ tableName: 'join_requests' })
+@Unique({ properties: ['community', 'user'] })
+@ObjectType('JoinRequest', { implements: Node, description: 'A request to join a private community, decided by its admins.' })
+export class JoinRequest extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'JoinRequest';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @Field(() => JoinRequestStatus)
+  @Enum({ items: () => JoinRequestStatus, nativeEnumName: 'join_request_status' })
+  status: JoinRequestStatus = JoinRequestStatus.PENDING;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  decidedAt?: Date | null;
+}
+
+/** An invitation into a community; joining with it skips the join request. */
+@Entity({ tableName: 'invites' })
+@Unique({ properties: ['community', 'user'] })
+@ObjectType('Invite', { implements: Node, description: 'An invitation for a user to join a community.' })
+export class Invite extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Invite';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  invitedBy!: Ref<User>;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/** A ban: the user is removed and cannot rejoin until `until` (forever when null). */
+@Entity({ tableName: 'bans' })
+@Unique({ properties: ['community', 'user'] })
+@ObjectType('Ban', { description: 'A ban from a community.' })
+export class Ban {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  bannedBy!: Ref<User>;
+
+  @Field()
+  @Property({ length: 500, default: '' })
+  reason: string = '';
+
+  @Field(() => Date, { nullable: true, description: 'When the ban ends; null for a permanent ban.' })
+  @Property({ type: 'datetime', nullable: true })
+  until?: Date | null;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,75 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import { byIdLoader } from '../identity/identity.loaders';
+import type { Viewer } from '../identity/viewer';
+import { Community, Invite, JoinRequest, Member, type Role } from './communities.entity';
+
+/** One page of a community's members: `size + 1` rows so the caller knows whether a next page exists. */
+export interface MembersPageKey {
+  communityId: number;
+  size: number;
+  afterId: number;
+  role: Role | null;
+}
+
+/**
+ * Pages of members for many communities in one statement: a window function numbers each
+ * community's members, so the cost does not grow with the number of communities on the page.
+ */
+function membersPageLoader(em: EntityManager) {
+  return new DataLoader<MembersPageKey, Member[], string>(
+    async (keys) => {
+      const groups = new Map<string, MembersPageKey[]>();
+      for (const k of keys) {
+        const g = `${k.size}:${k.afterId}:${k.role ?? ''}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const byCommunity = new Map<string, Member[]>();
+      for (const [g, group] of groups) {
+        const { size, afterId, role } = group[0];
+        const rows: Record<string, unknown>[] = await sql(em, 
+          `select * from (
+             select m.*, row_number() over (partition by m.community_id order by m.id) as rn
+               from members m
+              where m.community_id in (${group.map(() => '?').join(', ')}) and m.id > ? ${role ? 'and m.role = ?' : ''}
+           ) t where t.rn <= ? order by t.community_id, t.id`,
+          [...group.map((k) => k.communityId), afterId, ...(role ? [role] : []), size + 1],
+        );
+        for (const row of rows) {
+          const key = `${row.community_id}:${g}`;
+          delete row.rn;
+          byCommunity.set(key, [...(byCommunity.get(key) ?? []), em.map(Member, row)]);
+        }
+      }
+      return keys.map((k) => byCommunity.get(`${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}`) ?? []);
+    },
+    { cacheKeyFn: (k) => `${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}` },
+  );
+}
+
+/** Per-request loaders of the communities domain; the viewer-specific ones answer for `viewer`. */
+export function createCommunityLoaders(em: EntityManager, viewer: Viewer) {
+  const userId = viewer.userId;
+  return {
+    community: byIdLoader(em, Community),
+    member: byIdLoader(em, Member),
+    joinRequest: byIdLoader(em, JoinRequest),
+    invite: byIdLoader(em, Invite),
+    membersPage: membersPageLoader(em),
+    /** The viewer's membership in each community (null when not a member or anonymous). */
+    viewerMembership: new DataLoader<number, Member | null>(async (communityIds) => {
+      if (userId === null) return communityIds.map(() => null);
+      const rows = await em.find(Member, { user: userId, community: { $in: [...communityIds] } });
+      const map = new Map(rows.map((m) => [m.community.id, m]));
+      return communityIds.map((id) => map.get(id) ?? null);
+    }),
+    /** Whether the viewer holds an invite to each community. */
+    viewerInvited: new DataLoader<number, boolean>(async (communityIds) => {
+      if (userId === null) return communityIds.map(() => false);
+      const rows = await em.find(Invite, { user: userId, community: { $in: [...communityIds] } }, { fields: ['community'] });
+      const set = new Set(rows.map((i) => i.community.id));
+      return communityIds.map((id) => set.has(id));
+    }),
+  };
+}

@@ -1,0 +1,80 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { Forbidden } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Community, JoinRequest, JoinRequestStatus, Member } from './communities.entity';
+import {
+  CommunitiesArgs, CreateCommunityInput, JoinCommunityPayload, MembersArgs, UpdateCommunityInput,
+} from './communities.inputs';
+import * as communities from './communities.service';
+import * as membership from './membership.service';
+import { assertCan } from './permissions';
+
+@ObjectType()
+export class CommunityConnection extends Connection(Community, 'Community') {}
+@ObjectType()
+export class MemberConnection extends Connection(Member, 'Member') {}
+@ObjectType()
+export class JoinRequestConnection extends Connection(JoinRequest, 'JoinRequest') {}
+
+@Resolver(() => Community)
+export class CommunitiesResolver {
+  @Query(() => Community, { nullable: true, description: 'A community by slug; null when it does not exist or is private to you.' })
+  community(@Arg('slug') slug: string, @Ctx() { em, loaders, viewer }: Context): Promise<Community | null> {
+    return communities.communityBySlug(em, loaders, viewer, slug);
+  }
+
+  @Query(() => CommunityConnection, { complexity: connectionComplexity, description: 'Communities you can see, oldest first.' })
+  communities(@Args() args: CommunitiesArgs, @Ctx() { em, loaders, viewer }: Context) {
+    return communities.listCommunities(em, loaders, viewer, args);
+  }
+
+  @Mutation(() => Community, { description: 'Creates a community with you as its OWNER.' })
+  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() { em, viewer }: Context): Promise<Community> {
+    return communities.createCommunity(em, viewer, input);
+  }
+
+  @Mutation(() => Community, { description: 'Changes a community (ADMIN or above).' })
+  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() { em, loaders, viewer }: Context): Promise<Community> {
+    return communities.updateCommunity(em, loaders, viewer, fromGlobalId('Community', input.id), input);
+  }
+
+  @Mutation(() => JoinCommunityPayload, { description: 'Joins a PUBLIC community, or a PRIVATE one you are invited to; otherwise asks to join.' })
+  joinCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context) {
+    return membership.joinCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
+  }
+
+  @Mutation(() => Boolean, { description: 'Leaves a community. The last OWNER cannot leave.' })
+  leaveCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return membership.leaveCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
+  }
+
+  @FieldResolver(() => MemberConnection, { complexity: connectionComplexity, description: 'Members in the order they joined. PRIVATE communities: members only.' })
+  async members(@Root() community: Community, @Args() args: MembersArgs, @Ctx() { loaders, viewer }: Context) {
+    if (!(await communities.canReadContent(loaders, viewer, community))) {
+      throw new Forbidden('Only members can see who belongs to a private community');
+    }
+    const size = pageSize(args);
+    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const rows = await loaders.membersPage.load({ communityId: community.id, size, afterId, role: args.role ?? null });
+    return toConnection(rows, size, (m) => [m.id], afterId > 0);
+  }
+
+  @FieldResolver(() => Member, { nullable: true, description: 'Your membership; null when you are not a member.' })
+  viewerMember(@Root() community: Community, @Ctx() { loaders }: Context): Promise<Member | null> {
+    return loaders.viewerMembership.load(community.id);
+  }
+
+  @FieldResolver(() => JoinRequestConnection, { complexity: connectionComplexity, description: 'Pending join requests, oldest first (ADMIN or above).' })
+  async joinRequests(@Root() community: Community, @Args() args: PageArgs, @Ctx() { em, loaders, viewer }: Context) {
+    assertCan(await communities.actorIn(loaders, viewer, community.id), 'joinRequests.review');
+    const size = pageSize(args);
+    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const rows = await em.find(
+      JoinRequest, { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: afterId } },
+      { orderBy: { id: 'asc' }, limit: size + 1 },
+    );
+    return toConnection(rows, size, (r) => [r.id], afterId > 0);
+  }
+}

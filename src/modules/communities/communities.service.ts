@@ -1,0 +1,112 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadInput, NotFound } from '../../platform/errors';
+import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import type { Loaders } from '../../platform/loaders';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { Community, Member, Role, Visibility } from './communities.entity';
+import type { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './communities.inputs';
+import { assertCan, type Actor } from './permissions';
+
+/** The viewer's standing in a community, from the request's loaders. */
+export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
+  const membership = await loaders.viewerMembership.load(communityId);
+  return { role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin };
+}
+
+/**
+ * Whether the viewer may see the community at all: PUBLIC ones, and PRIVATE ones they belong to
+ * or are invited to (an invitee sees the profile, not the content).
+ */
+export async function canSeeCommunity(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
+  if (viewer.userId === null) return false;
+  if (await loaders.viewerMembership.load(community.id)) return true;
+  return loaders.viewerInvited.load(community.id);
+}
+
+/** Whether the viewer may read the community's members and content. */
+export async function canReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
+  return (await loaders.viewerMembership.load(community.id)) !== null;
+}
+
+/** A community the viewer can see, or NOT_FOUND (a private community is indistinguishable from none). */
+export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: number): Promise<Community> {
+  const community = await loaders.community.load(id);
+  if (!community || !(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Community');
+  return community;
+}
+
+/** Creates a community with the viewer as its OWNER, in one transaction. Taken slug: CONFLICT. */
+export async function createCommunity(em: EntityManager, viewer: Viewer, input: CreateCommunityInput): Promise<Community> {
+  const userId = requireUser(viewer);
+  const name = input.name.trim();
+  if (!name) throw new BadInput('name must not be blank', 'name');
+  return em.transactional(async (tx) => {
+    const now = new Date();
+    const community = tx.create(Community, {
+      slug: input.slug, name, description: input.description.trim(), visibility: input.visibility,
+      memberCount: 1, createdAt: now, updatedAt: now,
+    });
+    tx.create(Member, { community, user: userId, role: Role.OWNER, joinedAt: now });
+    await tx.flush();
+    return community;
+  });
+}
+
+/** Updates name, description or visibility (needs `community.update`). */
+export async function updateCommunity(
+  em: EntityManager, loaders: Loaders, viewer: Viewer, id: number, input: UpdateCommunityInput,
+): Promise<Community> {
+  requireUser(viewer);
+  const community = await visibleCommunity(loaders, viewer, id);
+  assertCan(await actorIn(loaders, viewer, id), 'community.update');
+  if (input.name !== undefined && input.name !== null) {
+    const name = input.name.trim();
+    if (!name) throw new BadInput('name must not be blank', 'name');
+    community.name = name;
+  }
+  if (input.description !== undefined && input.description !== null) community.description = input.description.trim();
+  if (input.visibility) community.visibility = input.visibility;
+  await em.flush();
+  return community;
+}
+
+/** Looks a community up by slug; null when it does not exist or the viewer may not see it. */
+export async function communityBySlug(em: EntityManager, loaders: Loaders, viewer: Viewer, slug: string): Promise<Community | null> {
+  const community = await em.findOne(Community, { slug: slug.toLowerCase() });
+  if (!community) return null;
+  loaders.community.prime(community.id, community);
+  return (await canSeeCommunity(loaders, viewer, community)) ? community : null;
+}
+
+/**
+ * Communities the viewer can see, oldest first, filtered by `search`. The visibility rule runs in
+ * SQL so that pages are full and counts never leak private communities.
+ */
+export async function listCommunities(em: EntityManager, loaders: Loaders, viewer: Viewer, args: CommunitiesArgs) {
+  const size = pageSize(args);
+  const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+  const where: Record<string, unknown>[] = [{ id: { $gt: afterId } }];
+  if (!viewer.isAdmin) {
+    where.push({
+      $or: [
+        { visibility: Visibility.PUBLIC },
+        ...(viewer.userId !== null
+          ? [
+              { id: { $in: em.createQueryBuilder(Member, 'm').select('m.community_id').where({ user: viewer.userId }).getKnexQuery() } },
+            ]
+          : []),
+      ],
+    });
+  }
+  const search = args.search?.trim();
+  if (search) {
+    const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push({ $or: [{ name: { $ilike: like } }, { slug: { $ilike: like } }] });
+  }
+  const rows = await em.find(Community, { $and: where } as never, { orderBy: { id: 'asc' }, limit: size + 1 });
+  for (const c of rows) loaders.community.prime(c.id, c);
+  return toConnection(rows, size, (c) => [c.id], afterId > 0);
+}

@@ -1,0 +1,139 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { Forbidden } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import { User } from '../identity/identity.entity';
+import { Ban, Community, Invite, JoinRequest, Member } from './communities.entity';
+import { communityTopics, type MemberJoinedEvent } from './communities.events';
+import { BanMemberInput, MemberRefInput, SetMemberRoleInput } from './communities.inputs';
+import { canReadContent, visibleCommunity } from './communities.service';
+import * as membership from './membership.service';
+
+function ids(input: { communityId: string; userId: string }) {
+  return [fromGlobalId('Community', input.communityId, 'communityId'), fromGlobalId('User', input.userId, 'userId')] as const;
+}
+
+async function loadUser(ctx: Context, ref: { id: number }): Promise<User> {
+  return (await ctx.loaders.user.load(ref.id))!;
+}
+async function loadCommunity(ctx: Context, ref: { id: number }): Promise<Community> {
+  return (await ctx.loaders.community.load(ref.id))!;
+}
+
+/**
+ * Streams members as they join. Access is checked when subscribing (NOT_FOUND / FORBIDDEN as a
+ * subscription error) and again before every event, with a fresh EntityManager: a viewer who
+ * loses access (left, banned, community turned private) gets no further events and the stream completes.
+ */
+async function memberJoinedStream(communityGlobalId: string, ctx: Context): Promise<AsyncIterable<Member>> {
+  const communityId = fromGlobalId('Community', communityGlobalId, 'communityId');
+  const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  if (!(await canReadContent(ctx.loaders, ctx.viewer, community))) throw new Forbidden('Only members can follow a private community');
+  const events = ctx.pubsub.subscribe<MemberJoinedEvent>(communityTopics.memberJoined(communityId));
+  await events.ready; // a member who joins right after the client subscribed is not missed
+  async function* authorized(): AsyncGenerator<Member> {
+    try {
+      for await (const event of events) {
+        ctx.refresh();
+        const current = await ctx.loaders.community.load(communityId);
+        if (!current || !(await canReadContent(ctx.loaders, ctx.viewer, current))) return;
+        const member = await ctx.loaders.member.load(event.memberId);
+        if (member) yield member;
+      }
+    } finally {
+      await events.return?.();
+    }
+  }
+  return authorized();
+}
+
+@Resolver(() => Member)
+export class MembersResolver {
+  @FieldResolver(() => User)
+  user(@Root() member: Member, @Ctx() ctx: Context): Promise<User> {
+    return loadUser(ctx, member.user);
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() member: Member, @Ctx() ctx: Context): Promise<Community> {
+    return loadCommunity(ctx, member.community);
+  }
+
+  @Mutation(() => Member, { description: 'Changes a member\'s role (ADMIN or above, on members below you, to roles below yours).' })
+  setMemberRole(@Arg('input') input: SetMemberRoleInput, @Ctx() ctx: Context): Promise<Member> {
+    return membership.setMemberRole(ctx, ...ids(input), input.role);
+  }
+
+  @Mutation(() => Ban, { description: 'Bans a user until `until` (or for good): removes them and stops them rejoining (MODERATOR or above).' })
+  banMember(@Arg('input') input: BanMemberInput, @Ctx() ctx: Context): Promise<Ban> {
+    return membership.banMember(ctx, ...ids(input), input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Lifts a ban (MODERATOR or above). False when there was none.' })
+  unbanMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<boolean> {
+    return membership.unbanMember(ctx, ...ids(input));
+  }
+
+  @Mutation(() => Invite, { description: 'Invites a user; with the invite they join a PRIVATE community directly (MODERATOR or above).' })
+  inviteMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<Invite> {
+    return membership.inviteMember(ctx, ...ids(input));
+  }
+
+  @Mutation(() => Member, { description: 'Approves a pending join request (ADMIN or above).' })
+  approveJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Member> {
+    return membership.approveJoinRequest(ctx, fromGlobalId('JoinRequest', id));
+  }
+
+  @Mutation(() => JoinRequest, { description: 'Rejects a pending join request (ADMIN or above).' })
+  rejectJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<JoinRequest> {
+    return membership.rejectJoinRequest(ctx, fromGlobalId('JoinRequest', id));
+  }
+
+  @Subscription(() => Member, {
+    description: 'Members joining a community you can read, as they join.',
+    subscribe: ({ args, context }) => memberJoinedStream(args.communityId as string, context as Context),
+  })
+  memberJoined(@Root() member: Member, @Arg('communityId', () => ID) _communityId: string): Member {
+    return member;
+  }
+}
+
+@Resolver(() => JoinRequest)
+export class JoinRequestResolver {
+  @FieldResolver(() => User)
+  user(@Root() request: JoinRequest, @Ctx() ctx: Context): Promise<User> {
+    return loadUser(ctx, request.user);
+  }
+  @FieldResolver(() => Community)
+  community(@Root() request: JoinRequest, @Ctx() ctx: Context): Promise<Community> {
+    return loadCommunity(ctx, request.community);
+  }
+}
+
+@Resolver(() => Invite)
+export class InviteResolver {
+  @FieldResolver(() => User, { description: 'The invited user.' })
+  user(@Root() invite: Invite, @Ctx() ctx: Context): Promise<User> {
+    return loadUser(ctx, invite.user);
+  }
+  @FieldResolver(() => User)
+  invitedBy(@Root() invite: Invite, @Ctx() ctx: Context): Promise<User> {
+    return loadUser(ctx, invite.invitedBy);
+  }
+  @FieldResolver(() => Community)
+  community(@Root() invite: Invite, @Ctx() ctx: Context): Promise<Community> {
+    return loadCommunity(ctx, invite.community);
+  }
+}
+
+@Resolver(() => Ban)
+export class BanResolver {
+  @FieldResolver(() => User)
+  user(@Root() ban: Ban, @Ctx() ctx: Context): Promise<User> {
+    return loadUser(ctx, ban.user);
+  }
+  @FieldResolver(() => Community)
+  community(@Root() ban: Ban, @Ctx() ctx: Context): Promise<Community> {
+    return loadCommunity(ctx, ban.community);
+  }
+}

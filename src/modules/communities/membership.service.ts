@@ -1,0 +1,242 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
+import type { PubSub } from '../../platform/pubsub/pubsub';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
+import { communityTopics, type MemberJoinedEvent } from './communities.events';
+import { JoinOutcome, type BanMemberInput } from './communities.inputs';
+import { actorIn, visibleCommunity } from './communities.service';
+import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
+
+/** What the membership rules need besides the database. */
+export interface MembershipDeps {
+  em: EntityManager;
+  loaders: Loaders;
+  viewer: Viewer;
+  pubsub: PubSub;
+}
+
+async function publishJoined(pubsub: PubSub, member: Member): Promise<void> {
+  await pubsub.publish<MemberJoinedEvent>(communityTopics.memberJoined(member.community.id), { memberId: member.id });
+}
+
+/** The ban in force for a user in a community, if any. */
+async function activeBan(em: EntityManager, communityId: number, userId: number): Promise<Ban | null> {
+  return em.findOne(Ban, {
+    community: communityId, user: userId, $or: [{ until: null }, { until: { $gt: new Date() } }],
+  });
+}
+
+/**
+ * Adds a member inside `tx`; concurrent joins are settled by the (community, user) unique key.
+ * Returns the member and whether this call created it (member_count moves only then).
+ */
+async function insertMember(tx: EntityManager, communityId: number, userId: number): Promise<{ member: Member; created: boolean }> {
+  const inserted: { id: number }[] = await sql(tx, 
+    `insert into members (community_id, user_id, role, joined_at) values (?, ?, 'MEMBER', now())
+     on conflict (community_id, user_id) do nothing returning id`,
+    [communityId, userId], 'all',
+  );
+  if (inserted.length) {
+    await sql(tx, 
+      'update communities set member_count = member_count + 1 where id = ?', [communityId], 'run',
+    );
+    await tx.nativeDelete(Invite, { community: communityId, user: userId });
+  }
+  const member = await tx.findOneOrFail(Member, { community: communityId, user: userId });
+  return { member, created: inserted.length > 0 };
+}
+
+async function removeMember(tx: EntityManager, communityId: number, userId: number): Promise<Role | null> {
+  const removed: { role: Role }[] = await sql(tx, 
+    'delete from members where community_id = ? and user_id = ? returning role', [communityId, userId], 'all',
+  );
+  if (!removed.length) return null;
+  await sql(tx, 
+    'update communities set member_count = member_count - 1 where id = ?', [communityId], 'run',
+  );
+  return removed[0].role;
+}
+
+/** Locks the community row so that ownership changes cannot race each other. */
+async function lockCommunity(tx: EntityManager, communityId: number): Promise<void> {
+  await sql(tx, 'select id from communities where id = ? for update', [communityId], 'all');
+}
+
+async function ownerCount(tx: EntityManager, communityId: number): Promise<number> {
+  return tx.count(Member, { community: communityId, role: Role.OWNER });
+}
+
+/**
+ * Joins a community. PUBLIC: joined at once. PRIVATE: joined with an invite, otherwise a join request
+ * (re)opens for the admins. Already a member: returns the membership. Banned: FORBIDDEN.
+ */
+export async function joinCommunity({ em, loaders, viewer, pubsub }: MembershipDeps, communityId: number) {
+  const userId = requireUser(viewer);
+  const community = await loaders.community.load(communityId);
+  if (!community) throw new NotFound('Community');
+  const existing = await em.findOne(Member, { community: communityId, user: userId });
+  if (existing) return { outcome: JoinOutcome.JOINED, community, member: existing, joinRequest: null };
+  const ban = await activeBan(em, communityId, userId);
+  if (ban) {
+    throw new Forbidden(ban.until ? `You are banned from this community until ${ban.until.toISOString()}` : 'You are banned from this community');
+  }
+  const invited = (await em.count(Invite, { community: communityId, user: userId })) > 0;
+  if (community.visibility === Visibility.PRIVATE && !invited && !viewer.isAdmin) {
+    await sql(em, 
+      `insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())
+       on conflict (community_id, user_id) do update
+         set status = 'PENDING', created_at = now(), decided_at = null
+         where join_requests.status <> 'PENDING'`,
+      [communityId, userId],
+    );
+    const joinRequest = await em.findOneOrFail(JoinRequest, { community: communityId, user: userId });
+    return { outcome: JoinOutcome.REQUESTED, community, member: null, joinRequest };
+  }
+  const { member, created } = await em.transactional((tx) => insertMember(tx, communityId, userId));
+  if (created) await publishJoined(pubsub, member);
+  await em.refresh(community);
+  return { outcome: JoinOutcome.JOINED, community, member, joinRequest: null };
+}
+
+/** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
+export async function leaveCommunity({ em, viewer }: MembershipDeps, communityId: number): Promise<boolean> {
+  const userId = requireUser(viewer);
+  return em.transactional(async (tx) => {
+    await lockCommunity(tx, communityId);
+    const membership = await tx.findOne(Member, { community: communityId, user: userId });
+    if (!membership) throw new NotFound('Membership');
+    if (membership.role === Role.OWNER && (await ownerCount(tx, communityId)) === 1) {
+      throw new BadInput('The last owner cannot leave: make another member OWNER first', 'communityId');
+    }
+    await removeMember(tx, communityId, userId);
+    return true;
+  });
+}
+
+/** Loads the target's membership and the actor's standing, or NOT_FOUND. */
+async function targetMember(em: EntityManager, communityId: number, userId: number): Promise<Member> {
+  const member = await em.findOne(Member, { community: communityId, user: userId });
+  if (!member) throw new NotFound('Member');
+  return member;
+}
+
+/**
+ * Changes a member's role. The actor needs `members.setRole`, must outrank the member, and may
+ * grant only roles below their own (owners may also name co-owners). The last owner cannot be demoted.
+ */
+export async function setMemberRole({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number, role: Role): Promise<Member> {
+  requireUser(viewer);
+  await visibleCommunity(loaders, viewer, communityId);
+  const actor = await actorIn(loaders, viewer, communityId);
+  assertCan(actor, 'members.setRole');
+  return em.transactional(async (tx) => {
+    await lockCommunity(tx, communityId);
+    const member = await targetMember(tx, communityId, userId);
+    if (!outranks(actor, member.role)) throw new Forbidden('You can only change the role of members below you');
+    const grantsOwn = actor.role === Role.OWNER || actor.isPlatformAdmin;
+    if (!grantsOwn && ROLE_RANK[role] >= ROLE_RANK[actor.role!]) throw new Forbidden('You can only grant roles below your own');
+    if (member.role === Role.OWNER && role !== Role.OWNER && (await ownerCount(tx, communityId)) === 1) {
+      throw new BadInput('The last owner cannot be demoted', 'role');
+    }
+    member.role = role;
+    await tx.flush();
+    return member;
+  });
+}
+
+async function assertCanActOn(em: EntityManager, actor: Actor, communityId: number, userId: number): Promise<void> {
+  const target = await em.findOne(Member, { community: communityId, user: userId });
+  if (target && !outranks(actor, target.role)) throw new Forbidden('You can only act on members below you');
+}
+
+/**
+ * Bans a user (member or not): removes the membership, pending invite and join request, and records
+ * the ban; they cannot rejoin until `until` (never, when omitted). Needs `members.ban` and to outrank them.
+ */
+export async function banMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
+  const actorId = requireUser(viewer);
+  await visibleCommunity(loaders, viewer, communityId);
+  const actor = await actorIn(loaders, viewer, communityId);
+  assertCan(actor, 'members.ban');
+  if (userId === actorId) throw new BadInput('You cannot ban yourself', 'userId');
+  if (input.until && input.until.getTime() <= Date.now()) throw new BadInput('until must be in the future', 'until');
+  if (!(await loaders.user.load(userId))) throw new NotFound('User');
+  return em.transactional(async (tx) => {
+    await lockCommunity(tx, communityId);
+    await assertCanActOn(tx, actor, communityId, userId);
+    await removeMember(tx, communityId, userId);
+    await tx.nativeDelete(Invite, { community: communityId, user: userId });
+    await tx.nativeDelete(JoinRequest, { community: communityId, user: userId, status: JoinRequestStatus.PENDING });
+    await sql(tx, 
+      `insert into bans (community_id, user_id, banned_by_id, reason, until, created_at) values (?, ?, ?, ?, ?, now())
+       on conflict (community_id, user_id) do update
+         set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until, created_at = now()`,
+      [communityId, userId, actorId, input.reason.trim(), input.until ?? null], 'run',
+    );
+    return tx.findOneOrFail(Ban, { community: communityId, user: userId });
+  });
+}
+
+/** Lifts a ban (needs `members.ban`). False when there was none. */
+export async function unbanMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number): Promise<boolean> {
+  requireUser(viewer);
+  await visibleCommunity(loaders, viewer, communityId);
+  assertCan(await actorIn(loaders, viewer, communityId), 'members.ban');
+  return (await em.nativeDelete(Ban, { community: communityId, user: userId })) > 0;
+}
+
+/** Invites a user (needs `members.invite`); joining with the invite skips the join request. */
+export async function inviteMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number): Promise<Invite> {
+  const actorId = requireUser(viewer);
+  await visibleCommunity(loaders, viewer, communityId);
+  assertCan(await actorIn(loaders, viewer, communityId), 'members.invite');
+  if (!(await loaders.user.load(userId))) throw new NotFound('User');
+  if (await em.count(Member, { community: communityId, user: userId })) throw new Conflict('That user is already a member', 'userId');
+  if (await activeBan(em, communityId, userId)) throw new BadInput('That user is banned from this community', 'userId');
+  await sql(em, 
+    `insert into invites (community_id, user_id, invited_by_id, created_at) values (?, ?, ?, now())
+     on conflict (community_id, user_id) do nothing`,
+    [communityId, userId, actorId],
+  );
+  return em.findOneOrFail(Invite, { community: communityId, user: userId });
+}
+
+async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<JoinRequest> {
+  requireUser(viewer);
+  const request = await em.findOne(JoinRequest, { id });
+  if (!request) throw new NotFound('Join request');
+  assertCan(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review');
+  if (request.status !== JoinRequestStatus.PENDING) throw new Conflict(`This join request is already ${request.status.toLowerCase()}`);
+  return request;
+}
+
+/** Approves a pending join request (needs `joinRequests.review`): the requester becomes a member. */
+export async function approveJoinRequest({ em, loaders, viewer, pubsub }: MembershipDeps, id: number): Promise<Member> {
+  const request = await pendingRequest(em, loaders, viewer, id);
+  const communityId = request.community.id;
+  const userId = request.user.id;
+  if (await activeBan(em, communityId, userId)) throw new BadInput('The requester is banned from this community', 'id');
+  const { member, created } = await em.transactional(async (tx) => {
+    const decided = await tx.nativeUpdate(
+      JoinRequest, { id, status: JoinRequestStatus.PENDING }, { status: JoinRequestStatus.APPROVED, decidedAt: new Date() },
+    );
+    if (!decided) throw new Conflict('This join request was decided meanwhile');
+    return insertMember(tx, communityId, userId);
+  });
+  if (created) await publishJoined(pubsub, member);
+  return member;
+}
+
+/** Rejects a pending join request (needs `joinRequests.review`); the user may ask again later. */
+export async function rejectJoinRequest({ em, loaders, viewer }: MembershipDeps, id: number): Promise<JoinRequest> {
+  const request = await pendingRequest(em, loaders, viewer, id);
+  request.status = JoinRequestStatus.REJECTED;
+  request.decidedAt = new Date();
+  await em.flush();
+  return request;
+}
+

@@ -1,0 +1,108 @@
+import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../platform/node';
+import type { NodeType } from '../../platform/ids';
+
+@Entity({ tableName: 'users' })
+@ObjectType('User', { implements: Node, description: 'A person with an account.' })
+export class User extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'User';
+  }
+
+  /** Lower-case, unique; shown publicly. */
+  @Field({ description: 'Public, unique, lower-case handle.' })
+  @Property({ length: 30, unique: true })
+  handle!: string;
+
+  /** Lower-case, unique; only the user themself and platform admins read it (see identity.resolver). */
+  @Property({ length: 254, unique: true })
+  email!: string;
+
+  @Property({ length: 200, hidden: true })
+  passwordHash!: string;
+
+  @Field({ description: 'Platform administrator (from ADMIN_EMAILS or granted by another admin).' })
+  @Property({ default: false })
+  isAdmin: boolean = false;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/** A signed-in session; its token is stored only as a keyed hash. Deleting the row revokes the token. */
+@Entity({ tableName: 'sessions' })
+export class Session {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  @Index()
+  user!: Ref<User>;
+
+  @Property({ length: 64, unique: true })
+  tokenHash!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime' })
+  expiresAt!: Date;
+}
+
+export enum ApiScope {
+  READ = 'READ',
+  WRITE = 'WRITE',
+  SUBSCRIBE = 'SUBSCRIBE',
+}
+registerEnumType(ApiScope, {
+  name: 'ApiScope',
+  description: 'What an API key may do: READ runs queries, WRITE runs mutations, SUBSCRIBE opens subscriptions.',
+});
+
+/** A third-party app's key: acts as its owner, limited to its scopes. Stored hashed; the secret is shown once. */
+@Entity({ tableName: 'api_keys' })
+@ObjectType('ApiKey', { implements: Node, description: 'An API key for a third-party app. Its secret is shown only once, by `createApiKey`.' })
+export class ApiKey extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'ApiKey';
+  }
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  @Index()
+  user!: Ref<User>;
+
+  @Field()
+  @Property({ length: 100 })
+  name!: string;
+
+  @Field({ description: 'The first characters of the secret, to tell keys apart.' })
+  @Property({ length: 16 })
+  prefix!: string;
+
+  @Property({ length: 64, unique: true })
+  secretHash!: string;
+
+  @Field(() => [ApiScope])
+  @Property({ type: ArrayType })
+  scopes!: ApiScope[];
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  lastUsedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  revokedAt?: Date | null;
+}

@@ -1,0 +1,62 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { Forbidden } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { ApiKey, User } from './identity.entity';
+import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
+import * as identity from './identity.service';
+
+@ObjectType()
+export class ApiKeyConnection extends Connection(ApiKey, 'ApiKey') {}
+
+@Resolver(() => User)
+export class IdentityResolver {
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous.' })
+  async viewer(@Ctx() { viewer, loaders }: Context): Promise<User | null> {
+    return viewer.userId === null ? null : loaders.user.load(viewer.userId);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Creates an account and returns a session token.' })
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const session = await identity.signUp(ctx.em, input, ctx.config);
+    ctx.actAs(session.viewer);
+    return session;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.' })
+  async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const session = await identity.signIn(ctx.em, input, ctx.config);
+    ctx.actAs(session.viewer);
+    return session;
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the session token this request was made with.' })
+  signOut(@Ctx() { em, viewer }: Context): Promise<boolean> {
+    return identity.signOut(em, viewer);
+  }
+
+  @Mutation(() => ApiKeyPayload, { description: 'Creates an API key limited to `scopes`. The secret is returned only here.' })
+  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { em, viewer, config }: Context): Promise<ApiKeyPayload> {
+    return identity.createApiKey(em, viewer, input, config);
+  }
+
+  @Mutation(() => ApiKey, { description: 'Revokes an API key: it stops working at once.' })
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() { em, viewer }: Context): Promise<ApiKey> {
+    return identity.revokeApiKey(em, viewer, fromGlobalId('ApiKey', id));
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user themself and to platform admins; null otherwise.' })
+  email(@Root() user: User, @Ctx() { viewer }: Context): string | null {
+    return viewer.userId === user.id || viewer.isAdmin ? user.email : null;
+  }
+
+  @FieldResolver(() => ApiKeyConnection, { complexity: connectionComplexity, description: 'The user\'s API keys, newest first. Only the user themself may read them.' })
+  async apiKeys(@Root() user: User, @Args() args: PageArgs, @Ctx() { em, viewer }: Context) {
+    if (viewer.userId !== user.id) throw new Forbidden('Only the owner can list their API keys');
+    const size = pageSize(args);
+    const before = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : Number.MAX_SAFE_INTEGER;
+    const rows = await em.find(ApiKey, { user: user.id, id: { $lt: before } }, { orderBy: { id: 'desc' }, limit: size + 1 });
+    return toConnection(rows, size, (k) => [k.id], !!args.after);
+  }
+}

@@ -1,0 +1,57 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { parseGlobalId } from '../../platform/ids';
+import { Node } from '../../platform/node';
+import { canReadContent, canSeeCommunity } from '../communities/communities.service';
+import { can } from '../communities/permissions';
+import { ApiKey } from '../identity/identity.entity';
+
+/**
+ * `node(id)`: any object by global ID, under the same visibility rules as every other path.
+ * Whatever the viewer may not see is reported exactly like what does not exist: null.
+ */
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Fetches any object by its global ID; null when it does not exist or you may not see it.' })
+  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
+    const ref = parseGlobalId(id);
+    if (!ref) return null;
+    const { loaders, viewer } = ctx;
+    const communityVisible = async (communityId: number, content: boolean) => {
+      const community = await loaders.community.load(communityId);
+      return !!community && (content ? canReadContent(loaders, viewer, community) : canSeeCommunity(loaders, viewer, community));
+    };
+    switch (ref.type) {
+      case 'User':
+        return loaders.user.load(ref.id);
+      case 'Community': {
+        const community = await loaders.community.load(ref.id);
+        return community && (await canSeeCommunity(loaders, viewer, community)) ? community : null;
+      }
+      case 'Member': {
+        const member = await loaders.member.load(ref.id);
+        return member && (await communityVisible(member.community.id, true)) ? member : null;
+      }
+      case 'JoinRequest': {
+        const request = await loaders.joinRequest.load(ref.id);
+        if (!request) return null;
+        if (request.user.id === viewer.userId) return request;
+        const membership = await loaders.viewerMembership.load(request.community.id);
+        return can({ role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin }, 'joinRequests.review') ? request : null;
+      }
+      case 'Invite': {
+        const invite = await loaders.invite.load(ref.id);
+        if (!invite) return null;
+        if (invite.user.id === viewer.userId) return invite;
+        const membership = await loaders.viewerMembership.load(invite.community.id);
+        return can({ role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin }, 'members.invite') ? invite : null;
+      }
+      case 'ApiKey': {
+        if (viewer.userId === null) return null;
+        return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });
+      }
+      default:
+        return null;
+    }
+  }
+}

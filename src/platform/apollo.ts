@@ -1,0 +1,38 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import { scopeFor } from '../modules/identity/viewer';
+import type { Context } from './context';
+import { Forbidden, normalizeError } from './errors';
+import { assertQueryCost } from './guards/limits';
+
+/**
+ * Apollo plugin for the rules that need the resolved operation: API key scopes and query cost;
+ * logs each unexpected error once with the request id; reports SQL statements when enabled.
+ */
+export function townsquarePlugin(config: Config, schemaRef: () => GraphQLSchema): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, contextValue }) {
+          if (!operation) return;
+          const needed = scopeFor(operation.operation);
+          if (!contextValue.viewer.scopes.has(needed)) throw new Forbidden(`This API key lacks the ${needed} scope`);
+          assertQueryCost(schemaRef(), document, request.variables, request.operationName, config.MAX_QUERY_COST);
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (normalizeError(error).unexpected) {
+              contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (config.EXPOSE_SQL_COUNT && contextValue?.stats) {
+            response.http.headers.set('x-sql-statements', String(contextValue.stats.statements));
+          }
+        },
+      };
+    },
+  };
+}

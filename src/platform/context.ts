@@ -1,0 +1,64 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { QueryStats } from './database/query-stats';
+import type { Viewer } from '../modules/identity/viewer';
+import type { Logger } from './logger';
+import { createLoaders, type Loaders } from './loaders';
+import type { PubSub } from './pubsub/pubsub';
+
+/** What a request's resolvers get: built in one place, `createContext`. */
+export interface Context {
+  em: EntityManager;
+  /** SQL statements this request has run so far. */
+  stats: QueryStats;
+  viewer: Viewer;
+  loaders: Loaders;
+  log: Logger;
+  requestId: string;
+  pubsub: PubSub;
+  config: Config;
+  /**
+   * Gives the context a fresh EntityManager and loaders. A subscription's context lives as
+   * long as the subscription, so it calls this before each event: no stale identity map or cache.
+   */
+  refresh(): void;
+  /** Makes the rest of this request act as `viewer` (after signUp / signIn), with loaders to match. */
+  actAs(viewer: Viewer): void;
+}
+
+/** Long-lived services a context is built from. */
+export interface ContextDeps {
+  orm: MikroORM;
+  pubsub: PubSub;
+  config: Config;
+  log: Logger;
+}
+
+/** Forks the request's EntityManager; its statements are counted into `stats`. */
+export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): EntityManager {
+  return orm.em.fork({ loggerContext: { requestId, sqlStats: stats } });
+}
+
+export function createContext(deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager, stats: QueryStats): Context {
+  const ctx: Context = {
+    em,
+    stats,
+    viewer,
+    loaders: undefined as unknown as Loaders,
+    log,
+    requestId,
+    pubsub: deps.pubsub,
+    config: deps.config,
+    // `this`, not a closure: Apollo hands resolvers a shallow copy of the object built here.
+    actAs(this: Context, next: Viewer) {
+      this.viewer = next;
+      this.loaders = createLoaders(this.em, next);
+    },
+    refresh(this: Context) {
+      this.em = forkEm(deps.orm, requestId, this.stats);
+      this.loaders = createLoaders(this.em, this.viewer);
+    },
+  };
+  ctx.loaders = createLoaders(ctx.em, viewer);
+  return ctx;
+}

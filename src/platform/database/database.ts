@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import type { Config } from '../../config';
+import type { Logger } from '../logger';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+import { ormOptions } from './mikro-orm.config';
+
+/** The open database: the ORM plus, without DATABASE_URL, the embedded PostgreSQL behind it. */
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  embedded: boolean;
+  /** Throws unless the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Key of the advisory lock that serializes migrations across instances starting together. */
+const MIGRATION_LOCK = 7_404_242;
+
+/**
+ * Opens the configured database and brings its schema up to date.
+ * @param dataDir where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing
+ */
+export async function openDatabase(config: Config, log: Logger, dataDir = join(config.DATA_DIR, 'pgdata')): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(dataDir, config.DATABASE_POOL_SIZE + 2, log);
+    url = embedded.url;
+  }
+  try {
+    await migrate(url, log);
+    const orm = await MikroORM.init(
+      ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
+    );
+    return {
+      orm,
+      url,
+      embedded: !!embedded,
+      async ping() {
+        await orm.em.getConnection().execute('select 1');
+      },
+      async close() {
+        await orm.close(true);
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+/**
+ * Applies pending migrations while holding a PostgreSQL advisory lock, so that many
+ * instances starting at once migrate exactly once.
+ */
+export async function migrate(url: string, log: Logger): Promise<void> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const orm = await MikroORM.init(ormOptions({ url, poolSize: 2 }));
+    try {
+      const applied = await orm.getMigrator().up();
+      if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end();
+  }
+}

@@ -1,0 +1,77 @@
+import { readdirSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { DefaultLogger, type LoggerOptions, type LogContext } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { SeedManager } from '@mikro-orm/seeder';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { ENTITIES } from '../../entities';
+import { countStatement } from './query-stats';
+
+const compiled = __dirname.includes(`${sep}dist${sep}`);
+/** The repository's migrations/ folder: generation writes TypeScript here. */
+export const MIGRATIONS_SOURCE_DIR = resolve(__dirname, compiled ? '../../../../migrations' : '../../../migrations');
+/** Where this build loads migrations from: dist/migrations (.js) when compiled, migrations/ (.ts) from source (jest). */
+export const MIGRATIONS_RUNTIME_DIR = resolve(__dirname, '../../../migrations');
+
+/** Loads every migration of this build, in name (= time) order. */
+export function migrationsList(dir = MIGRATIONS_RUNTIME_DIR): MigrationObject[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => /^Migration\d+.*\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort()
+    .map((file) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(join(dir, file)) as Record<string, MigrationObject['class']>;
+      const cls = Object.values(mod)[0];
+      return { name: file.replace(/\.(js|ts)$/, ''), class: cls };
+    });
+}
+
+/** Counts every statement for the per-request SQL budget, then logs as MikroORM would. */
+class CountingLogger extends DefaultLogger {
+  override logQuery(context: { query: string } & LogContext): void {
+    countStatement(context);
+    super.logQuery(context);
+  }
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize: number;
+  replicaUrls?: string[];
+  debug?: boolean;
+}
+
+/** MikroORM options for a PostgreSQL URL (a real server or the embedded PGlite). */
+export function ormOptions(opts: DatabaseOptions): Options {
+  return defineConfig({
+    clientUrl: opts.url,
+    entities: ENTITIES,
+    pool: { min: 0, max: opts.poolSize },
+    replicas: (opts.replicaUrls ?? []).map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
+    extensions: [Migrator, SeedManager],
+    discovery: { warnWhenNoEntities: true },
+    debug: opts.debug ? ['query', 'query-params'] : false,
+    loggerFactory: (options: LoggerOptions) => new CountingLogger(options),
+    // Requests fork their own EntityManager; the global one must never be used implicitly.
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    migrations: {
+      path: MIGRATIONS_SOURCE_DIR,
+      pathTs: MIGRATIONS_SOURCE_DIR,
+      migrationsList: migrationsList(),
+      snapshotName: '.snapshot-townsquare',
+      silent: true,
+      transactional: true,
+      allOrNothing: true,
+      emit: 'ts',
+    },
+    
+  });
+}

@@ -1,0 +1,144 @@
+import {
+  ForeignKeyConstraintViolationException,
+  NotNullConstraintViolationException,
+  UniqueConstraintViolationException,
+  CheckConstraintViolationException,
+} from '@mikro-orm/core';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+
+/** The error codes of ../shared/API.md. */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure: its message and extensions reach the client as they are. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(message = 'You must be signed in to do this') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+export class Forbidden extends AppError {
+  constructor(message = 'You are not allowed to do this') {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+export class NotFound extends AppError {
+  constructor(what = 'Resource') {
+    super(ErrorCode.NOT_FOUND, `${what} not found`);
+  }
+}
+export class Conflict extends AppError {
+  constructor(message: string, field?: string) {
+    super(ErrorCode.CONFLICT, message, field ? { field } : {});
+  }
+}
+export class BadInput extends AppError {
+  constructor(message: string, field?: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+  }
+}
+export class RateLimited extends AppError {
+  constructor(retryAfter: number, message = 'Too many requests, slow down') {
+    super(ErrorCode.RATE_LIMITED, message, { retryAfter });
+  }
+}
+export class QueryTooComplex extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.QUERY_TOO_COMPLEX, message);
+  }
+}
+
+const EXPOSED = new Set<string>(Object.values(ErrorCode).filter((c) => c !== 'INTERNAL_SERVER_ERROR'));
+
+/** Codes that graphql-js and Apollo use, mapped onto the closed set of API.md. */
+const FOREIGN_CODES: Record<string, ErrorCode> = {
+  GRAPHQL_PARSE_FAILED: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  OPERATION_RESOLUTION_FAILURE: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.BAD_USER_INPUT,
+  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
+};
+
+/** Unique constraints and the input field each one guards (constraint names are MikroORM's). */
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_handle_unique: 'handle',
+  users_email_unique: 'email',
+  communities_slug_unique: 'slug',
+};
+
+function withCode(error: GraphQLError, code: ErrorCode, message = error.message): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * Maps any error of an operation to a client-safe error: the one place where codes are decided.
+ * Expected errors keep their code; database constraint violations become CONFLICT or BAD_USER_INPUT;
+ * parse and validation errors keep their message; anything else becomes INTERNAL_SERVER_ERROR with
+ * no details and `unexpected` set (the caller logs it once, with the request id and stack).
+ */
+export function normalizeError(error: unknown): { error: GraphQLError; unexpected: boolean } {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  if (original instanceof AppError) return { error: original, unexpected: false };
+  if (original instanceof ArgumentValidationError) {
+    const first = original.extensions.validationErrors?.[0] as { property?: string; constraints?: Record<string, string> } | undefined;
+    const message = first?.constraints ? Object.values(first.constraints)[0] : 'Invalid input';
+    return { error: new BadInput(message, first?.property), unexpected: false };
+  }
+  if (original instanceof UniqueConstraintViolationException) {
+    const constraint = /constraint "([^"]+)"/.exec(original.message)?.[1] ?? '';
+    const field = UNIQUE_FIELDS[constraint];
+    return { error: new Conflict(field ? `That ${field} is already taken` : 'That already exists', field), unexpected: false };
+  }
+  if (
+    original instanceof ForeignKeyConstraintViolationException ||
+    original instanceof NotNullConstraintViolationException ||
+    original instanceof CheckConstraintViolationException
+  ) {
+    return { error: new BadInput('The input breaks a data rule'), unexpected: false };
+  }
+  if (error instanceof GraphQLError && (!error.originalError || error.originalError === error)) {
+    // Raised by graphql-js or Apollo themselves (syntax, validation, variables): safe messages.
+    const code = String(error.extensions?.code ?? '');
+    if (EXPOSED.has(code)) return { error, unexpected: false };
+    if (/tokens/.test(error.message) && code === 'GRAPHQL_PARSE_FAILED') {
+      return { error: withCode(error, ErrorCode.QUERY_TOO_COMPLEX), unexpected: false };
+    }
+    return { error: withCode(error, FOREIGN_CODES[code] ?? ErrorCode.GRAPHQL_VALIDATION_FAILED), unexpected: false };
+  }
+  return {
+    error: new GraphQLError('Internal server error', { path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+    unexpected: true,
+  };
+}
+
+/** Formats an error for the wire, keeping its path and locations. */
+export function formatForClient(error: GraphQLError, original?: unknown): GraphQLFormattedError {
+  const wrapper = original instanceof GraphQLError ? original : undefined;
+  const f = error.toJSON();
+  return {
+    message: f.message,
+    locations: f.locations ?? wrapper?.locations,
+    path: f.path ?? wrapper?.path,
+    extensions: f.extensions,
+  };
+}

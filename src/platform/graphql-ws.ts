@@ -1,0 +1,114 @@
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { WebSocketServer, WebSocket } from 'ws';
+import { authenticate } from '../modules/identity/identity.service';
+import { scopeFor, type Viewer } from '../modules/identity/viewer';
+import { createContext, forkEm, type ContextDeps } from './context';
+import { QueryStats } from './database/query-stats';
+import { AppError, Forbidden, formatForClient, normalizeError, QueryTooComplex } from './errors';
+import { assertQueryCost, limitRules, queryLimits } from './guards/limits';
+
+/** What we keep per WebSocket connection. */
+type SocketExtra = {
+  socket: WebSocket;
+  request: IncomingMessage;
+  viewer?: Viewer;
+  connectionId?: string;
+};
+
+/**
+ * Serves GraphQL over WebSocket (graphql-transport-ws) with the same rules as HTTP: the bearer
+ * token from `connectionParams.authorization` (bad token: close 4403 before any operation),
+ * the same depth/alias/directive/token/cost limits, API key scopes, a cap on concurrent
+ * subscriptions per socket, and the same error masking.
+ * @returns graphql-ws's disposable (dispose closes every socket with 1001 Going Away)
+ */
+export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps) {
+  const { config, log } = deps;
+  const limits = queryLimits(config);
+  const rules = [...specifiedRules, ...limitRules(limits)];
+  return useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const connectionId = randomUUID();
+        ctx.extra.connectionId = connectionId;
+        const em = forkEm(deps.orm, connectionId, new QueryStats());
+        try {
+          ctx.extra.viewer = await authenticate(em, ctx.connectionParams?.authorization, config);
+          log.debug({ connectionId, userId: ctx.extra.viewer.userId }, 'websocket connected');
+          return true;
+        } catch (err) {
+          if (err instanceof AppError) {
+            log.info({ connectionId, reason: err.message }, 'websocket rejected');
+            return false; // graphql-ws closes with CloseCode.Forbidden (4403)
+          }
+          throw err;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const viewer = ctx.extra.viewer!;
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active >= config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [new Forbidden(`At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} operations may run at once on one connection`)];
+        }
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+        } catch (err) {
+          return [normalizeError(err).error];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
+        if (!viewer.scopes.has(scopeFor(operation.operation))) {
+          return [new Forbidden(`This API key lacks the ${scopeFor(operation.operation)} scope`)];
+        }
+        try {
+          assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, limits.maxCost);
+        } catch (err) {
+          if (err instanceof QueryTooComplex) return [err];
+          return [normalizeError(err).error];
+        }
+        const requestId = `${ctx.extra.connectionId}/${id}`;
+        const stats = new QueryStats();
+        const contextValue = createContext(
+          deps, viewer, requestId, log.child({ requestId }), forkEm(deps.orm, requestId, stats), stats,
+        );
+        const args: ExecutionArgs = {
+          schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue,
+        };
+        return args;
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return {
+          ...result,
+          errors: result.errors.map((e) => {
+            const { error, unexpected } = normalizeError(e);
+            if (unexpected) log.error({ err: e.originalError ?? e, requestId: `${ctx.extra.connectionId}/${id}` }, 'unexpected error in subscription');
+            return formatForClient(error, e);
+          }),
+        };
+      },
+      onError: (ctx, id, _payload, errors) => {
+        return errors.map((e) => {
+          const { error, unexpected } = normalizeError(e);
+          if (unexpected) log.error({ err: e.originalError ?? e, requestId: `${ctx.extra.connectionId}/${id}` }, 'unexpected error in subscription');
+          return formatForClient(error, e);
+        });
+      },
+      onClose: (ctx, code) => {
+        log.debug({ connectionId: ctx.extra.connectionId, code }, 'websocket closed');
+      },
+    },
+    wss,
+  );
+}
+
+export { CloseCode };

@@ -1,0 +1,71 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { DocumentNode, GraphQLError, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { Config } from '../../config';
+import { QueryTooComplex } from '../errors';
+
+/** The query limits, from the configuration (defaults in src/config.ts). */
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+}
+
+export function queryLimits(config: Config): QueryLimits {
+  return {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxCost: config.MAX_QUERY_COST,
+    maxAliases: config.MAX_ALIASES,
+    maxDirectives: config.MAX_DIRECTIVES,
+    maxTokens: config.MAX_TOKENS,
+  };
+}
+
+/** Re-reports a rule's errors as QUERY_TOO_COMPLEX, keeping their message and locations. */
+function tooComplex(rule: ValidationRule): ValidationRule {
+  return (context: ValidationContext) => {
+    const proxy = Object.create(context) as ValidationContext;
+    proxy.reportError = (error: GraphQLError) => {
+      const e = new QueryTooComplex(error.message.replace(/^Syntax Error: /, ''));
+      Object.assign(e, { nodes: error.nodes, locations: error.locations, positions: error.positions, source: error.source });
+      context.reportError(e);
+    };
+    return rule(proxy);
+  };
+}
+
+/**
+ * Validation rules for depth, aliases and directives (graphql-armor). Used by Apollo on HTTP and by
+ * our own validation on WebSocket, since graphql-ws does not run Apollo's rules.
+ */
+export function limitRules(limits: QueryLimits): ValidationRule[] {
+  const common = { exposeLimits: true, propagateOnRejection: true };
+  return [
+    tooComplex(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...common }) as unknown as ValidationRule),
+    tooComplex(maxAliasesRule({ n: limits.maxAliases, ...common }) as unknown as ValidationRule),
+    tooComplex(maxDirectivesRule({ n: limits.maxDirectives, ...common }) as unknown as ValidationRule),
+  ];
+}
+
+/**
+ * Rejects an operation whose estimated cost is over the limit: each field costs 1, and a
+ * connection field multiplies its children by its page size (see `connectionComplexity`).
+ */
+export function assertQueryCost(
+  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null, maxCost: number,
+): number {
+  const cost = getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    operationName: operationName ?? undefined,
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (cost > maxCost) throw new QueryTooComplex(`Query cost ${cost} exceeds the maximum of ${maxCost}`);
+  return cost;
+}

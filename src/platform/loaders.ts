@@ -1,0 +1,13 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createCommunityLoaders } from '../modules/communities/communities.loaders';
+import { createIdentityLoaders } from '../modules/identity/identity.loaders';
+import type { Viewer } from '../modules/identity/viewer';
+
+/** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
+export function createLoaders(em: EntityManager, viewer: Viewer) {
+  return {
+    ...createIdentityLoaders(em),
+    ...createCommunityLoaders(em, viewer),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,105 @@
+import { Max, Min } from 'class-validator';
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { BadInput } from './errors';
+
+/** Page sizes of every connection. */
+export const PAGE_LIMITS = {
+  /** `first` when the client gives none. */
+  defaultSize: 20,
+  /** The largest `first` a client may ask for. */
+  maxSize: 100,
+} as const;
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field() hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+/** Forward pagination arguments shared by every connection field. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${PAGE_LIMITS.maxSize} (default ${PAGE_LIMITS.defaultSize}).` })
+  @Min(1)
+  @Max(PAGE_LIMITS.maxSize)
+  first?: number;
+
+  @Field(() => String, { nullable: true, description: 'Return items after this cursor.' })
+  after?: string;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+}
+
+/**
+ * Builds the `XConnection` and `XEdge` object types for a node type.
+ * @example `@ObjectType() class CommunityConnection extends Connection(Community, 'Community') {}`
+ */
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field() cursor!: string;
+    @Field(() => nodeType) node!: T;
+  }
+  @ObjectType()
+  abstract class ConnectionType implements ConnectionShape<T> {
+    @Field(() => [EdgeType]) edges!: Edge<T>[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+  }
+  return ConnectionType;
+}
+
+/** An opaque cursor over a row's sort key. */
+export function encodeCursor(key: ReadonlyArray<string | number>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor made by `encodeCursor`, checking its shape, or throws BAD_USER_INPUT. */
+export function decodeCursor(cursor: string, shape: ReadonlyArray<'number' | 'string'>, field = 'after'): (string | number)[] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+    throw new BadInput('Invalid cursor', field);
+  }
+  return key as (string | number)[];
+}
+
+/** The page size to fetch: the requested `first`, or the default. */
+export function pageSize(args: { first?: number | null }): number {
+  return Math.min(args.first ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
+}
+
+/**
+ * Turns `size + 1` fetched rows into a connection: the extra row only says there is a next page.
+ */
+export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => (string | number)[], hasPrevious: boolean): ConnectionShape<T> {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: hasPrevious,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}
+
+/** Cost of a connection field for the query-cost guard: its page size times its children. */
+export function connectionComplexity({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number {
+  const size = typeof args.first === 'number' ? args.first : PAGE_LIMITS.defaultSize;
+  return 1 + size * Math.max(childComplexity, 1);
+}

@@ -1,0 +1,34 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import type { PubSub } from './pubsub/pubsub';
+import { BanResolver, InviteResolver, JoinRequestResolver, MembersResolver } from '../modules/communities/members.resolver';
+import { CommunitiesResolver } from '../modules/communities/communities.resolver';
+import { IdentityResolver } from '../modules/identity/identity.resolver';
+import { NodeResolver } from '../modules/node/node.resolver';
+
+/** Every resolver class of the API. */
+export const RESOLVERS = [
+  NodeResolver, IdentityResolver, CommunitiesResolver, MembersResolver, JoinRequestResolver, InviteResolver, BanResolver,
+] as const;
+
+/**
+ * Builds the executable schema from the type-graphql resolvers (inputs validated by class-validator).
+ * @param pubsub where subscriptions listen; omitted when the schema is only printed
+ */
+export function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [...RESOLVERS],
+    // Our subscriptions use `subscribe` (they check access per event), but type-graphql requires a pubSub.
+    pubSub: {
+      publish: (topic: string, payload: unknown) => {
+        if (!pubsub) throw new Error('No pub/sub configured');
+        void pubsub.publish(topic, payload);
+      },
+      subscribe: (topic: string) => {
+        if (!pubsub) throw new Error('No pub/sub configured');
+        return pubsub.subscribe(topic);
+      },
+    },
+    validate: { forbidUnknownValues: false },
+  });
+}

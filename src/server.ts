@@ -1,0 +1,228 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { pinoHttp } from 'pino-http';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config';
+import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
+import { townsquarePlugin } from './platform/apollo';
+import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
+import { openDatabase, type Database } from './platform/database/database';
+import { QueryStats } from './platform/database/query-stats';
+import { AppError, ErrorCode, formatForClient, normalizeError } from './platform/errors';
+import { graphiqlHandler } from './platform/graphiql';
+import { serveGraphqlWs } from './platform/graphql-ws';
+import { limitRules, queryLimits } from './platform/guards/limits';
+import { createLogger, type Logger } from './platform/logger';
+import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
+import { buildTownsquareSchema } from './platform/schema';
+import { seedDemoIfEmpty } from '../seed/demo';
+
+/** A running Townsquare instance. */
+export interface Townsquare {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  db: Database;
+  pubsub: PubSub;
+  schema: GraphQLSchema;
+  log: Logger;
+  /** Graceful shutdown: stop accepting, finish in-flight requests, close sockets (1001), database and Redis. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Where the embedded PostgreSQL keeps its files (default DATA_DIR/pgdata; `memory://` for none). */
+  embeddedDataDir?: string;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/** Whether a browser Origin may open a WebSocket: same host as the request, or listed in CORS_ORIGINS. */
+function originAllowed(origin: string | undefined, req: IncomingMessage, allowed: string[]): boolean {
+  if (!origin) return true; // not a browser: the bearer token is what protects it
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the database (migrating it) and pub/sub, then serves HTTP and WebSocket on one port.
+ * The caller owns signals: call `stop()` on SIGTERM/SIGINT.
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<Townsquare> {
+  const started = Date.now();
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const db = await openDatabase(config, log, options.embeddedDataDir);
+  let pubsub: PubSub | undefined;
+  try {
+    const em = db.orm.em.fork();
+    const promoted = await promoteListedAdmins(em, config);
+    if (promoted) log.info({ promoted }, 'granted platform admin from ADMIN_EMAILS');
+    if (config.SEED_DEMO) await seedDemoIfEmpty(db.orm, log);
+    pubsub = await createPubSub(config.REDIS_URL, log);
+  } catch (err) {
+    await pubsub?.close();
+    await db.close();
+    throw err;
+  }
+  const schema = await buildTownsquareSchema(pubsub);
+  const deps: ContextDeps = { orm: db.orm, pubsub, config, log };
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+  let draining = false;
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const check = async (fn: () => Promise<void>) => fn().then(() => 'ok', (e: Error) => `error: ${e.message}`);
+    const [database, pubsubState] = await Promise.all([check(() => db.ping()), check(() => pubsub.ping())]);
+    const ok = database === 'ok' && pubsubState === 'ok';
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ready' : 'not ready',
+      database: { state: database, embedded: db.embedded },
+      pubsub: { state: pubsubState, kind: pubsub.kind },
+    });
+  });
+
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: config.MAX_BODY_BYTES,
+    verifyClient: ({ origin, req }, done) => {
+      const ok = !draining && originAllowed(origin, req, config.CORS_ORIGINS);
+      if (!ok) log.warn({ origin }, 'websocket upgrade refused');
+      done(ok, ok ? undefined : 403, ok ? undefined : 'Forbidden');
+    },
+  });
+  const wsServer = serveGraphqlWs(wss, schema, deps);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: limitRules(queryLimits(config)),
+    parseOptions: { maxTokens: config.MAX_TOKENS },
+    formatError: (formatted, error) => {
+      const { error: safe } = normalizeError(error);
+      const out = formatForClient(safe, error);
+      return { ...out, locations: out.locations ?? formatted.locations, path: out.path ?? formatted.path };
+    },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
+      ApolloServerPluginLandingPageDisabled(),
+      townsquarePlugin(config, () => schema),
+      { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  const limitBatch = (req: Request, res: Response, next: NextFunction) => {
+    if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > config.MAX_BATCH_SIZE)) {
+      res.status(400).json({
+        errors: [{
+          message: `A batch must hold 1 to ${config.MAX_BATCH_SIZE} operations`,
+          extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
+        }],
+      });
+      return;
+    }
+    next();
+  };
+
+  app.use(
+    GRAPHQL_PATH,
+    cors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, maxAge: 600 }),
+    graphiqlHandler({ endpoint: GRAPHQL_PATH, title: 'Townsquare' }),
+    express.json({ limit: config.MAX_BODY_BYTES }),
+    limitBatch,
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = String(req.id);
+        const stats = new QueryStats();
+        const em = forkEm(db.orm, requestId, stats);
+        try {
+          const viewer = await authenticate(em, req.headers.authorization, config);
+          return createContext(deps, viewer, requestId, req.log, em, stats);
+        } catch (err) {
+          if (err instanceof AppError) {
+            throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+
+  // Body too large, malformed JSON: answered as GraphQL errors, not HTML.
+  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (status >= 500) req.log?.error({ err }, 'request failed');
+    const message = err.type === 'entity.too.large'
+      ? `Request body is larger than ${config.MAX_BODY_BYTES} bytes`
+      : status < 500 ? err.message : 'Internal server error';
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } }],
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+  log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind }, 'Townsquare ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      log.info('shutting down: draining HTTP and WebSocket');
+      await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
+      wss.close();
+      await pubsub.close();
+      await db.close();
+      log.info('shutdown complete');
+    })();
+    return stopping;
+  };
+
+  return { url, port, db, pubsub, schema, log, stop };
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig, type Env } from '../../src/config';
+import { createLogger } from '../../src/platform/logger';
+import { startServer, type Townsquare } from '../../src/server';
+
+/** A server booted in-process on a free port, talking to the suite's database (and Redis when REDIS_URL is set). */
+export interface TestServer {
+  app: Townsquare;
+  httpUrl: string;
+  wsUrl: string;
+  baseUrl: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /** A graphql-ws client; closed by `closeAll`. */
+  ws(opts?: { token?: string; connectionParams?: Record<string, unknown> }): Client;
+  close(): Promise<void>;
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+  /** SQL statements the request ran (X-SQL-Statements). */
+  sqlStatements: number;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+/** Registers something to undo in `closeAll` (afterAll). */
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+/** Closes every server, client and socket the test file opened, newest first. */
+export async function closeAll(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!();
+}
+
+/** The environment of a test server; `env` overrides any of it. */
+export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<string, string | undefined> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'townsquare-test-'));
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  return {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: process.env.TOWNSQUARE_TEST_DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    DATA_DIR: dataDir,
+    TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SEED_DEMO: 'false',
+    EXPOSE_SQL_COUNT: 'true',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...env,
+  };
+}
+
+export async function startTestServer(env: Partial<Record<keyof Env, string>> = {}, options: { embeddedDataDir?: string } = {}): Promise<TestServer> {
+  const config = loadConfig(testEnv(env));
+  const app = await startServer(config, { log: createLogger(config.LOG_LEVEL), ...options });
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  const httpUrl = `${baseUrl}/graphql`;
+  const wsUrl = `ws://127.0.0.1:${app.port}/graphql`;
+  let closed = false;
+  const server: TestServer = {
+    app,
+    httpUrl,
+    wsUrl,
+    baseUrl,
+    async gql(query, variables, opts = {}) {
+      const res = await fetch(httpUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...opts.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = await res.json();
+      return { status: res.status, headers: res.headers, body, sqlStatements: Number(res.headers.get('x-sql-statements') ?? NaN) };
+    },
+    ws(opts = {}) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: opts.connectionParams ?? (opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        onNonLazyError: () => undefined,
+      });
+      onCleanup(() => client.dispose());
+      return client;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.stop();
+    },
+  };
+  onCleanup(() => server.close());
+  return server;
+}
+
+let counter = 0;
+/** A unique, valid handle / slug suffix for this test run. */
+export function unique(prefix = 'u'): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e4)}`.toLowerCase().slice(0, 30);
+}
+
+export interface TestUser {
+  token: string;
+  password: string;
+  user: { id: string; handle: string; email: string };
+}
+
+/** Signs up a new user through the API. */
+export async function signUp(server: TestServer, prefix = 'user'): Promise<TestUser> {
+  const handle = unique(prefix.replace(/[^a-z0-9_]/gi, '').slice(0, 8) || 'user');
+  const password = 'correct horse battery staple';
+  const res = await server.gql(
+    `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle email } } }`,
+    { input: { handle, email: `${handle}@example.test`, password } },
+  );
+  if (!res.body.data) throw new Error(`signUp failed: ${JSON.stringify(res.body.errors)}`);
+  return { ...res.body.data.signUp, password };
+}
+
+/** Creates a community through the API as `owner`. */
+export async function createCommunity(
+  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
+): Promise<{ id: string; slug: string }> {
+  const slug = unique('c').replace(/_/g, '-');
+  const res = await server.gql(
+    `mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id slug } }`,
+    { input: { slug, name, description: 'for tests', visibility } },
+    { token: owner.token },
+  );
+  if (!res.body.data) throw new Error(`createCommunity failed: ${JSON.stringify(res.body.errors)}`);
+  return res.body.data.createCommunity;
+}
+
+/** Joins a community through the API. */
+export async function joinCommunity(server: TestServer, user: TestUser, communityId: string) {
+  const res = await server.gql(
+    `mutation($id: ID!) { joinCommunity(communityId: $id) { outcome member { id role } joinRequest { id } } }`,
+    { id: communityId },
+    { token: user.token },
+  );
+  if (!res.body.data) throw new Error(`joinCommunity failed: ${JSON.stringify(res.body.errors)}`);
+  return res.body.data.joinCommunity as { outcome: string; member: { id: string; role: string } | null; joinRequest: { id: string } | null };
+}
+
+/** The code of the first error, or undefined. */
+export function errorCode(res: GqlResponse<unknown>): string | undefined {
+  return res.body.errors?.[0]?.extensions?.code;
+}
