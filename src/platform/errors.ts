@@ -75,6 +75,23 @@ const FOREIGN_CODES: Record<string, ErrorCode> = {
   PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
 };
 
+/** Codes Apollo gives the errors it raises about the request itself, before any resolver runs. */
+const REQUEST_CODES = new Set<string>([...Object.keys(FOREIGN_CODES), 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/** graphql-js's message when a document has more than `maxTokens` tokens ("more that" is graphql-js's spelling). */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
+
+/**
+ * Whether graphql-js or Apollo raised this error about the request (syntax, validation, variables, CSRF,
+ * operation name) rather than a resolver failing: such messages are safe to show. Apollo wraps graphql-js's
+ * errors in its own classes (SyntaxError, ValidationError, UserInputError…) that keep graphql-js's error as
+ * `originalError` and set a code; request errors never have a path, resolver errors always do.
+ */
+function raisedByGraphQL(error: GraphQLError): boolean {
+  if (!error.originalError || error.originalError === error) return true;
+  return error.path === undefined && REQUEST_CODES.has(String(error.extensions?.code ?? ''));
+}
+
 /** Unique constraints and the input field each one guards (constraint names are MikroORM's). */
 const UNIQUE_FIELDS: Record<string, string> = {
   users_handle_unique: 'handle',
@@ -116,13 +133,11 @@ export function normalizeError(error: unknown): { error: GraphQLError; unexpecte
   ) {
     return { error: new BadInput('The input breaks a data rule'), unexpected: false };
   }
-  if (error instanceof GraphQLError && (!error.originalError || error.originalError === error)) {
-    // Raised by graphql-js or Apollo themselves (syntax, validation, variables): safe messages.
+  if (error instanceof GraphQLError && raisedByGraphQL(error)) {
     const code = String(error.extensions?.code ?? '');
+    // Over MAX_TOKENS: a parse error from graphql-js (code GRAPHQL_PARSE_FAILED under Apollo, none under graphql-ws).
+    if (TOKEN_LIMIT.test(error.message)) return { error: withCode(error, ErrorCode.QUERY_TOO_COMPLEX), unexpected: false };
     if (EXPOSED.has(code)) return { error, unexpected: false };
-    if (/tokens/.test(error.message) && code === 'GRAPHQL_PARSE_FAILED') {
-      return { error: withCode(error, ErrorCode.QUERY_TOO_COMPLEX), unexpected: false };
-    }
     return { error: withCode(error, FOREIGN_CODES[code] ?? ErrorCode.GRAPHQL_VALIDATION_FAILED), unexpected: false };
   }
   return {
@@ -135,10 +150,12 @@ export function normalizeError(error: unknown): { error: GraphQLError; unexpecte
 export function formatForClient(error: GraphQLError, original?: unknown): GraphQLFormattedError {
   const wrapper = original instanceof GraphQLError ? original : undefined;
   const f = error.toJSON();
+  // Apollo reads `extensions.http` (status, headers) before formatError runs; it is not for the client.
+  const { http: _http, ...extensions } = f.extensions ?? {};
   return {
     message: f.message,
     locations: f.locations ?? wrapper?.locations,
     path: f.path ?? wrapper?.path,
-    extensions: f.extensions,
+    extensions,
   };
 }

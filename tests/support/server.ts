@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Env } from '../../src/config';
 import { createLogger } from '../../src/platform/logger';
 import { startServer, type Townsquare } from '../../src/server';
+import { CreateCommunityDocument, JoinCommunityDocument, SignUpDocument } from './operations';
 
 /** A server booted in-process on a free port, talking to the suite's database (and Redis when REDIS_URL is set). */
 export interface TestServer {
@@ -13,7 +16,10 @@ export interface TestServer {
   httpUrl: string;
   wsUrl: string;
   baseUrl: string;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /** Runs an operation over HTTP POST: a typed document (codegen) or a plain string. */
+  gql<T = any, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<T, V>, variables?: V, opts?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GqlResponse<T>>;
   /** A graphql-ws client; closed by `closeAll`. */
   ws(opts?: { token?: string; connectionParams?: Record<string, unknown> }): Client;
   close(): Promise<void>;
@@ -22,7 +28,7 @@ export interface TestServer {
 export interface GqlResponse<T> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+  body: { data?: any; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
   /** SQL statements the request ran (X-SQL-Statements). */
   sqlStatements: number;
 }
@@ -79,7 +85,7 @@ export async function startTestServer(env: Partial<Record<keyof Env, string>> = 
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...opts.headers,
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       const body = await res.json();
       return { status: res.status, headers: res.headers, body, sqlStatements: Number(res.headers.get('x-sql-statements') ?? NaN) };
@@ -123,10 +129,7 @@ export interface TestUser {
 export async function signUp(server: TestServer, prefix = 'user'): Promise<TestUser> {
   const handle = unique(prefix.replace(/[^a-z0-9_]/gi, '').slice(0, 8) || 'user');
   const password = 'correct horse battery staple';
-  const res = await server.gql(
-    `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle email } } }`,
-    { input: { handle, email: `${handle}@example.test`, password } },
-  );
+  const res = await server.gql(SignUpDocument, { input: { handle, email: `${handle}@example.test`, password } });
   if (!res.body.data) throw new Error(`signUp failed: ${JSON.stringify(res.body.errors)}`);
   return { ...res.body.data.signUp, password };
 }
@@ -137,9 +140,7 @@ export async function createCommunity(
 ): Promise<{ id: string; slug: string }> {
   const slug = unique('c').replace(/_/g, '-');
   const res = await server.gql(
-    `mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id slug } }`,
-    { input: { slug, name, description: 'for tests', visibility } },
-    { token: owner.token },
+    CreateCommunityDocument, { input: { slug, name, description: 'for tests', visibility } }, { token: owner.token },
   );
   if (!res.body.data) throw new Error(`createCommunity failed: ${JSON.stringify(res.body.errors)}`);
   return res.body.data.createCommunity;
@@ -147,11 +148,7 @@ export async function createCommunity(
 
 /** Joins a community through the API. */
 export async function joinCommunity(server: TestServer, user: TestUser, communityId: string) {
-  const res = await server.gql(
-    `mutation($id: ID!) { joinCommunity(communityId: $id) { outcome member { id role } joinRequest { id } } }`,
-    { id: communityId },
-    { token: user.token },
-  );
+  const res = await server.gql(JoinCommunityDocument, { id: communityId }, { token: user.token });
   if (!res.body.data) throw new Error(`joinCommunity failed: ${JSON.stringify(res.body.errors)}`);
   return res.body.data.joinCommunity as { outcome: string; member: { id: string; role: string } | null; joinRequest: { id: string } | null };
 }

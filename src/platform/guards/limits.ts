@@ -43,9 +43,14 @@ function tooComplex(rule: ValidationRule): ValidationRule {
  * our own validation on WebSocket, since graphql-ws does not run Apollo's rules.
  */
 export function limitRules(limits: QueryLimits): ValidationRule[] {
-  const common = { exposeLimits: true, propagateOnRejection: true };
+  // Report (not throw) a rejection, so that it reaches the client as a validation error, not a 500.
+  const common = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
+  };
   return [
-    tooComplex(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...common }) as unknown as ValidationRule),
+    tooComplex(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...common }) as unknown as ValidationRule),
     tooComplex(maxAliasesRule({ n: limits.maxAliases, ...common }) as unknown as ValidationRule),
     tooComplex(maxDirectivesRule({ n: limits.maxDirectives, ...common }) as unknown as ValidationRule),
   ];

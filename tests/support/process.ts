@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { onCleanup } from './server';
+
+/** The compiled entry point that `npm start` runs; `npm test` builds it first (pretest). */
+export const MAIN_JS = resolve(__dirname, '../../dist/src/main.js');
+
+/** One line the process printed on stdout: pino's JSON, or `{ msg: <raw text> }` for anything else. */
+export interface LogLine {
+  msg: string;
+  level?: number;
+  [key: string]: unknown;
+}
+
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** `node dist/src/main.js` running as a child process, its output collected as it arrives. */
+export interface TownsquareProcess {
+  child: ChildProcess;
+  /** stdout lines so far, parsed. */
+  readonly logs: LogLine[];
+  /** stderr so far. */
+  readonly stderr: string;
+  /** Resolves with the first log line (past or future) that matches; rejects if the process exits first or after `ms`. */
+  waitForLog(match: (line: LogLine) => boolean, ms?: number): Promise<LogLine>;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<Exit>;
+}
+
+/**
+ * Starts the built server (`node dist/src/main.js`) with exactly `env` (plus PATH); it is killed in
+ * `closeAll` if it is still running. Throws, telling what to do, when the build is missing.
+ */
+export function spawnTownsquare(env: Record<string, string | undefined>): TownsquareProcess {
+  if (!existsSync(MAIN_JS)) {
+    throw new Error(`${MAIN_JS} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
+  }
+  const child = spawn(process.execPath, [MAIN_JS], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  let stderr = '';
+  let exit: Exit | undefined;
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((w) => w());
+
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const text of lines.filter((l) => l.trim())) {
+      try {
+        logs.push(JSON.parse(text) as LogLine);
+      } catch {
+        logs.push({ msg: text });
+      }
+    }
+    notify();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<Exit>((resolvePromise) => {
+    child.once('close', (code, signal) => {
+      exit = { code, signal };
+      notify();
+      resolvePromise(exit);
+    });
+  });
+
+  onCleanup(async () => {
+    if (!exit) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  return {
+    child,
+    logs,
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    waitForLog(match, ms = 15_000) {
+      return new Promise<LogLine>((resolvePromise, reject) => {
+        const check = () => {
+          const found = logs.find(match);
+          if (found) return done(() => resolvePromise(found));
+          if (exit) return done(() => reject(new Error(`process exited (${JSON.stringify(exit)}) before the expected log line;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no matching log line within ${ms} ms;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`))), ms);
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          settle();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
