@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL ?? embedded!.url;
   try {
     await migrate(url, log);
-    const orm = await MikroORM.init(ormOptions({ url, poolSize: 2 }));
+    const orm = await MikroORM.init(ormOptions({ url, poolSize: 2, snapshot: !check }));
     try {
       const migrator = orm.getMigrator();
       if (check) {

@@ -46,6 +46,11 @@ export interface DatabaseOptions {
   poolSize: number;
   replicaUrls?: string[];
   debug?: boolean;
+  /**
+   * Diff new migrations against migrations/.snapshot-townsquare.json (only when generating one).
+   * Off elsewhere: checking for pending changes would otherwise rewrite the snapshot from the live database.
+   */
+  snapshot?: boolean;
 }
 
 /** MikroORM options for a PostgreSQL URL (a real server or the embedded PGlite). */
@@ -66,6 +71,7 @@ export function ormOptions(opts: DatabaseOptions): Options {
       path: MIGRATIONS_SOURCE_DIR,
       pathTs: MIGRATIONS_SOURCE_DIR,
       migrationsList: migrationsList(),
+      snapshot: opts.snapshot ?? false,
       snapshotName: '.snapshot-townsquare',
       silent: true,
       transactional: true,

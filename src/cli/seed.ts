@@ -1,0 +1,23 @@
+/** `npm run seed`: loads the demo data (README lists the accounts) into a database that has no users yet. */
+import 'reflect-metadata';
+import { seedDemoIfEmpty } from '../../seed/demo';
+import { ConfigError, loadConfig } from '../config';
+import { openDatabase } from '../platform/database/database';
+import { createLogger } from '../platform/logger';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const db = await openDatabase(config, log);
+  try {
+    const seeded = await seedDemoIfEmpty(db.orm, log);
+    if (!seeded) log.info('the database already has users: demo data not loaded');
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
