@@ -25,7 +25,7 @@ export interface PubSub {
    * Payloads published on `topic` from now on, in publish order. `return()` on the iterator unsubscribes
    * (and resolves a pending next() with done). Backpressure: a slow consumer buffers at most
    * `maxBuffered` (default 1000) messages; past that the oldest are dropped and a warning is logged.
-   * After close() the iterator is already done.
+   * After close() the iterator is already done. Throws a RangeError if `maxBuffered` is not a positive integer.
    */
   subscribe<T>(topic: string, options?: { maxBuffered?: number }): Subscription<T>;
   /**

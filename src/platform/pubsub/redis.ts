@@ -251,7 +251,7 @@ class RedisPubSub implements PubSub {
       return;
     }
     if (this.subscribed.has(topic)) {
-      void 0;
+      for (const channel of this.fanout.channels(topic)) channel.markReady();
     }
   }
 
