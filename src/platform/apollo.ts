@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import { scopeFor } from '../modules/identity/viewer';
 import type { Context } from './context';
-import { Forbidden, normalizeError } from './errors';
+import { AppError, Forbidden, normalizeError } from './errors';
 import { assertQueryCost } from './guards/limits';
 
 /**
@@ -14,11 +14,20 @@ export function townsquarePlugin(config: Config, schemaRef: () => GraphQLSchema)
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request, contextValue }) {
+        async didResolveOperation({ operation, document, request, contextValue, response }) {
           if (!operation) return;
+          // Apollo answers an error thrown here with HTTP 500 unless a status is set: these are the client's doing.
           const needed = scopeFor(operation.operation);
-          if (!contextValue.viewer.scopes.has(needed)) throw new Forbidden(`This API key lacks the ${needed} scope`);
-          assertQueryCost(schemaRef(), document, request.variables, request.operationName, config.MAX_QUERY_COST);
+          if (!contextValue.viewer.scopes.has(needed)) {
+            response.http.status = 403;
+            throw new Forbidden(`This API key lacks the ${needed} scope`);
+          }
+          try {
+            assertQueryCost(schemaRef(), document, request.variables, request.operationName, config.MAX_QUERY_COST);
+          } catch (err) {
+            if (err instanceof AppError) response.http.status = 400; // too costly, or variables that do not fit
+            throw err;
+          }
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {

@@ -8,7 +8,7 @@ import { authenticate } from '../modules/identity/identity.service';
 import { scopeFor, type Viewer } from '../modules/identity/viewer';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
-import { AppError, Forbidden, formatForClient, normalizeError, QueryTooComplex } from './errors';
+import { AppError, Forbidden, formatForClient, normalizeError } from './errors';
 import { assertQueryCost, limitRules, queryLimits } from './guards/limits';
 
 /** What we keep per WebSocket connection. */
@@ -52,8 +52,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
       },
       onSubscribe: async (ctx, id, payload) => {
         const viewer = ctx.extra.viewer!;
+        // graphql-ws registers this operation's id before calling onSubscribe, so `active` counts it too.
         const active = Object.keys(ctx.subscriptions).length;
-        if (active >= config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        if (active > config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [new Forbidden(`At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} operations may run at once on one connection`)];
         }
         let document;
@@ -72,7 +73,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         try {
           assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, limits.maxCost);
         } catch (err) {
-          if (err instanceof QueryTooComplex) return [err];
+          if (err instanceof AppError) return [err]; // too costly, or variables that do not fit
           return [normalizeError(err).error];
         }
         const requestId = `${ctx.extra.connectionId}/${id}`;

@@ -1,10 +1,10 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import type { DocumentNode, GraphQLError, GraphQLSchema, ValidationContext, ValidationRule } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Config } from '../../config';
-import { QueryTooComplex } from '../errors';
+import { BadInput, QueryTooComplex } from '../errors';
 
 /** The query limits, from the configuration (defaults in src/config.ts). */
 export interface QueryLimits {
@@ -59,18 +59,27 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
 /**
  * Rejects an operation whose estimated cost is over the limit: each field costs 1, and a
  * connection field multiplies its children by its page size (see `connectionComplexity`).
+ * Variables that do not fit the operation: BAD_USER_INPUT.
  */
 export function assertQueryCost(
   schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null, maxCost: number,
 ): number {
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    operationName: operationName ?? undefined,
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: operationName ?? undefined,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (err) {
+    // getComplexity coerces the variables first and throws their errors (as execution would), or its own node limit.
+    if (!(err instanceof GraphQLError)) throw err;
+    if (/maximum allowed number of nodes/.test(err.message)) throw new QueryTooComplex(err.message);
+    throw new BadInput(err.message);
+  }
   if (cost > maxCost) throw new QueryTooComplex(`Query cost ${cost} exceeds the maximum of ${maxCost}`);
   return cost;
 }
