@@ -18,6 +18,16 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const server = await startServer(config, { log });
   log.info(`GraphiQL: open ${server.url} in a browser`);
+  /**
+   * Ends the process once pino has written its last lines. pino writes stdout asynchronously, and
+   * process.exit() with a write in flight loses or reorders the last lines ('shutdown complete' among
+   * them); pino's flush() does not wait for it. After stop() nothing holds the event loop, so Node exits
+   * by itself once the writes land; the unref'd timer only covers a handle that something leaked.
+   */
+  const exit = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 1000).unref();
+  };
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
@@ -26,10 +36,10 @@ async function main(): Promise<void> {
     }
     log.info({ signal }, 'signal received');
     server.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (err) => {
         log.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -136,6 +136,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     allowBatchedHttpRequests: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handlers (on unless NODE_ENV=test) re-raise the signal once
+    // apollo.stop() returns, which main.ts takes for a second signal: exit 1 before pub/sub and the database close.
+    stopOnTerminationSignals: false,
     validationRules: limitRules(queryLimits(config)),
     parseOptions: { maxTokens: config.MAX_TOKENS },
     formatError: (formatted, error) => {

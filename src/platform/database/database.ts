@@ -53,11 +53,24 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
   }
 }
 
+/** Migrations in flight in this process, by database URL. */
+const inProcess = new Map<string, Promise<void>>();
+
 /**
  * Applies pending migrations while holding a PostgreSQL advisory lock, so that many
- * instances starting at once migrate exactly once.
+ * instances starting at once migrate exactly once. Within one process the runs are also
+ * chained: PGlite serves every socket connection from one session, where the advisory lock
+ * is re-entrant and would not keep two in-process servers apart.
  */
-export async function migrate(url: string, log: Logger): Promise<void> {
+export function migrate(url: string, log: Logger): Promise<void> {
+  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(url, log));
+  inProcess.set(url, run);
+  return run.finally(() => {
+    if (inProcess.get(url) === run) inProcess.delete(url);
+  });
+}
+
+async function migrateLocked(url: string, log: Logger): Promise<void> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {

@@ -1,0 +1,372 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnTownsquare } from '../support/process';
+import {
+  closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, unique, type TestServer,
+} from '../support/server';
+
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle } } }`;
+const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token user { handle isAdmin } } }`;
+const COMMUNITY_SLUGS = `{ communities(first: 100) { edges { node { slug } } } }`;
+const PASSWORD = 'correct horse battery staple';
+
+afterAll(closeAll);
+
+/** A temporary folder, removed in afterAll. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Opens a TCP connection to the port; rejects with the socket error (e.g. ECONNREFUSED). */
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves once nothing listens on the port any more (connections are refused). */
+async function untilRefused(port: number, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      (await openSocket(port)).destroy();
+    } catch (err) {
+      const { code } = err as NodeJS.ErrnoException;
+      if (code === 'ECONNREFUSED') return;
+      // Accepted into the backlog just as the listener closed: not refused yet, try again.
+      if (code !== 'ECONNRESET') throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections after ${ms} ms`);
+    await sleep(10);
+  }
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  json: any;
+}
+
+/**
+ * One HTTP/1.1 connection written by hand, so the test decides when each byte reaches the server:
+ * `Expect: 100-continue` tells exactly when a request is in flight, and a second request can be
+ * sent on the same kept-alive connection after shutdown has begun (when new connections are refused).
+ */
+class HandWrittenHttp {
+  private received = '';
+  private closed = false;
+  private readonly changed = new Set<() => void>();
+
+  private constructor(private readonly socket: Socket) {
+    // latin1 keeps one character per byte, so Content-Length can be counted in characters.
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.received += chunk;
+      this.changed.forEach((f) => f());
+    });
+    socket.on('error', (err) => {
+      this.received += `\n[socket error: ${err.message}]`;
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.changed.forEach((f) => f());
+    });
+    onCleanup(() => {
+      socket.destroy();
+    });
+  }
+
+  static async open(port: number): Promise<HandWrittenHttp> {
+    return new HandWrittenHttp(await openSocket(port));
+  }
+
+  write(text: string): void {
+    this.socket.write(text);
+  }
+
+  /** Every complete response received so far, interim `100 Continue` ones included. */
+  responses(): RawResponse[] {
+    const out: RawResponse[] = [];
+    let at = 0;
+    for (;;) {
+      const headEnd = this.received.indexOf('\r\n\r\n', at);
+      if (headEnd < 0) return out;
+      const [statusLine, ...headerLines] = this.received.slice(at, headEnd).split('\r\n');
+      const status = Number(statusLine.split(' ')[1]);
+      const headers = Object.fromEntries(
+        headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
+      const length = Number(headers['content-length'] ?? 0);
+      const bodyStart = headEnd + 4;
+      if (this.received.length < bodyStart + length) return out;
+      const body = Buffer.from(this.received.slice(bodyStart, bodyStart + length), 'latin1').toString('utf8');
+      out.push({ status, headers, json: body ? JSON.parse(body) : undefined });
+      at = bodyStart + length;
+    }
+  }
+
+  /** Waits until `count` responses have arrived (or fails, showing what did). */
+  waitForResponses(count: number, ms = 10_000): Promise<RawResponse[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const responses = this.responses();
+        if (responses.length >= count) finish(() => resolve(responses));
+        else if (this.closed) finish(() => reject(new Error(`connection closed after ${responses.length} of ${count} responses:\n${this.received}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`${count} responses not received within ${ms} ms:\n${this.received}`))), ms);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        this.changed.delete(check);
+        settle();
+      };
+      this.changed.add(check);
+      check();
+    });
+  }
+}
+
+describe('health and readiness probes', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  it('answers /healthz with 200 and status ok', async () => {
+    const res = await fetch(`${server.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with 200 once the database and pub/sub respond, naming the backends it checked', async () => {
+    const res = await fetch(`${server.baseUrl}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      database: { state: 'ok', embedded: false },
+      pubsub: { state: 'ok', kind: process.env.REDIS_URL ? 'redis' : 'memory' },
+    });
+  });
+});
+
+describe('graceful shutdown of a running server', () => {
+  it('lets a sign-up already in flight finish with 200 and its data, and reports 503 to a readiness probe arriving after stop() began', async () => {
+    const server = await startTestServer();
+    const http = await HandWrittenHttp.open(server.app.port);
+    const handle = unique('late');
+    const body = JSON.stringify({ query: SIGN_UP, variables: { input: { handle, email: `${handle}@example.test`, password: PASSWORD } } });
+    http.write(
+      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // "100 Continue" means the server has taken the request in: from here on it is in flight.
+    const [interim] = await http.waitForResponses(1);
+    expect(interim.status).toBe(100);
+
+    const stopping = server.app.stop();
+    await untilRefused(server.app.port);
+    // The server no longer takes connections; on the one already open come the body (the sign-up runs
+    // scrypt, ~100 ms) and then a readiness probe.
+    http.write(`${body}GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const [, signedUp, readiness] = await http.waitForResponses(3);
+
+    expect(signedUp.status).toBe(200);
+    expect(signedUp.json.errors).toBeUndefined();
+    expect(signedUp.json.data.signUp.user.handle).toBe(handle);
+    expect(signedUp.json.data.signUp.token).toMatch(/^tsq_/);
+    expect(readiness.status).toBe(503);
+    expect(readiness.json).toEqual({ status: 'draining' });
+    await stopping;
+
+    // The sign-up was committed before the database closed: another server on the same database knows the account.
+    const other = await startTestServer();
+    const signIn = await other.gql(SIGN_IN, { input: { email: `${handle}@example.test`, password: PASSWORD } });
+    expect(signIn.body.data.signIn.user.handle).toBe(handle);
+  });
+
+  it('closes an open subscription\'s WebSocket with 1001 Going Away', async () => {
+    const server = await startTestServer();
+    const owner = await signUp(server, 'owner');
+    const ada = await signUp(server, 'ada');
+    const community = await createCommunity(server, owner);
+
+    const client = server.ws({ token: owner.token });
+    const closeCode = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+    const joined: string[] = [];
+    const ended = new Promise<unknown>((resolve) => {
+      client.subscribe<{ memberJoined: { user: { handle: string } } }>(
+        { query: 'subscription($id: ID!) { memberJoined(communityId: $id) { user { handle } } }', variables: { id: community.id } },
+        { next: (r) => joined.push(r.data!.memberJoined.user.handle), error: resolve, complete: () => resolve('completed') },
+      );
+    });
+    // The subscription is live once it delivers an event; Ada joins again if her first join raced ahead of it.
+    for (let attempt = 0; attempt < 20 && joined.length === 0; attempt++) {
+      await joinCommunity(server, ada, community.id);
+      await sleep(100);
+      if (joined.length === 0) {
+        await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: community.id }, { token: ada.token });
+      }
+    }
+    expect(joined[0]).toBe(ada.user.handle);
+
+    await server.app.stop();
+    expect(await closeCode).toBe(1001);
+    expect(await ended).toMatchObject({ code: 1001 });
+  });
+
+  it('refuses new connections once stopped, and stop() can be called again safely', async () => {
+    const server = await startTestServer();
+    const { port } = server.app;
+    await expect(Promise.all([server.app.stop(), server.app.stop()])).resolves.toEqual([undefined, undefined]);
+    await expect(server.app.stop()).resolves.toBeUndefined();
+    await expect(openSocket(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(fetch(`${server.baseUrl}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+  });
+});
+
+/** The environment of a real process: nothing inherited from jest but PATH. */
+function processEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: process.env.TOWNSQUARE_TEST_DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    DATA_DIR: tempDir('townsquare-process-'),
+    TOKEN_SECRET: 'process-secret-process-secret-0123456789',
+    ...overrides,
+  };
+}
+
+/** Starts `node dist/src/main.js` and waits for its "Townsquare ready" line. */
+async function startProcess(env: Record<string, string | undefined>) {
+  const spawnedAt = Date.now();
+  const proc = spawnTownsquare(env);
+  const ready = await proc.waitForLog((line) => line.msg === 'Townsquare ready', 60_000);
+  return {
+    proc,
+    url: String(ready.url),
+    /** From spawn to the ready line, Node's own start-up and module loading included. */
+    startMs: Date.now() - spawnedAt,
+    /** What the server reports itself: startServer() from opening the database to listening. */
+    readyMs: Number(ready.ms),
+    /** SIGTERM, then the exit. */
+    async stop() {
+      proc.child.kill('SIGTERM');
+      return proc.exited;
+    },
+  };
+}
+
+/** A GraphQL request over HTTP to a process. */
+async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string }[] } };
+}
+
+describe('the server process (node dist/src/main.js)', () => {
+  it('serves until SIGTERM, then drains and exits 0 logging "shutdown complete"', async () => {
+    const server = await startProcess(processEnv());
+    const url = new URL(server.url);
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(Number(url.port)).toBeGreaterThan(0);
+
+    const handle = unique('proc');
+    const res = await gqlAt(server.url, SIGN_UP, { input: { handle, email: `${handle}@example.test`, password: PASSWORD } });
+    expect(res.status).toBe(200);
+    expect(res.body.data.signUp.user.handle).toBe(handle);
+
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(server.proc.logs).toContainEqual(expect.objectContaining({ msg: 'signal received', signal: 'SIGTERM' }));
+    expect(server.proc.logs.at(-1)).toMatchObject({ msg: 'shutdown complete' });
+    expect(server.proc.stderr).toBe('');
+  });
+
+  it('refuses to start with an invalid environment, naming the bad variable on stderr', async () => {
+    const proc = spawnTownsquare(processEnv({ PORT: 'abc' }));
+    const exit = await proc.exited;
+    expect(exit.code).toBe(78); // EX_CONFIG: a configuration error, not a crash
+    expect(proc.stderr).toMatch(/^\s*PORT: /m);
+    expect(proc.logs).toEqual([]);
+  });
+});
+
+// PGlite cannot start inside a jest test file (it loads Node built-ins with dynamic import(), which
+// jest's VM refuses without --experimental-vm-modules), so the embedded database is tested as users
+// meet it: the real process with no DATABASE_URL, keeping its data under DATA_DIR/pgdata.
+describe('the embedded database (no DATABASE_URL)', () => {
+  it('migrates a new data folder, serves from it, and still has its users after a restart on the same folder', async () => {
+    const env = processEnv({ DATABASE_URL: '' });
+    const first = await startProcess(env);
+    const readiness = await (await fetch(new URL('/readyz', first.url))).json();
+    expect(readiness.database).toEqual({ state: 'ok', embedded: true });
+    expect(first.proc.logs).toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
+    const handle = unique('ada');
+    const email = `${handle}@example.test`;
+    const signedUp = await gqlAt(first.url, SIGN_UP, { input: { handle, email, password: PASSWORD } });
+    const { token, user } = signedUp.body.data.signUp;
+    // PGlite's folder belongs to one process at a time: the first server lets go of it before the second opens it.
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const second = await startProcess(env);
+    expect(second.proc.logs).not.toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
+    const signIn = await gqlAt(second.url, SIGN_IN, { input: { email, password: PASSWORD } });
+    expect(signIn.body.data.signIn.user.handle).toBe(handle);
+    const viewer = await gqlAt(second.url, '{ viewer { id } }', {}, token);
+    expect(viewer.body.data.viewer).toEqual({ id: user.id });
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+
+    // Start-up figures for the README.
+    console.log([
+      'embedded PostgreSQL start (spawn to ready / startServer as logged):',
+      `  new folder      ${first.startMs} ms / ${first.readyMs} ms`,
+      `  existing folder ${second.startMs} ms / ${second.readyMs} ms`,
+    ].join('\n'));
+  }, 120_000);
+});
+
+describe('the demo seed (SEED_DEMO=true)', () => {
+  const slugs = (res: { body: { data?: any } }) =>
+    (res.body.data.communities.edges as { node: { slug: string } }[]).map((e) => e.node.slug);
+  const demoLoaded = expect.objectContaining({ msg: 'demo data loaded' });
+
+  it('fills an empty database once: an admin to sign in as, public communities for everyone, private ones for members', async () => {
+    // A fresh embedded folder is the only database sure to be empty: the suite's shared one has other files' users.
+    const env = processEnv({ DATABASE_URL: '', SEED_DEMO: 'true' });
+    const first = await startProcess(env);
+    expect(first.proc.logs).toContainEqual(demoLoaded);
+
+    const admin = await gqlAt(first.url, SIGN_IN, { input: { email: 'admin@townsquare.dev', password: 'townsquare-admin' } });
+    expect(admin.body.data.signIn.user).toEqual({ handle: 'admin', isAdmin: true });
+    const adminToken: string = admin.body.data.signIn.token;
+
+    const anonymous = slugs(await gqlAt(first.url, COMMUNITY_SLUGS));
+    expect(anonymous).toEqual(expect.arrayContaining(['typescript', 'gardening']));
+    expect(anonymous).not.toContain('founders-circle');
+    expect(anonymous).not.toContain('book-club');
+    const asAdmin = slugs(await gqlAt(first.url, COMMUNITY_SLUGS, {}, adminToken));
+    expect(asAdmin).toContain('founders-circle');
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    // The database has users now: a second start with SEED_DEMO=true leaves it as it is.
+    const second = await startProcess(env);
+    expect(second.proc.logs).not.toContainEqual(demoLoaded);
+    expect(slugs(await gqlAt(second.url, COMMUNITY_SLUGS, {}, adminToken))).toEqual(asAdmin);
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
