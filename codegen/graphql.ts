@@ -92,10 +92,12 @@ export type NodeByIdQueryVariables = Exact<{
 
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', id: string }
+    | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
     | { __typename: 'Invite', id: string }
     | { __typename: 'JoinRequest', id: string }
     | { __typename: 'Member', id: string }
+    | { __typename: 'Post', id: string }
     | { __typename: 'User', id: string }
    | null };
 

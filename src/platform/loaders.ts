@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createCommunityLoaders } from '../modules/communities/communities.loaders';
 import { createIdentityLoaders } from '../modules/identity/identity.loaders';
+import { createPostLoaders } from '../modules/posts/posts.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -8,6 +9,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
   return {
     ...createIdentityLoaders(em),
     ...createCommunityLoaders(em, viewer),
+    ...createPostLoaders(em, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -5,10 +5,13 @@ import { BanResolver, InviteResolver, JoinRequestResolver, MembersResolver } fro
 import { CommunitiesResolver } from '../modules/communities/communities.resolver';
 import { IdentityResolver } from '../modules/identity/identity.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
+import { CommentsResolver } from '../modules/posts/comments.resolver';
+import { CommunityPostsResolver, PostsResolver } from '../modules/posts/posts.resolver';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
   NodeResolver, IdentityResolver, CommunitiesResolver, MembersResolver, JoinRequestResolver, InviteResolver, BanResolver,
+  PostsResolver, CommunityPostsResolver, CommentsResolver,
 ] as const;
 
 /**

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } f
 import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
+import { closable } from '../../platform/streams';
 import { User } from '../identity/identity.entity';
 import { Ban, Community, Invite, JoinRequest, Member } from './communities.entity';
 import { communityTopics, type MemberJoinedEvent } from './communities.events';
@@ -44,7 +45,7 @@ async function memberJoinedStream(communityGlobalId: string, ctx: Context): Prom
       await events.return?.();
     }
   }
-  return authorized();
+  return closable(authorized(), () => events.return?.());
 }
 
 @Resolver(() => Member)

@@ -6,7 +6,7 @@ import type { PubSub } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
-import { communityTopics, type MemberJoinedEvent } from './communities.events';
+import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
@@ -17,6 +17,10 @@ export interface MembershipDeps {
   loaders: Loaders;
   viewer: Viewer;
   pubsub: PubSub;
+}
+
+async function publishMembershipChanged(pubsub: PubSub, userId: number, communityId: number): Promise<void> {
+  await pubsub.publish<MembershipChangedEvent>(communityTopics.membershipChanged(userId), { communityId });
 }
 
 async function publishJoined(pubsub: PubSub, member: Member): Promise<void> {
@@ -103,9 +107,9 @@ export async function joinCommunity({ em, loaders, viewer, pubsub }: MembershipD
 }
 
 /** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
-export async function leaveCommunity({ em, viewer }: MembershipDeps, communityId: number): Promise<boolean> {
+export async function leaveCommunity({ em, viewer, pubsub }: MembershipDeps, communityId: number): Promise<boolean> {
   const userId = requireUser(viewer);
-  return em.transactional(async (tx) => {
+  await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });
     if (!membership) throw new NotFound('Membership');
@@ -113,8 +117,9 @@ export async function leaveCommunity({ em, viewer }: MembershipDeps, communityId
       throw new BadInput('The last owner cannot leave: make another member OWNER first', 'communityId');
     }
     await removeMember(tx, communityId, userId);
-    return true;
   });
+  await publishMembershipChanged(pubsub, userId, communityId);
+  return true;
 }
 
 /** Loads the target's membership and the actor's standing, or NOT_FOUND. */
@@ -157,7 +162,7 @@ async function assertCanActOn(em: EntityManager, actor: Actor, communityId: numb
  * Bans a user (member or not): removes the membership, pending invite and join request, and records
  * the ban; they cannot rejoin until `until` (never, when omitted). Needs `members.ban` and to outrank them.
  */
-export async function banMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
+export async function banMember({ em, loaders, viewer, pubsub }: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
@@ -165,7 +170,7 @@ export async function banMember({ em, loaders, viewer }: MembershipDeps, communi
   if (userId === actorId) throw new BadInput('You cannot ban yourself', 'userId');
   if (input.until && input.until.getTime() <= Date.now()) throw new BadInput('until must be in the future', 'until');
   if (!(await loaders.user.load(userId))) throw new NotFound('User');
-  return em.transactional(async (tx) => {
+  const ban = await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     await assertCanActOn(tx, actor, communityId, userId);
     await removeMember(tx, communityId, userId);
@@ -179,6 +184,8 @@ export async function banMember({ em, loaders, viewer }: MembershipDeps, communi
     );
     return tx.findOneOrFail(Ban, { community: communityId, user: userId });
   });
+  await publishMembershipChanged(pubsub, userId, communityId);
+  return ban;
 }
 
 /** Lifts a ban (needs `members.ban`). False when there was none. */

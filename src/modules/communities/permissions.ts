@@ -19,6 +19,10 @@ export const PERMISSIONS = {
   'members.invite': Role.MODERATOR,
   /** Ban and unban members of a lower role. */
   'members.ban': Role.MODERATOR,
+  /** Write posts and comments, vote and react. */
+  'posts.write': Role.MEMBER,
+  /** Remove anyone's post or comment, pin and lock posts, feature comments. */
+  'posts.moderate': Role.MODERATOR,
   /** Change the role of a member of a lower role, to a role below one's own. */
   'members.setRole': Role.ADMIN,
 } as const satisfies Record<string, Role>;

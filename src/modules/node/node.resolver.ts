@@ -5,6 +5,8 @@ import { Node } from '../../platform/node';
 import { canReadContent, canSeeCommunity } from '../communities/communities.service';
 import { can } from '../communities/permissions';
 import { ApiKey } from '../identity/identity.entity';
+import { readableComment } from '../posts/comments.service';
+import { readablePost } from '../posts/posts.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -46,6 +48,10 @@ export class NodeResolver {
         const membership = await loaders.viewerMembership.load(invite.community.id);
         return can({ role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin }, 'members.invite') ? invite : null;
       }
+      case 'Post':
+        return readablePost(loaders, viewer, ref.id).then((r) => r.post, () => null);
+      case 'Comment':
+        return readableComment(loaders, viewer, ref.id).then((r) => r.comment, () => null);
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

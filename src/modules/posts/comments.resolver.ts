@@ -1,0 +1,91 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fromGlobalId } from '../../platform/ids';
+import { PageArgs, connectionComplexity, decodeCursor, pageSize } from '../../platform/pagination';
+import { User } from '../identity/identity.entity';
+import { commentAddedStream } from './comment-stream';
+import * as comments from './comments.service';
+import { Comment, Post } from './posts.entity';
+import { AddCommentInput, ReactionCount, UpdateCommentInput, VoteValue } from './posts.inputs';
+import { CommentConnection, commentConnection } from './posts.resolver';
+
+const VOTE_NAME: Record<number, VoteValue> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
+
+@Resolver(() => Comment)
+export class CommentsResolver {
+  @Mutation(() => Comment, { description: 'Comments on a post, or replies to a comment (`parentId`). Locked posts: FORBIDDEN.' })
+  addComment(@Arg('input') input: AddCommentInput, @Ctx() ctx: Context): Promise<Comment> {
+    const parentId = input.parentId ? fromGlobalId('Comment', input.parentId, 'parentId') : null;
+    return comments.addComment(ctx, fromGlobalId('Post', input.postId, 'postId'), parentId, input.body);
+  }
+
+  @Mutation(() => Comment, { description: 'Edits your comment.' })
+  updateComment(@Arg('input') input: UpdateCommentInput, @Ctx() ctx: Context): Promise<Comment> {
+    return comments.updateComment(ctx, fromGlobalId('Comment', input.id), input.body);
+  }
+
+  @Mutation(() => Comment, { description: 'Deletes a comment (yours, or any as a moderator). Its replies stay.' })
+  deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Comment> {
+    return comments.deleteComment(ctx, fromGlobalId('Comment', id));
+  }
+
+  @Mutation(() => Comment, { description: 'Features or unfeatures a comment (MODERATOR or above).' })
+  featureComment(@Arg('id', () => ID) id: string, @Arg('featured') featured: boolean, @Ctx() ctx: Context): Promise<Comment> {
+    return comments.featureComment(ctx, fromGlobalId('Comment', id), featured);
+  }
+
+  @Subscription(() => Comment, {
+    description: 'New comments on a post you can read. With `after` (a comment cursor) it first replays the comments added since, then streams live ones: a reconnecting client misses nothing.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      const postId = fromGlobalId('Post', args.postId as string, 'postId');
+      const afterId = args.after ? (decodeCursor(args.after as string, ['number'])[0] as number) : null;
+      return commentAddedStream(ctx, postId, afterId);
+    },
+  })
+  commentAdded(
+    @Root() comment: Comment,
+    @Arg('postId', () => ID) _postId: string,
+    @Arg('after', () => String, { nullable: true }) _after?: string,
+  ): Comment {
+    return comment;
+  }
+
+  @FieldResolver(() => String, { description: 'Opaque cursor of this comment, for `commentAdded(after:)` and `after` arguments.' })
+  cursor(@Root() comment: Comment): string {
+    return Buffer.from(JSON.stringify([comment.id]), 'utf8').toString('base64url');
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Null once the comment is deleted.' })
+  async author(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<User | null> {
+    return comment.deletedAt ? null : loaders.user.load(comment.author.id);
+  }
+
+  @FieldResolver(() => Post)
+  async post(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<Post> {
+    return (await loaders.post.load(comment.post.id))!;
+  }
+
+  @FieldResolver(() => Comment, { nullable: true, description: 'The comment this one replies to.' })
+  async parent(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<Comment | null> {
+    return comment.parent ? loaders.comment.load(comment.parent.id) : null;
+  }
+
+  @FieldResolver(() => VoteValue)
+  async viewerVote(@Root() comment: Comment, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
+    return viewer.userId === null ? VoteValue.NONE : VOTE_NAME[await loaders.viewerCommentVote.load(comment.id)];
+  }
+
+  @FieldResolver(() => [ReactionCount])
+  reactions(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
+    return loaders.commentReactions.load(comment.id);
+  }
+
+  @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })
+  async replies(@Root() comment: Comment, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    const size = pageSize(args);
+    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const rows = await ctx.loaders.commentsPage.load({ postId: comment.post.id, parentId: comment.id, size, afterId });
+    return commentConnection(ctx, rows, size, afterId > 0);
+  }
+}

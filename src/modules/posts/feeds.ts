@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import type { Loaders } from '../../platform/loaders';
+import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import type { Viewer } from '../identity/viewer';
+import { Post } from './posts.entity';
+import { PostOrder, type PostsArgs } from './posts.inputs';
+import { AUTHOR_COLUMNS, takeAuthor } from './rows';
+
+/** The sort key of each ordering, after `pinned` and before `id` (all descending). */
+const SORT_COLUMN: Record<PostOrder, string | null> = {
+  [PostOrder.NEW]: null,
+  [PostOrder.TOP]: 'score',
+  [PostOrder.HOT]: 'hot',
+};
+
+/** Which posts a listing covers. */
+export type PostScope = { communityId: number } | { memberUserId: number };
+
+function keyOf(order: PostOrder, post: Post): (string | number)[] {
+  const column = SORT_COLUMN[order];
+  return column ? [post.pinned ? 1 : 0, post[column as 'score' | 'hot'], post.id] : [post.pinned ? 1 : 0, post.id];
+}
+
+/**
+ * One page of posts, pinned first, then by the ordering, then newest: keyset pagination on
+ * (pinned, key, id), so posts arriving meanwhile never repeat or skip an item across pages.
+ * One statement brings the posts, their authors and the viewer's votes (priming the loaders).
+ * Deleted posts are left out of listings (they stay reachable by id, with their thread).
+ */
+export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, scope: PostScope, args: PostsArgs) {
+  const order = args.orderBy ?? PostOrder.HOT;
+  const column = SORT_COLUMN[order];
+  const size = pageSize(args);
+  const params: unknown[] = [viewer.userId ?? 0];
+  const where = ['p.deleted_at is null'];
+  if ('communityId' in scope) {
+    where.push('p.community_id = ?');
+    params.push(scope.communityId);
+  } else {
+    where.push('p.community_id in (select m.community_id from members m where m.user_id = ?)');
+    params.push(scope.memberUserId);
+  }
+  if (args.tag) {
+    where.push('p.tags @> array[?]::text[]');
+    params.push(args.tag.trim().toLowerCase());
+  }
+  if (args.after) {
+    const key = decodeCursor(args.after, column ? ['number', 'number', 'number'] : ['number', 'number']);
+    where.push(column ? `(p.pinned, p.${column}, p.id) < (?::int::boolean, ?, ?)` : '(p.pinned, p.id) < (?::int::boolean, ?)');
+    params.push(...key);
+  }
+  params.push(size + 1);
+  const rows = await sql(
+    em,
+    `select p.*, v.value as viewer_vote, ${AUTHOR_COLUMNS}
+       from posts p
+       join users u on u.id = p.author_id
+       left join votes v on v.post_id = p.id and v.user_id = ?
+      where ${where.join(' and ')}
+      order by p.pinned desc, ${column ? `p.${column} desc, ` : ''}p.id desc
+      limit ?`,
+    params,
+  );
+  const posts = rows.map((row) => {
+    const { viewer_vote: vote, ...own } = takeAuthor(em, loaders, row);
+    const post = em.map(Post, own);
+    loaders.post.prime(post.id, post);
+    if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
+    return post;
+  });
+  return toConnection(posts, size, (p) => keyOf(order, p), !!args.after);
+}

@@ -1,0 +1,189 @@
+import { Check, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Node } from '../../platform/node';
+import type { NodeType } from '../../platform/ids';
+import { Community } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+
+/** A post in a community. Deleting it is soft: the thread stays, the body is replaced and the author hidden. */
+@Entity({ tableName: 'posts' })
+@Index({ name: 'posts_community_new_index', properties: ['community', 'pinned', 'id'] })
+@Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
+@Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
+@Index({ name: 'posts_tags_index', expression: 'create index "posts_tags_index" on "posts" using gin ("tags")' })
+@ObjectType('Post', { implements: Node, description: 'A post in a community, with a threaded discussion.' })
+export class Post extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Post';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  author!: Ref<User>;
+
+  @Field()
+  @Property({ length: 300 })
+  title!: string;
+
+  @Field({ description: 'Markdown source.' })
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Field({ description: 'The body rendered from Markdown and sanitized: no scripts, event handlers or javascript: links.' })
+  @Property({ type: 'text' })
+  bodyHtml!: string;
+
+  @Field(() => [String], { description: 'Lower-case tags (letters, digits, dashes), at most 5.' })
+  @Property({ type: 'text[]', default: '{}' })
+  tags: string[] = [];
+
+  /** Upvotes minus downvotes; moved in SQL by the transaction that records the vote. */
+  @Field(() => Int)
+  @Property({ default: 0 })
+  score: number = 0;
+
+  /** Rank for HOT ordering; see `HOT_RANK_SQL`. */
+  @Property({ type: 'double', default: 0 })
+  hot: number = 0;
+
+  /** Comments ever added (deleted ones keep their place in the thread); moved in SQL with each comment. */
+  @Field(() => Int)
+  @Property({ default: 0 })
+  commentCount: number = 0;
+
+  @Field({ description: 'Pinned posts come first in every ordering.' })
+  @Property({ default: false })
+  pinned: boolean = false;
+
+  @Field({ description: 'A locked post takes no new comments.' })
+  @Property({ default: false })
+  locked: boolean = false;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  editedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  deletedAt?: Date | null;
+}
+
+/** A comment on a post, possibly a reply to another comment of the same post. */
+@Entity({ tableName: 'comments' })
+@Index({ name: 'comments_post_thread_index', properties: ['post', 'parent', 'id'] })
+@Index({ name: 'comments_post_id_index', properties: ['post', 'id'] })
+@Index({ name: 'comments_parent_index', properties: ['parent', 'id'] })
+@ObjectType('Comment', { implements: Node, description: 'A comment on a post; replies nest up to a limit.' })
+export class Comment extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Comment';
+  }
+
+  @ManyToOne(() => Post, { ref: true, deleteRule: 'cascade' })
+  post!: Ref<Post>;
+
+  @ManyToOne(() => Comment, { ref: true, nullable: true, deleteRule: 'cascade' })
+  parent?: Ref<Comment> | null;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  author!: Ref<User>;
+
+  @Field({ description: 'Markdown source.' })
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Field({ description: 'The body rendered from Markdown and sanitized.' })
+  @Property({ type: 'text' })
+  bodyHtml!: string;
+
+  @Field(() => Int, { description: 'Nesting level: 0 for a comment on the post, 1 for a reply, and so on.' })
+  @Property({ type: 'smallint', default: 0 })
+  depth: number = 0;
+
+  @Field(() => Int)
+  @Property({ default: 0 })
+  score: number = 0;
+
+  @Field(() => Int)
+  @Property({ default: 0 })
+  replyCount: number = 0;
+
+  @Field({ description: 'Highlighted by a moderator.' })
+  @Property({ default: false })
+  featured: boolean = false;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  editedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  deletedAt?: Date | null;
+}
+
+/** One member's vote on one post or comment: +1 or -1; withdrawing deletes the row. */
+@Entity({ tableName: 'votes' })
+@Unique({ name: 'votes_user_post_unique', properties: ['user', 'post'] })
+@Unique({ name: 'votes_user_comment_unique', properties: ['user', 'comment'] })
+@Check({ name: 'votes_one_subject_check', expression: 'num_nonnulls(post_id, comment_id) = 1' })
+@Check({ name: 'votes_value_check', expression: 'value in (-1, 1)' })
+export class Vote {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => Post, { ref: true, nullable: true, deleteRule: 'cascade' })
+  post?: Ref<Post> | null;
+
+  @ManyToOne(() => Comment, { ref: true, nullable: true, deleteRule: 'cascade' })
+  comment?: Ref<Comment> | null;
+
+  @Property({ type: 'smallint' })
+  value!: number;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/** One member's emoji reaction to a post or comment; each emoji at most once per member. */
+@Entity({ tableName: 'reactions' })
+@Unique({ name: 'reactions_user_post_emoji_unique', properties: ['user', 'post', 'emoji'] })
+@Unique({ name: 'reactions_user_comment_emoji_unique', properties: ['user', 'comment', 'emoji'] })
+@Check({ name: 'reactions_one_subject_check', expression: 'num_nonnulls(post_id, comment_id) = 1' })
+export class Reaction {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => Post, { ref: true, nullable: true, deleteRule: 'cascade' })
+  post?: Ref<Post> | null;
+
+  @ManyToOne(() => Comment, { ref: true, nullable: true, deleteRule: 'cascade' })
+  comment?: Ref<Comment> | null;
+
+  @Property({ length: 32 })
+  emoji!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,103 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import { byIdLoader } from '../identity/identity.loaders';
+import type { Viewer } from '../identity/viewer';
+import { Comment, Post } from './posts.entity';
+import type { ReactionCount } from './posts.inputs';
+import { AUTHOR_COLUMNS } from './rows';
+
+/** One page of a thread level: top-level comments of a post (`parentId` null) or replies to a comment. */
+export interface CommentsPageKey {
+  postId: number;
+  parentId: number | null;
+  size: number;
+  afterId: number;
+}
+
+const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}`;
+
+/**
+ * Comment pages for many posts (or parents) in one statement, oldest first: a window function
+ * numbers each thread level, and authors come joined (the rows carry `a__` columns).
+ */
+function commentsPageLoader(em: EntityManager) {
+  return new DataLoader<CommentsPageKey, Record<string, unknown>[], string>(
+    async (keys) => {
+      const result = new Map<string, Record<string, unknown>[]>();
+      const groups = new Map<string, CommentsPageKey[]>();
+      for (const k of keys) {
+        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      for (const group of groups.values()) {
+        const { size, afterId } = group[0];
+        const topLevel = group[0].parentId === null;
+        const ids = group.map((k) => (topLevel ? k.postId : k.parentId!));
+        const partition = topLevel ? 'post_id' : 'parent_id';
+        const rows = await sql(
+          em,
+          `select t.*, ${AUTHOR_COLUMNS} from (
+             select c.*, row_number() over (partition by c.${partition} order by c.id) as rn
+               from comments c
+              where c.${partition} in (${ids.map(() => '?').join(', ')}) ${topLevel ? 'and c.parent_id is null' : ''} and c.id > ?
+           ) t join users u on u.id = t.author_id
+           where t.rn <= ? order by t.${partition}, t.id`,
+          [...ids, afterId, size + 1],
+        );
+        for (const row of rows) {
+          delete row.rn;
+          const key = pageKey({
+            postId: row.post_id as number, parentId: topLevel ? null : (row.parent_id as number), size, afterId,
+          });
+          result.set(key, [...(result.get(key) ?? []), row]);
+        }
+      }
+      return keys.map((k) => result.get(pageKey(k)) ?? []);
+    },
+    { cacheKeyFn: pageKey },
+  );
+}
+
+/** The viewer's vote (-1, 0, 1) on each post or comment. */
+function viewerVoteLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 'comment_id') {
+  return new DataLoader<number, number>(async (ids) => {
+    if (viewer.userId === null) return ids.map(() => 0);
+    const rows: { subject: number; value: number }[] = await sql(
+      em,
+      `select ${column} as subject, value from votes where user_id = ? and ${column} in (${ids.map(() => '?').join(', ')})`,
+      [viewer.userId, ...ids],
+    );
+    const map = new Map(rows.map((r) => [r.subject, r.value]));
+    return ids.map((id) => map.get(id) ?? 0);
+  });
+}
+
+/** Reaction counts per emoji for each post or comment, with whether the viewer reacted. */
+function reactionsLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 'comment_id') {
+  return new DataLoader<number, ReactionCount[]>(async (ids) => {
+    const rows: { subject: number; emoji: string; count: number; mine: boolean }[] = await sql(
+      em,
+      `select ${column} as subject, emoji, count(*)::int as count, bool_or(user_id = ?) as mine
+         from reactions where ${column} in (${ids.map(() => '?').join(', ')})
+        group by ${column}, emoji order by count(*) desc, emoji`,
+      [viewer.userId ?? 0, ...ids],
+    );
+    const map = new Map<number, ReactionCount[]>();
+    for (const r of rows) map.set(r.subject, [...(map.get(r.subject) ?? []), { emoji: r.emoji, count: r.count, viewerReacted: r.mine }]);
+    return ids.map((id) => map.get(id) ?? []);
+  });
+}
+
+/** Per-request loaders of the posts domain. */
+export function createPostLoaders(em: EntityManager, viewer: Viewer) {
+  return {
+    post: byIdLoader(em, Post),
+    comment: byIdLoader(em, Comment),
+    commentsPage: commentsPageLoader(em),
+    viewerPostVote: viewerVoteLoader(em, viewer, 'post_id'),
+    viewerCommentVote: viewerVoteLoader(em, viewer, 'comment_id'),
+    postReactions: reactionsLoader(em, viewer, 'post_id'),
+    commentReactions: reactionsLoader(em, viewer, 'comment_id'),
+  };
+}

@@ -1,0 +1,128 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { Unauthenticated } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
+import { canReadContent } from '../communities/communities.service';
+import { Forbidden } from '../../platform/errors';
+import { User } from '../identity/identity.entity';
+import { listPosts } from './feeds';
+import { Comment, Post } from './posts.entity';
+import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue } from './posts.inputs';
+import * as posts from './posts.service';
+import { react, vote, type Subject } from './votes.service';
+import { takeAuthor } from './rows';
+
+@ObjectType()
+export class PostConnection extends Connection(Post, 'Post') {}
+@ObjectType()
+export class CommentConnection extends Connection(Comment, 'Comment') {}
+
+export const Votable = createUnionType({
+  name: 'Votable',
+  description: 'Something members vote and react on.',
+  types: () => [Post, Comment] as const,
+  resolveType: (value) => (value instanceof Post ? Post : Comment),
+});
+
+const VOTE_NAME: Record<number, VoteValue> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
+const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
+
+/** Builds a comment connection from rows of the comments page loader (authors joined). */
+export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
+  const comments = rows.map((row) => {
+    const comment = ctx.em.map(Comment, takeAuthor(ctx.em, ctx.loaders, row));
+    ctx.loaders.comment.prime(comment.id, comment);
+    return comment;
+  });
+  return toConnection(comments, size, (c) => [c.id], hasPrevious);
+}
+
+@Resolver(() => Post)
+export class PostsResolver {
+  @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist or you may not read it.' })
+  async post(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Post | null> {
+    return posts.readablePost(loaders, viewer, fromGlobalId('Post', id)).then((r) => r.post, () => null);
+  }
+
+  @Query(() => PostConnection, { complexity: connectionComplexity, description: 'Posts from every community you belong to.' })
+  feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
+    if (viewer.userId === null) throw new Unauthenticated('Sign in to see your feed');
+    return listPosts(em, loaders, viewer, { memberUserId: viewer.userId }, args);
+  }
+
+  @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
+  createPost(@Arg('input') input: CreatePostInput, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+    return posts.createPost(em, loaders, viewer, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  }
+
+  @Mutation(() => Post, { description: 'Edits your post.' })
+  updatePost(@Arg('input') input: UpdatePostInput, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+    return posts.updatePost(em, loaders, viewer, fromGlobalId('Post', input.id), input);
+  }
+
+  @Mutation(() => Post, { description: 'Deletes a post (yours, or any as a moderator). Its thread stays.' })
+  deletePost(@Arg('id', () => ID) id: string, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+    return posts.deletePost(em, loaders, viewer, fromGlobalId('Post', id));
+  }
+
+  @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
+  pinPost(@Arg('id', () => ID) id: string, @Arg('pinned') pinned: boolean, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+    return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { pinned });
+  }
+
+  @Mutation(() => Post, { description: 'Locks or unlocks a post\'s comments (MODERATOR or above).' })
+  lockPost(@Arg('id', () => ID) id: string, @Arg('locked') locked: boolean, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+    return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { locked });
+  }
+
+  @Mutation(() => Votable, { description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.' })
+  async vote(@Arg('input') input: VoteInput, @Ctx() { em, loaders, viewer }: Context) {
+    return subjectOf(await vote(em, loaders, viewer, input.subjectId, input.value));
+  }
+
+  @Mutation(() => Votable, { description: 'Adds (or removes) an emoji reaction to a post or comment.' })
+  async react(@Arg('input') input: ReactInput, @Ctx() { em, loaders, viewer }: Context) {
+    return subjectOf(await react(em, loaders, viewer, input.subjectId, input.emoji, input.remove));
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Null once the post is deleted.' })
+  async author(@Root() post: Post, @Ctx() { loaders }: Context): Promise<User | null> {
+    return post.deletedAt ? null : loaders.user.load(post.author.id);
+  }
+
+  @FieldResolver(() => Community)
+  async community(@Root() post: Post, @Ctx() { loaders }: Context): Promise<Community> {
+    return (await loaders.community.load(post.community.id))!;
+  }
+
+  @FieldResolver(() => VoteValue, { description: 'Your vote; NONE when you have not voted or are anonymous.' })
+  async viewerVote(@Root() post: Post, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
+    return viewer.userId === null ? VoteValue.NONE : VOTE_NAME[await loaders.viewerPostVote.load(post.id)];
+  }
+
+  @FieldResolver(() => [ReactionCount])
+  reactions(@Root() post: Post, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
+    return loaders.postReactions.load(post.id);
+  }
+
+  @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Top-level comments, oldest first.' })
+  async comments(@Root() post: Post, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    const size = pageSize(args);
+    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId });
+    return commentConnection(ctx, rows, size, afterId > 0);
+  }
+}
+
+@Resolver(() => Community)
+export class CommunityPostsResolver {
+  @FieldResolver(() => PostConnection, { complexity: connectionComplexity, description: 'The community\'s posts, pinned first. PRIVATE communities: members only.' })
+  async posts(@Root() community: Community, @Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
+    if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+    return listPosts(em, loaders, viewer, { communityId: community.id }, args);
+  }
+}
+
+export { PostOrder };

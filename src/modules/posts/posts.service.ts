@@ -1,0 +1,118 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
+import type { Community } from '../communities/communities.entity';
+import { actorIn, canReadContent } from '../communities/communities.service';
+import { assertCan, can } from '../communities/permissions';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { renderMarkdown } from './markdown';
+import { Post } from './posts.entity';
+import { POST_LIMITS, type CreatePostInput, type UpdatePostInput } from './posts.inputs';
+
+/** What stands in for the body and title of a deleted post or comment. */
+export const DELETED_TEXT = '[deleted]';
+
+/**
+ * HOT rank: sign(score) · log10(max(|score|, 1)) + (created_at − 2024-01-01) / 45000 s.
+ * Every 12.5 hours of age weigh as much as a tenfold score, so new posts rise and old ones sink
+ * whatever their votes. Kept in the `hot` column, recomputed in SQL whenever the score moves.
+ */
+export const HOT_RANK_SQL = `sign(score) * log(greatest(abs(score), 1)) + (extract(epoch from created_at) - 1704067200) / 45000`;
+
+export function hotRank(score: number, createdAt: Date): number {
+  return Math.sign(score) * Math.log10(Math.max(Math.abs(score), 1)) + (createdAt.getTime() / 1000 - 1704067200) / 45000;
+}
+
+/** Normalizes tags: trimmed, lower-case, spaces to dashes; letters, digits and dashes only; no duplicates. */
+export function normalizeTags(tags: string[]): string[] {
+  const out = new Set<string>();
+  for (const raw of tags) {
+    const tag = raw.trim().toLowerCase().replace(/\s+/g, '-');
+    if (!tag) continue;
+    if (!/^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*$/u.test(tag) || tag.length > POST_LIMITS.tagLength) {
+      throw new BadInput(`Tag "${raw}" must be up to ${POST_LIMITS.tagLength} letters, digits and dashes`, 'tags');
+    }
+    out.add(tag);
+  }
+  return [...out];
+}
+
+/** A post the viewer may read (its community's content), or NOT_FOUND. */
+export async function readablePost(loaders: Loaders, viewer: Viewer, postId: number): Promise<{ post: Post; community: Community }> {
+  const post = await loaders.post.load(postId);
+  const community = post && (await loaders.community.load(post.community.id));
+  if (!post || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Post');
+  return { post, community };
+}
+
+/** Creates a post (members only), rendering its Markdown once at write time. */
+export async function createPost(em: EntityManager, loaders: Loaders, viewer: Viewer, communityId: number, input: CreatePostInput): Promise<Post> {
+  const userId = requireUser(viewer);
+  const community = await loaders.community.load(communityId);
+  if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
+  assertCan(await actorIn(loaders, viewer, communityId), 'posts.write');
+  const title = input.title.trim();
+  if (!title) throw new BadInput('title must not be blank', 'title');
+  const now = new Date();
+  const post = em.create(Post, {
+    community: communityId, author: userId, title, body: input.body, bodyHtml: renderMarkdown(input.body),
+    tags: normalizeTags(input.tags), score: 0, hot: hotRank(0, now), commentCount: 0, pinned: false, locked: false, createdAt: now,
+  });
+  await em.flush();
+  return post;
+}
+
+/** Edits a post: its author only, while it is not deleted. */
+export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, input: UpdatePostInput): Promise<Post> {
+  const userId = requireUser(viewer);
+  const { post } = await readablePost(loaders, viewer, postId);
+  if (post.author.id !== userId) throw new Forbidden('Only the author can edit a post');
+  if (post.deletedAt) throw new BadInput('A deleted post cannot be edited', 'id');
+  if (input.title !== undefined && input.title !== null) {
+    const title = input.title.trim();
+    if (!title) throw new BadInput('title must not be blank', 'title');
+    post.title = title;
+  }
+  if (input.body !== undefined && input.body !== null) {
+    post.body = input.body;
+    post.bodyHtml = renderMarkdown(input.body);
+  }
+  if (input.tags) post.tags = normalizeTags(input.tags);
+  post.editedAt = new Date();
+  await em.flush();
+  return post;
+}
+
+/** Soft-deletes a post (its author, or a moderator): the thread stays, the body and author are hidden. */
+export async function deletePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number): Promise<Post> {
+  const userId = requireUser(viewer);
+  const { post } = await readablePost(loaders, viewer, postId);
+  if (post.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
+    throw new Forbidden('Only the author or a moderator can delete a post');
+  }
+  if (!post.deletedAt) {
+    post.deletedAt = new Date();
+    post.body = DELETED_TEXT;
+    post.bodyHtml = `<p>${DELETED_TEXT}</p>`;
+    post.pinned = false;
+    await em.flush();
+  }
+  return post;
+}
+
+/** Pins or locks a post (moderators). */
+export async function moderatePost(
+  em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, change: { pinned?: boolean; locked?: boolean },
+): Promise<Post> {
+  requireUser(viewer);
+  const { post } = await readablePost(loaders, viewer, postId);
+  assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
+  if (change.pinned !== undefined) {
+    if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
+    post.pinned = change.pinned;
+  }
+  if (change.locked !== undefined) post.locked = change.locked;
+  await em.flush();
+  return post;
+}

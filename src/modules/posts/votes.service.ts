@@ -1,0 +1,94 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import { BadInput, Forbidden } from '../../platform/errors';
+import { parseGlobalId } from '../../platform/ids';
+import type { Loaders } from '../../platform/loaders';
+import { actorIn } from '../communities/communities.service';
+import { assertCan } from '../communities/permissions';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { readableComment } from './comments.service';
+import type { Comment, Post } from './posts.entity';
+import { VoteValue } from './posts.inputs';
+import { HOT_RANK_SQL, readablePost } from './posts.service';
+
+/** A post or comment named by a global ID, readable by the viewer. */
+export type Subject = { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
+
+export async function loadSubject(loaders: Loaders, viewer: Viewer, subjectId: string): Promise<Subject> {
+  const ref = parseGlobalId(subjectId);
+  if (ref?.type === 'Post') {
+    const { post } = await readablePost(loaders, viewer, ref.id);
+    return { kind: 'post', post, communityId: post.community.id };
+  }
+  if (ref?.type === 'Comment') {
+    const { comment, post } = await readableComment(loaders, viewer, ref.id);
+    return { kind: 'comment', comment, communityId: post.community.id };
+  }
+  throw new BadInput('subjectId must be a post or a comment', 'subjectId');
+}
+
+const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
+
+/**
+ * Records the viewer's vote (UP, DOWN, or NONE to withdraw) on a post or comment they can read,
+ * as a member, never on their own content. The subject's row is locked for the transaction, so
+ * concurrent votes serialize and the score always equals the sum of the votes.
+ */
+export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, value: VoteValue): Promise<Subject> {
+  const userId = requireUser(viewer);
+  const subject = await loadSubject(loaders, viewer, subjectId);
+  assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
+  const target = subject.kind === 'post' ? subject.post : subject.comment;
+  if (target.author.id === userId) throw new Forbidden('You cannot vote on your own content');
+  if (target.deletedAt) throw new BadInput('You cannot vote on deleted content', 'subjectId');
+  const table = subject.kind === 'post' ? 'posts' : 'comments';
+  const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
+  const next = VALUE[value];
+  await em.transactional(async (tx) => {
+    await sql(tx, `select id from ${table} where id = ? for update`, [target.id]);
+    const old: { value: number }[] = await sql(tx, `delete from votes where user_id = ? and ${column} = ? returning value`, [userId, target.id]);
+    if (next !== 0) {
+      await sql(tx, `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())`, [userId, target.id, next], 'run');
+    }
+    const delta = next - (old[0]?.value ?? 0);
+    if (delta !== 0) {
+      await sql(
+        tx,
+        subject.kind === 'post'
+          ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ?`
+          : 'update comments set score = score + ? where id = ?',
+        subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
+        'run',
+      );
+    }
+  });
+  await em.refresh(target);
+  if (subject.kind === 'post') loaders.viewerPostVote.clear(target.id).prime(target.id, next);
+  else loaders.viewerCommentVote.clear(target.id).prime(target.id, next);
+  return subject;
+}
+
+/** A single emoji, possibly with modifiers, variation selectors or zero-width joiners. */
+const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic}\uFE0F?)*$/u;
+
+/** Adds (or with `remove`, removes) the viewer's emoji reaction to a post or comment. Idempotent. */
+export async function react(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, emoji: string, remove: boolean): Promise<Subject> {
+  const userId = requireUser(viewer);
+  if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
+  const subject = await loadSubject(loaders, viewer, subjectId);
+  assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
+  const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
+  const id = subject.kind === 'post' ? subject.post.id : subject.comment.id;
+  if (remove) {
+    await sql(em, `delete from reactions where user_id = ? and ${column} = ? and emoji = ?`, [userId, id, emoji], 'run');
+  } else {
+    await sql(
+      em,
+      `insert into reactions (user_id, ${column}, emoji, created_at) values (?, ?, ?, now())
+       on conflict (user_id, ${column}, emoji) do nothing`,
+      [userId, id, emoji], 'run',
+    );
+  }
+  return subject;
+}
