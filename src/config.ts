@@ -57,6 +57,10 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(100 * 1024),
   /** Most concurrent subscriptions on one WebSocket. Default 25. */
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(25),
+  /** Sign-in attempts per email (and sign-ups per client address) in AUTH_RATE_WINDOW_SECONDS. Default 10. */
+  AUTH_RATE_LIMIT: int(1, 1_000_000).default(10),
+  /** The window of AUTH_RATE_LIMIT, in seconds. Default 60. */
+  AUTH_RATE_WINDOW_SECONDS: int(1, 86_400).default(60),
   /** Loads the demo data when the database has no users. Default true. */
   SEED_DEMO: bool.default(true),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */

@@ -21,6 +21,7 @@ import { AppError, ErrorCode, formatForClient, normalizeError } from './platform
 import { graphiqlHandler } from './platform/graphiql';
 import { serveGraphqlWs } from './platform/graphql-ws';
 import { limitRules, queryLimits } from './platform/guards/limits';
+import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limit';
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { buildTownsquareSchema } from './platform/schema';
@@ -67,19 +68,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const db = await openDatabase(config, log, options.embeddedDataDir);
   let pubsub: PubSub | undefined;
+  let rateLimiter: RateLimiter | undefined;
   try {
     const em = db.orm.em.fork();
     const promoted = await promoteListedAdmins(em, config);
     if (promoted) log.info({ promoted }, 'granted platform admin from ADMIN_EMAILS');
     if (config.SEED_DEMO) await seedDemoIfEmpty(db.orm, log);
     pubsub = await createPubSub(config.REDIS_URL, log);
+    rateLimiter = await createRateLimiter(config.REDIS_URL, log);
   } catch (err) {
+    await rateLimiter?.close();
     await pubsub?.close();
     await db.close();
     throw err;
   }
   const schema = await buildTownsquareSchema(pubsub);
-  const deps: ContextDeps = { orm: db.orm, pubsub, config, log };
+  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, config, log };
 
   const app = express();
   app.disable('x-powered-by');
@@ -181,7 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const em = forkEm(db.orm, requestId, stats);
         try {
           const viewer = await authenticate(em, req.headers.authorization, config);
-          return createContext(deps, viewer, requestId, req.log, em, stats);
+          return createContext(deps, viewer, requestId, req.log, em, stats, req.socket.remoteAddress ?? 'unknown');
         } catch (err) {
           if (err instanceof AppError) {
             throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
@@ -220,6 +224,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
+      await rateLimiter.close();
       await pubsub.close();
       await db.close();
       log.info('shutdown complete');

@@ -4,6 +4,7 @@ import type { QueryStats } from './database/query-stats';
 import type { Viewer } from '../modules/identity/viewer';
 import type { Logger } from './logger';
 import { createLoaders, type Loaders } from './loaders';
+import type { RateLimiter } from './guards/rate-limit';
 import type { PubSub } from './pubsub/pubsub';
 
 /** What a request's resolvers get: built in one place, `createContext`. */
@@ -16,7 +17,10 @@ export interface Context {
   log: Logger;
   requestId: string;
   pubsub: PubSub;
+  rateLimiter: RateLimiter;
   config: Config;
+  /** The client's address (for rate limits). */
+  clientIp: string;
   /**
    * Gives the context a fresh EntityManager and loaders. A subscription's context lives as
    * long as the subscription, so it calls this before each event: no stale identity map or cache.
@@ -30,6 +34,7 @@ export interface Context {
 export interface ContextDeps {
   orm: MikroORM;
   pubsub: PubSub;
+  rateLimiter: RateLimiter;
   config: Config;
   log: Logger;
 }
@@ -39,7 +44,9 @@ export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): Ent
   return orm.em.fork({ loggerContext: { requestId, sqlStats: stats } });
 }
 
-export function createContext(deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager, stats: QueryStats): Context {
+export function createContext(
+  deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager, stats: QueryStats, clientIp: string,
+): Context {
   const ctx: Context = {
     em,
     stats,
@@ -48,7 +55,9 @@ export function createContext(deps: ContextDeps, viewer: Viewer, requestId: stri
     log,
     requestId,
     pubsub: deps.pubsub,
+    rateLimiter: deps.rateLimiter,
     config: deps.config,
+    clientIp,
     // `this`, not a closure: Apollo hands resolvers a shallow copy of the object built here.
     actAs(this: Context, next: Viewer) {
       this.viewer = next;

@@ -55,7 +55,10 @@ export class BadInput extends AppError {
 }
 export class RateLimited extends AppError {
   constructor(retryAfter: number, message = 'Too many requests, slow down') {
-    super(ErrorCode.RATE_LIMITED, message, { retryAfter });
+    // Apollo turns `http` into the response's status and headers; formatForClient drops it from the body.
+    super(ErrorCode.RATE_LIMITED, message, {
+      retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+    });
   }
 }
 export class QueryTooComplex extends AppError {

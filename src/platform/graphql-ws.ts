@@ -80,6 +80,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const stats = new QueryStats();
         const contextValue = createContext(
           deps, viewer, requestId, log.child({ requestId }), forkEm(deps.orm, requestId, stats), stats,
+          ctx.extra.request.socket.remoteAddress ?? 'unknown',
         );
         const args: ExecutionArgs = {
           schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue,

@@ -86,6 +86,29 @@ describe('signing up and in', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('slows down password guessing with RATE_LIMITED and a retryAfter, even for the right password', async () => {
+    const limited = await startTestServer({ AUTH_RATE_LIMIT: '3', AUTH_RATE_WINDOW_SECONDS: '60' });
+    const ada = await signUp(limited, 'ada');
+    for (let i = 0; i < 3; i++) {
+      const wrong = await limited.gql(SIGN_IN, { input: { email: ada.user.email, password: `guess number ${i}` } });
+      expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
+    }
+    const blocked = await limited.gql(SIGN_IN, { input: { email: ada.user.email, password: ada.password } });
+    expect(blocked.status).toBe(429);
+    expect(errorCode(blocked)).toBe('RATE_LIMITED');
+    const retryAfter = blocked.body.errors![0].extensions!.retryAfter;
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(blocked.headers.get('retry-after')).toBe(String(retryAfter));
+    expect(blocked.body.errors![0].extensions).not.toHaveProperty('http');
+    // Another account is not affected.
+    const bob = await signUp(limited, 'bob');
+    const ok = await limited.gql(SIGN_IN, { input: { email: bob.user.email, password: bob.password } });
+    expect(ok.body.data.signIn.user.handle).toBe(bob.user.handle);
+  });
+});
+
 describe('tokens', () => {
   it('revokes the token on signOut', async () => {
     const ada = await signUp(server, 'ada');

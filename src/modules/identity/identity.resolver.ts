@@ -19,6 +19,7 @@ export class IdentityResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and returns a session token.' })
   async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    await ctx.rateLimiter.consume(`signup:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT, ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000);
     const session = await identity.signUp(ctx.em, input, ctx.config);
     ctx.actAs(session.viewer);
     return session;
@@ -26,6 +27,10 @@ export class IdentityResolver {
 
   @Mutation(() => AuthPayload, { description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.' })
   async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    // Per account, against password guessing from many addresses; per address, against spraying many accounts.
+    const windowMs = ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000;
+    await ctx.rateLimiter.consume(`signin:email:${input.email.trim().toLowerCase()}`, ctx.config.AUTH_RATE_LIMIT, windowMs);
+    await ctx.rateLimiter.consume(`signin:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT * 10, windowMs);
     const session = await identity.signIn(ctx.em, input, ctx.config);
     ctx.actAs(session.viewer);
     return session;
