@@ -28,6 +28,38 @@ type Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": typeof types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": typeof types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": typeof types.CommunitiesPageDocument,
+    "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": typeof types.CommentAddedStreamDocument,
+    "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": typeof types.CommentAddedCreatePostDocument,
+    "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": typeof types.CommentAddedAddCommentDocument,
+    "\n  mutation CommentAddedDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": typeof types.CommentAddedDeleteCommentDocument,
+    "\n  mutation CommentAddedInvite($input: MemberRefInput!) { inviteMember(input: $input) { id } }\n": typeof types.CommentAddedInviteDocument,
+    "\n  mutation CommentAddedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": typeof types.CommentAddedLeaveDocument,
+    "\n  mutation CommentAddedBan($input: BanMemberInput!) { banMember(input: $input) { reason } }\n": typeof types.CommentAddedBanDocument,
+    "\n  query PostsThread($id: ID!, $first: Int, $after: String) {\n    post(id: $id) {\n      commentCount\n      comments(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id body depth replyCount featured deletedAt author { handle } parent { id }\n            replies(first: 10) {\n              edges { node { id body depth parent { id } replies(first: 10) { edges { node { id body depth } } } } }\n              pageInfo { hasNextPage }\n            }\n          }\n        }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n": typeof types.PostsThreadDocument,
+    "\n  query PostsReplies($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Comment {\n        replyCount\n        replies(first: $first, after: $after) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage endCursor } }\n      }\n    }\n  }\n": typeof types.PostsRepliesDocument,
+    "\n  mutation PostsUpdateComment($input: UpdateCommentInput!) { updateComment(input: $input) { id body bodyHtml editedAt } }\n": typeof types.PostsUpdateCommentDocument,
+    "\n  mutation PostsDeleteComment($id: ID!) { deleteComment(id: $id) { id body bodyHtml deletedAt author { handle } } }\n": typeof types.PostsDeleteCommentDocument,
+    "\n  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": typeof types.PostsFeatureCommentDocument,
+    "\n  query PostsCommentNode($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }\n": typeof types.PostsCommentNodeDocument,
+    "\n  query PostsCommunityFeedPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      posts(first: $first, orderBy: HOT) {\n        edges {\n          node {\n            id title score viewerVote commentCount tags\n            author { handle }\n            community { slug }\n            comments(first: 3) { edges { node { body author { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": typeof types.PostsCommunityFeedPageDocument,
+    "\n  query PostsViewerFeedPage($first: Int!) {\n    feed(first: $first, orderBy: NEW) {\n      edges {\n        node {\n          id title score viewerVote commentCount tags\n          author { handle }\n          community { slug }\n          comments(first: 3) { edges { node { body author { handle } } } }\n        }\n      }\n    }\n  }\n": typeof types.PostsViewerFeedPageDocument,
+    "\n  query PostsCommunityPosts($slug: String!, $first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    community(slug: $slug) {\n      posts(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n        edges { cursor node { id title score pinned tags } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n": typeof types.PostsCommunityPostsDocument,
+    "\n  query PostsViewerFeed($first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    feed(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n      edges { node { id title community { slug } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.PostsViewerFeedDocument,
+    "\n  mutation PostsLeaveCommunity($id: ID!) { leaveCommunity(communityId: $id) }\n": typeof types.PostsLeaveCommunityDocument,
+    "\n  mutation PostsCreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id title body bodyHtml tags score commentCount editedAt deletedAt author { handle } }\n  }\n": typeof types.PostsCreatePostDocument,
+    "\n  mutation PostsAddComment($input: AddCommentInput!) {\n    addComment(input: $input) { id depth cursor body author { handle } parent { id } }\n  }\n": typeof types.PostsAddCommentDocument,
+    "\n  mutation PostsVote($input: VoteInput!) {\n    vote(input: $input) {\n      __typename\n      ... on Post { id score viewerVote }\n      ... on Comment { id score viewerVote }\n    }\n  }\n": typeof types.PostsVoteDocument,
+    "\n  mutation PostsSetRole($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }\n": typeof types.PostsSetRoleDocument,
+    "\n  mutation PostsLockPost($id: ID!, $locked: Boolean!) { lockPost(id: $id, locked: $locked) { id locked } }\n": typeof types.PostsLockPostDocument,
+    "\n  mutation PostsPinPost($id: ID!, $pinned: Boolean!) { pinPost(id: $id, pinned: $pinned) { id pinned } }\n": typeof types.PostsPinPostDocument,
+    "\n  mutation PostsDeletePost($id: ID!) { deletePost(id: $id) { id title body bodyHtml deletedAt author { handle } } }\n": typeof types.PostsDeletePostDocument,
+    "\n  query PostsPostById($id: ID!) {\n    post(id: $id) {\n      id title body bodyHtml tags editedAt deletedAt commentCount\n      author { handle }\n      community { slug }\n      comments(first: 10) { edges { node { body author { handle } } } }\n    }\n  }\n": typeof types.PostsPostByIdDocument,
+    "\n  query PostsPostNode($id: ID!) { node(id: $id) { id __typename ... on Post { title } } }\n": typeof types.PostsPostNodeDocument,
+    "\n  mutation PostsUpdatePost($input: UpdatePostInput!) { updatePost(input: $input) { id title body bodyHtml tags editedAt } }\n": typeof types.PostsUpdatePostDocument,
+    "\n  query PostsCommunityPostTitles($slug: String!) {\n    community(slug: $slug) { posts(first: 50, orderBy: NEW) { edges { node { title } } } }\n  }\n": typeof types.PostsCommunityPostTitlesDocument,
+    "\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n": typeof types.PostsPostScoreDocument,
+    "\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n": typeof types.PostsCommentScoreDocument,
+    "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n": typeof types.PostsReactDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": typeof types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": typeof types.CreateCommunityDocument,
@@ -49,6 +81,38 @@ const documents: Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": types.CommunitiesPageDocument,
+    "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": types.CommentAddedStreamDocument,
+    "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": types.CommentAddedCreatePostDocument,
+    "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": types.CommentAddedAddCommentDocument,
+    "\n  mutation CommentAddedDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": types.CommentAddedDeleteCommentDocument,
+    "\n  mutation CommentAddedInvite($input: MemberRefInput!) { inviteMember(input: $input) { id } }\n": types.CommentAddedInviteDocument,
+    "\n  mutation CommentAddedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": types.CommentAddedLeaveDocument,
+    "\n  mutation CommentAddedBan($input: BanMemberInput!) { banMember(input: $input) { reason } }\n": types.CommentAddedBanDocument,
+    "\n  query PostsThread($id: ID!, $first: Int, $after: String) {\n    post(id: $id) {\n      commentCount\n      comments(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id body depth replyCount featured deletedAt author { handle } parent { id }\n            replies(first: 10) {\n              edges { node { id body depth parent { id } replies(first: 10) { edges { node { id body depth } } } } }\n              pageInfo { hasNextPage }\n            }\n          }\n        }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n": types.PostsThreadDocument,
+    "\n  query PostsReplies($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Comment {\n        replyCount\n        replies(first: $first, after: $after) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage endCursor } }\n      }\n    }\n  }\n": types.PostsRepliesDocument,
+    "\n  mutation PostsUpdateComment($input: UpdateCommentInput!) { updateComment(input: $input) { id body bodyHtml editedAt } }\n": types.PostsUpdateCommentDocument,
+    "\n  mutation PostsDeleteComment($id: ID!) { deleteComment(id: $id) { id body bodyHtml deletedAt author { handle } } }\n": types.PostsDeleteCommentDocument,
+    "\n  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": types.PostsFeatureCommentDocument,
+    "\n  query PostsCommentNode($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }\n": types.PostsCommentNodeDocument,
+    "\n  query PostsCommunityFeedPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      posts(first: $first, orderBy: HOT) {\n        edges {\n          node {\n            id title score viewerVote commentCount tags\n            author { handle }\n            community { slug }\n            comments(first: 3) { edges { node { body author { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": types.PostsCommunityFeedPageDocument,
+    "\n  query PostsViewerFeedPage($first: Int!) {\n    feed(first: $first, orderBy: NEW) {\n      edges {\n        node {\n          id title score viewerVote commentCount tags\n          author { handle }\n          community { slug }\n          comments(first: 3) { edges { node { body author { handle } } } }\n        }\n      }\n    }\n  }\n": types.PostsViewerFeedPageDocument,
+    "\n  query PostsCommunityPosts($slug: String!, $first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    community(slug: $slug) {\n      posts(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n        edges { cursor node { id title score pinned tags } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n": types.PostsCommunityPostsDocument,
+    "\n  query PostsViewerFeed($first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    feed(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n      edges { node { id title community { slug } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.PostsViewerFeedDocument,
+    "\n  mutation PostsLeaveCommunity($id: ID!) { leaveCommunity(communityId: $id) }\n": types.PostsLeaveCommunityDocument,
+    "\n  mutation PostsCreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id title body bodyHtml tags score commentCount editedAt deletedAt author { handle } }\n  }\n": types.PostsCreatePostDocument,
+    "\n  mutation PostsAddComment($input: AddCommentInput!) {\n    addComment(input: $input) { id depth cursor body author { handle } parent { id } }\n  }\n": types.PostsAddCommentDocument,
+    "\n  mutation PostsVote($input: VoteInput!) {\n    vote(input: $input) {\n      __typename\n      ... on Post { id score viewerVote }\n      ... on Comment { id score viewerVote }\n    }\n  }\n": types.PostsVoteDocument,
+    "\n  mutation PostsSetRole($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }\n": types.PostsSetRoleDocument,
+    "\n  mutation PostsLockPost($id: ID!, $locked: Boolean!) { lockPost(id: $id, locked: $locked) { id locked } }\n": types.PostsLockPostDocument,
+    "\n  mutation PostsPinPost($id: ID!, $pinned: Boolean!) { pinPost(id: $id, pinned: $pinned) { id pinned } }\n": types.PostsPinPostDocument,
+    "\n  mutation PostsDeletePost($id: ID!) { deletePost(id: $id) { id title body bodyHtml deletedAt author { handle } } }\n": types.PostsDeletePostDocument,
+    "\n  query PostsPostById($id: ID!) {\n    post(id: $id) {\n      id title body bodyHtml tags editedAt deletedAt commentCount\n      author { handle }\n      community { slug }\n      comments(first: 10) { edges { node { body author { handle } } } }\n    }\n  }\n": types.PostsPostByIdDocument,
+    "\n  query PostsPostNode($id: ID!) { node(id: $id) { id __typename ... on Post { title } } }\n": types.PostsPostNodeDocument,
+    "\n  mutation PostsUpdatePost($input: UpdatePostInput!) { updatePost(input: $input) { id title body bodyHtml tags editedAt } }\n": types.PostsUpdatePostDocument,
+    "\n  query PostsCommunityPostTitles($slug: String!) {\n    community(slug: $slug) { posts(first: 50, orderBy: NEW) { edges { node { title } } } }\n  }\n": types.PostsCommunityPostTitlesDocument,
+    "\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n": types.PostsPostScoreDocument,
+    "\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n": types.PostsCommentScoreDocument,
+    "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n": types.PostsReactDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": types.CreateCommunityDocument,
@@ -126,6 +190,134 @@ export function graphql(source: "\n  mutation Reject($id: ID!) { rejectJoinReque
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"): (typeof documents)["\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n"): (typeof documents)["\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n"): (typeof documents)["\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n"): (typeof documents)["\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n"): (typeof documents)["\n  mutation CommentAddedDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedInvite($input: MemberRefInput!) { inviteMember(input: $input) { id } }\n"): (typeof documents)["\n  mutation CommentAddedInvite($input: MemberRefInput!) { inviteMember(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"): (typeof documents)["\n  mutation CommentAddedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommentAddedBan($input: BanMemberInput!) { banMember(input: $input) { reason } }\n"): (typeof documents)["\n  mutation CommentAddedBan($input: BanMemberInput!) { banMember(input: $input) { reason } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsThread($id: ID!, $first: Int, $after: String) {\n    post(id: $id) {\n      commentCount\n      comments(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id body depth replyCount featured deletedAt author { handle } parent { id }\n            replies(first: 10) {\n              edges { node { id body depth parent { id } replies(first: 10) { edges { node { id body depth } } } } }\n              pageInfo { hasNextPage }\n            }\n          }\n        }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PostsThread($id: ID!, $first: Int, $after: String) {\n    post(id: $id) {\n      commentCount\n      comments(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id body depth replyCount featured deletedAt author { handle } parent { id }\n            replies(first: 10) {\n              edges { node { id body depth parent { id } replies(first: 10) { edges { node { id body depth } } } } }\n              pageInfo { hasNextPage }\n            }\n          }\n        }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsReplies($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Comment {\n        replyCount\n        replies(first: $first, after: $after) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage endCursor } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PostsReplies($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Comment {\n        replyCount\n        replies(first: $first, after: $after) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage endCursor } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsUpdateComment($input: UpdateCommentInput!) { updateComment(input: $input) { id body bodyHtml editedAt } }\n"): (typeof documents)["\n  mutation PostsUpdateComment($input: UpdateCommentInput!) { updateComment(input: $input) { id body bodyHtml editedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsDeleteComment($id: ID!) { deleteComment(id: $id) { id body bodyHtml deletedAt author { handle } } }\n"): (typeof documents)["\n  mutation PostsDeleteComment($id: ID!) { deleteComment(id: $id) { id body bodyHtml deletedAt author { handle } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n"): (typeof documents)["\n  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsCommentNode($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }\n"): (typeof documents)["\n  query PostsCommentNode($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsCommunityFeedPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      posts(first: $first, orderBy: HOT) {\n        edges {\n          node {\n            id title score viewerVote commentCount tags\n            author { handle }\n            community { slug }\n            comments(first: 3) { edges { node { body author { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PostsCommunityFeedPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      posts(first: $first, orderBy: HOT) {\n        edges {\n          node {\n            id title score viewerVote commentCount tags\n            author { handle }\n            community { slug }\n            comments(first: 3) { edges { node { body author { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsViewerFeedPage($first: Int!) {\n    feed(first: $first, orderBy: NEW) {\n      edges {\n        node {\n          id title score viewerVote commentCount tags\n          author { handle }\n          community { slug }\n          comments(first: 3) { edges { node { body author { handle } } } }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PostsViewerFeedPage($first: Int!) {\n    feed(first: $first, orderBy: NEW) {\n      edges {\n        node {\n          id title score viewerVote commentCount tags\n          author { handle }\n          community { slug }\n          comments(first: 3) { edges { node { body author { handle } } } }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsCommunityPosts($slug: String!, $first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    community(slug: $slug) {\n      posts(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n        edges { cursor node { id title score pinned tags } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PostsCommunityPosts($slug: String!, $first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    community(slug: $slug) {\n      posts(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n        edges { cursor node { id title score pinned tags } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsViewerFeed($first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    feed(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n      edges { node { id title community { slug } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query PostsViewerFeed($first: Int, $after: String, $orderBy: PostOrder!, $tag: String) {\n    feed(first: $first, after: $after, orderBy: $orderBy, tag: $tag) {\n      edges { node { id title community { slug } } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsLeaveCommunity($id: ID!) { leaveCommunity(communityId: $id) }\n"): (typeof documents)["\n  mutation PostsLeaveCommunity($id: ID!) { leaveCommunity(communityId: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsCreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id title body bodyHtml tags score commentCount editedAt deletedAt author { handle } }\n  }\n"): (typeof documents)["\n  mutation PostsCreatePost($input: CreatePostInput!) {\n    createPost(input: $input) { id title body bodyHtml tags score commentCount editedAt deletedAt author { handle } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsAddComment($input: AddCommentInput!) {\n    addComment(input: $input) { id depth cursor body author { handle } parent { id } }\n  }\n"): (typeof documents)["\n  mutation PostsAddComment($input: AddCommentInput!) {\n    addComment(input: $input) { id depth cursor body author { handle } parent { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsVote($input: VoteInput!) {\n    vote(input: $input) {\n      __typename\n      ... on Post { id score viewerVote }\n      ... on Comment { id score viewerVote }\n    }\n  }\n"): (typeof documents)["\n  mutation PostsVote($input: VoteInput!) {\n    vote(input: $input) {\n      __typename\n      ... on Post { id score viewerVote }\n      ... on Comment { id score viewerVote }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsSetRole($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }\n"): (typeof documents)["\n  mutation PostsSetRole($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsLockPost($id: ID!, $locked: Boolean!) { lockPost(id: $id, locked: $locked) { id locked } }\n"): (typeof documents)["\n  mutation PostsLockPost($id: ID!, $locked: Boolean!) { lockPost(id: $id, locked: $locked) { id locked } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsPinPost($id: ID!, $pinned: Boolean!) { pinPost(id: $id, pinned: $pinned) { id pinned } }\n"): (typeof documents)["\n  mutation PostsPinPost($id: ID!, $pinned: Boolean!) { pinPost(id: $id, pinned: $pinned) { id pinned } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsDeletePost($id: ID!) { deletePost(id: $id) { id title body bodyHtml deletedAt author { handle } } }\n"): (typeof documents)["\n  mutation PostsDeletePost($id: ID!) { deletePost(id: $id) { id title body bodyHtml deletedAt author { handle } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsPostById($id: ID!) {\n    post(id: $id) {\n      id title body bodyHtml tags editedAt deletedAt commentCount\n      author { handle }\n      community { slug }\n      comments(first: 10) { edges { node { body author { handle } } } }\n    }\n  }\n"): (typeof documents)["\n  query PostsPostById($id: ID!) {\n    post(id: $id) {\n      id title body bodyHtml tags editedAt deletedAt commentCount\n      author { handle }\n      community { slug }\n      comments(first: 10) { edges { node { body author { handle } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsPostNode($id: ID!) { node(id: $id) { id __typename ... on Post { title } } }\n"): (typeof documents)["\n  query PostsPostNode($id: ID!) { node(id: $id) { id __typename ... on Post { title } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsUpdatePost($input: UpdatePostInput!) { updatePost(input: $input) { id title body bodyHtml tags editedAt } }\n"): (typeof documents)["\n  mutation PostsUpdatePost($input: UpdatePostInput!) { updatePost(input: $input) { id title body bodyHtml tags editedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsCommunityPostTitles($slug: String!) {\n    community(slug: $slug) { posts(first: 50, orderBy: NEW) { edges { node { title } } } }\n  }\n"): (typeof documents)["\n  query PostsCommunityPostTitles($slug: String!) {\n    community(slug: $slug) { posts(first: 50, orderBy: NEW) { edges { node { title } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n"): (typeof documents)["\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n"): (typeof documents)["\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n"): (typeof documents)["\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,83 +3,112 @@ import type { Context } from '../../platform/context';
 import { Channel } from '../../platform/pubsub/channel';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
+import { commentFeed, type CommentBatch, type Visibility } from './comment-feed';
 import { Comment } from './posts.entity';
-import { postTopics, type CommentAddedEvent } from './posts.events';
 import { readablePost } from './posts.service';
 import { AUTHOR_COLUMNS, takeAuthor } from './rows';
 
-/** Why the stream should look at the database again. */
-type Signal = { commentId?: number };
+/** What wakes one subscription: new rows from the post's shared feed, or a reason to re-check access. */
+type Item = { batch: CommentBatch } | { recheck: true };
 
 /**
  * `commentAdded(postId, after)`: replays the post's comments after the cursor from PostgreSQL,
  * then streams new ones, with no gap and no duplicate across the switch.
  *
- * Every signal (a `commentAdded` event, the viewer's memberships changing, the pub/sub connection
- * coming back) makes the stream re-check access with a fresh EntityManager and then read the
- * comments it has not delivered yet (`id > last delivered`, plus the event's own id in case a
- * transaction with a smaller id committed late). Pub/sub only says "look now"; what is delivered
- * always comes from the database, so a message lost while Redis reconnects loses nothing.
- * Deleted comments are skipped. The stream completes when the viewer may no longer read the post.
+ * New comments come from the post's shared {@link commentFeed}: one pub/sub subscription and one
+ * read per batch of new comments on this instance, whatever the number of subscribers. Pub/sub
+ * only says "look now"; what is delivered always comes from the database, so a message lost while
+ * Redis reconnects loses nothing (the feed reads again on reconnect).
+ *
+ * Each subscription keeps its own position (nothing at or before its cursor, nothing twice) and
+ * its access: checked when subscribing, and again — with a fresh EntityManager — when the viewer's
+ * memberships change, the community's visibility changes, or pub/sub reconnects. The stream
+ * completes when the viewer may no longer read the post, or when pub/sub shuts down.
+ * Deleted comments are never delivered.
  */
 export async function commentAddedStream(ctx: Context, postId: number, afterId: number | null): Promise<AsyncIterable<Comment>> {
-  const { post } = await readablePost(ctx.loaders, ctx.viewer, postId);
-  const signals = new Channel<Signal>({ topic: `comment-stream:${postId}`, maxBuffered: 1000, log: ctx.log, onReturn: () => undefined });
-  const events = ctx.pubsub.subscribe<CommentAddedEvent>(postTopics.commentAdded(postId));
+  const { community } = await readablePost(ctx.loaders, ctx.viewer, postId);
+  let visibility: Visibility = community.visibility;
+  const items = new Channel<Item>({ topic: `comment-stream:${postId}`, maxBuffered: 10_000, log: ctx.log, onReturn: () => undefined });
+  const feed = commentFeed(ctx.pubsub, postId, () => ctx.em.fork({ clear: true }), ctx.log);
+  const follower = { offer: (batch: CommentBatch) => items.push({ batch }), end: () => items.end() };
+  feed.add(follower);
   const membership = ctx.viewer.userId !== null ? ctx.pubsub.subscribe(communityTopics.membershipChanged(ctx.viewer.userId)) : null;
-  await Promise.all([events.ready, membership?.ready]);
-  const pump = async (source: AsyncIterable<unknown>, toSignal: (v: unknown) => Signal) => {
-    for await (const v of source) signals.push(toSignal(v));
-  };
-  void pump(events, (e) => ({ commentId: (e as CommentAddedEvent).commentId }));
-  if (membership) void pump(membership, () => ({}));
-  const stopReconnect = ctx.pubsub.onReconnect(() => signals.push({}));
 
-  // Without a cursor the stream starts after the newest comment at subscription time.
-  let lastId = afterId;
-  if (lastId === null) {
-    const [row] = await sql<{ max: number | null }[]>(ctx.em, 'select max(id) as max from comments where post_id = ?', [post.id]);
-    lastId = row?.max ?? 0;
-  } else {
-    signals.push({}); // replay what came after the cursor
+  let closed: Promise<unknown> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      feed.remove(follower);
+      items.end();
+      await membership?.return?.();
+    })());
+
+  try {
+    await Promise.all([feed.ready, membership?.ready]);
+  } catch (err) {
+    await close();
+    throw err;
   }
+  if (membership) {
+    void (async () => {
+      for await (const _ of membership) items.push({ recheck: true });
+    })();
+  }
+  // Without a cursor a late commit below the starting point is still new to this client; with one, it is not.
+  const floor = afterId ?? 0;
   const delivered = new Set<number>();
+  let lastId = afterId ?? feed.position;
+
+  /** Maps rows not delivered yet, in order, with a fresh EntityManager and loaders. */
+  function take(rows: Record<string, unknown>[]): Comment[] {
+    const fresh = rows.filter((row) => (row.id as number) > floor && !delivered.has(row.id as number));
+    if (!fresh.length) return [];
+    ctx.refresh();
+    return fresh.map((row) => {
+      const comment = ctx.em.map(Comment, takeAuthor(ctx.em, ctx.loaders, row));
+      delivered.add(comment.id);
+      lastId = Math.max(lastId, comment.id);
+      ctx.loaders.comment.prime(comment.id, comment);
+      return comment;
+    });
+  }
+
+  async function stillReadable(): Promise<boolean> {
+    ctx.refresh();
+    try {
+      const { community: now } = await readablePost(ctx.loaders, ctx.viewer, postId);
+      visibility = now.visibility;
+      return true;
+    } catch {
+      return false; // left, banned, the community turned private, or the post is gone
+    }
+  }
 
   async function* stream(): AsyncGenerator<Comment> {
     try {
-      for await (const signal of signals) {
-        ctx.refresh();
-        try {
-          await readablePost(ctx.loaders, ctx.viewer, postId);
-        } catch {
-          return; // left, banned, or the community turned private: no more events
-        }
+      if (afterId !== null) {
+        // Replay: everything after the cursor up to now. Batches the feed offers meanwhile wait in
+        // `items` and are de-duplicated against what this delivers.
         const rows = await sql(
           ctx.em,
           `select c.*, ${AUTHOR_COLUMNS} from comments c join users u on u.id = c.author_id
-            where c.post_id = ? and c.deleted_at is null and (c.id > ? or c.id = ?)
-            order by c.id`,
-          [postId, lastId, signal.commentId ?? 0],
+            where c.post_id = ? and c.deleted_at is null and c.id > ? order by c.id`,
+          [postId, afterId],
         );
-        for (const row of rows) {
-          const comment = ctx.em.map(Comment, takeAuthor(ctx.em, ctx.loaders, row));
-          if (delivered.has(comment.id)) continue;
-          delivered.add(comment.id);
-          if (comment.id > lastId!) lastId = comment.id;
-          ctx.loaders.comment.prime(comment.id, comment);
-          yield comment;
+        yield* take(rows);
+      }
+      for await (const item of items) {
+        if ('recheck' in item || item.batch.recheck || (item.batch.visibility !== null && item.batch.visibility !== visibility)) {
+          if (!(await stillReadable())) return;
+          if ('recheck' in item) continue;
         }
-        // Ids at or below the watermark can only come back through their own event: forget older ones.
-        if (delivered.size > 10_000) for (const id of delivered) if (id < lastId! - 10_000) delivered.delete(id);
+        yield* take(item.batch.rows);
+        // Ids far below the position can only come back through a late event: forget them.
+        if (delivered.size > 10_000) for (const id of delivered) if (id < lastId - 10_000) delivered.delete(id);
       }
     } finally {
-      stopReconnect();
-      await Promise.all([events.return?.(), membership?.return?.()]);
-      signals.end();
+      await close();
     }
   }
-  return closable(stream(), () => {
-    signals.end();
-    return Promise.all([events.return?.(), membership?.return?.()]);
-  });
+  return closable(stream(), close);
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
+import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
@@ -11,13 +12,14 @@ import { renderMarkdown } from './markdown';
 import { Comment } from './posts.entity';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
-import { DELETED_TEXT, readablePost } from './posts.service';
+import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
 
 export interface CommentDeps {
   em: EntityManager;
   loaders: Loaders;
   viewer: Viewer;
   pubsub: PubSub;
+  log: Logger;
 }
 
 /** A comment the viewer may read, with its post. */
@@ -33,16 +35,19 @@ export async function readableComment(loaders: Loaders, viewer: Viewer, commentI
 /**
  * Adds a comment or reply (members; not on locked or deleted posts; replies nest at most
  * POST_LIMITS.maxCommentDepth deep). The comment and the counters move in one transaction;
- * `commentAdded` is published after it commits.
+ * `commentAdded` is published after it commits. A failed publish (Redis down past its timeout) is
+ * logged, not thrown: the comment is committed, and subscribers catch up from PostgreSQL when
+ * pub/sub comes back.
  */
 export async function addComment(
-  { em, loaders, viewer, pubsub }: CommentDeps, postId: number, parentId: number | null, body: string,
+  { em, loaders, viewer, pubsub, log }: CommentDeps, postId: number, parentId: number | null, body: string,
 ): Promise<Comment> {
   const userId = requireUser(viewer);
   const { post } = await readablePost(loaders, viewer, postId);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write');
   if (post.deletedAt) throw new BadInput('This post was deleted', 'postId');
   if (post.locked) throw new Forbidden('This post is locked: it takes no new comments');
+  assertNotBlank(body);
   let depth = 0;
   if (parentId !== null) {
     const parent = await loaders.comment.load(parentId);
@@ -62,7 +67,11 @@ export async function addComment(
     if (parentId !== null) await sql(tx, 'update comments set reply_count = reply_count + 1 where id = ?', [parentId], 'run');
     return created;
   });
-  await pubsub.publish<CommentAddedEvent>(postTopics.commentAdded(postId), { commentId: comment.id });
+  try {
+    await pubsub.publish<CommentAddedEvent>(postTopics.commentAdded(postId), { commentId: comment.id });
+  } catch (err) {
+    log.warn({ err, postId, commentId: comment.id }, 'commentAdded not published; subscribers will catch up on reconnect');
+  }
   return comment;
 }
 
@@ -72,6 +81,7 @@ export async function updateComment({ em, loaders, viewer }: CommentDeps, commen
   const { comment } = await readableComment(loaders, viewer, commentId);
   if (comment.author.id !== userId) throw new Forbidden('Only the author can edit a comment');
   if (comment.deletedAt) throw new BadInput('A deleted comment cannot be edited', 'id');
+  assertNotBlank(body);
   comment.body = body;
   comment.bodyHtml = renderMarkdown(body);
   comment.editedAt = new Date();

@@ -1,10 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
+import { BadInput, Forbidden, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import type { Community } from '../communities/communities.entity';
+import { canReadContent } from '../communities/communities.service';
 import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
+import { normalizeTag } from './posts.service';
 import { AUTHOR_COLUMNS, takeAuthor } from './rows';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */
@@ -17,9 +21,30 @@ const SORT_COLUMN: Record<PostOrder, string | null> = {
 /** Which posts a listing covers. */
 export type PostScope = { communityId: number } | { memberUserId: number };
 
+/** A post's cursor: the ordering it belongs to, then its keyset (pinned, key, id). */
 function keyOf(order: PostOrder, post: Post): (string | number)[] {
   const column = SORT_COLUMN[order];
-  return column ? [post.pinned ? 1 : 0, post[column as 'score' | 'hot'], post.id] : [post.pinned ? 1 : 0, post.id];
+  const pinned = post.pinned ? 1 : 0;
+  return column ? [order, pinned, Number(post[column as 'score' | 'hot']), post.id] : [order, pinned, post.id];
+}
+
+/** The keyset of an `after` cursor; BAD_USER_INPUT when it is not a cursor of this ordering. */
+function keysetOf(order: PostOrder, after: string): number[] {
+  const [cursorOrder, ...key] = decodeCursor(after, SORT_COLUMN[order] ? ['string', 'number', 'number', 'number'] : ['string', 'number', 'number']);
+  if (cursorOrder !== order) throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, 'after');
+  return key as number[];
+}
+
+/** `Community.posts`: members only for a PRIVATE community (FORBIDDEN otherwise, e.g. for an invitee). */
+export async function communityPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: PostsArgs) {
+  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  return listPosts(em, loaders, viewer, { communityId: community.id }, args);
+}
+
+/** `feed`: posts from every community the signed-in viewer belongs to. */
+export async function viewerFeed(em: EntityManager, loaders: Loaders, viewer: Viewer, args: PostsArgs) {
+  if (viewer.userId === null) throw new Unauthenticated('Sign in to see your feed');
+  return listPosts(em, loaders, viewer, { memberUserId: viewer.userId }, args);
 }
 
 /**
@@ -41,12 +66,13 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
     where.push('p.community_id in (select m.community_id from members m where m.user_id = ?)');
     params.push(scope.memberUserId);
   }
-  if (args.tag) {
+  const tag = args.tag ? normalizeTag(args.tag, 'tag') : null;
+  if (tag) {
     where.push('p.tags @> array[?]::text[]');
-    params.push(args.tag.trim().toLowerCase());
+    params.push(tag);
   }
   if (args.after) {
-    const key = decodeCursor(args.after, column ? ['number', 'number', 'number'] : ['number', 'number']);
+    const key = keysetOf(order, args.after);
     where.push(column ? `(p.pinned, p.${column}, p.id) < (?::int::boolean, ?, ?)` : '(p.pinned, p.id) < (?::int::boolean, ?)');
     params.push(...key);
   }

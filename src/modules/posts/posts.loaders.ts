@@ -73,14 +73,17 @@ function viewerVoteLoader(em: EntityManager, viewer: Viewer, column: 'post_id' |
   });
 }
 
-/** Reaction counts per emoji for each post or comment, with whether the viewer reacted. */
+/**
+ * Reaction counts per emoji for each post or comment, with whether the viewer reacted: the most
+ * used emoji first, ties in the order they were first used (not by collation, which varies by database).
+ */
 function reactionsLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 'comment_id') {
   return new DataLoader<number, ReactionCount[]>(async (ids) => {
     const rows: { subject: number; emoji: string; count: number; mine: boolean }[] = await sql(
       em,
       `select ${column} as subject, emoji, count(*)::int as count, bool_or(user_id = ?) as mine
          from reactions where ${column} in (${ids.map(() => '?').join(', ')})
-        group by ${column}, emoji order by count(*) desc, emoji`,
+        group by ${column}, emoji order by count(*) desc, min(id)`,
       [viewer.userId ?? 0, ...ids],
     );
     const map = new Map<number, ReactionCount[]>();

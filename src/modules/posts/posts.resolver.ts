@@ -1,13 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
 import type { Context } from '../../platform/context';
-import { Unauthenticated } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
-import { canReadContent } from '../communities/communities.service';
-import { Forbidden } from '../../platform/errors';
 import { User } from '../identity/identity.entity';
-import { listPosts } from './feeds';
+import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
 import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue } from './posts.inputs';
 import * as posts from './posts.service';
@@ -48,8 +45,7 @@ export class PostsResolver {
 
   @Query(() => PostConnection, { complexity: connectionComplexity, description: 'Posts from every community you belong to.' })
   feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
-    if (viewer.userId === null) throw new Unauthenticated('Sign in to see your feed');
-    return listPosts(em, loaders, viewer, { memberUserId: viewer.userId }, args);
+    return viewerFeed(em, loaders, viewer, args);
   }
 
   @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
@@ -120,8 +116,7 @@ export class PostsResolver {
 export class CommunityPostsResolver {
   @FieldResolver(() => PostConnection, { complexity: connectionComplexity, description: 'The community\'s posts, pinned first. PRIVATE communities: members only.' })
   async posts(@Root() community: Community, @Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
-    if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
-    return listPosts(em, loaders, viewer, { communityId: community.id }, args);
+    return communityPosts(em, loaders, viewer, community, args);
   }
 }
 

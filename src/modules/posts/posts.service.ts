@@ -10,7 +10,7 @@ import { renderMarkdown } from './markdown';
 import { Post } from './posts.entity';
 import { POST_LIMITS, type CreatePostInput, type UpdatePostInput } from './posts.inputs';
 
-/** What stands in for the body and title of a deleted post or comment. */
+/** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
 export const DELETED_TEXT = '[deleted]';
 
 /**
@@ -24,18 +24,34 @@ export function hotRank(score: number, createdAt: Date): number {
   return Math.sign(score) * Math.log10(Math.max(Math.abs(score), 1)) + (createdAt.getTime() / 1000 - 1704067200) / 45000;
 }
 
-/** Normalizes tags: trimmed, lower-case, spaces to dashes; letters, digits and dashes only; no duplicates. */
+/**
+ * Normalizes one tag: Unicode NFKC (so composed and decomposed accents, or full-width letters, make
+ * one tag), trimmed, lower-case, runs of spaces to one dash; then it must be letters and
+ * digits in dash-separated words, at most POST_LIMITS.tagLength long (else BAD_USER_INPUT on `field`).
+ * Null for a blank tag. Posts store tags this way and the `tag` filter of listings matches them this way.
+ */
+export function normalizeTag(raw: string, field = 'tags'): string | null {
+  const tag = raw.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '-');
+  if (!tag) return null;
+  if (!/^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*$/u.test(tag) || tag.length > POST_LIMITS.tagLength) {
+    throw new BadInput(`Tag "${raw}" must be up to ${POST_LIMITS.tagLength} letters, digits and dashes`, field);
+  }
+  return tag;
+}
+
+/** Normalizes a post's tags (see `normalizeTag`), dropping blanks and duplicates, in their first order. */
 export function normalizeTags(tags: string[]): string[] {
   const out = new Set<string>();
   for (const raw of tags) {
-    const tag = raw.trim().toLowerCase().replace(/\s+/g, '-');
-    if (!tag) continue;
-    if (!/^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*$/u.test(tag) || tag.length > POST_LIMITS.tagLength) {
-      throw new BadInput(`Tag "${raw}" must be up to ${POST_LIMITS.tagLength} letters, digits and dashes`, 'tags');
-    }
-    out.add(tag);
+    const tag = normalizeTag(raw);
+    if (tag) out.add(tag);
   }
   return [...out];
+}
+
+/** A body of only white space renders to nothing: BAD_USER_INPUT on `body`. */
+export function assertNotBlank(body: string): void {
+  if (!body.trim()) throw new BadInput('body must not be blank', 'body');
 }
 
 /** A post the viewer may read (its community's content), or NOT_FOUND. */
@@ -54,6 +70,7 @@ export async function createPost(em: EntityManager, loaders: Loaders, viewer: Vi
   assertCan(await actorIn(loaders, viewer, communityId), 'posts.write');
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
+  assertNotBlank(input.body);
   const now = new Date();
   const post = em.create(Post, {
     community: communityId, author: userId, title, body: input.body, bodyHtml: renderMarkdown(input.body),
@@ -75,6 +92,7 @@ export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Vi
     post.title = title;
   }
   if (input.body !== undefined && input.body !== null) {
+    assertNotBlank(input.body);
     post.body = input.body;
     post.bodyHtml = renderMarkdown(input.body);
   }

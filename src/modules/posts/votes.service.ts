@@ -33,7 +33,8 @@ const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
 /**
  * Records the viewer's vote (UP, DOWN, or NONE to withdraw) on a post or comment they can read,
  * as a member, never on their own content. The subject's row is locked for the transaction, so
- * concurrent votes serialize and the score always equals the sum of the votes.
+ * concurrent votes serialize and the score always equals the sum of the votes. (FOR NO KEY UPDATE,
+ * the lock the score update takes anyway: it does not wait for comments being inserted under the post.)
  */
 export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, value: VoteValue): Promise<Subject> {
   const userId = requireUser(viewer);
@@ -46,7 +47,7 @@ export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, 
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const next = VALUE[value];
   await em.transactional(async (tx) => {
-    await sql(tx, `select id from ${table} where id = ? for update`, [target.id]);
+    await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
     const old: { value: number }[] = await sql(tx, `delete from votes where user_id = ? and ${column} = ? returning value`, [userId, target.id]);
     if (next !== 0) {
       await sql(tx, `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())`, [userId, target.id, next], 'run');
@@ -72,14 +73,19 @@ export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, 
 /** A single emoji, possibly with modifiers, variation selectors or zero-width joiners. */
 const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic}\uFE0F?)*$/u;
 
-/** Adds (or with `remove`, removes) the viewer's emoji reaction to a post or comment. Idempotent. */
+/**
+ * Adds (or with `remove`, removes) the viewer's emoji reaction to a post or comment they can read,
+ * as a member; not on deleted content. Idempotent: the unique constraint keeps one row per emoji.
+ */
 export async function react(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, emoji: string, remove: boolean): Promise<Subject> {
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
   const subject = await loadSubject(loaders, viewer, subjectId);
   assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
+  const target = subject.kind === 'post' ? subject.post : subject.comment;
+  if (target.deletedAt && !remove) throw new BadInput('You cannot react to deleted content', 'subjectId');
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
-  const id = subject.kind === 'post' ? subject.post.id : subject.comment.id;
+  const id = target.id;
   if (remove) {
     await sql(em, `delete from reactions where user_id = ? and ${column} = ? and emoji = ?`, [userId, id, emoji], 'run');
   } else {
@@ -90,5 +96,7 @@ export async function react(em: EntityManager, loaders: Loaders, viewer: Viewer,
       [userId, id, emoji], 'run',
     );
   }
+  // The counts may have been read earlier in this request (an earlier aliased mutation).
+  (subject.kind === 'post' ? loaders.postReactions : loaders.commentReactions).clear(id);
   return subject;
 }
