@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
+import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -17,14 +18,27 @@ export interface MembershipDeps {
   loaders: Loaders;
   viewer: Viewer;
   pubsub: PubSub;
+  log: Logger;
 }
 
-async function publishMembershipChanged(pubsub: PubSub, userId: number, communityId: number): Promise<void> {
-  await pubsub.publish<MembershipChangedEvent>(communityTopics.membershipChanged(userId), { communityId });
+/**
+ * Publishes after a commit. A failed publish (Redis down past its timeout) is logged, not thrown:
+ * the change is committed, and subscribers re-check from PostgreSQL when pub/sub comes back.
+ */
+async function publishAfterCommit<T>(pubsub: PubSub, log: Logger, topic: string, payload: T): Promise<void> {
+  try {
+    await pubsub.publish<T>(topic, payload);
+  } catch (err) {
+    log.warn({ err, topic }, 'event not published; subscribers catch up when pub/sub reconnects');
+  }
 }
 
-async function publishJoined(pubsub: PubSub, member: Member): Promise<void> {
-  await pubsub.publish<MemberJoinedEvent>(communityTopics.memberJoined(member.community.id), { memberId: member.id });
+function publishMembershipChanged({ pubsub, log }: MembershipDeps, userId: number, communityId: number): Promise<void> {
+  return publishAfterCommit<MembershipChangedEvent>(pubsub, log, communityTopics.membershipChanged(userId), { communityId });
+}
+
+function publishJoined({ pubsub, log }: MembershipDeps, member: Member): Promise<void> {
+  return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), { memberId: member.id });
 }
 
 /** The ban in force for a user in a community, if any. */
@@ -78,7 +92,8 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
  * Joins a community. PUBLIC: joined at once. PRIVATE: joined with an invite, otherwise a join request
  * (re)opens for the admins. Already a member: returns the membership. Banned: FORBIDDEN.
  */
-export async function joinCommunity({ em, loaders, viewer, pubsub }: MembershipDeps, communityId: number) {
+export async function joinCommunity(deps: MembershipDeps, communityId: number) {
+  const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community) throw new NotFound('Community');
@@ -101,13 +116,14 @@ export async function joinCommunity({ em, loaders, viewer, pubsub }: MembershipD
     return { outcome: JoinOutcome.REQUESTED, community, member: null, joinRequest };
   }
   const { member, created } = await em.transactional((tx) => insertMember(tx, communityId, userId));
-  if (created) await publishJoined(pubsub, member);
+  if (created) await publishJoined(deps, member);
   await em.refresh(community);
   return { outcome: JoinOutcome.JOINED, community, member, joinRequest: null };
 }
 
 /** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
-export async function leaveCommunity({ em, viewer, pubsub }: MembershipDeps, communityId: number): Promise<boolean> {
+export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
+  const { em, viewer } = deps;
   const userId = requireUser(viewer);
   await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
@@ -118,7 +134,7 @@ export async function leaveCommunity({ em, viewer, pubsub }: MembershipDeps, com
     }
     await removeMember(tx, communityId, userId);
   });
-  await publishMembershipChanged(pubsub, userId, communityId);
+  await publishMembershipChanged(deps, userId, communityId);
   return true;
 }
 
@@ -162,7 +178,8 @@ async function assertCanActOn(em: EntityManager, actor: Actor, communityId: numb
  * Bans a user (member or not): removes the membership, pending invite and join request, and records
  * the ban; they cannot rejoin until `until` (never, when omitted). Needs `members.ban` and to outrank them.
  */
-export async function banMember({ em, loaders, viewer, pubsub }: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
+export async function banMember(deps: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
+  const { em, loaders, viewer } = deps;
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
@@ -184,7 +201,7 @@ export async function banMember({ em, loaders, viewer, pubsub }: MembershipDeps,
     );
     return tx.findOneOrFail(Ban, { community: communityId, user: userId });
   });
-  await publishMembershipChanged(pubsub, userId, communityId);
+  await publishMembershipChanged(deps, userId, communityId);
   return ban;
 }
 
@@ -222,7 +239,8 @@ async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewe
 }
 
 /** Approves a pending join request (needs `joinRequests.review`): the requester becomes a member. */
-export async function approveJoinRequest({ em, loaders, viewer, pubsub }: MembershipDeps, id: number): Promise<Member> {
+export async function approveJoinRequest(deps: MembershipDeps, id: number): Promise<Member> {
+  const { em, loaders, viewer } = deps;
   const request = await pendingRequest(em, loaders, viewer, id);
   const communityId = request.community.id;
   const userId = request.user.id;
@@ -234,7 +252,7 @@ export async function approveJoinRequest({ em, loaders, viewer, pubsub }: Member
     if (!decided) throw new Conflict('This join request was decided meanwhile');
     return insertMember(tx, communityId, userId);
   });
-  if (created) await publishJoined(pubsub, member);
+  if (created) await publishJoined(deps, member);
   return member;
 }
 
