@@ -13,6 +13,7 @@ import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config';
 import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
+import { commentAddedShareKey } from './modules/posts/comment-sharing';
 import { townsquarePlugin } from './platform/apollo';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type Database } from './platform/database/database';
@@ -132,7 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(ok, ok ? undefined : 403, ok ? undefined : 'Forbidden');
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps);
+  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey]);
 
   const apollo = new ApolloServer<Context>({
     schema,

@@ -5,7 +5,8 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
-import { scopeFor, type Viewer } from '../modules/identity/viewer';
+import { ANONYMOUS, scopeFor, type Viewer } from '../modules/identity/viewer';
+import { SharedSubscriptions, type ShareKey } from './shared-subscriptions';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
 import { AppError, Forbidden, formatForClient, normalizeError } from './errors';
@@ -23,16 +24,27 @@ type SocketExtra = {
  * Serves GraphQL over WebSocket (graphql-transport-ws) with the same rules as HTTP: the bearer
  * token from `connectionParams.authorization` (bad token: close 4403 before any operation),
  * the same depth/alias/directive/token/cost limits, API key scopes, a cap on concurrent
- * subscriptions per socket, and the same error masking.
+ * subscriptions per socket, and the same error masking. Subscriptions that a `shareKeys` function
+ * groups run once per group (see SharedSubscriptions).
  * @returns graphql-ws's disposable (dispose closes every socket with 1001 Going Away)
  */
-export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps) {
+export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps, shareKeys: ShareKey[] = []) {
   const { config, log } = deps;
   const limits = queryLimits(config);
   const rules = [...specifiedRules, ...limitRules(limits)];
+  const shared = new SharedSubscriptions(
+    shareKeys,
+    (groupId) => {
+      const requestId = `shared/${groupId}`;
+      const stats = new QueryStats();
+      return createContext(deps, ANONYMOUS, requestId, log.child({ requestId }), forkEm(deps.orm, requestId, stats), stats, 'internal');
+    },
+    log,
+  );
   return useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
+      subscribe: shared.subscribe,
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
         const connectionId = randomUUID();

@@ -365,8 +365,9 @@ if (redisUrl) {
       ['unsubscribes', (f: Follow, _client: Client) => f.stop()],
       ['disconnects', (_f: Follow, client: Client) => void client.dispose()],
     ])('frees its Redis subscriptions when the client %s, though no comment arrives', async (_how, leave) => {
-      const place = await thread(east);
-      const reader = await signUp(east, 'reader');
+      // PRIVATE: each subscription runs on its own, with the viewer's membership topic.
+      const place = await thread(east, 'PRIVATE');
+      const reader = await member(east, place, 'reader');
       const client = east.ws({ token: reader.token });
       const f = follow(client, { postId: place.postId });
       await untilStreaming(f, (body) => addComment(east, place.owner, place.postId, body));
@@ -379,6 +380,27 @@ if (redisUrl) {
       await eventually(async () => (await redisSubscribers(postTopic)) === 0, `no subscriber to ${postTopic}`);
       await eventually(async () => (await redisSubscribers(membershipTopic)) === 0, `no subscriber to ${membershipTopic}`);
       expect(f.failure).toBeUndefined();
+    });
+
+    it('runs one shared execution for every subscriber of a public post, and frees it when the last leaves', async () => {
+      const place = await thread(east);
+      const readers = await Promise.all([signUp(east, 'r1'), signUp(east, 'r2')]);
+      const follows = [undefined, ...readers].map((r) => follow(east.ws(r ? { token: r.token } : {}), { postId: place.postId }));
+      for (const f of follows) await untilStreaming(f, (body) => addComment(east, place.owner, place.postId, body));
+      const postTopic = postTopics.commentAdded(fromGlobalId('Post', place.postId));
+      expect(await redisSubscribers(postTopic)).toBe(1);
+      for (const r of readers) {
+        expect(await redisSubscribers(communityTopics.membershipChanged(fromGlobalId('User', r.user.id)))).toBe(0);
+      }
+      await addComment(west, place.owner, place.postId, 'to everyone');
+      for (const f of follows) await f.received('to everyone');
+      for (const f of follows) expect(f.bodies().filter((b) => b === 'to everyone')).toHaveLength(1);
+      follows[0].stop();
+      follows[1].stop();
+      await addComment(east, place.owner, place.postId, 'to the last one');
+      await follows[2].received('to the last one');
+      follows[2].stop();
+      await eventually(async () => (await redisSubscribers(postTopic)) === 0, `no subscriber to ${postTopic}`);
     });
 
     it('loses nothing and repeats nothing when Redis restarts between comments', async () => {

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { print, subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Context } from './context';
+import type { Logger } from './logger';
+import { Channel } from './pubsub/channel';
+import { closable } from './streams';
+
+/**
+ * Decides whether a subscription may share its execution with others, and with whom: returns the
+ * group key, or null to run it on its own. A key must capture everything the results depend on
+ * (document, variables, and the visibility class of the data); a module returns one only when the
+ * results are the same for every viewer who may subscribe (no viewer-dependent fields, data every
+ * such viewer may read).
+ */
+export type ShareKey = (args: ExecutionArgs, ctx: Context) => Promise<string | null>;
+
+/** Per-group state: the one execution, and the sockets it feeds. */
+interface Group {
+  members: Set<Channel<ExecutionResult>>;
+  source: AsyncIterator<ExecutionResult> | null;
+  /** Its execution has ended or been stopped: a socket that finds it must start a new group. */
+  closed: boolean;
+}
+
+/**
+ * Runs a live subscription once per distinct (operation, variables, visibility) on this instance
+ * and fans each result out to every socket in the group, instead of executing it once per socket.
+ * The group's execution runs as an anonymous viewer, so it can only ever see what anonymous users
+ * see; `ShareKey` only groups operations whose results do not depend on who the viewer is.
+ * Everything else runs per socket, as graphql-ws would.
+ */
+export class SharedSubscriptions {
+  private readonly groups = new Map<string, Promise<Group | ExecutionResult>>();
+
+  /**
+   * @param shareKeys one function per shareable subscription field
+   * @param anonymousContext a fresh context for a group's execution
+   */
+  constructor(
+    private readonly shareKeys: ShareKey[],
+    private readonly anonymousContext: (groupId: string) => Context,
+    private readonly log: Logger,
+  ) {}
+
+  /** graphql-ws's `subscribe`: never throws (that would close the socket); failures are results. */
+  subscribe = async (args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
+    const ctx = args.contextValue as Context;
+    let key: string | null = null;
+    for (const shareKey of this.shareKeys) {
+      key = await shareKey(args, ctx).catch(() => null); // on error, the per-socket path reports it
+      if (key) break;
+    }
+    if (!key) return subscribe(args);
+    const groupId = createHash('sha256').update(key).digest('base64url').slice(0, 16);
+    for (;;) {
+      let pending = this.groups.get(groupId);
+      if (!pending) {
+        pending = this.start(groupId, { ...args, contextValue: this.anonymousContext(groupId) });
+        this.groups.set(groupId, pending);
+      }
+      const group = await pending;
+      if (!('members' in group)) return group;
+      if (group.closed) {
+        if (this.groups.get(groupId) === pending) this.groups.delete(groupId);
+        continue;
+      }
+      return this.join(groupId, group, ctx.log);
+    }
+  };
+
+  /** Starts a group's execution; a subscription that fails to start fails for the sockets that asked. */
+  private async start(groupId: string, args: ExecutionArgs): Promise<Group | ExecutionResult> {
+    const result = await subscribe(args);
+    if (!(Symbol.asyncIterator in result)) {
+      this.groups.delete(groupId);
+      return result;
+    }
+    const group: Group = { members: new Set(), source: result[Symbol.asyncIterator](), closed: false };
+    void (async () => {
+      try {
+        for await (const value of { [Symbol.asyncIterator]: () => group.source! }) {
+          for (const member of group.members) member.push(value);
+        }
+      } catch (err) {
+        this.log.error({ err, groupId }, 'shared subscription failed');
+      } finally {
+        this.close(groupId, group);
+        for (const member of group.members) member.end();
+      }
+    })();
+    this.log.debug({ groupId }, 'shared subscription started');
+    return group;
+  }
+
+  private join(groupId: string, group: Group, log: Logger): AsyncIterableIterator<ExecutionResult> {
+    const channel = new Channel<ExecutionResult>({ topic: `shared:${groupId}`, maxBuffered: 1000, log, onReturn: () => undefined });
+    group.members.add(channel);
+    const leave = () => {
+      group.members.delete(channel);
+      channel.end();
+      if (group.members.size === 0) this.close(groupId, group);
+    };
+    async function* results(): AsyncGenerator<ExecutionResult> {
+      try {
+        yield* channel;
+      } finally {
+        leave();
+      }
+    }
+    return closable(results(), leave);
+  }
+
+  private close(groupId: string, group: Group): void {
+    if (group.closed) return;
+    group.closed = true;
+    void this.groups.get(groupId)?.then((g) => g === group && this.groups.delete(groupId));
+    void group.source?.return?.();
+  }
+
+  /** Groups running now (for tests and metrics). */
+  get size(): number {
+    return this.groups.size;
+  }
+}
+
+/** Field names whose value depends on who is asking: an operation that selects one is never shared. */
+export const VIEWER_DEPENDENT_FIELDS = new Set([
+  'viewer', 'viewerVote', 'viewerMember', 'viewerReacted', 'email', 'apiKeys', 'joinRequests', 'feed',
+]);
+
+export { print };
