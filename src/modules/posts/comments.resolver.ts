@@ -6,10 +6,9 @@ import { User } from '../identity/identity.entity';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { Comment, Post } from './posts.entity';
-import { AddCommentInput, ReactionCount, UpdateCommentInput, VoteValue } from './posts.inputs';
+import { AddCommentInput, ReactionCount, UpdateCommentInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import { CommentConnection, commentConnection } from './posts.resolver';
 
-const VOTE_NAME: Record<number, VoteValue> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
 
 @Resolver(() => Comment)
 export class CommentsResolver {
@@ -73,7 +72,7 @@ export class CommentsResolver {
 
   @FieldResolver(() => VoteValue)
   async viewerVote(@Root() comment: Comment, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
-    return viewer.userId === null ? VoteValue.NONE : VOTE_NAME[await loaders.viewerCommentVote.load(comment.id)];
+    return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerCommentVote.load(comment.id)];
   }
 
   @FieldResolver(() => [ReactionCount])

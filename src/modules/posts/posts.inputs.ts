@@ -30,6 +30,9 @@ export enum VoteValue {
 }
 registerEnumType(VoteValue, { name: 'VoteValue', description: 'UP or DOWN; NONE withdraws a vote.' });
 
+/** A stored vote (-1, 0 for none, 1) as the API names it. */
+export const VOTE_VALUE_OF: Readonly<Record<number, VoteValue>> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
+
 @InputType()
 export class CreatePostInput {
   @Field(() => ID) communityId!: string;

@@ -6,7 +6,7 @@ import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
-import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue } from './posts.inputs';
+import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import * as posts from './posts.service';
 import { react, vote, type Subject } from './votes.service';
 import { takeAuthor } from './rows';
@@ -23,7 +23,6 @@ export const Votable = createUnionType({
   resolveType: (value) => (value instanceof Post ? Post : Comment),
 });
 
-const VOTE_NAME: Record<number, VoteValue> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
 /** Builds a comment connection from rows of the comments page loader (authors joined). */
@@ -95,7 +94,7 @@ export class PostsResolver {
 
   @FieldResolver(() => VoteValue, { description: 'Your vote; NONE when you have not voted or are anonymous.' })
   async viewerVote(@Root() post: Post, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
-    return viewer.userId === null ? VoteValue.NONE : VOTE_NAME[await loaders.viewerPostVote.load(post.id)];
+    return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerPostVote.load(post.id)];
   }
 
   @FieldResolver(() => [ReactionCount])
