@@ -1,16 +1,18 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Seeder } from '@mikro-orm/seeder';
+import { sql } from '../src/platform/database/sql';
 import { Community, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from '../src/modules/communities/communities.entity';
 import { hashPassword } from '../src/modules/identity/credentials';
 import { User } from '../src/modules/identity/identity.entity';
+import { renderMarkdown } from '../src/modules/posts/markdown';
+import { Comment, Post, Reaction, Vote } from '../src/modules/posts/posts.entity';
+import { HOT_RANK_SQL, normalizeTags } from '../src/modules/posts/posts.service';
+import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from './demo-posts';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
 /** Every other demo user signs in with `<handle>@townsquare.dev` and this password. */
 export const DEMO_PASSWORD = 'townsquare-demo';
-
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
-type Handle = (typeof USERS)[number] | 'admin';
 
 const COMMUNITIES: {
   slug: string; name: string; description: string; visibility: Visibility;
@@ -41,10 +43,15 @@ const COMMUNITIES: {
   },
 ];
 
-/** The demo community: a platform admin, five users, public and private communities with every role. */
+/**
+ * The demo community: a platform admin, five users, public and private communities with every role,
+ * and their posts (one pinned), threaded comments, votes and reactions (seed/demo-posts.ts).
+ */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
     const now = new Date();
+    const communities = new Map<string, Community>();
+    const members = new Map<string, Set<Handle>>();
     const users = new Map<Handle, User>();
     const demoHash = await hashPassword(DEMO_PASSWORD);
     users.set('admin', em.create(User, {
@@ -58,6 +65,8 @@ export class DemoSeeder extends Seeder {
         slug: c.slug, name: c.name, description: c.description, visibility: c.visibility,
         memberCount: c.members.length, createdAt: now, updatedAt: now,
       });
+      communities.set(c.slug, community);
+      members.set(c.slug, new Set(c.members.map(([handle]) => handle)));
       for (const [handle, role] of c.members) em.create(Member, { community, user: users.get(handle)!, role, joinedAt: now });
       for (const handle of c.requests ?? []) {
         em.create(JoinRequest, { community, user: users.get(handle)!, status: JoinRequestStatus.PENDING, createdAt: now });
@@ -67,5 +76,76 @@ export class DemoSeeder extends Seeder {
       }
     }
     await em.flush();
+    await seedPosts(em, now, communities, members, users);
   }
+}
+
+/**
+ * Writes DEMO_POSTS: posts, then comments level by level (so ids, and with them thread order,
+ * follow the conversation), then votes and reactions; finally derives the counters from the rows
+ * in SQL, with the server's own HOT formula. Throws on demo data the API would refuse
+ * (a non-member taking part, a vote on one's own content).
+ */
+async function seedPosts(
+  em: EntityManager, now: Date, communities: Map<string, Community>, members: Map<string, Set<Handle>>, users: Map<Handle, User>,
+): Promise<void> {
+  const minutes = (from: Date, n: number) => new Date(from.getTime() + n * 60_000);
+  const votes: { on: Post | Comment; votes: DemoVotes; author: Handle; slug: string }[] = [];
+  const member = (slug: string, handle: Handle, what: string) => {
+    if (!members.get(slug)?.has(handle)) throw new Error(`demo data: ${handle} ${what} in ${slug} without being a member`);
+    return users.get(handle)!;
+  };
+
+  const posts = DEMO_POSTS.map((p) => {
+    const post = em.create(Post, {
+      community: communities.get(p.community)!, author: member(p.community, p.by, 'posts'), title: p.title,
+      body: p.body, bodyHtml: renderMarkdown(p.body), tags: normalizeTags(p.tags), score: 0, hot: 0, commentCount: 0,
+      pinned: p.pinned ?? false, locked: false, createdAt: new Date(now.getTime() - p.hoursAgo * 3_600_000),
+    });
+    if (p.votes) votes.push({ on: post, votes: p.votes, author: p.by, slug: p.community });
+    for (const [handle, emoji] of p.reactions ?? []) {
+      em.create(Reaction, { user: member(p.community, handle, 'reacts'), post, emoji, createdAt: now });
+    }
+    return post;
+  });
+  await em.flush();
+
+  // One level of the threads per flush: a reply's parent already has its id, and ids grow with time.
+  let level = DEMO_POSTS.flatMap((p, i) =>
+    (p.comments ?? []).map((c, j) => ({ c, slug: p.community, post: posts[i], parent: null as Comment | null, at: minutes(posts[i].createdAt, 20 * (j + 1)) })),
+  );
+  for (let depth = 0; level.length > 0; depth++) {
+    const created = level.map(({ c, slug, post, parent, at }) => {
+      const comment = em.create(Comment, {
+        post, parent, author: member(slug, c.by, 'comments'), body: c.body, bodyHtml: renderMarkdown(c.body),
+        depth, score: 0, replyCount: 0, featured: false, createdAt: at,
+      });
+      if (c.votes) votes.push({ on: comment, votes: c.votes, author: c.by, slug });
+      return comment;
+    });
+    await em.flush();
+    level = level.flatMap(({ c, slug, post, at }, i) =>
+      (c.replies ?? []).map((r: DemoComment, j) => ({ c: r, slug, post, parent: created[i], at: minutes(at, 15 * (j + 1)) })),
+    );
+  }
+
+  for (const { on, votes: v, author, slug } of votes) {
+    for (const [handles, value] of [[v.up ?? [], 1], [v.down ?? [], -1]] as const) {
+      for (const handle of handles) {
+        if (handle === author) throw new Error(`demo data: ${handle} votes on their own content`);
+        const user = member(slug, handle, 'votes');
+        em.create(Vote, { user, post: on instanceof Post ? on : null, comment: on instanceof Comment ? on : null, value, createdAt: now });
+      }
+    }
+  }
+  await em.flush();
+
+  // The counters, as the server keeps them: derived from the rows, in SQL.
+  const ids = posts.map((p) => p.id);
+  const inPosts = `(${ids.map(() => '?').join(', ')})`;
+  await sql(em, `update posts p set score = coalesce((select sum(v.value) from votes v where v.post_id = p.id), 0),
+    comment_count = (select count(*) from comments c where c.post_id = p.id) where p.id in ${inPosts}`, ids, 'run');
+  await sql(em, `update posts set hot = ${HOT_RANK_SQL} where id in ${inPosts}`, ids, 'run');
+  await sql(em, `update comments c set score = coalesce((select sum(v.value) from votes v where v.comment_id = c.id), 0),
+    reply_count = (select count(*) from comments r where r.parent_id = c.id) where c.post_id in ${inPosts}`, ids, 'run');
 }

@@ -1,0 +1,275 @@
+/**
+ * What bench:feed and bench:comments share: the database they run against, the large community
+ * (seed-large.js), session tokens, the server child process and a few measurements.
+ *
+ * Database, in this order:
+ * - DATABASE_URL if set (never dropped; the large community is reused when already seeded);
+ * - BENCH_EMBEDDED=1: the embedded PGlite in a data folder (single-threaded: not what production runs);
+ * - otherwise the local PostgreSQL (BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres):
+ *   a fresh database created for the run and dropped after it.
+ * BENCH_KEEP=1 keeps the bench database (`townsquare_bench`, or the folder `.townsquare/bench`) for the
+ * next run, which then skips seeding. REDIS_URL, when set, is handed to the server.
+ */
+require('reflect-metadata');
+const { spawn, spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { readFileSync, rmSync, mkdtempSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { Client } = require('pg');
+
+const ROOT = join(__dirname, '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const MIGRATE = join(ROOT, 'dist', 'src', 'cli', 'migrate.js');
+const { hashSecret, newSecret, TOKEN_PREFIX } = require(join(ROOT, 'dist', 'src', 'modules', 'identity', 'credentials.js'));
+
+/** Progress on stderr, so stdout holds only the figures. */
+const progress = (text) => process.stderr.write(`${text}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads one value of a `--name=value` flag or of an environment variable. */
+function option(name, env, fallback) {
+  const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (flag) return flag.slice(name.length + 3);
+  return process.env[env] || fallback;
+}
+
+/** A pg-like client (`query(text, params) → { rows }`) on a PostgreSQL URL. */
+async function pgClient(url) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return { query: (text, params) => client.query(text, params), close: () => client.end() };
+}
+
+/** A pg-like client on an embedded PGlite data folder (the server must not be running on it). */
+async function pgliteClient(dataDir) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  return { query: (text, params) => db.query(text, params), close: () => db.close() };
+}
+
+/**
+ * Picks the database (see the top of this file), creates it if it is the bench's own, and applies
+ * the migrations (the server's `migrate` CLI). Prints which one on stdout.
+ * @returns `{ env, connect(), drop() }`: the server's environment for it, a seeding client, cleanup
+ */
+async function openBenchDatabase() {
+  const keep = process.env.BENCH_KEEP === '1';
+  let db;
+  if (process.env.DATABASE_URL) {
+    const url = process.env.DATABASE_URL;
+    db = { label: `PostgreSQL from DATABASE_URL (${redact(url)}), kept`, env: { DATABASE_URL: url }, connect: () => pgClient(url), drop: async () => {} };
+  } else if (process.env.BENCH_EMBEDDED === '1') {
+    const dir = keep ? join(ROOT, '.townsquare', 'bench') : mkdtempSync(join(tmpdir(), 'townsquare-bench-'));
+    db = {
+      label: `embedded PGlite in ${dir}${keep ? ', kept' : ', removed after the run'} (single-threaded: not what production runs)`,
+      embedded: true,
+      env: { DATABASE_URL: '', DATA_DIR: dir },
+      connect: () => pgliteClient(dir),
+      drop: async () => keep || rmSync(dir, { recursive: true, force: true }),
+    };
+  } else {
+    const admin = process.env.BENCH_PG_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+    const name = keep ? 'townsquare_bench' : `townsquare_bench_${process.pid}_${Date.now()}`;
+    const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
+    const c = await pgClient(admin).catch((err) => {
+      throw new Error(`cannot reach the local PostgreSQL at ${redact(admin)} (${err.message}): start it, or set DATABASE_URL, or BENCH_EMBEDDED=1`);
+    });
+    const exists = (await c.query('select 1 from pg_database where datname = $1', [name])).rows.length > 0;
+    if (!exists) await c.query(`create database "${name}"`);
+    await c.close();
+    db = {
+      label: `local PostgreSQL, database ${name} (${keep ? 'kept for the next run' : 'created for this run, dropped after it'})`,
+      env: { DATABASE_URL: url },
+      connect: () => pgClient(url),
+      drop: async () => {
+        if (keep) return;
+        const c2 = await pgClient(admin);
+        await c2.query(`drop database if exists "${name}" with (force)`);
+        await c2.close();
+      },
+    };
+  }
+  console.log(`database: ${db.label}`);
+  console.log(`pub/sub:  ${process.env.REDIS_URL ? `Redis (${redact(process.env.REDIS_URL)})` : 'in-process (REDIS_URL unset)'}`);
+  progress('migrating the bench database…');
+  const migrated = spawnSync(process.execPath, [MIGRATE], {
+    // A throwaway TOKEN_SECRET: without one the CLI would write a development secret into DATA_DIR.
+    env: { ...process.env, ...db.env, LOG_LEVEL: 'warn', TOKEN_SECRET: newTokenSecret() },
+    stdio: ['ignore', 2, 2],
+  });
+  if (migrated.status !== 0) {
+    await db.drop();
+    throw new Error(`migrations failed (exit ${migrated.status})`);
+  }
+  return db;
+}
+
+function redact(url) {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Session tokens for these users, inserted straight into `sessions` (hashed with `secret`, as
+ * the server does), so the bench needs no sign-in and meets no sign-in rate limit.
+ */
+async function createSessions(client, userIds, secret) {
+  const tokens = userIds.map(() => newSecret(TOKEN_PREFIX.session));
+  for (let i = 0; i < tokens.length; i += 5000) {
+    await client.query(
+      `insert into sessions (user_id, token_hash, created_at, expires_at)
+       select unnest($1::int[]), unnest($2::text[]), now(), now() + interval '1 day'`,
+      [userIds.slice(i, i + 5000), tokens.slice(i, i + 5000).map((t) => hashSecret(t, secret))],
+    );
+  }
+  return tokens;
+}
+
+/** A free TCP port on loopback (the server then runs at LOG_LEVEL=warn, which does not log its URL). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The soft and hard limits on open files of this process, from /proc/self/limits. */
+function openFileLimits() {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = line.trim().split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+  return { soft, hard };
+}
+
+/**
+ * Throws, with what to do, when a process cannot get `files` open files: Node raises its own soft
+ * limit to the hard one at start, and children inherit that, so the hard limit is what counts
+ * (unless `ulimit -n` in a child shell may raise it, as root usually can).
+ */
+function assertFileLimit(files) {
+  const { hard } = openFileLimits();
+  if (files <= hard || spawnSync('sh', ['-c', `ulimit -n ${files}`]).status === 0) return;
+  throw Object.assign(new Error(
+    `open-file limit too low: this run needs about ${files} file descriptors in one process, and the hard limit (ulimit -Hn) is ${hard}.\n` +
+    `Raise it (as root: ulimit -n ${files}, or "nofile" in /etc/security/limits.conf), or run fewer subscribers.`,
+  ), { name: 'FileLimitError' });
+}
+
+/**
+ * How to start a child that needs `files` open files: directly when this process's limit allows,
+ * else through `sh -c 'ulimit -n N && exec …'` (exec keeps the pid), after assertFileLimit.
+ */
+function withFileLimit(files, command, args) {
+  if (files <= openFileLimits().soft) return { command, args };
+  assertFileLimit(files);
+  return { command: 'sh', args: ['-c', `ulimit -n ${files} && exec "$0" "$@"`, command, ...args] };
+}
+
+/**
+ * Starts `node dist/src/main.js` as a child: PORT chosen here, LOG_LEVEL=warn (no access log in
+ * the figures), SEED_DEMO=false, EXPOSE_SQL_COUNT=true, NODE_ENV=production. Resolves once /readyz
+ * answers 200.
+ * @returns `{ url, pid, stop() }`
+ */
+async function startServer(dbEnv, { tokenSecret, files = 1024 } = {}) {
+  const port = await freePort();
+  const env = {
+    ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
+    EXPOSE_SQL_COUNT: 'true', NODE_ENV: 'production', TOKEN_SECRET: tokenSecret, REDIS_URL: process.env.REDIS_URL || '',
+  };
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+  const { command, args } = withFileLimit(files, process.execPath, [...nodeArgs, MAIN]);
+  // The server's log lines (warnings and errors only) go to stderr: stdout holds the figures.
+  const child = spawn(command, args, { env, stdio: ['ignore', 2, 2] });
+  let exited = null;
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exited = { code, signal }))));
+  const base = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
+    if (exited) throw new Error(`the server exited while starting (${JSON.stringify(exited)})`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the server was not ready within 60 s');
+    }
+    const ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) break;
+  }
+  return {
+    url: `${base}/graphql`,
+    pid: child.pid,
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+/** Resident memory of a process in KiB (VmRSS in /proc/<pid>/status). */
+function rssKb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]);
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The PostgreSQL backends serving the bench database (the server's pool), when PostgreSQL runs on
+ * this machine, so their CPU time can be read from /proc; null otherwise (embedded, or remote).
+ */
+async function databaseBackends(db) {
+  if (db.embedded) return null;
+  const client = await db.connect();
+  try {
+    const { rows } = await client.query(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    const pids = rows.map((r) => r.pid);
+    return pids.length && pids.every((pid) => cpuSeconds(pid) > 0 || require('node:fs').existsSync(`/proc/${pid}`)) ? pids : null;
+  } finally {
+    await client.close();
+  }
+}
+
+/** CPU load of the machine (1-minute average from /proc/loadavg) and its core count, for the report. */
+function machineLoad() {
+  const [one] = readFileSync('/proc/loadavg', 'utf8').split(' ');
+  return `load average ${one} on ${require('node:os').availableParallelism()} cores`;
+}
+
+/** POSTs one GraphQL operation; throws on GraphQL errors. */
+async function gql(url, query, variables = {}, token) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return { data: body.data, headers: res.headers };
+}
+
+/** A random TOKEN_SECRET for one run's server. */
+const newTokenSecret = () => randomBytes(32).toString('base64url');
+
+/** The value at quantile q (0..1) of numbers sorted ascending. */
+function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+module.exports = {
+  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, withFileLimit, assertFileLimit, openFileLimits,
+  rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
+};
