@@ -28,6 +28,8 @@ export interface Context {
   refresh(): void;
   /** Makes the rest of this request act as `viewer` (after signUp / signIn), with loaders to match. */
   actAs(viewer: Viewer): void;
+  /** Lets the EntityManager and loaders be collected (they are made again if used). */
+  release(): void;
 }
 
 /** Long-lived services a context is built from. */
@@ -44,14 +46,32 @@ export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): Ent
   return orm.em.fork({ loggerContext: { requestId, sqlStats: stats } });
 }
 
+/**
+ * Builds a request's context. The EntityManager (when given as a function) and the loaders are
+ * created on first use: a subscription that shares another's execution never needs its own.
+ */
 export function createContext(
-  deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager, stats: QueryStats, clientIp: string,
+  deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager | (() => EntityManager),
+  stats: QueryStats, clientIp: string,
 ): Context {
-  const ctx: Context = {
-    em,
+  let currentEm: EntityManager | undefined = typeof em === 'function' ? undefined : em;
+  let currentLoaders: Loaders | undefined;
+  const makeEm = typeof em === 'function' ? em : () => forkEm(deps.orm, requestId, stats);
+  const ctx = {
+    get em(): EntityManager {
+      return (currentEm ??= makeEm());
+    },
+    set em(value: EntityManager) {
+      currentEm = value;
+    },
+    get loaders(): Loaders {
+      return (currentLoaders ??= createLoaders(ctx.em, ctx.viewer));
+    },
+    set loaders(value: Loaders) {
+      currentLoaders = value;
+    },
     stats,
     viewer,
-    loaders: undefined as unknown as Loaders,
     log,
     requestId,
     pubsub: deps.pubsub,
@@ -67,7 +87,10 @@ export function createContext(
       this.em = forkEm(deps.orm, requestId, this.stats);
       this.loaders = createLoaders(this.em, this.viewer);
     },
-  };
-  ctx.loaders = createLoaders(ctx.em, viewer);
+    release() {
+      currentEm = undefined;
+      currentLoaders = undefined;
+    },
+  } satisfies Context;
   return ctx;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
@@ -18,6 +18,7 @@ type SocketExtra = {
   request: IncomingMessage;
   viewer?: Viewer;
   connectionId?: string;
+  clientIp?: string;
 };
 
 /**
@@ -32,12 +33,34 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
   const { config, log } = deps;
   const limits = queryLimits(config);
   const rules = [...specifiedRules, ...limitRules(limits)];
+  /**
+   * Parsed and validated documents by query text (at most 500, least recently used out): thousands
+   * of clients sending the same subscription share one AST, and validation runs once per text.
+   */
+  const documents = new Map<string, { document: DocumentNode; errors?: undefined } | { errors: readonly GraphQLError[] }>();
+  function checkDocument(query: string) {
+    let entry = documents.get(query);
+    if (entry) {
+      documents.delete(query);
+    } else {
+      try {
+        const document = parse(query, { maxTokens: limits.maxTokens });
+        const errors = validate(schema, document, rules);
+        entry = errors.length ? { errors: errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error)) } : { document };
+      } catch (err) {
+        entry = { errors: [normalizeError(err).error] };
+      }
+      if (documents.size >= 500) documents.delete(documents.keys().next().value!);
+    }
+    documents.set(query, entry);
+    return entry;
+  }
   const shared = new SharedSubscriptions(
     shareKeys,
     (groupId) => {
       const requestId = `shared/${groupId}`;
       const stats = new QueryStats();
-      return createContext(deps, ANONYMOUS, requestId, log.child({ requestId }), forkEm(deps.orm, requestId, stats), stats, 'internal');
+      return createContext(deps, ANONYMOUS, requestId, log.child({ requestId }), () => forkEm(deps.orm, requestId, stats), stats, 'internal');
     },
     log,
   );
@@ -49,6 +72,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
       onConnect: async (ctx) => {
         const connectionId = randomUUID();
         ctx.extra.connectionId = connectionId;
+        // Keep what we need of the upgrade request, not the request itself (memory per socket).
+        ctx.extra.clientIp = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        (ctx.extra as Partial<SocketExtra>).request = undefined;
         const em = forkEm(deps.orm, connectionId, new QueryStats());
         try {
           ctx.extra.viewer = await authenticate(em, ctx.connectionParams?.authorization, config);
@@ -69,14 +95,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         if (active > config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [new Forbidden(`At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} operations may run at once on one connection`)];
         }
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (err) {
-          return [normalizeError(err).error];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error));
+        const checked = checkDocument(payload.query);
+        if (checked.errors) return checked.errors;
+        const { document } = checked;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
         if (!viewer.scopes.has(scopeFor(operation.operation))) {
@@ -91,8 +112,8 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const requestId = `${ctx.extra.connectionId}/${id}`;
         const stats = new QueryStats();
         const contextValue = createContext(
-          deps, viewer, requestId, log.child({ requestId }), forkEm(deps.orm, requestId, stats), stats,
-          ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          deps, viewer, requestId, log.child({ requestId }), () => forkEm(deps.orm, requestId, stats), stats,
+          ctx.extra.clientIp ?? 'unknown',
         );
         const args: ExecutionArgs = {
           schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue,

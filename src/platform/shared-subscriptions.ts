@@ -64,6 +64,7 @@ export class SharedSubscriptions {
         if (this.groups.get(groupId) === pending) this.groups.delete(groupId);
         continue;
       }
+      ctx.release(); // this socket's own EntityManager and loaders are not needed while it shares
       return this.join(groupId, group, ctx.log);
     }
   };
