@@ -240,3 +240,31 @@ describe('private communities', () => {
     expect(errorCode(res)).toBe('NOT_FOUND');
   });
 });
+
+describe('listings and writes in one operation', () => {
+  // Regression: listings build read-only views of posts (not ORM-managed); an edit later in the
+  // same operation must still change the stored post, not a view of it.
+  it('keeps an edit made after the same mutation listed the post', async () => {
+    const ada = await signUp(server, 'ada');
+    const community = await createCommunity(server, ada);
+    const first = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: 'Before', body: 'b', tags: [] } }, { token: ada.token });
+    const postId = first.body.data.createPost.id;
+    const res = await server.gql(
+      `mutation($communityId: ID!, $postId: ID!) {
+        listed: createPost(input: { communityId: $communityId, title: "Second", body: "b" }) {
+          community { posts(first: 5, orderBy: NEW) { edges { node { id title } } } }
+        }
+        edited: updatePost(input: { id: $postId, title: "After" }) { title }
+        deleted: deletePost(id: $postId) { deletedAt }
+      }`,
+      { communityId: community.id, postId },
+      { token: ada.token },
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.listed.community.posts.edges.map((e: any) => e.node.title)).toContain('Before');
+    expect(res.body.data.edited.title).toBe('After');
+    const stored = await server.gql(PostById, { id: postId }, { token: ada.token });
+    expect(stored.body.data.post).toMatchObject({ title: 'After' });
+    expect(stored.body.data.post.deletedAt).toBeTruthy();
+  });
+});

@@ -30,7 +30,7 @@ registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
 
 @Entity({ tableName: 'communities' })
 @Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
-@ObjectType('Community', { implements: Node, description: 'A community: members, and later their posts, events and polls.' })
+@ObjectType('Community', { implements: Node, simpleResolvers: true, description: 'A community: members, and later their posts, events and polls.' })
 export class Community extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -72,7 +72,7 @@ export class Community extends Node {
 @Entity({ tableName: 'members' })
 @Unique({ properties: ['community', 'user'] })
 @Index({ properties: ['user'] })
-@ObjectType('Member', { implements: Node, description: 'A user\'s membership of a community.' })
+@ObjectType('Member', { implements: Node, simpleResolvers: true, description: 'A user\'s membership of a community.' })
 export class Member extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -99,7 +99,7 @@ export class Member extends Node {
 /** A request to join a PRIVATE community; one row per (community, user), reopened by a new request. */
 @Entity({ tableName: 'join_requests' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('JoinRequest', { implements: Node, description: 'A request to join a private community, decided by its admins.' })
+@ObjectType('JoinRequest', { implements: Node, simpleResolvers: true, description: 'A request to join a private community, decided by its admins.' })
 export class JoinRequest extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -130,7 +130,7 @@ export class JoinRequest extends Node {
 /** An invitation into a community; joining with it skips the join request. */
 @Entity({ tableName: 'invites' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('Invite', { implements: Node, description: 'An invitation for a user to join a community.' })
+@ObjectType('Invite', { implements: Node, simpleResolvers: true, description: 'An invitation for a user to join a community.' })
 export class Invite extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -156,7 +156,7 @@ export class Invite extends Node {
 /** A ban: the user is removed and cannot rejoin until `until` (forever when null). */
 @Entity({ tableName: 'bans' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('Ban', { description: 'A ban from a community.' })
+@ObjectType('Ban', { simpleResolvers: true, description: 'A ban from a community.' })
 export class Ban {
   @PrimaryKey({ autoincrement: true })
   id!: number;

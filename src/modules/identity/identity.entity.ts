@@ -4,7 +4,7 @@ import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
 
 @Entity({ tableName: 'users' })
-@ObjectType('User', { implements: Node, description: 'A person with an account.' })
+@ObjectType('User', { implements: Node, simpleResolvers: true, description: 'A person with an account.' })
 export class User extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -66,7 +66,7 @@ registerEnumType(ApiScope, {
 
 /** A third-party app's key: acts as its owner, limited to its scopes. Stored hashed; the secret is shown once. */
 @Entity({ tableName: 'api_keys' })
-@ObjectType('ApiKey', { implements: Node, description: 'An API key for a third-party app. Its secret is shown only once, by `createApiKey`.' })
+@ObjectType('ApiKey', { implements: Node, simpleResolvers: true, description: 'An API key for a third-party app. Its secret is shown only once, by `createApiKey`.' })
 export class ApiKey extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

@@ -6,7 +6,7 @@ import { communityTopics } from '../communities/communities.events';
 import { commentFeed, type CommentBatch, type Visibility } from './comment-feed';
 import { Comment } from './posts.entity';
 import { readablePost } from './posts.service';
-import { AUTHOR_COLUMNS, takeAuthor } from './rows';
+import { AUTHOR_COLUMNS, commentView, takeAuthor } from './rows';
 
 /** What wakes one subscription: new rows from the post's shared feed, or a reason to re-check access. */
 type Item = { batch: CommentBatch } | { recheck: true };
@@ -65,7 +65,7 @@ export async function commentAddedStream(ctx: Context, postId: number, afterId: 
     if (!fresh.length) return [];
     ctx.refresh();
     return fresh.map((row) => {
-      const comment = ctx.em.map(Comment, takeAuthor(ctx.em, ctx.loaders, row));
+      const comment = commentView(takeAuthor(ctx.loaders, row));
       delivered.add(comment.id);
       lastId = Math.max(lastId, comment.id);
       ctx.loaders.comment.prime(comment.id, comment);

@@ -10,6 +10,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { renderMarkdown } from './markdown';
 import { Comment } from './posts.entity';
+import { managed } from './rows';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
 import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
@@ -78,7 +79,7 @@ export async function addComment(
 /** Edits a comment: its author only, while it is not deleted. */
 export async function updateComment({ em, loaders, viewer }: CommentDeps, commentId: number, body: string): Promise<Comment> {
   const userId = requireUser(viewer);
-  const { comment } = await readableComment(loaders, viewer, commentId);
+  const comment = await managed(em, (await readableComment(loaders, viewer, commentId)).comment);
   if (comment.author.id !== userId) throw new Forbidden('Only the author can edit a comment');
   if (comment.deletedAt) throw new BadInput('A deleted comment cannot be edited', 'id');
   assertNotBlank(body);
@@ -92,7 +93,9 @@ export async function updateComment({ em, loaders, viewer }: CommentDeps, commen
 /** Soft-deletes a comment (its author or a moderator): replies stay, body and author are hidden. */
 export async function deleteComment({ em, loaders, viewer }: CommentDeps, commentId: number): Promise<Comment> {
   const userId = requireUser(viewer);
-  const { comment, post } = await readableComment(loaders, viewer, commentId);
+  const readable = await readableComment(loaders, viewer, commentId);
+  const { post } = readable;
+  const comment = await managed(em, readable.comment);
   if (comment.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
     throw new Forbidden('Only the author or a moderator can delete a comment');
   }
@@ -109,7 +112,9 @@ export async function deleteComment({ em, loaders, viewer }: CommentDeps, commen
 /** Features or unfeatures a comment (moderators). */
 export async function featureComment({ em, loaders, viewer }: CommentDeps, commentId: number, featured: boolean): Promise<Comment> {
   requireUser(viewer);
-  const { comment, post } = await readableComment(loaders, viewer, commentId);
+  const readable = await readableComment(loaders, viewer, commentId);
+  const { post } = readable;
+  const comment = await managed(em, readable.comment);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
   if (featured && comment.deletedAt) throw new BadInput('A deleted comment cannot be featured', 'id');
   comment.featured = featured;

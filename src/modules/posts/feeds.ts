@@ -9,7 +9,7 @@ import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
-import { AUTHOR_COLUMNS, takeAuthor } from './rows';
+import { AUTHOR_COLUMNS, postView, takeAuthor } from './rows';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */
 const SORT_COLUMN: Record<PostOrder, string | null> = {
@@ -89,8 +89,8 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
     params,
   );
   const posts = rows.map((row) => {
-    const { viewer_vote: vote, ...own } = takeAuthor(em, loaders, row);
-    const post = em.map(Post, own);
+    const { viewer_vote: vote, ...own } = takeAuthor(loaders, row);
+    const post = postView(own);
     loaders.post.prime(post.id, post);
     if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
     return post;

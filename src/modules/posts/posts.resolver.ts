@@ -9,7 +9,7 @@ import { Comment, Post } from './posts.entity';
 import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import * as posts from './posts.service';
 import { react, vote, type Subject } from './votes.service';
-import { takeAuthor } from './rows';
+import { commentView, takeAuthor } from './rows';
 
 @ObjectType()
 export class PostConnection extends Connection(Post, 'Post') {}
@@ -28,7 +28,7 @@ const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 /** Builds a comment connection from rows of the comments page loader (authors joined). */
 export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
   const comments = rows.map((row) => {
-    const comment = ctx.em.map(Comment, takeAuthor(ctx.em, ctx.loaders, row));
+    const comment = commentView(takeAuthor(ctx.loaders, row));
     ctx.loaders.comment.prime(comment.id, comment);
     return comment;
   });

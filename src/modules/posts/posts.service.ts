@@ -8,6 +8,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { renderMarkdown } from './markdown';
 import { Post } from './posts.entity';
+import { managed } from './rows';
 import { POST_LIMITS, type CreatePostInput, type UpdatePostInput } from './posts.inputs';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
@@ -83,7 +84,7 @@ export async function createPost(em: EntityManager, loaders: Loaders, viewer: Vi
 /** Edits a post: its author only, while it is not deleted. */
 export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, input: UpdatePostInput): Promise<Post> {
   const userId = requireUser(viewer);
-  const { post } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   if (post.author.id !== userId) throw new Forbidden('Only the author can edit a post');
   if (post.deletedAt) throw new BadInput('A deleted post cannot be edited', 'id');
   if (input.title !== undefined && input.title !== null) {
@@ -105,7 +106,7 @@ export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Vi
 /** Soft-deletes a post (its author, or a moderator): the thread stays, the body and author are hidden. */
 export async function deletePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number): Promise<Post> {
   const userId = requireUser(viewer);
-  const { post } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   if (post.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
     throw new Forbidden('Only the author or a moderator can delete a post');
   }
@@ -124,7 +125,7 @@ export async function moderatePost(
   em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, change: { pinned?: boolean; locked?: boolean },
 ): Promise<Post> {
   requireUser(viewer);
-  const { post } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
   if (change.pinned !== undefined) {
     if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');

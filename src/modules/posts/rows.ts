@@ -1,24 +1,70 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../../platform/loaders';
 import { User } from '../identity/identity.entity';
+import { Comment, Post } from './posts.entity';
 
 /** Columns of `users` selected alongside another row as `a__<column>`, so one statement brings both. */
-export const AUTHOR_COLUMNS = ['id', 'handle', 'email', 'password_hash', 'is_admin', 'created_at']
+export const AUTHOR_COLUMNS = ['id', 'handle', 'email', 'is_admin', 'created_at']
   .map((c) => `u.${c} as a__${c}`)
   .join(', ');
 
 /**
- * Splits a joined row into the entity's own columns and its author's, maps the author to a
- * User and primes the request's user loader with it (so resolving `author` costs no statement).
+ * A read-only view of an entity: an instance of its class (so GraphQL types and getters work)
+ * holding the row's values, NOT managed by any EntityManager. Listings build their hundreds of
+ * rows this way because hydrating managed entities costs most of a feed request's CPU. Services
+ * that change an entity load the managed one with `managed()` first.
  */
-export function takeAuthor(em: EntityManager, loaders: Loaders, row: Record<string, unknown>): Record<string, unknown> {
+function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
+  const obj = Object.create(cls.prototype) as T;
+  // Own data properties, so no accessor MikroORM puts on the prototype is involved.
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return obj;
+}
+
+const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
+
+export function userView(r: Record<string, unknown>): User {
+  return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: r.created_at });
+}
+
+export function postView(r: Record<string, unknown>): Post {
+  return view(Post, {
+    id: r.id, community: ref(r.community_id), author: ref(r.author_id), title: r.title, body: r.body, bodyHtml: r.body_html,
+    tags: r.tags, score: r.score, hot: r.hot, commentCount: r.comment_count, pinned: r.pinned, locked: r.locked,
+    createdAt: r.created_at, editedAt: r.edited_at, deletedAt: r.deleted_at,
+  });
+}
+
+export function commentView(r: Record<string, unknown>): Comment {
+  return view(Comment, {
+    id: r.id, post: ref(r.post_id), parent: ref(r.parent_id), author: ref(r.author_id), body: r.body, bodyHtml: r.body_html,
+    depth: r.depth, score: r.score, replyCount: r.reply_count, featured: r.featured,
+    createdAt: r.created_at, editedAt: r.edited_at, deletedAt: r.deleted_at,
+  });
+}
+
+/**
+ * Splits a joined row into the entity's own columns and its author's, and primes the request's
+ * user loader with the author (so resolving `author` costs no statement).
+ */
+export function takeAuthor(loaders: Loaders, row: Record<string, unknown>): Record<string, unknown> {
   const own: Record<string, unknown> = {};
   const author: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (k.startsWith('a__')) author[k.slice(3)] = v;
-    else own[k] = v;
+  for (const key in row) {
+    if (key.startsWith('a__')) author[key.slice(3)] = row[key];
+    else own[key] = row[key];
   }
-  const user = em.map(User, author);
+  const user = userView(author);
   loaders.user.clear(user.id).prime(user.id, user);
   return own;
+}
+
+/**
+ * The managed entity behind a (possibly read-only) view, for services that change it: from the
+ * identity map when the request already loaded it, otherwise one statement.
+ */
+export function managed<T extends Post | Comment>(em: EntityManager, entity: T): Promise<T> {
+  return em.findOneOrFail(entity.constructor as never, { id: entity.id } as never) as Promise<T>;
 }

@@ -9,6 +9,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { readableComment } from './comments.service';
 import type { Comment, Post } from './posts.entity';
+import { managed } from './rows';
 import { VoteValue } from './posts.inputs';
 import { HOT_RANK_SQL, readablePost } from './posts.service';
 
@@ -64,10 +65,16 @@ export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, 
       );
     }
   });
-  await em.refresh(target);
-  if (subject.kind === 'post') loaders.viewerPostVote.clear(target.id).prime(target.id, next);
-  else loaders.viewerCommentVote.clear(target.id).prime(target.id, next);
-  return subject;
+  const fresh = await managed(em, target);
+  await em.refresh(fresh);
+  if (subject.kind === 'post') {
+    loaders.viewerPostVote.clear(target.id).prime(target.id, next);
+    loaders.post.clear(target.id).prime(target.id, fresh as Post);
+    return { ...subject, post: fresh as Post };
+  }
+  loaders.viewerCommentVote.clear(target.id).prime(target.id, next);
+  loaders.comment.clear(target.id).prime(target.id, fresh as Comment);
+  return { ...subject, comment: fresh as Comment };
 }
 
 /** A single emoji, possibly with modifiers, variation selectors or zero-width joiners. */
