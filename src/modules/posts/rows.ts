@@ -14,13 +14,21 @@ export const AUTHOR_COLUMNS = ['id', 'handle', 'email', 'is_admin', 'created_at'
  * rows this way because hydrating managed entities costs most of a feed request's CPU. Services
  * that change an entity load the managed one with `managed()` first.
  */
+const viewPrototypes = new Map<object, object>();
+
 function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
-  const obj = Object.create(cls.prototype) as T;
-  // Own data properties, so no accessor MikroORM puts on the prototype is involved.
-  for (const [key, value] of Object.entries(fields)) {
-    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  // MikroORM puts change-tracking accessors for every property on the entity prototype. A view's
+  // prototype sits in between with plain writable data properties of the same names, so plain
+  // assignment below creates own properties (fast, one hidden class) and never reaches them.
+  let proto = viewPrototypes.get(cls.prototype);
+  if (!proto) {
+    proto = Object.create(cls.prototype) as object;
+    for (const key of Object.keys(fields)) Object.defineProperty(proto, key, { value: undefined, writable: true });
+    viewPrototypes.set(cls.prototype, proto);
   }
-  return obj;
+  const obj = Object.create(proto) as Record<string, unknown>;
+  for (const key in fields) obj[key] = fields[key];
+  return obj as T;
 }
 
 const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
