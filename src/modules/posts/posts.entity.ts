@@ -142,7 +142,7 @@ export class Comment extends Node {
 @Unique({ name: 'votes_user_post_unique', properties: ['user', 'post'] })
 @Unique({ name: 'votes_user_comment_unique', properties: ['user', 'comment'] })
 @Check({ name: 'votes_one_subject_check', expression: 'num_nonnulls(post_id, comment_id) = 1' })
-@Check({ name: 'votes_value_check', expression: 'value in (-1, 1)' })
+@Check({ name: 'votes_value_check', expression: 'abs(value) = 1' })
 export class Vote {
   @PrimaryKey({ autoincrement: true })
   id!: number;
