@@ -59,6 +59,13 @@ export async function addComment(
     }
   }
   const comment = await em.transactional(async (tx) => {
+    // Checked again under the row's KEY SHARE lock (the one the comment's foreign key takes anyway):
+    // lockPost takes FOR UPDATE, so a comment racing a lock either commits first or sees it.
+    const [state] = await sql<{ locked: boolean; deleted: boolean }[]>(
+      tx, 'select locked, deleted_at is not null as deleted from posts where id = ? for key share', [postId],
+    );
+    if (state?.deleted) throw new BadInput('This post was deleted', 'postId');
+    if (state?.locked) throw new Forbidden('This post is locked: it takes no new comments');
     const created = tx.create(Comment, {
       post: postId, parent: parentId, author: userId, body, bodyHtml: renderMarkdown(body), depth,
       score: 0, replyCount: 0, featured: false, createdAt: new Date(),

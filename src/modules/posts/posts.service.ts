@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
@@ -131,7 +132,16 @@ export async function moderatePost(
     if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
     post.pinned = change.pinned;
   }
-  if (change.locked !== undefined) post.locked = change.locked;
-  await em.flush();
+  if (change.locked === undefined) {
+    await em.flush();
+    return post;
+  }
+  const locked = change.locked;
+  // FOR UPDATE waits for comments being added (they hold KEY SHARE) and makes later ones see the lock.
+  await em.transactional(async (tx) => {
+    await sql(tx, 'select id from posts where id = ? for update', [post.id]);
+    await sql(tx, 'update posts set locked = ?, pinned = ? where id = ?', [locked, post.pinned, post.id], 'run');
+  });
+  await em.refresh(post);
   return post;
 }
