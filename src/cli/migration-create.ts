@@ -16,9 +16,9 @@ async function main(): Promise<void> {
   const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres('memory://', 4);
   const url = process.env.DATABASE_URL ?? embedded!.url;
   try {
-    await migrate(url, log);
     const orm = await MikroORM.init(ormOptions({ url, poolSize: 2, snapshot: !check }));
     try {
+      await migrate(orm, url, log);
       const migrator = orm.getMigrator();
       if (check) {
         const needed = await migrator.checkMigrationNeeded();

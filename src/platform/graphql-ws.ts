@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
@@ -55,6 +54,13 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
     documents.set(query, entry);
     return entry;
   }
+  /** Masks errors for the client as HTTP does; each unexpected one is logged once with the request id. */
+  const formatErrors = (errors: readonly GraphQLError[], requestId: string) =>
+    errors.map((e) => {
+      const { error, unexpected } = normalizeError(e);
+      if (unexpected) log.error({ err: e.originalError ?? e, requestId }, 'unexpected error in subscription');
+      return formatForClient(error, e);
+    });
   const shared = new SharedSubscriptions(
     shareKeys,
     (groupId) => {
@@ -120,24 +126,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         };
         return args;
       },
-      onNext: (ctx, id, _payload, _args, result) => {
-        if (!result.errors?.length) return;
-        return {
-          ...result,
-          errors: result.errors.map((e) => {
-            const { error, unexpected } = normalizeError(e);
-            if (unexpected) log.error({ err: e.originalError ?? e, requestId: `${ctx.extra.connectionId}/${id}` }, 'unexpected error in subscription');
-            return formatForClient(error, e);
-          }),
-        };
-      },
-      onError: (ctx, id, _payload, errors) => {
-        return errors.map((e) => {
-          const { error, unexpected } = normalizeError(e);
-          if (unexpected) log.error({ err: e.originalError ?? e, requestId: `${ctx.extra.connectionId}/${id}` }, 'unexpected error in subscription');
-          return formatForClient(error, e);
-        });
-      },
+      onNext: (ctx, id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) } : undefined,
+      onError: (ctx, id, _payload, errors) => formatErrors(errors, `${ctx.extra.connectionId}/${id}`),
       onClose: (ctx, code) => {
         log.debug({ connectionId: ctx.extra.connectionId, code }, 'websocket closed');
       },
@@ -146,4 +137,3 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
   );
 }
 
-export { CloseCode };

@@ -82,6 +82,14 @@ export function pageSize(args: { first?: number | null }): number {
 }
 
 /**
+ * A forward page over ascending ids (the shape of most connections): the page size, and the id
+ * to start after (0 without a cursor). A cursor that is not an id cursor is BAD_USER_INPUT.
+ */
+export function idPage(args: { first?: number | null; after?: string | null }): { size: number; afterId: number } {
+  return { size: pageSize(args), afterId: args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0 };
+}
+
+/**
  * Turns `size + 1` fetched rows into a connection: the extra row only says there is a next page.
  */
 export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => (string | number)[], hasPrevious: boolean): ConnectionShape<T> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { print, subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context } from './context';
 import type { Logger } from './logger';
 import { Channel } from './pubsub/channel';
@@ -129,4 +129,3 @@ export const VIEWER_DEPENDENT_FIELDS = new Set([
   'viewer', 'viewerVote', 'viewerMember', 'viewerReacted', 'email', 'apiKeys', 'joinRequests', 'feed',
 ]);
 
-export { print };

@@ -1,5 +1,5 @@
-import type { GraphQLFormattedError } from 'graphql';
-import type { Client, ExecutionResult } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { record, type Recording } from '../support/subscription';
 import WebSocket from 'ws';
 import {
   closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, type TestServer, type TestUser,
@@ -28,61 +28,16 @@ beforeAll(async () => {
 });
 afterAll(closeAll);
 
-type Result = ExecutionResult<{ memberJoined?: { role: string; user: { handle: string } } } & Record<string, unknown>>;
+type Joined = { memberJoined?: { role: string; user: { handle: string } } } & Record<string, unknown>;
 
-/** One operation's stream as the client sees it: results, then a completion or an error. */
-interface Watch {
-  results: Result[];
-  /** What the sink's error got: GraphQL errors (an `error` message), or a close event. */
-  failure: unknown;
-  completed: boolean;
-  /** Handles of the members whose joins arrived. */
+/** One operation's stream as the client sees it, with the handles of the members whose joins arrived. */
+interface Watch extends Recording<Joined> {
   handles(): string[];
-  /** Codes of every GraphQL error received, in an `error` message or in a result. */
-  errorCodes(): unknown[];
-  /** Resolves when `check` holds, re-checked after each message; rejects after `ms`. */
-  until(check: () => boolean, what: string, ms?: number): Promise<void>;
-  /** Resolves when the operation has completed or failed. */
-  settled(ms?: number): Promise<void>;
-  stop(): void;
 }
 
 function watch(client: Client, query: string, variables: Record<string, unknown> = {}): Watch {
-  const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
-  const w: Watch = {
-    results: [],
-    failure: undefined,
-    completed: false,
-    handles: () => w.results.map((r) => r.data?.memberJoined?.user.handle).filter((h): h is string => !!h),
-    errorCodes: () => {
-      const fromError = Array.isArray(w.failure) ? (w.failure as GraphQLFormattedError[]) : [];
-      return [...fromError, ...w.results.flatMap((r) => r.errors ?? [])].map((e) => e.extensions?.code);
-    },
-    until(check, what, ms = 5000) {
-      return new Promise<void>((resolve, reject) => {
-        const listener = () => {
-          if (!check()) return;
-          listeners.delete(listener);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify({ results: w.results, failure: w.failure, completed: w.completed })}`));
-        }, ms);
-        listeners.add(listener);
-        listener();
-      });
-    },
-    settled: (ms) => w.until(() => w.completed || w.failure !== undefined, 'the operation to end', ms),
-    stop: () => dispose(),
-  };
-  const dispose = client.subscribe<Result['data']>({ query, variables }, {
-    next: (result) => { w.results.push(result as Result); changed(); },
-    error: (error) => { w.failure = error; changed(); },
-    complete: () => { w.completed = true; changed(); },
-  });
+  const w = record<Joined>(client, { query, variables }) as Watch;
+  w.handles = () => w.results.map((r) => r.data?.memberJoined?.user.handle).filter((h): h is string => !!h);
   return w;
 }
 

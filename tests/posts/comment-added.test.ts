@@ -1,6 +1,6 @@
 import { print } from 'graphql';
-import type { GraphQLFormattedError } from 'graphql';
-import type { Client, FormattedExecutionResult } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
+import { record, type Recording } from '../support/subscription';
 import { createClient as createRedisClient } from 'redis';
 import { graphql } from '../../codegen/index';
 import { communityTopics } from '../../src/modules/communities/communities.events';
@@ -58,62 +58,21 @@ interface StreamedComment {
 }
 
 /** One `commentAdded` subscription as the client sees it. */
-interface Follow {
-  results: FormattedExecutionResult<{ commentAdded: StreamedComment }, unknown>[];
-  /** What the sink's error got: GraphQL errors, or a close event. */
-  failure: unknown;
-  completed: boolean;
+interface Follow extends Recording<{ commentAdded: StreamedComment }> {
   comments(): StreamedComment[];
   bodies(): string[];
-  /** Codes of every GraphQL error received, in an `error` message or in a result. */
-  errorCodes(): unknown[];
-  /** Resolves when `check` holds, re-checked after each message; rejects after `ms`. */
-  until(check: () => boolean, what: string, ms?: number): Promise<void>;
   /** Resolves once a comment with this body has arrived. */
   received(body: string, ms?: number): Promise<void>;
-  settled(ms?: number): Promise<void>;
-  /** Unsubscribes (graphql-ws `complete`). */
-  stop(): void;
 }
 
 function follow(client: Client, variables: { postId: string; after?: string }): Follow {
-  const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
-  const f: Follow = {
-    results: [],
-    failure: undefined,
-    completed: false,
-    comments: () => f.results.map((r) => r.data?.commentAdded).filter((c): c is StreamedComment => !!c),
-    bodies: () => f.comments().map((c) => c.body),
-    errorCodes: () => {
-      const fromError = Array.isArray(f.failure) ? (f.failure as GraphQLFormattedError[]) : [];
-      return [...fromError, ...f.results.flatMap((r) => r.errors ?? [])].map((e) => e.extensions?.code);
-    },
-    until(check, what, ms = 5000) {
-      return new Promise<void>((resolve, reject) => {
-        const listener = () => {
-          if (!check()) return;
-          listeners.delete(listener);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify({ bodies: f.bodies(), errors: f.errorCodes(), failure: f.failure, completed: f.completed })}`));
-        }, ms);
-        listeners.add(listener);
-        listener();
-      });
-    },
-    received: (body, ms) => f.until(() => f.bodies().includes(body), `the comment "${body}"`, ms),
-    settled: (ms) => f.until(() => f.completed || f.failure !== undefined, 'the subscription to end', ms),
-    stop: () => unsubscribe(),
-  };
-  const unsubscribe = client.subscribe<{ commentAdded: StreamedComment }>({ query: SUBSCRIPTION, variables }, {
-    next: (result) => { f.results.push(result); changed(); },
-    error: (error) => { f.failure = error; changed(); },
-    complete: () => { f.completed = true; changed(); },
-  });
+  const f = record<{ commentAdded: StreamedComment }>(
+    client, { query: SUBSCRIPTION, variables },
+    () => ({ bodies: f.bodies(), errors: f.errorCodes(), failure: f.failure, completed: f.completed }),
+  ) as Follow;
+  f.comments = () => f.results.map((r) => r.data?.commentAdded).filter((c): c is StreamedComment => !!c);
+  f.bodies = () => f.comments().map((c) => c.body);
+  f.received = (body, ms) => f.until(() => f.bodies().includes(body), `the comment "${body}"`, ms);
   return f;
 }
 

@@ -57,7 +57,7 @@ describe('threaded comments', () => {
     const { members: [ada, bob], community } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const first = await addComment(server, bob, post.id, 'first');
-    const second = await addComment(server, ada, post.id, 'second');
+    await addComment(server, ada, post.id, 'second');
     const reply = await addComment(server, ada, post.id, 'reply to first', first.id);
     const nested = await addComment(server, bob, post.id, 'reply to the reply', reply.id);
     expect([first.depth, reply.depth, nested.depth]).toEqual([0, 1, 2]);

@@ -72,6 +72,7 @@ export class Community extends Node {
 @Entity({ tableName: 'members' })
 @Unique({ properties: ['community', 'user'] })
 @Index({ properties: ['user'] })
+@Index({ name: 'members_community_id_id_index', properties: ['community', 'id'] })
 @ObjectType('Member', { implements: Node, simpleResolvers: true, description: 'A user\'s membership of a community.' })
 export class Member extends Node {
   @PrimaryKey({ autoincrement: true })

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
-import { byIdLoader } from '../identity/identity.loaders';
+import { byIdLoader } from '../../platform/by-id-loader';
 import type { Viewer } from '../identity/viewer';
 import { Community, Invite, JoinRequest, Member, type Role } from './communities.entity';
 
@@ -13,9 +13,12 @@ export interface MembersPageKey {
   role: Role | null;
 }
 
+const pageKey = (k: MembersPageKey) => `${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}`;
+
 /**
- * Pages of members for many communities in one statement: a window function numbers each
- * community's members, so the cost does not grow with the number of communities on the page.
+ * Pages of members for many communities in one statement, in join order: one index range scan per
+ * community (LATERAL … LIMIT, as the comment pages do), so the cost grows with neither the number
+ * of communities on the page nor their size.
  */
 function membersPageLoader(em: EntityManager) {
   return new DataLoader<MembersPageKey, Member[], string>(
@@ -25,26 +28,28 @@ function membersPageLoader(em: EntityManager) {
         const g = `${k.size}:${k.afterId}:${k.role ?? ''}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
-      const byCommunity = new Map<string, Member[]>();
-      for (const [g, group] of groups) {
+      const pages = new Map<string, Member[]>();
+      for (const group of groups.values()) {
         const { size, afterId, role } = group[0];
-        const rows: Record<string, unknown>[] = await sql(em, 
-          `select * from (
-             select m.*, row_number() over (partition by m.community_id order by m.id) as rn
-               from members m
-              where m.community_id in (${group.map(() => '?').join(', ')}) and m.id > ? ${role ? 'and m.role = ?' : ''}
-           ) t where t.rn <= ? order by t.community_id, t.id`,
+        const rows = await sql(
+          em,
+          `select m.* from unnest(array[${group.map(() => '?::int').join(', ')}]) as k(id)
+             cross join lateral (
+               select * from members m
+                where m.community_id = k.id and m.id > ? ${role ? 'and m.role = ?' : ''}
+                order by m.id limit ?
+             ) m
+            order by m.community_id, m.id`,
           [...group.map((k) => k.communityId), afterId, ...(role ? [role] : []), size + 1],
         );
         for (const row of rows) {
-          const key = `${row.community_id}:${g}`;
-          delete row.rn;
-          byCommunity.set(key, [...(byCommunity.get(key) ?? []), em.map(Member, row)]);
+          const key = pageKey({ communityId: row.community_id as number, size, afterId, role });
+          pages.set(key, [...(pages.get(key) ?? []), em.map(Member, row)]);
         }
       }
-      return keys.map((k) => byCommunity.get(`${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}`) ?? []);
+      return keys.map((k) => pages.get(pageKey(k)) ?? []);
     },
-    { cacheKeyFn: (k) => `${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}` },
+    { cacheKeyFn: pageKey },
   );
 }
 

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolve
 import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community, JoinRequest, JoinRequestStatus, Member } from './communities.entity';
 import {
   CommunitiesArgs, CreateCommunityInput, JoinCommunityPayload, MembersArgs, UpdateCommunityInput,
@@ -55,8 +55,7 @@ export class CommunitiesResolver {
     if (!(await communities.canReadContent(loaders, viewer, community))) {
       throw new Forbidden('Only members can see who belongs to a private community');
     }
-    const size = pageSize(args);
-    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const { size, afterId } = idPage(args);
     const rows = await loaders.membersPage.load({ communityId: community.id, size, afterId, role: args.role ?? null });
     return toConnection(rows, size, (m) => [m.id], afterId > 0);
   }
@@ -69,8 +68,7 @@ export class CommunitiesResolver {
   @FieldResolver(() => JoinRequestConnection, { complexity: connectionComplexity, description: 'Pending join requests, oldest first (ADMIN or above).' })
   async joinRequests(@Root() community: Community, @Args() args: PageArgs, @Ctx() { em, loaders, viewer }: Context) {
     assertCan(await communities.actorIn(loaders, viewer, community.id), 'joinRequests.review');
-    const size = pageSize(args);
-    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const { size, afterId } = idPage(args);
     const rows = await em.find(
       JoinRequest, { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: afterId } },
       { orderBy: { id: 'asc' }, limit: size + 1 },

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadInput, NotFound } from '../../platform/errors';
-import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { idPage, toConnection } from '../../platform/pagination';
 import type { Loaders } from '../../platform/loaders';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -86,8 +86,7 @@ export async function communityBySlug(em: EntityManager, loaders: Loaders, viewe
  * SQL so that pages are full and counts never leak private communities.
  */
 export async function listCommunities(em: EntityManager, loaders: Loaders, viewer: Viewer, args: CommunitiesArgs) {
-  const size = pageSize(args);
-  const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+  const { size, afterId } = idPage(args);
   const where: Record<string, unknown>[] = [{ id: { $gt: afterId } }];
   if (!viewer.isAdmin) {
     where.push({

@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { parseGlobalId } from '../../platform/ids';
 import { Node } from '../../platform/node';
-import { canReadContent, canSeeCommunity } from '../communities/communities.service';
+import { actorIn, canReadContent, canSeeCommunity } from '../communities/communities.service';
 import { can } from '../communities/permissions';
 import { ApiKey } from '../identity/identity.entity';
 import { readableComment } from '../posts/comments.service';
@@ -38,15 +38,13 @@ export class NodeResolver {
         const request = await loaders.joinRequest.load(ref.id);
         if (!request) return null;
         if (request.user.id === viewer.userId) return request;
-        const membership = await loaders.viewerMembership.load(request.community.id);
-        return can({ role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin }, 'joinRequests.review') ? request : null;
+        return can(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review') ? request : null;
       }
       case 'Invite': {
         const invite = await loaders.invite.load(ref.id);
         if (!invite) return null;
         if (invite.user.id === viewer.userId) return invite;
-        const membership = await loaders.viewerMembership.load(invite.community.id);
-        return can({ role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin }, 'members.invite') ? invite : null;
+        return can(await actorIn(loaders, viewer, invite.community.id), 'members.invite') ? invite : null;
       }
       case 'Post':
         return readablePost(loaders, viewer, ref.id).then((r) => r.post, () => null);

@@ -41,7 +41,7 @@ class CommentFeed {
 
   constructor(
     private readonly postId: number,
-    private readonly pubsub: PubSub,
+    pubsub: PubSub,
     private readonly fork: () => EntityManager,
     private readonly log: Logger,
     private readonly onEmpty: () => void,
@@ -147,4 +147,3 @@ export function commentFeed(pubsub: PubSub, postId: number, fork: () => EntityMa
   return feed;
 }
 
-export { Visibility };

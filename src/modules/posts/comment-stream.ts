@@ -3,10 +3,11 @@ import type { Context } from '../../platform/context';
 import { Channel } from '../../platform/pubsub/channel';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
-import { commentFeed, type CommentBatch, type Visibility } from './comment-feed';
+import type { Visibility } from '../communities/communities.entity';
+import { commentFeed, type CommentBatch } from './comment-feed';
 import { Comment } from './posts.entity';
 import { readablePost } from './posts.service';
-import { AUTHOR_COLUMNS, commentView, takeAuthor } from './rows';
+import { AUTHOR_COLUMNS, commentFromRow } from './rows';
 
 /** What wakes one subscription: new rows from the post's shared feed, or a reason to re-check access. */
 type Item = { batch: CommentBatch } | { recheck: true };
@@ -65,10 +66,9 @@ export async function commentAddedStream(ctx: Context, postId: number, afterId: 
     if (!fresh.length) return [];
     ctx.refresh();
     return fresh.map((row) => {
-      const comment = commentView(takeAuthor(ctx.loaders, row));
+      const comment = commentFromRow(ctx.loaders, row);
       delivered.add(comment.id);
       lastId = Math.max(lastId, comment.id);
-      ctx.loaders.comment.prime(comment.id, comment);
       return comment;
     });
   }

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { PageArgs, connectionComplexity, decodeCursor, pageSize } from '../../platform/pagination';
+import { PageArgs, connectionComplexity, decodeCursor, encodeCursor, idPage } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
@@ -52,7 +52,7 @@ export class CommentsResolver {
 
   @FieldResolver(() => String, { description: 'Opaque cursor of this comment, for `commentAdded(after:)` and `after` arguments.' })
   cursor(@Root() comment: Comment): string {
-    return Buffer.from(JSON.stringify([comment.id]), 'utf8').toString('base64url');
+    return encodeCursor([comment.id]);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Null once the comment is deleted.' })
@@ -82,8 +82,7 @@ export class CommentsResolver {
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })
   async replies(@Root() comment: Comment, @Args() args: PageArgs, @Ctx() ctx: Context) {
-    const size = pageSize(args);
-    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const { size, afterId } = idPage(args);
     const rows = await ctx.loaders.commentsPage.load({ postId: comment.post.id, parentId: comment.id, size, afterId });
     return commentConnection(ctx, rows, size, afterId > 0);
   }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
-import { byIdLoader } from '../identity/identity.loaders';
+import { byIdLoader } from '../../platform/by-id-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
 import type { ReactionCount } from './posts.inputs';

@@ -1,15 +1,15 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
-import { CreatePostInput, PostOrder, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
+import { CreatePostInput, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import * as posts from './posts.service';
 import { react, vote, type Subject } from './votes.service';
-import { commentView, takeAuthor } from './rows';
+import { commentFromRow } from './rows';
 
 @ObjectType()
 export class PostConnection extends Connection(Post, 'Post') {}
@@ -27,11 +27,7 @@ const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
 /** Builds a comment connection from rows of the comments page loader (authors joined). */
 export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
-  const comments = rows.map((row) => {
-    const comment = commentView(takeAuthor(ctx.loaders, row));
-    ctx.loaders.comment.prime(comment.id, comment);
-    return comment;
-  });
+  const comments = rows.map((row) => commentFromRow(ctx.loaders, row));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
 }
 
@@ -104,8 +100,7 @@ export class PostsResolver {
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Top-level comments, oldest first.' })
   async comments(@Root() post: Post, @Args() args: PageArgs, @Ctx() ctx: Context) {
-    const size = pageSize(args);
-    const afterId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+    const { size, afterId } = idPage(args);
     const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId });
     return commentConnection(ctx, rows, size, afterId > 0);
   }
@@ -119,4 +114,3 @@ export class CommunityPostsResolver {
   }
 }
 
-export { PostOrder };

@@ -69,6 +69,13 @@ export function takeAuthor(loaders: Loaders, row: Record<string, unknown>): Reco
   return own;
 }
 
+/** A comment view from a row with joined author columns; the comment and its author are primed in `loaders`. */
+export function commentFromRow(loaders: Loaders, row: Record<string, unknown>): Comment {
+  const comment = commentView(takeAuthor(loaders, row));
+  loaders.comment.prime(comment.id, comment);
+  return comment;
+}
+
 /**
  * The managed entity behind a (possibly read-only) view, for services that change it: from the
  * identity map when the request already loaded it, otherwise one statement.

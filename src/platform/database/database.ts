@@ -31,10 +31,15 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
     url = embedded.url;
   }
   try {
-    await migrate(url, log);
     const orm = await MikroORM.init(
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
+    try {
+      await migrate(orm, url, log);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
     return {
       orm,
       url,
@@ -57,31 +62,26 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
 const inProcess = new Map<string, Promise<void>>();
 
 /**
- * Applies pending migrations while holding a PostgreSQL advisory lock, so that many
+ * Applies pending migrations, with the server's own ORM, while holding a PostgreSQL advisory lock, so that many
  * instances starting at once migrate exactly once. Within one process the runs are also
  * chained: PGlite serves every socket connection from one session, where the advisory lock
  * is re-entrant and would not keep two in-process servers apart.
  */
-export function migrate(url: string, log: Logger): Promise<void> {
-  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(url, log));
+export function migrate(orm: MikroORM, url: string, log: Logger): Promise<void> {
+  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(orm, url, log));
   inProcess.set(url, run);
   return run.finally(() => {
     if (inProcess.get(url) === run) inProcess.delete(url);
   });
 }
 
-async function migrateLocked(url: string, log: Logger): Promise<void> {
+async function migrateLocked(orm: MikroORM, url: string, log: Logger): Promise<void> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const orm = await MikroORM.init(ormOptions({ url, poolSize: 2 }));
-    try {
-      const applied = await orm.getMigrator().up();
-      if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-    } finally {
-      await orm.close(true);
-    }
+    const applied = await orm.getMigrator().up();
+    if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();

@@ -1,0 +1,63 @@
+import type { GraphQLFormattedError } from 'graphql';
+import type { Client, FormattedExecutionResult } from 'graphql-ws';
+
+/** One operation's stream as a graphql-ws client sees it: results, then a completion or an error. */
+export interface Recording<T> {
+  results: FormattedExecutionResult<T, unknown>[];
+  /** What the sink's error got: GraphQL errors (an `error` message), or a close event. */
+  failure: unknown;
+  completed: boolean;
+  /** Codes of every GraphQL error received, in an `error` message or in a result. */
+  errorCodes(): unknown[];
+  /** Resolves when `check` holds, re-checked after each message; rejects after `ms` naming `what` and what arrived. */
+  until(check: () => boolean, what: string, ms?: number): Promise<void>;
+  /** Resolves when the operation has completed or failed. */
+  settled(ms?: number): Promise<void>;
+  /** Unsubscribes (graphql-ws `complete`). */
+  stop(): void;
+}
+
+/**
+ * Subscribes through `client` and records everything that arrives.
+ * @param describe what a timeout message shows of the recording (default: all of it)
+ */
+export function record<T>(
+  client: Client, request: { query: string; variables?: Record<string, unknown> }, describe?: () => unknown,
+): Recording<T> {
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((listener) => listener());
+  const r: Recording<T> = {
+    results: [],
+    failure: undefined,
+    completed: false,
+    errorCodes: () => {
+      const fromError = Array.isArray(r.failure) ? (r.failure as GraphQLFormattedError[]) : [];
+      return [...fromError, ...r.results.flatMap((result) => result.errors ?? [])].map((e) => e.extensions?.code);
+    },
+    until(check, what, ms = 5000) {
+      return new Promise<void>((resolve, reject) => {
+        const listener = () => {
+          if (!check()) return;
+          listeners.delete(listener);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          const got = describe?.() ?? { results: r.results, failure: r.failure, completed: r.completed };
+          reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${JSON.stringify(got)}`));
+        }, ms);
+        listeners.add(listener);
+        listener();
+      });
+    },
+    settled: (ms) => r.until(() => r.completed || r.failure !== undefined, 'the operation to end', ms),
+    stop: () => unsubscribe(),
+  };
+  const unsubscribe = client.subscribe<T>(request, {
+    next: (result) => { r.results.push(result as FormattedExecutionResult<T, unknown>); changed(); },
+    error: (error) => { r.failure = error; changed(); },
+    complete: () => { r.completed = true; changed(); },
+  });
+  return r;
+}
