@@ -175,11 +175,12 @@ function withFileLimit(files, command, args) {
  * answers 200.
  * @returns `{ url, pid, stop() }`
  */
-async function startServer(dbEnv, { tokenSecret, files = 1024 } = {}) {
+async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {} } = {}) {
   const port = await freePort();
   const env = {
     ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
     EXPOSE_SQL_COUNT: 'true', NODE_ENV: 'production', TOKEN_SECRET: tokenSecret, REDIS_URL: process.env.REDIS_URL || '',
+    ...extraEnv,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS || '').split(/\s+/).filter(Boolean);

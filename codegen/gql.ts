@@ -28,6 +28,11 @@ type Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": typeof types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": typeof types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": typeof types.CommunitiesPageDocument,
+    "\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n": typeof types.CachedPostDocument,
+    "\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n": typeof types.CachedPostsDocument,
+    "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": typeof types.CachedVoteDocument,
+    "\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n": typeof types.CachedSignInDocument,
+    "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": typeof types.CachedLeaveDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": typeof types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": typeof types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": typeof types.CommentAddedAddCommentDocument,
@@ -81,6 +86,11 @@ const documents: Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": types.CommunitiesPageDocument,
+    "\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n": types.CachedPostDocument,
+    "\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n": types.CachedPostsDocument,
+    "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": types.CachedVoteDocument,
+    "\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n": types.CachedSignInDocument,
+    "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": types.CachedLeaveDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": types.CommentAddedAddCommentDocument,
@@ -190,6 +200,26 @@ export function graphql(source: "\n  mutation Reject($id: ID!) { rejectJoinReque
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"): (typeof documents)["\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n"): (typeof documents)["\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n"): (typeof documents)["\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n"): (typeof documents)["\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"): (typeof documents)["\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

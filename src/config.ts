@@ -65,6 +65,13 @@ const envSchema = z.object({
   SEED_DEMO: bool.default(true),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /**
+   * Seconds a cached query response lives at most (0 turns the response cache off). Every
+   * mutation invalidates the cache at once; this bounds only changes that come with time. Default 10.
+   */
+  RESPONSE_CACHE_SECONDS: int(0, 3600).default(10),
+  /** Memory the response cache may take on each instance, in MiB. Default 64. */
+  RESPONSE_CACHE_MB: int(1, 65_536).default(64),
   /** Adds an X-SQL-Statements header (SQL statements the request ran) to HTTP responses. Default false. */
   EXPOSE_SQL_COUNT: bool.default(false),
 });

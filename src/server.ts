@@ -15,6 +15,7 @@ import type { Config } from './config';
 import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
 import { commentAddedShareKey } from './modules/posts/comment-sharing';
 import { townsquarePlugin } from './platform/apollo';
+import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type Database } from './platform/database/database';
 import { QueryStats } from './platform/database/query-stats';
@@ -70,6 +71,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = await openDatabase(config, log, options.embeddedDataDir);
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
+  let responseCache: ResponseCache | undefined;
   try {
     const em = db.orm.em.fork();
     const promoted = await promoteListedAdmins(em, config);
@@ -77,14 +79,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.SEED_DEMO) await seedDemoIfEmpty(db.orm, log);
     pubsub = await createPubSub(config.REDIS_URL, log);
     rateLimiter = await createRateLimiter(config.REDIS_URL, log);
+    responseCache = await createResponseCache({
+      seconds: config.RESPONSE_CACHE_SECONDS, megabytes: config.RESPONSE_CACHE_MB, redisUrl: config.REDIS_URL, log,
+    });
   } catch (err) {
+    await responseCache?.close();
     await rateLimiter?.close();
     await pubsub?.close();
     await db.close();
     throw err;
   }
   const schema = await buildTownsquareSchema(pubsub);
-  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, config, log };
+  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, responseCache, config, log };
 
   const app = express();
   app.disable('x-powered-by');
@@ -146,6 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     stopOnTerminationSignals: false,
     validationRules: limitRules(queryLimits(config)),
     parseOptions: { maxTokens: config.MAX_TOKENS },
+    stringifyResult: (value) => responseCache.stringify(value),
     formatError: (formatted, error) => {
       const { error: safe } = normalizeError(error);
       const out = formatForClient(safe, error);
@@ -157,6 +164,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Installed by default, it hooks every field resolution; we set no cache hints (HTTP caching is off anyway).
       ApolloServerPluginCacheControlDisabled(),
       townsquarePlugin(config, () => schema),
+      responseCachePlugin(responseCache),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
     ],
   });
@@ -218,7 +226,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
-  log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind }, 'Townsquare ready');
+  log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind, responseCache: responseCache.kind }, 'Townsquare ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -227,6 +235,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
+      await responseCache.close();
       await rateLimiter.close();
       await pubsub.close();
       await db.close();

@@ -6,6 +6,7 @@ import type { Logger } from './logger';
 import { createLoaders, type Loaders } from './loaders';
 import type { RateLimiter } from './guards/rate-limit';
 import type { PubSub } from './pubsub/pubsub';
+import type { ResponseCache } from './response-cache';
 
 /** What a request's resolvers get: built in one place, `createContext`. */
 export interface Context {
@@ -37,6 +38,8 @@ export interface ContextDeps {
   orm: MikroORM;
   pubsub: PubSub;
   rateLimiter: RateLimiter;
+  /** Writes made outside a GraphQL mutation call its `invalidate()`. */
+  responseCache: ResponseCache;
   config: Config;
   log: Logger;
 }

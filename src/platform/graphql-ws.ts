@@ -126,6 +126,10 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         };
         return args;
       },
+      onOperation: async (_ctx, _id, _payload, args) => {
+        // A mutation over WebSocket moves the response cache's epoch, as it does over HTTP.
+        if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') await deps.responseCache.invalidate();
+      },
       onNext: (ctx, id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) } : undefined,
       onError: (ctx, id, _payload, errors) => formatErrors(errors, `${ctx.extra.connectionId}/${id}`),

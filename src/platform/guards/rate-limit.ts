@@ -1,6 +1,6 @@
-import { createClient } from 'redis';
 import type { Logger } from '../logger';
 import { RateLimited } from '../errors';
+import { connectRedis, type RedisClient } from '../redis';
 
 /** A fixed-window counter per key: at most `limit` hits per `windowMs`. */
 export interface RateLimiter {
@@ -35,7 +35,7 @@ class MemoryRateLimiter implements RateLimiter {
 /** Counters in Redis (INCR + PEXPIRE NX), shared by every instance. */
 class RedisRateLimiter implements RateLimiter {
   readonly kind = 'redis';
-  constructor(private readonly client: ReturnType<typeof createClient>, private readonly log: Logger) {}
+  constructor(private readonly client: RedisClient, private readonly log: Logger) {}
 
   async consume(key: string, limit: number, windowMs: number): Promise<void> {
     let count: number;
@@ -60,15 +60,7 @@ class RedisRateLimiter implements RateLimiter {
 /** The rate limiter: Redis when REDIS_URL is set (shared across instances), otherwise in-process. */
 export async function createRateLimiter(redisUrl: string | undefined, log: Logger): Promise<RateLimiter> {
   if (!redisUrl) return new MemoryRateLimiter();
-  let connected = false;
-  const client = createClient({
-    url: redisUrl,
-    name: 'townsquare:ratelimit',
-    // Fail fast at start (as pub/sub does); afterwards reconnect with capped backoff.
-    socket: { reconnectStrategy: (retries: number) => (connected ? Math.min(retries * 100, 2000) : false) },
-  });
-  client.on('error', (err: Error) => log.debug({ err }, 'rate limiter redis error'));
-  await client.connect();
-  connected = true;
+  // Fails fast at start (as pub/sub does); afterwards reconnects with capped backoff.
+  const client = await connectRedis(redisUrl, 'townsquare:ratelimit', log);
   return new RedisRateLimiter(client, log);
 }
