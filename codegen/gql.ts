@@ -28,6 +28,17 @@ type Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": typeof types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": typeof types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": typeof types.CommunitiesPageDocument,
+    "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCommunityEventsDocument,
+    "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCalendarDocument,
+    "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": typeof types.EventsOccurrencesDocument,
+    "\n  mutation EventsUpdateEvent($input: UpdateEventInput!) { updateEvent(input: $input) { id title startsAt endsAt capacity } }\n": typeof types.EventsUpdateEventDocument,
+    "\n  mutation EventsCancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n": typeof types.EventsCancelEventDocument,
+    "\n  mutation EventsCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt user { handle } } }\n": typeof types.EventsCheckInDocument,
+    "\n  query EventsEventById($id: ID!) { event(id: $id) { id title } node(id: $id) { id } }\n": typeof types.EventsEventByIdDocument,
+    "\n  mutation EventsCreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) {\n      id kind title startsAt endsAt timeZone capacity recurrence location onlineUrl cancelledAt\n      organizer { handle }\n    }\n  }\n": typeof types.EventsCreateEventDocument,
+    "\n  mutation EventsRsvp($input: RsvpInput!) {\n    rsvp(input: $input) { id status waitlisted waitlistPosition occurrenceStartsAt checkedInAt user { id handle } }\n  }\n": typeof types.EventsRsvpDocument,
+    "\n  query EventsEventSeats($id: ID!, $at: DateTimeISO) {\n    event(id: $id) {\n      id\n      goingCount(occurrenceStartsAt: $at)\n      waitlistCount(occurrenceStartsAt: $at)\n      attendees(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } checkedInAt } } }\n      waitlist(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } waitlistPosition } } }\n    }\n  }\n": typeof types.EventsEventSeatsDocument,
+    "\n  query EventsListingPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      events(first: $first) {\n        edges {\n          node {\n            id title startsAt capacity\n            organizer { handle }\n            community { slug }\n            goingCount waitlistCount\n            viewerRsvp { status waitlistPosition }\n            attendees(first: 3) { edges { node { checkedInAt user { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": typeof types.EventsListingPageDocument,
     "\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n": typeof types.CachedPostDocument,
     "\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n": typeof types.CachedPostsDocument,
     "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": typeof types.CachedVoteDocument,
@@ -86,6 +97,17 @@ const documents: Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": types.CommunitiesPageDocument,
+    "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCommunityEventsDocument,
+    "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCalendarDocument,
+    "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": types.EventsOccurrencesDocument,
+    "\n  mutation EventsUpdateEvent($input: UpdateEventInput!) { updateEvent(input: $input) { id title startsAt endsAt capacity } }\n": types.EventsUpdateEventDocument,
+    "\n  mutation EventsCancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n": types.EventsCancelEventDocument,
+    "\n  mutation EventsCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt user { handle } } }\n": types.EventsCheckInDocument,
+    "\n  query EventsEventById($id: ID!) { event(id: $id) { id title } node(id: $id) { id } }\n": types.EventsEventByIdDocument,
+    "\n  mutation EventsCreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) {\n      id kind title startsAt endsAt timeZone capacity recurrence location onlineUrl cancelledAt\n      organizer { handle }\n    }\n  }\n": types.EventsCreateEventDocument,
+    "\n  mutation EventsRsvp($input: RsvpInput!) {\n    rsvp(input: $input) { id status waitlisted waitlistPosition occurrenceStartsAt checkedInAt user { id handle } }\n  }\n": types.EventsRsvpDocument,
+    "\n  query EventsEventSeats($id: ID!, $at: DateTimeISO) {\n    event(id: $id) {\n      id\n      goingCount(occurrenceStartsAt: $at)\n      waitlistCount(occurrenceStartsAt: $at)\n      attendees(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } checkedInAt } } }\n      waitlist(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } waitlistPosition } } }\n    }\n  }\n": types.EventsEventSeatsDocument,
+    "\n  query EventsListingPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      events(first: $first) {\n        edges {\n          node {\n            id title startsAt capacity\n            organizer { handle }\n            community { slug }\n            goingCount waitlistCount\n            viewerRsvp { status waitlistPosition }\n            attendees(first: 3) { edges { node { checkedInAt user { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": types.EventsListingPageDocument,
     "\n  query CachedPost($id: ID!) {\n    node(id: $id) { ... on Post { id title score viewerVote commentCount } }\n  }\n": types.CachedPostDocument,
     "\n  query CachedPosts($slug: String!) {\n    community(slug: $slug) {\n      posts(first: 10, orderBy: NEW) {\n        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }\n      }\n    }\n  }\n": types.CachedPostsDocument,
     "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": types.CachedVoteDocument,
@@ -200,6 +222,50 @@ export function graphql(source: "\n  mutation Reject($id: ID!) { rejectJoinReque
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"): (typeof documents)["\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n"): (typeof documents)["\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsUpdateEvent($input: UpdateEventInput!) { updateEvent(input: $input) { id title startsAt endsAt capacity } }\n"): (typeof documents)["\n  mutation EventsUpdateEvent($input: UpdateEventInput!) { updateEvent(input: $input) { id title startsAt endsAt capacity } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsCancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n"): (typeof documents)["\n  mutation EventsCancelEvent($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt user { handle } } }\n"): (typeof documents)["\n  mutation EventsCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt user { handle } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsEventById($id: ID!) { event(id: $id) { id title } node(id: $id) { id } }\n"): (typeof documents)["\n  query EventsEventById($id: ID!) { event(id: $id) { id title } node(id: $id) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsCreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) {\n      id kind title startsAt endsAt timeZone capacity recurrence location onlineUrl cancelledAt\n      organizer { handle }\n    }\n  }\n"): (typeof documents)["\n  mutation EventsCreateEvent($input: CreateEventInput!) {\n    createEvent(input: $input) {\n      id kind title startsAt endsAt timeZone capacity recurrence location onlineUrl cancelledAt\n      organizer { handle }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsRsvp($input: RsvpInput!) {\n    rsvp(input: $input) { id status waitlisted waitlistPosition occurrenceStartsAt checkedInAt user { id handle } }\n  }\n"): (typeof documents)["\n  mutation EventsRsvp($input: RsvpInput!) {\n    rsvp(input: $input) { id status waitlisted waitlistPosition occurrenceStartsAt checkedInAt user { id handle } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsEventSeats($id: ID!, $at: DateTimeISO) {\n    event(id: $id) {\n      id\n      goingCount(occurrenceStartsAt: $at)\n      waitlistCount(occurrenceStartsAt: $at)\n      attendees(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } checkedInAt } } }\n      waitlist(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } waitlistPosition } } }\n    }\n  }\n"): (typeof documents)["\n  query EventsEventSeats($id: ID!, $at: DateTimeISO) {\n    event(id: $id) {\n      id\n      goingCount(occurrenceStartsAt: $at)\n      waitlistCount(occurrenceStartsAt: $at)\n      attendees(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } checkedInAt } } }\n      waitlist(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } waitlistPosition } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsListingPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      events(first: $first) {\n        edges {\n          node {\n            id title startsAt capacity\n            organizer { handle }\n            community { slug }\n            goingCount waitlistCount\n            viewerRsvp { status waitlistPosition }\n            attendees(first: 3) { edges { node { checkedInAt user { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query EventsListingPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      events(first: $first) {\n        edges {\n          node {\n            id title startsAt capacity\n            organizer { handle }\n            community { slug }\n            goingCount waitlistCount\n            viewerRsvp { status waitlistPosition }\n            attendees(first: 3) { edges { node { checkedInAt user { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

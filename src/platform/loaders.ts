@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createCommunityLoaders } from '../modules/communities/communities.loaders';
 import { createIdentityLoaders } from '../modules/identity/identity.loaders';
 import { createPostLoaders } from '../modules/posts/posts.loaders';
+import { createEventLoaders } from '../modules/events/events.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -10,6 +11,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
     ...createIdentityLoaders(em),
     ...createCommunityLoaders(em, viewer),
     ...createPostLoaders(em, viewer),
+    ...createEventLoaders(em, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -25,6 +25,12 @@ export const PERMISSIONS = {
   'posts.moderate': Role.MODERATOR,
   /** Change the role of a member of a lower role, to a role below one's own. */
   'members.setRole': Role.ADMIN,
+  /** Create events (their organizer then edits, cancels and checks attendees in). */
+  'events.create': Role.MEMBER,
+  /** Answer events (RSVP). */
+  'events.rsvp': Role.MEMBER,
+  /** Edit or cancel anyone's event and check its attendees in. */
+  'events.manage': Role.MODERATOR,
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,6 +7,8 @@ import { can } from '../communities/permissions';
 import { ApiKey } from '../identity/identity.entity';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
+import { Rsvp } from '../events/events.entity';
+import { readableEvent } from '../events/events.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -50,6 +52,12 @@ export class NodeResolver {
         return readablePost(loaders, viewer, ref.id).then((r) => r.post, () => null);
       case 'Comment':
         return readableComment(loaders, viewer, ref.id).then((r) => r.comment, () => null);
+      case 'Event':
+        return readableEvent(loaders, viewer, ref.id).then((r) => r.event, () => null);
+      case 'Rsvp': {
+        const rsvp = await ctx.em.findOne(Rsvp, ref.id);
+        return rsvp && (await readableEvent(loaders, viewer, rsvp.event.id).then(() => true, () => false)) ? rsvp : null;
+      }
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

@@ -1,0 +1,194 @@
+import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fromGlobalId } from '../../platform/ids';
+import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+import { Event, Rsvp } from './events.entity';
+import {
+  CalendarArgs, CheckInInput, CreateEventInput, EventsArgs, OccurrenceArgs, OccurrencePageArgs, RsvpInput, UpdateEventInput,
+} from './events.inputs';
+import type { RsvpPageKey } from './events.loaders';
+import * as events from './events.service';
+import { checkIn, rsvp } from './rsvps.service';
+
+@ObjectType('EventOccurrence', { description: 'One occurrence of an event (a one-off event has exactly one), with its own RSVPs.' })
+export class EventOccurrence {
+  event!: Event;
+
+  @Field() startsAt!: Date;
+  @Field() endsAt!: Date;
+}
+
+@ObjectType()
+export class EventConnection extends Connection(Event, 'Event') {}
+@ObjectType()
+export class EventOccurrenceConnection extends Connection(EventOccurrence, 'EventOccurrence') {}
+@ObjectType()
+export class RsvpConnection extends Connection(Rsvp, 'Rsvp') {}
+
+const asOccurrence = (o: events.EventOccurrence): EventOccurrence => Object.assign(new EventOccurrence(), o);
+
+/** A page of an occurrence's attendees (seated) or waitlist, in arrival order. */
+async function rsvpPage(ctx: Context, occurrence: events.EventOccurrence, list: RsvpPageKey['list'], args: PageArgs) {
+  const size = pageSize(args);
+  const afterArrival = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+  const rows = await ctx.loaders.rsvpPage.load({ eventId: occurrence.event.id, startsAt: occurrence.startsAt, list, size, afterArrival });
+  return toConnection(rows, size, (r) => [r.arrival ?? 0], !!args.after);
+}
+
+const key = (o: events.EventOccurrence) => ({ eventId: o.event.id, startsAt: o.startsAt });
+
+@Resolver(() => Event)
+export class EventsResolver {
+  @Query(() => Event, { nullable: true, description: 'An event by id; null when it does not exist or you may not read it.' })
+  async event(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Event | null> {
+    return events.readableEvent(loaders, viewer, fromGlobalId('Event', id)).then((r) => r.event, () => null);
+  }
+
+  @Mutation(() => Event, { description: 'Creates an event in a community you belong to; you are its organizer.' })
+  createEvent(@Arg('input') input: CreateEventInput, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
+    return events.createEvent(em, loaders, viewer, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  }
+
+  @Mutation(() => Event, { description: 'Changes an event (its organizer, or a MODERATOR or above).' })
+  updateEvent(@Arg('input') input: UpdateEventInput, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
+    return events.updateEvent(em, loaders, viewer, fromGlobalId('Event', input.id), input);
+  }
+
+  @Mutation(() => Event, { description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.' })
+  cancelEvent(@Arg('id', () => ID) id: string, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
+    return events.cancelEvent(em, loaders, viewer, fromGlobalId('Event', id));
+  }
+
+  @Mutation(() => Rsvp, { description: 'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.' })
+  rsvp(@Arg('input') input: RsvpInput, @Ctx() { em, loaders, viewer }: Context): Promise<Rsvp> {
+    return rsvp(em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), input.status, input.occurrenceStartsAt);
+  }
+
+  @Mutation(() => Rsvp, { description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).' })
+  checkIn(@Arg('input') input: CheckInInput, @Ctx() { em, loaders, viewer }: Context): Promise<Rsvp> {
+    return checkIn(em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.occurrenceStartsAt);
+  }
+
+  @FieldResolver(() => Community)
+  async community(@Root() event: Event, @Ctx() { loaders }: Context): Promise<Community> {
+    return (await loaders.community.load(event.community.id))!;
+  }
+
+  @FieldResolver(() => User)
+  async organizer(@Root() event: Event, @Ctx() { loaders }: Context): Promise<User> {
+    return (await loaders.user.load(event.organizer.id))!;
+  }
+
+  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Occurrences still to end, in order.' })
+  occurrences(@Root() event: Event, @Args() args: PageArgs) {
+    const page = events.upcomingOccurrences(event, args);
+    return { ...page, edges: page.edges.map((e) => ({ ...e, node: asOccurrence(e.node) })) };
+  }
+
+  @FieldResolver(() => EventOccurrence, { description: 'The occurrence under way or next, else the last one.' })
+  currentOccurrence(@Root() event: Event): EventOccurrence {
+    return asOccurrence(events.occurrenceOf(event));
+  }
+
+  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members holding a seat, in the order they said GOING.' })
+  attendees(@Root() event: Event, @Args() args: OccurrencePageArgs, @Ctx() ctx: Context) {
+    return rsvpPage(ctx, events.occurrenceOf(event, args.occurrenceStartsAt), 'attendees', args);
+  }
+
+  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members waiting for a seat, first to be promoted first.' })
+  waitlist(@Root() event: Event, @Args() args: OccurrencePageArgs, @Ctx() ctx: Context) {
+    return rsvpPage(ctx, events.occurrenceOf(event, args.occurrenceStartsAt), 'waitlist', args);
+  }
+
+  @FieldResolver(() => Rsvp, { nullable: true, description: 'Your answer; null when you have none or are anonymous.' })
+  viewerRsvp(@Root() event: Event, @Args() args: OccurrenceArgs, @Ctx() { loaders }: Context): Promise<Rsvp | null> {
+    return loaders.viewerRsvp.load(key(events.occurrenceOf(event, args.occurrenceStartsAt)));
+  }
+
+  @FieldResolver(() => Int, { description: 'Seats taken.' })
+  async goingCount(@Root() event: Event, @Args() args: OccurrenceArgs, @Ctx() { loaders }: Context): Promise<number> {
+    return (await loaders.rsvpCounts.load(key(events.occurrenceOf(event, args.occurrenceStartsAt)))).going;
+  }
+
+  @FieldResolver(() => Int, { description: 'Members waiting for a seat.' })
+  async waitlistCount(@Root() event: Event, @Args() args: OccurrenceArgs, @Ctx() { loaders }: Context): Promise<number> {
+    return (await loaders.rsvpCounts.load(key(events.occurrenceOf(event, args.occurrenceStartsAt)))).waitlisted;
+  }
+}
+
+@Resolver(() => EventOccurrence)
+export class EventOccurrenceResolver {
+  @FieldResolver(() => Event)
+  event(@Root() occurrence: EventOccurrence): Event {
+    return occurrence.event;
+  }
+
+  @FieldResolver(() => Int, { description: 'Seats taken.' })
+  async goingCount(@Root() occurrence: EventOccurrence, @Ctx() { loaders }: Context): Promise<number> {
+    return (await loaders.rsvpCounts.load(key(occurrence))).going;
+  }
+
+  @FieldResolver(() => Int, { description: 'Members waiting for a seat.' })
+  async waitlistCount(@Root() occurrence: EventOccurrence, @Ctx() { loaders }: Context): Promise<number> {
+    return (await loaders.rsvpCounts.load(key(occurrence))).waitlisted;
+  }
+
+  @FieldResolver(() => Int, { description: 'Members who answered INTERESTED.' })
+  async interestedCount(@Root() occurrence: EventOccurrence, @Ctx() { loaders }: Context): Promise<number> {
+    return (await loaders.rsvpCounts.load(key(occurrence))).interested;
+  }
+
+  @FieldResolver(() => Rsvp, { nullable: true, description: 'Your answer; null when you have none or are anonymous.' })
+  viewerRsvp(@Root() occurrence: EventOccurrence, @Ctx() { loaders }: Context): Promise<Rsvp | null> {
+    return loaders.viewerRsvp.load(key(occurrence));
+  }
+
+  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members holding a seat, in the order they said GOING.' })
+  attendees(@Root() occurrence: EventOccurrence, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    return rsvpPage(ctx, occurrence, 'attendees', args);
+  }
+
+  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members waiting for a seat, first to be promoted first.' })
+  waitlist(@Root() occurrence: EventOccurrence, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    return rsvpPage(ctx, occurrence, 'waitlist', args);
+  }
+}
+
+@Resolver(() => Rsvp)
+export class RsvpResolver {
+  @FieldResolver(() => Event)
+  async event(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<Event> {
+    return (await loaders.event.load(rsvp.event.id))!;
+  }
+
+  @FieldResolver(() => User)
+  async user(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<User> {
+    return (await loaders.user.load(rsvp.user.id))!;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'GOING without a seat yet.' })
+  waitlisted(@Root() rsvp: Rsvp): boolean {
+    return rsvp.arrival !== null && rsvp.arrival !== undefined && !rsvp.seated;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Place on the waitlist (1 gets the next free seat); null when not waiting.' })
+  waitlistPosition(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<number | null> | null {
+    return rsvp.arrival !== null && rsvp.arrival !== undefined && !rsvp.seated ? loaders.waitlistPosition.load(rsvp.id) : null;
+  }
+}
+
+@Resolver(() => Community)
+export class CommunityEventsResolver {
+  @FieldResolver(() => EventConnection, { complexity: connectionComplexity, description: 'The community\'s events by first start. PRIVATE communities: members only.' })
+  events(@Root() community: Community, @Args() args: EventsArgs, @Ctx() { em, loaders, viewer }: Context) {
+    return events.communityEvents(em, loaders, viewer, community, args);
+  }
+
+  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Every occurrence of the community\'s events (not cancelled) in a range, by start. PRIVATE communities: members only.' })
+  async calendar(@Root() community: Community, @Args() args: CalendarArgs, @Ctx() { em, loaders, viewer }: Context) {
+    const page = await events.communityCalendar(em, loaders, viewer, community, args);
+    return { ...page, edges: page.edges.map((e) => ({ ...e, node: asOccurrence(e.node) })) };
+  }
+}

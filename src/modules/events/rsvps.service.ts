@@ -1,0 +1,125 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import { BadInput, Forbidden } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
+import { actorIn } from '../communities/communities.service';
+import { assertCan, can } from '../communities/permissions';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { Rsvp, RsvpStatus } from './events.entity';
+import { EVENT_LIMITS } from './events.inputs';
+import { occurrenceOf, readableEvent } from './events.service';
+
+/**
+ * Gives free seats of an event's occurrences (one, or every one with a waitlist) to the waitlist,
+ * first arrived first. Runs in the caller's transaction, which holds the event's row lock.
+ * @param capacity seats per occurrence; null for no limit (everyone waiting gets a seat)
+ */
+export async function fillSeats(tx: EntityManager, eventId: number, capacity: number | null, occurrenceStartsAt?: Date): Promise<void> {
+  const occurrences: Date[] = occurrenceStartsAt
+    ? [occurrenceStartsAt]
+    : (await sql<{ at: number }[]>(
+        tx,
+        `select distinct (extract(epoch from occurrence_starts_at) * 1000)::float8 as at
+           from rsvps where event_id = ? and arrival is not null and not seated`,
+        [eventId],
+      )).map((r) => new Date(r.at));
+  for (const at of occurrences) {
+    await sql(
+      tx,
+      `update rsvps set seated = true
+        where id in (
+          select id from rsvps
+           where event_id = ? and occurrence_starts_at = ? and arrival is not null and not seated
+           order by arrival
+           limit greatest(coalesce(?::int - (select count(*) from rsvps where event_id = ? and occurrence_starts_at = ? and seated), 1000000), 0)
+        )`,
+      [eventId, at, capacity, eventId, at],
+      'run',
+    );
+  }
+}
+
+/**
+ * Records the viewer's answer to an occurrence (a member's, `events.rsvp`): one row per member and
+ * occurrence (unique in the database), changed in place. GOING takes a free seat or joins the end
+ * of the waitlist; giving up a seat hands it to the first on the waitlist in the same transaction.
+ * Everything happens under the event's row lock, so concurrent answers never exceed the capacity
+ * and arrivals are numbered in the order they are served. Repeating one's answer changes nothing
+ * (a waiting member keeps their place).
+ */
+export async function rsvp(
+  em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, status: RsvpStatus, occurrenceStartsAt?: Date | null,
+): Promise<Rsvp> {
+  const userId = requireUser(viewer);
+  const { event } = await readableEvent(loaders, viewer, eventId);
+  assertCan(await actorIn(loaders, viewer, event.community.id), 'events.rsvp');
+  if (event.recurrence && !occurrenceStartsAt) throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
+  const occurrence = occurrenceOf(event, occurrenceStartsAt);
+  if (occurrence.endsAt.getTime() <= Date.now()) throw new BadInput('This occurrence is over', 'occurrenceStartsAt');
+  const id = await em.transactional(async (tx) => {
+    const locked = await sql<{ capacity: number | null; cancelled: boolean } | undefined>(
+      tx, 'select capacity, cancelled_at is not null as cancelled from events where id = ? for update', [event.id], 'get',
+    );
+    if (!locked || locked.cancelled) throw new BadInput('This event is cancelled', 'eventId');
+    const at = occurrence.startsAt;
+    const mine = await sql<{ id: number; status: RsvpStatus; seated: boolean } | undefined>(
+      tx, 'select id, status, seated from rsvps where event_id = ? and occurrence_starts_at = ? and user_id = ?', [event.id, at, userId], 'get',
+    );
+    if (mine?.status === status) return mine.id;
+    let seated = false;
+    let arrival: number | null = null;
+    if (status === RsvpStatus.GOING) {
+      const seats = await sql<{ taken: number; last: number }>(
+        tx,
+        `select count(*) filter (where seated)::int as taken, coalesce(max(arrival), 0)::int as last
+           from rsvps where event_id = ? and occurrence_starts_at = ?`,
+        [event.id, at], 'get',
+      );
+      seated = locked.capacity === null || seats.taken < locked.capacity;
+      arrival = seats.last + 1;
+    }
+    const row = await sql<{ id: number }>(
+      tx,
+      `insert into rsvps (event_id, occurrence_starts_at, user_id, status, seated, arrival, responded_at)
+       values (?, ?, ?, ?, ?, ?, now())
+       on conflict (event_id, occurrence_starts_at, user_id)
+       do update set status = excluded.status, seated = excluded.seated, arrival = excluded.arrival, responded_at = now()
+       returning id`,
+      [event.id, at, userId, status, seated, arrival], 'get',
+    );
+    if (mine?.seated) await fillSeats(tx, event.id, locked.capacity, at);
+    return row.id;
+  });
+  return em.findOneOrFail(Rsvp, id, { refresh: true });
+}
+
+/**
+ * Checks an attendee in (the organizer, or `events.manage`): only a member holding a seat, from
+ * a day before the occurrence starts until a day after it ends. Checking in twice keeps the first time.
+ */
+export async function checkIn(
+  em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, attendeeId: number, occurrenceStartsAt?: Date | null,
+): Promise<Rsvp> {
+  const userId = requireUser(viewer);
+  const { event } = await readableEvent(loaders, viewer, eventId);
+  if (event.organizer.id !== userId && !can(await actorIn(loaders, viewer, event.community.id), 'events.manage')) {
+    throw new Forbidden('Only the organizer or a moderator can check attendees in');
+  }
+  if (event.cancelledAt) throw new BadInput('This event is cancelled', 'eventId');
+  if (event.recurrence && !occurrenceStartsAt) throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
+  const occurrence = occurrenceOf(event, occurrenceStartsAt);
+  const now = Date.now();
+  if (now < occurrence.startsAt.getTime() - EVENT_LIMITS.checkInOpensBeforeMs || now > occurrence.endsAt.getTime() + EVENT_LIMITS.checkInClosesAfterMs) {
+    throw new BadInput('Check-in opens a day before the occurrence starts and closes a day after it ends', 'occurrenceStartsAt');
+  }
+  const row = await sql<{ id: number } | undefined>(
+    em,
+    `update rsvps set checked_in_at = coalesce(checked_in_at, now())
+      where event_id = ? and occurrence_starts_at = ? and user_id = ? and seated
+      returning id`,
+    [event.id, occurrence.startsAt, attendeeId], 'get',
+  );
+  if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
+  return em.findOneOrFail(Rsvp, row.id, { refresh: true });
+}
