@@ -1,114 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Context } from '../../platform/context';
-import { Channel } from '../../platform/pubsub/channel';
-import { closable } from '../../platform/streams';
+import type { FeedSource, Row } from '../../platform/live-feed';
+import { liveStream } from '../../platform/live-stream';
 import { communityTopics } from '../communities/communities.events';
 import type { Visibility } from '../communities/communities.entity';
-import { commentFeed, type CommentBatch } from './comment-feed';
+import { postTopics, type CommentAddedEvent } from './posts.events';
 import { Comment } from './posts.entity';
 import { readablePost } from './posts.service';
 import { AUTHOR_COLUMNS, commentFromRow } from './rows';
 
-/** What wakes one subscription: new rows from the post's shared feed, or a reason to re-check access. */
-type Item = { batch: CommentBatch } | { recheck: true };
+/** A post's comments after `after` (and those named in `late`) with their authors (`a__` columns), deleted ones left out. */
+function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[] = []): Promise<Row[]> {
+  return sql<Row[]>(
+    em,
+    `select c.*, ${AUTHOR_COLUMNS} from comments c join users u on u.id = c.author_id
+      where c.post_id = ? and c.deleted_at is null and (c.id > ?${late.length ? ` or c.id in (${late.map(() => '?').join(', ')})` : ''})
+      order by c.id`,
+    [postId, after, ...late],
+  );
+}
+
+/** A post's comments as a live feed; its state is the community's visibility (null once the post is deleted). */
+function commentSource(postId: number): FeedSource<Visibility> {
+  return {
+    topic: postTopics.commentAdded(postId),
+    idOf: (event) => (event as CommentAddedEvent).commentId,
+    async newest(em) {
+      const [row] = await sql<{ max: number | null }[]>(em, 'select max(id) as max from comments where post_id = ?', [postId]);
+      return row?.max ?? 0;
+    },
+    async read(em, after, late) {
+      const [state] = await sql<{ visibility: Visibility; deleted: boolean }[]>(
+        em,
+        'select c.visibility, p.deleted_at is not null as deleted from posts p join communities c on c.id = p.community_id where p.id = ?',
+        [postId],
+      );
+      return { rows: await commentRowsAfter(em, postId, after, late), state: state && !state.deleted ? state.visibility : null };
+    },
+  };
+}
 
 /**
  * `commentAdded(postId, after)`: replays the post's comments after the cursor from PostgreSQL,
- * then streams new ones, with no gap and no duplicate across the switch.
- *
- * New comments come from the post's shared {@link commentFeed}: one pub/sub subscription and one
- * read per batch of new comments on this instance, whatever the number of subscribers. Pub/sub
- * only says "look now"; what is delivered always comes from the database, so a message lost while
- * Redis reconnects loses nothing (the feed reads again on reconnect).
- *
- * Each subscription keeps its own position (nothing at or before its cursor, nothing twice) and
- * its access: checked when subscribing, and again — with a fresh EntityManager — when the viewer's
- * memberships change, the community's visibility changes, or pub/sub reconnects. The stream
- * completes when the viewer may no longer read the post, or when pub/sub shuts down.
- * Deleted comments are never delivered.
+ * then streams new ones, with no gap and no duplicate across the switch (see {@link liveStream}):
+ * one pub/sub subscription and one read per batch of new comments on this instance, whatever the
+ * number of subscribers. Access is checked when subscribing and again when the viewer's
+ * memberships change, the community's visibility changes, or pub/sub reconnects; the stream
+ * completes once the viewer may no longer read the post. Deleted comments are never delivered.
  */
 export async function commentAddedStream(ctx: Context, postId: number, afterId: number | null): Promise<AsyncIterable<Comment>> {
   const { community } = await readablePost(ctx.loaders, ctx.viewer, postId);
-  let visibility: Visibility = community.visibility;
-  const items = new Channel<Item>({ topic: `comment-stream:${postId}`, maxBuffered: 10_000, log: ctx.log, onReturn: () => undefined });
-  const feed = commentFeed(ctx.pubsub, postId, () => ctx.em.fork({ clear: true }), ctx.log);
-  const follower = { offer: (batch: CommentBatch) => items.push({ batch }), end: () => items.end() };
-  feed.add(follower);
-  const membership = ctx.viewer.userId !== null ? ctx.pubsub.subscribe(communityTopics.membershipChanged(ctx.viewer.userId)) : null;
-
-  let closed: Promise<unknown> | undefined;
-  const close = () =>
-    (closed ??= (async () => {
-      feed.remove(follower);
-      items.end();
-      await membership?.return?.();
-    })());
-
-  try {
-    await Promise.all([feed.ready, membership?.ready]);
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  if (membership) {
-    void (async () => {
-      for await (const _ of membership) items.push({ recheck: true });
-    })();
-  }
-  // Without a cursor a late commit below the starting point is still new to this client; with one, it is not.
-  const floor = afterId ?? 0;
-  const delivered = new Set<number>();
-  let lastId = afterId ?? feed.position;
-
-  /** Maps rows not delivered yet, in order, with a fresh EntityManager and loaders. */
-  function take(rows: Record<string, unknown>[]): Comment[] {
-    const fresh = rows.filter((row) => (row.id as number) > floor && !delivered.has(row.id as number));
-    if (!fresh.length) return [];
-    ctx.refresh();
-    return fresh.map((row) => {
-      const comment = commentFromRow(ctx.loaders, row);
-      delivered.add(comment.id);
-      lastId = Math.max(lastId, comment.id);
-      return comment;
-    });
-  }
-
-  async function stillReadable(): Promise<boolean> {
-    ctx.refresh();
-    try {
-      const { community: now } = await readablePost(ctx.loaders, ctx.viewer, postId);
-      visibility = now.visibility;
-      return true;
-    } catch {
-      return false; // left, banned, the community turned private, or the post is gone
-    }
-  }
-
-  async function* stream(): AsyncGenerator<Comment> {
-    try {
-      if (afterId !== null) {
-        // Replay: everything after the cursor up to now. Batches the feed offers meanwhile wait in
-        // `items` and are de-duplicated against what this delivers.
-        const rows = await sql(
-          ctx.em,
-          `select c.*, ${AUTHOR_COLUMNS} from comments c join users u on u.id = c.author_id
-            where c.post_id = ? and c.deleted_at is null and c.id > ? order by c.id`,
-          [postId, afterId],
-        );
-        yield* take(rows);
-      }
-      for await (const item of items) {
-        if ('recheck' in item || item.batch.recheck || (item.batch.visibility !== null && item.batch.visibility !== visibility)) {
-          if (!(await stillReadable())) return;
-          if ('recheck' in item) continue;
-        }
-        yield* take(item.batch.rows);
-        // Ids far below the position can only come back through a late event: forget them.
-        if (delivered.size > 10_000) for (const id of delivered) if (id < lastId - 10_000) delivered.delete(id);
-      }
-    } finally {
-      await close();
-    }
-  }
-  return closable(stream(), close);
+  const source = commentSource(postId);
+  return liveStream({
+    ctx, source, afterId, state: community.visibility,
+    replay: (em, after) => commentRowsAfter(em, postId, after),
+    toItem: (row) => commentFromRow(ctx.loaders, row),
+    recheck: async () => (await readablePost(ctx.loaders, ctx.viewer, postId)).community.visibility,
+    recheckTopics: ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
+  });
 }

@@ -1,0 +1,148 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from './logger';
+import type { PubSub, Subscription } from './pubsub/pubsub';
+
+export type Row = Record<string, unknown> & { id: number };
+
+/**
+ * Where a live feed's rows come from: an append-only table read by ascending id (new comments of
+ * a post, chat messages of a stream), woken by a pub/sub topic whose events name the new rows.
+ * @typeParam S what followers check their access against (e.g. the community's visibility); null
+ *   when the subject is gone
+ */
+export interface FeedSource<S> {
+  /** The pub/sub topic announcing new rows. */
+  topic: string;
+  /** The id of the row an event of the topic names. */
+  idOf(event: unknown): number;
+  /** The newest row's id now: the feed starts after it (older rows are each follower's replay). */
+  newest(em: EntityManager): Promise<number>;
+  /** Rows with an id above `after` or in `late`, oldest first, and the subject's state now. */
+  read(em: EntityManager, after: number, late: number[]): Promise<{ rows: Row[]; state: S | null }>;
+}
+
+/** What a feed hands its followers after each read. */
+export interface FeedBatch<S> {
+  rows: Row[];
+  state: S | null;
+  /** The read followed a pub/sub reconnect or a late event: followers re-check access. */
+  recheck: boolean;
+}
+
+export interface FeedFollower<S> {
+  offer(batch: FeedBatch<S>): void;
+  /** The feed is shutting down (pub/sub closed). */
+  end(): void;
+}
+
+/**
+ * One per subject with subscribers, per instance: it listens to the subject's topic once and
+ * reads each batch of new rows from PostgreSQL once, whatever the number of subscribers, then
+ * offers the rows to every follower. Followers keep their own position and access state, so a
+ * new row costs the same statements for one subscriber or ten thousand. Pub/sub only says "look
+ * now": a lost message loses nothing, the next signal (or the reconnect) reads everything since.
+ *
+ * Signals that arrive while a read is running are merged into one follow-up read.
+ */
+export class LiveFeed<S> {
+  private readonly followers = new Set<FeedFollower<S>>();
+  private readonly events: Subscription<unknown>;
+  private readonly stopReconnect: () => void;
+  private watermark = 0;
+  private reading: Promise<void> | null = null;
+  private pending: { ids: Set<number>; recheck: boolean } | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly source: FeedSource<S>,
+    pubsub: PubSub,
+    private readonly fork: () => EntityManager,
+    private readonly log: Logger,
+    private readonly onEmpty: () => void,
+  ) {
+    const events = pubsub.subscribe<unknown>(source.topic);
+    this.events = events;
+    this.stopReconnect = pubsub.onReconnect(() => this.signal(undefined, true));
+    this.ready = (async () => {
+      await events.ready;
+      this.watermark = await source.newest(this.fork());
+      void this.pump();
+    })();
+    // A feed that could not start must not stay registered for the next subscriber.
+    this.ready.catch(() => this.close());
+  }
+
+  /** The id after which this feed reads; a follower replays up to it from the database itself. */
+  get position(): number {
+    return this.watermark;
+  }
+
+  add(follower: FeedFollower<S>): void {
+    this.followers.add(follower);
+  }
+
+  remove(follower: FeedFollower<S>): void {
+    this.followers.delete(follower);
+    if (this.followers.size === 0) this.close();
+  }
+
+  private close(): void {
+    this.stopReconnect();
+    void this.events.return?.();
+    this.onEmpty();
+  }
+
+  private async pump(): Promise<void> {
+    for await (const event of this.events) this.signal(this.source.idOf(event), false);
+    for (const f of this.followers) f.end();
+  }
+
+  private signal(id: number | undefined, recheck: boolean): void {
+    this.pending ??= { ids: new Set(), recheck: false };
+    if (id !== undefined) this.pending.ids.add(id);
+    this.pending.recheck ||= recheck;
+    this.reading ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending) {
+        const { ids, recheck } = this.pending;
+        this.pending = null;
+        try {
+          await this.read([...ids], recheck);
+        } catch (err) {
+          this.log.error({ err, topic: this.source.topic }, 'live feed read failed; retrying with the next signal');
+        }
+      }
+    } finally {
+      this.reading = null;
+    }
+  }
+
+  private async read(eventIds: number[], recheck: boolean): Promise<void> {
+    // Ids at or below the watermark that an event names committed late (a smaller id, a later commit).
+    const late = eventIds.filter((id) => id <= this.watermark);
+    const { rows, state } = await this.source.read(this.fork(), this.watermark, late);
+    for (const row of rows) this.watermark = Math.max(this.watermark, row.id);
+    const batch: FeedBatch<S> = { rows, state, recheck: recheck || late.length > 0 };
+    for (const f of this.followers) f.offer(batch);
+  }
+}
+
+const feeds = new WeakMap<PubSub, Map<string, LiveFeed<unknown>>>();
+
+/**
+ * The subject's shared live feed on this instance (one per `source.topic`), created on first use.
+ * @param fork gives the feed a fresh EntityManager for each read
+ */
+export function liveFeed<S>(pubsub: PubSub, source: FeedSource<S>, fork: () => EntityManager, log: Logger): LiveFeed<S> {
+  let byTopic = feeds.get(pubsub);
+  if (!byTopic) feeds.set(pubsub, (byTopic = new Map()));
+  let feed = byTopic.get(source.topic) as LiveFeed<S> | undefined;
+  if (!feed) {
+    feed = new LiveFeed(source, pubsub, fork, log, () => byTopic!.delete(source.topic));
+    byTopic.set(source.topic, feed as LiveFeed<unknown>);
+  }
+  return feed;
+}
