@@ -28,6 +28,18 @@ type Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": typeof types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": typeof types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": typeof types.CommunitiesPageDocument,
+    "mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live liveStartedAt } }": typeof types.ChatStartLiveDocument,
+    "mutation ChatEndLive($id: ID!) { endLiveStream(eventId: $id) { id live liveEndedAt } }": typeof types.ChatEndLiveDocument,
+    "mutation ChatSlowMode($id: ID!, $seconds: Int!) { setSlowMode(eventId: $id, seconds: $seconds) { slowModeSeconds } }": typeof types.ChatSlowModeDocument,
+    "\n  mutation ChatSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id body isQuestion cursor author { handle } } }\n": typeof types.ChatSendDocument,
+    "mutation ChatRemove($id: ID!) { deleteChatMessage(id: $id) }": typeof types.ChatRemoveDocument,
+    "mutation ChatMute($input: MuteChatMemberInput!) { muteChatMember(input: $input) }": typeof types.ChatMuteDocument,
+    "mutation ChatUnmute($eventId: ID!, $userId: ID!) { unmuteChatMember(eventId: $eventId, userId: $userId) }": typeof types.ChatUnmuteDocument,
+    "mutation ChatUpvote($id: ID!) { upvoteQuestion(id: $id) { id upvotes } }": typeof types.ChatUpvoteDocument,
+    "mutation ChatAnswer($id: ID!) { markQuestionAnswered(id: $id) { id answeredAt } }": typeof types.ChatAnswerDocument,
+    "mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }": typeof types.ChatBanDocument,
+    "\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.ChatHistoryDocument,
+    "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n": typeof types.ChatQuestionsDocument,
     "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCommunityEventsDocument,
     "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCalendarDocument,
     "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": typeof types.EventsOccurrencesDocument,
@@ -97,6 +109,18 @@ const documents: Documents = {
     "\n  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }\n": types.ApproveDocument,
     "\n  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }\n": types.RejectDocument,
     "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n": types.CommunitiesPageDocument,
+    "mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live liveStartedAt } }": types.ChatStartLiveDocument,
+    "mutation ChatEndLive($id: ID!) { endLiveStream(eventId: $id) { id live liveEndedAt } }": types.ChatEndLiveDocument,
+    "mutation ChatSlowMode($id: ID!, $seconds: Int!) { setSlowMode(eventId: $id, seconds: $seconds) { slowModeSeconds } }": types.ChatSlowModeDocument,
+    "\n  mutation ChatSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id body isQuestion cursor author { handle } } }\n": types.ChatSendDocument,
+    "mutation ChatRemove($id: ID!) { deleteChatMessage(id: $id) }": types.ChatRemoveDocument,
+    "mutation ChatMute($input: MuteChatMemberInput!) { muteChatMember(input: $input) }": types.ChatMuteDocument,
+    "mutation ChatUnmute($eventId: ID!, $userId: ID!) { unmuteChatMember(eventId: $eventId, userId: $userId) }": types.ChatUnmuteDocument,
+    "mutation ChatUpvote($id: ID!) { upvoteQuestion(id: $id) { id upvotes } }": types.ChatUpvoteDocument,
+    "mutation ChatAnswer($id: ID!) { markQuestionAnswered(id: $id) { id answeredAt } }": types.ChatAnswerDocument,
+    "mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }": types.ChatBanDocument,
+    "\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.ChatHistoryDocument,
+    "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n": types.ChatQuestionsDocument,
     "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCommunityEventsDocument,
     "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCalendarDocument,
     "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": types.EventsOccurrencesDocument,
@@ -222,6 +246,54 @@ export function graphql(source: "\n  mutation Reject($id: ID!) { rejectJoinReque
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"): (typeof documents)["\n  query CommunitiesPage($search: String, $first: Int!) {\n    communities(search: $search, first: $first) {\n      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live liveStartedAt } }"): (typeof documents)["mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live liveStartedAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatEndLive($id: ID!) { endLiveStream(eventId: $id) { id live liveEndedAt } }"): (typeof documents)["mutation ChatEndLive($id: ID!) { endLiveStream(eventId: $id) { id live liveEndedAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatSlowMode($id: ID!, $seconds: Int!) { setSlowMode(eventId: $id, seconds: $seconds) { slowModeSeconds } }"): (typeof documents)["mutation ChatSlowMode($id: ID!, $seconds: Int!) { setSlowMode(eventId: $id, seconds: $seconds) { slowModeSeconds } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChatSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id body isQuestion cursor author { handle } } }\n"): (typeof documents)["\n  mutation ChatSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id body isQuestion cursor author { handle } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatRemove($id: ID!) { deleteChatMessage(id: $id) }"): (typeof documents)["mutation ChatRemove($id: ID!) { deleteChatMessage(id: $id) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatMute($input: MuteChatMemberInput!) { muteChatMember(input: $input) }"): (typeof documents)["mutation ChatMute($input: MuteChatMemberInput!) { muteChatMember(input: $input) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatUnmute($eventId: ID!, $userId: ID!) { unmuteChatMember(eventId: $eventId, userId: $userId) }"): (typeof documents)["mutation ChatUnmute($eventId: ID!, $userId: ID!) { unmuteChatMember(eventId: $eventId, userId: $userId) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatUpvote($id: ID!) { upvoteQuestion(id: $id) { id upvotes } }"): (typeof documents)["mutation ChatUpvote($id: ID!) { upvoteQuestion(id: $id) { id upvotes } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatAnswer($id: ID!) { markQuestionAnswered(id: $id) { id answeredAt } }"): (typeof documents)["mutation ChatAnswer($id: ID!) { markQuestionAnswered(id: $id) { id answeredAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }"): (typeof documents)["mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n"): (typeof documents)["\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -61,6 +61,10 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT: int(1, 1_000_000).default(10),
   /** The window of AUTH_RATE_LIMIT, in seconds. Default 60. */
   AUTH_RATE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  /** Chat messages one member may send to one stream in CHAT_RATE_WINDOW_SECONDS, whatever the slow mode. Default 20. */
+  CHAT_RATE_LIMIT: int(1, 1_000_000).default(20),
+  /** The window of CHAT_RATE_LIMIT, in seconds. Default 10. */
+  CHAT_RATE_WINDOW_SECONDS: int(1, 3600).default(10),
   /** Loads the demo data when the database has no users. Default true. */
   SEED_DEMO: bool.default(true),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */

@@ -29,8 +29,10 @@ export const PERMISSIONS = {
   'events.create': Role.MEMBER,
   /** Answer events (RSVP). */
   'events.rsvp': Role.MEMBER,
-  /** Edit or cancel anyone's event and check its attendees in. */
+  /** Edit or cancel anyone's event, check its attendees in, run its live stream and moderate its chat. */
   'events.manage': Role.MODERATOR,
+  /** Talk in live-stream chats, ask and upvote questions. */
+  'chat.send': Role.MEMBER,
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

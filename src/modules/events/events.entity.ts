@@ -97,6 +97,18 @@ export class Event extends Node {
   @Property({ type: 'datetime', nullable: true })
   cancelledAt?: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'LIVE_STREAM: when the organizer started the stream (chat opens).' })
+  @Property({ type: 'datetime', nullable: true })
+  liveStartedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'LIVE_STREAM: when the stream ended (chat closes; history stays).' })
+  @Property({ type: 'datetime', nullable: true })
+  liveEndedAt?: Date | null;
+
+  @Field(() => Int, { description: 'LIVE_STREAM: seconds a member waits between chat messages (0: off). Moderators and the organizer are exempt.' })
+  @Property({ type: 'integer', default: 0 })
+  slowModeSeconds: number = 0;
+
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

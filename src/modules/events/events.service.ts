@@ -9,7 +9,7 @@ import { actorIn, canReadContent } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
-import { Event } from './events.entity';
+import { Event, EventKind } from './events.entity';
 import { EVENT_LIMITS, type CalendarArgs, type CreateEventInput, type EventsArgs, type UpdateEventInput } from './events.inputs';
 import {
   isOccurrence, isValidTimeZone, normalizeRecurrence, occurrencesAfter, occurrencesBetween, seriesEnd, type Occurrence,
@@ -106,11 +106,13 @@ export async function createEvent(em: EntityManager, loaders: Loaders, viewer: V
   assertCan(await actorIn(loaders, viewer, communityId), 'events.create');
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
+  if (input.kind === EventKind.CONTEST && input.recurrence?.trim()) throw new BadInput('A contest cannot recur', 'recurrence');
   const timing = schedule({ startsAt: input.startsAt, endsAt: input.endsAt, timeZone: input.timeZone, recurrence: input.recurrence ?? null });
   const now = new Date();
   const event = em.create(Event, {
     community: communityId, organizer: userId, kind: input.kind, title, description: input.description.trim(), ...timing,
-    location: text(input.location), onlineUrl: onlineUrl(input.onlineUrl), capacity: input.capacity ?? null, createdAt: now, updatedAt: now,
+    location: text(input.location), onlineUrl: onlineUrl(input.onlineUrl), capacity: input.capacity ?? null, slowModeSeconds: 0,
+    createdAt: now, updatedAt: now,
   });
   await em.flush();
   return event;

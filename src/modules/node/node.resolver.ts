@@ -8,6 +8,7 @@ import { ApiKey } from '../identity/identity.entity';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
 import { Rsvp } from '../events/events.entity';
+import { ChatMessage } from '../events/chat.entity';
 import { readableEvent } from '../events/events.service';
 
 /**
@@ -57,6 +58,11 @@ export class NodeResolver {
       case 'Rsvp': {
         const rsvp = await ctx.em.findOne(Rsvp, ref.id);
         return rsvp && (await readableEvent(loaders, viewer, rsvp.event.id).then(() => true, () => false)) ? rsvp : null;
+      }
+      case 'ChatMessage': {
+        const message = await ctx.em.findOne(ChatMessage, ref.id);
+        if (!message || message.deletedAt) return null;
+        return (await readableEvent(loaders, viewer, message.event.id).then(() => true, () => false)) ? message : null;
       }
       case 'ApiKey': {
         if (viewer.userId === null) return null;

@@ -16,7 +16,7 @@ export const AUTHOR_COLUMNS = ['id', 'handle', 'email', 'is_admin', 'created_at'
  */
 const viewPrototypes = new Map<object, object>();
 
-function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
+export function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
   // MikroORM puts change-tracking accessors for every property on the entity prototype. A view's
   // prototype sits in between with plain writable data properties of the same names, so plain
   // assignment below creates own properties (fast, one hidden class) and never reaches them.
@@ -31,7 +31,7 @@ function view<T extends object>(cls: { prototype: T }, fields: Record<string, un
   return obj as T;
 }
 
-const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
+export const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
 
 export function userView(r: Record<string, unknown>): User {
   return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: r.created_at });

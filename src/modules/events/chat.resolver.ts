@@ -1,0 +1,186 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fromGlobalId, toGlobalId } from '../../platform/ids';
+import type { FeedSource } from '../../platform/live-feed';
+import { liveStream } from '../../platform/live-stream';
+import { Connection, decodeCursor, encodeCursor } from '../../platform/pagination';
+import { closable } from '../../platform/streams';
+import { communityTopics } from '../communities/communities.events';
+import type { Visibility } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+import { sql } from '../../platform/database/sql';
+import { ChatMessage } from './chat.entity';
+import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
+import { ChatHistoryArgs, MuteChatMemberInput, QuestionsArgs, SendChatMessageInput } from './chat.inputs';
+import * as chat from './chat.service';
+import { Event, EventKind } from './events.entity';
+import { readableEvent } from './events.service';
+import { BadInput } from '../../platform/errors';
+
+@ObjectType()
+export class ChatMessageConnection extends Connection(ChatMessage, 'ChatMessage') {}
+
+/** A stream's chat as a live feed; its state is the community's visibility. */
+function chatSource(eventId: number): FeedSource<Visibility> {
+  return {
+    topic: chatTopics.messageAdded(eventId),
+    idOf: (event) => (event as ChatMessageAddedEvent).messageId,
+    async newest(em) {
+      return (await sql<{ max: number | null }>(em, 'select max(id) as max from chat_messages where event_id = ?', [eventId], 'get')).max ?? 0;
+    },
+    async read(em, after, late) {
+      const state = await sql<{ visibility: Visibility } | undefined>(
+        em, 'select c.visibility from events e join communities c on c.id = e.community_id where e.id = ?', [eventId], 'get',
+      );
+      return { rows: await chat.chatRowsAfter(em, eventId, after, late), state: state?.visibility ?? null };
+    },
+  };
+}
+
+/** The community-visibility check of an event, for streams: the event must be a live stream the viewer may read. */
+async function readableStream(ctx: Context, eventId: number): Promise<Visibility> {
+  const { event, community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
+  if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event has no chat', 'eventId');
+  return community.visibility;
+}
+
+/**
+ * `chatMessageAdded(eventId, after)`: with `after` (the `endCursor` of `Event.chatMessages`) it
+ * first replays what was said since, then streams live messages: no gap, no duplicate, nothing
+ * lost when Redis reconnects (see {@link liveStream}). Ends when the viewer may no longer read the event.
+ */
+async function chatMessageAddedStream(ctx: Context, eventId: number, afterId: number | null): Promise<AsyncIterable<ChatMessage>> {
+  const visibility = await readableStream(ctx, eventId);
+  return liveStream({
+    ctx, source: chatSource(eventId), afterId, state: visibility,
+    replay: (em, after) => chat.chatRowsAfter(em, eventId, after),
+    toItem: (row) => chat.chatMessageFromRow(ctx.loaders, row),
+    recheck: () => readableStream(ctx, eventId),
+    recheckTopics: ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
+  });
+}
+
+/** `chatMessageRemoved(eventId)`: ids of removed messages; access is checked again before each one. */
+async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<AsyncIterable<string>> {
+  await readableStream(ctx, eventId);
+  const events = ctx.pubsub.subscribe<ChatMessageRemovedEvent>(chatTopics.messageRemoved(eventId));
+  await events.ready;
+  async function* authorized(): AsyncGenerator<string> {
+    try {
+      for await (const event of events) {
+        ctx.refresh();
+        if (!(await readableStream(ctx, eventId).then(() => true, () => false))) return;
+        yield toGlobalId('ChatMessage', event.messageId);
+      }
+    } finally {
+      await events.return?.();
+    }
+  }
+  return closable(authorized(), () => events.return?.());
+}
+
+@Resolver(() => ChatMessage)
+export class ChatResolver {
+  @Mutation(() => Event, { description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.' })
+  startLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
+    return chat.startLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
+  }
+
+  @Mutation(() => Event, { description: 'Ends a LIVE_STREAM: the chat closes, its history stays.' })
+  endLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
+    return chat.endLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
+  }
+
+  @Mutation(() => Event, { description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).' })
+  setSlowMode(@Arg('eventId', () => ID) eventId: string, @Arg('seconds', () => Int) seconds: number, @Ctx() ctx: Context): Promise<Event> {
+    return chat.setSlowMode(ctx, fromGlobalId('Event', eventId, 'eventId'), seconds);
+  }
+
+  @Mutation(() => ChatMessage, { description: 'Says something in a live stream\'s chat (members, while it is live). Slow mode: RATE_LIMITED with retryAfter.' })
+  sendChatMessage(@Arg('input') input: SendChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return chat.sendChatMessage(ctx, fromGlobalId('Event', input.eventId, 'eventId'), input.body, input.isQuestion);
+  }
+
+  @Mutation(() => Boolean, { description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.' })
+  deleteChatMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return chat.deleteChatMessage(ctx, fromGlobalId('ChatMessage', id));
+  }
+
+  @Mutation(() => Boolean, { description: 'Mutes a member in a stream\'s chat, for some minutes or until unmuted (the organizer or a moderator).' })
+  muteChatMember(@Arg('input') input: MuteChatMemberInput, @Ctx() ctx: Context): Promise<boolean> {
+    return chat.muteChatMember(ctx, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.minutes ?? null);
+  }
+
+  @Mutation(() => Boolean, { description: 'Lifts a chat mute; false when there was none.' })
+  unmuteChatMember(@Arg('eventId', () => ID) eventId: string, @Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return chat.unmuteChatMember(ctx, fromGlobalId('Event', eventId, 'eventId'), fromGlobalId('User', userId, 'userId'));
+  }
+
+  @Mutation(() => ChatMessage, { description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).' })
+  upvoteQuestion(@Arg('id', () => ID) id: string, @Arg('upvoted', { defaultValue: true }) upvoted: boolean, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return chat.upvoteQuestion(ctx, fromGlobalId('ChatMessage', id), upvoted);
+  }
+
+  @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
+  markQuestionAnswered(@Arg('id', () => ID) id: string, @Arg('answered', { defaultValue: true }) answered: boolean, @Ctx() ctx: Context): Promise<ChatMessage> {
+    return chat.markQuestionAnswered(ctx, fromGlobalId('ChatMessage', id), answered);
+  }
+
+  @Subscription(() => ChatMessage, {
+    description: 'Messages of a live stream\'s chat as they are sent. With `after` (the endCursor of Event.chatMessages) it first replays what was said since: no gap, no duplicate.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const eventId = fromGlobalId('Event', args.eventId as string, 'eventId');
+      const afterId = args.after ? (decodeCursor(args.after as string, ['number'])[0] as number) : null;
+      return chatMessageAddedStream(ctx, eventId, afterId);
+    },
+  })
+  chatMessageAdded(
+    @Root() message: ChatMessage,
+    @Arg('eventId', () => ID) _eventId: string,
+    @Arg('after', () => String, { nullable: true }) _after?: string,
+  ): ChatMessage {
+    return message;
+  }
+
+  @Subscription(() => ID, {
+    description: 'Ids of messages removed from a live stream\'s chat.',
+    subscribe: ({ args, context }) => chatMessageRemovedStream(context as Context, fromGlobalId('Event', args.eventId as string, 'eventId')),
+  })
+  chatMessageRemoved(@Root() id: string, @Arg('eventId', () => ID) _eventId: string): string {
+    return id;
+  }
+
+  @FieldResolver(() => String, { description: 'Opaque cursor of this message, for `chatMessageAdded(after:)` and `chatMessages(before:)`.' })
+  cursor(@Root() message: ChatMessage): string {
+    return encodeCursor([message.id]);
+  }
+
+  @FieldResolver(() => User)
+  async author(@Root() message: ChatMessage, @Ctx() { loaders }: Context): Promise<User> {
+    return (await loaders.user.load(message.author.id))!;
+  }
+
+  @FieldResolver(() => Event)
+  async event(@Root() message: ChatMessage, @Ctx() { loaders }: Context): Promise<Event> {
+    return (await loaders.event.load(message.event.id))!;
+  }
+}
+
+@Resolver(() => Event)
+export class EventChatResolver {
+  @FieldResolver(() => Boolean, { description: 'LIVE_STREAM: started and not ended (the chat is open).' })
+  live(@Root() event: Event): boolean {
+    return !!event.liveStartedAt && !event.liveEndedAt;
+  }
+
+  @FieldResolver(() => ChatMessageConnection, { description: 'The latest chat messages, oldest first; `before` loads older ones. Pass the endCursor to chatMessageAdded(after:) to go live without a gap.' })
+  chatMessages(@Root() event: Event, @Args() args: ChatHistoryArgs, @Ctx() ctx: Context) {
+    return chat.chatHistory(ctx, event, args);
+  }
+
+  @FieldResolver(() => ChatMessageConnection, { description: 'Questions of the live Q&A, most upvoted first.' })
+  questions(@Root() event: Event, @Args() args: QuestionsArgs, @Ctx() ctx: Context) {
+    return chat.eventQuestions(ctx, event, args);
+  }
+}

@@ -1,0 +1,259 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
+import { sql } from '../../platform/database/sql';
+import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
+import type { Row } from '../../platform/live-feed';
+import { decodeCursor, encodeCursor, PAGE_LIMITS } from '../../platform/pagination';
+import { Role } from '../communities/communities.entity';
+import { actorIn } from '../communities/communities.service';
+import { assertCan, can, outranks } from '../communities/permissions';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { AUTHOR_COLUMNS, ref, takeAuthor, view } from '../posts/rows';
+import { ChatMessage } from './chat.entity';
+import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
+import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
+import { Event, EventKind } from './events.entity';
+import { readableEvent } from './events.service';
+
+/** A chat message view from a row with joined author columns; its author is primed in `loaders`. */
+export function chatMessageFromRow(loaders: Loaders, row: Record<string, unknown>): ChatMessage {
+  const r = takeAuthor(loaders, row);
+  return view(ChatMessage, {
+    id: r.id, event: ref(r.event_id), author: ref(r.author_id), body: r.body, isQuestion: r.is_question, upvotes: r.upvotes,
+    answeredAt: r.answered_at, deletedAt: r.deleted_at, createdAt: r.created_at,
+  });
+}
+
+/** Messages of a stream after `after` (and those named in `late`), oldest first, with their authors; removed ones left out. */
+export function chatRowsAfter(em: EntityManager, eventId: number, after: number, late: number[] = []): Promise<Row[]> {
+  return sql<Row[]>(
+    em,
+    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
+      where m.event_id = ? and m.deleted_at is null and (m.id > ?${late.length ? ` or m.id in (${late.map(() => '?').join(', ')})` : ''})
+      order by m.id`,
+    [eventId, after, ...late],
+  );
+}
+
+/** Whether the viewer runs the event: its organizer, or `events.manage` in its community. */
+export async function runsEvent(loaders: Loaders, viewer: Viewer, event: Event): Promise<boolean> {
+  return event.organizer.id === viewer.userId || can(await actorIn(loaders, viewer, event.community.id), 'events.manage');
+}
+
+/** A LIVE_STREAM event the viewer runs; FORBIDDEN or BAD_USER_INPUT otherwise. */
+async function runStream(ctx: Context, eventId: number): Promise<Event> {
+  requireUser(ctx.viewer);
+  const { event } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
+  if (!(await runsEvent(ctx.loaders, ctx.viewer, event))) throw new Forbidden('Only the organizer or a moderator can run this stream');
+  if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event is not a live stream', 'eventId');
+  if (event.cancelledAt) throw new BadInput('This event is cancelled', 'eventId');
+  return event;
+}
+
+async function reloaded(em: EntityManager, id: number): Promise<Event> {
+  return em.findOneOrFail(Event, id, { refresh: true });
+}
+
+/** Starts the stream: its chat opens. Starting a live stream again changes nothing; an ended one stays ended. */
+export async function startLiveStream(ctx: Context, eventId: number): Promise<Event> {
+  const event = await runStream(ctx, eventId);
+  if (event.liveEndedAt) throw new BadInput('This stream has ended', 'eventId');
+  await ctx.em.nativeUpdate(Event, { id: event.id, liveStartedAt: null }, { liveStartedAt: new Date() });
+  return reloaded(ctx.em, event.id);
+}
+
+/** Ends the stream: its chat closes; history stays readable. */
+export async function endLiveStream(ctx: Context, eventId: number): Promise<Event> {
+  const event = await runStream(ctx, eventId);
+  if (!event.liveStartedAt) throw new BadInput('This stream has not started', 'eventId');
+  await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
+  return reloaded(ctx.em, event.id);
+}
+
+/** Sets slow mode: seconds a member waits between messages (0 turns it off). */
+export async function setSlowMode(ctx: Context, eventId: number, seconds: number): Promise<Event> {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > CHAT_LIMITS.maxSlowModeSeconds) {
+    throw new BadInput(`seconds must be 0 to ${CHAT_LIMITS.maxSlowModeSeconds}`, 'seconds');
+  }
+  const event = await runStream(ctx, eventId);
+  await ctx.em.nativeUpdate(Event, { id: event.id }, { slowModeSeconds: seconds });
+  return reloaded(ctx.em, event.id);
+}
+
+/**
+ * Sends a message to a live stream's chat (a member's, `chat.send`, while the stream is live).
+ * Muted members: FORBIDDEN. Over CHAT_RATE_LIMIT, or inside the stream's slow mode (which spares
+ * the organizer and moderators): RATE_LIMITED with `retryAfter`. Published after it commits.
+ */
+export async function sendChatMessage(ctx: Context, eventId: number, body: string, isQuestion: boolean): Promise<ChatMessage> {
+  const { em, loaders, viewer, rateLimiter, pubsub, log, config } = ctx;
+  const userId = requireUser(viewer);
+  const { event } = await readableEvent(loaders, viewer, eventId);
+  assertCan(await actorIn(loaders, viewer, event.community.id), 'chat.send');
+  if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event has no chat', 'eventId');
+  if (!event.liveStartedAt) throw new BadInput('The chat opens when the stream starts', 'eventId');
+  if (event.liveEndedAt) throw new BadInput('The stream has ended', 'eventId');
+  const text = body.trim();
+  if (!text) throw new BadInput('body must not be blank', 'body');
+  const mute = await sql<{ until: Date | null } | undefined>(
+    em, 'select until from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now())', [event.id, userId], 'get',
+  );
+  if (mute) throw new Forbidden(mute.until ? `You are muted in this chat until ${new Date(mute.until).toISOString()}` : 'You are muted in this chat');
+  // A flood limit for everyone (CHAT_RATE_LIMIT), then the stream's slow mode for members.
+  await rateLimiter.consume(`chat-burst:${event.id}:${userId}`, config.CHAT_RATE_LIMIT, config.CHAT_RATE_WINDOW_SECONDS * 1000);
+  if (event.slowModeSeconds > 0 && !(await runsEvent(loaders, viewer, event))) {
+    await rateLimiter.consume(`chat-slow:${event.id}:${userId}`, 1, event.slowModeSeconds * 1000);
+  }
+  const message = em.create(ChatMessage, { event: event.id, author: userId, body: text, isQuestion, upvotes: 0, createdAt: new Date() });
+  await em.flush();
+  try {
+    await pubsub.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(event.id), { messageId: message.id });
+  } catch (err) {
+    log.warn({ err, eventId: event.id, messageId: message.id }, 'chatMessageAdded not published; viewers catch up with the next message or on reconnect');
+  }
+  return message;
+}
+
+/** A message of a stream the viewer may read, with its event; NOT_FOUND otherwise (or when removed). */
+async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
+  const message = await ctx.em.findOne(ChatMessage, id);
+  if (!message || message.deletedAt) throw new NotFound('ChatMessage');
+  const { event } = await readableEvent(ctx.loaders, ctx.viewer, message.event.id);
+  return { message, event };
+}
+
+/** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
+export async function deleteChatMessage(ctx: Context, id: number): Promise<boolean> {
+  const userId = requireUser(ctx.viewer);
+  const { message, event } = await readableMessage(ctx, id);
+  if (message.author.id !== userId && !(await runsEvent(ctx.loaders, ctx.viewer, event))) {
+    throw new Forbidden('Only its author, the organizer or a moderator can remove a message');
+  }
+  const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
+  if (removed) {
+    await ctx.pubsub.publish<ChatMessageRemovedEvent>(chatTopics.messageRemoved(event.id), { messageId: id }).catch((err) => {
+      ctx.log.warn({ err, eventId: event.id, messageId: id }, 'chatMessageRemoved not published');
+    });
+  }
+  return true;
+}
+
+/**
+ * Mutes a member in a stream's chat (the organizer or a moderator), for `minutes` or until unmuted.
+ * Moderators and above can only be muted by someone who outranks them.
+ */
+export async function muteChatMember(ctx: Context, eventId: number, userId: number, minutes: number | null): Promise<boolean> {
+  const actorId = requireUser(ctx.viewer);
+  const event = await runStream(ctx, eventId);
+  if (userId === actorId) throw new BadInput('You cannot mute yourself', 'userId');
+  const target = await sql<{ role: Role } | undefined>(ctx.em, 'select role from members where community_id = ? and user_id = ?', [event.community.id, userId], 'get');
+  if (!target) throw new NotFound('Member');
+  const actor = await actorIn(ctx.loaders, ctx.viewer, event.community.id);
+  if (target.role !== Role.MEMBER && !outranks(actor, target.role)) throw new Forbidden('You can only mute members you outrank');
+  const until = minutes ? new Date(Date.now() + minutes * 60_000) : null;
+  await sql(
+    ctx.em,
+    `insert into chat_mutes (event_id, user_id, muted_by_id, until, created_at) values (?, ?, ?, ?, now())
+     on conflict (event_id, user_id) do update set muted_by_id = excluded.muted_by_id, until = excluded.until, created_at = now()`,
+    [event.id, userId, actorId, until], 'run',
+  );
+  return true;
+}
+
+/** Lifts a mute; false when there was none. */
+export async function unmuteChatMember(ctx: Context, eventId: number, userId: number): Promise<boolean> {
+  const event = await runStream(ctx, eventId);
+  const rows = await sql<unknown[]>(ctx.em, 'delete from chat_mutes where event_id = ? and user_id = ? returning id', [event.id, userId]);
+  return rows.length > 0;
+}
+
+/**
+ * Upvotes (or withdraws the upvote of) a question: members, once each, not their own. The
+ * question's row is locked, so the count stays exact under concurrent upvotes.
+ */
+export async function upvoteQuestion(ctx: Context, id: number, upvoted: boolean): Promise<ChatMessage> {
+  const userId = requireUser(ctx.viewer);
+  const { message, event } = await readableMessage(ctx, id);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, event.community.id), 'chat.send');
+  if (!message.isQuestion) throw new BadInput('Only questions take upvotes', 'id');
+  if (message.author.id === userId) throw new Forbidden('You cannot upvote your own question');
+  await ctx.em.transactional(async (tx) => {
+    await sql(tx, 'select id from chat_messages where id = ? for no key update', [id]);
+    const changed = await sql<unknown[]>(
+      tx,
+      upvoted
+        ? 'insert into question_upvotes (message_id, user_id, created_at) values (?, ?, now()) on conflict do nothing returning id'
+        : 'delete from question_upvotes where message_id = ? and user_id = ? returning id',
+      [id, userId],
+    );
+    if (changed.length) await sql(tx, 'update chat_messages set upvotes = upvotes + ? where id = ?', [upvoted ? 1 : -1, id], 'run');
+  });
+  await ctx.em.refresh(message);
+  return message;
+}
+
+/** Marks a question answered, or not (the organizer or a moderator). */
+export async function markQuestionAnswered(ctx: Context, id: number, answered: boolean): Promise<ChatMessage> {
+  requireUser(ctx.viewer);
+  const { message, event } = await readableMessage(ctx, id);
+  if (!(await runsEvent(ctx.loaders, ctx.viewer, event))) throw new Forbidden('Only the organizer or a moderator can answer questions');
+  if (!message.isQuestion) throw new BadInput('Only questions can be answered', 'id');
+  message.answeredAt = answered ? (message.answeredAt ?? new Date()) : null;
+  await ctx.em.flush();
+  return message;
+}
+
+/**
+ * `Event.chatMessages(last, before)`: the latest `last` messages (before the cursor), oldest
+ * first, removed ones left out. Its `endCursor` is the cursor to pass to `chatMessageAdded(after:)`
+ * so the live stream continues exactly where the history stops.
+ */
+export async function chatHistory(ctx: Context, event: Event, args: ChatHistoryArgs) {
+  const size = Math.min(args.last ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
+  const beforeId = args.before ? (decodeCursor(args.before, ['number'], 'before')[0] as number) : null;
+  const rows = await sql<Row[]>(
+    ctx.em,
+    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
+      where m.event_id = ? and m.deleted_at is null ${beforeId !== null ? 'and m.id < ?' : ''}
+      order by m.id desc limit ?`,
+    [event.id, ...(beforeId !== null ? [beforeId] : []), size + 1],
+  );
+  const page = rows.slice(0, size).reverse().map((row) => chatMessageFromRow(ctx.loaders, row));
+  const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
+  // With no message yet, the end cursor still marks "now", so a live stream started from it misses nothing.
+  const newest = beforeId === null && !edges.length
+    ? ((await sql<{ max: number | null }>(ctx.em, 'select max(id) as max from chat_messages where event_id = ?', [event.id], 'get')).max ?? 0)
+    : null;
+  return {
+    edges,
+    pageInfo: {
+      hasPreviousPage: rows.length > size,
+      hasNextPage: beforeId !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? (newest !== null ? encodeCursor([newest]) : null),
+    },
+  };
+}
+
+/** `Event.questions`: the stream's questions, most upvoted first, then oldest. */
+export async function eventQuestions(ctx: Context, event: Event, args: QuestionsArgs) {
+  const size = Math.min(args.first ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
+  const [upvotes, id] = args.after ? (decodeCursor(args.after, ['number', 'number'])) as number[] : [null, null];
+  const rows = await sql<Row[]>(
+    ctx.em,
+    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
+      where m.event_id = ? and m.is_question and m.deleted_at is null
+        ${args.answered === true ? 'and m.answered_at is not null' : args.answered === false ? 'and m.answered_at is null' : ''}
+        ${upvotes !== null ? 'and (m.upvotes < ? or (m.upvotes = ? and m.id > ?))' : ''}
+      order by m.upvotes desc, m.id limit ?`,
+    [event.id, ...(upvotes !== null ? [upvotes, upvotes, id] : []), size + 1],
+  );
+  const page = rows.slice(0, size).map((row) => chatMessageFromRow(ctx.loaders, row));
+  const edges = page.map((node) => ({ node, cursor: encodeCursor([node.upvotes, node.id]) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > size, hasPreviousPage: !!args.after, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+  };
+}
