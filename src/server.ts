@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config';
 import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
 import { commentAddedShareKey } from './modules/posts/comment-sharing';
+import { chatMessageAddedShareKey } from './modules/events/chat.resolver';
 import { townsquarePlugin } from './platform/apollo';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
@@ -139,7 +140,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(ok, ok ? undefined : 403, ok ? undefined : 'Forbidden');
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey]);
+  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey, chatMessageAddedShareKey]);
 
   const apollo = new ApolloServer<Context>({
     schema,

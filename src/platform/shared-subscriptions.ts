@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { Kind, getOperationAST, print, subscribe, valueFromASTUntyped, visit, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context } from './context';
+import { parseGlobalId, type NodeType } from './ids';
 import type { Logger } from './logger';
 import { Channel } from './pubsub/channel';
 import { closable } from './streams';
@@ -124,8 +125,45 @@ export class SharedSubscriptions {
   }
 }
 
-/** Field names whose value depends on who is asking: an operation that selects one is never shared. */
+/** Field names whose value depends on who is asking (besides every `viewer…` field): an operation that selects one is never shared. */
 export const VIEWER_DEPENDENT_FIELDS = new Set([
   'viewer', 'viewerVote', 'viewerMember', 'viewerReacted', 'email', 'apiKeys', 'joinRequests', 'feed',
 ]);
 
+
+/** Whether the document selects anything whose value depends on the viewer. */
+function selectsViewerFields(args: ExecutionArgs): boolean {
+  let found = false;
+  visit(args.document, {
+    Field(node) {
+      if (node.name.value.startsWith('viewer') || VIEWER_DEPENDENT_FIELDS.has(node.name.value)) found = true;
+    },
+  });
+  return found;
+}
+
+/**
+ * The share key of a live field such as `commentAdded(postId)` or `chatMessageAdded(eventId)`:
+ * an operation made of that one field, without an `after` cursor (each cursor has its own replay),
+ * selecting nothing viewer-dependent, on a subject anyone may read (`isPublic`; private subjects
+ * each have their own access), shares one execution per (document, variables) on this instance.
+ */
+export function liveFieldShareKey(field: string, subjectArg: string, subjectType: NodeType, isPublic: (ctx: Context, id: number) => Promise<boolean>): ShareKey {
+  return async (args, ctx) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation?.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
+    const selection = operation.selectionSet.selections[0];
+    if (selection.kind !== Kind.FIELD || selection.name.value !== field) return null;
+    const vars = (args.variableValues ?? {}) as Record<string, unknown>;
+    const argValue = (name: string) => {
+      const arg = selection.arguments?.find((a) => a.name.value === name);
+      return arg ? valueFromASTUntyped(arg.value, vars) : undefined;
+    };
+    const after = argValue('after');
+    if (after !== undefined && after !== null) return null;
+    const ref = parseGlobalId(String(argValue(subjectArg) ?? ''));
+    if (ref?.type !== subjectType || selectsViewerFields(args)) return null;
+    if (!(await isPublic(ctx, ref.id))) return null;
+    return `${field}:${ref.id}:${args.operationName ?? ''}:${print(args.document)}:${JSON.stringify(vars)}`;
+  };
+}

@@ -4,10 +4,13 @@
  * bans, the live Q&A under concurrent upvotes, privacy. With REDIS_URL: a viewer on one instance
  * gets every message sent through another, in order.
  */
+import { createClient as createRedisClient } from 'redis';
 import { graphql } from '../../codegen/index';
+import { chatTopics } from '../../src/modules/events/chat.events';
+import { communityTopics } from '../../src/modules/communities/communities.events';
 import { castOf, dbId, dbQuery, type Cast } from '../posts/operations';
 import { record } from '../support/subscription';
-import { closeAll, errorCode, startTestServer, signUp, type TestServer, type TestUser } from '../support/server';
+import { closeAll, errorCode, onCleanup, startTestServer, signUp, type TestServer, type TestUser } from '../support/server';
 import { createEvent, hoursFromNow } from './operations';
 
 const StartLive = graphql(`mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live liveStartedAt } }`);
@@ -217,6 +220,27 @@ if (redisUrl) {
       for (const body of bodies) await said(a, eventId, body);
       await live.until(() => live.results.length === bodies.length, 'every message', 10_000);
       expect(live.results.map((r) => r.data.chatMessageAdded.body)).toEqual(bodies);
+    });
+
+    it('runs one execution for every viewer of a public stream without a cursor', async () => {
+      const admin = createRedisClient({ url: redisUrl });
+      admin.on('error', () => {});
+      await admin.connect();
+      onCleanup(() => admin.destroy());
+      const subscribers = async (topic: string) => (await admin.pubSubNumSub(topic))[topic] ?? 0;
+      const { members: [a, b, c], eventId } = await stream();
+      // Live only (no `after`): each viewer probes until its subscription hears a message.
+      const viewers = [undefined, b, c].map((v) => record<any>(server.ws(v ? { token: v.token } : {}), { query: MESSAGES, variables: { id: eventId } }));
+      for (let i = 0; !viewers.every((v) => v.results.length > 0); i++) {
+        if (i === 50) throw new Error('the viewers never heard a message');
+        await said(a, eventId, `probe ${i}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // One shared execution, run anonymously: one chat topic subscription, none on the members' own topics.
+      expect(await subscribers(chatTopics.messageAdded(dbId(eventId)))).toBe(1);
+      for (const v of [b, c]) expect(await subscribers(communityTopics.membershipChanged(dbId(v.user.id)))).toBe(0);
+      await said(a, eventId, 'to everyone');
+      for (const v of viewers) await v.until(() => v.results.some((r) => r.data.chatMessageAdded.body === 'to everyone'), 'the message');
     });
   });
 }

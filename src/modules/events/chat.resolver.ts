@@ -5,8 +5,9 @@ import type { FeedSource } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import { Connection, decodeCursor, encodeCursor } from '../../platform/pagination';
 import { closable } from '../../platform/streams';
+import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { communityTopics } from '../communities/communities.events';
-import type { Visibility } from '../communities/communities.entity';
+import { Visibility } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { sql } from '../../platform/database/sql';
 import { ChatMessage } from './chat.entity';
@@ -16,6 +17,12 @@ import * as chat from './chat.service';
 import { Event, EventKind } from './events.entity';
 import { readableEvent } from './events.service';
 import { BadInput } from '../../platform/errors';
+
+/** `chatMessageAdded(eventId)` without a cursor on a PUBLIC community's stream: one execution per (document, variables). */
+export const chatMessageAddedShareKey = liveFieldShareKey('chatMessageAdded', 'eventId', 'Event', async (ctx, eventId) => {
+  const { community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
+  return community.visibility === Visibility.PUBLIC;
+});
 
 @ObjectType()
 export class ChatMessageConnection extends Connection(ChatMessage, 'ChatMessage') {}
