@@ -3,6 +3,7 @@ import { createCommunityLoaders } from '../modules/communities/communities.loade
 import { createIdentityLoaders } from '../modules/identity/identity.loaders';
 import { createPostLoaders } from '../modules/posts/posts.loaders';
 import { createEventLoaders } from '../modules/events/events.loaders';
+import { createChatLoaders } from '../modules/events/chat.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -12,6 +13,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
     ...createCommunityLoaders(em, viewer),
     ...createPostLoaders(em, viewer),
     ...createEventLoaders(em, viewer),
+    ...createChatLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

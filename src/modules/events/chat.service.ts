@@ -213,19 +213,11 @@ export async function markQuestionAnswered(ctx: Context, id: number, answered: b
 export async function chatHistory(ctx: Context, event: Event, args: ChatHistoryArgs) {
   const size = Math.min(args.last ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
   const beforeId = args.before ? (decodeCursor(args.before, ['number'], 'before')[0] as number) : null;
-  const rows = await sql<Row[]>(
-    ctx.em,
-    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
-      where m.event_id = ? and m.deleted_at is null ${beforeId !== null ? 'and m.id < ?' : ''}
-      order by m.id desc limit ?`,
-    [event.id, ...(beforeId !== null ? [beforeId] : []), size + 1],
-  );
+  const rows = await ctx.loaders.chatPage.load({ eventId: event.id, size, beforeId });
   const page = rows.slice(0, size).reverse().map((row) => chatMessageFromRow(ctx.loaders, row));
   const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
   // With no message yet, the end cursor still marks "now", so a live stream started from it misses nothing.
-  const newest = beforeId === null && !edges.length
-    ? ((await sql<{ max: number | null }>(ctx.em, 'select max(id) as max from chat_messages where event_id = ?', [event.id], 'get')).max ?? 0)
-    : null;
+  const newest = beforeId === null && !edges.length ? await ctx.loaders.newestChatId.load(event.id) : null;
   return {
     edges,
     pageInfo: {
@@ -240,16 +232,8 @@ export async function chatHistory(ctx: Context, event: Event, args: ChatHistoryA
 /** `Event.questions`: the stream's questions, most upvoted first, then oldest. */
 export async function eventQuestions(ctx: Context, event: Event, args: QuestionsArgs) {
   const size = Math.min(args.first ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
-  const [upvotes, id] = args.after ? (decodeCursor(args.after, ['number', 'number'])) as number[] : [null, null];
-  const rows = await sql<Row[]>(
-    ctx.em,
-    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
-      where m.event_id = ? and m.is_question and m.deleted_at is null
-        ${args.answered === true ? 'and m.answered_at is not null' : args.answered === false ? 'and m.answered_at is null' : ''}
-        ${upvotes !== null ? 'and (m.upvotes < ? or (m.upvotes = ? and m.id > ?))' : ''}
-      order by m.upvotes desc, m.id limit ?`,
-    [event.id, ...(upvotes !== null ? [upvotes, upvotes, id] : []), size + 1],
-  );
+  const after = args.after ? (decodeCursor(args.after, ['number', 'number']) as [number, number]) : null;
+  const rows = await ctx.loaders.questionsPage.load({ eventId: event.id, size, answered: args.answered ?? null, after });
   const page = rows.slice(0, size).map((row) => chatMessageFromRow(ctx.loaders, row));
   const edges = page.map((node) => ({ node, cursor: encodeCursor([node.upvotes, node.id]) }));
   return {
