@@ -224,6 +224,20 @@ describe('capacity and waitlist', () => {
     expect(Math.max(...seatedArrivals)).toBeLessThan(Math.min(...stillWaiting));
   });
 
+  it("gives a seat to the waitlist when its holder leaves the community, or is banned", async () => {
+    const { community, owner } = await castOf(server, 0);
+    const [a, b, c, d] = await membersOf(community.id, 4);
+    const event = await createEvent(server, owner, community.id, { capacity: 2 });
+    for (const m of [a, b, c, d]) await rsvp(server, m, event.id, 'GOING');
+    await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: community.id }, { token: a.token });
+    expect(await seats(server, owner, event.id)).toMatchObject({ attendees: [b.user.handle, c.user.handle], waitlist: [d.user.handle] });
+    await server.gql(
+      'mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }',
+      { input: { communityId: community.id, userId: b.user.id, reason: 'no-show' } }, { token: owner.token },
+    );
+    expect(await seats(server, owner, event.id)).toMatchObject({ going: 2, waiting: 0, attendees: [c.user.handle, d.user.handle] });
+  });
+
   it('keeps one RSVP row when a member answers twice at once', async () => {
     const { community, owner, members: [member] } = await castOf(server, 1);
     const event = await createEvent(server, owner, community.id, { capacity: 10 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
+import { releaseMemberRsvps } from '../events/rsvps.service';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
@@ -76,6 +77,7 @@ async function removeMember(tx: EntityManager, communityId: number, userId: numb
   await sql(tx, 
     'update communities set member_count = member_count - 1 where id = ?', [communityId], 'run',
   );
+  await releaseMemberRsvps(tx, communityId, userId);
   return removed[0].role;
 }
 

@@ -41,6 +41,31 @@ export async function fillSeats(tx: EntityManager, eventId: number, capacity: nu
 }
 
 /**
+ * A member leaving (or banned from) a community gives up their places in its occurrences still to
+ * end: those RSVPs are removed and freed seats go to the waitlists, in the caller's transaction.
+ * The events' rows are locked first (in id order), as `rsvp` does, so seats are never double-counted.
+ */
+export async function releaseMemberRsvps(tx: EntityManager, communityId: number, userId: number): Promise<void> {
+  const events = await sql<{ id: number; capacity: number | null }[]>(
+    tx,
+    `select e.id, e.capacity from events e
+      where e.community_id = ? and exists (select 1 from rsvps r where r.event_id = e.id and r.user_id = ?)
+      order by e.id for update`,
+    [communityId, userId],
+  );
+  for (const event of events) {
+    const released = await sql<{ at: number; seated: boolean }[]>(
+      tx,
+      `delete from rsvps r using events e
+        where e.id = r.event_id and r.event_id = ? and r.user_id = ? and r.occurrence_starts_at + (e.ends_at - e.starts_at) > now()
+        returning (extract(epoch from r.occurrence_starts_at) * 1000)::float8 as at, r.seated`,
+      [event.id, userId],
+    );
+    for (const r of released) if (r.seated) await fillSeats(tx, event.id, event.capacity, new Date(r.at));
+  }
+}
+
+/**
  * Records the viewer's answer to an occurrence (a member's, `events.rsvp`): one row per member and
  * occurrence (unique in the database), changed in place. GOING takes a free seat or joins the end
  * of the waitlist; giving up a seat hands it to the first on the waitlist in the same transaction.
