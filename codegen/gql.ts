@@ -40,6 +40,15 @@ type Documents = {
     "mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }": typeof types.ChatBanDocument,
     "\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": typeof types.ChatHistoryDocument,
     "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n": typeof types.ChatQuestionsDocument,
+    "\n  mutation ContestSubmitEntry($input: SubmitContestEntryInput!) {\n    submitContestEntry(input: $input) { id votes rank submittedAt author { handle } post { id title } event { id } }\n  }\n": typeof types.ContestSubmitEntryDocument,
+    "\n  mutation ContestWithdrawEntry($entryId: ID!) { withdrawContestEntry(entryId: $entryId) }\n": typeof types.ContestWithdrawEntryDocument,
+    "\n  mutation ContestVoteEntry($entryId: ID!) { voteContestEntry(entryId: $entryId) { id votes } }\n": typeof types.ContestVoteEntryDocument,
+    "\n  mutation ContestWithdrawVote($eventId: ID!) { withdrawContestVote(eventId: $eventId) }\n": typeof types.ContestWithdrawVoteDocument,
+    "\n  mutation ContestMove($input: UpdateEventInput!) { updateEvent(input: $input) { id startsAt endsAt } }\n": typeof types.ContestMoveDocument,
+    "\n  query ContestStanding($id: ID!, $first: Int, $after: String) {\n    event(id: $id) {\n      id kind\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first, after: $after) {\n          edges { node { id votes rank author { handle } post { title } } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n": typeof types.ContestStandingDocument,
+    "\n  query ContestResultsPage($id: ID!, $first: Int!) {\n    event(id: $id) {\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first) { edges { node { id votes rank submittedAt post { title } author { handle } } } }\n      }\n    }\n  }\n": typeof types.ContestResultsPageDocument,
+    "\n  query ContestEntryNode($id: ID!) { node(id: $id) { id ... on ContestEntry { votes author { handle } } } }\n": typeof types.ContestEntryNodeDocument,
+    "\n  mutation ContestCancel($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n": typeof types.ContestCancelDocument,
     "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCommunityEventsDocument,
     "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.EventsCalendarDocument,
     "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": typeof types.EventsOccurrencesDocument,
@@ -121,6 +130,15 @@ const documents: Documents = {
     "mutation ChatBan($input: BanMemberInput!) { banMember(input: $input) { reason } }": types.ChatBanDocument,
     "\n  query ChatHistory($id: ID!, $last: Int, $before: String) {\n    event(id: $id) {\n      chatMessages(last: $last, before: $before) {\n        edges { cursor node { body } }\n        pageInfo { hasPreviousPage startCursor endCursor }\n      }\n    }\n  }\n": types.ChatHistoryDocument,
     "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n": types.ChatQuestionsDocument,
+    "\n  mutation ContestSubmitEntry($input: SubmitContestEntryInput!) {\n    submitContestEntry(input: $input) { id votes rank submittedAt author { handle } post { id title } event { id } }\n  }\n": types.ContestSubmitEntryDocument,
+    "\n  mutation ContestWithdrawEntry($entryId: ID!) { withdrawContestEntry(entryId: $entryId) }\n": types.ContestWithdrawEntryDocument,
+    "\n  mutation ContestVoteEntry($entryId: ID!) { voteContestEntry(entryId: $entryId) { id votes } }\n": types.ContestVoteEntryDocument,
+    "\n  mutation ContestWithdrawVote($eventId: ID!) { withdrawContestVote(eventId: $eventId) }\n": types.ContestWithdrawVoteDocument,
+    "\n  mutation ContestMove($input: UpdateEventInput!) { updateEvent(input: $input) { id startsAt endsAt } }\n": types.ContestMoveDocument,
+    "\n  query ContestStanding($id: ID!, $first: Int, $after: String) {\n    event(id: $id) {\n      id kind\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first, after: $after) {\n          edges { node { id votes rank author { handle } post { title } } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n": types.ContestStandingDocument,
+    "\n  query ContestResultsPage($id: ID!, $first: Int!) {\n    event(id: $id) {\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first) { edges { node { id votes rank submittedAt post { title } author { handle } } } }\n      }\n    }\n  }\n": types.ContestResultsPageDocument,
+    "\n  query ContestEntryNode($id: ID!) { node(id: $id) { id ... on ContestEntry { votes author { handle } } } }\n": types.ContestEntryNodeDocument,
+    "\n  mutation ContestCancel($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n": types.ContestCancelDocument,
     "\n  query EventsCommunityEvents($slug: String!, $upcoming: Boolean!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      events(upcoming: $upcoming, first: $first, after: $after) {\n        edges { node { id title cancelledAt } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCommunityEventsDocument,
     "\n  query EventsCalendar($slug: String!, $from: DateTimeISO!, $to: DateTimeISO!, $first: Int, $after: String) {\n    community(slug: $slug) {\n      calendar(from: $from, to: $to, first: $first, after: $after) {\n        edges { node { startsAt endsAt event { title } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.EventsCalendarDocument,
     "\n  query EventsOccurrences($id: ID!) {\n    event(id: $id) { occurrences(first: 5) { edges { node { startsAt endsAt goingCount viewerRsvp { status } } } } }\n  }\n": types.EventsOccurrencesDocument,
@@ -294,6 +312,42 @@ export function graphql(source: "\n  query ChatHistory($id: ID!, $last: Int, $be
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n"): (typeof documents)["\n  query ChatQuestions($id: ID!, $answered: Boolean) {\n    event(id: $id) { questions(answered: $answered) { edges { node { body upvotes answeredAt } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestSubmitEntry($input: SubmitContestEntryInput!) {\n    submitContestEntry(input: $input) { id votes rank submittedAt author { handle } post { id title } event { id } }\n  }\n"): (typeof documents)["\n  mutation ContestSubmitEntry($input: SubmitContestEntryInput!) {\n    submitContestEntry(input: $input) { id votes rank submittedAt author { handle } post { id title } event { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestWithdrawEntry($entryId: ID!) { withdrawContestEntry(entryId: $entryId) }\n"): (typeof documents)["\n  mutation ContestWithdrawEntry($entryId: ID!) { withdrawContestEntry(entryId: $entryId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestVoteEntry($entryId: ID!) { voteContestEntry(entryId: $entryId) { id votes } }\n"): (typeof documents)["\n  mutation ContestVoteEntry($entryId: ID!) { voteContestEntry(entryId: $entryId) { id votes } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestWithdrawVote($eventId: ID!) { withdrawContestVote(eventId: $eventId) }\n"): (typeof documents)["\n  mutation ContestWithdrawVote($eventId: ID!) { withdrawContestVote(eventId: $eventId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestMove($input: UpdateEventInput!) { updateEvent(input: $input) { id startsAt endsAt } }\n"): (typeof documents)["\n  mutation ContestMove($input: UpdateEventInput!) { updateEvent(input: $input) { id startsAt endsAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ContestStanding($id: ID!, $first: Int, $after: String) {\n    event(id: $id) {\n      id kind\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first, after: $after) {\n          edges { node { id votes rank author { handle } post { title } } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ContestStanding($id: ID!, $first: Int, $after: String) {\n    event(id: $id) {\n      id kind\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first, after: $after) {\n          edges { node { id votes rank author { handle } post { title } } }\n          pageInfo { hasNextPage endCursor }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ContestResultsPage($id: ID!, $first: Int!) {\n    event(id: $id) {\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first) { edges { node { id votes rank submittedAt post { title } author { handle } } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ContestResultsPage($id: ID!, $first: Int!) {\n    event(id: $id) {\n      contest {\n        phase entryCount\n        viewerEntry { id }\n        viewerVote { id }\n        entries(first: $first) { edges { node { id votes rank submittedAt post { title } author { handle } } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ContestEntryNode($id: ID!) { node(id: $id) { id ... on ContestEntry { votes author { handle } } } }\n"): (typeof documents)["\n  query ContestEntryNode($id: ID!) { node(id: $id) { id ... on ContestEntry { votes author { handle } } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ContestCancel($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n"): (typeof documents)["\n  mutation ContestCancel($id: ID!) { cancelEvent(id: $id) { id cancelledAt } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

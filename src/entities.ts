@@ -3,6 +3,10 @@ import { Ban, Community, Invite, JoinRequest, Member } from './modules/communiti
 import { Comment, Post, Reaction, Vote } from './modules/posts/posts.entity';
 import { Event, Rsvp } from './modules/events/events.entity';
 import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.entity';
+import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
-export const ENTITIES = [User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban, Post, Comment, Vote, Reaction, Event, Rsvp, ChatMessage, QuestionUpvote, ChatMute];
+export const ENTITIES = [
+  User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban, Post, Comment, Vote, Reaction,
+  Event, Rsvp, ChatMessage, QuestionUpvote, ChatMute, ContestEntry, ContestVote,
+];

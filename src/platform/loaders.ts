@@ -4,6 +4,7 @@ import { createIdentityLoaders } from '../modules/identity/identity.loaders';
 import { createPostLoaders } from '../modules/posts/posts.loaders';
 import { createEventLoaders } from '../modules/events/events.loaders';
 import { createChatLoaders } from '../modules/events/chat.loaders';
+import { createContestLoaders } from '../modules/events/contests.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -14,6 +15,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
     ...createPostLoaders(em, viewer),
     ...createEventLoaders(em, viewer),
     ...createChatLoaders(em),
+    ...createContestLoaders(em, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -9,12 +9,14 @@ import { CommentsResolver } from '../modules/posts/comments.resolver';
 import { CommunityPostsResolver, PostsResolver } from '../modules/posts/posts.resolver';
 import { CommunityEventsResolver, EventOccurrenceResolver, EventsResolver, RsvpResolver } from '../modules/events/events.resolver';
 import { ChatResolver, EventChatResolver } from '../modules/events/chat.resolver';
+import { ContestEntryResolver, ContestResolver, EventContestResolver } from '../modules/events/contests.resolver';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
   NodeResolver, IdentityResolver, CommunitiesResolver, MembersResolver, JoinRequestResolver, InviteResolver, BanResolver,
   PostsResolver, CommunityPostsResolver, CommentsResolver,
   EventsResolver, EventOccurrenceResolver, RsvpResolver, CommunityEventsResolver, ChatResolver, EventChatResolver,
+  EventContestResolver, ContestResolver, ContestEntryResolver,
 ] as const;
 
 /**

@@ -33,6 +33,10 @@ export const PERMISSIONS = {
   'events.manage': Role.MODERATOR,
   /** Talk in live-stream chats, ask and upvote questions. */
   'chat.send': Role.MEMBER,
+  /** Enter one of one's posts in a contest (its author may always withdraw it while submissions are open). */
+  'contests.enter': Role.MEMBER,
+  /** Vote for an entry of a contest. */
+  'contests.vote': Role.MEMBER,
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

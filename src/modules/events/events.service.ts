@@ -136,6 +136,11 @@ async function manageableEvent(em: EntityManager, loaders: Loaders, viewer: View
 export async function updateEvent(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, input: UpdateEventInput): Promise<Event> {
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (event.cancelledAt) throw new BadInput('A cancelled event cannot change', 'id');
+  if (event.kind === EventKind.CONTEST) {
+    // A contest's results are final once it closes; and it is one contest, never a series.
+    if (event.endsAt.getTime() <= Date.now()) throw new BadInput('A closed contest cannot change', 'id');
+    if (input.recurrence?.trim()) throw new BadInput('A contest cannot recur', 'recurrence');
+  }
   await em.transactional(async (tx) => {
     const locked = await tx.findOneOrFail(Event, event.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (input.title !== undefined) {

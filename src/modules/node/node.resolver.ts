@@ -10,6 +10,7 @@ import { readablePost } from '../posts/posts.service';
 import { Rsvp } from '../events/events.entity';
 import { ChatMessage } from '../events/chat.entity';
 import { readableEvent } from '../events/events.service';
+import { readableEntry } from '../events/contests.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -64,6 +65,8 @@ export class NodeResolver {
         if (!message || message.deletedAt) return null;
         return (await readableEvent(loaders, viewer, message.event.id).then(() => true, () => false)) ? message : null;
       }
+      case 'ContestEntry':
+        return readableEntry(loaders, viewer, ref.id).then((r) => r.entry, () => null);
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

@@ -1,0 +1,103 @@
+import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fromGlobalId } from '../../platform/ids';
+import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
+import { User } from '../identity/identity.entity';
+import { Post } from '../posts/posts.entity';
+import { ContestEntry, ContestPhase } from './contests.entity';
+import { SubmitContestEntryInput } from './contests.inputs';
+import * as contests from './contests.service';
+import { Event, EventKind } from './events.entity';
+
+@ObjectType('Contest', { description: 'The contest of a CONTEST event: entries before it starts, votes while it lasts, ranked results once it ends.' })
+export class Contest {
+  event!: Event;
+
+  @Field(() => ContestPhase, { description: 'From the event\'s times: SUBMISSIONS before startsAt, VOTING until endsAt, CLOSED after.' })
+  phase!: ContestPhase;
+}
+
+@ObjectType()
+export class ContestEntryConnection extends Connection(ContestEntry, 'ContestEntry') {}
+
+@Resolver(() => Event)
+export class EventContestResolver {
+  @FieldResolver(() => Contest, { nullable: true, description: 'The contest, for an event of kind CONTEST; null for other kinds.' })
+  contest(@Root() event: Event): Contest | null {
+    if (event.kind !== EventKind.CONTEST) return null;
+    return Object.assign(new Contest(), { event, phase: contests.contestPhase(event) });
+  }
+}
+
+@Resolver(() => Contest)
+export class ContestResolver {
+  @FieldResolver(() => Int, { description: 'Entries submitted.' })
+  entryCount(@Root() contest: Contest, @Ctx() { loaders }: Context): Promise<number> {
+    return loaders.contestEntryCount.load(contest.event.id);
+  }
+
+  @FieldResolver(() => ContestEntryConnection, {
+    complexity: connectionComplexity,
+    description: 'By votes (most first), then earliest submitted; while the contest takes submissions, in the order they came.',
+  })
+  entries(@Root() contest: Contest, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
+    return contests.contestEntries(loaders, contest.event, contest.phase, args);
+  }
+
+  @FieldResolver(() => ContestEntry, { nullable: true, description: 'Your entry; null when you have none or are anonymous.' })
+  viewerEntry(@Root() contest: Contest, @Ctx() { loaders }: Context): Promise<ContestEntry | null> {
+    return loaders.viewerContestEntry.load(contest.event.id);
+  }
+
+  @FieldResolver(() => ContestEntry, { nullable: true, description: 'The entry you voted for; null when you have not voted or are anonymous.' })
+  viewerVote(@Root() contest: Contest, @Ctx() { loaders }: Context): Promise<ContestEntry | null> {
+    return loaders.viewerContestVote.load(contest.event.id);
+  }
+}
+
+@Resolver(() => ContestEntry)
+export class ContestEntryResolver {
+  @Mutation(() => ContestEntry, { description: 'Enters one of your posts in a contest of its community, before the contest starts. One entry per member.' })
+  submitContestEntry(@Arg('input') input: SubmitContestEntryInput, @Ctx() { em, loaders, viewer }: Context): Promise<ContestEntry> {
+    return contests.submitEntry(
+      em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('Post', input.postId, 'postId'),
+    );
+  }
+
+  @Mutation(() => Boolean, { description: 'Withdraws your entry, before the contest starts.' })
+  withdrawContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() { em, loaders, viewer }: Context): Promise<boolean> {
+    return contests.withdrawEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
+  }
+
+  @Mutation(() => ContestEntry, { description: 'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.' })
+  voteContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() { em, loaders, viewer }: Context): Promise<ContestEntry> {
+    return contests.voteForEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
+  }
+
+  @Mutation(() => Boolean, { description: 'Withdraws your vote in a contest while it lasts; false when you had none.' })
+  withdrawContestVote(@Arg('eventId', () => ID) eventId: string, @Ctx() { em, loaders, viewer }: Context): Promise<boolean> {
+    return contests.withdrawVote(em, loaders, viewer, fromGlobalId('Event', eventId, 'eventId'));
+  }
+
+  @FieldResolver(() => Event)
+  async event(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<Event> {
+    return (await loaders.event.load(entry.event.id))!;
+  }
+
+  @FieldResolver(() => Post)
+  async post(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<Post> {
+    return (await loaders.post.load(entry.post.id))!;
+  }
+
+  @FieldResolver(() => User, { description: 'The member who entered their post.' })
+  async author(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<User> {
+    return (await loaders.user.load(entry.user.id))!;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Place in the results once the contest is CLOSED (ties share a place: 1, 2, 2, 4); null before.' })
+  async rank(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<number | null> {
+    const event = await loaders.event.load(entry.event.id);
+    if (!event || contests.contestPhase(event) !== ContestPhase.CLOSED) return null;
+    return loaders.contestEntryRank.load(entry.id);
+  }
+}
