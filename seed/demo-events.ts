@@ -4,6 +4,8 @@ import type { User } from '../src/modules/identity/identity.entity';
 import { ChatMessage, QuestionUpvote } from '../src/modules/events/chat.entity';
 import { Event, EventKind, Rsvp, RsvpStatus } from '../src/modules/events/events.entity';
 import { normalizeRecurrence, seriesEnd } from '../src/modules/events/recurrence';
+import { ContestEntry, ContestVote } from '../src/modules/events/contests.entity';
+import { Post } from '../src/modules/posts/posts.entity';
 import type { Handle } from './demo-posts';
 
 const HOUR = 3_600_000;
@@ -25,6 +27,9 @@ interface DemoEvent {
   /** GOING in this order (beyond capacity they wait), then INTERESTED, for the first occurrence. */
   going?: Handle[];
   interested?: Handle[];
+  /** CONTEST: entries (each author's first post in the community, in this order) and votes [voter, author of the entry]. */
+  entries?: Handle[];
+  votes?: [Handle, Handle][];
   /** A live stream started this many minutes ago, with its chat (questions marked `?` and upvoted). */
   liveForMinutes?: number;
   chat?: { by: Handle; body: string; question?: Handle[] }[];
@@ -51,6 +56,12 @@ const DEMO_EVENTS: DemoEvent[] = [
     ],
   },
   {
+    community: 'typescript', by: 'alice', kind: EventKind.CONTEST, title: 'Type trick of the month',
+    description: 'Enter a post with your best type trick; the community votes until the end of the week.',
+    inHours: -24, hours: 24 * 6, timeZone: 'UTC', entries: ['bob', 'carol', 'dave'],
+    votes: [['alice', 'carol'], ['bob', 'carol'], ['dave', 'bob']],
+  },
+  {
     community: 'gardening', by: 'erin', kind: EventKind.MEETUP, title: 'Spring seed swap',
     description: 'Bring seeds in labelled envelopes; take what you will grow.',
     inHours: 24 * 10, hours: 3, timeZone: 'Europe/London', location: 'Community garden shed', going: ['erin', 'bob'], interested: ['alice'],
@@ -64,8 +75,8 @@ const DEMO_EVENTS: DemoEvent[] = [
 
 /**
  * Writes DEMO_EVENTS: a recurring meetup that is full (one member waiting), a live stream under
- * way with its chat and upvoted questions, a one-off meetup, and a private community's monthly
- * event. Seats and arrivals follow the server's rules; throws on a non-member taking part.
+ * way with its chat and upvoted questions, a contest in its voting week, a one-off meetup, and a
+ * private community's monthly event. Seats and arrivals follow the server's rules; throws on a non-member taking part.
  */
 export async function seedEvents(
   em: EntityManager, now: Date, communities: Map<string, Community>, members: Map<string, Set<Handle>>, users: Map<Handle, User>,
@@ -92,6 +103,17 @@ export async function seedEvents(
     }));
     for (const handle of e.interested ?? []) {
       em.create(Rsvp, { event, occurrenceStartsAt: startsAt, user: member(e.community, handle, 'RSVPs'), status: RsvpStatus.INTERESTED, seated: false, arrival: null, respondedAt: now });
+    }
+    const entries = new Map<Handle, ContestEntry>();
+    for (const handle of e.entries ?? []) {
+      const post = await em.findOneOrFail(Post, { community: communities.get(e.community)!, author: member(e.community, handle, 'enters') }, { orderBy: { id: 'asc' } });
+      entries.set(handle, em.create(ContestEntry, { event, post, user: users.get(handle)!, votes: 0, submittedAt: new Date(startsAt.getTime() - HOUR) }));
+    }
+    for (const [voter, author] of e.votes ?? []) {
+      if (voter === author) throw new Error(`demo data: ${voter} votes for their own entry`);
+      const entry = entries.get(author)!;
+      entry.votes++;
+      em.create(ContestVote, { event, entry, user: member(e.community, voter, 'votes'), createdAt: now });
     }
     (e.chat ?? []).forEach((m, i) => {
       const message = em.create(ChatMessage, {

@@ -344,7 +344,7 @@ describe('the embedded database (no DATABASE_URL)', () => {
 
 const DEMO_EVENTS = `query DemoEvents {
   community(slug: "typescript") {
-    events(first: 10) { edges { node { title recurrence goingCount waitlistCount live chatMessages(last: 10) { edges { node { body } } } } } }
+    events(first: 10) { edges { node { title recurrence goingCount waitlistCount live chatMessages(last: 10) { edges { node { body } } } contest { phase entryCount } } } }
   }
 }`;
 
@@ -369,12 +369,13 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(anonymous).not.toContain('book-club');
     const asAdmin = slugs(await gqlAt(first.url, COMMUNITY_SLUGS, {}, adminToken));
     expect(asAdmin).toContain('founders-circle');
-    // Events: a full recurring meetup with someone waiting, and a live stream with its chat.
+    // Events: a full recurring meetup with someone waiting, a live stream with its chat, a contest in its voting week.
     const events = await gqlAt(first.url, DEMO_EVENTS);
     const byTitle = new Map((events.body.data.community.events.edges as { node: any }[]).map((e) => [e.node.title, e.node]));
     expect(byTitle.get('TypeScript Tuesday')).toMatchObject({ recurrence: 'FREQ=WEEKLY;COUNT=12', goingCount: 3, waitlistCount: 1 });
     expect(byTitle.get('Live: type-level programming')).toMatchObject({ live: true });
     expect(byTitle.get('Live: type-level programming').chatMessages.edges).toHaveLength(5);
+    expect(byTitle.get('Type trick of the month').contest).toEqual({ phase: 'VOTING', entryCount: 3 });
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.
