@@ -10,7 +10,7 @@ import { actorIn } from '../communities/communities.service';
 import { assertCan, can, outranks } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
-import { AUTHOR_COLUMNS, ref, takeAuthor, view } from '../posts/rows';
+import { AUTHOR_COLUMNS, ref, takeAuthor, view } from '../../platform/views';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';

@@ -8,7 +8,8 @@ import type { Visibility } from '../communities/communities.entity';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { Comment } from './posts.entity';
 import { readablePost } from './posts.service';
-import { AUTHOR_COLUMNS, commentFromRow } from './rows';
+import { AUTHOR_COLUMNS } from '../../platform/views';
+import { commentFromRow } from './rows';
 
 /** A post's comments after `after` (and those named in `late`) with their authors (`a__` columns), deleted ones left out. */
 function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[] = []): Promise<Row[]> {

@@ -1,41 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../../platform/loaders';
-import { User } from '../identity/identity.entity';
+import { ref, takeAuthor, view } from '../../platform/views';
 import { Comment, Post } from './posts.entity';
-
-/** Columns of `users` selected alongside another row as `a__<column>`, so one statement brings both. */
-export const AUTHOR_COLUMNS = ['id', 'handle', 'email', 'is_admin', 'created_at']
-  .map((c) => `u.${c} as a__${c}`)
-  .join(', ');
-
-/**
- * A read-only view of an entity: an instance of its class (so GraphQL types and getters work)
- * holding the row's values, NOT managed by any EntityManager. Listings build their hundreds of
- * rows this way because hydrating managed entities costs most of a feed request's CPU. Services
- * that change an entity load the managed one with `managed()` first.
- */
-const viewPrototypes = new Map<object, object>();
-
-export function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
-  // MikroORM puts change-tracking accessors for every property on the entity prototype. A view's
-  // prototype sits in between with plain writable data properties of the same names, so plain
-  // assignment below creates own properties (fast, one hidden class) and never reaches them.
-  let proto = viewPrototypes.get(cls.prototype);
-  if (!proto) {
-    proto = Object.create(cls.prototype) as object;
-    for (const key of Object.keys(fields)) Object.defineProperty(proto, key, { value: undefined, writable: true });
-    viewPrototypes.set(cls.prototype, proto);
-  }
-  const obj = Object.create(proto) as Record<string, unknown>;
-  for (const key in fields) obj[key] = fields[key];
-  return obj as T;
-}
-
-export const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
-
-export function userView(r: Record<string, unknown>): User {
-  return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: r.created_at });
-}
 
 export function postView(r: Record<string, unknown>): Post {
   return view(Post, {
@@ -51,22 +17,6 @@ export function commentView(r: Record<string, unknown>): Comment {
     depth: r.depth, score: r.score, replyCount: r.reply_count, featured: r.featured,
     createdAt: r.created_at, editedAt: r.edited_at, deletedAt: r.deleted_at,
   });
-}
-
-/**
- * Splits a joined row into the entity's own columns and its author's, and primes the request's
- * user loader with the author (so resolving `author` costs no statement).
- */
-export function takeAuthor(loaders: Loaders, row: Record<string, unknown>): Record<string, unknown> {
-  const own: Record<string, unknown> = {};
-  const author: Record<string, unknown> = {};
-  for (const key in row) {
-    if (key.startsWith('a__')) author[key.slice(3)] = row[key];
-    else own[key] = row[key];
-  }
-  const user = userView(author);
-  loaders.user.clear(user.id).prime(user.id, user);
-  return own;
 }
 
 /** A comment view from a row with joined author columns; the comment and its author are primed in `loaders`. */
