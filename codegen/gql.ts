@@ -65,6 +65,12 @@ type Documents = {
     "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": typeof types.CachedVoteDocument,
     "\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n": typeof types.CachedSignInDocument,
     "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": typeof types.CachedLeaveDocument,
+    "\n  query TimestampsListings($slug: String!, $postId: ID!) {\n    community(slug: $slug) {\n      createdAt\n      posts(first: 5, orderBy: NEW) { edges { node { createdAt editedAt deletedAt author { createdAt } } } }\n    }\n    post(id: $postId) { createdAt comments(first: 5) { edges { node { createdAt editedAt author { createdAt } } } } }\n    feed(first: 5, orderBy: NEW) { edges { node { createdAt } } }\n  }\n": typeof types.TimestampsListingsDocument,
+    "mutation TimestampsStartLive($id: ID!) { startLiveStream(eventId: $id) { liveStartedAt } }": typeof types.TimestampsStartLiveDocument,
+    "\n  mutation TimestampsSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { createdAt } }\n": typeof types.TimestampsSendDocument,
+    "mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }": typeof types.TimestampsAnswerDocument,
+    "\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n": typeof types.TimestampsChatDocument,
+    "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  ": typeof types.TimestampsQuestionIdDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": typeof types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": typeof types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": typeof types.CommentAddedAddCommentDocument,
@@ -155,6 +161,12 @@ const documents: Documents = {
     "\n  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }\n": types.CachedVoteDocument,
     "\n  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }\n": types.CachedSignInDocument,
     "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n": types.CachedLeaveDocument,
+    "\n  query TimestampsListings($slug: String!, $postId: ID!) {\n    community(slug: $slug) {\n      createdAt\n      posts(first: 5, orderBy: NEW) { edges { node { createdAt editedAt deletedAt author { createdAt } } } }\n    }\n    post(id: $postId) { createdAt comments(first: 5) { edges { node { createdAt editedAt author { createdAt } } } } }\n    feed(first: 5, orderBy: NEW) { edges { node { createdAt } } }\n  }\n": types.TimestampsListingsDocument,
+    "mutation TimestampsStartLive($id: ID!) { startLiveStream(eventId: $id) { liveStartedAt } }": types.TimestampsStartLiveDocument,
+    "\n  mutation TimestampsSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { createdAt } }\n": types.TimestampsSendDocument,
+    "mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }": types.TimestampsAnswerDocument,
+    "\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n": types.TimestampsChatDocument,
+    "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  ": types.TimestampsQuestionIdDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": types.CommentAddedAddCommentDocument,
@@ -412,6 +424,30 @@ export function graphql(source: "\n  mutation CachedSignIn($input: SignInInput!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"): (typeof documents)["\n  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TimestampsListings($slug: String!, $postId: ID!) {\n    community(slug: $slug) {\n      createdAt\n      posts(first: 5, orderBy: NEW) { edges { node { createdAt editedAt deletedAt author { createdAt } } } }\n    }\n    post(id: $postId) { createdAt comments(first: 5) { edges { node { createdAt editedAt author { createdAt } } } } }\n    feed(first: 5, orderBy: NEW) { edges { node { createdAt } } }\n  }\n"): (typeof documents)["\n  query TimestampsListings($slug: String!, $postId: ID!) {\n    community(slug: $slug) {\n      createdAt\n      posts(first: 5, orderBy: NEW) { edges { node { createdAt editedAt deletedAt author { createdAt } } } }\n    }\n    post(id: $postId) { createdAt comments(first: 5) { edges { node { createdAt editedAt author { createdAt } } } } }\n    feed(first: 5, orderBy: NEW) { edges { node { createdAt } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation TimestampsStartLive($id: ID!) { startLiveStream(eventId: $id) { liveStartedAt } }"): (typeof documents)["mutation TimestampsStartLive($id: ID!) { startLiveStream(eventId: $id) { liveStartedAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TimestampsSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { createdAt } }\n"): (typeof documents)["\n  mutation TimestampsSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { createdAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }"): (typeof documents)["mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n"): (typeof documents)["\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  "): (typeof documents)["\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -29,10 +29,23 @@ export function view<T extends object>(cls: { prototype: T }, fields: Record<str
   return obj as T;
 }
 
+/**
+ * A timestamp column of a raw row as a Date. MikroORM sets the pg driver to hand timestamps over
+ * as text (its hydration parses them), so rows read with raw SQL hold strings such as
+ * `2026-11-23 19:24:46.332+00`, which the DateTimeISO scalar rejects.
+ */
+export function timestamp(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const date = new Date(value as string | number);
+  if (Number.isNaN(date.getTime())) throw new Error(`Unreadable timestamp from the database: ${String(value)}`);
+  return date;
+}
+
 export const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
 
 export function userView(r: Record<string, unknown>): User {
-  return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: r.created_at });
+  return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: timestamp(r.created_at) });
 }
 
 /**

@@ -10,7 +10,7 @@ import { actorIn } from '../communities/communities.service';
 import { assertCan, can, outranks } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
-import { AUTHOR_COLUMNS, ref, takeAuthor, view } from '../../platform/views';
+import { AUTHOR_COLUMNS, ref, takeAuthor, timestamp, view } from '../../platform/views';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
@@ -22,7 +22,7 @@ export function chatMessageFromRow(loaders: Loaders, row: Record<string, unknown
   const r = takeAuthor(loaders, row);
   return view(ChatMessage, {
     id: r.id, event: ref(r.event_id), author: ref(r.author_id), body: r.body, isQuestion: r.is_question, upvotes: r.upvotes,
-    answeredAt: r.answered_at, deletedAt: r.deleted_at, createdAt: r.created_at,
+    answeredAt: timestamp(r.answered_at), deletedAt: timestamp(r.deleted_at), createdAt: timestamp(r.created_at),
   });
 }
 
