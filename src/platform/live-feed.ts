@@ -25,7 +25,7 @@ export interface FeedSource<S> {
 export interface FeedBatch<S> {
   rows: Row[];
   state: S | null;
-  /** The read followed a pub/sub reconnect or a late event: followers re-check access. */
+  /** The read followed a pub/sub reconnect (membership events may have been missed): followers re-check access. */
   recheck: boolean;
 }
 
@@ -125,7 +125,8 @@ export class LiveFeed<S> {
     const late = eventIds.filter((id) => id <= this.watermark);
     const { rows, state } = await this.source.read(this.fork(), this.watermark, late);
     for (const row of rows) this.watermark = Math.max(this.watermark, row.id);
-    const batch: FeedBatch<S> = { rows, state, recheck: recheck || late.length > 0 };
+    // A late row is only an ordering matter (ids are taken before commit): access is unchanged.
+    const batch: FeedBatch<S> = { rows, state, recheck };
     for (const f of this.followers) f.offer(batch);
   }
 }
