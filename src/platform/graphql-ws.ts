@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -70,6 +71,8 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
     },
     log,
   );
+  // Registered before graphql-ws's own listener, so it sees every socket first.
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => coalesceWrites(socket, request.socket));
   return useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
@@ -141,3 +144,40 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
   );
 }
 
+
+/** Bytes a socket may hold unsent before its sends wait for the network again (see coalesceWrites). */
+export const COALESCE_MAX_BUFFERED = 1 << 20;
+
+/**
+ * Frames sent to one socket during one turn of the event loop leave in one write (a single
+ * writev) instead of one system call each. A live feed hands a batch of new rows to every
+ * subscriber at once, so under load each subscriber's frames go out together: the busier the
+ * stream, the bigger the batches. The TCP socket is corked at the first send of a turn and
+ * uncorked in the check phase (setImmediate), after the turn's microtasks.
+ *
+ * graphql-ws waits for a send's callback before taking the operation's next result, which would
+ * let only one frame per turn into the cork; so while the socket holds less than `maxBuffered`
+ * unsent bytes, the callback runs at once (ws keeps the frame queued), and beyond that only once
+ * the write completes: a slow reader still holds its subscriptions back (and their channels
+ * overflow) instead of growing the server's memory.
+ */
+export function coalesceWrites(ws: WebSocket, tcp: Socket, maxBuffered = COALESCE_MAX_BUFFERED): void {
+  const send = ws.send.bind(ws) as (data: unknown, options: object, cb?: (err?: Error) => void) => void;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp.uncork();
+  };
+  ws.send = ((data: unknown, optionsOrCb?: object | ((err?: Error) => void), maybeCb?: (err?: Error) => void) => {
+    const options = typeof optionsOrCb === 'function' ? {} : (optionsOrCb ?? {});
+    const cb = typeof optionsOrCb === 'function' ? (optionsOrCb as (err?: Error) => void) : maybeCb;
+    if (!corked && !tcp.destroyed) {
+      corked = true;
+      tcp.cork();
+      setImmediate(uncork);
+    }
+    if (!cb || ws.bufferedAmount >= maxBuffered) return send(data, options, cb);
+    send(data, options);
+    cb();
+  }) as WebSocket['send'];
+}
