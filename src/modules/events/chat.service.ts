@@ -19,7 +19,11 @@ import { readableEvent } from './events.service';
 
 /** A chat message view from a row with joined author columns; its author is primed in `loaders`. */
 export function chatMessageFromRow(loaders: Loaders, row: Record<string, unknown>): ChatMessage {
-  const r = takeAuthor(loaders, row);
+  return chatMessageView(takeAuthor(loaders, row));
+}
+
+/** A chat message view from its row. */
+function chatMessageView(r: Record<string, unknown>): ChatMessage {
   return view(ChatMessage, {
     id: r.id, event: ref(r.event_id), author: ref(r.author_id), body: r.body, isQuestion: r.is_question, upvotes: r.upvotes,
     answeredAt: timestamp(r.answered_at), deletedAt: timestamp(r.deleted_at), createdAt: timestamp(r.created_at),
@@ -97,17 +101,28 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
   if (event.liveEndedAt) throw new BadInput('The stream has ended', 'eventId');
   const text = body.trim();
   if (!text) throw new BadInput('body must not be blank', 'body');
-  const mute = await sql<{ until: Date | null } | undefined>(
-    em, 'select until from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now())', [event.id, userId], 'get',
-  );
-  if (mute) throw new Forbidden(mute.until ? `You are muted in this chat until ${new Date(mute.until).toISOString()}` : 'You are muted in this chat');
   // A flood limit for everyone (CHAT_RATE_LIMIT), then the stream's slow mode for members.
   await rateLimiter.consume(`chat-burst:${event.id}:${userId}`, config.CHAT_RATE_LIMIT, config.CHAT_RATE_WINDOW_SECONDS * 1000);
   if (event.slowModeSeconds > 0 && !(await runsEvent(loaders, viewer, event))) {
     await rateLimiter.consume(`chat-slow:${event.id}:${userId}`, 1, event.slowModeSeconds * 1000);
   }
-  const message = em.create(ChatMessage, { event: event.id, author: userId, body: text, isQuestion, upvotes: 0, createdAt: new Date() });
-  await em.flush();
+  // The mute check and the insert in one statement (chat is the busiest write path): no row back means muted.
+  const row = await sql<Row | undefined>(
+    em,
+    `insert into chat_messages (event_id, author_id, body, is_question, upvotes, created_at)
+     select ?, ?, ?, ?, 0, now()
+      where not exists (select 1 from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now()))
+     returning *`,
+    [event.id, userId, text, isQuestion, event.id, userId], 'get',
+  );
+  if (!row) {
+    const mute = await sql<{ until: string | null } | undefined>(
+      em, 'select until from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now())', [event.id, userId], 'get',
+    );
+    const until = timestamp(mute?.until);
+    throw new Forbidden(until ? `You are muted in this chat until ${until.toISOString()}` : 'You are muted in this chat');
+  }
+  const message = chatMessageView(row);
   try {
     await pubsub.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(event.id), { messageId: message.id });
   } catch (err) {
