@@ -146,7 +146,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
 
 
 /** Bytes a socket may hold unsent before its sends wait for the network again (see coalesceWrites). */
-export const COALESCE_MAX_BUFFERED = 1 << 20;
+export const COALESCE_MAX_BUFFERED = 64 * 1024;
 
 /**
  * Frames sent to one socket during one turn of the event loop leave in one write (a single
