@@ -9,6 +9,7 @@ import { graphql } from '../../codegen/index';
 import { chatTopics } from '../../src/modules/events/chat.events';
 import { communityTopics } from '../../src/modules/communities/communities.events';
 import { castOf, dbId, dbQuery, type Cast } from '../posts/operations';
+import { startPrivateRedis } from '../support/redis-server';
 import { record } from '../support/subscription';
 import { closeAll, errorCode, onCleanup, startTestServer, signUp, type TestServer, type TestUser } from '../support/server';
 import { createEvent, hoursFromNow } from './operations';
@@ -242,5 +243,32 @@ if (redisUrl) {
       await said(a, eventId, 'to everyone');
       for (const v of viewers) await v.until(() => v.results.some((r) => r.data.chatMessageAdded.body === 'to everyone'), 'the message');
     });
+
+    it('tells a viewer of the messages removed while Redis was down, once it is back', async () => {
+      const redis = await startPrivateRedis();
+      const on = await startTestServer({ REDIS_URL: redis.url });
+      const cast = await castOf(on, 1);
+      const event = await createEvent(on, cast.owner, cast.community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
+      expect(errorCode(await on.gql(StartLive, { id: event.id }, { token: cast.owner.token }))).toBeUndefined();
+      const [member] = cast.members;
+      const removals = record<any>(on.ws({ token: member.token }), { query: REMOVALS, variables: { id: event.id } });
+      const removed = () => removals.results.map((r) => r.data.chatMessageRemoved);
+      // Subscriptions are not acknowledged: the owner removes probes until the viewer hears one.
+      for (let i = 0; ; i++) {
+        const probe = await said(cast.owner, event.id, `probe ${i}`, false, on);
+        await on.gql(Remove, { id: probe.id }, { token: cast.owner.token });
+        if (await removals.until(() => removed().includes(probe.id), 'a removal', 300).then(() => true, () => false)) break;
+        if (i === 20) throw new Error('the viewer never heard of a removal');
+      }
+      const doomed = await said(member, event.id, 'taken down while Redis is away', false, on);
+
+      await redis.kill();
+      // The removal commits; its announcement is lost (publish times out).
+      expect((await on.gql(Remove, { id: doomed.id }, { token: cast.owner.token })).body.data!.deleteChatMessage).toBe(true);
+      await redis.start();
+      await removals.until(() => removed().includes(doomed.id), 'the removal made while Redis was down', 15_000);
+      expect(removed().filter((id: string) => id === doomed.id)).toHaveLength(1);
+      expect(removals.errorCodes()).toEqual([]);
+    }, 60_000);
   });
 }

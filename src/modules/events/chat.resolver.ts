@@ -4,6 +4,7 @@ import { fromGlobalId, toGlobalId } from '../../platform/ids';
 import type { FeedSource } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import { Connection, decodeCursor, encodeCursor } from '../../platform/pagination';
+import { Channel } from '../../platform/pubsub/channel';
 import { closable } from '../../platform/streams';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { communityTopics } from '../communities/communities.events';
@@ -67,23 +68,61 @@ async function chatMessageAddedStream(ctx: Context, eventId: number, afterId: nu
   });
 }
 
-/** `chatMessageRemoved(eventId)`: ids of removed messages; access is checked again before each one. */
+/** What wakes a `chatMessageRemoved` subscription: a removal announced, or a pub/sub reconnect. */
+type RemovalItem = { messageId: number } | { catchUp: true };
+
+/**
+ * `chatMessageRemoved(eventId)`: ids of removed messages; access is checked again before each one.
+ * Removals announced while pub/sub was away (a Redis restart) are read from the database when it
+ * reconnects: everything removed since the subscription started that it has not sent yet, so a
+ * viewer never keeps showing a message a moderator took down.
+ */
 async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<AsyncIterable<string>> {
   await readableStream(ctx, eventId);
   const events = ctx.pubsub.subscribe<ChatMessageRemovedEvent>(chatTopics.messageRemoved(eventId));
   await events.ready;
+  // The database's clock, as deleted_at is: removals from here on are this subscription's to send.
+  let since = (await sql<{ now: string }>(ctx.em, 'select now()::text as now', [], 'get')).now;
+  const items = new Channel<RemovalItem>({ topic: `chat-removals:${eventId}`, maxBuffered: 1000, log: ctx.log, onReturn: () => undefined });
+  const stopCatchUp = ctx.pubsub.onReconnect(() => items.push({ catchUp: true }));
+  void (async () => {
+    for await (const event of events) items.push({ messageId: event.messageId });
+    items.end();
+  })();
+  const close = async () => {
+    stopCatchUp();
+    items.end();
+    await events.return?.();
+  };
+  const sent = new Set<number>();
   async function* authorized(): AsyncGenerator<string> {
     try {
-      for await (const event of events) {
+      for await (const item of items) {
         ctx.refresh();
         if (!(await readableStream(ctx, eventId).then(() => true, () => false))) return;
-        yield toGlobalId('ChatMessage', event.messageId);
+        let ids = 'messageId' in item ? [item.messageId] : [];
+        if ('catchUp' in item) {
+          const rows = await sql<{ id: number; at: string }[]>(
+            ctx.em,
+            `select id, deleted_at::text as at from chat_messages
+              where event_id = ? and deleted_at >= ?::timestamptz order by deleted_at, id`,
+            [eventId, since],
+          );
+          ids = rows.map((r) => r.id);
+          if (rows.length) since = rows[rows.length - 1].at;
+        }
+        for (const id of ids) {
+          if (sent.has(id)) continue;
+          sent.add(id);
+          if (sent.size > 10_000) sent.delete(sent.values().next().value!);
+          yield toGlobalId('ChatMessage', id);
+        }
       }
     } finally {
-      await events.return?.();
+      await close();
     }
   }
-  return closable(authorized(), () => events.return?.());
+  return closable(authorized(), close);
 }
 
 @Resolver(() => ChatMessage)
