@@ -125,6 +125,17 @@ describe('ballots', () => {
     void green;
   });
 
+  it('keeps a ballot cast twice the same (regression: the repeat deleted its choices and left the counters)', async () => {
+    const { owner, members: [a], community } = await pollCast(server, 1);
+    const poll = await createPoll(server, owner, community.id, { allowMultiple: true });
+    const [red, , blue] = poll.options.map((o: any) => o.id);
+    await voted(server, a, poll.id, [red, blue]);
+    const again = await voted(server, a, poll.id, [red, blue]);
+    expect([again.totalVoters, again.options.map((o: any) => o.votes), again.viewerVote]).toEqual([1, [1, 0, 1], [{ id: red }, { id: blue }]]);
+    expect(await dbQuery(server, 'select count(*)::int as n from ballot_choices c join ballots b on b.id = c.ballot_id where b.poll_id = ?', [dbId(poll.id)]))
+      .toEqual([{ n: 2 }]);
+  });
+
   it('refuses ballots that do not fit the poll, naming optionIds', async () => {
     const { owner, members: [a], community } = await pollCast(server, 1);
     const single = await createPoll(server, owner, community.id);

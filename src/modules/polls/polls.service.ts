@@ -168,13 +168,15 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
     const old = await sql<{ id: number } | undefined>(tx, 'select id from ballots where poll_id = ? and user_id = ?', [poll.id, userId], 'get');
     let ballotId: number;
     let before: number[] = [];
+    let unchanged = false;
     if (old) {
       ballotId = old.id;
       const rows = await sql<{ option_id: number; rank: number }[]>(
         tx, 'delete from ballot_choices where ballot_id = ? returning option_id, rank', [ballotId],
       );
       before = rows.sort((a, b) => a.rank - b.rank).map((r) => r.option_id);
-      if (before.length === ids.length && before.every((id, i) => id === ids[i])) return false;
+      // The same ballot again still goes through (its choices were just deleted): nothing moves, nothing is announced.
+      unchanged = before.length === ids.length && before.every((id, i) => id === ids[i]);
       await sql(tx, 'update ballots set updated_at = now() where id = ?', [ballotId], 'run');
     } else {
       const row = await sql<{ id: number }>(
@@ -203,7 +205,7 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
         'run',
       );
     }
-    return true;
+    return !unchanged;
   });
   if (changed) await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
   return freshPoll(em, loaders, poll.id);
