@@ -133,8 +133,8 @@ async function checkBallot(loaders: Loaders, poll: Poll, optionIds: string[]): P
 const closedConflict = (field: string) => new Conflict('This poll is closed: ballots can no longer be cast or changed', field);
 
 /**
- * Locks the poll's row for the caller's transaction (`for no key update`: every ballot of one poll
- * is serialized, as are closePoll and the counters) and says whether it is closed, on the locked row.
+ * Locks the poll's row for the caller's transaction (`for no key update`, as ballots do: see
+ * `cast_ballot`) and says whether it is closed, on the locked row.
  */
 async function lockPoll(tx: EntityManager, pollId: number): Promise<{ closed: boolean }> {
   const row = await sql<{ closed: boolean } | undefined>(
@@ -146,15 +146,18 @@ async function lockPoll(tx: EntityManager, pollId: number): Promise<{ closed: bo
   return row;
 }
 
-/** The options a ballot counts for in `PollOption.votes`: all it names; RANKED: its first choice only. */
-const counted = (kind: PollKind, ranked: number[]) => (kind === PollKind.RANKED ? ranked.slice(0, 1) : ranked);
+/** What `cast_ballot` did. */
+type BallotResult = 'cast' | 'unchanged' | 'closed' | 'not_found' | 'bad_option';
 
 /**
  * Casts or replaces the viewer's ballot (`polls.vote`): ONE ballot per member and poll (unique in
- * the database). Under the poll's row lock, in one transaction: the old choices go, the new ones
- * come, `votes` of each option and `totalVoters` move in SQL by the difference. So a first ballot
- * and a change racing from the same member serialize, and counts always equal a recount of the
- * ballots. A closed poll (by hand or by time) refuses with CONFLICT on `pollId`.
+ * the database). The ballot is written by the SQL function `cast_ballot` (see the polls migration),
+ * in one statement and so one transaction: it locks the poll's row (every ballot of a poll is
+ * serialized, as is closePoll), refuses a closed poll on the locked row, replaces the member's
+ * choices and moves `PollOption.votes` (RANKED: first choices) and `Poll.totalVoters` by the
+ * difference. A first ballot and a change racing from the same member serialize, and counts always
+ * equal a recount of the ballots; the lock is held for no round trip to the application.
+ * A closed poll (by hand or by time) refuses with CONFLICT on `pollId`.
  */
 export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: string[]): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
@@ -163,51 +166,13 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
   assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.vote');
   const { ids } = await checkBallot(loaders, poll, optionIds);
   if (isClosed(poll)) throw closedConflict('pollId');
-  const changed = await em.transactional(async (tx) => {
-    if ((await lockPoll(tx, poll.id)).closed) throw closedConflict('pollId');
-    const old = await sql<{ id: number } | undefined>(tx, 'select id from ballots where poll_id = ? and user_id = ?', [poll.id, userId], 'get');
-    let ballotId: number;
-    let before: number[] = [];
-    let unchanged = false;
-    if (old) {
-      ballotId = old.id;
-      const rows = await sql<{ option_id: number; rank: number }[]>(
-        tx, 'delete from ballot_choices where ballot_id = ? returning option_id, rank', [ballotId],
-      );
-      before = rows.sort((a, b) => a.rank - b.rank).map((r) => r.option_id);
-      // The same ballot again still goes through (its choices were just deleted): nothing moves, nothing is announced.
-      unchanged = before.length === ids.length && before.every((id, i) => id === ids[i]);
-      await sql(tx, 'update ballots set updated_at = now() where id = ?', [ballotId], 'run');
-    } else {
-      const row = await sql<{ id: number }>(
-        tx, 'insert into ballots (poll_id, user_id, cast_at, updated_at) values (?, ?, now(), now()) returning id', [poll.id, userId], 'get',
-      );
-      ballotId = row.id;
-      await sql(tx, 'update polls set total_voters = total_voters + 1 where id = ?', [poll.id], 'run');
-    }
-    await sql(
-      tx,
-      `insert into ballot_choices (ballot_id, option_id, rank) values ${ids.map(() => '(?, ?, ?)').join(', ')}`,
-      ids.flatMap((id, rank) => [ballotId, id, rank]),
-      'run',
-    );
-    const delta = new Map<number, number>();
-    for (const id of counted(poll.kind, before)) delta.set(id, (delta.get(id) ?? 0) - 1);
-    for (const id of counted(poll.kind, ids)) delta.set(id, (delta.get(id) ?? 0) + 1);
-    const moves = [...delta].filter(([, d]) => d !== 0);
-    if (moves.length) {
-      await sql(
-        tx,
-        `update poll_options o set votes = o.votes + d.delta
-           from (values ${moves.map(() => '(?::int, ?::int)').join(', ')}) as d(id, delta)
-          where o.id = d.id and o.poll_id = ?`,
-        [...moves.flat(), poll.id],
-        'run',
-      );
-    }
-    return !unchanged;
-  });
-  if (changed) await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
+  const row = await sql<{ result: BallotResult; voters: number }>(
+    em, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
+  );
+  if (row.result === 'closed') throw closedConflict('pollId');
+  if (row.result === 'not_found') throw new NotFound('Poll');
+  if (row.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
+  if (row.result === 'cast') await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
   return freshPoll(em, loaders, poll.id);
 }
 
