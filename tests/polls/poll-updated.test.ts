@@ -5,9 +5,11 @@
  * private communities. With REDIS_URL: watchers on one instance see ballots cast through another,
  * and a close by time is announced once across instances.
  */
+import { createClient as createRedisClient } from 'redis';
+import { pollTopics } from '../../src/modules/polls/polls.events';
 import { dbId, dbQuery } from '../posts/operations';
 import { record, type Recording } from '../support/subscription';
-import { closeAll, errorCode, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
+import { closeAll, errorCode, onCleanup, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
 import { ClosePollDocument, createPoll, inBatches, pollCast, voted } from './operations';
 
 const WATCH = `subscription PollsWatch($id: ID!) {
@@ -159,6 +161,22 @@ if (redisUrl) {
       await inBatches(members.length, 15, (i) => voted(server, members[i], poll.id, [poll.options[i % 3].id]));
       const final = await recount(poll.id);
       await rec.until(() => last(rec).totalVoters === final.voters && last(rec).options.every((o, i) => o.votes === final.votes[i]), 'the final state', 10_000);
+    });
+
+    it('listens to a poll\'s topic once per instance, whatever the watchers and whether they share an execution', async () => {
+      const admin = createRedisClient({ url: redisUrl });
+      admin.on('error', () => {});
+      await admin.connect();
+      onCleanup(() => admin.destroy());
+      const { owner, members: [a, b, c, d], community } = await pollCast(server, 4);
+      const poll = await createPoll(server, owner, community.id);
+      // Two anonymous watchers (one shared execution) and three members asking for their own ballot (one execution each).
+      const watchers = [await watch(server, undefined, poll, d), await watch(server, undefined, poll, d)];
+      for (const who of [a, b, c]) watchers.push(await watch(server, who, poll, d, WATCH_VOTERS));
+      const topic = pollTopics.changed(dbId(poll.id));
+      expect((await admin.pubSubNumSub(topic))[topic]).toBe(1);
+      await Promise.all([a, b, c].map((who, i) => voted(server, who, poll.id, [poll.options[i].id])));
+      for (const w of watchers) await w.until(() => w.results.at(-1)!.data.pollUpdated.totalVoters === 4, 'every ballot');
     });
 
     it('announces a close by time once across instances', async () => {
