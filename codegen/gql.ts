@@ -79,6 +79,8 @@ type Documents = {
     "query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }": typeof types.PollsNodePollDocument,
     "\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n": typeof types.PollsCommunityPollsDocument,
     "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }": typeof types.PollsAttachedDocument,
+    "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }": typeof types.PollsOfPostDocument,
+    "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }": typeof types.PollsOfEventDocument,
     "\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n": typeof types.PollsSqlCountPageDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": typeof types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": typeof types.CommentAddedCreatePostDocument,
@@ -184,6 +186,8 @@ const documents: Documents = {
     "query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }": types.PollsNodePollDocument,
     "\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n": types.PollsCommunityPollsDocument,
     "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }": types.PollsAttachedDocument,
+    "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }": types.PollsOfPostDocument,
+    "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }": types.PollsOfEventDocument,
     "\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n": types.PollsSqlCountPageDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": types.CommentAddedCreatePostDocument,
@@ -498,6 +502,14 @@ export function graphql(source: "\n  query PollsCommunityPolls($slug: String!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }"): (typeof documents)["query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }"): (typeof documents)["query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }"): (typeof documents)["query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

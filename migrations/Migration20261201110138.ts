@@ -6,6 +6,8 @@ export class Migration20261201110138 extends Migration {
     this.addSql(`create table "polls" ("id" serial primary key, "community_id" int not null, "created_by_id" int not null, "post_id" int null, "event_id" int null, "question" varchar(300) not null, "kind" text check ("kind" in ('SINGLE', 'MULTIPLE', 'RANKED')) not null, "max_choices" int null, "anonymous" boolean not null default false, "hide_results_until_closed" boolean not null default false, "closes_at" timestamptz null, "closed_at" timestamptz null, "close_announced_at" timestamptz null, "total_voters" int not null default 0, "created_at" timestamptz not null default now(), constraint polls_max_choices_check check (max_choices is null or (kind = 'MULTIPLE' and max_choices >= 1)), constraint polls_total_voters_check check (total_voters >= 0));`);
     this.addSql(`create index "polls_closing_index" on "polls" ("closes_at") where "close_announced_at" is null and "closes_at" is not null;`);
     this.addSql(`create index "polls_community_index" on "polls" ("community_id", "id");`);
+    this.addSql(`create index "polls_event_index" on "polls" ("event_id", "id");`);
+    this.addSql(`create index "polls_post_index" on "polls" ("post_id", "id");`);
 
     this.addSql(`create table "poll_options" ("id" serial primary key, "poll_id" int not null, "position" int not null, "text" varchar(200) not null, "votes" int not null default 0, constraint poll_options_votes_check check (votes >= 0));`);
     this.addSql(`alter table "poll_options" add constraint "poll_options_position_unique" unique ("poll_id", "position");`);

@@ -25,6 +25,8 @@ const CommunityPolls = graphql(`
   }
 `);
 const Attached = graphql(`query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }`);
+const PostPolls = graphql(`query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }`);
+const EventPolls = graphql(`query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }`);
 
 const adminEmail = `padmin${Date.now().toString(36)}@example.test`;
 let server: TestServer;
@@ -85,6 +87,9 @@ describe('creating polls', () => {
     const event = await createEvent(server, owner, community.id, { startsAt: hoursFromNow(24) });
     const poll = await createPoll(server, owner, community.id, { postId: post.id, eventId: event.id });
     expect((await server.gql(Attached, { id: poll.id })).body.data!.poll).toEqual({ post: { id: post.id }, event: { id: event.id } });
+    const onPost = await createPoll(server, owner, community.id, { postId: post.id });
+    expect((await server.gql(PostPolls, { id: post.id })).body.data!.post!.polls.edges.map((e: any) => e.node.id)).toEqual([onPost.id, poll.id]);
+    expect((await server.gql(EventPolls, { id: event.id })).body.data!.event!.polls.edges.map((e: any) => e.node.id)).toEqual([poll.id]);
     const foreign = await createPost(server, other.owner, other.community.id);
     const res = await server.gql(CreatePollDocument, { input: { communityId: community.id, question: 'Q?', options: ['A', 'B'], postId: foreign.id } }, { token: owner.token });
     expect([errorCode(res), field(res)]).toEqual(['BAD_USER_INPUT', 'postId']);

@@ -27,6 +27,8 @@ registerEnumType(PollKind, {
  */
 @Entity({ tableName: 'polls' })
 @Index({ name: 'polls_community_index', properties: ['community', 'id'] })
+@Index({ name: 'polls_post_index', properties: ['post', 'id'] })
+@Index({ name: 'polls_event_index', properties: ['event', 'id'] })
 @Index({
   name: 'polls_closing_index',
   expression: 'create index "polls_closing_index" on "polls" ("closes_at") where "close_announced_at" is null and "closes_at" is not null',

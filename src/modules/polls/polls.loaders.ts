@@ -7,9 +7,14 @@ import type { User } from '../identity/identity.entity';
 import type { Viewer } from '../identity/viewer';
 import { Poll, PollOption } from './polls.entity';
 
-/** One page of a community's polls, newest first. */
+/** What a page of polls belongs to: a community, or the post or event they are attached to. */
+export type PollScope = 'community' | 'post' | 'event';
+
+/** One page of the polls of a community, post or event, newest first. */
 export interface PollPageKey {
-  communityId: number;
+  scope: PollScope;
+  /** The id of the community, post or event. */
+  ownerId: number;
   size: number;
   /** Poll id to continue below (0: from the newest). */
   beforeId: number;
@@ -35,10 +40,11 @@ const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** SQL condition "the poll is open now" on alias `p`: not closed by hand and its time not passed. */
 export const OPEN_SQL = '(p.closed_at is null and (p.closes_at is null or p.closes_at > now()))';
 
-const pollPageGroup = (k: PollPageKey) => `${k.size}:${k.beforeId}:${k.open ?? ''}`;
-const pollPageKey = (k: PollPageKey) => `${k.communityId}:${pollPageGroup(k)}`;
+const pollPageGroup = (k: PollPageKey) => `${k.scope}:${k.size}:${k.beforeId}:${k.open ?? ''}`;
+const pollPageKey = (k: PollPageKey) => `${k.ownerId}:${pollPageGroup(k)}`;
+const SCOPE_COLUMN: Record<PollScope, 'community_id' | 'post_id' | 'event_id'> = { community: 'community_id', post: 'post_id', event: 'event_id' };
 
-/** Pages of polls of many communities in one statement per kind of page (LATERAL … LIMIT per community). */
+/** Pages of polls of many communities (posts, events) in one statement per kind of page (LATERAL … LIMIT per owner). */
 function pollPageLoader(em: EntityManager) {
   return new DataLoader<PollPageKey, Poll[], string>(
     async (keys) => {
@@ -46,21 +52,22 @@ function pollPageLoader(em: EntityManager) {
       for (const k of keys) groups.set(pollPageGroup(k), [...(groups.get(pollPageGroup(k)) ?? []), k]);
       const result = new Map<string, Poll[]>();
       for (const group of groups.values()) {
-        const { size, beforeId, open } = group[0];
+        const { scope, size, beforeId, open } = group[0];
+        const column = SCOPE_COLUMN[scope];
         const filter = open === null ? '' : open ? `and ${OPEN_SQL}` : `and not ${OPEN_SQL}`;
         const rows = await sql(
           em,
-          `select p.* from unnest(array[${group.map(() => '?::int').join(', ')}]) with ordinality as k(community_id, ord)
+          `select p.*, k.owner_id as page_owner from unnest(array[${group.map(() => '?::int').join(', ')}]) with ordinality as k(owner_id, ord)
              cross join lateral (
-               select * from polls p where p.community_id = k.community_id ${beforeId ? 'and p.id < ?' : ''} ${filter}
+               select * from polls p where p.${column} = k.owner_id ${beforeId ? 'and p.id < ?' : ''} ${filter}
                 order by p.id desc limit ?
              ) p
             order by k.ord, p.id desc`,
-          [...group.map((k) => k.communityId), ...(beforeId ? [beforeId] : []), size + 1],
+          [...group.map((k) => k.ownerId), ...(beforeId ? [beforeId] : []), size + 1],
         );
-        for (const row of rows) {
+        for (const { page_owner: owner, ...row } of rows) {
           const poll = em.map(Poll, row);
-          const key = pollPageKey({ communityId: poll.community.id, size, beforeId, open });
+          const key = pollPageKey({ scope, ownerId: owner as number, size, beforeId, open });
           result.set(key, [...(result.get(key) ?? []), poll]);
         }
       }

@@ -188,3 +188,19 @@ export class CommunityPollsResolver {
     return polls.communityPolls(loaders, viewer, community, args);
   }
 }
+
+@Resolver(() => Post)
+export class PostPollsResolver {
+  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'Polls attached to this post, newest first.' })
+  polls(@Root() post: Post, @Args() args: PollsArgs, @Ctx() { loaders }: Context) {
+    return polls.pollPage(loaders, 'post', post.id, args);
+  }
+}
+
+@Resolver(() => Event)
+export class EventPollsResolver {
+  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'Polls attached to this event, newest first.' })
+  polls(@Root() event: Event, @Args() args: PollsArgs, @Ctx() { loaders }: Context) {
+    return polls.pollPage(loaders, 'event', event.id, args);
+  }
+}

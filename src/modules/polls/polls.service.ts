@@ -15,6 +15,7 @@ import { readablePost } from '../posts/posts.service';
 import { Poll, PollKind, PollOption } from './polls.entity';
 import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
 import { POLL_LIMITS, type CreatePollInput } from './polls.inputs';
+import type { PollScope } from './polls.loaders';
 import { instantRunoff, type RunoffResult } from './runoff';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -208,9 +209,17 @@ async function freshPoll(em: EntityManager, loaders: Loaders, id: number): Promi
 /** `Community.polls`: newest first; `open` filters open or closed polls. */
 export async function communityPolls(loaders: Loaders, viewer: Viewer, community: Community, args: PageArgs & { open?: boolean | null }) {
   if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  return pollPage(loaders, 'community', community.id, args);
+}
+
+/**
+ * A page of polls, newest first: of a community, or attached to a post or an event (whose
+ * resolvers only run for a post or event the viewer may read, so its polls are readable too).
+ */
+export async function pollPage(loaders: Loaders, scope: PollScope, ownerId: number, args: PageArgs & { open?: boolean | null }) {
   const size = pageSize(args);
   const beforeId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
-  const rows = await loaders.pollPage.load({ communityId: community.id, size, beforeId, open: args.open ?? null });
+  const rows = await loaders.pollPage.load({ scope, ownerId, size, beforeId, open: args.open ?? null });
   for (const poll of rows) loaders.poll.prime(poll.id, poll);
   return toConnection(rows, size, (p) => [p.id], !!args.after);
 }
