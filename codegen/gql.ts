@@ -71,6 +71,17 @@ type Documents = {
     "mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }": typeof types.TimestampsAnswerDocument,
     "\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n": typeof types.TimestampsChatDocument,
     "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  ": typeof types.TimestampsQuestionIdDocument,
+    "\n  mutation PollsCreatePoll($input: CreatePollInput!) {\n    createPoll(input: $input) {\n      id question kind allowMultiple maxChoices anonymous hideResultsUntilClosed closesAt closed resultsVisible totalVoters\n      options { id text position votes }\n      createdBy { handle }\n    }\n  }\n": typeof types.PollsCreatePollDocument,
+    "\n  mutation PollsCastVote($input: CastVoteInput!) {\n    castVote(input: $input) { id totalVoters options { id votes } viewerVote { id } }\n  }\n": typeof types.PollsCastVoteDocument,
+    "\n  mutation PollsClosePoll($id: ID!) { closePoll(id: $id) { id closed closedAt totalVoters options { votes } } }\n": typeof types.PollsClosePollDocument,
+    "\n  query PollsPoll($id: ID!) {\n    poll(id: $id) {\n      id question kind closed resultsVisible totalVoters viewerCanClose\n      options { id text votes voters(first: 50) { edges { node { handle } } } }\n      viewerVote { id text }\n      winner { text }\n      rounds { number exhausted tallies { option { text } votes } eliminated { text } }\n    }\n  }\n": typeof types.PollsPollDocument,
+    "\n  query PollsNodeOption($id: ID!) {\n    node(id: $id) { id ... on PollOption { text votes voters(first: 10) { edges { node { handle } } } poll { anonymous } } }\n  }\n": typeof types.PollsNodeOptionDocument,
+    "query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }": typeof types.PollsNodePollDocument,
+    "\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n": typeof types.PollsCommunityPollsDocument,
+    "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }": typeof types.PollsAttachedDocument,
+    "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }": typeof types.PollsOfPostDocument,
+    "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }": typeof types.PollsOfEventDocument,
+    "\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n": typeof types.PollsSqlCountPageDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": typeof types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": typeof types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": typeof types.CommentAddedAddCommentDocument,
@@ -167,6 +178,17 @@ const documents: Documents = {
     "mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }": types.TimestampsAnswerDocument,
     "\n  query TimestampsChat($id: ID!) {\n    event(id: $id) {\n      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }\n      questions { edges { node { createdAt answeredAt } } }\n    }\n  }\n": types.TimestampsChatDocument,
     "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  ": types.TimestampsQuestionIdDocument,
+    "\n  mutation PollsCreatePoll($input: CreatePollInput!) {\n    createPoll(input: $input) {\n      id question kind allowMultiple maxChoices anonymous hideResultsUntilClosed closesAt closed resultsVisible totalVoters\n      options { id text position votes }\n      createdBy { handle }\n    }\n  }\n": types.PollsCreatePollDocument,
+    "\n  mutation PollsCastVote($input: CastVoteInput!) {\n    castVote(input: $input) { id totalVoters options { id votes } viewerVote { id } }\n  }\n": types.PollsCastVoteDocument,
+    "\n  mutation PollsClosePoll($id: ID!) { closePoll(id: $id) { id closed closedAt totalVoters options { votes } } }\n": types.PollsClosePollDocument,
+    "\n  query PollsPoll($id: ID!) {\n    poll(id: $id) {\n      id question kind closed resultsVisible totalVoters viewerCanClose\n      options { id text votes voters(first: 50) { edges { node { handle } } } }\n      viewerVote { id text }\n      winner { text }\n      rounds { number exhausted tallies { option { text } votes } eliminated { text } }\n    }\n  }\n": types.PollsPollDocument,
+    "\n  query PollsNodeOption($id: ID!) {\n    node(id: $id) { id ... on PollOption { text votes voters(first: 10) { edges { node { handle } } } poll { anonymous } } }\n  }\n": types.PollsNodeOptionDocument,
+    "query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }": types.PollsNodePollDocument,
+    "\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n": types.PollsCommunityPollsDocument,
+    "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }": types.PollsAttachedDocument,
+    "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }": types.PollsOfPostDocument,
+    "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }": types.PollsOfEventDocument,
+    "\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n": types.PollsSqlCountPageDocument,
     "\n  subscription CommentAddedStream($postId: ID!, $after: String) {\n    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }\n  }\n": types.CommentAddedStreamDocument,
     "\n  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }\n": types.CommentAddedCreatePostDocument,
     "\n  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }\n": types.CommentAddedAddCommentDocument,
@@ -448,6 +470,50 @@ export function graphql(source: "\n  query TimestampsChat($id: ID!) {\n    event
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  "): (typeof documents)["\n    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PollsCreatePoll($input: CreatePollInput!) {\n    createPoll(input: $input) {\n      id question kind allowMultiple maxChoices anonymous hideResultsUntilClosed closesAt closed resultsVisible totalVoters\n      options { id text position votes }\n      createdBy { handle }\n    }\n  }\n"): (typeof documents)["\n  mutation PollsCreatePoll($input: CreatePollInput!) {\n    createPoll(input: $input) {\n      id question kind allowMultiple maxChoices anonymous hideResultsUntilClosed closesAt closed resultsVisible totalVoters\n      options { id text position votes }\n      createdBy { handle }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PollsCastVote($input: CastVoteInput!) {\n    castVote(input: $input) { id totalVoters options { id votes } viewerVote { id } }\n  }\n"): (typeof documents)["\n  mutation PollsCastVote($input: CastVoteInput!) {\n    castVote(input: $input) { id totalVoters options { id votes } viewerVote { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PollsClosePoll($id: ID!) { closePoll(id: $id) { id closed closedAt totalVoters options { votes } } }\n"): (typeof documents)["\n  mutation PollsClosePoll($id: ID!) { closePoll(id: $id) { id closed closedAt totalVoters options { votes } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PollsPoll($id: ID!) {\n    poll(id: $id) {\n      id question kind closed resultsVisible totalVoters viewerCanClose\n      options { id text votes voters(first: 50) { edges { node { handle } } } }\n      viewerVote { id text }\n      winner { text }\n      rounds { number exhausted tallies { option { text } votes } eliminated { text } }\n    }\n  }\n"): (typeof documents)["\n  query PollsPoll($id: ID!) {\n    poll(id: $id) {\n      id question kind closed resultsVisible totalVoters viewerCanClose\n      options { id text votes voters(first: 50) { edges { node { handle } } } }\n      viewerVote { id text }\n      winner { text }\n      rounds { number exhausted tallies { option { text } votes } eliminated { text } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PollsNodeOption($id: ID!) {\n    node(id: $id) { id ... on PollOption { text votes voters(first: 10) { edges { node { handle } } } poll { anonymous } } }\n  }\n"): (typeof documents)["\n  query PollsNodeOption($id: ID!) {\n    node(id: $id) { id ... on PollOption { text votes voters(first: 10) { edges { node { handle } } } poll { anonymous } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }"): (typeof documents)["query PollsNodePoll($id: ID!) { node(id: $id) { id ... on Poll { question } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n"): (typeof documents)["\n  query PollsCommunityPolls($slug: String!, $first: Int, $after: String, $open: Boolean) {\n    community(slug: $slug) {\n      polls(first: $first, after: $after, open: $open) { edges { node { question closed } } pageInfo { hasNextPage endCursor } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }"): (typeof documents)["query PollsAttached($id: ID!) { poll(id: $id) { post { id } event { id } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }"): (typeof documents)["query PollsOfPost($id: ID!) { post(id: $id) { polls(first: 5) { edges { node { id } } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }"): (typeof documents)["query PollsOfEvent($id: ID!) { event(id: $id) { polls(first: 5) { edges { node { id } } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PollsSqlCountPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      polls(first: $first) {\n        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

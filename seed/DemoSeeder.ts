@@ -9,6 +9,7 @@ import { Comment, Post, Reaction, Vote } from '../src/modules/posts/posts.entity
 import { HOT_RANK_SQL, normalizeTags } from '../src/modules/posts/posts.service';
 import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from './demo-posts';
 import { seedEvents } from './demo-events';
+import { seedPolls } from './demo-polls';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -47,7 +48,8 @@ const COMMUNITIES: {
 /**
  * The demo community: a platform admin, five users, public and private communities with every role,
  * and their posts (one pinned), threaded comments, votes and reactions (seed/demo-posts.ts), and
- * events: a full recurring meetup with a waitlist, a live stream with chat and questions (seed/demo-events.ts).
+ * events: a full recurring meetup with a waitlist, a live stream with chat and questions (seed/demo-events.ts),
+ * and polls: open, ranked and anonymous, closed, private with hidden results (seed/demo-polls.ts).
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -80,6 +82,7 @@ export class DemoSeeder extends Seeder {
     await em.flush();
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
+    await seedPolls(em, now, communities, members, users);
   }
 }
 

@@ -65,6 +65,16 @@ const envSchema = z.object({
   CHAT_RATE_LIMIT: int(1, 1_000_000).default(20),
   /** The window of CHAT_RATE_LIMIT, in seconds. Default 10. */
   CHAT_RATE_WINDOW_SECONDS: int(1, 3600).default(10),
+  /**
+   * Shortest time between two `pollUpdated` emissions of one poll on one instance: ballots arriving
+   * faster are coalesced, and the last state is always emitted at the end of the window. Default 250 ms.
+   */
+  POLL_UPDATE_INTERVAL_MS: int(10, 60_000).default(250),
+  /**
+   * Longest wait between two sweeps for polls whose `closesAt` has passed. Each instance also sets a
+   * timer on the next known closing time, so this only bounds a missed timer. Default 30.
+   */
+  POLL_CLOSE_SWEEP_SECONDS: int(1, 3600).default(30),
   /** Loads the demo data when the database has no users. Default true. */
   SEED_DEMO: bool.default(true),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */

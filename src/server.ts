@@ -15,6 +15,8 @@ import type { Config } from './config';
 import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
 import { commentAddedShareKey } from './modules/posts/comment-sharing';
 import { chatMessageAddedShareKey } from './modules/events/chat.resolver';
+import { startPollCloser } from './modules/polls/polls.closer';
+import { pollUpdatedShareKey } from './modules/polls/polls.resolver';
 import { townsquarePlugin } from './platform/apollo';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
@@ -140,7 +142,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(ok, ok ? undefined : 403, ok ? undefined : 'Forbidden');
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey, chatMessageAddedShareKey]);
+  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey, chatMessageAddedShareKey, pollUpdatedShareKey]);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -229,6 +231,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
   log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind, responseCache: responseCache.kind }, 'Townsquare ready');
 
+  // Announces polls closed by time, once across instances (see polls.closer.ts).
+  const pollCloser = startPollCloser({
+    orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: () => responseCache.invalidate(),
+  });
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -236,6 +243,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
+      await pollCloser.stop();
       await responseCache.close();
       await rateLimiter.close();
       await pubsub.close();

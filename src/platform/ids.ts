@@ -1,7 +1,7 @@
 import { BadInput } from './errors';
 
 /** Node types that have global IDs. */
-export type NodeType = 'User' | 'Community' | 'Member' | 'JoinRequest' | 'Invite' | 'ApiKey' | 'Post' | 'Comment' | 'Event' | 'Rsvp' | 'ChatMessage' | 'ContestEntry';
+export type NodeType = 'User' | 'Community' | 'Member' | 'JoinRequest' | 'Invite' | 'ApiKey' | 'Post' | 'Comment' | 'Event' | 'Rsvp' | 'ChatMessage' | 'ContestEntry' | 'Poll' | 'PollOption';
 
 /**
  * Opaque global ID: base64url of `Type:id`. Clients must treat it as a string only.

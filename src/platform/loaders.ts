@@ -5,6 +5,7 @@ import { createPostLoaders } from '../modules/posts/posts.loaders';
 import { createEventLoaders } from '../modules/events/events.loaders';
 import { createChatLoaders } from '../modules/events/chat.loaders';
 import { createContestLoaders } from '../modules/events/contests.loaders';
+import { createPollLoaders } from '../modules/polls/polls.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -16,6 +17,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
     ...createEventLoaders(em, viewer),
     ...createChatLoaders(em),
     ...createContestLoaders(em, viewer),
+    ...createPollLoaders(em, viewer),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -348,6 +348,16 @@ const DEMO_EVENTS = `query DemoEvents {
   }
 }`;
 
+const DEMO_POLLS = `query DemoPolls {
+  community(slug: "typescript") {
+    polls(first: 10) { edges { node { question kind anonymous closed totalVoters options { text votes voters(first: 5) { edges { node { handle } } } } winner { text } event { title } } } }
+  }
+}`;
+
+const DEMO_PRIVATE_POLLS = `query DemoPrivatePolls {
+  community(slug: "founders-circle") { polls(first: 10) { edges { node { question resultsVisible totalVoters options { votes } } } } }
+}`;
+
 describe('the demo seed (SEED_DEMO=true)', () => {
   const slugs = (res: { body: { data?: any } }) =>
     (res.body.data.communities.edges as { node: { slug: string } }[]).map((e) => e.node.slug);
@@ -376,6 +386,17 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(byTitle.get('Live: type-level programming')).toMatchObject({ live: true });
     expect(byTitle.get('Live: type-level programming').chatMessages.edges).toHaveLength(5);
     expect(byTitle.get('Type trick of the month').contest).toEqual({ phase: 'VOTING', entryCount: 3 });
+    // Polls: an open public one listing its voters, an anonymous ranked one on the meetup; a private one hiding its results.
+    const polls = await gqlAt(first.url, DEMO_POLLS);
+    const [ranked, single] = (polls.body.data.community.polls.edges as { node: any }[]).map((e) => e.node);
+    expect(single).toMatchObject({ kind: 'SINGLE', closed: false, totalVoters: 4 });
+    expect(single.options.map((o: any) => o.votes)).toEqual([2, 2, 0, 0]);
+    expect(single.options[0].voters.edges.map((e: any) => e.node.handle)).toEqual(['bob', 'carol']);
+    expect(ranked).toMatchObject({ kind: 'RANKED', anonymous: true, totalVoters: 4, winner: { text: 'Type-level parsers' }, event: { title: 'TypeScript Tuesday' } });
+    expect(ranked.options.map((o: any) => [o.votes, o.voters])).toEqual([[1, null], [0, null], [1, null], [2, null]]);
+    expect((await gqlAt(first.url, DEMO_PRIVATE_POLLS)).body.data.community).toBeNull();
+    const hidden = (await gqlAt(first.url, DEMO_PRIVATE_POLLS, {}, adminToken)).body.data.community.polls.edges[0].node;
+    expect(hidden).toEqual({ question: 'Where should the next offsite be?', resultsVisible: false, totalVoters: 2, options: [{ votes: null }, { votes: null }, { votes: null }] });
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.

@@ -37,6 +37,12 @@ export const PERMISSIONS = {
   'contests.enter': Role.MEMBER,
   /** Vote for an entry of a contest. */
   'contests.vote': Role.MEMBER,
+  /** Create polls (their creator may always close them by hand). */
+  'polls.create': Role.MEMBER,
+  /** Cast, change a ballot in a poll. */
+  'polls.vote': Role.MEMBER,
+  /** Close anyone's poll by hand. */
+  'polls.close': Role.MODERATOR,
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -11,6 +11,7 @@ import { Rsvp } from '../events/events.entity';
 import { ChatMessage } from '../events/chat.entity';
 import { readableEvent } from '../events/events.service';
 import { readableEntry } from '../events/contests.service';
+import { readablePoll } from '../polls/polls.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -67,6 +68,12 @@ export class NodeResolver {
       }
       case 'ContestEntry':
         return readableEntry(loaders, viewer, ref.id).then((r) => r.entry, () => null);
+      case 'Poll':
+        return readablePoll(loaders, viewer, ref.id).then((r) => r.poll, () => null);
+      case 'PollOption': {
+        const option = await loaders.pollOption.load(ref.id);
+        return option && (await readablePoll(loaders, viewer, option.poll.id).then(() => true, () => false)) ? option : null;
+      }
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

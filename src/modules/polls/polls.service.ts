@@ -1,0 +1,239 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
+import { sql } from '../../platform/database/sql';
+import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import type { Loaders } from '../../platform/loaders';
+import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
+import type { Community } from '../communities/communities.entity';
+import { actorIn, canReadContent } from '../communities/communities.service';
+import { assertCan, can } from '../communities/permissions';
+import { readableEvent } from '../events/events.service';
+import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { readablePost } from '../posts/posts.service';
+import { Poll, PollKind, PollOption } from './polls.entity';
+import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
+import { POLL_LIMITS, type CreatePollInput } from './polls.inputs';
+import type { PollScope } from './polls.loaders';
+import { instantRunoff, type RunoffResult } from './runoff';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whether a poll is closed at `now`: closed by hand, or its `closesAt` has passed (whether or not a sweep has noticed yet). */
+export function isClosed(poll: Pick<Poll, 'closedAt' | 'closesAt'>, now = Date.now()): boolean {
+  return !!poll.closedAt || (!!poll.closesAt && poll.closesAt.getTime() <= now);
+}
+
+/** Whether counts, voters and rounds may be shown: always, unless the poll hides them until it closes (for everyone). */
+export function resultsVisible(poll: Pick<Poll, 'hideResultsUntilClosed' | 'closedAt' | 'closesAt'>): boolean {
+  return !poll.hideResultsUntilClosed || isClosed(poll);
+}
+
+/** A poll the viewer may read (its community's content), or NOT_FOUND. */
+export async function readablePoll(loaders: Loaders, viewer: Viewer, pollId: number): Promise<{ poll: Poll; community: Community }> {
+  const poll = await loaders.poll.load(pollId);
+  const community = poll && (await loaders.community.load(poll.community.id));
+  if (!poll || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Poll');
+  return { poll, community };
+}
+
+/** Publishes after commit; a lost message only delays watchers until the next change (or the close sweep). */
+async function publish<T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T): Promise<void> {
+  try {
+    await ctx.pubsub.publish<T>(topic, payload);
+  } catch (err) {
+    ctx.log.warn({ err, topic }, 'poll event not published; watchers get the next change');
+  }
+}
+
+function checkOptions(raw: string[]): string[] {
+  const options = raw.map((o) => o.trim());
+  if (options.some((o) => !o)) throw new BadInput('options must not be blank', 'options');
+  if (options.some((o) => o.length > POLL_LIMITS.optionLength)) {
+    throw new BadInput(`each option is at most ${POLL_LIMITS.optionLength} characters long`, 'options');
+  }
+  if (new Set(options.map((o) => o.toLowerCase())).size !== options.length) throw new BadInput('options must be distinct', 'options');
+  return options;
+}
+
+/**
+ * Creates a poll in a community (`polls.create`), optionally attached to one of its posts or
+ * events. Options are written with the poll in one transaction. A `closesAt` is announced to every
+ * instance's closer, so the close is emitted on time even if no request arrives.
+ */
+export async function createPoll(ctx: Context, input: CreatePollInput): Promise<Poll> {
+  const { em, loaders, viewer } = ctx;
+  const userId = requireUser(viewer);
+  const communityId = fromGlobalId('Community', input.communityId, 'communityId');
+  const community = await loaders.community.load(communityId);
+  if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
+  assertCan(await actorIn(loaders, viewer, communityId), 'polls.create');
+  const question = input.question.trim();
+  if (!question) throw new BadInput('question must not be blank', 'question');
+  const options = checkOptions(input.options);
+  if (input.allowMultiple && input.ranked) throw new BadInput('A poll is either multiple choice or ranked, not both', 'ranked');
+  const kind = input.ranked ? PollKind.RANKED : input.allowMultiple ? PollKind.MULTIPLE : PollKind.SINGLE;
+  const maxChoices = input.maxChoices ?? null;
+  if (maxChoices !== null && kind !== PollKind.MULTIPLE) throw new BadInput('maxChoices needs allowMultiple', 'maxChoices');
+  if (maxChoices !== null && maxChoices > options.length) throw new BadInput('maxChoices is more than the options', 'maxChoices');
+  const closesAt = input.closesAt ?? null;
+  if (closesAt) {
+    if (Number.isNaN(closesAt.getTime())) throw new BadInput('closesAt is not a valid date', 'closesAt');
+    if (closesAt.getTime() < Date.now() + POLL_LIMITS.minOpenMs) throw new BadInput('closesAt must be in the future', 'closesAt');
+    if (closesAt.getTime() > Date.now() + POLL_LIMITS.maxOpenDays * DAY_MS) {
+      throw new BadInput(`closesAt is at most ${POLL_LIMITS.maxOpenDays} days away`, 'closesAt');
+    }
+  }
+  let postId: number | null = null;
+  if (input.postId) {
+    const { post } = await readablePost(loaders, viewer, fromGlobalId('Post', input.postId, 'postId'));
+    if (post.community.id !== communityId) throw new BadInput('Attach the poll to a post of the same community', 'postId');
+    if (post.deletedAt) throw new BadInput('A deleted post cannot hold a poll', 'postId');
+    postId = post.id;
+  }
+  let eventId: number | null = null;
+  if (input.eventId) {
+    const { event } = await readableEvent(loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'));
+    if (event.community.id !== communityId) throw new BadInput('Attach the poll to an event of the same community', 'eventId');
+    eventId = event.id;
+  }
+  const poll = await em.transactional(async (tx) => {
+    const created = tx.create(Poll, {
+      community: communityId, createdBy: userId, post: postId, event: eventId, question, kind, maxChoices,
+      anonymous: input.anonymous, hideResultsUntilClosed: input.hideResultsUntilClosed, closesAt, closedAt: null,
+      closeAnnouncedAt: null, totalVoters: 0, createdAt: new Date(),
+    });
+    options.forEach((text, position) => tx.create(PollOption, { poll: created, position, text, votes: 0 }));
+    await tx.flush();
+    return created;
+  });
+  loaders.poll.prime(poll.id, poll);
+  if (closesAt) {
+    await publish<PollClosingScheduledEvent>(ctx, pollTopics.closingScheduled, { pollId: poll.id, closesAt: closesAt.getTime() });
+  }
+  return poll;
+}
+
+/** The option ids of a ballot, checked against the poll's kind and options; BAD_USER_INPUT on `optionIds`. */
+async function checkBallot(loaders: Loaders, poll: Poll, optionIds: string[]): Promise<{ ids: number[]; options: PollOption[] }> {
+  const ids = optionIds.map((id) => fromGlobalId('PollOption', id, 'optionIds'));
+  if (new Set(ids).size !== ids.length) throw new BadInput('Name each option once', 'optionIds');
+  const options = await loaders.pollOptions.load(poll.id);
+  const known = new Set(options.map((o) => o.id));
+  if (ids.length === 0) throw new BadInput('Name at least one option', 'optionIds');
+  if (ids.some((id) => !known.has(id))) throw new BadInput('Not an option of this poll', 'optionIds');
+  if (poll.kind === PollKind.SINGLE && ids.length !== 1) throw new BadInput('This poll takes exactly one option', 'optionIds');
+  if (poll.kind === PollKind.MULTIPLE && poll.maxChoices && ids.length > poll.maxChoices) {
+    throw new BadInput(`This poll takes at most ${poll.maxChoices} options`, 'optionIds');
+  }
+  return { ids, options };
+}
+
+/** The refusal of a ballot or a close on a poll that has closed: CONFLICT (the poll's state, not the input, is at fault). */
+const closedConflict = (field: string) => new Conflict('This poll is closed: ballots can no longer be cast or changed', field);
+
+/**
+ * Locks the poll's row for the caller's transaction (`for no key update`, as ballots do: see
+ * `cast_ballot`) and says whether it is closed, on the locked row.
+ */
+async function lockPoll(tx: EntityManager, pollId: number): Promise<{ closed: boolean }> {
+  const row = await sql<{ closed: boolean } | undefined>(
+    tx,
+    `select (closed_at is not null or (closes_at is not null and closes_at <= now())) as closed from polls where id = ? for no key update`,
+    [pollId], 'get',
+  );
+  if (!row) throw new NotFound('Poll');
+  return row;
+}
+
+/** What `cast_ballot` did. */
+type BallotResult = 'cast' | 'unchanged' | 'closed' | 'not_found' | 'bad_option';
+
+/**
+ * Casts or replaces the viewer's ballot (`polls.vote`): ONE ballot per member and poll (unique in
+ * the database). The ballot is written by the SQL function `cast_ballot` (see the polls migration),
+ * in one statement and so one transaction: it locks the poll's row (every ballot of a poll is
+ * serialized, as is closePoll), refuses a closed poll on the locked row, replaces the member's
+ * choices and moves `PollOption.votes` (RANKED: first choices) and `Poll.totalVoters` by the
+ * difference. A first ballot and a change racing from the same member serialize, and counts always
+ * equal a recount of the ballots; the lock is held for no round trip to the application.
+ * A closed poll (by hand or by time) refuses with CONFLICT on `pollId`.
+ */
+export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: string[]): Promise<Poll> {
+  const { em, loaders, viewer } = ctx;
+  const userId = requireUser(viewer);
+  const { poll } = await readablePoll(loaders, viewer, fromGlobalId('Poll', pollIdGlobal, 'pollId'));
+  assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.vote');
+  const { ids } = await checkBallot(loaders, poll, optionIds);
+  if (isClosed(poll)) throw closedConflict('pollId');
+  const row = await sql<{ result: BallotResult; voters: number }>(
+    em, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
+  );
+  if (row.result === 'closed') throw closedConflict('pollId');
+  if (row.result === 'not_found') throw new NotFound('Poll');
+  if (row.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
+  if (row.result === 'cast') await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
+  return freshPoll(em, loaders, poll.id);
+}
+
+/**
+ * Closes a poll by hand: its creator, or a member with `polls.close` (MODERATOR and above). The
+ * close is announced at once (and claimed, so the time sweep never announces it again). A poll
+ * already closed, by hand or by time, is CONFLICT on `id`.
+ */
+export async function closePoll(ctx: Context, pollIdGlobal: string): Promise<Poll> {
+  const { em, loaders, viewer } = ctx;
+  const userId = requireUser(viewer);
+  const { poll } = await readablePoll(loaders, viewer, fromGlobalId('Poll', pollIdGlobal));
+  if (poll.createdBy.id !== userId) assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.close');
+  await em.transactional(async (tx) => {
+    if ((await lockPoll(tx, poll.id)).closed) throw new Conflict('This poll is already closed', 'id');
+    await sql(tx, 'update polls set closed_at = now(), close_announced_at = now() where id = ?', [poll.id], 'run');
+  });
+  await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id, closed: true });
+  return freshPoll(em, loaders, poll.id);
+}
+
+/** The poll, read again from the database after a change; its options and the viewer's ballot forgotten. */
+async function freshPoll(em: EntityManager, loaders: Loaders, id: number): Promise<Poll> {
+  const poll = await em.findOneOrFail(Poll, id, { refresh: true });
+  loaders.poll.clear(id).prime(id, poll);
+  loaders.pollOptions.clear(id);
+  loaders.viewerBallot.clear(id);
+  loaders.pollRankings.clear(id);
+  loaders.optionVoters.clearAll();
+  return poll;
+}
+
+/** `Community.polls`: newest first; `open` filters open or closed polls. */
+export async function communityPolls(loaders: Loaders, viewer: Viewer, community: Community, args: PageArgs & { open?: boolean | null }) {
+  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  return pollPage(loaders, 'community', community.id, args);
+}
+
+/**
+ * A page of polls, newest first: of a community, or attached to a post or an event (whose
+ * resolvers only run for a post or event the viewer may read, so its polls are readable too).
+ */
+export async function pollPage(loaders: Loaders, scope: PollScope, ownerId: number, args: PageArgs & { open?: boolean | null }) {
+  const size = pageSize(args);
+  const beforeId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
+  const rows = await loaders.pollPage.load({ scope, ownerId, size, beforeId, open: args.open ?? null });
+  for (const poll of rows) loaders.poll.prime(poll.id, poll);
+  return toConnection(rows, size, (p) => [p.id], !!args.after);
+}
+
+/** The instant-runoff tally of a RANKED poll (null for other kinds, and while results are hidden). */
+export async function pollRunoff(loaders: Loaders, poll: Poll): Promise<RunoffResult | null> {
+  if (poll.kind !== PollKind.RANKED || !resultsVisible(poll)) return null;
+  const [options, ballots] = await Promise.all([loaders.pollOptions.load(poll.id), loaders.pollRankings.load(poll.id)]);
+  return instantRunoff(options, ballots);
+}
+
+/** Whether the viewer may close the poll (its creator, or `polls.close`). */
+export async function canClose(loaders: Loaders, viewer: Viewer, poll: Poll): Promise<boolean> {
+  if (viewer.userId === null) return false;
+  if (poll.createdBy.id === viewer.userId) return true;
+  return can(await actorIn(loaders, viewer, poll.community.id), 'polls.close');
+}
