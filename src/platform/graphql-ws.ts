@@ -6,11 +6,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
 import { ANONYMOUS, scopeFor, type Viewer } from '../modules/identity/viewer';
-import { SharedSubscriptions, type ShareKey } from './shared-subscriptions';
+import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
 import { AppError, Forbidden, formatForClient, normalizeError } from './errors';
 import { assertQueryCost, limitRules, queryLimits } from './guards/limits';
+import type { Logger } from './logger';
 
 /** What we keep per WebSocket connection. */
 type SocketExtra = {
@@ -70,13 +71,17 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
       return createContext(deps, ANONYMOUS, requestId, log.child({ requestId }), () => forkEm(deps.orm, requestId, stats), stats, 'internal');
     },
     log,
+    (result, groupId) =>
+      JSON.stringify(result.errors?.length ? { ...result, errors: formatErrors(result.errors, `shared/${groupId}`) } : result),
   );
+  /** Each operation's way to its socket, for shared results (keyed by the operation's context). */
+  const directSends = new WeakMap<object, DirectSend>();
   // Registered before graphql-ws's own listener, so it sees every socket first.
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => coalesceWrites(socket, request.socket));
   return useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
-      subscribe: shared.subscribe,
+      subscribe: (args) => shared.subscribe(args, directSends.get(args.contextValue as object)),
       connectionInitWaitTimeout: 10_000,
       onConnect: async (ctx) => {
         const connectionId = randomUUID();
@@ -127,6 +132,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const args: ExecutionArgs = {
           schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue,
         };
+        if (operation.operation === 'subscription') directSends.set(contextValue, directSend(ctx.extra.socket, id, log));
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
@@ -144,6 +150,27 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
   );
 }
 
+
+/** Unsent bytes at which a socket counts as too slow for shared results and is dropped (its client reconnects). */
+export const SLOW_SOCKET_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Writes a shared result's `next` message for operation `id` straight to the socket. A reader so
+ * slow that SLOW_SOCKET_BYTES wait unsent is disconnected (code 1006 for its client, which
+ * reconnects and, with `after`, replays what it missed) rather than left to grow the server's memory.
+ */
+function directSend(socket: WebSocket, id: string, log: Logger): DirectSend {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (payloadJson) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > SLOW_SOCKET_BYTES) {
+      log.warn({ operationId: id, bufferedAmount: socket.bufferedAmount }, 'websocket too slow for its subscriptions; disconnecting it');
+      socket.terminate();
+      return;
+    }
+    socket.send(`${head}${payloadJson}}`);
+  };
+}
 
 /** Bytes a socket may hold unsent before its sends wait for the network again (see coalesceWrites). */
 export const COALESCE_MAX_BUFFERED = 64 * 1024;

@@ -3,8 +3,6 @@ import { Kind, getOperationAST, print, subscribe, valueFromASTUntyped, visit, ty
 import type { Context } from './context';
 import { parseGlobalId, type NodeType } from './ids';
 import type { Logger } from './logger';
-import { Channel } from './pubsub/channel';
-import { closable } from './streams';
 
 /**
  * Decides whether a subscription may share its execution with others, and with whom: returns the
@@ -15,9 +13,22 @@ import { closable } from './streams';
  */
 export type ShareKey = (args: ExecutionArgs, ctx: Context) => Promise<string | null>;
 
+/**
+ * How a socket receives its shared results: writes one graphql-ws `next` message whose payload is
+ * this JSON (already serialized, once per result for the whole group).
+ */
+export type DirectSend = (payloadJson: string) => void;
+
+/** One socket's place in a group. */
+interface Member {
+  send: DirectSend;
+  /** Ends the socket's operation (graphql-ws then sends `complete`). */
+  end(): void;
+}
+
 /** Per-group state: the one execution, and the sockets it feeds. */
 interface Group {
-  members: Set<Channel<ExecutionResult>>;
+  members: Set<Member>;
   source: AsyncIterator<ExecutionResult> | null;
   /** Its execution has ended or been stopped: a socket that finds it must start a new group. */
   closed: boolean;
@@ -29,6 +40,13 @@ interface Group {
  * The group's execution runs as an anonymous viewer, so it can only ever see what anonymous users
  * see; `ShareKey` only groups operations whose results do not depend on who the viewer is.
  * Everything else runs per socket, as graphql-ws would.
+ *
+ * Each result is serialized once and written straight to every member's socket (`DirectSend`), in
+ * the order the execution yields them: per delivery that is one string concatenation and one
+ * WebSocket frame, not an async iteration, a serialization and a promise per socket. graphql-ws
+ * still owns each member's operation: the iterator it gets yields nothing and ends when the group
+ * does (graphql-ws then sends `complete`), and its `return()` (the client's `complete`, or the
+ * socket closing) takes the member out of the group.
  */
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Promise<Group | ExecutionResult>>();
@@ -36,22 +54,29 @@ export class SharedSubscriptions {
   /**
    * @param shareKeys one function per shareable subscription field
    * @param anonymousContext a fresh context for a group's execution
+   * @param serialize a result's `next` payload as JSON (errors masked as the per-socket path masks them)
    */
   constructor(
     private readonly shareKeys: ShareKey[],
     private readonly anonymousContext: (groupId: string) => Context,
     private readonly log: Logger,
+    private readonly serialize: (result: ExecutionResult, groupId: string) => string,
   ) {}
 
-  /** graphql-ws's `subscribe`: never throws (that would close the socket); failures are results. */
-  subscribe = async (args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
+  /**
+   * graphql-ws's `subscribe`: never throws (that would close the socket); failures are results.
+   * @param send how to reach the socket directly; without it the operation runs on its own
+   */
+  subscribe = async (args: ExecutionArgs, send?: DirectSend): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
     const ctx = args.contextValue as Context;
     let key: string | null = null;
-    for (const shareKey of this.shareKeys) {
-      key = await shareKey(args, ctx).catch(() => null); // on error, the per-socket path reports it
-      if (key) break;
+    if (send) {
+      for (const shareKey of this.shareKeys) {
+        key = await shareKey(args, ctx).catch(() => null); // on error, the per-socket path reports it
+        if (key) break;
+      }
     }
-    if (!key) return subscribe(args);
+    if (!key || !send) return subscribe(args);
     const groupId = createHash('sha256').update(key).digest('base64url').slice(0, 16);
     for (;;) {
       let pending = this.groups.get(groupId);
@@ -66,7 +91,7 @@ export class SharedSubscriptions {
         continue;
       }
       ctx.release(); // this socket's own EntityManager and loaders are not needed while it shares
-      return this.join(groupId, group, ctx.log);
+      return this.join(groupId, group, send);
     }
   };
 
@@ -81,7 +106,14 @@ export class SharedSubscriptions {
     void (async () => {
       try {
         for await (const value of { [Symbol.asyncIterator]: () => group.source! }) {
-          for (const member of group.members) member.push(value);
+          const json = this.serialize(value, groupId);
+          for (const member of group.members) {
+            try {
+              member.send(json);
+            } catch (err) {
+              this.log.warn({ err, groupId }, 'shared subscription: a socket refused a result');
+            }
+          }
         }
       } catch (err) {
         this.log.error({ err, groupId }, 'shared subscription failed');
@@ -94,22 +126,32 @@ export class SharedSubscriptions {
     return group;
   }
 
-  private join(groupId: string, group: Group, log: Logger): AsyncIterableIterator<ExecutionResult> {
-    const channel = new Channel<ExecutionResult>({ topic: `shared:${groupId}`, maxBuffered: 1000, log, onReturn: () => undefined });
-    group.members.add(channel);
+  /** Adds a socket to a group: the iterator graphql-ws gets yields nothing and ends with the group or on `return()`. */
+  private join(groupId: string, group: Group, send: DirectSend): AsyncIterableIterator<ExecutionResult> {
+    let finish!: () => void;
+    const ended = new Promise<IteratorResult<ExecutionResult>>((resolve) => {
+      finish = () => resolve({ done: true, value: undefined });
+    });
+    const member: Member = { send, end: () => finish() };
+    group.members.add(member);
     const leave = () => {
-      group.members.delete(channel);
-      channel.end();
+      if (!group.members.delete(member)) return;
+      finish();
       if (group.members.size === 0) this.close(groupId, group);
     };
-    async function* results(): AsyncGenerator<ExecutionResult> {
-      try {
-        yield* channel;
-      } finally {
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      next: () => ended,
+      async return() {
         leave();
-      }
-    }
-    return closable(results(), leave);
+        return { done: true, value: undefined };
+      },
+      async throw(error?: unknown) {
+        leave();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   private close(groupId: string, group: Group): void {
