@@ -159,11 +159,11 @@ export const SLOW_SOCKET_BYTES = 4 * 1024 * 1024;
  * slow that SLOW_SOCKET_BYTES wait unsent is disconnected (code 1006 for its client, which
  * reconnects and, with `after`, replays what it missed) rather than left to grow the server's memory.
  */
-function directSend(socket: WebSocket, id: string, log: Logger): DirectSend {
+export function directSend(socket: WebSocket, id: string, log: Logger, slowBytes = SLOW_SOCKET_BYTES): DirectSend {
   const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   return (payloadJson) => {
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > SLOW_SOCKET_BYTES) {
+    if (socket.bufferedAmount > slowBytes) {
       log.warn({ operationId: id, bufferedAmount: socket.bufferedAmount }, 'websocket too slow for its subscriptions; disconnecting it');
       socket.terminate();
       return;

@@ -1,12 +1,14 @@
 /**
  * coalesceWrites (src/platform/graphql-ws.ts): frames a socket is sent within one turn of the event
  * loop leave in one write, in order, and send callbacks only wait for the network once the socket
- * holds too much unsent data. A real ws server and client on loopback.
+ * holds too much unsent data. directSend: shared results reach a socket as graphql-ws `next`
+ * messages, and a socket too far behind is dropped. A real ws server and client on loopback.
  */
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { coalesceWrites } from '../../src/platform/graphql-ws';
+import pino from 'pino';
+import { coalesceWrites, directSend } from '../../src/platform/graphql-ws';
 
 async function pair(maxBuffered?: number) {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -76,5 +78,24 @@ it('calls a send callback at once while little is buffered, and after the write 
     await until(() => tight.received.length === 2);
   } finally {
     await tight.close();
+  }
+});
+
+it('writes shared results as graphql-ws next messages, and drops a socket that falls too far behind', async () => {
+  const { server, client, received, close } = await pair();
+  try {
+    const send = directSend(server, 'op-1', pino({ level: 'silent' }), 1024);
+    send('{"data":{"n":1}}');
+    await until(() => received.length === 1);
+    expect(JSON.parse(received[0])).toEqual({ id: 'op-1', type: 'next', payload: { data: { n: 1 } } });
+
+    // Within one turn the frames wait in the cork, so the unsent bytes pass the limit.
+    const closed = new Promise<number>((resolve) => client.once('close', resolve));
+    const big = JSON.stringify({ data: { text: 'x'.repeat(300) } });
+    for (let i = 0; i < 10; i++) send(big);
+    expect(await closed).toBe(1006);
+    expect(server.readyState).toBeGreaterThanOrEqual(server.CLOSING);
+  } finally {
+    await close();
   }
 });
