@@ -50,50 +50,74 @@ export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): Ent
 }
 
 /**
- * Builds a request's context. The EntityManager (when given as a function) and the loaders are
- * created on first use: a subscription that shares another's execution never needs its own.
+ * A request's context. The EntityManager and loaders are made on first use (a subscription that
+ * shares another's execution, or a query no resolver of which reads the database, never needs
+ * them). Their accessors live on the prototype, not on the object: Apollo hands resolvers a shallow
+ * copy of the context (`Object.assign` of its own properties), which would otherwise call them.
+ * Methods use `this`, so they act on whichever copy they are called on.
+ */
+class RequestContext implements Context {
+  private currentEm: EntityManager | undefined;
+  private currentLoaders: Loaders | undefined;
+  readonly pubsub: PubSub;
+  readonly rateLimiter: RateLimiter;
+  readonly config: Config;
+
+  constructor(
+    private readonly deps: ContextDeps,
+    public viewer: Viewer,
+    readonly requestId: string,
+    readonly log: Logger,
+    private readonly makeEm: () => EntityManager,
+    readonly stats: QueryStats,
+    readonly clientIp: string,
+    em?: EntityManager,
+  ) {
+    this.currentEm = em;
+    this.pubsub = deps.pubsub;
+    this.rateLimiter = deps.rateLimiter;
+    this.config = deps.config;
+  }
+
+  get em(): EntityManager {
+    return (this.currentEm ??= this.makeEm());
+  }
+
+  set em(value: EntityManager) {
+    this.currentEm = value;
+  }
+
+  get loaders(): Loaders {
+    return (this.currentLoaders ??= createLoaders(this.em, this.viewer));
+  }
+
+  set loaders(value: Loaders) {
+    this.currentLoaders = value;
+  }
+
+  actAs(next: Viewer): void {
+    this.viewer = next;
+    this.currentLoaders = createLoaders(this.em, next);
+  }
+
+  refresh(): void {
+    this.release(); // a fresh EntityManager and loaders are made when next used
+  }
+
+  release(): void {
+    this.currentEm = undefined;
+    this.currentLoaders = undefined;
+  }
+}
+
+/**
+ * Builds a request's context (see {@link RequestContext}).
+ * @param em the request's EntityManager, or how to make it when first used
  */
 export function createContext(
   deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager | (() => EntityManager),
   stats: QueryStats, clientIp: string,
 ): Context {
-  let currentEm: EntityManager | undefined = typeof em === 'function' ? undefined : em;
-  let currentLoaders: Loaders | undefined;
   const makeEm = typeof em === 'function' ? em : () => forkEm(deps.orm, requestId, stats);
-  const ctx = {
-    get em(): EntityManager {
-      return (currentEm ??= makeEm());
-    },
-    set em(value: EntityManager) {
-      currentEm = value;
-    },
-    get loaders(): Loaders {
-      return (currentLoaders ??= createLoaders(ctx.em, ctx.viewer));
-    },
-    set loaders(value: Loaders) {
-      currentLoaders = value;
-    },
-    stats,
-    viewer,
-    log,
-    requestId,
-    pubsub: deps.pubsub,
-    rateLimiter: deps.rateLimiter,
-    config: deps.config,
-    clientIp,
-    // `this`, not a closure: Apollo hands resolvers a shallow copy of the object built here.
-    actAs(this: Context, next: Viewer) {
-      this.viewer = next;
-      this.loaders = createLoaders(this.em, next);
-    },
-    refresh(this: Context) {
-      this.em = forkEm(deps.orm, requestId, this.stats);
-      this.loaders = createLoaders(this.em, this.viewer);
-    },
-    release() {
-      currentEm = undefined;
-      currentLoaders = undefined;
-    },
-  } satisfies Context;
-  return ctx;
+  return new RequestContext(deps, viewer, requestId, log, makeEm, stats, clientIp, typeof em === 'function' ? undefined : em);
 }
