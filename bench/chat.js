@@ -29,14 +29,13 @@
  * (DURATION, seconds of sending, default 10), --client-procs=N (CLIENT_PROCS, default: cores − 1,
  * from 1 to 4), --after (AFTER=1: history, then `chatMessageAdded(after:)`). Database: see harness.js.
  */
-const { fork } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
 const {
-  progress, sleep, option, openBenchDatabase, createSessions, startServer, withFileLimit, assertFileLimit, openFileLimits, gql, newTokenSecret,
+  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret,
   rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
 } = require('./harness');
 
@@ -111,37 +110,6 @@ async function setUp(client, tokenSecret) {
   return { owner: tokens[0], chatters: tokens.slice(1, 1 + CHATTERS), viewers: tokens.slice(1 + CHATTERS) };
 }
 
-/** A child process with a share of the viewers, and a way to await its next message of a type. */
-function startWorker(files) {
-  const script = join(__dirname, 'chat-viewers.js');
-  const { command, args } = withFileLimit(files, process.execPath, [script]);
-  const options = { stdio: ['ignore', 2, 2, 'ipc'], serialization: 'advanced' };
-  const child = command === process.execPath
-    ? fork(script, [], options)
-    : fork(args[args.length - 1], [], { ...options, execPath: command, execArgv: args.slice(0, -1) });
-  const waiting = new Map();
-  const listeners = new Set();
-  child.on('message', (msg) => {
-    listeners.forEach((f) => f(msg));
-    const w = waiting.get(msg.type);
-    if (w) {
-      waiting.delete(msg.type);
-      w(msg);
-    }
-  });
-  const next = (type) => new Promise((resolve) => waiting.set(type, resolve));
-  return {
-    child,
-    send: (msg) => child.send(msg),
-    next,
-    ask: (msg, type) => {
-      const reply = next(type);
-      child.send(msg);
-      return reply;
-    },
-    listen: (f) => listeners.add(f),
-  };
-}
 
 /**
  * Chatter `c`: message `seq` is due at start + (c / CHATTERS + seq) / RATE seconds; it is sent when
@@ -240,7 +208,7 @@ async function chatter(c, token, url, eventId, start, sends) {
     let lastShown = 0;
     await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
       const share = tokens.viewers.filter((_, i) => i % CLIENT_PROCS === w);
-      const worker = startWorker(workerFiles);
+      const worker = startWorker(join(__dirname, 'chat-viewers.js'), workerFiles);
       workers.push(worker);
       worker.listen((msg) => {
         if (msg.type !== 'opened') return;

@@ -16,7 +16,6 @@
  * the server's reads are single-statement transactions, and PostgreSQL publishes the counter only
  * after its backends have been idle for up to 10 s, hence the waits). Database: see harness.js.
  */
-const { fork } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
@@ -24,7 +23,7 @@ const { join } = require('node:path');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
 const {
-  progress, sleep, option, openBenchDatabase, createSessions, startServer, withFileLimit, assertFileLimit, openFileLimits, gql, newTokenSecret,
+  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret,
   rssKb, cpuSeconds, machineLoad, quantile,
 } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
@@ -59,30 +58,6 @@ async function committedTransactions(db) {
   }
 }
 
-/** A child process with a share of the subscribers, and a way to await its next message of a type. */
-function startWorker(files) {
-  const script = join(__dirname, 'comment-subscribers.js');
-  const { command, args } = withFileLimit(files, process.execPath, [script]);
-  const child = command === process.execPath
-    ? fork(script, [], { stdio: ['ignore', 2, 2, 'ipc'] })
-    : fork(args[args.length - 1], [], { execPath: command, execArgv: args.slice(0, -1), stdio: ['ignore', 2, 2, 'ipc'] });
-  const waiting = new Map();
-  const listeners = new Set();
-  child.on('message', (msg) => {
-    listeners.forEach((f) => f(msg));
-    const w = waiting.get(msg.type);
-    if (w) {
-      waiting.delete(msg.type);
-      w(msg);
-    }
-  });
-  return {
-    child,
-    send: (msg) => child.send(msg),
-    next: (type) => new Promise((resolve) => waiting.set(type, resolve)),
-    listen: (f) => listeners.add(f),
-  };
-}
 
 (async () => {
   const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
@@ -166,7 +141,7 @@ function startWorker(files) {
     let lastShown = 0;
     await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
       const share = subscriberTokens.filter((_, i) => i % CLIENT_PROCS === w);
-      const worker = startWorker(workerFiles);
+      const worker = startWorker(join(__dirname, 'comment-subscribers.js'), workerFiles);
       workers.push(worker);
       worker.listen((msg) => {
         if (msg.type !== 'opened') return;

@@ -11,7 +11,7 @@
  * next run, which then skips seeding. REDIS_URL, when set, is handed to the server.
  */
 require('reflect-metadata');
-const { spawn, spawnSync } = require('node:child_process');
+const { fork, spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { readFileSync, rmSync, mkdtempSync } = require('node:fs');
 const { createServer } = require('node:net');
@@ -270,7 +270,43 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
+/**
+ * Forks a client script (the viewers, subscribers or watchers of a bench) with an open-file limit
+ * of `files`, talking over IPC with structured-clone serialization.
+ * @returns `{ child, send(msg), next(type), ask(msg, type), listen(f) }`: `next` resolves with the
+ *   child's next message of a type, `ask` sends and awaits the reply, `listen` sees every message
+ */
+function startWorker(script, files) {
+  const { command, args } = withFileLimit(files, process.execPath, [script]);
+  const options = { stdio: ['ignore', 2, 2, 'ipc'], serialization: 'advanced' };
+  const child = command === process.execPath
+    ? fork(script, [], options)
+    : fork(args[args.length - 1], [], { ...options, execPath: command, execArgv: args.slice(0, -1) });
+  const waiting = new Map();
+  const listeners = new Set();
+  child.on('message', (msg) => {
+    listeners.forEach((f) => f(msg));
+    const w = waiting.get(msg.type);
+    if (w) {
+      waiting.delete(msg.type);
+      w(msg);
+    }
+  });
+  const next = (type) => new Promise((resolve) => waiting.set(type, resolve));
+  return {
+    child,
+    send: (msg) => child.send(msg),
+    next,
+    ask: (msg, type) => {
+      const reply = next(type);
+      child.send(msg);
+      return reply;
+    },
+    listen: (f) => listeners.add(f),
+  };
+}
+
 module.exports = {
-  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, withFileLimit, assertFileLimit, openFileLimits,
+  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, withFileLimit, assertFileLimit, openFileLimits,
   rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
 };

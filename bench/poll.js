@@ -35,11 +35,10 @@
  * --lat-duration=S (LAT_DURATION, default 10), --client-procs=N (CLIENT_PROCS, default cores − 1,
  * 1 to 4). The coalescing window is the server's POLL_UPDATE_INTERVAL_MS (default 250). Database: see harness.js.
  */
-const { fork } = require('node:child_process');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const {
-  progress, sleep, option, openBenchDatabase, createSessions, startServer, withFileLimit, assertFileLimit, gql, newTokenSecret,
+  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, gql, newTokenSecret,
   rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
 } = require('./harness');
 
@@ -108,33 +107,6 @@ async function recount(db, pollGlobalId) {
   }
 }
 
-function startWorker(files) {
-  const script = join(__dirname, 'poll-watchers.js');
-  const { command, args } = withFileLimit(files, process.execPath, [script]);
-  const options = { stdio: ['ignore', 2, 2, 'ipc'], serialization: 'advanced' };
-  const child = command === process.execPath
-    ? fork(script, [], options)
-    : fork(args[args.length - 1], [], { ...options, execPath: command, execArgv: args.slice(0, -1) });
-  const waiting = new Map();
-  const listeners = new Set();
-  child.on('message', (msg) => {
-    listeners.forEach((f) => f(msg));
-    const w = waiting.get(msg.type);
-    if (w) {
-      waiting.delete(msg.type);
-      w(msg);
-    }
-  });
-  return {
-    child,
-    send: (msg) => child.send(msg),
-    ask: (msg, type) => new Promise((resolve) => {
-      waiting.set(type, resolve);
-      child.send(msg);
-    }),
-    listen: (f) => listeners.add(f),
-  };
-}
 
 (async () => {
   const serverFiles = WATCHERS + VOTERS + LAT_BALLOTS + 512;
@@ -173,7 +145,7 @@ function startWorker(files) {
     const openedAt = Date.now();
     await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
       const share = tokens.watchers.filter((_, i) => i % CLIENT_PROCS === w);
-      const worker = startWorker(workerFiles);
+      const worker = startWorker(join(__dirname, 'poll-watchers.js'), workerFiles);
       workers.push(worker);
       worker.send({ type: 'start', url: wsUrl, tokens: share, query: WATCH, pollA: pollA.id, pollB: pollB.id, concurrency: 50 });
       return new Promise((resolve) => worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()));
