@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from './context';
-import { liveFeed, type FeedBatch, type FeedSource, type Row } from './live-feed';
-import { Channel } from './pubsub/channel';
+import { follow } from './follow';
+import { liveFeed, type FeedSource, type Row } from './live-feed';
 import { closable } from './streams';
-
-/** What wakes one subscription: new rows from the shared feed, or a reason to re-check access. */
-type Item<S> = { batch: FeedBatch<S> } | { recheck: true };
 
 export interface LiveStreamOptions<S, T> {
   ctx: Context;
@@ -36,31 +33,8 @@ export interface LiveStreamOptions<S, T> {
 export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<AsyncIterableIterator<T>> {
   const { ctx } = o;
   let state = o.state;
-  const items = new Channel<Item<S>>({ topic: `live-stream:${o.source.topic}`, maxBuffered: 10_000, log: ctx.log, onReturn: () => undefined });
   const feed = liveFeed(ctx.pubsub, o.source, () => ctx.em.fork({ clear: true }), ctx.log);
-  const follower = { offer: (batch: FeedBatch<S>) => items.push({ batch }), end: () => items.end() };
-  feed.add(follower);
-  const rechecks = o.recheckTopics.map((topic) => ctx.pubsub.subscribe(topic));
-
-  let closed: Promise<unknown> | undefined;
-  const close = () =>
-    (closed ??= (async () => {
-      feed.remove(follower);
-      items.end();
-      await Promise.all(rechecks.map((r) => r.return?.()));
-    })());
-
-  try {
-    await Promise.all([feed.ready, ...rechecks.map((r) => r.ready)]);
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  for (const topic of rechecks) {
-    void (async () => {
-      for await (const _ of topic) items.push({ recheck: true });
-    })();
-  }
+  const { items, close } = await follow(ctx, feed, o.recheckTopics, { topic: `live-stream:${o.source.topic}`, maxBuffered: 10_000 });
   // Without a cursor a late commit below the starting point is still new to this client; with one, it is not.
   const floor = o.afterId ?? 0;
   const delivered = new Set<number>();
@@ -94,11 +68,11 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
         yield* take(await o.replay(ctx.em, o.afterId));
       }
       for await (const item of items) {
-        if ('recheck' in item || item.batch.recheck || (item.batch.state !== null && item.batch.state !== state)) {
+        if ('recheck' in item || item.value.recheck || (item.value.state !== null && item.value.state !== state)) {
           if (!(await stillReadable())) return;
           if ('recheck' in item) continue;
         }
-        yield* take(item.batch.rows);
+        yield* take(item.value.rows);
         // Ids far below the position can only come back through a late event: forget them.
         if (delivered.size > 10_000) for (const id of delivered) if (id < lastId - 10_000) delivered.delete(id);
       }

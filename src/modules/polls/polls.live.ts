@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import type { Logger } from '../../platform/logger';
-import { Channel } from '../../platform/pubsub/channel';
+import { follow, type Follower, type SharedSource } from '../../platform/follow';
 import type { PubSub, Subscription } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
@@ -18,12 +18,8 @@ export interface PollSnapshot {
   visibility: Visibility;
 }
 
-interface Watcher {
-  /** A fresh snapshot; null: the poll is gone. */
-  offer(snapshot: PollSnapshot | null): void;
-  /** The watch is shutting down (pub/sub closed). */
-  end(): void;
-}
+/** A watcher is offered each fresh snapshot; null: the poll is gone. */
+type Watcher = Follower<PollSnapshot | null>;
 
 /**
  * One per poll with watchers, per instance. It listens to the poll's `changed` topic once
@@ -33,7 +29,7 @@ interface Watcher {
  * per window per instance, whatever the number of watchers or ballots, and the last state is
  * always read after the last signal (each signal is published after its ballot commits).
  */
-class PollWatch {
+class PollWatch implements SharedSource<PollSnapshot | null> {
   private readonly watchers = new Set<Watcher>();
   private readonly events: Subscription<unknown>;
   private readonly stopReconnect: () => void;
@@ -141,8 +137,6 @@ function pollWatch(ctx: Context, pollId: number): PollWatch {
   return watch;
 }
 
-type Item = { snapshot: PollSnapshot | null } | { recheck: true };
-
 /**
  * `pollUpdated(pollId)`: the poll after ballots (coalesced by the poll's {@link PollWatch}), and
  * once when it closes; the stream completes after the closed state. Access is checked when
@@ -153,29 +147,8 @@ type Item = { snapshot: PollSnapshot | null } | { recheck: true };
 export async function pollUpdatedStream(ctx: Context, pollId: number): Promise<AsyncIterableIterator<Poll>> {
   const { poll, community } = await readablePoll(ctx.loaders, ctx.viewer, pollId);
   let visibility = community.visibility;
-  const items = new Channel<Item>({ topic: `poll-updated:${pollId}`, maxBuffered: 100, log: ctx.log, onReturn: () => undefined });
-  const watch = pollWatch(ctx, pollId);
-  const watcher: Watcher = { offer: (snapshot) => items.push({ snapshot }), end: () => items.end() };
-  watch.add(watcher);
-  const rechecks = ctx.viewer.userId !== null ? [ctx.pubsub.subscribe(communityTopics.membershipChanged(ctx.viewer.userId))] : [];
-  let closed: Promise<unknown> | undefined;
-  const close = () =>
-    (closed ??= (async () => {
-      watch.remove(watcher);
-      items.end();
-      await Promise.all(rechecks.map((r) => r.return?.()));
-    })());
-  try {
-    await Promise.all([watch.ready, ...rechecks.map((r) => r.ready)]);
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  for (const topic of rechecks) {
-    void (async () => {
-      for await (const _ of topic) items.push({ recheck: true });
-    })();
-  }
+  const recheckTopics = ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [];
+  const { items, close } = await follow(ctx, pollWatch(ctx, pollId), recheckTopics, { topic: `poll-updated:${pollId}`, maxBuffered: 100 });
   if (poll.closeAnnouncedAt) await close();
 
   async function stillReadable(): Promise<boolean> {
@@ -195,7 +168,7 @@ export async function pollUpdatedStream(ctx: Context, pollId: number): Promise<A
           if (!(await stillReadable())) return;
           continue;
         }
-        const { snapshot } = item;
+        const snapshot = item.value;
         if (!snapshot) return;
         if (snapshot.visibility !== visibility && !(await stillReadable())) return;
         // Fresh loaders primed with the snapshot: resolving the counts costs no statement.

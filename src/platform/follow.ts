@@ -1,0 +1,56 @@
+import type { Context } from './context';
+import { Channel } from './pubsub/channel';
+
+/**
+ * A per-instance source that many subscriptions follow (a post's or stream's {@link LiveFeed}, a
+ * poll's watch): it reads once and offers the result to every follower.
+ */
+export interface SharedSource<V> {
+  /** Resolves once the source listens to its topic. */
+  readonly ready: Promise<unknown>;
+  add(follower: Follower<V>): void;
+  remove(follower: Follower<V>): void;
+}
+
+export interface Follower<V> {
+  offer(value: V): void;
+  /** The source is shutting down (pub/sub closed). */
+  end(): void;
+}
+
+/** What wakes one subscription: a value from its source, or a reason to re-check the viewer's access. */
+export type Followed<V> = { value: V } | { recheck: true };
+
+/**
+ * One subscription's queue on a shared source: every value the source offers, and a recheck
+ * whenever an event arrives on one of `recheckTopics` (e.g. the viewer's membership changes).
+ * Resolves once the source and the topics listen; `close()` (idempotent) leaves the source, ends
+ * the queue and unsubscribes the topics.
+ */
+export async function follow<V>(
+  ctx: Context, source: SharedSource<V>, recheckTopics: string[], options: { topic: string; maxBuffered: number },
+): Promise<{ items: Channel<Followed<V>>; close: () => Promise<unknown> }> {
+  const items = new Channel<Followed<V>>({ ...options, log: ctx.log, onReturn: () => undefined });
+  const follower: Follower<V> = { offer: (value) => items.push({ value }), end: () => items.end() };
+  source.add(follower);
+  const rechecks = recheckTopics.map((topic) => ctx.pubsub.subscribe(topic));
+  let closed: Promise<unknown> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      source.remove(follower);
+      items.end();
+      await Promise.all(rechecks.map((r) => r.return?.()));
+    })());
+  try {
+    await Promise.all([source.ready, ...rechecks.map((r) => r.ready)]);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  for (const topic of rechecks) {
+    void (async () => {
+      for await (const _ of topic) items.push({ recheck: true });
+    })();
+  }
+  return { items, close };
+}
