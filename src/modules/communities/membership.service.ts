@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
 import { sql } from '../../platform/database/sql';
 import { releaseMemberRsvps } from '../events/rsvps.service';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
-import type { PubSub } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
@@ -20,18 +20,6 @@ export interface MembershipDeps {
   viewer: Viewer;
   pubsub: PubSub;
   log: Logger;
-}
-
-/**
- * Publishes after a commit. A failed publish (Redis down past its timeout) is logged, not thrown:
- * the change is committed, and subscribers re-check from PostgreSQL when pub/sub comes back.
- */
-async function publishAfterCommit<T>(pubsub: PubSub, log: Logger, topic: string, payload: T): Promise<void> {
-  try {
-    await pubsub.publish<T>(topic, payload);
-  } catch (err) {
-    log.warn({ err, topic }, 'event not published; subscribers catch up when pub/sub reconnects');
-  }
 }
 
 function publishMembershipChanged({ pubsub, log }: MembershipDeps, userId: number, communityId: number): Promise<void> {

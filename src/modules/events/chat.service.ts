@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, PAGE_LIMITS } from '../../platform/paginati
 import { Role } from '../communities/communities.entity';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, can, outranks } from '../communities/permissions';
+import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, ref, takeAuthor, timestamp, view } from '../../platform/views';
@@ -123,11 +124,7 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
     throw new Forbidden(until ? `You are muted in this chat until ${until.toISOString()}` : 'You are muted in this chat');
   }
   const message = chatMessageView(row);
-  try {
-    await pubsub.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(event.id), { messageId: message.id });
-  } catch (err) {
-    log.warn({ err, eventId: event.id, messageId: message.id }, 'chatMessageAdded not published; viewers catch up with the next message or on reconnect');
-  }
+  await publishAfterCommit<ChatMessageAddedEvent>(pubsub, log, chatTopics.messageAdded(event.id), { messageId: message.id });
   return message;
 }
 
@@ -148,9 +145,7 @@ export async function deleteChatMessage(ctx: Context, id: number): Promise<boole
   }
   const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
   if (removed) {
-    await ctx.pubsub.publish<ChatMessageRemovedEvent>(chatTopics.messageRemoved(event.id), { messageId: id }).catch((err) => {
-      ctx.log.warn({ err, eventId: event.id, messageId: id }, 'chatMessageRemoved not published');
-    });
+    await publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(event.id), { messageId: id });
   }
   return true;
 }

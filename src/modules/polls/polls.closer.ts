@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Logger } from '../../platform/logger';
-import type { PubSub, Subscription } from '../../platform/pubsub/pubsub';
+import { publishAfterCommit, type PubSub, type Subscription } from '../../platform/pubsub/pubsub';
 import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
 
 export interface PollCloserOptions {
@@ -64,9 +64,7 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
     if (ids.length) {
       await o.onClosed?.();
       for (const pollId of ids) {
-        await o.pubsub.publish<PollChangedEvent>(pollTopics.changed(pollId), { pollId, closed: true }).catch((err) => {
-          log.warn({ err, pollId }, 'poll close not published');
-        });
+        await publishAfterCommit<PollChangedEvent>(o.pubsub, log, pollTopics.changed(pollId), { pollId, closed: true });
       }
       log.info({ polls: ids }, 'polls closed by time announced');
     }

@@ -9,6 +9,7 @@ import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
 import { readableEvent } from '../events/events.service';
+import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
@@ -39,13 +40,7 @@ export async function readablePoll(loaders: Loaders, viewer: Viewer, pollId: num
 }
 
 /** Publishes after commit; a lost message only delays watchers until the next change (or the close sweep). */
-async function publish<T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T): Promise<void> {
-  try {
-    await ctx.pubsub.publish<T>(topic, payload);
-  } catch (err) {
-    ctx.log.warn({ err, topic }, 'poll event not published; watchers get the next change');
-  }
-}
+const publish = <T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T) => publishAfterCommit<T>(ctx.pubsub, ctx.log, topic, payload);
 
 function checkOptions(raw: string[]): string[] {
   const options = raw.map((o) => o.trim());

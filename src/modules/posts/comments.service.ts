@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
-import type { PubSub } from '../../platform/pubsub/pubsub';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
@@ -75,11 +75,7 @@ export async function addComment(
     if (parentId !== null) await sql(tx, 'update comments set reply_count = reply_count + 1 where id = ?', [parentId], 'run');
     return created;
   });
-  try {
-    await pubsub.publish<CommentAddedEvent>(postTopics.commentAdded(postId), { commentId: comment.id });
-  } catch (err) {
-    log.warn({ err, postId, commentId: comment.id }, 'commentAdded not published; subscribers will catch up on reconnect');
-  }
+  await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
   return comment;
 }
 
