@@ -25,9 +25,7 @@
  * order). Receive times come from `performance.timeOrigin + performance.now()`, comparable across
  * the processes of one machine.
  */
-const { createClient } = require('graphql-ws');
-const WebSocket = require('ws');
-const { gql } = require('./harness');
+const { connectClient, gql } = require('./harness');
 
 const now = () => performance.timeOrigin + performance.now();
 const clients = [];
@@ -103,24 +101,8 @@ async function open(url, httpUrl, token, query, eventId, history, v) {
   }
   await new Promise((resolve) => {
     const state = { probed: false };
-    const client = createClient({
-      url,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-      on: {
-        connected: () => resolve(),
-        closed: (event) => {
-          if (event?.code !== 1000 && !closing) fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
-          resolve();
-        },
-        error: (err) => {
-          fail(err);
-          resolve();
-        },
-      },
-    });
+    const { client, connected } = connectClient(url, token, fail, () => closing);
+    connected.then(resolve);
     client.subscribe({ query, variables }, {
       next: (result) => (result.errors ? fail(result.errors[0]) : onMessage(state, v, result.data.chatMessageAdded.body)),
       error: fail,

@@ -15,8 +15,8 @@
  * Receive times come from `performance.timeOrigin + performance.now()`, comparable across the
  * processes of one machine.
  */
-const { createClient } = require('graphql-ws');
-const WebSocket = require('ws');
+
+const { connectClient } = require('./harness');
 
 const now = () => performance.timeOrigin + performance.now();
 const clients = [];
@@ -54,24 +54,8 @@ function onComment(state, comment) {
 function open(url, token, query, variables) {
   return new Promise((resolve) => {
     const state = { probed: false };
-    const client = createClient({
-      url,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-      on: {
-        connected: () => resolve(),
-        closed: (event) => {
-          if (event?.code !== 1000 && !closing) fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
-          resolve();
-        },
-        error: (err) => {
-          fail(err);
-          resolve();
-        },
-      },
-    });
+    const { client, connected } = connectClient(url, token, fail, () => closing);
+    connected.then(resolve);
     client.subscribe({ query, variables }, {
       next: (result) => (result.errors ? fail(result.errors[0]) : onComment(state, result.data.commentAdded)),
       error: fail,

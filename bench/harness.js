@@ -306,7 +306,36 @@ function startWorker(script, files) {
   };
 }
 
+/**
+ * A graphql-ws client signed in with `token` that connects at once and never retries (a bench counts
+ * failures instead of hiding them). `fail` hears every socket error and any close but a normal one
+ * (1000) while `closing()` is false. Subscribe on `client` at once; `connected` resolves once the
+ * socket is up, or once it has failed.
+ */
+function connectClient(url, token, fail, closing) {
+  const { createClient } = require('graphql-ws');
+  const WebSocket = require('ws');
+  let client;
+  const connected = new Promise((resolve) => {
+    client = createClient({
+      url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0,
+      on: {
+        connected: () => resolve(),
+        closed: (event) => {
+          if (event?.code !== 1000 && !closing()) fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
+          resolve();
+        },
+        error: (err) => {
+          fail(err);
+          resolve();
+        },
+      },
+    });
+  });
+  return { client, connected };
+}
+
 module.exports = {
-  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, withFileLimit, assertFileLimit, openFileLimits,
+  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, connectClient, withFileLimit, assertFileLimit, openFileLimits,
   rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
 };

@@ -15,8 +15,8 @@
  * On poll B every ballot is a member's first, so `totalVoters` only grows: ballot k is reflected by
  * the first emission whose totalVoters is at least the totalVoters its own response reported.
  */
-const { createClient } = require('graphql-ws');
-const WebSocket = require('ws');
+
+const { connectClient } = require('./harness');
 
 const now = () => performance.timeOrigin + performance.now();
 const clients = [];
@@ -41,20 +41,8 @@ const stateOf = (p) => `${p.totalVoters}|${p.options.map((o) => o.votes).join(',
 
 function open(url, token, query, pollA, pollB, v) {
   return new Promise((resolve) => {
-    const client = createClient({
-      url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0,
-      on: {
-        connected: () => resolve(),
-        closed: (event) => {
-          if (event?.code !== 1000 && !closing) fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
-          resolve();
-        },
-        error: (err) => {
-          fail(err);
-          resolve();
-        },
-      },
-    });
+    const { client, connected } = connectClient(url, token, fail, () => closing);
+    connected.then(resolve);
     const sink = (onPoll) => ({
       next: (result) => (result.errors ? fail(result.errors[0]) : onPoll(result.data.pollUpdated)),
       error: fail,
