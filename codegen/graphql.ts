@@ -46,6 +46,8 @@ export type CreateCommunityInput = {
   name: string;
   /** 3–50 lower-case letters, digits and dashes; unique; cannot change later. */
   slug: string;
+  /** IANA time zone of the community's days, weeks and months; default "UTC". */
+  timeZone?: string | null | undefined;
   visibility?: Visibility;
 };
 
@@ -213,6 +215,8 @@ export type UpdateCommunityInput = {
   description?: string | null | undefined;
   id: string;
   name?: string | null | undefined;
+  /** IANA time zone, e.g. "Europe/Paris". */
+  timeZone?: string | null | undefined;
   visibility?: Visibility | null | undefined;
 };
 

@@ -7,6 +7,7 @@ import { User } from '../src/modules/identity/identity.entity';
 import { renderMarkdown } from '../src/modules/posts/markdown';
 import { Comment, Post, Reaction, Vote } from '../src/modules/posts/posts.entity';
 import { HOT_RANK_SQL, normalizeTags } from '../src/modules/posts/posts.service';
+import { seedReputation } from './demo-reputation';
 import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from './demo-posts';
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
@@ -67,11 +68,11 @@ export class DemoSeeder extends Seeder {
     for (const c of COMMUNITIES) {
       const community = em.create(Community, {
         slug: c.slug, name: c.name, description: c.description, visibility: c.visibility,
-        memberCount: c.members.length, createdAt: now, updatedAt: now,
+        timeZone: 'UTC', memberCount: c.members.length, createdAt: now, updatedAt: now,
       });
       communities.set(c.slug, community);
       members.set(c.slug, new Set(c.members.map(([handle]) => handle)));
-      for (const [handle, role] of c.members) em.create(Member, { community, user: users.get(handle)!, role, joinedAt: now });
+      for (const [handle, role] of c.members) em.create(Member, { community, user: users.get(handle)!, role, reputation: 0, joinedAt: now });
       for (const handle of c.requests ?? []) {
         em.create(JoinRequest, { community, user: users.get(handle)!, status: JoinRequestStatus.PENDING, createdAt: now });
       }
@@ -83,6 +84,7 @@ export class DemoSeeder extends Seeder {
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);
+    await seedReputation(em, communities);
   }
 }
 
@@ -124,7 +126,7 @@ async function seedPosts(
     const created = level.map(({ c, slug, post, parent, at }) => {
       const comment = em.create(Comment, {
         post, parent, author: member(slug, c.by, 'comments'), body: c.body, bodyHtml: renderMarkdown(c.body),
-        depth, score: 0, replyCount: 0, featured: false, createdAt: at,
+        depth, score: 0, replyCount: 0, featured: false, featuredCount: 0, createdAt: at,
       });
       if (c.votes) votes.push({ on: comment, votes: c.votes, author: c.by, slug });
       return comment;

@@ -75,6 +75,13 @@ const envSchema = z.object({
    * timer on the next known closing time, so this only bounds a missed timer. Default 30.
    */
   POLL_CLOSE_SWEEP_SECONDS: int(1, 3600).default(30),
+  /**
+   * Shortest time between two `leaderboardChanged` emissions of one board on one instance: changes
+   * arriving faster are coalesced, and the last state is always emitted. Default 500 ms.
+   */
+  LEADERBOARD_UPDATE_INTERVAL_MS: int(10, 60_000).default(500),
+  /** Minutes between checks for a month that ended (to award its top-10 badges). Default 60. */
+  BADGE_SWEEP_MINUTES: int(1, 1440).default(60),
   /** Loads the demo data when the database has no users. Default true. */
   SEED_DEMO: bool.default(true),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */

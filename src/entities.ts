@@ -5,10 +5,11 @@ import { Event, Rsvp } from './modules/events/events.entity';
 import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.entity';
 import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.entity';
+import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
   User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban, Post, Comment, Vote, Reaction,
   Event, Rsvp, ChatMessage, QuestionUpvote, ChatMute, ContestEntry, ContestVote,
-  Poll, PollOption, Ballot, BallotChoice,
+  Poll, PollOption, Ballot, BallotChoice, ReputationEvent, MemberBadge,
 ];

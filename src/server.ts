@@ -30,6 +30,8 @@ import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limi
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { buildTownsquareSchema } from './platform/schema';
+import { createLeaderboards, type Leaderboards } from './modules/reputation/leaderboards';
+import { startBadgeSweep } from './modules/reputation/sweep';
 import { seedDemoIfEmpty } from '../seed/demo';
 
 /** A running Townsquare instance. */
@@ -74,6 +76,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = await openDatabase(config, log, options.embeddedDataDir);
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
+  let leaderboards: Leaderboards | undefined;
   let responseCache: ResponseCache | undefined;
   try {
     const em = db.orm.em.fork();
@@ -82,18 +85,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.SEED_DEMO) await seedDemoIfEmpty(db.orm, log);
     pubsub = await createPubSub(config.REDIS_URL, log);
     rateLimiter = await createRateLimiter(config.REDIS_URL, log);
+    leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS, megabytes: config.RESPONSE_CACHE_MB, redisUrl: config.REDIS_URL, log,
     });
   } catch (err) {
     await responseCache?.close();
+    await leaderboards?.close();
     await rateLimiter?.close();
     await pubsub?.close();
     await db.close();
     throw err;
   }
   const schema = await buildTownsquareSchema(pubsub);
-  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, responseCache, config, log };
+  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, leaderboards, responseCache, config, log };
 
   const app = express();
   app.disable('x-powered-by');
@@ -236,6 +241,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: () => responseCache.invalidate(),
   });
 
+  // Awards the monthly top-10 badges once a month ends (see reputation/sweep.ts).
+  const badgeSweep = startBadgeSweep({ orm: db.orm, log, everyMs: config.BADGE_SWEEP_MINUTES * 60_000 });
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -244,7 +252,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
       await pollCloser.stop();
+      await badgeSweep.stop();
       await responseCache.close();
+      await leaderboards.close();
       await rateLimiter.close();
       await pubsub.close();
       await db.close();

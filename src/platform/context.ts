@@ -7,6 +7,7 @@ import { createLoaders, type Loaders } from './loaders';
 import type { RateLimiter } from './guards/rate-limit';
 import type { PubSub } from './pubsub/pubsub';
 import type { ResponseCache } from './response-cache';
+import type { Leaderboards } from '../modules/reputation/leaderboards';
 
 /** What a request's resolvers get: built in one place, `createContext`. */
 export interface Context {
@@ -19,6 +20,7 @@ export interface Context {
   requestId: string;
   pubsub: PubSub;
   rateLimiter: RateLimiter;
+  leaderboards: Leaderboards;
   config: Config;
   /** The client's address (for rate limits). */
   clientIp: string;
@@ -38,6 +40,7 @@ export interface ContextDeps {
   orm: MikroORM;
   pubsub: PubSub;
   rateLimiter: RateLimiter;
+  leaderboards: Leaderboards;
   /** Writes made outside a GraphQL mutation call its `invalidate()`. */
   responseCache: ResponseCache;
   config: Config;
@@ -61,6 +64,7 @@ class RequestContext implements Context {
   private currentLoaders: Loaders | undefined;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;
+  readonly leaderboards: Leaderboards;
   readonly config: Config;
 
   constructor(
@@ -76,6 +80,7 @@ class RequestContext implements Context {
     this.currentEm = em;
     this.pubsub = deps.pubsub;
     this.rateLimiter = deps.rateLimiter;
+    this.leaderboards = deps.leaderboards;
     this.config = deps.config;
   }
 

@@ -6,6 +6,7 @@ import { createEventLoaders } from '../modules/events/events.loaders';
 import { createChatLoaders } from '../modules/events/chat.loaders';
 import { createContestLoaders } from '../modules/events/contests.loaders';
 import { createPollLoaders } from '../modules/polls/polls.loaders';
+import { createReputationLoaders } from '../modules/reputation/reputation.loaders';
 import type { Viewer } from '../modules/identity/viewer';
 
 /** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
@@ -18,6 +19,7 @@ export function createLoaders(em: EntityManager, viewer: Viewer) {
     ...createChatLoaders(em),
     ...createContestLoaders(em, viewer),
     ...createPollLoaders(em, viewer),
+    ...createReputationLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -10,6 +10,7 @@ import { CommunityPostsResolver, PostsResolver } from '../modules/posts/posts.re
 import { CommunityEventsResolver, EventOccurrenceResolver, EventsResolver, RsvpResolver } from '../modules/events/events.resolver';
 import { ChatResolver, EventChatResolver } from '../modules/events/chat.resolver';
 import { ContestEntryResolver, ContestResolver, EventContestResolver } from '../modules/events/contests.resolver';
+import { CommunityReputationResolver, MemberReputationResolver, ReputationEventResolver } from '../modules/reputation/reputation.resolver';
 import { CommunityPollsResolver, EventPollsResolver, PollOptionsResolver, PollsResolver, PostPollsResolver } from '../modules/polls/polls.resolver';
 
 /** Every resolver class of the API. */
@@ -19,6 +20,7 @@ export const RESOLVERS = [
   EventsResolver, EventOccurrenceResolver, RsvpResolver, CommunityEventsResolver, ChatResolver, EventChatResolver,
   EventContestResolver, ContestResolver, ContestEntryResolver,
   PollsResolver, PollOptionsResolver, CommunityPollsResolver, PostPollsResolver, EventPollsResolver,
+  MemberReputationResolver, ReputationEventResolver, CommunityReputationResolver,
 ] as const;
 
 /**

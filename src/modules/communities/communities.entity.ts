@@ -55,6 +55,18 @@ export class Community extends Node {
   @Enum({ items: () => Visibility, nativeEnumName: 'visibility' })
   visibility!: Visibility;
 
+  @Field({ description: 'IANA time zone (e.g. "Europe/Paris"): days, weeks and months of the community (reputation caps, leaderboards) follow it.' })
+  @Property({ length: 64, default: 'UTC' })
+  timeZone: string = 'UTC';
+
+  /** Per-community overrides of the reputation rules (rules.ts): only the keys an admin set. */
+  @Property({ type: 'json', nullable: true })
+  reputationRules?: Partial<Record<string, unknown>> | null;
+
+  /** The last month (yyyy-MM, community time) whose top-10 badges were awarded. */
+  @Property({ length: 7, nullable: true })
+  topMonthAwarded?: string | null;
+
   /** Kept exact by `member_count = member_count ± 1` in the transaction that adds or removes the member. */
   @Field(() => Int)
   @Property({ default: 0 })
@@ -91,6 +103,11 @@ export class Member extends Node {
   @Field(() => Role)
   @Enum({ items: () => Role, nativeEnumName: 'member_role' })
   role!: Role;
+
+  /** The sum of the member's reputation ledger in the community, moved in the transaction that writes the ledger. */
+  @Field(() => Int, { description: 'Reputation in this community: the sum of `reputationHistory`.' })
+  @Property({ default: 0 })
+  reputation: number = 0;
 
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })

@@ -22,6 +22,9 @@ export class CreateCommunityInput {
 
   @Field(() => Visibility, { defaultValue: Visibility.PUBLIC })
   visibility!: Visibility;
+
+  @Field({ nullable: true, description: 'IANA time zone of the community\'s days, weeks and months; default "UTC".' })
+  timeZone?: string;
 }
 
 @InputType()
@@ -41,6 +44,9 @@ export class UpdateCommunityInput {
 
   @Field(() => Visibility, { nullable: true })
   visibility?: Visibility;
+
+  @Field({ nullable: true, description: 'IANA time zone, e.g. "Europe/Paris".' })
+  timeZone?: string;
 }
 
 @ArgsType()

@@ -7,11 +7,16 @@ import type { Viewer } from '../identity/viewer';
 import { Community, Member, Role, Visibility } from './communities.entity';
 import type { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './communities.inputs';
 import { assertCan, type Actor } from './permissions';
+import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
 /** The viewer's standing in a community, from the request's loaders. */
 export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
   const membership = await loaders.viewerMembership.load(communityId);
-  return { role: membership?.role ?? null, isPlatformAdmin: viewer.isAdmin };
+  if (!membership) return { role: null, level: 1, isPlatformAdmin: viewer.isAdmin };
+  // Level gates need the community's thresholds; its row is nearly always loaded already.
+  const community = await loaders.community.load(communityId);
+  const level = community ? levelOf(membership.reputation, rulesOf(community).levelThresholds) : 1;
+  return { role: membership.role, level, isPlatformAdmin: viewer.isAdmin };
 }
 
 /**
@@ -43,13 +48,15 @@ export async function createCommunity(em: EntityManager, viewer: Viewer, input: 
   const userId = requireUser(viewer);
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
+  const timeZone = input.timeZone ?? 'UTC';
+  if (!isTimeZone(timeZone)) throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
   return em.transactional(async (tx) => {
     const now = new Date();
     const community = tx.create(Community, {
-      slug: input.slug, name, description: input.description.trim(), visibility: input.visibility,
+      slug: input.slug, name, description: input.description.trim(), visibility: input.visibility, timeZone,
       memberCount: 1, createdAt: now, updatedAt: now,
     });
-    tx.create(Member, { community, user: userId, role: Role.OWNER, joinedAt: now });
+    tx.create(Member, { community, user: userId, role: Role.OWNER, reputation: 0, joinedAt: now });
     await tx.flush();
     return community;
   });
@@ -69,6 +76,10 @@ export async function updateCommunity(
   }
   if (input.description !== undefined && input.description !== null) community.description = input.description.trim();
   if (input.visibility) community.visibility = input.visibility;
+  if (input.timeZone !== undefined && input.timeZone !== null) {
+    if (!isTimeZone(input.timeZone)) throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
+    community.timeZone = input.timeZone;
+  }
   await em.flush();
   return community;
 }

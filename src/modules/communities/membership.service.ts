@@ -12,6 +12,8 @@ import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } 
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
+import type { Leaderboards } from '../reputation/leaderboards';
+import { reputationTopics, type LeaderboardChangedEvent } from '../reputation/reputation.events';
 
 /** What the membership rules need besides the database. */
 export interface MembershipDeps {
@@ -20,6 +22,24 @@ export interface MembershipDeps {
   viewer: Viewer;
   pubsub: PubSub;
   log: Logger;
+  leaderboards: Leaderboards;
+}
+
+/**
+ * After a member left or was banned (`joined` false) or joined: takes them off the community's
+ * leaderboards or puts them back with their ledger's scores. A failure is logged: the boards are a
+ * cache of the ledger, and readers skip entries of non-members anyway.
+ */
+async function updateBoards(deps: MembershipDeps, communityId: number, userId: number, joined: boolean): Promise<void> {
+  try {
+    const community = await deps.loaders.community.load(communityId);
+    if (!community) return;
+    if (joined) await deps.leaderboards.restore(community, userId);
+    else await deps.leaderboards.remove(community, userId);
+    await publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(communityId), { communityId });
+  } catch (err) {
+    deps.log.warn({ err, communityId, userId }, 'leaderboards not updated for a membership change');
+  }
 }
 
 function publishMembershipChanged({ pubsub, log }: MembershipDeps, userId: number, communityId: number): Promise<void> {
@@ -42,10 +62,14 @@ async function activeBan(em: EntityManager, communityId: number, userId: number)
  * Returns the member and whether this call created it (member_count moves only then).
  */
 async function insertMember(tx: EntityManager, communityId: number, userId: number): Promise<{ member: Member; created: boolean }> {
+  // A member who comes back gets their reputation back: the sum of their ledger, read under the
+  // lock that ledger writes for this member take (see `reputation_award`), so none is missed.
+  await sql(tx, 'select pg_advisory_xact_lock(?, ?)', [communityId, userId]);
   const inserted: { id: number }[] = await sql(tx, 
-    `insert into members (community_id, user_id, role, joined_at) values (?, ?, 'MEMBER', now())
+    `insert into members (community_id, user_id, role, reputation, joined_at)
+     values (?, ?, 'MEMBER', coalesce((select sum(delta) from reputation_events where community_id = ? and user_id = ?), 0), now())
      on conflict (community_id, user_id) do nothing returning id`,
-    [communityId, userId], 'all',
+    [communityId, userId, communityId, userId], 'all',
   );
   if (inserted.length) {
     await sql(tx, 
@@ -106,7 +130,10 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
     return { outcome: JoinOutcome.REQUESTED, community, member: null, joinRequest };
   }
   const { member, created } = await em.transactional((tx) => insertMember(tx, communityId, userId));
-  if (created) await publishJoined(deps, member);
+  if (created) {
+    await publishJoined(deps, member);
+    await updateBoards(deps, communityId, userId, true);
+  }
   await em.refresh(community);
   return { outcome: JoinOutcome.JOINED, community, member, joinRequest: null };
 }
@@ -125,6 +152,7 @@ export async function leaveCommunity(deps: MembershipDeps, communityId: number):
     await removeMember(tx, communityId, userId);
   });
   await publishMembershipChanged(deps, userId, communityId);
+  await updateBoards(deps, communityId, userId, false);
   return true;
 }
 
@@ -192,6 +220,7 @@ export async function banMember(deps: MembershipDeps, communityId: number, userI
     return tx.findOneOrFail(Ban, { community: communityId, user: userId });
   });
   await publishMembershipChanged(deps, userId, communityId);
+  await updateBoards(deps, communityId, userId, false);
   return ban;
 }
 
@@ -242,7 +271,10 @@ export async function approveJoinRequest(deps: MembershipDeps, id: number): Prom
     if (!decided) throw new Conflict('This join request was decided meanwhile');
     return insertMember(tx, communityId, userId);
   });
-  if (created) await publishJoined(deps, member);
+  if (created) {
+    await publishJoined(deps, member);
+    await updateBoards(deps, communityId, userId, true);
+  }
   return member;
 }
 

@@ -4,9 +4,17 @@ import { Role } from './communities.entity';
 /** Rank of each role: a higher rank can do everything a lower one can. */
 export const ROLE_RANK: Readonly<Record<Role, number>> = { OWNER: 4, ADMIN: 3, MODERATOR: 2, MEMBER: 1 };
 
+/** A privilege that also takes a reputation level (see `levelThresholds` in reputation/rules.ts). */
+interface Gate {
+  role: Role;
+  level: number;
+}
+
 /**
- * The one permission table: the least role that may do each action in a community.
- * Every resolver and service consults it through `can` / `assertCan`; platform admins may do everything.
+ * The one permission table: the least role that may do each action in a community, and for some
+ * actions the least reputation level as well. Level gates apply to plain members: moderators and
+ * above have every privilege of their role whatever their reputation. Every resolver and service
+ * consults it through `can` / `assertCan`; platform admins may do everything.
  */
 export const PERMISSIONS = {
   /** See a PRIVATE community, its members and content. */
@@ -19,14 +27,16 @@ export const PERMISSIONS = {
   'members.invite': Role.MODERATOR,
   /** Ban and unban members of a lower role. */
   'members.ban': Role.MODERATOR,
-  /** Write posts and comments, vote and react. */
+  /** Write posts and comments, upvote and react. */
   'posts.write': Role.MEMBER,
+  /** Downvote posts and comments: level 2 (15 reputation by default). */
+  'posts.downvote': { role: Role.MEMBER, level: 2 },
   /** Remove anyone's post or comment, pin and lock posts, feature comments. */
   'posts.moderate': Role.MODERATOR,
   /** Change the role of a member of a lower role, to a role below one's own. */
   'members.setRole': Role.ADMIN,
-  /** Create events (their organizer then edits, cancels and checks attendees in). */
-  'events.create': Role.MEMBER,
+  /** Create events (their organizer then edits, cancels and checks attendees in): level 3 (50 reputation by default). */
+  'events.create': { role: Role.MEMBER, level: 3 },
   /** Answer events (RSVP). */
   'events.rsvp': Role.MEMBER,
   /** Edit or cancel anyone's event, check its attendees in, run its live stream and moderate its chat. */
@@ -37,31 +47,53 @@ export const PERMISSIONS = {
   'contests.enter': Role.MEMBER,
   /** Vote for an entry of a contest. */
   'contests.vote': Role.MEMBER,
-  /** Create polls (their creator may always close them by hand). */
-  'polls.create': Role.MEMBER,
+  /** Create polls (their creator may always close them by hand): level 2 (15 reputation by default). */
+  'polls.create': { role: Role.MEMBER, level: 2 },
   /** Cast, change a ballot in a poll. */
   'polls.vote': Role.MEMBER,
   /** Close anyone's poll by hand. */
   'polls.close': Role.MODERATOR,
-} as const satisfies Record<string, Role>;
+  /** Override the community's reputation rules and level thresholds. */
+  'reputation.configure': Role.ADMIN,
+  /** Read any member's reputation history (a member always reads their own). */
+  'reputation.audit': Role.MODERATOR,
+} as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
-/** Who is acting in a community: their role there (null for a non-member) and whether they are a platform admin. */
+/** Who is acting in a community: their role there (null for a non-member), reputation level, and whether they are a platform admin. */
 export interface Actor {
   role: Role | null;
+  /** The member's reputation level there (1 for a non-member). */
+  level: number;
   isPlatformAdmin: boolean;
+}
+
+function gateOf(permission: Permission): Gate {
+  const entry: Role | Gate = PERMISSIONS[permission];
+  return typeof entry === 'string' ? { role: entry, level: 1 } : entry;
 }
 
 export function can(actor: Actor, permission: Permission): boolean {
   if (actor.isPlatformAdmin) return true;
-  return actor.role !== null && ROLE_RANK[actor.role] >= ROLE_RANK[PERMISSIONS[permission]];
+  if (actor.role === null) return false;
+  const gate = gateOf(permission);
+  const rank = ROLE_RANK[actor.role];
+  return rank >= ROLE_RANK[gate.role] && (actor.level >= gate.level || rank >= ROLE_RANK[Role.MODERATOR]);
 }
 
 export function assertCan(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) {
-    throw new Forbidden(`Your role in this community does not allow this (${permission} needs ${PERMISSIONS[permission]} or above)`);
+  if (can(actor, permission)) return;
+  const gate = gateOf(permission);
+  if (actor.role !== null && ROLE_RANK[actor.role] >= ROLE_RANK[gate.role]) {
+    throw new Forbidden(`Your reputation level in this community does not allow this yet (${permission} needs level ${gate.level}; you are level ${actor.level})`);
   }
+  throw new Forbidden(`Your role in this community does not allow this (${permission} needs ${gate.role} or above)`);
+}
+
+/** Each level-gated privilege and the level it needs (for `Community.reputationRules`). */
+export function levelGates(): { permission: Permission; level: number }[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).map((permission) => ({ permission, level: gateOf(permission).level })).filter((g) => g.level > 1);
 }
 
 /** Whether the actor ranks strictly above `target` (platform admins outrank everyone). */

@@ -67,8 +67,8 @@ export class EventsResolver {
   }
 
   @Mutation(() => Rsvp, { description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).' })
-  checkIn(@Arg('input') input: CheckInInput, @Ctx() { em, loaders, viewer }: Context): Promise<Rsvp> {
-    return checkIn(em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.occurrenceStartsAt);
+  checkIn(@Arg('input') input: CheckInInput, @Ctx() ctx: Context): Promise<Rsvp> {
+    return checkIn(ctx, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.occurrenceStartsAt);
   }
 
   @FieldResolver(() => Community)

@@ -1,5 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
+import type { Context } from '../../platform/context';
+import { award, settle } from '../reputation/ledger';
+import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
+import { awardIf, Badge } from '../reputation/badges';
 import { BadInput, Forbidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { actorIn } from '../communities/communities.service';
@@ -124,8 +128,9 @@ export async function rsvp(
  * a day before the occurrence starts until a day after it ends. Checking in twice keeps the first time.
  */
 export async function checkIn(
-  em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, attendeeId: number, occurrenceStartsAt?: Date | null,
+  ctx: Context, eventId: number, attendeeId: number, occurrenceStartsAt?: Date | null,
 ): Promise<Rsvp> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
   if (event.organizer.id !== userId && !can(await actorIn(loaders, viewer, event.community.id), 'events.manage')) {
@@ -138,13 +143,27 @@ export async function checkIn(
   if (now < occurrence.startsAt.getTime() - EVENT_LIMITS.checkInOpensBeforeMs || now > occurrence.endsAt.getTime() + EVENT_LIMITS.checkInClosesAfterMs) {
     throw new BadInput('Check-in opens a day before the occurrence starts and closes a day after it ends', 'occurrenceStartsAt');
   }
-  const row = await sql<{ id: number } | undefined>(
-    em,
-    `update rsvps set checked_in_at = coalesce(checked_in_at, now())
-      where event_id = ? and occurrence_starts_at = ? and user_id = ? and seated
-      returning id`,
-    [event.id, occurrence.startsAt, attendeeId], 'get',
-  );
-  if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
-  return em.findOneOrFail(Rsvp, row.id, { refresh: true });
+  const community = (await loaders.community.load(event.community.id))!;
+  // The first check-in earns the attendee its points (cause "checkin:<rsvp>") in the same transaction.
+  const { id, changes } = await em.transactional(async (tx) => {
+    const row = await sql<{ id: number; first: boolean } | undefined>(
+      tx,
+      `with before as (
+         select id, checked_in_at from rsvps
+          where event_id = ? and occurrence_starts_at = ? and user_id = ? and seated for update)
+       update rsvps r set checked_in_at = coalesce(r.checked_in_at, now()) from before b where r.id = b.id
+       returning r.id, b.checked_in_at is null as first`,
+      [event.id, occurrence.startsAt, attendeeId], 'get',
+    );
+    if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
+    if (!row.first) return { id: row.id, changes: [] };
+    const change = await award(tx, {
+      community, userId: attendeeId, reason: ReputationReason.EVENT_CHECK_IN, cause: `checkin:${row.id}`,
+      subjectType: ReputationSubjectType.EVENT, subjectId: event.id, actorId: userId,
+    });
+    await awardIf(tx, Badge.REGULAR, { communityId: community.id, userId: attendeeId });
+    return { id: row.id, changes: [change] };
+  });
+  await settle(ctx, community, changes);
+  return em.findOneOrFail(Rsvp, id, { refresh: true });
 }

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import type { Logger } from '../../platform/logger';
-import { follow, type Follower, type SharedSource } from '../../platform/follow';
-import type { PubSub, Subscription } from '../../platform/pubsub/pubsub';
+import { CoalescedWatch } from '../../platform/coalesced-watch';
+import { follow } from '../../platform/follow';
+import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
 import type { Visibility } from '../communities/communities.entity';
@@ -16,95 +16,6 @@ export interface PollSnapshot {
   poll: Poll;
   options: PollOption[];
   visibility: Visibility;
-}
-
-/** A watcher is offered each fresh snapshot; null: the poll is gone. */
-type Watcher = Follower<PollSnapshot | null>;
-
-/**
- * One per poll with watchers, per instance. It listens to the poll's `changed` topic once
- * (every ballot on every instance publishes there, through Redis when REDIS_URL is set) and
- * coalesces: the first signal after a quiet spell reads at once; signals during a read or within
- * `intervalMs` after it start one more read when the window ends. So a poll is read at most once
- * per window per instance, whatever the number of watchers or ballots, and the last state is
- * always read after the last signal (each signal is published after its ballot commits).
- */
-class PollWatch implements SharedSource<PollSnapshot | null> {
-  private readonly watchers = new Set<Watcher>();
-  private readonly events: Subscription<unknown>;
-  private readonly stopReconnect: () => void;
-  private dirty = false;
-  private reading = false;
-  private timer: NodeJS.Timeout | null = null;
-  private closed = false;
-  readonly ready: Promise<void>;
-
-  constructor(
-    private readonly pollId: number,
-    pubsub: PubSub,
-    private readonly fork: () => EntityManager,
-    private readonly log: Logger,
-    private readonly intervalMs: number,
-    private readonly onEmpty: () => void,
-  ) {
-    this.events = pubsub.subscribe<unknown>(pollTopics.changed(pollId));
-    // Messages published while Redis was away are gone: read the state again.
-    this.stopReconnect = pubsub.onReconnect(() => this.signal());
-    this.ready = this.events.ready;
-    void this.pump();
-  }
-
-  add(watcher: Watcher): void {
-    this.watchers.add(watcher);
-  }
-
-  remove(watcher: Watcher): void {
-    this.watchers.delete(watcher);
-    if (this.watchers.size === 0) this.close();
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.stopReconnect();
-    void this.events.return?.();
-    this.onEmpty();
-  }
-
-  private async pump(): Promise<void> {
-    for await (const _ of this.events) this.signal();
-    for (const w of this.watchers) w.end();
-    this.close();
-  }
-
-  private signal(): void {
-    if (this.closed) return;
-    this.dirty = true;
-    if (!this.reading && !this.timer) void this.read();
-  }
-
-  private async read(): Promise<void> {
-    this.dirty = false;
-    this.reading = true;
-    const started = Date.now();
-    try {
-      const snapshot = await readSnapshot(this.fork(), this.pollId);
-      for (const w of this.watchers) w.offer(snapshot);
-    } catch (err) {
-      this.log.error({ err, pollId: this.pollId }, 'poll read failed; retrying with the next signal');
-    } finally {
-      this.reading = false;
-      if (!this.closed) {
-        // The trailing edge: whatever arrived meanwhile is read when the window ends.
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          if (this.dirty && !this.closed) void this.read();
-        }, Math.max(0, started + this.intervalMs - Date.now()));
-      }
-    }
-  }
 }
 
 /** The poll's row, its options and its community's visibility, fresh from the primary (two statements). */
@@ -122,16 +33,24 @@ export async function readSnapshot(em: EntityManager, pollId: number): Promise<P
   };
 }
 
+/** A poll's watch on this instance: every ballot signals it, and it reads a snapshot (null: the poll is gone). */
+type PollWatch = CoalescedWatch<PollSnapshot | null>;
+
 const watches = new WeakMap<PubSub, Map<number, PollWatch>>();
 
+/**
+ * One watch per poll with watchers, per instance (see {@link CoalescedWatch}): a poll is read at
+ * most once per `POLL_UPDATE_INTERVAL_MS` whatever the number of watchers or ballots.
+ */
 function pollWatch(ctx: Context, pollId: number): PollWatch {
   let byPoll = watches.get(ctx.pubsub);
   if (!byPoll) watches.set(ctx.pubsub, (byPoll = new Map()));
   let watch = byPoll.get(pollId);
   if (!watch) {
-    watch = new PollWatch(
-      pollId, ctx.pubsub, () => ctx.em.fork({ clear: true }), ctx.log, ctx.config.POLL_UPDATE_INTERVAL_MS, () => byPoll!.delete(pollId),
-    );
+    const fork = ctx.em.fork({ clear: true });
+    watch = new CoalescedWatch(pollTopics.changed(pollId), ctx.pubsub, () => readSnapshot(fork.fork({ clear: true }), pollId), {
+      intervalMs: ctx.config.POLL_UPDATE_INTERVAL_MS, log: ctx.log, logContext: { pollId }, onEmpty: () => byPoll!.delete(pollId),
+    });
     byPoll.set(pollId, watch);
   }
   return watch;

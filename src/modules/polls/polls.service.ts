@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { award, settle } from '../reputation/ledger';
+import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
@@ -162,12 +164,23 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
   assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.vote');
   const { ids } = await checkBallot(loaders, poll, optionIds);
   if (isClosed(poll)) throw closedConflict('pollId');
-  const row = await sql<{ result: BallotResult; voters: number }>(
-    em, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
-  );
+  const community = (await loaders.community.load(poll.community.id))!;
+  // The ballot and its points (once per member and poll: cause "ballot:<poll>:<user>") commit together.
+  const { row, changes } = await em.transactional(async (tx) => {
+    const cast = await sql<{ result: BallotResult; voters: number }>(
+      tx, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
+    );
+    if (cast.result !== 'cast') return { row: cast, changes: [] };
+    const change = await award(tx, {
+      community, userId, reason: ReputationReason.POLL_VOTE, cause: `ballot:${poll.id}:${userId}`,
+      subjectType: ReputationSubjectType.POLL, subjectId: poll.id, actorId: userId,
+    });
+    return { row: cast, changes: [change] };
+  });
   if (row.result === 'closed') throw closedConflict('pollId');
   if (row.result === 'not_found') throw new NotFound('Poll');
   if (row.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
+  await settle(ctx, community, changes);
   if (row.result === 'cast') await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
   return freshPoll(em, loaders, poll.id);
 }

@@ -14,6 +14,10 @@ import { managed } from './rows';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
 import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
+import type { Leaderboards } from '../reputation/leaderboards';
+import { award, reverse, reverseSubject, settle, VOTE_REASONS } from '../reputation/ledger';
+import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
+import { awardIf, Badge } from '../reputation/badges';
 
 export interface CommentDeps {
   em: EntityManager;
@@ -21,6 +25,7 @@ export interface CommentDeps {
   viewer: Viewer;
   pubsub: PubSub;
   log: Logger;
+  leaderboards: Leaderboards;
 }
 
 /** A comment the viewer may read, with its post. */
@@ -68,11 +73,12 @@ export async function addComment(
     if (state?.locked) throw new Forbidden('This post is locked: it takes no new comments');
     const created = tx.create(Comment, {
       post: postId, parent: parentId, author: userId, body, bodyHtml: renderMarkdown(body), depth,
-      score: 0, replyCount: 0, featured: false, createdAt: new Date(),
+      score: 0, replyCount: 0, featured: false, featuredCount: 0, createdAt: new Date(),
     });
     await tx.flush();
     await sql(tx, 'update posts set comment_count = comment_count + 1 where id = ?', [postId], 'run');
     if (parentId !== null) await sql(tx, 'update comments set reply_count = reply_count + 1 where id = ?', [parentId], 'run');
+    await awardIf(tx, Badge.COMMENTATOR, { communityId: post.community.id, userId });
     return created;
   });
   await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
@@ -94,7 +100,8 @@ export async function updateComment({ em, loaders, viewer }: CommentDeps, commen
 }
 
 /** Soft-deletes a comment (its author or a moderator): replies stay, body and author are hidden. */
-export async function deleteComment({ em, loaders, viewer }: CommentDeps, commentId: number): Promise<Comment> {
+export async function deleteComment(ctx: CommentDeps, commentId: number): Promise<Comment> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const readable = await readableComment(loaders, viewer, commentId);
   const { post } = readable;
@@ -103,24 +110,53 @@ export async function deleteComment({ em, loaders, viewer }: CommentDeps, commen
     throw new Forbidden('Only the author or a moderator can delete a comment');
   }
   if (!comment.deletedAt) {
-    comment.deletedAt = new Date();
-    comment.body = DELETED_TEXT;
-    comment.bodyHtml = `<p>${DELETED_TEXT}</p>`;
-    comment.featured = false;
-    await em.flush();
+    const community = (await loaders.community.load(post.community.id))!;
+    // Deleted content loses what its votes and its featuring earned (reversal rows), in the deleting transaction.
+    const changes = await em.transactional(async (tx) => {
+      const [deleted] = await sql<unknown[]>(
+        tx,
+        `update comments set deleted_at = now(), body = ?, body_html = ?, featured = false where id = ? and deleted_at is null returning id`,
+        [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, comment.id],
+      );
+      if (!deleted) return [];
+      return reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, [...VOTE_REASONS, ReputationReason.COMMENT_FEATURED], userId);
+    });
+    await em.refresh(comment);
+    await settle(ctx, community, changes);
   }
   return comment;
 }
 
 /** Features or unfeatures a comment (moderators). */
-export async function featureComment({ em, loaders, viewer }: CommentDeps, commentId: number, featured: boolean): Promise<Comment> {
-  requireUser(viewer);
+export async function featureComment(ctx: CommentDeps, commentId: number, featured: boolean): Promise<Comment> {
+  const { em, loaders, viewer } = ctx;
+  const moderatorId = requireUser(viewer);
   const readable = await readableComment(loaders, viewer, commentId);
   const { post } = readable;
   const comment = await managed(em, readable.comment);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
   if (featured && comment.deletedAt) throw new BadInput('A deleted comment cannot be featured', 'id');
-  comment.featured = featured;
-  await em.flush();
+  const community = (await loaders.community.load(post.community.id))!;
+  // Each featuring is its own cause ("featured:<comment>:<n>"), so featuring again after an
+  // unfeature earns again, and unfeaturing reverses exactly the featuring it ends.
+  const changes = await em.transactional(async (tx) => {
+    const [row] = await sql<{ featured_count: number; author_id: number }[]>(
+      tx,
+      featured
+        ? 'update comments set featured = true, featured_count = featured_count + 1 where id = ? and not featured and deleted_at is null returning featured_count, author_id'
+        : 'update comments set featured = false where id = ? and featured returning featured_count, author_id',
+      [comment.id],
+    );
+    if (!row) return [];
+    const cause = `featured:${comment.id}:${row.featured_count}`;
+    return [featured
+      ? await award(tx, {
+        community, userId: row.author_id, reason: ReputationReason.COMMENT_FEATURED, cause,
+        subjectType: ReputationSubjectType.COMMENT, subjectId: comment.id, actorId: moderatorId,
+      })
+      : await reverse(tx, cause, moderatorId)];
+  });
+  await em.refresh(comment);
+  await settle(ctx, community, changes);
   return comment;
 }

@@ -82,6 +82,7 @@ export class Post extends Node {
 @Index({ name: 'comments_post_thread_index', properties: ['post', 'parent', 'id'] })
 @Index({ name: 'comments_post_id_index', properties: ['post', 'id'] })
 @Index({ name: 'comments_parent_index', properties: ['parent', 'id'] })
+@Index({ name: 'comments_author_index', properties: ['author', 'id'] })
 @ObjectType('Comment', { implements: Node, simpleResolvers: true, description: 'A comment on a post; replies nest up to a limit.' })
 export class Comment extends Node {
   @PrimaryKey({ autoincrement: true })
@@ -123,6 +124,10 @@ export class Comment extends Node {
   @Field({ description: 'Highlighted by a moderator.' })
   @Property({ default: false })
   featured: boolean = false;
+
+  /** How many times it was featured: names each featuring's ledger row ("featured:<id>:<n>"). */
+  @Property({ default: 0 })
+  featuredCount: number = 0;
 
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })

@@ -44,8 +44,8 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
-  createPost(@Arg('input') input: CreatePostInput, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
-    return posts.createPost(em, loaders, viewer, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  createPost(@Arg('input') input: CreatePostInput, @Ctx() ctx: Context): Promise<Post> {
+    return posts.createPost(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
   @Mutation(() => Post, { description: 'Edits your post.' })
@@ -54,8 +54,8 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Deletes a post (yours, or any as a moderator). Its thread stays.' })
-  deletePost(@Arg('id', () => ID) id: string, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
-    return posts.deletePost(em, loaders, viewer, fromGlobalId('Post', id));
+  deletePost(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Post> {
+    return posts.deletePost(ctx, fromGlobalId('Post', id));
   }
 
   @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
@@ -69,13 +69,13 @@ export class PostsResolver {
   }
 
   @Mutation(() => Votable, { description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.' })
-  async vote(@Arg('input') input: VoteInput, @Ctx() { em, loaders, viewer }: Context) {
-    return subjectOf(await vote(em, loaders, viewer, input.subjectId, input.value));
+  async vote(@Arg('input') input: VoteInput, @Ctx() ctx: Context) {
+    return subjectOf(await vote(ctx, input.subjectId, input.value));
   }
 
   @Mutation(() => Votable, { description: 'Adds (or removes) an emoji reaction to a post or comment.' })
-  async react(@Arg('input') input: ReactInput, @Ctx() { em, loaders, viewer }: Context) {
-    return subjectOf(await react(em, loaders, viewer, input.subjectId, input.emoji, input.remove));
+  async react(@Arg('input') input: ReactInput, @Ctx() ctx: Context) {
+    return subjectOf(await react(ctx, input.subjectId, input.emoji, input.remove));
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Null once the post is deleted.' })

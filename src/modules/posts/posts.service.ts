@@ -11,6 +11,10 @@ import { renderMarkdown } from './markdown';
 import { Post } from './posts.entity';
 import { managed } from './rows';
 import { POST_LIMITS, type CreatePostInput, type UpdatePostInput } from './posts.inputs';
+import type { Context } from '../../platform/context';
+import { reverseSubject, settle, VOTE_REASONS } from '../reputation/ledger';
+import { ReputationSubjectType } from '../reputation/reputation.entity';
+import { awardIf, Badge } from '../reputation/badges';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
 export const DELETED_TEXT = '[deleted]';
@@ -65,7 +69,7 @@ export async function readablePost(loaders: Loaders, viewer: Viewer, postId: num
 }
 
 /** Creates a post (members only), rendering its Markdown once at write time. */
-export async function createPost(em: EntityManager, loaders: Loaders, viewer: Viewer, communityId: number, input: CreatePostInput): Promise<Post> {
+export async function createPost({ em, loaders, viewer }: Context, communityId: number, input: CreatePostInput): Promise<Post> {
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
@@ -74,12 +78,15 @@ export async function createPost(em: EntityManager, loaders: Loaders, viewer: Vi
   if (!title) throw new BadInput('title must not be blank', 'title');
   assertNotBlank(input.body);
   const now = new Date();
-  const post = em.create(Post, {
-    community: communityId, author: userId, title, body: input.body, bodyHtml: renderMarkdown(input.body),
-    tags: normalizeTags(input.tags), score: 0, hot: hotRank(0, now), commentCount: 0, pinned: false, locked: false, createdAt: now,
+  return em.transactional(async (tx) => {
+    const post = tx.create(Post, {
+      community: communityId, author: userId, title, body: input.body, bodyHtml: renderMarkdown(input.body),
+      tags: normalizeTags(input.tags), score: 0, hot: hotRank(0, now), commentCount: 0, pinned: false, locked: false, createdAt: now,
+    });
+    await tx.flush();
+    await awardIf(tx, Badge.FIRST_POST, { communityId, userId });
+    return post;
   });
-  await em.flush();
-  return post;
 }
 
 /** Edits a post: its author only, while it is not deleted. */
@@ -105,18 +112,26 @@ export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Vi
 }
 
 /** Soft-deletes a post (its author, or a moderator): the thread stays, the body and author are hidden. */
-export async function deletePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number): Promise<Post> {
+export async function deletePost(ctx: Context, postId: number): Promise<Post> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
-  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
+  const { post: read, community } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, read);
   if (post.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
     throw new Forbidden('Only the author or a moderator can delete a post');
   }
   if (!post.deletedAt) {
-    post.deletedAt = new Date();
-    post.body = DELETED_TEXT;
-    post.bodyHtml = `<p>${DELETED_TEXT}</p>`;
-    post.pinned = false;
-    await em.flush();
+    // Deleted content loses what its votes earned (reversal rows), in the deleting transaction.
+    const changes = await em.transactional(async (tx) => {
+      const [deleted] = await sql<unknown[]>(
+        tx,
+        `update posts set deleted_at = now(), body = ?, body_html = ?, pinned = false where id = ? and deleted_at is null returning id`,
+        [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, post.id],
+      );
+      return deleted ? reverseSubject(tx, ReputationSubjectType.POST, post.id, VOTE_REASONS, userId) : [];
+    });
+    await em.refresh(post);
+    await settle(ctx, community, changes);
   }
   return post;
 }

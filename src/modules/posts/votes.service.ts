@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Forbidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
@@ -12,6 +12,9 @@ import type { Comment, Post } from './posts.entity';
 import { managed } from './rows';
 import { VoteValue } from './posts.inputs';
 import { HOT_RANK_SQL, readablePost } from './posts.service';
+import { award, reverse, settle } from '../reputation/ledger';
+import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
+import { awardIf, Badge } from '../reputation/badges';
 
 /** A post or comment named by a global ID, readable by the viewer. */
 export type Subject = { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
@@ -37,34 +40,55 @@ const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
  * concurrent votes serialize and the score always equals the sum of the votes. (FOR NO KEY UPDATE,
  * the lock the score update takes anyway: it does not wait for comments being inserted under the post.)
  */
-export async function vote(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, value: VoteValue): Promise<Subject> {
+export async function vote(ctx: Context, subjectId: string, value: VoteValue): Promise<Subject> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const subject = await loadSubject(loaders, viewer, subjectId);
-  assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
+  const next = VALUE[value];
+  assertCan(await actorIn(loaders, viewer, subject.communityId), next < 0 ? 'posts.downvote' : 'posts.write');
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.author.id === userId) throw new Forbidden('You cannot vote on your own content');
   if (target.deletedAt) throw new BadInput('You cannot vote on deleted content', 'subjectId');
+  const community = (await loaders.community.load(subject.communityId))!;
   const table = subject.kind === 'post' ? 'posts' : 'comments';
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
-  const next = VALUE[value];
-  await em.transactional(async (tx) => {
+  const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
+  const authorId = target.author.id;
+  const changes = await em.transactional(async (tx) => {
     await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
-    const old: { value: number }[] = await sql(tx, `delete from votes where user_id = ? and ${column} = ? returning value`, [userId, target.id]);
+    const old: { id: number; value: number }[] = await sql(tx, `delete from votes where user_id = ? and ${column} = ? returning id, value`, [userId, target.id]);
+    if (old.length && old[0].value === next) {
+      // The same vote again: keep the row (and its ledger row) as they are.
+      await sql(tx, `insert into votes (id, user_id, ${column}, value, created_at) values (?, ?, ?, ?, now())`, [old[0].id, userId, target.id, next], 'run');
+      return [];
+    }
+    // A changed or withdrawn vote: its ledger row is reversed (never updated), then the new one earns its own.
+    const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
     if (next !== 0) {
-      await sql(tx, `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())`, [userId, target.id, next], 'run');
+      const inserted = await sql<{ id: number }>(
+        tx, `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now()) returning id`, [userId, target.id, next], 'get',
+      );
+      written.push(await award(tx, {
+        community, userId: authorId, cause: `vote:${inserted.id}`, subjectType, subjectId: target.id, actorId: userId,
+        reason: subject.kind === 'post'
+          ? (next > 0 ? ReputationReason.POST_UPVOTED : ReputationReason.POST_DOWNVOTED)
+          : (next > 0 ? ReputationReason.COMMENT_UPVOTED : ReputationReason.COMMENT_DOWNVOTED),
+      }));
     }
     const delta = next - (old[0]?.value ?? 0);
-    if (delta !== 0) {
-      await sql(
-        tx,
-        subject.kind === 'post'
-          ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ?`
-          : 'update comments set score = score + ? where id = ?',
-        subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
-        'run',
-      );
+    const [moved] = await sql<{ score: number }[]>(
+      tx,
+      subject.kind === 'post'
+        ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ? returning score`
+        : 'update comments set score = score + ? where id = ? returning score',
+      subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
+    );
+    if (subject.kind === 'comment' && delta > 0 && moved.score >= 10) {
+      await awardIf(tx, Badge.GOOD_COMMENT, { communityId: community.id, userId: authorId, subjectId: target.id });
     }
+    return written;
   });
+  await settle(ctx, community, changes);
   const fresh = await managed(em, target);
   await em.refresh(fresh);
   if (subject.kind === 'post') {
@@ -84,7 +108,7 @@ const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F
  * Adds (or with `remove`, removes) the viewer's emoji reaction to a post or comment they can read,
  * as a member; not on deleted content. Idempotent: the unique constraint keeps one row per emoji.
  */
-export async function react(em: EntityManager, loaders: Loaders, viewer: Viewer, subjectId: string, emoji: string, remove: boolean): Promise<Subject> {
+export async function react({ em, loaders, viewer }: Context, subjectId: string, emoji: string, remove: boolean): Promise<Subject> {
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
   const subject = await loadSubject(loaders, viewer, subjectId);

@@ -1,0 +1,128 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { registerEnumType } from 'type-graphql';
+import { sql } from '../../platform/database/sql';
+
+export enum Badge {
+  FIRST_POST = 'FIRST_POST',
+  GOOD_COMMENT = 'GOOD_COMMENT',
+  COMMENTATOR = 'COMMENTATOR',
+  REGULAR = 'REGULAR',
+  MONTHLY_TOP_10 = 'MONTHLY_TOP_10',
+}
+
+/** Who a condition is asked about, and the subject whose change asks it (a comment that was voted on). */
+interface Ask {
+  communityId: number;
+  userId: number;
+  subjectId?: number;
+}
+
+interface BadgeDefinition {
+  name: string;
+  description: string;
+  /** The condition, as an SQL boolean over (community, user, subject); null: awarded by a sweep (see `awardMonthlyTop`). */
+  condition: ((a: Ask) => [string, unknown[]]) | null;
+}
+
+/**
+ * Every badge, in one place: its name, what earns it, and the SQL condition checked, in the
+ * transaction of the write that can make it true (a post, a comment, a vote, a check-in). Each
+ * badge is awarded once per member and community (unique in the database), automatically.
+ */
+export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
+  FIRST_POST: {
+    name: 'First post',
+    description: 'Wrote a first post in the community.',
+    condition: ({ communityId, userId }) => ['exists (select 1 from posts where community_id = ? and author_id = ?)', [communityId, userId]],
+  },
+  GOOD_COMMENT: {
+    name: 'Good comment',
+    description: 'Wrote a comment that reached a score of 10.',
+    condition: ({ userId, subjectId }) => [
+      'exists (select 1 from comments where id = ? and author_id = ? and score >= 10 and deleted_at is null)', [subjectId ?? 0, userId],
+    ],
+  },
+  COMMENTATOR: {
+    name: 'Commentator',
+    description: 'Wrote 100 comments (not deleted).',
+    condition: ({ communityId, userId }) => [
+      `(select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
+         where c.author_id = ? and p.community_id = ? and c.deleted_at is null limit 100) x) >= 100`,
+      [userId, communityId],
+    ],
+  },
+  REGULAR: {
+    name: 'Regular',
+    description: 'Was checked in at 5 events.',
+    condition: ({ communityId, userId }) => [
+      `(select count(*) from (select 1 from rsvps r join events e on e.id = r.event_id
+         where r.user_id = ? and e.community_id = ? and r.checked_in_at is not null limit 5) x) >= 5`,
+      [userId, communityId],
+    ],
+  },
+  MONTHLY_TOP_10: {
+    name: 'Top 10 of the month',
+    description: 'Finished a calendar month (community time) in the top 10 of the community\'s leaderboard, with points to show.',
+    condition: null,
+  },
+};
+
+registerEnumType(Badge, {
+  name: 'Badge',
+  description: 'A badge a member earns once per community.',
+  valuesConfig: Object.fromEntries(Object.entries(BADGES).map(([k, b]) => [k, { description: `${b.name}: ${b.description}` }])),
+});
+
+/** Awards `badge` to the member if its condition holds now (in `tx`); a badge they hold stays as it was. */
+export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promise<boolean> {
+  const condition = BADGES[badge].condition;
+  if (!condition) throw new Error(`${badge} is awarded by its sweep`);
+  const [test, params] = condition(ask);
+  const rows = await sql<unknown[]>(
+    tx,
+    `insert into member_badges (community_id, user_id, badge, awarded_at)
+     select ?, ?, ?, now() where ${test}
+     on conflict (community_id, user_id, badge) do nothing returning id`,
+    [ask.communityId, ask.userId, badge, ...params],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Awards MONTHLY_TOP_10 for the month that ended before `at` in each community, once: the
+ * community's `top_month_awarded` is claimed in the same transaction as the awards. The top 10 are
+ * the members with the highest positive sums of ledger rows created in that month (the
+ * leaderboard's order: ties go to the lower user id). Returns how many were awarded.
+ */
+export async function awardMonthlyTop(em: EntityManager, periodsOf: (timeZone: string) => { key: string; start: Date; end: Date }): Promise<number> {
+  const communities = await sql<{ id: number; time_zone: string; top_month_awarded: string | null }[]>(
+    em, 'select id, time_zone, top_month_awarded from communities',
+  );
+  let awarded = 0;
+  for (const c of communities) {
+    const month = periodsOf(c.time_zone);
+    if (c.top_month_awarded !== null && c.top_month_awarded >= month.key) continue;
+    awarded += await em.transactional(async (tx) => {
+      const claimed = await sql<unknown[]>(
+        tx,
+        `update communities set top_month_awarded = ? where id = ? and (top_month_awarded is null or top_month_awarded < ?) returning id`,
+        [month.key, c.id, month.key],
+      );
+      if (!claimed.length) return 0;
+      const rows = await sql<unknown[]>(
+        tx,
+        `insert into member_badges (community_id, user_id, badge, awarded_at)
+         select ?, t.user_id, ?, now() from (
+           select e.user_id, sum(e.delta) as score from reputation_events e
+             join members m on m.community_id = e.community_id and m.user_id = e.user_id
+            where e.community_id = ? and e.created_at >= ? and e.created_at < ?
+            group by e.user_id having sum(e.delta) > 0
+            order by score desc, e.user_id limit 10) t
+         on conflict (community_id, user_id, badge) do nothing returning id`,
+        [c.id, Badge.MONTHLY_TOP_10, c.id, month.start, month.end],
+      );
+      return rows.length;
+    });
+  }
+  return awarded;
+}

@@ -1,0 +1,345 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import type { Logger } from '../../platform/logger';
+import { connectRedis, type RedisClient } from '../../platform/redis';
+import { periodsAt } from './rules';
+
+/** A member's score on one board. */
+export interface Standing {
+  userId: number;
+  score: number;
+}
+
+/** A committed change of a member's reputation, to add to the boards it falls in. */
+export interface BoardChange {
+  userId: number;
+  delta: number;
+  at: Date;
+}
+
+/** The community a board belongs to: its id and time zone (weeks and months are the community's). */
+export interface BoardCommunity {
+  id: number;
+  timeZone: string;
+}
+
+/**
+ * The order of a board: score descending, then the lower user id (the older account) first. The
+ * order is total, so a board reads the same from Redis, from memory and from a rebuild.
+ */
+export function compareStandings(a: Standing, b: Standing): number {
+  return b.score - a.score || a.userId - b.userId;
+}
+
+/**
+ * Every board of a community, from PostgreSQL's ledger (the source of truth): ALL_TIME, this
+ * month and this week (the community's time zone), current members only. A member is on a board
+ * when they have a ledger row in its period (a net 0 included). One statement: one scan of the
+ * community's ledger.
+ */
+export async function standingsFromLedger(
+  em: EntityManager, community: BoardCommunity, at: Date = new Date(),
+): Promise<{ key: string; standings: Standing[] }[]> {
+  const p = periodsAt(community.timeZone, at);
+  const rows = await sql<{ user_id: number; all_time: string; month: string | null; week: string | null }[]>(
+    em,
+    `select e.user_id, sum(e.delta) as all_time,
+            sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as month,
+            sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as week
+       from reputation_events e
+       join members m on m.community_id = e.community_id and m.user_id = e.user_id
+      where e.community_id = ?
+      group by e.user_id`,
+    [p.month.start, p.month.end, p.week.start, p.week.end, community.id],
+  );
+  const all: Standing[] = [];
+  const month: Standing[] = [];
+  const week: Standing[] = [];
+  for (const r of rows) {
+    all.push({ userId: r.user_id, score: Number(r.all_time) });
+    if (r.month !== null) month.push({ userId: r.user_id, score: Number(r.month) });
+    if (r.week !== null) week.push({ userId: r.user_id, score: Number(r.week) });
+  }
+  return [{ key: 'all', standings: all }, { key: p.month.key, standings: month }, { key: p.week.key, standings: week }];
+}
+
+/** One member's scores on the current boards, from the ledger (a member who rejoins). */
+async function memberFromLedger(em: EntityManager, community: BoardCommunity, userId: number): Promise<{ key: string; score: number }[]> {
+  const p = periodsAt(community.timeZone);
+  const row = await sql<{ rows: string; all_time: string | null; month: string | null; week: string | null } | undefined>(
+    em,
+    `select count(*) as rows, sum(delta) as all_time,
+            sum(delta) filter (where created_at >= ? and created_at < ?) as month,
+            sum(delta) filter (where created_at >= ? and created_at < ?) as week
+       from reputation_events where community_id = ? and user_id = ?`,
+    [p.month.start, p.month.end, p.week.start, p.week.end, community.id, userId], 'get',
+  );
+  if (!row || Number(row.rows) === 0) return [];
+  return [
+    { key: 'all', score: Number(row.all_time) },
+    ...(row.month !== null ? [{ key: p.month.key, score: Number(row.month) }] : []),
+    ...(row.week !== null ? [{ key: p.week.key, score: Number(row.week) }] : []),
+  ];
+}
+
+/** The keys of the boards a change made at `at` counts on. */
+function keysAt(community: BoardCommunity, at: Date): string[] {
+  const p = periodsAt(community.timeZone, at);
+  return ['all', p.month.key, p.week.key];
+}
+
+/**
+ * The leaderboards: sorted sets in Redis when REDIS_URL is set (shared by every instance),
+ * otherwise in process. Either way they are a cache of PostgreSQL's ledger: a community's boards
+ * are loaded from the ledger when first needed, kept up to date by `apply` after each commit,
+ * and `rebuild` recomputes them (`npm run reputation:rebuild`, `rebuildReputation`).
+ */
+export interface Leaderboards {
+  readonly kind: 'memory' | 'redis';
+  /** Adds committed ledger changes of current members to their boards. */
+  apply(community: BoardCommunity, changes: BoardChange[]): Promise<void>;
+  /** The first `n` standings of a board (`key` from `boardKey`). */
+  top(community: BoardCommunity, key: string, n: number): Promise<Standing[]>;
+  /** Takes a member off every board of the community (they left or were banned). */
+  remove(community: BoardCommunity, userId: number): Promise<void>;
+  /** Puts a member who (re)joined back on the boards, with their scores from the ledger. */
+  restore(community: BoardCommunity, userId: number): Promise<void>;
+  /** Replaces the community's boards with the ledger's. */
+  rebuild(community: BoardCommunity): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A board in memory: scores by user, and the users sorted by `compareStandings`. */
+class SortedBoard {
+  private readonly scores = new Map<number, number>();
+  private readonly order: Standing[] = [];
+
+  private indexOf(s: Standing): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareStandings(this.order[mid], s) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  set(userId: number, score: number): void {
+    const old = this.scores.get(userId);
+    if (old !== undefined) this.order.splice(this.indexOf({ userId, score: old }), 1);
+    this.scores.set(userId, score);
+    const s = { userId, score };
+    this.order.splice(this.indexOf(s), 0, s);
+  }
+
+  add(userId: number, delta: number): void {
+    this.set(userId, (this.scores.get(userId) ?? 0) + delta);
+  }
+
+  delete(userId: number): void {
+    const old = this.scores.get(userId);
+    if (old === undefined) return;
+    this.order.splice(this.indexOf({ userId, score: old }), 1);
+    this.scores.delete(userId);
+  }
+
+  top(n: number): Standing[] {
+    return this.order.slice(0, n).map((s) => ({ ...s }));
+  }
+}
+
+/** In-process boards (one instance); each community's are loaded from the ledger on first use. */
+class MemoryLeaderboards implements Leaderboards {
+  readonly kind = 'memory';
+  private readonly communities = new Map<number, Promise<Map<string, SortedBoard>>>();
+
+  constructor(private readonly orm: MikroORM, private readonly log: Logger) {}
+
+  private boards(community: BoardCommunity): Promise<Map<string, SortedBoard>> {
+    let loaded = this.communities.get(community.id);
+    if (!loaded) {
+      loaded = this.load(community);
+      this.communities.set(community.id, loaded);
+      loaded.catch(() => this.communities.delete(community.id));
+    }
+    return loaded;
+  }
+
+  private async load(community: BoardCommunity): Promise<Map<string, SortedBoard>> {
+    const boards = new Map<string, SortedBoard>();
+    for (const { key, standings } of await standingsFromLedger(this.orm.em.fork(), community)) {
+      const board = new SortedBoard();
+      for (const s of standings) board.set(s.userId, s.score);
+      boards.set(key, board);
+    }
+    return boards;
+  }
+
+  private board(boards: Map<string, SortedBoard>, key: string): SortedBoard {
+    let board = boards.get(key);
+    if (!board) boards.set(key, (board = new SortedBoard()));
+    return board;
+  }
+
+  async apply(community: BoardCommunity, changes: BoardChange[]): Promise<void> {
+    const pending = this.communities.get(community.id);
+    // Not loaded yet: the load reads the ledger, these commits included.
+    if (!pending) return void (await this.boards(community));
+    const boards = await pending;
+    for (const c of changes) for (const key of keysAt(community, c.at)) this.board(boards, key).add(c.userId, c.delta);
+    this.prune(community, boards);
+  }
+
+  /** Drops the boards of periods that ended (a month and a week back are kept for a late commit). */
+  private prune(community: BoardCommunity, boards: Map<string, SortedBoard>): void {
+    if (boards.size <= 5) return;
+    const keep = new Set([...keysAt(community, new Date()), ...keysAt(community, new Date(Date.now() - 8 * 86_400_000))]);
+    for (const key of boards.keys()) if (!keep.has(key)) boards.delete(key);
+  }
+
+  async top(community: BoardCommunity, key: string, n: number): Promise<Standing[]> {
+    return (await this.boards(community)).get(key)?.top(n) ?? [];
+  }
+
+  async remove(community: BoardCommunity, userId: number): Promise<void> {
+    const pending = this.communities.get(community.id);
+    if (pending) for (const board of (await pending).values()) board.delete(userId);
+  }
+
+  async restore(community: BoardCommunity, userId: number): Promise<void> {
+    const pending = this.communities.get(community.id);
+    if (!pending) return;
+    const boards = await pending;
+    for (const { key, score } of await memberFromLedger(this.orm.em.fork(), community, userId)) this.board(boards, key).set(userId, score);
+  }
+
+  async rebuild(community: BoardCommunity): Promise<void> {
+    const loaded = this.load(community);
+    await loaded;
+    this.communities.set(community.id, loaded);
+    this.log.info({ communityId: community.id }, 'leaderboards rebuilt from the ledger');
+  }
+
+  async close(): Promise<void> {
+    this.communities.clear();
+  }
+}
+
+/** Users as sorted-set members: 10 digits of (2^32 − 1 − id), so that Redis's reverse order of equal scores is the lower id first. */
+const MAX_ID = 4_294_967_295;
+const encodeUser = (userId: number) => String(MAX_ID - userId).padStart(10, '0');
+const decodeUser = (member: string) => MAX_ID - Number(member);
+
+/** Seconds a period's board outlives its period: late reads and commits, then Redis frees it. */
+const KEEP_SECONDS = { m: 40 * 86_400, w: 10 * 86_400 } as const;
+
+/**
+ * Increments the boards only when the community's boards are loaded (its `ready` key exists);
+ * otherwise returns 0 and the caller loads them from the ledger, which holds this commit.
+ * KEYS: ready, then the boards; ARGV: member, delta, then each board's TTL (0: none).
+ */
+const APPLY_SCRIPT = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+for i = 2, #KEYS do
+  redis.call('zincrby', KEYS[i], ARGV[2], ARGV[1])
+  local ttl = tonumber(ARGV[i + 1])
+  if ttl > 0 then redis.call('expire', KEYS[i], ttl) end
+end
+return 1`;
+
+/** Boards in Redis sorted sets, shared by every instance. */
+class RedisLeaderboards implements Leaderboards {
+  readonly kind = 'redis';
+
+  constructor(private readonly client: RedisClient, private readonly orm: MikroORM, private readonly log: Logger) {}
+
+  private key(communityId: number, board: string): string {
+    return `leaderboard:${communityId}:${board}`;
+  }
+
+  private ready(communityId: number): string {
+    return `leaderboard:${communityId}:ready`;
+  }
+
+  private ttl(board: string): number {
+    return board === 'all' ? 0 : KEEP_SECONDS[board[0] as 'm' | 'w'];
+  }
+
+  async apply(community: BoardCommunity, changes: BoardChange[]): Promise<void> {
+    for (const c of changes) {
+      const boards = keysAt(community, c.at);
+      const applied = await this.client.eval(APPLY_SCRIPT, {
+        keys: [this.ready(community.id), ...boards.map((b) => this.key(community.id, b))],
+        arguments: [encodeUser(c.userId), String(c.delta), ...boards.map((b) => String(this.ttl(b)))],
+      });
+      if (Number(applied) === 0) return this.rebuild(community);
+    }
+  }
+
+  async top(community: BoardCommunity, key: string, n: number): Promise<Standing[]> {
+    const [ready, rows] = await Promise.all([
+      this.client.exists(this.ready(community.id)),
+      this.client.zRangeWithScores(this.key(community.id, key), 0, n - 1, { REV: true }),
+    ]);
+    if (!ready) {
+      // A Redis that lost its data (restarted, flushed): load the boards from the ledger.
+      await this.rebuild(community);
+      return this.top(community, key, n);
+    }
+    return rows.map((r) => ({ userId: decodeUser(String(r.value)), score: r.score }));
+  }
+
+  async remove(community: BoardCommunity, userId: number): Promise<void> {
+    const p = periodsAt(community.timeZone);
+    const member = encodeUser(userId);
+    await this.client.multi()
+      .zRem(this.key(community.id, 'all'), member)
+      .zRem(this.key(community.id, p.month.key), member)
+      .zRem(this.key(community.id, p.week.key), member)
+      .exec();
+  }
+
+  async restore(community: BoardCommunity, userId: number): Promise<void> {
+    const scores = await memberFromLedger(this.orm.em.fork(), community, userId);
+    if (!scores.length) return;
+    const multi = this.client.multi();
+    for (const { key, score } of scores) multi.zAdd(this.key(community.id, key), { score, value: encodeUser(userId) });
+    await multi.exec();
+  }
+
+  async rebuild(community: BoardCommunity): Promise<void> {
+    const boards = await standingsFromLedger(this.orm.em.fork(), community);
+    // Written to temporary keys, then renamed over the live ones in one transaction: readers see
+    // the old boards or the new ones, never a half-written board.
+    const suffix = `rebuild:${process.pid}:${Date.now()}`;
+    for (const { key, standings } of boards) {
+      const tmp = `${this.key(community.id, key)}:${suffix}`;
+      for (let i = 0; i < standings.length; i += 10_000) {
+        await this.client.zAdd(tmp, standings.slice(i, i + 10_000).map((s) => ({ score: s.score, value: encodeUser(s.userId) })));
+      }
+    }
+    const multi = this.client.multi();
+    for (const { key, standings } of boards) {
+      const live = this.key(community.id, key);
+      if (standings.length) multi.rename(`${live}:${suffix}`, live);
+      else multi.del(live);
+      const ttl = this.ttl(key);
+      if (ttl > 0 && standings.length) multi.expire(live, ttl);
+    }
+    multi.set(this.ready(community.id), '1');
+    await multi.exec();
+    this.log.info({ communityId: community.id }, 'leaderboards rebuilt from the ledger');
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
+
+/** The leaderboards: Redis when REDIS_URL is set, otherwise in process. */
+export async function createLeaderboards(redisUrl: string | undefined, orm: MikroORM, log: Logger): Promise<Leaderboards> {
+  const child = log.child({ component: 'leaderboards' });
+  if (!redisUrl) return new MemoryLeaderboards(orm, child);
+  return new RedisLeaderboards(await connectRedis(redisUrl, 'townsquare-leaderboards', child), orm, child);
+}

@@ -1,0 +1,132 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../platform/database/sql';
+import type { Logger } from '../../platform/logger';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { Community } from '../communities/communities.entity';
+import type { Leaderboards } from './leaderboards';
+import { ReputationReason, ReputationSubjectType } from './reputation.entity';
+import { reputationTopics, type LeaderboardChangedEvent } from './reputation.events';
+import { periodsAt, rulesOf, type ReputationRules } from './rules';
+
+/** A ledger row written in a transaction: what the leaderboards add once it commits. */
+export interface LedgerChange {
+  communityId: number;
+  userId: number;
+  delta: number;
+  at: Date;
+  /** Whether the user is a member (only members are on the boards). */
+  member: boolean;
+}
+
+/** The reasons whose points count toward the daily cap (`dailyVoteCap`). */
+const CAPPED: ReadonlySet<ReputationReason> = new Set([ReputationReason.POST_UPVOTED, ReputationReason.COMMENT_UPVOTED]);
+
+/** The vote reasons: what deleting a post or comment takes back. */
+export const VOTE_REASONS = [
+  ReputationReason.POST_UPVOTED, ReputationReason.POST_DOWNVOTED, ReputationReason.COMMENT_UPVOTED, ReputationReason.COMMENT_DOWNVOTED,
+] as const;
+
+export interface Award {
+  community: Pick<Community, 'id' | 'timeZone' | 'reputationRules'>;
+  userId: number;
+  reason: ReputationReason;
+  /** Names the cause, unique among award rows: "vote:<vote id>", … */
+  cause: string;
+  subjectType: ReputationSubjectType;
+  subjectId: number;
+  actorId: number | null;
+}
+
+/** The points a reason earns under a community's rules. */
+export function pointsFor(rules: ReputationRules, reason: ReputationReason): number {
+  switch (reason) {
+    case ReputationReason.POST_UPVOTED: return rules.postUpvoted;
+    case ReputationReason.COMMENT_UPVOTED: return rules.commentUpvoted;
+    case ReputationReason.POST_DOWNVOTED:
+    case ReputationReason.COMMENT_DOWNVOTED: return rules.downvoted;
+    case ReputationReason.COMMENT_FEATURED: return rules.commentFeatured;
+    case ReputationReason.EVENT_CHECK_IN: return rules.eventCheckIn;
+    case ReputationReason.POLL_VOTE: return rules.pollVote;
+  }
+}
+
+interface Written {
+  o_id: number;
+  o_community: number;
+  o_user: number;
+  o_delta: number;
+  o_at: Date | string;
+  o_member: boolean;
+}
+
+const toChange = (r: Written): LedgerChange => ({
+  communityId: r.o_community, userId: r.o_user, delta: r.o_delta, at: new Date(r.o_at), member: r.o_member,
+});
+
+/**
+ * Writes an award row in `tx` (the transaction that writes its cause) with the community's points
+ * for the reason, capped for upvotes by what the member already earned from upvotes today
+ * (community time), and moves `members.reputation`: one call of the SQL function
+ * `reputation_award` (see the reputation migration), which serializes the member's awards with an
+ * advisory lock, so the cap holds under concurrency. Nothing is written when the points are 0
+ * (the rule is 0, or the cap is reached) or the cause was already counted.
+ */
+export async function award(tx: EntityManager, a: Award): Promise<LedgerChange | null> {
+  const rules = rulesOf(a.community);
+  const points = pointsFor(rules, a.reason);
+  if (points === 0) return null;
+  const capped = CAPPED.has(a.reason);
+  const row = await sql<Written | undefined>(
+    tx,
+    'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?)',
+    [
+      a.community.id, a.userId, points, a.reason, a.cause, a.subjectType, a.subjectId, a.actorId,
+      capped ? rules.dailyVoteCap : null, capped ? periodsAt(a.community.timeZone).dayStart : null,
+    ],
+    'get',
+  );
+  return row ? toChange(row) : null;
+}
+
+/** Reverses the award row of `cause`, if there is one not yet reversed (`reputation_reverse`). */
+export async function reverse(tx: EntityManager, cause: string, actorId: number | null): Promise<LedgerChange | null> {
+  const row = await sql<Written | undefined>(tx, 'select * from reputation_reverse(?, ?)', [cause, actorId], 'get');
+  return row ? toChange(row) : null;
+}
+
+/** Reverses every award row of a subject for the given reasons (deleted content loses what its votes earned). */
+export async function reverseSubject(
+  tx: EntityManager, subjectType: ReputationSubjectType, subjectId: number, reasons: readonly ReputationReason[], actorId: number | null,
+): Promise<LedgerChange[]> {
+  const rows = await sql<Written[]>(
+    tx,
+    `select r.* from reputation_events e cross join lateral reputation_reverse(e.cause, ?) r
+      where e.subject_type = ?::reputation_subject_type and e.subject_id = ? and e.reverses_id is null
+        and e.reason = any(?::reputation_reason[])
+        and not exists (select 1 from reputation_events x where x.reverses_id = e.id)`,
+    [actorId, subjectType, subjectId, `{${reasons.join(',')}}`],
+  );
+  return rows.map(toChange);
+}
+
+export interface SettleDeps {
+  leaderboards: Leaderboards;
+  pubsub: PubSub;
+  log: Logger;
+}
+
+/**
+ * After the commit: adds the changes to the community's leaderboards and tells `leaderboardChanged`
+ * watchers (on every instance). A failure is logged, not thrown: the ledger is committed and the
+ * boards are a cache of it (`npm run reputation:rebuild` recomputes them).
+ */
+export async function settle(deps: SettleDeps, community: Pick<Community, 'id' | 'timeZone'>, changes: (LedgerChange | null)[]): Promise<void> {
+  const onBoards = changes.filter((c): c is LedgerChange => c !== null && c.member && c.communityId === community.id);
+  if (!onBoards.length) return;
+  try {
+    await deps.leaderboards.apply(community, onBoards);
+  } catch (err) {
+    deps.log.warn({ err, communityId: community.id }, 'leaderboards not updated; `npm run reputation:rebuild` repairs them');
+  }
+  await publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(community.id), { communityId: community.id });
+}

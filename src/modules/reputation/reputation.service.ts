@@ -1,0 +1,99 @@
+import type { Context } from '../../platform/context';
+import { sql } from '../../platform/database/sql';
+import { Forbidden } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
+import { idPage, toConnection } from '../../platform/pagination';
+import { Member, type Community } from '../communities/communities.entity';
+import { actorIn, canReadContent, visibleCommunity } from '../communities/communities.service';
+import { assertCan, levelGates } from '../communities/permissions';
+import type { Viewer } from '../identity/viewer';
+import { BADGES, type Badge } from './badges';
+import type { Standing } from './leaderboards';
+import { ReputationEvent } from './reputation.entity';
+import { LEADERBOARD_MAX, type LeaderboardEntry, type MemberBadgeView, type ReputationRulesInput, type ReputationRulesView } from './reputation.types';
+import { boardKey, levelOf, rulesOf, validateOverrides, type LeaderboardPeriodName, type ReputationRules } from './rules';
+
+export async function assertReadable(loaders: Loaders, viewer: Viewer, community: Community): Promise<void> {
+  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+}
+
+/**
+ * Standings with their members, ranked: entries whose user is no longer a member are dropped
+ * (the boards drop leavers after the commit; this covers the moment between). Ranks are
+ * competition ranks over the listed entries.
+ */
+export function rankEntries(standings: Standing[], members: (Member | null)[], first: number): LeaderboardEntry[] {
+  const entries: LeaderboardEntry[] = [];
+  standings.forEach((s, i) => {
+    const member = members[i];
+    if (!member || entries.length >= first) return;
+    const previous = entries[entries.length - 1];
+    entries.push({ member, score: s.score, rank: previous && previous.score === s.score ? previous.rank : entries.length + 1 });
+  });
+  return entries;
+}
+
+/** `Community.leaderboard`: from the boards (Redis or in process), members through the per-request loader. */
+export async function leaderboard(ctx: Context, community: Community, period: LeaderboardPeriodName, first: number): Promise<LeaderboardEntry[]> {
+  await assertReadable(ctx.loaders, ctx.viewer, community);
+  const n = Math.min(Math.max(first, 1), LEADERBOARD_MAX);
+  // A few more than asked, in case some just left (see rankEntries).
+  const standings = await ctx.leaderboards.top(community, boardKey(period, community.timeZone), n + 5);
+  const members = await Promise.all(standings.map((s) => ctx.loaders.memberOf.load({ communityId: community.id, userId: s.userId })));
+  return rankEntries(standings, members, n);
+}
+
+export async function rulesView(community: Community): Promise<ReputationRulesView> {
+  const rules = rulesOf(community);
+  return { ...rules, privileges: levelGates() };
+}
+
+/** Overrides the community's rules (`reputation.configure`, ADMIN and above). */
+export async function updateRules(ctx: Context, communityId: number, input: ReputationRulesInput): Promise<Community> {
+  const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'reputation.configure');
+  const { communityId: _id, ...overrides } = input;
+  const next = validateOverrides((community.reputationRules ?? {}) as Partial<ReputationRules>, overrides);
+  // One statement: concurrent overrides of different rules both land.
+  await sql(ctx.em, 'update communities set reputation_rules = ?::jsonb where id = ?', [JSON.stringify(next), communityId], 'run');
+  community.reputationRules = next;
+  return community;
+}
+
+/**
+ * Recomputes the community's `members.reputation` from the ledger and rebuilds its leaderboards
+ * (`reputation.configure`; `npm run reputation:rebuild` does every community). Returns how many
+ * members' reputation differed from their ledger.
+ */
+export async function rebuildCommunity(ctx: Pick<Context, 'em' | 'leaderboards'>, community: Community): Promise<number> {
+  const fixed = await sql<unknown[]>(
+    ctx.em,
+    `update members m set reputation = coalesce(l.total, 0)
+       from members m2 left join (select user_id, sum(delta)::int as total from reputation_events where community_id = ? group by user_id) l
+         on l.user_id = m2.user_id
+      where m.id = m2.id and m2.community_id = ? and m.reputation is distinct from coalesce(l.total, 0)
+      returning m.id`,
+    [community.id, community.id],
+  );
+  await ctx.leaderboards.rebuild(community);
+  return fixed.length;
+}
+
+export async function memberLevel(loaders: Loaders, member: Member): Promise<number> {
+  const community = (await loaders.community.load(member.community.id))!;
+  return levelOf(member.reputation, rulesOf(community).levelThresholds);
+}
+
+export async function memberBadges(loaders: Loaders, member: Member): Promise<MemberBadgeView[]> {
+  const rows = await loaders.memberBadges.load({ communityId: member.community.id, userId: member.user.id });
+  return rows
+    .filter((r) => r.badge in BADGES)
+    .map((r) => ({ badge: r.badge as Badge, ...BADGES[r.badge as Badge], awardedAt: r.awardedAt }));
+}
+
+/** A member's ledger, newest first (readable by whoever can read the community's members). */
+export async function history(loaders: Loaders, member: Member, args: { first?: number | null; after?: string | null }) {
+  const { size, afterId } = idPage(args);
+  const rows = await loaders.reputationHistoryPage.load({ communityId: member.community.id, userId: member.user.id, size, beforeId: afterId });
+  return toConnection(rows, size, (r: ReputationEvent) => [r.id], afterId > 0);
+}

@@ -1,0 +1,103 @@
+import { Max, Min } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection, PageArgs } from '../../platform/pagination';
+import { Member } from '../communities/communities.entity';
+import { Badge } from './badges';
+import { ReputationEvent } from './reputation.entity';
+import { LeaderboardPeriodName } from './rules';
+
+registerEnumType(LeaderboardPeriodName, {
+  name: 'LeaderboardPeriod',
+  description: 'ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community\'s time zone.',
+});
+
+/** Leaderboards list at most this many entries. */
+export const LEADERBOARD_MAX = 100;
+
+@ObjectType({ description: 'A place on a leaderboard.' })
+export class LeaderboardEntry {
+  @Field(() => Int, {
+    description: 'Competition ranking ("1224"): one more than the number of members with a higher score. Equal scores share a rank and are listed by the lower user id (the older account) first.',
+  })
+  rank!: number;
+
+  @Field(() => Member)
+  member!: Member;
+
+  @Field(() => Int, { description: 'Reputation earned in the period: the sum of the member\'s ledger rows created in it.' })
+  score!: number;
+}
+
+@ArgsType()
+export class LeaderboardArgs {
+  @Field(() => LeaderboardPeriodName, { defaultValue: LeaderboardPeriodName.ALL_TIME })
+  period!: LeaderboardPeriodName;
+
+  @Field(() => Int, { defaultValue: 10, description: `How many entries, 1 to ${LEADERBOARD_MAX}.` })
+  @Min(1)
+  @Max(LEADERBOARD_MAX)
+  first!: number;
+}
+
+@ArgsType()
+export class LeaderboardChangedArgs extends LeaderboardArgs {
+  @Field(() => ID)
+  communityId!: string;
+}
+
+@ObjectType({ description: 'A badge a member earned.' })
+export class MemberBadgeView {
+  @Field(() => Badge)
+  badge!: Badge;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'What earns it.' })
+  description!: string;
+
+  @Field()
+  awardedAt!: Date;
+}
+
+@ObjectType({ description: 'A privilege that needs a reputation level (moderators and above have it whatever their level).' })
+export class LevelPrivilege {
+  @Field({ description: 'The permission, as named in the permission table (e.g. "posts.downvote").' })
+  permission!: string;
+
+  @Field(() => Int)
+  level!: number;
+}
+
+@ObjectType({ description: 'The reputation rules in force in a community: the defaults and the community\'s overrides.' })
+export class ReputationRulesView {
+  @Field(() => Int, { description: 'Points for the author when a post is upvoted.' }) postUpvoted!: number;
+  @Field(() => Int, { description: 'Points for the author when a comment is upvoted.' }) commentUpvoted!: number;
+  @Field(() => Int, { description: 'Points (negative) for the author when a post or comment is downvoted.' }) downvoted!: number;
+  @Field(() => Int, { description: 'Points for the author when a moderator features a comment.' }) commentFeatured!: number;
+  @Field(() => Int, { description: 'Points for an attendee checked in at an event.' }) eventCheckIn!: number;
+  @Field(() => Int, { description: 'Points for a first ballot in a poll.' }) pollVote!: number;
+  @Field(() => Int, { description: 'Most points a member earns from upvotes per day (community time); upvotes beyond it earn nothing and write no ledger row.' })
+  dailyVoteCap!: number;
+  @Field(() => [Int], { description: 'Reputation needed for levels 1, 2, 3, …' }) levelThresholds!: number[];
+  @Field(() => [LevelPrivilege], { description: 'Privileges gated on level.' }) privileges!: LevelPrivilege[];
+}
+
+@InputType({ description: 'Overrides of a community\'s reputation rules. Omitted fields stay as they are; null resets a field to its default.' })
+export class ReputationRulesInput {
+  @Field(() => ID) communityId!: string;
+  @Field(() => Int, { nullable: true }) postUpvoted?: number | null;
+  @Field(() => Int, { nullable: true }) commentUpvoted?: number | null;
+  @Field(() => Int, { nullable: true }) downvoted?: number | null;
+  @Field(() => Int, { nullable: true }) commentFeatured?: number | null;
+  @Field(() => Int, { nullable: true }) eventCheckIn?: number | null;
+  @Field(() => Int, { nullable: true }) pollVote?: number | null;
+  @Field(() => Int, { nullable: true }) dailyVoteCap?: number | null;
+  @Field(() => [Int], { nullable: true }) levelThresholds?: number[] | null;
+}
+
+@ObjectType()
+export class ReputationEventConnection extends Connection(ReputationEvent, 'ReputationEvent') {}
+
+@ArgsType()
+export class ReputationHistoryArgs extends PageArgs {}

@@ -1,0 +1,130 @@
+import { DateTime } from 'luxon';
+import { BadInput } from '../../platform/errors';
+import type { Community } from '../communities/communities.entity';
+
+/**
+ * The reputation rules: points per cause, the daily cap on points from votes, and the level
+ * thresholds. These are the defaults; a community admin overrides any of them for their community
+ * (`updateReputationRules`), and changes apply to causes from then on (the ledger is never rewritten).
+ *
+ * Why these numbers (Stack Overflow's +10 / −2 / 200-a-day is the reference):
+ * - A post upvote is worth 10 and a comment upvote 5: a post is the bigger contribution, and
+ *   comments are where most votes land, so a busy thread does not dwarf the posts it hangs from.
+ * - A downvote costs the author 2: enough to signal, small enough that a few grudges do not undo
+ *   an upvote's worth (five downvotes to cancel one post upvote).
+ * - A comment featured by a moderator earns 15, like an accepted answer: a moderator's judgement
+ *   outweighs one vote.
+ * - Checking in at an event earns 5 (showing up is contribution, but organizers check people in,
+ *   so it cannot be farmed alone); voting in a poll earns 1 (participation, once per poll).
+ * - Points from upvotes are capped at 200 per day (community time): a viral post or a voting ring
+ *   cannot mint unbounded reputation; downvotes, featuring, check-ins and polls are not capped.
+ */
+export interface ReputationRules {
+  postUpvoted: number;
+  commentUpvoted: number;
+  downvoted: number;
+  commentFeatured: number;
+  eventCheckIn: number;
+  pollVote: number;
+  dailyVoteCap: number;
+  levelThresholds: number[];
+}
+
+export const DEFAULT_RULES: Readonly<ReputationRules> = Object.freeze({
+  postUpvoted: 10,
+  commentUpvoted: 5,
+  downvoted: -2,
+  commentFeatured: 15,
+  eventCheckIn: 5,
+  pollVote: 1,
+  dailyVoteCap: 200,
+  /** Reputation needed for levels 1, 2, 3, …: level N needs `levelThresholds[N - 1]`. */
+  levelThresholds: [0, 15, 50, 125, 500, 1000, 3000],
+});
+export type RuleName = Exclude<keyof ReputationRules, 'levelThresholds'>;
+
+/** The range each rule may be overridden within. */
+export const RULE_LIMITS: Readonly<Record<RuleName, readonly [number, number]>> = {
+  postUpvoted: [0, 1000],
+  commentUpvoted: [0, 1000],
+  downvoted: [-1000, 0],
+  commentFeatured: [0, 1000],
+  eventCheckIn: [0, 1000],
+  pollVote: [0, 1000],
+  dailyVoteCap: [1, 1_000_000],
+};
+
+/** The community's rules: its overrides on top of the defaults. */
+export function rulesOf(community: Pick<Community, 'reputationRules'>): ReputationRules {
+  const overrides = (community.reputationRules ?? {}) as Partial<ReputationRules>;
+  return { ...DEFAULT_RULES, levelThresholds: [...DEFAULT_RULES.levelThresholds], ...overrides };
+}
+
+/** Checks a set of overrides (null values reset a rule to its default); returns what to store. */
+export function validateOverrides(current: Partial<ReputationRules>, input: Partial<Record<keyof ReputationRules, unknown>>): Partial<ReputationRules> {
+  const next: Partial<ReputationRules> = { ...current };
+  for (const [name, [min, max]] of Object.entries(RULE_LIMITS) as [RuleName, readonly [number, number]][]) {
+    const value = input[name];
+    if (value === undefined) continue;
+    if (value === null) {
+      delete next[name];
+      continue;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new BadInput(`${name} must be an integer from ${min} to ${max}`, name);
+    }
+    (next as Record<string, number>)[name] = value;
+  }
+  const thresholds = input.levelThresholds;
+  if (thresholds === null) delete next.levelThresholds;
+  else if (thresholds !== undefined) {
+    const list = thresholds as number[];
+    const ok = Array.isArray(list) && list.length >= 2 && list.length <= 20 && list[0] === 0
+      && list.every((t, i) => Number.isInteger(t) && t <= 10_000_000 && (i === 0 || t >= list[i - 1]));
+    if (!ok) throw new BadInput('levelThresholds must start at 0 and not decrease, 2 to 20 integers', 'levelThresholds');
+    next.levelThresholds = [...list];
+  }
+  return next;
+}
+
+/** The level a reputation reaches: the number of thresholds it meets (at least 1). */
+export function levelOf(reputation: number, thresholds: readonly number[]): number {
+  let level = 1;
+  for (let i = 1; i < thresholds.length; i++) if (reputation >= thresholds[i]) level = i + 1;
+  return level;
+}
+
+export enum LeaderboardPeriodName {
+  ALL_TIME = 'ALL_TIME',
+  MONTH = 'MONTH',
+  WEEK = 'WEEK',
+}
+
+/** Whether a string is an IANA time zone luxon knows. */
+export function isTimeZone(zone: string): boolean {
+  return zone.length <= 64 && DateTime.now().setZone(zone).isValid;
+}
+
+/**
+ * The windows of a community's periods at `at`, in its time zone: the day (for the vote cap), the
+ * ISO week (Monday to Sunday) and the calendar month, each with a key naming it.
+ */
+export function periodsAt(timeZone: string, at: Date = new Date()) {
+  const local = DateTime.fromJSDate(at).setZone(timeZone);
+  const week = local.startOf('week');
+  const month = local.startOf('month');
+  return {
+    dayStart: local.startOf('day').toJSDate(),
+    week: { key: `w:${week.toFormat("kkkk-'W'WW")}`, start: week.toJSDate(), end: week.plus({ weeks: 1 }).toJSDate() },
+    month: { key: `m:${month.toFormat('yyyy-MM')}`, start: month.toJSDate(), end: month.plus({ months: 1 }).toJSDate() },
+    /** The month before `at`'s (for the monthly badges). */
+    previousMonth: { key: month.minus({ months: 1 }).toFormat('yyyy-MM'), start: month.minus({ months: 1 }).toJSDate(), end: month.toJSDate() },
+  };
+}
+
+/** The key of a period's board at `at`: "all", "m:2026-12", "w:2026-W49". */
+export function boardKey(period: LeaderboardPeriodName, timeZone: string, at: Date = new Date()): string {
+  if (period === LeaderboardPeriodName.ALL_TIME) return 'all';
+  const p = periodsAt(timeZone, at);
+  return period === LeaderboardPeriodName.MONTH ? p.month.key : p.week.key;
+}
