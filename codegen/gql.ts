@@ -114,6 +114,14 @@ type Documents = {
     "\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n": typeof types.PostsPostScoreDocument,
     "\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n": typeof types.PostsCommentScoreDocument,
     "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n": typeof types.PostsReactDocument,
+    "\n  query ReputationMember($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node { id reputation level user { id handle } badges { badge name awardedAt } }\n        }\n      }\n    }\n  }\n": typeof types.ReputationMemberDocument,
+    "\n  query ReputationHistory($id: ID!) {\n    node(id: $id) {\n      ... on Member {\n        reputation\n        reputationHistory(first: 100) {\n          edges { node { delta reason reversal createdAt actor { handle } subject { __typename id } } }\n        }\n      }\n    }\n  }\n": typeof types.ReputationHistoryDocument,
+    "\n  query ReputationLeaderboard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: $period, first: $first) { rank score member { reputation user { id handle } } }\n    }\n  }\n": typeof types.ReputationLeaderboardDocument,
+    "\n  mutation ReputationUpdateRules($input: ReputationRulesInput!) {\n    updateReputationRules(input: $input) {\n      reputationRules { postUpvoted commentUpvoted downvoted commentFeatured eventCheckIn pollVote dailyVoteCap levelThresholds privileges { permission level } }\n    }\n  }\n": typeof types.ReputationUpdateRulesDocument,
+    "\n  mutation ReputationRebuild($communityId: ID!) { rebuildReputation(communityId: $communityId) }\n": typeof types.ReputationRebuildDocument,
+    "\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": typeof types.ReputationFeatureDocument,
+    "\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": typeof types.ReputationDeleteCommentDocument,
+    "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n": typeof types.ReputationCheckInDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": typeof types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": typeof types.CreateCommunityDocument,
@@ -221,6 +229,14 @@ const documents: Documents = {
     "\n  query PostsPostScore($id: ID!) {\n    post(id: $id) { score viewerVote reactions { emoji count viewerReacted } }\n  }\n": types.PostsPostScoreDocument,
     "\n  query PostsCommentScore($id: ID!) {\n    node(id: $id) { ... on Comment { score viewerVote reactions { emoji count viewerReacted } } }\n  }\n": types.PostsCommentScoreDocument,
     "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n": types.PostsReactDocument,
+    "\n  query ReputationMember($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node { id reputation level user { id handle } badges { badge name awardedAt } }\n        }\n      }\n    }\n  }\n": types.ReputationMemberDocument,
+    "\n  query ReputationHistory($id: ID!) {\n    node(id: $id) {\n      ... on Member {\n        reputation\n        reputationHistory(first: 100) {\n          edges { node { delta reason reversal createdAt actor { handle } subject { __typename id } } }\n        }\n      }\n    }\n  }\n": types.ReputationHistoryDocument,
+    "\n  query ReputationLeaderboard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: $period, first: $first) { rank score member { reputation user { id handle } } }\n    }\n  }\n": types.ReputationLeaderboardDocument,
+    "\n  mutation ReputationUpdateRules($input: ReputationRulesInput!) {\n    updateReputationRules(input: $input) {\n      reputationRules { postUpvoted commentUpvoted downvoted commentFeatured eventCheckIn pollVote dailyVoteCap levelThresholds privileges { permission level } }\n    }\n  }\n": types.ReputationUpdateRulesDocument,
+    "\n  mutation ReputationRebuild($communityId: ID!) { rebuildReputation(communityId: $communityId) }\n": types.ReputationRebuildDocument,
+    "\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": types.ReputationFeatureDocument,
+    "\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": types.ReputationDeleteCommentDocument,
+    "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n": types.ReputationCheckInDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": types.CreateCommunityDocument,
@@ -642,6 +658,38 @@ export function graphql(source: "\n  query PostsCommentScore($id: ID!) {\n    no
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n"): (typeof documents)["\n  mutation PostsReact($input: ReactInput!) {\n    react(input: $input) {\n      ... on Post { reactions { emoji count viewerReacted } }\n      ... on Comment { reactions { emoji count viewerReacted } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReputationMember($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node { id reputation level user { id handle } badges { badge name awardedAt } }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ReputationMember($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node { id reputation level user { id handle } badges { badge name awardedAt } }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReputationHistory($id: ID!) {\n    node(id: $id) {\n      ... on Member {\n        reputation\n        reputationHistory(first: 100) {\n          edges { node { delta reason reversal createdAt actor { handle } subject { __typename id } } }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ReputationHistory($id: ID!) {\n    node(id: $id) {\n      ... on Member {\n        reputation\n        reputationHistory(first: 100) {\n          edges { node { delta reason reversal createdAt actor { handle } subject { __typename id } } }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReputationLeaderboard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: $period, first: $first) { rank score member { reputation user { id handle } } }\n    }\n  }\n"): (typeof documents)["\n  query ReputationLeaderboard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: $period, first: $first) { rank score member { reputation user { id handle } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReputationUpdateRules($input: ReputationRulesInput!) {\n    updateReputationRules(input: $input) {\n      reputationRules { postUpvoted commentUpvoted downvoted commentFeatured eventCheckIn pollVote dailyVoteCap levelThresholds privileges { permission level } }\n    }\n  }\n"): (typeof documents)["\n  mutation ReputationUpdateRules($input: ReputationRulesInput!) {\n    updateReputationRules(input: $input) {\n      reputationRules { postUpvoted commentUpvoted downvoted commentFeatured eventCheckIn pollVote dailyVoteCap levelThresholds privileges { permission level } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReputationRebuild($communityId: ID!) { rebuildReputation(communityId: $communityId) }\n"): (typeof documents)["\n  mutation ReputationRebuild($communityId: ID!) { rebuildReputation(communityId: $communityId) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n"): (typeof documents)["\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n"): (typeof documents)["\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n"): (typeof documents)["\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -242,7 +242,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
 
   // Awards the monthly top-10 badges once a month ends (see reputation/sweep.ts).
-  const badgeSweep = startBadgeSweep({ orm: db.orm, log, everyMs: config.BADGE_SWEEP_MINUTES * 60_000 });
+  const badgeSweep = startBadgeSweep({
+    orm: db.orm, log, everyMs: config.BADGE_SWEEP_MINUTES * 60_000, onAwarded: () => responseCache.invalidate(),
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

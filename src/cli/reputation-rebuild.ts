@@ -2,7 +2,7 @@
  * `npm run reputation:rebuild`: recomputes every member's reputation from PostgreSQL's ledger and,
  * with REDIS_URL, every community's leaderboards in Redis. Without REDIS_URL the leaderboards live
  * in the server's memory and are loaded from the ledger when it starts, so restart it after this.
- * Prints one line per community (progress) and a summary.
+ * Prints one line per community (progress) and a summary. `--community=<slug>` rebuilds one community.
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
@@ -12,6 +12,7 @@ import { Community } from '../modules/communities/communities.entity';
 import { createLeaderboards } from '../modules/reputation/leaderboards';
 import { rebuildCommunity } from '../modules/reputation/reputation.service';
 import { sql } from '../platform/database/sql';
+import { createResponseCache } from '../platform/response-cache';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,8 +22,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   try {
     const em = db.orm.em.fork();
-    const communities = await em.find(Community, {}, { orderBy: { id: 'asc' } });
-    const [{ rows }] = await sql<{ rows: string }[]>(em, 'select count(*) as rows from reputation_events');
+    const only = process.argv.find((a) => a.startsWith('--community='))?.slice('--community='.length);
+    const communities = await em.find(Community, only ? { slug: only } : {}, { orderBy: { id: 'asc' } });
+    if (only && !communities.length) throw new Error(`no community with slug "${only}"`);
+    const [{ rows }] = await sql<{ rows: string }[]>(
+      em, 'select count(*) as rows from reputation_events where community_id = any(?::int[])', [`{${communities.map((c) => c.id).join(',')}}`],
+    );
     console.log(`Rebuilding reputation of ${communities.length} communities from ${Number(rows).toLocaleString('en')} ledger rows (leaderboards: ${leaderboards.kind})`);
     let corrected = 0;
     for (const [i, community] of communities.entries()) {
@@ -30,6 +35,12 @@ async function main(): Promise<void> {
       const fixed = await rebuildCommunity({ em: em.fork(), leaderboards }, community);
       corrected += fixed;
       console.log(`[${i + 1}/${communities.length}] ${community.slug}: ${fixed} members corrected, ${Date.now() - t} ms`);
+    }
+    if (config.REDIS_URL) {
+      // Responses cached by the running servers may hold the old figures: move the shared epoch.
+      const cache = await createResponseCache({ seconds: config.RESPONSE_CACHE_SECONDS, megabytes: 1, redisUrl: config.REDIS_URL, log });
+      await cache.invalidate();
+      await cache.close();
     }
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${corrected} members' reputation corrected.`);
     if (leaderboards.kind === 'memory') console.log('No REDIS_URL: running servers keep their in-memory leaderboards until they restart.');

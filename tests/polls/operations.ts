@@ -1,5 +1,5 @@
 import { graphql } from '../../codegen/index';
-import { joinCommunity, signUp, type TestServer, type TestUser } from '../support/server';
+import { joinCommunity, openPrivileges, signUp, type TestServer, type TestUser } from '../support/server';
 
 /**
  * Typed documents and set-up steps shared by the polls tests (tests/polls/*.test.ts).
@@ -54,6 +54,7 @@ export async function pollCast(server: TestServer, members = 3, visibility: 'PUB
     { input: { slug, name: 'Polls community', description: 'for poll tests', visibility: 'PUBLIC' } }, { token: owner.token },
   );
   const community = created.body.data.createCommunity as { id: string; slug: string };
+  await openPrivileges(server, owner, community.id);
   const people = await inBatches(members + 1, 20, (i) => signUp(server, i === 0 ? 'mod' : `v${i}`));
   await inBatches(people.length, 20, (i) => joinCommunity(server, people[i], community.id));
   const [moderator, ...plain] = people;

@@ -1,5 +1,5 @@
 import { graphql } from '../../codegen/index';
-import { createCommunity, joinCommunity, signUp, type TestServer, type TestUser } from '../support/server';
+import { createCommunity, joinCommunity, openPrivileges, signUp, type TestServer, type TestUser } from '../support/server';
 
 /**
  * Typed documents and set-up steps shared by the posts tests (tests/posts/*.test.ts).
@@ -52,10 +52,14 @@ export interface Cast {
   community: { id: string; slug: string };
 }
 
-/** Creates a community (PUBLIC unless told) with an owner, a moderator and some plain members. */
-export async function castOf(server: TestServer, members = 2, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC'): Promise<Cast> {
+/**
+ * Creates a community (PUBLIC unless told) with an owner, a moderator and some plain members. Its
+ * level-gated privileges are open to new members unless `gated` (see `openPrivileges`).
+ */
+export async function castOf(server: TestServer, members = 2, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', gated = false): Promise<Cast> {
   const owner = await signUp(server, 'owner');
   const community = await createCommunity(server, owner, 'PUBLIC');
+  if (!gated) await openPrivileges(server, owner, community.id);
   const moderator = await signUp(server, 'mod');
   const plain = await Promise.all(Array.from({ length: members }, (_, i) => signUp(server, `m${i}`)));
   for (const u of [moderator, ...plain]) await joinCommunity(server, u, community.id);

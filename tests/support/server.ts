@@ -159,3 +159,16 @@ export async function joinCommunity(server: TestServer, user: TestUser, communit
 export function errorCode(res: GqlResponse<unknown>): string | undefined {
   return res.body.errors?.[0]?.extensions?.code;
 }
+
+/**
+ * Opens every level-gated privilege (downvoting, creating polls and events) to new members of a
+ * community: its level thresholds all become 0. For tests about something else than reputation
+ * levels; tests/reputation covers the gates themselves.
+ */
+export async function openPrivileges(server: TestServer, admin: TestUser, communityId: string): Promise<void> {
+  const res = await server.gql(
+    'mutation($input: ReputationRulesInput!) { updateReputationRules(input: $input) { id } }',
+    { input: { communityId, levelThresholds: [0, 0, 0, 0, 0, 0, 0] } }, { token: admin.token },
+  );
+  if (res.body.errors) throw new Error(`updateReputationRules failed: ${JSON.stringify(res.body.errors)}`);
+}

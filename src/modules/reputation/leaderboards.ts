@@ -10,8 +10,10 @@ export interface Standing {
   score: number;
 }
 
-/** A committed change of a member's reputation, to add to the boards it falls in. */
+/** A committed ledger row of a member, to add to the boards it falls in. */
 export interface BoardChange {
+  /** The ledger row's id (see `Loaded.versions`). */
+  id: number;
   userId: number;
   delta: number;
   at: Date;
@@ -32,18 +34,28 @@ export function compareStandings(a: Standing, b: Standing): number {
 }
 
 /**
+ * A community's boards as read from the ledger, and for each member the id of their newest row
+ * read. A member's ledger rows are written under a lock on that member held until commit, so their
+ * ids grow in commit order and a snapshot holds exactly the member's rows up to that id: a change
+ * committed around the load is in the boards read iff its id is at most the member's version, and
+ * is added after the load iff it is greater. So loading while votes commit counts each row once.
+ */
+export interface Loaded {
+  boards: { key: string; standings: Standing[] }[];
+  versions: Map<number, number>;
+}
+
+/**
  * Every board of a community, from PostgreSQL's ledger (the source of truth): ALL_TIME, this
  * month and this week (the community's time zone), current members only. A member is on a board
  * when they have a ledger row in its period (a net 0 included). One statement: one scan of the
  * community's ledger.
  */
-export async function standingsFromLedger(
-  em: EntityManager, community: BoardCommunity, at: Date = new Date(),
-): Promise<{ key: string; standings: Standing[] }[]> {
+export async function standingsFromLedger(em: EntityManager, community: BoardCommunity, at: Date = new Date()): Promise<Loaded> {
   const p = periodsAt(community.timeZone, at);
-  const rows = await sql<{ user_id: number; all_time: string; month: string | null; week: string | null }[]>(
+  const rows = await sql<{ user_id: number; all_time: string; month: string | null; week: string | null; version: number }[]>(
     em,
-    `select e.user_id, sum(e.delta) as all_time,
+    `select e.user_id, sum(e.delta) as all_time, max(e.id) as version,
             sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as month,
             sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as week
        from reputation_events e
@@ -55,31 +67,36 @@ export async function standingsFromLedger(
   const all: Standing[] = [];
   const month: Standing[] = [];
   const week: Standing[] = [];
+  const versions = new Map<number, number>();
   for (const r of rows) {
+    versions.set(r.user_id, r.version);
     all.push({ userId: r.user_id, score: Number(r.all_time) });
     if (r.month !== null) month.push({ userId: r.user_id, score: Number(r.month) });
     if (r.week !== null) week.push({ userId: r.user_id, score: Number(r.week) });
   }
-  return [{ key: 'all', standings: all }, { key: p.month.key, standings: month }, { key: p.week.key, standings: week }];
+  return { boards: [{ key: 'all', standings: all }, { key: p.month.key, standings: month }, { key: p.week.key, standings: week }], versions };
 }
 
 /** One member's scores on the current boards, from the ledger (a member who rejoins). */
-async function memberFromLedger(em: EntityManager, community: BoardCommunity, userId: number): Promise<{ key: string; score: number }[]> {
+async function memberFromLedger(
+  em: EntityManager, community: BoardCommunity, userId: number,
+): Promise<{ scores: { key: string; score: number }[]; version: number }> {
   const p = periodsAt(community.timeZone);
-  const row = await sql<{ rows: string; all_time: string | null; month: string | null; week: string | null } | undefined>(
+  const row = await sql<{ rows: string; all_time: string | null; month: string | null; week: string | null; version: number | null } | undefined>(
     em,
-    `select count(*) as rows, sum(delta) as all_time,
+    `select count(*) as rows, sum(delta) as all_time, max(id) as version,
             sum(delta) filter (where created_at >= ? and created_at < ?) as month,
             sum(delta) filter (where created_at >= ? and created_at < ?) as week
        from reputation_events where community_id = ? and user_id = ?`,
     [p.month.start, p.month.end, p.week.start, p.week.end, community.id, userId], 'get',
   );
-  if (!row || Number(row.rows) === 0) return [];
-  return [
+  if (!row || Number(row.rows) === 0) return { scores: [], version: 0 };
+  const scores = [
     { key: 'all', score: Number(row.all_time) },
     ...(row.month !== null ? [{ key: p.month.key, score: Number(row.month) }] : []),
     ...(row.week !== null ? [{ key: p.week.key, score: Number(row.week) }] : []),
   ];
+  return { scores, version: row.version ?? 0 };
 }
 
 /** The keys of the boards a change made at `at` counts on. */
@@ -149,14 +166,19 @@ class SortedBoard {
   }
 }
 
+interface MemoryCommunity {
+  boards: Map<string, SortedBoard>;
+  versions: Map<number, number>;
+}
+
 /** In-process boards (one instance); each community's are loaded from the ledger on first use. */
 class MemoryLeaderboards implements Leaderboards {
   readonly kind = 'memory';
-  private readonly communities = new Map<number, Promise<Map<string, SortedBoard>>>();
+  private readonly communities = new Map<number, Promise<MemoryCommunity>>();
 
   constructor(private readonly orm: MikroORM, private readonly log: Logger) {}
 
-  private boards(community: BoardCommunity): Promise<Map<string, SortedBoard>> {
+  private boards(community: BoardCommunity): Promise<MemoryCommunity> {
     let loaded = this.communities.get(community.id);
     if (!loaded) {
       loaded = this.load(community);
@@ -166,14 +188,15 @@ class MemoryLeaderboards implements Leaderboards {
     return loaded;
   }
 
-  private async load(community: BoardCommunity): Promise<Map<string, SortedBoard>> {
+  private async load(community: BoardCommunity): Promise<MemoryCommunity> {
+    const loaded = await standingsFromLedger(this.orm.em.fork(), community);
     const boards = new Map<string, SortedBoard>();
-    for (const { key, standings } of await standingsFromLedger(this.orm.em.fork(), community)) {
+    for (const { key, standings } of loaded.boards) {
       const board = new SortedBoard();
       for (const s of standings) board.set(s.userId, s.score);
       boards.set(key, board);
     }
-    return boards;
+    return { boards, versions: loaded.versions };
   }
 
   private board(boards: Map<string, SortedBoard>, key: string): SortedBoard {
@@ -186,8 +209,11 @@ class MemoryLeaderboards implements Leaderboards {
     const pending = this.communities.get(community.id);
     // Not loaded yet: the load reads the ledger, these commits included.
     if (!pending) return void (await this.boards(community));
-    const boards = await pending;
-    for (const c of changes) for (const key of keysAt(community, c.at)) this.board(boards, key).add(c.userId, c.delta);
+    const { boards, versions } = await pending;
+    for (const c of changes) {
+      if (c.id <= (versions.get(c.userId) ?? 0)) continue; // read by the load already
+      for (const key of keysAt(community, c.at)) this.board(boards, key).add(c.userId, c.delta);
+    }
     this.prune(community, boards);
   }
 
@@ -199,19 +225,21 @@ class MemoryLeaderboards implements Leaderboards {
   }
 
   async top(community: BoardCommunity, key: string, n: number): Promise<Standing[]> {
-    return (await this.boards(community)).get(key)?.top(n) ?? [];
+    return (await this.boards(community)).boards.get(key)?.top(n) ?? [];
   }
 
   async remove(community: BoardCommunity, userId: number): Promise<void> {
     const pending = this.communities.get(community.id);
-    if (pending) for (const board of (await pending).values()) board.delete(userId);
+    if (pending) for (const board of (await pending).boards.values()) board.delete(userId);
   }
 
   async restore(community: BoardCommunity, userId: number): Promise<void> {
     const pending = this.communities.get(community.id);
     if (!pending) return;
-    const boards = await pending;
-    for (const { key, score } of await memberFromLedger(this.orm.em.fork(), community, userId)) this.board(boards, key).set(userId, score);
+    const { boards, versions } = await pending;
+    const { scores, version } = await memberFromLedger(this.orm.em.fork(), community, userId);
+    for (const { key, score } of scores) this.board(boards, key).set(userId, score);
+    versions.set(userId, version);
   }
 
   async rebuild(community: BoardCommunity): Promise<void> {
@@ -235,13 +263,16 @@ const decodeUser = (member: string) => MAX_ID - Number(member);
 const KEEP_SECONDS = { m: 40 * 86_400, w: 10 * 86_400 } as const;
 
 /**
- * Increments the boards only when the community's boards are loaded (its `ready` key exists);
- * otherwise returns 0 and the caller loads them from the ledger, which holds this commit.
- * KEYS: ready, then the boards; ARGV: member, delta, then each board's TTL (0: none).
+ * Adds one ledger row to the boards, once: only when the community's boards are loaded (its
+ * `ready` key exists), and only if the row is newer than what the load read of that member (see
+ * `Loaded`). Returns 1 (added), 0 (already counted) or -1 (not loaded).
+ * KEYS: ready, versions, then the boards; ARGV: member, delta, row id, then each board's TTL (0: none).
  */
 const APPLY_SCRIPT = `
-if redis.call('exists', KEYS[1]) == 0 then return 0 end
-for i = 2, #KEYS do
+if redis.call('exists', KEYS[1]) == 0 then return -1 end
+local seen = tonumber(redis.call('hget', KEYS[2], ARGV[1]) or '0')
+if tonumber(ARGV[3]) <= seen then return 0 end
+for i = 3, #KEYS do
   redis.call('zincrby', KEYS[i], ARGV[2], ARGV[1])
   local ttl = tonumber(ARGV[i + 1])
   if ttl > 0 then redis.call('expire', KEYS[i], ttl) end
@@ -251,6 +282,8 @@ return 1`;
 /** Boards in Redis sorted sets, shared by every instance. */
 class RedisLeaderboards implements Leaderboards {
   readonly kind = 'redis';
+  /** Loads in progress on this instance, per community (one at a time). */
+  private readonly loading = new Map<number, Promise<void>>();
 
   constructor(private readonly client: RedisClient, private readonly orm: MikroORM, private readonly log: Logger) {}
 
@@ -262,19 +295,57 @@ class RedisLeaderboards implements Leaderboards {
     return `leaderboard:${communityId}:ready`;
   }
 
+  private versions(communityId: number): string {
+    return `leaderboard:${communityId}:versions`;
+  }
+
   private ttl(board: string): number {
     return board === 'all' ? 0 : KEEP_SECONDS[board[0] as 'm' | 'w'];
   }
 
+  private async applyOne(community: BoardCommunity, c: BoardChange): Promise<number> {
+    const boards = keysAt(community, c.at);
+    return Number(await this.client.eval(APPLY_SCRIPT, {
+      keys: [this.ready(community.id), this.versions(community.id), ...boards.map((b) => this.key(community.id, b))],
+      arguments: [encodeUser(c.userId), String(c.delta), String(c.id), ...boards.map((b) => String(this.ttl(b)))],
+    }));
+  }
+
   async apply(community: BoardCommunity, changes: BoardChange[]): Promise<void> {
     for (const c of changes) {
-      const boards = keysAt(community, c.at);
-      const applied = await this.client.eval(APPLY_SCRIPT, {
-        keys: [this.ready(community.id), ...boards.map((b) => this.key(community.id, b))],
-        arguments: [encodeUser(c.userId), String(c.delta), ...boards.map((b) => String(this.ttl(b)))],
-      });
-      if (Number(applied) === 0) return this.rebuild(community);
+      if ((await this.applyOne(community, c)) !== -1) continue;
+      // Not loaded (a new community, or a Redis that lost its data): load it, then add the row if the load did not read it.
+      await this.ensureLoaded(community);
+      await this.applyOne(community, c);
     }
+  }
+
+  /**
+   * Loads the community's boards from the ledger unless they are: one load at a time per instance,
+   * and across instances the one holding the `loading` key (others wait for `ready`, 30 s at most).
+   */
+  private ensureLoaded(community: BoardCommunity): Promise<void> {
+    let pending = this.loading.get(community.id);
+    if (!pending) {
+      pending = (async () => {
+        const lock = `leaderboard:${community.id}:loading`;
+        for (let waited = 0; waited < 30_000; waited += 100) {
+          if (await this.client.exists(this.ready(community.id))) return;
+          if (await this.client.set(lock, String(process.pid), { NX: true, PX: 60_000 })) {
+            try {
+              if (!(await this.client.exists(this.ready(community.id)))) await this.rebuild(community);
+            } finally {
+              await this.client.del(lock);
+            }
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        throw new Error(`leaderboards of community ${community.id} not loaded after 30 s`);
+      })().finally(() => this.loading.delete(community.id));
+      this.loading.set(community.id, pending);
+    }
+    return pending;
   }
 
   async top(community: BoardCommunity, key: string, n: number): Promise<Standing[]> {
@@ -283,8 +354,7 @@ class RedisLeaderboards implements Leaderboards {
       this.client.zRangeWithScores(this.key(community.id, key), 0, n - 1, { REV: true }),
     ]);
     if (!ready) {
-      // A Redis that lost its data (restarted, flushed): load the boards from the ledger.
-      await this.rebuild(community);
+      await this.ensureLoaded(community);
       return this.top(community, key, n);
     }
     return rows.map((r) => ({ userId: decodeUser(String(r.value)), score: r.score }));
@@ -301,35 +371,44 @@ class RedisLeaderboards implements Leaderboards {
   }
 
   async restore(community: BoardCommunity, userId: number): Promise<void> {
-    const scores = await memberFromLedger(this.orm.em.fork(), community, userId);
+    const { scores, version } = await memberFromLedger(this.orm.em.fork(), community, userId);
     if (!scores.length) return;
     const multi = this.client.multi();
     for (const { key, score } of scores) multi.zAdd(this.key(community.id, key), { score, value: encodeUser(userId) });
+    multi.hSet(this.versions(community.id), encodeUser(userId), String(version));
     await multi.exec();
   }
 
+  /**
+   * Replaces the community's boards with the ledger's: written to temporary keys, then renamed over
+   * the live ones in one transaction, so readers see the old boards or the new ones, never a half-
+   * written board. (Rows committed between the read and the rename are lost to the boards: an
+   * explicit rebuild is a repair, for a quiet moment; the first load goes through `ensureLoaded`.)
+   */
   async rebuild(community: BoardCommunity): Promise<void> {
-    const boards = await standingsFromLedger(this.orm.em.fork(), community);
-    // Written to temporary keys, then renamed over the live ones in one transaction: readers see
-    // the old boards or the new ones, never a half-written board.
+    const { boards, versions } = await standingsFromLedger(this.orm.em.fork(), community);
     const suffix = `rebuild:${process.pid}:${Date.now()}`;
+    const tmp = (key: string) => `${key}:${suffix}`;
     for (const { key, standings } of boards) {
-      const tmp = `${this.key(community.id, key)}:${suffix}`;
       for (let i = 0; i < standings.length; i += 10_000) {
-        await this.client.zAdd(tmp, standings.slice(i, i + 10_000).map((s) => ({ score: s.score, value: encodeUser(s.userId) })));
+        await this.client.zAdd(tmp(this.key(community.id, key)), standings.slice(i, i + 10_000).map((s) => ({ score: s.score, value: encodeUser(s.userId) })));
       }
     }
+    const entries = [...versions].map(([userId, version]) => [encodeUser(userId), String(version)] as [string, string]);
+    for (let i = 0; i < entries.length; i += 10_000) await this.client.hSet(tmp(this.versions(community.id)), entries.slice(i, i + 10_000));
     const multi = this.client.multi();
     for (const { key, standings } of boards) {
       const live = this.key(community.id, key);
-      if (standings.length) multi.rename(`${live}:${suffix}`, live);
+      if (standings.length) multi.rename(tmp(live), live);
       else multi.del(live);
       const ttl = this.ttl(key);
       if (ttl > 0 && standings.length) multi.expire(live, ttl);
     }
+    if (entries.length) multi.rename(tmp(this.versions(community.id)), this.versions(community.id));
+    else multi.del(this.versions(community.id));
     multi.set(this.ready(community.id), '1');
     await multi.exec();
-    this.log.info({ communityId: community.id }, 'leaderboards rebuilt from the ledger');
+    this.log.info({ communityId: community.id, members: versions.size }, 'leaderboards loaded from the ledger');
   }
 
   async close(): Promise<void> {

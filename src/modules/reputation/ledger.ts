@@ -10,6 +10,8 @@ import { periodsAt, rulesOf, type ReputationRules } from './rules';
 
 /** A ledger row written in a transaction: what the leaderboards add once it commits. */
 export interface LedgerChange {
+  /** The ledger row's id: a member's rows get increasing ids in commit order (they are written under the member's lock). */
+  id: number;
   communityId: number;
   userId: number;
   delta: number;
@@ -60,7 +62,7 @@ interface Written {
 }
 
 const toChange = (r: Written): LedgerChange => ({
-  communityId: r.o_community, userId: r.o_user, delta: r.o_delta, at: new Date(r.o_at), member: r.o_member,
+  id: r.o_id, communityId: r.o_community, userId: r.o_user, delta: r.o_delta, at: new Date(r.o_at), member: r.o_member,
 });
 
 /**

@@ -11,14 +11,17 @@ export interface BadgeSweep {
  * Awards the monthly top-10 badges of months that ended: at start, then every `everyMs`. Each
  * community's month is claimed in SQL with its awards, so instances sweeping at once award it once.
  */
-export function startBadgeSweep(o: { orm: MikroORM; log: Logger; everyMs: number }): BadgeSweep {
+export function startBadgeSweep(o: { orm: MikroORM; log: Logger; everyMs: number; onAwarded: () => Promise<void> }): BadgeSweep {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const sweep = () => {
     running = (async () => {
       try {
         const awarded = await awardMonthlyTop(o.orm.em.fork(), (zone) => periodsAt(zone).previousMonth);
-        if (awarded) o.log.info({ awarded }, 'monthly top-10 badges awarded');
+        if (awarded) {
+          o.log.info({ awarded }, 'monthly top-10 badges awarded');
+          await o.onAwarded();
+        }
       } catch (err) {
         if (!stopped) o.log.error({ err }, 'monthly badge sweep failed; retrying at the next sweep');
       }
