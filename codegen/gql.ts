@@ -122,6 +122,8 @@ type Documents = {
     "\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": typeof types.ReputationFeatureDocument,
     "\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": typeof types.ReputationDeleteCommentDocument,
     "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n": typeof types.ReputationCheckInDocument,
+    "\n  query ReputationMembersPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node {\n            reputation level badges { badge awardedAt }\n            reputationHistory(first: 3) { edges { node { delta reason reversal subject { id } actor { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ReputationMembersPageDocument,
+    "\n  query ReputationBoardPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: WEEK, first: $first) { rank score member { reputation level user { handle } badges { badge } } }\n    }\n  }\n": typeof types.ReputationBoardPageDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": typeof types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": typeof types.CreateCommunityDocument,
@@ -237,6 +239,8 @@ const documents: Documents = {
     "\n  mutation ReputationFeature($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }\n": types.ReputationFeatureDocument,
     "\n  mutation ReputationDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }\n": types.ReputationDeleteCommentDocument,
     "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n": types.ReputationCheckInDocument,
+    "\n  query ReputationMembersPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node {\n            reputation level badges { badge awardedAt }\n            reputationHistory(first: 3) { edges { node { delta reason reversal subject { id } actor { handle } } } }\n          }\n        }\n      }\n    }\n  }\n": types.ReputationMembersPageDocument,
+    "\n  query ReputationBoardPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: WEEK, first: $first) { rank score member { reputation level user { handle } badges { badge } } }\n    }\n  }\n": types.ReputationBoardPageDocument,
     "\n  query MyCommunities($first: Int!) {\n    viewer { handle }\n    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }\n  }\n": types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { token user { id handle email } }\n  }\n": types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) { id slug visibility }\n  }\n": types.CreateCommunityDocument,
@@ -690,6 +694,14 @@ export function graphql(source: "\n  mutation ReputationDeleteComment($id: ID!) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n"): (typeof documents)["\n  mutation ReputationCheckIn($input: CheckInInput!) { checkIn(input: $input) { id checkedInAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReputationMembersPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node {\n            reputation level badges { badge awardedAt }\n            reputationHistory(first: 3) { edges { node { delta reason reversal subject { id } actor { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ReputationMembersPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      members(first: $first) {\n        edges {\n          node {\n            reputation level badges { badge awardedAt }\n            reputationHistory(first: 3) { edges { node { delta reason reversal subject { id } actor { handle } } } }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReputationBoardPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: WEEK, first: $first) { rank score member { reputation level user { handle } badges { badge } } }\n    }\n  }\n"): (typeof documents)["\n  query ReputationBoardPage($slug: String!, $first: Int!) {\n    community(slug: $slug) {\n      leaderboard(period: WEEK, first: $first) { rank score member { reputation level user { handle } badges { badge } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
