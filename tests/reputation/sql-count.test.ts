@@ -79,8 +79,9 @@ describe('SQL statements of reputation fields (no N+1)', () => {
       counts.push(res.sqlStatements);
     }
     console.log('SQL statements per vote (UP, change to DOWN, withdraw):', counts);
-    // post, community, membership (the session is a cached lookup), then in one transaction: lock, delete,
-    // [reverse the old row], [insert, award], score; then the re-read. begin and commit count too.
+    // The reads of the request (session, post, community, membership), one transaction (begin, lock,
+    // delete, [the old row's reversal], [insert, its award], score, commit) and the re-read: a change of
+    // vote costs one statement more than a first vote, a withdrawal one less.
     expect(counts).toEqual([10, 11, 9]);
   });
 });
