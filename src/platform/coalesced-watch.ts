@@ -9,8 +9,11 @@ import type { PubSub, Subscription } from './pubsub/pubsub';
  * within `intervalMs` after it start one more read when the window ends. So the thing is read at
  * most once per window per instance, whatever the number of followers or writes, and the last state
  * is always read after the last signal (each signal is published after its write commits). After
- * a pub/sub reconnect (messages may have been lost) it reads again.
+ * a pub/sub reconnect (messages may have been lost) it reads again, and a failed read is retried
+ * (every `RETRY_MS` at most) until one succeeds.
  */
+const RETRY_MS = 2000;
+
 export class CoalescedWatch<V> implements SharedSource<V> {
   private readonly followers = new Set<Follower<V>>();
   private readonly events: Subscription<unknown>;
@@ -69,11 +72,14 @@ export class CoalescedWatch<V> implements SharedSource<V> {
     this.dirty = false;
     this.reading = true;
     const started = Date.now();
+    let wait = this.options.intervalMs;
     try {
       const value = await this.read();
       for (const f of this.followers) f.offer(value);
     } catch (err) {
-      this.options.log.error({ err, ...this.options.logContext }, 'watched read failed; retrying with the next signal');
+      this.options.log.warn({ err, ...this.options.logContext }, 'watched read failed; retrying');
+      this.dirty = true;
+      wait = Math.max(wait, RETRY_MS);
     } finally {
       this.reading = false;
       if (!this.closed) {
@@ -81,7 +87,7 @@ export class CoalescedWatch<V> implements SharedSource<V> {
         this.timer = setTimeout(() => {
           this.timer = null;
           if (this.dirty && !this.closed) void this.readNow();
-        }, Math.max(0, started + this.options.intervalMs - Date.now()));
+        }, Math.max(0, started + wait - Date.now()));
       }
     }
   }

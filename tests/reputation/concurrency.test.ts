@@ -162,7 +162,7 @@ describe('rebuilding from the ledger', () => {
       const redis = createRedisClient({ url: process.env.REDIS_URL });
       await redis.connect();
       try {
-        const keys = await redis.keys(`leaderboard:${dbId(cast.community.id)}:*`);
+        const keys = await redis.keys(`leaderboard:*:${dbId(cast.community.id)}:*`);
         for (const key of keys.filter((k) => !k.endsWith(':ready'))) await redis.del(key);
       } finally {
         redis.destroy();

@@ -4,6 +4,7 @@
  * communities; with REDIS_URL, votes through one instance reach watchers on another.
  */
 import { castOf, createPost, vote } from '../posts/operations';
+import { startPrivateRedis } from '../support/redis-server';
 import { record, type Recording } from '../support/subscription';
 import { closeAll, signUp, startTestServer, type TestServer } from '../support/server';
 import { LEADERBOARD_CHANGED, leaderboard, ok } from './operations';
@@ -95,5 +96,21 @@ describe('leaderboardChanged', () => {
       await rec.until(() => lastBoard(rec)?.[0]?.score === 10, 'the vote from the other instance');
       expect(lastBoard(rec)[0].member.user.handle).toBe(author.user.handle);
     });
+
+    it('with Redis: a vote made while Redis is down reaches the board and its watchers once Redis is back, empty', async () => {
+      const redis = await startPrivateRedis();
+      const on = await startTestServer({ REDIS_URL: redis.url, LEADERBOARD_UPDATE_INTERVAL_MS: '300' });
+      const cast = await castOf(on, 3);
+      const [author, v1, v2] = cast.members;
+      const post = await createPost(on, author, cast.community.id);
+      await vote(on, v1, post.id, 'UP');
+      const rec = record<any>(on.ws(), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME' } });
+      await rec.until(() => lastBoard(rec)?.[0]?.score === 10, 'the board');
+      await redis.kill();
+      await vote(on, v2, post.id, 'UP'); // committed; the board and the signal fail
+      await redis.start(); // a Redis with no data: the boards load again from the ledger
+      await rec.until(() => lastBoard(rec)?.[0]?.score === 20, 'the board after Redis came back', 15_000);
+      expect((await leaderboard(on, cast.community.slug, 'ALL_TIME'))[0]).toMatchObject({ score: 20, member: { reputation: 20 } });
+    }, 60_000);
   }
 });

@@ -15,7 +15,7 @@ import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
 import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
 import type { Leaderboards } from '../reputation/leaderboards';
-import { award, reverse, reverseSubject, settle, VOTE_REASONS } from '../reputation/ledger';
+import { award, EARNED_BY_CONTENT, reverse, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 
@@ -111,7 +111,7 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
   }
   if (!comment.deletedAt) {
     const community = (await loaders.community.load(post.community.id))!;
-    // Deleted content loses what its votes and its featuring earned (reversal rows), in the deleting transaction.
+    // Deleted content loses what its upvotes and its featuring earned (reversal rows), in the deleting transaction.
     const changes = await em.transactional(async (tx) => {
       const [deleted] = await sql<unknown[]>(
         tx,
@@ -119,7 +119,7 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, comment.id],
       );
       if (!deleted) return [];
-      return reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, [...VOTE_REASONS, ReputationReason.COMMENT_FEATURED], userId);
+      return reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, EARNED_BY_CONTENT, userId);
     });
     await em.refresh(comment);
     await settle(ctx, community, changes);

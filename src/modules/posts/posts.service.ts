@@ -12,7 +12,7 @@ import { Post } from './posts.entity';
 import { managed } from './rows';
 import { POST_LIMITS, type CreatePostInput, type UpdatePostInput } from './posts.inputs';
 import type { Context } from '../../platform/context';
-import { reverseSubject, settle, VOTE_REASONS } from '../reputation/ledger';
+import { EARNED_BY_CONTENT, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 
@@ -121,14 +121,14 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
     throw new Forbidden('Only the author or a moderator can delete a post');
   }
   if (!post.deletedAt) {
-    // Deleted content loses what its votes earned (reversal rows), in the deleting transaction.
+    // Deleted content loses what its upvotes earned (reversal rows), in the deleting transaction.
     const changes = await em.transactional(async (tx) => {
       const [deleted] = await sql<unknown[]>(
         tx,
         `update posts set deleted_at = now(), body = ?, body_html = ?, pinned = false where id = ? and deleted_at is null returning id`,
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, post.id],
       );
-      return deleted ? reverseSubject(tx, ReputationSubjectType.POST, post.id, VOTE_REASONS, userId) : [];
+      return deleted ? reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId) : [];
     });
     await em.refresh(post);
     await settle(ctx, community, changes);

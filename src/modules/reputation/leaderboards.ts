@@ -284,19 +284,32 @@ class RedisLeaderboards implements Leaderboards {
   readonly kind = 'redis';
   /** Loads in progress on this instance, per community (one at a time). */
   private readonly loading = new Map<number, Promise<void>>();
+  /** Communities a change could not be added to (Redis failed): their boards are reloaded before next use. */
+  private readonly stale = new Set<number>();
 
-  constructor(private readonly client: RedisClient, private readonly orm: MikroORM, private readonly log: Logger) {}
+  /** Forgets a stale community's boards (its `ready` key), so that the next use loads them from the ledger. */
+  private async unlessStale(communityId: number): Promise<void> {
+    if (!this.stale.has(communityId)) return;
+    await this.client.del(this.ready(communityId));
+    this.stale.delete(communityId);
+  }
+
+  /**
+   * @param namespace names the database (see `databaseIdentity`): a Redis shared by several
+   * databases, or kept while a database is recreated, never mixes their boards.
+   */
+  constructor(private readonly client: RedisClient, private readonly orm: MikroORM, private readonly log: Logger, private readonly namespace: string) {}
 
   private key(communityId: number, board: string): string {
-    return `leaderboard:${communityId}:${board}`;
+    return `leaderboard:${this.namespace}:${communityId}:${board}`;
   }
 
   private ready(communityId: number): string {
-    return `leaderboard:${communityId}:ready`;
+    return this.key(communityId, 'ready');
   }
 
   private versions(communityId: number): string {
-    return `leaderboard:${communityId}:versions`;
+    return this.key(communityId, 'versions');
   }
 
   private ttl(board: string): number {
@@ -312,11 +325,17 @@ class RedisLeaderboards implements Leaderboards {
   }
 
   async apply(community: BoardCommunity, changes: BoardChange[]): Promise<void> {
-    for (const c of changes) {
-      if ((await this.applyOne(community, c)) !== -1) continue;
-      // Not loaded (a new community, or a Redis that lost its data): load it, then add the row if the load did not read it.
-      await this.ensureLoaded(community);
-      await this.applyOne(community, c);
+    try {
+      await this.unlessStale(community.id);
+      for (const c of changes) {
+        if ((await this.applyOne(community, c)) !== -1) continue;
+        // Not loaded (a new community, or a Redis that lost its data): load it, then add the row if the load did not read it.
+        await this.ensureLoaded(community);
+        await this.applyOne(community, c);
+      }
+    } catch (err) {
+      this.stale.add(community.id);
+      throw err;
     }
   }
 
@@ -328,7 +347,7 @@ class RedisLeaderboards implements Leaderboards {
     let pending = this.loading.get(community.id);
     if (!pending) {
       pending = (async () => {
-        const lock = `leaderboard:${community.id}:loading`;
+        const lock = this.key(community.id, 'loading');
         for (let waited = 0; waited < 30_000; waited += 100) {
           if (await this.client.exists(this.ready(community.id))) return;
           if (await this.client.set(lock, String(process.pid), { NX: true, PX: 60_000 })) {
@@ -349,6 +368,7 @@ class RedisLeaderboards implements Leaderboards {
   }
 
   async top(community: BoardCommunity, key: string, n: number): Promise<Standing[]> {
+    await this.unlessStale(community.id);
     const [ready, rows] = await Promise.all([
       this.client.exists(this.ready(community.id)),
       this.client.zRangeWithScores(this.key(community.id, key), 0, n - 1, { REV: true }),
@@ -416,9 +436,21 @@ class RedisLeaderboards implements Leaderboards {
   }
 }
 
+/**
+ * Names the database: its cluster's system identifier and its OID. A new database (or a new
+ * embedded one) gets a new name, so boards a Redis kept of an earlier database are never read.
+ */
+export async function databaseIdentity(em: EntityManager): Promise<string> {
+  const [row] = await sql<{ id: string }[]>(
+    em, `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
+  );
+  return row.id;
+}
+
 /** The leaderboards: Redis when REDIS_URL is set, otherwise in process. */
 export async function createLeaderboards(redisUrl: string | undefined, orm: MikroORM, log: Logger): Promise<Leaderboards> {
   const child = log.child({ component: 'leaderboards' });
   if (!redisUrl) return new MemoryLeaderboards(orm, child);
-  return new RedisLeaderboards(await connectRedis(redisUrl, 'townsquare-leaderboards', child), orm, child);
+  const namespace = await databaseIdentity(orm.em.fork());
+  return new RedisLeaderboards(await connectRedis(redisUrl, 'townsquare-leaderboards', child), orm, child, namespace);
 }

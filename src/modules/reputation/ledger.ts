@@ -23,10 +23,11 @@ export interface LedgerChange {
 /** The reasons whose points count toward the daily cap (`dailyVoteCap`). */
 const CAPPED: ReadonlySet<ReputationReason> = new Set([ReputationReason.POST_UPVOTED, ReputationReason.COMMENT_UPVOTED]);
 
-/** The vote reasons: what deleting a post or comment takes back. */
-export const VOTE_REASONS = [
-  ReputationReason.POST_UPVOTED, ReputationReason.POST_DOWNVOTED, ReputationReason.COMMENT_UPVOTED, ReputationReason.COMMENT_DOWNVOTED,
-] as const;
+/**
+ * What deleting a post or comment takes back: the points its upvotes and its featuring earned. The
+ * penalties of its downvotes stay, so deleting one's downvoted content is not a way to shed them.
+ */
+export const EARNED_BY_CONTENT = [ReputationReason.POST_UPVOTED, ReputationReason.COMMENT_UPVOTED, ReputationReason.COMMENT_FEATURED] as const;
 
 export interface Award {
   community: Pick<Community, 'id' | 'timeZone' | 'reputationRules'>;
@@ -102,11 +103,14 @@ export async function reverseSubject(
 ): Promise<LedgerChange[]> {
   const rows = await sql<Written[]>(
     tx,
-    `select r.* from reputation_events e cross join lateral reputation_reverse(e.cause, ?) r
-      where e.subject_type = ?::reputation_subject_type and e.subject_id = ? and e.reverses_id is null
-        and e.reason = any(?::reputation_reason[])
-        and not exists (select 1 from reputation_events x where x.reverses_id = e.id)`,
-    [actorId, subjectType, subjectId, `{${reasons.join(',')}}`],
+    `select r.* from (
+        select e.id, e.cause from reputation_events e
+         where e.subject_type = ?::reputation_subject_type and e.subject_id = ? and e.reverses_id is null
+           and e.reason = any(?::reputation_reason[])
+           and not exists (select 1 from reputation_events x where x.reverses_id = e.id)
+         order by e.id
+      ) e cross join lateral reputation_reverse(e.cause, ?) r`,
+    [subjectType, subjectId, `{${reasons.join(',')}}`, actorId],
   );
   return rows.map(toChange);
 }
