@@ -54,3 +54,24 @@ export async function follow<V>(
   }
   return { items, close };
 }
+
+/**
+ * The values a subscription may still pass on: re-checks the viewer's access (`stillReadable`)
+ * when a recheck arrives and when a value's community visibility differs from the one last checked
+ * (`visibility()`); ends at a null value (the source's subject is gone) or once access is lost.
+ */
+export async function* whileReadable<V extends { visibility: unknown }>(
+  items: AsyncIterable<Followed<V | null>>,
+  access: { visibility: () => unknown; stillReadable: () => Promise<boolean> },
+): AsyncGenerator<V> {
+  for await (const item of items) {
+    if ('recheck' in item) {
+      if (!(await access.stillReadable())) return;
+      continue;
+    }
+    const value = item.value;
+    if (!value) return;
+    if (value.visibility !== access.visibility() && !(await access.stillReadable())) return;
+    yield value;
+  }
+}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { CoalescedWatch } from '../../platform/coalesced-watch';
-import { follow } from '../../platform/follow';
+import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
@@ -82,14 +82,7 @@ export async function pollUpdatedStream(ctx: Context, pollId: number): Promise<A
 
   async function* stream(): AsyncGenerator<Poll> {
     try {
-      for await (const item of items) {
-        if ('recheck' in item) {
-          if (!(await stillReadable())) return;
-          continue;
-        }
-        const snapshot = item.value;
-        if (!snapshot) return;
-        if (snapshot.visibility !== visibility && !(await stillReadable())) return;
+      for await (const snapshot of whileReadable(items, { visibility: () => visibility, stillReadable })) {
         // Fresh loaders primed with the snapshot: resolving the counts costs no statement.
         ctx.refresh();
         ctx.loaders.poll.prime(pollId, snapshot.poll);

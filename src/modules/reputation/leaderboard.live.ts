@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CoalescedWatch } from '../../platform/coalesced-watch';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import { follow } from '../../platform/follow';
+import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { Member, type Visibility } from '../communities/communities.entity';
@@ -117,14 +117,7 @@ export async function leaderboardChangedStream(
   async function* stream(): AsyncGenerator<LeaderboardEntry[]> {
     let last: string | undefined;
     try {
-      for await (const item of items) {
-        if ('recheck' in item) {
-          if (!(await stillReadable())) return;
-          continue;
-        }
-        const snapshot = item.value;
-        if (!snapshot) return;
-        if (snapshot.visibility !== visibility && !(await stillReadable())) return;
+      for await (const snapshot of whileReadable(items, { visibility: () => visibility, stillReadable })) {
         const entries = rankEntries(snapshot.standings, snapshot.standings.map((s) => snapshot.members.get(s.userId) ?? null), first);
         const signature = entries.map((e) => `${e.member.id}:${e.score}`).join(',');
         if (signature === last) continue;

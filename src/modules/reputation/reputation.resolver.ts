@@ -41,6 +41,11 @@ const PUBLIC_ACTOR: ReadonlySet<ReputationReason> = new Set([ReputationReason.CO
 
 @Resolver(() => ReputationEvent)
 export class ReputationEventResolver {
+  @FieldResolver(() => Member, { nullable: true, description: 'Whose reputation changed (null once they have left the community).' })
+  member(@Root() row: ReputationEvent, @Ctx() { loaders }: Context): Promise<Member | null> {
+    return loaders.memberOf.load({ communityId: row.community.id, userId: row.user.id });
+  }
+
   @FieldResolver(() => Boolean, { description: 'Whether this row cancels an earlier one (a withdrawn or changed vote, an unfeatured comment, deleted content).' })
   reversal(@Root() row: ReputationEvent): boolean {
     return row.reverses != null;
