@@ -53,10 +53,15 @@ export async function updateRules(ctx: Context, communityId: number, input: Repu
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'reputation.configure');
   const { communityId: _id, ...overrides } = input;
-  const next = validateOverrides((community.reputationRules ?? {}) as Partial<ReputationRules>, overrides);
-  // One statement: concurrent overrides of different rules both land.
-  await sql(ctx.em, 'update communities set reputation_rules = ?::jsonb where id = ?', [JSON.stringify(next), communityId], 'run');
-  community.reputationRules = next;
+  const next = validateOverrides({}, overrides);
+  const reset = Object.entries(overrides).filter(([, v]) => v === null).map(([k]) => k);
+  // Merged in SQL: admins overriding different rules at once both land.
+  const [row] = await sql<{ reputation_rules: Partial<ReputationRules> | null }[]>(
+    ctx.em,
+    `update communities set reputation_rules = (coalesce(reputation_rules, '{}'::jsonb) || ?::jsonb) - ?::text[] where id = ? returning reputation_rules`,
+    [JSON.stringify(next), `{${reset.join(',')}}`, communityId],
+  );
+  community.reputationRules = typeof row.reputation_rules === 'string' ? JSON.parse(row.reputation_rules) : row.reputation_rules;
   return community;
 }
 
