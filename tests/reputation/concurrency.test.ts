@@ -151,6 +151,24 @@ describe('rebuilding from the ledger', () => {
     expect(await snapshot(cast)).toEqual(live);
   });
 
+  it('counts every vote once when rebuilds run while members vote', async () => {
+    const cast = await castOf(server, 40);
+    const [a, b, ...voters] = cast.members;
+    await setRules(server, cast.owner, cast.community.id, { dailyVoteCap: 1_000_000 });
+    const posts = [await createPost(server, a, cast.community.id), await createPost(server, b, cast.community.id)];
+    const rebuild = () => server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token }).then(ok);
+    await Promise.all([
+      ...voters.map((v, i) => vote(server, v, posts[i % 3 === 0 ? 1 : 0].id, 'UP')), // a gets 25 votes, b 13
+      ...Array.from({ length: 12 }, (_, i) => new Promise((r) => setTimeout(r, 15 * i)).then(rebuild)),
+    ]);
+    const sums = await ledgerSums(cast);
+    const { boards } = await snapshot(cast, cast.moderator);
+    for (const period of PERIODS) {
+      expect(boards[period].map((s) => [s.member.user.handle, s.score])).toEqual([a, b].map((u) => [u.user.handle, sums.get(u.user.handle)]));
+    }
+    expect(sums.get(a.user.handle)! + sums.get(b.user.handle)!).toBe(10 * voters.length);
+  });
+
   if (process.env.REDIS_URL) {
     it('with Redis: the reputation:rebuild CLI repairs boards and reputation that drifted from the ledger', async () => {
       const cast = await castOf(server, 10);

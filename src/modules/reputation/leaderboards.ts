@@ -243,9 +243,11 @@ class MemoryLeaderboards implements Leaderboards {
   }
 
   async rebuild(community: BoardCommunity): Promise<void> {
+    // In place before it resolves: changes committed meanwhile wait for it, then are added if it did not read them.
     const loaded = this.load(community);
-    await loaded;
     this.communities.set(community.id, loaded);
+    loaded.catch(() => this.communities.delete(community.id));
+    await loaded;
     this.log.info({ communityId: community.id }, 'leaderboards rebuilt from the ledger');
   }
 
@@ -340,30 +342,35 @@ class RedisLeaderboards implements Leaderboards {
   }
 
   /**
-   * Loads the community's boards from the ledger unless they are: one load at a time per instance,
-   * and across instances the one holding the `loading` key (others wait for `ready`, 30 s at most).
+   * Loads the community's boards from the ledger unless they are (`force`: even if they are): one
+   * load at a time per instance, and across instances the one holding the `loading` key; the others
+   * wait for `ready` (60 s at most). A forced load first deletes `ready`, so that rows committed
+   * while it reads wait for it, then are added if it did not read them: nothing is lost.
    */
-  private ensureLoaded(community: BoardCommunity): Promise<void> {
-    let pending = this.loading.get(community.id);
-    if (!pending) {
-      pending = (async () => {
-        const lock = this.key(community.id, 'loading');
-        for (let waited = 0; waited < 30_000; waited += 100) {
-          if (await this.client.exists(this.ready(community.id))) return;
-          if (await this.client.set(lock, String(process.pid), { NX: true, PX: 60_000 })) {
-            try {
-              if (!(await this.client.exists(this.ready(community.id)))) await this.rebuild(community);
-            } finally {
-              await this.client.del(lock);
-            }
-            return;
+  private ensureLoaded(community: BoardCommunity, force = false): Promise<void> {
+    const previous = this.loading.get(community.id);
+    if (previous && !force) return previous;
+    const pending = (async () => {
+      await previous?.catch(() => undefined);
+      const lock = this.key(community.id, 'loading');
+      for (let waited = 0; waited < 60_000; waited += 100) {
+        if (!force && (await this.client.exists(this.ready(community.id)))) return;
+        if (await this.client.set(lock, String(process.pid), { NX: true, PX: 120_000 })) {
+          try {
+            if (force) await this.client.del(this.ready(community.id));
+            if (force || !(await this.client.exists(this.ready(community.id)))) await this.load(community);
+          } finally {
+            await this.client.del(lock);
           }
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          return;
         }
-        throw new Error(`leaderboards of community ${community.id} not loaded after 30 s`);
-      })().finally(() => this.loading.delete(community.id));
-      this.loading.set(community.id, pending);
-    }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`leaderboards of community ${community.id} not loaded after 60 s`);
+    })().finally(() => {
+      if (this.loading.get(community.id) === pending) this.loading.delete(community.id);
+    });
+    this.loading.set(community.id, pending);
     return pending;
   }
 
@@ -399,13 +406,16 @@ class RedisLeaderboards implements Leaderboards {
     await multi.exec();
   }
 
+  async rebuild(community: BoardCommunity): Promise<void> {
+    await this.ensureLoaded(community, true);
+  }
+
   /**
    * Replaces the community's boards with the ledger's: written to temporary keys, then renamed over
-   * the live ones in one transaction, so readers see the old boards or the new ones, never a half-
-   * written board. (Rows committed between the read and the rename are lost to the boards: an
-   * explicit rebuild is a repair, for a quiet moment; the first load goes through `ensureLoaded`.)
+   * the live ones in one transaction with the members' versions and `ready`. Called under the
+   * `loading` key (see `ensureLoaded`).
    */
-  async rebuild(community: BoardCommunity): Promise<void> {
+  private async load(community: BoardCommunity): Promise<void> {
     const { boards, versions } = await standingsFromLedger(this.orm.em.fork(), community);
     const suffix = `rebuild:${process.pid}:${Date.now()}`;
     const tmp = (key: string) => `${key}:${suffix}`;
