@@ -1,0 +1,583 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:leaderboard`: the leaderboards of a community whose ledger holds 1,000,000 rows
+ * over 100,000 members. Seeds in SQL (generate_series, progress on stderr) the PUBLIC community
+ * `bench-leaderboard`: MEMBERS users and members, a few posts the ledger rows point at, and ROWS
+ * `reputation_events` rows (POST_UPVOTED +10, about 15 % POST_DOWNVOTED −2) spread over the last
+ * DAYS days: every member has one row, the rest go to members with a long tail (member i gets about
+ * 1/√i of them), so the top of the board is far apart and ties are many further down;
+ * `members.reputation` is then the sum of each member's rows. Reused when already complete (a
+ * marker in the community's description, written last; see BENCH_KEEP in harness.js). Each run
+ * then removes the previous run's votes, and adds AUTHORS posts (one by each of the first AUTHORS
+ * members of the ALL_TIME board), the voters (members with no ledger rows) and the sessions.
+ * Starts the real server as a child process with the response cache off (RESPONSE_CACHE_SECONDS=0:
+ * every query reaches the leaderboards) and the daily vote cap raised (updateReputationRules) so
+ * that every vote moves its author. With REDIS_URL the boards are Redis sorted sets: the bench
+ * deletes the community's `leaderboard:<id>:*` keys first, so the first read loads them again.
+ *
+ * 1. Cold: the first `Community.leaderboard(ALL_TIME, first: 10)` after the server started (loads
+ *    the community's boards from the ledger), then the same query again.
+ * 2. Queries: for each period (ALL_TIME, MONTH, WEEK) and `first` (10, 100), QUERIES requests one
+ *    after the other, then QUERIES more from CONCURRENCY at a time: HTTP GraphQL with
+ *    `community(slug) { leaderboard { rank score member { user { handle } } } }`, signed out.
+ *    Round trip p50/p99/max, requests/s, SQL statements per request.
+ * 3. Live: SUBSCRIBERS graphql-ws clients, each over its own WebSocket and signed in as its own
+ *    member, spread over CLIENT_PROCS child processes (leaderboard-watchers.js), subscribed to
+ *    `leaderboardChanged(ALL_TIME, first: 10)`. Voters upvote the posts of the AUTHORS top members,
+ *    RATE votes a second for DURATION seconds (round robin over the authors; a vote on an author
+ *    waits for the previous one on that author, so the score each vote makes is known: the author's
+ *    score before the run + 10 × the post's score in the vote's response). Latency, per (vote,
+ *    subscriber) pair: the vote's send → the first emission in which its author's score is at
+ *    least that. Also: pairs never reflected (must be 0), emissions per subscriber, subscribers
+ *    whose last emission is not the ledger's top 10 (must be 0), server and PostgreSQL CPU.
+ * 4. Rebuild: the `rebuildReputation` mutation (the server's boards), then `npm run
+ *    reputation:rebuild` (dist/src/cli/reputation-rebuild.js, every community of the database:
+ *    `members.reputation` and, with REDIS_URL, the Redis boards) after skewing REBUILD_SKEW
+ *    members' reputation in SQL; wall time of each. Checks the live board before the rebuild and
+ *    the rebuilt one after it: each period's top 100 from GraphQL against the ledger in SQL (sum
+ *    desc, user id asc), and `members.reputation` against the ledger.
+ *
+ * Prints the figures on stdout, asserts nothing; progress on stderr.
+ *
+ * Options (flag or environment): --members=N (MEMBERS, default 100000), --rows=N (ROWS, default
+ * 1000000), --days=N (DAYS, default 90), --queries=N (QUERIES, default 500), --concurrency=N
+ * (CONCURRENCY, default 10), --subscribers=N (SUBSCRIBERS, default 200), --rate=N (RATE, votes/s,
+ * default 20), --duration=S (DURATION, default 15), --authors=N (AUTHORS, default 10),
+ * --rebuild-skew=N (REBUILD_SKEW, default 1000), --client-procs=N (CLIENT_PROCS, default
+ * cores − 1, 1 to 4). A quick run: `-- --members=10000 --rows=100000 --queries=100 --duration=5`.
+ * The coalescing window is the server's LEADERBOARD_UPDATE_INTERVAL_MS (default 500). Database: see harness.js.
+ */
+const { spawn } = require('node:child_process');
+const { availableParallelism } = require('node:os');
+const { join } = require('node:path');
+const {
+  ROOT, progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, gql, newTokenSecret,
+  rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
+} = require('./harness');
+
+const { toGlobalId } = require(join(ROOT, 'dist', 'src', 'platform', 'ids.js'));
+const { periodsAt } = require(join(ROOT, 'dist', 'src', 'modules', 'reputation', 'rules.js'));
+
+const MEMBERS = Number(option('members', 'MEMBERS', '100000'));
+const ROWS = Number(option('rows', 'ROWS', '1000000'));
+const DAYS = Number(option('days', 'DAYS', '90'));
+const QUERIES = Number(option('queries', 'QUERIES', '500'));
+const CONCURRENCY = Number(option('concurrency', 'CONCURRENCY', '10'));
+const SUBSCRIBERS = Number(option('subscribers', 'SUBSCRIBERS', '200'));
+const RATE = Number(option('rate', 'RATE', '20'));
+const DURATION = Number(option('duration', 'DURATION', '15'));
+const AUTHORS = Number(option('authors', 'AUTHORS', '10'));
+const REBUILD_SKEW = Number(option('rebuild-skew', 'REBUILD_SKEW', '1000'));
+const CLIENT_PROCS = Number(option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))));
+const VOTES = Math.round(RATE * DURATION);
+const VOTERS = Math.ceil(VOTES / AUTHORS);
+const SLUG = 'bench-leaderboard';
+const MARKER = `Bench data (leaderboard v1): ${ROWS} ledger rows over ${MEMBERS} members, ${DAYS} days.`;
+/** Posts the seeded ledger rows point at (by the first members). */
+const SEED_POSTS = 10;
+const TARGET_TITLE = 'Leaderboard bench: vote for me';
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'reputation-rebuild.js');
+const now = () => performance.timeOrigin + performance.now();
+
+if (MEMBERS > 9_999_999 || MEMBERS < AUTHORS + SUBSCRIBERS || ROWS < MEMBERS) {
+  throw new Error(`need AUTHORS + SUBSCRIBERS <= MEMBERS <= 9,999,999 and ROWS >= MEMBERS (got ${MEMBERS} members, ${ROWS} rows)`);
+}
+
+const memberHandle = (i) => `lb-bench-m${String(i).padStart(7, '0')}`;
+const voterHandle = (i) => `lb-bench-v${String(i).padStart(5, '0')}`;
+
+const ENTRIES = 'rank score member { user { handle } }';
+const BOARD = `query LbBoard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) { community(slug: $slug) { leaderboard(period: $period, first: $first) { ${ENTRIES} } } }`;
+const WATCH = `subscription LbWatch($id: ID!, $first: Int!) { leaderboardChanged(communityId: $id, period: ALL_TIME, first: $first) { ${ENTRIES} } }`;
+const VOTE = 'mutation LbVote($input: VoteInput!) { vote(input: $input) { ... on Post { score } } }';
+const RULES = 'mutation LbRules($input: ReputationRulesInput!) { updateReputationRules(input: $input) { id } }';
+const REBUILD = 'mutation LbRebuild($id: ID!) { rebuildReputation(communityId: $id) }';
+
+/**
+ * Seeds the community unless it is already complete (see the top of this file).
+ * @returns `{ communityId, reused, ms }`
+ */
+async function seed(client) {
+  const started = Date.now();
+  const step = (text) => progress(`seed: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const one = async (text, params) => (await client.query(text, params)).rows[0];
+  const existing = await one('select id, description from communities where slug = $1', [SLUG]);
+  if (existing?.description === MARKER) return { communityId: existing.id, reused: true, ms: Date.now() - started };
+  if (existing) {
+    step('an earlier seed (incomplete, or of other sizes): deleting it');
+    await client.query('delete from communities where id = $1', [existing.id]);
+  }
+  await client.query('select setseed(0.42)'); // the same data every time
+
+  for (let from = 1; from <= MEMBERS; from += 50_000) {
+    const to = Math.min(MEMBERS, from + 49_999);
+    step(`users ${from}–${to} of ${MEMBERS}`);
+    await client.query(
+      `insert into users (handle, email, password_hash, is_admin, created_at)
+       select 'lb-bench-m' || lpad(g::text, 7, '0'), 'lb-bench-m' || lpad(g::text, 7, '0') || '@bench.townsquare.dev', '!no-login', false,
+              now() - ($3::int + 1) * interval '1 day'
+         from generate_series($1::int, $2::int) g
+       on conflict do nothing`,
+      [from, to, DAYS],
+    );
+  }
+  const userIds = (await client.query(
+    `select id from users where handle like 'lb-bench-m%' and handle <= $1 order by handle`, [memberHandle(MEMBERS)],
+  )).rows.map((r) => r.id);
+  if (userIds.length !== MEMBERS) throw new Error(`expected ${MEMBERS} bench users, found ${userIds.length}`);
+  const { id: communityId } = await one(
+    `insert into communities (slug, name, description, visibility, member_count, time_zone, created_at, updated_at)
+     values ($1, 'Bench: a large leaderboard', 'being seeded', 'PUBLIC', 0, 'UTC', now() - ($2::int + 1) * interval '1 day', now()) returning id`,
+    [SLUG, DAYS],
+  );
+  step(`${MEMBERS} members`);
+  await client.query(
+    `insert into members (community_id, user_id, role, joined_at)
+     select $1, u.id, (case when u.i = 1 then 'OWNER' else 'MEMBER' end)::member_role, now() - ($3::int + 1) * interval '1 day'
+       from unnest($2::int[]) with ordinality as u(id, i)`,
+    [communityId, userIds, DAYS],
+  );
+  const postIds = (await client.query(
+    `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+     select $1, ($2::int[])[g], 'Leaderboard bench: post ' || g, 'Post ' || g || ' of the leaderboard bench.',
+            '<p>Post ' || g || ' of the leaderboard bench.</p>', '{}', 0, 0, 0, false, false, now() - ($4::int + 1) * interval '1 day'
+       from generate_series(1, $3::int) g
+     returning id`,
+    [communityId, userIds, SEED_POSTS, DAYS],
+  )).rows.map((r) => r.id);
+
+  // Row g: member g for the first MEMBERS rows (each member is on the board), then member
+  // 1 + ⌊MEMBERS · random()²⌋ (a long tail: member i gets about 1/√i of them).
+  const batch = 100_000;
+  for (let from = 1; from <= ROWS; from += batch) {
+    const to = Math.min(ROWS, from + batch - 1);
+    step(`ledger rows ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')}`);
+    await client.query(
+      `insert into reputation_events (community_id, user_id, delta, reason, cause, subject_type, subject_id, actor_id, created_at)
+       select $1, ($2::int[])[s.m], case when s.down then -2 else 10 end,
+              (case when s.down then 'POST_DOWNVOTED' else 'POST_UPVOTED' end)::reputation_reason,
+              'bench-lb:' || s.g, 'POST', ($3::int[])[1 + s.g % $4::int], ($2::int[])[1 + (s.g * 7919) % $5::int],
+              now() - random() * $6::int * interval '1 day'
+         from (select g, case when g <= $5::int then g else 1 + floor($5::int * power(random(), 2))::int end as m, random() < 0.15 as down
+                 from generate_series($7::int, $8::int) g) s`,
+      [communityId, userIds, postIds, postIds.length, MEMBERS, DAYS, from, to],
+    );
+  }
+  step('members.reputation from the ledger');
+  await client.query(
+    `update members m set reputation = l.total
+       from (select user_id, sum(delta)::int as total from reputation_events where community_id = $1 group by user_id) l
+      where m.community_id = $1 and m.user_id = l.user_id`,
+    [communityId],
+  );
+  await client.query('update communities set member_count = (select count(*) from members where community_id = $1) where id = $1', [communityId]);
+  step('vacuum analyze');
+  await client.query('vacuum (analyze) users, members, posts, reputation_events');
+  await client.query('update communities set description = $2 where id = $1', [communityId, MARKER]);
+  step('done');
+  return { communityId, reused: false, ms: Date.now() - started };
+}
+
+/**
+ * What each run needs on top of the seed: the previous run's votes removed (and the reputation
+ * they earned), the target posts by the AUTHORS top members, the voters, sessions.
+ */
+async function setUpRun(client, communityId, tokenSecret) {
+  // Earlier runs' votes and what they earned, their rebuild skew and rules: back to the seed's state.
+  const { rowCount: stale } = await client.query(
+    `delete from reputation_events where community_id = $1 and cause not like 'bench-lb:%'`, [communityId],
+  );
+  if (stale) progress(`removed ${stale} ledger rows of earlier runs`);
+  await client.query('delete from votes where post_id in (select id from posts where community_id = $1 and title = $2)', [communityId, TARGET_TITLE]);
+  await client.query('delete from posts where community_id = $1 and title = $2', [communityId, TARGET_TITLE]);
+  await client.query(
+    `update members m set reputation = coalesce(l.total, 0)
+       from members m2 left join (select user_id, sum(delta)::int as total from reputation_events where community_id = $1 group by user_id) l
+         on l.user_id = m2.user_id
+      where m.id = m2.id and m2.community_id = $1 and m.reputation is distinct from coalesce(l.total, 0)`,
+    [communityId],
+  );
+  await client.query('update communities set reputation_rules = null where id = $1', [communityId]);
+
+  const authors = (await client.query(
+    `select m.user_id, u.handle, m.reputation from members m join users u on u.id = m.user_id
+      where m.community_id = $1 order by m.reputation desc, m.user_id limit $2`,
+    [communityId, AUTHORS],
+  )).rows;
+  const targets = (await client.query(
+    `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+     select $1, a, $3, 'Upvote this post (bench/leaderboard.js).', '<p>Upvote this post (bench/leaderboard.js).</p>', '{}', 0, 0, 0, false, false, now()
+       from unnest($2::int[]) with ordinality as t(a, i) order by i
+     returning id, author_id`,
+    [communityId, authors.map((a) => a.user_id), TARGET_TITLE],
+  )).rows;
+  const postOf = new Map(targets.map((t) => [t.author_id, t.id]));
+
+  const voterHandles = Array.from({ length: VOTERS }, (_, i) => voterHandle(i + 1));
+  await client.query(
+    `insert into users (handle, email, password_hash, is_admin, created_at)
+     select h, h || '@bench.townsquare.dev', '!no-login', false, now() from unnest($1::text[]) h on conflict do nothing`,
+    [voterHandles],
+  );
+  const voterIds = (await client.query('select id from users where handle = any($1::text[]) order by handle', [voterHandles])).rows.map((r) => r.id);
+  await client.query(
+    `insert into members (community_id, user_id, role, joined_at)
+     select $1, id, 'MEMBER', now() from unnest($2::int[]) id on conflict do nothing`,
+    [communityId, voterIds],
+  );
+  await client.query('update communities set member_count = (select count(*) from members where community_id = $1) where id = $1', [communityId]);
+  // Subscribers: the last SUBSCRIBERS members (the short end of the tail); the owner: member 1.
+  const subscriberHandles = Array.from({ length: SUBSCRIBERS }, (_, i) => memberHandle(MEMBERS - i));
+  const subscriberIds = (await client.query('select id from users where handle = any($1::text[]) order by handle', [subscriberHandles])).rows.map((r) => r.id);
+  const ownerId = (await client.query('select id from users where handle = $1', [memberHandle(1)])).rows[0].id;
+  const signedIn = [ownerId, ...voterIds, ...subscriberIds];
+  await client.query('delete from sessions where user_id = any($1::int[])', [signedIn]);
+  await client.query('analyze posts');
+  const tokens = await createSessions(client, signedIn, tokenSecret);
+  return {
+    owner: tokens[0],
+    voters: tokens.slice(1, 1 + VOTERS),
+    subscribers: tokens.slice(1 + VOTERS),
+    authors: authors.map((a) => ({ userId: a.user_id, handle: a.handle, base: a.reputation, post: toGlobalId('Post', postOf.get(a.user_id)) })),
+    stale,
+  };
+}
+
+/** A period's first `n` from the ledger, as the leaderboards order it: 'handle:score,…'. */
+async function ledgerTop(client, communityId, period, n) {
+  const p = periodsAt('UTC');
+  const window = period === 'ALL_TIME' ? '' : 'and e.created_at >= $3 and e.created_at < $4';
+  const range = period === 'MONTH' ? [p.month.start, p.month.end] : period === 'WEEK' ? [p.week.start, p.week.end] : [];
+  const { rows } = await client.query(
+    `select u.handle, sum(e.delta)::int as score
+       from reputation_events e
+       join members m on m.community_id = e.community_id and m.user_id = e.user_id
+       join users u on u.id = e.user_id
+      where e.community_id = $1 ${window}
+      group by e.user_id, u.handle
+      order by sum(e.delta) desc, e.user_id
+      limit $2`,
+    [communityId, n, ...range],
+  );
+  return rows.map((r) => `${r.handle}:${r.score}`).join(',');
+}
+
+/** A period's first `n` from the server (GraphQL), as 'handle:score,…'. */
+async function serverTop(url, period, n) {
+  const { data } = await gql(url, BOARD, { slug: SLUG, period, first: n });
+  return data.community.leaderboard.map((e) => `${e.member.user.handle}:${e.score}`).join(',');
+}
+
+/** Where two boards first differ, for the report. */
+function firstDifference(a, b) {
+  const x = a.split(',');
+  const y = b.split(',');
+  const i = x.findIndex((e, k) => e !== y[k]);
+  return i < 0 ? `lengths ${x.length} vs ${y.length}` : `entry ${i + 1}: ${x[i]} (server) vs ${y[i] ?? 'none'} (ledger)`;
+}
+
+/** Compares each period's top 100 on the server with the ledger. @returns lines for the report */
+async function compareBoards(db, url, communityId) {
+  const client = await db.connect();
+  try {
+    const lines = [];
+    for (const period of ['ALL_TIME', 'MONTH', 'WEEK']) {
+      const [server, ledger] = await Promise.all([serverTop(url, period, 100), ledgerTop(client, communityId, period, 100)]);
+      lines.push(`${period} top 100 ${server === ledger ? 'yes' : `NO (${firstDifference(server, ledger)})`}`);
+    }
+    const { rows: [r] } = await client.query(
+      `select count(*)::int as off from members m
+         left join (select user_id, sum(delta)::int as total from reputation_events where community_id = $1 group by user_id) l on l.user_id = m.user_id
+        where m.community_id = $1 and m.reputation <> coalesce(l.total, 0)`,
+      [communityId],
+    );
+    lines.push(`members.reputation ≠ ledger sum: ${r.off}`);
+    return lines;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Deletes the community's boards in Redis (`leaderboard:<id>:*`): the next read loads them from the ledger. */
+async function flushRedisBoards(communityId) {
+  const { createClient } = require('redis');
+  const redis = createClient({ url: process.env.REDIS_URL });
+  await redis.connect();
+  try {
+    const keys = [];
+    for await (const batch of redis.scanIterator({ MATCH: `leaderboard:${communityId}:*`, COUNT: 1000 })) keys.push(...batch);
+    if (keys.length) await redis.del(keys);
+    return keys.length;
+  } finally {
+    redis.destroy();
+  }
+}
+
+/** Sizes of the community's boards in Redis: members and bytes (MEMORY USAGE) per key. */
+async function redisBoardSizes(communityId) {
+  const { createClient } = require('redis');
+  const redis = createClient({ url: process.env.REDIS_URL });
+  await redis.connect();
+  try {
+    const out = [];
+    for await (const batch of redis.scanIterator({ MATCH: `leaderboard:${communityId}:*`, COUNT: 1000 })) {
+      for (const key of batch) {
+        if (key.endsWith(':ready')) continue;
+        out.push(`${key.split(':').slice(2).join(':')} ${(await redis.zCard(key)).toLocaleString('en-US')} members, ${((await redis.memoryUsage(key)) / 1048576).toFixed(1)} MiB`);
+      }
+    }
+    return out.sort();
+  } finally {
+    redis.destroy();
+  }
+}
+
+/** Runs the rebuild CLI on the bench database; resolves with its wall time and output. */
+function runRebuildCli(dbEnv, tokenSecret) {
+  return new Promise((resolve, reject) => {
+    const started = now();
+    const child = spawn(process.execPath, [CLI], {
+      env: { ...process.env, ...dbEnv, REDIS_URL: process.env.REDIS_URL || '', LOG_LEVEL: 'warn', TOKEN_SECRET: tokenSecret },
+      stdio: ['ignore', 'pipe', 2],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, ms: now() - started, out: out.trim().split('\n') }));
+  });
+}
+
+/** Round trips of `count` board queries, `concurrency` at a time (1: one after the other). */
+async function measureQueries(url, period, first, count, concurrency) {
+  const times = [];
+  let statements = 0;
+  let hits = 0;
+  let issued = 0;
+  const started = now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (issued < count) {
+      issued++;
+      const sent = now();
+      const { headers } = await gql(url, BOARD, { slug: SLUG, period, first });
+      times.push(now() - sent);
+      statements += Number(headers.get('x-sql-statements') ?? NaN);
+      if (headers.get('x-response-cache') === 'hit') hits++;
+    }
+  }));
+  const seconds = (now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { times, seconds, statements: statements / count, hits };
+}
+
+(async () => {
+  const serverFiles = SUBSCRIBERS + VOTERS + CONCURRENCY + 512;
+  const workerFiles = Math.ceil(SUBSCRIBERS / CLIENT_PROCS) + 256;
+  assertFileLimit(Math.max(serverFiles, workerFiles));
+  const benchStarted = Date.now();
+  const loadAtStart = machineLoad();
+  const db = await openBenchDatabase();
+  let server;
+  const workers = [];
+  try {
+    const tokenSecret = newTokenSecret();
+    const client = await db.connect();
+    let seeded;
+    let run;
+    let redisKeys = 0;
+    try {
+      seeded = await seed(client);
+      progress('setting up the run: target posts, voters, sessions…');
+      run = await setUpRun(client, seeded.communityId, tokenSecret);
+      if (process.env.REDIS_URL) redisKeys = await flushRedisBoards(seeded.communityId);
+    } finally {
+      await client.close();
+    }
+    const { communityId } = seeded;
+    const communityGid = toGlobalId('Community', communityId);
+    const f = (x) => x.toLocaleString('en-US');
+    const ms = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : '–');
+    const mib = (k) => `${(k / 1024).toFixed(0)} MiB`;
+    const core = (x, secs) => `${x.toFixed(2)} s = ${((x / secs) * 100).toFixed(0)} % of one core`;
+    console.log(`community: "${SLUG}", ${f(MEMBERS)} members with ${f(ROWS)} ledger rows over ${DAYS} days (${seeded.reused ? 'reused' : `seeded in ${(seeded.ms / 1000).toFixed(1)} s`}${run.stale ? `; ${f(run.stale)} rows of earlier runs removed` : ''})`);
+    console.log(`leaderboards: ${process.env.REDIS_URL ? `Redis sorted sets (${redisKeys} leaderboard:${communityId}:* keys deleted before the start)` : 'in process (REDIS_URL unset)'}`);
+
+    progress('starting the server…');
+    server = await startServer(db.env, { tokenSecret, files: serverFiles, env: { RESPONSE_CACHE_SECONDS: '0' } });
+    console.log(`server: node ${process.version}, pid ${server.pid}, RESPONSE_CACHE_SECONDS=0, LEADERBOARD_UPDATE_INTERVAL_MS=${process.env.LEADERBOARD_UPDATE_INTERVAL_MS || '500 (default)'}; machine: ${loadAtStart} at the start`);
+    // The server's monthly badge sweep reads last month's ledger at start: let it finish first.
+    const monthKey = periodsAt('UTC').previousMonth.key;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+      const c = await db.connect();
+      const { rows: [r] } = await c.query('select top_month_awarded from communities where id = $1', [communityId]);
+      await c.close();
+      if (r.top_month_awarded >= monthKey) break;
+    }
+    const rssBefore = rssKb(server.pid);
+
+    // 1. Cold.
+    progress('cold: the first leaderboard query…');
+    let sent = now();
+    await gql(server.url, BOARD, { slug: SLUG, period: 'ALL_TIME', first: 10 });
+    const cold = now() - sent;
+    sent = now();
+    await gql(server.url, BOARD, { slug: SLUG, period: 'ALL_TIME', first: 10 });
+    const warm = now() - sent;
+    const rssLoaded = rssKb(server.pid);
+    console.log('');
+    console.log(`cold: first leaderboard(ALL_TIME, first: 10) after the start (loads the boards from the ledger) ${ms(cold)} ms; the same query next ${ms(warm)} ms`);
+    if (process.env.REDIS_URL) {
+      for (const line of await redisBoardSizes(communityId)) console.log(`  Redis board ${line}`);
+    } else {
+      console.log(`  server memory: VmRSS ${mib(rssBefore)} before, ${mib(rssLoaded)} with the boards loaded`);
+    }
+
+    // 2. Queries.
+    console.log('');
+    console.log(`queries: Community.leaderboard with member { user { handle } }, signed out, over HTTP; ${f(QUERIES)} one after the other, then ${f(QUERIES)} ${CONCURRENCY} at a time`);
+    for (const period of ['ALL_TIME', 'MONTH', 'WEEK']) {
+      for (const first of [10, 100]) {
+        progress(`queries: ${period}, first ${first}…`);
+        const seq = await measureQueries(server.url, period, first, QUERIES, 1);
+        const par = await measureQueries(server.url, period, first, QUERIES, CONCURRENCY);
+        const label = `${period}, first ${first}:`.padEnd(18);
+        console.log(`  ${label} sequential p50 ${ms(quantile(seq.times, 0.5))} ms, p99 ${ms(quantile(seq.times, 0.99))} ms, max ${ms(seq.times.at(-1))} ms; ` +
+          `${CONCURRENCY} concurrent p50 ${ms(quantile(par.times, 0.5))} ms, p99 ${ms(quantile(par.times, 0.99))} ms, ${(QUERIES / par.seconds).toFixed(0)} req/s; ` +
+          `${seq.statements.toFixed(1)} SQL statements each${seq.hits + par.hits ? `; ${seq.hits + par.hits} cache hits` : ''}`);
+      }
+    }
+
+    // 3. Live.
+    await gql(server.url, RULES, { input: { communityId: communityGid, dailyVoteCap: 1_000_000 } }, run.owner);
+    progress(`live: opening ${SUBSCRIBERS} subscribers in ${CLIENT_PROCS} client processes…`);
+    const wsUrl = server.url.replace('http', 'ws');
+    const openedAt = Date.now();
+    await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
+      const share = run.subscribers.filter((_, i) => i % CLIENT_PROCS === w);
+      const worker = startWorker(join(__dirname, 'leaderboard-watchers.js'), workerFiles);
+      workers.push(worker);
+      worker.send({
+        type: 'start', url: wsUrl, tokens: share, query: WATCH, variables: { id: communityGid, first: 10 },
+        handles: run.authors.map((a) => a.handle), concurrency: 50,
+      });
+      return new Promise((resolve) => worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()));
+    }));
+    const status = async () => {
+      const all = await Promise.all(workers.map((w) => w.ask({ type: 'status' }, 'status')));
+      return { heard: all.reduce((n, s) => n + s.heard, 0), errors: all.reduce((n, s) => n + s.errors, 0), firstError: all.find((s) => s.firstError)?.firstError };
+    };
+    let s = await status();
+    for (const deadline = Date.now() + 60_000; s.heard < SUBSCRIBERS; s = await status()) {
+      if (Date.now() > deadline) throw new Error(`only ${s.heard} of ${SUBSCRIBERS} subscribers got the board; ${s.errors} errors (first: ${s.firstError})`);
+      await sleep(250);
+    }
+    const connectedMs = Date.now() - openedAt;
+    await sleep(1000);
+    const rssIdle = rssKb(server.pid);
+    let rssPeak = rssIdle;
+    const sampler = setInterval(() => {
+      try {
+        rssPeak = Math.max(rssPeak, rssKb(server.pid));
+      } catch {
+        // gone: reported by stop()
+      }
+    }, 250);
+    const pg0 = await databaseBackends(db);
+    const pgCpu = () => (pg0 ? pg0.reduce((n, pid) => n + cpuSeconds(pid), 0) : NaN);
+    const loadBeforeVotes = machineLoad();
+
+    progress(`live: ${VOTES} votes at ${RATE}/s on the posts of the top ${AUTHORS} members…`);
+    const votes = new Float64Array(VOTES * 3);
+    const roundTrips = [];
+    const v = { ok: 0, failed: 0, firstError: null };
+    const cpu0 = cpuSeconds(server.pid);
+    const pgStart = pgCpu();
+    const start = now() + 50;
+    await Promise.all(run.authors.map(async (author, a) => {
+      for (let k = a, voter = 0; k < VOTES; k += AUTHORS, voter++) {
+        const wait = start + (k * 1000) / RATE - now();
+        if (wait > 0) await sleep(wait);
+        const at = now();
+        try {
+          const { data } = await gql(server.url, VOTE, { input: { subjectId: author.post, value: 'UP' } }, run.voters[voter]);
+          roundTrips.push(now() - at);
+          votes.set([at, a, author.base + 10 * data.vote.score], 3 * v.ok);
+          v.ok++;
+        } catch (err) {
+          v.failed++;
+          v.firstError ??= err.message;
+        }
+      }
+    }));
+    const seconds = (now() - start) / 1000;
+    await sleep(2000);
+    const cpuVotes = cpuSeconds(server.pid) - cpu0;
+    const pgVotes = pgCpu() - pgStart;
+    clearInterval(sampler);
+
+    progress('collecting from the subscriber processes…');
+    const c2 = await db.connect();
+    const final = await ledgerTop(c2, communityId, 'ALL_TIME', 10);
+    await c2.close();
+    const collected = await Promise.all(workers.map((w) => w.ask({ type: 'collect', votes: votes.slice(0, 3 * v.ok), final }, 'collected')));
+    const sum = (key) => collected.reduce((n, r) => n + r[key], 0);
+    const latencies = new Float32Array(collected.reduce((n, r) => n + r.latencies.length, 0));
+    collected.reduce((at, r) => (latencies.set(r.latencies, at), at + r.latencies.length), 0);
+    latencies.sort();
+    const rt = roundTrips.sort((a, b) => a - b);
+    console.log('');
+    console.log(`live: ${SUBSCRIBERS} subscribers to leaderboardChanged(ALL_TIME, first: 10) in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'}, all with the board after ${(connectedMs / 1000).toFixed(1)} s`);
+    console.log(`  votes:       ${f(v.ok)} upvotes on the posts of the top ${AUTHORS} members in ${seconds.toFixed(1)} s = ${(v.ok / seconds).toFixed(1)}/s (asked ${RATE}/s); ${f(v.failed)} failed${v.firstError ? ` (first: ${v.firstError})` : ''}`);
+    console.log(`  round trip:  vote p50 ${ms(quantile(rt, 0.5))} ms, p99 ${ms(quantile(rt, 0.99))} ms, max ${ms(rt.at(-1))} ms`);
+    console.log(`  vote sent → leaderboardChanged reflecting it, ${f(latencies.length)} (vote, subscriber) pairs: p50 ${ms(quantile(latencies, 0.5))} ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${ms(latencies.at(-1))} ms`);
+    console.log(`  never reflected: ${f(sum('missed'))} pairs; reflected before the vote was sent (impossible): ${f(sum('early'))}`);
+    console.log(`  emissions:   ${(sum('emissions') / SUBSCRIBERS).toFixed(1)} per subscriber (the first board included) = ${((sum('emissions') / SUBSCRIBERS - 1) / (seconds + 2)).toFixed(1)}/s while votes came; last emission ≠ ledger's top 10 at ${f(sum('stale'))} of ${f(SUBSCRIBERS)} subscribers`);
+    console.log(`  server CPU:  ${core(cpuVotes, seconds + 2)}; PostgreSQL ${Number.isNaN(pgVotes) ? 'not measured' : core(pgVotes, seconds + 2)}; memory VmRSS ${mib(rssIdle)} with the idle subscribers, peak ${mib(rssPeak)}`);
+    console.log(`  subscriber errors: ${f(sum('errors'))}${collected.find((r) => r.firstError) ? ` (first: ${collected.find((r) => r.firstError).firstError})` : ''}; ${loadBeforeVotes} before the votes`);
+
+    progress('closing the subscribers…');
+    await Promise.all(workers.splice(0).map((w) => new Promise((resolve) => {
+      w.child.once('exit', resolve);
+      if (w.child.connected) w.send({ type: 'close' });
+      else w.child.kill();
+    })));
+
+    // 4. Rebuild.
+    console.log('');
+    progress('rebuild: checking the live boards against the ledger…');
+    const live = await compareBoards(db, server.url, communityId);
+    console.log(`rebuild: live boards == ledger before it: ${live.join('; ')}`);
+    progress('rebuild: the rebuildReputation mutation…');
+    sent = now();
+    const { data: { rebuildReputation: fixedByMutation } } = await gql(server.url, REBUILD, { id: communityGid }, run.owner);
+    const mutationMs = now() - sent;
+    console.log(`  rebuildReputation mutation (this community, the server's boards): ${(mutationMs / 1000).toFixed(2)} s, ${f(fixedByMutation)} members corrected`);
+    const c3 = await db.connect();
+    await c3.query(
+      `update members set reputation = reputation + 1
+        where id in (select id from members where community_id = $1 order by id limit $2)`,
+      [communityId, REBUILD_SKEW],
+    );
+    await c3.close();
+    progress('rebuild: npm run reputation:rebuild…');
+    const cli = await runRebuildCli(db.env, tokenSecret);
+    console.log(`  npm run reputation:rebuild (every community; ${REBUILD_SKEW} members' reputation skewed by +1 in SQL before): ${(cli.ms / 1000).toFixed(2)} s wall, exit ${cli.code}${process.env.REDIS_URL ? '' : ' (no REDIS_URL: fixes members.reputation; the server keeps its boards)'}`);
+    for (const line of cli.out) console.log(`    | ${line}`);
+    const rebuilt = await compareBoards(db, server.url, communityId);
+    console.log(`  rebuilt == ledger: ${rebuilt[0].includes(' yes') ? 'yes' : 'no'} (${rebuilt.join('; ')})`);
+    console.log('');
+    console.log(`bench: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s in all; ${machineLoad()} at the end`);
+    console.log('targets: the issue asks for the figures; "never reflected" and "last emission ≠ ledger" must be 0, and every "== ledger" yes');
+  } finally {
+    progress('closing subscribers and stopping the server…');
+    await Promise.all(workers.map((w) => new Promise((resolve) => {
+      w.child.once('exit', resolve);
+      if (w.child.connected) w.send({ type: 'close' });
+      else w.child.kill();
+    })));
+    if (server) await server.stop();
+    await db.drop();
+  }
+})().catch((err) => {
+  console.error(err.name === 'FileLimitError' ? err.message : err);
+  process.exit(1);
+});
