@@ -16,7 +16,8 @@
  * deletes the community's `leaderboard:<id>:*` keys first, so the first read loads them again.
  *
  * 1. Cold: the first `Community.leaderboard(ALL_TIME, first: 10)` after the server started (loads
- *    the community's boards from the ledger), then the same query again.
+ *    the community's boards from the ledger), then the same query again. With Redis, the boards'
+ *    sizes there; then the boards are deleted again and CONCURRENCY first queries sent at once.
  * 2. Queries: for each period (ALL_TIME, MONTH, WEEK) and `first` (10, 100), QUERIES requests one
  *    after the other, then QUERIES more from CONCURRENCY at a time: HTTP GraphQL with
  *    `community(slug) { leaderboard { rank score member { user { handle } } } }`, signed out.
@@ -482,6 +483,11 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log(`cold: first leaderboard(ALL_TIME, first: 10) after the start (loads the boards from the ledger) ${ms(cold)} ms; the same query next ${ms(warm)} ms`);
     if (process.env.REDIS_URL) {
       for (const line of await redisBoardSizes(communityId)) console.log(`  Redis board ${line}`);
+      // A Redis that lost the boards (restarted, flushed) while readers keep coming: CONCURRENCY first reads at once.
+      progress(`cold: ${CONCURRENCY} concurrent first queries after deleting the Redis boards…`);
+      await flushRedisBoards(communityId);
+      const herd = await measureQueries(server.url, 'ALL_TIME', 10, CONCURRENCY, CONCURRENCY);
+      console.log(`  the Redis boards deleted again, then ${CONCURRENCY} queries at once: p50 ${ms(quantile(herd.times, 0.5))} ms, max ${ms(herd.times.at(-1))} ms`);
     } else {
       console.log(`  server memory: VmRSS ${mib(rssBefore)} before, ${mib(rssLoaded)} with the boards loaded`);
     }
