@@ -13,7 +13,8 @@
  * Starts the real server as a child process with the response cache off (RESPONSE_CACHE_SECONDS=0:
  * every query reaches the leaderboards) and the daily vote cap raised (updateReputationRules) so
  * that every vote moves its author. With REDIS_URL the boards are Redis sorted sets: the bench
- * deletes the community's `leaderboard:<id>:*` keys first, so the first read loads them again.
+ * deletes the community's keys (`leaderboard:<database identity>:<id>:*`, as the server names them)
+ * first, so the first read loads them again, and after the run.
  *
  * 1. Cold: the first `Community.leaderboard(ALL_TIME, first: 10)` after the server started (loads
  *    the community's boards from the ledger), then the same query again. With Redis, the boards'
@@ -32,7 +33,7 @@
  *    least that. Also: pairs never reflected (must be 0), emissions per subscriber, subscribers
  *    whose last emission is not the ledger's top 10 (must be 0), server and PostgreSQL CPU.
  * 4. Rebuild: the `rebuildReputation` mutation (the server's boards), then `npm run
- *    reputation:rebuild` (dist/src/cli/reputation-rebuild.js, every community of the database:
+ *    reputation:rebuild -- --community=bench-leaderboard` (dist/src/cli/reputation-rebuild.js:
  *    `members.reputation` and, with REDIS_URL, the Redis boards) after skewing REBUILD_SKEW
  *    members' reputation in SQL; wall time of each. Checks the live board before the rebuild and
  *    the rebuilt one after it: each period's top 100 from GraphQL against the ledger in SQL (sum
@@ -322,45 +323,62 @@ async function compareBoards(db, url, communityId) {
   }
 }
 
-/** Deletes the community's boards in Redis (`leaderboard:<id>:*`): the next read loads them from the ledger. */
-async function flushRedisBoards(communityId) {
+/**
+ * The prefix of the community's keys in Redis, as the server names them (`RedisLeaderboards.key`):
+ * `leaderboard:<database identity>:<community id>:`, the identity being `databaseIdentity()`'s.
+ */
+async function redisPrefix(db, communityId) {
+  const client = await db.connect();
+  try {
+    const { rows: [r] } = await client.query(
+      `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
+    );
+    return `leaderboard:${r.id}:${communityId}:`;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The community's keys in Redis (under `prefix`), with a client to act on them. */
+async function withRedisKeys(prefix, act) {
   const { createClient } = require('redis');
   const redis = createClient({ url: process.env.REDIS_URL });
   await redis.connect();
   try {
     const keys = [];
-    for await (const batch of redis.scanIterator({ MATCH: `leaderboard:${communityId}:*`, COUNT: 1000 })) keys.push(...batch);
-    if (keys.length) await redis.del(keys);
-    return keys.length;
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) keys.push(...batch);
+    return await act(redis, keys.sort());
   } finally {
     redis.destroy();
   }
 }
 
-/** Sizes of the community's boards in Redis: members and bytes (MEMORY USAGE) per key. */
-async function redisBoardSizes(communityId) {
-  const { createClient } = require('redis');
-  const redis = createClient({ url: process.env.REDIS_URL });
-  await redis.connect();
-  try {
+/** Deletes the community's keys in Redis: the next read loads its boards from the ledger. @returns how many */
+function flushRedisBoards(prefix) {
+  return withRedisKeys(prefix, async (redis, keys) => {
+    if (keys.length) await redis.del(keys);
+    return keys.length;
+  });
+}
+
+/** The community's boards in Redis (its sorted sets): members and MEMORY USAGE of each. */
+function redisBoardSizes(prefix) {
+  return withRedisKeys(prefix, async (redis, keys) => {
     const out = [];
-    for await (const batch of redis.scanIterator({ MATCH: `leaderboard:${communityId}:*`, COUNT: 1000 })) {
-      for (const key of batch) {
-        if (key.endsWith(':ready')) continue;
-        out.push(`${key.split(':').slice(2).join(':')} ${(await redis.zCard(key)).toLocaleString('en-US')} members, ${((await redis.memoryUsage(key)) / 1048576).toFixed(1)} MiB`);
-      }
+    for (const key of keys) {
+      if ((await redis.type(key)) !== 'zset') continue;
+      out.push(`${key.slice(prefix.length)} ${(await redis.zCard(key)).toLocaleString('en-US')} members, ${((await redis.memoryUsage(key)) / 1048576).toFixed(1)} MiB`);
     }
-    return out.sort();
-  } finally {
-    redis.destroy();
-  }
+    // None: the server names its keys otherwise now (see redisPrefix), and the cold figures are not cold.
+    return out.length ? out : [`none under ${prefix}*: has the server's key format changed? (see redisPrefix in this file)`];
+  });
 }
 
 /** Runs the rebuild CLI on the bench database; resolves with its wall time and output. */
 function runRebuildCli(dbEnv, tokenSecret) {
   return new Promise((resolve, reject) => {
     const started = now();
-    const child = spawn(process.execPath, [CLI], {
+    const child = spawn(process.execPath, [CLI, `--community=${SLUG}`], {
       env: { ...process.env, ...dbEnv, REDIS_URL: process.env.REDIS_URL || '', LOG_LEVEL: 'warn', TOKEN_SECRET: tokenSecret },
       stdio: ['ignore', 'pipe', 2],
     });
@@ -433,6 +451,8 @@ async function measureQueries(url, period, first, count, concurrency) {
   const db = await openBenchDatabase();
   let server;
   let communityId = null;
+  /** The community's keys in Redis: see redisPrefix. */
+  let prefix = null;
   const workers = [];
   try {
     const tokenSecret = newTokenSecret();
@@ -444,18 +464,21 @@ async function measureQueries(url, period, first, count, concurrency) {
       seeded = await seed(client);
       progress('setting up the run: target posts, voters, sessions…');
       run = await setUpRun(client, seeded.communityId, tokenSecret);
-      if (process.env.REDIS_URL) redisKeys = await flushRedisBoards(seeded.communityId);
     } finally {
       await client.close();
     }
     communityId = seeded.communityId;
+    if (process.env.REDIS_URL) {
+      prefix = await redisPrefix(db, communityId);
+      redisKeys = await flushRedisBoards(prefix);
+    }
     const communityGid = toGlobalId('Community', communityId);
     const f = (x) => x.toLocaleString('en-US');
     const ms = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : '–');
     const mib = (k) => `${(k / 1024).toFixed(0)} MiB`;
     const core = (x, secs) => `${x.toFixed(2)} s = ${((x / secs) * 100).toFixed(0)} % of one core`;
     console.log(`community: "${SLUG}", ${f(MEMBERS)} members with ${f(ROWS)} ledger rows over ${DAYS} days (${seeded.reused ? 'reused' : `seeded in ${(seeded.ms / 1000).toFixed(1)} s`}${run.stale ? `; ${f(run.stale)} rows of earlier runs removed` : ''})`);
-    console.log(`leaderboards: ${process.env.REDIS_URL ? `Redis sorted sets (${redisKeys} leaderboard:${communityId}:* keys deleted before the start)` : 'in process (REDIS_URL unset)'}`);
+    console.log(`leaderboards: ${process.env.REDIS_URL ? `Redis sorted sets (${redisKeys} ${prefix}* keys deleted before the start)` : 'in process (REDIS_URL unset)'}`);
 
     progress('starting the server…');
     server = await startServer(db.env, { tokenSecret, files: serverFiles, env: { RESPONSE_CACHE_SECONDS: '0' } });
@@ -482,10 +505,10 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log('');
     console.log(`cold: first leaderboard(ALL_TIME, first: 10) after the start (loads the boards from the ledger) ${ms(cold)} ms; the same query next ${ms(warm)} ms`);
     if (process.env.REDIS_URL) {
-      for (const line of await redisBoardSizes(communityId)) console.log(`  Redis board ${line}`);
+      for (const line of await redisBoardSizes(prefix)) console.log(`  Redis board ${line}`);
       // A Redis that lost the boards (restarted, flushed) while readers keep coming: CONCURRENCY first reads at once.
       progress(`cold: ${CONCURRENCY} concurrent first queries after deleting the Redis boards…`);
-      await flushRedisBoards(communityId);
+      await flushRedisBoards(prefix);
       const herd = await measureQueries(server.url, 'ALL_TIME', 10, CONCURRENCY, CONCURRENCY);
       console.log(`  the Redis boards deleted again, then ${CONCURRENCY} queries at once: p50 ${ms(quantile(herd.times, 0.5))} ms, max ${ms(herd.times.at(-1))} ms`);
     } else {
@@ -602,7 +625,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     await c3.close();
     progress('rebuild: npm run reputation:rebuild…');
     const cli = await runRebuildCli(db.env, tokenSecret);
-    console.log(`  npm run reputation:rebuild (every community; ${REBUILD_SKEW} members' reputation skewed by +1 in SQL before): ${(cli.ms / 1000).toFixed(2)} s wall, exit ${cli.code}${process.env.REDIS_URL ? '' : ' (no REDIS_URL: fixes members.reputation; the server keeps its boards)'}`);
+    console.log(`  npm run reputation:rebuild -- --community=${SLUG} (${REBUILD_SKEW} members' reputation skewed by +1 in SQL before): ${(cli.ms / 1000).toFixed(2)} s wall, exit ${cli.code}${process.env.REDIS_URL ? '' : ' (no REDIS_URL: fixes members.reputation; the server keeps its boards)'}`);
     for (const line of cli.out) console.log(`    | ${line}`);
     const rebuilt = await compareBoards(db, server.url, communityId);
     console.log(`  rebuilt == ledger: ${rebuilt.same ? 'yes' : 'no'} (${rebuilt.lines.join('; ')})`);
@@ -633,8 +656,8 @@ async function measureQueries(url, period, first, count, concurrency) {
       else w.child.kill();
     })));
     if (server) await server.stop();
-    // Boards left in Redis would be read as theirs by any database whose community has this id.
-    if (process.env.REDIS_URL && communityId !== null) await flushRedisBoards(communityId);
+    // Leaves no boards in Redis (a dropped database would leave them there for good).
+    if (prefix) await flushRedisBoards(prefix);
     await db.drop();
   }
 })().catch((err) => {
