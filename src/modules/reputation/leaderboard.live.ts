@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CoalescedWatch } from '../../platform/coalesced-watch';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { userView } from '../../platform/views';
+import type { User } from '../identity/identity.entity';
 import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
@@ -18,6 +20,8 @@ import { boardKey, LeaderboardPeriodName, periodsAt } from './rules';
 interface BoardSnapshot {
   standings: Standing[];
   members: Map<number, Member>;
+  /** The members' users: each subscriber's `member { user }` is primed with them. */
+  users: User[];
   visibility: Visibility;
 }
 
@@ -37,7 +41,11 @@ async function readBoard(em: EntityManager, leaderboards: Leaderboards, communit
     ? await sql(em, `select * from members where community_id = ? and user_id in (${standings.map(() => '?').join(', ')})`, [communityId, ...standings.map((s) => s.userId)])
     : [];
   const members = new Map(rows.map((r) => [r.user_id as number, em.map(Member, r)]));
-  return { snapshot: { standings, members, visibility: community.visibility }, timeZone: board.timeZone };
+  // The entries' users, read once here for every subscriber (one statement, not one per subscriber).
+  const users = members.size
+    ? (await sql<Record<string, unknown>[]>(em, `select * from users where id in (${[...members.keys()].map(() => '?').join(', ')})`, [...members.keys()])).map(userView)
+    : [];
+  return { snapshot: { standings, members, users, visibility: community.visibility }, timeZone: board.timeZone };
 }
 
 /**
@@ -122,7 +130,9 @@ export async function leaderboardChangedStream(
         const signature = entries.map((e) => `${e.member.id}:${e.score}`).join(',');
         if (signature === last) continue;
         last = signature;
+        // Fresh loaders primed with the snapshot's users: resolving `member { user }` costs no statement.
         ctx.refresh();
+        for (const user of snapshot.users) ctx.loaders.user.prime(user.id, user);
         yield entries;
       }
     } finally {

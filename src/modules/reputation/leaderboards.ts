@@ -128,8 +128,14 @@ export interface Leaderboards {
 
 /** A board in memory: scores by user, and the users sorted by `compareStandings`. */
 class SortedBoard {
-  private readonly scores = new Map<number, number>();
-  private readonly order: Standing[] = [];
+  private readonly scores: Map<number, number>;
+  private readonly order: Standing[];
+
+  /** A board of these standings (one per user): one sort, O(n log n), not an O(n) insertion each. */
+  constructor(standings: Standing[] = []) {
+    this.order = standings.map((s) => ({ userId: s.userId, score: s.score })).sort(compareStandings);
+    this.scores = new Map(this.order.map((s) => [s.userId, s.score]));
+  }
 
   private indexOf(s: Standing): number {
     let lo = 0;
@@ -190,12 +196,7 @@ class MemoryLeaderboards implements Leaderboards {
 
   private async load(community: BoardCommunity): Promise<MemoryCommunity> {
     const loaded = await standingsFromLedger(this.orm.em.fork(), community);
-    const boards = new Map<string, SortedBoard>();
-    for (const { key, standings } of loaded.boards) {
-      const board = new SortedBoard();
-      for (const s of standings) board.set(s.userId, s.score);
-      boards.set(key, board);
-    }
+    const boards = new Map(loaded.boards.map(({ key, standings }) => [key, new SortedBoard(standings)]));
     return { boards, versions: loaded.versions };
   }
 
