@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadInput, NotFound } from '../../platform/errors';
+import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import { idPage, toConnection } from '../../platform/pagination';
 import type { Loaders } from '../../platform/loaders';
 import { requireUser } from '../identity/identity.service';
@@ -28,6 +28,11 @@ export async function canSeeCommunity(loaders: Loaders, viewer: Viewer, communit
   if (viewer.userId === null) return false;
   if (await loaders.viewerMembership.load(community.id)) return true;
   return loaders.viewerInvited.load(community.id);
+}
+
+/** FORBIDDEN unless the viewer may read the community's members and content (see `canReadContent`). */
+export async function assertCanReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<void> {
+  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
 }
 
 /** Whether the viewer may read the community's members and content. */

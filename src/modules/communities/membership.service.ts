@@ -13,7 +13,7 @@ import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
-import { reputationTopics, type LeaderboardChangedEvent } from '../reputation/reputation.events';
+import { publishLeaderboardChanged } from '../reputation/ledger';
 
 /** What the membership rules need besides the database. */
 export interface MembershipDeps {
@@ -36,7 +36,7 @@ async function updateBoards(deps: MembershipDeps, communityId: number, userId: n
     if (!community) return;
     if (joined) await deps.leaderboards.restore(community, userId);
     else await deps.leaderboards.remove(community, userId);
-    await publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(communityId), { communityId });
+    await publishLeaderboardChanged(deps, communityId);
   } catch (err) {
     deps.log.warn({ err, communityId, userId }, 'leaderboards not updated for a membership change');
   }

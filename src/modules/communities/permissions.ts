@@ -55,8 +55,6 @@ export const PERMISSIONS = {
   'polls.close': Role.MODERATOR,
   /** Override the community's reputation rules and level thresholds. */
   'reputation.configure': Role.ADMIN,
-  /** Read any member's reputation history (a member always reads their own). */
-  'reputation.audit': Role.MODERATOR,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,7 +5,7 @@ import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
-import { actorIn, canReadContent } from '../communities/communities.service';
+import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -190,7 +190,7 @@ export async function cancelEvent(em: EntityManager, loaders: Loaders, viewer: V
 
 /** `Community.events`: by start of the first occurrence, then id; `upcoming` leaves out cancelled and finished ones. */
 export async function communityEvents(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: EventsArgs) {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  await assertCanReadContent(loaders, viewer, community);
   const size = pageSize(args);
   const where: Record<string, unknown>[] = [{ community: community.id }];
   if (args.upcoming) where.push({ cancelledAt: null }, { $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: new Date() } }] });
@@ -208,7 +208,7 @@ export async function communityEvents(em: EntityManager, loaders: Loaders, viewe
  * overlaps [from, to), by start then event, expanded from the recurrence rules.
  */
 export async function communityCalendar(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: CalendarArgs) {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  await assertCanReadContent(loaders, viewer, community);
   const { from, to } = args;
   if (!(to > from)) throw new BadInput('to must come after from', 'to');
   if (to.getTime() - from.getTime() > EVENT_LIMITS.maxCalendarDays * DAY_MS) {

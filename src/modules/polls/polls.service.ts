@@ -3,12 +3,12 @@ import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { award, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
-import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
-import { actorIn, canReadContent } from '../communities/communities.service';
+import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
 import { assertCan, can } from '../communities/permissions';
 import { readableEvent } from '../events/events.service';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
@@ -216,7 +216,7 @@ async function freshPoll(em: EntityManager, loaders: Loaders, id: number): Promi
 
 /** `Community.polls`: newest first; `open` filters open or closed polls. */
 export async function communityPolls(loaders: Loaders, viewer: Viewer, community: Community, args: PageArgs & { open?: boolean | null }) {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  await assertCanReadContent(loaders, viewer, community);
   return pollPage(loaders, 'community', community.id, args);
 }
 

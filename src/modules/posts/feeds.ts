@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
-import { BadInput, Forbidden, Unauthenticated } from '../../platform/errors';
+import { BadInput, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
-import { canReadContent } from '../communities/communities.service';
+import { assertCanReadContent } from '../communities/communities.service';
 import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
@@ -38,7 +38,7 @@ function keysetOf(order: PostOrder, after: string): number[] {
 
 /** `Community.posts`: members only for a PRIVATE community (FORBIDDEN otherwise, e.g. for an invitee). */
 export async function communityPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: PostsArgs) {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  await assertCanReadContent(loaders, viewer, community);
   return listPosts(em, loaders, viewer, { communityId: community.id }, args);
 }
 

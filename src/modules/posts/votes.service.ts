@@ -56,26 +56,29 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
   const authorId = target.author.id;
   const changes = await em.transactional(async (tx) => {
     await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
-    const old: { id: number; value: number }[] = await sql(tx, `delete from votes where user_id = ? and ${column} = ? returning id, value`, [userId, target.id]);
-    if (old.length && old[0].value === next) {
-      // The same vote again: keep the row (and its ledger row) as they are.
-      await sql(tx, `insert into votes (id, user_id, ${column}, value, created_at) values (?, ?, ?, ?, now())`, [old[0].id, userId, target.id, next], 'run');
-      return [];
-    }
-    // A changed or withdrawn vote: its ledger row is reversed (never updated), then the new one earns its own.
+    // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
+    // again stays as it is (and its ledger row with it): the insert below then does nothing.
+    const old: { id: number; value: number }[] = await sql(
+      tx, `delete from votes where user_id = ? and ${column} = ? and value <> ? returning id, value`, [userId, target.id, next],
+    );
     const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
+    let cast = false;
     if (next !== 0) {
-      const inserted = await sql<{ id: number }>(
-        tx, `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now()) returning id`, [userId, target.id, next], 'get',
+      const [inserted] = await sql<{ id: number }[]>(
+        tx,
+        `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())
+         on conflict (user_id, ${column}) do nothing returning id`,
+        [userId, target.id, next],
       );
-      written.push(await award(tx, {
+      cast = inserted !== undefined;
+      if (cast) written.push(await award(tx, {
         community, userId: authorId, cause: `vote:${inserted.id}`, subjectType, subjectId: target.id, actorId: userId,
         reason: subject.kind === 'post'
           ? (next > 0 ? ReputationReason.POST_UPVOTED : ReputationReason.POST_DOWNVOTED)
           : (next > 0 ? ReputationReason.COMMENT_UPVOTED : ReputationReason.COMMENT_DOWNVOTED),
       }));
     }
-    const delta = next - (old[0]?.value ?? 0);
+    const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
     const [moved] = await sql<{ score: number }[]>(
       tx,
       subject.kind === 'post'

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { registerEnumType } from 'type-graphql';
 import { sql } from '../../platform/database/sql';
+import { periodsAt } from './rules';
 
 export enum Badge {
   FIRST_POST = 'FIRST_POST',
@@ -73,7 +74,10 @@ registerEnumType(Badge, {
   valuesConfig: Object.fromEntries(Object.entries(BADGES).map(([k, b]) => [k, { description: `${b.name}: ${b.description}` }])),
 });
 
-/** Awards `badge` to the member if its condition holds now (in `tx`); a badge they hold stays as it was. */
+/**
+ * Awards `badge` to the member if its condition holds now (in `tx`); a badge they hold stays as it
+ * was, and its condition is not evaluated again (a post or comment is a hot path).
+ */
 export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promise<boolean> {
   const condition = BADGES[badge].condition;
   if (!condition) throw new Error(`${badge} is awarded by its sweep`);
@@ -81,9 +85,10 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
   const rows = await sql<unknown[]>(
     tx,
     `insert into member_badges (community_id, user_id, badge, awarded_at)
-     select ?, ?, ?, now() where ${test}
+     select ?, ?, ?, now()
+      where not exists (select 1 from member_badges where community_id = ? and user_id = ? and badge = ?) and ${test}
      on conflict (community_id, user_id, badge) do nothing returning id`,
-    [ask.communityId, ask.userId, badge, ...params],
+    [ask.communityId, ask.userId, badge, ask.communityId, ask.userId, badge, ...params],
   );
   return rows.length > 0;
 }
@@ -94,13 +99,13 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
  * the members with the highest positive sums of ledger rows created in that month (the
  * leaderboard's order: ties go to the lower user id). Returns how many were awarded.
  */
-export async function awardMonthlyTop(em: EntityManager, periodsOf: (timeZone: string) => { key: string; start: Date; end: Date }): Promise<number> {
+export async function awardMonthlyTop(em: EntityManager): Promise<number> {
   const communities = await sql<{ id: number; time_zone: string; top_month_awarded: string | null }[]>(
     em, 'select id, time_zone, top_month_awarded from communities',
   );
   let awarded = 0;
   for (const c of communities) {
-    const month = periodsOf(c.time_zone);
+    const month = periodsAt(c.time_zone).previousMonth;
     if (c.top_month_awarded !== null && c.top_month_awarded >= month.key) continue;
     awarded += await em.transactional(async (tx) => {
       const claimed = await sql<unknown[]>(

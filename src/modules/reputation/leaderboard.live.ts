@@ -9,10 +9,10 @@ import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { Member, type Visibility } from '../communities/communities.entity';
 import { communityTopics } from '../communities/communities.events';
-import { visibleCommunity } from '../communities/communities.service';
+import { assertCanReadContent, visibleCommunity } from '../communities/communities.service';
 import type { Leaderboards, Standing } from './leaderboards';
 import { reputationTopics } from './reputation.events';
-import { assertReadable, rankEntries } from './reputation.service';
+import { rankEntries } from './reputation.service';
 import { LEADERBOARD_MAX, type LeaderboardEntry } from './reputation.types';
 import { boardKey, LeaderboardPeriodName, periodsAt } from './rules';
 
@@ -103,7 +103,7 @@ export async function leaderboardChangedStream(
   ctx: Context, communityId: number, period: LeaderboardPeriodName, first: number,
 ): Promise<AsyncIterableIterator<LeaderboardEntry[]>> {
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
-  await assertReadable(ctx.loaders, ctx.viewer, community);
+  await assertCanReadContent(ctx.loaders, ctx.viewer, community);
   let visibility = community.visibility;
   const recheckTopics = ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [];
   const watch = boardWatch(ctx, communityId, period);
@@ -114,7 +114,7 @@ export async function leaderboardChangedStream(
     ctx.refresh();
     try {
       const current = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
-      await assertReadable(ctx.loaders, ctx.viewer, current);
+      await assertCanReadContent(ctx.loaders, ctx.viewer, current);
       visibility = current.visibility;
       return true;
     } catch {

@@ -49,10 +49,10 @@ export interface Loaded {
  * Every board of a community, from PostgreSQL's ledger (the source of truth): ALL_TIME, this
  * month and this week (the community's time zone), current members only. A member is on a board
  * when they have a ledger row in its period (a net 0 included). One statement: one scan of the
- * community's ledger.
+ * community's ledger (of one member's rows, with `userId`: a member who rejoins).
  */
-export async function standingsFromLedger(em: EntityManager, community: BoardCommunity, at: Date = new Date()): Promise<Loaded> {
-  const p = periodsAt(community.timeZone, at);
+export async function standingsFromLedger(em: EntityManager, community: BoardCommunity, userId?: number): Promise<Loaded> {
+  const p = periodsAt(community.timeZone);
   const rows = await sql<{ user_id: number; all_time: string; month: string | null; week: string | null; version: number }[]>(
     em,
     `select e.user_id, sum(e.delta) as all_time, max(e.id) as version,
@@ -60,9 +60,9 @@ export async function standingsFromLedger(em: EntityManager, community: BoardCom
             sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as week
        from reputation_events e
        join members m on m.community_id = e.community_id and m.user_id = e.user_id
-      where e.community_id = ?
+      where e.community_id = ? ${userId !== undefined ? 'and e.user_id = ?' : ''}
       group by e.user_id`,
-    [p.month.start, p.month.end, p.week.start, p.week.end, community.id],
+    [p.month.start, p.month.end, p.week.start, p.week.end, community.id, ...(userId !== undefined ? [userId] : [])],
   );
   const all: Standing[] = [];
   const month: Standing[] = [];
@@ -75,28 +75,6 @@ export async function standingsFromLedger(em: EntityManager, community: BoardCom
     if (r.week !== null) week.push({ userId: r.user_id, score: Number(r.week) });
   }
   return { boards: [{ key: 'all', standings: all }, { key: p.month.key, standings: month }, { key: p.week.key, standings: week }], versions };
-}
-
-/** One member's scores on the current boards, from the ledger (a member who rejoins). */
-async function memberFromLedger(
-  em: EntityManager, community: BoardCommunity, userId: number,
-): Promise<{ scores: { key: string; score: number }[]; version: number }> {
-  const p = periodsAt(community.timeZone);
-  const row = await sql<{ rows: string; all_time: string | null; month: string | null; week: string | null; version: number | null } | undefined>(
-    em,
-    `select count(*) as rows, sum(delta) as all_time, max(id) as version,
-            sum(delta) filter (where created_at >= ? and created_at < ?) as month,
-            sum(delta) filter (where created_at >= ? and created_at < ?) as week
-       from reputation_events where community_id = ? and user_id = ?`,
-    [p.month.start, p.month.end, p.week.start, p.week.end, community.id, userId], 'get',
-  );
-  if (!row || Number(row.rows) === 0) return { scores: [], version: 0 };
-  const scores = [
-    { key: 'all', score: Number(row.all_time) },
-    ...(row.month !== null ? [{ key: p.month.key, score: Number(row.month) }] : []),
-    ...(row.week !== null ? [{ key: p.week.key, score: Number(row.week) }] : []),
-  ];
-  return { scores, version: row.version ?? 0 };
 }
 
 /** The keys of the boards a change made at `at` counts on. */
@@ -238,9 +216,9 @@ class MemoryLeaderboards implements Leaderboards {
     const pending = this.communities.get(community.id);
     if (!pending) return;
     const { boards, versions } = await pending;
-    const { scores, version } = await memberFromLedger(this.orm.em.fork(), community, userId);
-    for (const { key, score } of scores) this.board(boards, key).set(userId, score);
-    versions.set(userId, version);
+    const own = await standingsFromLedger(this.orm.em.fork(), community, userId);
+    for (const { key, standings } of own.boards) for (const s of standings) this.board(boards, key).set(s.userId, s.score);
+    for (const [id, version] of own.versions) versions.set(id, version);
   }
 
   async rebuild(community: BoardCommunity): Promise<void> {
@@ -399,10 +377,11 @@ class RedisLeaderboards implements Leaderboards {
   }
 
   async restore(community: BoardCommunity, userId: number): Promise<void> {
-    const { scores, version } = await memberFromLedger(this.orm.em.fork(), community, userId);
-    if (!scores.length) return;
+    const own = await standingsFromLedger(this.orm.em.fork(), community, userId);
+    const version = own.versions.get(userId);
+    if (version === undefined) return; // no ledger rows
     const multi = this.client.multi();
-    for (const { key, score } of scores) multi.zAdd(this.key(community.id, key), { score, value: encodeUser(userId) });
+    for (const { key, standings } of own.boards) for (const s of standings) multi.zAdd(this.key(community.id, key), { score: s.score, value: encodeUser(userId) });
     multi.hSet(this.versions(community.id), encodeUser(userId), String(version));
     await multi.exec();
   }

@@ -134,5 +134,10 @@ export async function settle(deps: SettleDeps, community: Pick<Community, 'id' |
   } catch (err) {
     deps.log.warn({ err, communityId: community.id }, 'leaderboards not updated; `npm run reputation:rebuild` repairs them');
   }
-  await publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(community.id), { communityId: community.id });
+  await publishLeaderboardChanged(deps, community.id);
+}
+
+/** Tells `leaderboardChanged` watchers on every instance that a community's boards changed (after the commit). */
+export function publishLeaderboardChanged(deps: Pick<SettleDeps, 'pubsub' | 'log'>, communityId: number): Promise<void> {
+  return publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(communityId), { communityId });
 }

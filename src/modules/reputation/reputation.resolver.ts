@@ -1,7 +1,7 @@
 import { Args, Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { connectionComplexity } from '../../platform/pagination';
+import { connectionComplexity, PageArgs } from '../../platform/pagination';
 import { Node } from '../../platform/node';
 import { Community, Member } from '../communities/communities.entity';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
@@ -11,7 +11,7 @@ import { leaderboardChangedStream } from './leaderboard.live';
 import { ReputationEvent, ReputationReason, ReputationSubjectType } from './reputation.entity';
 import * as reputation from './reputation.service';
 import {
-  LeaderboardArgs, LeaderboardChangedArgs, LeaderboardEntry, MemberBadgeView, ReputationEventConnection, ReputationHistoryArgs,
+  LeaderboardArgs, LeaderboardChangedArgs, LeaderboardEntry, MemberBadgeView, ReputationEventConnection,
   ReputationRulesInput, ReputationRulesView,
 } from './reputation.types';
 
@@ -31,7 +31,7 @@ export class MemberReputationResolver {
     complexity: connectionComplexity,
     description: 'The member\'s reputation ledger in this community, newest first: `reputation` is its sum.',
   })
-  reputationHistory(@Root() member: Member, @Args() args: ReputationHistoryArgs, @Ctx() { loaders }: Context) {
+  reputationHistory(@Root() member: Member, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
     return reputation.history(loaders, member, args);
   }
 }
@@ -83,7 +83,7 @@ export class CommunityReputationResolver {
   }
 
   @FieldResolver(() => ReputationRulesView, { description: 'The reputation rules in force here: points per cause, the daily cap, levels and level-gated privileges.' })
-  reputationRules(@Root() community: Community): Promise<ReputationRulesView> {
+  reputationRules(@Root() community: Community): ReputationRulesView {
     return reputation.rulesView(community);
   }
 

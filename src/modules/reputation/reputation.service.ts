@@ -1,21 +1,15 @@
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import { Forbidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { idPage, toConnection } from '../../platform/pagination';
 import { Member, type Community } from '../communities/communities.entity';
-import { actorIn, canReadContent, visibleCommunity } from '../communities/communities.service';
+import { actorIn, assertCanReadContent, visibleCommunity } from '../communities/communities.service';
 import { assertCan, levelGates } from '../communities/permissions';
-import type { Viewer } from '../identity/viewer';
 import { BADGES, type Badge } from './badges';
 import type { Standing } from './leaderboards';
 import { ReputationEvent } from './reputation.entity';
 import { LEADERBOARD_MAX, type LeaderboardEntry, type MemberBadgeView, type ReputationRulesInput, type ReputationRulesView } from './reputation.types';
 import { boardKey, levelOf, rulesOf, validateOverrides, type LeaderboardPeriodName, type ReputationRules } from './rules';
-
-export async function assertReadable(loaders: Loaders, viewer: Viewer, community: Community): Promise<void> {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
-}
 
 /**
  * Standings with their members, ranked: entries whose user is no longer a member are dropped
@@ -35,7 +29,7 @@ export function rankEntries(standings: Standing[], members: (Member | null)[], f
 
 /** `Community.leaderboard`: from the boards (Redis or in process), members through the per-request loader. */
 export async function leaderboard(ctx: Context, community: Community, period: LeaderboardPeriodName, first: number): Promise<LeaderboardEntry[]> {
-  await assertReadable(ctx.loaders, ctx.viewer, community);
+  await assertCanReadContent(ctx.loaders, ctx.viewer, community);
   const n = Math.min(Math.max(first, 1), LEADERBOARD_MAX);
   // A few more than asked, in case some just left (see rankEntries).
   const standings = await ctx.leaderboards.top(community, boardKey(period, community.timeZone), n + 5);
@@ -43,7 +37,7 @@ export async function leaderboard(ctx: Context, community: Community, period: Le
   return rankEntries(standings, members, n);
 }
 
-export async function rulesView(community: Community): Promise<ReputationRulesView> {
+export function rulesView(community: Community): ReputationRulesView {
   const rules = rulesOf(community);
   return { ...rules, privileges: levelGates() };
 }

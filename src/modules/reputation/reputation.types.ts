@@ -1,6 +1,6 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, PageArgs } from '../../platform/pagination';
+import { Connection } from '../../platform/pagination';
 import { Member } from '../communities/communities.entity';
 import { Badge } from './badges';
 import { ReputationEvent } from './reputation.entity';
@@ -98,6 +98,3 @@ export class ReputationRulesInput {
 
 @ObjectType()
 export class ReputationEventConnection extends Connection(ReputationEvent, 'ReputationEvent') {}
-
-@ArgsType()
-export class ReputationHistoryArgs extends PageArgs {}

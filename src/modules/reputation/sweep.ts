@@ -1,7 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../platform/logger';
 import { awardMonthlyTop } from './badges';
-import { periodsAt } from './rules';
 
 export interface BadgeSweep {
   stop(): Promise<void>;
@@ -17,7 +16,7 @@ export function startBadgeSweep(o: { orm: MikroORM; log: Logger; everyMs: number
   const sweep = () => {
     running = (async () => {
       try {
-        const awarded = await awardMonthlyTop(o.orm.em.fork(), (zone) => periodsAt(zone).previousMonth);
+        const awarded = await awardMonthlyTop(o.orm.em.fork());
         if (awarded) {
           o.log.info({ awarded }, 'monthly top-10 badges awarded');
           await o.onAwarded();
