@@ -34,10 +34,7 @@ const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
-const {
-  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret,
-  rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
-} = require('./harness');
+const { progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
 
 const VIEWERS = Number(option('viewers', 'VIEWERS', '500'));
 const CHATTERS = Number(option('chatters', 'CHATTERS', '20'));
@@ -261,14 +258,7 @@ async function chatter(c, token, url, eventId, start, sends) {
     workers.forEach((w) => w.send({ type: 'watch' }));
     await sleep(200); // the watch reaches every client process first
     const sends = { ok: 0, failed: [], firstError: null, roundTrips: [], maxLate: 0, sentAt: new Float64Array(MESSAGES), statements: 0 };
-    let rssPeak = rssIdle;
-    const sampler = setInterval(() => {
-      try {
-        rssPeak = Math.max(rssPeak, rssKb(server.pid));
-      } catch {
-        // the server is gone: reported below
-      }
-    }, 250);
+    const rss = sampleRssPeak(server.pid, rssIdle);
     const pg0 = await databaseBackends(db);
     const pgCpu0 = new Map((pg0 ?? []).map((pid) => [pid, cpuSeconds(pid)]));
     const viewersCpu = () => workers.reduce((n, w) => n + cpuSeconds(w.child.pid), 0);
@@ -302,7 +292,7 @@ async function chatter(c, token, url, eventId, start, sends) {
       }
       if (s.delivered >= expected || now() - lastProgressAt > DRAIN_IDLE_MS) break;
     }
-    clearInterval(sampler);
+    rss.stop();
     const loadAfter = machineLoad();
     const rssAfter = rssKb(server.pid);
 
@@ -364,16 +354,12 @@ async function chatter(c, token, url, eventId, start, sends) {
     console.log(`  chatters     ${core(ownSending)} (this process)`);
     console.log(`  the rest     ${core(others)} (other processes on the machine${Number.isNaN(pgSending) ? ', PostgreSQL included' : ''})`);
     console.log(`  machine      ${pct((machine1.busy - machine0.busy) / (machine1.total - machine0.total))} of all ${availableParallelism()} cores busy; ${loadBefore} before the load, ${loadAfter.replace(/^load average /, '')} after it`);
-    console.log(`server memory: VmRSS ${mib(rssIdle)} idle, peak ${mib(rssPeak)} during the load, ${mib(rssSent)} at the last send, ${mib(rssAfter)} after the deliveries`);
+    console.log(`server memory: VmRSS ${mib(rssIdle)} idle, peak ${mib(rss.peak())} during the load, ${mib(rssSent)} at the last send, ${mib(rssAfter)} after the deliveries`);
     console.log('');
     console.log('targets:       messages lost must be 0; issue 4 sets no latency, CPU or memory target for this load');
   } finally {
     progress('closing viewers and stopping the server…');
-    await Promise.all(workers.map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      if (w.child.connected) w.send({ type: 'close' });
-      else w.child.kill();
-    })));
+    await closeWorkers(workers);
     if (server) await server.stop();
     await db.drop();
   }

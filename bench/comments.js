@@ -22,10 +22,7 @@ const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
-const {
-  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret,
-  rssKb, cpuSeconds, machineLoad, quantile,
-} = require('./harness');
+const { progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret, rssKb, cpuSeconds, machineLoad, quantile, closeWorkers } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
 const SUBSCRIBERS = Number(option('subscribers', 'SUBSCRIBERS', '1000'));
@@ -239,11 +236,7 @@ async function committedTransactions(db) {
     console.log(`\n${load} before the timed rounds; subscriber errors: ${s.errors}${s.firstError ? ` (first: ${s.firstError})` : ''}; ${comments} comments added to the post`);
   } finally {
     progress('closing subscribers and stopping the server…');
-    await Promise.all(workers.map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      if (w.child.connected) w.send({ type: 'close' });
-      else w.child.kill();
-    })));
+    await closeWorkers(workers);
     if (server) await server.stop();
     await db.drop();
   }

@@ -335,7 +335,29 @@ function connectClient(url, token, fail, closing) {
   return { client, connected };
 }
 
+/** Closes worker processes (`startWorker`): asks each to close its clients, kills one whose IPC is gone, and waits until all exited. */
+function closeWorkers(workers) {
+  return Promise.all(workers.map((w) => new Promise((resolve) => {
+    w.child.once('exit', resolve);
+    if (w.child.connected) w.send({ type: 'close' });
+    else w.child.kill();
+  })));
+}
+
+/** Samples a process's VmRSS every 250 ms: `peak()` is the highest seen (at least `startKb`), `stop()` ends the sampling. */
+function sampleRssPeak(pid, startKb) {
+  let peak = startKb;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssKb(pid));
+    } catch {
+      // the process is gone: its owner reports that
+    }
+  }, 250);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}
+
 module.exports = {
-  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, connectClient, withFileLimit, assertFileLimit, openFileLimits,
+  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
   rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
 };

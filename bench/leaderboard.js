@@ -55,10 +55,7 @@
 const { spawn } = require('node:child_process');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
-const {
-  ROOT, progress, startWorker, sleep, option, openBenchDatabase, startServer, assertFileLimit, gql, newTokenSecret,
-  rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
-} = require('./harness');
+const { ROOT, progress, startWorker, sleep, option, openBenchDatabase, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
 
 const { SLUG, seed, setUpRun } = require('./leaderboard-seed');
 
@@ -400,14 +397,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     const connectedMs = Date.now() - openedAt;
     await sleep(1000);
     const rssIdle = rssKb(server.pid);
-    let rssPeak = rssIdle;
-    const sampler = setInterval(() => {
-      try {
-        rssPeak = Math.max(rssPeak, rssKb(server.pid));
-      } catch {
-        // gone: reported by stop()
-      }
-    }, 250);
+    const rss = sampleRssPeak(server.pid, rssIdle);
     const pg0 = await databaseBackends(db);
     const pgCpu = () => (pg0 ? pg0.reduce((n, pid) => n + cpuSeconds(pid), 0) : NaN);
     const loadBeforeVotes = machineLoad();
@@ -420,7 +410,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     await sleep(2000);
     const cpuVotes = cpuSeconds(server.pid) - cpu0;
     const pgVotes = pgCpu() - pgStart;
-    clearInterval(sampler);
+    rss.stop();
 
     progress('collecting from the subscriber processes…');
     const c2 = await db.connect();
@@ -439,15 +429,11 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log(`  vote sent → leaderboardChanged reflecting it, ${f(latencies.length)} (vote, subscriber) pairs: p50 ${ms(quantile(latencies, 0.5))} ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${ms(latencies.at(-1))} ms`);
     console.log(`  never reflected: ${f(sum('missed'))} pairs; reflected before the vote was sent (impossible): ${f(sum('early'))}`);
     console.log(`  emissions:   ${(sum('emissions') / SUBSCRIBERS).toFixed(1)} per subscriber (the first board included) = ${((sum('emissions') / SUBSCRIBERS - 1) / (seconds + 2)).toFixed(1)}/s while votes came; last emission ≠ ledger's top 10 at ${f(sum('stale'))} of ${f(SUBSCRIBERS)} subscribers`);
-    console.log(`  server CPU:  ${core(cpuVotes, seconds + 2)}; PostgreSQL ${Number.isNaN(pgVotes) ? 'not measured' : core(pgVotes, seconds + 2)}; memory VmRSS ${mib(rssIdle)} with the idle subscribers, peak ${mib(rssPeak)}`);
+    console.log(`  server CPU:  ${core(cpuVotes, seconds + 2)}; PostgreSQL ${Number.isNaN(pgVotes) ? 'not measured' : core(pgVotes, seconds + 2)}; memory VmRSS ${mib(rssIdle)} with the idle subscribers, peak ${mib(rss.peak())}`);
     console.log(`  subscriber errors: ${f(sum('errors'))}${collected.find((r) => r.firstError) ? ` (first: ${collected.find((r) => r.firstError).firstError})` : ''}; ${loadBeforeVotes} before the votes`);
 
     progress('closing the subscribers…');
-    await Promise.all(workers.splice(0).map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      if (w.child.connected) w.send({ type: 'close' });
-      else w.child.kill();
-    })));
+    await closeWorkers(workers.splice(0));
 
     // 4. Rebuild.
     console.log('');
@@ -493,11 +479,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log('targets: the issue asks for the figures; "never reflected" and "last emission ≠ ledger" must be 0, every "== ledger" yes');
   } finally {
     progress('closing subscribers and stopping the server…');
-    await Promise.all(workers.map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      if (w.child.connected) w.send({ type: 'close' });
-      else w.child.kill();
-    })));
+    await closeWorkers(workers);
     if (server) await server.stop();
     // Leaves no boards in Redis (a dropped database would leave them there for good).
     if (prefix) await flushRedisBoards(prefix);

@@ -37,10 +37,7 @@
  */
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
-const {
-  progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, gql, newTokenSecret,
-  rssKb, cpuSeconds, databaseBackends, machineLoad, quantile,
-} = require('./harness');
+const { progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
 
 const WATCHERS = Number(option('watchers', 'WATCHERS', '1000'));
 const VOTERS = Number(option('voters', 'VOTERS', '50'));
@@ -170,14 +167,7 @@ async function recount(db, pollGlobalId) {
     await sleep(2000);
     const rssIdle = rssKb(server.pid);
     const loadBefore = machineLoad();
-    let rssPeak = rssIdle;
-    const sampler = setInterval(() => {
-      try {
-        rssPeak = Math.max(rssPeak, rssKb(server.pid));
-      } catch {
-        // gone: reported by stop()
-      }
-    }, 250);
+    const rss = sampleRssPeak(server.pid, rssIdle);
     const pg0 = await databaseBackends(db);
     const pgCpu = () => (pg0 ? pg0.reduce((n, pid) => n + cpuSeconds(pid), 0) : NaN);
 
@@ -230,7 +220,7 @@ async function recount(db, pollGlobalId) {
     const seconds2 = (now() - start2) / 1000;
     await sleep(2000);
     const cpuLatency = cpuSeconds(server.pid) - cpu2;
-    clearInterval(sampler);
+    rss.stop();
     const finalB = await recount(db, pollB.id);
 
     progress('collecting from the watcher processes…');
@@ -262,16 +252,12 @@ async function recount(db, pollGlobalId) {
     console.log(`  emissions:   ${(sum('emissionsB') / WATCHERS).toFixed(1)} per watcher on B; final state: recount ${finalB.state}; lost final state at ${f(sum('staleB'))} of ${f(WATCHERS)} watchers`);
     console.log(`  server CPU:  ${core(cpuLatency, seconds2 + 2)}`);
     console.log(`watcher errors: ${f(sum('errors'))}${collected.find((r) => r.firstError) ? ` (first: ${collected.find((r) => r.firstError).firstError})` : ''}`);
-    console.log(`server memory: VmRSS ${mib(rssBefore)} before the watchers, ${mib(rssIdle)} with ${f(WATCHERS)} idle watchers (2 subscriptions each), peak ${mib(rssPeak)} under load; ${loadBefore} before the load`);
+    console.log(`server memory: VmRSS ${mib(rssBefore)} before the watchers, ${mib(rssIdle)} with ${f(WATCHERS)} idle watchers (2 subscriptions each), peak ${mib(rss.peak())} under load; ${loadBefore} before the load`);
     console.log('');
     console.log('targets: issue 5 asks for the figures; lost final state must be 0');
   } finally {
     progress('closing watchers and stopping the server…');
-    await Promise.all(workers.map((w) => new Promise((resolve) => {
-      w.child.once('exit', resolve);
-      if (w.child.connected) w.send({ type: 'close' });
-      else w.child.kill();
-    })));
+    await closeWorkers(workers);
     if (server) await server.stop();
     await db.drop();
   }
