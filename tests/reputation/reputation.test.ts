@@ -198,6 +198,27 @@ describe('badges', () => {
     expect(badges[1].name).toBe('Good comment');
   });
 
+  it('awards COMMENTATOR at the 100th comment that is not deleted, and names the member on their ledger rows', async () => {
+    const cast = await castOf(server, 2);
+    const [writer, voter] = cast.members;
+    const post = await createPost(server, voter, cast.community.id);
+    const first = await addComment(server, writer, post.id);
+    ok(await server.gql(DeleteCommentDocument, { id: first.id }, { token: writer.token }));
+    for (let i = 0; i < 99; i++) await addComment(server, writer, post.id, `comment ${i}`);
+    const badges = async () => (await reputations(server, cast.community.slug, writer)).get(writer.user.handle)!.badges.map((b) => b.badge);
+    expect(await badges()).toEqual([]); // 100 written, one deleted
+    const last = await addComment(server, writer, post.id, 'the hundredth');
+    expect(await badges()).toEqual(['COMMENTATOR']);
+
+    await vote(server, voter, last.id, 'UP');
+    const member = (await reputations(server, cast.community.slug)).get(writer.user.handle)!;
+    const rows = ok(await server.gql(
+      'query($id: ID!) { node(id: $id) { ... on Member { reputationHistory(first: 5) { edges { node { delta member { id user { handle } } } } } } } }',
+      { id: member.id },
+    )).node.reputationHistory.edges.map((e: any) => e.node);
+    expect(rows).toEqual([{ delta: 5, member: { id: member.id, user: { handle: writer.user.handle } } }]);
+  });
+
   it('awards REGULAR at the fifth check-in, and MONTHLY_TOP_10 when a month has ended (by the sweep, once)', async () => {
     const cast = await castOf(server, 12);
     const [regular] = cast.members;
