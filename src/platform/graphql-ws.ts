@@ -5,12 +5,13 @@ import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type Do
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
-import { ANONYMOUS, scopeFor, type Viewer } from '../modules/identity/viewer';
+import { ANONYMOUS, type Viewer } from '../modules/identity/viewer';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
 import { AppError, Forbidden, formatForClient, normalizeError } from './errors';
-import { assertQueryCost, limitRules, queryLimits } from './guards/limits';
+import { limitRules, queryLimits } from './guards/limits';
+import { assertOperationAllowed } from './guards/operation-rules';
 import type { Logger } from './logger';
 
 /** What we keep per WebSocket connection. */
@@ -25,7 +26,7 @@ type SocketExtra = {
 /**
  * Serves GraphQL over WebSocket (graphql-transport-ws) with the same rules as HTTP: the bearer
  * token from `connectionParams.authorization` (bad token: close 4403 before any operation),
- * the same depth/alias/directive/token/cost limits, API key scopes, a cap on concurrent
+ * the same depth/alias/directive/token limits and operation rules (`assertOperationAllowed`), a cap on concurrent
  * subscriptions per socket, and the same error masking. Subscriptions that a `shareKeys` function
  * groups run once per group (see SharedSubscriptions).
  * @returns graphql-ws's disposable (dispose closes every socket with 1001 Going Away)
@@ -114,14 +115,13 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const { document } = checked;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
-        if (!viewer.scopes.has(scopeFor(operation.operation))) {
-          return [new Forbidden(`This API key lacks the ${scopeFor(operation.operation)} scope`)];
-        }
         try {
-          assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, limits.maxCost);
+          assertOperationAllowed({
+            schema, document, operation, operationName: payload.operationName, variables: payload.variables,
+            viewer, transport: 'websocket',
+          }, config);
         } catch (err) {
-          if (err instanceof AppError) return [err]; // too costly, or variables that do not fit
-          return [normalizeError(err).error];
+          return [err instanceof AppError ? err : normalizeError(err).error];
         }
         const requestId = `${ctx.extra.connectionId}/${id}`;
         const stats = new QueryStats();

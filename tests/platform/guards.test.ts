@@ -188,6 +188,22 @@ describe('invalid operations', () => {
     const res = await limited.gql('{ viewer { id }');
     expect(Object.keys(res.body.errors![0].extensions!)).toEqual(['code']);
   });
+
+  it('answers a subscription sent over HTTP with BAD_USER_INPUT and HTTP 400, logging nothing (issue 12, point 13)', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const server = await startServer(loadConfig(testEnv()), { log });
+    onCleanup(() => server.stop());
+    const res = await fetch(server.url.replace('localhost', '127.0.0.1'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'subscription { memberJoined(communityId: "x") { id } }' }),
+    });
+    const body = await res.json();
+    expect({ status: res.status, codes: codes({ body }), data: body.data }).toEqual({ status: 400, codes: ['BAD_USER_INPUT'], data: undefined });
+    expect(body.errors[0].message).toMatch(/WebSocket/);
+    expect(lines.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
+  });
 });
 
 describe('API key scopes', () => {
