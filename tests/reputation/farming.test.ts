@@ -1,7 +1,8 @@
 /**
  * Issue 12, point 9: no reputation from oneself. Nothing one account does alone earns reputation
  * (a ballot in one's own poll, checking oneself in or being checked in at one's own event, a
- * moderator featuring their own comment, a check-in renewed by leaving and rejoining), and every
+ * moderator featuring their own comment, a check-in renewed by leaving and rejoining) nor the
+ * REGULAR badge (check-ins at one's own events), and every
  * reason that earns points counts toward the one daily cap, so a member with a second account
  * mints at most the cap a day.
  */
@@ -76,6 +77,19 @@ describe('reputation earned alone', () => {
     expect((await standing(cast, organizer)).rows).toEqual([]);
     expect((await standing(cast, cast.moderator)).rows).toEqual([]);
     expect(await standing(cast, attendee)).toMatchObject({ reputation: 5, rows: [['EVENT_CHECK_IN', 5]] });
+  });
+
+  it('does not make an organizer REGULAR for being checked in at five events of their own', async () => {
+    const cast = await castOf(server, 1);
+    const [organizer] = cast.members;
+    for (let i = 0; i < 5; i++) {
+      const event = await createEvent(server, organizer, cast.community.id, { startsAt: hoursFromNow(1 + i) });
+      expect((await rsvp(server, organizer, event.id, 'GOING')).body.errors).toBeUndefined();
+      await checkIn(i % 2 ? cast.moderator : organizer, event.id, organizer);
+    }
+    const member = (await reputations(server, cast.community.slug, cast.owner)).get(organizer.user.handle)!;
+    expect(member.badges).toEqual([]);
+    expect(member.reputation).toBe(0);
   });
 
   it('earns nothing when a moderator features their own comment (it is featured all the same)', async () => {
