@@ -22,7 +22,7 @@ export type Badge =
   | 'GOOD_COMMENT'
   /** Top 10 of the month: Finished a calendar month (community time) in the top 10 of the community's leaderboard, with points to show. */
   | 'MONTHLY_TOP_10'
-  /** Regular: Was checked in at 5 events. */
+  /** Regular: Was checked in at 5 events organized by others. */
   | 'REGULAR';
 
 export type BanMemberInput = {

@@ -144,7 +144,9 @@ export async function checkIn(
     throw new BadInput('Check-in opens a day before the occurrence starts and closes a day after it ends', 'occurrenceStartsAt');
   }
   const community = (await loaders.community.load(event.community.id))!;
-  // The first check-in earns the attendee its points (cause "checkin:<rsvp>") in the same transaction.
+  // The first check-in earns the attendee its points in the same transaction, once per occurrence
+  // and member (cause "checkin:<event>:<occurrence>:<user>": not the RSVP's id, which leaving the
+  // community and answering again renews). Nothing for a check-in one does or one's own event's.
   const { id, changes } = await em.transactional(async (tx) => {
     const row = await sql<{ id: number; first: boolean } | undefined>(
       tx,
@@ -158,8 +160,9 @@ export async function checkIn(
     if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
     if (!row.first) return { id: row.id, changes: [] };
     const change = await award(tx, {
-      community, userId: attendeeId, reason: ReputationReason.EVENT_CHECK_IN, cause: `checkin:${row.id}`,
-      subjectType: ReputationSubjectType.EVENT, subjectId: event.id, actorId: userId,
+      community, userId: attendeeId, reason: ReputationReason.EVENT_CHECK_IN,
+      cause: `checkin:${event.id}:${occurrence.startsAt.getTime()}:${attendeeId}`,
+      subjectType: ReputationSubjectType.EVENT, subjectId: event.id, actorId: userId, counterparts: [userId, event.organizer.id],
     });
     await awardIf(tx, Badge.REGULAR, { communityId: community.id, userId: attendeeId });
     return { id: row.id, changes: [change] };

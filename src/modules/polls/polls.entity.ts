@@ -68,7 +68,7 @@ export class Poll extends Node {
   @Property({ type: 'integer', nullable: true })
   maxChoices?: number | null;
 
-  @Field({ description: 'Ballots are secret: nobody (admins included) can learn who voted for what; only totals are shown.' })
+  @Field({ description: 'Ballots are secret: nobody (admins included) can learn who voted for what; only totals are shown. A ballot here earns no reputation (a ledger row would tell when it was cast).' })
   @Property({ default: false })
   anonymous: boolean = false;
 

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { award, settle } from '../reputation/ledger';
-import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
@@ -19,6 +18,7 @@ import { Poll, PollKind, PollOption } from './polls.entity';
 import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
 import { POLL_LIMITS, type CreatePollInput } from './polls.inputs';
 import type { PollScope } from './polls.loaders';
+import { ballotAward } from './polls.reputation';
 import { instantRunoff, type RunoffResult } from './runoff';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -165,17 +165,14 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
   const { ids } = await checkBallot(loaders, poll, optionIds);
   if (isClosed(poll)) throw closedConflict('pollId');
   const community = (await loaders.community.load(poll.community.id))!;
-  // The ballot and its points (once per member and poll: cause "ballot:<poll>:<user>") commit together.
+  // The ballot and its points, if it earns any (see `ballotAward`), commit together.
+  const earns = ballotAward(community, poll, userId);
   const { row, changes } = await em.transactional(async (tx) => {
     const cast = await sql<{ result: BallotResult; voters: number }>(
       tx, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
     );
-    if (cast.result !== 'cast') return { row: cast, changes: [] };
-    const change = await award(tx, {
-      community, userId, reason: ReputationReason.POLL_VOTE, cause: `ballot:${poll.id}:${userId}`,
-      subjectType: ReputationSubjectType.POLL, subjectId: poll.id, actorId: userId,
-    });
-    return { row: cast, changes: [change] };
+    if (cast.result !== 'cast' || !earns) return { row: cast, changes: [] };
+    return { row: cast, changes: [await award(tx, earns)] };
   });
   if (row.result === 'closed') throw closedConflict('pollId');
   if (row.result === 'not_found') throw new NotFound('Poll');

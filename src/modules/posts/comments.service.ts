@@ -153,6 +153,7 @@ export async function featureComment(ctx: CommentDeps, commentId: number, featur
       ? await award(tx, {
         community, userId: row.author_id, reason: ReputationReason.COMMENT_FEATURED, cause,
         subjectType: ReputationSubjectType.COMMENT, subjectId: comment.id, actorId: moderatorId,
+        counterparts: [moderatorId], // a moderator featuring their own comment earns nothing
       })
       : await reverse(tx, cause, moderatorId)];
   });

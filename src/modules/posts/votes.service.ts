@@ -72,7 +72,7 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
       );
       cast = inserted !== undefined;
       if (cast) written.push(await award(tx, {
-        community, userId: authorId, cause: `vote:${inserted.id}`, subjectType, subjectId: target.id, actorId: userId,
+        community, userId: authorId, cause: `vote:${inserted.id}`, subjectType, subjectId: target.id, actorId: userId, counterparts: [userId],
         reason: subject.kind === 'post'
           ? (next > 0 ? ReputationReason.POST_UPVOTED : ReputationReason.POST_DOWNVOTED)
           : (next > 0 ? ReputationReason.COMMENT_UPVOTED : ReputationReason.COMMENT_DOWNVOTED),

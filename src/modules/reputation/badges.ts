@@ -54,10 +54,12 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   },
   REGULAR: {
     name: 'Regular',
-    description: 'Was checked in at 5 events.',
+    description: 'Was checked in at 5 events organized by others.',
+    // Not one's own events: an organizer checking themself in at five events they created would
+    // earn it alone (issue 12).
     condition: ({ communityId, userId }) => [
       `(select count(*) from (select 1 from rsvps r join events e on e.id = r.event_id
-         where r.user_id = ? and e.community_id = ? and r.checked_in_at is not null limit 5) x) >= 5`,
+         where r.user_id = ? and e.community_id = ? and e.organizer_id <> r.user_id and r.checked_in_at is not null limit 5) x) >= 5`,
       [userId, communityId],
     ],
   },

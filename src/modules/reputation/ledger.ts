@@ -6,7 +6,7 @@ import type { Community } from '../communities/communities.entity';
 import type { Leaderboards } from './leaderboards';
 import { ReputationReason, ReputationSubjectType } from './reputation.entity';
 import { reputationTopics, type LeaderboardChangedEvent } from './reputation.events';
-import { periodsAt, rulesOf, type ReputationRules } from './rules';
+import { CAPPED_REASONS, pointsFor, periodsAt, rulesOf } from './rules';
 
 /** A ledger row written in a transaction: what the leaderboards add once it commits. */
 export interface LedgerChange {
@@ -20,8 +20,9 @@ export interface LedgerChange {
   member: boolean;
 }
 
-/** The reasons whose points count toward the daily cap (`dailyVoteCap`). */
-const CAPPED: ReadonlySet<ReputationReason> = new Set([ReputationReason.POST_UPVOTED, ReputationReason.COMMENT_UPVOTED]);
+const CAPPED: ReadonlySet<ReputationReason> = new Set(CAPPED_REASONS);
+/** `CAPPED_REASONS` as a PostgreSQL array literal, for `reputation_award`. */
+const CAPPED_ARRAY = `{${CAPPED_REASONS.join(',')}}`;
 
 /**
  * What deleting a post or comment takes back: the points its upvotes and its featuring earned. The
@@ -38,19 +39,14 @@ export interface Award {
   subjectType: ReputationSubjectType;
   subjectId: number;
   actorId: number | null;
-}
-
-/** The points a reason earns under a community's rules. */
-export function pointsFor(rules: ReputationRules, reason: ReputationReason): number {
-  switch (reason) {
-    case ReputationReason.POST_UPVOTED: return rules.postUpvoted;
-    case ReputationReason.COMMENT_UPVOTED: return rules.commentUpvoted;
-    case ReputationReason.POST_DOWNVOTED:
-    case ReputationReason.COMMENT_DOWNVOTED: return rules.downvoted;
-    case ReputationReason.COMMENT_FEATURED: return rules.commentFeatured;
-    case ReputationReason.EVENT_CHECK_IN: return rules.eventCheckIn;
-    case ReputationReason.POLL_VOTE: return rules.pollVote;
-  }
+  /**
+   * The users on the other side of the cause, without whom it could not happen: the voter (a
+   * vote), the moderator (featuring), the one checking in and the organizer (a check-in), the
+   * poll's creator (a ballot). A member who is one of them earns nothing and no row is written:
+   * no reason may be farmed alone (issue 12: creating polls and voting in them, checking oneself
+   * in, featuring one's own comment).
+   */
+  counterparts: readonly number[];
 }
 
 interface Written {
@@ -68,23 +64,25 @@ const toChange = (r: Written): LedgerChange => ({
 
 /**
  * Writes an award row in `tx` (the transaction that writes its cause) with the community's points
- * for the reason, capped for upvotes by what the member already earned from upvotes today
- * (community time), and moves `members.reputation`: one call of the SQL function
- * `reputation_award` (see the reputation migration), which serializes the member's awards with an
- * advisory lock, so the cap holds under concurrency. Nothing is written when the points are 0
- * (the rule is 0, or the cap is reached) or the cause was already counted.
+ * for the reason, capped for the capped reasons (`REASONS` in rules.ts) by what the member already
+ * earned from them today (community time), and moves `members.reputation`: one call of the SQL
+ * function `reputation_award` (see the reputation migrations), which serializes the member's
+ * awards with an advisory lock, so the cap holds under concurrency. Nothing is written (and no
+ * statement run) when the member is a counterpart of the cause or the rule is 0; nothing is
+ * written when the cap is reached or the cause was already counted.
  */
 export async function award(tx: EntityManager, a: Award): Promise<LedgerChange | null> {
+  if (a.counterparts.includes(a.userId)) return null;
   const rules = rulesOf(a.community);
   const points = pointsFor(rules, a.reason);
   if (points === 0) return null;
   const capped = CAPPED.has(a.reason);
   const row = await sql<Written | undefined>(
     tx,
-    'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?)',
+    'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?, ?::reputation_reason[])',
     [
       a.community.id, a.userId, points, a.reason, a.cause, a.subjectType, a.subjectId, a.actorId,
-      capped ? rules.dailyVoteCap : null, capped ? periodsAt(a.community.timeZone).dayStart : null,
+      capped ? rules.dailyVoteCap : null, capped ? periodsAt(a.community.timeZone).dayStart : null, CAPPED_ARRAY,
     ],
     'get',
   );

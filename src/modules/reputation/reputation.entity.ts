@@ -59,7 +59,10 @@ export class ReputationEvent {
   @Enum({ items: () => ReputationReason, nativeEnumName: 'reputation_reason' })
   reason!: ReputationReason;
 
-  /** What earned the row, unique among award rows: "vote:<vote id>", "featured:<comment id>:<n>", "checkin:<rsvp id>", "ballot:<poll id>:<user id>". */
+  /**
+   * What earned the row, unique among award rows: "vote:<vote id>", "featured:<comment id>:<n>",
+   * "checkin:<event id>:<occurrence start, ms>:<user id>" (before issue 12: "checkin:<rsvp id>"), "ballot:<poll id>:<user id>".
+   */
   @Property({ length: 100 })
   cause!: string;
 

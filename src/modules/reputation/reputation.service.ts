@@ -9,7 +9,7 @@ import { BADGES, type Badge } from './badges';
 import type { Standing } from './leaderboards';
 import { ReputationEvent } from './reputation.entity';
 import { LEADERBOARD_MAX, type LeaderboardEntry, type MemberBadgeView, type ReputationRulesInput, type ReputationRulesView } from './reputation.types';
-import { boardKey, levelOf, rulesOf, validateOverrides, type LeaderboardPeriodName, type ReputationRules } from './rules';
+import { boardKey, CAPPED_REASONS, levelOf, rulesOf, validateOverrides, type LeaderboardPeriodName, type ReputationRules } from './rules';
 
 /**
  * Standings with their members, ranked: entries whose user is no longer a member are dropped
@@ -39,7 +39,7 @@ export async function leaderboard(ctx: Context, community: Community, period: Le
 
 export function rulesView(community: Community): ReputationRulesView {
   const rules = rulesOf(community);
-  return { ...rules, privileges: levelGates() };
+  return { ...rules, cappedReasons: [...CAPPED_REASONS], privileges: levelGates() };
 }
 
 /** Overrides the community's rules (`reputation.configure`, ADMIN and above). */

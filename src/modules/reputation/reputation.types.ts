@@ -3,7 +3,7 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { Connection } from '../../platform/pagination';
 import { Member } from '../communities/communities.entity';
 import { Badge } from './badges';
-import { ReputationEvent } from './reputation.entity';
+import { ReputationEvent, ReputationReason } from './reputation.entity';
 import { LeaderboardPeriodName } from './rules';
 
 registerEnumType(LeaderboardPeriodName, {
@@ -74,11 +74,15 @@ export class ReputationRulesView {
   @Field(() => Int, { description: 'Points for the author when a post is upvoted.' }) postUpvoted!: number;
   @Field(() => Int, { description: 'Points for the author when a comment is upvoted.' }) commentUpvoted!: number;
   @Field(() => Int, { description: 'Points (negative) for the author when a post or comment is downvoted.' }) downvoted!: number;
-  @Field(() => Int, { description: 'Points for the author when a moderator features a comment.' }) commentFeatured!: number;
-  @Field(() => Int, { description: 'Points for an attendee checked in at an event.' }) eventCheckIn!: number;
-  @Field(() => Int, { description: 'Points for a first ballot in a poll.' }) pollVote!: number;
-  @Field(() => Int, { description: 'Most points a member earns from upvotes per day (community time); upvotes beyond it earn nothing and write no ledger row.' })
+  @Field(() => Int, { description: 'Points for the author when a moderator features a comment (nothing when the moderator is the author).' }) commentFeatured!: number;
+  @Field(() => Int, { description: 'Points for an attendee checked in at an event (nothing for checking oneself in, or at an event one organizes).' }) eventCheckIn!: number;
+  @Field(() => Int, { description: 'Points for a first ballot in a poll (nothing in one\'s own poll, nor in an anonymous poll).' }) pollVote!: number;
+  @Field(() => Int, {
+    description: 'Most points a member earns per day (community time) from the reasons in `cappedReasons`: every reason that earns points (the name is from when only upvotes counted). Points beyond it are not earned and write no ledger row; withdrawing an earlier day\'s upvote today makes room today.',
+  })
   dailyVoteCap!: number;
+  @Field(() => [ReputationReason], { description: 'The reasons whose points count toward `dailyVoteCap`. Downvotes are not capped: a penalty cannot be farmed.' })
+  cappedReasons!: ReputationReason[];
   @Field(() => [Int], { description: 'Reputation needed for levels 1, 2, 3, …' }) levelThresholds!: number[];
   @Field(() => [LevelPrivilege], { description: 'Privileges gated on level.' }) privileges!: LevelPrivilege[];
 }

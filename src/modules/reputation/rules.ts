@@ -1,11 +1,13 @@
 import { DateTime } from 'luxon';
 import { BadInput } from '../../platform/errors';
 import type { Community } from '../communities/communities.entity';
+import { ReputationReason } from './reputation.entity';
 
 /**
- * The reputation rules: points per cause, the daily cap on points from votes, and the level
- * thresholds. These are the defaults; a community admin overrides any of them for their community
- * (`updateReputationRules`), and changes apply to causes from then on (the ledger is never rewritten).
+ * The reputation rules: points per cause, the daily cap, and the level thresholds. These are the
+ * defaults; a community admin overrides any of them for their community (`updateReputationRules`),
+ * and changes apply to causes from then on (the ledger is never rewritten). Which reasons count
+ * toward the cap, and why, is `REASONS` below.
  *
  * Why these numbers (Stack Overflow's +10 / −2 / 200-a-day is the reference):
  * - A post upvote is worth 10 and a comment upvote 5: a post is the bigger contribution, and
@@ -14,10 +16,16 @@ import type { Community } from '../communities/communities.entity';
  *   an upvote's worth (five downvotes to cancel one post upvote).
  * - A comment featured by a moderator earns 15, like an accepted answer: a moderator's judgement
  *   outweighs one vote.
- * - Checking in at an event earns 5 (showing up is contribution, but organizers check people in,
- *   so it cannot be farmed alone); voting in a poll earns 1 (participation, once per poll).
- * - Points from upvotes are capped at 200 per day (community time): a viral post or a voting ring
- *   cannot mint unbounded reputation; downvotes, featuring, check-ins and polls are not capped.
+ * - Being checked in at an event earns 5 (showing up is contribution); voting in a poll earns 1
+ *   (participation, once per poll).
+ * - Points earned are capped at 200 per day (community time, `dailyVoteCap`, named when only
+ *   upvotes counted): a viral post, a voting ring or a member with a second account cannot mint
+ *   unbounded reputation. Downvotes are not capped (see `REASONS`).
+ *
+ * Nothing is earned alone (issue 12): a member who is the other party of their own cause (their
+ * own vote, featuring their own comment as a moderator, checking themself in or being checked in
+ * at an event they organize, a ballot in their own poll) earns nothing; see `Award.counterparts`
+ * in ledger.ts. A ballot in an anonymous poll earns nothing either: see polls.reputation.ts.
  */
 export interface ReputationRules {
   postUpvoted: number;
@@ -42,6 +50,46 @@ export const DEFAULT_RULES: Readonly<ReputationRules> = Object.freeze({
   levelThresholds: [0, 15, 50, 125, 500, 1000, 3000],
 });
 export type RuleName = Exclude<keyof ReputationRules, 'levelThresholds'>;
+
+/** What a reason earns: the rule naming its points, and whether they count toward `dailyVoteCap`. */
+export interface ReasonRule {
+  points: Exclude<RuleName, 'dailyVoteCap'>;
+  capped: boolean;
+}
+
+/**
+ * Every reason a member's reputation changes, in one place: its points and whether they count
+ * toward the daily cap. The SQL function `reputation_award` receives `CAPPED_REASONS` with each
+ * award, so this table is the only list of them. A reason added to `ReputationReason` must be
+ * added here (the type requires it), with its cap decided and the decision written down.
+ */
+export const REASONS: Readonly<Record<ReputationReason, ReasonRule>> = {
+  // Capped: a viral post or a voting ring (or one member with a few accounts) upvoting all day.
+  [ReputationReason.POST_UPVOTED]: { points: 'postUpvoted', capped: true },
+  [ReputationReason.COMMENT_UPVOTED]: { points: 'commentUpvoted', capped: true },
+  // Not capped: a penalty earns nothing, so there is nothing to farm; counting it toward the cap
+  // would make room for more earnings, and a cap on penalties would make a member past it immune.
+  [ReputationReason.POST_DOWNVOTED]: { points: 'downvoted', capped: false },
+  [ReputationReason.COMMENT_DOWNVOTED]: { points: 'downvoted', capped: false },
+  // Capped: a moderator may feature any number of comments, so a moderator with a second account
+  // could mint 15 points a comment. A judgement still earns more than a vote, within the day's cap.
+  [ReputationReason.COMMENT_FEATURED]: { points: 'commentFeatured', capped: true },
+  // Capped: an organizer with a second account could create events (and recurring occurrences)
+  // and check that account in at each.
+  [ReputationReason.EVENT_CHECK_IN]: { points: 'eventCheckIn', capped: true },
+  // Capped: a member with a second account could create polls for the other one to vote in.
+  [ReputationReason.POLL_VOTE]: { points: 'pollVote', capped: true },
+};
+
+/** The reasons whose points count toward the daily cap (from `REASONS`). */
+export const CAPPED_REASONS: readonly ReputationReason[] = Object.freeze(
+  (Object.keys(REASONS) as ReputationReason[]).filter((reason) => REASONS[reason].capped),
+);
+
+/** The points a reason earns under a community's rules (0: nothing is written). */
+export function pointsFor(rules: ReputationRules, reason: ReputationReason): number {
+  return rules[REASONS[reason].points];
+}
 
 /** The range each rule may be overridden within. */
 export const RULE_LIMITS: Readonly<Record<RuleName, readonly [number, number]>> = {
