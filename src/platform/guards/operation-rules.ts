@@ -56,19 +56,28 @@ export async function assertOperationAllowed(req: OperationRequest, config: Conf
 function assertIntrospectionAllowed(req: OperationRequest, config: Config): void {
   const mode = config.INTROSPECTION;
   if (mode === 'all' || (mode === 'admins' && req.viewer.isAdmin)) return;
-  let introspects = false;
-  visit(req.document, {
-    [Kind.FIELD](field) {
-      if (field.name.value === '__schema' || field.name.value === '__type') {
-        introspects = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  if (!introspects) return;
+  if (!introspects(req.document)) return;
   const message = mode === 'off' ? 'Introspection is turned off on this server' : 'Introspection is for platform admins on this server';
   throw withStatus(new Forbidden(message), 403);
+}
+
+/** Whether a document selects `__schema` or `__type`, by document (Apollo and graphql-ws reuse the parsed document of a query text). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
+function introspects(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      [Kind.FIELD](field) {
+        if (field.name.value !== '__schema' && field.name.value !== '__type') return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    introspecting.set(document, found);
+  }
+  return found;
 }
 
 /** Sets the HTTP status Apollo answers with (`formatForClient` drops it from the body; WebSocket ignores it). */
