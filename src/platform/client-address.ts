@@ -33,7 +33,7 @@ export function parseTrustProxy(value: string): TrustProxy {
   }
   const addresses = text.split(',').map((s) => s.trim()).filter(Boolean);
   for (const entry of addresses) {
-    if (!(entry in NAMED_RANGES) && !parseRange(entry)) {
+    if (!Object.hasOwn(NAMED_RANGES, entry) && !parseRange(entry)) {
       throw new Error(`"${entry}" is neither a proxy count, an IP address, a CIDR range, nor loopback/linklocal/uniquelocal`);
     }
   }
@@ -63,7 +63,7 @@ function trustedRanges(setting: { addresses: string[] }): BlockList {
   let list = compiled.get(setting);
   if (!list) {
     list = new BlockList();
-    for (const entry of setting.addresses.flatMap((e) => NAMED_RANGES[e] ?? [e])) {
+    for (const entry of setting.addresses.flatMap((e) => (Object.hasOwn(NAMED_RANGES, e) ? NAMED_RANGES[e] : [e]))) {
       const [address, prefix, family] = parseRange(entry)!;
       list.addSubnet(address, prefix, family);
     }

@@ -37,7 +37,7 @@ describe('TRUST_PROXY', () => {
     expect(load({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
-  it.each(['true', '10.0.0.0/33', 'proxy.internal', '1.2.3'])('refuses %j, naming TRUST_PROXY', (value) => {
+  it.each(['true', '10.0.0.0/33', 'proxy.internal', '1.2.3', 'constructor'])('refuses %j, naming TRUST_PROXY', (value) => {
     expect(() => load({ TRUST_PROXY: value })).toThrow(/^Invalid environment:\n {2}TRUST_PROXY: /);
   });
 });
@@ -51,7 +51,7 @@ describe('WRITE_RATE_LIMITS', () => {
     expect(all.polls).toEqual({ limit: 1, windowSeconds: 60 });
   });
 
-  it.each(['postz=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])('refuses %j, naming WRITE_RATE_LIMITS', (value) => {
+  it.each(['postz=5/60', 'constructor=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])('refuses %j, naming WRITE_RATE_LIMITS', (value) => {
     expect(() => load({ WRITE_RATE_LIMITS: value })).toThrow(/^Invalid environment:\n {2}WRITE_RATE_LIMITS: /);
   });
 });

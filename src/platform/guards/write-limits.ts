@@ -123,7 +123,7 @@ export function parseWriteLimits(value: string): WriteLimits {
       throw new Error(`"${entry}": the limit must be at least 1 and the window 1 to 86400 seconds`);
     }
     if (name === '*') for (const b of WRITE_BUCKETS) limits[b] = limit_;
-    else if (name in WRITE_RATE_DEFAULTS) limits[name as WriteBucket] = limit_;
+    else if (Object.hasOwn(WRITE_RATE_DEFAULTS, name)) limits[name as WriteBucket] = limit_;
     else throw new Error(`unknown bucket "${name}" (buckets: ${WRITE_BUCKETS.join(', ')})`);
   }
   return limits;
@@ -143,7 +143,7 @@ export function writesByBucket(document: DocumentNode, operation: OperationDefin
       if (s.kind === Kind.FIELD) {
         const name = s.name.value;
         if (name.startsWith('__')) continue;
-        const bucket = name in MUTATION_BUCKETS ? MUTATION_BUCKETS[name] : 'other';
+        const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
         if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         walk(s.selectionSet);
