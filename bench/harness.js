@@ -171,7 +171,8 @@ function withFileLimit(files, command, args) {
 
 /**
  * Starts `node dist/src/main.js` as a child: PORT chosen here, LOG_LEVEL=warn (no access log in
- * the figures), SEED_DEMO=false, EXPOSE_SQL_COUNT=true, NODE_ENV=production. Resolves once /readyz
+ * the figures), SEED_DEMO=false, EXPOSE_SQL_COUNT=true, NODE_ENV=production, and write limits out of
+ * the way (WRITE_RATE_LIMITS=*=1000000/60: a few members write as fast as they can). Resolves once /readyz
  * answers 200.
  * @returns `{ url, pid, stop() }`
  */
@@ -180,6 +181,7 @@ async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {
   const env = {
     ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
     EXPOSE_SQL_COUNT: 'true', NODE_ENV: 'production', TOKEN_SECRET: tokenSecret, REDIS_URL: process.env.REDIS_URL || '',
+    WRITE_RATE_LIMITS: '*=1000000/60',
     ...extraEnv,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy } from './platform/client-address';
+import { parseWriteLimits, WRITE_RATE_DEFAULTS } from './platform/guards/write-limits';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -10,6 +12,16 @@ const list = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A string turned into a value by `parse`, whose thrown message becomes the variable's error. */
+const parsed = <T>(parse: (value: string) => T) =>
+  z.string().transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 
 /**
  * Every setting Townsquare reads, from environment variables. README.md has the same table.
@@ -35,7 +47,10 @@ const envSchema = z.object({
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Lifetime of a session token in days. Default 30. */
   TOKEN_TTL_DAYS: int(1, 3650).default(30),
-  /** Comma-separated emails that become platform admins when they sign up or in. Default none. */
+  /**
+   * No longer grants anything: anyone could sign up with a listed address, and emails are not verified yet.
+   * Platform admins are made with `npm run admin -- grant <email>`. When set, the server warns at start.
+   */
   ADMIN_EMAILS: list.default([]),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -82,8 +97,28 @@ const envSchema = z.object({
   LEADERBOARD_UPDATE_INTERVAL_MS: int(10, 60_000).default(500),
   /** Minutes between checks for a month that ended (to award its top-10 badges). Default 60. */
   BADGE_SWEEP_MINUTES: int(1, 1440).default(60),
-  /** Loads the demo data when the database has no users. Default true. */
-  SEED_DEMO: bool.default(true),
+  /**
+   * Loads the demo data (whose passwords README.md publishes) when the database has no users.
+   * Default true, but false when NODE_ENV=production: there it loads only if set to true explicitly.
+   */
+  SEED_DEMO: bool.optional(),
+  /**
+   * Who may query the schema (`__schema`, `__type`; `__typename` is always allowed): `all`, `admins`
+   * (platform admins, e.g. in GraphiQL with their token) or `off`. Default `all`, but `admins` when NODE_ENV=production.
+   */
+  INTROSPECTION: z.enum(['all', 'admins', 'off']).optional(),
+  /**
+   * Proxies whose X-Forwarded-For names the client (for rate limits), on HTTP and WebSocket alike:
+   * `false` (default: the TCP peer is the client), a number of proxies in front of the server (e.g. `1`),
+   * or their addresses / CIDR ranges (comma-separated; `loopback`, `linklocal`, `uniquelocal` too).
+   */
+  TRUST_PROXY: parsed(parseTrustProxy).default(false),
+  /**
+   * Overrides of the write rate limits per member (per client address when anonymous), as
+   * `bucket=limit/seconds` comma-separated (`*` sets every bucket), e.g. `posts=5/600,votes=100/60`.
+   * Defaults: WRITE_RATE_DEFAULTS in src/platform/guards/write-limits.ts (README lists them).
+   */
+  WRITE_RATE_LIMITS: parsed(parseWriteLimits).default({ ...WRITE_RATE_DEFAULTS }),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /**
@@ -98,7 +133,11 @@ const envSchema = z.object({
 });
 
 export type Env = z.input<typeof envSchema>;
-export type Config = Omit<z.output<typeof envSchema>, 'TOKEN_SECRET'> & { TOKEN_SECRET: string };
+export type Config = Omit<z.output<typeof envSchema>, 'TOKEN_SECRET' | 'SEED_DEMO' | 'INTROSPECTION'> & {
+  TOKEN_SECRET: string;
+  SEED_DEMO: boolean;
+  INTROSPECTION: 'all' | 'admins' | 'off';
+};
 
 /** Raised when the environment is invalid; its message names each bad variable. */
 export class ConfigError extends Error {
@@ -113,12 +152,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => k in envSchema.shape && v !== undefined && v !== ''),
   );
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
-  const cfg = parsed.data;
+  const cfg = result.data;
   let secret = cfg.TOKEN_SECRET;
   if (!secret) {
     if (cfg.NODE_ENV === 'production') {
@@ -126,7 +165,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     secret = developmentSecret(cfg.DATA_DIR);
   }
-  return { ...cfg, DATA_DIR: resolve(cfg.DATA_DIR), TOKEN_SECRET: secret };
+  // Production never loads the published demo accounts nor shows its schema to strangers unless told to.
+  const production = cfg.NODE_ENV === 'production';
+  return {
+    ...cfg,
+    DATA_DIR: resolve(cfg.DATA_DIR),
+    TOKEN_SECRET: secret,
+    SEED_DEMO: cfg.SEED_DEMO ?? !production,
+    INTROSPECTION: cfg.INTROSPECTION ?? (production ? 'admins' : 'all'),
+  };
 }
 
 /** A secret generated once per data folder, so a fresh clone runs with no setup and tokens survive restarts. */

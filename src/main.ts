@@ -3,20 +3,29 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './platform/logger';
 import { startServer } from './server';
 
-/** `npm start`: serves Townsquare until SIGTERM or SIGINT, then shuts down gracefully and exits 0. */
+/** Exits with EX_CONFIG (78) and the message alone (no stack) for a ConfigError; rethrows anything else. */
+function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
+
+/**
+ * `npm start`: serves Townsquare until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+ * A bad environment, found when it is read or at start (a database that does not exist, a data
+ * folder another process holds), exits 78 with a message naming the variable.
+ */
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
+    exitOnConfigError(err);
   }
   const log = createLogger(config.LOG_LEVEL);
-  const server = await startServer(config, { log });
+  const server = await startServer(config, { log }).catch(exitOnConfigError);
   log.info(`GraphiQL: open ${server.url} in a browser`);
   /**
    * Ends the process once pino has written its last lines. pino writes stdout asynchronously, and

@@ -12,12 +12,13 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config';
-import { authenticate, promoteListedAdmins } from './modules/identity/identity.service';
+import { authenticate } from './modules/identity/identity.service';
 import { commentAddedShareKey } from './modules/posts/comment-sharing';
 import { chatMessageAddedShareKey } from './modules/events/chat.resolver';
 import { startPollCloser } from './modules/polls/polls.closer';
 import { pollUpdatedShareKey } from './modules/polls/polls.resolver';
 import { townsquarePlugin } from './platform/apollo';
+import { clientAddress } from './platform/client-address';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type Database } from './platform/database/database';
@@ -30,7 +31,7 @@ import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limi
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { buildTownsquareSchema } from './platform/schema';
-import { createLeaderboards, type Leaderboards } from './modules/reputation/leaderboards';
+import { createLeaderboards, databaseIdentity, type Leaderboards } from './modules/reputation/leaderboards';
 import { startBadgeSweep } from './modules/reputation/sweep';
 import { seedDemoIfEmpty } from '../seed/demo';
 
@@ -73,18 +74,33 @@ function originAllowed(origin: string | undefined, req: IncomingMessage, allowed
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Townsquare> {
   const started = Date.now();
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  const db = await openDatabase(config, log, options.embeddedDataDir);
+  if (config.ADMIN_EMAILS.length) {
+    // Not a failed start: a deployment that still sets it must keep restarting; it just grants nothing now.
+    log.warn(
+      { ADMIN_EMAILS: config.ADMIN_EMAILS.length },
+      'ADMIN_EMAILS is ignored: signing up with an address proves nothing. Grant admin with `npm run admin -- grant <email>`, and review who holds it with `npm run admin -- list`',
+    );
+  }
+  // The demo seed runs under the migration lock: instances starting together on an empty database seed it once.
+  const seed = config.SEED_DEMO
+    ? async (orm: Database['orm']) => {
+        if (!(await seedDemoIfEmpty(orm, log))) log.info({ reason: 'the database already has users' }, 'demo data skipped');
+      }
+    : undefined;
+  if (!seed) {
+    const reason = config.NODE_ENV === 'production' ? 'SEED_DEMO is not true (false by default when NODE_ENV=production)' : 'SEED_DEMO=false';
+    log.info({ reason }, 'demo data skipped');
+  }
+  const db = await openDatabase(config, log, options.embeddedDataDir, seed);
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
   let leaderboards: Leaderboards | undefined;
   let responseCache: ResponseCache | undefined;
   try {
-    const em = db.orm.em.fork();
-    const promoted = await promoteListedAdmins(em, config);
-    if (promoted) log.info({ promoted }, 'granted platform admin from ADMIN_EMAILS');
-    if (config.SEED_DEMO) await seedDemoIfEmpty(db.orm, log);
     pubsub = await createPubSub(config.REDIS_URL, log);
-    rateLimiter = await createRateLimiter(config.REDIS_URL, log);
+    // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
+    const namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
+    rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
     leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS, megabytes: config.RESPONSE_CACHE_MB, redisUrl: config.REDIS_URL, log,
@@ -204,7 +220,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const em = forkEm(db.orm, requestId, stats);
         try {
           const viewer = await authenticate(em, req.headers.authorization, config);
-          return createContext(deps, viewer, requestId, req.log, em, stats, req.socket.remoteAddress ?? 'unknown');
+          return createContext(deps, viewer, requestId, req.log, em, stats, clientAddress(req, config.TRUST_PROXY));
         } catch (err) {
           if (err instanceof AppError) {
             throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });

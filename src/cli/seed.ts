@@ -8,13 +8,12 @@ import { createLogger } from '../platform/logger';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const db = await openDatabase(config, log);
-  try {
-    const seeded = await seedDemoIfEmpty(db.orm, log);
+  // Under the migration lock, as the server seeds: a server starting meanwhile does not seed it twice.
+  const db = await openDatabase(config, log, undefined, async (orm) => {
+    const seeded = await seedDemoIfEmpty(orm, log);
     if (!seeded) log.info('the database already has users: demo data not loaded');
-  } finally {
-    await db.close();
-  }
+  });
+  await db.close();
 }
 
 main().catch((err) => {

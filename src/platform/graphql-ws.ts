@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
 import { ANONYMOUS, type Viewer } from '../modules/identity/viewer';
+import { clientAddress } from './client-address';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
@@ -88,7 +89,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const connectionId = randomUUID();
         ctx.extra.connectionId = connectionId;
         // Keep what we need of the upgrade request, not the request itself (memory per socket).
-        ctx.extra.clientIp = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        ctx.extra.clientIp = clientAddress(ctx.extra.request, config.TRUST_PROXY);
         (ctx.extra as Partial<SocketExtra>).request = undefined;
         const em = forkEm(deps.orm, connectionId, new QueryStats());
         try {
@@ -116,9 +117,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
         try {
-          assertOperationAllowed({
+          await assertOperationAllowed({
             schema, document, operation, operationName: payload.operationName, variables: payload.variables,
-            viewer, transport: 'websocket',
+            viewer, transport: 'websocket', clientAddress: ctx.extra.clientIp ?? 'unknown', rateLimiter: deps.rateLimiter,
           }, config);
         } catch (err) {
           return [err instanceof AppError ? err : normalizeError(err).error];

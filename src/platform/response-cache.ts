@@ -76,6 +76,8 @@ interface Running {
 const JOIN_TIMEOUT_MS = 30_000;
 /** How long a Redis command of the cache may take before the request goes on without it. */
 const REDIS_TIMEOUT_MS = 1000;
+/** After a Redis command failed or timed out, requests go on without Redis this long before it is asked again. */
+const REDIS_RETRY_MS = 2000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,6 +98,8 @@ class Cache implements ResponseCache {
   /** The JSON of each kept response, by its `data` object. */
   private readonly json = new WeakMap<object, string>();
   private readonly log: Logger;
+  /** Redis is not asked before this time (see {@link redisUsable}). */
+  private skipUntil = 0;
 
   constructor(options: ResponseCacheOptions, private readonly redis?: RedisClient) {
     this.entries = new LRUCache<string, Entry>({
@@ -108,17 +112,33 @@ class Cache implements ResponseCache {
     // Back after an outage (the first 'ready' came before this): writes elsewhere may have gone
     // unannounced meanwhile, so forget what is kept, and pay this instance's own missed INCR.
     redis?.on('ready', () => {
+      this.skipUntil = 0;
       this.entries.clear();
       this.local++;
       if (this.owed) void this.moveRemote();
     });
   }
 
+  /**
+   * Whether to ask Redis at all: not while its client reconnects (node-redis holds a command until its
+   * next connection attempt, up to 2 s), nor for REDIS_RETRY_MS after a command failed or timed out.
+   * A request never waits on a Redis known to be down (issue 12).
+   */
+  private redisUsable(): boolean {
+    return this.redis!.isReady && Date.now() >= this.skipUntil;
+  }
+
   private async moveRemote(): Promise<void> {
+    if (!this.redisUsable()) {
+      if (!this.owed) this.log.warn('response cache epoch not moved in Redis (unreachable); retrying when it answers');
+      this.owed = true; // paid on 'ready', or by the next write or read once Redis is asked again
+      return;
+    }
     try {
       await withTimeout(this.redis!.incr(EPOCH_KEY), REDIS_TIMEOUT_MS);
       this.owed = false;
     } catch (err) {
+      this.skipUntil = Date.now() + REDIS_RETRY_MS;
       // Instances that kept their connection serve what they hold for at most RESPONSE_CACHE_SECONDS.
       if (!this.owed) this.log.warn({ err }, 'response cache epoch not moved in Redis; retrying when it answers');
       this.owed = true;
@@ -132,10 +152,12 @@ class Cache implements ResponseCache {
   async epoch(): Promise<string | null> {
     if (!this.redis) return String(this.local);
     const local = this.local;
+    if (this.owed) await this.moveRemote();
+    if (this.owed || !this.redisUsable()) return null;
     try {
-      if (this.owed) await this.moveRemote();
       return `${local}:${(await withTimeout(this.redis.get(EPOCH_KEY), REDIS_TIMEOUT_MS)) ?? 0}`;
     } catch {
+      this.skipUntil = Date.now() + REDIS_RETRY_MS;
       return null; // Redis unreachable: this request neither reads nor keeps anything
     }
   }

@@ -8,7 +8,7 @@ import { graphql } from '../../codegen/index';
 import { createEvent, hoursFromNow } from '../events/operations';
 import { createPost, dbId, dbQuery } from '../posts/operations';
 import { SignUpDocument } from '../support/operations';
-import { closeAll, errorCode, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
+import { closeAll, errorCode, grantPlatformAdmin, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
 import { ClosePollDocument, CreatePollDocument, PollDocument, castVote, createPoll, pollCast, voted } from './operations';
 
 const NodeOption = graphql(`
@@ -32,9 +32,10 @@ const adminEmail = `padmin${Date.now().toString(36)}@example.test`;
 let server: TestServer;
 let admin: TestUser;
 beforeAll(async () => {
-  server = await startTestServer({ ADMIN_EMAILS: adminEmail });
+  server = await startTestServer();
   const res = await server.gql(SignUpDocument, { input: { handle: `padmin${Date.now().toString(36)}`.slice(0, 30), email: adminEmail, password: 'correct horse battery staple' } });
   admin = { ...res.body.data!.signUp, password: 'correct horse battery staple' };
+  await grantPlatformAdmin(server, admin);
 });
 afterAll(closeAll);
 

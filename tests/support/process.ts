@@ -107,3 +107,35 @@ export function spawnTownsquare(env: Record<string, string | undefined>): Townsq
     },
   };
 }
+
+/** What a command printed, and how it ended. */
+export interface CommandResult extends Exit {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a built command (`dist/src/cli/<name>.js`, as its npm script does after building) with exactly
+ * `env` (plus PATH) and resolves when it has exited. Killed in `closeAll` if still running.
+ */
+export function runCli(name: string, args: string[], env: Record<string, string | undefined>): Promise<CommandResult> {
+  const script = resolve(__dirname, `../../dist/src/cli/${name}.js`);
+  if (!existsSync(script)) {
+    throw new Error(`${script} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
+  }
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CommandResult>((resolvePromise) => {
+    child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+  onCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await done;
+    }
+  });
+  return done;
+}

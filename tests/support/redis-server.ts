@@ -12,6 +12,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and waits until it answers PING. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open but nothing answers, as on a hung host or a partitioned network. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 /** A TCP port that was free a moment ago. */
@@ -87,7 +91,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   }
 
+  const signal = (name: NodeJS.Signals) => {
+    if (!child) throw new Error(`redis-server on port ${port} is not running`);
+    child.kill(name);
+  };
+
   onCleanup(kill);
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, start };
+  return { port, url: `redis://127.0.0.1:${port}`, kill, start, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
 }

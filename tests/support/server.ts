@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Env } from '../../src/config';
 import { createLogger } from '../../src/platform/logger';
+import { setPlatformAdmin } from '../../src/modules/identity/identity.service';
 import { startServer, type Townsquare } from '../../src/server';
 import { CreateCommunityDocument, JoinCommunityDocument, SignUpDocument } from './operations';
 
@@ -63,6 +64,8 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Every test signs up from 127.0.0.1: the auth rate limit has its own test.
     AUTH_RATE_LIMIT: '1000000',
+    // Tests write far faster than members do: the write limits have their own tests (tests/platform/rate-limits.test.ts).
+    WRITE_RATE_LIMITS: '*=1000000/60',
     ...env,
   };
 }
@@ -134,6 +137,14 @@ export async function signUp(server: TestServer, prefix = 'user'): Promise<TestU
   const res = await server.gql(SignUpDocument, { input: { handle, email: `${handle}@example.test`, password } });
   if (!res.body.data) throw new Error(`signUp failed: ${JSON.stringify(res.body.errors)}`);
   return { ...res.body.data.signUp, password };
+}
+
+/**
+ * Makes a user platform admin, as `npm run admin -- grant <email>` does (the command itself is
+ * tested in tests/identity/admin.test.ts); nothing in the API grants it.
+ */
+export async function grantPlatformAdmin(server: TestServer, user: TestUser): Promise<void> {
+  if (!(await setPlatformAdmin(server.app.db.orm.em.fork(), user.user.email, true))) throw new Error(`no user ${user.user.email}`);
 }
 
 /** Creates a community through the API as `owner`. */

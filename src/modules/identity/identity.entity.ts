@@ -25,7 +25,7 @@ export class User extends Node {
   @Property({ length: 200, hidden: true })
   passwordHash!: string;
 
-  @Field({ description: 'Platform administrator (from ADMIN_EMAILS or granted by another admin).' })
+  @Field({ description: 'Platform administrator (granted by an operator with `npm run admin -- grant <email>`).' })
   @Property({ default: false })
   isAdmin: boolean = false;
 

@@ -12,16 +12,11 @@ import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
 export interface IdentitySettings {
   TOKEN_SECRET: string;
   TOKEN_TTL_DAYS: number;
-  ADMIN_EMAILS: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** API keys record their last use at most this often, so reads do not turn into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-function isListedAdmin(email: string, settings: IdentitySettings): boolean {
-  return settings.ADMIN_EMAILS.some((a) => a.toLowerCase() === email);
-}
 
 async function openSession(em: EntityManager, user: User, settings: IdentitySettings) {
   const token = newSecret(TOKEN_PREFIX.session);
@@ -35,13 +30,16 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
   return { token, user, viewer: sessionViewer(user.id, user.isAdmin, session.id) };
 }
 
-/** Creates an account and signs it in, in one transaction. Taken handle or email: CONFLICT. */
+/**
+ * Creates an account and signs it in, in one transaction. Taken handle or email: CONFLICT.
+ * Never an admin, whatever the address: nothing proves its owner signed up (see `setPlatformAdmin`).
+ */
 export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
   const email = input.email.trim().toLowerCase();
   const handle = input.handle.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
-    const user = tx.create(User, { handle, email, passwordHash, isAdmin: isListedAdmin(email, settings), createdAt: new Date() });
+    const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, createdAt: new Date() });
     await tx.flush();
     return openSession(tx, user, settings);
   });
@@ -53,7 +51,6 @@ export async function signIn(em: EntityManager, input: SignInInput, settings: Id
   const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await DUMMY_PASSWORD_HASH));
   if (!user || !ok) throw new Unauthenticated('Wrong email or password');
-  if (!user.isAdmin && isListedAdmin(email, settings)) user.isAdmin = true;
   return openSession(em, user, settings);
 }
 
@@ -139,9 +136,22 @@ export async function revokeApiKey(em: EntityManager, viewer: Viewer, id: number
   return key;
 }
 
-/** Grants platform admin to the users whose emails are in ADMIN_EMAILS (run at start). */
-export async function promoteListedAdmins(em: EntityManager, settings: IdentitySettings): Promise<number> {
-  if (!settings.ADMIN_EMAILS.length) return 0;
-  const emails = settings.ADMIN_EMAILS.map((e) => e.toLowerCase());
-  return em.nativeUpdate(User, { email: { $in: emails }, isAdmin: false }, { isAdmin: true });
+/**
+ * Grants or revokes platform admin (the `npm run admin` command; an operator's decision, never a
+ * sign-up's). Changes the users row itself: every request authenticates against it, so a revoked
+ * admin loses admin on the next HTTP request, and open sockets re-validate from it.
+ * @returns the user's handle and whether the flag changed; null when no user has that email
+ */
+export async function setPlatformAdmin(em: EntityManager, email: string, isAdmin: boolean): Promise<{ handle: string; changed: boolean } | null> {
+  const user = await em.findOne(User, { email: email.trim().toLowerCase() });
+  if (!user) return null;
+  const changed = user.isAdmin !== isAdmin;
+  if (changed) await em.nativeUpdate(User, { id: user.id }, { isAdmin });
+  return { handle: user.handle, changed };
+}
+
+/** The platform admins, oldest account first. */
+export async function listPlatformAdmins(em: EntityManager): Promise<{ handle: string; email: string; createdAt: Date }[]> {
+  const admins = await em.find(User, { isAdmin: true }, { orderBy: { id: 'asc' } });
+  return admins.map((u) => ({ handle: u.handle, email: u.email, createdAt: u.createdAt }));
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
-import type { Config } from '../../config';
+import { ConfigError, type Config } from '../../config';
 import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
@@ -16,17 +16,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Key of the advisory lock that serializes migrations across instances starting together. */
+/** Key of the advisory lock that serializes migrations (and the demo seed) across instances starting together. */
 const MIGRATION_LOCK = 7_404_242;
 
+/** Work that must run once across instances starting together, after the migrations, under their lock (the demo seed). */
+export type AfterMigrate = (orm: MikroORM) => Promise<void>;
+
 /**
- * Opens the configured database and brings its schema up to date.
+ * Opens the configured database and brings its schema up to date. A database named by DATABASE_URL
+ * (or DATABASE_REPLICA_URLS) that does not exist is a ConfigError naming the variable: it is never
+ * created, so a typo cannot start the server on a fresh, empty database.
  * @param dataDir where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing
+ * @param afterMigrate runs once the migrations are applied, still holding their lock
  */
-export async function openDatabase(config: Config, log: Logger, dataDir = join(config.DATA_DIR, 'pgdata')): Promise<Database> {
+export async function openDatabase(
+  config: Config, log: Logger, dataDir = join(config.DATA_DIR, 'pgdata'), afterMigrate?: AfterMigrate,
+): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.DATABASE_URL;
-  if (!url) {
+  if (url) {
+    await assertDatabaseExists(url, 'DATABASE_URL');
+    for (const replica of config.DATABASE_REPLICA_URLS) await assertDatabaseExists(replica, 'DATABASE_REPLICA_URLS');
+  } else {
     embedded = await startEmbeddedPostgres(dataDir, config.DATABASE_POOL_SIZE + 2, log);
     url = embedded.url;
   }
@@ -35,7 +46,7 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
     try {
-      await migrate(orm, url, log);
+      await migrate(orm, url, log, afterMigrate);
     } catch (err) {
       await orm.close(true);
       throw err;
@@ -58,6 +69,39 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
   }
 }
 
+/** PostgreSQL's "invalid catalog name": the database in the URL does not exist. */
+const NO_SUCH_DATABASE = '3D000';
+
+/**
+ * Connects once to see that the URL's database exists. MikroORM (and its migrator) would create a
+ * missing one on its own; a server must not: a typo would start it on an empty database.
+ */
+async function assertDatabaseExists(url: string, variable: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined); // a failed connect also emits it
+  try {
+    await client.connect();
+  } catch (err) {
+    const name = new URL(url).pathname.slice(1) || 'postgres';
+    if ((err as { code?: string }).code === NO_SUCH_DATABASE) {
+      throw new ConfigError(
+        `Invalid environment:\n  ${variable}: database "${decodeURIComponent(name)}" does not exist on ${redact(url)}. ` +
+          'Townsquare never creates a database: check the name, or create it first (createdb, or CREATE DATABASE in psql).',
+      );
+    }
+    throw new Error(`Cannot connect to PostgreSQL at ${variable} (${redact(url)}): ${(err as Error).message || (err as NodeJS.ErrnoException).code}`, { cause: err });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
 /** Migrations in flight in this process, by database URL. */
 const inProcess = new Map<string, Promise<void>>();
 
@@ -66,22 +110,25 @@ const inProcess = new Map<string, Promise<void>>();
  * instances starting at once migrate exactly once. Within one process the runs are also
  * chained: PGlite serves every socket connection from one session, where the advisory lock
  * is re-entrant and would not keep two in-process servers apart.
+ * @param afterMigrate runs after the migrations, still under the lock (see {@link AfterMigrate})
  */
-export function migrate(orm: MikroORM, url: string, log: Logger): Promise<void> {
-  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(orm, url, log));
+export function migrate(orm: MikroORM, url: string, log: Logger, afterMigrate?: AfterMigrate): Promise<void> {
+  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(orm, url, log, afterMigrate));
   inProcess.set(url, run);
   return run.finally(() => {
     if (inProcess.get(url) === run) inProcess.delete(url);
   });
 }
 
-async function migrateLocked(orm: MikroORM, url: string, log: Logger): Promise<void> {
+async function migrateLocked(orm: MikroORM, url: string, log: Logger, afterMigrate?: AfterMigrate): Promise<void> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await orm.getMigrator().up();
     if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    // Under the same lock: instances starting together on an empty database seed it once.
+    await afterMigrate?.(orm);
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.end();

@@ -66,6 +66,8 @@ export function ormOptions(opts: DatabaseOptions): Options {
     loggerFactory: (options: LoggerOptions) => new CountingLogger(options),
     // Requests fork their own EntityManager; the global one must never be used implicitly.
     allowGlobalContext: false,
+    // Never create a missing database: openDatabase refuses to start on one (issue 12).
+    ensureDatabase: false,
     forceUtcTimezone: true,
     migrations: {
       path: MIGRATIONS_SOURCE_DIR,

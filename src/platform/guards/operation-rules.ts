@@ -1,8 +1,10 @@
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Config } from '../../config';
 import { scopeFor, type Viewer } from '../../modules/identity/viewer';
 import { AppError, BadInput, Forbidden } from '../errors';
 import { assertQueryCost } from './limits';
+import type { RateLimiter } from './rate-limit';
+import { assertWriteRate } from './write-limits';
 
 /** The transport an operation arrived on. */
 export type Transport = 'http' | 'websocket';
@@ -16,6 +18,9 @@ export interface OperationRequest {
   variables: Record<string, unknown> | null | undefined;
   viewer: Viewer;
   transport: Transport;
+  /** The caller's address (see client-address.ts): anonymous writes are counted against it. */
+  clientAddress: string;
+  rateLimiter: RateLimiter;
 }
 
 /**
@@ -23,7 +28,7 @@ export interface OperationRequest {
  * WebSocket alike (Apollo's `didResolveOperation`, graphql-ws's `onSubscribe` both call this, so the
  * two transports cannot drift). Each rule throws an {@link AppError} carrying its HTTP status.
  */
-export function assertOperationAllowed(req: OperationRequest, config: Config): void {
+export async function assertOperationAllowed(req: OperationRequest, config: Config): Promise<void> {
   const kind = req.operation.operation;
   if (kind === 'subscription' && req.transport === 'http') {
     throw withStatus(new BadInput('Subscriptions run over WebSocket (graphql-transport-ws) on this same URL, not over HTTP'), 400);
@@ -37,6 +42,42 @@ export function assertOperationAllowed(req: OperationRequest, config: Config): v
     if (err instanceof AppError) withStatus(err, 400);
     throw err;
   }
+  assertIntrospectionAllowed(req, config);
+  // Last: an operation refused above is not counted against the caller's write limits.
+  await assertWriteRate(req.document, req.operation, { userId: req.viewer.userId, clientAddress: req.clientAddress }, config.WRITE_RATE_LIMITS, req.rateLimiter);
+}
+
+/**
+ * INTROSPECTION: `all` lets anyone read the schema; `admins` only platform admins (GraphiQL sends
+ * their token from its headers editor with its schema query too); `off` nobody. A document selecting
+ * `__schema` or `__type` anywhere (aliased, in a fragment) is FORBIDDEN otherwise; `__typename` is
+ * always allowed (clients and fragments on unions need it).
+ */
+function assertIntrospectionAllowed(req: OperationRequest, config: Config): void {
+  const mode = config.INTROSPECTION;
+  if (mode === 'all' || (mode === 'admins' && req.viewer.isAdmin)) return;
+  if (!introspects(req.document)) return;
+  const message = mode === 'off' ? 'Introspection is turned off on this server' : 'Introspection is for platform admins on this server';
+  throw withStatus(new Forbidden(message), 403);
+}
+
+/** Whether a document selects `__schema` or `__type`, by document (Apollo and graphql-ws reuse the parsed document of a query text). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
+function introspects(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      [Kind.FIELD](field) {
+        if (field.name.value !== '__schema' && field.name.value !== '__type') return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    introspecting.set(document, found);
+  }
+  return found;
 }
 
 /** Sets the HTTP status Apollo answers with (`formatForClient` drops it from the body; WebSocket ignores it). */

@@ -1,0 +1,187 @@
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { RateLimiter } from './rate-limit';
+
+/** A limit: at most `limit` writes per `windowSeconds` (a fixed window). */
+export interface WriteLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Default write limits per member (anonymous callers: per client address), one bucket per kind of
+ * write. Generous for a person, tight for a script: a member may post 10 times in 10 minutes but not
+ * 1,000. WRITE_RATE_LIMITS overrides any of them (`posts=5/60,votes=100/60`; `*` sets every bucket).
+ * Sign-in and sign-up have AUTH_RATE_LIMIT, chat messages CHAT_RATE_LIMIT.
+ */
+export const WRITE_RATE_DEFAULTS = {
+  /** createPost */
+  posts: { limit: 10, windowSeconds: 600 },
+  /** addComment */
+  comments: { limit: 60, windowSeconds: 600 },
+  /** updatePost, deletePost, updateComment, deleteComment */
+  edits: { limit: 60, windowSeconds: 600 },
+  /** vote, castVote, upvoteQuestion, voteContestEntry, withdrawContestVote */
+  votes: { limit: 300, windowSeconds: 600 },
+  /** react */
+  reactions: { limit: 120, windowSeconds: 600 },
+  /** createPoll */
+  polls: { limit: 10, windowSeconds: 600 },
+  /** createEvent, updateEvent, cancelEvent, startLiveStream, endLiveStream */
+  events: { limit: 20, windowSeconds: 600 },
+  /** rsvp, checkIn */
+  rsvps: { limit: 60, windowSeconds: 600 },
+  /** submitContestEntry, withdrawContestEntry */
+  contests: { limit: 10, windowSeconds: 600 },
+  /** createCommunity */
+  communities: { limit: 5, windowSeconds: 3600 },
+  /** joinCommunity, leaveCommunity */
+  memberships: { limit: 30, windowSeconds: 600 },
+  /** inviteMember (each invite reaches someone else) */
+  invites: { limit: 50, windowSeconds: 3600 },
+  /** createApiKey */
+  apiKeys: { limit: 10, windowSeconds: 3600 },
+  /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
+  moderation: { limit: 300, windowSeconds: 600 },
+  /** rebuildReputation (reads a community's whole ledger) */
+  rebuilds: { limit: 5, windowSeconds: 3600 },
+  /** Every mutation not listed in MUTATION_BUCKETS (revokeApiKey, and mutations added later). */
+  other: { limit: 120, windowSeconds: 600 },
+} satisfies Record<string, WriteLimit>;
+
+export type WriteBucket = keyof typeof WRITE_RATE_DEFAULTS;
+export type WriteLimits = Record<WriteBucket, WriteLimit>;
+export const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
+
+/**
+ * The bucket of each mutation; `null`: not counted here, because it has its own limit (sign-in and
+ * sign-up: AUTH_RATE_LIMIT; sendChatMessage: CHAT_RATE_LIMIT) or only ends a session (signOut).
+ * A mutation missing from this table counts in `other`.
+ */
+export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
+  signUp: null,
+  signIn: null,
+  signOut: null,
+  sendChatMessage: null,
+  createPost: 'posts',
+  addComment: 'comments',
+  updatePost: 'edits',
+  deletePost: 'edits',
+  updateComment: 'edits',
+  deleteComment: 'edits',
+  vote: 'votes',
+  castVote: 'votes',
+  upvoteQuestion: 'votes',
+  voteContestEntry: 'votes',
+  withdrawContestVote: 'votes',
+  react: 'reactions',
+  createPoll: 'polls',
+  createEvent: 'events',
+  updateEvent: 'events',
+  cancelEvent: 'events',
+  startLiveStream: 'events',
+  endLiveStream: 'events',
+  rsvp: 'rsvps',
+  checkIn: 'rsvps',
+  submitContestEntry: 'contests',
+  withdrawContestEntry: 'contests',
+  createCommunity: 'communities',
+  joinCommunity: 'memberships',
+  leaveCommunity: 'memberships',
+  inviteMember: 'invites',
+  createApiKey: 'apiKeys',
+  approveJoinRequest: 'moderation',
+  rejectJoinRequest: 'moderation',
+  banMember: 'moderation',
+  unbanMember: 'moderation',
+  setMemberRole: 'moderation',
+  pinPost: 'moderation',
+  lockPost: 'moderation',
+  featureComment: 'moderation',
+  muteChatMember: 'moderation',
+  unmuteChatMember: 'moderation',
+  deleteChatMessage: 'moderation',
+  setSlowMode: 'moderation',
+  markQuestionAnswered: 'moderation',
+  closePoll: 'moderation',
+  updateCommunity: 'moderation',
+  updateReputationRules: 'moderation',
+  rebuildReputation: 'rebuilds',
+};
+
+/**
+ * Parses WRITE_RATE_LIMITS (`bucket=limit/seconds`, comma-separated; `*` for every bucket) over the defaults.
+ * @throws Error naming the entry at fault
+ */
+export function parseWriteLimits(value: string): WriteLimits {
+  const limits: WriteLimits = { ...WRITE_RATE_DEFAULTS };
+  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([\w*]+)\s*=\s*(\d+)\s*\/\s*(\d+)$/.exec(entry);
+    if (!m) throw new Error(`"${entry}" is not bucket=limit/seconds`);
+    const [, name, limit, seconds] = m;
+    const limit_ = { limit: Number(limit), windowSeconds: Number(seconds) };
+    if (limit_.limit < 1 || limit_.windowSeconds < 1 || limit_.windowSeconds > 86_400) {
+      throw new Error(`"${entry}": the limit must be at least 1 and the window 1 to 86400 seconds`);
+    }
+    if (name === '*') for (const b of WRITE_BUCKETS) limits[b] = limit_;
+    else if (Object.hasOwn(WRITE_RATE_DEFAULTS, name)) limits[name as WriteBucket] = limit_;
+    else throw new Error(`unknown bucket "${name}" (buckets: ${WRITE_BUCKETS.join(', ')})`);
+  }
+  return limits;
+}
+
+/**
+ * Counts the top-level fields of a mutation per bucket: an alias is one more write, fields in
+ * fragments count as written inline, and `@skip`/`@include` are ignored (a field that might run counts).
+ */
+export function writesByBucket(document: DocumentNode, operation: OperationDefinitionNode): Map<WriteBucket, number> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const counts = new Map<WriteBucket, number>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) {
+        const name = s.name.value;
+        if (name.startsWith('__')) continue;
+        const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
+        if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        walk(s.selectionSet);
+      } else {
+        const fragment = fragments.get(s.name.value);
+        // Validation forbids fragment cycles; `seen` only keeps a malformed document from looping.
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          walk(fragment.selectionSet);
+          seen.delete(fragment.name.value);
+        }
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return counts;
+}
+
+/** Who a write is counted against: the signed-in user, or an anonymous caller's address. */
+export interface Writer {
+  userId: number | null;
+  clientAddress: string;
+}
+
+/**
+ * Counts a mutation's writes against the writer's buckets (one counter call per bucket it touches)
+ * and throws RATE_LIMITED, with `retryAfter`, when one is over its limit. Queries and subscriptions pass.
+ */
+export async function assertWriteRate(
+  document: DocumentNode, operation: OperationDefinitionNode, writer: Writer, limits: WriteLimits, rateLimiter: RateLimiter,
+): Promise<void> {
+  if (operation.operation !== 'mutation') return;
+  const who = writer.userId !== null ? `user:${writer.userId}` : `ip:${writer.clientAddress}`;
+  const counts = writesByBucket(document, operation);
+  await Promise.all(
+    [...counts].map(([bucket, hits]) => {
+      const { limit, windowSeconds } = limits[bucket];
+      return rateLimiter.consume(`write:${bucket}:${who}`, limit, windowSeconds * 1000, hits);
+    }),
+  );
+}

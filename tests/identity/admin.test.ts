@@ -1,0 +1,123 @@
+import { Writable } from 'node:stream';
+import { getIntrospectionQuery } from 'graphql';
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { startServer } from '../../src/server';
+import { runCli } from '../support/process';
+import { closeAll, errorCode, onCleanup, signUp, startTestServer, testEnv, unique, type TestServer } from '../support/server';
+
+/**
+ * Platform admins (issue 12, point 3): nobody becomes one by signing up, whatever ADMIN_EMAILS lists
+ * (nothing proves the address is theirs); an operator grants and revokes the right with
+ * `npm run admin`, run here as the built command against the suite's database.
+ */
+
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { isAdmin } } }`;
+const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token user { isAdmin } } }`;
+const IS_ADMIN = '{ viewer { isAdmin } }';
+const PASSWORD = 'a long enough password';
+
+afterAll(closeAll);
+
+/** `npm run admin -- <args>` against the suite's database (and Redis), as an operator would run it. */
+function admin(...args: string[]) {
+  const env = testEnv();
+  return runCli('admin', args, { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, DATA_DIR: env.DATA_DIR, TOKEN_SECRET: env.TOKEN_SECRET, NODE_ENV: 'test' });
+}
+
+/** A logger whose JSON lines the test can read. */
+function capturingLogger() {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { log: pino({ level: 'info' }, stream), lines };
+}
+
+describe('ADMIN_EMAILS', () => {
+  it('makes nobody admin who signs up or in with a listed address, even across a restart, and warns at start naming the admin command', async () => {
+    const handle = unique('boss');
+    const email = `${handle}@example.test`;
+    const { log, lines } = capturingLogger();
+    const listing = await startServer(loadConfig(testEnv({ ADMIN_EMAILS: `someone@example.test, ${email}` })), { log });
+    onCleanup(() => listing.stop());
+    const url = listing.url.replace('localhost', '127.0.0.1');
+    const post = async (query: string, variables: object = {}, token?: string) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as { data: any };
+    };
+
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^ADMIN_EMAILS is ignored.*npm run admin -- grant <email>/) }));
+    const signedUp = await post(SIGN_UP, { input: { handle, email: email.toUpperCase(), password: PASSWORD } });
+    expect(signedUp.data.signUp.user.isAdmin).toBe(false);
+    const signedIn = await post(SIGN_IN, { input: { email, password: PASSWORD } });
+    expect(signedIn.data.signIn.user.isAdmin).toBe(false);
+
+    // The server used to promote listed addresses when it started.
+    const again = await startTestServer({ ADMIN_EMAILS: email });
+    expect((await again.gql(IS_ADMIN, {}, { token: signedUp.data.signUp.token })).body.data.viewer.isAdmin).toBe(false);
+  });
+});
+
+describe('npm run admin', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Introspection for admins only: what a platform admin may do, and a revoked one may not.
+    server = await startTestServer({ INTROSPECTION: 'admins' });
+  });
+
+  it('grants platform admin to an existing user, who acts as one on their next request', async () => {
+    const ada = await signUp(server, 'ada');
+    expect(errorCode(await server.gql(getIntrospectionQuery(), {}, { token: ada.token }))).toBe('FORBIDDEN');
+
+    const granted = await admin('grant', ada.user.email.toUpperCase());
+    expect(granted).toMatchObject({ code: 0, stderr: '' });
+    expect(granted.stdout).toContain(`@${ada.user.handle} (${ada.user.email}) is now a platform admin.`);
+
+    expect((await server.gql(IS_ADMIN, {}, { token: ada.token })).body.data.viewer.isAdmin).toBe(true);
+    const introspected = await server.gql(getIntrospectionQuery(), {}, { token: ada.token });
+    expect(introspected.body.errors).toBeUndefined();
+    expect(introspected.body.data.__schema.queryType).toMatchObject({ name: 'Query' });
+
+    const listed = await admin('list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${ada.user.email}\\t@${ada.user.handle}\\t`, 'm'));
+
+    const twice = await admin('grant', ada.user.email);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toContain('is already a platform admin: nothing changed.');
+  });
+
+  it('revokes it, taking effect on the very next request with the same token', async () => {
+    const bob = await signUp(server, 'bob');
+    expect((await admin('grant', bob.user.email)).code).toBe(0);
+    expect((await server.gql(IS_ADMIN, {}, { token: bob.token })).body.data.viewer.isAdmin).toBe(true);
+
+    const revoked = await admin('revoke', bob.user.email);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toContain(`@${bob.user.handle} (${bob.user.email}) is no longer a platform admin.`);
+
+    expect((await server.gql(IS_ADMIN, {}, { token: bob.token })).body.data.viewer.isAdmin).toBe(false);
+    expect(errorCode(await server.gql(getIntrospectionQuery(), {}, { token: bob.token }))).toBe('FORBIDDEN');
+    expect((await admin('list')).stdout).not.toContain(bob.user.email);
+  });
+
+  it('exits non-zero, changing nothing, for an email no user has, and prints its usage for anything else', async () => {
+    const unknown = await admin('grant', `${unique('nobody')}@example.test`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^No user has the email nobody\S+@example\.test: nothing changed\./);
+
+    for (const args of [['grant'], ['promote', 'x@example.test']]) {
+      const usage = await admin(...args);
+      expect({ args, code: usage.code }).toEqual({ args, code: 64 });
+      expect(usage.stderr).toContain('Usage: npm run admin -- <command>');
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+import { WRITE_RATE_DEFAULTS } from '../../src/platform/guards/write-limits';
+
+/** The settings of issue 12 as loadConfig reads them: defaults per NODE_ENV, and bad values named. */
+
+const dataDir = mkdtempSync(join(tmpdir(), 'townsquare-config-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const SECRET = 'config-secret-config-secret-config-secret';
+const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, TOKEN_SECRET: SECRET, ...env });
+
+describe('defaults that depend on NODE_ENV', () => {
+  it('keeps the demo data and introspection off in production unless set explicitly', () => {
+    expect(load({ NODE_ENV: 'production' })).toMatchObject({ SEED_DEMO: false, INTROSPECTION: 'admins' });
+    expect(load({ NODE_ENV: 'production', SEED_DEMO: 'true', INTROSPECTION: 'all' })).toMatchObject({ SEED_DEMO: true, INTROSPECTION: 'all' });
+  });
+
+  it('loads the demo data and shows the schema to everyone in development', () => {
+    expect(load({})).toMatchObject({ NODE_ENV: 'development', SEED_DEMO: true, INTROSPECTION: 'all' });
+    expect(load({ SEED_DEMO: 'false', INTROSPECTION: 'off' })).toMatchObject({ SEED_DEMO: false, INTROSPECTION: 'off' });
+  });
+
+  it('trusts no proxy, and applies the documented write limits, unless told otherwise', () => {
+    expect(load({ NODE_ENV: 'production' })).toMatchObject({ TRUST_PROXY: false, WRITE_RATE_LIMITS: WRITE_RATE_DEFAULTS });
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    ['1', { hops: 1 }],
+    ['false', false],
+    ['10.0.0.0/8, 192.168.1.7,loopback', { addresses: ['10.0.0.0/8', '192.168.1.7', 'loopback'] }],
+    ['fd00::/8', { addresses: ['fd00::/8'] }],
+  ])('reads %j', (value, expected) => {
+    expect(load({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each(['true', '10.0.0.0/33', 'proxy.internal', '1.2.3', 'constructor'])('refuses %j, naming TRUST_PROXY', (value) => {
+    expect(() => load({ TRUST_PROXY: value })).toThrow(/^Invalid environment:\n {2}TRUST_PROXY: /);
+  });
+});
+
+describe('WRITE_RATE_LIMITS', () => {
+  it('overrides the named buckets, or every bucket with *', () => {
+    const limits = load({ WRITE_RATE_LIMITS: 'posts=5/60, votes=100/30' }).WRITE_RATE_LIMITS;
+    expect(limits).toEqual({ ...WRITE_RATE_DEFAULTS, posts: { limit: 5, windowSeconds: 60 }, votes: { limit: 100, windowSeconds: 30 } });
+    const all = load({ WRITE_RATE_LIMITS: '*=7/9,polls=1/60' }).WRITE_RATE_LIMITS;
+    expect(Object.values(all).filter((l) => l.limit === 7 && l.windowSeconds === 9)).toHaveLength(Object.keys(WRITE_RATE_DEFAULTS).length - 1);
+    expect(all.polls).toEqual({ limit: 1, windowSeconds: 60 });
+  });
+
+  it.each(['postz=5/60', 'constructor=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])('refuses %j, naming WRITE_RATE_LIMITS', (value) => {
+    expect(() => load({ WRITE_RATE_LIMITS: value })).toThrow(/^Invalid environment:\n {2}WRITE_RATE_LIMITS: /);
+  });
+});
