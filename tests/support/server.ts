@@ -63,6 +63,8 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Every test signs up from 127.0.0.1: the auth rate limit has its own test.
     AUTH_RATE_LIMIT: '1000000',
+    // Every test's sockets come from 127.0.0.1 and stay open until closeAll: the cap has its own test.
+    MAX_ANONYMOUS_SOCKETS_PER_CLIENT: '0',
     ...env,
   };
 }
