@@ -66,11 +66,11 @@ const envSchema = z.object({
   MAX_ANONYMOUS_SOCKETS_PER_CLIENT: int(0, 1_000_000).default(50),
   /**
    * Longest a WebSocket acts on a credential checked this many seconds ago. Every instance re-checks
-   * the session or API key of each open socket this often (one statement for all of them) and closes
-   * with 4401 the sockets whose credential was revoked, expired or deleted; an operation on a socket
-   * whose last check is older re-checks first. Revocations also close sockets at once through pub/sub;
-   * this bounds the case where that message is lost. Default 2; at most 4, so a revoked credential's
-   * sockets are closed within 5 s.
+   * the session or API key of each of its open sockets twice in this time (one statement for all of
+   * them) and closes with 4401 the sockets whose credential was revoked, expired or deleted; an
+   * operation on a socket whose last check is older re-checks first. Revocations also close sockets
+   * at once through pub/sub; this bounds the case where that message is lost. Default 2; at most 4,
+   * so a revoked credential's sockets are closed within 5 s.
    */
   CREDENTIAL_RECHECK_SECONDS: int(1, 4).default(2),
   /** Sign-in attempts per email (and sign-ups per client address) in AUTH_RATE_WINDOW_SECONDS. Default 10. */

@@ -9,7 +9,7 @@ export interface CredentialWatchOptions {
   orm: MikroORM;
   pubsub: PubSub;
   log: Logger;
-  /** Longest a socket acts on a credential checked this long ago, and the time between sweeps (CREDENTIAL_RECHECK_SECONDS × 1000). */
+  /** Longest a socket acts on a credential checked this long ago (CREDENTIAL_RECHECK_SECONDS × 1000); sweeps run twice as often. */
   recheckMs: number;
 }
 
@@ -56,13 +56,13 @@ function narrowed(before: Viewer, now: Viewer): boolean {
  *
  * - `identityTopics.credentialsRevoked` messages (signOut, revokeApiKey on any instance) close the
  *   named credentials' sockets at once, with 4401, which graphql-ws clients do not retry.
- * - A sweep every `recheckMs` re-reads the credentials of all the instance's signed-in sockets in
- *   one statement (by primary key) and closes those no longer valid: pub/sub is at most once, so
- *   this is what guarantees the close (within `recheckMs` plus the statement), an expiry included.
- *   It also refreshes each socket's viewer (isAdmin, scopes).
+ * - A sweep every `recheckMs / 2` re-reads the credentials of all the instance's signed-in sockets
+ *   in one statement (by primary key) and closes those no longer valid: pub/sub is at most once, so
+ *   this is what guarantees the close (within `recheckMs / 2` plus the statement), an expiry
+ *   included. It also refreshes each socket's viewer (isAdmin, scopes).
  * - {@link current} gives an operation the socket's viewer, checked again first when the last
- *   check is older than `recheckMs` (a late or failed sweep): one statement, shared by the
- *   socket's operations.
+ *   check is older than `recheckMs`, which only happens when sweeps are late or failing (so
+ *   operations cost no statement otherwise): one statement, shared by the socket's operations.
  *
  * The sweep's timer does not keep the process alive; `stop()` clears it.
  */
@@ -159,7 +159,7 @@ export class CredentialWatch {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.sweep().finally(() => this.schedule());
-    }, this.o.recheckMs);
+    }, this.o.recheckMs / 2);
     this.timer.unref();
   }
 
