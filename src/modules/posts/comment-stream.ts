@@ -18,9 +18,13 @@ import { commentFromRow } from './rows';
 function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[], limit: number): Promise<Row[]> {
   return sql<Row[]>(
     em,
-    `select c.*, ${AUTHOR_COLUMNS} from comments c join users u on u.id = c.author_id
-      where c.post_id = ? and c.deleted_at is null and (c.id > ?${late.length ? ` or c.id in (${late.map(() => '?').join(', ')})` : ''})
-      order by c.id limit ?`,
+    // The page is cut before the join: only its own rows meet users, whatever plan the join gets.
+    `select c.*, ${AUTHOR_COLUMNS}
+       from (select * from comments
+              where post_id = ? and deleted_at is null and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
+              order by id limit ?) c
+       join users u on u.id = c.author_id
+      order by c.id`,
     [postId, after, ...late, limit],
   );
 }
