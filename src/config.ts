@@ -72,6 +72,22 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(100 * 1024),
   /** Most concurrent subscriptions on one WebSocket. Default 25. */
   MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 10_000).default(25),
+  /**
+   * Open WebSockets per client address that are anonymous or not yet initialised (connection_init not
+   * received, or received without a token). An upgrade past it is refused with HTTP 429 and Retry-After.
+   * Sockets that signed in do not count. Default 50; 0 turns the cap off (only behind a proxy that
+   * caps clients itself: until the client address comes from X-Forwarded-For, all its clients share one).
+   */
+  MAX_ANONYMOUS_SOCKETS_PER_CLIENT: int(0, 1_000_000).default(50),
+  /**
+   * Longest a WebSocket acts on a credential checked this many seconds ago. Every instance re-checks
+   * the session or API key of each of its open sockets twice in this time (one statement for all of
+   * them) and closes with 4401 the sockets whose credential was revoked, expired or deleted; an
+   * operation on a socket whose last check is older re-checks first. Revocations also close sockets
+   * at once through pub/sub; this bounds the case where that message is lost. Default 2; at most 4,
+   * so a revoked credential's sockets are closed within 5 s.
+   */
+  CREDENTIAL_RECHECK_SECONDS: int(1, 4).default(2),
   /** Sign-in attempts per email (and sign-ups per client address) in AUTH_RATE_WINDOW_SECONDS. Default 10. */
   AUTH_RATE_LIMIT: int(1, 1_000_000).default(10),
   /** The window of AUTH_RATE_LIMIT, in seconds. Default 60. */

@@ -55,6 +55,8 @@ export interface StartOptions {
 }
 
 const GRAPHQL_PATH = '/graphql';
+/** Retry-After of an upgrade refused by MAX_ANONYMOUS_SOCKETS_PER_CLIENT. */
+const ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS = 10;
 
 /** Whether a browser Origin may open a WebSocket: same host as the request, or listed in CORS_ORIGINS. */
 function originAllowed(origin: string | undefined, req: IncomingMessage, allowed: string[]): boolean {
@@ -159,8 +161,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxPayload: config.MAX_BODY_BYTES,
     verifyClient: ({ origin, req }, done) => {
       const ok = !draining && originAllowed(origin, req, config.CORS_ORIGINS);
-      if (!ok) log.warn({ origin }, 'websocket upgrade refused');
-      done(ok, ok ? undefined : 403, ok ? undefined : 'Forbidden');
+      if (!ok) {
+        log.warn({ origin }, 'websocket upgrade refused');
+        return done(false, 403, 'Forbidden');
+      }
+      // Counted synchronously with the 'connection' that follows: no two upgrades race past the cap.
+      if (!wsServer.admits(req)) {
+        log.info({ clientIp: req.socket.remoteAddress }, 'websocket upgrade refused: too many anonymous sockets from this address');
+        return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS) });
+      }
+      done(true);
     },
   });
   const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey, chatMessageAddedShareKey, pollUpdatedShareKey]);

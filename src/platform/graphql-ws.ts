@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { authenticate } from '../modules/identity/identity.service';
@@ -10,19 +11,32 @@ import { clientAddress } from './client-address';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
 import { createContext, forkEm, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
-import { AppError, Forbidden, formatForClient, normalizeError } from './errors';
+import { AppError, Forbidden, Unauthenticated, formatForClient, normalizeError } from './errors';
 import { limitRules, queryLimits } from './guards/limits';
 import { assertOperationAllowed } from './guards/operation-rules';
 import type { Logger } from './logger';
+import { CredentialWatch, type WatchedSocket } from './socket-credentials';
+import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
 
 /** What we keep per WebSocket connection. */
 type SocketExtra = {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Set once connection_init is accepted: anonymous, or signed in (then `watched` too). */
   viewer?: Viewer;
+  /** A signed-in socket's credential, re-checked while the socket is open (see CredentialWatch). */
+  watched?: WatchedSocket | null;
   connectionId?: string;
   clientIp?: string;
 };
+
+/** What serveGraphqlWs gives the server: graphql-ws's disposable, and the upgrade check. */
+export interface GraphqlWsServer {
+  /** Stops the credential watch and closes every socket with 1001 Going Away. */
+  dispose(): Promise<void>;
+  /** Whether an upgrade from this request's client address may open one more socket (MAX_ANONYMOUS_SOCKETS_PER_CLIENT). */
+  admits(request: IncomingMessage): boolean;
+}
 
 /**
  * Serves GraphQL over WebSocket (graphql-transport-ws) with the same rules as HTTP: the bearer
@@ -30,9 +44,14 @@ type SocketExtra = {
  * the same depth/alias/directive/token limits and operation rules (`assertOperationAllowed`), a cap on concurrent
  * subscriptions per socket, and the same error masking. Subscriptions that a `shareKeys` function
  * groups run once per group (see SharedSubscriptions).
- * @returns graphql-ws's disposable (dispose closes every socket with 1001 Going Away)
+ *
+ * A signed-in socket's credential stays under watch while it is open (see CredentialWatch): each
+ * operation acts with a viewer checked at most CREDENTIAL_RECHECK_SECONDS ago, and once the session
+ * or API key is no longer valid the socket is closed with 4401 Unauthorized, which graphql-ws
+ * clients do not retry. Anonymous and not yet initialised sockets are capped per client address
+ * (see AnonymousSocketCap).
  */
-export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps, shareKeys: ShareKey[] = []) {
+export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps, shareKeys: ShareKey[] = []): GraphqlWsServer {
   const { config, log } = deps;
   const limits = queryLimits(config);
   const rules = [...specifiedRules, ...limitRules(limits)];
@@ -78,9 +97,16 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
   );
   /** Each operation's way to its socket, for shared results (keyed by the operation's context). */
   const directSends = new WeakMap<object, DirectSend>();
+  const credentials = new CredentialWatch({ orm: deps.orm, pubsub: deps.pubsub, log, recheckMs: config.CREDENTIAL_RECHECK_SECONDS * 1000 });
+  const anonymous = new AnonymousSocketCap(config.MAX_ANONYMOUS_SOCKETS_PER_CLIENT);
+  /** The client's address for caps and rate limits: the upgrade request's, under TRUST_PROXY as on HTTP. */
+  const addressOf = (request: IncomingMessage) => clientAddress(request, config.TRUST_PROXY);
   // Registered before graphql-ws's own listener, so it sees every socket first.
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => coalesceWrites(socket, request.socket));
-  return useServer<Record<string, unknown> | undefined, SocketExtra>(
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    coalesceWrites(socket, request.socket);
+    anonymous.opened(socket, addressOf(request));
+  });
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
       subscribe: (args) => shared.subscribe(args, directSends.get(args.contextValue as object)),
@@ -89,12 +115,27 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         const connectionId = randomUUID();
         ctx.extra.connectionId = connectionId;
         // Keep what we need of the upgrade request, not the request itself (memory per socket).
-        ctx.extra.clientIp = clientAddress(ctx.extra.request, config.TRUST_PROXY);
+        ctx.extra.clientIp = addressOf(ctx.extra.request);
         (ctx.extra as Partial<SocketExtra>).request = undefined;
         const em = forkEm(deps.orm, connectionId, new QueryStats());
         try {
-          ctx.extra.viewer = await authenticate(em, ctx.connectionParams?.authorization, config);
-          log.debug({ connectionId, userId: ctx.extra.viewer.userId }, 'websocket connected');
+          const viewer = await authenticate(em, ctx.connectionParams?.authorization, config);
+          const { socket } = ctx.extra;
+          if (socket.readyState === socket.CLOSED) return false; // closed while authenticating: nothing to watch
+          ctx.extra.viewer = viewer;
+          ctx.extra.watched = credentials.watch(viewer, {
+            revoke: () => {
+              socket.close(CloseCode.Unauthorized, 'Unauthorized');
+              endOperations(ctx.subscriptions); // at once, not when a slow client acknowledges the close
+            },
+            narrowed: () => endOperations(ctx.subscriptions),
+          });
+          if (ctx.extra.watched) {
+            anonymous.release(socket);
+            const watched = ctx.extra.watched;
+            socket.once('close', () => credentials.unwatch(watched));
+          }
+          log.debug({ connectionId, userId: viewer.userId }, 'websocket connected');
           return true;
         } catch (err) {
           if (err instanceof AppError) {
@@ -105,7 +146,17 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         }
       },
       onSubscribe: async (ctx, id, payload) => {
-        const viewer = ctx.extra.viewer!;
+        let viewer = ctx.extra.viewer!;
+        if (ctx.extra.watched) {
+          try {
+            const current = await credentials.current(ctx.extra.watched);
+            if (!current) return [new Unauthenticated('The credential of this connection is no longer valid')];
+            viewer = current;
+          } catch (err) {
+            // Masked for the client, logged once with its stack by onError.
+            return [new GraphQLError('Credential check failed', { originalError: err as Error })];
+          }
+        }
         // graphql-ws registers this operation's id before calling onSubscribe, so `active` counts it too.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
@@ -149,6 +200,22 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
     },
     wss,
   );
+  // After graphql-ws's listener: it has set up the socket, including the error listener this replaces.
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => logProtocolErrors(socket, log, addressOf(request)));
+  return {
+    admits: (request) => anonymous.admits(addressOf(request)),
+    async dispose() {
+      await credentials.stop();
+      await server.dispose();
+    },
+  };
+}
+
+/** Ends a socket's running operations now (graphql-ws sends `complete` for each, if the socket is still open). */
+function endOperations(subscriptions: Record<string, AsyncGenerator<unknown> | AsyncIterable<unknown> | null>): void {
+  for (const operation of Object.values(subscriptions)) {
+    if (operation && 'return' in operation && typeof operation.return === 'function') void operation.return(undefined);
+  }
 }
 
 

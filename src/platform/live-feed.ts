@@ -4,6 +4,22 @@ import type { PubSub, Subscription } from './pubsub/pubsub';
 
 export type Row = Record<string, unknown> & { id: number };
 
+/** Bounds of live feeds and of their subscriptions' replays (see live-stream.ts), in one place. */
+export const liveDefaults = Object.freeze({
+  /**
+   * Rows one read takes: a page of a replay, or a feed's read of new rows (a feed that is further
+   * behind reads the next page at once). Default 100.
+   */
+  pageSize: 100,
+  /**
+   * Rows a subscription's queue holds for a consumer slower than the feed; past it the queue
+   * collapses into one re-read from the database, at the consumer's pace. Default 500.
+   */
+  maxQueuedRows: 500,
+  /** How far below the newest delivered row a subscription remembers what it delivered (against late notifications). Default 10000. */
+  deliveredWindow: 10_000,
+});
+
 /**
  * Where a live feed's rows come from: an append-only table read by ascending id (new comments of
  * a post, chat messages of a stream), woken by a pub/sub topic whose events name the new rows.
@@ -17,8 +33,8 @@ export interface FeedSource<S> {
   idOf(event: unknown): number;
   /** The newest row's id now: the feed starts after it (older rows are each follower's replay). */
   newest(em: EntityManager): Promise<number>;
-  /** Rows with an id above `after` or in `late`, oldest first, and the subject's state now. */
-  read(em: EntityManager, after: number, late: number[]): Promise<{ rows: Row[]; state: S | null }>;
+  /** At most `limit` rows with an id above `after` or in `late`, oldest first, and the subject's state now. */
+  read(em: EntityManager, after: number, late: number[], limit: number): Promise<{ rows: Row[]; state: S | null }>;
 }
 
 /** What a feed hands its followers after each read. */
@@ -42,7 +58,8 @@ export interface FeedFollower<S> {
  * new row costs the same statements for one subscriber or ten thousand. Pub/sub only says "look
  * now": a lost message loses nothing, the next signal (or the reconnect) reads everything since.
  *
- * Signals that arrive while a read is running are merged into one follow-up read.
+ * Signals that arrive while a read is running are merged into one follow-up read. A read takes at
+ * most `liveDefaults.pageSize` rows; a full one is followed by the next at once.
  */
 export class LiveFeed<S> {
   private readonly followers = new Set<FeedFollower<S>>();
@@ -123,8 +140,15 @@ export class LiveFeed<S> {
   private async read(eventIds: number[], recheck: boolean): Promise<void> {
     // Ids at or below the watermark that an event names committed late (a smaller id, a later commit).
     const late = eventIds.filter((id) => id <= this.watermark);
-    const { rows, state } = await this.source.read(this.fork(), this.watermark, late);
+    const { pageSize } = liveDefaults;
+    const { rows, state } = await this.source.read(this.fork(), this.watermark, late, pageSize);
     for (const row of rows) this.watermark = Math.max(this.watermark, row.id);
+    // More may wait past this page (a burst, or a pub/sub outage): read the next one after offering this.
+    if (rows.length >= pageSize) {
+      this.pending ??= { ids: new Set(), recheck: false };
+      const last = rows[rows.length - 1].id;
+      for (const id of late) if (id > last) this.pending.ids.add(id); // late rows the page had no room for
+    }
     // A late row is only an ordering matter (ids are taken before commit): access is unchanged.
     const batch: FeedBatch<S> = { rows, state, recheck };
     for (const f of this.followers) f.offer(batch);

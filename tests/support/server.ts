@@ -66,6 +66,8 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
     AUTH_RATE_LIMIT: '1000000',
     // Tests write far faster than members do: the write limits have their own tests (tests/platform/rate-limits.test.ts).
     WRITE_RATE_LIMITS: '*=1000000/60',
+    // Every test's sockets come from 127.0.0.1 and stay open until closeAll: the cap has its own test.
+    MAX_ANONYMOUS_SOCKETS_PER_CLIENT: '0',
     ...env,
   };
 }

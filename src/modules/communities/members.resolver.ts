@@ -2,6 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } f
 import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
+import { listenForRechecks } from '../../platform/follow';
+import { Channel } from '../../platform/pubsub/channel';
+import { pubSubDefaults } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
 import { User } from '../identity/identity.entity';
 import { Ban, Community, Invite, JoinRequest, Member } from './communities.entity';
@@ -23,29 +26,49 @@ async function loadCommunity(ctx: Context, ref: { id: number }): Promise<Communi
 
 /**
  * Streams members as they join. Access is checked when subscribing (NOT_FOUND / FORBIDDEN as a
- * subscription error) and again before every event, with a fresh EntityManager: a viewer who
- * loses access (left, banned, community turned private) gets no further events and the stream completes.
+ * subscription error) and again before every event and when the viewer's memberships change, with
+ * a fresh EntityManager: a viewer who loses access (left, banned, community turned private) gets no
+ * further events and the stream completes, at once when they leave or are banned.
  */
 async function memberJoinedStream(communityGlobalId: string, ctx: Context): Promise<AsyncIterable<Member>> {
   const communityId = fromGlobalId('Community', communityGlobalId, 'communityId');
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   if (!(await canReadContent(ctx.loaders, ctx.viewer, community))) throw new Forbidden('Only members can follow a private community');
   const events = ctx.pubsub.subscribe<MemberJoinedEvent>(communityTopics.memberJoined(communityId));
-  await events.ready; // a member who joins right after the client subscribed is not missed
+  const items = new Channel<{ memberId: number } | { recheck: true }>({
+    topic: `member-joined:${communityId}`, maxBuffered: pubSubDefaults.maxBuffered, log: ctx.log, onReturn: () => undefined,
+  });
+  const rechecks = listenForRechecks(ctx, ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [], items);
+  const close = async () => {
+    items.end();
+    await events.return?.();
+    await (await rechecks.catch(() => null))?.close();
+  };
+  try {
+    await Promise.all([events.ready, rechecks]); // a member who joins right after the client subscribed is not missed
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  void (async () => {
+    for await (const event of events) items.push({ memberId: event.memberId });
+    items.end();
+  })();
   async function* authorized(): AsyncGenerator<Member> {
     try {
-      for await (const event of events) {
+      for await (const item of items) {
         ctx.refresh();
         const current = await ctx.loaders.community.load(communityId);
         if (!current || !(await canReadContent(ctx.loaders, ctx.viewer, current))) return;
-        const member = await ctx.loaders.member.load(event.memberId);
+        if (!('memberId' in item)) continue;
+        const member = await ctx.loaders.member.load(item.memberId);
         if (member) yield member;
       }
     } finally {
-      await events.return?.();
+      await close();
     }
   }
-  return closable(authorized(), () => events.return?.());
+  return closable(authorized(), close);
 }
 
 @Resolver(() => Member)

@@ -1,10 +1,11 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId, toGlobalId } from '../../platform/ids';
-import type { FeedSource } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import { Connection, decodeCursor, encodeCursor } from '../../platform/pagination';
-import { Channel } from '../../platform/pubsub/channel';
+import { CollapsingQueue } from '../../platform/collapsing-queue';
+import { listenForRechecks } from '../../platform/follow';
+import { liveDefaults, type FeedSource } from '../../platform/live-feed';
 import { closable } from '../../platform/streams';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { communityTopics } from '../communities/communities.events';
@@ -36,11 +37,11 @@ function chatSource(eventId: number): FeedSource<Visibility> {
     async newest(em) {
       return (await sql<{ max: number | null }>(em, 'select max(id) as max from chat_messages where event_id = ?', [eventId], 'get')).max ?? 0;
     },
-    async read(em, after, late) {
+    async read(em, after, late, limit) {
       const state = await sql<{ visibility: Visibility } | undefined>(
         em, 'select c.visibility from events e join communities c on c.id = e.community_id where e.id = ?', [eventId], 'get',
       );
-      return { rows: await chat.chatRowsAfter(em, eventId, after, late), state: state?.visibility ?? null };
+      return { rows: await chat.chatRowsAfter(em, eventId, after, late, limit), state: state?.visibility ?? null };
     },
   };
 }
@@ -61,57 +62,76 @@ async function chatMessageAddedStream(ctx: Context, eventId: number, afterId: nu
   const visibility = await readableStream(ctx, eventId);
   return liveStream({
     ctx, source: chatSource(eventId), afterId, state: visibility,
-    replay: (em, after) => chat.chatRowsAfter(em, eventId, after),
+    replay: (em, after, limit) => chat.chatRowsAfter(em, eventId, after, [], limit),
     toItem: (row) => chat.chatMessageFromRow(ctx.loaders, row),
     recheck: () => readableStream(ctx, eventId),
     recheckTopics: ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
   });
 }
 
-/** What wakes a `chatMessageRemoved` subscription: a removal announced, or a pub/sub reconnect. */
-type RemovalItem = { messageId: number } | { catchUp: true };
+/** What wakes a `chatMessageRemoved` subscription: a removal announced, a reason to re-check access, or a catch-up from the database. */
+type RemovalItem = { messageId: number } | { recheck: true } | { catchUp: true };
 
 /**
- * `chatMessageRemoved(eventId)`: ids of removed messages; access is checked again before each one.
- * Removals announced while pub/sub was away (a Redis restart) are read from the database when it
- * reconnects: everything removed since the subscription started that it has not sent yet, so a
- * viewer never keeps showing a message a moderator took down.
+ * `chatMessageRemoved(eventId)`: ids of removed messages; access is checked again before each one,
+ * and when the viewer's memberships change (so a banned member's subscription ends at once).
+ * Removals announced while pub/sub was away (a Redis restart), or more than a slow consumer's queue
+ * holds, are read from the database: everything removed since the subscription started that it
+ * has not sent yet, a page at a time, so a viewer never keeps showing a message a moderator took down.
  */
 async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<AsyncIterable<string>> {
   await readableStream(ctx, eventId);
+  const { pageSize, maxQueuedRows } = liveDefaults;
   const events = ctx.pubsub.subscribe<ChatMessageRemovedEvent>(chatTopics.messageRemoved(eventId));
-  await events.ready;
-  // The database's clock, as deleted_at is: removals from here on are this subscription's to send.
-  let since = (await sql<{ now: string }>(ctx.em, 'select now()::text as now', [], 'get')).now;
-  const items = new Channel<RemovalItem>({ topic: `chat-removals:${eventId}`, maxBuffered: 1000, log: ctx.log, onReturn: () => undefined });
+  const items = new CollapsingQueue<RemovalItem>({ maxWeight: maxQueuedRows, weigh: () => 1, collapse: () => ({ catchUp: true }) });
+  const rechecks = listenForRechecks(ctx, ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [], items);
   const stopCatchUp = ctx.pubsub.onReconnect(() => items.push({ catchUp: true }));
-  void (async () => {
-    for await (const event of events) items.push({ messageId: event.messageId });
-    items.end();
-  })();
   const close = async () => {
     stopCatchUp();
     items.end();
     await events.return?.();
+    await (await rechecks.catch(() => null))?.close();
   };
+  try {
+    await Promise.all([events.ready, rechecks]);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  // The database's clock, as deleted_at is: removals from here on are this subscription's to send.
+  let since = { at: (await sql<{ now: string }>(ctx.em, 'select now()::text as now', [], 'get')).now, id: 0 };
+  void (async () => {
+    for await (const event of events) items.push({ messageId: event.messageId });
+    items.end();
+  })();
   const sent = new Set<number>();
+
+  /** Removals after `since`, a page at a time (the next read once the consumer took this one). */
+  async function* catchUp(): AsyncGenerator<number> {
+    for (;;) {
+      const rows = await sql<{ id: number; at: string }[]>(
+        ctx.em,
+        `select id, deleted_at::text as at from chat_messages
+          where event_id = ? and deleted_at is not null and (deleted_at, id) > (?::timestamptz, ?)
+          order by deleted_at, id limit ?`,
+        [eventId, since.at, since.id, pageSize],
+      );
+      for (const row of rows) {
+        since = { at: row.at, id: row.id };
+        yield row.id;
+      }
+      if (rows.length < pageSize) return;
+      ctx.refresh();
+    }
+  }
+
   async function* authorized(): AsyncGenerator<string> {
     try {
       for await (const item of items) {
         ctx.refresh();
         if (!(await readableStream(ctx, eventId).then(() => true, () => false))) return;
-        let ids = 'messageId' in item ? [item.messageId] : [];
-        if ('catchUp' in item) {
-          const rows = await sql<{ id: number; at: string }[]>(
-            ctx.em,
-            `select id, deleted_at::text as at from chat_messages
-              where event_id = ? and deleted_at >= ?::timestamptz order by deleted_at, id`,
-            [eventId, since],
-          );
-          ids = rows.map((r) => r.id);
-          if (rows.length) since = rows[rows.length - 1].at;
-        }
-        for (const id of ids) {
+        const ids = 'messageId' in item ? [item.messageId] : 'catchUp' in item ? catchUp() : [];
+        for await (const id of ids) {
           if (sent.has(id)) continue;
           sent.add(id);
           if (sent.size > 10_000) sent.delete(sent.values().next().value!);

@@ -31,14 +31,17 @@ function chatMessageView(r: Record<string, unknown>): ChatMessage {
   });
 }
 
-/** Messages of a stream after `after` (and those named in `late`), oldest first, with their authors; removed ones left out. */
-export function chatRowsAfter(em: EntityManager, eventId: number, after: number, late: number[] = []): Promise<Row[]> {
+/** At most `limit` messages of a stream after `after` (and those named in `late`), oldest first, with their authors; removed ones left out. */
+export function chatRowsAfter(em: EntityManager, eventId: number, after: number, late: number[], limit: number): Promise<Row[]> {
   return sql<Row[]>(
     em,
-    `select m.*, ${AUTHOR_COLUMNS} from chat_messages m join users u on u.id = m.author_id
-      where m.event_id = ? and m.deleted_at is null and (m.id > ?${late.length ? ` or m.id in (${late.map(() => '?').join(', ')})` : ''})
+    `select m.*, ${AUTHOR_COLUMNS}
+       from (select * from chat_messages
+              where event_id = ? and deleted_at is null and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
+              order by id limit ?) m
+       join users u on u.id = m.author_id
       order by m.id`,
-    [eventId, after, ...late],
+    [eventId, after, ...late, limit],
   );
 }
 

@@ -37,8 +37,8 @@ export class IdentityResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Revokes the session token this request was made with.' })
-  signOut(@Ctx() { em, viewer }: Context): Promise<boolean> {
-    return identity.signOut(em, viewer);
+  signOut(@Ctx() ctx: Context): Promise<boolean> {
+    return identity.signOut(ctx.em, ctx.viewer, ctx);
   }
 
   @Mutation(() => ApiKeyPayload, { description: 'Creates an API key limited to `scopes`. The secret is returned only here.' })
@@ -47,8 +47,8 @@ export class IdentityResolver {
   }
 
   @Mutation(() => ApiKey, { description: 'Revokes an API key: it stops working at once.' })
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() { em, viewer }: Context): Promise<ApiKey> {
-    return identity.revokeApiKey(em, viewer, fromGlobalId('ApiKey', id));
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
+    return identity.revokeApiKey(ctx.em, ctx.viewer, fromGlobalId('ApiKey', id), ctx);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user themself and to platform admins; null otherwise.' })

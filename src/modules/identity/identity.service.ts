@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, Unauthenticated } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
 import {
   DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword,
 } from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
+import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
 import type { CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
 import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
 
@@ -54,10 +57,21 @@ export async function signIn(em: EntityManager, input: SignInInput, settings: Id
   return openSession(em, user, settings);
 }
 
-/** Revokes the session token the request was made with. */
-export async function signOut(em: EntityManager, viewer: Viewer): Promise<boolean> {
+/** Where revocations are announced, so that open WebSockets of the credential close at once on every instance. */
+export interface RevocationDeps {
+  pubsub: PubSub;
+  log: Logger;
+}
+
+function announceRevoked(deps: RevocationDeps, revoked: CredentialsRevokedEvent): Promise<void> {
+  return publishAfterCommit<CredentialsRevokedEvent>(deps.pubsub, deps.log, identityTopics.credentialsRevoked, revoked);
+}
+
+/** Revokes the session token the request was made with; its open WebSockets close (4401). */
+export async function signOut(em: EntityManager, viewer: Viewer, deps: RevocationDeps): Promise<boolean> {
   if (!viewer.sessionId) throw new Unauthenticated('Sign out needs a session token');
   await em.nativeDelete(Session, { id: viewer.sessionId });
+  await announceRevoked(deps, { sessionIds: [viewer.sessionId] });
   return true;
 }
 
@@ -99,6 +113,43 @@ export async function authenticate(em: EntityManager, authorization: unknown, se
   throw new Unauthenticated('Invalid or expired token');
 }
 
+/** A credential a viewer was authenticated with, by id (see {@link currentViewers}). */
+export type CredentialRef = { sessionId: number } | { apiKeyId: number };
+
+/** The key of a credential in {@link currentViewers}' answer: `s<id>` for a session, `k<id>` for an API key. */
+export function credentialKey(ref: CredentialRef): string {
+  return 'sessionId' in ref ? `s${ref.sessionId}` : `k${ref.apiKeyId}`;
+}
+
+/**
+ * The viewers of credentials that were valid when they were presented, as they are now: one
+ * statement by primary key for any number of them (the bearer secret is not needed, nor hashed
+ * again). A credential missing from the answer was revoked, has expired, or its user is gone.
+ * @returns viewers by {@link credentialKey}
+ */
+export async function currentViewers(em: EntityManager, refs: CredentialRef[]): Promise<Map<string, Viewer>> {
+  const sessionIds = refs.flatMap((r) => ('sessionId' in r ? [r.sessionId] : []));
+  const apiKeyIds = refs.flatMap((r) => ('apiKeyId' in r ? [r.apiKeyId] : []));
+  const viewers = new Map<string, Viewer>();
+  if (!sessionIds.length && !apiKeyIds.length) return viewers;
+  const rows = await sql<{ kind: 's' | 'k'; id: number; user_id: number; is_admin: boolean; scopes: ApiScope[] | null }[]>(
+    em,
+    `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes
+       from sessions s join users u on u.id = s.user_id
+      where s.id = any(?::int[]) and s.expires_at > now()
+     union all
+     select 'k', k.id, k.user_id, u.is_admin, k.scopes
+       from api_keys k join users u on u.id = k.user_id
+      where k.id = any(?::int[]) and k.revoked_at is null`,
+    [`{${sessionIds.join(',')}}`, `{${apiKeyIds.join(',')}}`],
+  );
+  for (const r of rows) {
+    if (r.kind === 's') viewers.set(credentialKey({ sessionId: r.id }), sessionViewer(r.user_id, r.is_admin, r.id));
+    else viewers.set(credentialKey({ apiKeyId: r.id }), apiKeyViewer(r.user_id, r.is_admin, r.id, r.scopes ?? []));
+  }
+  return viewers;
+}
+
 /** Signed-in user id or UNAUTHENTICATED. */
 export function requireUser(viewer: Viewer): number {
   if (viewer.userId === null) throw new Unauthenticated();
@@ -124,14 +175,15 @@ export async function createApiKey(em: EntityManager, viewer: Viewer, input: Cre
   return { secret, apiKey };
 }
 
-/** Revokes one of the viewer's API keys (admins: anyone's). Idempotent. */
-export async function revokeApiKey(em: EntityManager, viewer: Viewer, id: number): Promise<ApiKey> {
+/** Revokes one of the viewer's API keys (admins: anyone's); its open WebSockets close (4401). Idempotent. */
+export async function revokeApiKey(em: EntityManager, viewer: Viewer, id: number, deps: RevocationDeps): Promise<ApiKey> {
   const userId = requireUser(viewer);
   const key = await em.findOne(ApiKey, { id });
   if (!key || (key.user.id !== userId && !viewer.isAdmin)) throw new NotFound('API key');
   if (!key.revokedAt) {
     key.revokedAt = new Date();
     await em.flush();
+    await announceRevoked(deps, { apiKeyIds: [key.id] });
   }
   return key;
 }

@@ -11,14 +11,21 @@ import { readablePost } from './posts.service';
 import { AUTHOR_COLUMNS } from '../../platform/views';
 import { commentFromRow } from './rows';
 
-/** A post's comments after `after` (and those named in `late`) with their authors (`a__` columns), deleted ones left out. */
-function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[] = []): Promise<Row[]> {
+/**
+ * At most `limit` of a post's comments after `after` (and those named in `late`), oldest first,
+ * with their authors (`a__` columns), deleted ones left out.
+ */
+function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[], limit: number): Promise<Row[]> {
   return sql<Row[]>(
     em,
-    `select c.*, ${AUTHOR_COLUMNS} from comments c join users u on u.id = c.author_id
-      where c.post_id = ? and c.deleted_at is null and (c.id > ?${late.length ? ` or c.id in (${late.map(() => '?').join(', ')})` : ''})
+    // The page is cut before the join: only its own rows meet users, whatever plan the join gets.
+    `select c.*, ${AUTHOR_COLUMNS}
+       from (select * from comments
+              where post_id = ? and deleted_at is null and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
+              order by id limit ?) c
+       join users u on u.id = c.author_id
       order by c.id`,
-    [postId, after, ...late],
+    [postId, after, ...late, limit],
   );
 }
 
@@ -31,13 +38,13 @@ function commentSource(postId: number): FeedSource<Visibility> {
       const [row] = await sql<{ max: number | null }[]>(em, 'select max(id) as max from comments where post_id = ?', [postId]);
       return row?.max ?? 0;
     },
-    async read(em, after, late) {
+    async read(em, after, late, limit) {
       const [state] = await sql<{ visibility: Visibility; deleted: boolean }[]>(
         em,
         'select c.visibility, p.deleted_at is not null as deleted from posts p join communities c on c.id = p.community_id where p.id = ?',
         [postId],
       );
-      return { rows: await commentRowsAfter(em, postId, after, late), state: state && !state.deleted ? state.visibility : null };
+      return { rows: await commentRowsAfter(em, postId, after, late, limit), state: state && !state.deleted ? state.visibility : null };
     },
   };
 }
@@ -55,7 +62,7 @@ export async function commentAddedStream(ctx: Context, postId: number, afterId: 
   const source = commentSource(postId);
   return liveStream({
     ctx, source, afterId, state: community.visibility,
-    replay: (em, after) => commentRowsAfter(em, postId, after),
+    replay: (em, after, limit) => commentRowsAfter(em, postId, after, [], limit),
     toItem: (row) => commentFromRow(ctx.loaders, row),
     recheck: async () => (await readablePost(ctx.loaders, ctx.viewer, postId)).community.visibility,
     recheckTopics: ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
