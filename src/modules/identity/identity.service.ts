@@ -5,7 +5,7 @@ import {
   DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword,
 } from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
-import type { CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
+import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
 import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
 
 /** What the identity rules need from the configuration. */
@@ -38,6 +38,8 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
 /** Creates an account and signs it in, in one transaction. Taken handle or email: CONFLICT. */
 export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
   const email = input.email.trim().toLowerCase();
+  // Lower-casing can lengthen non-ASCII text ("İ" becomes two characters): the column's limit holds for what is stored.
+  if (email.length > EMAIL_MAX_LENGTH) throw new BadInput(`email must be at most ${EMAIL_MAX_LENGTH} characters once lower-cased`, 'email');
   const handle = input.handle.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return em.transactional(async (tx) => {

@@ -2,6 +2,7 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graph
 import type { Config } from '../../config';
 import { scopeFor, type Viewer } from '../../modules/identity/viewer';
 import { AppError, BadInput, Forbidden } from '../errors';
+import { assertInputText } from './input-text';
 import { assertQueryCost } from './limits';
 
 /** The transport an operation arrived on. */
@@ -32,8 +33,9 @@ export function assertOperationAllowed(req: OperationRequest, config: Config): v
   if (!req.viewer.scopes.has(needed)) throw withStatus(new Forbidden(`This API key lacks the ${needed} scope`), 403);
   try {
     assertQueryCost(req.schema, req.document, req.variables ?? undefined, req.operationName, config.MAX_QUERY_COST);
+    assertInputText(req.schema, req.document, req.operation, req.variables);
   } catch (err) {
-    // Too costly, or variables that do not fit: the client's doing.
+    // Too costly, variables that do not fit, or input that is not text: the client's doing.
     if (err instanceof AppError) withStatus(err, 400);
     throw err;
   }
