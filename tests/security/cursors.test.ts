@@ -9,7 +9,7 @@ import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType }
 import { closeAll, startTestServer, type TestServer } from '../support/server';
 import { record } from '../support/subscription';
 import { CURSOR_ARGUMENT, forgedCursors } from './fuzz-values';
-import { hoursFromNow, World } from './fuzz-world';
+import { FUZZ_ENV, hoursFromNow, World } from './fuzz-world';
 
 let server: TestServer;
 let world: World;
@@ -17,7 +17,7 @@ let world: World;
 const records = new Map<string, string>();
 
 beforeAll(async () => {
-  server = await startTestServer({ CHAT_RATE_LIMIT: '1000000' });
+  server = await startTestServer(FUZZ_ENV as never);
   world = new World(server);
   await world.setUp();
   const w = world;

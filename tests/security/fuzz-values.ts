@@ -79,7 +79,7 @@ const encode = (key: unknown) => Buffer.from(JSON.stringify(key), 'utf8').toStri
 export function forgedCursors(sample: unknown): Hostile[] {
   const forged: Hostile[] = [
     { label: 'a cursor that is not base64 JSON', value: '!!not a cursor!!' },
-    { label: 'a cursor of 10,000 characters', value: encode(Array.from({ length: 2000 }, () => 1)) },
+    { label: 'a cursor of over 5,000 characters', value: encode(Array.from({ length: 2000 }, () => 1)) },
     { label: 'a cursor of an empty key', value: encode([]) },
     { label: 'a cursor of an object', value: encode({ id: 1 }) },
   ];

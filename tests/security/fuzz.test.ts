@@ -16,16 +16,8 @@ import { join } from 'node:path';
 import { buildSchema, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { ErrorCode } from '../../src/platform/errors';
 import { startTestServer, type TestServer } from '../support/server';
-import { MUTATION_BASELINES, QUERY_BASELINES, World, type Baseline, type Builder } from './fuzz-world';
+import { FUZZ_ENV, MUTATION_BASELINES, QUERY_BASELINES, World, type Baseline, type Builder } from './fuzz-world';
 import { documentFor, hostileValues, slotsOf, valueAt, withValueAt, type Hostile, type Slot } from './fuzz-values';
-
-/**
- * The fuzz server's settings: limits that would refuse the fuzzer's own pace are raised (add write rate
- * limits here as they appear), everything else is as in production.
- */
-const FUZZ_ENV: Record<string, string> = {
-  CHAT_RATE_LIMIT: '1000000',
-};
 
 /** Mutations the fuzzer does not call, each with why. Keep it short. */
 const UNFUZZED: Record<string, string> = {};

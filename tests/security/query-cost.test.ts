@@ -10,6 +10,7 @@ import {
   isObjectType, isScalarType, parse, type GraphQLField, type GraphQLInputType, type GraphQLNamedType,
   type GraphQLObjectType, type GraphQLSchema, type GraphQLType,
 } from 'graphql';
+import { ApiScope } from '../../src/modules/identity/identity.entity';
 import { POLL_LIMITS } from '../../src/modules/polls/polls.inputs';
 import { POST_LIMITS } from '../../src/modules/posts/posts.inputs';
 import { BADGES } from '../../src/modules/reputation/badges';
@@ -29,7 +30,7 @@ const SIZE_ARGUMENT = /^(first|last|limit|take|size|count)$/;
  */
 const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'Post.tags': { bound: POST_LIMITS.maxTags, why: 'at most POST_LIMITS.maxTags tags (strings)' },
-  'ApiKey.scopes': { bound: 3, why: 'each scope at most once (an enum of three)' },
+  'ApiKey.scopes': { bound: Object.keys(ApiScope).length, why: 'each scope at most once' },
   'Post.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },
   'Comment.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },
   'Member.badges': { bound: Object.keys(BADGES).length, why: 'one badge of each kind at most' },
