@@ -62,15 +62,53 @@ export function encodeCursor(key: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-/** Decodes a cursor made by `encodeCursor`, checking its shape, or throws BAD_USER_INPUT. */
-export function decodeCursor(cursor: string, shape: ReadonlyArray<'number' | 'string'>, field = 'after'): (string | number)[] {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    key = undefined;
+/**
+ * What each part of a cursor's sort key may hold, so that a forged cursor is BAD_USER_INPUT and never
+ * reaches the database as a value its column cannot take (an internal error):
+ * - `number`: an integer that fits PostgreSQL's `int` (ids, counts, scores, positions);
+ * - `flag`: 0 or 1;
+ * - `float`: a finite number (a `double precision` sort key);
+ * - `timestamp`: milliseconds since 1970 of an instant in the years 1 to 9999;
+ * - `string`: a string of at most CURSOR_LIMITS.maxString characters.
+ */
+export type CursorPart = 'number' | 'flag' | 'float' | 'timestamp' | 'string';
+
+/** Bounds of cursors, in one place. */
+export const CURSOR_LIMITS = {
+  /** Longest cursor accepted, in characters (ours are far shorter). */
+  maxLength: 512,
+  /** Longest string in a cursor's key. */
+  maxString: 64,
+  /** The instants a `timestamp` part may name: 0001-01-01 to 9999-12-31 (UTC). */
+  minTimestamp: -62_135_596_800_000, // 0001-01-01T00:00:00.000Z (Date.UTC reads years below 100 as 19xx)
+  maxTimestamp: 253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+} as const;
+
+const INT_MIN = -2_147_483_648;
+const INT_MAX = 2_147_483_647;
+
+function fits(value: unknown, part: CursorPart): boolean {
+  switch (part) {
+    case 'number': return Number.isInteger(value) && (value as number) >= INT_MIN && (value as number) <= INT_MAX;
+    case 'flag': return value === 0 || value === 1;
+    case 'float': return typeof value === 'number' && Number.isFinite(value);
+    case 'timestamp':
+      return Number.isInteger(value) && (value as number) >= CURSOR_LIMITS.minTimestamp && (value as number) <= CURSOR_LIMITS.maxTimestamp;
+    case 'string': return typeof value === 'string' && value.length <= CURSOR_LIMITS.maxString;
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+}
+
+/** Decodes a cursor made by `encodeCursor`, checking its shape and the range of each part, or throws BAD_USER_INPUT naming `field`. */
+export function decodeCursor(cursor: string, shape: ReadonlyArray<CursorPart>, field = 'after'): (string | number)[] {
+  let key: unknown;
+  if (cursor.length <= CURSOR_LIMITS.maxLength) {
+    try {
+      key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    } catch {
+      key = undefined;
+    }
+  }
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => !fits(v, shape[i]))) {
     throw new BadInput('Invalid cursor', field);
   }
   return key as (string | number)[];
@@ -106,8 +144,46 @@ export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => (str
   };
 }
 
-/** Cost of a connection field for the query-cost guard: its page size times its children. */
-export function connectionComplexity({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number {
-  const size = typeof args.first === 'number' ? args.first : PAGE_LIMITS.defaultSize;
-  return 1 + size * Math.max(childComplexity, 1);
+/** What a cost function is given: the field's coerced arguments and the cost of its selection. */
+type CostArgs = { args: Record<string, unknown>; childComplexity: number };
+
+/**
+ * A page size as the query-cost guard reads it: `arg` (null or absent: `defaultSize`), which must be
+ * an integer from 1 to `maxSize`, or BAD_USER_INPUT naming the argument.
+ */
+function checkedPageSize(args: Record<string, unknown>, arg: string, defaultSize: number, maxSize: number): number {
+  const size = args[arg] ?? defaultSize;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > maxSize) {
+    throw new BadInput(`${arg} must be from 1 to ${maxSize}`, arg);
+  }
+  return size;
+}
+
+/**
+ * Cost of a list or connection field with a page size, for the query-cost guard: 1, plus the page
+ * size (the argument `arg`) times the cost of what each item selects. The size is checked here, before
+ * anything runs: a negative size once cancelled out its siblings' cost (issue 12), and a size over
+ * the maximum was only refused after the operation's other fields had run.
+ * @param arg name of the page-size argument (default `first`)
+ * @param defaultSize size when the argument is omitted or null (default PAGE_LIMITS.defaultSize)
+ * @param maxSize largest size allowed (default PAGE_LIMITS.maxSize)
+ */
+export function pageComplexity(
+  { arg = 'first', defaultSize = PAGE_LIMITS.defaultSize, maxSize = PAGE_LIMITS.maxSize }: { arg?: string; defaultSize?: number; maxSize?: number } = {},
+) {
+  return ({ args, childComplexity }: CostArgs): number =>
+    1 + checkedPageSize(args, arg, defaultSize, maxSize) * Math.max(childComplexity, 1);
+}
+
+/** Cost of a connection paged by `first` (1 to PAGE_LIMITS.maxSize, default PAGE_LIMITS.defaultSize): see {@link pageComplexity}. */
+export const connectionComplexity = pageComplexity();
+
+/**
+ * Cost of a list field without a page size, which its domain bounds (a poll's options, a post's
+ * tags…): 1, plus the most items it can hold times the cost of what each selects, so that a page of
+ * polls selecting each option's voters costs what it may fetch.
+ * @param maxItems the most items the list can hold
+ */
+export function boundedListComplexity(maxItems: number) {
+  return ({ childComplexity }: CostArgs): number => 1 + maxItems * childComplexity;
 }

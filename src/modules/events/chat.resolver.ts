@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Resolver,
 import type { Context } from '../../platform/context';
 import { fromGlobalId, toGlobalId } from '../../platform/ids';
 import { liveStream } from '../../platform/live-stream';
-import { Connection, decodeCursor, encodeCursor } from '../../platform/pagination';
+import { Connection, connectionComplexity, decodeCursor, encodeCursor, pageComplexity } from '../../platform/pagination';
 import { CollapsingQueue } from '../../platform/collapsing-queue';
 import { listenForRechecks } from '../../platform/follow';
 import { liveDefaults, type FeedSource } from '../../platform/live-feed';
@@ -240,12 +240,15 @@ export class EventChatResolver {
     return !!event.liveStartedAt && !event.liveEndedAt;
   }
 
-  @FieldResolver(() => ChatMessageConnection, { description: 'The latest chat messages, oldest first; `before` loads older ones. Pass the endCursor to chatMessageAdded(after:) to go live without a gap.' })
+  @FieldResolver(() => ChatMessageConnection, {
+    complexity: pageComplexity({ arg: 'last' }),
+    description: 'The latest chat messages, oldest first; `before` loads older ones. Pass the endCursor to chatMessageAdded(after:) to go live without a gap.',
+  })
   chatMessages(@Root() event: Event, @Args() args: ChatHistoryArgs, @Ctx() ctx: Context) {
     return chat.chatHistory(ctx, event, args);
   }
 
-  @FieldResolver(() => ChatMessageConnection, { description: 'Questions of the live Q&A, most upvoted first.' })
+  @FieldResolver(() => ChatMessageConnection, { complexity: connectionComplexity, description: 'Questions of the live Q&A, most upvoted first.' })
   questions(@Root() event: Event, @Args() args: QuestionsArgs, @Ctx() ctx: Context) {
     return chat.eventQuestions(ctx, event, args);
   }

@@ -187,7 +187,7 @@ export async function withdrawVote(em: EntityManager, loaders: Loaders, viewer: 
  */
 export async function contestEntries(loaders: Loaders, event: Event, phase: ContestPhase, args: PageArgs) {
   const size = pageSize(args);
-  const after = args.after ? (decodeCursor(args.after, ['number', 'number', 'number']) as EntryCursor) : null;
+  const after = args.after ? (decodeCursor(args.after, ['number', 'timestamp', 'number']) as EntryCursor) : null;
   const ranked = phase !== ContestPhase.SUBMISSIONS;
   const rows = await loaders.contestEntryPage.load({ eventId: event.id, ranked, size, after });
   return toConnection(rows, size, (e) => [e.votes, e.submittedAt.getTime(), e.id], !!args.after);

@@ -74,15 +74,15 @@ export class CreateEventInput {
 export class UpdateEventInput {
   @Field(() => ID) id!: string;
 
-  @Field({ nullable: true })
+  @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, EVENT_LIMITS.titleLength, { message: `title must be 1 to ${EVENT_LIMITS.titleLength} characters long` })
-  title?: string;
+  title?: string | null;
 
-  @Field({ nullable: true })
+  @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(EVENT_LIMITS.descriptionLength, { message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long` })
-  description?: string;
+  description?: string | null;
 
   @Field({ nullable: true })
   startsAt?: Date;

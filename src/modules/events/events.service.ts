@@ -93,7 +93,13 @@ function onlineUrl(url: string | null | undefined): string | null {
     throw new BadInput('onlineUrl must be an http or https URL', 'onlineUrl');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new BadInput('onlineUrl must be an http or https URL', 'onlineUrl');
-  return parsed.toString();
+  // Normalizing percent-encodes spaces and non-ASCII characters and turns a Unicode host into punycode: a link
+  // within the input limit can outgrow its column (an internal error before), so the limit holds for what is stored.
+  const normalized = parsed.toString();
+  if (normalized.length > EVENT_LIMITS.urlLength) {
+    throw new BadInput(`onlineUrl must be at most ${EVENT_LIMITS.urlLength} characters once normalized (non-ASCII characters are percent-encoded)`, 'onlineUrl');
+  }
+  return normalized;
 }
 
 const text = (value: string | null | undefined) => value?.trim() || null;
@@ -143,11 +149,12 @@ export async function updateEvent(em: EntityManager, loaders: Loaders, viewer: V
   }
   await em.transactional(async (tx) => {
     const locked = await tx.findOneOrFail(Event, event.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    if (input.title !== undefined) {
+    // Null leaves a title or description as it is (as updatePost and updateCommunity do); it used to be an internal error.
+    if (input.title !== undefined && input.title !== null) {
       if (!input.title.trim()) throw new BadInput('title must not be blank', 'title');
       locked.title = input.title.trim();
     }
-    if (input.description !== undefined) locked.description = input.description.trim();
+    if (input.description !== undefined && input.description !== null) locked.description = input.description.trim();
     if (input.location !== undefined) locked.location = text(input.location);
     if (input.onlineUrl !== undefined) locked.onlineUrl = onlineUrl(input.onlineUrl);
     const timing = schedule({
@@ -195,7 +202,7 @@ export async function communityEvents(em: EntityManager, loaders: Loaders, viewe
   const where: Record<string, unknown>[] = [{ community: community.id }];
   if (args.upcoming) where.push({ cancelledAt: null }, { $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: new Date() } }] });
   if (args.after) {
-    const [at, id] = decodeCursor(args.after, ['number', 'number']) as number[];
+    const [at, id] = decodeCursor(args.after, ['timestamp', 'number']) as number[];
     where.push({ $or: [{ startsAt: { $gt: new Date(at) } }, { startsAt: new Date(at), id: { $gt: id } }] });
   }
   const events = await em.find(Event, { $and: where }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: size + 1 });
@@ -215,7 +222,7 @@ export async function communityCalendar(em: EntityManager, loaders: Loaders, vie
     throw new BadInput(`A calendar covers at most ${EVENT_LIMITS.maxCalendarDays} days`, 'to');
   }
   const size = pageSize(args);
-  const [afterAt, afterId] = args.after ? (decodeCursor(args.after, ['number', 'number']) as number[]) : [-Infinity, 0];
+  const [afterAt, afterId] = args.after ? (decodeCursor(args.after, ['timestamp', 'number']) as number[]) : [-Infinity, 0];
   const events = await em.find(
     Event,
     { community: community.id, cancelledAt: null, startsAt: { $lt: to }, $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: from } }] },
@@ -236,7 +243,7 @@ export async function communityCalendar(em: EntityManager, loaders: Loaders, vie
 /** `Event.occurrences`: the occurrences still to end, in order (a one-off event's only one while it lasts). */
 export function upcomingOccurrences(event: Event, args: { first?: number; after?: string }, now = new Date()) {
   const size = pageSize(args);
-  const after = args.after ? new Date(decodeCursor(args.after, ['number'])[0] as number) : new Date(now.getTime() - durationOf(event));
+  const after = args.after ? new Date(decodeCursor(args.after, ['timestamp'])[0] as number) : new Date(now.getTime() - durationOf(event));
   const list = occurrencesAfter(event, after, size + 1).map((o) => ({ event, ...o }));
   return toConnection(list, size, (o) => [o.startsAt.getTime()], !!args.after);
 }

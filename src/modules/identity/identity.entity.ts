@@ -90,6 +90,7 @@ export class ApiKey extends Node {
   @Property({ length: 64, unique: true })
   secretHash!: string;
 
+  // A list without a page size: at most one of each scope.
   @Field(() => [ApiScope])
   @Property({ type: ArrayType })
   scopes!: ApiScope[];

@@ -5,6 +5,9 @@ import { ApiKey, ApiScope, User } from './identity.entity';
 /** Handle rules: 3–30 letters, digits or underscores; stored lower-case. */
 export const HANDLE_PATTERN = /^[A-Za-z0-9_]{3,30}$/;
 
+/** Longest email address (RFC 5321), as stored: lower-cased. */
+export const EMAIL_MAX_LENGTH = 254;
+
 @InputType()
 export class SignUpInput {
   @Field({ description: '3–30 letters, digits or underscores; case-insensitive.' })
@@ -13,7 +16,7 @@ export class SignUpInput {
 
   @Field()
   @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
   @Field({ description: '10 to 200 characters.' })
@@ -24,7 +27,7 @@ export class SignUpInput {
 @InputType()
 export class SignInInput {
   @Field()
-  @MaxLength(254)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
   @Field()

@@ -8,7 +8,7 @@ import {
 } from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
-import type { CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
+import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
 import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
 
 /** What the identity rules need from the configuration. */
@@ -39,6 +39,8 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
  */
 export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
   const email = input.email.trim().toLowerCase();
+  // Lower-casing can lengthen non-ASCII text ("İ" becomes two characters): the column's limit holds for what is stored.
+  if (email.length > EMAIL_MAX_LENGTH) throw new BadInput(`email must be at most ${EMAIL_MAX_LENGTH} characters once lower-cased`, 'email');
   const handle = input.handle.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return em.transactional(async (tx) => {

@@ -6,6 +6,8 @@ import { Community } from '../communities/communities.entity';
 import { Event } from '../events/events.entity';
 import { User } from '../identity/identity.entity';
 import { Post } from '../posts/posts.entity';
+import { boundedListComplexity } from '../../platform/pagination';
+import { POLL_LIMITS } from './polls.inputs';
 
 export enum PollKind {
   SINGLE = 'SINGLE',
@@ -186,10 +188,11 @@ export class PollRound {
   @Field(() => Int, { description: 'From 1.' })
   number!: number;
 
-  @Field(() => [PollTally], { description: 'Each option still in the count, with the ballots that rank it highest among those, most first.' })
+  // At most one per option.
+  @Field(() => [PollTally], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'Each option still in the count, with the ballots that rank it highest among those, most first.' })
   tallies!: PollTally[];
 
-  @Field(() => [PollOption], { description: 'Options eliminated after this round (none in the last round).' })
+  @Field(() => [PollOption], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'Options eliminated after this round (none in the last round).' })
   eliminated!: PollOption[];
 
   @Field(() => Int, { description: 'Ballots that rank none of the options still in the count.' })

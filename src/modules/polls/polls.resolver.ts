@@ -1,14 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { Connection, PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { Community, Visibility } from '../communities/communities.entity';
 import { Event } from '../events/events.entity';
 import { User } from '../identity/identity.entity';
 import { Post } from '../posts/posts.entity';
 import { Poll, PollKind, PollOption, PollRound } from './polls.entity';
-import { CastVoteInput, CreatePollInput, PollsArgs } from './polls.inputs';
+import { CastVoteInput, CreatePollInput, POLL_LIMITS, PollsArgs } from './polls.inputs';
 import { pollUpdatedStream } from './polls.live';
 import * as polls from './polls.service';
 
@@ -99,7 +99,8 @@ export class PollsResolver {
     return polls.resultsVisible(poll);
   }
 
-  @FieldResolver(() => [PollOption], { description: 'The options, in order.' })
+  // A poll has at most POLL_LIMITS.maxOptions options; a ballot names each at most once; a runoff eliminates one a round.
+  @FieldResolver(() => [PollOption], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'The options, in order.' })
   async options(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<PollOption[]> {
     loaders.poll.prime(poll.id, poll);
     return loaders.pollOptions.load(poll.id);
@@ -111,7 +112,7 @@ export class PollsResolver {
   }
 
   @FieldResolver(() => [PollOption], {
-    nullable: true,
+    nullable: true, complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
     description: 'The options of your ballot, in your order (RANKED: most preferred first); null when you have none. Always shown to you, even while results are hidden.',
   })
   async viewerVote(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<PollOption[] | null> {
@@ -127,7 +128,7 @@ export class PollsResolver {
   }
 
   @FieldResolver(() => [PollRound], {
-    nullable: true,
+    nullable: true, complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
     description:
       'RANKED: the instant-runoff count, round by round. Each round counts every ballot for its highest-ranked option still in the count; ' +
       'an option with more than half of the ballots still counting wins; otherwise the option with the fewest votes is eliminated ' +

@@ -44,13 +44,32 @@ export async function readablePoll(loaders: Loaders, viewer: Viewer, pollId: num
 /** Publishes after commit; a lost message only delays watchers until the next change (or the close sweep). */
 const publish = <T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T) => publishAfterCommit<T>(ctx.pubsub, ctx.log, topic, payload);
 
+/**
+ * What a voter sees of an option, to tell two options apart: compatibility forms folded (NFKC: full-width
+ * "Ｙｅｓ" is "Yes", the ligature "ﬁ" is "fi"), invisible characters dropped (zero-width spaces, joiners),
+ * white space collapsed, and case folded ("YES", "yes" and "Yes" read as the same answer; "ß" as "ss").
+ * Two options with the same key would split the vote between answers nobody can tell apart.
+ */
+export function optionKey(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC');
+}
+
+/** The options as stored (trimmed, as typed), or BAD_USER_INPUT on `options`: blank, too long, or two the same once compared by {@link optionKey}. */
 function checkOptions(raw: string[]): string[] {
   const options = raw.map((o) => o.trim());
-  if (options.some((o) => !o)) throw new BadInput('options must not be blank', 'options');
+  const keys = options.map(optionKey);
+  if (keys.some((k) => !k)) throw new BadInput('options must not be blank', 'options');
   if (options.some((o) => o.length > POLL_LIMITS.optionLength)) {
     throw new BadInput(`each option is at most ${POLL_LIMITS.optionLength} characters long`, 'options');
   }
-  if (new Set(options.map((o) => o.toLowerCase())).size !== options.length) throw new BadInput('options must be distinct', 'options');
+  if (new Set(keys).size !== options.length) throw new BadInput('options must be distinct (compared ignoring case, width and invisible characters)', 'options');
   return options;
 }
 

@@ -1,12 +1,12 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { PageArgs, connectionComplexity, decodeCursor, encodeCursor, idPage } from '../../platform/pagination';
+import { PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, encodeCursor, idPage } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { Comment, Post } from './posts.entity';
-import { AddCommentInput, ReactionCount, UpdateCommentInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
+import { AddCommentInput, POST_LIMITS, ReactionCount, UpdateCommentInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import { CommentConnection, commentConnection } from './posts.resolver';
 
 
@@ -75,7 +75,10 @@ export class CommentsResolver {
     return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerCommentVote.load(comment.id)];
   }
 
-  @FieldResolver(() => [ReactionCount])
+  @FieldResolver(() => [ReactionCount], {
+    complexity: boundedListComplexity(POST_LIMITS.reactionsShown),
+    description: `The most used emoji (at most ${POST_LIMITS.reactionsShown}), most used first.`,
+  })
   reactions(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
     return loaders.commentReactions.load(comment.id);
   }

@@ -31,7 +31,9 @@ function keyOf(order: PostOrder, post: Post): (string | number)[] {
 
 /** The keyset of an `after` cursor; BAD_USER_INPUT when it is not a cursor of this ordering. */
 function keysetOf(order: PostOrder, after: string): number[] {
-  const [cursorOrder, ...key] = decodeCursor(after, SORT_COLUMN[order] ? ['string', 'number', 'number', 'number'] : ['string', 'number', 'number']);
+  // TOP's key is an int score, HOT's a double.
+  const sortKey = order === PostOrder.HOT ? 'float' : 'number';
+  const [cursorOrder, ...key] = decodeCursor(after, SORT_COLUMN[order] ? ['string', 'flag', sortKey, 'number'] : ['string', 'flag', 'number']);
   if (cursorOrder !== order) throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, 'after');
   return key as number[];
 }

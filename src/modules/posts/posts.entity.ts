@@ -38,6 +38,7 @@ export class Post extends Node {
   @Property({ type: 'text' })
   bodyHtml!: string;
 
+  // A list without a page size: at most POST_LIMITS.maxTags tags, each a scalar.
   @Field(() => [String], { description: 'Lower-case tags (letters, digits, dashes), at most 5.' })
   @Property({ type: 'text[]', default: '{}' })
   tags: string[] = [];

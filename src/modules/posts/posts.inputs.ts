@@ -11,6 +11,11 @@ export const POST_LIMITS = {
   tagLength: 30,
   /** Deepest reply: a comment on the post has depth 0, so 8 allows 9 levels. */
   maxCommentDepth: 8,
+  /**
+   * Emoji a post or comment lists in `reactions` (the most used): any member may add any emoji, so
+   * without a cap one post could list thousands, in every page of posts that shows its reactions.
+   */
+  reactionsShown: 20,
 } as const;
 
 export enum PostOrder {

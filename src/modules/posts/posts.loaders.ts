@@ -4,7 +4,7 @@ import { sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
-import type { ReactionCount } from './posts.inputs';
+import { POST_LIMITS, type ReactionCount } from './posts.inputs';
 import { AUTHOR_COLUMNS } from '../../platform/views';
 
 /** One page of a thread level: top-level comments of a post (`parentId` null) or replies to a comment. */
@@ -78,17 +78,21 @@ function viewerVoteLoader(em: EntityManager, viewer: Viewer, column: 'post_id' |
 }
 
 /**
- * Reaction counts per emoji for each post or comment, with whether the viewer reacted: the most
- * used emoji first, ties in the order they were first used (not by collation, which varies by database).
+ * Reaction counts per emoji for each post or comment, with whether the viewer reacted: the
+ * POST_LIMITS.reactionsShown most used emoji, most used first, ties in the order they were first used
+ * (not by collation, which varies by database).
  */
 function reactionsLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 'comment_id') {
   return new DataLoader<number, ReactionCount[]>(async (ids) => {
     const rows: { subject: number; emoji: string; count: number; mine: boolean }[] = await sql(
       em,
-      `select ${column} as subject, emoji, count(*)::int as count, bool_or(user_id = ?) as mine
-         from reactions where ${column} in (${ids.map(() => '?').join(', ')})
-        group by ${column}, emoji order by count(*) desc, min(id)`,
-      [viewer.userId ?? 0, ...ids],
+      `select subject, emoji, count, mine from (
+         select ${column} as subject, emoji, count(*)::int as count, bool_or(user_id = ?) as mine,
+                row_number() over (partition by ${column} order by count(*) desc, min(id)) as place
+           from reactions where ${column} in (${ids.map(() => '?').join(', ')})
+          group by ${column}, emoji
+       ) counted where place <= ? order by subject, place`,
+      [viewer.userId ?? 0, ...ids, POST_LIMITS.reactionsShown],
     );
     const map = new Map<number, ReactionCount[]>();
     for (const r of rows) map.set(r.subject, [...(map.get(r.subject) ?? []), { emoji: r.emoji, count: r.count, viewerReacted: r.mine }]);

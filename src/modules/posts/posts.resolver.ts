@@ -1,12 +1,12 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
+import { Connection, PageArgs, boundedListComplexity, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
-import { CreatePostInput, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
+import { CreatePostInput, POST_LIMITS, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import * as posts from './posts.service';
 import { react, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
@@ -93,7 +93,10 @@ export class PostsResolver {
     return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerPostVote.load(post.id)];
   }
 
-  @FieldResolver(() => [ReactionCount])
+  @FieldResolver(() => [ReactionCount], {
+    complexity: boundedListComplexity(POST_LIMITS.reactionsShown),
+    description: `The most used emoji (at most ${POST_LIMITS.reactionsShown}), most used first.`,
+  })
   reactions(@Root() post: Post, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
     return loaders.postReactions.load(post.id);
   }

@@ -1,17 +1,18 @@
 import { Args, Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { connectionComplexity, PageArgs } from '../../platform/pagination';
+import { boundedListComplexity, connectionComplexity, PageArgs } from '../../platform/pagination';
 import { Node } from '../../platform/node';
 import { Community, Member } from '../communities/communities.entity';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { User } from '../identity/identity.entity';
+import { BADGES } from './badges';
 import { leaderboardChangedStream } from './leaderboard.live';
 import { ReputationEvent, ReputationReason, ReputationSubjectType } from './reputation.entity';
 import * as reputation from './reputation.service';
 import {
-  LeaderboardArgs, LeaderboardChangedArgs, LeaderboardEntry, MemberBadgeView, ReputationEventConnection,
+  LeaderboardArgs, LeaderboardChangedArgs, LeaderboardEntry, leaderboardComplexity, MemberBadgeView, ReputationEventConnection,
   ReputationRulesInput, ReputationRulesView,
 } from './reputation.types';
 
@@ -22,7 +23,11 @@ export class MemberReputationResolver {
     return reputation.memberLevel(loaders, member);
   }
 
-  @FieldResolver(() => [MemberBadgeView], { description: 'Badges earned in this community, oldest first (at most one of each kind).' })
+  // At most one badge of each kind.
+  @FieldResolver(() => [MemberBadgeView], {
+    complexity: boundedListComplexity(Object.keys(BADGES).length),
+    description: 'Badges earned in this community, oldest first (at most one of each kind).',
+  })
   badges(@Root() member: Member, @Ctx() { loaders }: Context): Promise<MemberBadgeView[]> {
     return reputation.memberBadges(loaders, member);
   }
@@ -76,6 +81,7 @@ export class ReputationEventResolver {
 @Resolver(() => Community)
 export class CommunityReputationResolver {
   @FieldResolver(() => [LeaderboardEntry], {
+    complexity: leaderboardComplexity,
     description: 'The members with the most reputation in the period, best first. PRIVATE communities: members only.',
   })
   leaderboard(@Root() community: Community, @Args() { period, first }: LeaderboardArgs, @Ctx() ctx: Context): Promise<LeaderboardEntry[]> {
@@ -103,6 +109,7 @@ export class CommunityReputationResolver {
   }
 
   @Subscription(() => [LeaderboardEntry], {
+    complexity: leaderboardComplexity,
     description: 'A leaderboard\'s first entries: at once, then whenever they change (coalesced: at most one emission per LEADERBOARD_UPDATE_INTERVAL_MS, the last state always delivered).',
     subscribe: ({ args, context }) => {
       const a = args as LeaderboardChangedArgs;

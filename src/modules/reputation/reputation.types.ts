@@ -1,10 +1,11 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../platform/pagination';
+import { boundedListComplexity, Connection, pageComplexity } from '../../platform/pagination';
 import { Member } from '../communities/communities.entity';
 import { Badge } from './badges';
 import { ReputationEvent, ReputationReason } from './reputation.entity';
-import { LeaderboardPeriodName } from './rules';
+import { PERMISSIONS } from '../communities/permissions';
+import { LeaderboardPeriodName, MAX_LEVELS, REASONS } from './rules';
 
 registerEnumType(LeaderboardPeriodName, {
   name: 'LeaderboardPeriod',
@@ -13,6 +14,11 @@ registerEnumType(LeaderboardPeriodName, {
 
 /** Leaderboards list at most this many entries. */
 export const LEADERBOARD_MAX = 100;
+/** Entries a leaderboard lists when `first` is omitted. */
+export const LEADERBOARD_DEFAULT = 10;
+
+/** Cost of `leaderboard` and `leaderboardChanged`: weighted by `first`, like a connection. */
+export const leaderboardComplexity = pageComplexity({ defaultSize: LEADERBOARD_DEFAULT, maxSize: LEADERBOARD_MAX });
 
 @ObjectType({ description: 'A place on a leaderboard.' })
 export class LeaderboardEntry {
@@ -33,7 +39,7 @@ export class LeaderboardArgs {
   @Field(() => LeaderboardPeriodName, { defaultValue: LeaderboardPeriodName.ALL_TIME })
   period!: LeaderboardPeriodName;
 
-  @Field(() => Int, { defaultValue: 10, description: `How many entries, 1 to ${LEADERBOARD_MAX}.` })
+  @Field(() => Int, { defaultValue: LEADERBOARD_DEFAULT, description: `How many entries, 1 to ${LEADERBOARD_MAX}.` })
   @Min(1)
   @Max(LEADERBOARD_MAX)
   first!: number;
@@ -81,10 +87,16 @@ export class ReputationRulesView {
     description: 'Most points a member earns per day (community time) from the reasons in `cappedReasons`: every reason that earns points (the name is from when only upvotes counted). Points beyond it are not earned and write no ledger row; withdrawing an earlier day\'s upvote today makes room today.',
   })
   dailyVoteCap!: number;
-  @Field(() => [ReputationReason], { description: 'The reasons whose points count toward `dailyVoteCap`. Downvotes are not capped: a penalty cannot be farmed.' })
+  @Field(() => [ReputationReason], { complexity: boundedListComplexity(Object.keys(REASONS).length), description: 'The reasons whose points count toward `dailyVoteCap`. Downvotes are not capped: a penalty cannot be farmed.' })
   cappedReasons!: ReputationReason[];
-  @Field(() => [Int], { description: 'Reputation needed for levels 1, 2, 3, …' }) levelThresholds!: number[];
-  @Field(() => [LevelPrivilege], { description: 'Privileges gated on level.' }) privileges!: LevelPrivilege[];
+
+  /** At most MAX_LEVELS (validateOverrides). */
+  @Field(() => [Int], { complexity: boundedListComplexity(MAX_LEVELS), description: 'Reputation needed for levels 1, 2, 3, …' })
+  levelThresholds!: number[];
+
+  /** At most one per permission of the table. */
+  @Field(() => [LevelPrivilege], { complexity: boundedListComplexity(Object.keys(PERMISSIONS).length), description: 'Privileges gated on level.' })
+  privileges!: LevelPrivilege[];
 }
 
 @InputType({ description: 'Overrides of a community\'s reputation rules. Omitted fields stay as they are; null resets a field to its default.' })

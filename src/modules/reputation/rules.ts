@@ -91,6 +91,9 @@ export function pointsFor(rules: ReputationRules, reason: ReputationReason): num
   return rules[REASONS[reason].points];
 }
 
+/** The most levels a community may define (entries of `levelThresholds`). */
+export const MAX_LEVELS = 20;
+
 /** The range each rule may be overridden within. */
 export const RULE_LIMITS: Readonly<Record<RuleName, readonly [number, number]>> = {
   postUpvoted: [0, 1000],
@@ -127,9 +130,9 @@ export function validateOverrides(current: Partial<ReputationRules>, input: Part
   if (thresholds === null) delete next.levelThresholds;
   else if (thresholds !== undefined) {
     const list = thresholds as number[];
-    const ok = Array.isArray(list) && list.length >= 2 && list.length <= 20 && list[0] === 0
+    const ok = Array.isArray(list) && list.length >= 2 && list.length <= MAX_LEVELS && list[0] === 0
       && list.every((t, i) => Number.isInteger(t) && t <= 10_000_000 && (i === 0 || t >= list[i - 1]));
-    if (!ok) throw new BadInput('levelThresholds must start at 0 and not decrease, 2 to 20 integers', 'levelThresholds');
+    if (!ok) throw new BadInput(`levelThresholds must start at 0 and not decrease, 2 to ${MAX_LEVELS} integers`, 'levelThresholds');
     next.levelThresholds = [...list];
   }
   return next;

@@ -4,7 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Config } from '../../config';
-import { BadInput, QueryTooComplex } from '../errors';
+import { AppError, BadInput, QueryTooComplex } from '../errors';
 
 /** The query limits, from the configuration (defaults in src/config.ts). */
 export interface QueryLimits {
@@ -57,9 +57,10 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
 }
 
 /**
- * Rejects an operation whose estimated cost is over the limit: each field costs 1, and a
- * connection field multiplies its children by its page size (see `connectionComplexity`).
- * Variables that do not fit the operation: BAD_USER_INPUT.
+ * Rejects an operation whose estimated cost is over the limit: each field costs 1, a list or
+ * connection field multiplies its children by its page size (see `pageComplexity`), and a list without
+ * one by the most items it can hold (see `boundedListComplexity`). Variables that do not fit the
+ * operation, and page sizes out of range (checked by the cost functions): BAD_USER_INPUT.
  */
 export function assertQueryCost(
   schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined,
@@ -75,6 +76,8 @@ export function assertQueryCost(
       estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (err) {
+    // A cost function refused an argument (a page size out of range), naming it.
+    if (err instanceof AppError) throw err;
     // getComplexity coerces the variables first and throws their errors (as execution would), or its own node limit.
     if (!(err instanceof GraphQLError)) throw err;
     if (/maximum allowed number of nodes/.test(err.message)) throw new QueryTooComplex(err.message);

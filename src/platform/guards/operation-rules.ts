@@ -2,6 +2,7 @@ import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type Operati
 import type { Config } from '../../config';
 import { scopeFor, type Viewer } from '../../modules/identity/viewer';
 import { AppError, BadInput, Forbidden } from '../errors';
+import { assertInputText } from './input-text';
 import { assertQueryCost } from './limits';
 import type { RateLimiter } from './rate-limit';
 import { assertWriteRate } from './write-limits';
@@ -37,8 +38,9 @@ export async function assertOperationAllowed(req: OperationRequest, config: Conf
   if (!req.viewer.scopes.has(needed)) throw withStatus(new Forbidden(`This API key lacks the ${needed} scope`), 403);
   try {
     assertQueryCost(req.schema, req.document, req.variables ?? undefined, req.operationName, config.MAX_QUERY_COST);
+    assertInputText(req.schema, req.document, req.operation, req.variables);
   } catch (err) {
-    // Too costly, or variables that do not fit: the client's doing.
+    // Too costly, variables that do not fit, or input that is not text: the client's doing.
     if (err instanceof AppError) withStatus(err, 400);
     throw err;
   }

@@ -1,0 +1,171 @@
+/**
+ * Forged cursors are BAD_USER_INPUT, never an internal error (issue 12, point 12): cursors are opaque
+ * to clients, but an attacker can decode one (base64url of a JSON key) and send it back with huge,
+ * negative, fractional, non-numeric or too long parts, or timestamps out of any calendar. Every
+ * connection of the schema that takes a cursor, and every subscription that replays from one, is
+ * walked from the schema: a new one without a way to reach it here fails the test.
+ */
+import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import { closeAll, startTestServer, type TestServer } from '../support/server';
+import { record } from '../support/subscription';
+import { CURSOR_ARGUMENT, forgedCursors } from './fuzz-values';
+import { FUZZ_ENV, hoursFromNow, World } from './fuzz-world';
+
+let server: TestServer;
+let world: World;
+/** A record of each type that has a connection with a cursor, each with at least one item in it. */
+const records = new Map<string, string>();
+
+beforeAll(async () => {
+  server = await startTestServer(FUZZ_ENV as never);
+  world = new World(server);
+  await world.setUp();
+  const w = world;
+  const post = await w.post(w.ada);
+  const comment = await w.comment(w.owner, post);
+  await w.comment(w.ada, post, comment);
+  const poll = await w.poll();
+  await w.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }', {
+    input: { communityId: w.community.id, question: 'On a post?', options: ['Yes', 'No'], postId: post },
+  });
+  await w.call('mutation($input: CastVoteInput!) { castVote(input: $input) { id } }', { input: { pollId: poll.id, optionIds: [poll.optionIds[0]] } }, w.ada);
+  // A full meetup: Ada holds its only seat, Bob waits.
+  const meetup = await w.event({ capacity: 1 });
+  for (const u of [w.ada, w.bob]) await w.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: meetup, status: 'GOING' } }, u);
+  await w.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }', {
+    input: { communityId: w.community.id, question: 'At the meetup?', options: ['Yes', 'No'], eventId: meetup },
+  });
+  const stream = await w.liveStream();
+  await w.chatMessage(stream, w.ada, true);
+  const contest = await w.contest();
+  await w.entry(contest, w.ada);
+  // Ada's member ledger gets a row from an upvote.
+  await w.call('mutation($input: VoteInput!) { vote(input: $input) { __typename } }', { input: { subjectId: post, value: 'UP' } });
+  const ada = await w.call('query($slug: String!) { community(slug: $slug) { members(first: 10) { edges { node { id user { id } } } } } }', { slug: w.community.slug });
+  const adaMember = ada.community.members.edges.find((e: any) => e.node.user.id === w.ada.user.id).node.id;
+  for (const [type, id] of Object.entries({
+    Community: w.community.id, Post: post, Comment: comment, Event: meetup, PollOption: poll.optionIds[0], Member: adaMember, User: w.owner.user.id,
+  })) records.set(type, id);
+  records.set('Event:stream', stream);
+  records.set('Event:contest', contest);
+  records.set('Community:private', w.privateCommunity.id);
+}, 120_000);
+afterAll(closeAll);
+
+/** The selection of one item's cursor and the page's cursors. */
+const PAGE = '{ edges { cursor } pageInfo { startCursor endCursor } }';
+
+/** Where to find a record whose connection has items, for types that need another than the first of their kind. */
+const RECORD_FOR: Record<string, string> = {
+  'Event.chatMessages': 'Event:stream',
+  'Event.questions': 'Event:stream',
+  'Community.joinRequests': 'Community:private',
+};
+
+/** How to reach a connection on a type that is not a Node, from a Node. */
+const THROUGH: Record<string, { type: string; key?: string; path: (inner: string) => string }> = {
+  EventOccurrence: { type: 'Event', path: (inner) => `currentOccurrence { ${inner} }` },
+  Contest: { type: 'Event', key: 'Event:contest', path: (inner) => `contest { ${inner} }` },
+};
+
+/** Arguments a connection needs besides its page. */
+const REQUIRED: Record<string, string> = {
+  'Community.calendar': `from: "${hoursFromNow(-24)}", to: "${hoursFromNow(24 * 30)}"`,
+};
+
+interface Connection {
+  name: string;
+  owner: GraphQLObjectType;
+  field: GraphQLField<unknown, unknown>;
+  cursorArg: string;
+}
+
+/** Every field of an object type with a cursor argument and a page (a connection). */
+function connections(): Connection[] {
+  const found: Connection[] = [];
+  for (const type of Object.values(server.app.schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || type.name === 'Subscription') continue;
+    for (const field of Object.values(type.getFields())) {
+      const cursorArg = field.args.find((a) => CURSOR_ARGUMENT.test(a.name));
+      const returned = getNamedType(field.type);
+      if (cursorArg && isObjectType(returned) && returned.getFields().edges) found.push({ name: `${type.name}.${field.name}`, owner: type, field, cursorArg: cursorArg.name });
+    }
+  }
+  return found;
+}
+
+/** An operation reading one page of the connection, with the cursor as `$cursor`. */
+function pageQuery(c: Connection): { query: string; variables: Record<string, unknown> } | null {
+  const size = c.field.args.some((a) => a.name === 'last') ? 'last: 1' : 'first: 1';
+  const args = [size, `${c.cursorArg}: $cursor`, REQUIRED[c.name]].filter(Boolean).join(', ');
+  const inner = `${c.field.name}(${args}) ${PAGE}`;
+  if (c.owner.name === 'Query') return { query: `query($cursor: String) { ${inner} }`, variables: {} };
+  const through = THROUGH[c.owner.name];
+  const type = through?.type ?? c.owner.name;
+  const id = records.get(through?.key ?? RECORD_FOR[c.name] ?? type);
+  if (!id) return null;
+  const body = through ? through.path(inner) : inner;
+  return { query: `query($id: ID!, $cursor: String) { node(id: $id) { ... on ${type} { ${body} } } }`, variables: { id } };
+}
+
+/** The connection's page within a response. */
+function pageOf(data: any): any {
+  let node = data;
+  while (node && typeof node === 'object' && !('edges' in node)) node = Object.values(node).find((v) => v && typeof v === 'object');
+  return node;
+}
+
+describe('forged cursors', () => {
+  it('are BAD_USER_INPUT naming the argument, on every connection of the schema, or a page when they still make sense', async () => {
+    const findings: string[] = [];
+    const list = connections();
+    expect(list.length).toBeGreaterThan(20);
+    for (const c of list) {
+      const request = pageQuery(c);
+      if (!request) {
+        findings.push(`${c.name}: no record to reach it from (add one in beforeAll)`);
+        continue;
+      }
+      const first = await server.gql(request.query, { ...request.variables, cursor: null }, { token: world.owner.token });
+      const real = pageOf(first.body.data)?.edges?.[0]?.cursor ?? pageOf(first.body.data)?.pageInfo?.endCursor;
+      if (first.body.errors || !real) {
+        findings.push(`${c.name}: no real cursor to forge from ${JSON.stringify(first.body.errors ?? first.body.data)}`);
+        continue;
+      }
+      for (const forged of forgedCursors(real)) {
+        const res = await server.gql(request.query, { ...request.variables, cursor: forged.value }, { token: world.owner.token });
+        const error = res.body.errors?.[0];
+        if (error && (error.extensions?.code !== 'BAD_USER_INPUT' || error.extensions?.field !== c.cursorArg)) {
+          findings.push(`${c.name}(${c.cursorArg}) with ${forged.label}: ${error.extensions?.code} (${error.extensions?.field}) ${error.message}`);
+        }
+      }
+    }
+    expect(findings).toEqual([]);
+  }, 120_000);
+
+  it('are BAD_USER_INPUT in every subscription that replays from a cursor, or a replay when they still make sense', async () => {
+    const subscriptions = Object.values(server.app.schema.getSubscriptionType()!.getFields()).filter((f) => f.args.some((a) => CURSOR_ARGUMENT.test(a.name)));
+    expect(subscriptions.map((s) => s.name).sort()).toEqual(['chatMessageAdded', 'commentAdded']);
+    const targets: Record<string, { arg: string; id: string; cursorOf: string; page: string }> = {
+      commentAdded: { arg: 'postId', id: records.get('Post')!, cursorOf: `{ node(id: "${records.get('Post')}") { ... on Post { comments(first: 1) ${PAGE} } } }`, page: 'comments' },
+      chatMessageAdded: { arg: 'eventId', id: records.get('Event:stream')!, cursorOf: `{ node(id: "${records.get('Event:stream')}") { ... on Event { chatMessages(last: 1) ${PAGE} } } }`, page: 'chatMessages' },
+    };
+    const findings: string[] = [];
+    const client = server.ws({ token: world.owner.token });
+    for (const s of subscriptions) {
+      const target = targets[s.name];
+      const page = pageOf((await server.gql(target.cursorOf, undefined, { token: world.owner.token })).body.data);
+      for (const forged of forgedCursors(page.edges[0].cursor)) {
+        const r = record(client, { query: `subscription($id: ID!, $after: String) { ${s.name}(${target.arg}: $id, after: $after) { id } }`, variables: { id: target.id, after: forged.value } });
+        await r.until(() => r.failure !== undefined || r.results.length > 0 || r.completed, `${s.name} to answer`, 10_000);
+        r.stop();
+        const errors = [...(Array.isArray(r.failure) ? r.failure : []), ...r.results.flatMap((result) => result.errors ?? [])];
+        if (r.failure !== undefined && !errors.length) findings.push(`${s.name}(after) with ${forged.label}: the socket failed ${String(r.failure)}`);
+        if (errors.length && (errors[0].extensions?.code !== 'BAD_USER_INPUT' || errors[0].extensions?.field !== 'after')) {
+          findings.push(`${s.name}(after) with ${forged.label}: ${JSON.stringify(r.failure ?? r.results)}`);
+        }
+      }
+    }
+    expect(findings).toEqual([]);
+  }, 120_000);
+});

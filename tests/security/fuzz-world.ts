@@ -1,0 +1,350 @@
+/**
+ * The records the schema-driven fuzz test (fuzz.test.ts) acts on, all made through the public API,
+ * and a valid baseline call for each mutation and each query with arguments. The fuzzer sends each
+ * baseline with one argument or input field changed to a hostile value.
+ *
+ * A baseline must succeed as it is (the fuzzer checks). A builder returns fresh records whenever a
+ * successful call would use them up or change what other baselines rely on; the fuzzer calls the
+ * builder again after every call that succeeded.
+ */
+import { closeAll, createCommunity, joinCommunity, openPrivileges, signUp, unique, type TestServer, type TestUser } from '../support/server';
+
+/**
+ * The settings of the servers the fuzz and cursor tests start: limits that would refuse the tests' own
+ * pace are raised (add write rate limits here as they appear), everything else is as in production.
+ */
+export const FUZZ_ENV: Record<string, string> = {
+  CHAT_RATE_LIMIT: '1000000',
+};
+
+/** A baseline call: its arguments (as variables), and the token to send when it is not the owner's. */
+export interface Baseline {
+  variables: Record<string, unknown>;
+  token?: string;
+}
+export type Builder = (w: World) => Promise<Baseline>;
+
+/** A start `hours` from now, on a whole minute, as an ISO string. */
+export function hoursFromNow(hours: number): string {
+  const d = new Date(Date.now() + hours * 3600_000);
+  d.setUTCSeconds(0, 0);
+  return d.toISOString();
+}
+const plusHours = (iso: string, hours: number) => new Date(new Date(iso).getTime() + hours * 3600_000).toISOString();
+
+/** The owner (who makes every call), two members, their community, and helpers that make more records. */
+export class World {
+  owner!: TestUser;
+  ada!: TestUser;
+  bob!: TestUser;
+  community!: { id: string; slug: string };
+  privateCommunity!: { id: string; slug: string };
+  /** Records reused by baselines whose success changes nothing others rely on. */
+  readonly shared = new Map<string, Promise<unknown>>();
+  /** One real ID of each node type, for "an ID of the wrong type". */
+  readonly pool = new Map<string, string>();
+
+  constructor(readonly server: TestServer) {}
+
+  /** Runs an operation and returns its data, or throws with its errors. */
+  async call(query: string, variables: Record<string, unknown>, as: TestUser = this.owner): Promise<any> {
+    const res = await this.server.gql(query, variables, { token: as.token });
+    if (res.body.errors || !res.body.data) throw new Error(`fuzz set-up failed: ${query}\n${JSON.stringify(res.body.errors)}`);
+    return res.body.data;
+  }
+
+  /** A record made once and reused. */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.shared.has(key)) this.shared.set(key, make());
+    return this.shared.get(key) as Promise<T>;
+  }
+
+  async setUp(): Promise<void> {
+    [this.owner, this.ada, this.bob] = [await signUp(this.server, 'fzowner'), await signUp(this.server, 'fzada'), await signUp(this.server, 'fzbob')];
+    this.community = await createCommunity(this.server, this.owner);
+    await openPrivileges(this.server, this.owner, this.community.id);
+    for (const u of [this.ada, this.bob]) await joinCommunity(this.server, u, this.community.id);
+    this.privateCommunity = await createCommunity(this.server, this.owner, 'PRIVATE');
+    await this.fillPool();
+  }
+
+  /** Records of every node type that no baseline uses, so that acting on them by mistake harms nothing. */
+  private async fillPool(): Promise<void> {
+    const stranger = await signUp(this.server, 'fzpool');
+    const community = await createCommunity(this.server, this.owner);
+    await openPrivileges(this.server, this.owner, community.id);
+    const member = await joinCommunity(this.server, stranger, community.id);
+    const post = await this.post(this.owner, community.id);
+    const comment = await this.comment(this.owner, post);
+    const event = await this.event({ communityId: community.id });
+    const rsvp = await this.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: event, status: 'GOING' } });
+    const poll = await this.poll(community.id);
+    const stream = await this.liveStream(community.id);
+    const message = await this.chatMessage(stream, this.owner);
+    const contest = await this.contest(community.id);
+    const entry = await this.entry(contest, this.owner, community.id);
+    const request = await this.joinRequest();
+    const invite = await this.call('mutation($input: MemberRefInput!) { inviteMember(input: $input) { id } }', {
+      input: { communityId: this.privateCommunity.id, userId: stranger.user.id },
+    });
+    const key = await this.apiKey();
+    for (const [type, id] of Object.entries({
+      User: stranger.user.id, Community: community.id, Member: member.member!.id, Post: post, Comment: comment, Event: event,
+      Rsvp: rsvp.rsvp.id, Poll: poll.id, PollOption: poll.optionIds[0], ChatMessage: message, ContestEntry: entry,
+      JoinRequest: request, Invite: invite.inviteMember.id, ApiKey: key,
+    })) this.pool.set(type, id);
+  }
+
+  // Record makers: each returns the new record's ID (from the API's answer).
+
+  async post(author: TestUser = this.owner, communityId = this.community.id): Promise<string> {
+    const data = await this.call('mutation($input: CreatePostInput!) { createPost(input: $input) { id } }', {
+      input: { communityId, title: 'A fuzzed post', body: 'Some *words*.', tags: ['fuzz'] },
+    }, author);
+    return data.createPost.id;
+  }
+
+  async comment(author: TestUser, postId: string, parentId?: string): Promise<string> {
+    const data = await this.call('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { input: { postId, parentId, body: 'A comment.' } }, author);
+    return data.addComment.id;
+  }
+
+  async event(input: Record<string, unknown> = {}, organizer: TestUser = this.owner): Promise<string> {
+    const startsAt = (input.startsAt as string) ?? hoursFromNow(1);
+    const data = await this.call('mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }', {
+      input: { communityId: this.community.id, title: 'Fuzz meetup', startsAt, endsAt: plusHours(startsAt, 1), ...input },
+    }, organizer);
+    return data.createEvent.id;
+  }
+
+  async liveStream(communityId = this.community.id, start = true): Promise<string> {
+    const id = await this.event({ communityId, kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
+    if (start) await this.call('mutation($id: ID!) { startLiveStream(eventId: $id) { id } }', { id });
+    return id;
+  }
+
+  async chatMessage(eventId: string, author: TestUser, isQuestion = false): Promise<string> {
+    const data = await this.call('mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }', {
+      input: { eventId, body: isQuestion ? 'A question?' : 'Hello.', isQuestion },
+    }, author);
+    return data.sendChatMessage.id;
+  }
+
+  async poll(communityId = this.community.id): Promise<{ id: string; optionIds: string[] }> {
+    const data = await this.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }', {
+      input: { communityId, question: 'Which one?', options: ['Red', 'Green', 'Blue'] },
+    });
+    return { id: data.createPoll.id, optionIds: data.createPoll.options.map((o: { id: string }) => o.id) };
+  }
+
+  /** A CONTEST taking entries (it starts in a day). */
+  contest(communityId = this.community.id): Promise<string> {
+    return this.event({ communityId, kind: 'CONTEST', title: 'Fuzz contest', startsAt: hoursFromNow(24) });
+  }
+
+  async entry(contestId: string, author: TestUser, communityId = this.community.id): Promise<string> {
+    const postId = await this.post(author, communityId);
+    const data = await this.call('mutation($input: SubmitContestEntryInput!) { submitContestEntry(input: $input) { id } }', { input: { eventId: contestId, postId } }, author);
+    return data.submitContestEntry.id;
+  }
+
+  /** Moves a contest into its VOTING phase (it started an hour ago and ends in an hour). */
+  async startVoting(contestId: string): Promise<void> {
+    await this.call('mutation($input: UpdateEventInput!) { updateEvent(input: $input) { id } }', {
+      input: { id: contestId, startsAt: hoursFromNow(-1), endsAt: hoursFromNow(1) },
+    });
+  }
+
+  /** A new user's pending request to join the private community. */
+  async joinRequest(): Promise<string> {
+    const joiner = await signUp(this.server, 'fzjoin');
+    return (await joinCommunity(this.server, joiner, this.privateCommunity.id)).joinRequest!.id;
+  }
+
+  /** A new user who joined the community. */
+  async member(): Promise<TestUser> {
+    const user = await signUp(this.server, 'fzmem');
+    await joinCommunity(this.server, user, this.community.id);
+    return user;
+  }
+
+  async apiKey(): Promise<string> {
+    const data = await this.call('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }', { input: { name: 'Fuzz', scopes: ['READ'] } });
+    return data.createApiKey.apiKey.id;
+  }
+
+  /** A community of Ada's (the owner is not a member). */
+  adasCommunity(): Promise<{ id: string; slug: string }> {
+    return createCommunity(this.server, this.ada);
+  }
+
+  close(): Promise<void> {
+    return closeAll();
+  }
+}
+
+const MARKDOWN = 'Some **bold** words and a [link](https://example.test).';
+
+/**
+ * A valid call of every mutation, by name. A mutation the schema has and this table lacks fails the
+ * fuzz test (unless listed in fuzz.test.ts's UNFUZZED with why).
+ */
+export const MUTATION_BASELINES: Record<string, Builder> = {
+  addComment: async (w) => {
+    const postId = await w.post();
+    return { variables: { input: { postId, parentId: await w.comment(w.ada, postId), body: MARKDOWN } } };
+  },
+  approveJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
+  banMember: async (w) => ({
+    variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, reason: 'Spam.', until: hoursFromNow(24 * 7) } },
+  }),
+  cancelEvent: async (w) => ({ variables: { id: await w.event() } }),
+  castVote: async (w) => {
+    const poll = await w.once('poll', () => w.poll());
+    return { variables: { input: { pollId: poll.id, optionIds: [poll.optionIds[1]] } } };
+  },
+  checkIn: async (w) => {
+    const meetup = await w.once('check-in meetup', async () => {
+      const startsAt = hoursFromNow(1);
+      const id = await w.event({ startsAt, capacity: 10 });
+      await w.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: id, status: 'GOING' } }, w.ada);
+      return { id, startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
+  },
+  closePoll: async (w) => ({ variables: { id: (await w.poll()).id } }),
+  createApiKey: async () => ({ variables: { input: { name: 'Fuzzed key', scopes: ['READ', 'WRITE'] } } }),
+  createCommunity: async () => ({
+    variables: { input: { slug: unique('fz').replace(/_/g, '-'), name: 'Fuzzed', description: 'A community.', timeZone: 'Europe/Paris', visibility: 'PUBLIC' } },
+  }),
+  createEvent: async (w) => {
+    const startsAt = hoursFromNow(48);
+    return {
+      variables: {
+        input: {
+          communityId: w.community.id, kind: 'MEETUP', title: 'Fuzzed meetup', description: 'Come along.', startsAt, endsAt: plusHours(startsAt, 2),
+          timeZone: 'Europe/Paris', capacity: 10, location: 'The hall', onlineUrl: 'https://example.test/meet', recurrence: 'FREQ=WEEKLY;COUNT=3',
+        },
+      },
+    };
+  },
+  createPoll: async (w) => {
+    const [postId, eventId] = [await w.once('poll post', () => w.post()), await w.once('poll event', () => w.event())];
+    return {
+      variables: {
+        input: {
+          communityId: w.community.id, question: 'Which ones?', options: ['Red', 'Green', 'Blue'], allowMultiple: true, maxChoices: 2,
+          ranked: false, anonymous: false, hideResultsUntilClosed: false, closesAt: hoursFromNow(48), postId, eventId,
+        },
+      },
+    };
+  },
+  createPost: async (w) => ({ variables: { input: { communityId: w.community.id, title: 'Fuzzed', body: MARKDOWN, tags: ['fuzz', 'more'] } } }),
+  deleteChatMessage: async (w) => ({ variables: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) } }),
+  deleteComment: async (w) => ({ variables: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } }),
+  deletePost: async (w) => ({ variables: { id: await w.post() } }),
+  endLiveStream: async (w) => ({ variables: { eventId: await w.liveStream() } }),
+  featureComment: async (w) => {
+    const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
+    return { variables: { id: comment, featured: true } };
+  },
+  inviteMember: async (w) => ({ variables: { input: { communityId: w.privateCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } } }),
+  joinCommunity: async (w) => ({ variables: { communityId: (await w.adasCommunity()).id } }),
+  leaveCommunity: async (w) => {
+    const community = await w.adasCommunity();
+    await joinCommunity(w.server, w.owner, community.id);
+    return { variables: { communityId: community.id } };
+  },
+  lockPost: async (w) => ({ variables: { id: await w.once('moderated post', () => w.post(w.ada)), locked: true } }),
+  markQuestionAnswered: async (w) => ({ variables: { id: await w.once('question', async () => w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true)), answered: true } }),
+  muteChatMember: async (w) => ({ variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } } }),
+  pinPost: async (w) => ({ variables: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true } }),
+  react: async (w) => ({ variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } } }),
+  rebuildReputation: async (w) => ({ variables: { communityId: w.community.id } }),
+  rejectJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
+  revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
+  rsvp: async (w) => {
+    const meetup = await w.once('rsvp meetup', async () => {
+      const startsAt = hoursFromNow(24);
+      return { id: await w.event({ startsAt, capacity: 5 }, w.ada), startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, status: 'GOING', occurrenceStartsAt: meetup.startsAt } } };
+  },
+  sendChatMessage: async (w) => ({ variables: { input: { eventId: await w.once('stream', () => w.liveStream()), body: 'Hello there.', isQuestion: true } } }),
+  setMemberRole: async (w) => ({ variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, role: 'MODERATOR' } } }),
+  setSlowMode: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } }),
+  signIn: async (w) => ({ variables: { input: { email: w.owner.user.email, password: w.owner.password } } }),
+  signOut: async (w) => {
+    const data = await w.call('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+      input: { email: w.owner.user.email, password: w.owner.password },
+    });
+    return { variables: {}, token: data.signIn.token };
+  },
+  signUp: async () => {
+    const handle = unique('fzsign');
+    return { variables: { input: { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' } } };
+  },
+  startLiveStream: async (w) => ({ variables: { eventId: await w.liveStream(w.community.id, false) } }),
+  submitContestEntry: async (w) => ({ variables: { input: { eventId: await w.contest(), postId: await w.post() } } }),
+  unbanMember: async (w) => {
+    const banned = await w.member();
+    await w.call('mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }', { input: { communityId: w.community.id, userId: banned.user.id } });
+    return { variables: { input: { communityId: w.community.id, userId: banned.user.id } } };
+  },
+  unmuteChatMember: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id } }),
+  updateComment: async (w) => ({ variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())), body: MARKDOWN } } }),
+  updateCommunity: async (w) => ({
+    variables: { input: { id: (await createCommunity(w.server, w.owner)).id, name: 'Renamed', description: 'Changed.', timeZone: 'Asia/Tokyo', visibility: 'PRIVATE' } },
+  }),
+  updateEvent: async (w) => {
+    const startsAt = hoursFromNow(72);
+    return {
+      variables: {
+        input: {
+          id: await w.event(), title: 'Moved', description: 'Later.', startsAt, endsAt: plusHours(startsAt, 3), timeZone: 'America/New_York',
+          capacity: 20, location: 'Elsewhere', onlineUrl: 'https://example.test/moved', recurrence: 'FREQ=DAILY;COUNT=2',
+        },
+      },
+    };
+  },
+  updatePost: async (w) => ({ variables: { input: { id: await w.post(), title: 'Edited', body: MARKDOWN, tags: ['edited'] } } }),
+  updateReputationRules: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id, postUpvoted: 12, commentUpvoted: 6, downvoted: -3, commentFeatured: 20,
+        eventCheckIn: 4, pollVote: 2, dailyVoteCap: 150, levelThresholds: [0, 10, 40],
+      },
+    },
+  }),
+  upvoteQuestion: async (w) => ({ variables: { id: await w.once('question', async () => w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true)), upvoted: true } }),
+  vote: async (w) => ({ variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } } }),
+  voteContestEntry: async (w) => ({ variables: { entryId: (await w.once('voting contest', () => votingContest(w))).entryId } }),
+  withdrawContestEntry: async (w) => ({ variables: { entryId: await w.entry(await w.contest(), w.owner) } }),
+  withdrawContestVote: async (w) => ({ variables: { eventId: (await w.once('voting contest', () => votingContest(w))).contestId } }),
+};
+
+/** A contest in its VOTING phase with an entry of Ada's. */
+async function votingContest(w: World): Promise<{ contestId: string; entryId: string }> {
+  const contestId = await w.contest();
+  const entryId = await w.entry(contestId, w.ada);
+  await w.startVoting(contestId);
+  return { contestId, entryId };
+}
+
+/** A valid call of every query that takes arguments, by name (reads: nothing to undo). */
+export const QUERY_BASELINES: Record<string, Builder> = {
+  communities: async (w) => {
+    const page = await w.call('{ communities(first: 1) { pageInfo { endCursor } } }', {});
+    return { variables: { first: 5, after: page.communities.pageInfo.endCursor, search: 'fuzz' } };
+  },
+  community: async (w) => ({ variables: { slug: w.community.slug } }),
+  event: async (w) => ({ variables: { id: await w.once('rsvp meetup id', () => w.event()) } }),
+  feed: async (w) => {
+    await w.once('ada post', () => w.post(w.ada));
+    const page = await w.call('{ feed(first: 1, orderBy: TOP) { pageInfo { endCursor } } }', {});
+    return { variables: { first: 5, after: page.feed.pageInfo.endCursor, orderBy: 'TOP', tag: 'fuzz' } };
+  },
+  node: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
+  poll: async (w) => ({ variables: { id: (await w.once('poll', () => w.poll())).id } }),
+  post: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
+};
