@@ -6,10 +6,11 @@ import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.ent
 import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.entity';
 import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
+import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
   User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban, Post, Comment, Vote, Reaction,
   Event, Rsvp, ChatMessage, QuestionUpvote, ChatMute, ContestEntry, ContestVote,
-  Poll, PollOption, Ballot, BallotChoice, ReputationEvent, MemberBadge,
+  Poll, PollOption, Ballot, BallotChoice, ReputationEvent, MemberBadge, Settings,
 ];

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Config } from '../../config';
+import { installGlobalIdKey } from '../ids';
 import type { Logger } from '../logger';
+import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
 
@@ -20,7 +22,7 @@ export interface Database {
 const MIGRATION_LOCK = 7_404_242;
 
 /**
- * Opens the configured database and brings its schema up to date.
+ * Opens the configured database, brings its schema up to date and installs its global ID key.
  * @param dataDir where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing
  */
 export async function openDatabase(config: Config, log: Logger, dataDir = join(config.DATA_DIR, 'pgdata')): Promise<Database> {
@@ -34,8 +36,10 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
     const orm = await MikroORM.init(
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
+    let releaseIdKey: () => void;
     try {
       await migrate(orm, url, log);
+      releaseIdKey = installGlobalIdKey(await readGlobalIdKey(orm));
     } catch (err) {
       await orm.close(true);
       throw err;
@@ -48,6 +52,7 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
         await orm.em.getConnection().execute('select 1');
       },
       async close() {
+        releaseIdKey();
         await orm.close(true);
         await embedded?.stop();
       },
@@ -56,6 +61,13 @@ export async function openDatabase(config: Config, log: Logger, dataDir = join(c
     await embedded?.stop();
     throw err;
   }
+}
+
+/** The database's global ID key (settings row written by its migration), read from the primary. */
+async function readGlobalIdKey(orm: MikroORM): Promise<Buffer> {
+  const rows: { global_id_key: Buffer }[] = await orm.em.fork().getConnection('write').execute(GLOBAL_ID_KEY_SQL);
+  if (!rows[0]) throw new Error('The settings row is missing: the database was not migrated by Townsquare');
+  return rows[0].global_id_key;
 }
 
 /** Migrations in flight in this process, by database URL. */
