@@ -138,7 +138,7 @@ export async function signUp(server: TestServer, prefix = 'user'): Promise<TestU
 
 /** Creates a community through the API as `owner`. */
 export async function createCommunity(
-  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
+  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'RESTRICTED' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
 ): Promise<{ id: string; slug: string }> {
   const slug = unique('c').replace(/_/g, '-');
   const res = await server.gql(
