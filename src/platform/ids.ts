@@ -31,18 +31,24 @@ const BASE64URL_22 = /^[A-Za-z0-9_-]{21}[AQgw]$/; // the last character carries 
 let keyInUse: { key: Buffer; encrypt: Cipher; decrypt: Decipher; holders: number } | null = null;
 
 /**
- * Recent encodings and successful decodings, by `code * 2^48 + row id`: the same IDs come back in
+ * Recent encodings (per type code, by row id) and successful decodings: the same IDs come back in
  * request after request (a community, its members, a post's author), and a hit costs a map lookup
- * instead of a call into OpenSSL. Each map is emptied when it reaches `limit` entries (a few MB).
+ * instead of a call into OpenSSL. Row ids stay small integers, which maps hash fastest. Both caches
+ * are emptied when they reach `limit` entries together (a few MB).
  */
 const ID_CACHE = { limit: 50_000 } as const;
-const encoded = new Map<number, string>();
-const decoded = new Map<string, number>();
-const ROW_ID_SPAN = MAX_ROW_ID + 1;
+const encoded: Map<number, string>[] = [];
+const decoded = new Map<string, Readonly<{ type: NodeType; id: number }>>();
+let cached = 0;
 
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (map.size >= ID_CACHE.limit) map.clear();
-  map.set(key, value);
+function clearCaches(): void {
+  encoded.length = 0;
+  decoded.clear();
+  cached = 0;
+}
+
+function countEntry(): void {
+  if (++cached > ID_CACHE.limit) clearCaches();
 }
 
 /**
@@ -60,8 +66,7 @@ export function installGlobalIdKey(key: Buffer): () => void {
     const encrypt = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
     const decrypt = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
     keyInUse = { key: Buffer.from(key), encrypt, decrypt, holders: 0 };
-    encoded.clear();
-    decoded.clear();
+    clearCaches();
   }
   const holder = keyInUse;
   holder.holders += 1;
@@ -89,32 +94,33 @@ export function toGlobalId(type: NodeType, id: number | string): string {
   const rowId = Number(id);
   if (!Number.isSafeInteger(rowId) || rowId < 0 || rowId > MAX_ROW_ID) throw new Error(`Row id out of range for a global ID: ${id}`);
   const code = TYPE_CODES[type];
-  const cacheKey = code * ROW_ID_SPAN + rowId;
-  const hit = encoded.get(cacheKey);
+  const hit = encoded[code]?.get(rowId);
   if (hit !== undefined) return hit;
   const { encrypt } = cipher();
   block.fill(0);
   block[0] = code;
   block.writeUIntBE(rowId, BLOCK.idOffset, BLOCK.idBytes);
   const globalId = encrypt.update(block).toString('base64url');
-  remember(encoded, cacheKey, globalId);
+  countEntry();
+  (encoded[code] ??= new Map()).set(rowId, globalId);
   return globalId;
 }
 
 /** Decodes any global ID; null when it is not one of ours (malformed, forged, tampered, or from another key). */
-export function parseGlobalId(globalId: string): { type: NodeType; id: number } | null {
+export function parseGlobalId(globalId: string): Readonly<{ type: NodeType; id: number }> | null {
   if (typeof globalId !== 'string' || globalId.length !== ENCODED_LENGTH) return null;
   const hit = decoded.get(globalId);
-  if (hit !== undefined) return { type: TYPE_OF_CODE[Math.floor(hit / ROW_ID_SPAN)]!, id: hit % ROW_ID_SPAN };
+  if (hit !== undefined) return hit;
   if (!BASE64URL_22.test(globalId)) return null;
   const plain = cipher().decrypt.update(Buffer.from(globalId, 'base64url'));
   if (plain.length !== BLOCK.size) return null;
   for (let i = BLOCK.tailOffset; i < BLOCK.size; i++) if (plain[i] !== 0) return null;
   const type = TYPE_OF_CODE[plain[0]];
   if (!type) return null;
-  const id = plain.readUIntBE(BLOCK.idOffset, BLOCK.idBytes);
-  remember(decoded, globalId, plain[0] * ROW_ID_SPAN + id);
-  return { type, id };
+  const ref = Object.freeze({ type, id: plain.readUIntBE(BLOCK.idOffset, BLOCK.idBytes) });
+  countEntry();
+  decoded.set(globalId, ref);
+  return ref;
 }
 
 /**
