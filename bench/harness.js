@@ -50,6 +50,20 @@ async function pgliteClient(dataDir) {
 }
 
 /**
+ * The server's own global ID functions (dist/src/platform/ids.js) keyed with the bench database's key,
+ * read through `client` (global IDs are encrypted: nothing outside the server can make or read them
+ * without it). Call once the database is migrated.
+ * @returns `{ toGlobalId(type, id), fromGlobalId(type, globalId) }`
+ */
+async function globalIds(client) {
+  const ids = require(join(ROOT, 'dist', 'src', 'platform', 'ids.js'));
+  const { GLOBAL_ID_KEY_SQL } = require(join(ROOT, 'dist', 'src', 'platform', 'settings.entity.js'));
+  const { rows: [row] } = await client.query(GLOBAL_ID_KEY_SQL);
+  ids.installGlobalIdKey(Buffer.from(row.global_id_key));
+  return { toGlobalId: ids.toGlobalId, fromGlobalId: ids.fromGlobalId };
+}
+
+/**
  * Picks the database (see the top of this file), creates it if it is the bench's own, and applies
  * the migrations (the server's `migrate` CLI). Prints which one on stdout.
  * @returns `{ env, connect(), drop() }`: the server's environment for it, a seeding client, cleanup
@@ -360,6 +374,6 @@ function sampleRssPeak(pid, startKb) {
 }
 
 module.exports = {
-  ROOT, progress, sleep, option, openBenchDatabase, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
+  ROOT, progress, sleep, option, openBenchDatabase, globalIds, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
   rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
 };

@@ -2,10 +2,7 @@
  * The data of bench/leaderboard.js, in SQL: the community `bench-leaderboard` with its members and
  * ledger (seeded once, then reused: see `seed`), and what each run adds (see `setUpRun`).
  */
-const { join } = require('node:path');
-const { ROOT, progress, createSessions } = require('./harness');
-
-const { toGlobalId } = require(join(ROOT, 'dist', 'src', 'platform', 'ids.js'));
+const { progress, createSessions, globalIds } = require('./harness');
 
 const SLUG = 'bench-leaderboard';
 /** Posts the seeded ledger rows point at (by the first members). */
@@ -160,6 +157,7 @@ async function setUpRun(client, communityId, tokenSecret, { members: MEMBERS, au
   await client.query('delete from sessions where user_id = any($1::int[])', [signedIn]);
   await client.query('analyze posts');
   const tokens = await createSessions(client, signedIn, tokenSecret);
+  const { toGlobalId } = await globalIds(client);
   return {
     owner: tokens[0],
     voters: tokens.slice(1, 1 + VOTERS),

@@ -55,11 +55,10 @@
 const { spawn } = require('node:child_process');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, progress, startWorker, sleep, option, openBenchDatabase, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
+const { ROOT, progress, startWorker, sleep, option, openBenchDatabase, globalIds, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
 
 const { SLUG, seed, setUpRun } = require('./leaderboard-seed');
 
-const { toGlobalId } = require(join(ROOT, 'dist', 'src', 'platform', 'ids.js'));
 const { periodsAt } = require(join(ROOT, 'dist', 'src', 'modules', 'reputation', 'rules.js'));
 
 const MEMBERS = Number(option('members', 'MEMBERS', '100000'));
@@ -300,7 +299,9 @@ async function measureQueries(url, period, first, count, concurrency) {
     let seeded;
     let run;
     let redisKeys = 0;
+    let toGlobalId;
     try {
+      ({ toGlobalId } = await globalIds(client));
       seeded = await seed(client, { members: MEMBERS, rows: ROWS, days: DAYS });
       progress('setting up the run: target posts, voters, sessions…');
       run = await setUpRun(client, seeded.communityId, tokenSecret, { members: MEMBERS, authors: AUTHORS, voters: VOTERS, subscribers: SUBSCRIBERS });

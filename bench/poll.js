@@ -37,7 +37,7 @@
  */
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
-const { progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
+const { progress, startWorker, sleep, option, openBenchDatabase, globalIds, createSessions, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
 
 const WATCHERS = Number(option('watchers', 'WATCHERS', '1000'));
 const VOTERS = Number(option('voters', 'VOTERS', '50'));
@@ -87,9 +87,9 @@ async function setUp(client, tokenSecret) {
 
 /** The recount of a poll from its ballots, as the watchers format a state: 'totalVoters|v0,v1,…'. */
 async function recount(db, pollGlobalId) {
-  const id = Number(Buffer.from(pollGlobalId, 'base64url').toString('utf8').split(':')[1]);
   const client = await db.connect();
   try {
+    const id = (await globalIds(client)).fromGlobalId('Poll', pollGlobalId);
     const { rows: [r] } = await client.query(
       `select (select count(*) from ballots where poll_id = $1)::int as voters,
               (select string_agg(n::text, ',' order by position) from (

@@ -122,7 +122,7 @@ export type EventKind =
   | 'LIVE_STREAM'
   | 'MEETUP';
 
-/** JOINED: the viewer is now a member. REQUESTED: a PRIVATE community's admins must approve the join request. */
+/** JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community's admins must approve the join request. */
 export type JoinOutcome =
   | 'JOINED'
   | 'REQUESTED';
@@ -283,10 +283,14 @@ export type UpdatePostInput = {
   title?: string | null | undefined;
 };
 
-/** PUBLIC: anyone can read and join. PRIVATE: only members see it; joining takes an approved request or an invite. */
+/** Who may see a community and how one joins it. */
 export type Visibility =
+  /** Invisible to non-members on every path, as if it did not exist (its invitees see its profile). Joined only through an invite or an invite link. */
   | 'PRIVATE'
-  | 'PUBLIC';
+  /** Anyone can read it and join it. */
+  | 'PUBLIC'
+  /** Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link. */
+  | 'RESTRICTED';
 
 export type VoteInput = {
   /** A post or comment. */
@@ -330,6 +334,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ContestEntry', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
+    | { __typename: 'InviteLink', id: string }
     | { __typename: 'JoinRequest', id: string }
     | { __typename: 'Member', id: string }
     | { __typename: 'Poll', id: string }
@@ -580,6 +585,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type ContestCancelMutationVariables = Exact<{
@@ -644,6 +650,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -818,6 +825,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -830,6 +838,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -991,6 +1000,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'ContestEntry' }
     | { __typename: 'Event' }
     | { __typename: 'Invite' }
+    | { __typename: 'InviteLink' }
     | { __typename: 'JoinRequest' }
     | { __typename: 'Member' }
     | { __typename: 'Poll' }
@@ -1117,6 +1127,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'ContestEntry', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
+    | { __typename: 'InviteLink', id: string }
     | { __typename: 'JoinRequest', id: string }
     | { __typename: 'Member', id: string }
     | { __typename: 'Poll', id: string }
@@ -1189,6 +1200,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'ContestEntry', id: string }
               | { __typename: 'Event', id: string }
               | { __typename: 'Invite', id: string }
+              | { __typename: 'InviteLink', id: string }
               | { __typename: 'JoinRequest', id: string }
               | { __typename: 'Member', id: string }
               | { __typename: 'Poll', id: string }
@@ -1252,6 +1264,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

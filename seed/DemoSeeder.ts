@@ -32,22 +32,24 @@ const COMMUNITIES: {
     members: [['bob', Role.OWNER], ['erin', Role.ADMIN], ['alice', Role.MEMBER]],
   },
   {
+    // PRIVATE: invisible to non-members; carol holds an invite, so she sees its profile and may join.
     slug: 'founders-circle', name: 'Founders Circle', visibility: Visibility.PRIVATE,
     description: 'A private room for the people who run Townsquare communities.',
     members: [['admin', Role.OWNER], ['alice', Role.ADMIN], ['bob', Role.MEMBER]],
-    requests: ['dave'],
     invites: [['carol', 'admin']],
   },
   {
-    slug: 'book-club', name: 'Book Club', visibility: Visibility.PRIVATE,
+    // RESTRICTED: listed with its profile, content for members; alice and dave asked to join.
+    slug: 'book-club', name: 'Book Club', visibility: Visibility.RESTRICTED,
     description: 'One book a month, spoilers welcome.',
     members: [['carol', Role.OWNER], ['erin', Role.MEMBER]],
-    requests: ['alice'],
+    requests: ['alice', 'dave'],
   },
 ];
 
 /**
- * The demo community: a platform admin, five users, public and private communities with every role,
+ * The demo community: a platform admin, five users, communities of every visibility (public, restricted,
+ * private) with every role,
  * and their posts (one pinned), threaded comments, votes and reactions (seed/demo-posts.ts), and
  * events: a full recurring meetup with a waitlist, a live stream with chat and questions (seed/demo-events.ts),
  * and polls: open, ranked and anonymous, closed, private with hidden results (seed/demo-polls.ts).

@@ -111,6 +111,8 @@ const envSchema = z.object({
    * arriving faster are coalesced, and the last state is always emitted. Default 500 ms.
    */
   LEADERBOARD_UPDATE_INTERVAL_MS: int(10, 60_000).default(500),
+  /** Days an invite link works when `createInviteLink` is given no `expiresAt`. Default 7 (at most 365). */
+  INVITE_LINK_DEFAULT_DAYS: int(1, 365).default(7),
   /** Minutes between checks for a month that ended (to award its top-10 badges). Default 60. */
   BADGE_SWEEP_MINUTES: int(1, 1440).default(60),
   /**

@@ -1,15 +1,17 @@
 import { ApiKey, Session, User } from './modules/identity/identity.entity';
 import { Ban, Community, Invite, JoinRequest, Member } from './modules/communities/communities.entity';
+import { InviteLink } from './modules/communities/invite-links.entity';
 import { Comment, Post, Reaction, Vote } from './modules/posts/posts.entity';
 import { Event, Rsvp } from './modules/events/events.entity';
 import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.entity';
 import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.entity';
 import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
+import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
-  User, Session, ApiKey, Community, Member, JoinRequest, Invite, Ban, Post, Comment, Vote, Reaction,
+  User, Session, ApiKey, Community, Member, JoinRequest, Invite, InviteLink, Ban, Post, Comment, Vote, Reaction,
   Event, Rsvp, ChatMessage, QuestionUpvote, ChatMute, ContestEntry, ContestVote,
-  Poll, PollOption, Ballot, BallotChoice, ReputationEvent, MemberBadge,
+  Poll, PollOption, Ballot, BallotChoice, ReputationEvent, MemberBadge, Settings,
 ];

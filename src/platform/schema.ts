@@ -3,6 +3,7 @@ import { buildSchema } from 'type-graphql';
 import type { PubSub } from './pubsub/pubsub';
 import { BanResolver, InviteResolver, JoinRequestResolver, MembersResolver } from '../modules/communities/members.resolver';
 import { CommunitiesResolver } from '../modules/communities/communities.resolver';
+import { CommunityInviteLinksResolver, InviteLinksResolver } from '../modules/communities/invite-links.resolver';
 import { IdentityResolver } from '../modules/identity/identity.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { CommentsResolver } from '../modules/posts/comments.resolver';
@@ -16,6 +17,7 @@ import { CommunityPollsResolver, EventPollsResolver, PollOptionsResolver, PollsR
 /** Every resolver class of the API. */
 export const RESOLVERS = [
   NodeResolver, IdentityResolver, CommunitiesResolver, MembersResolver, JoinRequestResolver, InviteResolver, BanResolver,
+  InviteLinksResolver, CommunityInviteLinksResolver,
   PostsResolver, CommunityPostsResolver, CommentsResolver,
   EventsResolver, EventOccurrenceResolver, RsvpResolver, CommunityEventsResolver, ChatResolver, EventChatResolver,
   EventContestResolver, ContestResolver, ContestEntryResolver,

@@ -134,12 +134,47 @@ describe('private communities', () => {
     expect(node.body.data.node).toEqual({ id: memberId, __typename: 'Member' });
   });
 
+  it('answers a non-member\'s joinCommunity with NOT_FOUND and files no join request', async () => {
+    const hopeful = await signUp(server, 'hopeful');
+    const res = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome community { name } } }', { id: community.id }, { token: hopeful.token });
+    expect(errorCode(res)).toBe('NOT_FOUND');
+    expect(res.body.data).toBeNull();
+    const requests = await server.gql(JoinRequests, { slug: community.slug }, { token: owner.token });
+    expect(requests.body.data.community.joinRequests.edges.map((e: any) => e.node.user.handle)).not.toContain(hopeful.user.handle);
+  });
+
+  it('lets an invitee see the community profile but not its members until they join', async () => {
+    const guest = await signUp(server, 'guest');
+    const invite = await server.gql(Invite, { input: { communityId: community.id, userId: guest.user.id } }, { token: owner.token });
+    expect(invite.body.data.inviteMember.invitedBy.handle).toBe(owner.user.handle);
+    const profile = await server.gql(CommunityBySlug, { slug: community.slug }, { token: guest.token });
+    expect(profile.body.data.community).toMatchObject({ name: 'Secret Garden', viewerMember: null });
+    const members = await server.gql(Members, { slug: community.slug }, { token: guest.token });
+    expect(errorCode(members)).toBe('FORBIDDEN');
+    expect((await joinCommunity(server, guest, community.id)).outcome).toBe('JOINED');
+  });
+});
+
+describe('restricted communities', () => {
+  let owner: TestUser;
+  let member: TestUser;
+  let community: { id: string; slug: string };
+
+  beforeAll(async () => {
+    owner = await signUp(server, 'owner');
+    member = await signUp(server, 'member');
+    community = await createCommunity(server, owner, 'RESTRICTED', 'Open Garden');
+    await server.gql(Invite, { input: { communityId: community.id, userId: member.user.id } }, { token: owner.token });
+    expect((await joinCommunity(server, member, community.id)).outcome).toBe('JOINED');
+  });
+
   it('turns a join by a non-member into a join request that an admin approves', async () => {
     const hopeful = await signUp(server, 'hopeful');
     const joined = await joinCommunity(server, hopeful, community.id);
     expect(joined).toMatchObject({ outcome: 'REQUESTED', member: null });
-    // Still invisible while pending.
-    expect((await server.gql(CommunityBySlug, { slug: community.slug }, { token: hopeful.token })).body.data.community).toBeNull();
+    // The profile is public; the members stay hidden while the request is pending.
+    expect((await server.gql(CommunityBySlug, { slug: community.slug }, { token: hopeful.token })).body.data.community).toMatchObject({ name: 'Open Garden', viewerMember: null });
+    expect(errorCode(await server.gql(Members, { slug: community.slug }, { token: hopeful.token }))).toBe('FORBIDDEN');
     // A plain member may not read the requests.
     expect(errorCode(await server.gql(JoinRequests, { slug: community.slug }, { token: member.token }))).toBe('FORBIDDEN');
     const requests = await server.gql(JoinRequests, { slug: community.slug }, { token: owner.token });
@@ -163,16 +198,6 @@ describe('private communities', () => {
     expect(again.joinRequest!.id).toBe(first.joinRequest!.id);
   });
 
-  it('lets an invitee see the community profile but not its members until they join', async () => {
-    const guest = await signUp(server, 'guest');
-    const invite = await server.gql(Invite, { input: { communityId: community.id, userId: guest.user.id } }, { token: owner.token });
-    expect(invite.body.data.inviteMember.invitedBy.handle).toBe(owner.user.handle);
-    const profile = await server.gql(CommunityBySlug, { slug: community.slug }, { token: guest.token });
-    expect(profile.body.data.community).toMatchObject({ name: 'Secret Garden', viewerMember: null });
-    const members = await server.gql(Members, { slug: community.slug }, { token: guest.token });
-    expect(errorCode(members)).toBe('FORBIDDEN');
-    expect((await joinCommunity(server, guest, community.id)).outcome).toBe('JOINED');
-  });
 });
 
 describe('the role permission table', () => {

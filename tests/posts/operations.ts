@@ -1,5 +1,6 @@
 import { graphql } from '../../codegen/index';
 import { createCommunity, joinCommunity, openPrivileges, signUp, type TestServer, type TestUser } from '../support/server';
+import { parseGlobalId } from '../../src/platform/ids';
 
 /**
  * Typed documents and set-up steps shared by the posts tests (tests/posts/*.test.ts).
@@ -109,12 +110,14 @@ export async function vote(server: TestServer, voter: TestUser, subjectId: strin
 }
 
 /**
- * The database key behind a global ID. Global IDs are opaque to clients; tests decode them only
- * to recount rows straight from the database.
+ * The database key behind a global ID, decoded with the server's own function and key (the test
+ * server runs in this process). Global IDs are opaque to clients; tests decode them only to
+ * recount rows straight from the database.
  */
 export function dbId(globalId: string): number {
-  const [, id] = Buffer.from(globalId, 'base64url').toString('utf8').split(':');
-  return Number(id);
+  const parsed = parseGlobalId(globalId);
+  if (!parsed) throw new Error(`Not a global ID of this server: ${globalId}`);
+  return parsed.id;
 }
 
 /** Runs SQL on the suite's database outside any request (recounts, setting up ages). */

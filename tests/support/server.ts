@@ -151,7 +151,7 @@ export async function grantPlatformAdmin(server: TestServer, user: TestUser): Pr
 
 /** Creates a community through the API as `owner`. */
 export async function createCommunity(
-  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
+  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'RESTRICTED' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
 ): Promise<{ id: string; slug: string }> {
   const slug = unique('c').replace(/_/g, '-');
   const res = await server.gql(

@@ -6,11 +6,21 @@ import { User } from '../identity/identity.entity';
 
 export enum Visibility {
   PUBLIC = 'PUBLIC',
+  RESTRICTED = 'RESTRICTED',
   PRIVATE = 'PRIVATE',
 }
 registerEnumType(Visibility, {
   name: 'Visibility',
-  description: 'PUBLIC: anyone can read and join. PRIVATE: only members see it; joining takes an approved request or an invite.',
+  description: 'Who may see a community and how one joins it.',
+  valuesConfig: {
+    PUBLIC: { description: 'Anyone can read it and join it.' },
+    RESTRICTED: {
+      description: 'Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link.',
+    },
+    PRIVATE: {
+      description: 'Invisible to non-members on every path, as if it did not exist (its invitees see its profile). Joined only through an invite or an invite link.',
+    },
+  },
 });
 
 export enum Role {
@@ -114,10 +124,13 @@ export class Member extends Node {
   joinedAt: Date = new Date();
 }
 
-/** A request to join a PRIVATE community; one row per (community, user), reopened by a new request. */
+/**
+ * A request to join a RESTRICTED community; one row per (community, user), reopened by a new request.
+ * Requests still pending when a community becomes PRIVATE stay for its admins to decide.
+ */
 @Entity({ tableName: 'join_requests' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('JoinRequest', { implements: Node, simpleResolvers: true, description: 'A request to join a private community, decided by its admins.' })
+@ObjectType('JoinRequest', { implements: Node, simpleResolvers: true, description: 'A request to join a RESTRICTED community, decided by its admins.' })
 export class JoinRequest extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

@@ -97,7 +97,7 @@ export enum JoinOutcome {
 }
 registerEnumType(JoinOutcome, {
   name: 'JoinOutcome',
-  description: 'JOINED: the viewer is now a member. REQUESTED: a PRIVATE community\'s admins must approve the join request.',
+  description: 'JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community\'s admins must approve the join request.',
 });
 
 @ObjectType({ description: 'The result of `joinCommunity`.' })

@@ -1,6 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
-import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community, JoinRequest, JoinRequestStatus, Member } from './communities.entity';
@@ -20,7 +19,7 @@ export class JoinRequestConnection extends Connection(JoinRequest, 'JoinRequest'
 
 @Resolver(() => Community)
 export class CommunitiesResolver {
-  @Query(() => Community, { nullable: true, description: 'A community by slug; null when it does not exist or is private to you.' })
+  @Query(() => Community, { nullable: true, description: 'A community by slug; null when it does not exist or is PRIVATE and you are neither a member nor invited.' })
   community(@Arg('slug') slug: string, @Ctx() { em, loaders, viewer }: Context): Promise<Community | null> {
     return communities.communityBySlug(em, loaders, viewer, slug);
   }
@@ -40,7 +39,9 @@ export class CommunitiesResolver {
     return communities.updateCommunity(em, loaders, viewer, fromGlobalId('Community', input.id), input);
   }
 
-  @Mutation(() => JoinCommunityPayload, { description: 'Joins a PUBLIC community, or a PRIVATE one you are invited to; otherwise asks to join.' })
+  @Mutation(() => JoinCommunityPayload, {
+    description: 'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
+  })
   joinCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context) {
     return membership.joinCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
   }
@@ -50,11 +51,9 @@ export class CommunitiesResolver {
     return membership.leaveCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
   }
 
-  @FieldResolver(() => MemberConnection, { complexity: connectionComplexity, description: 'Members in the order they joined. PRIVATE communities: members only.' })
+  @FieldResolver(() => MemberConnection, { complexity: connectionComplexity, description: 'Members in the order they joined. RESTRICTED and PRIVATE communities: members only.' })
   async members(@Root() community: Community, @Args() args: MembersArgs, @Ctx() { loaders, viewer }: Context) {
-    if (!(await communities.canReadContent(loaders, viewer, community))) {
-      throw new Forbidden('Only members can see who belongs to a private community');
-    }
+    await communities.assertCanReadContent(loaders, viewer, community);
     const { size, afterId } = idPage(args);
     const rows = await loaders.membersPage.load({ communityId: community.id, size, afterId, role: args.role ?? null });
     return toConnection(rows, size, (m) => [m.id], afterId > 0);

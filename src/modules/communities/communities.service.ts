@@ -19,29 +19,39 @@ export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: num
   return { role: membership.role, level, isPlatformAdmin: viewer.isAdmin };
 }
 
+/** Visibilities whose profile anyone may read (the `communities` list filters on them in SQL). */
+export const LISTED_VISIBILITIES: readonly Visibility[] = [Visibility.PUBLIC, Visibility.RESTRICTED];
+
 /**
- * Whether the viewer may see the community at all: PUBLIC ones, and PRIVATE ones they belong to
- * or are invited to (an invitee sees the profile, not the content).
+ * Whether the viewer may see the community at all (its profile): PUBLIC and RESTRICTED ones, and
+ * PRIVATE ones they belong to or are invited to (an invitee sees the profile, not the content).
+ * Platform admins see everything. Whoever may not is told exactly what a missing community tells.
  */
 export async function canSeeCommunity(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
-  if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
+  if (community.visibility !== Visibility.PRIVATE || viewer.isAdmin) return true;
   if (viewer.userId === null) return false;
   if (await loaders.viewerMembership.load(community.id)) return true;
   return loaders.viewerInvited.load(community.id);
 }
 
-/** FORBIDDEN unless the viewer may read the community's members and content (see `canReadContent`). */
+/**
+ * Throws unless the viewer may read the community's members and content (see `canReadContent`):
+ * NOT_FOUND when they may not even see it (a PRIVATE community must not be told apart from none),
+ * FORBIDDEN when they see its profile only (RESTRICTED, or an invitee of a PRIVATE one).
+ */
 export async function assertCanReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<void> {
-  if (!(await canReadContent(loaders, viewer, community))) throw new Forbidden('Only members can read a private community');
+  if (await canReadContent(loaders, viewer, community)) return;
+  if (!(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Community');
+  throw new Forbidden('Only members can read the content of this community');
 }
 
-/** Whether the viewer may read the community's members and content. */
+/** Whether the viewer may read the community's members and content: PUBLIC, or a member (RESTRICTED, PRIVATE), or a platform admin. */
 export async function canReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
   if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
   return (await loaders.viewerMembership.load(community.id)) !== null;
 }
 
-/** A community the viewer can see, or NOT_FOUND (a private community is indistinguishable from none). */
+/** A community the viewer can see, or NOT_FOUND (a PRIVATE community is indistinguishable from none). */
 export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: number): Promise<Community> {
   const community = await loaders.community.load(id);
   if (!community || !(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Community');
@@ -98,8 +108,9 @@ export async function communityBySlug(em: EntityManager, loaders: Loaders, viewe
 }
 
 /**
- * Communities the viewer can see, oldest first, filtered by `search`. The visibility rule runs in
- * SQL so that pages are full and counts never leak private communities.
+ * Communities the viewer can see, oldest first, filtered by `search`: PUBLIC and RESTRICTED ones,
+ * and the PRIVATE ones they belong to. The visibility rule runs in SQL so that pages are full and
+ * counts never leak private communities.
  */
 export async function listCommunities(em: EntityManager, loaders: Loaders, viewer: Viewer, args: CommunitiesArgs) {
   const { size, afterId } = idPage(args);
@@ -107,7 +118,7 @@ export async function listCommunities(em: EntityManager, loaders: Loaders, viewe
   if (!viewer.isAdmin) {
     where.push({
       $or: [
-        { visibility: Visibility.PUBLIC },
+        { visibility: { $in: [...LISTED_VISIBILITIES] } },
         ...(viewer.userId !== null
           ? [
               { id: { $in: em.createQueryBuilder(Member, 'm').select('m.community_id').where({ user: viewer.userId }).getKnexQuery() } },

@@ -98,7 +98,7 @@ export class MembersResolver {
     return membership.unbanMember(ctx, ...ids(input));
   }
 
-  @Mutation(() => Invite, { description: 'Invites a user; with the invite they join a PRIVATE community directly (MODERATOR or above).' })
+  @Mutation(() => Invite, { description: 'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).' })
   inviteMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<Invite> {
     return membership.inviteMember(ctx, ...ids(input));
   }

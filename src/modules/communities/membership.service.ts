@@ -10,7 +10,7 @@ import type { Viewer } from '../identity/viewer';
 import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
 import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
-import { actorIn, visibleCommunity } from './communities.service';
+import { actorIn, canSeeCommunity, visibleCommunity } from './communities.service';
 import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
@@ -50,8 +50,15 @@ function publishJoined({ pubsub, log }: MembershipDeps, member: Member): Promise
   return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), { memberId: member.id });
 }
 
+/** FORBIDDEN, saying until when, if the user is banned. */
+export function assertNotBanned(ban: Ban | null): void {
+  if (ban) {
+    throw new Forbidden(ban.until ? `You are banned from this community until ${ban.until.toISOString()}` : 'You are banned from this community');
+  }
+}
+
 /** The ban in force for a user in a community, if any. */
-async function activeBan(em: EntityManager, communityId: number, userId: number): Promise<Ban | null> {
+export async function activeBan(em: EntityManager, communityId: number, userId: number): Promise<Ban | null> {
   return em.findOne(Ban, {
     community: communityId, user: userId, $or: [{ until: null }, { until: { $gt: new Date() } }],
   });
@@ -81,6 +88,26 @@ async function insertMember(tx: EntityManager, communityId: number, userId: numb
   return { member, created: inserted.length > 0 };
 }
 
+/**
+ * Makes the user a member in one transaction and announces it after commit. `whenCreated` runs in
+ * that transaction only when the membership is new (e.g. to count an invite link's use); if it
+ * throws, the join is undone. Returns the membership and whether this call created it.
+ */
+export async function admitMember(
+  deps: MembershipDeps, communityId: number, userId: number, whenCreated?: (tx: EntityManager) => Promise<void>,
+): Promise<{ member: Member; created: boolean }> {
+  const joined = await deps.em.transactional(async (tx) => {
+    const result = await insertMember(tx, communityId, userId);
+    if (result.created && whenCreated) await whenCreated(tx);
+    return result;
+  });
+  if (joined.created) {
+    await publishJoined(deps, joined.member);
+    await updateBoards(deps, communityId, userId, true);
+  }
+  return joined;
+}
+
 async function removeMember(tx: EntityManager, communityId: number, userId: number): Promise<Role | null> {
   const removed: { role: Role }[] = await sql(tx, 
     'delete from members where community_id = ? and user_id = ? returning role', [communityId, userId], 'all',
@@ -103,8 +130,10 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
 }
 
 /**
- * Joins a community. PUBLIC: joined at once. PRIVATE: joined with an invite, otherwise a join request
- * (re)opens for the admins. Already a member: returns the membership. Banned: FORBIDDEN.
+ * Joins a community. PUBLIC: joined at once. RESTRICTED: joined with an invite, otherwise a join
+ * request (re)opens for the admins. PRIVATE: joined with an invite, otherwise NOT_FOUND, exactly as
+ * for a community that does not exist (invite links join through `joinByInviteLink`). Already a
+ * member: returns the membership. Banned: FORBIDDEN (NOT_FOUND from a PRIVATE community).
  */
 export async function joinCommunity(deps: MembershipDeps, communityId: number) {
   const { em, loaders, viewer } = deps;
@@ -113,12 +142,11 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
   if (!community) throw new NotFound('Community');
   const existing = await em.findOne(Member, { community: communityId, user: userId });
   if (existing) return { outcome: JoinOutcome.JOINED, community, member: existing, joinRequest: null };
-  const ban = await activeBan(em, communityId, userId);
-  if (ban) {
-    throw new Forbidden(ban.until ? `You are banned from this community until ${ban.until.toISOString()}` : 'You are banned from this community');
-  }
   const invited = (await em.count(Invite, { community: communityId, user: userId })) > 0;
-  if (community.visibility === Visibility.PRIVATE && !invited && !viewer.isAdmin) {
+  // Before the ban check: a banned ex-member of a PRIVATE community holds no invite (a ban deletes it).
+  if (community.visibility === Visibility.PRIVATE && !invited && !viewer.isAdmin) throw new NotFound('Community');
+  assertNotBanned(await activeBan(em, communityId, userId));
+  if (community.visibility === Visibility.RESTRICTED && !invited && !viewer.isAdmin) {
     await sql(em, 
       `insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())
        on conflict (community_id, user_id) do update
@@ -251,7 +279,8 @@ export async function inviteMember({ em, loaders, viewer }: MembershipDeps, comm
 async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<JoinRequest> {
   requireUser(viewer);
   const request = await em.findOne(JoinRequest, { id });
-  if (!request) throw new NotFound('Join request');
+  const community = request && (await loaders.community.load(request.community.id));
+  if (!request || !community || !(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Join request');
   assertCan(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review');
   if (request.status !== JoinRequestStatus.PENDING) throw new Conflict(`This join request is already ${request.status.toLowerCase()}`);
   return request;

@@ -17,13 +17,13 @@ interface Gate {
  * consults it through `can` / `assertCan`; platform admins may do everything.
  */
 export const PERMISSIONS = {
-  /** See a PRIVATE community, its members and content. */
+  /** See a RESTRICTED or PRIVATE community's members and content. */
   'community.read': Role.MEMBER,
   /** Change name, description, visibility. */
   'community.update': Role.ADMIN,
   /** Read and decide join requests. */
   'joinRequests.review': Role.ADMIN,
-  /** Invite users (into a PRIVATE community, invites skip the join request). */
+  /** Invite users, and create and revoke invite links (into a RESTRICTED or PRIVATE community, both skip the join request). */
   'members.invite': Role.MODERATOR,
   /** Ban and unban members of a lower role. */
   'members.ban': Role.MODERATOR,

@@ -134,8 +134,9 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
 /** A message of a stream the viewer may read, with its event; NOT_FOUND otherwise (or when removed). */
 async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
   const message = await ctx.em.findOne(ChatMessage, id);
-  if (!message || message.deletedAt) throw new NotFound('ChatMessage');
-  const { event } = await readableEvent(ctx.loaders, ctx.viewer, message.event.id);
+  // An unreadable stream's message answers exactly like a missing one (not "Event not found").
+  const event = message && !message.deletedAt && (await readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event, () => null));
+  if (!message || !event) throw new NotFound('ChatMessage');
   return { message, event };
 }
 

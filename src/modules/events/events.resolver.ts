@@ -181,12 +181,12 @@ export class RsvpResolver {
 
 @Resolver(() => Community)
 export class CommunityEventsResolver {
-  @FieldResolver(() => EventConnection, { complexity: connectionComplexity, description: 'The community\'s events by first start. PRIVATE communities: members only.' })
+  @FieldResolver(() => EventConnection, { complexity: connectionComplexity, description: 'The community\'s events by first start. RESTRICTED and PRIVATE communities: members only.' })
   events(@Root() community: Community, @Args() args: EventsArgs, @Ctx() { em, loaders, viewer }: Context) {
     return events.communityEvents(em, loaders, viewer, community, args);
   }
 
-  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Every occurrence of the community\'s events (not cancelled) in a range, by start. PRIVATE communities: members only.' })
+  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Every occurrence of the community\'s events (not cancelled) in a range, by start. RESTRICTED and PRIVATE communities: members only.' })
   async calendar(@Root() community: Community, @Args() args: CalendarArgs, @Ctx() { em, loaders, viewer }: Context) {
     const page = await events.communityCalendar(em, loaders, viewer, community, args);
     return { ...page, edges: page.edges.map((e) => ({ ...e, node: asOccurrence(e.node) })) };

@@ -32,8 +32,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A hash that takes as long to check as a real one: signIn with an unknown email costs the same time. */
 export const DUMMY_PASSWORD_HASH = hashPassword(randomBytes(16).toString('hex'));
 
-/** Prefixes that tell a session token from an API key secret. */
-export const TOKEN_PREFIX = { session: 'tsq_', apiKey: 'tsk_' } as const;
+/** Prefixes that tell a session token from an API key secret and an invite link token. */
+export const TOKEN_PREFIX = { session: 'tsq_', apiKey: 'tsk_', inviteLink: 'tsi_' } as const;
 
 /** A new random bearer secret with the given prefix (256 bits of entropy). */
 export function newSecret(prefix: string): string {

@@ -5,6 +5,7 @@ import { Node } from '../../platform/node';
 import { actorIn, canReadContent, canSeeCommunity } from '../communities/communities.service';
 import { can } from '../communities/permissions';
 import { ApiKey } from '../identity/identity.entity';
+import { InviteLink } from '../communities/invite-links.entity';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
 import { Rsvp } from '../events/events.entity';
@@ -40,8 +41,9 @@ export class NodeResolver {
         return member && (await communityVisible(member.community.id, true)) ? member : null;
       }
       case 'JoinRequest': {
+        // Its requester sees it while they see its community: not once that community is PRIVATE.
         const request = await loaders.joinRequest.load(ref.id);
-        if (!request) return null;
+        if (!request || !(await communityVisible(request.community.id, false))) return null;
         if (request.user.id === viewer.userId) return request;
         return can(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review') ? request : null;
       }
@@ -73,6 +75,11 @@ export class NodeResolver {
       case 'PollOption': {
         const option = await loaders.pollOption.load(ref.id);
         return option && (await readablePoll(loaders, viewer, option.poll.id).then(() => true, () => false)) ? option : null;
+      }
+      case 'InviteLink': {
+        const link = await ctx.em.findOne(InviteLink, ref.id);
+        if (!link || !(await communityVisible(link.community.id, false))) return null;
+        return can(await actorIn(loaders, viewer, link.community.id), 'members.invite') ? link : null;
       }
       case 'ApiKey': {
         if (viewer.userId === null) return null;

@@ -184,7 +184,7 @@ export class PollOptionsResolver {
 
 @Resolver(() => Community)
 export class CommunityPollsResolver {
-  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'The community\'s polls, newest first. PRIVATE communities: members only.' })
+  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'The community\'s polls, newest first. RESTRICTED and PRIVATE communities: members only.' })
   polls(@Root() community: Community, @Args() args: PollsArgs, @Ctx() { loaders, viewer }: Context) {
     return polls.communityPolls(loaders, viewer, community, args);
   }

@@ -38,7 +38,7 @@ function keysetOf(order: PostOrder, after: string): number[] {
   return key as number[];
 }
 
-/** `Community.posts`: members only for a PRIVATE community (FORBIDDEN otherwise, e.g. for an invitee). */
+/** `Community.posts`: members only for a RESTRICTED or PRIVATE community (FORBIDDEN for who sees its profile only, NOT_FOUND for who does not see it). */
 export async function communityPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: PostsArgs) {
   await assertCanReadContent(loaders, viewer, community);
   return listPosts(em, loaders, viewer, { communityId: community.id }, args);

@@ -111,7 +111,7 @@ export class PostsResolver {
 
 @Resolver(() => Community)
 export class CommunityPostsResolver {
-  @FieldResolver(() => PostConnection, { complexity: connectionComplexity, description: 'The community\'s posts, pinned first. PRIVATE communities: members only.' })
+  @FieldResolver(() => PostConnection, { complexity: connectionComplexity, description: 'The community\'s posts, pinned first. RESTRICTED and PRIVATE communities: members only.' })
   async posts(@Root() community: Community, @Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
     return communityPosts(em, loaders, viewer, community, args);
   }

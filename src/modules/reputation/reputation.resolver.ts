@@ -82,7 +82,7 @@ export class ReputationEventResolver {
 export class CommunityReputationResolver {
   @FieldResolver(() => [LeaderboardEntry], {
     complexity: leaderboardComplexity,
-    description: 'The members with the most reputation in the period, best first. PRIVATE communities: members only.',
+    description: 'The members with the most reputation in the period, best first. RESTRICTED and PRIVATE communities: members only.',
   })
   leaderboard(@Root() community: Community, @Args() { period, first }: LeaderboardArgs, @Ctx() ctx: Context): Promise<LeaderboardEntry[]> {
     return reputation.leaderboard(ctx, community, period, first);

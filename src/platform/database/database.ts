@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { ConfigError, type Config } from '../../config';
+import { installGlobalIdKey } from '../ids';
 import type { Logger } from '../logger';
+import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
 
@@ -23,9 +25,9 @@ const MIGRATION_LOCK = 7_404_242;
 export type AfterMigrate = (orm: MikroORM) => Promise<void>;
 
 /**
- * Opens the configured database and brings its schema up to date. A database named by DATABASE_URL
- * (or DATABASE_REPLICA_URLS) that does not exist is a ConfigError naming the variable: it is never
- * created, so a typo cannot start the server on a fresh, empty database.
+ * Opens the configured database, brings its schema up to date and installs its global ID key. A
+ * database named by DATABASE_URL (or DATABASE_REPLICA_URLS) that does not exist is a ConfigError
+ * naming the variable: it is never created, so a typo cannot start the server on a fresh, empty database.
  * @param dataDir where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing
  * @param afterMigrate runs once the migrations are applied, still holding their lock
  */
@@ -45,8 +47,13 @@ export async function openDatabase(
     const orm = await MikroORM.init(
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
+    let releaseIdKey: () => void;
     try {
-      await migrate(orm, url, log, afterMigrate);
+      // The key is installed before the work after the migrations (the demo seed), under their lock.
+      await migrate(orm, url, log, async (migrated) => {
+        releaseIdKey = installGlobalIdKey(await readGlobalIdKey(migrated));
+        await afterMigrate?.(migrated);
+      });
     } catch (err) {
       await orm.close(true);
       throw err;
@@ -59,6 +66,7 @@ export async function openDatabase(
         await orm.em.getConnection().execute('select 1');
       },
       async close() {
+        releaseIdKey();
         await orm.close(true);
         await embedded?.stop();
       },
@@ -100,6 +108,13 @@ function redact(url: string): string {
   const parsed = new URL(url);
   parsed.password = '';
   return parsed.toString();
+}
+
+/** The database's global ID key (settings row written by its migration), read from the primary. */
+async function readGlobalIdKey(orm: MikroORM): Promise<Buffer> {
+  const rows: { global_id_key: Buffer }[] = await orm.em.fork().getConnection('write').execute(GLOBAL_ID_KEY_SQL);
+  if (!rows[0]) throw new Error('The settings row is missing: the database was not migrated by Townsquare');
+  return rows[0].global_id_key;
 }
 
 /** Migrations in flight in this process, by database URL. */
