@@ -20,6 +20,11 @@ export interface LiveStreamOptions<S, T> {
   recheck(): Promise<S | null>;
   /** Topics whose events make the stream re-check access (e.g. the viewer's membership changes). */
   recheckTopics: string[];
+  /**
+   * Whether the subject takes no more rows in this state (a chat that closed): the stream then
+   * completes, once it has delivered the rows read with that state. Default: never.
+   */
+  ended?(state: S): boolean;
 }
 
 /**
@@ -67,12 +72,17 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
         // `items` and are de-duplicated against what this delivers.
         yield* take(await o.replay(ctx.em, o.afterId));
       }
+      if (o.ended?.(state)) return;
       for await (const item of items) {
         if ('recheck' in item || item.value.recheck || (item.value.state !== null && item.value.state !== state)) {
           if (!(await stillReadable())) return;
-          if ('recheck' in item) continue;
+          if ('recheck' in item) {
+            if (o.ended?.(state)) return;
+            continue;
+          }
         }
         yield* take(item.value.rows);
+        if (o.ended?.(state)) return;
         // Ids far below the position can only come back through a late event: forget them.
         if (delivered.size > 10_000) for (const id of delivered) if (id < lastId - 10_000) delivered.delete(id);
       }

@@ -11,7 +11,7 @@ import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility }
 import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, visibleCommunity } from './communities.service';
-import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
+import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
 
@@ -140,8 +140,9 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
 
 /** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
 export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
-  const { em, viewer } = deps;
+  const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
+  assertNotBanned(await actorIn(loaders, viewer, communityId));
   await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });
