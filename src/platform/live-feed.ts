@@ -29,8 +29,8 @@ export const liveDefaults = Object.freeze({
 export interface FeedSource<S> {
   /** The pub/sub topic announcing new rows. */
   topic: string;
-  /** The id of the row an event of the topic names. */
-  idOf(event: unknown): number;
+  /** The id of the row an event of the topic names; undefined for an event that names none (a change of state). */
+  idOf(event: unknown): number | undefined;
   /** The newest row's id now: the feed starts after it (older rows are each follower's replay). */
   newest(em: EntityManager): Promise<number>;
   /** At most `limit` rows with an id above `after` or in `late`, oldest first, and the subject's state now. */

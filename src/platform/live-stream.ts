@@ -21,6 +21,11 @@ export interface LiveStreamOptions<S, T> {
   recheck(): Promise<S | null>;
   /** Topics whose events make the stream re-check access (e.g. the viewer's membership changes). */
   recheckTopics: string[];
+  /**
+   * Whether the subject takes no more rows in this state (a chat that closed): the stream then
+   * completes, once it has delivered the rows read with that state. Default: never.
+   */
+  ended?(state: S): boolean;
 }
 
 /**
@@ -128,18 +133,24 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
       // Replay: everything after the cursor up to now. Batches the feed offers meanwhile wait in
       // `items` and are de-duplicated against what this delivers.
       if (o.afterId !== null) yield* readFrom(o.afterId);
+      if (o.ended?.(state)) return;
       for await (const item of items) {
         if ('gap' in item) {
           const { gap } = item;
           if ((gap.recheck || (gap.state !== undefined && gap.state !== state)) && !(await stillReadable())) return;
           yield* readFrom(gap.after);
+          if (o.ended?.(state)) return;
           continue;
         }
         if ('recheck' in item || item.value.recheck || (item.value.state !== null && item.value.state !== state)) {
           if (!(await stillReadable())) return;
-          if ('recheck' in item) continue;
+          if ('recheck' in item) {
+            if (o.ended?.(state)) return;
+            continue;
+          }
         }
         yield* take(item.value.rows);
+        if (o.ended?.(state)) return;
       }
     } finally {
       await close();

@@ -201,6 +201,13 @@ export class Ban {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   bannedBy!: Ref<User>;
 
+  /**
+   * The role the user held in the community when banned (null: not a member then). Lifting or
+   * changing the ban takes a rank above it, as placing it did.
+   */
+  @Enum({ items: () => Role, nativeEnumName: 'member_role', nullable: true })
+  bannedRole?: Role | null;
+
   @Field()
   @Property({ length: 500, default: '' })
   reason: string = '';

@@ -53,22 +53,56 @@ function membersPageLoader(em: EntityManager) {
   );
 }
 
+/** The viewer's standing in a community: their membership, and whether a ban is in force for them there. */
+export interface Standing {
+  member: Member | null;
+  banned: boolean;
+}
+
+/**
+ * The viewer's standing in many communities in one statement: membership and ban together, so the
+ * ban rule (permissions.ts) costs no statement beyond the membership lookup it always needed.
+ */
+function viewerStandingLoader(em: EntityManager, userId: number | null) {
+  return new DataLoader<number, Standing>(async (communityIds) => {
+    if (userId === null) return communityIds.map(() => ({ member: null, banned: false }));
+    const rows = await sql(
+      em,
+      `select m.*, k.id as standing_community_id,
+              exists (select 1 from bans b where b.community_id = k.id and b.user_id = ? and (b.until is null or b.until > now())) as standing_banned
+         from unnest(array[${communityIds.map(() => '?::int').join(', ')}]) as k(id)
+         left join members m on m.community_id = k.id and m.user_id = ?`,
+      [userId, ...communityIds, userId],
+    );
+    const byCommunity = new Map<number, Standing>();
+    for (const { standing_community_id: communityId, standing_banned: banned, ...member } of rows) {
+      byCommunity.set(communityId as number, { member: member.id === null ? null : em.map(Member, member), banned: banned as boolean });
+    }
+    return communityIds.map((id) => byCommunity.get(id) ?? { member: null, banned: false });
+  });
+}
+
 /** Per-request loaders of the communities domain; the viewer-specific ones answer for `viewer`. */
 export function createCommunityLoaders(em: EntityManager, viewer: Viewer) {
   const userId = viewer.userId;
+  const standing = viewerStandingLoader(em, userId);
   return {
     community: byIdLoader(em, Community),
     member: byIdLoader(em, Member),
     joinRequest: byIdLoader(em, JoinRequest),
     invite: byIdLoader(em, Invite),
     membersPage: membersPageLoader(em),
-    /** The viewer's membership in each community (null when not a member or anonymous). */
-    viewerMembership: new DataLoader<number, Member | null>(async (communityIds) => {
-      if (userId === null) return communityIds.map(() => null);
-      const rows = await em.find(Member, { user: userId, community: { $in: [...communityIds] } });
-      const map = new Map(rows.map((m) => [m.community.id, m]));
-      return communityIds.map((id) => map.get(id) ?? null);
-    }),
+    viewerStanding: standing,
+    /**
+     * The viewer's membership in each community: null when not a member, anonymous, or banned there
+     * (a membership under a ban in force counts for nothing: the banned read what anonymous visitors read).
+     */
+    viewerMembership: {
+      load: async (communityId: number): Promise<Member | null> => {
+        const { member, banned } = await standing.load(communityId);
+        return banned ? null : member;
+      },
+    },
     /** Whether the viewer holds an invite to each community. */
     viewerInvited: new DataLoader<number, boolean>(async (communityIds) => {
       if (userId === null) return communityIds.map(() => false);

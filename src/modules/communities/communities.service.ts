@@ -11,12 +11,13 @@ import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
 /** The viewer's standing in a community, from the request's loaders. */
 export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
-  const membership = await loaders.viewerMembership.load(communityId);
-  if (!membership) return { role: null, level: 1, isPlatformAdmin: viewer.isAdmin };
+  const { member: membership, banned } = await loaders.viewerStanding.load(communityId);
+  const who = { userId: viewer.userId, isPlatformAdmin: viewer.isAdmin, banned };
+  if (!membership) return { ...who, role: null, level: 1 };
   // Level gates need the community's thresholds; its row is nearly always loaded already.
   const community = await loaders.community.load(communityId);
   const level = community ? levelOf(membership.reputation, rulesOf(community).levelThresholds) : 1;
-  return { role: membership.role, level, isPlatformAdmin: viewer.isAdmin };
+  return { ...who, role: membership.role, level };
 }
 
 /** Visibilities whose profile anyone may read (the `communities` list filters on them in SQL). */

@@ -11,7 +11,7 @@ import { Member, type Community } from './communities.entity';
 import { JoinOutcome } from './communities.inputs';
 import { actorIn, canSeeCommunity, visibleCommunity } from './communities.service';
 import { InviteLink, InviteLinkState } from './invite-links.entity';
-import { activeBan, admitMember, assertNotBanned, type MembershipDeps } from './membership.service';
+import { activeBan, admitMember, assertNoBanInForce, type MembershipDeps } from './membership.service';
 import { assertCan } from './permissions';
 
 /** Bounds of an invite link; the default lifetime is the INVITE_LINK_DEFAULT_DAYS setting. */
@@ -115,7 +115,7 @@ export async function joinByInviteLink(deps: MembershipDeps & { config: Config }
   if (!community) throw new NotFound('Invite link');
   const existing = await em.findOne(Member, { community: communityId, user: userId });
   if (existing) return { outcome: JoinOutcome.JOINED, community, member: existing, joinRequest: null };
-  assertNotBanned(await activeBan(em, communityId, userId));
+  assertNoBanInForce(await activeBan(em, communityId, userId));
   const { member } = await admitMember(deps, communityId, userId, async (tx) => {
     const taken = await sql<{ id: number }[]>(tx, TAKE_USE, [link.id], 'all');
     if (taken.length) return;

@@ -11,7 +11,7 @@ import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility }
 import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, canSeeCommunity, visibleCommunity } from './communities.service';
-import { assertCan, outranks, ROLE_RANK, type Actor } from './permissions';
+import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
 
@@ -51,7 +51,7 @@ function publishJoined({ pubsub, log }: MembershipDeps, member: Member): Promise
 }
 
 /** FORBIDDEN, saying until when, if the user is banned. */
-export function assertNotBanned(ban: Ban | null): void {
+export function assertNoBanInForce(ban: Ban | null): void {
   if (ban) {
     throw new Forbidden(ban.until ? `You are banned from this community until ${ban.until.toISOString()}` : 'You are banned from this community');
   }
@@ -145,7 +145,7 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
   const invited = (await em.count(Invite, { community: communityId, user: userId })) > 0;
   // Before the ban check: a banned ex-member of a PRIVATE community holds no invite (a ban deletes it).
   if (community.visibility === Visibility.PRIVATE && !invited && !viewer.isAdmin) throw new NotFound('Community');
-  assertNotBanned(await activeBan(em, communityId, userId));
+  assertNoBanInForce(await activeBan(em, communityId, userId));
   if (community.visibility === Visibility.RESTRICTED && !invited && !viewer.isAdmin) {
     await sql(em, 
       `insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())
@@ -168,8 +168,9 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
 
 /** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
 export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
-  const { em, viewer } = deps;
+  const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
+  assertNotBanned(await actorIn(loaders, viewer, communityId));
   await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });
@@ -221,8 +222,19 @@ async function assertCanActOn(em: EntityManager, actor: Actor, communityId: numb
 }
 
 /**
+ * FORBIDDEN unless the actor could have placed `ban`: they must outrank the role its user held
+ * when banned, so a ban is lifted (or changed) only by someone who could have placed it.
+ */
+function assertCanLift(actor: Actor, ban: Pick<Ban, 'bannedRole'>): void {
+  if (ban.bannedRole && !outranks(actor, ban.bannedRole)) {
+    throw new Forbidden(`Only someone above ${ban.bannedRole} can lift or change this ban: the user was ${ban.bannedRole} when banned`);
+  }
+}
+
+/**
  * Bans a user (member or not): removes the membership, pending invite and join request, and records
- * the ban; they cannot rejoin until `until` (never, when omitted). Needs `members.ban` and to outrank them.
+ * the ban with the role they held; they cannot rejoin until `until` (never, when omitted). Needs
+ * `members.ban` and to outrank them; changing a ban in force needs to outrank the role it recorded.
  */
 export async function banMember(deps: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
   const { em, loaders, viewer } = deps;
@@ -236,28 +248,42 @@ export async function banMember(deps: MembershipDeps, communityId: number, userI
   const ban = await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     await assertCanActOn(tx, actor, communityId, userId);
-    await removeMember(tx, communityId, userId);
+    // A ban in force is changed only by whoever could lift it (else shortening it would lift it).
+    const inForce = await activeBan(tx, communityId, userId);
+    if (inForce) assertCanLift(actor, inForce);
+    const role = (await removeMember(tx, communityId, userId)) ?? inForce?.bannedRole ?? null;
     await tx.nativeDelete(Invite, { community: communityId, user: userId });
     await tx.nativeDelete(JoinRequest, { community: communityId, user: userId, status: JoinRequestStatus.PENDING });
     await sql(tx, 
-      `insert into bans (community_id, user_id, banned_by_id, reason, until, created_at) values (?, ?, ?, ?, ?, now())
+      `insert into bans (community_id, user_id, banned_by_id, reason, until, banned_role, created_at) values (?, ?, ?, ?, ?, ?, now())
        on conflict (community_id, user_id) do update
-         set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until, created_at = now()`,
-      [communityId, userId, actorId, input.reason.trim(), input.until ?? null], 'run',
+         set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until,
+             banned_role = excluded.banned_role, created_at = now()`,
+      [communityId, userId, actorId, input.reason.trim(), input.until ?? null, role], 'run',
     );
-    return tx.findOneOrFail(Ban, { community: communityId, user: userId });
+    return tx.findOneOrFail(Ban, { community: communityId, user: userId }, { refresh: true });
   });
   await publishMembershipChanged(deps, userId, communityId);
   await updateBoards(deps, communityId, userId, false);
   return ban;
 }
 
-/** Lifts a ban (needs `members.ban`). False when there was none. */
+/**
+ * Lifts a ban: needs `members.ban` and, as placing it did, to outrank the role the user held when
+ * banned (a moderator cannot lift the ban an owner placed on an admin). False when there was none.
+ */
 export async function unbanMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number): Promise<boolean> {
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
-  assertCan(await actorIn(loaders, viewer, communityId), 'members.ban');
-  return (await em.nativeDelete(Ban, { community: communityId, user: userId })) > 0;
+  const actor = await actorIn(loaders, viewer, communityId);
+  assertCan(actor, 'members.ban');
+  return em.transactional(async (tx) => {
+    await lockCommunity(tx, communityId); // a ban being placed or changed meanwhile is seen whole
+    const ban = await tx.findOne(Ban, { community: communityId, user: userId });
+    if (!ban) return false;
+    assertCanLift(actor, ban);
+    return (await tx.nativeDelete(Ban, { id: ban.id })) > 0;
+  });
 }
 
 /** Invites a user (needs `members.invite`); joining with the invite skips the join request. */

@@ -14,7 +14,12 @@ interface Gate {
  * The one permission table: the least role that may do each action in a community, and for some
  * actions the least reputation level as well. Level gates apply to plain members: moderators and
  * above have every privilege of their role whatever their reputation. Every resolver and service
- * consults it through `can` / `assertCan`; platform admins may do everything.
+ * consults it through `can` / `assertCan` (or a record's policy, policies.ts); platform admins may do
+ * everything.
+ *
+ * One rule comes before the table: a user banned from a community (a ban in force: `until` null or
+ * in the future) may do nothing there, whatever they were or made; they read what an anonymous
+ * visitor reads.
  */
 export const PERMISSIONS = {
   /** See a RESTRICTED or PRIVATE community's members and content. */
@@ -61,10 +66,14 @@ export type Permission = keyof typeof PERMISSIONS;
 
 /** Who is acting in a community: their role there (null for a non-member), reputation level, and whether they are a platform admin. */
 export interface Actor {
+  /** The acting user; null when anonymous. */
+  userId: number | null;
   role: Role | null;
   /** The member's reputation level there (1 for a non-member). */
   level: number;
   isPlatformAdmin: boolean;
+  /** A ban from the community is in force for them (see the ban rule above `PERMISSIONS`). */
+  banned: boolean;
 }
 
 function gateOf(permission: Permission): Gate {
@@ -72,15 +81,29 @@ function gateOf(permission: Permission): Gate {
   return typeof entry === 'string' ? { role: entry, level: 1 } : entry;
 }
 
+/**
+ * Whether the actor is bound by a ban there. Platform admins are not: their powers come from the
+ * platform, not from the community (a community's moderators cannot lock its operators out).
+ */
+export function isBanned(actor: Actor): boolean {
+  return actor.banned && !actor.isPlatformAdmin;
+}
+
+/** FORBIDDEN when a ban from the community is in force for the actor: the first check of every rule. */
+export function assertNotBanned(actor: Actor): void {
+  if (isBanned(actor)) throw new Forbidden('You are banned from this community');
+}
+
 export function can(actor: Actor, permission: Permission): boolean {
   if (actor.isPlatformAdmin) return true;
-  if (actor.role === null) return false;
+  if (actor.banned || actor.role === null) return false;
   const gate = gateOf(permission);
   const rank = ROLE_RANK[actor.role];
   return rank >= ROLE_RANK[gate.role] && (actor.level >= gate.level || rank >= ROLE_RANK[Role.MODERATOR]);
 }
 
 export function assertCan(actor: Actor, permission: Permission): void {
+  assertNotBanned(actor);
   if (can(actor, permission)) return;
   const gate = gateOf(permission);
   if (actor.role !== null && ROLE_RANK[actor.role] >= ROLE_RANK[gate.role]) {
@@ -97,5 +120,5 @@ export function levelGates(): { permission: Permission; level: number }[] {
 /** Whether the actor ranks strictly above `target` (platform admins outrank everyone). */
 export function outranks(actor: Actor, target: Role): boolean {
   if (actor.isPlatformAdmin) return true;
-  return actor.role !== null && ROLE_RANK[actor.role] > ROLE_RANK[target];
+  return !actor.banned && actor.role !== null && ROLE_RANK[actor.role] > ROLE_RANK[target];
 }

@@ -4,9 +4,8 @@ export const chatTopics = {
   messageRemoved: (eventId: number) => `event:${eventId}:chat-message-removed`,
 };
 
-export interface ChatMessageAddedEvent {
-  messageId: number;
-}
+/** On `messageAdded`: a message was sent (`messageId`), or the chat closed (`closed`: the stream ended or was cancelled). */
+export type ChatMessageAddedEvent = { messageId: number } | { closed: true };
 
 export interface ChatMessageRemovedEvent {
   messageId: number;

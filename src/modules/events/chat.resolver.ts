@@ -29,39 +29,52 @@ export const chatMessageAddedShareKey = liveFieldShareKey('chatMessageAdded', 'e
 @ObjectType()
 export class ChatMessageConnection extends Connection(ChatMessage, 'ChatMessage') {}
 
-/** A stream's chat as a live feed; its state is the community's visibility. */
-function chatSource(eventId: number): FeedSource<Visibility> {
+/**
+ * What chat followers check their access against: the community's visibility, and whether the chat
+ * has closed (the stream ended or was cancelled: no message comes any more).
+ */
+type ChatState = Visibility | `${Visibility}:closed`;
+
+const chatState = (visibility: Visibility, closed: boolean): ChatState => (closed ? `${visibility}:closed` : visibility);
+const chatClosed = (state: ChatState) => state.endsWith(':closed');
+
+/** A stream's chat as a live feed; its state is the community's visibility and whether the chat closed. */
+function chatSource(eventId: number): FeedSource<ChatState> {
   return {
     topic: chatTopics.messageAdded(eventId),
-    idOf: (event) => (event as ChatMessageAddedEvent).messageId,
+    idOf: (event) => (event as Partial<Extract<ChatMessageAddedEvent, { messageId: number }>>).messageId,
     async newest(em) {
       return (await sql<{ max: number | null }>(em, 'select max(id) as max from chat_messages where event_id = ?', [eventId], 'get')).max ?? 0;
     },
     async read(em, after, late, limit) {
-      const state = await sql<{ visibility: Visibility } | undefined>(
-        em, 'select c.visibility from events e join communities c on c.id = e.community_id where e.id = ?', [eventId], 'get',
+      const state = await sql<{ visibility: Visibility; closed: boolean } | undefined>(
+        em,
+        `select c.visibility, (e.live_ended_at is not null or e.cancelled_at is not null) as closed
+           from events e join communities c on c.id = e.community_id where e.id = ?`,
+        [eventId], 'get',
       );
-      return { rows: await chat.chatRowsAfter(em, eventId, after, late, limit), state: state?.visibility ?? null };
+      return { rows: await chat.chatRowsAfter(em, eventId, after, late, limit), state: state ? chatState(state.visibility, state.closed) : null };
     },
   };
 }
 
 /** The community-visibility check of an event, for streams: the event must be a live stream the viewer may read. */
-async function readableStream(ctx: Context, eventId: number): Promise<Visibility> {
+async function readableStream(ctx: Context, eventId: number): Promise<ChatState> {
   const { event, community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
   if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event has no chat', 'eventId');
-  return community.visibility;
+  return chatState(community.visibility, !!event.liveEndedAt || !!event.cancelledAt);
 }
 
 /**
  * `chatMessageAdded(eventId, after)`: with `after` (the `endCursor` of `Event.chatMessages`) it
  * first replays what was said since, then streams live messages: no gap, no duplicate, nothing
- * lost when Redis reconnects (see {@link liveStream}). Ends when the viewer may no longer read the event.
+ * lost when Redis reconnects (see {@link liveStream}). Ends when the viewer may no longer read the
+ * event, and once the chat closes (the stream ended or was cancelled), after its last messages.
  */
 async function chatMessageAddedStream(ctx: Context, eventId: number, afterId: number | null): Promise<AsyncIterable<ChatMessage>> {
-  const visibility = await readableStream(ctx, eventId);
+  const state = await readableStream(ctx, eventId);
   return liveStream({
-    ctx, source: chatSource(eventId), afterId, state: visibility,
+    ctx, source: chatSource(eventId), afterId, state, ended: chatClosed,
     replay: (em, after, limit) => chat.chatRowsAfter(em, eventId, after, [], limit),
     toItem: (row) => chat.chatMessageFromRow(ctx.loaders, row),
     recheck: () => readableStream(ctx, eventId),
@@ -235,9 +248,9 @@ export class ChatResolver {
 
 @Resolver(() => Event)
 export class EventChatResolver {
-  @FieldResolver(() => Boolean, { description: 'LIVE_STREAM: started and not ended (the chat is open).' })
+  @FieldResolver(() => Boolean, { description: 'LIVE_STREAM: started, and neither ended nor cancelled (the chat is open).' })
   live(@Root() event: Event): boolean {
-    return !!event.liveStartedAt && !event.liveEndedAt;
+    return !!event.liveStartedAt && !event.liveEndedAt && !event.cancelledAt;
   }
 
   @FieldResolver(() => ChatMessageConnection, {

@@ -7,10 +7,10 @@ import type { Row } from '../../platform/live-feed';
 import { decodeCursor, encodeCursor, PAGE_LIMITS } from '../../platform/pagination';
 import { Role } from '../communities/communities.entity';
 import { actorIn } from '../communities/communities.service';
-import { assertCan, can, outranks } from '../communities/permissions';
+import { assertCan, outranks } from '../communities/permissions';
+import { allowed, authorize } from '../communities/policies';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
-import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, ref, takeAuthor, timestamp, view } from '../../platform/views';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
@@ -45,16 +45,11 @@ export function chatRowsAfter(em: EntityManager, eventId: number, after: number,
   );
 }
 
-/** Whether the viewer runs the event: its organizer, or `events.manage` in its community. */
-export async function runsEvent(loaders: Loaders, viewer: Viewer, event: Event): Promise<boolean> {
-  return event.organizer.id === viewer.userId || can(await actorIn(loaders, viewer, event.community.id), 'events.manage');
-}
-
 /** A LIVE_STREAM event the viewer runs; FORBIDDEN or BAD_USER_INPUT otherwise. */
 async function runStream(ctx: Context, eventId: number): Promise<Event> {
   requireUser(ctx.viewer);
   const { event } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
-  if (!(await runsEvent(ctx.loaders, ctx.viewer, event))) throw new Forbidden('Only the organizer or a moderator can run this stream');
+  await authorize(ctx, 'event.runStream', event);
   if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event is not a live stream', 'eventId');
   if (event.cancelledAt) throw new BadInput('This event is cancelled', 'eventId');
   return event;
@@ -68,15 +63,17 @@ async function reloaded(em: EntityManager, id: number): Promise<Event> {
 export async function startLiveStream(ctx: Context, eventId: number): Promise<Event> {
   const event = await runStream(ctx, eventId);
   if (event.liveEndedAt) throw new BadInput('This stream has ended', 'eventId');
-  await ctx.em.nativeUpdate(Event, { id: event.id, liveStartedAt: null }, { liveStartedAt: new Date() });
+  // Not on a stream cancelled meanwhile: a cancelled stream's chat stays closed.
+  await ctx.em.nativeUpdate(Event, { id: event.id, liveStartedAt: null, cancelledAt: null }, { liveStartedAt: new Date() });
   return reloaded(ctx.em, event.id);
 }
 
-/** Ends the stream: its chat closes; history stays readable. */
+/** Ends the stream: its chat closes (`chatMessageAdded` subscriptions complete); history stays readable. */
 export async function endLiveStream(ctx: Context, eventId: number): Promise<Event> {
   const event = await runStream(ctx, eventId);
   if (!event.liveStartedAt) throw new BadInput('This stream has not started', 'eventId');
-  await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
+  const ended = await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
+  if (ended) await publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(event.id), { closed: true });
   return reloaded(ctx.em, event.id);
 }
 
@@ -107,7 +104,7 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
   if (!text) throw new BadInput('body must not be blank', 'body');
   // A flood limit for everyone (CHAT_RATE_LIMIT), then the stream's slow mode for members.
   await rateLimiter.consume(`chat-burst:${event.id}:${userId}`, config.CHAT_RATE_LIMIT, config.CHAT_RATE_WINDOW_SECONDS * 1000);
-  if (event.slowModeSeconds > 0 && !(await runsEvent(loaders, viewer, event))) {
+  if (event.slowModeSeconds > 0 && !(await allowed(ctx, 'event.runStream', event))) {
     await rateLimiter.consume(`chat-slow:${event.id}:${userId}`, 1, event.slowModeSeconds * 1000);
   }
   // The mute check and the insert in one statement (chat is the busiest write path): no row back means muted.
@@ -142,11 +139,9 @@ async function readableMessage(ctx: Context, id: number): Promise<{ message: Cha
 
 /** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
 export async function deleteChatMessage(ctx: Context, id: number): Promise<boolean> {
-  const userId = requireUser(ctx.viewer);
+  requireUser(ctx.viewer);
   const { message, event } = await readableMessage(ctx, id);
-  if (message.author.id !== userId && !(await runsEvent(ctx.loaders, ctx.viewer, event))) {
-    throw new Forbidden('Only its author, the organizer or a moderator can remove a message');
-  }
+  await authorize(ctx, 'chatMessage.delete', { message, event });
   const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
   if (removed) {
     await publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(event.id), { messageId: id });
@@ -212,7 +207,7 @@ export async function upvoteQuestion(ctx: Context, id: number, upvoted: boolean)
 export async function markQuestionAnswered(ctx: Context, id: number, answered: boolean): Promise<ChatMessage> {
   requireUser(ctx.viewer);
   const { message, event } = await readableMessage(ctx, id);
-  if (!(await runsEvent(ctx.loaders, ctx.viewer, event))) throw new Forbidden('Only the organizer or a moderator can answer questions');
+  await authorize(ctx, 'chatMessage.answer', { message, event });
   if (!message.isQuestion) throw new BadInput('Only questions can be answered', 'id');
   message.answeredAt = answered ? (message.answeredAt ?? new Date()) : null;
   await ctx.em.flush();

@@ -4,7 +4,8 @@ import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
 import { actorIn } from '../communities/communities.service';
-import { assertCan } from '../communities/permissions';
+import { assertCan, assertNotBanned } from '../communities/permissions';
+import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
@@ -118,9 +119,9 @@ export async function submitEntry(em: EntityManager, loaders: Loaders, viewer: V
 
 /** Withdraws the viewer's entry (its author only) while the contest takes submissions. */
 export async function withdrawEntry(em: EntityManager, loaders: Loaders, viewer: Viewer, entryId: number): Promise<boolean> {
-  const userId = requireUser(viewer);
+  requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
-  if (entry.user.id !== userId) throw new Forbidden('Only its author can withdraw an entry');
+  await authorize({ loaders, viewer }, 'contestEntry.withdraw', { entry, event });
   await em.transactional(async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.SUBMISSIONS, 'share', 'entryId');
     await sql(tx, 'delete from contest_entries where id = ?', [entry.id], 'run');
@@ -169,6 +170,7 @@ export async function voteForEntry(em: EntityManager, loaders: Loaders, viewer: 
 export async function withdrawVote(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number): Promise<boolean> {
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
+  assertNotBanned(await actorIn(loaders, viewer, event.community.id));
   const withdrawn = await em.transactional(async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.VOTING, 'no key update', 'eventId');
     const old = await sql<{ entry_id: number } | undefined>(

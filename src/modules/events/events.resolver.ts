@@ -10,6 +10,7 @@ import {
 } from './events.inputs';
 import type { RsvpPageKey } from './events.loaders';
 import * as events from './events.service';
+import { allowed } from '../communities/policies';
 import { checkIn, rsvp } from './rsvps.service';
 
 @ObjectType('EventOccurrence', { description: 'One occurrence of an event (a one-off event has exactly one), with its own RSVPs.' })
@@ -57,8 +58,8 @@ export class EventsResolver {
   }
 
   @Mutation(() => Event, { description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.' })
-  cancelEvent(@Arg('id', () => ID) id: string, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
-    return events.cancelEvent(em, loaders, viewer, fromGlobalId('Event', id));
+  cancelEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Event> {
+    return events.cancelEvent(ctx, fromGlobalId('Event', id));
   }
 
   @Mutation(() => Rsvp, { description: 'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.' })
@@ -79,6 +80,13 @@ export class EventsResolver {
   @FieldResolver(() => User)
   async organizer(@Root() event: Event, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(event.organizer.id))!;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: 'Whether you may manage this event: edit and cancel it, check attendees in, run its live stream (its organizer or a moderator, not banned from the community).',
+  })
+  viewerCanManage(@Root() event: Event, @Ctx() ctx: Context): Promise<boolean> {
+    return allowed(ctx, 'event.update', event);
   }
 
   @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Occurrences still to end, in order.' })

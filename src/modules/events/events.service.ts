@@ -1,12 +1,13 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
-import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
-import { assertCan, can } from '../communities/permissions';
+import { assertCan } from '../communities/permissions';
+import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Event, EventKind } from './events.entity';
@@ -15,6 +16,9 @@ import {
   isOccurrence, isValidTimeZone, normalizeRecurrence, occurrencesAfter, occurrencesBetween, seriesEnd, type Occurrence,
 } from './recurrence';
 import { fillSeats } from './rsvps.service';
+import { chatTopics, type ChatMessageAddedEvent } from './chat.events';
+import { publishAfterCommit } from '../../platform/pubsub/pubsub';
+import type { Context } from '../../platform/context';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -126,11 +130,9 @@ export async function createEvent(em: EntityManager, loaders: Loaders, viewer: V
 
 /** The event, if the viewer organizes it or may manage the community's events; FORBIDDEN otherwise. */
 async function manageableEvent(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number): Promise<Event> {
-  const userId = requireUser(viewer);
+  requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
-  if (event.organizer.id !== userId && !can(await actorIn(loaders, viewer, event.community.id), 'events.manage')) {
-    throw new Forbidden('Only the organizer or a moderator can change this event');
-  }
+  await authorize({ loaders, viewer }, 'event.update', event);
   return event;
 }
 
@@ -185,12 +187,26 @@ export async function updateEvent(em: EntityManager, loaders: Loaders, viewer: V
   return event;
 }
 
-/** Cancels an event (organizer, or `events.manage`): no more RSVPs; those given stay readable. */
-export async function cancelEvent(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number): Promise<Event> {
+/**
+ * Cancels an event (organizer, or `events.manage`): no more RSVPs; those given stay readable. A live
+ * stream under way ends with it: its chat closes and `chatMessageAdded` subscriptions complete, as
+ * `endLiveStream` does.
+ */
+export async function cancelEvent(ctx: Context, eventId: number): Promise<Event> {
+  const { em, loaders, viewer } = ctx;
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (!event.cancelledAt) {
-    await em.nativeUpdate(Event, { id: event.id, cancelledAt: null }, { cancelledAt: new Date(), updatedAt: new Date() });
+    const [cancelled] = await sql<{ kind: EventKind }[]>(
+      em,
+      `update events set cancelled_at = now(), updated_at = now(),
+              live_ended_at = case when live_started_at is not null then coalesce(live_ended_at, now()) end
+        where id = ? and cancelled_at is null returning kind`,
+      [event.id],
+    );
     await em.refresh(event);
+    if (cancelled?.kind === EventKind.LIVE_STREAM) {
+      await publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(event.id), { closed: true });
+    }
   }
   return event;
 }

@@ -4,10 +4,11 @@ import type { Context } from '../../platform/context';
 import { award, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
-import { BadInput, Forbidden } from '../../platform/errors';
+import { BadInput } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { actorIn } from '../communities/communities.service';
-import { assertCan, can } from '../communities/permissions';
+import { assertCan } from '../communities/permissions';
+import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Rsvp, RsvpStatus } from './events.entity';
@@ -133,9 +134,7 @@ export async function checkIn(
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
-  if (event.organizer.id !== userId && !can(await actorIn(loaders, viewer, event.community.id), 'events.manage')) {
-    throw new Forbidden('Only the organizer or a moderator can check attendees in');
-  }
+  await authorize(ctx, 'event.checkIn', event);
   if (event.cancelledAt) throw new BadInput('This event is cancelled', 'eventId');
   if (event.recurrence && !occurrenceStartsAt) throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
   const occurrence = occurrenceOf(event, occurrenceStartsAt);

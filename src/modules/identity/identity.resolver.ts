@@ -1,7 +1,8 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
+import { OPEN_TO_ANONYMOUS } from '../../platform/guards/operation-rules';
 import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import { ApiKey, User } from './identity.entity';
 import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
@@ -18,6 +19,7 @@ export class IdentityResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and returns a session token.' })
+  @Extensions(OPEN_TO_ANONYMOUS)
   async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     await ctx.rateLimiter.consume(`signup:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT, ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000);
     const session = await identity.signUp(ctx.em, input, ctx.config);
@@ -26,6 +28,7 @@ export class IdentityResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.' })
+  @Extensions(OPEN_TO_ANONYMOUS)
   async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     // Per account, against password guessing from many addresses; per address, against spraying many accounts.
     const windowMs = ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000;

@@ -8,7 +8,8 @@ import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
-import { assertCan, can } from '../communities/permissions';
+import { assertCan } from '../communities/permissions';
+import { allowed, authorize } from '../communities/policies';
 import { readableEvent } from '../events/events.service';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
@@ -208,9 +209,9 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
  */
 export async function closePoll(ctx: Context, pollIdGlobal: string): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
-  const userId = requireUser(viewer);
+  requireUser(viewer);
   const { poll } = await readablePoll(loaders, viewer, fromGlobalId('Poll', pollIdGlobal));
-  if (poll.createdBy.id !== userId) assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.close');
+  await authorize(ctx, 'poll.close', poll);
   await em.transactional(async (tx) => {
     if ((await lockPoll(tx, poll.id)).closed) throw new Conflict('This poll is already closed', 'id');
     await sql(tx, 'update polls set closed_at = now(), close_announced_at = now() where id = ?', [poll.id], 'run');
@@ -255,9 +256,7 @@ export async function pollRunoff(loaders: Loaders, poll: Poll): Promise<RunoffRe
   return instantRunoff(options, ballots);
 }
 
-/** Whether the viewer may close the poll (its creator, or `polls.close`). */
-export async function canClose(loaders: Loaders, viewer: Viewer, poll: Poll): Promise<boolean> {
-  if (viewer.userId === null) return false;
-  if (poll.createdBy.id === viewer.userId) return true;
-  return can(await actorIn(loaders, viewer, poll.community.id), 'polls.close');
+/** Whether the viewer may close the poll: the rule `closePoll` applies (policies.ts, `poll.close`). */
+export function canClose(loaders: Loaders, viewer: Viewer, poll: Poll): Promise<boolean> {
+  return allowed({ loaders, viewer }, 'poll.close', poll);
 }

@@ -5,6 +5,7 @@ import { PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, en
 import { User } from '../identity/identity.entity';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
+import { allowed } from '../communities/policies';
 import { Comment, Post } from './posts.entity';
 import { AddCommentInput, POST_LIMITS, ReactionCount, UpdateCommentInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import { CommentConnection, commentConnection } from './posts.resolver';
@@ -81,6 +82,18 @@ export class CommentsResolver {
   })
   reactions(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
     return loaders.commentReactions.load(comment.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether you may edit this comment (its author, not banned from the community; not once deleted).' })
+  async viewerCanUpdate(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
+    if (comment.deletedAt || ctx.viewer.userId === null) return false;
+    return allowed(ctx, 'comment.update', { comment, post: (await ctx.loaders.post.load(comment.post.id))! });
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether you may delete this comment (its author or a moderator, not banned from the community; not once deleted).' })
+  async viewerCanDelete(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
+    if (comment.deletedAt || ctx.viewer.userId === null) return false;
+    return allowed(ctx, 'comment.delete', { comment, post: (await ctx.loaders.post.load(comment.post.id))! });
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })

@@ -5,7 +5,8 @@ import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
 import { actorIn } from '../communities/communities.service';
-import { assertCan, can } from '../communities/permissions';
+import { assertCan } from '../communities/permissions';
+import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { renderMarkdown } from './markdown';
@@ -87,9 +88,10 @@ export async function addComment(
 
 /** Edits a comment: its author only, while it is not deleted. */
 export async function updateComment({ em, loaders, viewer }: CommentDeps, commentId: number, body: string): Promise<Comment> {
-  const userId = requireUser(viewer);
-  const comment = await managed(em, (await readableComment(loaders, viewer, commentId)).comment);
-  if (comment.author.id !== userId) throw new Forbidden('Only the author can edit a comment');
+  requireUser(viewer);
+  const { comment: read, post } = await readableComment(loaders, viewer, commentId);
+  const comment = await managed(em, read);
+  await authorize({ loaders, viewer }, 'comment.update', { comment, post });
   if (comment.deletedAt) throw new BadInput('A deleted comment cannot be edited', 'id');
   assertNotBlank(body);
   comment.body = body;
@@ -106,9 +108,7 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
   const readable = await readableComment(loaders, viewer, commentId);
   const { post } = readable;
   const comment = await managed(em, readable.comment);
-  if (comment.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
-    throw new Forbidden('Only the author or a moderator can delete a comment');
-  }
+  await authorize(ctx, 'comment.delete', { comment, post });
   if (!comment.deletedAt) {
     const community = (await loaders.community.load(post.community.id))!;
     // Deleted content loses what its upvotes and its featuring earned (reversal rows), in the deleting transaction.

@@ -8,6 +8,7 @@ import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
 import { CreatePostInput, POST_LIMITS, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
 import * as posts from './posts.service';
+import { allowed } from '../communities/policies';
 import { react, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
 
@@ -99,6 +100,16 @@ export class PostsResolver {
   })
   reactions(@Root() post: Post, @Ctx() { loaders }: Context): Promise<ReactionCount[]> {
     return loaders.postReactions.load(post.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether you may edit this post (its author, not banned from the community; not once deleted).' })
+  async viewerCanUpdate(@Root() post: Post, @Ctx() ctx: Context): Promise<boolean> {
+    return !post.deletedAt && (await allowed(ctx, 'post.update', post));
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether you may delete this post (its author or a moderator, not banned from the community; not once deleted).' })
+  async viewerCanDelete(@Root() post: Post, @Ctx() ctx: Context): Promise<boolean> {
+    return !post.deletedAt && (await allowed(ctx, 'post.delete', post));
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Top-level comments, oldest first.' })

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
-import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent } from '../communities/communities.service';
-import { assertCan, can } from '../communities/permissions';
+import { assertCan } from '../communities/permissions';
+import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { renderMarkdown } from './markdown';
@@ -91,9 +92,9 @@ export async function createPost({ em, loaders, viewer }: Context, communityId: 
 
 /** Edits a post: its author only, while it is not deleted. */
 export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, input: UpdatePostInput): Promise<Post> {
-  const userId = requireUser(viewer);
+  requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
-  if (post.author.id !== userId) throw new Forbidden('Only the author can edit a post');
+  await authorize({ loaders, viewer }, 'post.update', post);
   if (post.deletedAt) throw new BadInput('A deleted post cannot be edited', 'id');
   if (input.title !== undefined && input.title !== null) {
     const title = input.title.trim();
@@ -117,9 +118,7 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
   const userId = requireUser(viewer);
   const { post: read, community } = await readablePost(loaders, viewer, postId);
   const post = await managed(em, read);
-  if (post.author.id !== userId && !can(await actorIn(loaders, viewer, post.community.id), 'posts.moderate')) {
-    throw new Forbidden('Only the author or a moderator can delete a post');
-  }
+  await authorize(ctx, 'post.delete', post);
   if (!post.deletedAt) {
     // Deleted content loses what its upvotes earned (reversal rows), in the deleting transaction.
     const changes = await em.transactional(async (tx) => {

@@ -8,6 +8,7 @@ import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { User } from '../identity/identity.entity';
 import { BADGES } from './badges';
+import { requireUser } from '../identity/identity.service';
 import { leaderboardChangedStream } from './leaderboard.live';
 import { ReputationEvent, ReputationReason, ReputationSubjectType } from './reputation.entity';
 import * as reputation from './reputation.service';
@@ -102,6 +103,7 @@ export class CommunityReputationResolver {
     description: 'Recomputes members\' reputation and the leaderboards of a community from its ledger (ADMIN and above). Returns how many members\' reputation was corrected.',
   })
   async rebuildReputation(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<number> {
+    requireUser(ctx.viewer);
     const id = fromGlobalId('Community', communityId, 'communityId');
     const community = await visibleCommunity(ctx.loaders, ctx.viewer, id);
     assertCan(await actorIn(ctx.loaders, ctx.viewer, id), 'reputation.configure');

@@ -5,6 +5,7 @@ import { idPage, toConnection } from '../../platform/pagination';
 import { Member, type Community } from '../communities/communities.entity';
 import { actorIn, assertCanReadContent, visibleCommunity } from '../communities/communities.service';
 import { assertCan, levelGates } from '../communities/permissions';
+import { requireUser } from '../identity/identity.service';
 import { BADGES, type Badge } from './badges';
 import type { Standing } from './leaderboards';
 import { ReputationEvent } from './reputation.entity';
@@ -44,6 +45,7 @@ export function rulesView(community: Community): ReputationRulesView {
 
 /** Overrides the community's rules (`reputation.configure`, ADMIN and above). */
 export async function updateRules(ctx: Context, communityId: number, input: ReputationRulesInput): Promise<Community> {
+  requireUser(ctx.viewer);
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'reputation.configure');
   const { communityId: _id, ...overrides } = input;

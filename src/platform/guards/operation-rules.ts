@@ -1,7 +1,7 @@
-import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Config } from '../../config';
 import { scopeFor, type Viewer } from '../../modules/identity/viewer';
-import { AppError, BadInput, Forbidden } from '../errors';
+import { AppError, BadInput, Forbidden, Unauthenticated } from '../errors';
 import { assertInputText } from './input-text';
 import { assertQueryCost } from './limits';
 import type { RateLimiter } from './rate-limit';
@@ -34,6 +34,7 @@ export async function assertOperationAllowed(req: OperationRequest, config: Conf
   if (kind === 'subscription' && req.transport === 'http') {
     throw withStatus(new BadInput('Subscriptions run over WebSocket (graphql-transport-ws) on this same URL, not over HTTP'), 400);
   }
+  assertAnonymousMayRun(req);
   const needed = scopeFor(kind);
   if (!req.viewer.scopes.has(needed)) throw withStatus(new Forbidden(`This API key lacks the ${needed} scope`), 403);
   try {
@@ -80,6 +81,40 @@ function introspects(document: DocumentNode): boolean {
     introspecting.set(document, found);
   }
   return found;
+}
+
+/**
+ * The field extension that opens a mutation to anonymous callers: `@Extensions(OPEN_TO_ANONYMOUS)`
+ * beside its `@Mutation` (signUp, signIn). Every other mutation needs a credential.
+ */
+export const OPEN_TO_ANONYMOUS = { openToAnonymous: true } as const;
+
+/**
+ * An anonymous caller may run only the mutations open to anonymous callers: any other root field
+ * of a mutation (through fragments too) refuses the whole operation with UNAUTHENTICATED (status
+ * 401) before anything runs, whatever its resolver would do.
+ */
+export function assertAnonymousMayRun(req: Pick<OperationRequest, 'schema' | 'document' | 'operation' | 'viewer'>): void {
+  if (req.operation.operation !== 'mutation' || req.viewer.userId !== null) return;
+  const fields = req.schema.getMutationType()?.getFields() ?? {};
+  for (const name of rootFields(req.document, req.operation.selectionSet)) {
+    if (name !== '__typename' && fields[name]?.extensions?.openToAnonymous !== true) {
+      throw withStatus(new Unauthenticated(`Sign in to run ${name}`), 401);
+    }
+  }
+}
+
+/** The names of the fields a selection set selects at its own level, through fragments (whatever their directives). */
+function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): string[] {
+  return set.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(document, selection.selectionSet, seen);
+    const name = selection.name.value;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFields(document, fragment.selectionSet, seen) : [];
+  });
 }
 
 /** Sets the HTTP status Apollo answers with (`formatForClient` drops it from the body; WebSocket ignores it). */
