@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(closeAll);
 
 /** A community with an owner, an admin, a moderator and a plain member. */
-async function ranks(visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC') {
+async function ranks(visibility: 'PUBLIC' | 'RESTRICTED' = 'PUBLIC') {
   const owner = await signUp(server, 'owner');
   const community = await createCommunity(server, owner, 'PUBLIC');
   const [admin, moderator, member] = await Promise.all(['admin', 'mod', 'member'].map((p) => signUp(server, p)));
@@ -31,8 +31,8 @@ async function ranks(visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC') {
     const res = await server.gql(SetRole, { c: community.id, u: u.user.id, role }, { token: owner.token });
     if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
   }
-  if (visibility === 'PRIVATE') {
-    await server.gql('mutation($id: ID!) { updateCommunity(input: { id: $id, visibility: PRIVATE }) { id } }', { id: community.id }, { token: owner.token });
+  if (visibility === 'RESTRICTED') {
+    await server.gql('mutation($id: ID!) { updateCommunity(input: { id: $id, visibility: RESTRICTED }) { id } }', { id: community.id }, { token: owner.token });
   }
   return { owner, admin, moderator, member, community };
 }
@@ -108,7 +108,7 @@ describe('a banned user stays out', () => {
   });
 
   it('refuses to approve the join request of a requester banned since they asked, and leaves them out', async () => {
-    const { owner, admin, community } = await ranks('PRIVATE');
+    const { owner, admin, community } = await ranks('RESTRICTED');
     const requester = await signUp(server, 'asks');
     const asked = await act('mutation($c: ID!) { joinCommunity(communityId: $c) { outcome joinRequest { id } } }', requester, { c: community.id });
     expect(asked.body.data.joinCommunity.outcome).toBe('REQUESTED');

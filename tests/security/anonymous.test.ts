@@ -67,9 +67,11 @@ beforeAll(async () => {
   const [requesterKey] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [requester.user.handle]);
   await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [key, requesterKey.id]);
   const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
+  const inviteLink = (await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', { c: community.id })).createInviteLink.inviteLink;
   Object.assign(records, {
     Community: community.id, Post: post.id, Comment: comment.id, Event: stream.id, User: member.user.id, ChatMessage: message.id,
     Poll: poll.id, PollOption: poll.options[0].id, ContestEntry: entry.id, ApiKey: apiKey.id, JoinRequest: requests.community.joinRequests.edges[0].node.id,
+    InviteLink: inviteLink.id,
   });
 }, 120_000);
 afterAll(closeAll);

@@ -51,6 +51,8 @@ interface Subjects {
   votingContest: { id: string };
   othersEntry: { id: string };
   joinRequest: string;
+  ownInviteLink: { id: string };
+  ownersInviteToken: string;
 }
 
 interface Attempt {
@@ -80,6 +82,9 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   )],
   unbanMember: (s) => [op('mutation($c: ID!, $u: ID!) { unbanMember(input: { communityId: $c, userId: $u }) }', { c: s.community.id, u: s.outsider.user.id })],
   inviteMember: (s) => [op('mutation($c: ID!, $u: ID!) { inviteMember(input: { communityId: $c, userId: $u }) { id } }', { c: s.community.id, u: s.outsider.user.id })],
+  createInviteLink: (s) => [op('mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: s.community.id })],
+  revokeInviteLink: (s) => [op('mutation($id: ID!) { revokeInviteLink(id: $id) { id } }', { id: s.ownInviteLink.id })],
+  joinByInviteLink: (s) => [op('mutation($t: String!) { joinByInviteLink(token: $t) { outcome } }', { t: s.ownersInviteToken })],
   approveJoinRequest: (s) => [op('mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   rejectJoinRequest: (s) => [op('mutation($id: ID!) { rejectJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   updateReputationRules: (s) => [op('mutation($c: ID!) { updateReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', { c: s.community.id })],
@@ -222,13 +227,17 @@ beforeAll(async () => {
   await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [key, requesterKey.id]);
   const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
 
+  // Invite links: one the moderator shared, one of the owner's that still works.
+  const ownInviteLink = (await must(banned, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', { c: community.id })).createInviteLink.inviteLink;
+  const ownersInviteToken = (await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: community.id })).createInviteLink.token;
+
   // The ban.
   await ban(owner, community.id, banned);
 
   subjects = {
     community, owner, member, muted, outsider, ownPost, othersPost, ownComment, othersComment, ownMeetup, ownersMeetup, liveStream, laterStream,
     ownMessage, othersMessage, question, ownPoll, ownersPoll, submissions, openContest, ownEntry, votingContest, othersEntry,
-    joinRequest: requests.community.joinRequests.edges[0].node.id,
+    joinRequest: requests.community.joinRequests.edges[0].node.id, ownInviteLink, ownersInviteToken,
   };
 }, 120_000);
 afterAll(closeAll);

@@ -11,6 +11,7 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   members: 'select * from members t where t.community_id = ?',
   bans: 'select * from bans t where t.community_id = ?',
   invites: 'select * from invites t where t.community_id = ?',
+  invite_links: 'select * from invite_links t where t.community_id = ?',
   join_requests: 'select * from join_requests t where t.community_id = ?',
   posts: 'select * from posts t where t.community_id = ?',
   comments: 'select t.* from comments t join posts p on p.id = t.post_id where p.community_id = ?',

@@ -48,7 +48,8 @@ beforeAll(async () => {
   })) records.set(type, id);
   records.set('Event:stream', stream);
   records.set('Event:contest', contest);
-  records.set('Community:private', w.privateCommunity.id);
+  records.set('Community:restricted', w.restrictedCommunity.id);
+  await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { token } }', { id: w.community.id });
 }, 120_000);
 afterAll(closeAll);
 
@@ -59,7 +60,7 @@ const PAGE = '{ edges { cursor } pageInfo { startCursor endCursor } }';
 const RECORD_FOR: Record<string, string> = {
   'Event.chatMessages': 'Event:stream',
   'Event.questions': 'Event:stream',
-  'Community.joinRequests': 'Community:private',
+  'Community.joinRequests': 'Community:restricted',
 };
 
 /** How to reach a connection on a type that is not a Node, from a Node. */

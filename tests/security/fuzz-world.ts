@@ -38,7 +38,7 @@ export class World {
   ada!: TestUser;
   bob!: TestUser;
   community!: { id: string; slug: string };
-  privateCommunity!: { id: string; slug: string };
+  restrictedCommunity!: { id: string; slug: string };
   /** Records reused by baselines whose success changes nothing others rely on. */
   readonly shared = new Map<string, Promise<unknown>>();
   /** One real ID of each node type, for "an ID of the wrong type". */
@@ -64,7 +64,7 @@ export class World {
     this.community = await createCommunity(this.server, this.owner);
     await openPrivileges(this.server, this.owner, this.community.id);
     for (const u of [this.ada, this.bob]) await joinCommunity(this.server, u, this.community.id);
-    this.privateCommunity = await createCommunity(this.server, this.owner, 'PRIVATE');
+    this.restrictedCommunity = await createCommunity(this.server, this.owner, 'RESTRICTED');
     await this.fillPool();
   }
 
@@ -85,7 +85,7 @@ export class World {
     const entry = await this.entry(contest, this.owner, community.id);
     const request = await this.joinRequest();
     const invite = await this.call('mutation($input: MemberRefInput!) { inviteMember(input: $input) { id } }', {
-      input: { communityId: this.privateCommunity.id, userId: stranger.user.id },
+      input: { communityId: this.restrictedCommunity.id, userId: stranger.user.id },
     });
     const key = await this.apiKey();
     for (const [type, id] of Object.entries({
@@ -155,10 +155,10 @@ export class World {
     });
   }
 
-  /** A new user's pending request to join the private community. */
+  /** A new user's pending request to join the restricted community. */
   async joinRequest(): Promise<string> {
     const joiner = await signUp(this.server, 'fzjoin');
-    return (await joinCommunity(this.server, joiner, this.privateCommunity.id)).joinRequest!.id;
+    return (await joinCommunity(this.server, joiner, this.restrictedCommunity.id)).joinRequest!.id;
   }
 
   /** A new user who joined the community. */
@@ -228,6 +228,7 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       },
     };
   },
+  createInviteLink: async (w) => ({ variables: { communityId: w.restrictedCommunity.id, expiresAt: hoursFromNow(24), maxUses: 5 } }),
   createPoll: async (w) => {
     const [postId, eventId] = [await w.once('poll post', () => w.post()), await w.once('poll event', () => w.event())];
     return {
@@ -248,7 +249,11 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
     return { variables: { id: comment, featured: true } };
   },
-  inviteMember: async (w) => ({ variables: { input: { communityId: w.privateCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } } }),
+  inviteMember: async (w) => ({ variables: { input: { communityId: w.restrictedCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } } }),
+  joinByInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id, maxUses: 100) { token } }', { id: w.restrictedCommunity.id });
+    return { variables: { token: data.createInviteLink.token }, token: (await signUp(w.server, 'fzlink')).token };
+  },
   joinCommunity: async (w) => ({ variables: { communityId: (await w.adasCommunity()).id } }),
   leaveCommunity: async (w) => {
     const community = await w.adasCommunity();
@@ -262,6 +267,10 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   react: async (w) => ({ variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } } }),
   rebuildReputation: async (w) => ({ variables: { communityId: w.community.id } }),
   rejectJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
+  revokeInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', { id: w.restrictedCommunity.id });
+    return { variables: { id: data.createInviteLink.inviteLink.id } };
+  },
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
   rsvp: async (w) => {
     const meetup = await w.once('rsvp meetup', async () => {

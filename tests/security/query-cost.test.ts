@@ -15,7 +15,7 @@ import { POLL_LIMITS } from '../../src/modules/polls/polls.inputs';
 import { POST_LIMITS } from '../../src/modules/posts/posts.inputs';
 import { BADGES } from '../../src/modules/reputation/badges';
 import { PERMISSIONS } from '../../src/modules/communities/permissions';
-import { MAX_LEVELS } from '../../src/modules/reputation/rules';
+import { MAX_LEVELS, REASONS } from '../../src/modules/reputation/rules';
 import { AppError } from '../../src/platform/errors';
 import { assertQueryCost } from '../../src/platform/guards/limits';
 import { buildTownsquareSchema } from '../../src/platform/schema';
@@ -41,6 +41,7 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'PollRound.eliminated': { bound: POLL_LIMITS.maxOptions, why: 'options of the poll' },
   'ReputationRulesView.levelThresholds': { bound: MAX_LEVELS, why: 'at most MAX_LEVELS levels (integers)' },
   'ReputationRulesView.privileges': { bound: Object.keys(PERMISSIONS).length, why: 'one per permission of the table at most' },
+  'ReputationRulesView.cappedReasons': { bound: Object.keys(REASONS).length, why: 'each reason of REASONS at most once' },
 };
 
 let schema: GraphQLSchema;
