@@ -11,6 +11,9 @@ import { DeletePostDocument, addComment, castOf, createPost, dbId, dbQuery, vote
 import { closeAll, startTestServer, type TestServer, type TestUser } from '../support/server';
 import { DeleteCommentDocument, FeatureDocument, RebuildDocument, leaderboard, ok, reputations, setRules, type Period } from './operations';
 
+// Hundreds of concurrent requests per test: slower than the default 30 s on a loaded CI machine.
+jest.setTimeout(120_000);
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();

@@ -166,11 +166,14 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
   return { outcome: JoinOutcome.JOINED, community, member, joinRequest: null };
 }
 
-/** Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first. */
+/**
+ * Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first.
+ * A ban removes its user's membership, so a banned user gets NOT_FOUND here, as for a community
+ * they never joined (a PRIVATE community's ex-members learn nothing of it).
+ */
 export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
-  const { em, loaders, viewer } = deps;
+  const { em, viewer } = deps;
   const userId = requireUser(viewer);
-  assertNotBanned(await actorIn(loaders, viewer, communityId));
   await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });
