@@ -168,12 +168,14 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
 
 /**
  * Leaves a community. The last OWNER cannot leave (BAD_USER_INPUT): they must name another owner first.
- * A ban removes its user's membership, so a banned user gets NOT_FOUND here, as for a community
- * they never joined (a PRIVATE community's ex-members learn nothing of it).
+ * A community the viewer cannot see is NOT_FOUND before the ban rule (a PRIVATE community's banned
+ * ex-members learn nothing of it); elsewhere a banned user is FORBIDDEN.
  */
 export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
-  const { em, viewer } = deps;
+  const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
+  await visibleCommunity(loaders, viewer, communityId);
+  assertNotBanned(await actorIn(loaders, viewer, communityId));
   await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });

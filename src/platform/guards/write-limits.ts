@@ -34,9 +34,9 @@ export const WRITE_RATE_DEFAULTS = {
   contests: { limit: 10, windowSeconds: 600 },
   /** createCommunity */
   communities: { limit: 5, windowSeconds: 3600 },
-  /** joinCommunity, leaveCommunity */
+  /** joinCommunity, leaveCommunity, joinByInviteLink */
   memberships: { limit: 30, windowSeconds: 600 },
-  /** inviteMember (each invite reaches someone else) */
+  /** inviteMember (each invite reaches someone else), createInviteLink, revokeInviteLink */
   invites: { limit: 50, windowSeconds: 3600 },
   /** createApiKey */
   apiKeys: { limit: 10, windowSeconds: 3600 },
@@ -88,6 +88,9 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   joinCommunity: 'memberships',
   leaveCommunity: 'memberships',
   inviteMember: 'invites',
+  createInviteLink: 'invites',
+  revokeInviteLink: 'invites',
+  joinByInviteLink: 'memberships',
   createApiKey: 'apiKeys',
   approveJoinRequest: 'moderation',
   rejectJoinRequest: 'moderation',
