@@ -7,7 +7,7 @@ import {
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 
-/** The error codes of ../shared/API.md. */
+/** The error codes of the public contract (docs/API.md). */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
