@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { spawnTownsquare, type TownsquareProcess } from '../support/process';
+import { gqlAt, spawnTownsquare, type TownsquareProcess } from '../support/process';
 import { closeAll, onCleanup, unique } from '../support/server';
 
 /**
@@ -29,11 +29,6 @@ function processEnv(overrides: Record<string, string | undefined>): Record<strin
     NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false',
     TOKEN_SECRET: 'instances-secret-instances-secret-0123', AUTH_RATE_LIMIT: '1000000', ...overrides,
   };
-}
-
-async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 
 async function stop(proc: TownsquareProcess) {

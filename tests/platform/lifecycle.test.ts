@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTownsquare } from '../support/process';
+import { requestAt as gqlAt, spawnTownsquare } from '../support/process';
 import {
   closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, unique, type TestServer,
 } from '../support/server';
@@ -269,16 +269,6 @@ async function startProcess(env: Record<string, string | undefined>) {
       return proc.exited;
     },
   };
-}
-
-/** A GraphQL request over HTTP to a process. */
-async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string }[] } };
 }
 
 describe('the server process (node dist/src/main.js)', () => {

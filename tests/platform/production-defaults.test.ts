@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { Client as PgClient } from 'pg';
-import { spawnTownsquare } from '../support/process';
+import { gqlAt, spawnTownsquare } from '../support/process';
 import {
   closeAll, errorCode, grantPlatformAdmin, onCleanup, signUp, startTestServer, unique, type TestServer, type TestUser,
 } from '../support/server';
@@ -22,11 +22,6 @@ function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
 }
 
 describe('a production start (NODE_ENV=production)', () => {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTownsquare } from '../support/process';
+import { gqlAt, spawnTownsquare } from '../support/process';
 import { closeAll, createCommunity, errorCode, onCleanup, signUp, startTestServer, unique, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -85,15 +85,6 @@ async function startProcess(env: Record<string, string | undefined>) {
       return proc.exited;
     },
   };
-}
-
-async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: any; errors?: unknown[] };
 }
 
 function tempDir(): string {

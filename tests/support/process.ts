@@ -139,3 +139,24 @@ export function runCli(name: string, args: string[], env: Record<string, string 
   });
   return done;
 }
+
+/** A GraphQL answer as tests read it. */
+export interface GqlBody {
+  data?: any;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+/** A GraphQL request over HTTP to a spawned server (`url` from its ready line), with its status. */
+export async function requestAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: GqlBody }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as GqlBody };
+}
+
+/** The answer alone of `requestAt`. */
+export async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlBody> {
+  return (await requestAt(url, query, variables, token)).body;
+}
