@@ -43,6 +43,18 @@ export class NotFound extends AppError {
     super(ErrorCode.NOT_FOUND, `${what} not found`);
   }
 }
+/**
+ * The value, or null when the viewer may not see it (NOT_FOUND or FORBIDDEN): for fields that answer
+ * null for what is missing or hidden. Any other failure (a database outage) is rethrown, so that it
+ * reaches the client as INTERNAL_SERVER_ERROR instead of passing for "not found".
+ */
+export function nullIfHidden<T>(promise: Promise<T>): Promise<T | null> {
+  return promise.catch((err: unknown) => {
+    if (err instanceof NotFound || err instanceof Forbidden) return null;
+    throw err;
+  });
+}
+
 export class Conflict extends AppError {
   constructor(message: string, field?: string) {
     super(ErrorCode.CONFLICT, message, field ? { field } : {});

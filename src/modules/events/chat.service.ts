@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Row } from '../../platform/live-feed';
 import { decodeCursor, encodeCursor, PAGE_LIMITS } from '../../platform/pagination';
@@ -132,7 +132,7 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
 async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
   const message = await ctx.em.findOne(ChatMessage, id);
   // An unreadable stream's message answers exactly like a missing one (not "Event not found").
-  const event = message && !message.deletedAt && (await readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event, () => null));
+  const event = message && !message.deletedAt && (await nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event)));
   if (!message || !event) throw new NotFound('ChatMessage');
   return { message, event };
 }

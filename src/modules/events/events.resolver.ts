@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
@@ -44,7 +45,7 @@ const key = (o: events.EventOccurrence) => ({ eventId: o.event.id, startsAt: o.s
 export class EventsResolver {
   @Query(() => Event, { nullable: true, description: 'An event by id; null when it does not exist or you may not read it.' })
   async event(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Event | null> {
-    return events.readableEvent(loaders, viewer, fromGlobalId('Event', id)).then((r) => r.event, () => null);
+    return nullIfHidden(events.readableEvent(loaders, viewer, fromGlobalId('Event', id)).then((r) => r.event));
   }
 
   @Mutation(() => Event, { description: 'Creates an event in a community you belong to; you are its organizer.' })

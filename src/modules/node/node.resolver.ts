@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { nullIfHidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
 import { Node } from '../../platform/node';
 import { actorIn, canReadContent, canSeeCommunity } from '../communities/communities.service';
@@ -54,27 +55,27 @@ export class NodeResolver {
         return can(await actorIn(loaders, viewer, invite.community.id), 'members.invite') ? invite : null;
       }
       case 'Post':
-        return readablePost(loaders, viewer, ref.id).then((r) => r.post, () => null);
+        return nullIfHidden(readablePost(loaders, viewer, ref.id).then((r) => r.post));
       case 'Comment':
-        return readableComment(loaders, viewer, ref.id).then((r) => r.comment, () => null);
+        return nullIfHidden(readableComment(loaders, viewer, ref.id).then((r) => r.comment));
       case 'Event':
-        return readableEvent(loaders, viewer, ref.id).then((r) => r.event, () => null);
+        return nullIfHidden(readableEvent(loaders, viewer, ref.id).then((r) => r.event));
       case 'Rsvp': {
         const rsvp = await ctx.em.findOne(Rsvp, ref.id);
-        return rsvp && (await readableEvent(loaders, viewer, rsvp.event.id).then(() => true, () => false)) ? rsvp : null;
+        return rsvp && (await nullIfHidden(readableEvent(loaders, viewer, rsvp.event.id))) ? rsvp : null;
       }
       case 'ChatMessage': {
         const message = await ctx.em.findOne(ChatMessage, ref.id);
         if (!message || message.deletedAt) return null;
-        return (await readableEvent(loaders, viewer, message.event.id).then(() => true, () => false)) ? message : null;
+        return (await nullIfHidden(readableEvent(loaders, viewer, message.event.id))) ? message : null;
       }
       case 'ContestEntry':
-        return readableEntry(loaders, viewer, ref.id).then((r) => r.entry, () => null);
+        return nullIfHidden(readableEntry(loaders, viewer, ref.id).then((r) => r.entry));
       case 'Poll':
-        return readablePoll(loaders, viewer, ref.id).then((r) => r.poll, () => null);
+        return nullIfHidden(readablePoll(loaders, viewer, ref.id).then((r) => r.poll));
       case 'PollOption': {
         const option = await loaders.pollOption.load(ref.id);
-        return option && (await readablePoll(loaders, viewer, option.poll.id).then(() => true, () => false)) ? option : null;
+        return option && (await nullIfHidden(readablePoll(loaders, viewer, option.poll.id))) ? option : null;
       }
       case 'InviteLink': {
         const link = await ctx.em.findOne(InviteLink, ref.id);

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
@@ -34,7 +35,7 @@ const CLOSED_CODE =
 export class PollsResolver {
   @Query(() => Poll, { nullable: true, description: 'A poll by id; null when it does not exist or you may not read it.' })
   poll(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Poll | null> {
-    return polls.readablePoll(loaders, viewer, fromGlobalId('Poll', id)).then((r) => r.poll, () => null);
+    return nullIfHidden(polls.readablePoll(loaders, viewer, fromGlobalId('Poll', id)).then((r) => r.poll));
   }
 
   @Mutation(() => Poll, { description: 'Creates a poll in a community you belong to (2 to 20 options), optionally attached to one of its posts or events.' })

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
 import { sql } from '../../platform/database/sql';
-import { BadInput, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
 import { actorIn } from '../communities/communities.service';
@@ -33,9 +33,9 @@ export interface CommentDeps {
 export async function readableComment(loaders: Loaders, viewer: Viewer, commentId: number) {
   const comment = await loaders.comment.load(commentId);
   if (!comment) throw new NotFound('Comment');
-  const { post, community } = await readablePost(loaders, viewer, comment.post.id).catch(() => {
-    throw new NotFound('Comment');
-  });
+  const readable = await nullIfHidden(readablePost(loaders, viewer, comment.post.id));
+  if (!readable) throw new NotFound('Comment');
+  const { post, community } = readable;
   return { comment, post, community };
 }
 

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, boundedListComplexity, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
@@ -36,7 +37,7 @@ export function commentConnection(ctx: Context, rows: Record<string, unknown>[],
 export class PostsResolver {
   @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist or you may not read it.' })
   async post(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Post | null> {
-    return posts.readablePost(loaders, viewer, fromGlobalId('Post', id)).then((r) => r.post, () => null);
+    return nullIfHidden(posts.readablePost(loaders, viewer, fromGlobalId('Post', id)).then((r) => r.post));
   }
 
   @Query(() => PostConnection, { complexity: connectionComplexity, description: 'Posts from every community you belong to.' })
