@@ -17,10 +17,9 @@
  * (CONNECTIONS, default 10), --page-sizes=50,20 (PAGE_SIZES), --modes=cached,writes,uncached
  * (MODES), --writes=N votes a second in the writes mode (WRITES, default 10). Database: see harness.js.
  */
-const autocannon = require('autocannon');
 const {
   progress, sleep, option, openBenchDatabase, createSessions, startServer, gql, newTokenSecret, machineLoad,
-  cpuSeconds, databaseBackends,
+  cpuMeter, autocannonRun: run,
 } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
@@ -67,14 +66,6 @@ function startVoting(url, token, postIds, perSecond) {
     await inFlight;
     return { votes: n, failed };
   };
-}
-
-const sum = (pids, f) => (pids ?? []).reduce((total, pid) => total + f(pid), 0);
-
-function run(opts) {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-  });
 }
 
 (async () => {
@@ -138,14 +129,12 @@ function run(opts) {
         const load = machineLoad();
         progress(`${label}: measuring ${DURATION} s…`);
         const stopVoting = mode === 'writes' ? startVoting(server.url, voterToken, votable, WRITES) : null;
-        const backends = await databaseBackends(db);
-        const cpu0 = { server: cpuSeconds(server.pid), db: sum(backends, cpuSeconds), bench: process.cpuUsage() };
+        const meter = await cpuMeter(db, server.pid);
+        const bench0 = process.cpuUsage();
         const r = await run({ ...opts, duration: DURATION });
-        const perRequest = (seconds) => (seconds * 1000) / r.requests.total;
         const cpu = {
-          server: perRequest(cpuSeconds(server.pid) - cpu0.server),
-          db: backends && perRequest(sum(backends, cpuSeconds) - cpu0.db),
-          bench: perRequest(Object.values(process.cpuUsage(cpu0.bench)).reduce((a, b) => a + b, 0) / 1e6),
+          ...meter.perRequest(r.requests.total),
+          bench: (Object.values(process.cpuUsage(bench0)).reduce((a, b) => a + b, 0) / 1e3) / r.requests.total,
         };
         const voted = stopVoting ? await stopVoting() : null;
         rows.push({ label, first, mode, r, statements, counts, voted, load, cpu, bytes: Buffer.byteLength(JSON.stringify(cold.data)) });

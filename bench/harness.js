@@ -259,6 +259,31 @@ async function databaseBackends(db) {
   }
 }
 
+/**
+ * Starts measuring the CPU time of the server process and of its PostgreSQL backends (see
+ * `databaseBackends`). `perRequest(n)` gives milliseconds per request since the start: `server`,
+ * and `db` (null when the backends cannot be read).
+ */
+async function cpuMeter(db, serverPid) {
+  const backends = await databaseBackends(db);
+  const dbSeconds = () => (backends ?? []).reduce((total, pid) => total + cpuSeconds(pid), 0);
+  const start = { server: cpuSeconds(serverPid), db: dbSeconds() };
+  return {
+    perRequest: (requests) => ({
+      server: ((cpuSeconds(serverPid) - start.server) * 1000) / requests,
+      db: backends && ((dbSeconds() - start.db) * 1000) / requests,
+    }),
+  };
+}
+
+/** One autocannon run with these options (autocannon's own, see its README); resolves with its result. */
+function autocannonRun(opts) {
+  const autocannon = require('autocannon');
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
 /** CPU load of the machine (1-minute average from /proc/loadavg) and its core count, for the report. */
 function machineLoad() {
   const [one] = readFileSync('/proc/loadavg', 'utf8').split(' ');
@@ -375,5 +400,5 @@ function sampleRssPeak(pid, startKb) {
 
 module.exports = {
   ROOT, progress, sleep, option, openBenchDatabase, globalIds, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
-  rssKb, cpuSeconds, databaseBackends, machineLoad, gql, newTokenSecret, quantile,
+  rssKb, cpuSeconds, databaseBackends, cpuMeter, autocannonRun, machineLoad, gql, newTokenSecret, quantile,
 };

@@ -18,10 +18,9 @@
  * default 10), --ops=typename,addComment,vote,react (OPS). Database: see harness.js.
  * BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (one profile for all ops).
  */
-const autocannon = require('autocannon');
 const {
   progress, sleep, option, openBenchDatabase, createSessions, startServer, gql, newTokenSecret, machineLoad,
-  cpuSeconds, databaseBackends,
+  cpuMeter, autocannonRun: run,
 } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
@@ -63,14 +62,6 @@ const OPERATIONS = {
   },
 };
 
-function run(opts) {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
-const sum = (pids, f) => (pids ?? []).reduce((total, pid) => total + f(pid), 0);
-
 (async () => {
   const unknown = OPS.filter((op) => !(op in OPERATIONS));
   if (unknown.length) throw new Error(`unknown --ops ${unknown.join(', ')} (known: ${Object.keys(OPERATIONS).join(', ')})`);
@@ -108,8 +99,9 @@ const sum = (pids, f) => (pids ?? []).reduce((total, pid) => total + f(pid), 0);
     for (const name of OPS) {
       const op = OPERATIONS[name];
       // One request first, alone: its SQL statements (and any error, which would void the figures).
-      const probe = await gql(server.url, op.query, op.variables(people[0], 0), op.anonymous ? undefined : people[0].token);
-      if (probe.errors) throw new Error(`${name} failed: ${JSON.stringify(probe.errors)}`);
+      const probe = await gql(server.url, op.query, op.variables(people[0], 0), op.anonymous ? undefined : people[0].token).catch((err) => {
+        throw new Error(`${name}: ${err.message}`);
+      });
       const statements = Number(probe.headers.get('x-sql-statements'));
       let connections = 0;
       const failed = { count: 0, first: null };
@@ -137,11 +129,9 @@ const sum = (pids, f) => (pids ?? []).reduce((total, pid) => total + f(pid), 0);
       failed.count = 0;
       const load = machineLoad();
       progress(`${name}: measuring ${DURATION} s…`);
-      const backends = await databaseBackends(db);
-      const cpu0 = { server: cpuSeconds(server.pid), db: sum(backends, cpuSeconds) };
+      const meter = await cpuMeter(db, server.pid);
       const r = await run({ ...opts, duration: DURATION });
-      const perRequest = (seconds) => (seconds * 1000) / r.requests.total;
-      const cpu = { server: perRequest(cpuSeconds(server.pid) - cpu0.server), db: backends && perRequest(sum(backends, cpuSeconds) - cpu0.db) };
+      const cpu = meter.perRequest(r.requests.total);
       rows.push({ name, r, statements, cpu, load, failed: { ...failed } });
       await sleep(1000); // the server finishes what autocannon dropped at its deadline
     }

@@ -132,7 +132,7 @@ const envSchema = z.object({
    */
   TRUST_PROXY: parsed(parseTrustProxy).default(false),
   /**
-   * Overrides of the write rate limits per member (per client address when anonymous), as
+   * Overrides of the write rate limits per member, as
    * `bucket=limit/seconds` comma-separated (`*` sets every bucket), e.g. `posts=5/600,votes=100/60`.
    * Defaults: WRITE_RATE_DEFAULTS in src/platform/guards/write-limits.ts (README lists them).
    */

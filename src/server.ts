@@ -103,7 +103,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
     const namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
     rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
-    leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log);
+    leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log, namespace);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS, megabytes: config.RESPONSE_CACHE_MB, redisUrl: config.REDIS_URL, log,
     });
@@ -167,7 +167,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }
       // Counted synchronously with the 'connection' that follows: no two upgrades race past the cap.
       if (!wsServer.admits(req)) {
-        log.info({ clientIp: req.socket.remoteAddress }, 'websocket upgrade refused: too many anonymous sockets from this address');
+        log.info({ clientIp: clientAddress(req, config.TRUST_PROXY) }, 'websocket upgrade refused: too many anonymous sockets from this address');
         return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS) });
       }
       done(true);

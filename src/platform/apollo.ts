@@ -18,7 +18,7 @@ export function townsquarePlugin(config: Config, schemaRef: () => GraphQLSchema)
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
           await assertOperationAllowed({
             schema: schemaRef(), document, operation, operationName: request.operationName, variables: request.variables,
-            viewer: contextValue.viewer, transport: 'http', clientAddress: contextValue.clientIp, rateLimiter: contextValue.rateLimiter,
+            viewer: contextValue.viewer, transport: 'http', rateLimiter: contextValue.rateLimiter,
           }, config);
         },
         async didEncounterErrors({ errors, contextValue }) {

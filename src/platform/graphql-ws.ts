@@ -170,7 +170,7 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         try {
           await assertOperationAllowed({
             schema, document, operation, operationName: payload.operationName, variables: payload.variables,
-            viewer, transport: 'websocket', clientAddress: ctx.extra.clientIp ?? 'unknown', rateLimiter: deps.rateLimiter,
+            viewer, transport: 'websocket', rateLimiter: deps.rateLimiter,
           }, config);
         } catch (err) {
           return [err instanceof AppError ? err : normalizeError(err).error];

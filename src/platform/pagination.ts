@@ -74,7 +74,7 @@ export function encodeCursor(key: ReadonlyArray<string | number>): string {
 export type CursorPart = 'number' | 'flag' | 'float' | 'timestamp' | 'string';
 
 /** Bounds of cursors, in one place. */
-export const CURSOR_LIMITS = {
+const CURSOR_LIMITS = {
   /** Longest cursor accepted, in characters (ours are far shorter). */
   maxLength: 512,
   /** Longest string in a cursor's key. */

@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
 import { getIntrospectionQuery } from 'graphql';
-import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { runCli } from '../support/process';
-import { closeAll, errorCode, onCleanup, signUp, startTestServer, testEnv, unique, type TestServer } from '../support/server';
+import { gqlAt, runCli } from '../support/process';
+import { capturingLogger, closeAll, errorCode, onCleanup, signUp, startTestServer, testEnv, unique, type TestServer } from '../support/server';
 
 /**
  * Platform admins (issue 12, point 3): nobody becomes one by signing up, whatever ADMIN_EMAILS lists
@@ -26,17 +24,6 @@ function admin(...args: string[]) {
 }
 
 /** A logger whose JSON lines the test can read. */
-function capturingLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
-
 describe('ADMIN_EMAILS', () => {
   it('makes nobody admin who signs up or in with a listed address, even across a restart, and warns at start naming the admin command', async () => {
     const handle = unique('boss');
@@ -45,14 +32,7 @@ describe('ADMIN_EMAILS', () => {
     const listing = await startServer(loadConfig(testEnv({ ADMIN_EMAILS: `someone@example.test, ${email}` })), { log });
     onCleanup(() => listing.stop());
     const url = listing.url.replace('localhost', '127.0.0.1');
-    const post = async (query: string, variables: object = {}, token?: string) => {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as { data: any };
-    };
+    const post = (query: string, variables: Record<string, unknown> = {}, token?: string) => gqlAt(url, query, variables, token);
 
     expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^ADMIN_EMAILS is ignored.*npm run admin -- grant <email>/) }));
     const signedUp = await post(SIGN_UP, { input: { handle, email: email.toUpperCase(), password: PASSWORD } });

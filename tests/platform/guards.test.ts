@@ -3,7 +3,7 @@ import { getIntrospectionQuery } from 'graphql';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { closeAll, grantPlatformAdmin, onCleanup, signUp, startTestServer, testEnv, type GqlResponse, type TestServer } from '../support/server';
+import { capturingLogger, closeAll, grantPlatformAdmin, onCleanup, signUp, startTestServer, testEnv, type GqlResponse, type TestServer } from '../support/server';
 
 /**
  * The guards every HTTP request passes: query depth, cost, aliases and tokens, batch size, body size, CSRF
@@ -238,17 +238,6 @@ describe('introspection', () => {
 
 describe('unexpected errors', () => {
   /** A logger whose JSON lines the test can read. */
-  function capturingLogger() {
-    const lines: Record<string, any>[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    return { log: pino({ level: 'info' }, stream), lines };
-  }
-
   it('masks a database failure as INTERNAL_SERVER_ERROR and logs it once, with the request id and stack', async () => {
     const { log, lines } = capturingLogger();
     const app = await startServer(loadConfig(testEnv()), { log });

@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { gqlAt, spawnTownsquare, type TownsquareProcess } from '../support/process';
-import { closeAll, onCleanup, unique } from '../support/server';
+import { closeAll, onCleanup, tempDir, unique } from '../support/server';
 
 /**
  * Several processes on one database (issue 12, point 13): instances starting together on an empty
@@ -16,12 +15,6 @@ afterAll(closeAll);
 
 const PASSWORD = 'correct horse battery staple';
 const READY = (line: { msg: string }) => line.msg === 'Townsquare ready';
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** The environment of a real process: nothing inherited from jest but PATH. */
 function processEnv(overrides: Record<string, string | undefined>): Record<string, string | undefined> {

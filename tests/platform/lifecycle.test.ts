@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { requestAt as gqlAt, spawnTownsquare } from '../support/process';
-import {
-  closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, unique, type TestServer,
-} from '../support/server';
+import { requestAt, spawnTownsquare } from '../support/process';
+import { closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, tempDir, unique, type TestServer } from '../support/server';
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle } } }`;
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token user { handle isAdmin } } }`;
@@ -15,12 +10,6 @@ const PASSWORD = 'correct horse battery staple';
 afterAll(closeAll);
 
 /** A temporary folder, removed in afterAll. */
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens a TCP connection to the port; rejects with the socket error (e.g. ECONNREFUSED). */
@@ -279,7 +268,7 @@ describe('the server process (node dist/src/main.js)', () => {
     expect(Number(url.port)).toBeGreaterThan(0);
 
     const handle = unique('proc');
-    const res = await gqlAt(server.url, SIGN_UP, { input: { handle, email: `${handle}@example.test`, password: PASSWORD } });
+    const res = await requestAt(server.url, SIGN_UP, { input: { handle, email: `${handle}@example.test`, password: PASSWORD } });
     expect(res.status).toBe(200);
     expect(res.body.data.signUp.user.handle).toBe(handle);
 
@@ -310,16 +299,16 @@ describe('the embedded database (no DATABASE_URL)', () => {
     expect(first.proc.logs).toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
     const handle = unique('ada');
     const email = `${handle}@example.test`;
-    const signedUp = await gqlAt(first.url, SIGN_UP, { input: { handle, email, password: PASSWORD } });
+    const signedUp = await requestAt(first.url, SIGN_UP, { input: { handle, email, password: PASSWORD } });
     const { token, user } = signedUp.body.data.signUp;
     // PGlite's folder belongs to one process at a time: the first server lets go of it before the second opens it.
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     const second = await startProcess(env);
     expect(second.proc.logs).not.toContainEqual(expect.objectContaining({ msg: 'migrations applied' }));
-    const signIn = await gqlAt(second.url, SIGN_IN, { input: { email, password: PASSWORD } });
+    const signIn = await requestAt(second.url, SIGN_IN, { input: { email, password: PASSWORD } });
     expect(signIn.body.data.signIn.user.handle).toBe(handle);
-    const viewer = await gqlAt(second.url, '{ viewer { id } }', {}, token);
+    const viewer = await requestAt(second.url, '{ viewer { id } }', {}, token);
     expect(viewer.body.data.viewer).toEqual({ id: user.id });
     expect(await second.stop()).toEqual({ code: 0, signal: null });
 
@@ -359,39 +348,39 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     const first = await startProcess(env);
     expect(first.proc.logs).toContainEqual(demoLoaded);
 
-    const admin = await gqlAt(first.url, SIGN_IN, { input: { email: 'admin@townsquare.dev', password: 'townsquare-admin' } });
+    const admin = await requestAt(first.url, SIGN_IN, { input: { email: 'admin@townsquare.dev', password: 'townsquare-admin' } });
     expect(admin.body.data.signIn.user).toEqual({ handle: 'admin', isAdmin: true });
     const adminToken: string = admin.body.data.signIn.token;
 
-    const anonymous = slugs(await gqlAt(first.url, COMMUNITY_SLUGS));
+    const anonymous = slugs(await requestAt(first.url, COMMUNITY_SLUGS));
     expect(anonymous).toEqual(expect.arrayContaining(['typescript', 'gardening', 'book-club'])); // book-club is RESTRICTED: listed
     expect(anonymous).not.toContain('founders-circle');
-    const asAdmin = slugs(await gqlAt(first.url, COMMUNITY_SLUGS, {}, adminToken));
+    const asAdmin = slugs(await requestAt(first.url, COMMUNITY_SLUGS, {}, adminToken));
     expect(asAdmin).toContain('founders-circle');
     // Events: a full recurring meetup with someone waiting, a live stream with its chat, a contest in its voting week.
-    const events = await gqlAt(first.url, DEMO_EVENTS);
+    const events = await requestAt(first.url, DEMO_EVENTS);
     const byTitle = new Map((events.body.data.community.events.edges as { node: any }[]).map((e) => [e.node.title, e.node]));
     expect(byTitle.get('TypeScript Tuesday')).toMatchObject({ recurrence: 'FREQ=WEEKLY;COUNT=12', goingCount: 3, waitlistCount: 1 });
     expect(byTitle.get('Live: type-level programming')).toMatchObject({ live: true });
     expect(byTitle.get('Live: type-level programming').chatMessages.edges).toHaveLength(5);
     expect(byTitle.get('Type trick of the month').contest).toEqual({ phase: 'VOTING', entryCount: 3 });
     // Polls: an open public one listing its voters, an anonymous ranked one on the meetup; a private one hiding its results.
-    const polls = await gqlAt(first.url, DEMO_POLLS);
+    const polls = await requestAt(first.url, DEMO_POLLS);
     const [ranked, single] = (polls.body.data.community.polls.edges as { node: any }[]).map((e) => e.node);
     expect(single).toMatchObject({ kind: 'SINGLE', closed: false, totalVoters: 4 });
     expect(single.options.map((o: any) => o.votes)).toEqual([2, 2, 0, 0]);
     expect(single.options[0].voters.edges.map((e: any) => e.node.handle)).toEqual(['bob', 'carol']);
     expect(ranked).toMatchObject({ kind: 'RANKED', anonymous: true, totalVoters: 4, winner: { text: 'Type-level parsers' }, event: { title: 'TypeScript Tuesday' } });
     expect(ranked.options.map((o: any) => [o.votes, o.voters])).toEqual([[1, null], [0, null], [1, null], [2, null]]);
-    expect((await gqlAt(first.url, DEMO_PRIVATE_POLLS)).body.data.community).toBeNull();
-    const hidden = (await gqlAt(first.url, DEMO_PRIVATE_POLLS, {}, adminToken)).body.data.community.polls.edges[0].node;
+    expect((await requestAt(first.url, DEMO_PRIVATE_POLLS)).body.data.community).toBeNull();
+    const hidden = (await requestAt(first.url, DEMO_PRIVATE_POLLS, {}, adminToken)).body.data.community.polls.edges[0].node;
     expect(hidden).toEqual({ question: 'Where should the next offsite be?', resultsVisible: false, totalVoters: 2, options: [{ votes: null }, { votes: null }, { votes: null }] });
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.
     const second = await startProcess(env);
     expect(second.proc.logs).not.toContainEqual(demoLoaded);
-    expect(slugs(await gqlAt(second.url, COMMUNITY_SLUGS, {}, adminToken))).toEqual(asAdmin);
+    expect(slugs(await requestAt(second.url, COMMUNITY_SLUGS, {}, adminToken))).toEqual(asAdmin);
     expect(await second.stop()).toEqual({ code: 0, signal: null });
   }, 120_000);
 });

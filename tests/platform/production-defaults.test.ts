@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { Client as PgClient } from 'pg';
 import { gqlAt, spawnTownsquare } from '../support/process';
-import {
-  closeAll, errorCode, grantPlatformAdmin, onCleanup, signUp, startTestServer, unique, type TestServer, type TestUser,
-} from '../support/server';
+import { closeAll, grantPlatformAdmin, onCleanup, signUp, startTestServer, tempDir, unique, type TestServer, type TestUser } from '../support/server';
 import { record } from '../support/subscription';
 
 /**
@@ -17,12 +12,6 @@ import { record } from '../support/subscription';
 
 const PRODUCTION_SECRET = 'production-secret-production-secret-0123';
 afterAll(closeAll);
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 describe('a production start (NODE_ENV=production)', () => {
   it('loads no demo data into an empty database unless SEED_DEMO=true, and says so in its log', async () => {

@@ -6,7 +6,7 @@ import { MUTATION_BUCKETS, writesByBucket } from '../../src/platform/guards/writ
 import { startPrivateRedis } from '../support/redis-server';
 import {
   closeAll, createCommunity, errorCode, joinCommunity, onCleanup, openPrivileges, signUp, startTestServer, unique,
-  type GqlResponse, type TestServer, type TestUser,
+  type GqlResponse, type TestServer,
 } from '../support/server';
 import { record } from '../support/subscription';
 

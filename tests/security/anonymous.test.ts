@@ -13,7 +13,7 @@ import {
 import { dbQuery } from '../posts/operations';
 import { createEvent, hoursFromNow } from '../events/operations';
 import { closeAll, createCommunity, errorCode, joinCommunity, openPrivileges, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
-import { communityKey, communityState } from './community-state';
+import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** The only mutations an anonymous caller may run. */
 const OPEN_TO_ANONYMOUS = ['signUp', 'signIn'];
@@ -64,8 +64,7 @@ beforeAll(async () => {
   const contest = await createEvent(server, owner, community.id, { kind: 'CONTEST', startsAt: hoursFromNow(24) });
   const entry = (await must(member, 'mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', { e: contest.id, p: post.id })).submitContestEntry;
   const apiKey = (await must(owner, 'mutation { createApiKey(input: { name: "bot", scopes: [READ] }) { apiKey { id } } }')).createApiKey.apiKey;
-  const [requesterKey] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [requester.user.handle]);
-  await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [key, requesterKey.id]);
+  await pendingJoinRequest(server, key, requester);
   const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
   const inviteLink = (await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', { c: community.id })).createInviteLink.inviteLink;
   Object.assign(records, {

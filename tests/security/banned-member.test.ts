@@ -10,10 +10,9 @@
  * row here) fails the suite.
  */
 import { isObjectType } from 'graphql';
-import { dbQuery } from '../posts/operations';
 import { createEvent, hoursFromNow } from '../events/operations';
 import { closeAll, createCommunity, errorCode, joinCommunity, openPrivileges, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
-import { communityKey, communityState } from './community-state';
+import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** Mutations that act in no community: each with the reason it is exempt from the ban rule. */
 const NOT_IN_A_COMMUNITY: Record<string, string> = {
@@ -223,8 +222,7 @@ beforeAll(async () => {
   // Someone else the owner banned, and a join request waiting for a decision (made while the
   // community took requests: written directly, as its visibility is not this test's subject).
   await ban(owner, community.id, outsider);
-  const [requesterKey] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [requester.user.handle]);
-  await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [key, requesterKey.id]);
+  await pendingJoinRequest(server, key, requester);
   const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
 
   // Invite links: one the moderator shared, one of the owner's that still works.

@@ -1,5 +1,5 @@
 import { dbQuery } from '../posts/operations';
-import type { TestServer } from '../support/server';
+import type { TestServer, TestUser } from '../support/server';
 
 /**
  * Every row that belongs to one community, table by table, read straight from the database: what a
@@ -39,6 +39,15 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
 export async function communityKey(server: TestServer, slug: string): Promise<number> {
   const [row] = await dbQuery<{ id: number }>(server, 'select id from communities where slug = ?', [slug]);
   return row.id;
+}
+
+/**
+ * Files a PENDING join request from `requester` straight in the database, whatever the community's
+ * visibility (the visibility that takes requests is not the subject of the tests that need one).
+ */
+export async function pendingJoinRequest(server: TestServer, communityKey: number, requester: TestUser): Promise<void> {
+  const [user] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [requester.user.handle]);
+  await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [communityKey, user.id]);
 }
 
 /** A snapshot of every row of the community (see ROWS_OF_COMMUNITY), comparable with `toEqual`. */

@@ -4,11 +4,8 @@
  * AES-128 of (type, id, zero tail) under a key drawn once per database: opaque, tamper-evident,
  * and stable across restarts, instances and TOKEN_SECRET rotations.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gqlAt, spawnTownsquare } from '../support/process';
-import { closeAll, createCommunity, errorCode, onCleanup, signUp, startTestServer, unique, type TestServer } from '../support/server';
+import { closeAll, createCommunity, errorCode, signUp, startTestServer, tempDir, unique, type TestServer } from '../support/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -87,20 +84,14 @@ async function startProcess(env: Record<string, string | undefined>) {
   };
 }
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'townsquare-ids-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 describe('global IDs across processes', () => {
   it('are identical on every instance of one database, whatever its TOKEN_SECRET', async () => {
     const owner = await signUp(server, 'owner');
     const community = await createCommunity(server, owner, 'PUBLIC');
     const url = process.env.TOWNSQUARE_TEST_DATABASE_URL;
     const [one, two] = await Promise.all([
-      startProcess({ DATABASE_URL: url, DATA_DIR: tempDir() }),
-      startProcess({ DATABASE_URL: url, DATA_DIR: tempDir(), TOKEN_SECRET: 'another-secret-another-secret-0123456789' }),
+      startProcess({ DATABASE_URL: url, DATA_DIR: tempDir('townsquare-ids-') }),
+      startProcess({ DATABASE_URL: url, DATA_DIR: tempDir('townsquare-ids-'), TOKEN_SECRET: 'another-secret-another-secret-0123456789' }),
     ]);
     for (const instance of [one, two]) {
       expect((await gqlAt(instance.url, BY_SLUG, { slug: community.slug })).data.community).toEqual({ id: community.id });
@@ -110,7 +101,7 @@ describe('global IDs across processes', () => {
   }, 120_000);
 
   it('survive a restart, and another database gives the same row another ID', async () => {
-    const dataDir = tempDir();
+    const dataDir = tempDir('townsquare-ids-');
     const handle = unique('ids');
     const signUpQuery = 'mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }';
     const createQuery = 'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id slug } }';

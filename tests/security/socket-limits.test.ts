@@ -1,9 +1,7 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { closeAll, onCleanup, signUp, startTestServer, testEnv, type TestServer } from '../support/server';
+import { capturingLogger, closeAll, onCleanup, signUp, startTestServer, testEnv, type TestServer } from '../support/server';
 
 /**
  * What one client address may hold open, and what a broken frame costs (issue 12, points 2 and 13):
@@ -98,13 +96,7 @@ async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<voi
 
 describe('a WebSocket frame over MAX_BODY_BYTES (issue 12, point 13)', () => {
   it('closes the socket with 1009 and logs one structured warning, without a stack', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const log = pino({ level: 'info' }, new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    }));
+    const { log, lines } = capturingLogger();
     const app = await startServer(loadConfig(testEnv({ MAX_BODY_BYTES: '1024' })), { log });
     onCleanup(() => app.stop());
     const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import pino, { type Logger } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Env } from '../../src/config';
@@ -46,10 +48,16 @@ export async function closeAll(): Promise<void> {
   while (cleanups.length) await cleanups.pop()!();
 }
 
+/** A new temporary folder, removed at cleanup. */
+export function tempDir(prefix = 'townsquare-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** The environment of a test server; `env` overrides any of it. */
 export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<string, string | undefined> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'townsquare-test-'));
-  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = tempDir();
   return {
     NODE_ENV: 'test',
     PORT: '0',
@@ -184,4 +192,16 @@ export async function openPrivileges(server: TestServer, admin: TestUser, commun
     { input: { communityId, levelThresholds: [0, 0, 0, 0, 0, 0, 0] } }, { token: admin.token },
   );
   if (res.body.errors) throw new Error(`updateReputationRules failed: ${JSON.stringify(res.body.errors)}`);
+}
+
+/** A pino logger at `level` whose JSON lines the test reads back from `lines` (pass it as startServer's `log`). */
+export function capturingLogger(level: 'warn' | 'info' = 'info'): { log: Logger; lines: Record<string, any>[] } {
+  const lines: Record<string, any>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { log: pino({ level }, stream), lines };
 }

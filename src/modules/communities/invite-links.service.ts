@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config';
 import { sql } from '../../platform/database/sql';
-import { AppError, BadInput, ErrorCode, NotFound } from '../../platform/errors';
+import { AppError, BadInput, ErrorCode, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { idPage, toConnection } from '../../platform/pagination';
 import { TOKEN_PREFIX, hashSecret, newSecret } from '../identity/credentials';
@@ -9,7 +9,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Member, type Community } from './communities.entity';
 import { JoinOutcome } from './communities.inputs';
-import { actorIn, canSeeCommunity, visibleCommunity } from './communities.service';
+import { actorIn, visibleCommunity } from './communities.service';
 import { InviteLink, InviteLinkState } from './invite-links.entity';
 import { activeBan, admitMember, assertNoBanInForce, type MembershipDeps } from './membership.service';
 import { assertCan } from './permissions';
@@ -69,9 +69,8 @@ export async function createInviteLink(
 async function manageableLink(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<InviteLink> {
   requireUser(viewer);
   const link = await em.findOne(InviteLink, { id });
-  const community = link && (await loaders.community.load(link.community.id));
-  if (!link || !community || !(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Invite link');
-  assertCan(await actorIn(loaders, viewer, community.id), 'members.invite');
+  if (!link || !(await nullIfHidden(visibleCommunity(loaders, viewer, link.community.id)))) throw new NotFound('Invite link');
+  assertCan(await actorIn(loaders, viewer, link.community.id), 'members.invite');
   return link;
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
 import { sql } from '../../platform/database/sql';
 import { releaseMemberRsvps } from '../events/rsvps.service';
-import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
+import { BadInput, Conflict, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
 import { requireUser } from '../identity/identity.service';
@@ -10,7 +10,7 @@ import type { Viewer } from '../identity/viewer';
 import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
 import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
-import { actorIn, canSeeCommunity, visibleCommunity } from './communities.service';
+import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
@@ -157,11 +157,7 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
     const joinRequest = await em.findOneOrFail(JoinRequest, { community: communityId, user: userId });
     return { outcome: JoinOutcome.REQUESTED, community, member: null, joinRequest };
   }
-  const { member, created } = await em.transactional((tx) => insertMember(tx, communityId, userId));
-  if (created) {
-    await publishJoined(deps, member);
-    await updateBoards(deps, communityId, userId, true);
-  }
+  const { member } = await admitMember(deps, communityId, userId);
   await em.refresh(community);
   return { outcome: JoinOutcome.JOINED, community, member, joinRequest: null };
 }
@@ -310,8 +306,7 @@ export async function inviteMember({ em, loaders, viewer }: MembershipDeps, comm
 async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<JoinRequest> {
   requireUser(viewer);
   const request = await em.findOne(JoinRequest, { id });
-  const community = request && (await loaders.community.load(request.community.id));
-  if (!request || !community || !(await canSeeCommunity(loaders, viewer, community))) throw new NotFound('Join request');
+  if (!request || !(await nullIfHidden(visibleCommunity(loaders, viewer, request.community.id)))) throw new NotFound('Join request');
   assertCan(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review');
   if (request.status !== JoinRequestStatus.PENDING) throw new Conflict(`This join request is already ${request.status.toLowerCase()}`);
   return request;

@@ -31,6 +31,8 @@ const policy = <K extends keyof Records>(_kind: K, p: Policy<Records[K]>): Polic
 
 const is = (actor: Actor, user: Ref) => actor.userId !== null && actor.userId === user.id;
 const runs = (actor: Actor, event: Records['event']) => is(actor, event.organizer) || can(actor, 'events.manage');
+/** A rule on an event for whoever runs it (its organizer, or `events.manage`). */
+const runsEvent = (refusal: string) => policy('event', { community: (event) => event.community.id, allow: runs, refusal });
 
 /**
  * The record-level rules, beside the permission table (permissions.ts) that they build on: who may
@@ -65,26 +67,14 @@ export const POLICIES = {
     refusal: 'Only the author or a moderator can delete a comment',
   }),
   /** Edit or cancel an event: its organizer, or `events.manage`. */
-  'event.update': policy('event', {
-    community: (event) => event.community.id,
-    allow: runs,
-    refusal: 'Only the organizer or a moderator can change this event',
-  }),
+  'event.update': runsEvent('Only the organizer or a moderator can change this event'),
   /** Check attendees in (which earns them reputation): the organizer, or `events.manage`. */
-  'event.checkIn': policy('event', {
-    community: (event) => event.community.id,
-    allow: runs,
-    refusal: 'Only the organizer or a moderator can check attendees in',
-  }),
+  'event.checkIn': runsEvent('Only the organizer or a moderator can check attendees in'),
   /**
    * Run a live stream: start and end it, set slow mode, mute and unmute, answer questions (and be
    * spared slow mode): its organizer, or `events.manage`.
    */
-  'event.runStream': policy('event', {
-    community: (event) => event.community.id,
-    allow: runs,
-    refusal: 'Only the organizer or a moderator can run this stream',
-  }),
+  'event.runStream': runsEvent('Only the organizer or a moderator can run this stream'),
   /** Remove a chat message: its author, or whoever runs the stream. */
   'chatMessage.delete': policy('chatMessage', {
     community: ({ event }) => event.community.id,

@@ -1,3 +1,6 @@
+import type { Logger } from '../../platform/logger';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+
 /** Pub/sub topics of live chat and their payloads (ids only: subscribers read and re-check access). */
 export const chatTopics = {
   messageAdded: (eventId: number) => `event:${eventId}:chat-message-added`,
@@ -9,4 +12,9 @@ export type ChatMessageAddedEvent = { messageId: number } | { closed: true };
 
 export interface ChatMessageRemovedEvent {
   messageId: number;
+}
+
+/** Tells `chatMessageAdded` subscribers that the stream's chat closed (ended or cancelled), after the commit. */
+export function publishChatClosed(ctx: { pubsub: PubSub; log: Logger }, eventId: number): Promise<void> {
+  return publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(eventId), { closed: true });
 }

@@ -13,7 +13,7 @@ import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
 import { AUTHOR_COLUMNS, ref, takeAuthor, timestamp, view } from '../../platform/views';
 import { ChatMessage } from './chat.entity';
-import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
+import { chatTopics, publishChatClosed, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
 import { Event, EventKind } from './events.entity';
 import { readableEvent } from './events.service';
@@ -73,7 +73,7 @@ export async function endLiveStream(ctx: Context, eventId: number): Promise<Even
   const event = await runStream(ctx, eventId);
   if (!event.liveStartedAt) throw new BadInput('This stream has not started', 'eventId');
   const ended = await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
-  if (ended) await publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(event.id), { closed: true });
+  if (ended) await publishChatClosed(ctx, event.id);
   return reloaded(ctx.em, event.id);
 }
 

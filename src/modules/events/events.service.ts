@@ -16,8 +16,7 @@ import {
   isOccurrence, isValidTimeZone, normalizeRecurrence, occurrencesAfter, occurrencesBetween, seriesEnd, type Occurrence,
 } from './recurrence';
 import { fillSeats } from './rsvps.service';
-import { chatTopics, type ChatMessageAddedEvent } from './chat.events';
-import { publishAfterCommit } from '../../platform/pubsub/pubsub';
+import { publishChatClosed } from './chat.events';
 import type { Context } from '../../platform/context';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -205,7 +204,7 @@ export async function cancelEvent(ctx: Context, eventId: number): Promise<Event>
     );
     await em.refresh(event);
     if (cancelled?.kind === EventKind.LIVE_STREAM) {
-      await publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(event.id), { closed: true });
+      await publishChatClosed(ctx, event.id);
     }
   }
   return event;

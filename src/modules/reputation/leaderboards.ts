@@ -437,10 +437,13 @@ export async function databaseIdentity(em: EntityManager): Promise<string> {
   return row.id;
 }
 
-/** The leaderboards: Redis when REDIS_URL is set, otherwise in process. */
-export async function createLeaderboards(redisUrl: string | undefined, orm: MikroORM, log: Logger): Promise<Leaderboards> {
+/**
+ * The leaderboards: Redis when REDIS_URL is set, otherwise in process. `namespace`: the database's
+ * `databaseIdentity`, when the caller has read it already.
+ */
+export async function createLeaderboards(redisUrl: string | undefined, orm: MikroORM, log: Logger, namespace?: string): Promise<Leaderboards> {
   const child = log.child({ component: 'leaderboards' });
   if (!redisUrl) return new MemoryLeaderboards(orm, child);
-  const namespace = await databaseIdentity(orm.em.fork());
+  namespace ??= await databaseIdentity(orm.em.fork());
   return new RedisLeaderboards(await connectRedis(redisUrl, 'townsquare-leaderboards', child), orm, child, namespace);
 }

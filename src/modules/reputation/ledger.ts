@@ -6,7 +6,7 @@ import type { Community } from '../communities/communities.entity';
 import type { Leaderboards } from './leaderboards';
 import { ReputationReason, ReputationSubjectType } from './reputation.entity';
 import { reputationTopics, type LeaderboardChangedEvent } from './reputation.events';
-import { CAPPED_REASONS, pointsFor, periodsAt, rulesOf } from './rules';
+import { CAPPED_REASONS, REASONS, pointsFor, periodsAt, rulesOf } from './rules';
 
 /** A ledger row written in a transaction: what the leaderboards add once it commits. */
 export interface LedgerChange {
@@ -20,7 +20,6 @@ export interface LedgerChange {
   member: boolean;
 }
 
-const CAPPED: ReadonlySet<ReputationReason> = new Set(CAPPED_REASONS);
 /** `CAPPED_REASONS` as a PostgreSQL array literal, for `reputation_award`. */
 const CAPPED_ARRAY = `{${CAPPED_REASONS.join(',')}}`;
 
@@ -76,7 +75,7 @@ export async function award(tx: EntityManager, a: Award): Promise<LedgerChange |
   const rules = rulesOf(a.community);
   const points = pointsFor(rules, a.reason);
   if (points === 0) return null;
-  const capped = CAPPED.has(a.reason);
+  const capped = REASONS[a.reason].capped;
   const row = await sql<Written | undefined>(
     tx,
     'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?, ?::reputation_reason[])',

@@ -47,7 +47,7 @@ export async function openDatabase(
     const orm = await MikroORM.init(
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
-    let releaseIdKey: () => void;
+    let releaseIdKey: (() => void) | undefined;
     try {
       // The key is installed before the work after the migrations (the demo seed), under their lock.
       await migrate(orm, url, log, async (migrated) => {
@@ -55,6 +55,7 @@ export async function openDatabase(
         await afterMigrate?.(migrated);
       });
     } catch (err) {
+      releaseIdKey?.(); // a failed demo seed must not leave this database's key installed in the process
       await orm.close(true);
       throw err;
     }
@@ -66,7 +67,7 @@ export async function openDatabase(
         await orm.em.getConnection().execute('select 1');
       },
       async close() {
-        releaseIdKey();
+        releaseIdKey?.();
         await orm.close(true);
         await embedded?.stop();
       },

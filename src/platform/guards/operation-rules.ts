@@ -1,11 +1,11 @@
-import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Config } from '../../config';
 import { scopeFor, type Viewer } from '../../modules/identity/viewer';
 import { AppError, BadInput, Forbidden, Unauthenticated } from '../errors';
 import { assertInputText } from './input-text';
 import { assertQueryCost } from './limits';
 import type { RateLimiter } from './rate-limit';
-import { assertWriteRate } from './write-limits';
+import { assertWriteRate, rootFieldNames } from './write-limits';
 
 /** The transport an operation arrived on. */
 export type Transport = 'http' | 'websocket';
@@ -19,8 +19,6 @@ export interface OperationRequest {
   variables: Record<string, unknown> | null | undefined;
   viewer: Viewer;
   transport: Transport;
-  /** The caller's address (see client-address.ts): anonymous writes are counted against it. */
-  clientAddress: string;
   rateLimiter: RateLimiter;
 }
 
@@ -47,7 +45,7 @@ export async function assertOperationAllowed(req: OperationRequest, config: Conf
   }
   assertIntrospectionAllowed(req, config);
   // Last: an operation refused above is not counted against the caller's write limits.
-  await assertWriteRate(req.document, req.operation, { userId: req.viewer.userId, clientAddress: req.clientAddress }, config.WRITE_RATE_LIMITS, req.rateLimiter);
+  await assertWriteRate(req.document, req.operation, req.viewer.userId, config.WRITE_RATE_LIMITS, req.rateLimiter);
 }
 
 /**
@@ -97,24 +95,11 @@ export const OPEN_TO_ANONYMOUS = { openToAnonymous: true } as const;
 export function assertAnonymousMayRun(req: Pick<OperationRequest, 'schema' | 'document' | 'operation' | 'viewer'>): void {
   if (req.operation.operation !== 'mutation' || req.viewer.userId !== null) return;
   const fields = req.schema.getMutationType()?.getFields() ?? {};
-  for (const name of rootFields(req.document, req.operation.selectionSet)) {
+  for (const name of rootFieldNames(req.document, req.operation)) {
     if (name !== '__typename' && fields[name]?.extensions?.openToAnonymous !== true) {
       throw withStatus(new Unauthenticated(`Sign in to run ${name}`), 401);
     }
   }
-}
-
-/** The names of the fields a selection set selects at its own level, through fragments (whatever their directives). */
-function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): string[] {
-  return set.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(document, selection.selectionSet, seen);
-    const name = selection.name.value;
-    if (seen.has(name)) return [];
-    seen.add(name);
-    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
-    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFields(document, fragment.selectionSet, seen) : [];
-  });
 }
 
 /** Sets the HTTP status Apollo answers with (`formatForClient` drops it from the body; WebSocket ignores it). */

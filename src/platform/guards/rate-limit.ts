@@ -14,7 +14,7 @@ export interface RateLimiter {
 }
 
 /** How the Redis limiter treats an unreachable Redis. */
-export const REDIS_FALLBACK = {
+const REDIS_FALLBACK = {
   /** Longest wait for Redis's answer before the request is counted in this process instead. */
   deadlineMs: 200,
   /** After a command failed or timed out, Redis is skipped this long before it is tried again. */
@@ -22,7 +22,7 @@ export const REDIS_FALLBACK = {
 } as const;
 
 /** In-process counters (one instance only); expired windows are swept as keys are touched. */
-export class MemoryRateLimiter implements RateLimiter {
+class MemoryRateLimiter implements RateLimiter {
   readonly kind = 'memory';
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
 
@@ -51,7 +51,7 @@ export class MemoryRateLimiter implements RateLimiter {
  * even with the offline queue disabled, so the limiter asks only a client that is ready, and after a
  * failure leaves Redis alone for REDIS_FALLBACK.retryMs.
  */
-export class RedisRateLimiter implements RateLimiter {
+class RedisRateLimiter implements RateLimiter {
   readonly kind = 'redis';
   private readonly fallback = new MemoryRateLimiter();
   private skipUntil = 0;
@@ -62,7 +62,6 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly client: RedisClient,
     private readonly log: Logger,
     private readonly namespace: string,
-    private readonly options: { deadlineMs: number; retryMs: number } = REDIS_FALLBACK,
   ) {
     // Reconnected: ask Redis again at once rather than at the end of the pause.
     client.on('ready', () => {
@@ -83,7 +82,7 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       const reply = this.client.multi().incrBy(k, hits).pExpire(k, windowMs, 'NX').pTTL(k).exec();
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Redis in ${this.options.deadlineMs} ms`)), this.options.deadlineMs);
+        timer = setTimeout(() => reject(new Error(`no answer from Redis in ${REDIS_FALLBACK.deadlineMs} ms`)), REDIS_FALLBACK.deadlineMs);
       });
       reply.catch(() => undefined); // it may settle after the deadline
       const [count, , ttl] = await Promise.race([reply, deadline]);
@@ -93,7 +92,7 @@ export class RedisRateLimiter implements RateLimiter {
       }
       return { count: Number(count), ttl: Number(ttl) };
     } catch (err) {
-      this.skipUntil = Date.now() + this.options.retryMs;
+      this.skipUntil = Date.now() + REDIS_FALLBACK.retryMs;
       if (!this.down) {
         this.down = true;
         this.log.warn({ err: (err as Error).message }, 'rate limiter: Redis unreachable; counting in this process until it answers again');

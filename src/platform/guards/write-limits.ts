@@ -8,7 +8,7 @@ export interface WriteLimit {
 }
 
 /**
- * Default write limits per member (anonymous callers: per client address), one bucket per kind of
+ * Default write limits per member (anonymous callers run only signUp and signIn), one bucket per kind of
  * write. Generous for a person, tight for a script: a member may post 10 times in 10 minutes but not
  * 1,000. WRITE_RATE_LIMITS overrides any of them (`posts=5/60,votes=100/60`; `*` sets every bucket).
  * Sign-in and sign-up have AUTH_RATE_LIMIT, chat messages CHAT_RATE_LIMIT.
@@ -50,7 +50,7 @@ export const WRITE_RATE_DEFAULTS = {
 
 export type WriteBucket = keyof typeof WRITE_RATE_DEFAULTS;
 export type WriteLimits = Record<WriteBucket, WriteLimit>;
-export const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
+const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
 
 /**
  * The bucket of each mutation; `null`: not counted here, because it has its own limit (sign-in and
@@ -133,21 +133,19 @@ export function parseWriteLimits(value: string): WriteLimits {
 }
 
 /**
- * Counts the top-level fields of a mutation per bucket: an alias is one more write, fields in
- * fragments count as written inline, and `@skip`/`@include` are ignored (a field that might run counts).
+ * The names of an operation's top-level fields, once per occurrence: each alias is one more, fields
+ * in fragments count as written inline (a fragment spread twice, twice), and `@skip`/`@include` are
+ * ignored (a field that might run counts).
  */
-export function writesByBucket(document: DocumentNode, operation: OperationDefinitionNode): Map<WriteBucket, number> {
+export function rootFieldNames(document: DocumentNode, operation: OperationDefinitionNode): string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const counts = new Map<WriteBucket, number>();
+  const names: string[] = [];
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode) => {
     for (const s of set.selections) {
       if (s.kind === Kind.FIELD) {
-        const name = s.name.value;
-        if (name.startsWith('__')) continue;
-        const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
-        if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+        names.push(s.name.value);
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         walk(s.selectionSet);
       } else {
@@ -162,13 +160,18 @@ export function writesByBucket(document: DocumentNode, operation: OperationDefin
     }
   };
   walk(operation.selectionSet);
-  return counts;
+  return names;
 }
 
-/** Who a write is counted against: the signed-in user, or an anonymous caller's address. */
-export interface Writer {
-  userId: number | null;
-  clientAddress: string;
+/** Counts the top-level fields of a mutation per bucket (see `rootFieldNames`). */
+export function writesByBucket(document: DocumentNode, operation: OperationDefinitionNode): Map<WriteBucket, number> {
+  const counts = new Map<WriteBucket, number>();
+  for (const name of rootFieldNames(document, operation)) {
+    if (name.startsWith('__')) continue;
+    const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
+    if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /**
@@ -176,10 +179,11 @@ export interface Writer {
  * and throws RATE_LIMITED, with `retryAfter`, when one is over its limit. Queries and subscriptions pass.
  */
 export async function assertWriteRate(
-  document: DocumentNode, operation: OperationDefinitionNode, writer: Writer, limits: WriteLimits, rateLimiter: RateLimiter,
+  document: DocumentNode, operation: OperationDefinitionNode, userId: number | null, limits: WriteLimits, rateLimiter: RateLimiter,
 ): Promise<void> {
-  if (operation.operation !== 'mutation') return;
-  const who = writer.userId !== null ? `user:${writer.userId}` : `ip:${writer.clientAddress}`;
+  // Anonymous callers run only signUp and signIn (assertAnonymousMayRun, before this), which have limits of their own.
+  if (operation.operation !== 'mutation' || userId === null) return;
+  const who = `user:${userId}`;
   const counts = writesByBucket(document, operation);
   await Promise.all(
     [...counts].map(([bucket, hits]) => {
