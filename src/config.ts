@@ -148,6 +148,11 @@ const envSchema = z.object({
   RESPONSE_CACHE_MB: int(1, 65_536).default(64),
   /** Adds an X-SQL-Statements header (SQL statements the request ran) to HTTP responses. Default false. */
   EXPOSE_SQL_COUNT: bool.default(false),
+  /**
+   * Runs HTTP queries compiled by graphql-jit (src/platform/compiled-execution.ts); false runs every
+   * operation on graphql-js. Default true.
+   */
+  GRAPHQL_JIT: bool.default(true),
 });
 
 export type Env = z.input<typeof envSchema>;

@@ -66,6 +66,49 @@ export function assertQueryCost(
   schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null, maxCost: number,
 ): number {
+  const known = knownCosts(schema, document, variables, operationName);
+  let cost = known?.get();
+  if (cost === undefined) {
+    cost = estimateCost(schema, document, variables, operationName);
+    known?.set(cost);
+  }
+  if (cost > maxCost) throw new QueryTooComplex(`Query cost ${cost} exceeds the maximum of ${maxCost}`);
+  return cost;
+}
+
+/** Variables longer than this as JSON are not worth remembering a cost by (the estimate is recomputed). */
+const MAX_COST_KEY_LENGTH = 512;
+/** Costs remembered per document (one per set of variables); the oldest is forgotten past this. */
+const MAX_COSTS_PER_DOCUMENT = 64;
+const costs = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+
+/**
+ * Where the cost of this document with these variables is remembered. The estimate depends only on
+ * the schema, the document, the operation and the variables (page sizes), so a client repeating an
+ * operation pays for one walk of it. Apollo and graphql-ws keep one parsed document per query text,
+ * so the memo lives on that object and goes with it. Only costs that were computed without error are kept.
+ */
+function knownCosts(
+  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null,
+): { get(): number | undefined; set(cost: number): void } | undefined {
+  const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+  if (key.length > MAX_COST_KEY_LENGTH) return undefined;
+  let bySchema = costs.get(schema);
+  if (!bySchema) costs.set(schema, (bySchema = new WeakMap()));
+  let byKey = bySchema.get(document);
+  return {
+    get: () => byKey?.get(key),
+    set(cost) {
+      if (!byKey) bySchema.set(document, (byKey = new Map()));
+      if (byKey.size >= MAX_COSTS_PER_DOCUMENT) byKey.delete(byKey.keys().next().value!);
+      byKey.set(key, cost);
+    },
+  };
+}
+
+function estimateCost(
+  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null,
+): number {
   let cost: number;
   try {
     cost = getComplexity({
@@ -83,6 +126,5 @@ export function assertQueryCost(
     if (/maximum allowed number of nodes/.test(err.message)) throw new QueryTooComplex(err.message);
     throw new BadInput(err.message);
   }
-  if (cost > maxCost) throw new QueryTooComplex(`Query cost ${cost} exceeds the maximum of ${maxCost}`);
   return cost;
 }
