@@ -11,7 +11,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { renderMarkdown } from './markdown';
 import { Comment } from './posts.entity';
-import { managed } from './rows';
+import { commentView, managed } from './rows';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
 import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
@@ -41,7 +41,7 @@ export async function readableComment(loaders: Loaders, viewer: Viewer, commentI
 
 /**
  * Adds a comment or reply (members; not on locked or deleted posts; replies nest at most
- * POST_LIMITS.maxCommentDepth deep). The comment and the counters move in one transaction;
+ * POST_LIMITS.maxCommentDepth deep). The comment and the counters move in one statement;
  * `commentAdded` is published after it commits. A failed publish (Redis down past its timeout) is
  * logged, not thrown: the comment is committed, and subscribers catch up from PostgreSQL when
  * pub/sub comes back.
@@ -64,24 +64,32 @@ export async function addComment(
       throw new BadInput(`Replies nest at most ${POST_LIMITS.maxCommentDepth + 1} levels deep`, 'parentId');
     }
   }
-  const comment = await em.transactional(async (tx) => {
-    // Checked again under the row's KEY SHARE lock (the one the comment's foreign key takes anyway):
-    // lockPost takes FOR UPDATE, so a comment racing a lock either commits first or sees it.
-    const [state] = await sql<{ locked: boolean; deleted: boolean }[]>(
-      tx, 'select locked, deleted_at is not null as deleted from posts where id = ? for key share', [postId],
-    );
-    if (state?.deleted) throw new BadInput('This post was deleted', 'postId');
-    if (state?.locked) throw new Forbidden('This post is locked: it takes no new comments');
-    const created = tx.create(Comment, {
-      post: postId, parent: parentId, author: userId, body, bodyHtml: renderMarkdown(body), depth,
-      score: 0, replyCount: 0, featured: false, featuredCount: 0, createdAt: new Date(),
-    });
-    await tx.flush();
-    await sql(tx, 'update posts set comment_count = comment_count + 1 where id = ?', [postId], 'run');
-    if (parentId !== null) await sql(tx, 'update comments set reply_count = reply_count + 1 where id = ?', [parentId], 'run');
-    await awardIf(tx, Badge.COMMENTATOR, { communityId: post.community.id, userId });
-    return created;
-  });
+  // One statement, so one atomic write and one round trip: the post is checked again under its KEY
+  // SHARE lock (the one the comment's foreign key takes anyway; lockPost takes FOR UPDATE, so a
+  // comment racing a lock either commits first or sees it), and the comment and both counters are
+  // written only if it still takes comments.
+  const [row] = await sql<Record<string, unknown>[]>(
+    em,
+    `with target as (
+       select id, locked, deleted_at is not null as deleted from posts where id = ? for key share
+     ), added as (
+       insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
+       select id, ?, ?, ?, ?, ?, 0, 0, false, 0, now() from target where not locked and not deleted
+       returning *
+     ), counted as (
+       update posts set comment_count = comment_count + 1 where id = (select post_id from added)
+     ), replied as (
+       update comments set reply_count = reply_count + 1 where id = (select parent_id from added)
+     )
+     select t.locked as target_locked, t.deleted as target_deleted, a.* from target t left join added a on true`,
+    [postId, parentId, userId, body, renderMarkdown(body), depth],
+  );
+  if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
+  if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');
+  const comment = commentView(row);
+  // Its own statement after the write (the badge's count must see the new comment); awarding is
+  // idempotent, so a comment whose award was lost earns it with the author's next comment.
+  await awardIf(em, Badge.COMMENTATOR, { communityId: post.community.id, userId });
   await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
   return comment;
 }
