@@ -231,6 +231,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           if (err instanceof AppError) {
             throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
           }
+          req.log.error({ err }, 'unexpected error while authenticating');
           throw err;
         }
       },

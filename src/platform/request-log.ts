@@ -25,6 +25,7 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 export function requestLog(log: Logger) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const started = performance.now();
+    const { method, url } = req; // as received: routers rewrite req.url on the way
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
@@ -33,11 +34,11 @@ export function requestLog(log: Logger) {
     Object.defineProperty(req, 'log', {
       configurable: true,
       enumerable: false,
-      get: () => (child ??= log.child({ req: { id, method: req.method, url: req.url } })),
+      get: () => (child ??= log.child({ req: { id, method, url } })),
     });
     res.once('finish', () => {
       const status = res.statusCode;
-      if (status < 400 && QUIET_PATHS.has(req.url ?? '')) return;
+      if (status < 400 && QUIET_PATHS.has(url ?? '')) return;
       const line = { res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
       if (status >= 500) req.log.error(line, 'request completed');
       else req.log.info(line, 'request completed');

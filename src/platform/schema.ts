@@ -1,5 +1,6 @@
-import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
+import { Node } from './node';
 import type { PubSub } from './pubsub/pubsub';
 import { BanResolver, InviteResolver, JoinRequestResolver, MembersResolver } from '../modules/communities/members.resolver';
 import { CommunitiesResolver } from '../modules/communities/communities.resolver';
@@ -26,11 +27,31 @@ export const RESOLVERS = [
 ] as const;
 
 /**
+ * Makes every plain property field "simple" (type-graphql's `simpleResolvers`): it resolves with
+ * graphql's default resolver, reading the property, instead of a type-graphql wrapper that builds
+ * resolver data and runs an empty middleware chain on each of the thousands of fields a list
+ * returns (and compiled execution inlines such fields). Fields with a resolver (a @FieldResolver or
+ * a getter such as Node.id) keep it: type-graphql uses the resolver before looking at `simple`.
+ * Left as they are: fields named differently from their property, and any with middlewares or
+ * roles (none today; this server sets no global middlewares or auth checker).
+ */
+function resolvePlainFieldsDirectly(): void {
+  const storage = getMetadataStorage();
+  for (const field of storage.fields) {
+    if (field.simple !== undefined || field.schemaName !== field.name) continue;
+    const guarded = storage.middlewares.some((m) => m.target === field.target && m.fieldName === field.name)
+      || storage.authorizedFields.some((a) => a.target === field.target && a.fieldName === field.name);
+    if (!guarded) field.simple = true;
+  }
+}
+
+/**
  * Builds the executable schema from the type-graphql resolvers (inputs validated by class-validator).
  * @param pubsub where subscriptions listen; omitted when the schema is only printed
  */
-export function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
+  resolvePlainFieldsDirectly();
+  const schema = await buildSchema({
     resolvers: [...RESOLVERS],
     // Our subscriptions use `subscribe` (they check access per event), but type-graphql requires a pubSub.
     pubSub: {
@@ -45,4 +66,21 @@ export function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
     },
     validate: { forbidUnknownValues: false },
   });
+  readGlobalIdsDirectly(schema);
+  return schema;
+}
+
+/**
+ * `id` of every Node type reads the entity's `globalId` getter directly. type-graphql resolves a
+ * getter field through its advanced resolver (resolver data, instance conversion, empty middleware
+ * chain) on every object of every list; a value that is not a Node instance still goes through it.
+ */
+function readGlobalIdsDirectly(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) continue;
+    const field = type.getFields().id;
+    const fallback = field?.resolve;
+    if (!field || !fallback) continue;
+    field.resolve = (root, args, context, info) => (root instanceof Node ? root.globalId : fallback(root, args, context, info));
+  }
 }

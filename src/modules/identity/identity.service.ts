@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../platform/database/sql';
+import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, Unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
@@ -89,21 +89,21 @@ export async function authenticate(em: EntityManager, authorization: unknown, se
   const hash = hashSecret(secret, settings.TOKEN_SECRET);
   // One raw statement per request (it runs before every operation, cache hits included).
   if (secret.startsWith(TOKEN_PREFIX.session)) {
-    const session = await sql<{ id: number; user_id: number; is_admin: boolean } | undefined>(
+    const [session] = await fastSql<{ id: number; user_id: number; is_admin: boolean }>(
       em,
       `select s.id, s.user_id, u.is_admin from sessions s join users u on u.id = s.user_id
-        where s.token_hash = ? and s.expires_at > now()`,
-      [hash], 'get',
+        where s.token_hash = $1 and s.expires_at > now()`,
+      [hash],
     );
     if (session) return sessionViewer(session.user_id, session.is_admin, session.id);
   } else if (secret.startsWith(TOKEN_PREFIX.apiKey)) {
-    const key = await sql<{ id: number; user_id: number; is_admin: boolean; scopes: ApiScope[]; stale: boolean } | undefined>(
+    const [key] = await fastSql<{ id: number; user_id: number; is_admin: boolean; scopes: ApiScope[]; stale: boolean }>(
       em,
       `select k.id, k.user_id, k.scopes, u.is_admin,
-              k.last_used_at is null or k.last_used_at < now() - make_interval(secs => ?) as stale
+              k.last_used_at is null or k.last_used_at < now() - make_interval(secs => $1) as stale
          from api_keys k join users u on u.id = k.user_id
-        where k.secret_hash = ? and k.revoked_at is null`,
-      [LAST_USED_RESOLUTION_MS / 1000, hash], 'get',
+        where k.secret_hash = $2 and k.revoked_at is null`,
+      [LAST_USED_RESOLUTION_MS / 1000, hash],
     );
     if (key) {
       if (key.stale) {

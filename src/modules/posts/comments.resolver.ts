@@ -97,7 +97,8 @@ export class CommentsResolver {
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })
-  async replies(@Root() comment: Comment, @Args() args: PageArgs, @Ctx() ctx: Context) {
+  // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
+  async replies(@Root() comment: Comment, @Args({ validate: false }) args: PageArgs, @Ctx() ctx: Context) {
     const { size, afterId } = idPage(args);
     const rows = await ctx.loaders.commentsPage.load({ postId: comment.post.id, parentId: comment.id, size, afterId });
     return commentConnection(ctx, rows, size, afterId > 0);

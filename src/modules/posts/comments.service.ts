@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
-import { sql } from '../../platform/database/sql';
+import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
@@ -68,13 +68,13 @@ export async function addComment(
   // SHARE lock (the one the comment's foreign key takes anyway; lockPost takes FOR UPDATE, so a
   // comment racing a lock either commits first or sees it), and the comment and both counters are
   // written only if it still takes comments.
-  const [row] = await sql<Record<string, unknown>[]>(
+  const [row] = await fastSql(
     em,
     `with target as (
-       select id, locked, deleted_at is not null as deleted from posts where id = ? for key share
+       select id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
      ), added as (
        insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
-       select id, ?, ?, ?, ?, ?, 0, 0, false, 0, now() from target where not locked and not deleted
+       select id, $2, $3, $4, $5, $6, 0, 0, false, 0, now() from target where not locked and not deleted
        returning *
      ), counted as (
        update posts set comment_count = comment_count + 1 where id = (select post_id from added)

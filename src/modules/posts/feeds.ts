@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../platform/database/sql';
+import { fastSql } from '../../platform/database/sql';
 import { BadInput, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
@@ -63,32 +63,33 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
   const params: unknown[] = [viewer.userId ?? 0];
   const where = ['p.deleted_at is null'];
   if ('communityId' in scope) {
-    where.push('p.community_id = ?');
+    where.push(`p.community_id = $${params.length + 1}`);
     params.push(scope.communityId);
   } else {
-    where.push('p.community_id in (select m.community_id from members m where m.user_id = ?)');
+    where.push(`p.community_id in (select m.community_id from members m where m.user_id = $${params.length + 1})`);
     params.push(scope.memberUserId);
   }
   const tag = args.tag ? normalizeTag(args.tag, 'tag') : null;
   if (tag) {
-    where.push('p.tags @> array[?]::text[]');
+    where.push(`p.tags @> array[$${params.length + 1}]::text[]`);
     params.push(tag);
   }
   if (args.after) {
     const key = keysetOf(order, args.after);
-    where.push(column ? `(p.pinned, p.${column}, p.id) < (?::int::boolean, ?, ?)` : '(p.pinned, p.id) < (?::int::boolean, ?)');
+    const [a, b, c] = [params.length + 1, params.length + 2, params.length + 3];
+    where.push(column ? `(p.pinned, p.${column}, p.id) < ($${a}::int::boolean, $${b}, $${c})` : `(p.pinned, p.id) < ($${a}::int::boolean, $${b})`);
     params.push(...key);
   }
   params.push(size + 1);
-  const rows = await sql(
+  const rows = await fastSql(
     em,
     `select p.*, v.value as viewer_vote, ${AUTHOR_COLUMNS}
        from posts p
        join users u on u.id = p.author_id
-       left join votes v on v.post_id = p.id and v.user_id = ?
+       left join votes v on v.post_id = p.id and v.user_id = $1
       where ${where.join(' and ')}
       order by p.pinned desc, ${column ? `p.${column} desc, ` : ''}p.id desc
-      limit ?`,
+      limit $${params.length}`,
     params,
   );
   const posts = rows.map((row) => {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../platform/database/sql';
+import { fastSql, sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
@@ -37,18 +37,18 @@ function commentsPageLoader(em: EntityManager) {
         const partition = topLevel ? 'post_id' : 'parent_id';
         // One index range scan per thread level (LATERAL … LIMIT), rather than numbering every
         // comment of every post with a window function: ~5x cheaper on long threads.
-        const rows = await sql(
+        const rows = await fastSql(
           em,
           `select c.*, ${AUTHOR_COLUMNS}
-             from unnest(array[${ids.map(() => '?::int').join(', ')}]) as k(id)
+             from unnest($1::int[]) as k(id)
              cross join lateral (
                select * from comments c
-                where c.${partition} = k.id ${topLevel ? 'and c.parent_id is null' : ''} and c.id > ?
-                order by c.id limit ?
+                where c.${partition} = k.id ${topLevel ? 'and c.parent_id is null' : ''} and c.id > $2
+                order by c.id limit $3
              ) c
              join users u on u.id = c.author_id
             order by c.${partition}, c.id`,
-          [...ids, afterId, size + 1],
+          [ids, afterId, size + 1],
         );
         for (const row of rows) {
           const key = pageKey({

@@ -114,7 +114,8 @@ export class PostsResolver {
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Top-level comments, oldest first.' })
-  async comments(@Root() post: Post, @Args() args: PageArgs, @Ctx() ctx: Context) {
+  // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
+  async comments(@Root() post: Post, @Args({ validate: false }) args: PageArgs, @Ctx() ctx: Context) {
     const { size, afterId } = idPage(args);
     const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId });
     return commentConnection(ctx, rows, size, afterId > 0);
