@@ -33,6 +33,11 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(4000),
   /** Interface to listen on. Default 0.0.0.0. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Worker processes serving HOST:PORT together (node:cluster). Default 1: the process serves alone, with
+   * no cluster primary. More than 1 needs DATABASE_URL and REDIS_URL (see `checkWebConcurrency`).
+   */
+  WEB_CONCURRENCY: int(1, 64).default(1),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** Read replicas (comma-separated PostgreSQL URLs) that MikroORM sends reads to. Default none. */
@@ -165,6 +170,24 @@ export type Config = Omit<z.output<typeof envSchema>, 'TOKEN_SECRET' | 'SEED_DEM
 /** Raised when the environment is invalid; its message names each bad variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * Refuses WEB_CONCURRENCY > 1 without DATABASE_URL and REDIS_URL: worker processes share nothing else.
+ * The embedded database's folder belongs to one process, and in-process pub/sub, leaderboards and rate
+ * limits would each see one worker's share. Only the server checks it (src/main.ts): the commands
+ * (migrate, seed, admin…) run one process whatever WEB_CONCURRENCY says.
+ */
+export function checkWebConcurrency(config: Pick<Config, 'WEB_CONCURRENCY' | 'DATABASE_URL' | 'REDIS_URL'>): void {
+  if (config.WEB_CONCURRENCY === 1) return;
+  const missing = (['DATABASE_URL', 'REDIS_URL'] as const).filter((name) => !config[name]);
+  if (!missing.length) return;
+  throw new ConfigError(
+    `Invalid environment:\n  WEB_CONCURRENCY: ${config.WEB_CONCURRENCY} worker processes need DATABASE_URL and REDIS_URL ` +
+      `(${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} unset): they share nothing but PostgreSQL and Redis. ` +
+      'The embedded database belongs to one process, and in-process pub/sub, leaderboards and rate limits would not be shared. ' +
+      'Set them, or WEB_CONCURRENCY=1.',
+  );
 }
 
 /**

@@ -21,7 +21,7 @@ import { townsquarePlugin } from './platform/apollo';
 import { clientAddress } from './platform/client-address';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
-import { openDatabase, type Database } from './platform/database/database';
+import { openDatabase, type AfterMigrate, type Database } from './platform/database/database';
 import { QueryStats } from './platform/database/query-stats';
 import { AppError, ErrorCode, formatForClient, normalizeError } from './platform/errors';
 import { compiledGateway } from './platform/compiled-execution';
@@ -54,6 +54,12 @@ export interface StartOptions {
   log?: Logger;
   /** Where the embedded PostgreSQL keeps its files (default DATA_DIR/pgdata; `memory://` for none). */
   embeddedDataDir?: string;
+  /**
+   * The database was migrated and given its demo data (SEED_DEMO) before this server started, by
+   * `prepareDatabase` in the cluster primary: the demo seed is not tried again. The migrations are still
+   * checked, under their lock (a no-op).
+   */
+  prepared?: boolean;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -72,6 +78,31 @@ function originAllowed(origin: string | undefined, req: IncomingMessage, allowed
 }
 
 /**
+ * The demo seed, to run after the migrations under their lock (instances starting together on an empty
+ * database seed it once), or undefined when SEED_DEMO is false (logged).
+ */
+function demoSeed(config: Config, log: Logger): AfterMigrate | undefined {
+  if (!config.SEED_DEMO) {
+    const reason = config.NODE_ENV === 'production' ? 'SEED_DEMO is not true (false by default when NODE_ENV=production)' : 'SEED_DEMO=false';
+    log.info({ reason }, 'demo data skipped');
+    return undefined;
+  }
+  return async (orm) => {
+    if (!(await seedDemoIfEmpty(orm, log))) log.info({ reason: 'the database already has users' }, 'demo data skipped');
+  };
+}
+
+/**
+ * Migrates the configured PostgreSQL database and loads the demo data (SEED_DEMO) as `startServer` would,
+ * then closes it: the cluster primary does it once before forking its workers, which start with
+ * `prepared`. A database that does not exist is a ConfigError, as in `startServer`.
+ */
+export async function prepareDatabase(config: Config, log: Logger): Promise<void> {
+  const db = await openDatabase(config, log, undefined, demoSeed(config, log));
+  await db.close();
+}
+
+/**
  * Opens the database (migrating it) and pub/sub, then serves HTTP and WebSocket on one port.
  * The caller owns signals: call `stop()` on SIGTERM/SIGINT.
  */
@@ -85,17 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       'ADMIN_EMAILS is ignored: signing up with an address proves nothing. Grant admin with `npm run admin -- grant <email>`, and review who holds it with `npm run admin -- list`',
     );
   }
-  // The demo seed runs under the migration lock: instances starting together on an empty database seed it once.
-  const seed = config.SEED_DEMO
-    ? async (orm: Database['orm']) => {
-        if (!(await seedDemoIfEmpty(orm, log))) log.info({ reason: 'the database already has users' }, 'demo data skipped');
-      }
-    : undefined;
-  if (!seed) {
-    const reason = config.NODE_ENV === 'production' ? 'SEED_DEMO is not true (false by default when NODE_ENV=production)' : 'SEED_DEMO=false';
-    log.info({ reason }, 'demo data skipped');
-  }
-  const db = await openDatabase(config, log, options.embeddedDataDir, seed);
+  const db = await openDatabase(config, log, options.embeddedDataDir, options.prepared ? undefined : demoSeed(config, log));
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
   let leaderboards: Leaderboards | undefined;
@@ -259,6 +280,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
   log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind, responseCache: responseCache.kind }, 'Townsquare ready');
 
+  // The two sweeps run in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in
+  // SQL, so any number of them sweeping at once still act once (no need to run them in one worker only).
   // Announces polls closed by time, once across instances (see polls.closer.ts).
   const pollCloser = startPollCloser({
     orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: () => responseCache.invalidate(),

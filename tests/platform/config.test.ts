@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config';
+import { checkWebConcurrency, loadConfig } from '../../src/config';
 import { WRITE_RATE_DEFAULTS } from '../../src/platform/guards/write-limits';
 
 /** The settings of issue 12 as loadConfig reads them: defaults per NODE_ENV, and bad values named. */
@@ -53,5 +53,29 @@ describe('WRITE_RATE_LIMITS', () => {
 
   it.each(['postz=5/60', 'constructor=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])('refuses %j, naming WRITE_RATE_LIMITS', (value) => {
     expect(() => load({ WRITE_RATE_LIMITS: value })).toThrow(/^Invalid environment:\n {2}WRITE_RATE_LIMITS: /);
+  });
+});
+
+describe('WEB_CONCURRENCY', () => {
+  it('is 1 unless set, and takes 1 to 64', () => {
+    expect(load({}).WEB_CONCURRENCY).toBe(1);
+    expect(load({ WEB_CONCURRENCY: '64' }).WEB_CONCURRENCY).toBe(64);
+  });
+
+  it.each(['0', '65', '1.5', 'two'])('refuses %j, naming WEB_CONCURRENCY', (value) => {
+    expect(() => load({ WEB_CONCURRENCY: value })).toThrow(/^Invalid environment:\n {2}WEB_CONCURRENCY: /);
+  });
+
+  it('above 1, needs DATABASE_URL and REDIS_URL, naming the ones unset', () => {
+    const DATABASE_URL = 'postgresql://db.internal/townsquare';
+    const REDIS_URL = 'redis://redis.internal:6379';
+    const check = (env: Record<string, string>) => () => checkWebConcurrency(load(env));
+    expect(check({ WEB_CONCURRENCY: '1' })).not.toThrow();
+    expect(check({ WEB_CONCURRENCY: '4', DATABASE_URL, REDIS_URL })).not.toThrow();
+    const message = /^Invalid environment:\n {2}WEB_CONCURRENCY: 4 worker processes need DATABASE_URL and REDIS_URL \((.*)\)/;
+    expect(check({ WEB_CONCURRENCY: '4' })).toThrow(message);
+    expect(check({ WEB_CONCURRENCY: '4' })).toThrow('(DATABASE_URL and REDIS_URL are unset)');
+    expect(check({ WEB_CONCURRENCY: '4', DATABASE_URL })).toThrow('(REDIS_URL is unset)');
+    expect(check({ WEB_CONCURRENCY: '4', REDIS_URL })).toThrow('(DATABASE_URL is unset)');
   });
 });
