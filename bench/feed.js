@@ -393,6 +393,7 @@ async function benchPeer(db, seeded, tokenSecret, token) {
 (async () => {
   const db = await openBenchDatabase();
   try {
+    if (PEER && db.embedded) throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
     if (PEER) ensurePeer(); // before seeding: a failed install stops the bench early
     const client = await db.connect();
     const tokenSecret = newTokenSecret();

@@ -332,6 +332,7 @@ async function benchPeer(db, server, people, versions) {
   const db = await openBenchDatabase();
   let server;
   try {
+    if (PEER && db.embedded) throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
     const client = await db.connect();
     const tokenSecret = newTokenSecret();
     let seeded;
