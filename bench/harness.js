@@ -9,11 +9,16 @@
  *   a fresh database created for the run and dropped after it.
  * BENCH_KEEP=1 keeps the bench database (`townsquare_bench`, or the folder `.townsquare/bench`) for the
  * next run, which then skips seeding. REDIS_URL, when set, is handed to the server.
+ *
+ * The peer (`--peer` of bench:feed and bench:ops): PostGraphile 4, installed on demand into the
+ * bench-only folder bench/peer/ (ensurePeer) and started as a child on the same database (startPeer).
+ * Each server's PostgreSQL connections carry their own application_name (PGAPPNAME), so the CPU
+ * of one server's backends can be told from the other's (cpuMeter).
  */
 require('reflect-metadata');
 const { fork, spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { readFileSync, rmSync, mkdtempSync } = require('node:fs');
+const { existsSync, readFileSync, readdirSync, rmSync, mkdtempSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -186,16 +191,18 @@ function withFileLimit(files, command, args) {
 /**
  * Starts `node dist/src/main.js` as a child: PORT chosen here, LOG_LEVEL=warn (no access log in
  * the figures), SEED_DEMO=false, EXPOSE_SQL_COUNT=true, NODE_ENV=production, and write limits out of
- * the way (WRITE_RATE_LIMITS=*=1000000/60: a few members write as fast as they can). Resolves once /readyz
+ * the way (WRITE_RATE_LIMITS=*=1000000/60: a few members write as fast as they can). Its PostgreSQL
+ * connections are named `townsquare-bench-<port>` (PGAPPNAME, read by pg). Resolves once /readyz
  * answers 200.
- * @returns `{ url, pid, stop() }`
+ * @returns `{ url, pid, application, stop() }`: `application` is that name, for cpuMeter
  */
 async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {} } = {}) {
   const port = await freePort();
+  const application = `townsquare-bench-${port}`;
   const env = {
     ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
     EXPOSE_SQL_COUNT: 'true', NODE_ENV: 'production', TOKEN_SECRET: tokenSecret, REDIS_URL: process.env.REDIS_URL || '',
-    WRITE_RATE_LIMITS: '*=1000000/60',
+    WRITE_RATE_LIMITS: '*=1000000/60', PGAPPNAME: application,
     ...extraEnv,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
@@ -218,6 +225,7 @@ async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {
   return {
     url: `${base}/graphql`,
     pid: child.pid,
+    application,
     async stop() {
       if (!exited) child.kill('SIGTERM');
       return exit;
@@ -241,38 +249,91 @@ function cpuSeconds(pid) {
   }
 }
 
+/** Every process, from /proc/<pid>/stat: pid → { ppid, ticks } (ticks: utime + stime + cutime + cstime). */
+function processTable() {
+  const table = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' '); // after "pid (comm) ": state, ppid, …
+      table.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return table;
+}
+
+/** A process and all its descendants (pids, the root first); [] once it is gone. */
+function processTree(rootPid, table = processTable()) {
+  if (!table.has(rootPid)) return [];
+  const children = new Map();
+  for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const tree = [];
+  for (const queue = [rootPid]; queue.length;) {
+    const pid = queue.shift();
+    tree.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
 /**
- * The PostgreSQL backends serving the bench database (the server's pool), when PostgreSQL runs on
- * this machine, so their CPU time can be read from /proc; null otherwise (embedded, or remote).
+ * CPU seconds of a process and of all its descendants (e.g. the workers of a node:cluster primary):
+ * each one's own user + system time (its threads included) plus that of its children that have
+ * exited and been reaped (cutime, cstime), so a child ending between two readings keeps counting.
+ * 0 once the process is gone.
  */
-async function databaseBackends(db) {
+function treeCpuSeconds(rootPid) {
+  const table = processTable();
+  return processTree(rootPid, table).reduce((ticks, pid) => ticks + table.get(pid).ticks, 0) / 100; // USER_HZ = 100
+}
+
+/**
+ * The PostgreSQL backends serving the bench database, when PostgreSQL runs on this machine, so their
+ * CPU time can be read from /proc; null otherwise (embedded, or remote). With `application`, only the
+ * connections of that application_name (one server's pool, see startServer and startPeer); without,
+ * every backend of the database but this query's.
+ */
+async function databaseBackends(db, application) {
   if (db.embedded) return null;
   const client = await db.connect();
   try {
     const { rows } = await client.query(
-      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      `select pid from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and ($1::text is null or application_name = $1)`,
+      [application ?? null],
     );
     const pids = rows.map((r) => r.pid);
-    return pids.length && pids.every((pid) => cpuSeconds(pid) > 0 || require('node:fs').existsSync(`/proc/${pid}`)) ? pids : null;
+    return pids.length && pids.every((pid) => cpuSeconds(pid) > 0 || existsSync(`/proc/${pid}`)) ? pids : null;
   } finally {
     await client.close();
   }
 }
 
 /**
- * Starts measuring the CPU time of the server process and of its PostgreSQL backends (see
- * `databaseBackends`). `perRequest(n)` gives milliseconds per request since the start: `server`,
- * and `db` (null when the backends cannot be read).
+ * Starts measuring the CPU time of the server process and its descendants (treeCpuSeconds: the
+ * workers of WEB_CONCURRENCY>1 count) and of its PostgreSQL backends (see `databaseBackends`; pass the
+ * server's `application` to count its own only, when another server shares the database). The
+ * backends are listed now: warm the server up first, so its pool is open. `perRequest(n)` gives
+ * milliseconds per request since the start: `server`, and `db` (null when the backends cannot be read);
+ * `total()` the same in milliseconds, not divided.
  */
-async function cpuMeter(db, serverPid) {
-  const backends = await databaseBackends(db);
+async function cpuMeter(db, serverPid, { application } = {}) {
+  const backends = await databaseBackends(db, application);
   const dbSeconds = () => (backends ?? []).reduce((total, pid) => total + cpuSeconds(pid), 0);
-  const start = { server: cpuSeconds(serverPid), db: dbSeconds() };
+  const start = { server: treeCpuSeconds(serverPid), db: dbSeconds() };
+  const total = () => ({
+    server: (treeCpuSeconds(serverPid) - start.server) * 1000,
+    db: backends && (dbSeconds() - start.db) * 1000,
+  });
   return {
-    perRequest: (requests) => ({
-      server: ((cpuSeconds(serverPid) - start.server) * 1000) / requests,
-      db: backends && ((dbSeconds() - start.db) * 1000) / requests,
-    }),
+    total,
+    perRequest: (requests) => {
+      const t = total();
+      return { server: t.server / requests, db: t.db === null ? null : t.db / requests };
+    },
   };
 }
 
@@ -282,6 +343,89 @@ function autocannonRun(opts) {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
+}
+
+/** One autocannon run whose raw result mergeRuns can merge with others (skipAggregateResult). */
+function autocannonRaw(opts) {
+  return autocannonRun({ ...opts, skipAggregateResult: true });
+}
+
+/**
+ * Raw runs (autocannonRaw) of one side taken as one: `requests` completed, `seconds` summed,
+ * `rps` = requests / seconds, latency p50, p99 and max in ms over all their requests (autocannon
+ * merges its histograms), `errors` (socket errors, timeouts, non-2xx).
+ */
+function mergeRuns(raws, url) {
+  const merged = require('autocannon').aggregateResult(raws, { url });
+  const seconds = raws.reduce((total, r) => total + r.duration, 0);
+  return {
+    requests: merged.requests.total, seconds, rps: merged.requests.total / seconds,
+    p50: merged.latency.p50, p99: merged.latency.p99, max: merged.latency.max,
+    errors: merged.errors + merged.timeouts + merged.non2xx,
+  };
+}
+
+/** The bench-only folder of the peer (PostGraphile 4): its package.json, lockfile and server.js. */
+const PEER_DIR = join(__dirname, 'peer');
+
+/**
+ * Installs the peer into bench/peer/node_modules when a dependency of bench/peer/package.json is
+ * missing there (`npm install --prefix bench/peer --no-audit --no-fund`, output on stderr).
+ * @returns the installed versions: `{ postgraphile, graphql }`
+ */
+function ensurePeer() {
+  const { dependencies } = JSON.parse(readFileSync(join(PEER_DIR, 'package.json'), 'utf8'));
+  const installed = (name) => join(PEER_DIR, 'node_modules', name, 'package.json');
+  const missing = Object.keys(dependencies).filter((name) => !existsSync(installed(name)));
+  if (missing.length) {
+    progress(`peer: ${missing.join(', ')} missing in bench/peer/node_modules: npm install --prefix bench/peer --no-audit --no-fund…`);
+    const started = Date.now();
+    const npm = spawnSync('npm', ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] });
+    if (npm.status !== 0) throw new Error(`npm install --prefix bench/peer failed (${npm.error?.message ?? `exit ${npm.status}`})`);
+    progress(`peer: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const version = (name) => JSON.parse(readFileSync(installed(name), 'utf8')).version;
+  return { postgraphile: version('postgraphile'), graphql: version('graphql') };
+}
+
+/**
+ * Starts the peer, bench/peer/server.js (PostGraphile 4, anonymous, schema `public`), as a child on
+ * the bench's PostgreSQL database, NODE_ENV=production, its connections named
+ * `postgraphile-bench-<port>`. Resolves once `{ __typename }` answers (its schema is built).
+ * @returns `{ url, pid, application, statements(), stop() }`: `statements()` resolves with the count
+ *   of SQL statements it has sent since it started
+ */
+async function startPeer(dbEnv) {
+  if (!dbEnv.DATABASE_URL) throw new Error('the peer (PostGraphile) needs PostgreSQL: not with BENCH_EMBEDDED=1');
+  const port = await freePort();
+  const application = `postgraphile-bench-${port}`;
+  const env = {
+    ...process.env, DATABASE_URL: dbEnv.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PGAPPNAME: application,
+  };
+  const child = spawn(process.execPath, [join(PEER_DIR, 'server.js')], { cwd: PEER_DIR, env, stdio: ['ignore', 2, 2] });
+  let exited = null;
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exited = { code, signal }))));
+  const base = `http://127.0.0.1:${port}`;
+  const url = `${base}/graphql`;
+  for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+    if (exited) throw new Error(`the peer exited while starting (${JSON.stringify(exited)})`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the peer was not ready within 60 s');
+    }
+    const ready = await gql(url, '{ __typename }').then(() => true, () => false);
+    if (ready) break;
+  }
+  return {
+    url,
+    pid: child.pid,
+    application,
+    statements: async () => (await (await fetch(`${base}/_bench/sql-statements`)).json()).statements,
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      return exit;
+    },
+  };
 }
 
 /** CPU load of the machine (1-minute average from /proc/loadavg) and its core count, for the report. */
@@ -400,5 +544,5 @@ function sampleRssPeak(pid, startKb) {
 
 module.exports = {
   ROOT, progress, sleep, option, openBenchDatabase, globalIds, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
-  rssKb, cpuSeconds, databaseBackends, cpuMeter, autocannonRun, machineLoad, gql, newTokenSecret, quantile,
+  rssKb, cpuSeconds, processTree, treeCpuSeconds, databaseBackends, cpuMeter, autocannonRun, autocannonRaw, mergeRuns, ensurePeer, startPeer, machineLoad, gql, newTokenSecret, quantile,
 };
