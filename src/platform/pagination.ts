@@ -128,18 +128,34 @@ export function idPage(args: { first?: number | null; after?: string | null }): 
 }
 
 /**
+ * An edge whose cursor is encoded when it is read: most queries select nodes without cursors, and
+ * encoding one for each of a page's items (and each item's comments) is wasted otherwise.
+ */
+class LazyEdge<T> {
+  #cursor: string | undefined;
+  constructor(readonly node: T, private readonly keyOf: (row: T) => (string | number)[]) {}
+  get cursor(): string {
+    return (this.#cursor ??= encodeCursor(this.keyOf(this.node)));
+  }
+}
+
+/**
  * Turns `size + 1` fetched rows into a connection: the extra row only says there is a next page.
  */
 export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => (string | number)[], hasPrevious: boolean): ConnectionShape<T> {
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  const page = rows.length > size ? rows.slice(0, size) : rows;
+  const edges: Edge<T>[] = page.map((node) => new LazyEdge(node, keyOf));
   return {
     edges,
     pageInfo: {
       hasNextPage: rows.length > size,
       hasPreviousPage: hasPrevious,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
   };
 }

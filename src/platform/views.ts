@@ -48,19 +48,19 @@ export function userView(r: Record<string, unknown>): User {
   return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: timestamp(r.created_at) });
 }
 
+/** The author columns of a joined row (see AUTHOR_COLUMNS). */
+const AUTHOR_KEYS = { id: 'a__id', handle: 'a__handle', email: 'a__email', is_admin: 'a__is_admin', created_at: 'a__created_at' } as const;
+
 /**
- * Splits a joined row into the entity's own columns and its author's, and primes the request's
- * user loader with the author (so resolving `author` costs no statement).
+ * Reads a joined row's author columns (`a__…`) into a user view and primes the request's user
+ * loader with it (so resolving `author` costs no statement). Returns the row itself: views take
+ * only the columns they name, so the author's columns need not be removed.
  */
 export function takeAuthor(loaders: Loaders, row: Record<string, unknown>): Record<string, unknown> {
-  const own: Record<string, unknown> = {};
-  const author: Record<string, unknown> = {};
-  for (const key in row) {
-    if (key.startsWith('a__')) author[key.slice(3)] = row[key];
-    else own[key] = row[key];
-  }
-  const user = userView(author);
+  const user = view(User, {
+    id: row[AUTHOR_KEYS.id], handle: row[AUTHOR_KEYS.handle], email: row[AUTHOR_KEYS.email], isAdmin: row[AUTHOR_KEYS.is_admin],
+    createdAt: timestamp(row[AUTHOR_KEYS.created_at]),
+  });
   loaders.user.clear(user.id).prime(user.id, user);
-  return own;
+  return row;
 }
-

@@ -93,7 +93,7 @@ export class EventsResolver {
   @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Occurrences still to end, in order.' })
   occurrences(@Root() event: Event, @Args() args: PageArgs) {
     const page = events.upcomingOccurrences(event, args);
-    return { ...page, edges: page.edges.map((e) => ({ ...e, node: asOccurrence(e.node) })) };
+    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: asOccurrence(e.node) })) };
   }
 
   @FieldResolver(() => EventOccurrence, { description: 'The occurrence under way or next, else the last one.' })
@@ -198,6 +198,6 @@ export class CommunityEventsResolver {
   @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Every occurrence of the community\'s events (not cancelled) in a range, by start. RESTRICTED and PRIVATE communities: members only.' })
   async calendar(@Root() community: Community, @Args() args: CalendarArgs, @Ctx() { em, loaders, viewer }: Context) {
     const page = await events.communityCalendar(em, loaders, viewer, community, args);
-    return { ...page, edges: page.edges.map((e) => ({ ...e, node: asOccurrence(e.node) })) };
+    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: asOccurrence(e.node) })) };
   }
 }

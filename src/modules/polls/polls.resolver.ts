@@ -179,7 +179,7 @@ export class PollOptionsResolver {
     const afterBallotId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
     const rows = await loaders.optionVoters.load({ optionId: option.id, size, afterBallotId });
     const page = toConnection(rows, size, (v) => [v.ballotId], afterBallotId > 0);
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: e.node.user })) };
+    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: e.node.user })) };
   }
 }
 

@@ -93,8 +93,8 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
     params,
   );
   const posts = rows.map((row) => {
-    const { viewer_vote: vote, ...own } = takeAuthor(loaders, row);
-    const post = postView(own);
+    const post = postView(takeAuthor(loaders, row));
+    const vote = row.viewer_vote;
     loaders.post.prime(post.id, post);
     if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
     return post;
