@@ -105,7 +105,7 @@ export async function updateCommunity(
 export async function communityBySlug(em: EntityManager, loaders: Loaders, viewer: Viewer, slug: string): Promise<Community | null> {
   // The row mapped to a managed entity (as findOne would), without building the query each time.
   const [row] = await fastSql(em, 'select * from communities where slug = $1', [slug.toLowerCase()]);
-  const community = row ? em.map(Community, row) : null;
+  const community = row ? em.map(Community, row as never, { refresh: false } as never) : null;
   if (!community) return null;
   loaders.community.prime(community.id, community);
   return (await canSeeCommunity(loaders, viewer, community)) ? community : null;
