@@ -2,13 +2,48 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { countStatement } from './query-stats';
 
 /**
- * Runs raw SQL on the EntityManager's connection and transaction, passing its logger context so
- * the statement is counted and labelled like the ORM's own (`em.execute` does not do that itself).
+ * Runs raw SQL (`?` placeholders) on the EntityManager's connection and transaction, counted in
+ * the request's statements like the ORM's own. It does what `em.execute` does (the ORM's platform
+ * writes the values into the statement, one simple query; errors converted the same way; results
+ * shaped by `method`), without going through knex and the ORM's connection layer for each statement
+ * (see `fastSql`). With MikroORM's debug logging on, it goes through `em.execute` to be logged.
  */
-export function sql<T = Record<string, unknown>[]>(
+export async function sql<T = Record<string, unknown>[]>(
   em: EntityManager, query: string, params: unknown[] = [], method: 'all' | 'get' | 'run' = 'all',
 ): Promise<T> {
-  return em.execute(query, params, method, em.getLoggerContext()) as Promise<T>;
+  if (em.config.get('debug')) return em.execute(query, params, method, em.getLoggerContext()) as Promise<T>;
+  const result = await run(em, em.getPlatform().formatQuery(query, params));
+  return shape(result, method) as T;
+}
+
+interface PgResult {
+  rows: Record<string, unknown>[];
+  rowCount: number | null;
+}
+
+/** `em.execute`'s result for `method` (PostgreSqlConnection.transformRawResult); several statements give one each. */
+function shape(result: PgResult | PgResult[], method: 'all' | 'get' | 'run'): unknown {
+  if (Array.isArray(result)) return result.map((r) => shape(r, method));
+  if (method === 'get') return result.rows[0];
+  if (method === 'all') return result.rows;
+  return { affectedRows: result.rowCount, insertId: result.rows[0] ? result.rows[0].id : 0, row: result.rows[0], rows: result.rows };
+}
+
+/** Runs a statement on the transaction's connection, or on one from the pool; counted; errors converted as the ORM does. */
+async function run(em: EntityManager, text: string, params?: unknown[]): Promise<PgResult | PgResult[]> {
+  countStatement(em.getLoggerContext());
+  // A knex transaction's client hands out the transaction's own connection (and never releases it).
+  const knex = (em.getTransactionContext() as Knex | undefined) ?? em.getConnection().getKnex();
+  const client = knex.client as KnexClient;
+  let connection: PgConnection | undefined;
+  try {
+    connection = await client.acquireConnection();
+    return await (params ? connection.query(text, params) : connection.query(text));
+  } catch (err) {
+    throw em.getDriver().convertException(err as Error);
+  } finally {
+    if (connection) await client.releaseConnection(connection);
+  }
 }
 
 /**
@@ -19,26 +54,12 @@ export function sql<T = Record<string, unknown>[]>(
  * Inside a transaction it runs on the transaction's connection.
  */
 export async function fastSql<T = Record<string, unknown>>(em: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
-  countStatement(em.getLoggerContext());
-  // A knex transaction's client hands out the transaction's own connection (and never releases it).
-  const knex = (em.getTransactionContext() as Knex | undefined) ?? em.getConnection().getKnex();
-  const client = knex.client as KnexClient;
-  let connection: PgConnection | undefined;
-  try {
-    connection = await client.acquireConnection();
-    const result = inlineParameters.has(em.config)
-      ? await connection.query(inline(em, text, params))
-      : await connection.query(text, params);
-    return result.rows as T[];
-  } catch (err) {
-    throw em.getDriver().convertException(err as Error);
-  } finally {
-    if (connection) await client.releaseConnection(connection);
-  }
+  const result = inlineParameters.has(em.config) ? await run(em, inline(em, text, params)) : await run(em, text, params);
+  return (result as PgResult).rows as T[];
 }
 
 interface PgConnection {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(text: string, values?: unknown[]): Promise<PgResult | PgResult[]>;
 }
 
 /**
