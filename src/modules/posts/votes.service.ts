@@ -9,7 +9,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { readableComment } from './comments.service';
 import type { Comment, Post } from './posts.entity';
-import { managed } from './rows';
+import { commentView, postView } from './rows';
 import { VoteValue } from './posts.inputs';
 import { HOT_RANK_SQL, readablePost } from './posts.service';
 import { award, reverse, settle } from '../reputation/ledger';
@@ -54,7 +54,7 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
   const authorId = target.author.id;
-  const changes = await em.transactional(async (tx) => {
+  const { changes, row } = await em.transactional(async (tx) => {
     await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
     // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
     // again stays as it is (and its ledger row with it): the insert below then does nothing.
@@ -79,21 +79,21 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
       }));
     }
     const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
-    const [moved] = await sql<{ score: number }[]>(
+    // The subject as it now is comes back with the update (no second read after the commit).
+    const [moved] = await sql<Record<string, unknown>[]>(
       tx,
       subject.kind === 'post'
-        ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ? returning score`
-        : 'update comments set score = score + ? where id = ? returning score',
+        ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ? returning *`
+        : 'update comments set score = score + ? where id = ? returning *',
       subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
     );
-    if (subject.kind === 'comment' && delta > 0 && moved.score >= 10) {
+    if (subject.kind === 'comment' && delta > 0 && (moved.score as number) >= 10) {
       await awardIf(tx, Badge.GOOD_COMMENT, { communityId: community.id, userId: authorId, subjectId: target.id });
     }
-    return written;
+    return { changes: written, row: moved };
   });
   await settle(ctx, community, changes);
-  const fresh = await managed(em, target);
-  await em.refresh(fresh);
+  const fresh = subject.kind === 'post' ? postView(row) : commentView(row);
   if (subject.kind === 'post') {
     loaders.viewerPostVote.clear(target.id).prime(target.id, next);
     loaders.post.clear(target.id).prime(target.id, fresh as Post);
