@@ -266,7 +266,13 @@ class Cache implements ResponseCache {
       const fresh = entry.generation === generation && entry.incarnation === incarnation && g >= entry.g
         && (entry.all ? g === entry.g : values.slice(2).every((v) => Number(v ?? 0) <= entry.g));
       if (fresh) return { kept: entry.result, epoch };
-      if (this.entries.peek(key) === entry) this.entries.delete(key);
+    }
+    const current = this.entries.peek(key);
+    if (current !== entry) {
+      // Kept while Redis answered (a concurrent miss's execution): fresh if read at this very G, no write came between.
+      if (current && current.generation === generation && current.incarnation === incarnation && current.g === g) return { kept: current.result, epoch };
+    } else if (entry) {
+      this.entries.delete(key);
     }
     return { epoch };
   }
@@ -295,6 +301,11 @@ class Cache implements ResponseCache {
     const id = `${epoch.id}\n${key}`;
     const run = this.running.get(id);
     if (run) return run.promise;
+    // Kept since the lookup (a concurrent execution just ended): read at this very epoch, it answers this request too.
+    const kept = this.entries.peek(key);
+    if (kept && kept.generation === epoch.generation && kept.incarnation === epoch.incarnation && kept.g === epoch.g) {
+      return Promise.resolve(kept.result);
+    }
     let resolve!: (result?: FormattedExecutionResult) => void;
     const promise = new Promise<FormattedExecutionResult | undefined>((r) => (resolve = r));
     const timer = setTimeout(() => this.settle(key, epoch), JOIN_TIMEOUT_MS).unref();
