@@ -108,7 +108,7 @@ function writeTags(scope: WriteScope | null | undefined): string[] {
 
 /**
  * An execution that took longer than this is not kept: a tag's last write is remembered
- * TAG_SECONDS (Redis) or TAG_MS (in process) after it, which must outlast every entry that
+ * TAG_SECONDS (Redis) or `Cache.tagMs` (in process) after it, which must outlast every entry that
  * could depend on it (read before the write, kept at most this long after, living at most
  * RESPONSE_CACHE_SECONDS, itself at most 3600: see config.ts).
  */
