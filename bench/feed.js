@@ -10,7 +10,8 @@
  * Each page size runs in three modes, each on a fresh server:
  * - cached: the server as shipped (response cache on), nothing written meanwhile;
  * - writes: the same while another member votes WRITES times a second on the page's posts (each
- *   vote invalidates every cached response, so this shows the cache under a steady trickle of writes);
+ *   vote invalidates the cached answers that read this community, so this shows the cache under a
+ *   steady trickle of writes where it is read);
  * - uncached: RESPONSE_CACHE_SECONDS=0, every request executed (4 SQL statements, GraphQL over
  *   ~1,000 fields for 50 posts).
  * With --workers=1,2 every mode runs once per worker count, the server started with WEB_CONCURRENCY=N

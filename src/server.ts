@@ -284,7 +284,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // SQL, so any number of them sweeping at once still act once (no need to run them in one worker only).
   // Announces polls closed by time, once across instances (see polls.closer.ts).
   const pollCloser = startPollCloser({
-    orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: () => responseCache.invalidate(),
+    orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: (communities) => responseCache.invalidate({ communities }),
   });
 
   // Awards the monthly top-10 badges once a month ends (see reputation/sweep.ts).

@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (config.REDIS_URL) {
-      // Cached answers of running servers may show the old flag (User.isAdmin): move the shared epoch.
+      // Cached answers of running servers may show the old flag (User.isAdmin, in every community): a write that touches everything.
       const cache = await createResponseCache({ seconds: config.RESPONSE_CACHE_SECONDS, megabytes: 1, redisUrl: config.REDIS_URL, log });
       await cache.invalidate();
       await cache.close();

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       console.log(`[${i + 1}/${communities.length}] ${community.slug}: ${fixed} members corrected, ${Date.now() - t} ms`);
     }
     if (config.REDIS_URL) {
-      // Responses cached by the running servers may hold the old figures: move the shared epoch.
+      // Responses cached by the running servers may hold the old figures: a write that touches everything.
       const cache = await createResponseCache({ seconds: config.RESPONSE_CACHE_SECONDS, megabytes: 1, redisUrl: config.REDIS_URL, log });
       await cache.invalidate();
       await cache.close();

@@ -9,7 +9,8 @@ import { authenticate } from '../modules/identity/identity.service';
 import { ANONYMOUS, type Viewer } from '../modules/identity/viewer';
 import { clientAddress } from './client-address';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
-import { createContext, forkEm, type ContextDeps } from './context';
+import { writeScope } from './cache-scope';
+import { createContext, forkEm, type Context, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
 import { AppError, Forbidden, Unauthenticated, formatForClient, normalizeError } from './errors';
 import { limitRules, queryLimits } from './guards/limits';
@@ -188,8 +189,11 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
-        // A mutation over WebSocket moves the response cache's epoch, as it does over HTTP.
-        if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') await deps.responseCache.invalidate();
+        // A mutation over WebSocket records what it touched in the response cache, as it does over HTTP.
+        const operation = getOperationAST(args.document, args.operationName);
+        if (operation?.operation === 'mutation') {
+          await deps.responseCache.invalidate(writeScope(args.document, operation, (args.contextValue as Context).loaders.cacheScope));
+        }
       },
       onNext: (ctx, id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) } : undefined,

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
+import type { CacheScope } from '../../platform/cache-scope';
 import type { Viewer } from '../identity/viewer';
 import { Community, Invite, JoinRequest, Member, type Role } from './communities.entity';
 
@@ -82,12 +83,23 @@ function viewerStandingLoader(em: EntityManager, userId: number | null) {
   });
 }
 
+/** Communities by id; each one asked for is noted in the request's cache scope (whatever reads a community's content loads it). */
+function communityLoader(em: EntityManager, scope: CacheScope) {
+  const loader = byIdLoader(em, Community);
+  const load = loader.load.bind(loader);
+  loader.load = (id: number) => {
+    scope.community(id);
+    return load(id);
+  };
+  return loader;
+}
+
 /** Per-request loaders of the communities domain; the viewer-specific ones answer for `viewer`. */
-export function createCommunityLoaders(em: EntityManager, viewer: Viewer) {
+export function createCommunityLoaders(em: EntityManager, viewer: Viewer, scope: CacheScope) {
   const userId = viewer.userId;
   const standing = viewerStandingLoader(em, userId);
   return {
-    community: byIdLoader(em, Community),
+    community: communityLoader(em, scope),
     member: byIdLoader(em, Member),
     joinRequest: byIdLoader(em, JoinRequest),
     invite: byIdLoader(em, Invite),

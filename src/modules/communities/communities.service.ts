@@ -12,6 +12,7 @@ import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
 /** The viewer's standing in a community, from the request's loaders. */
 export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
+  loaders.cacheScope.community(communityId);
   const { member: membership, banned } = await loaders.viewerStanding.load(communityId);
   const who = { userId: viewer.userId, isPlatformAdmin: viewer.isAdmin, banned };
   if (!membership) return { ...who, role: null, level: 1 };
@@ -30,6 +31,7 @@ export const LISTED_VISIBILITIES: readonly Visibility[] = [Visibility.PUBLIC, Vi
  * Platform admins see everything. Whoever may not is told exactly what a missing community tells.
  */
 export async function canSeeCommunity(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  loaders.cacheScope.community(community.id);
   if (community.visibility !== Visibility.PRIVATE || viewer.isAdmin) return true;
   if (viewer.userId === null) return false;
   if (await loaders.viewerMembership.load(community.id)) return true;
@@ -49,6 +51,7 @@ export async function assertCanReadContent(loaders: Loaders, viewer: Viewer, com
 
 /** Whether the viewer may read the community's members and content: PUBLIC, or a member (RESTRICTED, PRIVATE), or a platform admin. */
 export async function canReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  loaders.cacheScope.community(community.id);
   if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
   return (await loaders.viewerMembership.load(community.id)) !== null;
 }

@@ -42,11 +42,15 @@ async function updateBoards(deps: MembershipDeps, communityId: number, userId: n
   }
 }
 
-function publishMembershipChanged({ pubsub, log }: MembershipDeps, userId: number, communityId: number): Promise<void> {
+/** After a member left or was banned. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
+function publishMembershipChanged({ pubsub, log, loaders }: MembershipDeps, userId: number, communityId: number): Promise<void> {
+  loaders.cacheScope.member(userId);
   return publishAfterCommit<MembershipChangedEvent>(pubsub, log, communityTopics.membershipChanged(userId), { communityId });
 }
 
-function publishJoined({ pubsub, log }: MembershipDeps, member: Member): Promise<void> {
+/** After a user joined. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
+function publishJoined({ pubsub, log, loaders }: MembershipDeps, member: Member): Promise<void> {
+  loaders.cacheScope.member(member.user.id);
   return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), { memberId: member.id });
 }
 

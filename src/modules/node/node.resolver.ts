@@ -51,6 +51,8 @@ export class NodeResolver {
       case 'Invite': {
         const invite = await loaders.invite.load(ref.id);
         if (!invite) return null;
+        // The invitee's path checks nothing in its community, whose writes (a join, a ban) remove it.
+        loaders.cacheScope.community(invite.community.id);
         if (invite.user.id === viewer.userId) return invite;
         return can(await actorIn(loaders, viewer, invite.community.id), 'members.invite') ? invite : null;
       }

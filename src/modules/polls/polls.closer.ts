@@ -10,8 +10,8 @@ export interface PollCloserOptions {
   log: Logger;
   /** Longest wait between two sweeps (POLL_CLOSE_SWEEP_SECONDS × 1000). */
   sweepMs: number;
-  /** Called after polls closed by time were announced (the response cache's `invalidate`). */
-  onClosed?: () => void | Promise<void>;
+  /** Called with the communities of polls closed by time, before they are announced (the response cache's `invalidate`). */
+  onClosed?: (communityIds: number[]) => void | Promise<void>;
 }
 
 export interface PollCloser {
@@ -54,15 +54,15 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
 
   async function claim(): Promise<number[]> {
     const em = o.orm.em.fork();
-    const rows = await sql<{ id: number }[]>(
+    const rows = await sql<{ id: number; community_id: number }[]>(
       em,
       `update polls set close_announced_at = now()
         where close_announced_at is null and closed_at is null and closes_at <= now()
-        returning id`,
+        returning id, community_id`,
     );
     const ids = rows.map((r) => r.id);
     if (ids.length) {
-      await o.onClosed?.();
+      await o.onClosed?.([...new Set(rows.map((r) => r.community_id))]);
       for (const pollId of ids) {
         await publishAfterCommit<PollChangedEvent>(o.pubsub, log, pollTopics.changed(pollId), { pollId, closed: true });
       }

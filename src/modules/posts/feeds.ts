@@ -62,11 +62,15 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
   const size = pageSize(args);
   const params: unknown[] = [viewer.userId ?? 0];
   const where = ['p.deleted_at is null'];
+  /** The feed's answer depends on every community of the viewer, not only those on the page (response cache): listed in each row. */
+  let feedCommunities = '';
   if ('communityId' in scope) {
     where.push(`p.community_id = $${params.length + 1}`);
     params.push(scope.communityId);
   } else {
-    where.push(`p.community_id in (select m.community_id from members m where m.user_id = $${params.length + 1})`);
+    const member = `$${params.length + 1}`;
+    where.push(`p.community_id in (select m.community_id from members m where m.user_id = ${member})`);
+    feedCommunities = `, (select array_agg(m.community_id) from members m where m.user_id = ${member}) as feed_communities`;
     params.push(scope.memberUserId);
   }
   const tag = args.tag ? normalizeTag(args.tag, 'tag') : null;
@@ -83,7 +87,7 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
   params.push(size + 1);
   const rows = await fastSql(
     em,
-    `select p.*, v.value as viewer_vote, ${AUTHOR_COLUMNS}
+    `select p.*, v.value as viewer_vote, ${AUTHOR_COLUMNS}${feedCommunities}
        from posts p
        join users u on u.id = p.author_id
        left join votes v on v.post_id = p.id and v.user_id = $1
@@ -92,6 +96,12 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
       limit $${params.length}`,
     params,
   );
+  if ('memberUserId' in scope) {
+    // No row, no list of communities: the empty page depends on every write.
+    if (!rows.length) loaders.cacheScope.everything();
+    for (const id of (rows[0]?.feed_communities as number[] | undefined) ?? []) loaders.cacheScope.community(id);
+    loaders.cacheScope.member(scope.memberUserId);
+  }
   const posts = rows.map((row) => {
     const post = postView(takeAuthor(loaders, row));
     const vote = row.viewer_vote;
