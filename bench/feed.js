@@ -7,11 +7,13 @@
  * SQL statements of one request (X-SQL-Statements) next to the targets, and the CPU per request of
  * the server (its process and its children) and of its PostgreSQL backends; asserts nothing.
  *
- * Each page size runs in three modes, each on a fresh server:
+ * Each page size runs in these modes, each on a fresh server:
  * - cached: the server as shipped (response cache on), nothing written meanwhile;
  * - writes: the same while another member votes WRITES times a second on the page's posts (each
  *   vote invalidates the cached answers that read this community, so this shows the cache under a
  *   steady trickle of writes where it is read);
+ * - elsewhere: the same votes, WRITES a second, on posts of another community (a small one the bench
+ *   creates): the scoped cache should keep the feed's answers (issue 13's target: ≥ 90 % hits);
  * - uncached: RESPONSE_CACHE_SECONDS=0, every request executed (4 SQL statements, GraphQL over
  *   ~1,000 fields for 50 posts).
  * With --workers=1,2 every mode runs once per worker count, the server started with WEB_CONCURRENCY=N
@@ -45,7 +47,7 @@
  *
  * Options (flag or environment): --duration=S (DURATION, default 10), --connections=N
  * (CONNECTIONS, default 10), --page-sizes=50,20 (PAGE_SIZES; with --peer default 50),
- * --modes=cached,writes,uncached (MODES), --writes=N votes a second in the writes mode (WRITES,
+ * --modes=cached,writes,elsewhere,uncached (MODES), --writes=N votes a second in the writes and elsewhere modes (WRITES,
  * default 10), --workers=1,2 (WORKERS, default 1), --peer (PEER=1), --rounds=N (ROUNDS, with --peer,
  * default 2). Database: see harness.js (--peer needs PostgreSQL, not BENCH_EMBEDDED).
  */
@@ -59,7 +61,7 @@ const PEER = process.argv.includes('--peer') || process.env.PEER === '1';
 const DURATION = Number(option('duration', 'DURATION', '10'));
 const CONNECTIONS = Number(option('connections', 'CONNECTIONS', '10'));
 const PAGE_SIZES = option('page-sizes', 'PAGE_SIZES', PEER ? '50' : '50,20').split(',').map(Number);
-const MODES = option('modes', 'MODES', 'cached,writes,uncached').split(',');
+const MODES = option('modes', 'MODES', 'cached,writes,elsewhere,uncached').split(',');
 const WRITES = Number(option('writes', 'WRITES', '10'));
 const WORKERS = option('workers', 'WORKERS', '1').split(',').map(Number);
 const ROUNDS = Number(option('rounds', 'ROUNDS', '2'));
@@ -103,7 +105,26 @@ const PAGE_POSTS = `query PagePosts($slug: String!) {
 }`;
 const VOTE = `mutation Vote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }`;
 
-const MODE_ENV = { cached: {}, writes: {}, uncached: { RESPONSE_CACHE_SECONDS: '0' } };
+const MODE_ENV = { cached: {}, writes: {}, elsewhere: {}, uncached: { RESPONSE_CACHE_SECONDS: '0' } };
+
+/**
+ * The elsewhere mode's community: a small PUBLIC one the bench member creates with a few posts, which
+ * the voter joins, so its votes are writes in *another* community than the feed's.
+ */
+async function otherCommunityPosts(url, token, voterToken) {
+  const slug = `bench-elsewhere-${Date.now().toString(36)}`;
+  const created = await gql(url, 'mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
+    { input: { name: 'Bench elsewhere', slug } }, token);
+  const communityId = created.data.createCommunity.id;
+  await gql(url, 'mutation ($id: ID!) { joinCommunity(communityId: $id) { __typename } }', { id: communityId }, voterToken);
+  const ids = [];
+  for (let i = 0; i < 5; i++) {
+    const post = await gql(url, 'mutation ($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      { input: { communityId, title: `Elsewhere ${i}`, body: 'Votes on this post are writes outside the feed.' } }, token);
+    ids.push(post.data.createPost.id);
+  }
+  return ids;
+}
 
 /** The server's environment for N worker processes (WEB_CONCURRENCY; N > 1 needs Redis). */
 function workersEnv(n) {
@@ -190,7 +211,8 @@ async function benchModes(db, seeded, tokenSecret, token, voterToken) {
           counts.hit = counts.shared = counts.miss = 0;
           const load = machineLoad();
           progress(`${label}: measuring ${DURATION} s…`);
-          const stopVoting = mode === 'writes' ? startVoting(server.url, voterToken, votable, WRITES) : null;
+          const targets = mode === 'writes' ? votable : mode === 'elsewhere' ? await otherCommunityPosts(server.url, token, voterToken) : null;
+          const stopVoting = targets ? startVoting(server.url, voterToken, targets, WRITES) : null;
           const meter = await cpuMeter(db, server.pid, { application: server.application });
           const bench0 = process.cpuUsage();
           const r = await run({ ...opts, duration: DURATION });
