@@ -1,31 +1,9 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
-  execute, getNamedType, GraphQLError, getOperationAST, isAbstractType, isInputObjectType, typeFromAST,
+  execute, getNamedType, GraphQLError, getOperationAST, isInputObjectType, typeFromAST,
   type DocumentNode, type ExecutionResult, type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { getMetadataStorage } from 'type-graphql';
-
-/**
- * Makes the type resolution of every union and interface synchronous. type-graphql wraps each
- * `resolveType` in an async function (it may return a class), which graphql-jit does not await.
- * Every value of an abstract type here is an instance of its object type's class (entities and
- * their read-only views), so its prototype chain names the type at once.
- */
-function resolveTypesByClass(schema: GraphQLSchema): void {
-  const names = new Map<object, string>();
-  for (const { target, name } of getMetadataStorage().objectTypes) names.set(target.prototype as object, name);
-  const typeName = (value: unknown): string | undefined => {
-    for (let proto = value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      const name = names.get(proto as object);
-      if (name) return name;
-    }
-    return undefined;
-  };
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (isAbstractType(type)) type.resolveType = typeName;
-  }
-}
 
 /**
  * Whether an operation runs compiled: queries (where the fields are; a mutation's one root field
@@ -62,12 +40,12 @@ function standardError(error: GraphQLError): GraphQLError {
  * with the same document. Apollo keeps one parsed `DocumentNode` per query text in its document
  * store, so compilations are cached on that object (collected with it) and by operation name.
  *
+ * Type resolution is synchronous (schema.ts `resolveTypesByClass`), as graphql-jit needs.
  * Mutations, operations with input-object variables (see `compilable`), documents graphql-jit
  * cannot compile and requests whose operation name names no operation (graphql-js gives the
  * standard error) run on graphql-js.
  */
 export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
-  resolveTypesByClass(schema);
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
   const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     let byName = compiled.get(document);

@@ -1,4 +1,4 @@
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isAbstractType, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { Node } from './node';
 import type { PubSub } from './pubsub/pubsub';
@@ -66,8 +66,31 @@ export async function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSch
     },
     validate: { forbidUnknownValues: false },
   });
+  resolveTypesByClass(schema);
   readGlobalIdsDirectly(schema);
   return schema;
+}
+
+/**
+ * Makes the type resolution of every union and interface synchronous. type-graphql wraps each
+ * `resolveType` in an async function (it may return a class), which graphql-jit does not await
+ * (compiled-execution.ts); graphql-js and graphql-ws get the same resolution.
+ * Every value of an abstract type here is an instance of its object type's class (entities and
+ * their read-only views), so its prototype chain names the type at once.
+ */
+function resolveTypesByClass(schema: GraphQLSchema): void {
+  const names = new Map<object, string>();
+  for (const { target, name } of getMetadataStorage().objectTypes) names.set(target.prototype as object, name);
+  const typeName = (value: unknown): string | undefined => {
+    for (let proto = value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      const name = names.get(proto as object);
+      if (name) return name;
+    }
+    return undefined;
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isAbstractType(type)) type.resolveType = typeName;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { gqlAt, spawnTownsquare, type TownsquareProcess } from '../support/process';
-import { closeAll, onCleanup, tempDir, unique } from '../support/server';
+import { freshDatabase, gqlAt, spawnTownsquare, type TownsquareProcess } from '../support/process';
+import { closeAll, tempDir, unique } from '../support/server';
 
 /**
  * Several processes on one database (issue 12, point 13): instances starting together on an empty
@@ -34,15 +34,7 @@ async function stop(proc: TownsquareProcess) {
 if (process.env.DATABASE_URL) {
   describe('instances starting together on an empty PostgreSQL database', () => {
     it('all come up, and the demo data is there once', async () => {
-      const admin = new PgClient({ connectionString: process.env.TOWNSQUARE_TEST_DATABASE_URL });
-      await admin.connect();
-      const name = unique('townsquare_fresh_').replace(/[^a-z0-9_]/g, '_');
-      await admin.query(`create database "${name}"`);
-      onCleanup(async () => {
-        await admin.query(`drop database if exists "${name}" with (force)`);
-        await admin.end();
-      });
-      const url = Object.assign(new URL(process.env.TOWNSQUARE_TEST_DATABASE_URL!), { pathname: `/${name}` }).toString();
+      const url = await freshDatabase('townsquare_fresh_');
 
       const procs = [0, 1, 2].map(() =>
         spawnTownsquare(processEnv({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, SEED_DEMO: 'true', DATA_DIR: tempDir('townsquare-fresh-') })));

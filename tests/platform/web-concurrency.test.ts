@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import { createClient } from 'graphql-ws';
-import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
-import { spawnTownsquare, type GqlBody, type LogLine, type TownsquareProcess } from '../support/process';
+import { freshDatabase, spawnTownsquare, type GqlBody, type LogLine, type TownsquareProcess } from '../support/process';
 import { closeAll, onCleanup, tempDir, unique } from '../support/server';
 import { record } from '../support/subscription';
 
@@ -107,15 +106,7 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     }
 
     beforeAll(async () => {
-      const admin = new PgClient({ connectionString: process.env.TOWNSQUARE_TEST_DATABASE_URL });
-      await admin.connect();
-      const name = unique('townsquare_cluster_').replace(/[^a-z0-9_]/g, '_');
-      await admin.query(`create database "${name}"`);
-      onCleanup(async () => {
-        await admin.query(`drop database if exists "${name}" with (force)`);
-        await admin.end();
-      });
-      const databaseUrl = Object.assign(new URL(process.env.TOWNSQUARE_TEST_DATABASE_URL!), { pathname: `/${name}` }).toString();
+      const databaseUrl = await freshDatabase('townsquare_cluster_');
       proc = spawnTownsquare(processEnv({ WEB_CONCURRENCY: '2', DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, SEED_DEMO: 'true' }));
       const ready = await untilLines(proc, isReady, 2);
       url = String(ready[0].url);

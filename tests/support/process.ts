@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { onCleanup } from './server';
+import { Client as PgClient } from 'pg';
+import { onCleanup, unique } from './server';
 
 /** The compiled entry point that `npm start` runs; `npm test` builds it first (pretest). */
 export const MAIN_JS = resolve(__dirname, '../../dist/src/main.js');
@@ -159,4 +160,20 @@ export async function requestAt(url: string, query: string, variables: Record<st
 /** The answer alone of `requestAt`. */
 export async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlBody> {
   return (await requestAt(url, query, variables, token)).body;
+}
+
+/**
+ * A new, empty database on the test suite's PostgreSQL server (TOWNSQUARE_TEST_DATABASE_URL, set
+ * only when the suite runs with DATABASE_URL), dropped at cleanup: its URL.
+ */
+export async function freshDatabase(prefix: string): Promise<string> {
+  const admin = new PgClient({ connectionString: process.env.TOWNSQUARE_TEST_DATABASE_URL });
+  await admin.connect();
+  const name = unique(prefix).replace(/[^a-z0-9_]/g, '_');
+  await admin.query(`create database "${name}"`);
+  onCleanup(async () => {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  return Object.assign(new URL(process.env.TOWNSQUARE_TEST_DATABASE_URL!), { pathname: `/${name}` }).toString();
 }
