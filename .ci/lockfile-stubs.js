@@ -51,4 +51,8 @@ if (missing.length) {
   lock.packages = Object.fromEntries([rootEntry, ...rest.sort(([a], [b]) => a.localeCompare(b))]);
   writeFileSync(lockPath, JSON.stringify(lock, null, 2) + '\n');
 }
-console.log(missing.length ? `Added ${missing.length} platform stubs to package-lock.json` : 'package-lock.json is complete for npm ci');
+console.log(
+  missing.length
+    ? `Added ${missing.length} platform stubs to package-lock.json`
+    : 'package-lock.json is complete for npm ci',
+);

@@ -103,13 +103,17 @@ async function open(url, httpUrl, token, query, eventId, history, v) {
     const state = { probed: false };
     const { client, connected } = connectClient(url, token, fail, () => closing);
     connected.then(resolve);
-    client.subscribe({ query, variables }, {
-      next: (result) => (result.errors ? fail(result.errors[0]) : onMessage(state, v, result.data.chatMessageAdded.body)),
-      error: fail,
-      complete: () => {
-        if (!closing) fail(new Error('subscription completed by the server'));
+    client.subscribe(
+      { query, variables },
+      {
+        next: (result) =>
+          result.errors ? fail(result.errors[0]) : onMessage(state, v, result.data.chatMessageAdded.body),
+        error: fail,
+        complete: () => {
+          if (!closing) fail(new Error('subscription completed by the server'));
+        },
       },
-    });
+    );
     clients.push(client);
   });
 }
@@ -159,7 +163,9 @@ process.on('message', async (msg) => {
     lastReceived = new Float64Array(messages);
     receivers = new Uint32Array(messages);
     for (let i = 0; i < viewers; i += concurrency) {
-      await Promise.all(tokens.slice(i, i + concurrency).map((t, j) => open(url, httpUrl, t, query, eventId, history, i + j)));
+      await Promise.all(
+        tokens.slice(i, i + concurrency).map((t, j) => open(url, httpUrl, t, query, eventId, history, i + j)),
+      );
       process.send({ type: 'opened', count: Math.min(viewers, i + concurrency) });
     }
   } else if (msg.type === 'status') {

@@ -56,13 +56,16 @@ function open(url, token, query, variables) {
     const state = { probed: false };
     const { client, connected } = connectClient(url, token, fail, () => closing);
     connected.then(resolve);
-    client.subscribe({ query, variables }, {
-      next: (result) => (result.errors ? fail(result.errors[0]) : onComment(state, result.data.commentAdded)),
-      error: fail,
-      complete: () => {
-        if (!closing) fail(new Error('subscription completed by the server'));
+    client.subscribe(
+      { query, variables },
+      {
+        next: (result) => (result.errors ? fail(result.errors[0]) : onComment(state, result.data.commentAdded)),
+        error: fail,
+        complete: () => {
+          if (!closing) fail(new Error('subscription completed by the server'));
+        },
       },
-    });
+    );
     clients.push(client);
   });
 }

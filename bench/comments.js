@@ -22,14 +22,33 @@ const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
-const { progress, startWorker, sleep, option, openBenchDatabase, createSessions, startServer, assertFileLimit, openFileLimits, gql, newTokenSecret, rssKb, cpuSeconds, machineLoad, quantile, closeWorkers } = require('./harness');
+const {
+  progress,
+  startWorker,
+  sleep,
+  option,
+  openBenchDatabase,
+  createSessions,
+  startServer,
+  assertFileLimit,
+  openFileLimits,
+  gql,
+  newTokenSecret,
+  rssKb,
+  cpuSeconds,
+  machineLoad,
+  quantile,
+  closeWorkers,
+} = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
 const SUBSCRIBERS = Number(option('subscribers', 'SUBSCRIBERS', '1000'));
 // One core for the server, the rest (up to 4) for the clients. Measured on 2 cores at 10,000
 // subscribers: 1 client process received everything as fast as 2 or 4 did (the clients spend about
 // 300 ms of CPU per fan-out in all), while extra processes only competed with the server for CPU.
-const CLIENT_PROCS = Number(option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))));
+const CLIENT_PROCS = Number(
+  option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))),
+);
 const ROUNDS = Number(option('rounds', 'ROUNDS', '3'));
 let COUNT_SQL = process.argv.includes('--count-sql') || process.env.COUNT_SQL === '1';
 const TARGETS = { p99: 800, kbPerSubscription: 60 };
@@ -48,18 +67,21 @@ async function committedTransactions(db) {
   await sleep(11_000);
   const client = await db.connect();
   try {
-    const { rows } = await client.query('select xact_commit::int as n from pg_stat_database where datname = current_database()');
+    const { rows } = await client.query(
+      'select xact_commit::int as n from pg_stat_database where datname = current_database()',
+    );
     return rows[0].n;
   } finally {
     await client.close();
   }
 }
 
-
 (async () => {
   const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
   if (SUBSCRIBERS > range[1] - range[0]) {
-    console.error(`${SUBSCRIBERS} sockets to one server port need more local ports than ip_local_port_range offers (${range.join('–')})`);
+    console.error(
+      `${SUBSCRIBERS} sockets to one server port need more local ports than ip_local_port_range offers (${range.join('–')})`,
+    );
     process.exit(1);
   }
   const serverFiles = SUBSCRIBERS + 512;
@@ -67,7 +89,9 @@ async function committedTransactions(db) {
   const { soft } = openFileLimits();
   assertFileLimit(Math.max(serverFiles, workerFiles)); // before anything is created that would need cleaning up
   if (Math.max(serverFiles, workerFiles) > soft) {
-    progress(`open-file limit: ${soft} here; starting the server with ulimit -n ${serverFiles} and each client process with ${workerFiles}`);
+    progress(
+      `open-file limit: ${soft} here; starting the server with ulimit -n ${serverFiles} and each client process with ${workerFiles}`,
+    );
   }
 
   const db = await openBenchDatabase();
@@ -102,24 +126,36 @@ async function committedTransactions(db) {
     const post = data.community.posts.edges.map((e) => e.node).find((p) => !p.pinned);
     const variables = { postId: post.id };
     let comments = 0;
-    const addComment = (body) => gql(server.url, ADD_COMMENT, { input: { postId: post.id, body } }, posterToken).then(() => comments++);
-    console.log(`server:   node ${process.version}, pid ${server.pid}; subscribers: ${SUBSCRIBERS} graphql-ws clients, one WebSocket and one member each, in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'} on the same machine`);
+    const addComment = (body) =>
+      gql(server.url, ADD_COMMENT, { input: { postId: post.id, body } }, posterToken).then(() => comments++);
+    console.log(
+      `server:   node ${process.version}, pid ${server.pid}; subscribers: ${SUBSCRIBERS} graphql-ws clients, one WebSocket and one member each, in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'} on the same machine`,
+    );
     console.log(`post:     "${post.title}" (the newest of the community, not pinned)\n`);
 
     // Warm the subscription path once, so the baseline holds the code every subscription uses.
     progress('warming up the subscription path…');
     await new Promise((resolve, reject) => {
-      const warm = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${subscriberTokens[0]}` }, lazy: false, retryAttempts: 0 });
-      let timer;
-      const unsubscribe = warm.subscribe({ query: SUBSCRIPTION, variables }, {
-        next: () => {
-          clearInterval(timer);
-          unsubscribe();
-          warm.dispose().then(resolve, reject);
-        },
-        error: reject,
-        complete: () => undefined,
+      const warm = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${subscriberTokens[0]}` },
+        lazy: false,
+        retryAttempts: 0,
       });
+      let timer;
+      const unsubscribe = warm.subscribe(
+        { query: SUBSCRIPTION, variables },
+        {
+          next: () => {
+            clearInterval(timer);
+            unsubscribe();
+            warm.dispose().then(resolve, reject);
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
       timer = setInterval(() => addComment('warm-up comment').catch(reject), 300);
     });
     let mutationTransactions = 0;
@@ -136,31 +172,37 @@ async function committedTransactions(db) {
     const openedAt = Date.now();
     const opened = new Array(CLIENT_PROCS).fill(0);
     let lastShown = 0;
-    await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
-      const share = subscriberTokens.filter((_, i) => i % CLIENT_PROCS === w);
-      const worker = startWorker(join(__dirname, 'comment-subscribers.js'), workerFiles);
-      workers.push(worker);
-      worker.listen((msg) => {
-        if (msg.type !== 'opened') return;
-        opened[w] = msg.count;
-        const total = opened.reduce((a, b) => a + b, 0);
-        if (total - lastShown >= 1000 || total === SUBSCRIBERS) {
-          lastShown = total;
-          progress(`  ${total}/${SUBSCRIBERS} connected (${((Date.now() - openedAt) / 1000).toFixed(1)} s)`);
-        }
-      });
-      worker.send({ type: 'start', url: wsUrl, tokens: share, query: SUBSCRIPTION, variables, concurrency: 50 });
-      return new Promise((resolve) => worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()));
-    }));
+    await Promise.all(
+      Array.from({ length: CLIENT_PROCS }, (_, w) => {
+        const share = subscriberTokens.filter((_, i) => i % CLIENT_PROCS === w);
+        const worker = startWorker(join(__dirname, 'comment-subscribers.js'), workerFiles);
+        workers.push(worker);
+        worker.listen((msg) => {
+          if (msg.type !== 'opened') return;
+          opened[w] = msg.count;
+          const total = opened.reduce((a, b) => a + b, 0);
+          if (total - lastShown >= 1000 || total === SUBSCRIBERS) {
+            lastShown = total;
+            progress(`  ${total}/${SUBSCRIBERS} connected (${((Date.now() - openedAt) / 1000).toFixed(1)} s)`);
+          }
+        });
+        worker.send({ type: 'start', url: wsUrl, tokens: share, query: SUBSCRIPTION, variables, concurrency: 50 });
+        return new Promise((resolve) =>
+          worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()),
+        );
+      }),
+    );
     const connectedMs = Date.now() - openedAt;
 
     // Subscriptions have no acknowledgement in the protocol: a probe comment that all receive proves them.
     const status = async () => {
-      const all = await Promise.all(workers.map((w) => {
-        const reply = w.next('status');
-        w.send({ type: 'status' });
-        return reply;
-      }));
+      const all = await Promise.all(
+        workers.map((w) => {
+          const reply = w.next('status');
+          w.send({ type: 'status' });
+          return reply;
+        }),
+      );
       return {
         probed: all.reduce((n, s) => n + s.probed, 0),
         errors: all.reduce((n, s) => n + s.errors, 0),
@@ -170,14 +212,18 @@ async function committedTransactions(db) {
     let s = await status();
     for (let probe = 1; s.probed < SUBSCRIBERS; probe++) {
       if (Date.now() - openedAt > 120_000 + SUBSCRIBERS * 20) {
-        throw new Error(`only ${s.probed} of ${SUBSCRIBERS} subscribers received a probe comment; ${s.errors} errors (first: ${s.firstError})`);
+        throw new Error(
+          `only ${s.probed} of ${SUBSCRIBERS} subscribers received a probe comment; ${s.errors} errors (first: ${s.firstError})`,
+        );
       }
       await addComment(`probe ${probe}`);
       for (let i = 0; i < 10 && s.probed < SUBSCRIBERS; i++) {
         await sleep(200);
         s = await status();
       }
-      progress(`  probe ${probe}: ${s.probed}/${SUBSCRIBERS} subscribers received it${s.errors ? `, ${s.errors} errors (first: ${s.firstError})` : ''}`);
+      progress(
+        `  probe ${probe}: ${s.probed}/${SUBSCRIBERS} subscribers received it${s.errors ? `, ${s.errors} errors (first: ${s.firstError})` : ''}`,
+      );
     }
     const subscribedMs = Date.now() - openedAt;
 
@@ -203,37 +249,65 @@ async function committedTransactions(db) {
       const timer = setTimeout(() => workers.forEach((w) => w.send({ type: 'collect' })), 60_000);
       const received = await replies;
       clearTimeout(timer);
-      const times = received.flatMap((r) => r.times).map((t) => t - t0).sort((a, b) => a - b);
+      const times = received
+        .flatMap((r) => r.times)
+        .map((t) => t - t0)
+        .sort((a, b) => a - b);
       const cpu = cpuSeconds(server.pid) - cpu0;
       const clientCpuMs = received.reduce((sum, r) => sum + r.cpuMs, 0);
       results.push({ round, times, mutationMs, cpu, clientCpuMs });
       progress(`  round ${round}: ${times.length}/${SUBSCRIBERS} received, max ${times.at(-1)?.toFixed(0)} ms`);
       if (COUNT_SQL && round === 1) {
-        sqlPerSubscriber = ((await committedTransactions(db)) - committedBefore - 1 - mutationTransactions) / SUBSCRIBERS;
+        sqlPerSubscriber =
+          ((await committedTransactions(db)) - committedBefore - 1 - mutationTransactions) / SUBSCRIBERS;
       }
       await sleep(1000);
     }
     s = await status();
 
     const kb = (rssAfter - rssBefore) / SUBSCRIBERS;
-    console.log(`${SUBSCRIBERS} subscribers connected in ${(connectedMs / 1000).toFixed(1)} s, all subscribed (probe received) after ${(subscribedMs / 1000).toFixed(1)} s`);
-    console.log(`server memory: VmRSS ${(rssBefore / 1024).toFixed(0)} MiB before the sockets, ${(rssAfter / 1024).toFixed(0)} MiB with ${SUBSCRIBERS} idle subscriptions`);
-    console.log(`  = ${kb.toFixed(1)} KiB (${(kb * 1.024).toFixed(1)} kB) per idle subscription, its WebSocket included (user-space memory only: kernel socket buffers are not in RSS)   target < ${TARGETS.kbPerSubscription} KB`);
+    console.log(
+      `${SUBSCRIBERS} subscribers connected in ${(connectedMs / 1000).toFixed(1)} s, all subscribed (probe received) after ${(subscribedMs / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `server memory: VmRSS ${(rssBefore / 1024).toFixed(0)} MiB before the sockets, ${(rssAfter / 1024).toFixed(0)} MiB with ${SUBSCRIBERS} idle subscriptions`,
+    );
+    console.log(
+      `  = ${kb.toFixed(1)} KiB (${(kb * 1.024).toFixed(1)} kB) per idle subscription, its WebSocket included (user-space memory only: kernel socket buffers are not in RSS)   target < ${TARGETS.kbPerSubscription} KB`,
+    );
     console.log('');
     const pad = (v, n) => String(v).padEnd(n);
-    console.log(pad('one comment → all', 20) + pad('received', 13) + pad('p50 ms', 9) + pad('p99 ms', 9) + pad('max ms', 9) + pad('mutation ms', 13) + pad('server CPU', 32) + 'client processes CPU');
+    console.log(
+      pad('one comment → all', 20) +
+        pad('received', 13) +
+        pad('p50 ms', 9) +
+        pad('p99 ms', 9) +
+        pad('max ms', 9) +
+        pad('mutation ms', 13) +
+        pad('server CPU', 32) +
+        'client processes CPU',
+    );
     for (const { round, times, mutationMs, cpu, clientCpuMs } of results) {
       console.log(
-        pad(`round ${round}`, 20) + pad(`${times.length}/${SUBSCRIBERS}`, 13) + pad(quantile(times, 0.5).toFixed(0), 9) +
-        pad(quantile(times, 0.99).toFixed(0), 9) + pad(times.at(-1)?.toFixed(0), 9) + pad(mutationMs.toFixed(0), 13) +
-        pad(`${(cpu * 1000).toFixed(0)} ms (${((cpu * 1e6) / SUBSCRIBERS).toFixed(0)} µs per subscriber)`, 32) + `${clientCpuMs.toFixed(0)} ms`,
+        pad(`round ${round}`, 20) +
+          pad(`${times.length}/${SUBSCRIBERS}`, 13) +
+          pad(quantile(times, 0.5).toFixed(0), 9) +
+          pad(quantile(times, 0.99).toFixed(0), 9) +
+          pad(times.at(-1)?.toFixed(0), 9) +
+          pad(mutationMs.toFixed(0), 13) +
+          pad(`${(cpu * 1000).toFixed(0)} ms (${((cpu * 1e6) / SUBSCRIBERS).toFixed(0)} µs per subscriber)`, 32) +
+          `${clientCpuMs.toFixed(0)} ms`,
       );
     }
     console.log(pad('target', 20) + pad('', 13) + pad('', 9) + pad(`< ${TARGETS.p99}`, 9) + '(at 10,000 subscribers)');
     if (sqlPerSubscriber !== undefined) {
-      console.log(`SQL: ${sqlPerSubscriber.toFixed(2)} statements per subscriber for one comment (${mutationTransactions} transactions for the addComment itself, not included)`);
+      console.log(
+        `SQL: ${sqlPerSubscriber.toFixed(2)} statements per subscriber for one comment (${mutationTransactions} transactions for the addComment itself, not included)`,
+      );
     }
-    console.log(`\n${load} before the timed rounds; subscriber errors: ${s.errors}${s.firstError ? ` (first: ${s.firstError})` : ''}; ${comments} comments added to the post`);
+    console.log(
+      `\n${load} before the timed rounds; subscriber errors: ${s.errors}${s.firstError ? ` (first: ${s.firstError})` : ''}; ${comments} comments added to the post`,
+    );
   } finally {
     progress('closing subscribers and stopping the server…');
     await closeWorkers(workers);

@@ -52,15 +52,31 @@
  * default 2). Database: see harness.js (--peer needs PostgreSQL, not BENCH_EMBEDDED).
  */
 const {
-  progress, sleep, option, openBenchDatabase, createSessions, startServer, gql, newTokenSecret, machineLoad,
-  cpuMeter, autocannonRun: run, autocannonRaw, mergeRuns, ensurePeer, startPeer, processTree,
+  progress,
+  sleep,
+  option,
+  openBenchDatabase,
+  createSessions,
+  startServer,
+  gql,
+  newTokenSecret,
+  machineLoad,
+  cpuMeter,
+  autocannonRun: run,
+  autocannonRaw,
+  mergeRuns,
+  ensurePeer,
+  startPeer,
+  processTree,
 } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
 const PEER = process.argv.includes('--peer') || process.env.PEER === '1';
 const DURATION = Number(option('duration', 'DURATION', '10'));
 const CONNECTIONS = Number(option('connections', 'CONNECTIONS', '10'));
-const PAGE_SIZES = option('page-sizes', 'PAGE_SIZES', PEER ? '50' : '50,20').split(',').map(Number);
+const PAGE_SIZES = option('page-sizes', 'PAGE_SIZES', PEER ? '50' : '50,20')
+  .split(',')
+  .map(Number);
 const MODES = option('modes', 'MODES', 'cached,writes,elsewhere,uncached').split(',');
 const WRITES = Number(option('writes', 'WRITES', '10'));
 const WORKERS = option('workers', 'WORKERS', '1').split(',').map(Number);
@@ -113,14 +129,27 @@ const MODE_ENV = { cached: {}, writes: {}, elsewhere: {}, uncached: { RESPONSE_C
  */
 async function otherCommunityPosts(url, token, voterToken) {
   const slug = `bench-elsewhere-${Date.now().toString(36)}`;
-  const created = await gql(url, 'mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
-    { input: { name: 'Bench elsewhere', slug } }, token);
+  const created = await gql(
+    url,
+    'mutation ($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
+    { input: { name: 'Bench elsewhere', slug } },
+    token,
+  );
   const communityId = created.data.createCommunity.id;
-  await gql(url, 'mutation ($id: ID!) { joinCommunity(communityId: $id) { __typename } }', { id: communityId }, voterToken);
+  await gql(
+    url,
+    'mutation ($id: ID!) { joinCommunity(communityId: $id) { __typename } }',
+    { id: communityId },
+    voterToken,
+  );
   const ids = [];
   for (let i = 0; i < 5; i++) {
-    const post = await gql(url, 'mutation ($input: CreatePostInput!) { createPost(input: $input) { id } }',
-      { input: { communityId, title: `Elsewhere ${i}`, body: 'Votes on this post are writes outside the feed.' } }, token);
+    const post = await gql(
+      url,
+      'mutation ($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      { input: { communityId, title: `Elsewhere ${i}`, body: 'Votes on this post are writes outside the feed.' } },
+      token,
+    );
     ids.push(post.data.createPost.id);
   }
   return ids;
@@ -154,7 +183,9 @@ function startVoting(url, token, postIds, perSecond) {
     const postId = postIds[n % postIds.length];
     const value = Math.floor(n / postIds.length) % 2 === 0 ? 'UP' : 'NONE';
     n++;
-    inFlight = gql(url, VOTE, { input: { subjectId: postId, value } }, token).catch(() => { failed++; });
+    inFlight = gql(url, VOTE, { input: { subjectId: postId, value } }, token).catch(() => {
+      failed++;
+    });
   }, 1000 / perSecond);
   return async () => {
     clearInterval(timer);
@@ -167,9 +198,14 @@ function startVoting(url, token, postIds, perSecond) {
 async function benchModes(db, seeded, tokenSecret, token, voterToken) {
   const modes = MODES.filter((m) => m in MODE_ENV);
   const byWorkers = WORKERS.length > 1 || WORKERS[0] !== 1;
-  console.log(`load generator: autocannon in the bench process, same machine; signed in as a MEMBER of "${seeded.slug}"`);
-  console.log(`${CONNECTIONS} connections for ${DURATION} s per run, after a 3 s warm-up; modes: ${modes.join(', ')}` +
-    (byWorkers ? `; server worker processes (WEB_CONCURRENCY): ${WORKERS.join(', ')}` : '') + '\n');
+  console.log(
+    `load generator: autocannon in the bench process, same machine; signed in as a MEMBER of "${seeded.slug}"`,
+  );
+  console.log(
+    `${CONNECTIONS} connections for ${DURATION} s per run, after a 3 s warm-up; modes: ${modes.join(', ')}` +
+      (byWorkers ? `; server worker processes (WEB_CONCURRENCY): ${WORKERS.join(', ')}` : '') +
+      '\n',
+  );
 
   const rows = [];
   let server;
@@ -180,48 +216,81 @@ async function benchModes(db, seeded, tokenSecret, token, voterToken) {
         progress(`${name}: starting the server…`);
         server = await startServer(db.env, { tokenSecret, env: { ...MODE_ENV[mode], ...workersEnv(workers) } });
         const processes = await serverProcesses(server, workers > 1 ? workers + 1 : 1);
-        progress(`${name}: server node ${process.version}, ${server.url}, pid ${server.pid}, ${processesNote(processes, workers)}`);
+        progress(
+          `${name}: server node ${process.version}, ${server.url}, pid ${server.pid}, ${processesNote(processes, workers)}`,
+        );
         // The writes mode: another member votes on the first page's posts (not their own).
-        const page = (await gql(server.url, PAGE_POSTS, { slug: seeded.slug }, token)).data.community.posts.edges.map((e) => e.node);
+        const page = (await gql(server.url, PAGE_POSTS, { slug: seeded.slug }, token)).data.community.posts.edges.map(
+          (e) => e.node,
+        );
         const voterId = (await gql(server.url, 'query { viewer { id } }', {}, voterToken)).data.viewer.id;
         const votable = page.filter((p) => p.author.id !== voterId).map((p) => p.id);
         for (const first of PAGE_SIZES) {
-          const label = byWorkers ? `${first} per page, ${mode}, WEB_CONCURRENCY=${workers}` : `${first} per page, ${mode}`;
+          const label = byWorkers
+            ? `${first} per page, ${mode}, WEB_CONCURRENCY=${workers}`
+            : `${first} per page, ${mode}`;
           const variables = { slug: seeded.slug, first };
           const body = JSON.stringify({ query: FEED, variables });
           const cold = await gql(server.url, FEED, variables, token);
           const warm = await gql(server.url, FEED, variables, token);
           const edges = cold.data.community.posts.edges;
-          const statements = { cold: Number(cold.headers.get('x-sql-statements')), warm: Number(warm.headers.get('x-sql-statements')) };
-          progress(`${label}: ${edges.length} posts, ${statements.cold} SQL statements executed, ${statements.warm} on a cache hit (${warm.headers.get('x-response-cache') ?? 'no cache'})`);
+          const statements = {
+            cold: Number(cold.headers.get('x-sql-statements')),
+            warm: Number(warm.headers.get('x-sql-statements')),
+          };
+          progress(
+            `${label}: ${edges.length} posts, ${statements.cold} SQL statements executed, ${statements.warm} on a cache hit (${warm.headers.get('x-response-cache') ?? 'no cache'})`,
+          );
           const counts = { hit: 0, shared: 0, miss: 0 };
           const opts = {
-            url: server.url, connections: CONNECTIONS,
-            requests: [{
-              method: 'POST', body,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-              onResponse: (_status, _body, _context, headers) => {
-                const state = headers['x-response-cache'];
-                if (state in counts) counts[state]++;
+            url: server.url,
+            connections: CONNECTIONS,
+            requests: [
+              {
+                method: 'POST',
+                body,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                onResponse: (_status, _body, _context, headers) => {
+                  const state = headers['x-response-cache'];
+                  if (state in counts) counts[state]++;
+                },
               },
-            }],
+            ],
           };
           progress(`${label}: warm-up 3 s…`);
           await run({ ...opts, duration: 3 });
           counts.hit = counts.shared = counts.miss = 0;
           const load = machineLoad();
           progress(`${label}: measuring ${DURATION} s…`);
-          const targets = mode === 'writes' ? votable : mode === 'elsewhere' ? await otherCommunityPosts(server.url, token, voterToken) : null;
+          const targets =
+            mode === 'writes'
+              ? votable
+              : mode === 'elsewhere'
+                ? await otherCommunityPosts(server.url, token, voterToken)
+                : null;
           const stopVoting = targets ? startVoting(server.url, voterToken, targets, WRITES) : null;
           const meter = await cpuMeter(db, server.pid, { application: server.application });
           const bench0 = process.cpuUsage();
           const r = await run({ ...opts, duration: DURATION });
           const cpu = {
             ...meter.perRequest(r.requests.total),
-            bench: (Object.values(process.cpuUsage(bench0)).reduce((a, b) => a + b, 0) / 1e3) / r.requests.total,
+            bench: Object.values(process.cpuUsage(bench0)).reduce((a, b) => a + b, 0) / 1e3 / r.requests.total,
           };
           const voted = stopVoting ? await stopVoting() : null;
-          rows.push({ label, first, mode, r, statements, counts, voted, load, cpu, processes, workers, bytes: Buffer.byteLength(JSON.stringify(cold.data)) });
+          rows.push({
+            label,
+            first,
+            mode,
+            r,
+            statements,
+            counts,
+            voted,
+            load,
+            cpu,
+            processes,
+            workers,
+            bytes: Buffer.byteLength(JSON.stringify(cold.data)),
+          });
         }
         // autocannon drops its connections at the deadline; the server is still answering some of them.
         await sleep(2000);
@@ -239,28 +308,57 @@ async function benchModes(db, seeded, tokenSecret, token, voterToken) {
 
   const width = Math.max(26, ...rows.map((r) => r.label.length + 2));
   const pad = (s, n) => String(s).padEnd(n);
-  console.log(pad('feed (orderBy: HOT)', width) + pad('requests/s', 12) + pad('p50 ms', 9) + pad('p99 ms', 9) + pad('max ms', 9) + pad('cache hits', 12) + pad('SQL/request', 19) + 'errors');
+  console.log(
+    pad('feed (orderBy: HOT)', width) +
+      pad('requests/s', 12) +
+      pad('p50 ms', 9) +
+      pad('p99 ms', 9) +
+      pad('max ms', 9) +
+      pad('cache hits', 12) +
+      pad('SQL/request', 19) +
+      'errors',
+  );
   for (const { label, r, statements, counts } of rows) {
     const errors = r.errors + r.timeouts + r.non2xx;
     const answered = counts.hit + counts.shared + counts.miss;
     console.log(
-      pad(label, width) + pad(r.requests.average.toFixed(0), 12) + pad(r.latency.p50.toFixed(1), 9) +
-      pad(r.latency.p99.toFixed(1), 9) + pad(r.latency.max.toFixed(0), 9) +
-      pad(answered ? `${((100 * (counts.hit + counts.shared)) / answered).toFixed(1)}%` : 'off', 12) +
-      pad(answered ? `${statements.cold} (hit: ${statements.warm})` : statements.cold, 19) + errors,
+      pad(label, width) +
+        pad(r.requests.average.toFixed(0), 12) +
+        pad(r.latency.p50.toFixed(1), 9) +
+        pad(r.latency.p99.toFixed(1), 9) +
+        pad(r.latency.max.toFixed(0), 9) +
+        pad(answered ? `${((100 * (counts.hit + counts.shared)) / answered).toFixed(1)}%` : 'off', 12) +
+        pad(answered ? `${statements.cold} (hit: ${statements.warm})` : statements.cold, 19) +
+        errors,
     );
   }
-  console.log(pad('target', width) + pad(`≥ ${TARGETS.rps}`, 12) + pad('', 9) + pad(`< ${TARGETS.p99}`, 9) + pad('', 9) + pad('', 12) + `≤ ${TARGETS.statements} whatever the page size`);
-  console.log('cache hits: answers not executed (kept, or shared with a concurrent identical request); SQL/request: executed (on a hit)\n');
+  console.log(
+    pad('target', width) +
+      pad(`≥ ${TARGETS.rps}`, 12) +
+      pad('', 9) +
+      pad(`< ${TARGETS.p99}`, 9) +
+      pad('', 9) +
+      pad('', 12) +
+      `≤ ${TARGETS.statements} whatever the page size`,
+  );
+  console.log(
+    'cache hits: answers not executed (kept, or shared with a concurrent identical request); SQL/request: executed (on a hit)\n',
+  );
   for (const { label, r, load, cpu, bytes, voted, counts, processes, workers } of rows) {
-    console.log(`${label}: ${r.requests.total} requests in ${r.duration.toFixed(1)} s, response ${(bytes / 1024).toFixed(1)} KiB; ${load} before the run` +
-      (byWorkers ? `; server: ${processesNote(processes, workers)}` : '') +
-      (voted ? `; ${voted.votes} votes meanwhile (${voted.failed} failed)` : '') +
-      (counts.hit + counts.miss + counts.shared ? `; cache ${counts.hit} hit, ${counts.shared} shared, ${counts.miss} executed` : ''));
+    console.log(
+      `${label}: ${r.requests.total} requests in ${r.duration.toFixed(1)} s, response ${(bytes / 1024).toFixed(1)} KiB; ${load} before the run` +
+        (byWorkers ? `; server: ${processesNote(processes, workers)}` : '') +
+        (voted ? `; ${voted.votes} votes meanwhile (${voted.failed} failed)` : '') +
+        (counts.hit + counts.miss + counts.shared
+          ? `; cache ${counts.hit} hit, ${counts.shared} shared, ${counts.miss} executed`
+          : ''),
+    );
     console.log(
       `  CPU per request: server ${cpu.server.toFixed(2)} ms${processes > 1 ? ` (its ${processes} processes)` : ''}, ` +
-      (cpu.db === null ? 'PostgreSQL not measured (not on this machine, or embedded), ' : `PostgreSQL ${cpu.db.toFixed(2)} ms (the server's backends), `) +
-      `load generator ${cpu.bench.toFixed(2)} ms`,
+        (cpu.db === null
+          ? 'PostgreSQL not measured (not on this machine, or embedded), '
+          : `PostgreSQL ${cpu.db.toFixed(2)} ms (the server's backends), `) +
+        `load generator ${cpu.bench.toFixed(2)} ms`,
     );
   }
 }
@@ -269,13 +367,26 @@ async function benchModes(db, seeded, tokenSecret, token, voterToken) {
 function feedRows(data) {
   if (data.community) {
     return data.community.posts.edges.map(({ node: p }) => ({
-      title: p.title, score: p.score, commentCount: p.commentCount, tags: p.tags, author: p.author?.handle ?? null, community: p.community.slug,
+      title: p.title,
+      score: p.score,
+      commentCount: p.commentCount,
+      tags: p.tags,
+      author: p.author?.handle ?? null,
+      community: p.community.slug,
       comments: p.comments.edges.map(({ node: c }) => ({ body: c.body, author: c.author?.handle ?? null })),
     }));
   }
   return data.communityBySlug.postsByCommunityId.edges.map(({ node: p }) => ({
-    title: p.title, score: p.score, commentCount: p.commentCount, tags: p.tags, author: p.userByAuthorId?.handle ?? null, community: p.communityByCommunityId.slug,
-    comments: p.commentsByPostId.edges.map(({ node: c }) => ({ body: c.body, author: c.userByAuthorId?.handle ?? null })),
+    title: p.title,
+    score: p.score,
+    commentCount: p.commentCount,
+    tags: p.tags,
+    author: p.userByAuthorId?.handle ?? null,
+    community: p.communityByCommunityId.slug,
+    comments: p.commentsByPostId.edges.map(({ node: c }) => ({
+      body: c.body,
+      author: c.userByAuthorId?.handle ?? null,
+    })),
   }));
 }
 
@@ -286,13 +397,19 @@ function compareFeeds(ours, theirs) {
   const b = titles(theirs);
   if (a.length !== b.length || a.some((t, i) => t !== b[i])) {
     const i = a.findIndex((t, k) => t !== b[k]);
-    return { same: false, line: `NO: Townsquare ${a.length} posts, PostGraphile ${b.length}; first difference at position ${i + 1}: "${a[i]}" / "${b[i]}"` };
+    return {
+      same: false,
+      line: `NO: Townsquare ${a.length} posts, PostGraphile ${b.length}; first difference at position ${i + 1}: "${a[i]}" / "${b[i]}"`,
+    };
   }
   const differs = ours.findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(theirs[i]));
   return {
     same: true,
-    line: `yes (${a.length} titles, "${a[0]}" … "${a[a.length - 1]}"); every other selected field ` +
-      (differs < 0 ? 'equal too' : `NOT equal, first at position ${differs + 1}: ${JSON.stringify(ours[differs])} / ${JSON.stringify(theirs[differs])}`),
+    line:
+      `yes (${a.length} titles, "${a[0]}" … "${a[a.length - 1]}"); every other selected field ` +
+      (differs < 0
+        ? 'equal too'
+        : `NOT equal, first at position ${differs + 1}: ${JSON.stringify(ours[differs])} / ${JSON.stringify(theirs[differs])}`),
   };
 }
 
@@ -304,27 +421,47 @@ async function benchPeer(db, seeded, tokenSecret, token) {
   let server;
   const results = [];
   try {
-    console.log(`peer:           PostGraphile ${versions.postgraphile} (graphql ${versions.graphql}), node ${process.version}, pid ${peer.pid}: anonymous, schema public, pg pool 10 (Townsquare's default DATABASE_POOL_SIZE is 10), one process`);
-    console.log(`Townsquare:     response cache off (RESPONSE_CACHE_SECONDS=0); anonymous, and signed in as a MEMBER of "${seeded.slug}" with viewerVote; WEB_CONCURRENCY ${WORKERS.join(', ')}`);
-    console.log(`load generator: autocannon in the bench process, same machine; ${CONNECTIONS} connections; each side warmed up 3 s, then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION} s per side, alternating (each after a 1 s warm-up of its side)\n`);
+    console.log(
+      `peer:           PostGraphile ${versions.postgraphile} (graphql ${versions.graphql}), node ${process.version}, pid ${peer.pid}: anonymous, schema public, pg pool 10 (Townsquare's default DATABASE_POOL_SIZE is 10), one process`,
+    );
+    console.log(
+      `Townsquare:     response cache off (RESPONSE_CACHE_SECONDS=0); anonymous, and signed in as a MEMBER of "${seeded.slug}" with viewerVote; WEB_CONCURRENCY ${WORKERS.join(', ')}`,
+    );
+    console.log(
+      `load generator: autocannon in the bench process, same machine; ${CONNECTIONS} connections; each side warmed up 3 s, then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION} s per side, alternating (each after a 1 s warm-up of its side)\n`,
+    );
 
     for (const workers of WORKERS) {
       progress(`WEB_CONCURRENCY=${workers}: starting Townsquare…`);
       server = await startServer(db.env, { tokenSecret, env: { RESPONSE_CACHE_SECONDS: '0', ...workersEnv(workers) } });
       const processes = await serverProcesses(server, workers > 1 ? workers + 1 : 1);
-      progress(`Townsquare: ${server.url}, pid ${server.pid}, ${processesNote(processes, workers)}; PostGraphile: ${peer.url}, pid ${peer.pid}`);
+      progress(
+        `Townsquare: ${server.url}, pid ${server.pid}, ${processesNote(processes, workers)}; PostGraphile: ${peer.url}, pid ${peer.pid}`,
+      );
       const ts = `Townsquare${WORKERS.length > 1 || workers !== 1 ? ` (WEB_CONCURRENCY=${workers})` : ''}`;
       for (const first of PAGE_SIZES) {
         const variables = { slug: seeded.slug, first };
         const townsquareSide = (key, label, query, auth) => ({
-          key, label, url: server.url, pid: server.pid, application: server.application, query, auth,
+          key,
+          label,
+          url: server.url,
+          pid: server.pid,
+          application: server.application,
+          query,
+          auth,
           body: JSON.stringify({ query, variables }),
-          statements: async () => Number((await gql(server.url, query, variables, auth)).headers.get('x-sql-statements')),
+          statements: async () =>
+            Number((await gql(server.url, query, variables, auth)).headers.get('x-sql-statements')),
         });
         const sides = [
           townsquareSide('anonymous', `${ts}, anonymous`, FEED_ANONYMOUS, undefined),
           {
-            key: 'peer', label: 'PostGraphile 4, anonymous', url: peer.url, pid: peer.pid, application: peer.application, query: PEER_FEED,
+            key: 'peer',
+            label: 'PostGraphile 4, anonymous',
+            url: peer.url,
+            pid: peer.pid,
+            application: peer.application,
+            query: PEER_FEED,
             body: JSON.stringify({ query: PEER_FEED, variables }),
             statements: async () => {
               const before = await peer.statements();
@@ -343,8 +480,18 @@ async function benchPeer(db, seeded, tokenSecret, token) {
         }
         const compared = compareFeeds(responses.anonymous.rows, responses.peer.rows);
         const optsOf = (side) => ({
-          url: side.url, connections: CONNECTIONS,
-          requests: [{ method: 'POST', body: side.body, headers: { 'content-type': 'application/json', ...(side.auth ? { authorization: `Bearer ${side.auth}` } : {}) } }],
+          url: side.url,
+          connections: CONNECTIONS,
+          requests: [
+            {
+              method: 'POST',
+              body: side.body,
+              headers: {
+                'content-type': 'application/json',
+                ...(side.auth ? { authorization: `Bearer ${side.auth}` } : {}),
+              },
+            },
+          ],
         });
         for (const side of sides) {
           progress(`${first} posts, ${side.label}: warm-up 3 s…`);
@@ -366,7 +513,11 @@ async function benchPeer(db, seeded, tokenSecret, token) {
             await sleep(500); // autocannon drops its connections at the deadline: let the server finish those
           }
         }
-        for (const side of sides) side.merged = mergeRuns(side.runs.map((r) => r.raw), side.url);
+        for (const side of sides)
+          side.merged = mergeRuns(
+            side.runs.map((r) => r.raw),
+            side.url,
+          );
         results.push({ workers, processes, first, sides, compared, responses, load });
       }
       progress(`WEB_CONCURRENCY=${workers}: stopping Townsquare…`);
@@ -383,9 +534,22 @@ async function benchPeer(db, seeded, tokenSecret, token) {
   const width = Math.max(30, ...results.flatMap((r) => r.sides.map((s) => s.label.length + 2)));
   for (const { workers, processes, first, sides, compared, responses, load } of results) {
     const peerSide = sides.find((s) => s.key === 'peer');
-    console.log(`feed, ${first} posts (HOT), Townsquare WEB_CONCURRENCY=${workers} (${processesNote(processes, workers)}); ${load} before the rounds`);
+    console.log(
+      `feed, ${first} posts (HOT), Townsquare WEB_CONCURRENCY=${workers} (${processesNote(processes, workers)}); ${load} before the rounds`,
+    );
     console.log(`same posts in the same order (Townsquare anonymous vs PostGraphile): ${compared.line}`);
-    console.log(pad('', width) + pad('requests/s', 12) + pad('p50 ms', 9) + pad('p99 ms', 9) + pad('server CPU ms/req', 19) + pad('PostgreSQL CPU ms/req', 23) + pad('SQL/req', 9) + pad('errors', 8) + pad('× PostGraphile', 16) + 'target');
+    console.log(
+      pad('', width) +
+        pad('requests/s', 12) +
+        pad('p50 ms', 9) +
+        pad('p99 ms', 9) +
+        pad('server CPU ms/req', 19) +
+        pad('PostgreSQL CPU ms/req', 23) +
+        pad('SQL/req', 9) +
+        pad('errors', 8) +
+        pad('× PostGraphile', 16) +
+        'target',
+    );
     for (const side of sides) {
       const m = side.merged;
       let ratio = '';
@@ -402,21 +566,41 @@ async function benchPeer(db, seeded, tokenSecret, token) {
         }
       }
       console.log(
-        pad(side.label, width) + pad(m.rps.toFixed(0), 12) + pad(m.p50.toFixed(1), 9) + pad(m.p99.toFixed(1), 9) +
-        pad((side.cpu.server / m.requests).toFixed(2), 19) + pad(side.cpu.db === null ? 'not measured' : (side.cpu.db / m.requests).toFixed(2), 23) +
-        pad(side.sql, 9) + pad(m.errors, 8) + pad(ratio, 16) + target,
+        pad(side.label, width) +
+          pad(m.rps.toFixed(0), 12) +
+          pad(m.p50.toFixed(1), 9) +
+          pad(m.p99.toFixed(1), 9) +
+          pad((side.cpu.server / m.requests).toFixed(2), 19) +
+          pad(side.cpu.db === null ? 'not measured' : (side.cpu.db / m.requests).toFixed(2), 23) +
+          pad(side.sql, 9) +
+          pad(m.errors, 8) +
+          pad(ratio, 16) +
+          target,
       );
     }
-    console.log(`response: Townsquare ${(responses.anonymous.bytes / 1024).toFixed(1)} KiB anonymous, ${(responses.signedIn.bytes / 1024).toFixed(1)} KiB signed in; PostGraphile ${(responses.peer.bytes / 1024).toFixed(1)} KiB (its field names are longer)`);
-    console.log('rounds (requests/s, p99 ms): ' + sides.map((s) => `${s.label} ${s.runs.map((r) => `${r.single.rps.toFixed(0)}/${r.single.p99.toFixed(0)}`).join(', ')}`).join('; '));
-    console.log(`SQL/req: statements sent for one request (Townsquare: X-SQL-Statements; PostGraphile: counted in its pg pool). server CPU: the server's process tree; PostgreSQL CPU: its own backends\n`);
+    console.log(
+      `response: Townsquare ${(responses.anonymous.bytes / 1024).toFixed(1)} KiB anonymous, ${(responses.signedIn.bytes / 1024).toFixed(1)} KiB signed in; PostGraphile ${(responses.peer.bytes / 1024).toFixed(1)} KiB (its field names are longer)`,
+    );
+    console.log(
+      'rounds (requests/s, p99 ms): ' +
+        sides
+          .map(
+            (s) =>
+              `${s.label} ${s.runs.map((r) => `${r.single.rps.toFixed(0)}/${r.single.p99.toFixed(0)}`).join(', ')}`,
+          )
+          .join('; '),
+    );
+    console.log(
+      `SQL/req: statements sent for one request (Townsquare: X-SQL-Statements; PostGraphile: counted in its pg pool). server CPU: the server's process tree; PostgreSQL CPU: its own backends\n`,
+    );
   }
 }
 
 (async () => {
   const db = await openBenchDatabase();
   try {
-    if (PEER && db.embedded) throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
+    if (PEER && db.embedded)
+      throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
     if (PEER) ensurePeer(); // before seeding: a failed install stops the bench early
     const client = await db.connect();
     const tokenSecret = newTokenSecret();

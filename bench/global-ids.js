@@ -35,18 +35,32 @@ const recurring = distinct.slice(0, 1024);
 const oldSample = recurring.map((_, i) => Buffer.from(`Post:${5_000_000 + i}`, 'utf8').toString('base64url'));
 let sink = 0;
 
-const encodeCold = perCall((i) => { sink += ids.toGlobalId('Post', 10_000_000 + i).length; });
-const encodeHot = perCall((i) => { sink += ids.toGlobalId('Post', 5_000_000 + (i & 1023)).length; });
-const decodeCold = perCall((i) => { sink += ids.parseGlobalId(distinct[i % DISTINCT]).id; });
-const decodeHot = perCall((i) => { sink += ids.parseGlobalId(recurring[i & 1023]).id; });
-const oldEncode = perCall((i) => { sink += Buffer.from(`Post:${i}`, 'utf8').toString('base64url').length; });
+const encodeCold = perCall((i) => {
+  sink += ids.toGlobalId('Post', 10_000_000 + i).length;
+});
+const encodeHot = perCall((i) => {
+  sink += ids.toGlobalId('Post', 5_000_000 + (i & 1023)).length;
+});
+const decodeCold = perCall((i) => {
+  sink += ids.parseGlobalId(distinct[i % DISTINCT]).id;
+});
+const decodeHot = perCall((i) => {
+  sink += ids.parseGlobalId(recurring[i & 1023]).id;
+});
+const oldEncode = perCall((i) => {
+  sink += Buffer.from(`Post:${i}`, 'utf8').toString('base64url').length;
+});
 const oldDecode = perCall((i) => {
   const m = /^([A-Za-z]+):(\d{1,15})$/.exec(Buffer.from(oldSample[i & 1023], 'base64url').toString('utf8'));
   sink += Number(m[2]);
 });
 
 const f = (ns) => `${ns.toFixed(0)} ns`;
-console.log(`node ${process.version}, ${CALLS.toLocaleString('en-US')} calls per measure, median of ${RUNS}; load average ${require('node:os').loadavg()[0].toFixed(1)}`);
-console.log(`AES-128 global IDs, per call: encode ${f(encodeCold)} (not cached) / ${f(encodeHot)} (cached); decode ${f(decodeCold)} (not cached) / ${f(decodeHot)} (cached)`);
+console.log(
+  `node ${process.version}, ${CALLS.toLocaleString('en-US')} calls per measure, median of ${RUNS}; load average ${require('node:os').loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `AES-128 global IDs, per call: encode ${f(encodeCold)} (not cached) / ${f(encodeHot)} (cached); decode ${f(decodeCold)} (not cached) / ${f(decodeHot)} (cached)`,
+);
 console.log(`former base64url("Type:id"), per call: encode ${f(oldEncode)}, decode ${f(oldDecode)}`);
 if (sink === 0.5) console.log('');

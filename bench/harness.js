@@ -27,7 +27,9 @@ const { Client } = require('pg');
 const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const MIGRATE = join(ROOT, 'dist', 'src', 'cli', 'migrate.js');
-const { hashSecret, newSecret, TOKEN_PREFIX } = require(join(ROOT, 'dist', 'src', 'modules', 'identity', 'credentials.js'));
+const { hashSecret, newSecret, TOKEN_PREFIX } = require(
+  join(ROOT, 'dist', 'src', 'modules', 'identity', 'credentials.js'),
+);
 
 /** Progress on stderr, so stdout holds only the figures. */
 const progress = (text) => process.stderr.write(`${text}\n`);
@@ -63,7 +65,9 @@ async function pgliteClient(dataDir) {
 async function globalIds(client) {
   const ids = require(join(ROOT, 'dist', 'src', 'platform', 'ids.js'));
   const { GLOBAL_ID_KEY_SQL } = require(join(ROOT, 'dist', 'src', 'platform', 'settings.entity.js'));
-  const { rows: [row] } = await client.query(GLOBAL_ID_KEY_SQL);
+  const {
+    rows: [row],
+  } = await client.query(GLOBAL_ID_KEY_SQL);
   ids.installGlobalIdKey(Buffer.from(row.global_id_key));
   return { toGlobalId: ids.toGlobalId, fromGlobalId: ids.fromGlobalId };
 }
@@ -78,7 +82,12 @@ async function openBenchDatabase() {
   let db;
   if (process.env.DATABASE_URL) {
     const url = process.env.DATABASE_URL;
-    db = { label: `PostgreSQL from DATABASE_URL (${redact(url)}), kept`, env: { DATABASE_URL: url }, connect: () => pgClient(url), drop: async () => {} };
+    db = {
+      label: `PostgreSQL from DATABASE_URL (${redact(url)}), kept`,
+      env: { DATABASE_URL: url },
+      connect: () => pgClient(url),
+      drop: async () => {},
+    };
   } else if (process.env.BENCH_EMBEDDED === '1') {
     const dir = keep ? join(ROOT, '.townsquare', 'bench') : mkdtempSync(join(tmpdir(), 'townsquare-bench-'));
     db = {
@@ -93,7 +102,9 @@ async function openBenchDatabase() {
     const name = keep ? 'townsquare_bench' : `townsquare_bench_${process.pid}_${Date.now()}`;
     const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
     const c = await pgClient(admin).catch((err) => {
-      throw new Error(`cannot reach the local PostgreSQL at ${redact(admin)} (${err.message}): start it, or set DATABASE_URL, or BENCH_EMBEDDED=1`);
+      throw new Error(
+        `cannot reach the local PostgreSQL at ${redact(admin)} (${err.message}): start it, or set DATABASE_URL, or BENCH_EMBEDDED=1`,
+      );
     });
     const exists = (await c.query('select 1 from pg_database where datname = $1', [name])).rows.length > 0;
     if (!exists) await c.query(`create database "${name}"`);
@@ -111,7 +122,9 @@ async function openBenchDatabase() {
     };
   }
   console.log(`database: ${db.label}`);
-  console.log(`pub/sub:  ${process.env.REDIS_URL ? `Redis (${redact(process.env.REDIS_URL)})` : 'in-process (REDIS_URL unset)'}`);
+  console.log(
+    `pub/sub:  ${process.env.REDIS_URL ? `Redis (${redact(process.env.REDIS_URL)})` : 'in-process (REDIS_URL unset)'}`,
+  );
   progress('migrating the bench database…');
   const migrated = spawnSync(process.execPath, [MIGRATE], {
     // A throwaway TOKEN_SECRET: without one the CLI would write a development secret into DATA_DIR.
@@ -159,8 +172,14 @@ function freePort() {
 
 /** The soft and hard limits on open files of this process, from /proc/self/limits. */
 function openFileLimits() {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  const [soft, hard] = line.trim().split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = line
+    .trim()
+    .split(/\s+/)
+    .slice(3, 5)
+    .map((v) => (v === 'unlimited' ? Infinity : Number(v)));
   return { soft, hard };
 }
 
@@ -172,10 +191,13 @@ function openFileLimits() {
 function assertFileLimit(files) {
   const { hard } = openFileLimits();
   if (files <= hard || spawnSync('sh', ['-c', `ulimit -n ${files}`]).status === 0) return;
-  throw Object.assign(new Error(
-    `open-file limit too low: this run needs about ${files} file descriptors in one process, and the hard limit (ulimit -Hn) is ${hard}.\n` +
-    `Raise it (as root: ulimit -n ${files}, or "nofile" in /etc/security/limits.conf), or run fewer subscribers.`,
-  ), { name: 'FileLimitError' });
+  throw Object.assign(
+    new Error(
+      `open-file limit too low: this run needs about ${files} file descriptors in one process, and the hard limit (ulimit -Hn) is ${hard}.\n` +
+        `Raise it (as root: ulimit -n ${files}, or "nofile" in /etc/security/limits.conf), or run fewer subscribers.`,
+    ),
+    { name: 'FileLimitError' },
+  );
 }
 
 /**
@@ -200,9 +222,18 @@ async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {
   const port = await freePort();
   const application = `townsquare-bench-${port}`;
   const env = {
-    ...process.env, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false',
-    EXPOSE_SQL_COUNT: 'true', NODE_ENV: 'production', TOKEN_SECRET: tokenSecret, REDIS_URL: process.env.REDIS_URL || '',
-    WRITE_RATE_LIMITS: '*=1000000/60', PGAPPNAME: application,
+    ...process.env,
+    ...dbEnv,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    EXPOSE_SQL_COUNT: 'true',
+    NODE_ENV: 'production',
+    TOKEN_SECRET: tokenSecret,
+    REDIS_URL: process.env.REDIS_URL || '',
+    WRITE_RATE_LIMITS: '*=1000000/60',
+    PGAPPNAME: application,
     ...extraEnv,
   };
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
@@ -219,7 +250,10 @@ async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {
       child.kill('SIGKILL');
       throw new Error('the server was not ready within 60 s');
     }
-    const ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) break;
   }
   return {
@@ -235,7 +269,9 @@ async function startServer(dbEnv, { tokenSecret, files = 1024, env: extraEnv = {
 
 /** Resident memory of a process in KiB (VmRSS in /proc/<pid>/status). */
 function rssKb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]);
 }
 
@@ -257,7 +293,10 @@ function processTable() {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' '); // after "pid (comm) ": state, ppid, …
-      table.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+      table.set(Number(name), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      });
     } catch {
       // gone meanwhile
     }
@@ -359,8 +398,12 @@ function mergeRuns(raws, url) {
   const merged = require('autocannon').aggregateResult(raws, { url });
   const seconds = raws.reduce((total, r) => total + r.duration, 0);
   return {
-    requests: merged.requests.total, seconds, rps: merged.requests.total / seconds,
-    p50: merged.latency.p50, p99: merged.latency.p99, max: merged.latency.max,
+    requests: merged.requests.total,
+    seconds,
+    rps: merged.requests.total / seconds,
+    p50: merged.latency.p50,
+    p99: merged.latency.p99,
+    max: merged.latency.max,
     errors: merged.errors + merged.timeouts + merged.non2xx,
   };
 }
@@ -378,10 +421,15 @@ function ensurePeer() {
   const installed = (name) => join(PEER_DIR, 'node_modules', name, 'package.json');
   const missing = Object.keys(dependencies).filter((name) => !existsSync(installed(name)));
   if (missing.length) {
-    progress(`peer: ${missing.join(', ')} missing in bench/peer/node_modules: npm install --prefix bench/peer --no-audit --no-fund…`);
+    progress(
+      `peer: ${missing.join(', ')} missing in bench/peer/node_modules: npm install --prefix bench/peer --no-audit --no-fund…`,
+    );
     const started = Date.now();
-    const npm = spawnSync('npm', ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] });
-    if (npm.status !== 0) throw new Error(`npm install --prefix bench/peer failed (${npm.error?.message ?? `exit ${npm.status}`})`);
+    const npm = spawnSync('npm', ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], {
+      stdio: ['ignore', 2, 2],
+    });
+    if (npm.status !== 0)
+      throw new Error(`npm install --prefix bench/peer failed (${npm.error?.message ?? `exit ${npm.status}`})`);
     progress(`peer: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const version = (name) => JSON.parse(readFileSync(installed(name), 'utf8')).version;
@@ -400,7 +448,12 @@ async function startPeer(dbEnv) {
   const port = await freePort();
   const application = `postgraphile-bench-${port}`;
   const env = {
-    ...process.env, DATABASE_URL: dbEnv.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PGAPPNAME: application,
+    ...process.env,
+    DATABASE_URL: dbEnv.DATABASE_URL,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    PGAPPNAME: application,
   };
   const child = spawn(process.execPath, [join(PEER_DIR, 'server.js')], { cwd: PEER_DIR, env, stdio: ['ignore', 2, 2] });
   let exited = null;
@@ -413,7 +466,10 @@ async function startPeer(dbEnv) {
       child.kill('SIGKILL');
       throw new Error('the peer was not ready within 60 s');
     }
-    const ready = await gql(url, '{ __typename }').then(() => true, () => false);
+    const ready = await gql(url, '{ __typename }').then(
+      () => true,
+      () => false,
+    );
     if (ready) break;
   }
   return {
@@ -464,9 +520,10 @@ function quantile(sorted, q) {
 function startWorker(script, files) {
   const { command, args } = withFileLimit(files, process.execPath, [script]);
   const options = { stdio: ['ignore', 2, 2, 'ipc'], serialization: 'advanced' };
-  const child = command === process.execPath
-    ? fork(script, [], options)
-    : fork(args[args.length - 1], [], { ...options, execPath: command, execArgv: args.slice(0, -1) });
+  const child =
+    command === process.execPath
+      ? fork(script, [], options)
+      : fork(args[args.length - 1], [], { ...options, execPath: command, execArgv: args.slice(0, -1) });
   const waiting = new Map();
   const listeners = new Set();
   child.on('message', (msg) => {
@@ -503,11 +560,16 @@ function connectClient(url, token, fail, closing) {
   let client;
   const connected = new Promise((resolve) => {
     client = createClient({
-      url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0,
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
       on: {
         connected: () => resolve(),
         closed: (event) => {
-          if (event?.code !== 1000 && !closing()) fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
+          if (event?.code !== 1000 && !closing())
+            fail(new Error(`socket closed: ${event?.code} ${event?.reason ?? ''}`));
           resolve();
         },
         error: (err) => {
@@ -522,11 +584,16 @@ function connectClient(url, token, fail, closing) {
 
 /** Closes worker processes (`startWorker`): asks each to close its clients, kills one whose IPC is gone, and waits until all exited. */
 function closeWorkers(workers) {
-  return Promise.all(workers.map((w) => new Promise((resolve) => {
-    w.child.once('exit', resolve);
-    if (w.child.connected) w.send({ type: 'close' });
-    else w.child.kill();
-  })));
+  return Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve) => {
+          w.child.once('exit', resolve);
+          if (w.child.connected) w.send({ type: 'close' });
+          else w.child.kill();
+        }),
+    ),
+  );
 }
 
 /** Samples a process's VmRSS every 250 ms: `peak()` is the highest seen (at least `startKb`), `stop()` ends the sampling. */
@@ -543,6 +610,34 @@ function sampleRssPeak(pid, startKb) {
 }
 
 module.exports = {
-  ROOT, progress, sleep, option, openBenchDatabase, globalIds, createSessions, startServer, startWorker, connectClient, closeWorkers, sampleRssPeak, withFileLimit, assertFileLimit, openFileLimits,
-  rssKb, cpuSeconds, processTree, treeCpuSeconds, databaseBackends, cpuMeter, autocannonRun, autocannonRaw, mergeRuns, ensurePeer, startPeer, machineLoad, gql, newTokenSecret, quantile,
+  ROOT,
+  progress,
+  sleep,
+  option,
+  openBenchDatabase,
+  globalIds,
+  createSessions,
+  startServer,
+  startWorker,
+  connectClient,
+  closeWorkers,
+  sampleRssPeak,
+  withFileLimit,
+  assertFileLimit,
+  openFileLimits,
+  rssKb,
+  cpuSeconds,
+  processTree,
+  treeCpuSeconds,
+  databaseBackends,
+  cpuMeter,
+  autocannonRun,
+  autocannonRaw,
+  mergeRuns,
+  ensurePeer,
+  startPeer,
+  machineLoad,
+  gql,
+  newTokenSecret,
+  quantile,
 };

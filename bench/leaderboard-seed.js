@@ -42,9 +42,11 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
       [from, to, DAYS],
     );
   }
-  const userIds = (await client.query(
-    `select id from users where handle like 'lb-bench-m%' and handle <= $1 order by handle`, [memberHandle(MEMBERS)],
-  )).rows.map((r) => r.id);
+  const userIds = (
+    await client.query(`select id from users where handle like 'lb-bench-m%' and handle <= $1 order by handle`, [
+      memberHandle(MEMBERS),
+    ])
+  ).rows.map((r) => r.id);
   if (userIds.length !== MEMBERS) throw new Error(`expected ${MEMBERS} bench users, found ${userIds.length}`);
   const { id: communityId } = await one(
     `insert into communities (slug, name, description, visibility, member_count, time_zone, created_at, updated_at)
@@ -58,21 +60,25 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
        from unnest($2::int[]) with ordinality as u(id, i)`,
     [communityId, userIds, DAYS],
   );
-  const postIds = (await client.query(
-    `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+  const postIds = (
+    await client.query(
+      `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
      select $1, ($2::int[])[g], 'Leaderboard bench: post ' || g, 'Post ' || g || ' of the leaderboard bench.',
             '<p>Post ' || g || ' of the leaderboard bench.</p>', '{}', 0, 0, 0, false, false, now() - ($4::int + 1) * interval '1 day'
        from generate_series(1, $3::int) g
      returning id`,
-    [communityId, userIds, SEED_POSTS, DAYS],
-  )).rows.map((r) => r.id);
+      [communityId, userIds, SEED_POSTS, DAYS],
+    )
+  ).rows.map((r) => r.id);
 
   // Row g: member g for the first MEMBERS rows (each member is on the board), then member
   // 1 + ⌊MEMBERS · random()²⌋ (a long tail: member i gets about 1/√i of them).
   const batch = 100_000;
   for (let from = 1; from <= ROWS; from += batch) {
     const to = Math.min(ROWS, from + batch - 1);
-    step(`ledger rows ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')}`);
+    step(
+      `ledger rows ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')}`,
+    );
     await client.query(
       `insert into reputation_events (community_id, user_id, delta, reason, cause, subject_type, subject_id, actor_id, created_at)
        select $1, ($2::int[])[s.m], case when s.down then -2 else 10 end,
@@ -93,7 +99,10 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
       where m.community_id = $1 and m.user_id = l.user_id`,
     [communityId],
   );
-  await client.query('update communities set member_count = (select count(*) from members where community_id = $1) where id = $1', [communityId]);
+  await client.query(
+    'update communities set member_count = (select count(*) from members where community_id = $1) where id = $1',
+    [communityId],
+  );
   step('vacuum analyze');
   await client.query('vacuum (analyze) users, members, posts, reputation_events');
   await client.query('update communities set description = $2 where id = $1', [communityId, MARKER]);
@@ -105,13 +114,22 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
  * What each run needs on top of the seed: the previous run's votes removed (and the reputation
  * they earned), the target posts by the AUTHORS top members, the voters, sessions.
  */
-async function setUpRun(client, communityId, tokenSecret, { members: MEMBERS, authors: AUTHORS, voters: VOTERS, subscribers: SUBSCRIBERS }) {
+async function setUpRun(
+  client,
+  communityId,
+  tokenSecret,
+  { members: MEMBERS, authors: AUTHORS, voters: VOTERS, subscribers: SUBSCRIBERS },
+) {
   // Earlier runs' votes and what they earned, their rebuild skew and rules: back to the seed's state.
   const { rowCount: stale } = await client.query(
-    `delete from reputation_events where community_id = $1 and cause not like 'bench-lb:%'`, [communityId],
+    `delete from reputation_events where community_id = $1 and cause not like 'bench-lb:%'`,
+    [communityId],
   );
   if (stale) progress(`removed ${stale} ledger rows of earlier runs`);
-  await client.query('delete from votes where post_id in (select id from posts where community_id = $1 and title = $2)', [communityId, TARGET_TITLE]);
+  await client.query(
+    'delete from votes where post_id in (select id from posts where community_id = $1 and title = $2)',
+    [communityId, TARGET_TITLE],
+  );
   await client.query('delete from posts where community_id = $1 and title = $2', [communityId, TARGET_TITLE]);
   await client.query(
     `update members m set reputation = coalesce(l.total, 0)
@@ -122,18 +140,22 @@ async function setUpRun(client, communityId, tokenSecret, { members: MEMBERS, au
   );
   await client.query('update communities set reputation_rules = null where id = $1', [communityId]);
 
-  const authors = (await client.query(
-    `select m.user_id, u.handle, m.reputation from members m join users u on u.id = m.user_id
+  const authors = (
+    await client.query(
+      `select m.user_id, u.handle, m.reputation from members m join users u on u.id = m.user_id
       where m.community_id = $1 order by m.reputation desc, m.user_id limit $2`,
-    [communityId, AUTHORS],
-  )).rows;
-  const targets = (await client.query(
-    `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+      [communityId, AUTHORS],
+    )
+  ).rows;
+  const targets = (
+    await client.query(
+      `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
      select $1, a, $3, 'Upvote this post (bench/leaderboard.js).', '<p>Upvote this post (bench/leaderboard.js).</p>', '{}', 0, 0, 0, false, false, now()
        from unnest($2::int[]) with ordinality as t(a, i) order by i
      returning id, author_id`,
-    [communityId, authors.map((a) => a.user_id), TARGET_TITLE],
-  )).rows;
+      [communityId, authors.map((a) => a.user_id), TARGET_TITLE],
+    )
+  ).rows;
   const postOf = new Map(targets.map((t) => [t.author_id, t.id]));
 
   const voterHandles = Array.from({ length: VOTERS }, (_, i) => voterHandle(i + 1));
@@ -142,16 +164,23 @@ async function setUpRun(client, communityId, tokenSecret, { members: MEMBERS, au
      select h, h || '@bench.townsquare.dev', '!no-login', false, now() from unnest($1::text[]) h on conflict do nothing`,
     [voterHandles],
   );
-  const voterIds = (await client.query('select id from users where handle = any($1::text[]) order by handle', [voterHandles])).rows.map((r) => r.id);
+  const voterIds = (
+    await client.query('select id from users where handle = any($1::text[]) order by handle', [voterHandles])
+  ).rows.map((r) => r.id);
   await client.query(
     `insert into members (community_id, user_id, role, joined_at)
      select $1, id, 'MEMBER', now() from unnest($2::int[]) id on conflict do nothing`,
     [communityId, voterIds],
   );
-  await client.query('update communities set member_count = (select count(*) from members where community_id = $1) where id = $1', [communityId]);
+  await client.query(
+    'update communities set member_count = (select count(*) from members where community_id = $1) where id = $1',
+    [communityId],
+  );
   // Subscribers: the last SUBSCRIBERS members (the short end of the tail); the owner: member 1.
   const subscriberHandles = Array.from({ length: SUBSCRIBERS }, (_, i) => memberHandle(MEMBERS - i));
-  const subscriberIds = (await client.query('select id from users where handle = any($1::text[]) order by handle', [subscriberHandles])).rows.map((r) => r.id);
+  const subscriberIds = (
+    await client.query('select id from users where handle = any($1::text[]) order by handle', [subscriberHandles])
+  ).rows.map((r) => r.id);
   const ownerId = (await client.query('select id from users where handle = $1', [memberHandle(1)])).rows[0].id;
   const signedIn = [ownerId, ...voterIds, ...subscriberIds];
   await client.query('delete from sessions where user_id = any($1::int[])', [signedIn]);
@@ -162,7 +191,12 @@ async function setUpRun(client, communityId, tokenSecret, { members: MEMBERS, au
     owner: tokens[0],
     voters: tokens.slice(1, 1 + VOTERS),
     subscribers: tokens.slice(1 + VOTERS),
-    authors: authors.map((a) => ({ userId: a.user_id, handle: a.handle, base: a.reputation, post: toGlobalId('Post', postOf.get(a.user_id)) })),
+    authors: authors.map((a) => ({
+      userId: a.user_id,
+      handle: a.handle,
+      base: a.reputation,
+      post: toGlobalId('Post', postOf.get(a.user_id)),
+    })),
     stale,
   };
 }

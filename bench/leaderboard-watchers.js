@@ -45,24 +45,27 @@ function open(url, token, query, variables, s) {
   return new Promise((resolve) => {
     const { client, connected } = connectClient(url, token, fail, () => closing);
     connected.then(resolve);
-    client.subscribe({ query, variables }, {
-      next: (result) => {
-        if (result.errors) return fail(result.errors[0]);
-        const at = now();
-        const entries = result.data.leaderboardChanged;
-        emissions++;
-        times[s].push(at);
-        const row = new Array(tracked.size).fill(ABSENT);
-        for (const e of entries) {
-          const i = tracked.get(e.member.user.handle);
-          if (i !== undefined) row[i] = e.score;
-        }
-        scores[s].push(...row);
-        last[s] = signatureOf(entries);
+    client.subscribe(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) return fail(result.errors[0]);
+          const at = now();
+          const entries = result.data.leaderboardChanged;
+          emissions++;
+          times[s].push(at);
+          const row = new Array(tracked.size).fill(ABSENT);
+          for (const e of entries) {
+            const i = tracked.get(e.member.user.handle);
+            if (i !== undefined) row[i] = e.score;
+          }
+          scores[s].push(...row);
+          last[s] = signatureOf(entries);
+        },
+        error: fail,
+        complete: () => !closing && fail(new Error('subscription completed by the server')),
       },
-      error: fail,
-      complete: () => !closing && fail(new Error('subscription completed by the server')),
-    });
+    );
     clients.push(client);
   });
 }

@@ -55,7 +55,26 @@
 const { spawn } = require('node:child_process');
 const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
-const { ROOT, progress, startWorker, sleep, option, openBenchDatabase, globalIds, startServer, assertFileLimit, gql, newTokenSecret, rssKb, cpuSeconds, databaseBackends, machineLoad, quantile, closeWorkers, sampleRssPeak } = require('./harness');
+const {
+  ROOT,
+  progress,
+  startWorker,
+  sleep,
+  option,
+  openBenchDatabase,
+  globalIds,
+  startServer,
+  assertFileLimit,
+  gql,
+  newTokenSecret,
+  rssKb,
+  cpuSeconds,
+  databaseBackends,
+  machineLoad,
+  quantile,
+  closeWorkers,
+  sampleRssPeak,
+} = require('./harness');
 
 const { SLUG, seed, setUpRun } = require('./leaderboard-seed');
 
@@ -71,7 +90,9 @@ const RATE = Number(option('rate', 'RATE', '20'));
 const DURATION = Number(option('duration', 'DURATION', '15'));
 const AUTHORS = Number(option('authors', 'AUTHORS', '10'));
 const REBUILD_SKEW = Number(option('rebuild-skew', 'REBUILD_SKEW', '1000'));
-const CLIENT_PROCS = Number(option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))));
+const CLIENT_PROCS = Number(
+  option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))),
+);
 const VOTES = Math.round(RATE * DURATION);
 /** Voters of the live phase; then as many again as REBUILD_VOTES_MAX_SECONDS of votes need, for the rebuild under votes. */
 const LIVE_VOTERS = Math.ceil(VOTES / AUTHORS);
@@ -81,7 +102,9 @@ const CLI = join(ROOT, 'dist', 'src', 'cli', 'reputation-rebuild.js');
 const now = () => performance.timeOrigin + performance.now();
 
 if (MEMBERS > 9_999_999 || MEMBERS < AUTHORS + SUBSCRIBERS || ROWS < MEMBERS) {
-  throw new Error(`need AUTHORS + SUBSCRIBERS <= MEMBERS <= 9,999,999 and ROWS >= MEMBERS (got ${MEMBERS} members, ${ROWS} rows)`);
+  throw new Error(
+    `need AUTHORS + SUBSCRIBERS <= MEMBERS <= 9,999,999 and ROWS >= MEMBERS (got ${MEMBERS} members, ${ROWS} rows)`,
+  );
 }
 
 const ENTRIES = 'rank score member { user { handle } }';
@@ -130,7 +153,10 @@ function difference(server, ledger) {
     members++;
     if (got !== undefined) behind += Number(v) - got;
   }
-  const first = i < 0 ? `lengths ${x.length} vs ${y.length}` : `entry ${i + 1}: ${x[i] ?? 'none'} (server) vs ${y[i] ?? 'none'} (ledger)`;
+  const first =
+    i < 0
+      ? `lengths ${x.length} vs ${y.length}`
+      : `entry ${i + 1}: ${x[i] ?? 'none'} (server) vs ${y[i] ?? 'none'} (ledger)`;
   return `${members} of the ledger's ${y.length} with another score on the server, ${behind} points behind in all; first: ${first}`;
 }
 
@@ -144,11 +170,16 @@ async function compareBoards(db, url, communityId) {
     const lines = [];
     let same = true;
     for (const period of ['ALL_TIME', 'MONTH', 'WEEK']) {
-      const [server, ledger] = await Promise.all([serverTop(url, period, 100), ledgerTop(client, communityId, period, 100)]);
+      const [server, ledger] = await Promise.all([
+        serverTop(url, period, 100),
+        ledgerTop(client, communityId, period, 100),
+      ]);
       if (server !== ledger) same = false;
       lines.push(`${period} top 100 ${server === ledger ? 'yes' : `NO (${difference(server, ledger)})`}`);
     }
-    const { rows: [r] } = await client.query(
+    const {
+      rows: [r],
+    } = await client.query(
       `select count(*)::int as off from members m
          left join (select user_id, sum(delta)::int as total from reputation_events where community_id = $1 group by user_id) l on l.user_id = m.user_id
         where m.community_id = $1 and m.reputation <> coalesce(l.total, 0)`,
@@ -169,7 +200,9 @@ async function compareBoards(db, url, communityId) {
 async function redisPrefix(db, communityId) {
   const client = await db.connect();
   try {
-    const { rows: [r] } = await client.query(
+    const {
+      rows: [r],
+    } = await client.query(
       `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
     );
     return `leaderboard:${r.id}:${communityId}:`;
@@ -206,10 +239,14 @@ function redisBoardSizes(prefix) {
     const out = [];
     for (const key of keys) {
       if ((await redis.type(key)) !== 'zset') continue;
-      out.push(`${key.slice(prefix.length)} ${(await redis.zCard(key)).toLocaleString('en-US')} members, ${((await redis.memoryUsage(key)) / 1048576).toFixed(1)} MiB`);
+      out.push(
+        `${key.slice(prefix.length)} ${(await redis.zCard(key)).toLocaleString('en-US')} members, ${((await redis.memoryUsage(key)) / 1048576).toFixed(1)} MiB`,
+      );
     }
     // None: the server names its keys otherwise now (see redisPrefix), and the cold figures are not cold.
-    return out.length ? out : [`none under ${prefix}*: has the server's key format changed? (see redisPrefix in this file)`];
+    return out.length
+      ? out
+      : [`none under ${prefix}*: has the server's key format changed? (see redisPrefix in this file)`];
   });
 }
 
@@ -218,7 +255,13 @@ function runRebuildCli(dbEnv, tokenSecret) {
   return new Promise((resolve, reject) => {
     const started = now();
     const child = spawn(process.execPath, [CLI, `--community=${SLUG}`], {
-      env: { ...process.env, ...dbEnv, REDIS_URL: process.env.REDIS_URL || '', LOG_LEVEL: 'warn', TOKEN_SECRET: tokenSecret },
+      env: {
+        ...process.env,
+        ...dbEnv,
+        REDIS_URL: process.env.REDIS_URL || '',
+        LOG_LEVEL: 'warn',
+        TOKEN_SECRET: tokenSecret,
+      },
       stdio: ['ignore', 'pipe', 2],
     });
     let out = '';
@@ -240,23 +283,30 @@ async function streamVotes(url, run, { max, firstVoter, stop = () => false }) {
   const roundTrips = [];
   const v = { ok: 0, failed: 0, firstError: null };
   const start = now() + 50;
-  await Promise.all(run.authors.map(async (author, a) => {
-    for (let k = a, j = firstVoter; k < max && !stop(); k += AUTHORS, j++) {
-      const wait = start + (k * 1000) / RATE - now();
-      if (wait > 0) await sleep(wait);
-      const at = now();
-      try {
-        const { data } = await gql(url, VOTE, { input: { subjectId: author.post, value: 'UP' } }, run.voters[j]);
-        roundTrips.push(now() - at);
-        votes.set([at, a, author.base + 10 * data.vote.score], 3 * v.ok);
-        v.ok++;
-      } catch (err) {
-        v.failed++;
-        v.firstError ??= err.message;
+  await Promise.all(
+    run.authors.map(async (author, a) => {
+      for (let k = a, j = firstVoter; k < max && !stop(); k += AUTHORS, j++) {
+        const wait = start + (k * 1000) / RATE - now();
+        if (wait > 0) await sleep(wait);
+        const at = now();
+        try {
+          const { data } = await gql(url, VOTE, { input: { subjectId: author.post, value: 'UP' } }, run.voters[j]);
+          roundTrips.push(now() - at);
+          votes.set([at, a, author.base + 10 * data.vote.score], 3 * v.ok);
+          v.ok++;
+        } catch (err) {
+          v.failed++;
+          v.firstError ??= err.message;
+        }
       }
-    }
-  }));
-  return { ...v, votes: votes.slice(0, 3 * v.ok), roundTrips: roundTrips.sort((a, b) => a - b), seconds: (now() - start) / 1000 };
+    }),
+  );
+  return {
+    ...v,
+    votes: votes.slice(0, 3 * v.ok),
+    roundTrips: roundTrips.sort((a, b) => a - b),
+    seconds: (now() - start) / 1000,
+  };
 }
 
 /** Round trips of `count` board queries, `concurrency` at a time (1: one after the other). */
@@ -266,16 +316,18 @@ async function measureQueries(url, period, first, count, concurrency) {
   let hits = 0;
   let issued = 0;
   const started = now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (issued < count) {
-      issued++;
-      const sent = now();
-      const { headers } = await gql(url, BOARD, { slug: SLUG, period, first });
-      times.push(now() - sent);
-      statements += Number(headers.get('x-sql-statements') ?? NaN);
-      if (headers.get('x-response-cache') === 'hit') hits++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < count) {
+        issued++;
+        const sent = now();
+        const { headers } = await gql(url, BOARD, { slug: SLUG, period, first });
+        times.push(now() - sent);
+        statements += Number(headers.get('x-sql-statements') ?? NaN);
+        if (headers.get('x-response-cache') === 'hit') hits++;
+      }
+    }),
+  );
   const seconds = (now() - started) / 1000;
   times.sort((a, b) => a - b);
   return { times, seconds, statements: statements / count, hits };
@@ -304,7 +356,12 @@ async function measureQueries(url, period, first, count, concurrency) {
       ({ toGlobalId } = await globalIds(client));
       seeded = await seed(client, { members: MEMBERS, rows: ROWS, days: DAYS });
       progress('setting up the run: target posts, voters, sessions…');
-      run = await setUpRun(client, seeded.communityId, tokenSecret, { members: MEMBERS, authors: AUTHORS, voters: VOTERS, subscribers: SUBSCRIBERS });
+      run = await setUpRun(client, seeded.communityId, tokenSecret, {
+        members: MEMBERS,
+        authors: AUTHORS,
+        voters: VOTERS,
+        subscribers: SUBSCRIBERS,
+      });
     } finally {
       await client.close();
     }
@@ -318,17 +375,25 @@ async function measureQueries(url, period, first, count, concurrency) {
     const ms = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : '–');
     const mib = (k) => `${(k / 1024).toFixed(0)} MiB`;
     const core = (x, secs) => `${x.toFixed(2)} s = ${((x / secs) * 100).toFixed(0)} % of one core`;
-    console.log(`community: "${SLUG}", ${f(MEMBERS)} members with ${f(ROWS)} ledger rows over ${DAYS} days (${seeded.reused ? 'reused' : `seeded in ${(seeded.ms / 1000).toFixed(1)} s`}${run.stale ? `; ${f(run.stale)} rows of earlier runs removed` : ''})`);
-    console.log(`leaderboards: ${process.env.REDIS_URL ? `Redis sorted sets (${redisKeys} ${prefix}* keys deleted before the start)` : 'in process (REDIS_URL unset)'}`);
+    console.log(
+      `community: "${SLUG}", ${f(MEMBERS)} members with ${f(ROWS)} ledger rows over ${DAYS} days (${seeded.reused ? 'reused' : `seeded in ${(seeded.ms / 1000).toFixed(1)} s`}${run.stale ? `; ${f(run.stale)} rows of earlier runs removed` : ''})`,
+    );
+    console.log(
+      `leaderboards: ${process.env.REDIS_URL ? `Redis sorted sets (${redisKeys} ${prefix}* keys deleted before the start)` : 'in process (REDIS_URL unset)'}`,
+    );
 
     progress('starting the server…');
     server = await startServer(db.env, { tokenSecret, files: serverFiles, env: { RESPONSE_CACHE_SECONDS: '0' } });
-    console.log(`server: node ${process.version}, pid ${server.pid}, RESPONSE_CACHE_SECONDS=0, LEADERBOARD_UPDATE_INTERVAL_MS=${process.env.LEADERBOARD_UPDATE_INTERVAL_MS || '500 (default)'}; machine: ${loadAtStart} at the start`);
+    console.log(
+      `server: node ${process.version}, pid ${server.pid}, RESPONSE_CACHE_SECONDS=0, LEADERBOARD_UPDATE_INTERVAL_MS=${process.env.LEADERBOARD_UPDATE_INTERVAL_MS || '500 (default)'}; machine: ${loadAtStart} at the start`,
+    );
     // The server's monthly badge sweep reads last month's ledger at start: let it finish first.
     const monthKey = periodsAt('UTC').previousMonth.key;
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
       const c = await db.connect();
-      const { rows: [r] } = await c.query('select top_month_awarded from communities where id = $1', [communityId]);
+      const {
+        rows: [r],
+      } = await c.query('select top_month_awarded from communities where id = $1', [communityId]);
       await c.close();
       if (r.top_month_awarded >= monthKey) break;
     }
@@ -344,30 +409,38 @@ async function measureQueries(url, period, first, count, concurrency) {
     const warm = now() - sent;
     const rssLoaded = rssKb(server.pid);
     console.log('');
-    console.log(`cold: first leaderboard(ALL_TIME, first: 10) after the start (loads the boards from the ledger) ${ms(cold)} ms; the same query next ${ms(warm)} ms`);
+    console.log(
+      `cold: first leaderboard(ALL_TIME, first: 10) after the start (loads the boards from the ledger) ${ms(cold)} ms; the same query next ${ms(warm)} ms`,
+    );
     if (process.env.REDIS_URL) {
       for (const line of await redisBoardSizes(prefix)) console.log(`  Redis board ${line}`);
       // A Redis that lost the boards (restarted, flushed) while readers keep coming: CONCURRENCY first reads at once.
       progress(`cold: ${CONCURRENCY} concurrent first queries after deleting the Redis boards…`);
       await flushRedisBoards(prefix);
       const herd = await measureQueries(server.url, 'ALL_TIME', 10, CONCURRENCY, CONCURRENCY);
-      console.log(`  the Redis boards deleted again, then ${CONCURRENCY} queries at once: p50 ${ms(quantile(herd.times, 0.5))} ms, max ${ms(herd.times.at(-1))} ms`);
+      console.log(
+        `  the Redis boards deleted again, then ${CONCURRENCY} queries at once: p50 ${ms(quantile(herd.times, 0.5))} ms, max ${ms(herd.times.at(-1))} ms`,
+      );
     } else {
       console.log(`  server memory: VmRSS ${mib(rssBefore)} before, ${mib(rssLoaded)} with the boards loaded`);
     }
 
     // 2. Queries.
     console.log('');
-    console.log(`queries: Community.leaderboard with member { user { handle } }, signed out, over HTTP; ${f(QUERIES)} one after the other, then ${f(QUERIES)} ${CONCURRENCY} at a time`);
+    console.log(
+      `queries: Community.leaderboard with member { user { handle } }, signed out, over HTTP; ${f(QUERIES)} one after the other, then ${f(QUERIES)} ${CONCURRENCY} at a time`,
+    );
     for (const period of ['ALL_TIME', 'MONTH', 'WEEK']) {
       for (const first of [10, 100]) {
         progress(`queries: ${period}, first ${first}…`);
         const seq = await measureQueries(server.url, period, first, QUERIES, 1);
         const par = await measureQueries(server.url, period, first, QUERIES, CONCURRENCY);
         const label = `${period}, first ${first}:`.padEnd(18);
-        console.log(`  ${label} sequential p50 ${ms(quantile(seq.times, 0.5))} ms, p99 ${ms(quantile(seq.times, 0.99))} ms, max ${ms(seq.times.at(-1))} ms; ` +
-          `${CONCURRENCY} concurrent p50 ${ms(quantile(par.times, 0.5))} ms, p99 ${ms(quantile(par.times, 0.99))} ms, ${(QUERIES / par.seconds).toFixed(0)} req/s; ` +
-          `${seq.statements.toFixed(1)} SQL statements each${seq.hits + par.hits ? `; ${seq.hits + par.hits} cache hits` : ''}`);
+        console.log(
+          `  ${label} sequential p50 ${ms(quantile(seq.times, 0.5))} ms, p99 ${ms(quantile(seq.times, 0.99))} ms, max ${ms(seq.times.at(-1))} ms; ` +
+            `${CONCURRENCY} concurrent p50 ${ms(quantile(par.times, 0.5))} ms, p99 ${ms(quantile(par.times, 0.99))} ms, ${(QUERIES / par.seconds).toFixed(0)} req/s; ` +
+            `${seq.statements.toFixed(1)} SQL statements each${seq.hits + par.hits ? `; ${seq.hits + par.hits} cache hits` : ''}`,
+        );
       }
     }
 
@@ -376,23 +449,39 @@ async function measureQueries(url, period, first, count, concurrency) {
     progress(`live: opening ${SUBSCRIBERS} subscribers in ${CLIENT_PROCS} client processes…`);
     const wsUrl = server.url.replace('http', 'ws');
     const openedAt = Date.now();
-    await Promise.all(Array.from({ length: CLIENT_PROCS }, (_, w) => {
-      const share = run.subscribers.filter((_, i) => i % CLIENT_PROCS === w);
-      const worker = startWorker(join(__dirname, 'leaderboard-watchers.js'), workerFiles);
-      workers.push(worker);
-      worker.send({
-        type: 'start', url: wsUrl, tokens: share, query: WATCH, variables: { id: communityGid, first: 10 },
-        handles: run.authors.map((a) => a.handle), concurrency: 50,
-      });
-      return new Promise((resolve) => worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()));
-    }));
+    await Promise.all(
+      Array.from({ length: CLIENT_PROCS }, (_, w) => {
+        const share = run.subscribers.filter((_, i) => i % CLIENT_PROCS === w);
+        const worker = startWorker(join(__dirname, 'leaderboard-watchers.js'), workerFiles);
+        workers.push(worker);
+        worker.send({
+          type: 'start',
+          url: wsUrl,
+          tokens: share,
+          query: WATCH,
+          variables: { id: communityGid, first: 10 },
+          handles: run.authors.map((a) => a.handle),
+          concurrency: 50,
+        });
+        return new Promise((resolve) =>
+          worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()),
+        );
+      }),
+    );
     const status = async () => {
       const all = await Promise.all(workers.map((w) => w.ask({ type: 'status' }, 'status')));
-      return { heard: all.reduce((n, s) => n + s.heard, 0), errors: all.reduce((n, s) => n + s.errors, 0), firstError: all.find((s) => s.firstError)?.firstError };
+      return {
+        heard: all.reduce((n, s) => n + s.heard, 0),
+        errors: all.reduce((n, s) => n + s.errors, 0),
+        firstError: all.find((s) => s.firstError)?.firstError,
+      };
     };
     let s = await status();
     for (const deadline = Date.now() + 60_000; s.heard < SUBSCRIBERS; s = await status()) {
-      if (Date.now() > deadline) throw new Error(`only ${s.heard} of ${SUBSCRIBERS} subscribers got the board; ${s.errors} errors (first: ${s.firstError})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${s.heard} of ${SUBSCRIBERS} subscribers got the board; ${s.errors} errors (first: ${s.firstError})`,
+        );
       await sleep(250);
     }
     const connectedMs = Date.now() - openedAt;
@@ -417,21 +506,39 @@ async function measureQueries(url, period, first, count, concurrency) {
     const c2 = await db.connect();
     const final = await ledgerTop(c2, communityId, 'ALL_TIME', 10);
     await c2.close();
-    const collected = await Promise.all(workers.map((w) => w.ask({ type: 'collect', votes: v.votes, final }, 'collected')));
+    const collected = await Promise.all(
+      workers.map((w) => w.ask({ type: 'collect', votes: v.votes, final }, 'collected')),
+    );
     const sum = (key) => collected.reduce((n, r) => n + r[key], 0);
     const latencies = new Float32Array(collected.reduce((n, r) => n + r.latencies.length, 0));
     collected.reduce((at, r) => (latencies.set(r.latencies, at), at + r.latencies.length), 0);
     latencies.sort();
     const rt = v.roundTrips;
     console.log('');
-    console.log(`live: ${SUBSCRIBERS} subscribers to leaderboardChanged(ALL_TIME, first: 10) in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'}, all with the board after ${(connectedMs / 1000).toFixed(1)} s`);
-    console.log(`  votes:       ${f(v.ok)} upvotes on the posts of the top ${AUTHORS} members in ${seconds.toFixed(1)} s = ${(v.ok / seconds).toFixed(1)}/s (asked ${RATE}/s); ${f(v.failed)} failed${v.firstError ? ` (first: ${v.firstError})` : ''}`);
-    console.log(`  round trip:  vote p50 ${ms(quantile(rt, 0.5))} ms, p99 ${ms(quantile(rt, 0.99))} ms, max ${ms(rt.at(-1))} ms`);
-    console.log(`  vote sent → leaderboardChanged reflecting it, ${f(latencies.length)} (vote, subscriber) pairs: p50 ${ms(quantile(latencies, 0.5))} ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${ms(latencies.at(-1))} ms`);
-    console.log(`  never reflected: ${f(sum('missed'))} pairs; reflected before the vote was sent (impossible): ${f(sum('early'))}`);
-    console.log(`  emissions:   ${(sum('emissions') / SUBSCRIBERS).toFixed(1)} per subscriber (the first board included) = ${((sum('emissions') / SUBSCRIBERS - 1) / (seconds + 2)).toFixed(1)}/s while votes came; last emission ≠ ledger's top 10 at ${f(sum('stale'))} of ${f(SUBSCRIBERS)} subscribers`);
-    console.log(`  server CPU:  ${core(cpuVotes, seconds + 2)}; PostgreSQL ${Number.isNaN(pgVotes) ? 'not measured' : core(pgVotes, seconds + 2)}; memory VmRSS ${mib(rssIdle)} with the idle subscribers, peak ${mib(rss.peak())}`);
-    console.log(`  subscriber errors: ${f(sum('errors'))}${collected.find((r) => r.firstError) ? ` (first: ${collected.find((r) => r.firstError).firstError})` : ''}; ${loadBeforeVotes} before the votes`);
+    console.log(
+      `live: ${SUBSCRIBERS} subscribers to leaderboardChanged(ALL_TIME, first: 10) in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'}, all with the board after ${(connectedMs / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `  votes:       ${f(v.ok)} upvotes on the posts of the top ${AUTHORS} members in ${seconds.toFixed(1)} s = ${(v.ok / seconds).toFixed(1)}/s (asked ${RATE}/s); ${f(v.failed)} failed${v.firstError ? ` (first: ${v.firstError})` : ''}`,
+    );
+    console.log(
+      `  round trip:  vote p50 ${ms(quantile(rt, 0.5))} ms, p99 ${ms(quantile(rt, 0.99))} ms, max ${ms(rt.at(-1))} ms`,
+    );
+    console.log(
+      `  vote sent → leaderboardChanged reflecting it, ${f(latencies.length)} (vote, subscriber) pairs: p50 ${ms(quantile(latencies, 0.5))} ms, p99 ${ms(quantile(latencies, 0.99))} ms, max ${ms(latencies.at(-1))} ms`,
+    );
+    console.log(
+      `  never reflected: ${f(sum('missed'))} pairs; reflected before the vote was sent (impossible): ${f(sum('early'))}`,
+    );
+    console.log(
+      `  emissions:   ${(sum('emissions') / SUBSCRIBERS).toFixed(1)} per subscriber (the first board included) = ${((sum('emissions') / SUBSCRIBERS - 1) / (seconds + 2)).toFixed(1)}/s while votes came; last emission ≠ ledger's top 10 at ${f(sum('stale'))} of ${f(SUBSCRIBERS)} subscribers`,
+    );
+    console.log(
+      `  server CPU:  ${core(cpuVotes, seconds + 2)}; PostgreSQL ${Number.isNaN(pgVotes) ? 'not measured' : core(pgVotes, seconds + 2)}; memory VmRSS ${mib(rssIdle)} with the idle subscribers, peak ${mib(rss.peak())}`,
+    );
+    console.log(
+      `  subscriber errors: ${f(sum('errors'))}${collected.find((r) => r.firstError) ? ` (first: ${collected.find((r) => r.firstError).firstError})` : ''}; ${loadBeforeVotes} before the votes`,
+    );
 
     progress('closing the subscribers…');
     await closeWorkers(workers.splice(0));
@@ -443,9 +550,13 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log(`rebuild: live boards == ledger before it: ${live.same ? 'yes' : 'no'} (${live.lines.join('; ')})`);
     progress('rebuild: the rebuildReputation mutation…');
     sent = now();
-    const { data: { rebuildReputation: fixedByMutation } } = await gql(server.url, REBUILD, { id: communityGid }, run.owner);
+    const {
+      data: { rebuildReputation: fixedByMutation },
+    } = await gql(server.url, REBUILD, { id: communityGid }, run.owner);
     const mutationMs = now() - sent;
-    console.log(`  rebuildReputation mutation (this community, the server's boards): ${(mutationMs / 1000).toFixed(2)} s, ${f(fixedByMutation)} members corrected`);
+    console.log(
+      `  rebuildReputation mutation (this community, the server's boards): ${(mutationMs / 1000).toFixed(2)} s, ${f(fixedByMutation)} members corrected`,
+    );
     const c3 = await db.connect();
     await c3.query(
       `update members set reputation = reputation + 1
@@ -455,7 +566,9 @@ async function measureQueries(url, period, first, count, concurrency) {
     await c3.close();
     progress('rebuild: npm run reputation:rebuild…');
     const cli = await runRebuildCli(db.env, tokenSecret);
-    console.log(`  npm run reputation:rebuild -- --community=${SLUG} (${REBUILD_SKEW} members' reputation skewed by +1 in SQL before): ${(cli.ms / 1000).toFixed(2)} s wall, exit ${cli.code}${process.env.REDIS_URL ? '' : ' (no REDIS_URL: fixes members.reputation; the server keeps its boards)'}`);
+    console.log(
+      `  npm run reputation:rebuild -- --community=${SLUG} (${REBUILD_SKEW} members' reputation skewed by +1 in SQL before): ${(cli.ms / 1000).toFixed(2)} s wall, exit ${cli.code}${process.env.REDIS_URL ? '' : ' (no REDIS_URL: fixes members.reputation; the server keeps its boards)'}`,
+    );
     for (const line of cli.out) console.log(`    | ${line}`);
     const rebuilt = await compareBoards(db, server.url, communityId);
     console.log(`  rebuilt == ledger: ${rebuilt.same ? 'yes' : 'no'} (${rebuilt.lines.join('; ')})`);
@@ -463,7 +576,11 @@ async function measureQueries(url, period, first, count, concurrency) {
     // 4b. The same mutation while votes keep coming: do changes committed during the rebuild survive it?
     progress(`rebuild: the rebuildReputation mutation while votes keep coming at ${RATE}/s…`);
     let rebuilding = true;
-    const underVotes = streamVotes(server.url, run, { max: (VOTERS - LIVE_VOTERS) * AUTHORS, firstVoter: LIVE_VOTERS, stop: () => !rebuilding });
+    const underVotes = streamVotes(server.url, run, {
+      max: (VOTERS - LIVE_VOTERS) * AUTHORS,
+      firstVoter: LIVE_VOTERS,
+      stop: () => !rebuilding,
+    });
     await sleep(1000);
     sent = now();
     await gql(server.url, REBUILD, { id: communityGid }, run.owner);
@@ -473,11 +590,15 @@ async function measureQueries(url, period, first, count, concurrency) {
     const duringRebuild = await underVotes;
     await sleep(1500);
     const afterBusy = await compareBoards(db, server.url, communityId);
-    console.log(`  rebuildReputation under ${RATE} votes/s: ${(busyMs / 1000).toFixed(2)} s; ${f(duringRebuild.ok)} votes from 1 s before it to 1 s after it (${f(duringRebuild.failed)} failed${duringRebuild.firstError ? `, first: ${duringRebuild.firstError}` : ''})`);
+    console.log(
+      `  rebuildReputation under ${RATE} votes/s: ${(busyMs / 1000).toFixed(2)} s; ${f(duringRebuild.ok)} votes from 1 s before it to 1 s after it (${f(duringRebuild.failed)} failed${duringRebuild.firstError ? `, first: ${duringRebuild.firstError}` : ''})`,
+    );
     console.log(`  rebuilt under votes == ledger: ${afterBusy.same ? 'yes' : 'no'} (${afterBusy.lines.join('; ')})`);
     console.log('');
     console.log(`bench: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s in all; ${machineLoad()} at the end`);
-    console.log('targets: the issue asks for the figures; "never reflected" and "last emission ≠ ledger" must be 0, every "== ledger" yes');
+    console.log(
+      'targets: the issue asks for the figures; "never reflected" and "last emission ≠ ledger" must be 0, every "== ledger" yes',
+    );
   } finally {
     progress('closing subscribers and stopping the server…');
     await closeWorkers(workers);

@@ -46,18 +46,44 @@
  * BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (one profile for all ops).
  */
 const {
-  progress, sleep, option, openBenchDatabase, createSessions, startServer, gql, newTokenSecret, machineLoad,
-  cpuMeter, autocannonRun: run, autocannonRaw, mergeRuns, ensurePeer, startPeer, globalIds,
+  progress,
+  sleep,
+  option,
+  openBenchDatabase,
+  createSessions,
+  startServer,
+  gql,
+  newTokenSecret,
+  machineLoad,
+  cpuMeter,
+  autocannonRun: run,
+  autocannonRaw,
+  mergeRuns,
+  ensurePeer,
+  startPeer,
+  globalIds,
 } = require('./harness');
 const { seedLarge, describe } = require('./seed-large');
 
 const PEER = process.argv.includes('--peer') || process.env.PEER === '1';
 const DURATION = Number(option('duration', 'DURATION', '10'));
 const CONNECTIONS = Number(option('connections', 'CONNECTIONS', '10'));
-const OPS = option('ops', 'OPS', PEER ? 'typename,addComment' : 'typename,addComment,vote,react,sendChatMessage,castVote,rsvp').split(',');
+const OPS = option(
+  'ops',
+  'OPS',
+  PEER ? 'typename,addComment' : 'typename,addComment,vote,react,sendChatMessage,castVote,rsvp',
+).split(',');
 const ROUNDS = Number(option('rounds', 'ROUNDS', '2'));
 /** Issue 13's targets: server CPU per operation, in ms. */
-const TARGET_CPU_MS = { typename: 0.2, addComment: 2.5, vote: 2.5, react: 2.5, sendChatMessage: 2.5, castVote: 2.5, rsvp: 2.5 };
+const TARGET_CPU_MS = {
+  typename: 0.2,
+  addComment: 2.5,
+  vote: 2.5,
+  react: 2.5,
+  sendChatMessage: 2.5,
+  castVote: 2.5,
+  rsvp: 2.5,
+};
 /** Seats of the rsvp bench's event: fewer than the members answering, so the waitlist path runs too. */
 const RSVP_SEATS = Math.max(1, Math.floor(CONNECTIONS / 2));
 
@@ -66,7 +92,8 @@ const PAGE_POSTS = `query OpsPagePosts($slug: String!) {
 }`;
 const CREATE_EVENT = 'mutation OpsCreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }';
 const START_LIVE = 'mutation OpsStartLive($id: ID!) { startLiveStream(eventId: $id) { id live } }';
-const CREATE_POLL = 'mutation OpsCreatePoll($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }';
+const CREATE_POLL =
+  'mutation OpsCreatePoll($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }';
 
 /** The body of the n-th comment: the same words on both sides of --peer. */
 const commentBody = (n) => `Bench comment ${n}: a few words, as people write them.`;
@@ -89,29 +116,45 @@ const OPERATIONS = {
   vote: {
     query: 'mutation OpsVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }',
     variables: (who, n) => ({
-      input: { subjectId: who.posts[n % who.posts.length], value: Math.floor(n / who.posts.length) % 2 === 0 ? 'UP' : 'NONE' },
+      input: {
+        subjectId: who.posts[n % who.posts.length],
+        value: Math.floor(n / who.posts.length) % 2 === 0 ? 'UP' : 'NONE',
+      },
     }),
   },
   react: {
     query: 'mutation OpsReact($input: ReactInput!) { react(input: $input) { ... on Post { id } } }',
     variables: (who, n) => ({
-      input: { subjectId: who.posts[n % who.posts.length], emoji: '👍', remove: Math.floor(n / who.posts.length) % 2 === 1 },
+      input: {
+        subjectId: who.posts[n % who.posts.length],
+        emoji: '👍',
+        remove: Math.floor(n / who.posts.length) % 2 === 1,
+      },
     }),
   },
   sendChatMessage: {
     needs: 'stream',
     query: 'mutation OpsSendChatMessage($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }',
-    variables: (who, n, subjects) => ({ input: { eventId: subjects.stream, body: `Bench chat message ${n}: hello from the load test.` } }),
+    variables: (who, n, subjects) => ({
+      input: { eventId: subjects.stream, body: `Bench chat message ${n}: hello from the load test.` },
+    }),
   },
   castVote: {
     needs: 'poll',
     query: 'mutation OpsCastVote($input: CastVoteInput!) { castVote(input: $input) { id totalVoters } }',
-    variables: (who, n, subjects) => ({ input: { pollId: subjects.poll.id, optionIds: [subjects.poll.options[(who.index + n) % subjects.poll.options.length].id] } }),
+    variables: (who, n, subjects) => ({
+      input: {
+        pollId: subjects.poll.id,
+        optionIds: [subjects.poll.options[(who.index + n) % subjects.poll.options.length].id],
+      },
+    }),
   },
   rsvp: {
     needs: 'meetup',
     query: 'mutation OpsRsvp($input: RsvpInput!) { rsvp(input: $input) { id status waitlisted } }',
-    variables: (who, n, subjects) => ({ input: { eventId: subjects.meetup, status: n % 2 === 1 ? 'GOING' : 'NOT_GOING' } }),
+    variables: (who, n, subjects) => ({
+      input: { eventId: subjects.meetup, status: n % 2 === 1 ? 'GOING' : 'NOT_GOING' },
+    }),
   },
 };
 
@@ -124,10 +167,20 @@ const PEER_OPERATIONS = {
   addComment: {
     label: 'createComment',
     target: 0.5,
-    query: 'mutation PeerCreateComment($input: CreateCommentInput!) { createComment(input: $input) { comment { id } } }',
+    query:
+      'mutation PeerCreateComment($input: CreateCommentInput!) { createComment(input: $input) { comment { id } } }',
     variables: (who, n) => {
       const body = `${commentBody(n)} (PostGraphile createComment)`;
-      return { input: { comment: { postId: who.rawPosts[n % who.rawPosts.length], authorId: who.userId, body, bodyHtml: `<p>${body}</p>\n` } } };
+      return {
+        input: {
+          comment: {
+            postId: who.rawPosts[n % who.rawPosts.length],
+            authorId: who.userId,
+            body,
+            bodyHtml: `<p>${body}</p>\n`,
+          },
+        },
+      };
     },
   },
 };
@@ -141,16 +194,42 @@ const PEER_BODY_LIKE = '% (PostGraphile createComment)';
 async function createSubjects(url, ownerToken, communityId, needs) {
   const subjects = {};
   const hours = (h) => new Date(Date.now() + h * 3600_000).toISOString();
-  const event = async (input) => (await gql(url, CREATE_EVENT, { input: { communityId, timeZone: 'UTC', description: 'bench/ops.js', ...input } }, ownerToken)).data.createEvent.id;
+  const event = async (input) =>
+    (
+      await gql(
+        url,
+        CREATE_EVENT,
+        { input: { communityId, timeZone: 'UTC', description: 'bench/ops.js', ...input } },
+        ownerToken,
+      )
+    ).data.createEvent.id;
   if (needs.has('stream')) {
-    subjects.stream = await event({ kind: 'LIVE_STREAM', title: 'Bench: ops live stream', startsAt: hours(0), endsAt: hours(2) });
+    subjects.stream = await event({
+      kind: 'LIVE_STREAM',
+      title: 'Bench: ops live stream',
+      startsAt: hours(0),
+      endsAt: hours(2),
+    });
     await gql(url, START_LIVE, { id: subjects.stream }, ownerToken);
   }
   if (needs.has('poll')) {
-    subjects.poll = (await gql(url, CREATE_POLL, { input: { communityId, question: 'Bench: which way?', options: ['North', 'East', 'South', 'West'] } }, ownerToken)).data.createPoll;
+    subjects.poll = (
+      await gql(
+        url,
+        CREATE_POLL,
+        { input: { communityId, question: 'Bench: which way?', options: ['North', 'East', 'South', 'West'] } },
+        ownerToken,
+      )
+    ).data.createPoll;
   }
   if (needs.has('meetup')) {
-    subjects.meetup = await event({ kind: 'MEETUP', title: 'Bench: ops meetup', startsAt: hours(7 * 24), endsAt: hours(7 * 24 + 2), capacity: RSVP_SEATS });
+    subjects.meetup = await event({
+      kind: 'MEETUP',
+      title: 'Bench: ops meetup',
+      startsAt: hours(7 * 24),
+      endsAt: hours(7 * 24 + 2),
+      capacity: RSVP_SEATS,
+    });
   }
   return subjects;
 }
@@ -163,22 +242,25 @@ async function createSubjects(url, ownerToken, communityId, needs) {
 function loadOptions(url, people, { query, variables, anonymous, counter }, subjects, failed) {
   let connections = 0;
   return {
-    url, connections: CONNECTIONS,
-    requests: [{
-      method: 'POST',
-      setupRequest: (req, context) => {
-        context.who ??= people[connections++ % people.length];
-        const n = (context.who[counter] = (context.who[counter] ?? 0) + 1);
-        const headers = { 'content-type': 'application/json' };
-        if (!anonymous) headers.authorization = `Bearer ${context.who.token}`;
-        return { ...req, headers, body: JSON.stringify({ query, variables: variables(context.who, n, subjects) }) };
+    url,
+    connections: CONNECTIONS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context) => {
+          context.who ??= people[connections++ % people.length];
+          const n = (context.who[counter] = (context.who[counter] ?? 0) + 1);
+          const headers = { 'content-type': 'application/json' };
+          if (!anonymous) headers.authorization = `Bearer ${context.who.token}`;
+          return { ...req, headers, body: JSON.stringify({ query, variables: variables(context.who, n, subjects) }) };
+        },
+        onResponse: (_status, body) => {
+          if (!body.includes('"errors"')) return;
+          failed.count++;
+          failed.first ??= body.slice(0, 300);
+        },
       },
-      onResponse: (_status, body) => {
-        if (!body.includes('"errors"')) return;
-        failed.count++;
-        failed.first ??= body.slice(0, 300);
-      },
-    }],
+    ],
   };
 }
 
@@ -214,18 +296,37 @@ async function benchOps(db, server, people, subjects) {
 
   const width = Math.max(14, ...OPS.map((n) => n.length + 2));
   const pad = (s, n) => String(s).padEnd(n);
-  console.log(pad('operation', width) + pad('requests/s', 12) + pad('p50 ms', 9) + pad('p99 ms', 9) + pad('server CPU ms/op', 18) + pad('target', 10) + pad('PostgreSQL CPU ms/op', 22) + pad('SQL/op', 8) + 'errors (HTTP or GraphQL)');
+  console.log(
+    pad('operation', width) +
+      pad('requests/s', 12) +
+      pad('p50 ms', 9) +
+      pad('p99 ms', 9) +
+      pad('server CPU ms/op', 18) +
+      pad('target', 10) +
+      pad('PostgreSQL CPU ms/op', 22) +
+      pad('SQL/op', 8) +
+      'errors (HTTP or GraphQL)',
+  );
   for (const { name, r, statements, cpu, failed } of rows) {
     const errors = r.errors + r.timeouts + r.non2xx + failed.count;
     console.log(
-      pad(name, width) + pad(r.requests.average.toFixed(0), 12) + pad(r.latency.p50.toFixed(1), 9) + pad(r.latency.p99.toFixed(1), 9) +
-      pad(cpu.server.toFixed(2), 18) + pad(`≤ ${TARGET_CPU_MS[name]}`, 10) + pad(cpu.db === null ? 'not measured' : cpu.db.toFixed(2), 22) +
-      pad(statements, 8) + errors,
+      pad(name, width) +
+        pad(r.requests.average.toFixed(0), 12) +
+        pad(r.latency.p50.toFixed(1), 9) +
+        pad(r.latency.p99.toFixed(1), 9) +
+        pad(cpu.server.toFixed(2), 18) +
+        pad(`≤ ${TARGET_CPU_MS[name]}`, 10) +
+        pad(cpu.db === null ? 'not measured' : cpu.db.toFixed(2), 22) +
+        pad(statements, 8) +
+        errors,
     );
   }
   console.log('');
   for (const { name, r, load, failed } of rows) {
-    console.log(`${name}: ${r.requests.total} requests in ${r.duration.toFixed(1)} s; ${load} before the run` + (failed.first ? `; first GraphQL error: ${failed.first}` : ''));
+    console.log(
+      `${name}: ${r.requests.total} requests in ${r.duration.toFixed(1)} s; ${load} before the run` +
+        (failed.first ? `; first GraphQL error: ${failed.first}` : ''),
+    );
   }
 }
 
@@ -235,18 +336,33 @@ async function benchPeer(db, server, people, versions) {
   const peer = await startPeer(db.env);
   const results = [];
   try {
-    console.log(`peer: PostGraphile ${versions.postgraphile} (graphql ${versions.graphql}), pid ${peer.pid}: anonymous, schema public, pg pool 10, one process`);
-    console.log(`each side warmed up 3 s, then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION} s per side, alternating (each after a 1 s warm-up of its side)\n`);
+    console.log(
+      `peer: PostGraphile ${versions.postgraphile} (graphql ${versions.graphql}), pid ${peer.pid}: anonymous, schema public, pg pool 10, one process`,
+    );
+    console.log(
+      `each side warmed up 3 s, then ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${DURATION} s per side, alternating (each after a 1 s warm-up of its side)\n`,
+    );
     for (const name of OPS) {
       const ours = { ...OPERATIONS[name], counter: name };
       const theirs = { ...PEER_OPERATIONS[name], anonymous: true, counter: `peer:${name}` };
       const sides = [
         {
-          key: 'townsquare', label: name === 'typename' ? 'Townsquare' : `Townsquare ${name}`, url: server.url, pid: server.pid, application: server.application, op: ours,
-          statements: async () => Number((await probe(server.url, people, ours, {}, name)).headers.get('x-sql-statements')),
+          key: 'townsquare',
+          label: name === 'typename' ? 'Townsquare' : `Townsquare ${name}`,
+          url: server.url,
+          pid: server.pid,
+          application: server.application,
+          op: ours,
+          statements: async () =>
+            Number((await probe(server.url, people, ours, {}, name)).headers.get('x-sql-statements')),
         },
         {
-          key: 'peer', label: name === 'typename' ? 'PostGraphile' : `PostGraphile ${theirs.label}`, url: peer.url, pid: peer.pid, application: peer.application, op: theirs,
+          key: 'peer',
+          label: name === 'typename' ? 'PostGraphile' : `PostGraphile ${theirs.label}`,
+          url: peer.url,
+          pid: peer.pid,
+          application: peer.application,
+          op: theirs,
           statements: async () => {
             const before = await peer.statements();
             await probe(peer.url, people, theirs, {}, `PostGraphile ${theirs.label}`);
@@ -281,7 +397,10 @@ async function benchPeer(db, server, people, versions) {
         }
       }
       for (const side of sides) {
-        side.merged = mergeRuns(side.runs.map((r) => r.raw), side.url);
+        side.merged = mergeRuns(
+          side.runs.map((r) => r.raw),
+          side.url,
+        );
         side.errors = side.merged.errors + side.runs.reduce((total, r) => total + r.failed, 0);
       }
       results.push({ name, sides, load, target: theirs.target });
@@ -293,7 +412,10 @@ async function benchPeer(db, server, people, versions) {
   if (OPS.includes('addComment')) {
     const client = await db.connect();
     try {
-      const { rowCount } = await client.query('delete from comments where body like $1 and post_id = any($2::int[])', [PEER_BODY_LIKE, [...new Set(people.flatMap((p) => p.rawPosts))]]);
+      const { rowCount } = await client.query('delete from comments where body like $1 and post_id = any($2::int[])', [
+        PEER_BODY_LIKE,
+        [...new Set(people.flatMap((p) => p.rawPosts))],
+      ]);
       progress(`deleted PostGraphile's ${rowCount} comments`);
     } finally {
       await client.close();
@@ -302,37 +424,79 @@ async function benchPeer(db, server, people, versions) {
 
   const width = Math.max(30, ...results.flatMap((r) => r.sides.map((s) => s.label.length + 2)));
   const pad = (s, n) => String(s).padEnd(n);
-  console.log(pad('operation', width) + pad('requests/s', 12) + pad('p50 ms', 9) + pad('p99 ms', 9) + pad('server CPU ms/op', 18) + pad('PostgreSQL CPU ms/op', 22) + pad('SQL/op', 8) + pad('errors', 8) + pad('× PostGraphile', 16) + 'target');
+  console.log(
+    pad('operation', width) +
+      pad('requests/s', 12) +
+      pad('p50 ms', 9) +
+      pad('p99 ms', 9) +
+      pad('server CPU ms/op', 18) +
+      pad('PostgreSQL CPU ms/op', 22) +
+      pad('SQL/op', 8) +
+      pad('errors', 8) +
+      pad('× PostGraphile', 16) +
+      'target',
+  );
   for (const { name, sides, target } of results) {
     const peerSide = sides.find((s) => s.key === 'peer');
     for (const side of sides) {
       const m = side.merged;
       const x = m.rps / peerSide.merged.rps;
-      const vs = side.key === 'peer' ? ['', ''] : [`${x.toFixed(2)}×`, `≥ ${target}×: ${x >= target ? 'met' : 'MISSED'}; server CPU ≤ ${TARGET_CPU_MS[name]} ms`];
+      const vs =
+        side.key === 'peer'
+          ? ['', '']
+          : [
+              `${x.toFixed(2)}×`,
+              `≥ ${target}×: ${x >= target ? 'met' : 'MISSED'}; server CPU ≤ ${TARGET_CPU_MS[name]} ms`,
+            ];
       console.log(
-        pad(side.label, width) + pad(m.rps.toFixed(0), 12) + pad(m.p50.toFixed(1), 9) + pad(m.p99.toFixed(1), 9) +
-        pad((side.cpu.server / m.requests).toFixed(2), 18) + pad(side.cpu.db === null ? 'not measured' : (side.cpu.db / m.requests).toFixed(2), 22) +
-        pad(side.sql, 8) + pad(side.errors, 8) + pad(vs[0], 16) + vs[1],
+        pad(side.label, width) +
+          pad(m.rps.toFixed(0), 12) +
+          pad(m.p50.toFixed(1), 9) +
+          pad(m.p99.toFixed(1), 9) +
+          pad((side.cpu.server / m.requests).toFixed(2), 18) +
+          pad(side.cpu.db === null ? 'not measured' : (side.cpu.db / m.requests).toFixed(2), 22) +
+          pad(side.sql, 8) +
+          pad(side.errors, 8) +
+          pad(vs[0], 16) +
+          vs[1],
       );
     }
   }
-  console.log('SQL/op: statements sent for one operation (Townsquare: X-SQL-Statements; PostGraphile: counted in its pg pool, begin/commit included)');
+  console.log(
+    'SQL/op: statements sent for one operation (Townsquare: X-SQL-Statements; PostGraphile: counted in its pg pool, begin/commit included)',
+  );
   for (const { name, sides, load } of results) {
-    console.log(`${name}: ${load} before the rounds; rounds (requests/s, p99 ms): ` + sides.map((s) => `${s.label} ${s.runs.map((r) => `${r.single.rps.toFixed(0)}/${r.single.p99.toFixed(0)}`).join(', ')}`).join('; ') +
-      sides.filter((s) => s.failed.first).map((s) => `; first GraphQL error of ${s.label}: ${s.failed.first}`).join(''));
+    console.log(
+      `${name}: ${load} before the rounds; rounds (requests/s, p99 ms): ` +
+        sides
+          .map(
+            (s) =>
+              `${s.label} ${s.runs.map((r) => `${r.single.rps.toFixed(0)}/${r.single.p99.toFixed(0)}`).join(', ')}`,
+          )
+          .join('; ') +
+        sides
+          .filter((s) => s.failed.first)
+          .map((s) => `; first GraphQL error of ${s.label}: ${s.failed.first}`)
+          .join(''),
+    );
   }
 }
 
 (async () => {
   const unknown = OPS.filter((op) => !(op in OPERATIONS));
-  if (unknown.length) throw new Error(`unknown --ops ${unknown.join(', ')} (known: ${Object.keys(OPERATIONS).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown --ops ${unknown.join(', ')} (known: ${Object.keys(OPERATIONS).join(', ')})`);
   const unpaired = PEER ? OPS.filter((op) => !(op in PEER_OPERATIONS)) : [];
-  if (unpaired.length) throw new Error(`--peer has no PostGraphile counterpart for ${unpaired.join(', ')} (it has: ${Object.keys(PEER_OPERATIONS).join(', ')})`);
+  if (unpaired.length)
+    throw new Error(
+      `--peer has no PostGraphile counterpart for ${unpaired.join(', ')} (it has: ${Object.keys(PEER_OPERATIONS).join(', ')})`,
+    );
   const versions = PEER ? ensurePeer() : null;
   const db = await openBenchDatabase();
   let server;
   try {
-    if (PEER && db.embedded) throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
+    if (PEER && db.embedded)
+      throw new Error('--peer needs PostgreSQL (PostGraphile cannot serve the embedded PGlite): unset BENCH_EMBEDDED');
     const client = await db.connect();
     const tokenSecret = newTokenSecret();
     let seeded;
@@ -353,11 +517,18 @@ async function benchPeer(db, server, people, versions) {
       await client.close();
     }
     console.log(describe(seeded));
-    console.log(`load generator: autocannon in the bench process, same machine; ${CONNECTIONS} connections, each a member of "${seeded.slug}"`);
-    console.log(`${PEER ? 'Townsquare against PostGraphile 4' : `${DURATION} s per operation after a 3 s warm-up`}; response cache off\n`);
+    console.log(
+      `load generator: autocannon in the bench process, same machine; ${CONNECTIONS} connections, each a member of "${seeded.slug}"`,
+    );
+    console.log(
+      `${PEER ? 'Townsquare against PostGraphile 4' : `${DURATION} s per operation after a 3 s warm-up`}; response cache off\n`,
+    );
 
     progress('starting the server…');
-    server = await startServer(db.env, { tokenSecret, env: { RESPONSE_CACHE_SECONDS: '0', CHAT_RATE_LIMIT: '1000000' } });
+    server = await startServer(db.env, {
+      tokenSecret,
+      env: { RESPONSE_CACHE_SECONDS: '0', CHAT_RATE_LIMIT: '1000000' },
+    });
     progress(`server node ${process.version}, ${server.url}, pid ${server.pid}`);
     const { community } = (await gql(server.url, PAGE_POSTS, { slug: seeded.slug })).data;
     const page = community.posts.edges.map((e) => e.node);
@@ -365,7 +536,13 @@ async function benchPeer(db, server, people, versions) {
     for (const [index, token] of tokens.entries()) {
       const id = (await gql(server.url, '{ viewer { id } }', {}, token)).data.viewer.id;
       const posts = page.filter((p) => p.author.id !== id).map((p) => p.id);
-      people.push({ token, index, userId: members[index], posts, rawPosts: posts.map((p) => ids.fromGlobalId('Post', p)) });
+      people.push({
+        token,
+        index,
+        userId: members[index],
+        posts,
+        rawPosts: posts.map((p) => ids.fromGlobalId('Post', p)),
+      });
     }
     if (PEER) {
       await benchPeer(db, server, people, versions);

@@ -48,16 +48,22 @@ function open(url, token, query, pollA, pollB, v) {
       error: fail,
       complete: () => !closing && fail(new Error('subscription completed by the server')),
     });
-    client.subscribe({ query, variables: { id: pollA } }, sink((p) => {
-      emissionsA++;
-      lastA[v] = stateOf(p);
-    }));
-    client.subscribe({ query, variables: { id: pollB } }, sink((p) => {
-      emissionsB++;
-      lastB[v] = stateOf(p);
-      timesB[v].push(now());
-      totalsB[v].push(p.totalVoters);
-    }));
+    client.subscribe(
+      { query, variables: { id: pollA } },
+      sink((p) => {
+        emissionsA++;
+        lastA[v] = stateOf(p);
+      }),
+    );
+    client.subscribe(
+      { query, variables: { id: pollB } },
+      sink((p) => {
+        emissionsB++;
+        lastB[v] = stateOf(p);
+        timesB[v].push(now());
+        totalsB[v].push(p.totalVoters);
+      }),
+    );
     clients.push(client);
   });
 }
@@ -113,7 +119,13 @@ process.on('message', async (msg) => {
       process.send({ type: 'opened', count: Math.min(watchers, i + concurrency) });
     }
   } else if (msg.type === 'status') {
-    process.send({ type: 'status', heardA: lastA.filter(Boolean).length, heardB: lastB.filter(Boolean).length, errors, firstError });
+    process.send({
+      type: 'status',
+      heardA: lastA.filter(Boolean).length,
+      heardB: lastB.filter(Boolean).length,
+      errors,
+      firstError,
+    });
   } else if (msg.type === 'collect') {
     process.send(collect(msg));
   } else if (msg.type === 'close') {

@@ -34,7 +34,20 @@ const MARKER = `Bench data (seed-large v1): ${LARGE.posts} posts, ${COMMENTS} co
 /** Index in `userIds` of the member the feed bench signs in as (a plain MEMBER who has voted on the newest posts). */
 const VIEWER_INDEX = 99;
 
-const TAGS = ['typescript', 'node', 'postgres', 'graphql', 'performance', 'testing', 'security', 'design', 'release', 'question', 'tooling', 'meta'];
+const TAGS = [
+  'typescript',
+  'node',
+  'postgres',
+  'graphql',
+  'performance',
+  'testing',
+  'security',
+  'design',
+  'release',
+  'question',
+  'tooling',
+  'meta',
+];
 
 /** Markdown templates; `{n}` becomes the row's number in SQL, in the source and in its rendered HTML alike. */
 const POST_BODY = [
@@ -46,11 +59,13 @@ const POST_BODY = [
   'Numbers and graphs follow in the thread. Questions welcome, especially about the connection pool, the',
   'query planner and why the second run is always faster than the first.',
 ].join('\n');
-const COMMENT_BODY = 'Comment {n}: tried this on our staging cluster and it *mostly* holds up; the `pool` size was the bottleneck.';
+const COMMENT_BODY =
+  'Comment {n}: tried this on our staging cluster and it *mostly* holds up; the `pool` size was the bottleneck.';
 
 function template(markdown) {
   const html = renderMarkdown(markdown);
-  if (html.split('{n}').length !== markdown.split('{n}').length) throw new Error('a template placeholder did not survive rendering');
+  if (html.split('{n}').length !== markdown.split('{n}').length)
+    throw new Error('a template placeholder did not survive rendering');
   return { markdown, html };
 }
 
@@ -64,12 +79,22 @@ async function seedLarge(client) {
   const step = (text) => progress(`seed-large: ${text} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const one = async (text, params) => (await client.query(text, params)).rows[0];
   const userIdsOf = async () =>
-    (await client.query(`select id from users where handle like 'bench-%' order by handle limit $1`, [LARGE.members])).rows.map((r) => r.id);
+    (
+      await client.query(`select id from users where handle like 'bench-%' order by handle limit $1`, [LARGE.members])
+    ).rows.map((r) => r.id);
 
   const existing = await one('select id, description from communities where slug = $1', [LARGE.slug]);
   if (existing?.description === MARKER) {
     const userIds = await userIdsOf();
-    return { communityId: existing.id, slug: LARGE.slug, userIds, viewerId: userIds[VIEWER_INDEX], reused: true, counts: await countsOf(client, existing.id), ms: Date.now() - started };
+    return {
+      communityId: existing.id,
+      slug: LARGE.slug,
+      userIds,
+      viewerId: userIds[VIEWER_INDEX],
+      reused: true,
+      counts: await countsOf(client, existing.id),
+      ms: Date.now() - started,
+    };
   }
   if (existing) {
     step('an incomplete earlier seed: deleting it');
@@ -116,7 +141,9 @@ async function seedLarge(client) {
       [communityId, userIds, n, post.markdown, post.html, TAGS, LARGE.posts, from, to],
     );
   }
-  const postIds = (await client.query('select id from posts where community_id = $1 order by id', [communityId])).rows.map((r) => r.id);
+  const postIds = (
+    await client.query('select id from posts where community_id = $1 order by id', [communityId])
+  ).rows.map((r) => r.id);
 
   // Comments land on newer posts more often: index = posts − ⌊posts · random()²⌋.
   const comment = template(COMMENT_BODY);
@@ -134,11 +161,16 @@ async function seedLarge(client) {
     );
   }
   const idsAtDepth = async (depth) =>
-    (await client.query(
-      'select c.id from comments c join posts p on p.id = c.post_id where p.community_id = $1 and c.depth = $2 order by c.id',
-      [communityId, depth],
-    )).rows.map((r) => r.id);
-  for (const [depth, count, offset] of [[0, LARGE.replies, LARGE.topLevelComments], [1, LARGE.repliesToReplies, LARGE.topLevelComments + LARGE.replies]]) {
+    (
+      await client.query(
+        'select c.id from comments c join posts p on p.id = c.post_id where p.community_id = $1 and c.depth = $2 order by c.id',
+        [communityId, depth],
+      )
+    ).rows.map((r) => r.id);
+  for (const [depth, count, offset] of [
+    [0, LARGE.replies, LARGE.topLevelComments],
+    [1, LARGE.repliesToReplies, LARGE.topLevelComments + LARGE.replies],
+  ]) {
     const parents = await idsAtDepth(depth);
     for (let from = offset + 1; from <= offset + count; from += 10_000) {
       const to = Math.min(offset + count, from + 9999);
@@ -189,8 +221,17 @@ async function seedLarge(client) {
   await recount(client, communityId);
   await client.query('update communities set description = $2 where id = $1', [communityId, MARKER]);
   step('analyze');
-  for (const table of ['users', 'members', 'posts', 'comments', 'votes', 'sessions']) await client.query(`analyze ${table}`);
-  return { communityId, slug: LARGE.slug, userIds, viewerId: userIds[VIEWER_INDEX], reused: false, counts: await countsOf(client, communityId), ms: Date.now() - started };
+  for (const table of ['users', 'members', 'posts', 'comments', 'votes', 'sessions'])
+    await client.query(`analyze ${table}`);
+  return {
+    communityId,
+    slug: LARGE.slug,
+    userIds,
+    viewerId: userIds[VIEWER_INDEX],
+    reused: false,
+    counts: await countsOf(client, communityId),
+    ms: Date.now() - started,
+  };
 }
 
 /** Derives every counter of the community from its rows, as the server keeps them. */
@@ -220,17 +261,22 @@ async function recount(client, communityId) {
       where c.id = s.comment_id`,
     [communityId],
   );
-  await client.query('update communities set member_count = (select count(*) from members where community_id = $1) where id = $1', [communityId]);
+  await client.query(
+    'update communities set member_count = (select count(*) from members where community_id = $1) where id = $1',
+    [communityId],
+  );
 }
 
 /** What the community holds, from its counters (cheap). */
 async function countsOf(client, communityId) {
-  const row = (await client.query(
-    `select count(*)::int as posts, coalesce(sum(comment_count), 0)::int as comments,
+  const row = (
+    await client.query(
+      `select count(*)::int as posts, coalesce(sum(comment_count), 0)::int as comments,
             (select member_count from communities where id = $1) as members
        from posts where community_id = $1`,
-    [communityId],
-  )).rows[0];
+      [communityId],
+    )
+  ).rows[0];
   return row;
 }
 
@@ -238,8 +284,10 @@ async function countsOf(client, communityId) {
 function describe(seeded) {
   const { posts, comments, members } = seeded.counts;
   const f = (x) => x.toLocaleString('en-US');
-  return `large community "${seeded.slug}": ${f(posts)} posts, ${f(comments)} comments, ${f(members)} members` +
-    (seeded.reused ? ' (reused)' : ` (seeded in ${(seeded.ms / 1000).toFixed(1)} s)`);
+  return (
+    `large community "${seeded.slug}": ${f(posts)} posts, ${f(comments)} comments, ${f(members)} members` +
+    (seeded.reused ? ' (reused)' : ` (seeded in ${(seeded.ms / 1000).toFixed(1)} s)`)
+  );
 }
 
 module.exports = { seedLarge, describe, recount, LARGE };

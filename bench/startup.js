@@ -16,7 +16,15 @@ function startOnce(dataDir) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let buf = '';
@@ -28,7 +36,9 @@ function startOnce(dataDir) {
       const { url } = JSON.parse(line);
       const res = await fetch(url.replace('/graphql', '/readyz'));
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      child.once('exit', (code) => (code === 0 ? resolve({ ms, ready: res.status }) : reject(new Error(`exit ${code}`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve({ ms, ready: res.status }) : reject(new Error(`exit ${code}`)),
+      );
       child.kill('SIGTERM');
     });
     child.once('error', reject);
@@ -50,7 +60,8 @@ function startOnce(dataDir) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const fmt = (xs) => `median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(0)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  const fmt = (xs) =>
+    `median ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(0)} ms (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
   console.log(`start to ready, new data folder:      ${fmt(fresh)}`);
   console.log(`start to ready, existing data folder: ${fmt(existing)}`);
 })().catch((err) => {

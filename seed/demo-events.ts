@@ -37,16 +37,32 @@ interface DemoEvent {
 
 const DEMO_EVENTS: DemoEvent[] = [
   {
-    community: 'typescript', by: 'alice', kind: EventKind.MEETUP, title: 'TypeScript Tuesday',
+    community: 'typescript',
+    by: 'alice',
+    kind: EventKind.MEETUP,
+    title: 'TypeScript Tuesday',
     description: 'Bring a type puzzle, leave with three. Weekly, in person and online.',
-    inHours: 30, hours: 2, timeZone: 'Europe/Berlin', capacity: 3, location: 'Co-working space, 2nd floor',
-    onlineUrl: 'https://meet.example.org/typescript-tuesday', recurrence: 'FREQ=WEEKLY;COUNT=12',
-    going: ['alice', 'bob', 'carol', 'dave'], interested: [],
+    inHours: 30,
+    hours: 2,
+    timeZone: 'Europe/Berlin',
+    capacity: 3,
+    location: 'Co-working space, 2nd floor',
+    onlineUrl: 'https://meet.example.org/typescript-tuesday',
+    recurrence: 'FREQ=WEEKLY;COUNT=12',
+    going: ['alice', 'bob', 'carol', 'dave'],
+    interested: [],
   },
   {
-    community: 'typescript', by: 'bob', kind: EventKind.LIVE_STREAM, title: 'Live: type-level programming',
+    community: 'typescript',
+    by: 'bob',
+    kind: EventKind.LIVE_STREAM,
+    title: 'Live: type-level programming',
     description: 'Conditional types, mapped types and a lot of infer. Ask questions in the chat.',
-    inHours: 0, hours: 2, timeZone: 'UTC', onlineUrl: 'https://stream.example.org/types', liveForMinutes: 15,
+    inHours: 0,
+    hours: 2,
+    timeZone: 'UTC',
+    onlineUrl: 'https://stream.example.org/types',
+    liveForMinutes: 15,
     chat: [
       { by: 'bob', body: 'Welcome everyone! Questions go in the chat, marked as questions.' },
       { by: 'carol', body: 'Hi from Lisbon 👋' },
@@ -56,20 +72,45 @@ const DEMO_EVENTS: DemoEvent[] = [
     ],
   },
   {
-    community: 'typescript', by: 'alice', kind: EventKind.CONTEST, title: 'Type trick of the month',
+    community: 'typescript',
+    by: 'alice',
+    kind: EventKind.CONTEST,
+    title: 'Type trick of the month',
     description: 'Enter a post with your best type trick; the community votes until the end of the week.',
-    inHours: -24, hours: 24 * 6, timeZone: 'UTC', entries: ['bob', 'carol', 'dave'],
-    votes: [['alice', 'carol'], ['bob', 'carol'], ['dave', 'bob']],
+    inHours: -24,
+    hours: 24 * 6,
+    timeZone: 'UTC',
+    entries: ['bob', 'carol', 'dave'],
+    votes: [
+      ['alice', 'carol'],
+      ['bob', 'carol'],
+      ['dave', 'bob'],
+    ],
   },
   {
-    community: 'gardening', by: 'erin', kind: EventKind.MEETUP, title: 'Spring seed swap',
+    community: 'gardening',
+    by: 'erin',
+    kind: EventKind.MEETUP,
+    title: 'Spring seed swap',
     description: 'Bring seeds in labelled envelopes; take what you will grow.',
-    inHours: 24 * 10, hours: 3, timeZone: 'Europe/London', location: 'Community garden shed', going: ['erin', 'bob'], interested: ['alice'],
+    inHours: 24 * 10,
+    hours: 3,
+    timeZone: 'Europe/London',
+    location: 'Community garden shed',
+    going: ['erin', 'bob'],
+    interested: ['alice'],
   },
   {
-    community: 'book-club', by: 'carol', kind: EventKind.MEETUP, title: 'Reading night',
-    description: 'This month: the one with the lighthouse.', inHours: 24 * 5, hours: 2, timeZone: 'Europe/Lisbon',
-    recurrence: 'FREQ=MONTHLY;COUNT=6', going: ['carol', 'erin'],
+    community: 'book-club',
+    by: 'carol',
+    kind: EventKind.MEETUP,
+    title: 'Reading night',
+    description: 'This month: the one with the lighthouse.',
+    inHours: 24 * 5,
+    hours: 2,
+    timeZone: 'Europe/Lisbon',
+    recurrence: 'FREQ=MONTHLY;COUNT=6',
+    going: ['carol', 'erin'],
   },
 ];
 
@@ -79,10 +120,15 @@ const DEMO_EVENTS: DemoEvent[] = [
  * private community's monthly event. Seats and arrivals follow the server's rules; throws on a non-member taking part.
  */
 export async function seedEvents(
-  em: EntityManager, now: Date, communities: Map<string, Community>, members: Map<string, Set<Handle>>, users: Map<Handle, User>,
+  em: EntityManager,
+  now: Date,
+  communities: Map<string, Community>,
+  members: Map<string, Set<Handle>>,
+  users: Map<Handle, User>,
 ): Promise<void> {
   const member = (slug: string, handle: Handle, what: string) => {
-    if (!members.get(slug)?.has(handle)) throw new Error(`demo data: ${handle} ${what} in ${slug} without being a member`);
+    if (!members.get(slug)?.has(handle))
+      throw new Error(`demo data: ${handle} ${what} in ${slug} without being a member`);
     return users.get(handle)!;
   };
   const hour = Math.floor(now.getTime() / HOUR) * HOUR;
@@ -92,22 +138,60 @@ export async function seedEvents(
     const recurrence = e.recurrence ? normalizeRecurrence(e.recurrence) : null;
     const timing = { startsAt, endsAt, timeZone: e.timeZone, recurrence };
     const event = em.create(Event, {
-      community: communities.get(e.community)!, organizer: member(e.community, e.by, 'organizes'), kind: e.kind, title: e.title,
-      description: e.description, ...timing, seriesEndsAt: seriesEnd(timing), capacity: e.capacity ?? null,
-      location: e.location ?? null, onlineUrl: e.onlineUrl ?? null, slowModeSeconds: 0, createdAt: now, updatedAt: now,
+      community: communities.get(e.community)!,
+      organizer: member(e.community, e.by, 'organizes'),
+      kind: e.kind,
+      title: e.title,
+      description: e.description,
+      ...timing,
+      seriesEndsAt: seriesEnd(timing),
+      capacity: e.capacity ?? null,
+      location: e.location ?? null,
+      onlineUrl: e.onlineUrl ?? null,
+      slowModeSeconds: 0,
+      createdAt: now,
+      updatedAt: now,
       liveStartedAt: e.liveForMinutes ? new Date(now.getTime() - e.liveForMinutes * 60_000) : null,
     });
-    (e.going ?? []).forEach((handle, i) => em.create(Rsvp, {
-      event, occurrenceStartsAt: startsAt, user: member(e.community, handle, 'RSVPs'), status: RsvpStatus.GOING,
-      seated: e.capacity === undefined || i < e.capacity, arrival: i + 1, respondedAt: now,
-    }));
+    (e.going ?? []).forEach((handle, i) =>
+      em.create(Rsvp, {
+        event,
+        occurrenceStartsAt: startsAt,
+        user: member(e.community, handle, 'RSVPs'),
+        status: RsvpStatus.GOING,
+        seated: e.capacity === undefined || i < e.capacity,
+        arrival: i + 1,
+        respondedAt: now,
+      }),
+    );
     for (const handle of e.interested ?? []) {
-      em.create(Rsvp, { event, occurrenceStartsAt: startsAt, user: member(e.community, handle, 'RSVPs'), status: RsvpStatus.INTERESTED, seated: false, arrival: null, respondedAt: now });
+      em.create(Rsvp, {
+        event,
+        occurrenceStartsAt: startsAt,
+        user: member(e.community, handle, 'RSVPs'),
+        status: RsvpStatus.INTERESTED,
+        seated: false,
+        arrival: null,
+        respondedAt: now,
+      });
     }
     const entries = new Map<Handle, ContestEntry>();
     for (const handle of e.entries ?? []) {
-      const post = await em.findOneOrFail(Post, { community: communities.get(e.community)!, author: member(e.community, handle, 'enters') }, { orderBy: { id: 'asc' } });
-      entries.set(handle, em.create(ContestEntry, { event, post, user: users.get(handle)!, votes: 0, submittedAt: new Date(startsAt.getTime() - HOUR) }));
+      const post = await em.findOneOrFail(
+        Post,
+        { community: communities.get(e.community)!, author: member(e.community, handle, 'enters') },
+        { orderBy: { id: 'asc' } },
+      );
+      entries.set(
+        handle,
+        em.create(ContestEntry, {
+          event,
+          post,
+          user: users.get(handle)!,
+          votes: 0,
+          submittedAt: new Date(startsAt.getTime() - HOUR),
+        }),
+      );
     }
     for (const [voter, author] of e.votes ?? []) {
       if (voter === author) throw new Error(`demo data: ${voter} votes for their own entry`);
@@ -117,7 +201,11 @@ export async function seedEvents(
     }
     (e.chat ?? []).forEach((m, i) => {
       const message = em.create(ChatMessage, {
-        event, author: member(e.community, m.by, 'chats'), body: m.body, isQuestion: !!m.question, upvotes: m.question?.length ?? 0,
+        event,
+        author: member(e.community, m.by, 'chats'),
+        body: m.body,
+        isQuestion: !!m.question,
+        upvotes: m.question?.length ?? 0,
         createdAt: new Date(now.getTime() - (e.chat!.length - i) * 60_000),
       });
       for (const handle of m.question ?? []) {

@@ -105,7 +105,10 @@ export async function runPrimary(config: Config): Promise<void> {
       return;
     }
     if (!state.ready && ++startFailures >= MAX_START_FAILURES) {
-      log.fatal({ ...fields, startFailures }, `worker exited before it was ready, ${startFailures} times in a row: giving up`);
+      log.fatal(
+        { ...fields, startFailures },
+        `worker exited before it was ready, ${startFailures} times in a row: giving up`,
+      );
       stop(code === EX_CONFIG ? EX_CONFIG : 1);
       return;
     }

@@ -8,9 +8,12 @@ import { parseWriteLimits, WRITE_RATE_DEFAULTS } from './platform/guards/write-l
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const list = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** A string turned into a value by `parse`, whose thrown message becomes the variable's error. */
 const parsed = <T>(parse: (value: string) => T) =>

@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -83,7 +86,10 @@ function originAllowed(origin: string | undefined, req: IncomingMessage, allowed
  */
 function demoSeed(config: Config, log: Logger): AfterMigrate | undefined {
   if (!config.SEED_DEMO) {
-    const reason = config.NODE_ENV === 'production' ? 'SEED_DEMO is not true (false by default when NODE_ENV=production)' : 'SEED_DEMO=false';
+    const reason =
+      config.NODE_ENV === 'production'
+        ? 'SEED_DEMO is not true (false by default when NODE_ENV=production)'
+        : 'SEED_DEMO=false';
     log.info({ reason }, 'demo data skipped');
     return undefined;
   }
@@ -116,7 +122,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       'ADMIN_EMAILS is ignored: signing up with an address proves nothing. Grant admin with `npm run admin -- grant <email>`, and review who holds it with `npm run admin -- list`',
     );
   }
-  const db = await openDatabase(config, log, options.embeddedDataDir, options.prepared ? undefined : demoSeed(config, log));
+  const db = await openDatabase(
+    config,
+    log,
+    options.embeddedDataDir,
+    options.prepared ? undefined : demoSeed(config, log),
+  );
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
   let leaderboards: Leaderboards | undefined;
@@ -128,7 +139,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
     leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log, namespace);
     responseCache = await createResponseCache({
-      seconds: config.RESPONSE_CACHE_SECONDS, megabytes: config.RESPONSE_CACHE_MB, redisUrl: config.REDIS_URL, log,
+      seconds: config.RESPONSE_CACHE_SECONDS,
+      megabytes: config.RESPONSE_CACHE_MB,
+      redisUrl: config.REDIS_URL,
+      log,
     });
   } catch (err) {
     await responseCache?.close();
@@ -158,7 +172,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const check = async (fn: () => Promise<void>) => fn().then(() => 'ok', (e: Error) => `error: ${e.message}`);
+    const check = async (fn: () => Promise<void>) =>
+      fn().then(
+        () => 'ok',
+        (e: Error) => `error: ${e.message}`,
+      );
     const [database, pubsubState] = await Promise.all([check(() => db.ping()), check(() => pubsub.ping())]);
     const ok = database === 'ok' && pubsubState === 'ok';
     res.status(ok ? 200 : 503).json({
@@ -180,13 +198,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }
       // Counted synchronously with the 'connection' that follows: no two upgrades race past the cap.
       if (!wsServer.admits(req)) {
-        log.info({ clientIp: clientAddress(req, config.TRUST_PROXY) }, 'websocket upgrade refused: too many anonymous sockets from this address');
+        log.info(
+          { clientIp: clientAddress(req, config.TRUST_PROXY) },
+          'websocket upgrade refused: too many anonymous sockets from this address',
+        );
         return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS) });
       }
       done(true);
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, [commentAddedShareKey, chatMessageAddedShareKey, pollUpdatedShareKey]);
+  const wsServer = serveGraphqlWs(wss, schema, deps, [
+    commentAddedShareKey,
+    chatMessageAddedShareKey,
+    pollUpdatedShareKey,
+  ]);
 
   const apollo = new ApolloServer<Context>({
     ...(config.GRAPHQL_JIT ? { gateway: compiledGateway(schema) } : { schema }),
@@ -212,7 +237,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginCacheControlDisabled(),
       townsquarePlugin(config, () => schema),
       responseCachePlugin(responseCache),
-      { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsServer.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -220,10 +253,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const limitBatch = (req: Request, res: Response, next: NextFunction) => {
     if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > config.MAX_BATCH_SIZE)) {
       res.status(400).json({
-        errors: [{
-          message: `A batch must hold 1 to ${config.MAX_BATCH_SIZE} operations`,
-          extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
-        }],
+        errors: [
+          {
+            message: `A batch must hold 1 to ${config.MAX_BATCH_SIZE} operations`,
+            extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
+          },
+        ],
       });
       return;
     }
@@ -246,8 +281,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const requestEm = () => (em ??= forkEm(db.orm, requestId, stats));
         try {
           const { authorization } = req.headers;
-          const viewer = authorization === undefined ? ANONYMOUS : await authenticate(requestEm(), authorization, config);
-          return createContext(deps, viewer, requestId, req.log, requestEm, stats, clientAddress(req, config.TRUST_PROXY));
+          const viewer =
+            authorization === undefined ? ANONYMOUS : await authenticate(requestEm(), authorization, config);
+          return createContext(
+            deps,
+            viewer,
+            requestId,
+            req.log,
+            requestEm,
+            stats,
+            clientAddress(req, config.TRUST_PROXY),
+          );
         } catch (err) {
           if (err instanceof AppError) {
             throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
@@ -263,11 +307,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = err.status ?? 500;
     if (status >= 500) req.log?.error({ err }, 'request failed');
-    const message = err.type === 'entity.too.large'
-      ? `Request body is larger than ${config.MAX_BODY_BYTES} bytes`
-      : status < 500 ? err.message : 'Internal server error';
+    const message =
+      err.type === 'entity.too.large'
+        ? `Request body is larger than ${config.MAX_BODY_BYTES} bytes`
+        : status < 500
+          ? err.message
+          : 'Internal server error';
     res.status(status).json({
-      errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } }],
+      errors: [
+        { message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } },
+      ],
     });
   });
 
@@ -278,18 +327,34 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
-  log.info({ url, ms: Date.now() - started, database: db.embedded ? 'embedded' : 'postgresql', pubsub: pubsub.kind, responseCache: responseCache.kind }, 'Townsquare ready');
+  log.info(
+    {
+      url,
+      ms: Date.now() - started,
+      database: db.embedded ? 'embedded' : 'postgresql',
+      pubsub: pubsub.kind,
+      responseCache: responseCache.kind,
+    },
+    'Townsquare ready',
+  );
 
   // The two sweeps run in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in
   // SQL, so any number of them sweeping at once still act once (no need to run them in one worker only).
   // Announces polls closed by time, once across instances (see polls.closer.ts).
   const pollCloser = startPollCloser({
-    orm: db.orm, pubsub, log, sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000, onClosed: (communities) => responseCache.invalidate({ communities }),
+    orm: db.orm,
+    pubsub,
+    log,
+    sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000,
+    onClosed: (communities) => responseCache.invalidate({ communities }),
   });
 
   // Awards the monthly top-10 badges once a month ends (see reputation/sweep.ts).
   const badgeSweep = startBadgeSweep({
-    orm: db.orm, log, everyMs: config.BADGE_SWEEP_MINUTES * 60_000, onAwarded: () => responseCache.invalidate(),
+    orm: db.orm,
+    log,
+    everyMs: config.BADGE_SWEEP_MINUTES * 60_000,
+    onAwarded: () => responseCache.invalidate(),
   });
 
   let stopping: Promise<void> | undefined;

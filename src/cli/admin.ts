@@ -26,7 +26,9 @@ const EXIT = { ok: 0, failed: 1, usage: 64, config: 78 } as const;
 async function main(argv: string[]): Promise<number> {
   const [command, given, ...extra] = argv;
   const email = given?.trim().toLowerCase();
-  const valid = (command === 'list' && email === undefined) || ((command === 'grant' || command === 'revoke') && !!email && extra.length === 0);
+  const valid =
+    (command === 'list' && email === undefined) ||
+    ((command === 'grant' || command === 'revoke') && !!email && extra.length === 0);
   if (!valid) {
     console.error(USAGE);
     return EXIT.usage;
@@ -54,7 +56,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (config.REDIS_URL) {
       // Cached answers of running servers may show the old flag (User.isAdmin, in every community): a write that touches everything.
-      const cache = await createResponseCache({ seconds: config.RESPONSE_CACHE_SECONDS, megabytes: 1, redisUrl: config.REDIS_URL, log });
+      const cache = await createResponseCache({
+        seconds: config.RESPONSE_CACHE_SECONDS,
+        megabytes: 1,
+        redisUrl: config.REDIS_URL,
+        log,
+      });
       await cache.invalidate();
       await cache.close();
     }

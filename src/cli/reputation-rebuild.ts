@@ -26,24 +26,36 @@ async function main(): Promise<void> {
     const communities = await em.find(Community, only ? { slug: only } : {}, { orderBy: { id: 'asc' } });
     if (only && !communities.length) throw new Error(`no community with slug "${only}"`);
     const [{ rows }] = await sql<{ rows: string }[]>(
-      em, 'select count(*) as rows from reputation_events where community_id = any(?::int[])', [`{${communities.map((c) => c.id).join(',')}}`],
+      em,
+      'select count(*) as rows from reputation_events where community_id = any(?::int[])',
+      [`{${communities.map((c) => c.id).join(',')}}`],
     );
-    console.log(`Rebuilding reputation of ${communities.length} communities from ${Number(rows).toLocaleString('en')} ledger rows (leaderboards: ${leaderboards.kind})`);
+    console.log(
+      `Rebuilding reputation of ${communities.length} communities from ${Number(rows).toLocaleString('en')} ledger rows (leaderboards: ${leaderboards.kind})`,
+    );
     let corrected = 0;
     for (const [i, community] of communities.entries()) {
       const t = Date.now();
       const fixed = await rebuildCommunity({ em: em.fork(), leaderboards }, community);
       corrected += fixed;
-      console.log(`[${i + 1}/${communities.length}] ${community.slug}: ${fixed} members corrected, ${Date.now() - t} ms`);
+      console.log(
+        `[${i + 1}/${communities.length}] ${community.slug}: ${fixed} members corrected, ${Date.now() - t} ms`,
+      );
     }
     if (config.REDIS_URL) {
       // Responses cached by the running servers may hold the old figures: a write that touches everything.
-      const cache = await createResponseCache({ seconds: config.RESPONSE_CACHE_SECONDS, megabytes: 1, redisUrl: config.REDIS_URL, log });
+      const cache = await createResponseCache({
+        seconds: config.RESPONSE_CACHE_SECONDS,
+        megabytes: 1,
+        redisUrl: config.REDIS_URL,
+        log,
+      });
       await cache.invalidate();
       await cache.close();
     }
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${corrected} members' reputation corrected.`);
-    if (leaderboards.kind === 'memory') console.log('No REDIS_URL: running servers keep their in-memory leaderboards until they restart.');
+    if (leaderboards.kind === 'memory')
+      console.log('No REDIS_URL: running servers keep their in-memory leaderboards until they restart.');
   } finally {
     await leaderboards.close();
     await db.close();

@@ -16,10 +16,19 @@ export function townsquarePlugin(config: Config, schemaRef: () => GraphQLSchema)
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
-          await assertOperationAllowed({
-            schema: schemaRef(), document, operation, operationName: request.operationName, variables: request.variables,
-            viewer: contextValue.viewer, transport: 'http', rateLimiter: contextValue.rateLimiter,
-          }, config);
+          await assertOperationAllowed(
+            {
+              schema: schemaRef(),
+              document,
+              operation,
+              operationName: request.operationName,
+              variables: request.variables,
+              viewer: contextValue.viewer,
+              transport: 'http',
+              rateLimiter: contextValue.rateLimiter,
+            },
+            config,
+          );
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {

@@ -35,7 +35,15 @@ export class CacheScope {
  * other root field (`viewer`, `communities`, introspection, fields added later) makes the answer
  * depend on every write.
  */
-const SCOPED_QUERY_FIELDS: ReadonlySet<string> = new Set(['community', 'node', 'post', 'event', 'poll', 'feed', '__typename']);
+const SCOPED_QUERY_FIELDS: ReadonlySet<string> = new Set([
+  'community',
+  'node',
+  'post',
+  'event',
+  'poll',
+  'feed',
+  '__typename',
+]);
 
 /**
  * Root fields of Mutation that write only in the community (or communities) whose content they
@@ -43,16 +51,52 @@ const SCOPED_QUERY_FIELDS: ReadonlySet<string> = new Set(['community', 'node', '
  * `createCommunity`, fields added later) touches everything.
  */
 const SCOPED_MUTATION_FIELDS: ReadonlySet<string> = new Set([
-  'addComment', 'updateComment', 'deleteComment', 'featureComment',
-  'createPost', 'updatePost', 'deletePost', 'pinPost', 'lockPost', 'vote', 'react',
-  'updateCommunity', 'joinCommunity', 'leaveCommunity', 'setMemberRole', 'banMember', 'unbanMember', 'inviteMember',
-  'approveJoinRequest', 'rejectJoinRequest', 'createInviteLink', 'revokeInviteLink', 'joinByInviteLink',
-  'createEvent', 'updateEvent', 'cancelEvent', 'rsvp', 'checkIn',
-  'startLiveStream', 'endLiveStream', 'setSlowMode', 'sendChatMessage', 'deleteChatMessage', 'muteChatMember',
-  'unmuteChatMember', 'upvoteQuestion', 'markQuestionAnswered',
-  'submitContestEntry', 'withdrawContestEntry', 'voteContestEntry', 'withdrawContestVote',
-  'createPoll', 'castVote', 'closePoll',
-  'updateReputationRules', 'rebuildReputation',
+  'addComment',
+  'updateComment',
+  'deleteComment',
+  'featureComment',
+  'createPost',
+  'updatePost',
+  'deletePost',
+  'pinPost',
+  'lockPost',
+  'vote',
+  'react',
+  'updateCommunity',
+  'joinCommunity',
+  'leaveCommunity',
+  'setMemberRole',
+  'banMember',
+  'unbanMember',
+  'inviteMember',
+  'approveJoinRequest',
+  'rejectJoinRequest',
+  'createInviteLink',
+  'revokeInviteLink',
+  'joinByInviteLink',
+  'createEvent',
+  'updateEvent',
+  'cancelEvent',
+  'rsvp',
+  'checkIn',
+  'startLiveStream',
+  'endLiveStream',
+  'setSlowMode',
+  'sendChatMessage',
+  'deleteChatMessage',
+  'muteChatMember',
+  'unmuteChatMember',
+  'upvoteQuestion',
+  'markQuestionAnswered',
+  'submitContestEntry',
+  'withdrawContestEntry',
+  'voteContestEntry',
+  'withdrawContestVote',
+  'createPoll',
+  'castVote',
+  'closePoll',
+  'updateReputationRules',
+  'rebuildReputation',
 ]);
 
 /** The names of the fields an operation selects at its root, fragments included (whatever their directives). */
@@ -65,7 +109,9 @@ export function rootFields(document: DocumentNode, operation: OperationDefinitio
       else if (selection.kind === 'InlineFragment') walk(selection.selectionSet);
       else if (!seen.has(selection.name.value)) {
         seen.add(selection.name.value);
-        const fragment = document.definitions.find((d) => d.kind === 'FragmentDefinition' && d.name.value === selection.name.value);
+        const fragment = document.definitions.find(
+          (d) => d.kind === 'FragmentDefinition' && d.name.value === selection.name.value,
+        );
         // A spread of an unknown fragment never passes validation; counted as unscoped all the same.
         if (fragment?.kind === 'FragmentDefinition') walk(fragment.selectionSet);
         else names.push(`...${selection.name.value}`);
@@ -92,7 +138,10 @@ const ALL: ReadDependencies = { all: true, communities: [], members: [] };
  * its resolvers noted.
  */
 export function readDependencies(
-  document: DocumentNode, operation: OperationDefinitionNode, data: Record<string, unknown>, scope: CacheScope | undefined,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  data: Record<string, unknown>,
+  scope: CacheScope | undefined,
 ): ReadDependencies {
   if (!scope || scope.unscoped) return ALL;
   if (rootFields(document, operation).some((name) => !SCOPED_QUERY_FIELDS.has(name))) return ALL;
@@ -111,7 +160,11 @@ export interface WriteScope {
  * field is a scoped mutation (SCOPED_MUTATION_FIELDS) and at least one community was noted;
  * otherwise everything (null).
  */
-export function writeScope(document: DocumentNode, operation: OperationDefinitionNode, scope: CacheScope | undefined): WriteScope | null {
+export function writeScope(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  scope: CacheScope | undefined,
+): WriteScope | null {
   if (!scope || scope.unscoped || scope.communities.size === 0) return null;
   if (rootFields(document, operation).some((name) => !SCOPED_MUTATION_FIELDS.has(name))) return null;
   return { communities: [...scope.communities], members: [...scope.members] };

@@ -25,16 +25,24 @@ const NAMED_RANGES: Record<string, string[]> = {
 export function parseTrustProxy(value: string): TrustProxy {
   const text = value.trim().toLowerCase();
   if (text === '' || text === 'false' || text === 'off' || text === '0') return false;
-  if (text === 'true') throw new Error('"true" would trust any client\'s X-Forwarded-For: give the number of proxies (e.g. 1) or their addresses');
+  if (text === 'true')
+    throw new Error(
+      '"true" would trust any client\'s X-Forwarded-For: give the number of proxies (e.g. 1) or their addresses',
+    );
   if (/^\d+$/.test(text)) {
     const hops = Number(text);
     if (hops > 32) throw new Error('at most 32 proxies');
     return { hops };
   }
-  const addresses = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const addresses = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of addresses) {
     if (!Object.hasOwn(NAMED_RANGES, entry) && !parseRange(entry)) {
-      throw new Error(`"${entry}" is neither a proxy count, an IP address, a CIDR range, nor loopback/linklocal/uniquelocal`);
+      throw new Error(
+        `"${entry}" is neither a proxy count, an IP address, a CIDR range, nor loopback/linklocal/uniquelocal`,
+      );
     }
   }
   return { addresses };
@@ -83,8 +91,10 @@ export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
   const peer = plain(req.socket.remoteAddress ?? 'unknown');
   if (!trust) return peer;
   const header = req.headers['x-forwarded-for'];
-  const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '')
-    .split(',').map((s) => plain(s.trim())).filter(Boolean);
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => plain(s.trim()))
+    .filter(Boolean);
   // Nearest first: the peer, then what each proxy appended, from the last proxy back.
   const chain = [peer, ...forwarded.reverse()];
   const ranges = 'addresses' in trust ? trustedRanges(trust) : undefined;

@@ -28,7 +28,12 @@ export class CoalescedWatch<V> implements SharedSource<V> {
     topic: string,
     pubsub: PubSub,
     private readonly read: () => Promise<V>,
-    private readonly options: { intervalMs: number; log: Logger; logContext: Record<string, unknown>; onEmpty: () => void },
+    private readonly options: {
+      intervalMs: number;
+      log: Logger;
+      logContext: Record<string, unknown>;
+      onEmpty: () => void;
+    },
   ) {
     this.events = pubsub.subscribe<unknown>(topic);
     this.stopReconnect = pubsub.onReconnect(() => this.signal());
@@ -84,10 +89,13 @@ export class CoalescedWatch<V> implements SharedSource<V> {
       this.reading = false;
       if (!this.closed) {
         // The trailing edge: whatever arrived meanwhile is read when the window ends.
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          if (this.dirty && !this.closed) void this.readNow();
-        }, Math.max(0, started + wait - Date.now()));
+        this.timer = setTimeout(
+          () => {
+            this.timer = null;
+            if (this.dirty && !this.closed) void this.readNow();
+          },
+          Math.max(0, started + wait - Date.now()),
+        );
       }
     }
   }

@@ -1,7 +1,14 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
-  execute, getNamedType, GraphQLError, getOperationAST, isInputObjectType, typeFromAST,
-  type DocumentNode, type ExecutionResult, type GraphQLSchema,
+  execute,
+  getNamedType,
+  GraphQLError,
+  getOperationAST,
+  isInputObjectType,
+  typeFromAST,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -29,7 +36,12 @@ function standardError(error: GraphQLError): GraphQLError {
   if (error.extensions) return error;
   const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
   // GraphQLError computes locations from AST nodes, which graphql-jit does not keep: take its own.
-  Object.defineProperty(copy, 'locations', { value: error.locations, enumerable: error.locations !== undefined, writable: true, configurable: true });
+  Object.defineProperty(copy, 'locations', {
+    value: error.locations,
+    enumerable: error.locations !== undefined,
+    writable: true,
+    configurable: true,
+  });
   return copy;
 }
 
@@ -63,7 +75,11 @@ export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
     const query = compile(document, request.operationName);
     if (!query) {
       return (await execute({
-        schema, document, contextValue, variableValues: request.variables, operationName: request.operationName,
+        schema,
+        document,
+        contextValue,
+        variableValues: request.variables,
+        operationName: request.operationName,
       })) as ExecutionResult;
     }
     const result = (await query.query(undefined, contextValue, request.variables ?? {})) as ExecutionResult;

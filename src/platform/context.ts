@@ -120,9 +120,23 @@ class RequestContext implements Context {
  * @param em the request's EntityManager, or how to make it when first used
  */
 export function createContext(
-  deps: ContextDeps, viewer: Viewer, requestId: string, log: Logger, em: EntityManager | (() => EntityManager),
-  stats: QueryStats, clientIp: string,
+  deps: ContextDeps,
+  viewer: Viewer,
+  requestId: string,
+  log: Logger,
+  em: EntityManager | (() => EntityManager),
+  stats: QueryStats,
+  clientIp: string,
 ): Context {
   const makeEm = typeof em === 'function' ? em : () => forkEm(deps.orm, requestId, stats);
-  return new RequestContext(deps, viewer, requestId, log, makeEm, stats, clientIp, typeof em === 'function' ? undefined : em);
+  return new RequestContext(
+    deps,
+    viewer,
+    requestId,
+    log,
+    makeEm,
+    stats,
+    clientIp,
+    typeof em === 'function' ? undefined : em,
+  );
 }

@@ -69,7 +69,8 @@ export class RateLimited extends AppError {
   constructor(retryAfter: number, message = 'Too many requests, slow down') {
     // Apollo turns `http` into the response's status and headers; formatForClient drops it from the body.
     super(ErrorCode.RATE_LIMITED, message, {
-      retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+      retryAfter,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
     });
   }
 }
@@ -116,7 +117,10 @@ const UNIQUE_FIELDS: Record<string, string> = {
 
 function withCode(error: GraphQLError, code: ErrorCode, message = error.message): GraphQLError {
   return new GraphQLError(message, {
-    nodes: error.nodes, source: error.source, positions: error.positions, path: error.path,
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
     extensions: { ...error.extensions, code },
   });
 }
@@ -132,14 +136,18 @@ export function normalizeError(error: unknown): { error: GraphQLError; unexpecte
   const path = error instanceof GraphQLError ? error.path : undefined;
   if (original instanceof AppError) return { error: original, unexpected: false };
   if (original instanceof ArgumentValidationError) {
-    const first = original.extensions.validationErrors?.[0] as { property?: string; constraints?: Record<string, string> } | undefined;
+    const first = original.extensions.validationErrors?.[0] as
+      { property?: string; constraints?: Record<string, string> } | undefined;
     const message = first?.constraints ? Object.values(first.constraints)[0] : 'Invalid input';
     return { error: new BadInput(message, first?.property), unexpected: false };
   }
   if (original instanceof UniqueConstraintViolationException) {
     const constraint = /constraint "([^"]+)"/.exec(original.message)?.[1] ?? '';
     const field = UNIQUE_FIELDS[constraint];
-    return { error: new Conflict(field ? `That ${field} is already taken` : 'That already exists', field), unexpected: false };
+    return {
+      error: new Conflict(field ? `That ${field} is already taken` : 'That already exists', field),
+      unexpected: false,
+    };
   }
   if (
     original instanceof ForeignKeyConstraintViolationException ||
@@ -151,7 +159,8 @@ export function normalizeError(error: unknown): { error: GraphQLError; unexpecte
   if (error instanceof GraphQLError && raisedByGraphQL(error)) {
     const code = String(error.extensions?.code ?? '');
     // Over MAX_TOKENS: a parse error from graphql-js (code GRAPHQL_PARSE_FAILED under Apollo, none under graphql-ws).
-    if (TOKEN_LIMIT.test(error.message)) return { error: withCode(error, ErrorCode.QUERY_TOO_COMPLEX), unexpected: false };
+    if (TOKEN_LIMIT.test(error.message))
+      return { error: withCode(error, ErrorCode.QUERY_TOO_COMPLEX), unexpected: false };
     if (EXPOSED.has(code)) return { error, unexpected: false };
     return { error: withCode(error, FOREIGN_CODES[code] ?? ErrorCode.GRAPHQL_VALIDATION_FAILED), unexpected: false };
   }

@@ -32,7 +32,9 @@ export interface FollowQueue<V> {
  * changes), once they all listen. `close()` unsubscribes them.
  */
 export async function listenForRechecks(
-  ctx: Context, topics: string[], queue: { push(item: { recheck: true }): void },
+  ctx: Context,
+  topics: string[],
+  queue: { push(item: { recheck: true }): void },
 ): Promise<{ close: () => Promise<unknown> }> {
   const rechecks = topics.map((topic) => ctx.pubsub.subscribe(topic));
   const close = () => Promise.all(rechecks.map((r) => r.return?.()));
@@ -58,11 +60,15 @@ export async function listenForRechecks(
  * @param options a {@link Channel} of `maxBuffered` items that drops the oldest past it, or a `queue` of the caller's
  */
 export async function follow<V, Q extends FollowQueue<V> & AsyncIterable<unknown> = Channel<Followed<V>>>(
-  ctx: Context, source: SharedSource<V>, recheckTopics: string[], options: { topic: string; maxBuffered: number } | { queue: Q },
+  ctx: Context,
+  source: SharedSource<V>,
+  recheckTopics: string[],
+  options: { topic: string; maxBuffered: number } | { queue: Q },
 ): Promise<{ items: Q; close: () => Promise<unknown> }> {
-  const items = 'queue' in options
-    ? options.queue
-    : (new Channel<Followed<V>>({ ...options, log: ctx.log, onReturn: () => undefined }) as unknown as Q);
+  const items =
+    'queue' in options
+      ? options.queue
+      : (new Channel<Followed<V>>({ ...options, log: ctx.log, onReturn: () => undefined }) as unknown as Q);
   const follower: Follower<V> = { offer: (value) => items.push({ value }), end: () => items.end() };
   source.add(follower);
   let rechecks: { close: () => Promise<unknown> } | undefined;

@@ -79,26 +79,29 @@ export function graphiqlHandler(options: GraphiQLHandlerOptions): RequestHandler
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !prefersHtml(req)) return next();
     // Rendered once, on the first request, so servers that never serve GraphiQL never load its 9 MB.
     page ??= buildPage(options);
-    page.then((built) => {
-      // gzip only: brotli saves a fifth more, but browsers list gzip first, so negotiation would rarely pick it.
-      const encoding: Encoding = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
-      const { body, etag } = built.variants[encoding];
-      res.vary('Accept').vary('Accept-Encoding');
-      res.set({
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': built.csp,
-        'Cache-Control': 'no-cache',
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        ETag: etag,
-      });
-      if (encoding !== 'identity') res.set('Content-Encoding', encoding);
-      // res.send answers 304 when If-None-Match matches the ETag, and sends no body for HEAD.
-      res.send(body);
-    }, (error: unknown) => {
-      page = undefined; // let the next request try again
-      next(error);
-    });
+    page.then(
+      (built) => {
+        // gzip only: brotli saves a fifth more, but browsers list gzip first, so negotiation would rarely pick it.
+        const encoding: Encoding = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
+        const { body, etag } = built.variants[encoding];
+        res.vary('Accept').vary('Accept-Encoding');
+        res.set({
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': built.csp,
+          'Cache-Control': 'no-cache',
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          ETag: etag,
+        });
+        if (encoding !== 'identity') res.set('Content-Encoding', encoding);
+        // res.send answers 304 when If-None-Match matches the ETag, and sends no body for HEAD.
+        res.send(body);
+      },
+      (error: unknown) => {
+        page = undefined; // let the next request try again
+        next(error);
+      },
+    );
   };
 }
 
@@ -185,7 +188,10 @@ function readGraphqlWsUmd(): string {
 
 /** JSON that is safe inside a <script> element (no `</script>`, `<!--`, or line separators that end JS strings). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function escapeHtml(text: string): string {

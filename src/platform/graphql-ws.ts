@@ -1,7 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
@@ -52,7 +61,12 @@ export interface GraphqlWsServer {
  * clients do not retry. Anonymous and not yet initialised sockets are capped per client address
  * (see AnonymousSocketCap).
  */
-export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps: ContextDeps, shareKeys: ShareKey[] = []): GraphqlWsServer {
+export function serveGraphqlWs(
+  wss: WebSocketServer,
+  schema: GraphQLSchema,
+  deps: ContextDeps,
+  shareKeys: ShareKey[] = [],
+): GraphqlWsServer {
   const { config, log } = deps;
   const limits = queryLimits(config);
   const rules = [...specifiedRules, ...limitRules(limits)];
@@ -60,7 +74,10 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
    * Parsed and validated documents by query text (at most 500, least recently used out): thousands
    * of clients sending the same subscription share one AST, and validation runs once per text.
    */
-  const documents = new Map<string, { document: DocumentNode; errors?: undefined } | { errors: readonly GraphQLError[] }>();
+  const documents = new Map<
+    string,
+    { document: DocumentNode; errors?: undefined } | { errors: readonly GraphQLError[] }
+  >();
   function checkDocument(query: string) {
     let entry = documents.get(query);
     if (entry) {
@@ -69,7 +86,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
       try {
         const document = parse(query, { maxTokens: limits.maxTokens });
         const errors = validate(schema, document, rules);
-        entry = errors.length ? { errors: errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error)) } : { document };
+        entry = errors.length
+          ? { errors: errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error)) }
+          : { document };
       } catch (err) {
         entry = { errors: [normalizeError(err).error] };
       }
@@ -90,15 +109,30 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
     (groupId) => {
       const requestId = `shared/${groupId}`;
       const stats = new QueryStats();
-      return createContext(deps, ANONYMOUS, requestId, log.child({ requestId }), () => forkEm(deps.orm, requestId, stats), stats, 'internal');
+      return createContext(
+        deps,
+        ANONYMOUS,
+        requestId,
+        log.child({ requestId }),
+        () => forkEm(deps.orm, requestId, stats),
+        stats,
+        'internal',
+      );
     },
     log,
     (result, groupId) =>
-      JSON.stringify(result.errors?.length ? { ...result, errors: formatErrors(result.errors, `shared/${groupId}`) } : result),
+      JSON.stringify(
+        result.errors?.length ? { ...result, errors: formatErrors(result.errors, `shared/${groupId}`) } : result,
+      ),
   );
   /** Each operation's way to its socket, for shared results (keyed by the operation's context). */
   const directSends = new WeakMap<object, DirectSend>();
-  const credentials = new CredentialWatch({ orm: deps.orm, pubsub: deps.pubsub, log, recheckMs: config.CREDENTIAL_RECHECK_SECONDS * 1000 });
+  const credentials = new CredentialWatch({
+    orm: deps.orm,
+    pubsub: deps.pubsub,
+    log,
+    recheckMs: config.CREDENTIAL_RECHECK_SECONDS * 1000,
+  });
   const anonymous = new AnonymousSocketCap(config.MAX_ANONYMOUS_SOCKETS_PER_CLIENT);
   /** The client's address for caps and rate limits: the upgrade request's, under TRUST_PROXY as on HTTP. */
   const addressOf = (request: IncomingMessage) => clientAddress(request, config.TRUST_PROXY);
@@ -161,42 +195,72 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
         // graphql-ws registers this operation's id before calling onSubscribe, so `active` counts it too.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > config.MAX_SUBSCRIPTIONS_PER_SOCKET) {
-          return [new Forbidden(`At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} operations may run at once on one connection`)];
+          return [
+            new Forbidden(
+              `At most ${config.MAX_SUBSCRIPTIONS_PER_SOCKET} operations may run at once on one connection`,
+            ),
+          ];
         }
         const checked = checkDocument(payload.query);
         if (checked.errors) return checked.errors;
         const { document } = checked;
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })];
+        if (!operation)
+          return [
+            new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          ];
         try {
-          await assertOperationAllowed({
-            schema, document, operation, operationName: payload.operationName, variables: payload.variables,
-            viewer, transport: 'websocket', rateLimiter: deps.rateLimiter,
-          }, config);
+          await assertOperationAllowed(
+            {
+              schema,
+              document,
+              operation,
+              operationName: payload.operationName,
+              variables: payload.variables,
+              viewer,
+              transport: 'websocket',
+              rateLimiter: deps.rateLimiter,
+            },
+            config,
+          );
         } catch (err) {
           return [err instanceof AppError ? err : normalizeError(err).error];
         }
         const requestId = `${ctx.extra.connectionId}/${id}`;
         const stats = new QueryStats();
         const contextValue = createContext(
-          deps, viewer, requestId, log.child({ requestId }), () => forkEm(deps.orm, requestId, stats), stats,
+          deps,
+          viewer,
+          requestId,
+          log.child({ requestId }),
+          () => forkEm(deps.orm, requestId, stats),
+          stats,
           ctx.extra.clientIp ?? 'unknown',
         );
         const args: ExecutionArgs = {
-          schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue,
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
         };
-        if (operation.operation === 'subscription') directSends.set(contextValue, directSend(ctx.extra.socket, id, log));
+        if (operation.operation === 'subscription')
+          directSends.set(contextValue, directSend(ctx.extra.socket, id, log));
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
         // A mutation over WebSocket records what it touched in the response cache, as it does over HTTP.
         const operation = getOperationAST(args.document, args.operationName);
         if (operation?.operation === 'mutation') {
-          await deps.responseCache.invalidate(writeScope(args.document, operation, (args.contextValue as Context).loaders.cacheScope));
+          await deps.responseCache.invalidate(
+            writeScope(args.document, operation, (args.contextValue as Context).loaders.cacheScope),
+          );
         }
       },
       onNext: (ctx, id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) } : undefined,
+        result.errors?.length
+          ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) }
+          : undefined,
       onError: (ctx, id, _payload, errors) => formatErrors(errors, `${ctx.extra.connectionId}/${id}`),
       onClose: (ctx, code) => {
         log.debug({ connectionId: ctx.extra.connectionId, code }, 'websocket closed');
@@ -205,7 +269,9 @@ export function serveGraphqlWs(wss: WebSocketServer, schema: GraphQLSchema, deps
     wss,
   );
   // After graphql-ws's listener: it has set up the socket, including the error listener this replaces.
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => logProtocolErrors(socket, log, addressOf(request)));
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) =>
+    logProtocolErrors(socket, log, addressOf(request)),
+  );
   return {
     admits: (request) => anonymous.admits(addressOf(request)),
     async dispose() {
@@ -222,7 +288,6 @@ function endOperations(subscriptions: Record<string, AsyncGenerator<unknown> | A
   }
 }
 
-
 /** Unsent bytes at which a socket counts as too slow for shared results and is dropped (its client reconnects). */
 export const SLOW_SOCKET_BYTES = 4 * 1024 * 1024;
 
@@ -236,7 +301,10 @@ export function directSend(socket: WebSocket, id: string, log: Logger, slowBytes
   return (payloadJson) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > slowBytes) {
-      log.warn({ operationId: id, bufferedAmount: socket.bufferedAmount }, 'websocket too slow for its subscriptions; disconnecting it');
+      log.warn(
+        { operationId: id, bufferedAmount: socket.bufferedAmount },
+        'websocket too slow for its subscriptions; disconnecting it',
+      );
       socket.terminate();
       return;
     }

@@ -6,8 +6,21 @@ import { BadInput } from './errors';
  * part of every ID ever handed out: never change or reuse one, only append.
  */
 const TYPE_CODES = {
-  User: 1, Community: 2, Member: 3, JoinRequest: 4, Invite: 5, ApiKey: 6, Post: 7, Comment: 8, Event: 9,
-  Rsvp: 10, ChatMessage: 11, ContestEntry: 12, Poll: 13, PollOption: 14, InviteLink: 15,
+  User: 1,
+  Community: 2,
+  Member: 3,
+  JoinRequest: 4,
+  Invite: 5,
+  ApiKey: 6,
+  Post: 7,
+  Comment: 8,
+  Event: 9,
+  Rsvp: 10,
+  ChatMessage: 11,
+  ContestEntry: 12,
+  Poll: 13,
+  PollOption: 14,
+  InviteLink: 15,
 } as const;
 
 /** Node types that have global IDs. */
@@ -60,7 +73,9 @@ function countEntry(): void {
 export function installGlobalIdKey(key: Buffer): () => void {
   if (key.length !== BLOCK.size) throw new Error(`The global ID key must be ${BLOCK.size} bytes, not ${key.length}`);
   if (keyInUse && keyInUse.holders > 0 && !keyInUse.key.equals(key)) {
-    throw new Error('Another database with a different global ID key is open in this process: one process serves one database');
+    throw new Error(
+      'Another database with a different global ID key is open in this process: one process serves one database',
+    );
   }
   if (!keyInUse || !keyInUse.key.equals(key)) {
     const encrypt = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
@@ -92,7 +107,8 @@ const block = Buffer.alloc(BLOCK.size);
  */
 export function toGlobalId(type: NodeType, id: number | string): string {
   const rowId = Number(id);
-  if (!Number.isSafeInteger(rowId) || rowId < 0 || rowId > MAX_ROW_ID) throw new Error(`Row id out of range for a global ID: ${id}`);
+  if (!Number.isSafeInteger(rowId) || rowId < 0 || rowId > MAX_ROW_ID)
+    throw new Error(`Row id out of range for a global ID: ${id}`);
   const code = TYPE_CODES[type];
   const hit = encoded[code]?.get(rowId);
   if (hit !== undefined) return hit;

@@ -161,7 +161,12 @@ const feeds = new WeakMap<PubSub, Map<string, LiveFeed<unknown>>>();
  * The subject's shared live feed on this instance (one per `source.topic`), created on first use.
  * @param fork gives the feed a fresh EntityManager for each read
  */
-export function liveFeed<S>(pubsub: PubSub, source: FeedSource<S>, fork: () => EntityManager, log: Logger): LiveFeed<S> {
+export function liveFeed<S>(
+  pubsub: PubSub,
+  source: FeedSource<S>,
+  fork: () => EntityManager,
+  log: Logger,
+): LiveFeed<S> {
   let byTopic = feeds.get(pubsub);
   if (!byTopic) feeds.set(pubsub, (byTopic = new Map()));
   let feed = byTopic.get(source.topic) as LiveFeed<S> | undefined;

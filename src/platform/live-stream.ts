@@ -84,7 +84,9 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
   const { pageSize, deliveredWindow } = liveDefaults;
   let state = o.state;
   const feed = liveFeed(ctx.pubsub, o.source, () => ctx.em.fork({ clear: true }), ctx.log);
-  const { items, close } = await follow<FeedBatch<S>, CollapsingQueue<Item<S>>>(ctx, feed, o.recheckTopics, { queue: followerQueue<S>() });
+  const { items, close } = await follow<FeedBatch<S>, CollapsingQueue<Item<S>>>(ctx, feed, o.recheckTopics, {
+    queue: followerQueue<S>(),
+  });
   // Without a cursor a late commit below the starting point is still new to this client; with one, it is not.
   const floor = o.afterId ?? 0;
   const delivered = new Set<number>();
@@ -101,7 +103,8 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
       return o.toItem(row);
     });
     // Ids far below the position can only come back through a late event: forget them (amortized).
-    if (delivered.size > 2 * deliveredWindow) for (const id of delivered) if (id < lastId - deliveredWindow) delivered.delete(id);
+    if (delivered.size > 2 * deliveredWindow)
+      for (const id of delivered) if (id < lastId - deliveredWindow) delivered.delete(id);
     return out;
   }
 

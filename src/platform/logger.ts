@@ -8,12 +8,15 @@ export type { Logger };
  *   stream it also writes its workers' lines to, so that one writer alone writes stdout)
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({
-    level,
-    base: { service: 'townsquare' },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secret'],
-      censor: '[redacted]',
+  return pino(
+    {
+      level,
+      base: { service: 'townsquare' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secret'],
+        censor: '[redacted]',
+      },
     },
-  }, destination);
+    destination,
+  );
 }

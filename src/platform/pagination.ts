@@ -21,7 +21,10 @@ export class PageInfo {
 /** Forward pagination arguments shared by every connection field. */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${PAGE_LIMITS.maxSize} (default ${PAGE_LIMITS.defaultSize}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size, 1 to ${PAGE_LIMITS.maxSize} (default ${PAGE_LIMITS.defaultSize}).`,
+  })
   @Min(1)
   @Max(PAGE_LIMITS.maxSize)
   first?: number;
@@ -89,12 +92,20 @@ const INT_MAX = 2_147_483_647;
 
 function fits(value: unknown, part: CursorPart): boolean {
   switch (part) {
-    case 'number': return Number.isInteger(value) && (value as number) >= INT_MIN && (value as number) <= INT_MAX;
-    case 'flag': return value === 0 || value === 1;
-    case 'float': return typeof value === 'number' && Number.isFinite(value);
+    case 'number':
+      return Number.isInteger(value) && (value as number) >= INT_MIN && (value as number) <= INT_MAX;
+    case 'flag':
+      return value === 0 || value === 1;
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value);
     case 'timestamp':
-      return Number.isInteger(value) && (value as number) >= CURSOR_LIMITS.minTimestamp && (value as number) <= CURSOR_LIMITS.maxTimestamp;
-    case 'string': return typeof value === 'string' && value.length <= CURSOR_LIMITS.maxString;
+      return (
+        Number.isInteger(value) &&
+        (value as number) >= CURSOR_LIMITS.minTimestamp &&
+        (value as number) <= CURSOR_LIMITS.maxTimestamp
+      );
+    case 'string':
+      return typeof value === 'string' && value.length <= CURSOR_LIMITS.maxString;
   }
 }
 
@@ -133,7 +144,10 @@ export function idPage(args: { first?: number | null; after?: string | null }): 
  */
 class LazyEdge<T> {
   #cursor: string | undefined;
-  constructor(readonly node: T, private readonly keyOf: (row: T) => (string | number)[]) {}
+  constructor(
+    readonly node: T,
+    private readonly keyOf: (row: T) => (string | number)[],
+  ) {}
   get cursor(): string {
     return (this.#cursor ??= encodeCursor(this.keyOf(this.node)));
   }
@@ -142,7 +156,12 @@ class LazyEdge<T> {
 /**
  * Turns `size + 1` fetched rows into a connection: the extra row only says there is a next page.
  */
-export function toConnection<T>(rows: T[], size: number, keyOf: (row: T) => (string | number)[], hasPrevious: boolean): ConnectionShape<T> {
+export function toConnection<T>(
+  rows: T[],
+  size: number,
+  keyOf: (row: T) => (string | number)[],
+  hasPrevious: boolean,
+): ConnectionShape<T> {
   const page = rows.length > size ? rows.slice(0, size) : rows;
   const edges: Edge<T>[] = page.map((node) => new LazyEdge(node, keyOf));
   return {
@@ -184,9 +203,11 @@ function checkedPageSize(args: Record<string, unknown>, arg: string, defaultSize
  * @param defaultSize size when the argument is omitted or null (default PAGE_LIMITS.defaultSize)
  * @param maxSize largest size allowed (default PAGE_LIMITS.maxSize)
  */
-export function pageComplexity(
-  { arg = 'first', defaultSize = PAGE_LIMITS.defaultSize, maxSize = PAGE_LIMITS.maxSize }: { arg?: string; defaultSize?: number; maxSize?: number } = {},
-) {
+export function pageComplexity({
+  arg = 'first',
+  defaultSize = PAGE_LIMITS.defaultSize,
+  maxSize = PAGE_LIMITS.maxSize,
+}: { arg?: string; defaultSize?: number; maxSize?: number } = {}) {
   return ({ args, childComplexity }: CostArgs): number =>
     1 + checkedPageSize(args, arg, defaultSize, maxSize) * Math.max(childComplexity, 1);
 }

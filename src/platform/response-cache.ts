@@ -185,7 +185,10 @@ class Cache implements ResponseCache {
   /** Redis is not asked before this time (see {@link redisUsable}). */
   private skipUntil = 0;
 
-  constructor(options: ResponseCacheOptions, private readonly redis?: RedisClient) {
+  constructor(
+    options: ResponseCacheOptions,
+    private readonly redis?: RedisClient,
+  ) {
     this.entries = new LRUCache<string, Entry>({
       maxSize: options.megabytes * 1024 * 1024,
       sizeCalculation: (entry) => entry.json.length + 200 + entry.tags.length * 16,
@@ -215,21 +218,27 @@ class Cache implements ResponseCache {
 
   private async writeRemote(tags: string[]): Promise<void> {
     if (!this.redisUsable()) {
-      if (!this.owed) this.log.warn('response cache write not recorded in Redis (unreachable); recording it when it answers');
+      if (!this.owed)
+        this.log.warn('response cache write not recorded in Redis (unreachable); recording it when it answers');
       this.owed = true; // paid on 'ready', or by the next write or read once Redis is asked again
       this.generation++;
       return;
     }
     try {
-      await withTimeout(this.redis!.eval(WRITE_SCRIPT, {
-        keys: [EPOCH_KEY, INCARNATION_KEY, ...tags.map(tagKey)], arguments: [randomUUID(), String(TAG_SECONDS)],
-      }), REDIS_TIMEOUT_MS);
+      await withTimeout(
+        this.redis!.eval(WRITE_SCRIPT, {
+          keys: [EPOCH_KEY, INCARNATION_KEY, ...tags.map(tagKey)],
+          arguments: [randomUUID(), String(TAG_SECONDS)],
+        }),
+        REDIS_TIMEOUT_MS,
+      );
       this.owed = false;
     } catch (err) {
       this.skipUntil = Date.now() + REDIS_RETRY_MS;
       this.generation++;
       // Instances that kept their connection serve what they hold for at most RESPONSE_CACHE_SECONDS.
-      if (!this.owed) this.log.warn({ err }, 'response cache write not recorded in Redis; recording it when it answers');
+      if (!this.owed)
+        this.log.warn({ err }, 'response cache write not recorded in Redis; recording it when it answers');
       this.owed = true;
     }
   }
@@ -254,7 +263,10 @@ class Cache implements ResponseCache {
     const tags = entry && entry.generation === generation && !entry.all ? entry.tags : [];
     let values: (string | null)[];
     try {
-      values = await withTimeout(this.redis.mGet([EPOCH_KEY, INCARNATION_KEY, tagKey(GLOBAL_TAG), ...tags.map(tagKey)]), REDIS_TIMEOUT_MS);
+      values = await withTimeout(
+        this.redis.mGet([EPOCH_KEY, INCARNATION_KEY, tagKey(GLOBAL_TAG), ...tags.map(tagKey)]),
+        REDIS_TIMEOUT_MS,
+      );
     } catch {
       this.skipUntil = Date.now() + REDIS_RETRY_MS;
       return null; // Redis unreachable: this request neither reads nor keeps anything
@@ -263,14 +275,18 @@ class Cache implements ResponseCache {
     const incarnation = values[1] ?? '';
     const epoch: Epoch = { id: `${generation}:${incarnation}:${g}`, generation, incarnation, g, at: now };
     if (entry) {
-      const fresh = entry.generation === generation && entry.incarnation === incarnation && g >= entry.g
-        && (entry.all ? g === entry.g : values.slice(2).every((v) => Number(v ?? 0) <= entry.g));
+      const fresh =
+        entry.generation === generation &&
+        entry.incarnation === incarnation &&
+        g >= entry.g &&
+        (entry.all ? g === entry.g : values.slice(2).every((v) => Number(v ?? 0) <= entry.g));
       if (fresh) return { kept: entry.result, epoch };
     }
     const current = this.entries.peek(key);
     if (current !== entry) {
       // Kept while Redis answered (a concurrent miss's execution): fresh if read at this very G, no write came between.
-      if (current && current.generation === generation && current.incarnation === incarnation && current.g === g) return { kept: current.result, epoch };
+      if (current && current.generation === generation && current.incarnation === incarnation && current.g === g)
+        return { kept: current.result, epoch };
     } else if (entry) {
       this.entries.delete(key);
     }
@@ -326,7 +342,13 @@ class Cache implements ResponseCache {
         const json = toJson(kept);
         const tags = read.all ? [] : [...read.communities.map((c) => `c${c}`), ...read.members.map((m) => `m${m}`)];
         this.entries.set(key, {
-          generation: epoch.generation, incarnation: epoch.incarnation, g: epoch.g, all: read.all, tags, result: kept, json,
+          generation: epoch.generation,
+          incarnation: epoch.incarnation,
+          g: epoch.g,
+          all: read.all,
+          tags,
+          result: kept,
+          json,
         });
         this.json.set(result.data, json);
       }
@@ -363,13 +385,20 @@ const OFF: ResponseCache = {
 /** The response cache: off when `seconds` is 0, G and the tags in Redis when REDIS_URL is set. */
 export async function createResponseCache(options: ResponseCacheOptions): Promise<ResponseCache> {
   if (options.seconds === 0) return OFF;
-  const redis = options.redisUrl ? await connectRedis(options.redisUrl, 'townsquare:response-cache', options.log) : undefined;
+  const redis = options.redisUrl
+    ? await connectRedis(options.redisUrl, 'townsquare:response-cache', options.log)
+    : undefined;
   return new Cache(options, redis);
 }
 
 /** Who an entry belongs to: anonymous requests share; a credential only sees its own. */
 function credentialOf(viewer: Viewer): string {
-  const who = viewer.sessionId !== undefined ? `s${viewer.sessionId}` : viewer.apiKeyId !== undefined ? `k${viewer.apiKeyId}` : 'anon';
+  const who =
+    viewer.sessionId !== undefined
+      ? `s${viewer.sessionId}`
+      : viewer.apiKeyId !== undefined
+        ? `k${viewer.apiKeyId}`
+        : 'anon';
   return viewer.isAdmin ? `${who}+admin` : who;
 }
 
@@ -418,9 +447,16 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Co
           if (!leading) return;
           response.http.headers.set('x-response-cache', 'miss');
           const body = response.body;
-          const ok = body.kind === 'single' && !body.singleResult.errors && !body.singleResult.extensions && (response.http.status ?? 200) === 200;
+          const ok =
+            body.kind === 'single' &&
+            !body.singleResult.errors &&
+            !body.singleResult.extensions &&
+            (response.http.status ?? 200) === 200;
           const result = ok ? body.singleResult : undefined;
-          const read = result?.data && operation && document ? readDependencies(document, operation, result.data, contextValue.loaders.cacheScope) : undefined;
+          const read =
+            result?.data && operation && document
+              ? readDependencies(document, operation, result.data, contextValue.loaders.cacheScope)
+              : undefined;
           cache.settle(leading.key, leading.epoch, result, read);
           leading = null;
         },

@@ -2,28 +2,70 @@ import { isAbstractType, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { Node } from './node';
 import type { PubSub } from './pubsub/pubsub';
-import { BanResolver, InviteResolver, JoinRequestResolver, MembersResolver } from '../modules/communities/members.resolver';
+import {
+  BanResolver,
+  InviteResolver,
+  JoinRequestResolver,
+  MembersResolver,
+} from '../modules/communities/members.resolver';
 import { CommunitiesResolver } from '../modules/communities/communities.resolver';
 import { CommunityInviteLinksResolver, InviteLinksResolver } from '../modules/communities/invite-links.resolver';
 import { IdentityResolver } from '../modules/identity/identity.resolver';
 import { NodeResolver } from '../modules/node/node.resolver';
 import { CommentsResolver } from '../modules/posts/comments.resolver';
 import { CommunityPostsResolver, PostsResolver } from '../modules/posts/posts.resolver';
-import { CommunityEventsResolver, EventOccurrenceResolver, EventsResolver, RsvpResolver } from '../modules/events/events.resolver';
+import {
+  CommunityEventsResolver,
+  EventOccurrenceResolver,
+  EventsResolver,
+  RsvpResolver,
+} from '../modules/events/events.resolver';
 import { ChatResolver, EventChatResolver } from '../modules/events/chat.resolver';
 import { ContestEntryResolver, ContestResolver, EventContestResolver } from '../modules/events/contests.resolver';
-import { CommunityReputationResolver, MemberReputationResolver, ReputationEventResolver } from '../modules/reputation/reputation.resolver';
-import { CommunityPollsResolver, EventPollsResolver, PollOptionsResolver, PollsResolver, PostPollsResolver } from '../modules/polls/polls.resolver';
+import {
+  CommunityReputationResolver,
+  MemberReputationResolver,
+  ReputationEventResolver,
+} from '../modules/reputation/reputation.resolver';
+import {
+  CommunityPollsResolver,
+  EventPollsResolver,
+  PollOptionsResolver,
+  PollsResolver,
+  PostPollsResolver,
+} from '../modules/polls/polls.resolver';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
-  NodeResolver, IdentityResolver, CommunitiesResolver, MembersResolver, JoinRequestResolver, InviteResolver, BanResolver,
-  InviteLinksResolver, CommunityInviteLinksResolver,
-  PostsResolver, CommunityPostsResolver, CommentsResolver,
-  EventsResolver, EventOccurrenceResolver, RsvpResolver, CommunityEventsResolver, ChatResolver, EventChatResolver,
-  EventContestResolver, ContestResolver, ContestEntryResolver,
-  PollsResolver, PollOptionsResolver, CommunityPollsResolver, PostPollsResolver, EventPollsResolver,
-  MemberReputationResolver, ReputationEventResolver, CommunityReputationResolver,
+  NodeResolver,
+  IdentityResolver,
+  CommunitiesResolver,
+  MembersResolver,
+  JoinRequestResolver,
+  InviteResolver,
+  BanResolver,
+  InviteLinksResolver,
+  CommunityInviteLinksResolver,
+  PostsResolver,
+  CommunityPostsResolver,
+  CommentsResolver,
+  EventsResolver,
+  EventOccurrenceResolver,
+  RsvpResolver,
+  CommunityEventsResolver,
+  ChatResolver,
+  EventChatResolver,
+  EventContestResolver,
+  ContestResolver,
+  ContestEntryResolver,
+  PollsResolver,
+  PollOptionsResolver,
+  CommunityPollsResolver,
+  PostPollsResolver,
+  EventPollsResolver,
+  MemberReputationResolver,
+  ReputationEventResolver,
+  CommunityReputationResolver,
 ] as const;
 
 /**
@@ -39,8 +81,9 @@ function resolvePlainFieldsDirectly(): void {
   const storage = getMetadataStorage();
   for (const field of storage.fields) {
     if (field.simple !== undefined || field.schemaName !== field.name) continue;
-    const guarded = storage.middlewares.some((m) => m.target === field.target && m.fieldName === field.name)
-      || storage.authorizedFields.some((a) => a.target === field.target && a.fieldName === field.name);
+    const guarded =
+      storage.middlewares.some((m) => m.target === field.target && m.fieldName === field.name) ||
+      storage.authorizedFields.some((a) => a.target === field.target && a.fieldName === field.name);
     if (!guarded) field.simple = true;
   }
 }
@@ -82,7 +125,11 @@ function resolveTypesByClass(schema: GraphQLSchema): void {
   const names = new Map<object, string>();
   for (const { target, name } of getMetadataStorage().objectTypes) names.set(target.prototype as object, name);
   const typeName = (value: unknown): string | undefined => {
-    for (let proto = value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+    for (
+      let proto = value === null || typeof value !== 'object' ? null : Object.getPrototypeOf(value);
+      proto;
+      proto = Object.getPrototypeOf(proto)
+    ) {
       const name = names.get(proto as object);
       if (name) return name;
     }
@@ -104,6 +151,7 @@ function readGlobalIdsDirectly(schema: GraphQLSchema): void {
     const field = type.getFields().id;
     const fallback = field?.resolve;
     if (!field || !fallback) continue;
-    field.resolve = (root, args, context, info) => (root instanceof Node ? root.globalId : fallback(root, args, context, info));
+    field.resolve = (root, args, context, info) =>
+      root instanceof Node ? root.globalId : fallback(root, args, context, info);
   }
 }

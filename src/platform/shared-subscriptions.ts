@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Kind, getOperationAST, print, subscribe, valueFromASTUntyped, visit, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  Kind,
+  getOperationAST,
+  print,
+  subscribe,
+  valueFromASTUntyped,
+  visit,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 import type { Context } from './context';
 import { parseGlobalId, type NodeType } from './ids';
 import type { Logger } from './logger';
@@ -67,7 +76,10 @@ export class SharedSubscriptions {
    * graphql-ws's `subscribe`: never throws (that would close the socket); failures are results.
    * @param send how to reach the socket directly; without it the operation runs on its own
    */
-  subscribe = async (args: ExecutionArgs, send?: DirectSend): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
+  subscribe = async (
+    args: ExecutionArgs,
+    send?: DirectSend,
+  ): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
     const ctx = args.contextValue as Context;
     let key: string | null = null;
     if (send) {
@@ -169,9 +181,15 @@ export class SharedSubscriptions {
 
 /** Field names whose value depends on who is asking (besides every `viewer…` field): an operation that selects one is never shared. */
 export const VIEWER_DEPENDENT_FIELDS = new Set([
-  'viewer', 'viewerVote', 'viewerMember', 'viewerReacted', 'email', 'apiKeys', 'joinRequests', 'feed',
+  'viewer',
+  'viewerVote',
+  'viewerMember',
+  'viewerReacted',
+  'email',
+  'apiKeys',
+  'joinRequests',
+  'feed',
 ]);
-
 
 /** Whether the document selects anything whose value depends on the viewer. */
 function selectsViewerFields(args: ExecutionArgs): boolean {
@@ -190,7 +208,12 @@ function selectsViewerFields(args: ExecutionArgs): boolean {
  * selecting nothing viewer-dependent, on a subject anyone may read (`isPublic`; private subjects
  * each have their own access), shares one execution per (document, variables) on this instance.
  */
-export function liveFieldShareKey(field: string, subjectArg: string, subjectType: NodeType, isPublic: (ctx: Context, id: number) => Promise<boolean>): ShareKey {
+export function liveFieldShareKey(
+  field: string,
+  subjectArg: string,
+  subjectType: NodeType,
+  isPublic: (ctx: Context, id: number) => Promise<boolean>,
+): ShareKey {
   return async (args, ctx) => {
     const operation = getOperationAST(args.document, args.operationName);
     if (operation?.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;

@@ -127,7 +127,9 @@ export class CredentialWatch {
     if (Date.now() - entry.checkedAt < this.o.recheckMs) return entry.viewer;
     entry.checking ??= this.check([entry])
       .then(() => (entry.revoked ? null : entry.viewer))
-      .finally(() => { entry.checking = null; });
+      .finally(() => {
+        entry.checking = null;
+      });
     return entry.checking;
   }
 
@@ -140,7 +142,9 @@ export class CredentialWatch {
       if (entries.length) await this.check(entries);
     })()
       .catch((err) => this.log.error({ err }, 'credential sweep failed; retrying at the next one'))
-      .finally(() => { this.sweeping = null; });
+      .finally(() => {
+        this.sweeping = null;
+      });
     return this.sweeping;
   }
 

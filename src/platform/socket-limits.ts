@@ -58,6 +58,9 @@ export function logProtocolErrors(socket: WebSocket, log: Logger, address: strin
     // ws keeps the close code it sent under a private symbol (kStatusCode).
     const status = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
     const closeCode = status ? (err as unknown as Record<symbol, unknown>)[status] : undefined;
-    log.warn({ clientIp: address, code: err.code, closeCode, reason: err.message }, 'websocket protocol error; socket closed');
+    log.warn(
+      { clientIp: address, code: err.code, closeCode, reason: err.message },
+      'websocket protocol error; socket closed',
+    );
   });
 }

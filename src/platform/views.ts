@@ -45,11 +45,23 @@ export function timestamp(value: unknown): Date | null {
 export const ref = (id: unknown) => (id === null || id === undefined ? null : { id: Number(id) });
 
 export function userView(r: Record<string, unknown>): User {
-  return view(User, { id: r.id, handle: r.handle, email: r.email, isAdmin: r.is_admin, createdAt: timestamp(r.created_at) });
+  return view(User, {
+    id: r.id,
+    handle: r.handle,
+    email: r.email,
+    isAdmin: r.is_admin,
+    createdAt: timestamp(r.created_at),
+  });
 }
 
 /** The author columns of a joined row (see AUTHOR_COLUMNS). */
-const AUTHOR_KEYS = { id: 'a__id', handle: 'a__handle', email: 'a__email', is_admin: 'a__is_admin', created_at: 'a__created_at' } as const;
+const AUTHOR_KEYS = {
+  id: 'a__id',
+  handle: 'a__handle',
+  email: 'a__email',
+  is_admin: 'a__is_admin',
+  created_at: 'a__created_at',
+} as const;
 
 /**
  * Reads a joined row's author columns (`a__…`) into a user view and primes the request's user
@@ -58,7 +70,10 @@ const AUTHOR_KEYS = { id: 'a__id', handle: 'a__handle', email: 'a__email', is_ad
  */
 export function takeAuthor(loaders: Loaders, row: Record<string, unknown>): Record<string, unknown> {
   const user = view(User, {
-    id: row[AUTHOR_KEYS.id], handle: row[AUTHOR_KEYS.handle], email: row[AUTHOR_KEYS.email], isAdmin: row[AUTHOR_KEYS.is_admin],
+    id: row[AUTHOR_KEYS.id],
+    handle: row[AUTHOR_KEYS.handle],
+    email: row[AUTHOR_KEYS.email],
+    isAdmin: row[AUTHOR_KEYS.is_admin],
     createdAt: timestamp(row[AUTHOR_KEYS.created_at]),
   });
   loaders.user.clear(user.id).prime(user.id, user);

@@ -1,62 +1,158 @@
 import { graphql } from '../../codegen/index';
 import {
-  closeAll, createCommunity, errorCode, joinCommunity, signUp, startTestServer, unique, type TestServer, type TestUser,
+  closeAll,
+  createCommunity,
+  errorCode,
+  joinCommunity,
+  signUp,
+  startTestServer,
+  unique,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 const CommunityBySlug = graphql(`
   query CommunityBySlug($slug: String!) {
-    community(slug: $slug) { id name visibility memberCount viewerMember { role } }
+    community(slug: $slug) {
+      id
+      name
+      visibility
+      memberCount
+      viewerMember {
+        role
+      }
+    }
   }
 `);
 const Members = graphql(`
   query CommunityMembers($slug: String!, $first: Int, $after: String, $role: Role) {
     community(slug: $slug) {
       members(first: $first, after: $after, role: $role) {
-        edges { cursor node { id role user { handle } } }
-        pageInfo { hasNextPage hasPreviousPage endCursor }
+        edges {
+          cursor
+          node {
+            id
+            role
+            user {
+              handle
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          endCursor
+        }
       }
     }
   }
 `);
 const NodeById = graphql(`
-  query NodeById($id: ID!) { node(id: $id) { id __typename } }
+  query NodeById($id: ID!) {
+    node(id: $id) {
+      id
+      __typename
+    }
+  }
 `);
 const SearchCommunities = graphql(`
   query SearchCommunities($search: String, $first: Int, $after: String) {
     communities(search: $search, first: $first, after: $after) {
-      edges { node { slug } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          slug
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
 const SetRole = graphql(`
-  mutation SetRole($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }
+  mutation SetRole($input: SetMemberRoleInput!) {
+    setMemberRole(input: $input) {
+      role
+    }
+  }
 `);
 const Ban = graphql(`
-  mutation Ban($input: BanMemberInput!) { banMember(input: $input) { reason until user { handle } } }
+  mutation Ban($input: BanMemberInput!) {
+    banMember(input: $input) {
+      reason
+      until
+      user {
+        handle
+      }
+    }
+  }
 `);
 const Unban = graphql(`
-  mutation Unban($input: MemberRefInput!) { unbanMember(input: $input) }
+  mutation Unban($input: MemberRefInput!) {
+    unbanMember(input: $input)
+  }
 `);
 const Invite = graphql(`
-  mutation Invite($input: MemberRefInput!) { inviteMember(input: $input) { id user { handle } invitedBy { handle } } }
+  mutation Invite($input: MemberRefInput!) {
+    inviteMember(input: $input) {
+      id
+      user {
+        handle
+      }
+      invitedBy {
+        handle
+      }
+    }
+  }
 `);
 const Leave = graphql(`
-  mutation Leave($id: ID!) { leaveCommunity(communityId: $id) }
+  mutation Leave($id: ID!) {
+    leaveCommunity(communityId: $id)
+  }
 `);
 const UpdateCommunity = graphql(`
-  mutation UpdateCommunity($input: UpdateCommunityInput!) { updateCommunity(input: $input) { name description visibility } }
+  mutation UpdateCommunity($input: UpdateCommunityInput!) {
+    updateCommunity(input: $input) {
+      name
+      description
+      visibility
+    }
+  }
 `);
 const JoinRequests = graphql(`
   query JoinRequests($slug: String!) {
-    community(slug: $slug) { joinRequests(first: 10) { edges { node { id status user { handle } } } } }
+    community(slug: $slug) {
+      joinRequests(first: 10) {
+        edges {
+          node {
+            id
+            status
+            user {
+              handle
+            }
+          }
+        }
+      }
+    }
   }
 `);
 const Approve = graphql(`
-  mutation Approve($id: ID!) { approveJoinRequest(id: $id) { role user { handle } } }
+  mutation Approve($id: ID!) {
+    approveJoinRequest(id: $id) {
+      role
+      user {
+        handle
+      }
+    }
+  }
 `);
 const Reject = graphql(`
-  mutation Reject($id: ID!) { rejectJoinRequest(id: $id) { status } }
+  mutation Reject($id: ID!) {
+    rejectJoinRequest(id: $id) {
+      status
+    }
+  }
 `);
 
 let server: TestServer;
@@ -66,7 +162,11 @@ beforeAll(async () => {
 afterAll(closeAll);
 
 async function slugOf(id: string, owner: TestUser): Promise<string> {
-  const res = await server.gql('query($id: ID!) { node(id: $id) { ... on Community { slug } } }', { id }, { token: owner.token });
+  const res = await server.gql(
+    'query($id: ID!) { node(id: $id) { ... on Community { slug } } }',
+    { id },
+    { token: owner.token },
+  );
   return res.body.data.node.slug;
 }
 
@@ -75,20 +175,39 @@ describe('creating communities', () => {
     const ada = await signUp(server, 'ada');
     const c = await createCommunity(server, ada, 'PUBLIC', 'Ada Fans');
     const res = await server.gql(CommunityBySlug, { slug: c.slug }, { token: ada.token });
-    expect(res.body.data.community).toMatchObject({ name: 'Ada Fans', visibility: 'PUBLIC', memberCount: 1, viewerMember: { role: 'OWNER' } });
+    expect(res.body.data.community).toMatchObject({
+      name: 'Ada Fans',
+      visibility: 'PUBLIC',
+      memberCount: 1,
+      viewerMember: { role: 'OWNER' },
+    });
   });
 
   it('refuses anonymous callers, taken slugs and bad slugs', async () => {
     const ada = await signUp(server, 'ada');
     const input = { slug: unique('s').replace(/_/g, '-'), name: 'X', description: '', visibility: 'PUBLIC' as const };
-    const anon = await server.gql('mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }', { input });
+    const anon = await server.gql('mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }', {
+      input,
+    });
     expect(errorCode(anon)).toBe('UNAUTHENTICATED');
-    const first = await server.gql('mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }', { input }, { token: ada.token });
+    const first = await server.gql(
+      'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
+      { input },
+      { token: ada.token },
+    );
     expect(first.body.errors).toBeUndefined();
-    const again = await server.gql('mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }', { input }, { token: ada.token });
+    const again = await server.gql(
+      'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
+      { input },
+      { token: ada.token },
+    );
     expect(errorCode(again)).toBe('CONFLICT');
     expect(again.body.errors![0].extensions!.field).toBe('slug');
-    const bad = await server.gql('mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }', { input: { ...input, slug: 'Not A Slug!' } }, { token: ada.token });
+    const bad = await server.gql(
+      'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id } }',
+      { input: { ...input, slug: 'Not A Slug!' } },
+      { token: ada.token },
+    );
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.body.errors![0].extensions!.field).toBe('slug');
   });
@@ -127,25 +246,42 @@ describe('private communities', () => {
 
   it('shows it, its members and their memberships to members', async () => {
     const bySlug = await server.gql(CommunityBySlug, { slug: community.slug }, { token: member.token });
-    expect(bySlug.body.data.community).toMatchObject({ name: 'Secret Garden', memberCount: 2, viewerMember: { role: 'MEMBER' } });
+    expect(bySlug.body.data.community).toMatchObject({
+      name: 'Secret Garden',
+      memberCount: 2,
+      viewerMember: { role: 'MEMBER' },
+    });
     const members = await server.gql(Members, { slug: community.slug }, { token: member.token });
-    expect(members.body.data.community.members.edges.map((e: any) => e.node.user.handle)).toEqual([owner.user.handle, member.user.handle]);
+    expect(members.body.data.community.members.edges.map((e: any) => e.node.user.handle)).toEqual([
+      owner.user.handle,
+      member.user.handle,
+    ]);
     const node = await server.gql(NodeById, { id: memberId }, { token: member.token });
     expect(node.body.data.node).toEqual({ id: memberId, __typename: 'Member' });
   });
 
-  it('answers a non-member\'s joinCommunity with NOT_FOUND and files no join request', async () => {
+  it("answers a non-member's joinCommunity with NOT_FOUND and files no join request", async () => {
     const hopeful = await signUp(server, 'hopeful');
-    const res = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome community { name } } }', { id: community.id }, { token: hopeful.token });
+    const res = await server.gql(
+      'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome community { name } } }',
+      { id: community.id },
+      { token: hopeful.token },
+    );
     expect(errorCode(res)).toBe('NOT_FOUND');
     expect(res.body.data).toBeNull();
     const requests = await server.gql(JoinRequests, { slug: community.slug }, { token: owner.token });
-    expect(requests.body.data.community.joinRequests.edges.map((e: any) => e.node.user.handle)).not.toContain(hopeful.user.handle);
+    expect(requests.body.data.community.joinRequests.edges.map((e: any) => e.node.user.handle)).not.toContain(
+      hopeful.user.handle,
+    );
   });
 
   it('lets an invitee see the community profile but not its members until they join', async () => {
     const guest = await signUp(server, 'guest');
-    const invite = await server.gql(Invite, { input: { communityId: community.id, userId: guest.user.id } }, { token: owner.token });
+    const invite = await server.gql(
+      Invite,
+      { input: { communityId: community.id, userId: guest.user.id } },
+      { token: owner.token },
+    );
     expect(invite.body.data.inviteMember.invitedBy.handle).toBe(owner.user.handle);
     const profile = await server.gql(CommunityBySlug, { slug: community.slug }, { token: guest.token });
     expect(profile.body.data.community).toMatchObject({ name: 'Secret Garden', viewerMember: null });
@@ -173,12 +309,18 @@ describe('restricted communities', () => {
     const joined = await joinCommunity(server, hopeful, community.id);
     expect(joined).toMatchObject({ outcome: 'REQUESTED', member: null });
     // The profile is public; the members stay hidden while the request is pending.
-    expect((await server.gql(CommunityBySlug, { slug: community.slug }, { token: hopeful.token })).body.data.community).toMatchObject({ name: 'Open Garden', viewerMember: null });
+    expect(
+      (await server.gql(CommunityBySlug, { slug: community.slug }, { token: hopeful.token })).body.data.community,
+    ).toMatchObject({ name: 'Open Garden', viewerMember: null });
     expect(errorCode(await server.gql(Members, { slug: community.slug }, { token: hopeful.token }))).toBe('FORBIDDEN');
     // A plain member may not read the requests.
-    expect(errorCode(await server.gql(JoinRequests, { slug: community.slug }, { token: member.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(JoinRequests, { slug: community.slug }, { token: member.token }))).toBe(
+      'FORBIDDEN',
+    );
     const requests = await server.gql(JoinRequests, { slug: community.slug }, { token: owner.token });
-    const request = requests.body.data.community.joinRequests.edges.find((e: any) => e.node.user.handle === hopeful.user.handle).node;
+    const request = requests.body.data.community.joinRequests.edges.find(
+      (e: any) => e.node.user.handle === hopeful.user.handle,
+    ).node;
     expect(request.status).toBe('PENDING');
     const approved = await server.gql(Approve, { id: request.id }, { token: owner.token });
     expect(approved.body.data.approveJoinRequest).toEqual({ role: 'MEMBER', user: { handle: hopeful.user.handle } });
@@ -197,7 +339,6 @@ describe('restricted communities', () => {
     expect(again.outcome).toBe('REQUESTED');
     expect(again.joinRequest!.id).toBe(first.joinRequest!.id);
   });
-
 });
 
 describe('the role permission table', () => {
@@ -217,7 +358,12 @@ describe('the role permission table', () => {
     const actor = role === 'OWNER' ? owner : await signUp(server, role.toLowerCase());
     if (role !== 'OWNER' && role !== 'NONE') {
       await joinCommunity(server, actor, c.id);
-      if (role !== 'MEMBER') await server.gql(SetRole, { input: { communityId: c.id, userId: actor.user.id, role } }, { token: owner.token });
+      if (role !== 'MEMBER')
+        await server.gql(
+          SetRole,
+          { input: { communityId: c.id, userId: actor.user.id, role } },
+          { token: owner.token },
+        );
     }
     const target = await signUp(server, 'target');
     await joinCommunity(server, target, c.id);
@@ -225,18 +371,26 @@ describe('the role permission table', () => {
   }
 
   const actions: Record<string, (s: Awaited<ReturnType<typeof communityWithActor>>) => Promise<unknown>> = {
-    updateCommunity: ({ actor, c }) => server.gql(UpdateCommunity, { input: { id: c.id, description: 'new words' } }, { token: actor.token }),
+    updateCommunity: ({ actor, c }) =>
+      server.gql(UpdateCommunity, { input: { id: c.id, description: 'new words' } }, { token: actor.token }),
     readJoinRequests: ({ actor, slug }) => server.gql(JoinRequests, { slug }, { token: actor.token }),
     inviteMember: async ({ actor, c }) => {
       const invitee = await signUp(server, 'inv');
       return server.gql(Invite, { input: { communityId: c.id, userId: invitee.user.id } }, { token: actor.token });
     },
-    banMember: ({ actor, target, c }) => server.gql(Ban, { input: { communityId: c.id, userId: target.user.id, reason: 'spam' } }, { token: actor.token }),
-    promoteToModerator: ({ actor, target, c }) => server.gql(SetRole, { input: { communityId: c.id, userId: target.user.id, role: 'MODERATOR' } }, { token: actor.token }),
+    banMember: ({ actor, target, c }) =>
+      server.gql(Ban, { input: { communityId: c.id, userId: target.user.id, reason: 'spam' } }, { token: actor.token }),
+    promoteToModerator: ({ actor, target, c }) =>
+      server.gql(
+        SetRole,
+        { input: { communityId: c.id, userId: target.user.id, role: 'MODERATOR' } },
+        { token: actor.token },
+      ),
   };
 
   const cases = (['OWNER', 'ADMIN', 'MODERATOR', 'MEMBER', 'NONE'] as Role[]).flatMap((role) =>
-    Object.keys(actions).map((action) => [role, action, expected[action].includes(role)] as const));
+    Object.keys(actions).map((action) => [role, action, expected[action].includes(role)] as const),
+  );
 
   it.each(cases)('%s may %s: %s', async (role, action, allowed) => {
     const setup = await communityWithActor(role);
@@ -249,12 +403,31 @@ describe('the role permission table', () => {
     const { owner, c } = await communityWithActor('MEMBER');
     const mod = await signUp(server, 'mod');
     const admin = await signUp(server, 'adm');
-    for (const [u, role] of [[mod, 'MODERATOR'], [admin, 'ADMIN']] as const) {
+    for (const [u, role] of [
+      [mod, 'MODERATOR'],
+      [admin, 'ADMIN'],
+    ] as const) {
       await joinCommunity(server, u, c.id);
       await server.gql(SetRole, { input: { communityId: c.id, userId: u.user.id, role } }, { token: owner.token });
     }
-    expect(errorCode(await server.gql(Ban, { input: { communityId: c.id, userId: admin.user.id, reason: '' } }, { token: mod.token }))).toBe('FORBIDDEN');
-    expect(errorCode(await server.gql(SetRole, { input: { communityId: c.id, userId: mod.user.id, role: 'ADMIN' } }, { token: admin.token }))).toBe('FORBIDDEN');
+    expect(
+      errorCode(
+        await server.gql(
+          Ban,
+          { input: { communityId: c.id, userId: admin.user.id, reason: '' } },
+          { token: mod.token },
+        ),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(
+      errorCode(
+        await server.gql(
+          SetRole,
+          { input: { communityId: c.id, userId: mod.user.id, role: 'ADMIN' } },
+          { token: admin.token },
+        ),
+      ),
+    ).toBe('FORBIDDEN');
   });
 
   it('keeps the last owner from leaving', async () => {
@@ -274,13 +447,24 @@ describe('bans', () => {
     await joinCommunity(server, troll, c.id);
     expect((await server.gql(CommunityBySlug, { slug })).body.data.community.memberCount).toBe(2);
     const until = new Date(Date.now() + 3600_000).toISOString();
-    const ban = await server.gql(Ban, { input: { communityId: c.id, userId: troll.user.id, reason: 'trolling', until } }, { token: owner.token });
+    const ban = await server.gql(
+      Ban,
+      { input: { communityId: c.id, userId: troll.user.id, reason: 'trolling', until } },
+      { token: owner.token },
+    );
     expect(ban.body.data.banMember).toMatchObject({ reason: 'trolling', until, user: { handle: troll.user.handle } });
     expect((await server.gql(CommunityBySlug, { slug })).body.data.community.memberCount).toBe(1);
-    const rejoin = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: c.id }, { token: troll.token });
+    const rejoin = await server.gql(
+      'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }',
+      { id: c.id },
+      { token: troll.token },
+    );
     expect(errorCode(rejoin)).toBe('FORBIDDEN');
     expect(rejoin.body.errors![0].message).toContain(until);
-    expect((await server.gql(Unban, { input: { communityId: c.id, userId: troll.user.id } }, { token: owner.token })).body.data.unbanMember).toBe(true);
+    expect(
+      (await server.gql(Unban, { input: { communityId: c.id, userId: troll.user.id } }, { token: owner.token })).body
+        .data.unbanMember,
+    ).toBe(true);
     expect((await joinCommunity(server, troll, c.id)).outcome).toBe('JOINED');
   });
 
@@ -290,8 +474,20 @@ describe('bans', () => {
     const c = await createCommunity(server, owner);
     await joinCommunity(server, troll, c.id);
     const until = new Date(Date.now() + 1500).toISOString();
-    await server.gql(Ban, { input: { communityId: c.id, userId: troll.user.id, reason: 'cool off', until } }, { token: owner.token });
-    expect(errorCode(await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: c.id }, { token: troll.token }))).toBe('FORBIDDEN');
+    await server.gql(
+      Ban,
+      { input: { communityId: c.id, userId: troll.user.id, reason: 'cool off', until } },
+      { token: owner.token },
+    );
+    expect(
+      errorCode(
+        await server.gql(
+          'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }',
+          { id: c.id },
+          { token: troll.token },
+        ),
+      ),
+    ).toBe('FORBIDDEN');
     await new Promise((r) => setTimeout(r, Date.parse(until) - Date.now() + 100)); // the ban's own clock
     expect((await joinCommunity(server, troll, c.id)).outcome).toBe('JOINED');
   });
@@ -300,14 +496,18 @@ describe('bans', () => {
     const owner = await signUp(server, 'own');
     const troll = await signUp(server, 'troll');
     const c = await createCommunity(server, owner);
-    const res = await server.gql(Ban, { input: { communityId: c.id, userId: troll.user.id, reason: '', until: '2001-01-01T00:00:00.000Z' } }, { token: owner.token });
+    const res = await server.gql(
+      Ban,
+      { input: { communityId: c.id, userId: troll.user.id, reason: '', until: '2001-01-01T00:00:00.000Z' } },
+      { token: owner.token },
+    );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.body.errors![0].extensions!.field).toBe('until');
   });
 });
 
 describe('pagination', () => {
-  it('walks a community\'s members page by page with opaque cursors, none repeated or skipped', async () => {
+  it("walks a community's members page by page with opaque cursors, none repeated or skipped", async () => {
     const owner = await signUp(server, 'own');
     const c = await createCommunity(server, owner);
     const slug = await slugOf(c.id, owner);
@@ -352,9 +552,13 @@ describe('concurrency', () => {
       ...Array.from({ length: 5 }, () => joinCommunity(server, users[0], c.id)),
     ]);
     const counted = (await server.gql(CommunityBySlug, { slug })).body.data.community.memberCount;
-    const rows = await server.app.db.orm.em.fork().getConnection().execute(
-      'select count(*)::int as n from members m join communities c on c.id = m.community_id where c.slug = ?', [slug],
-    );
+    const rows = await server.app.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        'select count(*)::int as n from members m join communities c on c.id = m.community_id where c.slug = ?',
+        [slug],
+      );
     expect(rows[0].n).toBe(9);
     expect(counted).toBe(9);
   });

@@ -1,11 +1,33 @@
 import { graphql } from '../../codegen/index';
-import { closeAll, createCommunity, joinCommunity, signUp, startTestServer, unique, type TestServer } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  signUp,
+  startTestServer,
+  unique,
+  type TestServer,
+} from '../support/server';
 
 /** The foundation issue's query: communities with their first members and those members' users. */
 const CommunitiesPage = graphql(`
   query CommunitiesPage($search: String, $first: Int!) {
     communities(search: $search, first: $first) {
-      edges { node { name members(first: 5) { edges { node { role user { handle } } } } } }
+      edges {
+        node {
+          name
+          members(first: 5) {
+            edges {
+              node {
+                role
+                user {
+                  handle
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 `);

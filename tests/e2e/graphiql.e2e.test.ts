@@ -43,8 +43,13 @@ beforeAll(async () => {
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
   // Requests are recorded (see openGraphiQL) before this runs; aborting keeps a regression off the internet in CI.
@@ -58,52 +63,64 @@ afterAll(async () => {
 });
 
 describe('GraphiQL in a browser', () => {
-  it_('lets a signed-in owner query as themselves and watch a member join, with no network beyond the server', async () => {
-    const srv = server!;
-    const alice = await signUp(srv, 'gqa');
-    const bob = await signUp(srv, 'gqb');
-    const { id: communityId } = await createCommunity(srv, alice, 'PUBLIC', 'GraphiQL watchers');
+  it_(
+    'lets a signed-in owner query as themselves and watch a member join, with no network beyond the server',
+    async () => {
+      const srv = server!;
+      const alice = await signUp(srv, 'gqa');
+      const bob = await signUp(srv, 'gqb');
+      const { id: communityId } = await createCommunity(srv, alice, 'PUBLIC', 'GraphiQL watchers');
 
-    const { page, requested, framesSent, framesReceived } = await openGraphiQL(srv.httpUrl);
-    expect(requested.filter((url) => !isLocal(url))).toEqual([]);
+      const { page, requested, framesSent, framesReceived } = await openGraphiQL(srv.httpUrl);
+      expect(requested.filter((url) => !isLocal(url))).toEqual([]);
 
-    // A query with Alice's token in the headers editor answers as Alice.
-    await page.locator(ui.headersTab).click();
-    await setEditor(page, ui.headersEditor, JSON.stringify({ Authorization: `Bearer ${alice.token}` }));
-    await setEditor(page, ui.queryEditor, 'query Me { viewer { handle } }');
-    await page.locator(ui.tabTitled('Me')).waitFor();
-    await page.locator(ui.runButton).click();
-    await page.locator(ui.result).filter({ hasText: alice.user.handle }).waitFor({ timeout: 10_000 });
+      // A query with Alice's token in the headers editor answers as Alice.
+      await page.locator(ui.headersTab).click();
+      await setEditor(page, ui.headersEditor, JSON.stringify({ Authorization: `Bearer ${alice.token}` }));
+      await setEditor(page, ui.queryEditor, 'query Me { viewer { handle } }');
+      await page.locator(ui.tabTitled('Me')).waitFor();
+      await page.locator(ui.runButton).click();
+      await page.locator(ui.result).filter({ hasText: alice.user.handle }).waitFor({ timeout: 10_000 });
 
-    // A subscription runs over the WebSocket, authenticated in connection_init, and shows Bob joining.
-    await setEditor(
-      page,
-      ui.queryEditor,
-      `subscription Joins { memberJoined(communityId: "${communityId}") { role user { handle } } }`,
-    );
-    await page.locator(ui.tabTitled('Joins')).waitFor();
-    await page.locator(ui.runButton).click();
-    await untilSubscribed(srv, communityId, framesReceived);
-    expect((await joinCommunity(srv, bob, communityId)).outcome).toBe('JOINED');
-    await page.locator(ui.result).filter({ hasText: bob.user.handle }).waitFor({ timeout: 10_000 });
+      // A subscription runs over the WebSocket, authenticated in connection_init, and shows Bob joining.
+      await setEditor(
+        page,
+        ui.queryEditor,
+        `subscription Joins { memberJoined(communityId: "${communityId}") { role user { handle } } }`,
+      );
+      await page.locator(ui.tabTitled('Joins')).waitFor();
+      await page.locator(ui.runButton).click();
+      await untilSubscribed(srv, communityId, framesReceived);
+      expect((await joinCommunity(srv, bob, communityId)).outcome).toBe('JOINED');
+      await page.locator(ui.result).filter({ hasText: bob.user.handle }).waitFor({ timeout: 10_000 });
 
-    const init = framesSent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'connection_init');
-    expect(init?.payload).toEqual({ authorization: `Bearer ${alice.token}` });
-    expect(requested.filter((url) => !isLocal(url))).toEqual([]);
-    expect(requested).toContain(srv.wsUrl);
-    await page.close();
-  }, 90_000);
+      const init = framesSent.map((frame) => JSON.parse(frame)).find((message) => message.type === 'connection_init');
+      expect(init?.payload).toEqual({ authorization: `Bearer ${alice.token}` });
+      expect(requested.filter((url) => !isLocal(url))).toEqual([]);
+      expect(requested).toContain(srv.wsUrl);
+      await page.close();
+    },
+    90_000,
+  );
 
-  it_('loads the schema for its docs and autocompletion', async () => {
-    const introspected = context!.waitForEvent('response', {
-      predicate: (response) => response.request().method() === 'POST' && /__schema/.test(response.request().postData() ?? ''),
-      timeout: 20_000,
-    });
-    const { page } = await openGraphiQL(server!.httpUrl);
-    const response = await introspected;
-    expect({ status: response.status(), errors: (await response.json()).errors }).toEqual({ status: 200, errors: undefined });
-    await page.close();
-  }, 60_000);
+  it_(
+    'loads the schema for its docs and autocompletion',
+    async () => {
+      const introspected = context!.waitForEvent('response', {
+        predicate: (response) =>
+          response.request().method() === 'POST' && /__schema/.test(response.request().postData() ?? ''),
+        timeout: 20_000,
+      });
+      const { page } = await openGraphiQL(server!.httpUrl);
+      const response = await introspected;
+      expect({ status: response.status(), errors: (await response.json()).errors }).toEqual({
+        status: 200,
+        errors: undefined,
+      });
+      await page.close();
+    },
+    60_000,
+  );
 });
 
 /** Opens GraphiQL in a new tab, recording every URL the page asks for and every WebSocket frame. */

@@ -9,37 +9,88 @@ import { createEvent, hoursFromNow } from './operations';
 
 export const SubmitEntryDocument = graphql(`
   mutation ContestSubmitEntry($input: SubmitContestEntryInput!) {
-    submitContestEntry(input: $input) { id votes rank submittedAt author { handle } post { id title } event { id } }
+    submitContestEntry(input: $input) {
+      id
+      votes
+      rank
+      submittedAt
+      author {
+        handle
+      }
+      post {
+        id
+        title
+      }
+      event {
+        id
+      }
+    }
   }
 `);
 
 export const WithdrawEntryDocument = graphql(`
-  mutation ContestWithdrawEntry($entryId: ID!) { withdrawContestEntry(entryId: $entryId) }
+  mutation ContestWithdrawEntry($entryId: ID!) {
+    withdrawContestEntry(entryId: $entryId)
+  }
 `);
 
 export const VoteEntryDocument = graphql(`
-  mutation ContestVoteEntry($entryId: ID!) { voteContestEntry(entryId: $entryId) { id votes } }
+  mutation ContestVoteEntry($entryId: ID!) {
+    voteContestEntry(entryId: $entryId) {
+      id
+      votes
+    }
+  }
 `);
 
 export const WithdrawVoteDocument = graphql(`
-  mutation ContestWithdrawVote($eventId: ID!) { withdrawContestVote(eventId: $eventId) }
+  mutation ContestWithdrawVote($eventId: ID!) {
+    withdrawContestVote(eventId: $eventId)
+  }
 `);
 
 export const MoveContestDocument = graphql(`
-  mutation ContestMove($input: UpdateEventInput!) { updateEvent(input: $input) { id startsAt endsAt } }
+  mutation ContestMove($input: UpdateEventInput!) {
+    updateEvent(input: $input) {
+      id
+      startsAt
+      endsAt
+    }
+  }
 `);
 
 export const ContestDocument = graphql(`
   query ContestStanding($id: ID!, $first: Int, $after: String) {
     event(id: $id) {
-      id kind
+      id
+      kind
       contest {
-        phase entryCount
-        viewerEntry { id }
-        viewerVote { id }
+        phase
+        entryCount
+        viewerEntry {
+          id
+        }
+        viewerVote {
+          id
+        }
         entries(first: $first, after: $after) {
-          edges { node { id votes rank author { handle } post { title } } }
-          pageInfo { hasNextPage endCursor }
+          edges {
+            node {
+              id
+              votes
+              rank
+              author {
+                handle
+              }
+              post {
+                title
+              }
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
         }
       }
     }
@@ -48,11 +99,20 @@ export const ContestDocument = graphql(`
 
 /** Creates a CONTEST event as `organizer`, taking submissions until it starts in a day. */
 export function createContest(server: TestServer, organizer: TestUser, communityId: string) {
-  return createEvent(server, organizer, communityId, { kind: 'CONTEST', title: 'Photo contest', startsAt: hoursFromNow(24) });
+  return createEvent(server, organizer, communityId, {
+    kind: 'CONTEST',
+    title: 'Photo contest',
+    startsAt: hoursFromNow(24),
+  });
 }
 
 /** Moves a contest into a phase by changing its event's times as its organizer (a one-off event may move). */
-export async function moveContest(server: TestServer, organizer: TestUser, eventId: string, phase: 'SUBMISSIONS' | 'VOTING' | 'CLOSED') {
+export async function moveContest(
+  server: TestServer,
+  organizer: TestUser,
+  eventId: string,
+  phase: 'SUBMISSIONS' | 'VOTING' | 'CLOSED',
+) {
   const [start, end] = { SUBMISSIONS: [24, 25], VOTING: [-1, 1], CLOSED: [-2, -1] }[phase];
   const res = await server.gql(
     MoveContestDocument,
@@ -73,7 +133,13 @@ export function voteFor(server: TestServer, voter: TestUser, entryId: string) {
 }
 
 /** A contest as `viewer` sees it (null when they may not read the event). */
-export async function standing(server: TestServer, viewer: TestUser | undefined, eventId: string, first = 100, after?: string) {
+export async function standing(
+  server: TestServer,
+  viewer: TestUser | undefined,
+  eventId: string,
+  first = 100,
+  after?: string,
+) {
   const res = await server.gql(ContestDocument, { id: eventId, first, after }, { token: viewer?.token });
   if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
   return res.body.data!.event?.contest ?? null;

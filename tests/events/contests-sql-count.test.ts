@@ -8,10 +8,30 @@ const ResultsPage = graphql(`
   query ContestResultsPage($id: ID!, $first: Int!) {
     event(id: $id) {
       contest {
-        phase entryCount
-        viewerEntry { id }
-        viewerVote { id }
-        entries(first: $first) { edges { node { id votes rank submittedAt post { title } author { handle } } } }
+        phase
+        entryCount
+        viewerEntry {
+          id
+        }
+        viewerVote {
+          id
+        }
+        entries(first: $first) {
+          edges {
+            node {
+              id
+              votes
+              rank
+              submittedAt
+              post {
+                title
+              }
+              author {
+                handle
+              }
+            }
+          }
+        }
       }
     }
   }
@@ -38,7 +58,10 @@ describe('SQL statements per contest results page (no N+1)', () => {
     await moveContest(server, owner, contest.id, 'CLOSED');
 
     const counts: Record<string, number> = {};
-    for (const [who, token] of [['anonymous', undefined], ['signed in', voters[0].token]] as const) {
+    for (const [who, token] of [
+      ['anonymous', undefined],
+      ['signed in', voters[0].token],
+    ] as const) {
       for (const first of [5, 20]) {
         const res = await server.gql(ResultsPage, { id: contest.id, first }, { token });
         expect(res.body.errors).toBeUndefined();
@@ -47,7 +70,11 @@ describe('SQL statements per contest results page (no N+1)', () => {
         expect(results.viewerVote?.id ?? null).toBe(token ? entries[0] : null);
         const nodes = results.entries.edges.map((e: any) => e.node);
         expect(nodes).toHaveLength(first);
-        expect(nodes.slice(0, 3).map((n: any) => [n.votes, n.rank])).toEqual([[1, 1], [1, 1], [0, 3]]);
+        expect(nodes.slice(0, 3).map((n: any) => [n.votes, n.rank])).toEqual([
+          [1, 1],
+          [1, 1],
+          [0, 3],
+        ]);
         for (const n of nodes) expect(n.post.title).toBe(`by ${n.author.handle}`);
         counts[`${who}, first ${first}`] = res.sqlStatements;
       }
@@ -55,6 +82,11 @@ describe('SQL statements per contest results page (no N+1)', () => {
     console.log('SQL statements per contest results page:', counts);
     // The event and its community, the entry count, the entries, their posts, authors and ranks;
     // signed in, also the token, and the viewer's entry and vote.
-    expect(counts).toEqual({ 'anonymous, first 5': 7, 'anonymous, first 20': 7, 'signed in, first 5': 10, 'signed in, first 20': 10 });
+    expect(counts).toEqual({
+      'anonymous, first 5': 7,
+      'anonymous, first 20': 7,
+      'signed in, first 5': 10,
+      'signed in, first 20': 10,
+    });
   });
 });

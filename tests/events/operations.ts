@@ -9,15 +9,38 @@ import type { TestServer, TestUser } from '../support/server';
 export const CreateEventDocument = graphql(`
   mutation EventsCreateEvent($input: CreateEventInput!) {
     createEvent(input: $input) {
-      id kind title startsAt endsAt timeZone capacity recurrence location onlineUrl cancelledAt
-      organizer { handle }
+      id
+      kind
+      title
+      startsAt
+      endsAt
+      timeZone
+      capacity
+      recurrence
+      location
+      onlineUrl
+      cancelledAt
+      organizer {
+        handle
+      }
     }
   }
 `);
 
 export const RsvpDocument = graphql(`
   mutation EventsRsvp($input: RsvpInput!) {
-    rsvp(input: $input) { id status waitlisted waitlistPosition occurrenceStartsAt checkedInAt user { id handle } }
+    rsvp(input: $input) {
+      id
+      status
+      waitlisted
+      waitlistPosition
+      occurrenceStartsAt
+      checkedInAt
+      user {
+        id
+        handle
+      }
+    }
   }
 `);
 
@@ -27,8 +50,28 @@ export const EventSeatsDocument = graphql(`
       id
       goingCount(occurrenceStartsAt: $at)
       waitlistCount(occurrenceStartsAt: $at)
-      attendees(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } checkedInAt } } }
-      waitlist(occurrenceStartsAt: $at, first: 100) { edges { node { user { id handle } waitlistPosition } } }
+      attendees(occurrenceStartsAt: $at, first: 100) {
+        edges {
+          node {
+            user {
+              id
+              handle
+            }
+            checkedInAt
+          }
+        }
+      }
+      waitlist(occurrenceStartsAt: $at, first: 100) {
+        edges {
+          node {
+            user {
+              id
+              handle
+            }
+            waitlistPosition
+          }
+        }
+      }
     }
   }
 `);
@@ -42,23 +85,53 @@ export function hoursFromNow(hours: number): Date {
 
 /** Creates an event as `organizer` (a one-hour MEETUP starting in a day unless told); throws with the errors when it fails. */
 export async function createEvent(
-  server: TestServer, organizer: TestUser, communityId: string,
-  input: Partial<{ title: string; kind: string; startsAt: Date; endsAt: Date; timeZone: string; capacity: number; recurrence: string; location: string; onlineUrl: string }> = {},
+  server: TestServer,
+  organizer: TestUser,
+  communityId: string,
+  input: Partial<{
+    title: string;
+    kind: string;
+    startsAt: Date;
+    endsAt: Date;
+    timeZone: string;
+    capacity: number;
+    recurrence: string;
+    location: string;
+    onlineUrl: string;
+  }> = {},
 ) {
   const startsAt = input.startsAt ?? hoursFromNow(24);
-  const response = await server.gql(CreateEventDocument, {
-    input: {
-      communityId, title: input.title ?? 'Meetup', kind: (input.kind ?? 'MEETUP') as 'MEETUP', description: 'Come along.',
-      startsAt: startsAt.toISOString(), endsAt: (input.endsAt ?? new Date(startsAt.getTime() + 3600_000)).toISOString(),
-      timeZone: input.timeZone ?? 'UTC', capacity: input.capacity, recurrence: input.recurrence, location: input.location, onlineUrl: input.onlineUrl,
+  const response = await server.gql(
+    CreateEventDocument,
+    {
+      input: {
+        communityId,
+        title: input.title ?? 'Meetup',
+        kind: (input.kind ?? 'MEETUP') as 'MEETUP',
+        description: 'Come along.',
+        startsAt: startsAt.toISOString(),
+        endsAt: (input.endsAt ?? new Date(startsAt.getTime() + 3600_000)).toISOString(),
+        timeZone: input.timeZone ?? 'UTC',
+        capacity: input.capacity,
+        recurrence: input.recurrence,
+        location: input.location,
+        onlineUrl: input.onlineUrl,
+      },
     },
-  }, { token: organizer.token });
+    { token: organizer.token },
+  );
   if (response.body.errors) throw new Error(`createEvent failed: ${JSON.stringify(response.body.errors)}`);
   return response.body.data!.createEvent;
 }
 
 /** Answers an event as `member`; returns the whole response (errors included). */
-export function rsvp(server: TestServer, member: TestUser, eventId: string, status: 'GOING' | 'INTERESTED' | 'NOT_GOING', occurrenceStartsAt?: string) {
+export function rsvp(
+  server: TestServer,
+  member: TestUser,
+  eventId: string,
+  status: 'GOING' | 'INTERESTED' | 'NOT_GOING',
+  occurrenceStartsAt?: string,
+) {
   return server.gql(RsvpDocument, { input: { eventId, status, occurrenceStartsAt } }, { token: member.token });
 }
 

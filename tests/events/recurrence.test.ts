@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { BadInput } from '../../src/platform/errors';
 import {
-  RECURRENCE_LIMITS, isOccurrence, isValidTimeZone, normalizeRecurrence, occurrencesAfter, occurrencesBetween, seriesEnd,
+  RECURRENCE_LIMITS,
+  isOccurrence,
+  isValidTimeZone,
+  normalizeRecurrence,
+  occurrencesAfter,
+  occurrencesBetween,
+  seriesEnd,
   type EventTiming,
 } from '../../src/modules/events/recurrence';
 
@@ -11,14 +17,20 @@ const starts = (list: { startsAt: Date }[]) => list.map((o) => iso(o.startsAt));
 
 /** Tuesdays 19:00–21:00 Paris, from Tuesday 18 March 2025 (CET, UTC+1). */
 const tuesdays = (recurrence: string | null = 'FREQ=WEEKLY;BYDAY=TU'): EventTiming => ({
-  startsAt: at('2025-03-18T18:00:00Z'), endsAt: at('2025-03-18T20:00:00Z'), timeZone: 'Europe/Paris', recurrence,
+  startsAt: at('2025-03-18T18:00:00Z'),
+  endsAt: at('2025-03-18T20:00:00Z'),
+  timeZone: 'Europe/Paris',
+  recurrence,
 });
 
 describe('wall-clock time across DST', () => {
   it('keeps 19:00 Paris time when summer time starts (30 March 2025)', () => {
     const list = occurrencesBetween(tuesdays(), at('2025-03-01T00:00:00Z'), at('2025-04-09T00:00:00Z'));
     expect(starts(list)).toEqual([
-      '2025-03-18T18:00:00.000Z', '2025-03-25T18:00:00.000Z', '2025-04-01T17:00:00.000Z', '2025-04-08T17:00:00.000Z',
+      '2025-03-18T18:00:00.000Z',
+      '2025-03-25T18:00:00.000Z',
+      '2025-04-01T17:00:00.000Z',
+      '2025-04-08T17:00:00.000Z',
     ]);
     for (const o of list) {
       const local = DateTime.fromJSDate(o.startsAt, { zone: 'Europe/Paris' });
@@ -30,21 +42,32 @@ describe('wall-clock time across DST', () => {
   it('keeps 19:00 Paris time when summer time ends (26 October 2025)', () => {
     const list = occurrencesBetween(tuesdays(), at('2025-10-15T00:00:00Z'), at('2025-11-01T00:00:00Z'));
     expect(starts(list)).toEqual(['2025-10-21T17:00:00.000Z', '2025-10-28T18:00:00.000Z']);
-    expect(list.map((o) => DateTime.fromJSDate(o.startsAt, { zone: 'Europe/Paris' }).toFormat('HH:mm'))).toEqual(['19:00', '19:00']);
+    expect(list.map((o) => DateTime.fromJSDate(o.startsAt, { zone: 'Europe/Paris' }).toFormat('HH:mm'))).toEqual([
+      '19:00',
+      '19:00',
+    ]);
   });
 
   it('follows the zone of the event, not Paris: New York changes on 9 March and 2 November 2025', () => {
     const event: EventTiming = {
-      startsAt: at('2025-03-03T14:00:00Z'), endsAt: at('2025-03-03T15:00:00Z'), timeZone: 'America/New_York', recurrence: 'FREQ=WEEKLY',
+      startsAt: at('2025-03-03T14:00:00Z'),
+      endsAt: at('2025-03-03T15:00:00Z'),
+      timeZone: 'America/New_York',
+      recurrence: 'FREQ=WEEKLY',
     };
     expect(starts(occurrencesAfter(event, at('2025-03-01T00:00:00Z'), 3))).toEqual([
-      '2025-03-03T14:00:00.000Z', '2025-03-10T13:00:00.000Z', '2025-03-17T13:00:00.000Z',
+      '2025-03-03T14:00:00.000Z',
+      '2025-03-10T13:00:00.000Z',
+      '2025-03-17T13:00:00.000Z',
     ]);
   });
 
   it('moves a wall time that summer time skips forward by an hour, that day only', () => {
     const event: EventTiming = {
-      startsAt: at('2025-03-28T01:30:00Z'), endsAt: at('2025-03-28T02:00:00Z'), timeZone: 'Europe/Paris', recurrence: 'FREQ=DAILY',
+      startsAt: at('2025-03-28T01:30:00Z'),
+      endsAt: at('2025-03-28T02:00:00Z'),
+      timeZone: 'Europe/Paris',
+      recurrence: 'FREQ=DAILY',
     };
     expect(starts(occurrencesBetween(event, at('2025-03-29T00:00:00Z'), at('2025-04-01T00:00:00Z')))).toEqual([
       '2025-03-29T01:30:00.000Z', // 02:30 CET
@@ -56,35 +79,56 @@ describe('wall-clock time across DST', () => {
   it('keeps a first occurrence inside the hour that winter time repeats', () => {
     // 02:30 CEST on 26 October 2025, the first of the two 02:30s.
     const event: EventTiming = {
-      startsAt: at('2025-10-26T00:30:00Z'), endsAt: at('2025-10-26T01:00:00Z'), timeZone: 'Europe/Paris', recurrence: 'FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;COUNT=2',
+      startsAt: at('2025-10-26T00:30:00Z'),
+      endsAt: at('2025-10-26T01:00:00Z'),
+      timeZone: 'Europe/Paris',
+      recurrence: 'FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;COUNT=2',
     };
     expect(isOccurrence(event, event.startsAt)).toBe(true);
-    expect(starts(occurrencesAfter(event, at('2025-01-01T00:00:00Z'), 5))).toEqual(['2025-10-26T00:30:00.000Z', '2026-10-25T00:30:00.000Z']);
+    expect(starts(occurrencesAfter(event, at('2025-01-01T00:00:00Z'), 5))).toEqual([
+      '2025-10-26T00:30:00.000Z',
+      '2026-10-25T00:30:00.000Z',
+    ]);
     // 02:30 on 25 October 2026 happens twice too: RFC 5545 takes the first, 02:30 CEST.
   });
 });
 
 describe('occurrencesBetween', () => {
   it('stops after COUNT occurrences', () => {
-    const list = occurrencesBetween(tuesdays('FREQ=WEEKLY;BYDAY=TU;COUNT=3'), at('2025-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'));
+    const list = occurrencesBetween(
+      tuesdays('FREQ=WEEKLY;BYDAY=TU;COUNT=3'),
+      at('2025-01-01T00:00:00Z'),
+      at('2026-01-01T00:00:00Z'),
+    );
     expect(starts(list)).toEqual(['2025-03-18T18:00:00.000Z', '2025-03-25T18:00:00.000Z', '2025-04-01T17:00:00.000Z']);
   });
 
   it('includes an occurrence starting exactly at UNTIL and nothing after it', () => {
     const daily = (until: string): EventTiming => ({
-      startsAt: at('2025-01-01T18:00:00Z'), endsAt: at('2025-01-01T19:00:00Z'), timeZone: 'Europe/Paris', recurrence: `FREQ=DAILY;UNTIL=${until}`,
+      startsAt: at('2025-01-01T18:00:00Z'),
+      endsAt: at('2025-01-01T19:00:00Z'),
+      timeZone: 'Europe/Paris',
+      recurrence: `FREQ=DAILY;UNTIL=${until}`,
     });
     const range = [at('2024-12-01T00:00:00Z'), at('2025-02-01T00:00:00Z')] as const;
     expect(starts(occurrencesBetween(daily('20250105T180000Z'), ...range))).toEqual([
-      '2025-01-01T18:00:00.000Z', '2025-01-02T18:00:00.000Z', '2025-01-03T18:00:00.000Z', '2025-01-04T18:00:00.000Z', '2025-01-05T18:00:00.000Z',
+      '2025-01-01T18:00:00.000Z',
+      '2025-01-02T18:00:00.000Z',
+      '2025-01-03T18:00:00.000Z',
+      '2025-01-04T18:00:00.000Z',
+      '2025-01-05T18:00:00.000Z',
     ]);
     expect(occurrencesBetween(daily('20250105T175959Z'), ...range)).toHaveLength(4);
   });
 
   it('includes an occurrence that started before `from` and ends after it, and excludes one starting at `to`', () => {
     // The 18 March occurrence runs 18:00–20:00Z; the next starts 25 March 18:00Z.
-    expect(starts(occurrencesBetween(tuesdays(), at('2025-03-18T19:30:00Z'), at('2025-03-25T18:00:00Z')))).toEqual(['2025-03-18T18:00:00.000Z']);
-    expect(starts(occurrencesBetween(tuesdays(), at('2025-03-18T20:00:00Z'), at('2025-03-25T18:00:00.001Z')))).toEqual(['2025-03-25T18:00:00.000Z']);
+    expect(starts(occurrencesBetween(tuesdays(), at('2025-03-18T19:30:00Z'), at('2025-03-25T18:00:00Z')))).toEqual([
+      '2025-03-18T18:00:00.000Z',
+    ]);
+    expect(starts(occurrencesBetween(tuesdays(), at('2025-03-18T20:00:00Z'), at('2025-03-25T18:00:00.001Z')))).toEqual([
+      '2025-03-25T18:00:00.000Z',
+    ]);
     expect(occurrencesBetween(tuesdays(), at('2025-03-18T20:00:00Z'), at('2025-03-25T18:00:00Z'))).toEqual([]);
   });
 
@@ -107,12 +151,17 @@ describe('occurrencesBetween', () => {
 
 describe('occurrencesAfter', () => {
   const mornings: EventTiming = {
-    startsAt: at('2025-01-01T07:00:00Z'), endsAt: at('2025-01-01T07:30:00Z'), timeZone: 'Europe/Paris', recurrence: 'FREQ=DAILY',
+    startsAt: at('2025-01-01T07:00:00Z'),
+    endsAt: at('2025-01-01T07:30:00Z'),
+    timeZone: 'Europe/Paris',
+    recurrence: 'FREQ=DAILY',
   };
 
   it('returns exactly `limit` occurrences of an unbounded rule, strictly after the instant', () => {
     expect(starts(occurrencesAfter(mornings, at('2025-06-10T06:00:00Z'), 3))).toEqual([
-      '2025-06-11T06:00:00.000Z', '2025-06-12T06:00:00.000Z', '2025-06-13T06:00:00.000Z',
+      '2025-06-11T06:00:00.000Z',
+      '2025-06-12T06:00:00.000Z',
+      '2025-06-13T06:00:00.000Z',
     ]);
     const far = occurrencesAfter(mornings, at('2040-01-01T00:00:00Z'), 400);
     expect(far).toHaveLength(400);
@@ -121,7 +170,8 @@ describe('occurrencesAfter', () => {
 
   it('returns fewer when the series ends, and nothing for limit 0', () => {
     expect(starts(occurrencesAfter(tuesdays('FREQ=WEEKLY;BYDAY=TU;COUNT=3'), at('2025-03-20T00:00:00Z'), 10))).toEqual([
-      '2025-03-25T18:00:00.000Z', '2025-04-01T17:00:00.000Z',
+      '2025-03-25T18:00:00.000Z',
+      '2025-04-01T17:00:00.000Z',
     ]);
     expect(occurrencesAfter(mornings, at('2025-06-10T00:00:00Z'), 0)).toEqual([]);
   });
@@ -138,14 +188,18 @@ describe('occurrencesAfter', () => {
     expect(occurrencesBetween(never, at('2030-01-01T00:00:00Z'), at('2031-01-01T00:00:00Z'))).toEqual([]);
     expect(isOccurrence(never, at('2030-02-28T07:00:00Z'))).toBe(false);
     expect(seriesEnd({ ...never, recurrence: 'FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=2' })).toEqual(never.endsAt);
-    expect(occurrencesAfter({ ...mornings, recurrence: 'FREQ=DAILY;INTERVAL=7;BYDAY=TU' }, at('2025-01-01T00:00:00Z'), 5)).toEqual([]);
+    expect(
+      occurrencesAfter({ ...mornings, recurrence: 'FREQ=DAILY;INTERVAL=7;BYDAY=TU' }, at('2025-01-01T00:00:00Z'), 5),
+    ).toEqual([]);
     expect(Date.now() - began).toBeLessThan(5000); // rrule alone walks to the year 9999: about 20 s each here
   });
 
   it('finds nothing past the horizon, and everything before it', () => {
     const last = occurrencesAfter(mornings, at('2124-12-29T00:00:00Z'), 10);
     expect(starts(last)).toEqual(['2124-12-29T07:00:00.000Z', '2124-12-30T07:00:00.000Z', '2124-12-31T07:00:00.000Z']);
-    expect(starts(occurrencesAfter({ ...mornings, recurrence: 'FREQ=YEARLY' }, at('2120-01-01T00:00:00Z'), 10))).toHaveLength(5);
+    expect(
+      starts(occurrencesAfter({ ...mornings, recurrence: 'FREQ=YEARLY' }, at('2120-01-01T00:00:00Z'), 10)),
+    ).toHaveLength(5);
   });
 });
 
@@ -167,7 +221,11 @@ describe('isOccurrence', () => {
   });
 
   it('follows rrule when startsAt is off the rule: the first occurrence is the next match', () => {
-    const event: EventTiming = { ...tuesdays('FREQ=WEEKLY;BYDAY=TU'), startsAt: at('2025-03-17T18:00:00Z'), endsAt: at('2025-03-17T20:00:00Z') };
+    const event: EventTiming = {
+      ...tuesdays('FREQ=WEEKLY;BYDAY=TU'),
+      startsAt: at('2025-03-17T18:00:00Z'),
+      endsAt: at('2025-03-17T20:00:00Z'),
+    };
     expect(isOccurrence(event, event.startsAt)).toBe(false);
     expect(starts(occurrencesAfter(event, at('2025-03-01T00:00:00Z'), 1))).toEqual(['2025-03-18T18:00:00.000Z']);
   });
@@ -182,7 +240,9 @@ describe('seriesEnd', () => {
   it('is null for an unbounded rule or one longer than the expansion limit', () => {
     expect(seriesEnd(tuesdays())).toBeNull();
     const mornings: EventTiming = {
-      startsAt: at('2025-01-01T07:00:00Z'), endsAt: at('2025-01-01T07:30:00Z'), timeZone: 'Europe/Paris',
+      startsAt: at('2025-01-01T07:00:00Z'),
+      endsAt: at('2025-01-01T07:30:00Z'),
+      timeZone: 'Europe/Paris',
       recurrence: `FREQ=DAILY;COUNT=${RECURRENCE_LIMITS.maxSeriesExpansion + 1}`,
     };
     expect(seriesEnd(mornings)).toBeNull();
@@ -222,18 +282,37 @@ describe('normalizeRecurrence', () => {
 
   it('rejects garbage and out-of-range values', () => {
     for (const rule of [
-      'garbage', '', 'FREQ=FOO', 'BYDAY=TU', 'FREQ=WEEKLY;BYDAY=XX', 'FREQ=DAILY;INTERVAL=1001', 'FREQ=DAILY;INTERVAL=0',
-      'FREQ=DAILY;INTERVAL=abc', 'FREQ=DAILY;COUNT=0', 'FREQ=YEARLY;BYMONTH=13', 'FREQ=DAILY;COUNT=3;COUNT=4',
-      'FREQ=DAILY;COUNT=3;UNTIL=20250101T000000Z', 'FREQ=DAILY;UNTIL=20250101', 'FREQ=DAILY;UNTIL=garbage', 'x'.repeat(600),
-      'FREQ=WEEKLY;WKST=XX', 'FREQ=DAILY;BYEASTER=0', 'FREQ=DAILY;X-FOO=1', 'FREQ=WEEKLY;BYDAY=', 'FREQ=DAILY;COUNT=3.5',
-    ]) rejects(rule);
+      'garbage',
+      '',
+      'FREQ=FOO',
+      'BYDAY=TU',
+      'FREQ=WEEKLY;BYDAY=XX',
+      'FREQ=DAILY;INTERVAL=1001',
+      'FREQ=DAILY;INTERVAL=0',
+      'FREQ=DAILY;INTERVAL=abc',
+      'FREQ=DAILY;COUNT=0',
+      'FREQ=YEARLY;BYMONTH=13',
+      'FREQ=DAILY;COUNT=3;COUNT=4',
+      'FREQ=DAILY;COUNT=3;UNTIL=20250101T000000Z',
+      'FREQ=DAILY;UNTIL=20250101',
+      'FREQ=DAILY;UNTIL=garbage',
+      'x'.repeat(600),
+      'FREQ=WEEKLY;WKST=XX',
+      'FREQ=DAILY;BYEASTER=0',
+      'FREQ=DAILY;X-FOO=1',
+      'FREQ=WEEKLY;BYDAY=',
+      'FREQ=DAILY;COUNT=3.5',
+    ])
+      rejects(rule);
   });
 
   it('returns the canonical body', () => {
     expect(normalizeRecurrence('RRULE:FREQ=MONTHLY;BYMONTHDAY=1')).toBe('FREQ=MONTHLY;BYMONTHDAY=1');
     expect(normalizeRecurrence(' rrule:count=3;byday=tu,th;freq=weekly; ')).toBe('FREQ=WEEKLY;COUNT=3;BYDAY=TU,TH');
     expect(normalizeRecurrence('FREQ=WEEKLY;INTERVAL=1')).toBe('FREQ=WEEKLY');
-    expect(normalizeRecurrence('FREQ=WEEKLY;INTERVAL=1000;UNTIL=20251231T235959Z')).toBe('FREQ=WEEKLY;INTERVAL=1000;UNTIL=20251231T235959Z');
+    expect(normalizeRecurrence('FREQ=WEEKLY;INTERVAL=1000;UNTIL=20251231T235959Z')).toBe(
+      'FREQ=WEEKLY;INTERVAL=1000;UNTIL=20251231T235959Z',
+    );
     expect(normalizeRecurrence('FREQ=MONTHLY;BYDAY=-1FR')).toBe('FREQ=MONTHLY;BYDAY=-1FR');
   });
 });
@@ -247,6 +326,8 @@ describe('isValidTimeZone', () => {
   });
 
   it('makes the expanders throw BadInput for an unknown zone', () => {
-    expect(() => occurrencesAfter({ ...tuesdays(), timeZone: 'Mars/Olympus' }, at('2025-01-01T00:00:00Z'), 1)).toThrow(BadInput);
+    expect(() => occurrencesAfter({ ...tuesdays(), timeZone: 'Mars/Olympus' }, at('2025-01-01T00:00:00Z'), 1)).toThrow(
+      BadInput,
+    );
   });
 });

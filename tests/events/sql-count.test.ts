@@ -10,14 +10,53 @@ const EventsPage = graphql(`
       events(first: $first) {
         edges {
           node {
-            id title startsAt capacity
-            organizer { handle }
-            community { slug }
-            goingCount waitlistCount
-            viewerRsvp { status waitlistPosition }
-            attendees(first: 3) { edges { node { checkedInAt user { handle } } } }
-            chatMessages(last: 3) { edges { node { body author { handle } } } pageInfo { endCursor } }
-            questions(first: 2) { edges { node { body upvotes } } }
+            id
+            title
+            startsAt
+            capacity
+            organizer {
+              handle
+            }
+            community {
+              slug
+            }
+            goingCount
+            waitlistCount
+            viewerRsvp {
+              status
+              waitlistPosition
+            }
+            attendees(first: 3) {
+              edges {
+                node {
+                  checkedInAt
+                  user {
+                    handle
+                  }
+                }
+              }
+            }
+            chatMessages(last: 3) {
+              edges {
+                node {
+                  body
+                  author {
+                    handle
+                  }
+                }
+              }
+              pageInfo {
+                endCursor
+              }
+            }
+            questions(first: 2) {
+              edges {
+                node {
+                  body
+                  upvotes
+                }
+              }
+            }
           }
         }
       }
@@ -32,19 +71,26 @@ beforeAll(async () => {
 afterAll(closeAll);
 
 describe('SQL statements per events page (no N+1)', () => {
-  it('costs the same number of statements for 5 events as for 20, each with its seats, attendees and the viewer\'s answer', async () => {
+  it("costs the same number of statements for 5 events as for 20, each with its seats, attendees and the viewer's answer", async () => {
     const { owner, community } = await castOf(server, 0);
     const people = await Promise.all(Array.from({ length: 4 }, (_, i) => signUp(server, `att${i}`)));
     for (const p of people) await joinCommunity(server, p, community.id);
     // 20 events of 2 seats; three people answer GOING (one waits), the viewer (people[3]) on every other one.
     for (let i = 0; i < 20; i++) {
-      const event = await createEvent(server, owner, community.id, { title: `event ${i}`, capacity: 2, startsAt: hoursFromNow(24 + i) });
+      const event = await createEvent(server, owner, community.id, {
+        title: `event ${i}`,
+        capacity: 2,
+        startsAt: hoursFromNow(24 + i),
+      });
       for (const p of people.slice(0, 3)) await rsvp(server, p, event.id, 'GOING');
       if (i % 2 === 0) await rsvp(server, people[3], event.id, 'INTERESTED');
     }
 
     const counts: Record<string, number> = {};
-    for (const [who, token] of [['anonymous', undefined], ['signed in', people[3].token]] as const) {
+    for (const [who, token] of [
+      ['anonymous', undefined],
+      ['signed in', people[3].token],
+    ] as const) {
       for (const first of [5, 20]) {
         const res = await server.gql(EventsPage, { slug: community.slug, first }, { token });
         expect(res.body.errors).toBeUndefined();
@@ -52,7 +98,9 @@ describe('SQL statements per events page (no N+1)', () => {
         expect(edges).toHaveLength(first);
         for (const { node } of edges as any[]) {
           expect([node.goingCount, node.waitlistCount]).toEqual([2, 1]);
-          expect(node.attendees.edges.map((e: any) => e.node.user.handle)).toEqual(people.slice(0, 2).map((p) => p.user.handle));
+          expect(node.attendees.edges.map((e: any) => e.node.user.handle)).toEqual(
+            people.slice(0, 2).map((p) => p.user.handle),
+          );
           expect(node.organizer.handle).toBe(owner.user.handle);
         }
         const answers = edges.map((e: any) => e.node.viewerRsvp?.status ?? null);
@@ -64,6 +112,11 @@ describe('SQL statements per events page (no N+1)', () => {
     // The community by slug, the events, their organizers, the seat counts, the attendee pages (ids,
     // then the rows), the attendees' users, the chat pages, the newest message ids (for an empty
     // history's end cursor) and the question pages; signed in, also the token and the viewer's answers (ids, rows).
-    expect(counts).toEqual({ 'anonymous, first 5': 10, 'anonymous, first 20': 10, 'signed in, first 5': 13, 'signed in, first 20': 13 });
+    expect(counts).toEqual({
+      'anonymous, first 5': 10,
+      'anonymous, first 20': 10,
+      'signed in, first 5': 13,
+      'signed in, first 20': 13,
+    });
   });
 });

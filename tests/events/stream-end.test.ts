@@ -15,7 +15,8 @@ const Cancel = 'mutation($id: ID!) { cancelEvent(id: $id) { cancelledAt live } }
 const Send = 'mutation($id: ID!, $body: String!) { sendChatMessage(input: { eventId: $id, body: $body }) { id } }';
 const Live = 'query($id: ID!) { event(id: $id) { live cancelledAt liveEndedAt } }';
 const Cursor = 'query($id: ID!) { event(id: $id) { chatMessages(last: 1) { pageInfo { endCursor } } } }';
-const MESSAGES = 'subscription StreamEndFollow($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { body } }';
+const MESSAGES =
+  'subscription StreamEndFollow($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { body } }';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -26,7 +27,10 @@ afterAll(closeAll);
 /** A live stream of a PUBLIC community, started by its owner, with two members to talk and watch. */
 async function liveStream() {
   const cast = await castOf(server, 2);
-  const event = await createEvent(server, cast.owner, cast.community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
+  const event = await createEvent(server, cast.owner, cast.community.id, {
+    kind: 'LIVE_STREAM',
+    startsAt: hoursFromNow(0),
+  });
   expect(errorCode(await server.gql(Start, { id: event.id }, { token: cast.owner.token }))).toBeUndefined();
   return { ...cast, eventId: event.id as string };
 }
@@ -37,7 +41,8 @@ async function say(who: TestUser, eventId: string, body: string) {
 
 /** Two watchers: one without a cursor (a shared execution) and one with the history's end cursor (its own). */
 async function watchers(eventId: string, viewer: TestUser) {
-  const cursor = (await server.gql(Cursor, { id: eventId }, { token: viewer.token })).body.data.event.chatMessages.pageInfo.endCursor;
+  const cursor = (await server.gql(Cursor, { id: eventId }, { token: viewer.token })).body.data.event.chatMessages
+    .pageInfo.endCursor;
   return [
     record<any>(server.ws({ token: viewer.token }), { query: MESSAGES, variables: { id: eventId } }),
     record<any>(server.ws({ token: viewer.token }), { query: MESSAGES, variables: { id: eventId, after: cursor } }),
@@ -48,7 +53,16 @@ async function watchers(eventId: string, viewer: TestUser) {
 async function untilListening(talker: TestUser, eventId: string, watching: ReturnType<typeof record<any>>[]) {
   for (let i = 0; ; i++) {
     expect(errorCode(await say(talker, eventId, `probe ${i}`))).toBeUndefined();
-    const heard = await Promise.all(watching.map((w) => w.until(() => w.results.length > 0, 'a probe', 300).then(() => true, () => false)));
+    const heard = await Promise.all(
+      watching.map((w) =>
+        w
+          .until(() => w.results.length > 0, 'a probe', 300)
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
     if (heard.every(Boolean)) return;
     if (i === 20) throw new Error('the watchers never heard a probe');
   }
@@ -58,7 +72,11 @@ const bodies = (w: ReturnType<typeof record<any>>) => w.results.map((r) => r.dat
 
 describe('the end of a live stream', () => {
   it('closes the chat of a stream cancelled while live: live false, no more messages, and every watcher completes', async () => {
-    const { owner, members: [talker, viewer], eventId } = await liveStream();
+    const {
+      owner,
+      members: [talker, viewer],
+      eventId,
+    } = await liveStream();
     const watching = await watchers(eventId, viewer);
     await untilListening(talker, eventId, watching);
     expect(errorCode(await say(talker, eventId, 'last words'))).toBeUndefined();
@@ -80,7 +98,11 @@ describe('the end of a live stream', () => {
   });
 
   it('completes every watcher once the organizer ends the stream, after the messages said before the end', async () => {
-    const { owner, members: [talker, viewer], eventId } = await liveStream();
+    const {
+      owner,
+      members: [talker, viewer],
+      eventId,
+    } = await liveStream();
     const watching = await watchers(eventId, viewer);
     await untilListening(talker, eventId, watching);
     expect(errorCode(await say(talker, eventId, 'goodbye'))).toBeUndefined();
@@ -93,11 +115,19 @@ describe('the end of a live stream', () => {
   });
 
   it('replays the history to a watcher who arrives after the end, then completes', async () => {
-    const { owner, members: [talker, viewer], eventId } = await liveStream();
-    const cursor = (await server.gql(Cursor, { id: eventId }, { token: viewer.token })).body.data.event.chatMessages.pageInfo.endCursor;
+    const {
+      owner,
+      members: [talker, viewer],
+      eventId,
+    } = await liveStream();
+    const cursor = (await server.gql(Cursor, { id: eventId }, { token: viewer.token })).body.data.event.chatMessages
+      .pageInfo.endCursor;
     for (const body of ['one', 'two']) expect(errorCode(await say(talker, eventId, body))).toBeUndefined();
     await server.gql(End, { id: eventId }, { token: owner.token });
-    const late = record<any>(server.ws({ token: viewer.token }), { query: MESSAGES, variables: { id: eventId, after: cursor } });
+    const late = record<any>(server.ws({ token: viewer.token }), {
+      query: MESSAGES,
+      variables: { id: eventId, after: cursor },
+    });
     await late.settled();
     expect(late.completed).toBe(true);
     expect(bodies(late)).toEqual(['one', 'two']);

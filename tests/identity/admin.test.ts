@@ -2,7 +2,17 @@ import { getIntrospectionQuery } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
 import { gqlAt, runCli } from '../support/process';
-import { capturingLogger, closeAll, errorCode, onCleanup, signUp, startTestServer, testEnv, unique, type TestServer } from '../support/server';
+import {
+  capturingLogger,
+  closeAll,
+  errorCode,
+  onCleanup,
+  signUp,
+  startTestServer,
+  testEnv,
+  unique,
+  type TestServer,
+} from '../support/server';
 
 /**
  * Platform admins (issue 12, point 3): nobody becomes one by signing up, whatever ADMIN_EMAILS lists
@@ -20,7 +30,13 @@ afterAll(closeAll);
 /** `npm run admin -- <args>` against the suite's database (and Redis), as an operator would run it. */
 function admin(...args: string[]) {
   const env = testEnv();
-  return runCli('admin', args, { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, DATA_DIR: env.DATA_DIR, TOKEN_SECRET: env.TOKEN_SECRET, NODE_ENV: 'test' });
+  return runCli('admin', args, {
+    DATABASE_URL: env.DATABASE_URL,
+    REDIS_URL: env.REDIS_URL,
+    DATA_DIR: env.DATA_DIR,
+    TOKEN_SECRET: env.TOKEN_SECRET,
+    NODE_ENV: 'test',
+  });
 }
 
 /** A logger whose JSON lines the test can read. */
@@ -32,9 +48,15 @@ describe('ADMIN_EMAILS', () => {
     const listing = await startServer(loadConfig(testEnv({ ADMIN_EMAILS: `someone@example.test, ${email}` })), { log });
     onCleanup(() => listing.stop());
     const url = listing.url.replace('localhost', '127.0.0.1');
-    const post = (query: string, variables: Record<string, unknown> = {}, token?: string) => gqlAt(url, query, variables, token);
+    const post = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+      gqlAt(url, query, variables, token);
 
-    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringMatching(/^ADMIN_EMAILS is ignored.*npm run admin -- grant <email>/) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^ADMIN_EMAILS is ignored.*npm run admin -- grant <email>/),
+      }),
+    );
     const signedUp = await post(SIGN_UP, { input: { handle, email: email.toUpperCase(), password: PASSWORD } });
     expect(signedUp.data.signUp.user.isAdmin).toBe(false);
     const signedIn = await post(SIGN_IN, { input: { email, password: PASSWORD } });

@@ -12,13 +12,19 @@ afterAll(closeAll);
 describe('signing up and in', () => {
   it('signs a new user up, and the token identifies them as the viewer', async () => {
     const handle = unique('Ada');
-    const res = await server.gql(SIGN_UP, { input: { handle, email: `${handle}@Example.test`, password: 'a long enough password' } });
+    const res = await server.gql(SIGN_UP, {
+      input: { handle, email: `${handle}@Example.test`, password: 'a long enough password' },
+    });
     expect(res.body.errors).toBeUndefined();
     const { token, user } = res.body.data.signUp;
     expect(user.handle).toBe(handle.toLowerCase());
     expect(token).toMatch(/^tsq_/);
     const me = await server.gql('{ viewer { id handle email } }', {}, { token });
-    expect(me.body.data.viewer).toEqual({ id: user.id, handle: handle.toLowerCase(), email: `${handle.toLowerCase()}@example.test` });
+    expect(me.body.data.viewer).toEqual({
+      id: user.id,
+      handle: handle.toLowerCase(),
+      email: `${handle.toLowerCase()}@example.test`,
+    });
   });
 
   it('returns a null viewer to anonymous requests', async () => {
@@ -40,10 +46,18 @@ describe('signing up and in', () => {
 
   it('rejects a taken handle or email with CONFLICT naming the field, whatever the case', async () => {
     const ada = await signUp(server, 'ada');
-    const sameHandle = await server.gql(SIGN_UP, { input: { handle: ada.user.handle.toUpperCase(), email: `${unique('x')}@example.test`, password: 'a long enough password' } });
+    const sameHandle = await server.gql(SIGN_UP, {
+      input: {
+        handle: ada.user.handle.toUpperCase(),
+        email: `${unique('x')}@example.test`,
+        password: 'a long enough password',
+      },
+    });
     expect(errorCode(sameHandle)).toBe('CONFLICT');
     expect(sameHandle.body.errors![0].extensions!.field).toBe('handle');
-    const sameEmail = await server.gql(SIGN_UP, { input: { handle: unique('x'), email: ada.user.email.toUpperCase(), password: 'a long enough password' } });
+    const sameEmail = await server.gql(SIGN_UP, {
+      input: { handle: unique('x'), email: ada.user.email.toUpperCase(), password: 'a long enough password' },
+    });
     expect(errorCode(sameEmail)).toBe('CONFLICT');
     expect(sameEmail.body.errors![0].extensions!.field).toBe('email');
   });
@@ -52,7 +66,10 @@ describe('signing up and in', () => {
     const handle = unique('race');
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        server.gql(SIGN_UP, { input: { handle, email: `${handle}${i}@example.test`, password: 'a long enough password' } })),
+        server.gql(SIGN_UP, {
+          input: { handle, email: `${handle}${i}@example.test`, password: 'a long enough password' },
+        }),
+      ),
     );
     expect(results.filter((r) => r.body.data?.signUp).length).toBe(1);
     expect(results.filter((r) => errorCode(r) === 'CONFLICT').length).toBe(5);
@@ -70,10 +87,14 @@ describe('signing up and in', () => {
     expect(errorCode(signIn)).toBe('UNAUTHENTICATED');
   });
 
-  it('hides a user\'s email from everyone but themself', async () => {
+  it("hides a user's email from everyone but themself", async () => {
     const ada = await signUp(server, 'ada');
     const bob = await signUp(server, 'bob');
-    const asBob = await server.gql('query($id: ID!) { node(id: $id) { ... on User { handle email } } }', { id: ada.user.id }, { token: bob.token });
+    const asBob = await server.gql(
+      'query($id: ID!) { node(id: $id) { ... on User { handle email } } }',
+      { id: ada.user.id },
+      { token: bob.token },
+    );
     expect(asBob.body.data.node).toEqual({ handle: ada.user.handle, email: null });
   });
 });
@@ -136,21 +157,40 @@ describe('API keys', () => {
 
     const read = await server.gql('{ viewer { handle } }', {}, { token: secret });
     expect(read.body.data.viewer.handle).toBe(ada.user.handle);
-    const write = await server.gql(`mutation { createCommunity(input: { slug: "${unique('k').replace(/_/g, '-')}", name: "x" }) { id } }`, {}, { token: secret });
+    const write = await server.gql(
+      `mutation { createCommunity(input: { slug: "${unique('k').replace(/_/g, '-')}", name: "x" }) { id } }`,
+      {},
+      { token: secret },
+    );
     expect(errorCode(write)).toBe('FORBIDDEN');
 
-    const stored = await server.app.db.orm.em.fork().getConnection().execute('select secret_hash from api_keys where prefix = ?', [apiKey.prefix]);
+    const stored = await server.app.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('select secret_hash from api_keys where prefix = ?', [apiKey.prefix]);
     expect(stored[0].secret_hash).not.toContain(secret.slice(4));
 
-    const listed = await server.gql('{ viewer { apiKeys(first: 5) { edges { node { name } } } } }', {}, { token: ada.token });
+    const listed = await server.gql(
+      '{ viewer { apiKeys(first: 5) { edges { node { name } } } } }',
+      {},
+      { token: ada.token },
+    );
     expect(JSON.stringify(listed.body.data)).not.toContain(secret);
   });
 
   it('stops working at once when revoked', async () => {
     const ada = await signUp(server, 'ada');
-    const created = await server.gql(CREATE, { input: { name: 'temp', scopes: ['READ', 'WRITE'] } }, { token: ada.token });
+    const created = await server.gql(
+      CREATE,
+      { input: { name: 'temp', scopes: ['READ', 'WRITE'] } },
+      { token: ada.token },
+    );
     const { secret, apiKey } = created.body.data.createApiKey;
-    const revoked = await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: apiKey.id }, { token: ada.token });
+    const revoked = await server.gql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id: apiKey.id },
+      { token: ada.token },
+    );
     expect(revoked.body.data.revokeApiKey.revokedAt).toBeTruthy();
     const res = await server.gql('{ viewer { id } }', {}, { token: secret });
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
@@ -158,18 +198,34 @@ describe('API keys', () => {
 
   it('cannot mint further keys from a key', async () => {
     const ada = await signUp(server, 'ada');
-    const created = await server.gql(CREATE, { input: { name: 'bot', scopes: ['READ', 'WRITE'] } }, { token: ada.token });
-    const res = await server.gql(CREATE, { input: { name: 'child', scopes: ['READ'] } }, { token: created.body.data.createApiKey.secret });
+    const created = await server.gql(
+      CREATE,
+      { input: { name: 'bot', scopes: ['READ', 'WRITE'] } },
+      { token: ada.token },
+    );
+    const res = await server.gql(
+      CREATE,
+      { input: { name: 'child', scopes: ['READ'] } },
+      { token: created.body.data.createApiKey.secret },
+    );
     expect(errorCode(res)).toBe('FORBIDDEN');
   });
 
-  it('lets nobody else list or revoke a user\'s keys', async () => {
+  it("lets nobody else list or revoke a user's keys", async () => {
     const ada = await signUp(server, 'ada');
     const eve = await signUp(server, 'eve');
     const created = await server.gql(CREATE, { input: { name: 'bot', scopes: ['READ'] } }, { token: ada.token });
-    const revoke = await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: created.body.data.createApiKey.apiKey.id }, { token: eve.token });
+    const revoke = await server.gql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+      { id: created.body.data.createApiKey.apiKey.id },
+      { token: eve.token },
+    );
     expect(errorCode(revoke)).toBe('NOT_FOUND');
-    const list = await server.gql('query($id: ID!) { node(id: $id) { ... on User { apiKeys(first: 5) { edges { node { name } } } } } }', { id: ada.user.id }, { token: eve.token });
+    const list = await server.gql(
+      'query($id: ID!) { node(id: $id) { ... on User { apiKeys(first: 5) { edges { node { name } } } } } }',
+      { id: ada.user.id },
+      { token: eve.token },
+    );
     expect(errorCode(list)).toBe('FORBIDDEN');
   });
 });

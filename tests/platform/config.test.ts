@@ -14,16 +14,25 @@ const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, TO
 describe('defaults that depend on NODE_ENV', () => {
   it('keeps the demo data and introspection off in production unless set explicitly', () => {
     expect(load({ NODE_ENV: 'production' })).toMatchObject({ SEED_DEMO: false, INTROSPECTION: 'admins' });
-    expect(load({ NODE_ENV: 'production', SEED_DEMO: 'true', INTROSPECTION: 'all' })).toMatchObject({ SEED_DEMO: true, INTROSPECTION: 'all' });
+    expect(load({ NODE_ENV: 'production', SEED_DEMO: 'true', INTROSPECTION: 'all' })).toMatchObject({
+      SEED_DEMO: true,
+      INTROSPECTION: 'all',
+    });
   });
 
   it('loads the demo data and shows the schema to everyone in development', () => {
     expect(load({})).toMatchObject({ NODE_ENV: 'development', SEED_DEMO: true, INTROSPECTION: 'all' });
-    expect(load({ SEED_DEMO: 'false', INTROSPECTION: 'off' })).toMatchObject({ SEED_DEMO: false, INTROSPECTION: 'off' });
+    expect(load({ SEED_DEMO: 'false', INTROSPECTION: 'off' })).toMatchObject({
+      SEED_DEMO: false,
+      INTROSPECTION: 'off',
+    });
   });
 
   it('trusts no proxy, and applies the documented write limits, unless told otherwise', () => {
-    expect(load({ NODE_ENV: 'production' })).toMatchObject({ TRUST_PROXY: false, WRITE_RATE_LIMITS: WRITE_RATE_DEFAULTS });
+    expect(load({ NODE_ENV: 'production' })).toMatchObject({
+      TRUST_PROXY: false,
+      WRITE_RATE_LIMITS: WRITE_RATE_DEFAULTS,
+    });
   });
 });
 
@@ -37,23 +46,35 @@ describe('TRUST_PROXY', () => {
     expect(load({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
-  it.each(['true', '10.0.0.0/33', 'proxy.internal', '1.2.3', 'constructor'])('refuses %j, naming TRUST_PROXY', (value) => {
-    expect(() => load({ TRUST_PROXY: value })).toThrow(/^Invalid environment:\n {2}TRUST_PROXY: /);
-  });
+  it.each(['true', '10.0.0.0/33', 'proxy.internal', '1.2.3', 'constructor'])(
+    'refuses %j, naming TRUST_PROXY',
+    (value) => {
+      expect(() => load({ TRUST_PROXY: value })).toThrow(/^Invalid environment:\n {2}TRUST_PROXY: /);
+    },
+  );
 });
 
 describe('WRITE_RATE_LIMITS', () => {
   it('overrides the named buckets, or every bucket with *', () => {
     const limits = load({ WRITE_RATE_LIMITS: 'posts=5/60, votes=100/30' }).WRITE_RATE_LIMITS;
-    expect(limits).toEqual({ ...WRITE_RATE_DEFAULTS, posts: { limit: 5, windowSeconds: 60 }, votes: { limit: 100, windowSeconds: 30 } });
+    expect(limits).toEqual({
+      ...WRITE_RATE_DEFAULTS,
+      posts: { limit: 5, windowSeconds: 60 },
+      votes: { limit: 100, windowSeconds: 30 },
+    });
     const all = load({ WRITE_RATE_LIMITS: '*=7/9,polls=1/60' }).WRITE_RATE_LIMITS;
-    expect(Object.values(all).filter((l) => l.limit === 7 && l.windowSeconds === 9)).toHaveLength(Object.keys(WRITE_RATE_DEFAULTS).length - 1);
+    expect(Object.values(all).filter((l) => l.limit === 7 && l.windowSeconds === 9)).toHaveLength(
+      Object.keys(WRITE_RATE_DEFAULTS).length - 1,
+    );
     expect(all.polls).toEqual({ limit: 1, windowSeconds: 60 });
   });
 
-  it.each(['postz=5/60', 'constructor=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])('refuses %j, naming WRITE_RATE_LIMITS', (value) => {
-    expect(() => load({ WRITE_RATE_LIMITS: value })).toThrow(/^Invalid environment:\n {2}WRITE_RATE_LIMITS: /);
-  });
+  it.each(['postz=5/60', 'constructor=5/60', 'posts=5', 'posts=0/60', 'posts=5/0'])(
+    'refuses %j, naming WRITE_RATE_LIMITS',
+    (value) => {
+      expect(() => load({ WRITE_RATE_LIMITS: value })).toThrow(/^Invalid environment:\n {2}WRITE_RATE_LIMITS: /);
+    },
+  );
 });
 
 describe('WEB_CONCURRENCY', () => {
@@ -72,7 +93,8 @@ describe('WEB_CONCURRENCY', () => {
     const check = (env: Record<string, string>) => () => checkWebConcurrency(load(env));
     expect(check({ WEB_CONCURRENCY: '1' })).not.toThrow();
     expect(check({ WEB_CONCURRENCY: '4', DATABASE_URL, REDIS_URL })).not.toThrow();
-    const message = /^Invalid environment:\n {2}WEB_CONCURRENCY: 4 worker processes need DATABASE_URL and REDIS_URL \((.*)\)/;
+    const message =
+      /^Invalid environment:\n {2}WEB_CONCURRENCY: 4 worker processes need DATABASE_URL and REDIS_URL \((.*)\)/;
     expect(check({ WEB_CONCURRENCY: '4' })).toThrow(message);
     expect(check({ WEB_CONCURRENCY: '4' })).toThrow('(DATABASE_URL and REDIS_URL are unset)');
     expect(check({ WEB_CONCURRENCY: '4', DATABASE_URL })).toThrow('(REDIS_URL is unset)');

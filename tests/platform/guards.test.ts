@@ -3,7 +3,17 @@ import { getIntrospectionQuery } from 'graphql';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { capturingLogger, closeAll, grantPlatformAdmin, onCleanup, signUp, startTestServer, testEnv, type GqlResponse, type TestServer } from '../support/server';
+import {
+  capturingLogger,
+  closeAll,
+  grantPlatformAdmin,
+  onCleanup,
+  signUp,
+  startTestServer,
+  testEnv,
+  type GqlResponse,
+  type TestServer,
+} from '../support/server';
 
 /**
  * The guards every HTTP request passes: query depth, cost, aliases and tokens, batch size, body size, CSRF
@@ -45,7 +55,11 @@ function codes(res: { body: { errors?: { extensions?: Record<string, unknown> }[
 
 /** Expects a refusal before execution: HTTP 400, no data, one error with `code`. */
 function expectRefused(res: GqlResponse<unknown>, code: string): void {
-  expect({ status: res.status, codes: codes(res), data: res.body.data }).toEqual({ status: 400, codes: [code], data: undefined });
+  expect({ status: res.status, codes: codes(res), data: res.body.data }).toEqual({
+    status: 400,
+    codes: [code],
+    data: undefined,
+  });
 }
 
 describe('query limits', () => {
@@ -54,21 +68,29 @@ describe('query limits', () => {
     expect(atLimit.body.errors).toBeUndefined();
     expect(atLimit.status).toBe(200);
 
-    const deeper = await limited.gql('{ communities(first: 1) { edges { node { members(first: 1) { edges { node { id } } } } } } }');
+    const deeper = await limited.gql(
+      '{ communities(first: 1) { edges { node { members(first: 1) { edges { node { id } } } } } } }',
+    );
     expectRefused(deeper, 'QUERY_TOO_COMPLEX');
     expect(deeper.body.errors![0].message).toMatch(/depth limit of 5/);
   });
 
   it('rejects a query whose page sizes multiply past MAX_QUERY_COST with QUERY_TOO_COMPLEX, and runs a modest one', async () => {
     // 100 communities × 100 members each: about 30,000 against the default limit of 10,000.
-    const greedy = await standard.gql('{ communities(first: 100) { edges { node { members(first: 100) { edges { node { role user { handle } } } } } } } }');
+    const greedy = await standard.gql(
+      '{ communities(first: 100) { edges { node { members(first: 100) { edges { node { role user { handle } } } } } } } }',
+    );
     expectRefused(greedy, 'QUERY_TOO_COMPLEX');
     expect(greedy.body.errors![0].message).toMatch(/Query cost \d+ exceeds the maximum of 10000/);
 
     // A platform admin reads every community's members (other suites leave RESTRICTED ones behind).
     const admin = await signUp(standard, 'cost');
     await grantPlatformAdmin(standard, admin);
-    const modest = await standard.gql('{ communities(first: 5) { edges { node { members(first: 5) { edges { node { role user { handle } } } } } } } }', {}, { token: admin.token });
+    const modest = await standard.gql(
+      '{ communities(first: 5) { edges { node { members(first: 5) { edges { node { role user { handle } } } } } } } }',
+      {},
+      { token: admin.token },
+    );
     expect(modest.body.errors).toBeUndefined();
     expect(modest.body.data.communities.edges).toEqual(expect.any(Array));
 
@@ -79,7 +101,8 @@ describe('query limits', () => {
   });
 
   it('counts the page size given in a variable toward the cost', async () => {
-    const query = 'query($n: Int) { communities(first: $n) { edges { node { id name slug description memberCount } } } }';
+    const query =
+      'query($n: Int) { communities(first: $n) { edges { node { id name slug description memberCount } } } }';
     expect((await limited.gql(query, { n: 20 })).body.errors).toBeUndefined();
     expectRefused(await limited.gql(query, { n: 100 }), 'QUERY_TOO_COMPLEX');
   });
@@ -115,7 +138,11 @@ describe('batched requests', () => {
   });
 
   it('refuses a batch larger than MAX_BATCH_SIZE with QUERY_TOO_COMPLEX, running none of it', async () => {
-    const res = await post(limited, [{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }]);
+    const res = await post(limited, [
+      { query: '{ __typename }' },
+      { query: '{ __typename }' },
+      { query: '{ __typename }' },
+    ]);
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(res.body.data).toBeUndefined();
@@ -133,9 +160,14 @@ describe('batched requests', () => {
 
 describe('request bodies', () => {
   it('answers a body over MAX_BODY_BYTES with 413 and a GraphQL-shaped BAD_USER_INPUT error', async () => {
-    const res = await post(limited, { query: 'query($pad: String) { __typename }', variables: { pad: 'x'.repeat(3000) } });
+    const res = await post(limited, {
+      query: 'query($pad: String) { __typename }',
+      variables: { pad: 'x'.repeat(3000) },
+    });
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ errors: [{ message: 'Request body is larger than 2048 bytes', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(res.body).toEqual({
+      errors: [{ message: 'Request body is larger than 2048 bytes', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
   });
 
   it('answers malformed JSON with 400 and BAD_USER_INPUT', async () => {
@@ -150,7 +182,9 @@ describe('CSRF prevention', () => {
   const blocked = {
     status: 400,
     body: {
-      errors: [{ message: expect.stringMatching(/Cross-Site Request Forgery/), extensions: { code: 'BAD_USER_INPUT' } }],
+      errors: [
+        { message: expect.stringMatching(/Cross-Site Request Forgery/), extensions: { code: 'BAD_USER_INPUT' } },
+      ],
     },
   };
 
@@ -158,8 +192,13 @@ describe('CSRF prevention', () => {
     const plain = await fetch(getUrl(limited), { headers: { accept: 'application/json' } });
     expect({ status: plain.status, body: await plain.json() }).toEqual(blocked);
 
-    const preflighted = await fetch(getUrl(limited), { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
-    expect({ status: preflighted.status, body: await preflighted.json() }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    const preflighted = await fetch(getUrl(limited), {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect({ status: preflighted.status, body: await preflighted.json() }).toEqual({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
   });
 
   it('refuses a POST sent as text/plain (a form a foreign page could submit)', async () => {
@@ -194,7 +233,15 @@ describe('invalid operations', () => {
 
   it('answers a subscription sent over HTTP with BAD_USER_INPUT and HTTP 400, logging nothing (issue 12, point 13)', async () => {
     const lines: string[] = [];
-    const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+    const log = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
     const server = await startServer(loadConfig(testEnv()), { log });
     onCleanup(() => server.stop());
     const res = await fetch(server.url.replace('localhost', '127.0.0.1'), {
@@ -203,14 +250,18 @@ describe('invalid operations', () => {
       body: JSON.stringify({ query: 'subscription { memberJoined(communityId: "x") { id } }' }),
     });
     const body = await res.json();
-    expect({ status: res.status, codes: codes({ body }), data: body.data }).toEqual({ status: 400, codes: ['BAD_USER_INPUT'], data: undefined });
+    expect({ status: res.status, codes: codes({ body }), data: body.data }).toEqual({
+      status: 400,
+      codes: ['BAD_USER_INPUT'],
+      data: undefined,
+    });
     expect(body.errors[0].message).toMatch(/WebSocket/);
     expect(lines.filter((l) => JSON.parse(l).level >= 50)).toEqual([]);
   });
 });
 
 describe('API key scopes', () => {
-  it('refuses an operation outside a key\'s scopes with FORBIDDEN and HTTP 403, before running it', async () => {
+  it("refuses an operation outside a key's scopes with FORBIDDEN and HTTP 403, before running it", async () => {
     const owner = await signUp(limited, 'keyowner');
     const created = await limited.gql(
       'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }',
@@ -222,7 +273,11 @@ describe('API key scopes', () => {
     expect(read.body).toEqual({ data: { viewer: { handle: owner.user.handle } } });
 
     const write = await limited.gql('mutation { signOut }', {}, { token: secret });
-    expect({ status: write.status, codes: codes(write), data: write.body.data }).toEqual({ status: 403, codes: ['FORBIDDEN'], data: undefined });
+    expect({ status: write.status, codes: codes(write), data: write.body.data }).toEqual({
+      status: 403,
+      codes: ['FORBIDDEN'],
+      data: undefined,
+    });
   });
 });
 
@@ -232,7 +287,9 @@ describe('introspection', () => {
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     const types: { name: string }[] = res.body.data.__schema.types;
-    expect(types.map((t) => t.name)).toEqual(expect.arrayContaining(['Query', 'Mutation', 'Subscription', 'Community', 'Member']));
+    expect(types.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['Query', 'Mutation', 'Subscription', 'Community', 'Member']),
+    );
   });
 });
 
@@ -255,7 +312,12 @@ describe('unexpected errors', () => {
     expect(res.headers.get('x-request-id')).toBe('masked-failure-1');
     expect(body.data).toBeNull();
     expect(body.errors).toEqual([
-      { message: 'Internal server error', locations: expect.any(Array), path: ['communities'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      {
+        message: 'Internal server error',
+        locations: expect.any(Array),
+        path: ['communities'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      },
     ]);
     expect(text).not.toMatch(/select|from "|knex|pool|mikro|destroy|connection|stack|\bat \S+ \(/i);
 
@@ -264,7 +326,11 @@ describe('unexpected errors', () => {
     const ofRequest = (line: any) => line.req?.id === 'masked-failure-1' || line.requestId === 'masked-failure-1';
     const logged = lines.filter((line) => line.err && line.level >= 50 && ofRequest(line));
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ msg: 'unexpected error', req: { id: 'masked-failure-1' }, path: ['communities'] });
+    expect(logged[0]).toMatchObject({
+      msg: 'unexpected error',
+      req: { id: 'masked-failure-1' },
+      path: ['communities'],
+    });
     expect(logged[0].err.stack).toMatch(/\n\s+at /);
     expect(logged[0].err.message).not.toBe('Internal server error');
   });

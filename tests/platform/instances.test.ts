@@ -19,8 +19,14 @@ const READY = (line: { msg: string }) => line.msg === 'Townsquare ready';
 /** The environment of a real process: nothing inherited from jest but PATH. */
 function processEnv(overrides: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
-    NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false',
-    TOKEN_SECRET: 'instances-secret-instances-secret-0123', AUTH_RATE_LIMIT: '1000000', ...overrides,
+    NODE_ENV: 'development',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    TOKEN_SECRET: 'instances-secret-instances-secret-0123',
+    AUTH_RATE_LIMIT: '1000000',
+    ...overrides,
   };
 }
 
@@ -37,23 +43,36 @@ if (process.env.DATABASE_URL) {
       const url = await freshDatabase('townsquare_fresh_');
 
       const procs = [0, 1, 2].map(() =>
-        spawnTownsquare(processEnv({ DATABASE_URL: url, REDIS_URL: process.env.REDIS_URL, SEED_DEMO: 'true', DATA_DIR: tempDir('townsquare-fresh-') })));
+        spawnTownsquare(
+          processEnv({
+            DATABASE_URL: url,
+            REDIS_URL: process.env.REDIS_URL,
+            SEED_DEMO: 'true',
+            DATA_DIR: tempDir('townsquare-fresh-'),
+          }),
+        ),
+      );
       const ready = await Promise.all(procs.map((p) => p.waitForLog(READY, 120_000)));
 
       const seeded = procs.filter((p) => p.logs.some((l) => l.msg === 'demo data loaded'));
-      const skipped = procs.filter((p) => p.logs.some((l) => l.msg === 'demo data skipped' && l.reason === 'the database already has users'));
+      const skipped = procs.filter((p) =>
+        p.logs.some((l) => l.msg === 'demo data skipped' && l.reason === 'the database already has users'),
+      );
       expect([seeded.length, skipped.length]).toEqual([1, 2]);
       const db = new PgClient({ connectionString: url });
       await db.connect();
       try {
-        const { rows } = await db.query(`select (select count(*) from users where email = 'admin@townsquare.dev')::int as admins,
+        const { rows } =
+          await db.query(`select (select count(*) from users where email = 'admin@townsquare.dev')::int as admins,
           (select count(*) from communities where slug = 'typescript')::int as typescript`);
         expect(rows[0]).toEqual({ admins: 1, typescript: 1 });
       } finally {
         await db.end();
       }
       for (const r of ready) {
-        expect((await gqlAt(String(r.url), '{ community(slug: "typescript") { slug } }')).data.community).toEqual({ slug: 'typescript' });
+        expect((await gqlAt(String(r.url), '{ community(slug: "typescript") { slug } }')).data.community).toEqual({
+          slug: 'typescript',
+        });
       }
       for (const proc of procs) expect(await stop(proc)).toEqual({ code: 0, signal: null });
     }, 240_000);
@@ -70,14 +89,20 @@ describe('one embedded data folder (DATA_DIR) and two processes', () => {
 
     const second = spawnTownsquare(env);
     expect((await second.exited).code).toBe(78);
-    expect(second.stderr).toMatch(new RegExp(
-      `^DATA_DIR: the embedded database folder ${join(dataDir, 'pgdata')} is in use by another Townsquare process \\(pid ${first.child.pid} on `, 'm'));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^DATA_DIR: the embedded database folder ${join(dataDir, 'pgdata')} is in use by another Townsquare process \\(pid ${first.child.pid} on `,
+        'm',
+      ),
+    );
     expect(second.logs).not.toContainEqual(expect.objectContaining({ msg: 'embedded PostgreSQL (PGlite) started' }));
 
     // The first one serves on, its writes safe.
     const handle = unique('ada');
     const email = `${handle}@example.test`;
-    const signedUp = await gqlAt(url, 'mutation($input: SignUpInput!) { signUp(input: $input) { token } }', { input: { handle, email, password: PASSWORD } });
+    const signedUp = await gqlAt(url, 'mutation($input: SignUpInput!) { signUp(input: $input) { token } }', {
+      input: { handle, email, password: PASSWORD },
+    });
     expect(signedUp.errors).toBeUndefined();
 
     // A crash leaves the lock file behind; the next process sees that its owner is gone.
@@ -86,7 +111,11 @@ describe('one embedded data folder (DATA_DIR) and two processes', () => {
     expect(existsSync(join(dataDir, 'pgdata.lock'))).toBe(true);
     const third = spawnTownsquare(env);
     const thirdUrl = String((await third.waitForLog(READY, 120_000)).url);
-    const signIn = await gqlAt(thirdUrl, 'mutation($input: SignInInput!) { signIn(input: $input) { user { handle } } }', { input: { email, password: PASSWORD } });
+    const signIn = await gqlAt(
+      thirdUrl,
+      'mutation($input: SignInInput!) { signIn(input: $input) { user { handle } } }',
+      { input: { email, password: PASSWORD } },
+    );
     expect(signIn.data?.signIn.user.handle).toBe(handle);
     expect(await stop(third)).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dataDir, 'pgdata.lock'))).toBe(false);

@@ -1,6 +1,16 @@
 import { connect, type Socket } from 'node:net';
 import { requestAt, spawnTownsquare } from '../support/process';
-import { closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, tempDir, unique, type TestServer } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  tempDir,
+  unique,
+  type TestServer,
+} from '../support/server';
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle } } }`;
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { token user { handle isAdmin } } }`;
@@ -111,9 +121,15 @@ class HandWrittenHttp {
       const check = () => {
         const responses = this.responses();
         if (responses.length >= count) finish(() => resolve(responses));
-        else if (this.closed) finish(() => reject(new Error(`connection closed after ${responses.length} of ${count} responses:\n${this.received}`)));
+        else if (this.closed)
+          finish(() =>
+            reject(new Error(`connection closed after ${responses.length} of ${count} responses:\n${this.received}`)),
+          );
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`${count} responses not received within ${ms} ms:\n${this.received}`))), ms);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`${count} responses not received within ${ms} ms:\n${this.received}`))),
+        ms,
+      );
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         this.changed.delete(check);
@@ -153,10 +169,13 @@ describe('graceful shutdown of a running server', () => {
     const server = await startTestServer();
     const http = await HandWrittenHttp.open(server.app.port);
     const handle = unique('late');
-    const body = JSON.stringify({ query: SIGN_UP, variables: { input: { handle, email: `${handle}@example.test`, password: PASSWORD } } });
+    const body = JSON.stringify({
+      query: SIGN_UP,
+      variables: { input: { handle, email: `${handle}@example.test`, password: PASSWORD } },
+    });
     http.write(
-      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
     );
     // "100 Continue" means the server has taken the request in: from here on it is in flight.
     const [interim] = await http.waitForResponses(1);
@@ -183,19 +202,28 @@ describe('graceful shutdown of a running server', () => {
     expect(signIn.body.data.signIn.user.handle).toBe(handle);
   });
 
-  it('closes an open subscription\'s WebSocket with 1001 Going Away', async () => {
+  it("closes an open subscription's WebSocket with 1001 Going Away", async () => {
     const server = await startTestServer();
     const owner = await signUp(server, 'owner');
     const ada = await signUp(server, 'ada');
     const community = await createCommunity(server, owner);
 
     const client = server.ws({ token: owner.token });
-    const closeCode = new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+    const closeCode = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
     const joined: string[] = [];
     const ended = new Promise<unknown>((resolve) => {
       client.subscribe<{ memberJoined: { user: { handle: string } } }>(
-        { query: 'subscription($id: ID!) { memberJoined(communityId: $id) { user { handle } } }', variables: { id: community.id } },
-        { next: (r) => joined.push(r.data!.memberJoined.user.handle), error: resolve, complete: () => resolve('completed') },
+        {
+          query: 'subscription($id: ID!) { memberJoined(communityId: $id) { user { handle } } }',
+          variables: { id: community.id },
+        },
+        {
+          next: (r) => joined.push(r.data!.memberJoined.user.handle),
+          error: resolve,
+          complete: () => resolve('completed'),
+        },
       );
     });
     // The subscription is live once it delivers an event; Ada joins again if her first join raced ahead of it.
@@ -203,7 +231,11 @@ describe('graceful shutdown of a running server', () => {
       await joinCommunity(server, ada, community.id);
       await sleep(100);
       if (joined.length === 0) {
-        await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: community.id }, { token: ada.token });
+        await server.gql(
+          'mutation($id: ID!) { leaveCommunity(communityId: $id) }',
+          { id: community.id },
+          { token: ada.token },
+        );
       }
     }
     expect(joined[0]).toBe(ada.user.handle);
@@ -268,7 +300,9 @@ describe('the server process (node dist/src/main.js)', () => {
     expect(Number(url.port)).toBeGreaterThan(0);
 
     const handle = unique('proc');
-    const res = await requestAt(server.url, SIGN_UP, { input: { handle, email: `${handle}@example.test`, password: PASSWORD } });
+    const res = await requestAt(server.url, SIGN_UP, {
+      input: { handle, email: `${handle}@example.test`, password: PASSWORD },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data.signUp.user.handle).toBe(handle);
 
@@ -313,11 +347,13 @@ describe('the embedded database (no DATABASE_URL)', () => {
     expect(await second.stop()).toEqual({ code: 0, signal: null });
 
     // Start-up figures for the README.
-    console.log([
-      'embedded PostgreSQL start (spawn to ready / startServer as logged):',
-      `  new folder      ${first.startMs} ms / ${first.readyMs} ms`,
-      `  existing folder ${second.startMs} ms / ${second.readyMs} ms`,
-    ].join('\n'));
+    console.log(
+      [
+        'embedded PostgreSQL start (spawn to ready / startServer as logged):',
+        `  new folder      ${first.startMs} ms / ${first.readyMs} ms`,
+        `  existing folder ${second.startMs} ms / ${second.readyMs} ms`,
+      ].join('\n'),
+    );
   }, 120_000);
 });
 
@@ -348,7 +384,9 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     const first = await startProcess(env);
     expect(first.proc.logs).toContainEqual(demoLoaded);
 
-    const admin = await requestAt(first.url, SIGN_IN, { input: { email: 'admin@townsquare.dev', password: 'townsquare-admin' } });
+    const admin = await requestAt(first.url, SIGN_IN, {
+      input: { email: 'admin@townsquare.dev', password: 'townsquare-admin' },
+    });
     expect(admin.body.data.signIn.user).toEqual({ handle: 'admin', isAdmin: true });
     const adminToken: string = admin.body.data.signIn.token;
 
@@ -359,8 +397,14 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(asAdmin).toContain('founders-circle');
     // Events: a full recurring meetup with someone waiting, a live stream with its chat, a contest in its voting week.
     const events = await requestAt(first.url, DEMO_EVENTS);
-    const byTitle = new Map((events.body.data.community.events.edges as { node: any }[]).map((e) => [e.node.title, e.node]));
-    expect(byTitle.get('TypeScript Tuesday')).toMatchObject({ recurrence: 'FREQ=WEEKLY;COUNT=12', goingCount: 3, waitlistCount: 1 });
+    const byTitle = new Map(
+      (events.body.data.community.events.edges as { node: any }[]).map((e) => [e.node.title, e.node]),
+    );
+    expect(byTitle.get('TypeScript Tuesday')).toMatchObject({
+      recurrence: 'FREQ=WEEKLY;COUNT=12',
+      goingCount: 3,
+      waitlistCount: 1,
+    });
     expect(byTitle.get('Live: type-level programming')).toMatchObject({ live: true });
     expect(byTitle.get('Live: type-level programming').chatMessages.edges).toHaveLength(5);
     expect(byTitle.get('Type trick of the month').contest).toEqual({ phase: 'VOTING', entryCount: 3 });
@@ -370,11 +414,28 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(single).toMatchObject({ kind: 'SINGLE', closed: false, totalVoters: 4 });
     expect(single.options.map((o: any) => o.votes)).toEqual([2, 2, 0, 0]);
     expect(single.options[0].voters.edges.map((e: any) => e.node.handle)).toEqual(['bob', 'carol']);
-    expect(ranked).toMatchObject({ kind: 'RANKED', anonymous: true, totalVoters: 4, winner: { text: 'Type-level parsers' }, event: { title: 'TypeScript Tuesday' } });
-    expect(ranked.options.map((o: any) => [o.votes, o.voters])).toEqual([[1, null], [0, null], [1, null], [2, null]]);
+    expect(ranked).toMatchObject({
+      kind: 'RANKED',
+      anonymous: true,
+      totalVoters: 4,
+      winner: { text: 'Type-level parsers' },
+      event: { title: 'TypeScript Tuesday' },
+    });
+    expect(ranked.options.map((o: any) => [o.votes, o.voters])).toEqual([
+      [1, null],
+      [0, null],
+      [1, null],
+      [2, null],
+    ]);
     expect((await requestAt(first.url, DEMO_PRIVATE_POLLS)).body.data.community).toBeNull();
-    const hidden = (await requestAt(first.url, DEMO_PRIVATE_POLLS, {}, adminToken)).body.data.community.polls.edges[0].node;
-    expect(hidden).toEqual({ question: 'Where should the next offsite be?', resultsVisible: false, totalVoters: 2, options: [{ votes: null }, { votes: null }, { votes: null }] });
+    const hidden = (await requestAt(first.url, DEMO_PRIVATE_POLLS, {}, adminToken)).body.data.community.polls.edges[0]
+      .node;
+    expect(hidden).toEqual({
+      question: 'Where should the next offsite be?',
+      resultsVisible: false,
+      totalVoters: 2,
+      options: [{ votes: null }, { votes: null }, { votes: null }],
+    });
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.

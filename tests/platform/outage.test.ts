@@ -21,8 +21,10 @@ beforeAll(async () => {
     {
       post: { communityId: community.id, title: 'Still here', body: 'A post that exists.' },
       event: {
-        communityId: community.id, title: 'Meetup',
-        startsAt: new Date(Date.now() + 86_400_000).toISOString(), endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+        communityId: community.id,
+        title: 'Meetup',
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 90_000_000).toISOString(),
       },
       poll: { communityId: community.id, question: 'Tea or coffee?', options: ['Tea', 'Coffee'] },
     },
@@ -37,17 +39,33 @@ afterAll(closeAll);
 
 describe('a database outage', () => {
   it('reads as found while the database is up', async () => {
-    const res = await server.gql('query($p: ID!, $e: ID!, $q: ID!) { post(id: $p) { id } event(id: $e) { id } poll(id: $q) { id } node(id: $p) { id } }', {
-      p: ids.post, e: ids.event, q: ids.poll,
+    const res = await server.gql(
+      'query($p: ID!, $e: ID!, $q: ID!) { post(id: $p) { id } event(id: $e) { id } poll(id: $q) { id } node(id: $p) { id } }',
+      {
+        p: ids.post,
+        e: ids.event,
+        q: ids.poll,
+      },
+    );
+    expect(res.body).toEqual({
+      data: { post: { id: ids.post }, event: { id: ids.event }, poll: { id: ids.poll }, node: { id: ids.post } },
     });
-    expect(res.body).toEqual({ data: { post: { id: ids.post }, event: { id: ids.event }, poll: { id: ids.poll }, node: { id: ids.post } } });
   });
 
   it('answers post, event, poll and node with INTERNAL_SERVER_ERROR, not null, once the database is gone', async () => {
     await server.app.db.orm.close(true);
-    for (const [field, id] of [['post', ids.post], ['event', ids.event], ['poll', ids.poll], ['node', ids.post], ['node', ids.poll]] as const) {
+    for (const [field, id] of [
+      ['post', ids.post],
+      ['event', ids.event],
+      ['poll', ids.poll],
+      ['node', ids.post],
+      ['node', ids.poll],
+    ] as const) {
       const res = await server.gql(`query($id: ID!) { ${field}(id: $id) { id } }`, { id });
-      expect([field, res.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)]).toEqual([field, ['INTERNAL_SERVER_ERROR']]);
+      expect([field, res.body.errors?.map((e: { extensions?: { code?: string } }) => e.extensions?.code)]).toEqual([
+        field,
+        ['INTERNAL_SERVER_ERROR'],
+      ]);
       expect([field, res.body.data?.[field] ?? null]).toEqual([field, null]);
     }
   });

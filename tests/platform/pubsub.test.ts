@@ -13,7 +13,10 @@ interface Backend {
   url: string | undefined;
 }
 // Redis joins the list only when there is one to talk to; every backend runs the same stories.
-const backends: Backend[] = [{ kind: 'memory', url: undefined }, ...(redisUrl ? [{ kind: 'redis' as const, url: redisUrl }] : [])];
+const backends: Backend[] = [
+  { kind: 'memory', url: undefined },
+  ...(redisUrl ? [{ kind: 'redis' as const, url: redisUrl }] : []),
+];
 
 /** Topic names are unique per test: the Redis may be shared with other runs. */
 function uniqueTopic(name: string): string {
@@ -333,7 +336,9 @@ if (redisUrl) {
       unsubscribe();
 
       // Only our own subscriber connection: other processes may share this Redis.
-      const victim = (await admin.clientList({ TYPE: 'PUBSUB' })).find((client) => client.name === `${clientName}:subscriber`);
+      const victim = (await admin.clientList({ TYPE: 'PUBSUB' })).find(
+        (client) => client.name === `${clientName}:subscriber`,
+      );
       expect(victim).toBeDefined();
       await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(victim!.id)]);
 
@@ -358,10 +363,13 @@ if (redisUrl) {
       const reconnected = new Promise<void>((resolve) => (announce = resolve));
       pubsub.onReconnect(() => announce());
 
-      const victim = (await admin.clientList({ TYPE: 'PUBSUB' })).find((client) => client.name === `${clientName}:subscriber`);
+      const victim = (await admin.clientList({ TYPE: 'PUBSUB' })).find(
+        (client) => client.name === `${clientName}:subscriber`,
+      );
       // Not a pubsub connection yet (no topic): look among normal ones.
       const subscriber =
-        victim ?? (await admin.clientList({ TYPE: 'NORMAL' })).find((client) => client.name === `${clientName}:subscriber`);
+        victim ??
+        (await admin.clientList({ TYPE: 'NORMAL' })).find((client) => client.name === `${clientName}:subscriber`);
       await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(subscriber!.id)]);
       const feed = pubsub.subscribe<string>(topic);
 

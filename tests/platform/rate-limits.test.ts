@@ -5,8 +5,17 @@ import { clientAddress, parseTrustProxy } from '../../src/platform/client-addres
 import { MUTATION_BUCKETS, writesByBucket } from '../../src/platform/guards/write-limits';
 import { startPrivateRedis } from '../support/redis-server';
 import {
-  closeAll, createCommunity, errorCode, joinCommunity, onCleanup, openPrivileges, signUp, startTestServer, unique,
-  type GqlResponse, type TestServer,
+  closeAll,
+  createCommunity,
+  errorCode,
+  joinCommunity,
+  onCleanup,
+  openPrivileges,
+  signUp,
+  startTestServer,
+  unique,
+  type GqlResponse,
+  type TestServer,
 } from '../support/server';
 import { record } from '../support/subscription';
 
@@ -21,7 +30,8 @@ afterAll(closeAll);
 const CREATE_POST = 'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }';
 const SIGN_IN = 'mutation($input: SignInInput!) { signIn(input: $input) { token } }';
 const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { token } }';
-const POSTS = 'query($slug: String!) { community(slug: $slug) { posts(first: 100) { edges { node { id commentCount score reactions { count } } } } polls(first: 100) { edges { node { id } } } } }';
+const POSTS =
+  'query($slug: String!) { community(slug: $slug) { posts(first: 100) { edges { node { id commentCount score reactions { count } } } } polls(first: 100) { edges { node { id } } } } }';
 
 /** The RATE_LIMITED error of a response, checked for its status, header and retryAfter (at most `window` seconds). */
 function expectRateLimited(res: GqlResponse<unknown>, window: number) {
@@ -40,7 +50,9 @@ describe('write limits per member', () => {
   let limited: TestServer;
   beforeAll(async () => {
     open = await startTestServer();
-    limited = await startTestServer({ WRITE_RATE_LIMITS: '*=1000000/60,posts=2/600,comments=2/600,votes=2/600,reactions=2/600,polls=2/600' });
+    limited = await startTestServer({
+      WRITE_RATE_LIMITS: '*=1000000/60,posts=2/600,comments=2/600,votes=2/600,reactions=2/600,polls=2/600',
+    });
   });
 
   /** A public community with an owner (who wrote three posts) and two members, levels open. */
@@ -54,13 +66,19 @@ describe('write limits per member', () => {
     await joinCommunity(open, other, community.id);
     const posts: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await open.gql(CREATE_POST, { input: { communityId: community.id, title: `Post ${i}`, body: 'body' } }, { token: owner.token });
+      const res = await open.gql(
+        CREATE_POST,
+        { input: { communityId: community.id, title: `Post ${i}`, body: 'body' } },
+        { token: owner.token },
+      );
       posts.push(res.body.data.createPost.id);
     }
     // Read where the writes under test go: each instance's response cache sees its own writes at once.
     const state = async () => {
       const c = (await limited.gql(POSTS, { slug: community.slug })).body.data.community;
-      const nodes: { commentCount: number; score: number; reactions: { count: number }[] }[] = c.posts.edges.map((e: any) => e.node);
+      const nodes: { commentCount: number; score: number; reactions: { count: number }[] }[] = c.posts.edges.map(
+        (e: any) => e.node,
+      );
       return {
         posts: nodes.length,
         comments: nodes.reduce((n, p) => n + p.commentCount, 0),
@@ -75,28 +93,55 @@ describe('write limits per member', () => {
   type Stage = Awaited<ReturnType<typeof stage>>;
   const WRITES: [string, (s: Stage, i: number) => [string, Record<string, unknown>]][] = [
     ['posts', (s, i) => [CREATE_POST, { input: { communityId: s.community.id, title: `Mine ${i}`, body: 'body' } }]],
-    ['comments', (s, i) => ['mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { input: { postId: s.posts[0], body: `comment ${i}` } }]],
-    ['votes', (s, i) => ['mutation($input: VoteInput!) { vote(input: $input) { __typename } }', { input: { subjectId: s.posts[i], value: 'UP' } }]],
-    ['reactions', (s, i) => ['mutation($input: ReactInput!) { react(input: $input) { __typename } }', { input: { subjectId: s.posts[0], emoji: ['👍', '🎉', '🚀'][i] } }]],
-    ['polls', (s, i) => ['mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }', { input: { communityId: s.community.id, question: `Poll ${i}?`, options: ['Yes', 'No'] } }]],
+    [
+      'comments',
+      (s, i) => [
+        'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }',
+        { input: { postId: s.posts[0], body: `comment ${i}` } },
+      ],
+    ],
+    [
+      'votes',
+      (s, i) => [
+        'mutation($input: VoteInput!) { vote(input: $input) { __typename } }',
+        { input: { subjectId: s.posts[i], value: 'UP' } },
+      ],
+    ],
+    [
+      'reactions',
+      (s, i) => [
+        'mutation($input: ReactInput!) { react(input: $input) { __typename } }',
+        { input: { subjectId: s.posts[0], emoji: ['👍', '🎉', '🚀'][i] } },
+      ],
+    ],
+    [
+      'polls',
+      (s, i) => [
+        'mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }',
+        { input: { communityId: s.community.id, question: `Poll ${i}?`, options: ['Yes', 'No'] } },
+      ],
+    ],
   ];
 
-  it.each(WRITES)('lets a member write %s twice in the window, then answers RATE_LIMITED with retryAfter and writes nothing, while others still write', async (kind, write) => {
-    const s = await stage();
-    const before = await s.state();
-    for (let i = 0; i < 2; i++) {
-      const [query, variables] = write(s, i);
-      const res = await limited.gql(query, variables, { token: s.member.token });
-      expect({ i, errors: res.body.errors }).toEqual({ i, errors: undefined });
-    }
-    const [query, variables] = write(s, 2);
-    expectRateLimited(await limited.gql(query, variables, { token: s.member.token }), 600);
-    expect((await s.state())[kind as keyof typeof before]).toBe(before[kind as keyof typeof before] + 2);
+  it.each(WRITES)(
+    'lets a member write %s twice in the window, then answers RATE_LIMITED with retryAfter and writes nothing, while others still write',
+    async (kind, write) => {
+      const s = await stage();
+      const before = await s.state();
+      for (let i = 0; i < 2; i++) {
+        const [query, variables] = write(s, i);
+        const res = await limited.gql(query, variables, { token: s.member.token });
+        expect({ i, errors: res.body.errors }).toEqual({ i, errors: undefined });
+      }
+      const [query, variables] = write(s, 2);
+      expectRateLimited(await limited.gql(query, variables, { token: s.member.token }), 600);
+      expect((await s.state())[kind as keyof typeof before]).toBe(before[kind as keyof typeof before] + 2);
 
-    // Another member's counter is their own.
-    const others = await limited.gql(query, variables, { token: s.other.token });
-    expect(others.body.errors).toBeUndefined();
-  });
+      // Another member's counter is their own.
+      const others = await limited.gql(query, variables, { token: s.other.token });
+      expect(others.body.errors).toBeUndefined();
+    },
+  );
 
   it('counts every aliased field of one mutation: three createPost against a limit of two write no post', async () => {
     const s = await stage();
@@ -131,9 +176,12 @@ describe('write limits per member', () => {
     const fields = Object.values(mutationType.getFields());
     const unlimited: string[] = [];
     for (const field of fields) {
-      const args = field.args.map((a) => `${a.name}: ${getNamedType(a.type).name === 'Boolean' ? 'true' : '"x"'}`).join(', ');
+      const args = field.args
+        .map((a) => `${a.name}: ${getNamedType(a.type).name === 'Boolean' ? 'true' : '"x"'}`)
+        .join(', ');
       const document = parse(`mutation { ${field.name}${args ? `(${args})` : ''} }`);
-      if (writesByBucket(document, document.definitions[0] as OperationDefinitionNode).size === 0) unlimited.push(field.name);
+      if (writesByBucket(document, document.definitions[0] as OperationDefinitionNode).size === 0)
+        unlimited.push(field.name);
     }
     expect(unlimited.sort()).toEqual(['sendChatMessage', 'signIn', 'signOut', 'signUp']);
     expect(Object.keys(MUTATION_BUCKETS).filter((name) => !fields.some((f) => f.name === name))).toEqual([]);
@@ -144,10 +192,13 @@ describe('write limits per member', () => {
 if (process.env.REDIS_URL) {
   describe('while Redis is unreachable', () => {
     /** Each attempt from its own address (through a trusted proxy), so only the per-account counter counts. */
-    const fromAnywhere = () => ({ 'x-forwarded-for': `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}` });
+    const fromAnywhere = () => ({
+      'x-forwarded-for': `10.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}.${(Math.random() * 255) | 0}`,
+    });
     const attempt = (server: TestServer, email: string) =>
       server.gql(SIGN_IN, { input: { email, password: 'not the password' } }, { headers: fromAnywhere() });
-    const limitedOn = (url: string) => startTestServer({ REDIS_URL: url, AUTH_RATE_LIMIT: '3', TRUST_PROXY: 'loopback' });
+    const limitedOn = (url: string) =>
+      startTestServer({ REDIS_URL: url, AUTH_RATE_LIMIT: '3', TRUST_PROXY: 'loopback' });
 
     it('still refuses the fourth password guess for one account, counting on each instance, and shares the counts again once Redis is back', async () => {
       const redis = await startPrivateRedis();
@@ -170,7 +221,8 @@ if (process.env.REDIS_URL) {
           expect(got).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
           break;
         }
-        if (Date.now() > deadline) throw new Error(`the instances did not share their counters again within 15 s: ${got}`);
+        if (Date.now() > deadline)
+          throw new Error(`the instances did not share their counters again within 15 s: ${got}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }, 60_000);
@@ -197,7 +249,13 @@ describe('the client address (TRUST_PROXY)', () => {
         super(url, protocols, { headers: { 'x-forwarded-for': forwardedFor } });
       }
     }
-    const client = createClient({ url: server.wsUrl, webSocketImpl: Forwarded, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined });
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: Forwarded,
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => undefined,
+    });
     onCleanup(() => client.dispose());
     return client;
   }
@@ -220,15 +278,23 @@ describe('the client address (TRUST_PROXY)', () => {
 
   it('ignores X-Forwarded-For by default: a client that writes a new address in it still spends its own sign-ups', async () => {
     const server = await startTestServer(limits);
-    expect([await overHttp(server, address()), await overWs(server, address()), await overHttp(server, address()), await overWs(server, address())])
-      .toEqual(['ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect([
+      await overHttp(server, address()),
+      await overWs(server, address()),
+      await overHttp(server, address()),
+      await overWs(server, address()),
+    ]).toEqual(['ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
   });
 
   it('behind a trusted proxy, counts each forwarded client apart, on HTTP and WebSocket alike, and never by what the client itself wrote', async () => {
     const server = await startTestServer({ ...limits, TRUST_PROXY: 'loopback' });
     const [ada, bob] = [address(), `198.51.100.${1 + ((Math.random() * 250) | 0)}`];
-    expect([await overHttp(server, ada), await overWs(server, ada), await overHttp(server, ada), await overWs(server, ada)])
-      .toEqual(['ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    expect([
+      await overHttp(server, ada),
+      await overWs(server, ada),
+      await overHttp(server, ada),
+      await overWs(server, ada),
+    ]).toEqual(['ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
     // Ada writes Bob's address first; the proxy appends hers, which is what counts.
     expect(await overHttp(server, `${bob}, ${ada}`)).toBe('RATE_LIMITED');
     expect([await overWs(server, bob), await overHttp(server, bob)]).toEqual(['ok', 'ok']);
@@ -236,7 +302,10 @@ describe('the client address (TRUST_PROXY)', () => {
 
   describe('clientAddress', () => {
     const req = (peer: string, forwardedFor?: string) =>
-      ({ socket: { remoteAddress: peer }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as never;
+      ({
+        socket: { remoteAddress: peer },
+        headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+      }) as never;
 
     it.each([
       ['false', '10.0.0.2', '1.1.1.1', '10.0.0.2'],
@@ -247,8 +316,11 @@ describe('the client address (TRUST_PROXY)', () => {
       ['10.0.0.0/8', '192.0.2.9', '1.1.1.1', '192.0.2.9'],
       ['uniquelocal', '10.1.2.3', '10.9.9.9, 172.16.0.1', '10.9.9.9'],
       ['loopback', '::1', '2001:db8::7', '2001:db8::7'],
-    ])('with TRUST_PROXY=%s, a request from %s forwarded for %j comes from %s', (trust, peer, forwardedFor, expected) => {
-      expect(clientAddress(req(peer, forwardedFor), parseTrustProxy(trust))).toBe(expected);
-    });
+    ])(
+      'with TRUST_PROXY=%s, a request from %s forwarded for %j comes from %s',
+      (trust, peer, forwardedFor, expected) => {
+        expect(clientAddress(req(peer, forwardedFor), parseTrustProxy(trust))).toBe(expected);
+      },
+    );
   });
 });

@@ -18,31 +18,68 @@ import { addComment, castOf, createPost, dbId, dbQuery, vote, type Cast } from '
 import { runCli } from '../support/process';
 import { startPrivateRedis } from '../support/redis-server';
 import {
-  closeAll, errorCode, joinCommunity, onCleanup, signUp, startTestServer, testEnv, type GqlResponse, type TestServer, type TestUser,
+  closeAll,
+  errorCode,
+  joinCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  testEnv,
+  type GqlResponse,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 const CachedPost = graphql(`
   query CachedPost($id: ID!) {
-    node(id: $id) { ... on Post { id title score viewerVote commentCount } }
+    node(id: $id) {
+      ... on Post {
+        id
+        title
+        score
+        viewerVote
+        commentCount
+      }
+    }
   }
 `);
 const CachedPosts = graphql(`
   query CachedPosts($slug: String!) {
     community(slug: $slug) {
       posts(first: 10, orderBy: NEW) {
-        edges { node { id title score viewerVote author { handle } comments(first: 3) { edges { node { body } } } } }
+        edges {
+          node {
+            id
+            title
+            score
+            viewerVote
+            author {
+              handle
+            }
+            comments(first: 3) {
+              edges {
+                node {
+                  body
+                }
+              }
+            }
+          }
+        }
       }
     }
   }
 `);
-const CachedVote = graphql(`
-  mutation CachedVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }
-`);
 const CachedSignIn = graphql(`
-  mutation CachedSignIn($input: SignInInput!) { signIn(input: $input) { token } }
+  mutation CachedSignIn($input: SignInInput!) {
+    signIn(input: $input) {
+      token
+    }
+  }
 `);
 const CachedLeave = graphql(`
-  mutation CachedLeave($id: ID!) { leaveCommunity(communityId: $id) }
+  mutation CachedLeave($id: ID!) {
+    leaveCommunity(communityId: $id)
+  }
 `);
 
 /**
@@ -64,11 +101,14 @@ const CommunityPage = `
     }
   }
 `;
-const ViewerFeed = 'query CachedViewerFeed { feed(first: 20, orderBy: NEW) { edges { node { id title score community { slug } author { handle } } } } }';
+const ViewerFeed =
+  'query CachedViewerFeed { feed(first: 20, orderBy: NEW) { edges { node { id title score community { slug } author { handle } } } } }';
 
 const cacheState = (res: GqlResponse<unknown>) => res.headers.get('x-response-cache');
 const page = (target: TestServer, slug: string, token?: string) => target.gql(CommunityPage, { slug }, { token });
-const postsOf = (res: GqlResponse<any>): { id: string; title: string; score: number; author: { handle: string; isAdmin: boolean } }[] =>
+const postsOf = (
+  res: GqlResponse<any>,
+): { id: string; title: string; score: number; author: { handle: string; isAdmin: boolean } }[] =>
   res.body.data.community.posts.edges.map((e: any) => e.node);
 
 /** The response of a request that must succeed; throws with its errors otherwise. */
@@ -96,7 +136,11 @@ async function stage(visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC'): Promise<Cast 
 
 describe('answers from the cache', () => {
   it('answers a repeated query without executing it: only the credential lookup runs', async () => {
-    const { members: [reader], post, community } = await stage();
+    const {
+      members: [reader],
+      post,
+      community,
+    } = await stage();
     const first = await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     expect(cacheState(first)).toBe('miss');
     expect(first.sqlStatements).toBeGreaterThan(2);
@@ -133,7 +177,10 @@ describe('answers from the cache', () => {
 
 describe('invalidation', () => {
   it('serves nothing kept before a mutation: a client reads its own writes', async () => {
-    const { members: [reader, voter], post } = await stage();
+    const {
+      members: [reader, voter],
+      post,
+    } = await stage();
     await server.gql(CachedPost, { id: post.id }, { token: reader.token });
     expect(cacheState(await server.gql(CachedPost, { id: post.id }, { token: reader.token }))).toBe('hit');
 
@@ -148,13 +195,19 @@ describe('invalidation', () => {
   });
 
   it('invalidates on a mutation sent over WebSocket too', async () => {
-    const { members: [reader, voter], post } = await stage();
+    const {
+      members: [reader, voter],
+      post,
+    } = await stage();
     await server.gql(CachedPost, { id: post.id }, { token: reader.token });
     const ws = server.ws({ token: voter.token });
     const result = await new Promise<any>((resolve, reject) => {
       let value: unknown;
       ws.subscribe(
-        { query: 'mutation($input: VoteInput!) { vote(input: $input) { ... on Post { score } } }', variables: { input: { subjectId: post.id, value: 'UP' } } },
+        {
+          query: 'mutation($input: VoteInput!) { vote(input: $input) { ... on Post { score } } }',
+          variables: { input: { subjectId: post.id, value: 'UP' } },
+        },
         { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
       );
     });
@@ -164,7 +217,10 @@ describe('invalidation', () => {
   });
 
   it('stops serving a private community to a member who left', async () => {
-    const { members: [reader], community } = await stage('PRIVATE');
+    const {
+      members: [reader],
+      community,
+    } = await stage('PRIVATE');
     const member = await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     expect(member.body.data!.community!.posts.edges).toHaveLength(1);
     expect(cacheState(await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token }))).toBe('hit');
@@ -181,9 +237,14 @@ function overWebSocket(user: TestUser, query: string, variables: Record<string, 
   const ws = server.ws({ token: user.token });
   return new Promise((resolve, reject) => {
     let value: any;
-    ws.subscribe({ query, variables }, {
-      next: (v) => (value = v), error: reject, complete: () => (value?.errors ? reject(new Error(JSON.stringify(value.errors))) : resolve(value)),
-    });
+    ws.subscribe(
+      { query, variables },
+      {
+        next: (v) => (value = v),
+        error: reject,
+        complete: () => (value?.errors ? reject(new Error(JSON.stringify(value.errors))) : resolve(value)),
+      },
+    );
   });
 }
 
@@ -196,7 +257,8 @@ describe('invalidation scoped to what a write touched', () => {
     const event = await createEvent(server, b.owner, b.community.id);
     const [reader] = a.members;
     const [writer, other] = b.members;
-    for (const token of [undefined, reader.token]) expect(cacheState(await page(server, a.community.slug, token))).toBe('miss');
+    for (const token of [undefined, reader.token])
+      expect(cacheState(await page(server, a.community.slug, token))).toBe('miss');
     const kept = [await page(server, a.community.slug), await page(server, a.community.slug, reader.token)];
     expect(kept.map(cacheState)).toEqual(['hit', 'hit']);
 
@@ -204,16 +266,50 @@ describe('invalidation scoped to what a write touched', () => {
       ['createPost', () => createPost(server, writer, b.community.id, { title: 'Fresh in B' })],
       ['addComment', () => addComment(server, other, b.post.id, 'A word in B')],
       ['vote', () => vote(server, writer, b.post.id, 'UP')],
-      ['react', () => ok(server.gql('mutation($input: ReactInput!) { react(input: $input) { __typename } }', { input: { subjectId: b.post.id, emoji: '👍' } }, { token: other.token }))],
-      ['pinPost', () => ok(server.gql('mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', { id: b.post.id }, { token: b.moderator.token }))],
+      [
+        'react',
+        () =>
+          ok(
+            server.gql(
+              'mutation($input: ReactInput!) { react(input: $input) { __typename } }',
+              { input: { subjectId: b.post.id, emoji: '👍' } },
+              { token: other.token },
+            ),
+          ),
+      ],
+      [
+        'pinPost',
+        () =>
+          ok(
+            server.gql(
+              'mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }',
+              { id: b.post.id },
+              { token: b.moderator.token },
+            ),
+          ),
+      ],
       ['castVote', () => voted(server, writer, poll.id, [poll.options[0].id])],
       ['rsvp', () => ok(rsvp(server, other, event.id, 'GOING'))],
       ['joinCommunity', () => joinCommunity(server, joiner, b.community.id)],
       ['leaveCommunity', () => ok(server.gql(CachedLeave, { id: b.community.id }, { token: joiner.token }))],
-      ['updateCommunity', () => ok(server.gql(
-        'mutation($input: UpdateCommunityInput!) { updateCommunity(input: $input) { id } }', { input: { id: b.community.id, description: 'Changed' } }, { token: b.owner.token },
-      ))],
-      ['vote over WebSocket', () => overWebSocket(other, 'mutation($input: VoteInput!) { vote(input: $input) { __typename } }', { input: { subjectId: b.post.id, value: 'UP' } })],
+      [
+        'updateCommunity',
+        () =>
+          ok(
+            server.gql(
+              'mutation($input: UpdateCommunityInput!) { updateCommunity(input: $input) { id } }',
+              { input: { id: b.community.id, description: 'Changed' } },
+              { token: b.owner.token },
+            ),
+          ),
+      ],
+      [
+        'vote over WebSocket',
+        () =>
+          overWebSocket(other, 'mutation($input: VoteInput!) { vote(input: $input) { __typename } }', {
+            input: { subjectId: b.post.id, value: 'UP' },
+          }),
+      ],
     ];
     for (const [name, write] of writes) {
       const before = await page(server, b.community.slug, writer.token); // B's page, kept (or read afresh) before the write
@@ -238,7 +334,10 @@ describe('invalidation scoped to what a write touched', () => {
     for (const token of readers) {
       const res = await page(server, b.community.slug, token);
       expect(cacheState(res)).toBe('miss');
-      expect(postsOf(res).map((p) => [p.title, p.score])).toEqual([['Fresh in B', 0], ['Cached', 1]]);
+      expect(postsOf(res).map((p) => [p.title, p.score])).toEqual([
+        ['Fresh in B', 0],
+        ['Cached', 1],
+      ]);
     }
   });
 
@@ -248,15 +347,29 @@ describe('invalidation scoped to what a write touched', () => {
     const [member] = a.members;
     const keep = async () => {
       for (const slug of [a.community.slug, b.community.slug]) await page(server, slug);
-      return Promise.all([a.community.slug, b.community.slug].map(async (slug) => cacheState(await page(server, slug))));
+      return Promise.all(
+        [a.community.slug, b.community.slug].map(async (slug) => cacheState(await page(server, slug))),
+      );
     };
     expect(await keep()).toEqual(['hit', 'hit']);
     await ok(server.gql(CachedSignIn, { input: { email: member.user.email, password: member.password } }));
-    expect(await Promise.all([a, b].map(async (c) => cacheState(await page(server, c.community.slug))))).toEqual(['miss', 'miss']);
+    expect(await Promise.all([a, b].map(async (c) => cacheState(await page(server, c.community.slug))))).toEqual([
+      'miss',
+      'miss',
+    ]);
 
     expect(await keep()).toEqual(['hit', 'hit']);
-    await ok(server.gql('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name: 'bot', scopes: ['READ'] } }, { token: member.token }));
-    expect(await Promise.all([a, b].map(async (c) => cacheState(await page(server, c.community.slug))))).toEqual(['miss', 'miss']);
+    await ok(
+      server.gql(
+        'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }',
+        { input: { name: 'bot', scopes: ['READ'] } },
+        { token: member.token },
+      ),
+    );
+    expect(await Promise.all([a, b].map(async (c) => cacheState(await page(server, c.community.slug))))).toEqual([
+      'miss',
+      'miss',
+    ]);
   });
 
   it('makes answers that read no community depend on every write: viewer, communities, an object not there for the asker', async () => {
@@ -266,10 +379,17 @@ describe('invalidation scoped to what a write touched', () => {
     const outsider = await signUp(server, 'outside');
     const asks: [string, Record<string, unknown>, string | undefined][] = [
       ['query CachedViewer { viewer { handle } }', {}, reader.token],
-      ['query CachedCommunities($s: String) { communities(first: 5, search: $s) { edges { node { slug memberCount } } } }', { s: b.community.slug }, undefined],
+      [
+        'query CachedCommunities($s: String) { communities(first: 5, search: $s) { edges { node { slug memberCount } } } }',
+        { s: b.community.slug },
+        undefined,
+      ],
       ['query CachedHidden($id: ID!) { node(id: $id) { id } }', { id: hidden.post.id }, outsider.token], // null for them
     ];
-    const states = () => Promise.all(asks.map(async ([query, variables, token]) => cacheState(await server.gql(query, variables, { token }))));
+    const states = () =>
+      Promise.all(
+        asks.map(async ([query, variables, token]) => cacheState(await server.gql(query, variables, { token }))),
+      );
     await states();
     expect(await states()).toEqual(['hit', 'hit', 'hit']);
     await vote(server, reader, b.post.id, 'UP'); // a write in one community, whichever
@@ -288,9 +408,21 @@ describe('invalidation scoped to what a write touched', () => {
     await vote(server, b.members[0], b.post.id, 'UP'); // in B, which the reader is not in
     expect(await feed()).toEqual({ state: 'hit', posts: [[a.post.id, 0]] });
     await joinCommunity(server, reader, b.community.id); // their set of communities changes
-    expect(await feed()).toEqual({ state: 'miss', posts: [[b.post.id, 1], [a.post.id, 0]] });
+    expect(await feed()).toEqual({
+      state: 'miss',
+      posts: [
+        [b.post.id, 1],
+        [a.post.id, 0],
+      ],
+    });
     await vote(server, b.members[1], b.post.id, 'UP'); // in B, now one of theirs
-    expect(await feed()).toEqual({ state: 'miss', posts: [[b.post.id, 2], [a.post.id, 0]] });
+    expect(await feed()).toEqual({
+      state: 'miss',
+      posts: [
+        [b.post.id, 2],
+        [a.post.id, 0],
+      ],
+    });
     expect((await feed()).state).toBe('hit');
   });
 });
@@ -300,7 +432,11 @@ const databaseUrl = process.env.DATABASE_URL;
 if (databaseUrl) {
   describe('a query racing a write (PostgreSQL)', () => {
     it('never serves an answer that was read before a write committed while it ran', async () => {
-      const { members: [writer], post, community } = await stage();
+      const {
+        members: [writer],
+        post,
+        community,
+      } = await stage();
       await addComment(server, writer, post.id, 'so that the page reads comments');
       const locker = new Client({ connectionString: databaseUrl });
       await locker.connect();
@@ -311,9 +447,12 @@ if (databaseUrl) {
       try {
         // Started before the write: it reads the posts, then waits for the comments.
         const racing = server.gql(CachedPosts, { slug: community.slug });
-        const waiting = async () => (await locker.query(
-          "select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'comments' and not l.granted",
-        )).rows[0].n > 0;
+        const waiting = async () =>
+          (
+            await locker.query(
+              "select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'comments' and not l.granted",
+            )
+          ).rows[0].n > 0;
         for (let i = 0; !(await waiting()); i++) {
           if (i > 1000) throw new Error('the query never reached the locked table');
           await new Promise((r) => setTimeout(r, 10));
@@ -335,7 +474,10 @@ if (databaseUrl) {
 
 describe('credentials', () => {
   it("never gives one credential another's answer", async () => {
-    const { members: [reader], community } = await stage('PRIVATE');
+    const {
+      members: [reader],
+      community,
+    } = await stage('PRIVATE');
     const outsider = await signUp(server, 'outside');
     const member = await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     expect(member.body.data!.community!.posts.edges).toHaveLength(1);
@@ -349,7 +491,11 @@ describe('credentials', () => {
     }
     // The member's other session executes for itself.
     const signedIn = await server.gql(CachedSignIn, { input: { email: reader.user.email, password: reader.password } });
-    const otherSession = await server.gql(CachedPosts, { slug: community.slug }, { token: signedIn.body.data!.signIn.token });
+    const otherSession = await server.gql(
+      CachedPosts,
+      { slug: community.slug },
+      { token: signedIn.body.data!.signIn.token },
+    );
     expect(cacheState(otherSession)).toBe('miss');
     expect(otherSession.body.data!.community!.posts.edges).toHaveLength(1);
   });
@@ -357,10 +503,16 @@ describe('credentials', () => {
 
 describe('concurrent misses', () => {
   it('executes identical queries that miss together once, and gives every one the answer', async () => {
-    const { members: [reader, voter], post, community } = await stage();
+    const {
+      members: [reader, voter],
+      post,
+      community,
+    } = await stage();
     await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     await vote(server, voter, post.id, 'UP');
-    const answers = await Promise.all(Array.from({ length: 8 }, () => server.gql(CachedPosts, { slug: community.slug }, { token: reader.token })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => server.gql(CachedPosts, { slug: community.slug }, { token: reader.token })),
+    );
     const states = answers.map(cacheState);
     expect(states.filter((s) => s === 'miss')).toHaveLength(1);
     expect(states.filter((s) => s === 'shared' || s === 'hit')).toHaveLength(7);
@@ -386,7 +538,11 @@ describe('settings', () => {
     // Answered within 2 s of the request that kept it: the entry was alive. A stalled machine may
     // take longer; then the entry may have ended, and the answer is either one, whole.
     if (Date.now() - asked < 2000) expect(soonState).toEqual(['hit', 'Cached']);
-    else expect([['hit', 'Cached'], ['miss', 'Changed']]).toContainEqual(soonState);
+    else
+      expect([
+        ['hit', 'Cached'],
+        ['miss', 'Changed'],
+      ]).toContainEqual(soonState);
     await new Promise((r) => setTimeout(r, Math.max(0, keptAt + 2100 - Date.now())));
     const later = await short.gql(CachedPost, { id: post.id });
     expect([cacheState(later), (later.body.data!.node as any).title]).toEqual(['miss', 'Changed']);
@@ -394,9 +550,13 @@ describe('settings', () => {
 
   it('is off with RESPONSE_CACHE_SECONDS=0', async () => {
     const off = await startTestServer({ RESPONSE_CACHE_SECONDS: '0' });
-    const { members: [reader], community } = await stage();
+    const {
+      members: [reader],
+      community,
+    } = await stage();
     const answers = [];
-    for (let i = 0; i < 2; i++) answers.push(await off.gql(CachedPosts, { slug: community.slug }, { token: reader.token }));
+    for (let i = 0; i < 2; i++)
+      answers.push(await off.gql(CachedPosts, { slug: community.slug }, { token: reader.token }));
     expect(answers.map(cacheState)).toEqual([null, null]);
     expect(answers[1].sqlStatements).toBe(answers[0].sqlStatements);
   });
@@ -408,7 +568,10 @@ if (redisUrl) {
   describe('across instances (REDIS_URL)', () => {
     it('invalidates every instance when one of them runs a mutation', async () => {
       const other = await startTestServer(LONG);
-      const { members: [reader, voter], post } = await stage();
+      const {
+        members: [reader, voter],
+        post,
+      } = await stage();
       await other.gql(CachedPost, { id: post.id }, { token: reader.token });
       expect(cacheState(await other.gql(CachedPost, { id: post.id }, { token: reader.token }))).toBe('hit');
       await vote(server, voter, post.id, 'UP'); // on the first instance
@@ -416,13 +579,18 @@ if (redisUrl) {
       expect([cacheState(after), (after.body.data!.node as any).score]).toEqual(['miss', 1]);
     });
 
-    it("invalidates on another instance only the answers that read the community a write touched", async () => {
+    it('invalidates on another instance only the answers that read the community a write touched', async () => {
       const other = await startTestServer(LONG);
       const a = await stage();
       const b = await stage();
       const [reader] = a.members;
       const [voter] = b.members;
-      const asks: [string, string | undefined][] = [[a.community.slug, undefined], [a.community.slug, reader.token], [b.community.slug, undefined], [b.community.slug, voter.token]];
+      const asks: [string, string | undefined][] = [
+        [a.community.slug, undefined],
+        [a.community.slug, reader.token],
+        [b.community.slug, undefined],
+        [b.community.slug, voter.token],
+      ];
       for (const [slug, token] of asks) await page(other, slug, token);
       const kept = await Promise.all(asks.map(([slug, token]) => page(other, slug, token)));
       expect(kept.map(cacheState)).toEqual(['hit', 'hit', 'hit', 'hit']);
@@ -443,12 +611,20 @@ if (redisUrl) {
         await createPost(server, author, c.community.id, { title: 'By both' });
       }
       const slugs = [a.community.slug, b.community.slug];
-      for (const slug of slugs) expect(postsOf(await page(server, slug))[0].author).toEqual({ handle: author.user.handle, isAdmin: false });
-      expect(await Promise.all(slugs.map(async (slug) => cacheState(await page(server, slug))))).toEqual(['hit', 'hit']);
+      for (const slug of slugs)
+        expect(postsOf(await page(server, slug))[0].author).toEqual({ handle: author.user.handle, isAdmin: false });
+      expect(await Promise.all(slugs.map(async (slug) => cacheState(await page(server, slug))))).toEqual([
+        'hit',
+        'hit',
+      ]);
 
       const env = testEnv();
       const granted = await runCli('admin', ['grant', author.user.email], {
-        DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, DATA_DIR: env.DATA_DIR, TOKEN_SECRET: env.TOKEN_SECRET, NODE_ENV: 'test',
+        DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: env.REDIS_URL,
+        DATA_DIR: env.DATA_DIR,
+        TOKEN_SECRET: env.TOKEN_SECRET,
+        NODE_ENV: 'test',
       });
       expect(granted.code).toBe(0);
       for (const slug of slugs) {
@@ -459,8 +635,14 @@ if (redisUrl) {
 
     it('answers while Redis is down, and serves nothing kept from before the outage after it', async () => {
       const redis = await startPrivateRedis();
-      const [a, b] = await Promise.all([startTestServer({ ...LONG, REDIS_URL: redis.url }), startTestServer({ ...LONG, REDIS_URL: redis.url })]);
-      const { members: [reader, voter], post } = await stage();
+      const [a, b] = await Promise.all([
+        startTestServer({ ...LONG, REDIS_URL: redis.url }),
+        startTestServer({ ...LONG, REDIS_URL: redis.url }),
+      ]);
+      const {
+        members: [reader, voter],
+        post,
+      } = await stage();
       const score = async (target: TestServer) => {
         const res = await target.gql(CachedPost, { id: post.id }, { token: reader.token });
         return { state: cacheState(res), score: (res.body.data!.node as any).score };

@@ -14,27 +14,95 @@ const Listings = graphql(`
   query TimestampsListings($slug: String!, $postId: ID!) {
     community(slug: $slug) {
       createdAt
-      posts(first: 5, orderBy: NEW) { edges { node { createdAt editedAt deletedAt author { createdAt } } } }
+      posts(first: 5, orderBy: NEW) {
+        edges {
+          node {
+            createdAt
+            editedAt
+            deletedAt
+            author {
+              createdAt
+            }
+          }
+        }
+      }
     }
-    post(id: $postId) { createdAt comments(first: 5) { edges { node { createdAt editedAt author { createdAt } } } } }
-    feed(first: 5, orderBy: NEW) { edges { node { createdAt } } }
+    post(id: $postId) {
+      createdAt
+      comments(first: 5) {
+        edges {
+          node {
+            createdAt
+            editedAt
+            author {
+              createdAt
+            }
+          }
+        }
+      }
+    }
+    feed(first: 5, orderBy: NEW) {
+      edges {
+        node {
+          createdAt
+        }
+      }
+    }
   }
 `);
-const StartLive = graphql(`mutation TimestampsStartLive($id: ID!) { startLiveStream(eventId: $id) { liveStartedAt } }`);
-const Send = graphql(`
-  mutation TimestampsSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { createdAt } }
+const StartLive = graphql(`
+  mutation TimestampsStartLive($id: ID!) {
+    startLiveStream(eventId: $id) {
+      liveStartedAt
+    }
+  }
 `);
-const Answer = graphql(`mutation TimestampsAnswer($id: ID!) { markQuestionAnswered(id: $id) { answeredAt } }`);
+const Send = graphql(`
+  mutation TimestampsSend($input: SendChatMessageInput!) {
+    sendChatMessage(input: $input) {
+      createdAt
+    }
+  }
+`);
+const Answer = graphql(`
+  mutation TimestampsAnswer($id: ID!) {
+    markQuestionAnswered(id: $id) {
+      answeredAt
+    }
+  }
+`);
 const Chat = graphql(`
   query TimestampsChat($id: ID!) {
     event(id: $id) {
-      chatMessages(last: 5) { edges { node { createdAt answeredAt author { createdAt } } } pageInfo { startCursor } }
-      questions { edges { node { createdAt answeredAt } } }
+      chatMessages(last: 5) {
+        edges {
+          node {
+            createdAt
+            answeredAt
+            author {
+              createdAt
+            }
+          }
+        }
+        pageInfo {
+          startCursor
+        }
+      }
+      questions {
+        edges {
+          node {
+            createdAt
+            answeredAt
+          }
+        }
+      }
     }
   }
 `);
-const COMMENTS = 'subscription TimestampsComments($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { createdAt author { createdAt } } }';
-const MESSAGES = 'subscription TimestampsMessages($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { createdAt author { createdAt } } }';
+const COMMENTS =
+  'subscription TimestampsComments($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { createdAt author { createdAt } } }';
+const MESSAGES =
+  'subscription TimestampsMessages($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { createdAt author { createdAt } } }';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -48,7 +116,9 @@ const started = Date.now() - 60_000;
 function timestamps(value: unknown, path = ''): [string, unknown][] {
   if (Array.isArray(value)) return value.flatMap((v, i) => timestamps(v, `${path}[${i}]`));
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) => (k.endsWith('At') ? [[`${path}.${k}`, v] as [string, unknown]] : timestamps(v, `${path}.${k}`)));
+  return Object.entries(value).flatMap(([k, v]) =>
+    k.endsWith('At') ? [[`${path}.${k}`, v] as [string, unknown]] : timestamps(v, `${path}.${k}`),
+  );
 }
 
 /** Asserts the response has no errors, holds `count` non-null timestamps, and each is a recent ISO 8601 instant. */
@@ -64,9 +134,17 @@ function expectIsoTimestamps(data: unknown, count: number): void {
 
 it('serializes timestamps of listings read with raw SQL', async () => {
   const cast = await castOf(server, 1);
-  const post = await server.gql(CreatePostDocument, { input: { communityId: cast.community.id, title: 'When', body: 'now' } }, { token: cast.owner.token });
+  const post = await server.gql(
+    CreatePostDocument,
+    { input: { communityId: cast.community.id, title: 'When', body: 'now' } },
+    { token: cast.owner.token },
+  );
   const postId = post.body.data!.createPost.id;
-  const comment = await server.gql(AddCommentDocument, { input: { postId, body: 'then' } }, { token: cast.members[0].token });
+  const comment = await server.gql(
+    AddCommentDocument,
+    { input: { postId, body: 'then' } },
+    { token: cast.members[0].token },
+  );
   expect(errorCode(comment)).toBeUndefined();
 
   const res = await server.gql(Listings, { slug: cast.community.slug, postId }, { token: cast.owner.token });
@@ -77,17 +155,40 @@ it('serializes timestamps of listings read with raw SQL', async () => {
 
 it('serializes timestamps of chat history, questions and live subscriptions', async () => {
   const cast = await castOf(server, 1);
-  const event = await createEvent(server, cast.owner, cast.community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
+  const event = await createEvent(server, cast.owner, cast.community.id, {
+    kind: 'LIVE_STREAM',
+    startsAt: hoursFromNow(0),
+  });
   expectIsoTimestamps((await server.gql(StartLive, { id: event.id }, { token: cast.owner.token })).body.data, 1);
-  const sent = await server.gql(Send, { input: { eventId: event.id, body: 'why?', isQuestion: true } }, { token: cast.members[0].token });
+  const sent = await server.gql(
+    Send,
+    { input: { eventId: event.id, body: 'why?', isQuestion: true } },
+    { token: cast.members[0].token },
+  );
   expectIsoTimestamps(sent.body.data, 1);
   const history = await server.gql(Chat, { id: event.id }, { token: cast.owner.token });
   expect(history.body.errors).toBeUndefined();
   // message (+ author), question.
   expectIsoTimestamps(history.body.data, 3);
-  const questionId = (await server.gql(graphql(`
-    query TimestampsQuestionId($id: ID!) { event(id: $id) { questions { edges { node { id } } } } }
-  `), { id: event.id }, { token: cast.owner.token })).body.data!.event!.questions.edges[0].node.id;
+  const questionId = (
+    await server.gql(
+      graphql(`
+        query TimestampsQuestionId($id: ID!) {
+          event(id: $id) {
+            questions {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        }
+      `),
+      { id: event.id },
+      { token: cast.owner.token },
+    )
+  ).body.data!.event!.questions.edges[0].node.id;
   expectIsoTimestamps((await server.gql(Answer, { id: questionId }, { token: cast.owner.token })).body.data, 1);
   const answered = await server.gql(Chat, { id: event.id }, { token: cast.owner.token });
   // message (+ answered, author), question (+ answered).
@@ -95,19 +196,29 @@ it('serializes timestamps of chat history, questions and live subscriptions', as
 
   // Live: from the history's start cursor, so messages said before it listened are replayed, then live.
   const after = history.body.data!.event!.chatMessages.pageInfo.startCursor;
-  const live = record<any>(server.ws({ token: cast.owner.token }), { query: MESSAGES, variables: { id: event.id, after } });
+  const live = record<any>(server.ws({ token: cast.owner.token }), {
+    query: MESSAGES,
+    variables: { id: event.id, after },
+  });
   for (let i = 0; live.results.length === 0 && i < 20; i++) {
     await server.gql(Send, { input: { eventId: event.id, body: `probe ${i}` } }, { token: cast.members[0].token });
     await live.until(() => live.results.length > 0, 'a live message', 500).catch(() => undefined);
   }
   expect(live.results.length).toBeGreaterThan(0);
   expect(live.errorCodes()).toEqual([]);
-  expectIsoTimestamps(live.results.map((r) => r.data), live.results.length * 2);
+  expectIsoTimestamps(
+    live.results.map((r) => r.data),
+    live.results.length * 2,
+  );
 });
 
 it('serializes timestamps of commentAdded', async () => {
   const cast = await castOf(server, 1);
-  const post = await server.gql(CreatePostDocument, { input: { communityId: cast.community.id, title: 'Live', body: 'thread' } }, { token: cast.owner.token });
+  const post = await server.gql(
+    CreatePostDocument,
+    { input: { communityId: cast.community.id, title: 'Live', body: 'thread' } },
+    { token: cast.owner.token },
+  );
   const postId = post.body.data!.createPost.id;
   const live = record<any>(server.ws({ token: cast.owner.token }), { query: COMMENTS, variables: { postId } });
   for (let i = 0; live.results.length === 0 && i < 20; i++) {

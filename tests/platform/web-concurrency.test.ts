@@ -29,15 +29,27 @@ const fromWorker = (line: LogLine) => typeof line.worker === 'number' && line.pi
 /** The environment of a real process: nothing inherited from jest but PATH. */
 function processEnv(overrides: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
-    NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED_DEMO: 'false',
-    DATA_DIR: tempDir('townsquare-cluster-'), TOKEN_SECRET: 'cluster-secret-cluster-secret-0123456789',
-    AUTH_RATE_LIMIT: '1000000', WRITE_RATE_LIMITS: '*=1000000/60', SHUTDOWN_TIMEOUT_MS: '2000',
+    NODE_ENV: 'development',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    DATA_DIR: tempDir('townsquare-cluster-'),
+    TOKEN_SECRET: 'cluster-secret-cluster-secret-0123456789',
+    AUTH_RATE_LIMIT: '1000000',
+    WRITE_RATE_LIMITS: '*=1000000/60',
+    SHUTDOWN_TIMEOUT_MS: '2000',
     ...overrides,
   };
 }
 
 /** Resolves once `count` lines match (waitForLog's own rules: rejects if the process exits first or after `ms`). */
-async function untilLines(proc: TownsquareProcess, match: (line: LogLine) => boolean, count: number, ms = 60_000): Promise<LogLine[]> {
+async function untilLines(
+  proc: TownsquareProcess,
+  match: (line: LogLine) => boolean,
+  count: number,
+  ms = 60_000,
+): Promise<LogLine[]> {
   await proc.waitForLog(() => proc.logs.filter(match).length >= count, ms);
   return proc.logs.filter(match);
 }
@@ -47,7 +59,9 @@ describe('WEB_CONCURRENCY above 1 without DATABASE_URL and REDIS_URL', () => {
   it('exits 78 before forking anything, naming WEB_CONCURRENCY, DATABASE_URL and REDIS_URL', async () => {
     const proc = spawnTownsquare(processEnv({ WEB_CONCURRENCY: '2', DATABASE_URL: '', REDIS_URL: '' }));
     expect(await proc.exited).toEqual({ code: 78, signal: null });
-    expect(proc.stderr).toMatch(/^ {2}WEB_CONCURRENCY: 2 worker processes need DATABASE_URL and REDIS_URL \(DATABASE_URL and REDIS_URL are unset\)/m);
+    expect(proc.stderr).toMatch(
+      /^ {2}WEB_CONCURRENCY: 2 worker processes need DATABASE_URL and REDIS_URL \(DATABASE_URL and REDIS_URL are unset\)/m,
+    );
     expect(proc.logs).toEqual([]);
   });
 });
@@ -55,14 +69,30 @@ describe('WEB_CONCURRENCY above 1 without DATABASE_URL and REDIS_URL', () => {
 describe('workers that cannot start', () => {
   it('are restarted with a growing delay, until 5 in a row have failed: then the primary gives up and exits 1', async () => {
     // Port 1: nothing listens there, so each worker fails to connect to Redis at start (after opening the database).
-    const proc = spawnTownsquare(processEnv({ WEB_CONCURRENCY: '3', DATABASE_URL: process.env.TOWNSQUARE_TEST_DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:1' }));
+    const proc = spawnTownsquare(
+      processEnv({
+        WEB_CONCURRENCY: '3',
+        DATABASE_URL: process.env.TOWNSQUARE_TEST_DATABASE_URL,
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    );
     expect(await proc.exited).toEqual({ code: 1, signal: null });
     const restarted = proc.logs.filter((l) => l.msg === 'worker exited before it was ready: restarting it');
-    expect(restarted.map((l) => [l.code, l.restartInMs])).toEqual([[1, 500], [1, 1000], [1, 2000], [1, 4000]]);
-    expect(proc.logs).toContainEqual(expect.objectContaining({ msg: 'worker exited before it was ready, 5 times in a row: giving up', startFailures: 5 }));
+    expect(restarted.map((l) => [l.code, l.restartInMs])).toEqual([
+      [1, 500],
+      [1, 1000],
+      [1, 2000],
+      [1, 4000],
+    ]);
+    expect(proc.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'worker exited before it was ready, 5 times in a row: giving up',
+        startFailures: 5,
+      }),
+    );
     // A restart already under way when the primary gives up is shut down, not left behind.
     const started = proc.logs.filter((l) => l.msg === 'worker started').map((l) => l.worker);
-    const ended = proc.logs.filter((l) => /^worker exited/.test(l.msg)).map((l) => l.worker);
+    const ended = proc.logs.filter((l) => l.msg.startsWith('worker exited')).map((l) => l.worker);
     expect(started.length).toBeGreaterThanOrEqual(5);
     expect([...ended].sort()).toEqual([...started].sort());
     expect(proc.logs.filter(isReady)).toEqual([]);
@@ -83,31 +113,54 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
      * A GraphQL request on a connection of its own (no keep-alive), so the primary hands each to a
      * worker in turn. Which worker answered is read from its request log line, found by the request id.
      */
-    async function post(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ body: GqlBody; worker: number }> {
+    async function post(
+      query: string,
+      variables: Record<string, unknown> = {},
+      token?: string,
+    ): Promise<{ body: GqlBody; worker: number }> {
       const id = unique('req');
       const payload = JSON.stringify({ query, variables });
       const body = await new Promise<GqlBody>((resolve, reject) => {
-        const req = request(url, {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close', 'x-request-id': id,
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            agent: false,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+              connection: 'close',
+              'x-request-id': id,
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
           },
-        }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(JSON.parse(text) as GqlBody));
-        });
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (chunk: string) => (text += chunk))
+              .on('end', () => resolve(JSON.parse(text) as GqlBody));
+          },
+        );
         req.on('error', reject);
         req.end(payload);
       });
-      const line = await proc.waitForLog((l) => l.msg === 'request completed' && (l.req as { id?: string } | undefined)?.id === id);
+      const line = await proc.waitForLog(
+        (l) => l.msg === 'request completed' && (l.req as { id?: string } | undefined)?.id === id,
+      );
       return { body, worker: Number(line.worker) };
     }
 
     beforeAll(async () => {
       const databaseUrl = await freshDatabase('townsquare_cluster_');
-      proc = spawnTownsquare(processEnv({ WEB_CONCURRENCY: '2', DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL, SEED_DEMO: 'true' }));
+      proc = spawnTownsquare(
+        processEnv({
+          WEB_CONCURRENCY: '2',
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: process.env.REDIS_URL,
+          SEED_DEMO: 'true',
+        }),
+      );
       const ready = await untilLines(proc, isReady, 2);
       url = String(ready[0].url);
       workerIds = ready.map((l) => Number(l.worker));
@@ -149,7 +202,9 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
     it('delivers to one socket the events of mutations answered by either worker (through Redis)', async () => {
       const signUp = async () => {
         const handle = unique('w');
-        const { body } = await post(SIGN_UP, { input: { handle, email: `${handle}@example.test`, password: PASSWORD } });
+        const { body } = await post(SIGN_UP, {
+          input: { handle, email: `${handle}@example.test`, password: PASSWORD },
+        });
         return { token: body.data.signUp.token as string, handle };
       };
       const owner = await signUp();
@@ -157,16 +212,27 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
       const joiners: { token: string; handle: string }[] = [];
       for (let i = 0; i < 6; i++) joiners.push(await signUp());
       const slug = unique('c').replace(/_/g, '-');
-      const created = await post(CREATE_COMMUNITY, { input: { slug, name: 'Cluster', description: 'two workers', visibility: 'PUBLIC' } }, owner.token);
+      const created = await post(
+        CREATE_COMMUNITY,
+        { input: { slug, name: 'Cluster', description: 'two workers', visibility: 'PUBLIC' } },
+        owner.token,
+      );
       const communityId: string = created.body.data.createCommunity.id;
 
       // One WebSocket, hence one worker.
       const client = createClient({
-        url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0,
-        connectionParams: { authorization: `Bearer ${owner.token}` }, onNonLazyError: () => undefined,
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${owner.token}` },
+        onNonLazyError: () => undefined,
       });
       onCleanup(() => client.dispose());
-      const joined = record<{ memberJoined: { user: { handle: string } } }>(client, { query: MEMBER_JOINED, variables: { id: communityId } });
+      const joined = record<{ memberJoined: { user: { handle: string } } }>(client, {
+        query: MEMBER_JOINED,
+        variables: { id: communityId },
+      });
       const handles = () => joined.results.map((r) => r.data?.memberJoined.user.handle);
 
       // Live once it has delivered an event (Redis has its SUBSCRIBE then); the prober joins again if its join raced ahead.
@@ -211,7 +277,12 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toEqual({ code: 0, signal: null });
       const complete = proc.logs.filter((l) => l.msg === 'shutdown complete');
-      expect(complete.filter(fromWorker).map((l) => l.worker).sort()).toEqual([...workerIds].sort());
+      expect(
+        complete
+          .filter(fromWorker)
+          .map((l) => l.worker)
+          .sort(),
+      ).toEqual([...workerIds].sort());
       expect(proc.logs.filter((l) => l.msg === 'worker exited').map((l) => [l.worker, l.code])).toEqual(
         expect.arrayContaining(workerIds.map((id) => [id, 0])),
       );

@@ -2,7 +2,14 @@ import type { Client } from 'graphql-ws';
 import { record, type Recording } from '../support/subscription';
 import WebSocket from 'ws';
 import {
-  closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, type TestServer, type TestUser,
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 /**
@@ -42,7 +49,10 @@ function watch(client: Client, query: string, variables: Record<string, unknown>
 }
 
 /** Adds a fresh user to a community through the API: joins a PUBLIC one, or joins with the owner's invite a PRIVATE one. */
-async function addMember(community: { id: string; visibility: 'PUBLIC' | 'PRIVATE'; owner: TestUser }, prefix = 'joiner'): Promise<TestUser> {
+async function addMember(
+  community: { id: string; visibility: 'PUBLIC' | 'PRIVATE'; owner: TestUser },
+  prefix = 'joiner',
+): Promise<TestUser> {
   const user = await signUp(server, prefix);
   if (community.visibility === 'PRIVATE') {
     const invite = await server.gql(
@@ -64,13 +74,15 @@ async function untilSubscribed(w: Watch, community: Parameters<typeof addMember>
   for (let attempt = 0; attempt < 20; attempt++) {
     await addMember(community, 'stranger');
     try {
-      await w.until(() => w.results.length > 0, 'a stranger\'s join', 500);
+      await w.until(() => w.results.length > 0, "a stranger's join", 500);
       return;
     } catch {
       if (w.failure !== undefined || w.completed) break;
     }
   }
-  throw new Error(`the subscription never received an event: ${JSON.stringify({ results: w.results, failure: w.failure, completed: w.completed })}`);
+  throw new Error(
+    `the subscription never received an event: ${JSON.stringify({ results: w.results, failure: w.failure, completed: w.completed })}`,
+  );
 }
 
 async function community(visibility: 'PUBLIC' | 'PRIVATE') {
@@ -130,13 +142,13 @@ describe('authentication on connection_init', () => {
     expect(w.results).toEqual([]);
   });
 
-  it('lets a client without a token subscribe anonymously to a PUBLIC community\'s joins', async () => {
+  it("lets a client without a token subscribe anonymously to a PUBLIC community's joins", async () => {
     const place = await community('PUBLIC');
     const w = watch(server.ws(), MEMBER_JOINED, { id: place.id });
     await untilSubscribed(w, place);
     const bob = await signUp(server, 'bob');
     await joinCommunity(server, bob, place.id);
-    await w.until(() => w.handles().includes(bob.user.handle), 'Bob\'s join');
+    await w.until(() => w.handles().includes(bob.user.handle), "Bob's join");
     expect(w.results.find((r) => r.data?.memberJoined?.user.handle === bob.user.handle)).toEqual({
       data: { memberJoined: { role: 'MEMBER', user: { handle: bob.user.handle } } },
     });
@@ -153,8 +165,9 @@ describe('memberJoined', () => {
     const cleo = await signUp(server, 'cleo');
     await joinCommunity(server, bob, place.id);
     await joinCommunity(server, cleo, place.id);
-    const theirs = () => w.results.filter((r) => [bob.user.handle, cleo.user.handle].includes(r.data?.memberJoined?.user.handle ?? ''));
-    await w.until(() => theirs().length === 2, 'Bob\'s and Cleo\'s joins');
+    const theirs = () =>
+      w.results.filter((r) => [bob.user.handle, cleo.user.handle].includes(r.data?.memberJoined?.user.handle ?? ''));
+    await w.until(() => theirs().length === 2, "Bob's and Cleo's joins");
     expect(theirs()).toEqual([
       { data: { memberJoined: { role: 'MEMBER', user: { handle: bob.user.handle } } } },
       { data: { memberJoined: { role: 'MEMBER', user: { handle: cleo.user.handle } } } },
@@ -175,13 +188,13 @@ describe('memberJoined', () => {
     expect(anonymous.errorCodes()).toEqual(['NOT_FOUND']);
   });
 
-  it('streams a PRIVATE community\'s joins to its members', async () => {
+  it("streams a PRIVATE community's joins to its members", async () => {
     const place = await community('PRIVATE');
     const member = await addMember(place, 'member');
     const w = watch(server.ws({ token: member.token }), MEMBER_JOINED, { id: place.id });
     await untilSubscribed(w, place);
     const newcomer = await addMember(place, 'newcomer');
-    await w.until(() => w.handles().includes(newcomer.user.handle), 'the newcomer\'s join');
+    await w.until(() => w.handles().includes(newcomer.user.handle), "the newcomer's join");
     expect(w.errorCodes()).toEqual([]);
   });
 
@@ -191,7 +204,11 @@ describe('memberJoined', () => {
     const w = watch(server.ws({ token: member.token }), MEMBER_JOINED, { id: place.id });
     await untilSubscribed(w, place);
 
-    const left = await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: place.id }, { token: member.token });
+    const left = await server.gql(
+      'mutation($id: ID!) { leaveCommunity(communityId: $id) }',
+      { id: place.id },
+      { token: member.token },
+    );
     expect(left.body.data).toEqual({ leaveCommunity: true });
     const after = await addMember(place, 'after');
     await w.until(() => w.completed, 'the subscription to complete');
@@ -235,7 +252,7 @@ describe('API keys', () => {
     await untilSubscribed(w, place);
     const bob = await signUp(server, 'bob');
     await joinCommunity(server, bob, place.id);
-    await w.until(() => w.handles().includes(bob.user.handle), 'Bob\'s join');
+    await w.until(() => w.handles().includes(bob.user.handle), "Bob's join");
   });
 
   it('refuses a query over the socket to a key with only SUBSCRIBE, with FORBIDDEN', async () => {
@@ -250,9 +267,13 @@ describe('API keys', () => {
 describe('query limits over WebSocket', () => {
   it('rejects a subscription nested deeper than MAX_QUERY_DEPTH with QUERY_TOO_COMPLEX', async () => {
     const { id } = await community('PUBLIC');
-    const w = watch(server.ws(), `subscription($id: ID!) {
+    const w = watch(
+      server.ws(),
+      `subscription($id: ID!) {
       memberJoined(communityId: $id) { community { members(first: 1) { edges { node { id } } } } }
-    }`, { id });
+    }`,
+      { id },
+    );
     await w.settled();
     expect(w.errorCodes()).toEqual(['QUERY_TOO_COMPLEX']);
     expect(w.failure).toEqual([expect.objectContaining({ message: expect.stringMatching(/depth limit of 5/) })]);
@@ -266,11 +287,14 @@ describe('query limits over WebSocket', () => {
 
   it('rejects an operation over MAX_QUERY_COST with QUERY_TOO_COMPLEX, and runs a cheaper one', async () => {
     const client = server.ws();
-    const query = 'query($n: Int) { communities(first: $n) { edges { node { id name slug description memberCount } } } }';
+    const query =
+      'query($n: Int) { communities(first: $n) { edges { node { id name slug description memberCount } } } }';
     const costly = watch(client, query, { n: 100 });
     await costly.settled();
     expect(costly.errorCodes()).toEqual(['QUERY_TOO_COMPLEX']);
-    expect(costly.failure).toEqual([expect.objectContaining({ message: expect.stringMatching(/exceeds the maximum of 500/) })]);
+    expect(costly.failure).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/exceeds the maximum of 500/) }),
+    ]);
 
     const cheap = watch(client, query, { n: 5 });
     await cheap.settled();
@@ -290,12 +314,14 @@ describe('query limits over WebSocket', () => {
     await unknown.settled();
     expect(unknown.errorCodes()).toEqual(['GRAPHQL_VALIDATION_FAILED']);
 
-    const badVariables = watch(server.ws(), 'query($n: Int) { communities(first: $n) { edges { node { id } } } }', { n: 'many' });
+    const badVariables = watch(server.ws(), 'query($n: Int) { communities(first: $n) { edges { node { id } } } }', {
+      n: 'many',
+    });
     await badVariables.settled();
     expect(badVariables.errorCodes()).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('rejects a subscription to an id that is not a community\'s with BAD_USER_INPUT naming communityId', async () => {
+  it("rejects a subscription to an id that is not a community's with BAD_USER_INPUT naming communityId", async () => {
     const owner = await signUp(server, 'owner');
     const w = watch(server.ws(), MEMBER_JOINED, { id: owner.user.id });
     await w.settled();
@@ -315,13 +341,15 @@ describe('concurrent operations per socket', () => {
 
     const third = watch(client, MEMBER_JOINED, { id: place.id });
     await third.settled();
-    expect(third.failure).toEqual([expect.objectContaining({ message: expect.stringMatching(/At most 2/), extensions: { code: 'FORBIDDEN' } })]);
+    expect(third.failure).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/At most 2/), extensions: { code: 'FORBIDDEN' } }),
+    ]);
 
     // Both survivors still stream.
     const bob = await signUp(server, 'bob');
     await joinCommunity(server, bob, place.id);
-    await first.until(() => first.handles().includes(bob.user.handle), 'Bob\'s join on the first');
-    await second.until(() => second.handles().includes(bob.user.handle), 'Bob\'s join on the second');
+    await first.until(() => first.handles().includes(bob.user.handle), "Bob's join on the first");
+    await second.until(() => second.handles().includes(bob.user.handle), "Bob's join on the second");
 
     first.stop();
     const fourth = watch(client, MEMBER_JOINED, { id: place.id });
@@ -332,7 +360,10 @@ describe('concurrent operations per socket', () => {
   it('counts each socket on its own', async () => {
     const place = await community('PUBLIC');
     const sockets = [server.ws(), server.ws()];
-    const watches = sockets.flatMap((client) => [watch(client, MEMBER_JOINED, { id: place.id }), watch(client, MEMBER_JOINED, { id: place.id })]);
+    const watches = sockets.flatMap((client) => [
+      watch(client, MEMBER_JOINED, { id: place.id }),
+      watch(client, MEMBER_JOINED, { id: place.id }),
+    ]);
     for (const w of watches) await untilSubscribed(w, place);
     expect(watches.map((w) => w.failure)).toEqual([undefined, undefined, undefined, undefined]);
   });

@@ -16,7 +16,7 @@ afterAll(closeAll);
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function random(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** The poll's counters next to a recount from its ballots (RANKED: first choices only). */
@@ -29,7 +29,9 @@ async function recount(pollId: string, ranked: boolean) {
     [id],
   );
   const [poll] = await dbQuery(
-    server, 'select total_voters, (select count(*)::int from ballots b where b.poll_id = p.id) as ballots from polls p where p.id = ?', [id],
+    server,
+    'select total_voters, (select count(*)::int from ballots b where b.poll_id = p.id) as ballots from polls p where p.id = ?',
+    [id],
   );
   return { options, poll };
 }
@@ -38,30 +40,36 @@ it.each([
   ['SINGLE', {}],
   ['MULTIPLE', { allowMultiple: true, maxChoices: 3 }],
   ['RANKED', { ranked: true }],
-] as const)('keeps %s counts equal to a recount after hundreds of concurrent ballots and changes', async (kind, input) => {
-  const { owner, members, community } = cast;
-  const poll = await createPoll(server, owner, community.id, { options: ['A', 'B', 'C', 'D', 'E'], ...input });
-  const ids: string[] = poll.options.map((o: any) => o.id);
-  const next = random(kind.length * 7919);
-  const ballot = (): string[] => {
-    const shuffled = [...ids].sort(() => next() - 0.5);
-    if (kind === 'SINGLE') return shuffled.slice(0, 1);
-    return shuffled.slice(0, 1 + Math.floor(next() * (kind === 'MULTIPLE' ? 3 : 5)));
-  };
-  // Every member casts a ballot and changes it at once; a third of them send a third ballot too.
-  const requests = members.flatMap((m, i) => Array.from({ length: i % 3 === 0 ? 3 : 2 }, () => castVote(server, m, poll.id, ballot())));
-  expect(requests.length).toBeGreaterThanOrEqual(350);
-  const responses = await Promise.all(requests);
-  expect(responses.filter((r) => r.body.errors)).toEqual([]);
+] as const)(
+  'keeps %s counts equal to a recount after hundreds of concurrent ballots and changes',
+  async (kind, input) => {
+    const { owner, members, community } = cast;
+    const poll = await createPoll(server, owner, community.id, { options: ['A', 'B', 'C', 'D', 'E'], ...input });
+    const ids: string[] = poll.options.map((o: any) => o.id);
+    const next = random(kind.length * 7919);
+    const ballot = (): string[] => {
+      const shuffled = [...ids].sort(() => next() - 0.5);
+      if (kind === 'SINGLE') return shuffled.slice(0, 1);
+      return shuffled.slice(0, 1 + Math.floor(next() * (kind === 'MULTIPLE' ? 3 : 5)));
+    };
+    // Every member casts a ballot and changes it at once; a third of them send a third ballot too.
+    const requests = members.flatMap((m, i) =>
+      Array.from({ length: i % 3 === 0 ? 3 : 2 }, () => castVote(server, m, poll.id, ballot())),
+    );
+    expect(requests.length).toBeGreaterThanOrEqual(350);
+    const responses = await Promise.all(requests);
+    expect(responses.filter((r) => r.body.errors)).toEqual([]);
 
-  const { options, poll: row } = await recount(poll.id, kind === 'RANKED');
-  expect(row.ballots).toBe(members.length);
-  expect(row.total_voters).toBe(members.length);
-  for (const o of options) expect(o.votes).toBe(o.recount);
-  const counted = options.reduce((sum: number, o: any) => sum + o.votes, 0);
-  if (kind !== 'MULTIPLE') expect(counted).toBe(members.length);
-  // The API tells the same story as the recount.
-  const read = (await server.gql(PollDocument, { id: poll.id })).body.data!.poll!;
-  expect(read.totalVoters).toBe(members.length);
-  expect(read.options.map((o: any) => o.votes)).toEqual(options.map((o: any) => o.recount));
-}, 120_000);
+    const { options, poll: row } = await recount(poll.id, kind === 'RANKED');
+    expect(row.ballots).toBe(members.length);
+    expect(row.total_voters).toBe(members.length);
+    for (const o of options) expect(o.votes).toBe(o.recount);
+    const counted = options.reduce((sum: number, o: any) => sum + o.votes, 0);
+    if (kind !== 'MULTIPLE') expect(counted).toBe(members.length);
+    // The API tells the same story as the recount.
+    const read = (await server.gql(PollDocument, { id: poll.id })).body.data!.poll!;
+    expect(read.totalVoters).toBe(members.length);
+    expect(read.options.map((o: any) => o.votes)).toEqual(options.map((o: any) => o.recount));
+  },
+  120_000,
+);

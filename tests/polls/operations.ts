@@ -9,31 +9,102 @@ import { joinCommunity, openPrivileges, signUp, type TestServer, type TestUser }
 export const CreatePollDocument = graphql(`
   mutation PollsCreatePoll($input: CreatePollInput!) {
     createPoll(input: $input) {
-      id question kind allowMultiple maxChoices anonymous hideResultsUntilClosed closesAt closed resultsVisible totalVoters
-      options { id text position votes }
-      createdBy { handle }
+      id
+      question
+      kind
+      allowMultiple
+      maxChoices
+      anonymous
+      hideResultsUntilClosed
+      closesAt
+      closed
+      resultsVisible
+      totalVoters
+      options {
+        id
+        text
+        position
+        votes
+      }
+      createdBy {
+        handle
+      }
     }
   }
 `);
 
 export const CastVoteDocument = graphql(`
   mutation PollsCastVote($input: CastVoteInput!) {
-    castVote(input: $input) { id totalVoters options { id votes } viewerVote { id } }
+    castVote(input: $input) {
+      id
+      totalVoters
+      options {
+        id
+        votes
+      }
+      viewerVote {
+        id
+      }
+    }
   }
 `);
 
 export const ClosePollDocument = graphql(`
-  mutation PollsClosePoll($id: ID!) { closePoll(id: $id) { id closed closedAt totalVoters options { votes } } }
+  mutation PollsClosePoll($id: ID!) {
+    closePoll(id: $id) {
+      id
+      closed
+      closedAt
+      totalVoters
+      options {
+        votes
+      }
+    }
+  }
 `);
 
 export const PollDocument = graphql(`
   query PollsPoll($id: ID!) {
     poll(id: $id) {
-      id question kind closed resultsVisible totalVoters viewerCanClose
-      options { id text votes voters(first: 50) { edges { node { handle } } } }
-      viewerVote { id text }
-      winner { text }
-      rounds { number exhausted tallies { option { text } votes } eliminated { text } }
+      id
+      question
+      kind
+      closed
+      resultsVisible
+      totalVoters
+      viewerCanClose
+      options {
+        id
+        text
+        votes
+        voters(first: 50) {
+          edges {
+            node {
+              handle
+            }
+          }
+        }
+      }
+      viewerVote {
+        id
+        text
+      }
+      winner {
+        text
+      }
+      rounds {
+        number
+        exhausted
+        tallies {
+          option {
+            text
+          }
+          votes
+        }
+        eliminated {
+          text
+        }
+      }
     }
   }
 `);
@@ -46,12 +117,17 @@ export interface PollCast {
   community: { id: string; slug: string };
 }
 
-export async function pollCast(server: TestServer, members = 3, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC'): Promise<PollCast> {
+export async function pollCast(
+  server: TestServer,
+  members = 3,
+  visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC',
+): Promise<PollCast> {
   const owner = await signUp(server, 'owner');
   const slug = `p${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
   const created = await server.gql(
     'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id slug } }',
-    { input: { slug, name: 'Polls community', description: 'for poll tests', visibility: 'PUBLIC' } }, { token: owner.token },
+    { input: { slug, name: 'Polls community', description: 'for poll tests', visibility: 'PUBLIC' } },
+    { token: owner.token },
   );
   const community = created.body.data.createCommunity as { id: string; slug: string };
   await openPrivileges(server, owner, community.id);
@@ -60,13 +136,15 @@ export async function pollCast(server: TestServer, members = 3, visibility: 'PUB
   const [moderator, ...plain] = people;
   const role = await server.gql(
     'mutation($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }',
-    { input: { communityId: community.id, userId: moderator.user.id, role: 'MODERATOR' } }, { token: owner.token },
+    { input: { communityId: community.id, userId: moderator.user.id, role: 'MODERATOR' } },
+    { token: owner.token },
   );
   if (role.body.errors) throw new Error(JSON.stringify(role.body.errors));
   if (visibility === 'PRIVATE') {
     const changed = await server.gql(
       'mutation($input: UpdateCommunityInput!) { updateCommunity(input: $input) { visibility } }',
-      { input: { id: community.id, visibility: 'PRIVATE' } }, { token: owner.token },
+      { input: { id: community.id, visibility: 'PRIVATE' } },
+      { token: owner.token },
     );
     if (changed.body.errors) throw new Error(JSON.stringify(changed.body.errors));
   }

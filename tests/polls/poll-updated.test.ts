@@ -9,7 +9,15 @@ import { createClient as createRedisClient } from 'redis';
 import { pollTopics } from '../../src/modules/polls/polls.events';
 import { dbId, dbQuery } from '../posts/operations';
 import { record, type Recording } from '../support/subscription';
-import { closeAll, errorCode, onCleanup, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  errorCode,
+  onCleanup,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 import { ClosePollDocument, createPoll, inBatches, pollCast, voted } from './operations';
 
 const WATCH = `subscription PollsWatch($id: ID!) {
@@ -26,15 +34,27 @@ beforeAll(async () => {
 afterAll(closeAll);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Emission = { closed: boolean; resultsVisible: boolean; totalVoters: number; options: { text: string; votes: number | null }[] };
+type Emission = {
+  closed: boolean;
+  resultsVisible: boolean;
+  totalVoters: number;
+  options: { text: string; votes: number | null }[];
+};
 const emissions = (r: Recording<any>): Emission[] => r.results.map((x) => x.data?.pollUpdated);
 const last = (r: Recording<any>) => emissions(r)[r.results.length - 1];
 
 /** Subscribes, then has `prober` re-vote (alternating options) until the watcher hears it: the subscription is live. */
-async function watch(on: TestServer, who: TestUser | undefined, poll: any, prober: TestUser, query = WATCH): Promise<Recording<any>> {
+async function watch(
+  on: TestServer,
+  who: TestUser | undefined,
+  poll: any,
+  prober: TestUser,
+  query = WATCH,
+): Promise<Recording<any>> {
   const rec = record<any>(on.ws(who ? { token: who.token } : {}), { query, variables: { id: poll.id } });
   for (let i = 0; rec.results.length === 0; i++) {
-    if (i === 50 || rec.failure || rec.completed) throw new Error(`the watcher never heard a ballot: ${JSON.stringify(rec.failure ?? rec.results)}`);
+    if (i === 50 || rec.failure || rec.completed)
+      throw new Error(`the watcher never heard a ballot: ${JSON.stringify(rec.failure ?? rec.results)}`);
     await voted(on, prober, poll.id, [poll.options[i % 2].id]);
     await sleep(100);
   }
@@ -48,7 +68,9 @@ async function recount(pollId: string) {
     `select (select count(*)::int from ballot_choices c where c.option_id = o.id) as n from poll_options o where o.poll_id = ? order by o.position`,
     [dbId(pollId)],
   );
-  const [{ voters }] = await dbQuery(server, 'select count(*)::int as voters from ballots where poll_id = ?', [dbId(pollId)]);
+  const [{ voters }] = await dbQuery(server, 'select count(*)::int as voters from ballots where poll_id = ?', [
+    dbId(pollId),
+  ]);
   return { votes: rows.map((r) => r.n), voters };
 }
 
@@ -60,13 +82,22 @@ describe('pollUpdated', () => {
     const before = rec.results.length;
     const started = Date.now();
     // 40 first ballots and 40 changes, fired together.
-    await Promise.all(members.flatMap((m, i) => [voted(server, m, poll.id, [poll.options[i % 3].id]), voted(server, m, poll.id, [poll.options[(i + 1) % 3].id])]));
+    await Promise.all(
+      members.flatMap((m, i) => [
+        voted(server, m, poll.id, [poll.options[i % 3].id]),
+        voted(server, m, poll.id, [poll.options[(i + 1) % 3].id]),
+      ]),
+    );
     const elapsed = Date.now() - started;
     const final = await recount(poll.id);
-    await rec.until(() => {
-      const e = last(rec);
-      return e.totalVoters === final.voters && e.options.every((o, i) => o.votes === final.votes[i]);
-    }, 'the final state', 5000);
+    await rec.until(
+      () => {
+        const e = last(rec);
+        return e.totalVoters === final.voters && e.options.every((o, i) => o.votes === final.votes[i]);
+      },
+      'the final state',
+      5000,
+    );
     await sleep(600); // nothing more should come
     const during = rec.results.length - before;
     // At most one emission per 250 ms window (plus the leading and trailing edges), far fewer than the 80 ballots.
@@ -77,7 +108,11 @@ describe('pollUpdated', () => {
   });
 
   it('emits the final state once when the poll closes by time, with no request arriving, then completes', async () => {
-    const { owner, members: [a, b], community } = await pollCast(server, 2);
+    const {
+      owner,
+      members: [a, b],
+      community,
+    } = await pollCast(server, 2);
     const poll = await createPoll(server, owner, community.id, { closesAt: new Date(Date.now() + 2500).toISOString() });
     const rec = await watch(server, a, poll, b);
     await voted(server, a, poll.id, [poll.options[2].id]);
@@ -88,12 +123,20 @@ describe('pollUpdated', () => {
     expect(closing).toHaveLength(1);
     const final = await recount(poll.id);
     expect([closing[0].totalVoters, closing[0].options.map((o) => o.votes)]).toEqual([final.voters, final.votes]);
-    const [row] = await dbQuery(server, 'select close_announced_at is not null as announced, closed_at from polls where id = ?', [dbId(poll.id)]);
+    const [row] = await dbQuery(
+      server,
+      'select close_announced_at is not null as announced, closed_at from polls where id = ?',
+      [dbId(poll.id)],
+    );
     expect(row).toEqual({ announced: true, closed_at: null });
   });
 
   it('emits the final state when a poll is closed by hand', async () => {
-    const { owner, members: [a, b], community } = await pollCast(server, 2);
+    const {
+      owner,
+      members: [a, b],
+      community,
+    } = await pollCast(server, 2);
     const poll = await createPoll(server, owner, community.id);
     const rec = await watch(server, undefined, poll, b);
     await voted(server, a, poll.id, [poll.options[0].id]);
@@ -105,20 +148,32 @@ describe('pollUpdated', () => {
   });
 
   it('sends turnout but no counts while results are hidden, and the results once the poll closes', async () => {
-    const { owner, members: [a, b, c], community } = await pollCast(server, 3);
+    const {
+      owner,
+      members: [a, b, c],
+      community,
+    } = await pollCast(server, 3);
     const poll = await createPoll(server, owner, community.id, { hideResultsUntilClosed: true });
     const rec = await watch(server, owner, poll, c);
     await voted(server, a, poll.id, [poll.options[1].id]);
     await voted(server, b, poll.id, [poll.options[1].id]);
     await rec.until(() => last(rec).totalVoters === 3, 'three voters');
-    for (const e of emissions(rec)) expect([e.resultsVisible, e.options.map((o) => o.votes)]).toEqual([false, [null, null, null]]);
+    for (const e of emissions(rec))
+      expect([e.resultsVisible, e.options.map((o) => o.votes)]).toEqual([false, [null, null, null]]);
     await server.gql(ClosePollDocument, { id: poll.id }, { token: owner.token });
     await rec.until(() => last(rec).closed === true, 'the closing emission');
-    expect([last(rec).resultsVisible, last(rec).options.map((o) => o.votes)]).toEqual([true, (await recount(poll.id)).votes]);
+    expect([last(rec).resultsVisible, last(rec).options.map((o) => o.votes)]).toEqual([
+      true,
+      (await recount(poll.id)).votes,
+    ]);
   });
 
   it('never sends the voters of an anonymous poll, while each watcher still sees their own ballot', async () => {
-    const { owner, members: [a, b], community } = await pollCast(server, 2);
+    const {
+      owner,
+      members: [a, b],
+      community,
+    } = await pollCast(server, 2);
     const poll = await createPoll(server, owner, community.id, { anonymous: true });
     const rec = await watch(server, a, poll, b, WATCH_VOTERS);
     await voted(server, a, poll.id, [poll.options[2].id]);
@@ -130,17 +185,28 @@ describe('pollUpdated', () => {
     expect(rec.results.at(-1)!.data.pollUpdated.viewerVote).toEqual([{ text: 'Blue' }]);
   });
 
-  it('keeps a private community\'s polls from non-members, and ends when the watcher leaves', async () => {
-    const { owner, members: [a, b], community } = await pollCast(server, 2, 'PRIVATE');
+  it("keeps a private community's polls from non-members, and ends when the watcher leaves", async () => {
+    const {
+      owner,
+      members: [a, b],
+      community,
+    } = await pollCast(server, 2, 'PRIVATE');
     const poll = await createPoll(server, owner, community.id);
     const outsider = await signUp(server, 'out');
     for (const who of [undefined, outsider]) {
-      const denied = record<any>(server.ws(who ? { token: who.token } : {}), { query: WATCH, variables: { id: poll.id } });
+      const denied = record<any>(server.ws(who ? { token: who.token } : {}), {
+        query: WATCH,
+        variables: { id: poll.id },
+      });
       await denied.settled();
       expect(denied.errorCodes()).toEqual(['NOT_FOUND']);
     }
     const rec = await watch(server, a, poll, b);
-    await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: community.id }, { token: a.token });
+    await server.gql(
+      'mutation($id: ID!) { leaveCommunity(communityId: $id) }',
+      { id: community.id },
+      { token: a.token },
+    );
     await rec.settled();
     const heard = rec.results.length;
     await voted(server, b, poll.id, [poll.options[2].id]);
@@ -160,15 +226,23 @@ if (redisUrl) {
       const rec = await watch(other, undefined, poll, members[0]);
       await inBatches(members.length, 15, (i) => voted(server, members[i], poll.id, [poll.options[i % 3].id]));
       const final = await recount(poll.id);
-      await rec.until(() => last(rec).totalVoters === final.voters && last(rec).options.every((o, i) => o.votes === final.votes[i]), 'the final state', 10_000);
+      await rec.until(
+        () => last(rec).totalVoters === final.voters && last(rec).options.every((o, i) => o.votes === final.votes[i]),
+        'the final state',
+        10_000,
+      );
     });
 
-    it('listens to a poll\'s topic once per instance, whatever the watchers and whether they share an execution', async () => {
+    it("listens to a poll's topic once per instance, whatever the watchers and whether they share an execution", async () => {
       const admin = createRedisClient({ url: redisUrl });
       admin.on('error', () => {});
       await admin.connect();
       onCleanup(() => admin.destroy());
-      const { owner, members: [a, b, c, d], community } = await pollCast(server, 4);
+      const {
+        owner,
+        members: [a, b, c, d],
+        community,
+      } = await pollCast(server, 4);
       const poll = await createPoll(server, owner, community.id);
       // Two anonymous watchers (one shared execution) and three members asking for their own ballot (one execution each).
       const watchers = [await watch(server, undefined, poll, d), await watch(server, undefined, poll, d)];
@@ -176,13 +250,20 @@ if (redisUrl) {
       const topic = pollTopics.changed(dbId(poll.id));
       expect((await admin.pubSubNumSub(topic))[topic]).toBe(1);
       await Promise.all([a, b, c].map((who, i) => voted(server, who, poll.id, [poll.options[i].id])));
-      for (const w of watchers) await w.until(() => w.results.at(-1)!.data.pollUpdated.totalVoters === 4, 'every ballot');
+      for (const w of watchers)
+        await w.until(() => w.results.at(-1)!.data.pollUpdated.totalVoters === 4, 'every ballot');
     });
 
     it('announces a close by time once across instances', async () => {
       const other = await startTestServer();
-      const { owner, members: [a, b], community } = await pollCast(server, 2);
-      const poll = await createPoll(server, owner, community.id, { closesAt: new Date(Date.now() + 2500).toISOString() });
+      const {
+        owner,
+        members: [a, b],
+        community,
+      } = await pollCast(server, 2);
+      const poll = await createPoll(server, owner, community.id, {
+        closesAt: new Date(Date.now() + 2500).toISOString(),
+      });
       const here = await watch(server, a, poll, b);
       const there = await watch(other, b, poll, a);
       for (const rec of [here, there]) {

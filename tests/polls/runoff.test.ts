@@ -7,7 +7,18 @@ describe('instant runoff', () => {
   it('elects an option with a majority of first choices in one round', () => {
     const result = instantRunoff(options, [[1], [1, 2], [2], [1]]);
     expect(result.winner).toBe(1);
-    expect(result.rounds).toEqual([{ tallies: [{ optionId: 1, votes: 3 }, { optionId: 2, votes: 1 }, { optionId: 3, votes: 0 }, { optionId: 4, votes: 0 }], eliminated: [], exhausted: 0 }]);
+    expect(result.rounds).toEqual([
+      {
+        tallies: [
+          { optionId: 1, votes: 3 },
+          { optionId: 2, votes: 1 },
+          { optionId: 3, votes: 0 },
+          { optionId: 4, votes: 0 },
+        ],
+        eliminated: [],
+        exhausted: 0,
+      },
+    ]);
   });
 
   it('eliminates the fewest votes, then the fewest first choices, then the option listed last', () => {
@@ -16,7 +27,14 @@ describe('instant runoff', () => {
     // Round 3: 3's ballots go to 2 (one) and nowhere (one, exhausted) → 2:3 > (2+3)/2.
     const result = instantRunoff(options, [[1], [1], [2], [2], [3, 2], [4, 3]]);
     expect(result.rounds.map((r) => r.eliminated)).toEqual([[4], [3], []]);
-    expect(result.rounds[2]).toEqual({ tallies: [{ optionId: 1, votes: 2 }, { optionId: 2, votes: 3 }], eliminated: [], exhausted: 1 });
+    expect(result.rounds[2]).toEqual({
+      tallies: [
+        { optionId: 1, votes: 2 },
+        { optionId: 2, votes: 3 },
+      ],
+      eliminated: [],
+      exhausted: 1,
+    });
     expect(result.winner).toBe(2);
   });
 

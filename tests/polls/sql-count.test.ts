@@ -7,7 +7,24 @@ const PollsPage = graphql(`
   query PollsSqlCountPage($slug: String!, $first: Int!) {
     community(slug: $slug) {
       polls(first: $first) {
-        edges { node { question kind closed totalVoters createdBy { handle } options { text votes } viewerVote { text } } }
+        edges {
+          node {
+            question
+            kind
+            closed
+            totalVoters
+            createdBy {
+              handle
+            }
+            options {
+              text
+              votes
+            }
+            viewerVote {
+              text
+            }
+          }
+        }
       }
     }
   }
@@ -20,7 +37,7 @@ beforeAll(async () => {
 afterAll(closeAll);
 
 describe('SQL statements per page of polls (no N+1)', () => {
-  it('costs the same number of statements for 5 polls as for 20, each with options, creator and the viewer\'s ballot', async () => {
+  it("costs the same number of statements for 5 polls as for 20, each with options, creator and the viewer's ballot", async () => {
     const { owner, members, community } = await pollCast(server, 2);
     for (let i = 0; i < 20; i++) {
       const creator = i % 2 ? owner : members[i % 3 === 0 ? 0 : 1];
@@ -28,7 +45,10 @@ describe('SQL statements per page of polls (no N+1)', () => {
       await voted(server, members[0], poll.id, [poll.options[i % 3].id]);
     }
     const counts: Record<string, number> = {};
-    for (const [who, token] of [['anonymous', undefined], ['signed in', members[0].token]] as const) {
+    for (const [who, token] of [
+      ['anonymous', undefined],
+      ['signed in', members[0].token],
+    ] as const) {
       for (const first of [5, 20]) {
         const res = await server.gql(PollsPage, { slug: community.slug, first }, { token });
         expect(res.body.errors).toBeUndefined();
@@ -43,6 +63,11 @@ describe('SQL statements per page of polls (no N+1)', () => {
     console.log('SQL statements per page of polls:', counts);
     // The community, the page of polls, their options, their creators; signed in, also the token
     // and the viewer's ballots (a PUBLIC community needs no membership check).
-    expect(counts).toEqual({ 'anonymous, first 5': 4, 'anonymous, first 20': 4, 'signed in, first 5': 6, 'signed in, first 20': 6 });
+    expect(counts).toEqual({
+      'anonymous, first 5': 4,
+      'anonymous, first 20': 4,
+      'signed in, first 5': 6,
+      'signed in, first 20': 6,
+    });
   });
 });

@@ -8,7 +8,14 @@ import { postTopics } from '../../src/modules/posts/posts.events';
 import { fromGlobalId } from '../../src/platform/ids';
 import { startPrivateRedis } from '../support/redis-server';
 import {
-  closeAll, createCommunity, joinCommunity, onCleanup, signUp, startTestServer, type TestServer, type TestUser,
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 /**
@@ -20,32 +27,67 @@ import {
 
 const CommentAddedDocument = graphql(`
   subscription CommentAddedStream($postId: ID!, $after: String) {
-    commentAdded(postId: $postId, after: $after) { id body cursor author { handle } }
+    commentAdded(postId: $postId, after: $after) {
+      id
+      body
+      cursor
+      author {
+        handle
+      }
+    }
   }
 `);
 
 const CreatePostDocument = graphql(`
-  mutation CommentAddedCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }
+  mutation CommentAddedCreatePost($input: CreatePostInput!) {
+    createPost(input: $input) {
+      id
+    }
+  }
 `);
 
 const AddCommentDocument = graphql(`
-  mutation CommentAddedAddComment($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }
+  mutation CommentAddedAddComment($input: AddCommentInput!) {
+    addComment(input: $input) {
+      id
+      body
+      cursor
+      author {
+        handle
+      }
+    }
+  }
 `);
 
 const DeleteCommentDocument = graphql(`
-  mutation CommentAddedDeleteComment($id: ID!) { deleteComment(id: $id) { id deletedAt } }
+  mutation CommentAddedDeleteComment($id: ID!) {
+    deleteComment(id: $id) {
+      id
+      deletedAt
+    }
+  }
 `);
 
 const InviteDocument = graphql(`
-  mutation CommentAddedInvite($input: MemberRefInput!) { inviteMember(input: $input) { id } }
+  mutation CommentAddedInvite($input: MemberRefInput!) {
+    inviteMember(input: $input) {
+      id
+    }
+  }
 `);
 
 const LeaveDocument = graphql(`
-  mutation CommentAddedLeave($id: ID!) { leaveCommunity(communityId: $id) }
+  mutation CommentAddedLeave($id: ID!) {
+    leaveCommunity(communityId: $id)
+  }
 `);
 
 const BanDocument = graphql(`
-  mutation CommentAddedBan($input: BanMemberInput!) { banMember(input: $input) { reason } }
+  mutation CommentAddedBan($input: BanMemberInput!) {
+    banMember(input: $input) {
+      reason
+    }
+  }
 `);
 
 const SUBSCRIPTION = print(CommentAddedDocument);
@@ -66,10 +108,12 @@ interface Follow extends Recording<{ commentAdded: StreamedComment }> {
 }
 
 function follow(client: Client, variables: { postId: string; after?: string }): Follow {
-  const f = record<{ commentAdded: StreamedComment }>(
-    client, { query: SUBSCRIPTION, variables },
-    () => ({ bodies: f.bodies(), errors: f.errorCodes(), failure: f.failure, completed: f.completed }),
-  ) as Follow;
+  const f = record<{ commentAdded: StreamedComment }>(client, { query: SUBSCRIPTION, variables }, () => ({
+    bodies: f.bodies(),
+    errors: f.errorCodes(),
+    failure: f.failure,
+    completed: f.completed,
+  })) as Follow;
   f.comments = () => f.results.map((r) => r.data?.commentAdded).filter((c): c is StreamedComment => !!c);
   f.bodies = () => f.comments().map((c) => c.body);
   f.received = (body, ms) => f.until(() => f.bodies().includes(body), `the comment "${body}"`, ms);
@@ -97,7 +141,9 @@ async function untilStreaming(f: Follow, add: (body: string) => Promise<unknown>
       if (f.failure !== undefined || f.completed) break;
     }
   }
-  throw new Error(`the subscription never received a probe: ${JSON.stringify({ results: f.results, failure: f.failure, completed: f.completed })}`);
+  throw new Error(
+    `the subscription never received a probe: ${JSON.stringify({ results: f.results, failure: f.failure, completed: f.completed })}`,
+  );
 }
 
 /** The bodies received after the leading probes, checking that the probes came once each, in order, and only first. */
@@ -117,7 +163,9 @@ async function thread(on: TestServer, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC
   const owner = await signUp(on, 'owner');
   const community = await createCommunity(on, owner, visibility);
   const res = await on.gql(
-    CreatePostDocument, { input: { communityId: community.id, title: 'Live thread', body: 'Talk here' } }, { token: owner.token },
+    CreatePostDocument,
+    { input: { communityId: community.id, title: 'Live thread', body: 'Talk here' } },
+    { token: owner.token },
   );
   expect(res.body.errors).toBeUndefined();
   return { owner, community, postId: res.body.data.createPost.id as string };
@@ -126,7 +174,11 @@ async function thread(on: TestServer, visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC
 /** A fresh user who joins the thread's community (with the owner's invite when it is PRIVATE). */
 async function member(on: TestServer, place: Awaited<ReturnType<typeof thread>>, prefix: string): Promise<TestUser> {
   const user = await signUp(on, prefix);
-  const invite = await on.gql(InviteDocument, { input: { communityId: place.community.id, userId: user.user.id } }, { token: place.owner.token });
+  const invite = await on.gql(
+    InviteDocument,
+    { input: { communityId: place.community.id, userId: user.user.id } },
+    { token: place.owner.token },
+  );
   expect(invite.body.errors).toBeUndefined();
   expect((await joinCommunity(on, user, place.community.id)).outcome).toBe('JOINED');
   return user;
@@ -156,7 +208,12 @@ describe('commentAdded', () => {
     await f.received('Bob again');
     expect(afterProbes(f)).toEqual(['First, from Bob', 'Then the owner', 'Bob again']);
     expect(f.comments().slice(-3)).toEqual(added);
-    expect(f.comments().slice(-3).map((c) => c.author?.handle)).toEqual([bob.user.handle, place.owner.user.handle, bob.user.handle]);
+    expect(
+      f
+        .comments()
+        .slice(-3)
+        .map((c) => c.author?.handle),
+    ).toEqual([bob.user.handle, place.owner.user.handle, bob.user.handle]);
     expect(f.errorCodes()).toEqual([]);
     expect(f.completed).toBe(false);
   });
@@ -209,7 +266,9 @@ describe('commentAdded', () => {
       await untilStreaming(f, (body) => addComment(server, place.owner, place.postId, body));
 
       const ban = await server.gql(
-        BanDocument, { input: { communityId: place.community.id, userId: troll.user.id, reason: 'spam' } }, { token: place.owner.token },
+        BanDocument,
+        { input: { communityId: place.community.id, userId: troll.user.id, reason: 'spam' } },
+        { token: place.owner.token },
       );
       expect(ban.body.data).toEqual({ banMember: { reason: 'spam' } });
       await f.until(() => f.completed, 'the subscription to complete');
@@ -228,7 +287,8 @@ describe('commentAdded', () => {
       const followers: { k: number; f: Follow }[] = [];
       for (let i = 1; i <= total; i++) {
         written.push(await addComment(server, place.owner, place.postId, `comment ${i}`));
-        if (startAt.includes(i)) followers.push({ k: i, f: follow(server.ws(), { postId: place.postId, after: written[i - 1].cursor }) });
+        if (startAt.includes(i))
+          followers.push({ k: i, f: follow(server.ws(), { postId: place.postId, after: written[i - 1].cursor }) });
       }
       // And one from the cursor of comment 36 once the writer has stopped: only the replay can bring it 37..40.
       followers.push({ k: 36, f: follow(server.ws(), { postId: place.postId, after: written[35].cursor }) });
@@ -237,16 +297,19 @@ describe('commentAdded', () => {
       await addComment(server, place.owner, place.postId, 'the end');
       for (const { k, f } of followers) {
         await f.received('the end');
-        expect({ k, bodies: f.bodies() }).toEqual({ k, bodies: [...range(k + 1, total).map((n) => `comment ${n}`), 'the end'] });
+        expect({ k, bodies: f.bodies() }).toEqual({
+          k,
+          bodies: [...range(k + 1, total).map((n) => `comment ${n}`), 'the end'],
+        });
         expect(f.comments().slice(0, total - k)).toEqual(written.slice(k));
         expect(f.errorCodes()).toEqual([]);
       }
     });
 
-    it('never repeats the cursor\'s comment, an older one, or one already delivered when its notification comes late', async () => {
+    it("never repeats the cursor's comment, an older one, or one already delivered when its notification comes late", async () => {
       const place = await thread(server);
       const older = await addComment(server, place.owner, place.postId, 'older');
-      const last = await addComment(server, place.owner, place.postId, 'the client\'s last');
+      const last = await addComment(server, place.owner, place.postId, "the client's last");
       await addComment(server, place.owner, place.postId, 'missed');
       const f = follow(server.ws(), { postId: place.postId, after: last.cursor });
       await f.received('missed');
@@ -317,7 +380,12 @@ if (redisUrl) {
       for (const [i, body] of bodies.entries()) await addComment(west, i % 2 ? bob : place.owner, place.postId, body);
       await f.received(bodies.at(-1)!);
       expect(afterProbes(f)).toEqual(bodies);
-      expect(f.comments().slice(-2).map((c) => c.author?.handle)).toEqual([place.owner.user.handle, bob.user.handle]);
+      expect(
+        f
+          .comments()
+          .slice(-2)
+          .map((c) => c.author?.handle),
+      ).toEqual([place.owner.user.handle, bob.user.handle]);
     });
 
     it.each([
@@ -337,14 +405,19 @@ if (redisUrl) {
 
       leave(f, client);
       await eventually(async () => (await redisSubscribers(postTopic)) === 0, `no subscriber to ${postTopic}`);
-      await eventually(async () => (await redisSubscribers(membershipTopic)) === 0, `no subscriber to ${membershipTopic}`);
+      await eventually(
+        async () => (await redisSubscribers(membershipTopic)) === 0,
+        `no subscriber to ${membershipTopic}`,
+      );
       expect(f.failure).toBeUndefined();
     });
 
     it('runs one shared execution for every subscriber of a public post, and frees it when the last leaves', async () => {
       const place = await thread(east);
       const readers = await Promise.all([signUp(east, 'r1'), signUp(east, 'r2')]);
-      const follows = [undefined, ...readers].map((r) => follow(east.ws(r ? { token: r.token } : {}), { postId: place.postId }));
+      const follows = [undefined, ...readers].map((r) =>
+        follow(east.ws(r ? { token: r.token } : {}), { postId: place.postId }),
+      );
       for (const f of follows) await untilStreaming(f, (body) => addComment(east, place.owner, place.postId, body));
       const postTopic = postTopics.commentAdded(fromGlobalId('Post', place.postId));
       expect(await redisSubscribers(postTopic)).toBe(1);
@@ -364,7 +437,10 @@ if (redisUrl) {
 
     it('loses nothing and repeats nothing when Redis restarts between comments', async () => {
       const redis = await startPrivateRedis();
-      const [a, b] = await Promise.all([startTestServer({ REDIS_URL: redis.url }), startTestServer({ REDIS_URL: redis.url })]);
+      const [a, b] = await Promise.all([
+        startTestServer({ REDIS_URL: redis.url }),
+        startTestServer({ REDIS_URL: redis.url }),
+      ]);
       const place = await thread(b);
       const f = follow(a.ws(), { postId: place.postId });
       await untilStreaming(f, (body) => addComment(b, place.owner, place.postId, body));

@@ -11,14 +11,49 @@ const Thread = graphql(`
         edges {
           cursor
           node {
-            id body depth replyCount featured deletedAt author { handle } parent { id }
+            id
+            body
+            depth
+            replyCount
+            featured
+            deletedAt
+            author {
+              handle
+            }
+            parent {
+              id
+            }
             replies(first: 10) {
-              edges { node { id body depth parent { id } replies(first: 10) { edges { node { id body depth } } } } }
-              pageInfo { hasNextPage }
+              edges {
+                node {
+                  id
+                  body
+                  depth
+                  parent {
+                    id
+                  }
+                  replies(first: 10) {
+                    edges {
+                      node {
+                        id
+                        body
+                        depth
+                      }
+                    }
+                  }
+                }
+              }
+              pageInfo {
+                hasNextPage
+              }
             }
           }
         }
-        pageInfo { hasNextPage hasPreviousPage endCursor }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          endCursor
+        }
       }
     }
   }
@@ -28,22 +63,62 @@ const Replies = graphql(`
     node(id: $id) {
       ... on Comment {
         replyCount
-        replies(first: $first, after: $after) { edges { node { body } } pageInfo { hasNextPage hasPreviousPage endCursor } }
+        replies(first: $first, after: $after) {
+          edges {
+            node {
+              body
+            }
+          }
+          pageInfo {
+            hasNextPage
+            hasPreviousPage
+            endCursor
+          }
+        }
       }
     }
   }
 `);
 const UpdateComment = graphql(`
-  mutation PostsUpdateComment($input: UpdateCommentInput!) { updateComment(input: $input) { id body bodyHtml editedAt } }
+  mutation PostsUpdateComment($input: UpdateCommentInput!) {
+    updateComment(input: $input) {
+      id
+      body
+      bodyHtml
+      editedAt
+    }
+  }
 `);
 const DeleteComment = graphql(`
-  mutation PostsDeleteComment($id: ID!) { deleteComment(id: $id) { id body bodyHtml deletedAt author { handle } } }
+  mutation PostsDeleteComment($id: ID!) {
+    deleteComment(id: $id) {
+      id
+      body
+      bodyHtml
+      deletedAt
+      author {
+        handle
+      }
+    }
+  }
 `);
 const FeatureComment = graphql(`
-  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) { featureComment(id: $id, featured: $featured) { id featured } }
+  mutation PostsFeatureComment($id: ID!, $featured: Boolean!) {
+    featureComment(id: $id, featured: $featured) {
+      id
+      featured
+    }
+  }
 `);
 const CommentNode = graphql(`
-  query PostsCommentNode($id: ID!) { node(id: $id) { __typename ... on Comment { body } } }
+  query PostsCommentNode($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Comment {
+        body
+      }
+    }
+  }
 `);
 
 let server: TestServer;
@@ -54,7 +129,10 @@ afterAll(closeAll);
 
 describe('threaded comments', () => {
   it('nests replies under their parents, oldest first, with depths and reply counts', async () => {
-    const { members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const first = await addComment(server, bob, post.id, 'first');
     await addComment(server, ada, post.id, 'second');
@@ -70,17 +148,25 @@ describe('threaded comments', () => {
     expect(thread.comments.edges.map((e: any) => e.node.body)).toEqual(['first', 'second']);
     const top = thread.comments.edges[0].node;
     expect(top).toMatchObject({ depth: 0, replyCount: 1, parent: null, author: { handle: bob.user.handle } });
-    expect(top.replies.edges).toEqual([{
-      node: {
-        id: reply.id, body: 'reply to first', depth: 1, parent: { id: first.id },
-        replies: { edges: [{ node: { id: nested.id, body: 'reply to the reply', depth: 2 } }] },
+    expect(top.replies.edges).toEqual([
+      {
+        node: {
+          id: reply.id,
+          body: 'reply to first',
+          depth: 1,
+          parent: { id: first.id },
+          replies: { edges: [{ node: { id: nested.id, body: 'reply to the reply', depth: 2 } }] },
+        },
       },
-    }]);
+    ]);
     expect(thread.comments.edges[1].node.replies.edges).toEqual([]);
   });
 
   it('pages through top-level comments and replies with cursors', async () => {
-    const { members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const parent = await addComment(server, ada, post.id, 'parent');
     for (let i = 1; i <= 4; i++) await addComment(server, bob, post.id, `top ${i}`);
@@ -110,14 +196,21 @@ describe('threaded comments', () => {
   });
 
   it(`caps nesting at depth ${POST_LIMITS.maxCommentDepth}: a deeper reply is BAD_USER_INPUT on parentId`, async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id);
     let parent = await addComment(server, ada, post.id, 'depth 0');
     for (let depth = 1; depth <= POST_LIMITS.maxCommentDepth; depth++) {
       parent = await addComment(server, ada, post.id, `depth ${depth}`, parent.id);
       expect(parent.depth).toBe(depth);
     }
-    const tooDeep = await server.gql(AddCommentDocument, { input: { postId: post.id, parentId: parent.id, body: 'one more' } }, { token: ada.token });
+    const tooDeep = await server.gql(
+      AddCommentDocument,
+      { input: { postId: post.id, parentId: parent.id, body: 'one more' } },
+      { token: ada.token },
+    );
     expect(errorCode(tooDeep)).toBe('BAD_USER_INPUT');
     expect(tooDeep.body.errors![0].extensions!.field).toBe('parentId');
     const [{ count }] = await dbQuery(server, 'select comment_count as count from posts where id = ?', [dbId(post.id)]);
@@ -125,32 +218,58 @@ describe('threaded comments', () => {
   });
 
   it('rejects a parent comment from another post with BAD_USER_INPUT on parentId', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const here = await createPost(server, ada, community.id, { title: 'here' });
     const there = await createPost(server, ada, community.id, { title: 'there' });
     const elsewhere = await addComment(server, ada, there.id, 'on the other post');
-    const res = await server.gql(AddCommentDocument, { input: { postId: here.id, parentId: elsewhere.id, body: 'cross-thread' } }, { token: ada.token });
+    const res = await server.gql(
+      AddCommentDocument,
+      { input: { postId: here.id, parentId: elsewhere.id, body: 'cross-thread' } },
+      { token: ada.token },
+    );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.body.errors![0].extensions!.field).toBe('parentId');
   });
 
   it('rejects a blank comment with BAD_USER_INPUT on body', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id);
-    const res = await server.gql(AddCommentDocument, { input: { postId: post.id, body: '  \n ' } }, { token: ada.token });
+    const res = await server.gql(
+      AddCommentDocument,
+      { input: { postId: post.id, body: '  \n ' } },
+      { token: ada.token },
+    );
     expect(res.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
   });
 
   it('lets only members comment: non-members FORBIDDEN, anonymous UNAUTHENTICATED', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id);
     const outsider = await signUp(server, 'out');
-    expect(errorCode(await server.gql(AddCommentDocument, { input: { postId: post.id, body: 'hi' } }, { token: outsider.token }))).toBe('FORBIDDEN');
-    expect(errorCode(await server.gql(AddCommentDocument, { input: { postId: post.id, body: 'hi' } }))).toBe('UNAUTHENTICATED');
+    expect(
+      errorCode(
+        await server.gql(AddCommentDocument, { input: { postId: post.id, body: 'hi' } }, { token: outsider.token }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(AddCommentDocument, { input: { postId: post.id, body: 'hi' } }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
-  it('hides a private community\'s comments from non-members', async () => {
-    const { members: [ada], community } = await castOf(server, 1, 'PRIVATE');
+  it("hides a private community's comments from non-members", async () => {
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1, 'PRIVATE');
     const post = await createPost(server, ada, community.id);
     const comment = await addComment(server, ada, post.id, 'members only');
     const outsider = await signUp(server, 'out');
@@ -158,30 +277,54 @@ describe('threaded comments', () => {
       expect((await server.gql(CommentNode, { id: comment.id }, { token })).body.data!.node).toBeNull();
     }
     // To an outsider the post does not exist.
-    expect(errorCode(await server.gql(AddCommentDocument, { input: { postId: post.id, body: 'let me in' } }, { token: outsider.token }))).toBe('NOT_FOUND');
-    expect((await server.gql(CommentNode, { id: comment.id }, { token: ada.token })).body.data!.node).toEqual({ __typename: 'Comment', body: 'members only' });
+    expect(
+      errorCode(
+        await server.gql(
+          AddCommentDocument,
+          { input: { postId: post.id, body: 'let me in' } },
+          { token: outsider.token },
+        ),
+      ),
+    ).toBe('NOT_FOUND');
+    expect((await server.gql(CommentNode, { id: comment.id }, { token: ada.token })).body.data!.node).toEqual({
+      __typename: 'Comment',
+      body: 'members only',
+    });
   });
 });
 
 describe('locked posts', () => {
   it('lets a moderator lock a post, after which new comments are FORBIDDEN until it is unlocked', async () => {
-    const { moderator, members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      moderator,
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const before = await addComment(server, bob, post.id, 'before the lock');
     // Neither the author nor a plain member may lock.
     for (const who of [ada, bob]) {
-      expect(errorCode(await server.gql(LockPostDocument, { id: post.id, locked: true }, { token: who.token }))).toBe('FORBIDDEN');
+      expect(errorCode(await server.gql(LockPostDocument, { id: post.id, locked: true }, { token: who.token }))).toBe(
+        'FORBIDDEN',
+      );
     }
     const locked = await server.gql(LockPostDocument, { id: post.id, locked: true }, { token: moderator.token });
     expect(locked.body.data!.lockPost.locked).toBe(true);
     for (const parentId of [undefined, before.id]) {
-      const res = await server.gql(AddCommentDocument, { input: { postId: post.id, parentId, body: 'after the lock' } }, { token: bob.token });
+      const res = await server.gql(
+        AddCommentDocument,
+        { input: { postId: post.id, parentId, body: 'after the lock' } },
+        { token: bob.token },
+      );
       expect(errorCode(res)).toBe('FORBIDDEN');
     }
     await server.gql(LockPostDocument, { id: post.id, locked: false }, { token: moderator.token });
     await addComment(server, bob, post.id, 'after the unlock');
     const thread = await server.gql(Thread, { id: post.id, first: 10 });
-    expect(thread.body.data!.post!.comments.edges.map((e: any) => e.node.body)).toEqual(['before the lock', 'after the unlock']);
+    expect(thread.body.data!.post!.comments.edges.map((e: any) => e.node.body)).toEqual([
+      'before the lock',
+      'after the unlock',
+    ]);
     expect(thread.body.data!.post!.commentCount).toBe(2);
   });
 });
@@ -190,9 +333,15 @@ describe('comment counts under concurrency', () => {
   it('counts 20 comments written at once exactly, and 10 replies to one comment too', async () => {
     const { members, community } = await castOf(server, 5);
     const post = await createPost(server, members[0], community.id);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => addComment(server, members[i % members.length], post.id, `comment ${i}`)));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => addComment(server, members[i % members.length], post.id, `comment ${i}`)),
+    );
     const parent = await addComment(server, members[0], post.id, 'popular');
-    await Promise.all(Array.from({ length: 10 }, (_, i) => addComment(server, members[i % members.length], post.id, `reply ${i}`, parent.id)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        addComment(server, members[i % members.length], post.id, `reply ${i}`, parent.id),
+      ),
+    );
 
     const [row] = await dbQuery(
       server,
@@ -210,19 +359,30 @@ describe('comment counts under concurrency', () => {
 
 describe('editing and deleting comments', () => {
   it('lets the author edit a comment, setting editedAt; others are FORBIDDEN', async () => {
-    const { moderator, members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      moderator,
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const comment = await addComment(server, bob, post.id, 'typo');
     const res = await server.gql(UpdateComment, { input: { id: comment.id, body: '*fixed*' } }, { token: bob.token });
     expect(res.body.data!.updateComment).toMatchObject({ body: '*fixed*', bodyHtml: '<p><em>fixed</em></p>\n' });
     expect(res.body.data!.updateComment.editedAt).not.toBeNull();
     for (const who of [ada, moderator]) {
-      expect(errorCode(await server.gql(UpdateComment, { input: { id: comment.id, body: 'hijacked' } }, { token: who.token }))).toBe('FORBIDDEN');
+      expect(
+        errorCode(
+          await server.gql(UpdateComment, { input: { id: comment.id, body: 'hijacked' } }, { token: who.token }),
+        ),
+      ).toBe('FORBIDDEN');
     }
   });
 
   it('soft-deletes a comment: body replaced and author hidden, its replies still in the thread', async () => {
-    const { members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const parent = await addComment(server, bob, post.id, 'I will delete this');
     await addComment(server, ada, post.id, 'a reply that stays', parent.id);
@@ -239,8 +399,12 @@ describe('editing and deleting comments', () => {
     expect(`${row.body} ${row.body_html}`).not.toContain('delete this');
   });
 
-  it('lets a moderator delete anyone\'s comment, but not a plain member (FORBIDDEN)', async () => {
-    const { moderator, members: [ada, bob], community } = await castOf(server, 2);
+  it("lets a moderator delete anyone's comment, but not a plain member (FORBIDDEN)", async () => {
+    const {
+      moderator,
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const comment = await addComment(server, bob, post.id, 'rude');
     expect(errorCode(await server.gql(DeleteComment, { id: comment.id }, { token: ada.token }))).toBe('FORBIDDEN');
@@ -252,15 +416,28 @@ describe('editing and deleting comments', () => {
 
 describe('featured comments', () => {
   it('lets moderators feature and unfeature a comment; members are FORBIDDEN', async () => {
-    const { moderator, owner, members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      moderator,
+      owner,
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id);
     const comment = await addComment(server, bob, post.id, 'insightful');
     for (const who of [ada, bob]) {
-      expect(errorCode(await server.gql(FeatureComment, { id: comment.id, featured: true }, { token: who.token }))).toBe('FORBIDDEN');
+      expect(
+        errorCode(await server.gql(FeatureComment, { id: comment.id, featured: true }, { token: who.token })),
+      ).toBe('FORBIDDEN');
     }
-    expect((await server.gql(FeatureComment, { id: comment.id, featured: true }, { token: moderator.token })).body.data!.featureComment.featured).toBe(true);
+    expect(
+      (await server.gql(FeatureComment, { id: comment.id, featured: true }, { token: moderator.token })).body.data!
+        .featureComment.featured,
+    ).toBe(true);
     const thread = await server.gql(Thread, { id: post.id, first: 10 });
     expect(thread.body.data!.post!.comments.edges[0].node.featured).toBe(true);
-    expect((await server.gql(FeatureComment, { id: comment.id, featured: false }, { token: owner.token })).body.data!.featureComment.featured).toBe(false);
+    expect(
+      (await server.gql(FeatureComment, { id: comment.id, featured: false }, { token: owner.token })).body.data!
+        .featureComment.featured,
+    ).toBe(false);
   });
 });

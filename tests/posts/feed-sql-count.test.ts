@@ -9,10 +9,28 @@ const CommunityFeedPage = graphql(`
       posts(first: $first, orderBy: HOT) {
         edges {
           node {
-            id title score viewerVote commentCount tags
-            author { handle }
-            community { slug }
-            comments(first: 3) { edges { node { body author { handle } } } }
+            id
+            title
+            score
+            viewerVote
+            commentCount
+            tags
+            author {
+              handle
+            }
+            community {
+              slug
+            }
+            comments(first: 3) {
+              edges {
+                node {
+                  body
+                  author {
+                    handle
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -25,10 +43,28 @@ const ViewerFeedPage = graphql(`
     feed(first: $first, orderBy: NEW) {
       edges {
         node {
-          id title score viewerVote commentCount tags
-          author { handle }
-          community { slug }
-          comments(first: 3) { edges { node { body author { handle } } } }
+          id
+          title
+          score
+          viewerVote
+          commentCount
+          tags
+          author {
+            handle
+          }
+          community {
+            slug
+          }
+          comments(first: 3) {
+            edges {
+              node {
+                body
+                author {
+                  handle
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -48,7 +84,8 @@ describe('SQL statements per feed page (no N+1)', () => {
     for (let i = 0; i < 20; i++) {
       const author = members[i % members.length];
       const post = await createPost(server, author, community.id, { title: `post ${i}`, tags: [`t${i % 3}`, 'feed'] });
-      for (let c = 0; c < 4; c++) await addComment(server, members[(i + c + 1) % members.length], post.id, `comment ${c}`);
+      for (let c = 0; c < 4; c++)
+        await addComment(server, members[(i + c + 1) % members.length], post.id, `comment ${c}`);
       if (i % 2 === 0) await vote(server, owner, post.id, i % 4 === 0 ? 'UP' : 'DOWN');
     }
 

@@ -1,28 +1,71 @@
 import { graphql } from '../../codegen/index';
 import { closeAll, createCommunity, errorCode, signUp, startTestServer, type TestServer } from '../support/server';
-import {
-  CreatePostDocument, DeletePostDocument, addComment, castOf, createPost, dbId, dbQuery,
-} from './operations';
+import { CreatePostDocument, DeletePostDocument, addComment, castOf, createPost, dbId, dbQuery } from './operations';
 
 const PostById = graphql(`
   query PostsPostById($id: ID!) {
     post(id: $id) {
-      id title body bodyHtml tags editedAt deletedAt commentCount
-      author { handle }
-      community { slug }
-      comments(first: 10) { edges { node { body author { handle } } } }
+      id
+      title
+      body
+      bodyHtml
+      tags
+      editedAt
+      deletedAt
+      commentCount
+      author {
+        handle
+      }
+      community {
+        slug
+      }
+      comments(first: 10) {
+        edges {
+          node {
+            body
+            author {
+              handle
+            }
+          }
+        }
+      }
     }
   }
 `);
 const PostNode = graphql(`
-  query PostsPostNode($id: ID!) { node(id: $id) { id __typename ... on Post { title } } }
+  query PostsPostNode($id: ID!) {
+    node(id: $id) {
+      id
+      __typename
+      ... on Post {
+        title
+      }
+    }
+  }
 `);
 const UpdatePost = graphql(`
-  mutation PostsUpdatePost($input: UpdatePostInput!) { updatePost(input: $input) { id title body bodyHtml tags editedAt } }
+  mutation PostsUpdatePost($input: UpdatePostInput!) {
+    updatePost(input: $input) {
+      id
+      title
+      body
+      bodyHtml
+      tags
+      editedAt
+    }
+  }
 `);
 const CommunityPostTitles = graphql(`
   query PostsCommunityPostTitles($slug: String!) {
-    community(slug: $slug) { posts(first: 50, orderBy: NEW) { edges { node { title } } } }
+    community(slug: $slug) {
+      posts(first: 50, orderBy: NEW) {
+        edges {
+          node {
+            title
+          }
+        }
+      }
+    }
   }
 `);
 
@@ -34,11 +77,20 @@ afterAll(closeAll);
 
 describe('writing posts', () => {
   it('lets a member write a post that shows up with its author and community', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id, { title: '  Hello square  ', body: 'First **post**.' });
     expect(post).toMatchObject({
-      title: 'Hello square', body: 'First **post**.', bodyHtml: '<p>First <strong>post</strong>.</p>\n',
-      score: 0, commentCount: 0, editedAt: null, deletedAt: null, author: { handle: ada.user.handle },
+      title: 'Hello square',
+      body: 'First **post**.',
+      bodyHtml: '<p>First <strong>post</strong>.</p>\n',
+      score: 0,
+      commentCount: 0,
+      editedAt: null,
+      deletedAt: null,
+      author: { handle: ada.user.handle },
     });
     const read = await server.gql(PostById, { id: post.id });
     expect(read.body.data!.post).toMatchObject({ title: 'Hello square', community: { slug: community.slug } });
@@ -50,16 +102,29 @@ describe('writing posts', () => {
     const input = { communityId: community.id, title: 'Drive-by', body: 'spam', tags: [] };
     expect(errorCode(await server.gql(CreatePostDocument, { input }, { token: outsider.token }))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql(CreatePostDocument, { input }))).toBe('UNAUTHENTICATED');
-    const [{ count }] = await dbQuery(server, 'select count(*)::int as count from posts where community_id = ?', [dbId(community.id)]);
+    const [{ count }] = await dbQuery(server, 'select count(*)::int as count from posts where community_id = ?', [
+      dbId(community.id),
+    ]);
     expect(count).toBe(0);
   });
 
   it('rejects a blank title or body with BAD_USER_INPUT on that field', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
-    const blankTitle = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: '   ', body: 'x', tags: [] } }, { token: ada.token });
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
+    const blankTitle = await server.gql(
+      CreatePostDocument,
+      { input: { communityId: community.id, title: '   ', body: 'x', tags: [] } },
+      { token: ada.token },
+    );
     expect(errorCode(blankTitle)).toBe('BAD_USER_INPUT');
     expect(blankTitle.body.errors![0].extensions!.field).toBe('title');
-    const blankBody = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: 'x', body: ' \n\t ', tags: [] } }, { token: ada.token });
+    const blankBody = await server.gql(
+      CreatePostDocument,
+      { input: { communityId: community.id, title: 'x', body: ' \n\t ', tags: [] } },
+      { token: ada.token },
+    );
     expect(errorCode(blankBody)).toBe('BAD_USER_INPUT');
     expect(blankBody.body.errors![0].extensions!.field).toBe('body');
     const post = await createPost(server, ada, community.id);
@@ -70,7 +135,10 @@ describe('writing posts', () => {
 
 describe('Markdown bodies', () => {
   it('renders Markdown to HTML with no script, event handler, javascript: or data: link, and raw HTML shown as text', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const body = [
       '# Title',
       '',
@@ -106,8 +174,13 @@ describe('Markdown bodies', () => {
   });
 
   it('gives a normal link rel="nofollow noopener noreferrer"', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
-    const post = await createPost(server, ada, community.id, { body: 'See [the docs](https://example.test/docs "Docs") or https://example.test/auto.' });
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
+    const post = await createPost(server, ada, community.id, {
+      body: 'See [the docs](https://example.test/docs "Docs") or https://example.test/auto.',
+    });
     const anchors = post.bodyHtml.match(/<a [^>]*>/g) ?? [];
     expect(anchors).toHaveLength(2);
     for (const a of anchors) expect(a).toContain('rel="nofollow noopener noreferrer"');
@@ -119,30 +192,50 @@ describe('Markdown bodies', () => {
 
 describe('tags', () => {
   it('normalizes tags: lower case, spaces to dashes, duplicates removed', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
-    const post = await createPost(server, ada, community.id, { tags: ['Type Script', '  news ', 'NEWS', 'type   script', 'Été'] });
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
+    const post = await createPost(server, ada, community.id, {
+      tags: ['Type Script', '  news ', 'NEWS', 'type   script', 'Été'],
+    });
     expect(post.tags).toEqual(['type-script', 'news', 'été']);
   });
 
   it('treats a decomposed accent (as macOS keyboards send it) as the same tag as a composed one', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id, { tags: ['E\u0301te\u0301', '\u00e9t\u00e9'] });
     expect(post.tags).toEqual(['\u00e9t\u00e9']);
   });
 
   it('rejects a tag with other characters with BAD_USER_INPUT on the tags field', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     for (const bad of ['c++', 'under_score', '-dash', 'x'.repeat(31)]) {
-      const res = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: 't', body: 'b', tags: [bad] } }, { token: ada.token });
+      const res = await server.gql(
+        CreatePostDocument,
+        { input: { communityId: community.id, title: 't', body: 'b', tags: [bad] } },
+        { token: ada.token },
+      );
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(res.body.errors![0].extensions!.field).toBe('tags');
     }
   });
 
   it('rejects more than five tags with BAD_USER_INPUT', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const res = await server.gql(
-      CreatePostDocument, { input: { communityId: community.id, title: 't', body: 'b', tags: ['a', 'b', 'c', 'd', 'e', 'f'] } }, { token: ada.token },
+      CreatePostDocument,
+      { input: { communityId: community.id, title: 't', body: 'b', tags: ['a', 'b', 'c', 'd', 'e', 'f'] } },
+      { token: ada.token },
     );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.body.errors![0].extensions!.field).toBe('tags');
@@ -151,23 +244,42 @@ describe('tags', () => {
 
 describe('editing posts', () => {
   it('lets the author edit title, body and tags, re-rendering the body and setting editedAt', async () => {
-    const { members: [ada], community } = await castOf(server, 1);
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const post = await createPost(server, ada, community.id, { title: 'Draft', body: 'old', tags: ['one'] });
     const before = Date.now();
-    const res = await server.gql(UpdatePost, { input: { id: post.id, title: 'Final', body: '_new_', tags: ['Two Words'] } }, { token: ada.token });
+    const res = await server.gql(
+      UpdatePost,
+      { input: { id: post.id, title: 'Final', body: '_new_', tags: ['Two Words'] } },
+      { token: ada.token },
+    );
     expect(res.body.errors).toBeUndefined();
     const updated = res.body.data!.updatePost;
-    expect(updated).toMatchObject({ title: 'Final', body: '_new_', bodyHtml: '<p><em>new</em></p>\n', tags: ['two-words'] });
+    expect(updated).toMatchObject({
+      title: 'Final',
+      body: '_new_',
+      bodyHtml: '<p><em>new</em></p>\n',
+      tags: ['two-words'],
+    });
     expect(new Date(updated.editedAt!).getTime()).toBeGreaterThanOrEqual(before - 1000);
     const read = await server.gql(PostById, { id: post.id });
     expect(read.body.data!.post).toMatchObject({ title: 'Final', editedAt: updated.editedAt });
   });
 
   it('lets nobody but the author edit, not even a moderator (FORBIDDEN)', async () => {
-    const { owner, moderator, members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      owner,
+      moderator,
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id, { title: 'Mine' });
     for (const who of [bob, moderator, owner]) {
-      expect(errorCode(await server.gql(UpdatePost, { input: { id: post.id, title: 'Theirs' } }, { token: who.token }))).toBe('FORBIDDEN');
+      expect(
+        errorCode(await server.gql(UpdatePost, { input: { id: post.id, title: 'Theirs' } }, { token: who.token })),
+      ).toBe('FORBIDDEN');
     }
     expect(errorCode(await server.gql(UpdatePost, { input: { id: post.id, title: 'Anon' } }))).toBe('UNAUTHENTICATED');
     const read = await server.gql(PostById, { id: post.id });
@@ -177,7 +289,10 @@ describe('editing posts', () => {
 
 describe('deleting posts', () => {
   it('lets the author delete a post: body replaced, author hidden, comments still readable', async () => {
-    const { members: [ada, bob], community } = await castOf(server, 2);
+    const {
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id, { title: 'Regrets', body: 'something I regret' });
     await addComment(server, bob, post.id, 'a reply worth keeping');
     const res = await server.gql(DeletePostDocument, { id: post.id }, { token: ada.token });
@@ -188,7 +303,9 @@ describe('deleting posts', () => {
 
     const read = await server.gql(PostById, { id: post.id }, { token: bob.token });
     expect(read.body.data!.post).toMatchObject({
-      body: '[deleted]', author: null, commentCount: 1,
+      body: '[deleted]',
+      author: null,
+      commentCount: 1,
       comments: { edges: [{ node: { body: 'a reply worth keeping', author: { handle: bob.user.handle } } }] },
     });
     // The original text is gone from the database, not just hidden.
@@ -199,44 +316,69 @@ describe('deleting posts', () => {
     expect(list.body.data!.community!.posts.edges).toEqual([]);
   });
 
-  it('lets a moderator delete anyone\'s post, but not a moderator of another community', async () => {
-    const { moderator, members: [ada], community } = await castOf(server, 1);
+  it("lets a moderator delete anyone's post, but not a moderator of another community", async () => {
+    const {
+      moderator,
+      members: [ada],
+      community,
+    } = await castOf(server, 1);
     const elsewhere = await castOf(server, 0);
     const post = await createPost(server, ada, community.id);
-    expect(errorCode(await server.gql(DeletePostDocument, { id: post.id }, { token: elsewhere.moderator.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(DeletePostDocument, { id: post.id }, { token: elsewhere.moderator.token }))).toBe(
+      'FORBIDDEN',
+    );
     const res = await server.gql(DeletePostDocument, { id: post.id }, { token: moderator.token });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.deletePost).toMatchObject({ body: '[deleted]', author: null });
   });
 
-  it('does not let a plain member delete someone else\'s post (FORBIDDEN)', async () => {
-    const { members: [ada, bob], community } = await castOf(server, 2);
+  it("does not let a plain member delete someone else's post (FORBIDDEN)", async () => {
+    const {
+      members: [ada, bob],
+      community,
+    } = await castOf(server, 2);
     const post = await createPost(server, ada, community.id, { body: 'still here' });
     expect(errorCode(await server.gql(DeletePostDocument, { id: post.id }, { token: bob.token }))).toBe('FORBIDDEN');
     expect(errorCode(await server.gql(DeletePostDocument, { id: post.id }))).toBe('UNAUTHENTICATED');
     const read = await server.gql(PostById, { id: post.id });
-    expect(read.body.data!.post).toMatchObject({ body: 'still here', deletedAt: null, author: { handle: ada.user.handle } });
+    expect(read.body.data!.post).toMatchObject({
+      body: 'still here',
+      deletedAt: null,
+      author: { handle: ada.user.handle },
+    });
   });
 });
 
 describe('private communities', () => {
   it('hides their posts from non-members and anonymous readers, through post(id) and node(id)', async () => {
-    const { members: [ada], community } = await castOf(server, 1, 'PRIVATE');
+    const {
+      members: [ada],
+      community,
+    } = await castOf(server, 1, 'PRIVATE');
     const post = await createPost(server, ada, community.id, { title: 'Members only' });
     const outsider = await signUp(server, 'out');
     for (const token of [outsider.token, undefined]) {
       expect((await server.gql(PostById, { id: post.id }, { token })).body.data!.post).toBeNull();
       expect((await server.gql(PostNode, { id: post.id }, { token })).body.data!.node).toBeNull();
     }
-    expect((await server.gql(PostById, { id: post.id }, { token: ada.token })).body.data!.post!.title).toBe('Members only');
-    expect((await server.gql(PostNode, { id: post.id }, { token: ada.token })).body.data!.node).toMatchObject({ __typename: 'Post', title: 'Members only' });
+    expect((await server.gql(PostById, { id: post.id }, { token: ada.token })).body.data!.post!.title).toBe(
+      'Members only',
+    );
+    expect((await server.gql(PostNode, { id: post.id }, { token: ada.token })).body.data!.node).toMatchObject({
+      __typename: 'Post',
+      title: 'Members only',
+    });
   });
 
   it('answers a non-member writing into one as if it did not exist (NOT_FOUND)', async () => {
     const owner = await signUp(server, 'own');
     const community = await createCommunity(server, owner, 'PRIVATE');
     const outsider = await signUp(server, 'out');
-    const res = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: 't', body: 'b', tags: [] } }, { token: outsider.token });
+    const res = await server.gql(
+      CreatePostDocument,
+      { input: { communityId: community.id, title: 't', body: 'b', tags: [] } },
+      { token: outsider.token },
+    );
     expect(errorCode(res)).toBe('NOT_FOUND');
   });
 });
@@ -247,7 +389,11 @@ describe('listings and writes in one operation', () => {
   it('keeps an edit made after the same mutation listed the post', async () => {
     const ada = await signUp(server, 'ada');
     const community = await createCommunity(server, ada);
-    const first = await server.gql(CreatePostDocument, { input: { communityId: community.id, title: 'Before', body: 'b', tags: [] } }, { token: ada.token });
+    const first = await server.gql(
+      CreatePostDocument,
+      { input: { communityId: community.id, title: 'Before', body: 'b', tags: [] } },
+      { token: ada.token },
+    );
     const postId = first.body.data.createPost.id;
     const res = await server.gql(
       `mutation($communityId: ID!, $postId: ID!) {

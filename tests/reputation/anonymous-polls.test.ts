@@ -27,9 +27,18 @@ const PERIODS: Period[] = ['ALL_TIME', 'MONTH', 'WEEK'];
 async function observe(cast: Cast, observer: TestUser, who: TestUser) {
   const member = (await reputations(server, cast.community.slug, observer)).get(who.user.handle)!;
   const { rows } = await history(server, member.id, observer);
-  const onBoards = await Promise.all(PERIODS.map(async (p) => (await leaderboard(server, cast.community.slug, p, 100, observer))
-    .filter((s) => s.member.user.handle === who.user.handle).map((s) => [p, s.score])));
-  return { reputation: member.reputation, rows: rows.map((r) => ({ reason: r.reason, delta: r.delta, createdAt: r.createdAt })), boards: onBoards.flat() };
+  const onBoards = await Promise.all(
+    PERIODS.map(async (p) =>
+      (await leaderboard(server, cast.community.slug, p, 100, observer))
+        .filter((s) => s.member.user.handle === who.user.handle)
+        .map((s) => [p, s.score]),
+    ),
+  );
+  return {
+    reputation: member.reputation,
+    rows: rows.map((r) => ({ reason: r.reason, delta: r.delta, createdAt: r.createdAt })),
+    boards: onBoards.flat(),
+  };
 }
 
 /**
@@ -41,19 +50,25 @@ async function ballotWatched(cast: Cast, anonymous: boolean) {
   const [voter, observer, author, upvoter] = cast.members;
   const post = await createPost(server, author, cast.community.id);
   const poll = await createPoll(server, cast.owner, cast.community.id, { anonymous });
-  const watch = record<any>(server.ws({ token: observer.token }), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME', first: 10 } });
+  const watch = record<any>(server.ws({ token: observer.token }), {
+    query: LEADERBOARD_CHANGED,
+    variables: { id: cast.community.id, period: 'ALL_TIME', first: 10 },
+  });
   await watch.until(() => watch.results.length === 1, 'the first emission');
   expect(lastBoard(watch)).toEqual([]);
 
   await voted(server, voter, poll.id, [poll.options[1].id]);
   await vote(server, upvoter, post.id, 'UP');
-  await watch.until(() => lastBoard(watch).some((e) => e.member.user.handle === author.user.handle), 'the upvote on the board');
+  await watch.until(
+    () => lastBoard(watch).some((e) => e.member.user.handle === author.user.handle),
+    'the upvote on the board',
+  );
   const counts = ok(await server.gql(PollDocument, { id: poll.id }, { token: observer.token })).poll;
   return { watch, totalVoters: counts.totalVoters as number, voter, observer, author };
 }
 
 describe('a ballot in an anonymous poll', () => {
-  it('never reaches the voter\'s reputation: not their history, total, boards or leaderboardChanged, as another member watches', async () => {
+  it("never reaches the voter's reputation: not their history, total, boards or leaderboardChanged, as another member watches", async () => {
     const cast = await castOf(server, 4);
     const [voter, observer] = cast.members;
     const before = await observe(cast, observer, voter);
@@ -63,18 +78,24 @@ describe('a ballot in an anonymous poll', () => {
     expect(totalVoters).toBe(1); // the counts moved for everyone to see
     expect(await observe(cast, observer, voter)).toEqual(before);
     // Every emission, up to the one holding the later upvote, left the voter out.
-    expect(boards(watch).flat().map((e) => e.member.user.handle)).not.toContain(voter.user.handle);
+    expect(
+      boards(watch)
+        .flat()
+        .map((e) => e.member.user.handle),
+    ).not.toContain(voter.user.handle);
     expect(lastBoard(watch)).toEqual([{ rank: 1, score: 10, member: { user: { handle: author.user.handle } } }]);
     expect(watch.errorCodes()).toEqual([]);
   });
 
-  it('leaves no row in the voter\'s own history either, while they still see their ballot', async () => {
+  it("leaves no row in the voter's own history either, while they still see their ballot", async () => {
     const cast = await castOf(server, 1);
     const [voter] = cast.members;
     const poll = await createPoll(server, cast.owner, cast.community.id, { anonymous: true });
     await voted(server, voter, poll.id, [poll.options[2].id]);
     expect(await observe(cast, voter, voter)).toEqual({ reputation: 0, rows: [], boards: [] });
-    expect(ok(await server.gql(PollDocument, { id: poll.id }, { token: voter.token })).poll.viewerVote).toEqual([{ id: poll.options[2].id, text: poll.options[2].text }]);
+    expect(ok(await server.gql(PollDocument, { id: poll.id }, { token: voter.token })).poll.viewerVote).toEqual([
+      { id: poll.options[2].id, text: poll.options[2].text },
+    ]);
   });
 });
 
@@ -85,7 +106,11 @@ describe('a ballot in a poll that is not anonymous', () => {
     const seen = await observe(cast, observer, voter);
     expect(seen.reputation).toBe(1);
     expect(seen.rows.map((r) => [r.reason, r.delta])).toEqual([['POLL_VOTE', 1]]);
-    expect(seen.boards).toEqual([['ALL_TIME', 1], ['MONTH', 1], ['WEEK', 1]]);
+    expect(seen.boards).toEqual([
+      ['ALL_TIME', 1],
+      ['MONTH', 1],
+      ['WEEK', 1],
+    ]);
     expect(lastBoard(watch).map((e) => [e.member.user.handle, e.score])).toContainEqual([voter.user.handle, 1]);
   });
 });
@@ -106,20 +131,28 @@ describe('upgrading a database', () => {
        values (?, ?, 1, 'POLL_VOTE', ?, 'POLL', ?, ?)`,
       [cid, uid, `ballot:${pid}:${uid}`, pid, uid],
     );
-    await dbQuery(server, 'update members set reputation = reputation + 1 where community_id = ? and user_id = ?', [cid, uid]);
+    await dbQuery(server, 'update members set reputation = reputation + 1 where community_id = ? and user_id = ?', [
+      cid,
+      uid,
+    ]);
     expect((await observe(cast, voter, voter)).reputation).toBe(2);
 
     // The migration's data step, as `npm run migrate` runs it.
     const orm = server.app.db.orm;
     const migration = new Migration20261204163000(orm.em.getDriver(), orm.config);
     await migration.up();
-    const scrub = migration.getQueries().find((q): q is string => typeof q === 'string' && q.includes('delete from reputation_events'));
+    const scrub = migration
+      .getQueries()
+      .find((q): q is string => typeof q === 'string' && q.includes('delete from reputation_events'));
     await dbQuery(server, scrub!);
 
     const after = await observe(cast, cast.owner, voter); // another viewer: the response cache knows nothing of SQL written here
     expect(after.reputation).toBe(1);
     expect(after.rows.map((r) => [r.reason, r.delta])).toEqual([['POLL_VOTE', 1]]); // the open poll's
     // The total still equals the ledger's sum: a rebuild corrects no member.
-    expect(ok(await server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token })).rebuildReputation).toBe(0);
+    expect(
+      ok(await server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token }))
+        .rebuildReputation,
+    ).toBe(0);
   });
 });

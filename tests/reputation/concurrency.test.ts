@@ -7,9 +7,27 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createClient as createRedisClient } from 'redis';
-import { DeletePostDocument, addComment, castOf, createPost, dbId, dbQuery, vote, type Cast } from '../posts/operations';
+import {
+  DeletePostDocument,
+  addComment,
+  castOf,
+  createPost,
+  dbId,
+  dbQuery,
+  vote,
+  type Cast,
+} from '../posts/operations';
 import { closeAll, startTestServer, type TestServer, type TestUser } from '../support/server';
-import { DeleteCommentDocument, FeatureDocument, RebuildDocument, leaderboard, ok, reputations, setRules, type Period } from './operations';
+import {
+  DeleteCommentDocument,
+  FeatureDocument,
+  RebuildDocument,
+  leaderboard,
+  ok,
+  reputations,
+  setRules,
+  type Period,
+} from './operations';
 
 // Hundreds of concurrent requests per test: slower than the default 30 s on a loaded CI machine.
 jest.setTimeout(120_000);
@@ -36,7 +54,11 @@ const PERIODS: Period[] = ['ALL_TIME', 'MONTH', 'WEEK'];
 /** Everything the API says about the community's reputation: members' reputation and every board. */
 async function snapshot(cast: Cast, viewer?: TestUser) {
   const members = await reputations(server, cast.community.slug, viewer);
-  const boards = Object.fromEntries(await Promise.all(PERIODS.map(async (p) => [p, await leaderboard(server, cast.community.slug, p, 100, viewer)] as const)));
+  const boards = Object.fromEntries(
+    await Promise.all(
+      PERIODS.map(async (p) => [p, await leaderboard(server, cast.community.slug, p, 100, viewer)] as const),
+    ),
+  );
   return { reputation: Object.fromEntries([...members].map(([handle, m]) => [handle, m.reputation])), boards };
 }
 
@@ -56,10 +78,16 @@ describe('concurrent votes', () => {
     const [a1, a2, a3, ...voters] = cast.members;
     const authors = [a1, a2, a3];
     await setRules(server, cast.owner, cast.community.id, { dailyVoteCap: 1_000_000 }); // exact arithmetic below
-    const posts = (await Promise.all(authors.flatMap((a) => [createPost(server, a, cast.community.id), createPost(server, a, cast.community.id)])))
-      .map((p, i) => ({ id: p.id as string, author: authors[Math.floor(i / 2)] }));
+    const posts = (
+      await Promise.all(
+        authors.flatMap((a) => [createPost(server, a, cast.community.id), createPost(server, a, cast.community.id)]),
+      )
+    ).map((p, i) => ({ id: p.id as string, author: authors[Math.floor(i / 2)] }));
     const rnd = random(6);
-    const pick = (): 'UP' | 'DOWN' | 'NONE' => { const r = rnd(); return r < 0.6 ? 'UP' : r < 0.85 ? 'DOWN' : 'NONE'; };
+    const pick = (): 'UP' | 'DOWN' | 'NONE' => {
+      const r = rnd();
+      return r < 0.6 ? 'UP' : r < 0.85 ? 'DOWN' : 'NONE';
+    };
     // 360 concurrent first votes, then 180 concurrent changes.
     await Promise.all(voters.flatMap((v) => posts.map((p) => vote(server, v, p.id, pick()))));
     await Promise.all(voters.slice(0, 30).flatMap((v) => posts.map((p) => vote(server, v, p.id, pick()))));
@@ -94,7 +122,9 @@ describe('concurrent votes', () => {
     await setRules(server, cast.owner, cast.community.id, { dailyVoteCap: 95 });
     const post = await createPost(server, author, cast.community.id);
     await Promise.all(voters.map((v) => vote(server, v, post.id, 'UP')));
-    const rows = await dbQuery(server, 'select delta from reputation_events where user_id = ? order by id', [dbId(author.user.id)]);
+    const rows = await dbQuery(server, 'select delta from reputation_events where user_id = ? order by id', [
+      dbId(author.user.id),
+    ]);
     expect(rows.map((r) => r.delta)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
     expect((await snapshot(cast)).reputation[author.user.handle]).toBe(95);
     await Promise.all(voters.map((v) => vote(server, v, post.id, 'NONE')));
@@ -125,17 +155,27 @@ async function workload(cast: Cast, seed: number) {
       const voter = any(people);
       if (voter === s.author || deleted.has(s.id)) continue;
       // Members whose reputation went negative are level 1 whatever the thresholds: only the moderator downvotes.
-      ops.push(vote(server, voter, s.id, any(voter === cast.moderator ? ['UP', 'DOWN', 'DOWN', 'NONE'] as const : ['UP', 'UP', 'NONE'] as const)));
+      ops.push(
+        vote(
+          server,
+          voter,
+          s.id,
+          any(voter === cast.moderator ? (['UP', 'DOWN', 'DOWN', 'NONE'] as const) : (['UP', 'UP', 'NONE'] as const)),
+        ),
+      );
     }
     const comment = any(subjects.filter((s) => s.kind === 'comment' && !deleted.has(s.id)));
-    if (comment) ops.push(server.gql(FeatureDocument, { id: comment.id, featured: rnd() < 0.7 }, { token: cast.moderator.token }));
+    if (comment)
+      ops.push(server.gql(FeatureDocument, { id: comment.id, featured: rnd() < 0.7 }, { token: cast.moderator.token }));
     await Promise.all(ops);
     if (round % 2 === 1) {
       const victim = any(subjects.filter((s) => !deleted.has(s.id)));
       deleted.add(victim.id);
-      ok(victim.kind === 'post'
-        ? await server.gql(DeletePostDocument, { id: victim.id }, { token: cast.moderator.token })
-        : await server.gql(DeleteCommentDocument, { id: victim.id }, { token: cast.moderator.token }));
+      ok(
+        victim.kind === 'post'
+          ? await server.gql(DeletePostDocument, { id: victim.id }, { token: cast.moderator.token })
+          : await server.gql(DeleteCommentDocument, { id: victim.id }, { token: cast.moderator.token }),
+      );
     }
   }
 }
@@ -147,9 +187,12 @@ describe('rebuilding from the ledger', () => {
     await workload(cast, seed);
     const live = await snapshot(cast);
     const sums = await ledgerSums(cast);
-    for (const [handle, reputation] of Object.entries(live.reputation)) expect([handle, sums.get(handle) ?? 0]).toEqual([handle, reputation]);
+    for (const [handle, reputation] of Object.entries(live.reputation))
+      expect([handle, sums.get(handle) ?? 0]).toEqual([handle, reputation]);
     expect(live.boards.ALL_TIME.length).toBeGreaterThan(3);
-    const corrected = ok(await server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token })).rebuildReputation;
+    const corrected = ok(
+      await server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token }),
+    ).rebuildReputation;
     expect({ seed, corrected }).toEqual({ seed, corrected: 0 });
     expect(await snapshot(cast)).toEqual(live);
   });
@@ -159,7 +202,8 @@ describe('rebuilding from the ledger', () => {
     const [a, b, ...voters] = cast.members;
     await setRules(server, cast.owner, cast.community.id, { dailyVoteCap: 1_000_000 });
     const posts = [await createPost(server, a, cast.community.id), await createPost(server, b, cast.community.id)];
-    const rebuild = () => server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token }).then(ok);
+    const rebuild = () =>
+      server.gql(RebuildDocument, { communityId: cast.community.id }, { token: cast.owner.token }).then(ok);
     await Promise.all([
       ...voters.map((v, i) => vote(server, v, posts[i % 3 === 0 ? 1 : 0].id, 'UP')), // a gets 25 votes, b 13
       ...Array.from({ length: 12 }, (_, i) => new Promise((r) => setTimeout(r, 15 * i)).then(rebuild)),
@@ -167,7 +211,9 @@ describe('rebuilding from the ledger', () => {
     const sums = await ledgerSums(cast);
     const { boards } = await snapshot(cast, cast.moderator);
     for (const period of PERIODS) {
-      expect(boards[period].map((s) => [s.member.user.handle, s.score])).toEqual([a, b].map((u) => [u.user.handle, sums.get(u.user.handle)]));
+      expect(boards[period].map((s) => [s.member.user.handle, s.score])).toEqual(
+        [a, b].map((u) => [u.user.handle, sums.get(u.user.handle)]),
+      );
     }
     expect(sums.get(a.user.handle)! + sums.get(b.user.handle)!).toBe(10 * voters.length);
   });
@@ -179,7 +225,10 @@ describe('rebuilding from the ledger', () => {
       const live = await snapshot(cast);
       // Drift: a member's stored reputation and the Redis boards no longer match the ledger.
       const victim = live.boards.ALL_TIME[0].member.user;
-      await dbQuery(server, 'update members set reputation = reputation + 7 where community_id = ? and user_id = ?', [dbId(cast.community.id), dbId(victim.id)]);
+      await dbQuery(server, 'update members set reputation = reputation + 7 where community_id = ? and user_id = ?', [
+        dbId(cast.community.id),
+        dbId(victim.id),
+      ]);
       const redis = createRedisClient({ url: process.env.REDIS_URL });
       await redis.connect();
       try {
@@ -189,9 +238,15 @@ describe('rebuilding from the ledger', () => {
         redis.destroy();
       }
       expect(await snapshot(cast, cast.owner)).not.toEqual(live); // as the owner: the anonymous answer is cached
-      const cli = spawnSync(process.execPath, [resolve(__dirname, '../../dist/src/cli/reputation-rebuild.js'), `--community=${cast.community.slug}`], {
-        env: { ...process.env, LOG_LEVEL: 'warn' }, encoding: 'utf8', timeout: 60_000,
-      });
+      const cli = spawnSync(
+        process.execPath,
+        [resolve(__dirname, '../../dist/src/cli/reputation-rebuild.js'), `--community=${cast.community.slug}`],
+        {
+          env: { ...process.env, LOG_LEVEL: 'warn' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       expect(cli.status).toBe(0);
       expect(cli.stdout).toMatch(/leaderboards: redis/);
       expect(cli.stdout).toMatch(/Done in .* 1 members' reputation corrected/);

@@ -27,7 +27,8 @@ async function standing(cast: Cast, who: TestUser) {
 
 /** Checks `attendee` in at an event as `by`; returns when they were checked in. */
 async function checkIn(by: TestUser, eventId: string, attendee: TestUser): Promise<string> {
-  return ok(await server.gql(CheckInDocument, { input: { eventId, userId: attendee.user.id } }, { token: by.token })).checkIn.checkedInAt;
+  return ok(await server.gql(CheckInDocument, { input: { eventId, userId: attendee.user.id } }, { token: by.token }))
+    .checkIn.checkedInAt;
 }
 
 /** An event of `organizer` starting in an hour, with `attendees` holding seats. */
@@ -57,7 +58,12 @@ describe('reputation earned alone', () => {
     }
     // Before issue 12: 15 + 35 = 50, level 3.
     expect(await standing(cast, farmer)).toEqual({
-      reputation: 15, level: 2, rows: [['COMMENT_UPVOTED', 5], ['POST_UPVOTED', 10]],
+      reputation: 15,
+      level: 2,
+      rows: [
+        ['COMMENT_UPVOTED', 5],
+        ['POST_UPVOTED', 10],
+      ],
     });
     // Someone else's ballot in the same poll still earns its point.
     await voted(server, v1, poll!.id, [poll!.options[0].id]);
@@ -109,7 +115,13 @@ describe('reputation earned alone', () => {
     const [attendee] = cast.members;
     const event = await eventWith(cast.owner, cast, [attendee]);
     await checkIn(cast.owner, event.id, attendee);
-    ok(await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: cast.community.id }, { token: attendee.token }));
+    ok(
+      await server.gql(
+        'mutation($id: ID!) { leaveCommunity(communityId: $id) }',
+        { id: cast.community.id },
+        { token: attendee.token },
+      ),
+    );
     await joinCommunity(server, attendee, cast.community.id);
     expect((await rsvp(server, attendee, event.id, 'GOING')).body.errors).toBeUndefined(); // a new RSVP: leaving removed the old one
     await checkIn(cast.owner, event.id, attendee);
@@ -120,12 +132,20 @@ describe('reputation earned alone', () => {
 describe('the daily cap', () => {
   it('names every reason that earns points as capped, and downvotes as not', async () => {
     const cast = await castOf(server, 0);
-    const { community } = ok(await server.gql(
-      'query($slug: String!) { community(slug: $slug) { reputationRules { cappedReasons } } }', { slug: cast.community.slug }, { token: cast.owner.token },
-    ));
-    expect([...community.reputationRules.cappedReasons].sort()).toEqual(
-      ['COMMENT_FEATURED', 'COMMENT_UPVOTED', 'EVENT_CHECK_IN', 'POLL_VOTE', 'POST_UPVOTED'],
+    const { community } = ok(
+      await server.gql(
+        'query($slug: String!) { community(slug: $slug) { reputationRules { cappedReasons } } }',
+        { slug: cast.community.slug },
+        { token: cast.owner.token },
+      ),
     );
+    expect([...community.reputationRules.cappedReasons].sort()).toEqual([
+      'COMMENT_FEATURED',
+      'COMMENT_UPVOTED',
+      'EVENT_CHECK_IN',
+      'POLL_VOTE',
+      'POST_UPVOTED',
+    ]);
   });
 
   it('counts check-ins, ballots and featuring toward the same cap as upvotes', async () => {
@@ -142,7 +162,12 @@ describe('the daily cap', () => {
     await vote(server, voter, post.id, 'UP'); // 10, none fit
     // Before issue 12 only upvotes were capped: 5 + 1 + 15 + 10 = 31.
     expect(await standing(cast, earner)).toMatchObject({
-      reputation: 10, rows: [['COMMENT_FEATURED', 4], ['POLL_VOTE', 1], ['EVENT_CHECK_IN', 5]],
+      reputation: 10,
+      rows: [
+        ['COMMENT_FEATURED', 4],
+        ['POLL_VOTE', 1],
+        ['EVENT_CHECK_IN', 5],
+      ],
     });
   });
 
@@ -161,7 +186,11 @@ describe('the daily cap', () => {
     const later = await createPoll(server, cast.owner, cast.community.id);
     await voted(server, earner, later.id, [later.options[0].id]); // after the penalty: still nothing
     expect(await standing(cast, earner)).toMatchObject({
-      reputation: 8, rows: [['COMMENT_DOWNVOTED', -2], ['POST_UPVOTED', 10]],
+      reputation: 8,
+      rows: [
+        ['COMMENT_DOWNVOTED', -2],
+        ['POST_UPVOTED', 10],
+      ],
     });
   });
 });

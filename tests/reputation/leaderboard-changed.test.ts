@@ -26,7 +26,10 @@ describe('leaderboardChanged', () => {
     const [author, second, ...voters] = cast.members;
     const post = await createPost(server, author, cast.community.id);
     const other = await createPost(server, second, cast.community.id);
-    const rec = record<any>(server.ws(), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME', first: 5 } });
+    const rec = record<any>(server.ws(), {
+      query: LEADERBOARD_CHANGED,
+      variables: { id: cast.community.id, period: 'ALL_TIME', first: 5 },
+    });
     await rec.until(() => rec.results.length === 1, 'the first emission');
     expect(lastBoard(rec)).toEqual([]);
 
@@ -38,7 +41,11 @@ describe('leaderboardChanged', () => {
     const before = rec.results.length;
     const started = Date.now();
     await Promise.all(voters.slice(1).map((v, i) => vote(server, v, i % 3 === 0 ? other.id : post.id, 'UP')));
-    const expected = (await leaderboard(server, cast.community.slug, 'ALL_TIME', 5)).map((s) => ({ rank: s.rank, score: s.score, member: { user: { handle: s.member.user.handle } } }));
+    const expected = (await leaderboard(server, cast.community.slug, 'ALL_TIME', 5)).map((s) => ({
+      rank: s.rank,
+      score: s.score,
+      member: { user: { handle: s.member.user.handle } },
+    }));
     expect(expected.map((e) => e.score)).toEqual([10 + 10 * 18, 90]);
     await rec.until(() => JSON.stringify(lastBoard(rec)) === JSON.stringify(expected), 'the final board');
     const elapsed = Date.now() - started;
@@ -51,14 +58,17 @@ describe('leaderboardChanged', () => {
     expect(rec.errorCodes()).toEqual([]);
   });
 
-  it('skips emissions that leave a subscriber\'s entries unchanged', async () => {
+  it("skips emissions that leave a subscriber's entries unchanged", async () => {
     const cast = await castOf(server, 5);
     const [top, low, v1, v2, v3] = cast.members;
     const a = await createPost(server, top, cast.community.id);
     const b = await createPost(server, low, cast.community.id);
     for (const v of [v1, v2, v3]) await vote(server, v, a.id, 'UP');
     await vote(server, v1, b.id, 'UP');
-    const rec = record<any>(server.ws(), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'WEEK', first: 1 } });
+    const rec = record<any>(server.ws(), {
+      query: LEADERBOARD_CHANGED,
+      variables: { id: cast.community.id, period: 'WEEK', first: 1 },
+    });
     await rec.until(() => rec.results.length === 1, 'the first emission');
     expect(lastBoard(rec)).toEqual([{ rank: 1, score: 30, member: { user: { handle: top.user.handle } } }]);
     await vote(server, v2, b.id, 'UP'); // second place moves to 20: this subscriber's first 1 is unchanged
@@ -73,13 +83,25 @@ describe('leaderboardChanged', () => {
   it('refuses non-members of a private community and ends when a member leaves', async () => {
     const cast = await castOf(server, 1, 'PRIVATE');
     const outsider = await signUp(server, 'out');
-    const refused = record<any>(server.ws({ token: outsider.token }), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME' } });
+    const refused = record<any>(server.ws({ token: outsider.token }), {
+      query: LEADERBOARD_CHANGED,
+      variables: { id: cast.community.id, period: 'ALL_TIME' },
+    });
     await refused.settled();
     expect(refused.errorCodes()).toEqual(['NOT_FOUND']);
     const [member] = cast.members;
-    const rec = record<any>(server.ws({ token: member.token }), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'MONTH' } });
+    const rec = record<any>(server.ws({ token: member.token }), {
+      query: LEADERBOARD_CHANGED,
+      variables: { id: cast.community.id, period: 'MONTH' },
+    });
     await rec.until(() => rec.results.length === 1, 'the first emission');
-    ok(await server.gql('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: cast.community.id }, { token: member.token }));
+    ok(
+      await server.gql(
+        'mutation($id: ID!) { leaveCommunity(communityId: $id) }',
+        { id: cast.community.id },
+        { token: member.token },
+      ),
+    );
     await rec.settled();
     expect(rec.completed).toBe(true);
   });
@@ -90,7 +112,10 @@ describe('leaderboardChanged', () => {
       const cast = await castOf(server, 2);
       const [author, voter] = cast.members;
       const post = await createPost(server, author, cast.community.id);
-      const rec = record<any>(other.ws(), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME' } });
+      const rec = record<any>(other.ws(), {
+        query: LEADERBOARD_CHANGED,
+        variables: { id: cast.community.id, period: 'ALL_TIME' },
+      });
       await rec.until(() => rec.results.length === 1, 'the first emission');
       await vote(server, voter, post.id, 'UP');
       await rec.until(() => lastBoard(rec)?.[0]?.score === 10, 'the vote from the other instance');
@@ -104,13 +129,19 @@ describe('leaderboardChanged', () => {
       const [author, v1, v2] = cast.members;
       const post = await createPost(on, author, cast.community.id);
       await vote(on, v1, post.id, 'UP');
-      const rec = record<any>(on.ws(), { query: LEADERBOARD_CHANGED, variables: { id: cast.community.id, period: 'ALL_TIME' } });
+      const rec = record<any>(on.ws(), {
+        query: LEADERBOARD_CHANGED,
+        variables: { id: cast.community.id, period: 'ALL_TIME' },
+      });
       await rec.until(() => lastBoard(rec)?.[0]?.score === 10, 'the board');
       await redis.kill();
       await vote(on, v2, post.id, 'UP'); // committed; the board and the signal fail
       await redis.start(); // a Redis with no data: the boards load again from the ledger
       await rec.until(() => lastBoard(rec)?.[0]?.score === 20, 'the board after Redis came back', 15_000);
-      expect((await leaderboard(on, cast.community.slug, 'ALL_TIME'))[0]).toMatchObject({ score: 20, member: { reputation: 20 } });
+      expect((await leaderboard(on, cast.community.slug, 'ALL_TIME'))[0]).toMatchObject({
+        score: 20,
+        member: { reputation: 20 },
+      });
     }, 60_000);
   }
 });

@@ -13,8 +13,27 @@ const MembersReputation = graphql(`
       members(first: $first) {
         edges {
           node {
-            reputation level badges { badge awardedAt }
-            reputationHistory(first: 3) { edges { node { delta reason reversal subject { id } actor { handle } } } }
+            reputation
+            level
+            badges {
+              badge
+              awardedAt
+            }
+            reputationHistory(first: 3) {
+              edges {
+                node {
+                  delta
+                  reason
+                  reversal
+                  subject {
+                    id
+                  }
+                  actor {
+                    handle
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -25,7 +44,20 @@ const MembersReputation = graphql(`
 const BoardPage = graphql(`
   query ReputationBoardPage($slug: String!, $first: Int!) {
     community(slug: $slug) {
-      leaderboard(period: WEEK, first: $first) { rank score member { reputation level user { handle } badges { badge } } }
+      leaderboard(period: WEEK, first: $first) {
+        rank
+        score
+        member {
+          reputation
+          level
+          user {
+            handle
+          }
+          badges {
+            badge
+          }
+        }
+      }
     }
   }
 `);

@@ -7,12 +7,32 @@
  * whole before they run (`assertAnonymousMayRun`), on HTTP and WebSocket alike.
  */
 import {
-  getNamedType, getNullableType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isScalarType,
-  type GraphQLArgument, type GraphQLField, type GraphQLInputField, type GraphQLInputType,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLInputType,
 } from 'graphql';
 import { dbQuery } from '../posts/operations';
 import { createEvent, hoursFromNow } from '../events/operations';
-import { closeAll, createCommunity, errorCode, joinCommunity, openPrivileges, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  errorCode,
+  joinCommunity,
+  openPrivileges,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** The only mutations an anonymous caller may run. */
@@ -26,14 +46,27 @@ const ID_OF: Record<string, string> = { deleteChatMessage: 'ChatMessage', approv
 
 /** The node type other id arguments and fields name, by their name. */
 const ID_NAMED: Record<string, string> = {
-  communityId: 'Community', postId: 'Post', parentId: 'Comment', eventId: 'Event', userId: 'User', pollId: 'Poll',
-  optionIds: 'PollOption', entryId: 'ContestEntry', subjectId: 'Post',
+  communityId: 'Community',
+  postId: 'Post',
+  parentId: 'Comment',
+  eventId: 'Event',
+  userId: 'User',
+  pollId: 'Poll',
+  optionIds: 'PollOption',
+  entryId: 'ContestEntry',
+  subjectId: 'Post',
 };
 
 /** Plausible strings by argument name (a valid slug, e-mail, emoji…); anything else gets ordinary words. */
 const STRINGS: Record<string, string> = {
-  slug: 'anonymous-attempt', email: 'anonymous@example.test', handle: 'anonymous', password: 'correct horse battery staple',
-  emoji: '👍', timeZone: 'UTC', onlineUrl: 'https://example.test/live', reason: 'spam',
+  slug: 'anonymous-attempt',
+  email: 'anonymous@example.test',
+  handle: 'anonymous',
+  password: 'correct horse battery staple',
+  emoji: '👍',
+  timeZone: 'UTC',
+  onlineUrl: 'https://example.test/live',
+  reason: 'spam',
 };
 
 let server: TestServer;
@@ -55,21 +88,67 @@ beforeAll(async () => {
   await openPrivileges(server, owner, community.id);
   await joinCommunity(server, member, community.id);
   key = await communityKey(server, community.slug);
-  const post = (await must(member, 'mutation($c: ID!) { createPost(input: { communityId: $c, title: "A post", body: "Words" }) { id } }', { c: community.id })).createPost;
-  const comment = (await must(owner, 'mutation($p: ID!) { addComment(input: { postId: $p, body: "A comment" }) { id } }', { p: post.id })).addComment;
+  const post = (
+    await must(
+      member,
+      'mutation($c: ID!) { createPost(input: { communityId: $c, title: "A post", body: "Words" }) { id } }',
+      { c: community.id },
+    )
+  ).createPost;
+  const comment = (
+    await must(owner, 'mutation($p: ID!) { addComment(input: { postId: $p, body: "A comment" }) { id } }', {
+      p: post.id,
+    })
+  ).addComment;
   const stream = await createEvent(server, owner, community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
   await must(owner, 'mutation($e: ID!) { startLiveStream(eventId: $e) { id } }', { e: stream.id });
-  const message = (await must(member, 'mutation($e: ID!) { sendChatMessage(input: { eventId: $e, body: "When?", isQuestion: true }) { id } }', { e: stream.id })).sendChatMessage;
-  const poll = (await must(owner, 'mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Which?", options: ["A", "B"] }) { id options { id } } }', { c: community.id })).createPoll;
+  const message = (
+    await must(
+      member,
+      'mutation($e: ID!) { sendChatMessage(input: { eventId: $e, body: "When?", isQuestion: true }) { id } }',
+      { e: stream.id },
+    )
+  ).sendChatMessage;
+  const poll = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Which?", options: ["A", "B"] }) { id options { id } } }',
+      { c: community.id },
+    )
+  ).createPoll;
   const contest = await createEvent(server, owner, community.id, { kind: 'CONTEST', startsAt: hoursFromNow(24) });
-  const entry = (await must(member, 'mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', { e: contest.id, p: post.id })).submitContestEntry;
-  const apiKey = (await must(owner, 'mutation { createApiKey(input: { name: "bot", scopes: [READ] }) { apiKey { id } } }')).createApiKey.apiKey;
+  const entry = (
+    await must(member, 'mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', {
+      e: contest.id,
+      p: post.id,
+    })
+  ).submitContestEntry;
+  const apiKey = (
+    await must(owner, 'mutation { createApiKey(input: { name: "bot", scopes: [READ] }) { apiKey { id } } }')
+  ).createApiKey.apiKey;
   await pendingJoinRequest(server, key, requester);
-  const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
-  const inviteLink = (await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', { c: community.id })).createInviteLink.inviteLink;
+  const requests = await must(
+    owner,
+    'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }',
+    { slug: community.slug },
+  );
+  const inviteLink = (
+    await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', {
+      c: community.id,
+    })
+  ).createInviteLink.inviteLink;
   Object.assign(records, {
-    Community: community.id, Post: post.id, Comment: comment.id, Event: stream.id, User: member.user.id, ChatMessage: message.id,
-    Poll: poll.id, PollOption: poll.options[0].id, ContestEntry: entry.id, ApiKey: apiKey.id, JoinRequest: requests.community.joinRequests.edges[0].node.id,
+    Community: community.id,
+    Post: post.id,
+    Comment: comment.id,
+    Event: stream.id,
+    User: member.user.id,
+    ChatMessage: message.id,
+    Poll: poll.id,
+    PollOption: poll.options[0].id,
+    ContestEntry: entry.id,
+    ApiKey: apiKey.id,
+    JoinRequest: requests.community.joinRequests.edges[0].node.id,
     InviteLink: inviteLink.id,
   });
 }, 120_000);
@@ -78,7 +157,8 @@ afterAll(closeAll);
 /** The node type an id argument or field names; throws for one the tables above do not know. */
 function idType(mutation: GraphQLField<unknown, unknown>, name: string): string {
   const type = name === 'id' ? (ID_OF[mutation.name] ?? getNamedType(mutation.type).name) : ID_NAMED[name];
-  if (!type || !records[type]) throw new Error(`No record for the id "${name}" of ${mutation.name}: add it to ID_OF / ID_NAMED`);
+  if (!type || !records[type])
+    throw new Error(`No record for the id "${name}" of ${mutation.name}: add it to ID_OF / ID_NAMED`);
   return records[type];
 }
 
@@ -96,12 +176,18 @@ function valueFor(mutation: GraphQLField<unknown, unknown>, name: string, type: 
   }
   if (isScalarType(inner)) {
     switch (inner.name) {
-      case 'ID': return idType(mutation, name);
-      case 'Int': return 1;
-      case 'Float': return 1;
-      case 'Boolean': return true;
-      case 'DateTimeISO': return hoursFromNow(name === 'endsAt' ? 3 : 2).toISOString();
-      default: return STRINGS[name] ?? `Something to say ${nth + 1}`;
+      case 'ID':
+        return idType(mutation, name);
+      case 'Int':
+        return 1;
+      case 'Float':
+        return 1;
+      case 'Boolean':
+        return true;
+      case 'DateTimeISO':
+        return hoursFromNow(name === 'endsAt' ? 3 : 2).toISOString();
+      default:
+        return STRINGS[name] ?? `Something to say ${nth + 1}`;
     }
   }
   throw new Error(`No value for ${name}: ${String(type)}`);
@@ -143,7 +229,9 @@ describe('an anonymous caller', () => {
     const input = { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' };
     const up = await server.gql(signUpCall.query.replace('{ __typename }', '{ token }'), { input });
     expect(up.body.errors).toBeUndefined();
-    const inn = await server.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', { input: { email: input.email, password: input.password } });
+    const inn = await server.gql('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+      input: { email: input.email, password: input.password },
+    });
     expect(inn.body.data.signIn.token).toEqual(expect.any(String));
   });
 
@@ -160,7 +248,9 @@ describe('an anonymous caller', () => {
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
     expect(res.body.data).toBeUndefined();
     const members = await dbQuery<{ n: number }>(
-      server, 'select count(*)::int as n from members m join users u on u.id = m.user_id where m.community_id = ? and u.handle = ?', [key, someone.user.handle],
+      server,
+      'select count(*)::int as n from members m join users u on u.id = m.user_id where m.community_id = ? and u.handle = ?',
+      [key, someone.user.handle],
     );
     expect(members[0].n).toBe(0);
   });
@@ -170,8 +260,17 @@ describe('an anonymous caller', () => {
     const result = await new Promise<any>((resolve) => {
       let last: unknown;
       client.subscribe(
-        { query: 'mutation($c: ID!) { ...Leave } fragment Leave on Mutation { leaveCommunity(communityId: $c) }', variables: { c: records.Community } },
-        { next: (r) => { last = r; }, error: (e) => resolve({ error: e }), complete: () => resolve(last) },
+        {
+          query: 'mutation($c: ID!) { ...Leave } fragment Leave on Mutation { leaveCommunity(communityId: $c) }',
+          variables: { c: records.Community },
+        },
+        {
+          next: (r) => {
+            last = r;
+          },
+          error: (e) => resolve({ error: e }),
+          complete: () => resolve(last),
+        },
       );
     });
     const errors = result.error ?? result.errors;

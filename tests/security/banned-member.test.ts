@@ -11,7 +11,17 @@
  */
 import { isObjectType } from 'graphql';
 import { createEvent, hoursFromNow } from '../events/operations';
-import { closeAll, createCommunity, errorCode, joinCommunity, openPrivileges, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  errorCode,
+  joinCommunity,
+  openPrivileges,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** Mutations that act in no community: each with the reason it is exempt from the ban rule. */
@@ -68,80 +78,176 @@ const op = (query: string, variables: Record<string, unknown> = {}): Attempt => 
  */
 const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   // Communities and members
-  updateCommunity: (s) => [op('mutation($id: ID!) { updateCommunity(input: { id: $id, name: "Taken over" }) { id } }', { id: s.community.id })],
-  joinCommunity: (s) => [op('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: s.community.id })],
+  updateCommunity: (s) => [
+    op('mutation($id: ID!) { updateCommunity(input: { id: $id, name: "Taken over" }) { id } }', { id: s.community.id }),
+  ],
+  joinCommunity: (s) => [
+    op('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: s.community.id }),
+  ],
   leaveCommunity: (s) => [op('mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: s.community.id })],
-  setMemberRole: (s) => [op(
-    'mutation($c: ID!, $u: ID!) { setMemberRole(input: { communityId: $c, userId: $u, role: MODERATOR }) { role } }',
-    { c: s.community.id, u: s.member.user.id },
-  )],
-  banMember: (s) => [op(
-    'mutation($c: ID!, $u: ID!) { banMember(input: { communityId: $c, userId: $u, reason: "revenge" }) { reason } }',
-    { c: s.community.id, u: s.member.user.id },
-  )],
-  unbanMember: (s) => [op('mutation($c: ID!, $u: ID!) { unbanMember(input: { communityId: $c, userId: $u }) }', { c: s.community.id, u: s.outsider.user.id })],
-  inviteMember: (s) => [op('mutation($c: ID!, $u: ID!) { inviteMember(input: { communityId: $c, userId: $u }) { id } }', { c: s.community.id, u: s.outsider.user.id })],
-  createInviteLink: (s) => [op('mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: s.community.id })],
+  setMemberRole: (s) => [
+    op(
+      'mutation($c: ID!, $u: ID!) { setMemberRole(input: { communityId: $c, userId: $u, role: MODERATOR }) { role } }',
+      { c: s.community.id, u: s.member.user.id },
+    ),
+  ],
+  banMember: (s) => [
+    op(
+      'mutation($c: ID!, $u: ID!) { banMember(input: { communityId: $c, userId: $u, reason: "revenge" }) { reason } }',
+      { c: s.community.id, u: s.member.user.id },
+    ),
+  ],
+  unbanMember: (s) => [
+    op('mutation($c: ID!, $u: ID!) { unbanMember(input: { communityId: $c, userId: $u }) }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  inviteMember: (s) => [
+    op('mutation($c: ID!, $u: ID!) { inviteMember(input: { communityId: $c, userId: $u }) { id } }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  createInviteLink: (s) => [
+    op('mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: s.community.id }),
+  ],
   revokeInviteLink: (s) => [op('mutation($id: ID!) { revokeInviteLink(id: $id) { id } }', { id: s.ownInviteLink.id })],
-  joinByInviteLink: (s) => [op('mutation($t: String!) { joinByInviteLink(token: $t) { outcome } }', { t: s.ownersInviteToken })],
+  joinByInviteLink: (s) => [
+    op('mutation($t: String!) { joinByInviteLink(token: $t) { outcome } }', { t: s.ownersInviteToken }),
+  ],
   approveJoinRequest: (s) => [op('mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   rejectJoinRequest: (s) => [op('mutation($id: ID!) { rejectJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
-  updateReputationRules: (s) => [op('mutation($c: ID!) { updateReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', { c: s.community.id })],
+  updateReputationRules: (s) => [
+    op('mutation($c: ID!) { updateReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
   rebuildReputation: (s) => [op('mutation($c: ID!) { rebuildReputation(communityId: $c) }', { c: s.community.id })],
   // Posts and comments
-  createPost: (s) => [op('mutation($c: ID!) { createPost(input: { communityId: $c, title: "Still here", body: "Hello" }) { id } }', { c: s.community.id })],
-  updatePost: (s) => [op('mutation($id: ID!) { updatePost(input: { id: $id, body: "Click https://phish.example" }) { id } }', { id: s.ownPost.id })],
+  createPost: (s) => [
+    op('mutation($c: ID!) { createPost(input: { communityId: $c, title: "Still here", body: "Hello" }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
+  updatePost: (s) => [
+    op('mutation($id: ID!) { updatePost(input: { id: $id, body: "Click https://phish.example" }) { id } }', {
+      id: s.ownPost.id,
+    }),
+  ],
   deletePost: (s) => [
     op('mutation($id: ID!) { deletePost(id: $id) { id } }', { id: s.ownPost.id }),
     op('mutation($id: ID!) { deletePost(id: $id) { id } }', { id: s.othersPost.id }),
   ],
   pinPost: (s) => [op('mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', { id: s.ownPost.id })],
   lockPost: (s) => [op('mutation($id: ID!) { lockPost(id: $id, locked: true) { id } }', { id: s.othersPost.id })],
-  addComment: (s) => [op('mutation($p: ID!) { addComment(input: { postId: $p, body: "Still here" }) { id } }', { p: s.othersPost.id })],
-  updateComment: (s) => [op('mutation($id: ID!) { updateComment(input: { id: $id, body: "Click https://phish.example" }) { id } }', { id: s.ownComment.id })],
+  addComment: (s) => [
+    op('mutation($p: ID!) { addComment(input: { postId: $p, body: "Still here" }) { id } }', { p: s.othersPost.id }),
+  ],
+  updateComment: (s) => [
+    op('mutation($id: ID!) { updateComment(input: { id: $id, body: "Click https://phish.example" }) { id } }', {
+      id: s.ownComment.id,
+    }),
+  ],
   deleteComment: (s) => [
     op('mutation($id: ID!) { deleteComment(id: $id) { id } }', { id: s.ownComment.id }),
     op('mutation($id: ID!) { deleteComment(id: $id) { id } }', { id: s.othersComment.id }),
   ],
-  featureComment: (s) => [op('mutation($id: ID!) { featureComment(id: $id, featured: true) { id } }', { id: s.othersComment.id })],
-  vote: (s) => [op('mutation($id: ID!) { vote(input: { subjectId: $id, value: UP }) { __typename } }', { id: s.othersPost.id })],
-  react: (s) => [op('mutation($id: ID!) { react(input: { subjectId: $id, emoji: "🎉" }) { __typename } }', { id: s.othersComment.id })],
+  featureComment: (s) => [
+    op('mutation($id: ID!) { featureComment(id: $id, featured: true) { id } }', { id: s.othersComment.id }),
+  ],
+  vote: (s) => [
+    op('mutation($id: ID!) { vote(input: { subjectId: $id, value: UP }) { __typename } }', { id: s.othersPost.id }),
+  ],
+  react: (s) => [
+    op('mutation($id: ID!) { react(input: { subjectId: $id, emoji: "🎉" }) { __typename } }', {
+      id: s.othersComment.id,
+    }),
+  ],
   // Events
-  createEvent: (s) => [op(
-    'mutation($c: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { createEvent(input: { communityId: $c, title: "Mine", startsAt: $from, endsAt: $to }) { id } }',
-    { c: s.community.id, from: hoursFromNow(30).toISOString(), to: hoursFromNow(31).toISOString() },
-  )],
+  createEvent: (s) => [
+    op(
+      'mutation($c: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { createEvent(input: { communityId: $c, title: "Mine", startsAt: $from, endsAt: $to }) { id } }',
+      { c: s.community.id, from: hoursFromNow(30).toISOString(), to: hoursFromNow(31).toISOString() },
+    ),
+  ],
   updateEvent: (s) => [
-    op('mutation($id: ID!) { updateEvent(input: { id: $id, onlineUrl: "https://phish.example/join" }) { id } }', { id: s.ownMeetup.id }),
+    op('mutation($id: ID!) { updateEvent(input: { id: $id, onlineUrl: "https://phish.example/join" }) { id } }', {
+      id: s.ownMeetup.id,
+    }),
     op('mutation($id: ID!) { updateEvent(input: { id: $id, title: "Moved" }) { id } }', { id: s.ownersMeetup.id }),
   ],
   cancelEvent: (s) => [
     op('mutation($id: ID!) { cancelEvent(id: $id) { id } }', { id: s.ownMeetup.id }),
     op('mutation($id: ID!) { cancelEvent(id: $id) { id } }', { id: s.liveStream.id }),
   ],
-  rsvp: (s) => [op('mutation($id: ID!) { rsvp(input: { eventId: $id, status: GOING }) { id } }', { id: s.ownersMeetup.id })],
-  checkIn: (s) => [op('mutation($e: ID!, $u: ID!) { checkIn(input: { eventId: $e, userId: $u }) { id } }', { e: s.ownMeetup.id, u: s.member.user.id })],
+  rsvp: (s) => [
+    op('mutation($id: ID!) { rsvp(input: { eventId: $id, status: GOING }) { id } }', { id: s.ownersMeetup.id }),
+  ],
+  checkIn: (s) => [
+    op('mutation($e: ID!, $u: ID!) { checkIn(input: { eventId: $e, userId: $u }) { id } }', {
+      e: s.ownMeetup.id,
+      u: s.member.user.id,
+    }),
+  ],
   // Live streams and their chat
   startLiveStream: (s) => [op('mutation($id: ID!) { startLiveStream(eventId: $id) { id } }', { id: s.laterStream.id })],
   endLiveStream: (s) => [op('mutation($id: ID!) { endLiveStream(eventId: $id) { id } }', { id: s.liveStream.id })],
-  setSlowMode: (s) => [op('mutation($id: ID!) { setSlowMode(eventId: $id, seconds: 300) { id } }', { id: s.liveStream.id })],
-  sendChatMessage: (s) => [op('mutation($id: ID!) { sendChatMessage(input: { eventId: $id, body: "Still here" }) { id } }', { id: s.liveStream.id })],
+  setSlowMode: (s) => [
+    op('mutation($id: ID!) { setSlowMode(eventId: $id, seconds: 300) { id } }', { id: s.liveStream.id }),
+  ],
+  sendChatMessage: (s) => [
+    op('mutation($id: ID!) { sendChatMessage(input: { eventId: $id, body: "Still here" }) { id } }', {
+      id: s.liveStream.id,
+    }),
+  ],
   deleteChatMessage: (s) => [
     op('mutation($id: ID!) { deleteChatMessage(id: $id) }', { id: s.ownMessage.id }),
     op('mutation($id: ID!) { deleteChatMessage(id: $id) }', { id: s.othersMessage.id }),
   ],
-  muteChatMember: (s) => [op('mutation($e: ID!, $u: ID!) { muteChatMember(input: { eventId: $e, userId: $u }) }', { e: s.liveStream.id, u: s.member.user.id })],
-  unmuteChatMember: (s) => [op('mutation($e: ID!, $u: ID!) { unmuteChatMember(eventId: $e, userId: $u) }', { e: s.liveStream.id, u: s.muted.user.id })],
+  muteChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { muteChatMember(input: { eventId: $e, userId: $u }) }', {
+      e: s.liveStream.id,
+      u: s.member.user.id,
+    }),
+  ],
+  unmuteChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { unmuteChatMember(eventId: $e, userId: $u) }', {
+      e: s.liveStream.id,
+      u: s.muted.user.id,
+    }),
+  ],
   upvoteQuestion: (s) => [op('mutation($id: ID!) { upvoteQuestion(id: $id) { id } }', { id: s.question.id })],
-  markQuestionAnswered: (s) => [op('mutation($id: ID!) { markQuestionAnswered(id: $id) { id } }', { id: s.question.id })],
+  markQuestionAnswered: (s) => [
+    op('mutation($id: ID!) { markQuestionAnswered(id: $id) { id } }', { id: s.question.id }),
+  ],
   // Contests
-  submitContestEntry: (s) => [op('mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', { e: s.openContest.id, p: s.ownPost.id })],
+  submitContestEntry: (s) => [
+    op('mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', {
+      e: s.openContest.id,
+      p: s.ownPost.id,
+    }),
+  ],
   withdrawContestEntry: (s) => [op('mutation($id: ID!) { withdrawContestEntry(entryId: $id) }', { id: s.ownEntry.id })],
-  voteContestEntry: (s) => [op('mutation($id: ID!) { voteContestEntry(entryId: $id) { id } }', { id: s.othersEntry.id })],
-  withdrawContestVote: (s) => [op('mutation($id: ID!) { withdrawContestVote(eventId: $id) }', { id: s.votingContest.id })],
+  voteContestEntry: (s) => [
+    op('mutation($id: ID!) { voteContestEntry(entryId: $id) { id } }', { id: s.othersEntry.id }),
+  ],
+  withdrawContestVote: (s) => [
+    op('mutation($id: ID!) { withdrawContestVote(eventId: $id) }', { id: s.votingContest.id }),
+  ],
   // Polls
-  createPoll: (s) => [op('mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Mine?", options: ["Yes", "No"] }) { id } }', { c: s.community.id })],
-  castVote: (s) => [op('mutation($p: ID!, $o: ID!) { castVote(input: { pollId: $p, optionIds: [$o] }) { id } }', { p: s.ownersPoll.id, o: s.ownersPoll.options[0].id })],
+  createPoll: (s) => [
+    op(
+      'mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Mine?", options: ["Yes", "No"] }) { id } }',
+      { c: s.community.id },
+    ),
+  ],
+  castVote: (s) => [
+    op('mutation($p: ID!, $o: ID!) { castVote(input: { pollId: $p, optionIds: [$o] }) { id } }', {
+      p: s.ownersPoll.id,
+      o: s.ownersPoll.options[0].id,
+    }),
+  ],
   closePoll: (s) => [
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownPoll.id }),
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownersPoll.id }),
@@ -161,28 +267,63 @@ async function must(who: TestUser, query: string, variables: Record<string, unkn
 }
 
 const post = async (who: TestUser, communityId: string, title: string) =>
-  (await must(who, 'mutation($c: ID!, $t: String!) { createPost(input: { communityId: $c, title: $t, body: "Words." }) { id } }', { c: communityId, t: title })).createPost;
+  (
+    await must(
+      who,
+      'mutation($c: ID!, $t: String!) { createPost(input: { communityId: $c, title: $t, body: "Words." }) { id } }',
+      { c: communityId, t: title },
+    )
+  ).createPost;
 const comment = async (who: TestUser, postId: string) =>
-  (await must(who, 'mutation($p: ID!) { addComment(input: { postId: $p, body: "A comment." }) { id } }', { p: postId })).addComment;
+  (await must(who, 'mutation($p: ID!) { addComment(input: { postId: $p, body: "A comment." }) { id } }', { p: postId }))
+    .addComment;
 const say = async (who: TestUser, eventId: string, body: string, isQuestion = false) =>
-  (await must(who, 'mutation($e: ID!, $b: String!, $q: Boolean!) { sendChatMessage(input: { eventId: $e, body: $b, isQuestion: $q }) { id } }', { e: eventId, b: body, q: isQuestion })).sendChatMessage;
+  (
+    await must(
+      who,
+      'mutation($e: ID!, $b: String!, $q: Boolean!) { sendChatMessage(input: { eventId: $e, body: $b, isQuestion: $q }) { id } }',
+      { e: eventId, b: body, q: isQuestion },
+    )
+  ).sendChatMessage;
 const poll = async (who: TestUser, communityId: string) =>
-  (await must(who, 'mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Which?", options: ["A", "B"] }) { id options { id } } }', { c: communityId })).createPoll;
-const contest = (who: TestUser, communityId: string) => createEvent(server, who, communityId, { kind: 'CONTEST', title: 'Contest', startsAt: hoursFromNow(24) });
+  (
+    await must(
+      who,
+      'mutation($c: ID!) { createPoll(input: { communityId: $c, question: "Which?", options: ["A", "B"] }) { id options { id } } }',
+      { c: communityId },
+    )
+  ).createPoll;
+const contest = (who: TestUser, communityId: string) =>
+  createEvent(server, who, communityId, { kind: 'CONTEST', title: 'Contest', startsAt: hoursFromNow(24) });
 const enter = async (who: TestUser, eventId: string, postId: string) =>
-  (await must(who, 'mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', { e: eventId, p: postId })).submitContestEntry;
+  (
+    await must(who, 'mutation($e: ID!, $p: ID!) { submitContestEntry(input: { eventId: $e, postId: $p }) { id } }', {
+      e: eventId,
+      p: postId,
+    })
+  ).submitContestEntry;
 const ban = (by: TestUser, communityId: string, user: TestUser) =>
-  must(by, 'mutation($c: ID!, $u: ID!) { banMember(input: { communityId: $c, userId: $u, reason: "spam" }) { reason } }', { c: communityId, u: user.user.id });
+  must(
+    by,
+    'mutation($c: ID!, $u: ID!) { banMember(input: { communityId: $c, userId: $u, reason: "spam" }) { reason } }',
+    { c: communityId, u: user.user.id },
+  );
 
 beforeAll(async () => {
   server = await startTestServer();
   const owner = await signUp(server, 'owner');
   banned = await signUp(server, 'exmod');
-  const [member, muted, outsider, requester] = await Promise.all(['member', 'muted', 'outside', 'asks'].map((p) => signUp(server, p)));
+  const [member, muted, outsider, requester] = await Promise.all(
+    ['member', 'muted', 'outside', 'asks'].map((p) => signUp(server, p)),
+  );
   const community = await createCommunity(server, owner, 'PUBLIC');
   await openPrivileges(server, owner, community.id);
   for (const u of [banned, member, muted]) await joinCommunity(server, u, community.id);
-  await must(owner, 'mutation($c: ID!, $u: ID!) { setMemberRole(input: { communityId: $c, userId: $u, role: MODERATOR }) { role } }', { c: community.id, u: banned.user.id });
+  await must(
+    owner,
+    'mutation($c: ID!, $u: ID!) { setMemberRole(input: { communityId: $c, userId: $u, role: MODERATOR }) { role } }',
+    { c: community.id, u: banned.user.id },
+  );
   key = await communityKey(server, community.slug);
 
   // What the moderator wrote and what others wrote.
@@ -195,13 +336,22 @@ beforeAll(async () => {
   const ownMeetup = await createEvent(server, banned, community.id, { startsAt: hoursFromNow(1), capacity: 10 });
   await must(member, 'mutation($e: ID!) { rsvp(input: { eventId: $e, status: GOING }) { id } }', { e: ownMeetup.id });
   const ownersMeetup = await createEvent(server, owner, community.id);
-  const liveStream = await createEvent(server, banned, community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
+  const liveStream = await createEvent(server, banned, community.id, {
+    kind: 'LIVE_STREAM',
+    startsAt: hoursFromNow(0),
+  });
   await must(banned, 'mutation($e: ID!) { startLiveStream(eventId: $e) { id } }', { e: liveStream.id });
   const ownMessage = await say(banned, liveStream.id, 'Welcome');
   const othersMessage = await say(member, liveStream.id, 'Hi');
   const question = await say(member, liveStream.id, 'When?', true);
-  await must(banned, 'mutation($e: ID!, $u: ID!) { muteChatMember(input: { eventId: $e, userId: $u }) }', { e: liveStream.id, u: muted.user.id });
-  const laterStream = await createEvent(server, banned, community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(2) });
+  await must(banned, 'mutation($e: ID!, $u: ID!) { muteChatMember(input: { eventId: $e, userId: $u }) }', {
+    e: liveStream.id,
+    u: muted.user.id,
+  });
+  const laterStream = await createEvent(server, banned, community.id, {
+    kind: 'LIVE_STREAM',
+    startsAt: hoursFromNow(2),
+  });
 
   // Polls: their own and the owner's.
   const ownPoll = await poll(banned, community.id);
@@ -214,28 +364,67 @@ beforeAll(async () => {
   const votingContest = await contest(owner, community.id);
   const firstEntry = await enter(member, votingContest.id, othersPost.id);
   const othersEntry = await enter(muted, votingContest.id, (await post(muted, community.id, 'Their entry')).id);
-  await must(owner, 'mutation($id: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { updateEvent(input: { id: $id, startsAt: $from, endsAt: $to }) { id } }', {
-    id: votingContest.id, from: hoursFromNow(-1).toISOString(), to: hoursFromNow(1).toISOString(),
-  });
+  await must(
+    owner,
+    'mutation($id: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { updateEvent(input: { id: $id, startsAt: $from, endsAt: $to }) { id } }',
+    {
+      id: votingContest.id,
+      from: hoursFromNow(-1).toISOString(),
+      to: hoursFromNow(1).toISOString(),
+    },
+  );
   await must(banned, 'mutation($id: ID!) { voteContestEntry(entryId: $id) { id } }', { id: firstEntry.id });
 
   // Someone else the owner banned, and a join request waiting for a decision (made while the
   // community took requests: written directly, as its visibility is not this test's subject).
   await ban(owner, community.id, outsider);
   await pendingJoinRequest(server, key, requester);
-  const requests = await must(owner, 'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }', { slug: community.slug });
+  const requests = await must(
+    owner,
+    'query($slug: String!) { community(slug: $slug) { joinRequests(first: 5) { edges { node { id } } } } }',
+    { slug: community.slug },
+  );
 
   // Invite links: one the moderator shared, one of the owner's that still works.
-  const ownInviteLink = (await must(banned, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', { c: community.id })).createInviteLink.inviteLink;
-  const ownersInviteToken = (await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: community.id })).createInviteLink.token;
+  const ownInviteLink = (
+    await must(banned, 'mutation($c: ID!) { createInviteLink(communityId: $c) { inviteLink { id } } }', {
+      c: community.id,
+    })
+  ).createInviteLink.inviteLink;
+  const ownersInviteToken = (
+    await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: community.id })
+  ).createInviteLink.token;
 
   // The ban.
   await ban(owner, community.id, banned);
 
   subjects = {
-    community, owner, member, muted, outsider, ownPost, othersPost, ownComment, othersComment, ownMeetup, ownersMeetup, liveStream, laterStream,
-    ownMessage, othersMessage, question, ownPoll, ownersPoll, submissions, openContest, ownEntry, votingContest, othersEntry,
-    joinRequest: requests.community.joinRequests.edges[0].node.id, ownInviteLink, ownersInviteToken,
+    community,
+    owner,
+    member,
+    muted,
+    outsider,
+    ownPost,
+    othersPost,
+    ownComment,
+    othersComment,
+    ownMeetup,
+    ownersMeetup,
+    liveStream,
+    laterStream,
+    ownMessage,
+    othersMessage,
+    question,
+    ownPoll,
+    ownersPoll,
+    submissions,
+    openContest,
+    ownEntry,
+    votingContest,
+    othersEntry,
+    joinRequest: requests.community.joinRequests.edges[0].node.id,
+    ownInviteLink,
+    ownersInviteToken,
   };
 }, 120_000);
 afterAll(closeAll);
@@ -244,42 +433,57 @@ describe('a banned ex-moderator', () => {
   it('is covered for every mutation of the schema: each acts in a community (ATTEMPTS) or is exempt with a reason', () => {
     const mutationType = server.app.schema.getMutationType();
     expect(isObjectType(mutationType)).toBe(true);
-    const unlisted = Object.keys(mutationType!.getFields()).filter((name) => !(name in ATTEMPTS) && !(name in NOT_IN_A_COMMUNITY));
+    const unlisted = Object.keys(mutationType!.getFields()).filter(
+      (name) => !(name in ATTEMPTS) && !(name in NOT_IN_A_COMMUNITY),
+    );
     // A mutation listed here was added without a row in ATTEMPTS (or a reason in NOT_IN_A_COMMUNITY).
     expect(unlisted).toEqual([]);
-    const stale = [...Object.keys(ATTEMPTS), ...Object.keys(NOT_IN_A_COMMUNITY)].filter((name) => !(name in mutationType!.getFields()));
+    const stale = [...Object.keys(ATTEMPTS), ...Object.keys(NOT_IN_A_COMMUNITY)].filter(
+      (name) => !(name in mutationType!.getFields()),
+    );
     expect(stale).toEqual([]);
   });
 
-  it.each(Object.keys(ATTEMPTS))('is refused %s with FORBIDDEN, and nothing in the community changes', async (mutation) => {
-    for (const attempt of ATTEMPTS[mutation](subjects)) {
-      const before = await communityState(server, key);
-      const res = await server.gql(attempt.query, attempt.variables, { token: banned.token });
-      expect({ mutation, variables: attempt.variables, code: errorCode(res), data: res.body.data ?? null })
-        .toEqual({ mutation, variables: attempt.variables, code: 'FORBIDDEN', data: null });
-      expect(await communityState(server, key)).toEqual(before);
-    }
-  });
+  it.each(Object.keys(ATTEMPTS))(
+    'is refused %s with FORBIDDEN, and nothing in the community changes',
+    async (mutation) => {
+      for (const attempt of ATTEMPTS[mutation](subjects)) {
+        const before = await communityState(server, key);
+        const res = await server.gql(attempt.query, attempt.variables, { token: banned.token });
+        expect({ mutation, variables: attempt.variables, code: errorCode(res), data: res.body.data ?? null }).toEqual({
+          mutation,
+          variables: attempt.variables,
+          code: 'FORBIDDEN',
+          data: null,
+        });
+        expect(await communityState(server, key)).toEqual(before);
+      }
+    },
+  );
 
   it('reads what they made as an anonymous visitor would: no viewerCan… power is left', async () => {
     const s = subjects;
-    const read = (who?: TestUser) => server.gql(
-      `query($post: ID!, $comment: ID!, $event: ID!, $poll: ID!) {
+    const read = (who?: TestUser) =>
+      server.gql(
+        `query($post: ID!, $comment: ID!, $event: ID!, $poll: ID!) {
         post: node(id: $post) { ... on Post { title viewerCanUpdate viewerCanDelete } }
         comment: node(id: $comment) { ... on Comment { body viewerCanUpdate viewerCanDelete } }
         event: node(id: $event) { ... on Event { title live viewerCanManage } }
         poll: node(id: $poll) { ... on Poll { question closed viewerCanClose } }
       }`,
-      { post: s.ownPost.id, comment: s.ownComment.id, event: s.liveStream.id, poll: s.ownPoll.id }, { token: who?.token },
-    );
+        { post: s.ownPost.id, comment: s.ownComment.id, event: s.liveStream.id, poll: s.ownPoll.id },
+        { token: who?.token },
+      );
     const [asBanned, asAnonymous, asOwner] = await Promise.all([read(banned), read(), read(s.owner)]);
     expect(asBanned.body.errors).toBeUndefined();
     expect(asBanned.body.data).toEqual(asAnonymous.body.data);
     expect(asBanned.body.data.poll).toEqual({ question: 'Which?', closed: false, viewerCanClose: false });
     // The owner's powers over the same records are intact.
     expect(asOwner.body.data).toMatchObject({
-      post: { viewerCanUpdate: false, viewerCanDelete: true }, comment: { viewerCanDelete: true },
-      event: { viewerCanManage: true }, poll: { viewerCanClose: true },
+      post: { viewerCanUpdate: false, viewerCanDelete: true },
+      comment: { viewerCanDelete: true },
+      event: { viewerCanManage: true },
+      poll: { viewerCanClose: true },
     });
   });
 });

@@ -30,7 +30,8 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   polls: 'select * from polls t where t.community_id = ?',
   poll_options: 'select t.* from poll_options t join polls p on p.id = t.poll_id where p.community_id = ?',
   ballots: 'select t.* from ballots t join polls p on p.id = t.poll_id where p.community_id = ?',
-  ballot_choices: 'select t.* from ballot_choices t join ballots b on b.id = t.ballot_id join polls p on p.id = b.poll_id where p.community_id = ?',
+  ballot_choices:
+    'select t.* from ballot_choices t join ballots b on b.id = t.ballot_id join polls p on p.id = b.poll_id where p.community_id = ?',
   reputation_events: 'select * from reputation_events t where t.community_id = ?',
   member_badges: 'select * from member_badges t where t.community_id = ?',
 };
@@ -46,15 +47,25 @@ export async function communityKey(server: TestServer, slug: string): Promise<nu
  * visibility (the visibility that takes requests is not the subject of the tests that need one).
  */
 export async function pendingJoinRequest(server: TestServer, communityKey: number, requester: TestUser): Promise<void> {
-  const [user] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [requester.user.handle]);
-  await dbQuery(server, "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())", [communityKey, user.id]);
+  const [user] = await dbQuery<{ id: number }>(server, 'select id from users where handle = ?', [
+    requester.user.handle,
+  ]);
+  await dbQuery(
+    server,
+    "insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())",
+    [communityKey, user.id],
+  );
 }
 
 /** A snapshot of every row of the community (see ROWS_OF_COMMUNITY), comparable with `toEqual`. */
 export async function communityState(server: TestServer, communityKey: number): Promise<Record<string, string[]>> {
   const state: Record<string, string[]> = {};
   for (const [table, query] of Object.entries(ROWS_OF_COMMUNITY)) {
-    const rows = await dbQuery<{ row: string }>(server, `select to_jsonb(r)::text as row from (${query}) r order by r.id`, [communityKey]);
+    const rows = await dbQuery<{ row: string }>(
+      server,
+      `select to_jsonb(r)::text as row from (${query}) r order by r.id`,
+      [communityKey],
+    );
     state[table] = rows.map((r) => r.row);
   }
   return state;

@@ -28,10 +28,19 @@ beforeAll(async () => {
   await w.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }', {
     input: { communityId: w.community.id, question: 'On a post?', options: ['Yes', 'No'], postId: post },
   });
-  await w.call('mutation($input: CastVoteInput!) { castVote(input: $input) { id } }', { input: { pollId: poll.id, optionIds: [poll.optionIds[0]] } }, w.ada);
+  await w.call(
+    'mutation($input: CastVoteInput!) { castVote(input: $input) { id } }',
+    { input: { pollId: poll.id, optionIds: [poll.optionIds[0]] } },
+    w.ada,
+  );
   // A full meetup: Ada holds its only seat, Bob waits.
   const meetup = await w.event({ capacity: 1 });
-  for (const u of [w.ada, w.bob]) await w.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: meetup, status: 'GOING' } }, u);
+  for (const u of [w.ada, w.bob])
+    await w.call(
+      'mutation($input: RsvpInput!) { rsvp(input: $input) { id } }',
+      { input: { eventId: meetup, status: 'GOING' } },
+      u,
+    );
   await w.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id } }', {
     input: { communityId: w.community.id, question: 'At the meetup?', options: ['Yes', 'No'], eventId: meetup },
   });
@@ -40,12 +49,24 @@ beforeAll(async () => {
   const contest = await w.contest();
   await w.entry(contest, w.ada);
   // Ada's member ledger gets a row from an upvote.
-  await w.call('mutation($input: VoteInput!) { vote(input: $input) { __typename } }', { input: { subjectId: post, value: 'UP' } });
-  const ada = await w.call('query($slug: String!) { community(slug: $slug) { members(first: 10) { edges { node { id user { id } } } } } }', { slug: w.community.slug });
+  await w.call('mutation($input: VoteInput!) { vote(input: $input) { __typename } }', {
+    input: { subjectId: post, value: 'UP' },
+  });
+  const ada = await w.call(
+    'query($slug: String!) { community(slug: $slug) { members(first: 10) { edges { node { id user { id } } } } } }',
+    { slug: w.community.slug },
+  );
   const adaMember = ada.community.members.edges.find((e: any) => e.node.user.id === w.ada.user.id).node.id;
   for (const [type, id] of Object.entries({
-    Community: w.community.id, Post: post, Comment: comment, Event: meetup, PollOption: poll.optionIds[0], Member: adaMember, User: w.owner.user.id,
-  })) records.set(type, id);
+    Community: w.community.id,
+    Post: post,
+    Comment: comment,
+    Event: meetup,
+    PollOption: poll.optionIds[0],
+    Member: adaMember,
+    User: w.owner.user.id,
+  }))
+    records.set(type, id);
   records.set('Event:stream', stream);
   records.set('Event:contest', contest);
   records.set('Community:restricted', w.restrictedCommunity.id);
@@ -89,7 +110,8 @@ function connections(): Connection[] {
     for (const field of Object.values(type.getFields())) {
       const cursorArg = field.args.find((a) => CURSOR_ARGUMENT.test(a.name));
       const returned = getNamedType(field.type);
-      if (cursorArg && isObjectType(returned) && returned.getFields().edges) found.push({ name: `${type.name}.${field.name}`, owner: type, field, cursorArg: cursorArg.name });
+      if (cursorArg && isObjectType(returned) && returned.getFields().edges)
+        found.push({ name: `${type.name}.${field.name}`, owner: type, field, cursorArg: cursorArg.name });
     }
   }
   return found;
@@ -106,13 +128,17 @@ function pageQuery(c: Connection): { query: string; variables: Record<string, un
   const id = records.get(through?.key ?? RECORD_FOR[c.name] ?? type);
   if (!id) return null;
   const body = through ? through.path(inner) : inner;
-  return { query: `query($id: ID!, $cursor: String) { node(id: $id) { ... on ${type} { ${body} } } }`, variables: { id } };
+  return {
+    query: `query($id: ID!, $cursor: String) { node(id: $id) { ... on ${type} { ${body} } } }`,
+    variables: { id },
+  };
 }
 
 /** The connection's page within a response. */
 function pageOf(data: any): any {
   let node = data;
-  while (node && typeof node === 'object' && !('edges' in node)) node = Object.values(node).find((v) => v && typeof v === 'object');
+  while (node && typeof node === 'object' && !('edges' in node))
+    node = Object.values(node).find((v) => v && typeof v === 'object');
   return node;
 }
 
@@ -127,17 +153,29 @@ describe('forged cursors', () => {
         findings.push(`${c.name}: no record to reach it from (add one in beforeAll)`);
         continue;
       }
-      const first = await server.gql(request.query, { ...request.variables, cursor: null }, { token: world.owner.token });
+      const first = await server.gql(
+        request.query,
+        { ...request.variables, cursor: null },
+        { token: world.owner.token },
+      );
       const real = pageOf(first.body.data)?.edges?.[0]?.cursor ?? pageOf(first.body.data)?.pageInfo?.endCursor;
       if (first.body.errors || !real) {
-        findings.push(`${c.name}: no real cursor to forge from ${JSON.stringify(first.body.errors ?? first.body.data)}`);
+        findings.push(
+          `${c.name}: no real cursor to forge from ${JSON.stringify(first.body.errors ?? first.body.data)}`,
+        );
         continue;
       }
       for (const forged of forgedCursors(real)) {
-        const res = await server.gql(request.query, { ...request.variables, cursor: forged.value }, { token: world.owner.token });
+        const res = await server.gql(
+          request.query,
+          { ...request.variables, cursor: forged.value },
+          { token: world.owner.token },
+        );
         const error = res.body.errors?.[0];
         if (error && (error.extensions?.code !== 'BAD_USER_INPUT' || error.extensions?.field !== c.cursorArg)) {
-          findings.push(`${c.name}(${c.cursorArg}) with ${forged.label}: ${error.extensions?.code} (${error.extensions?.field}) ${error.message}`);
+          findings.push(
+            `${c.name}(${c.cursorArg}) with ${forged.label}: ${error.extensions?.code} (${error.extensions?.field}) ${error.message}`,
+          );
         }
       }
     }
@@ -145,11 +183,23 @@ describe('forged cursors', () => {
   }, 120_000);
 
   it('are BAD_USER_INPUT in every subscription that replays from a cursor, or a replay when they still make sense', async () => {
-    const subscriptions = Object.values(server.app.schema.getSubscriptionType()!.getFields()).filter((f) => f.args.some((a) => CURSOR_ARGUMENT.test(a.name)));
+    const subscriptions = Object.values(server.app.schema.getSubscriptionType()!.getFields()).filter((f) =>
+      f.args.some((a) => CURSOR_ARGUMENT.test(a.name)),
+    );
     expect(subscriptions.map((s) => s.name).sort()).toEqual(['chatMessageAdded', 'commentAdded']);
     const targets: Record<string, { arg: string; id: string; cursorOf: string; page: string }> = {
-      commentAdded: { arg: 'postId', id: records.get('Post')!, cursorOf: `{ node(id: "${records.get('Post')}") { ... on Post { comments(first: 1) ${PAGE} } } }`, page: 'comments' },
-      chatMessageAdded: { arg: 'eventId', id: records.get('Event:stream')!, cursorOf: `{ node(id: "${records.get('Event:stream')}") { ... on Event { chatMessages(last: 1) ${PAGE} } } }`, page: 'chatMessages' },
+      commentAdded: {
+        arg: 'postId',
+        id: records.get('Post')!,
+        cursorOf: `{ node(id: "${records.get('Post')}") { ... on Post { comments(first: 1) ${PAGE} } } }`,
+        page: 'comments',
+      },
+      chatMessageAdded: {
+        arg: 'eventId',
+        id: records.get('Event:stream')!,
+        cursorOf: `{ node(id: "${records.get('Event:stream')}") { ... on Event { chatMessages(last: 1) ${PAGE} } } }`,
+        page: 'chatMessages',
+      },
     };
     const findings: string[] = [];
     const client = server.ws({ token: world.owner.token });
@@ -157,12 +207,26 @@ describe('forged cursors', () => {
       const target = targets[s.name];
       const page = pageOf((await server.gql(target.cursorOf, undefined, { token: world.owner.token })).body.data);
       for (const forged of forgedCursors(page.edges[0].cursor)) {
-        const r = record(client, { query: `subscription($id: ID!, $after: String) { ${s.name}(${target.arg}: $id, after: $after) { id } }`, variables: { id: target.id, after: forged.value } });
-        await r.until(() => r.failure !== undefined || r.results.length > 0 || r.completed, `${s.name} to answer`, 10_000);
+        const r = record(client, {
+          query: `subscription($id: ID!, $after: String) { ${s.name}(${target.arg}: $id, after: $after) { id } }`,
+          variables: { id: target.id, after: forged.value },
+        });
+        await r.until(
+          () => r.failure !== undefined || r.results.length > 0 || r.completed,
+          `${s.name} to answer`,
+          10_000,
+        );
         r.stop();
-        const errors = [...(Array.isArray(r.failure) ? r.failure : []), ...r.results.flatMap((result) => result.errors ?? [])];
-        if (r.failure !== undefined && !errors.length) findings.push(`${s.name}(after) with ${forged.label}: the socket failed ${String(r.failure)}`);
-        if (errors.length && (errors[0].extensions?.code !== 'BAD_USER_INPUT' || errors[0].extensions?.field !== 'after')) {
+        const errors = [
+          ...(Array.isArray(r.failure) ? r.failure : []),
+          ...r.results.flatMap((result) => result.errors ?? []),
+        ];
+        if (r.failure !== undefined && !errors.length)
+          findings.push(`${s.name}(after) with ${forged.label}: the socket failed ${String(r.failure)}`);
+        if (
+          errors.length &&
+          (errors[0].extensions?.code !== 'BAD_USER_INPUT' || errors[0].extensions?.field !== 'after')
+        ) {
           findings.push(`${s.name}(after) with ${forged.label}: ${JSON.stringify(r.failure ?? r.results)}`);
         }
       }

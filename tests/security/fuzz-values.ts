@@ -4,8 +4,16 @@
  * each place, one set per scalar type rather than every combination.
  */
 import {
-  getNamedType, getNullableType, isCompositeType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType,
-  type GraphQLField, type GraphQLInputType,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
 } from 'graphql';
 
 /** A place a value goes: its path in the variables, its type, and the argument or input field it belongs to. */
@@ -40,7 +48,11 @@ export function slotsOf(field: GraphQLField<unknown, unknown>): Slot[] {
 }
 
 /** The variables with `value` at `path` (intermediate objects and lists made as needed). */
-export function withValueAt(variables: Record<string, unknown>, path: (string | number)[], value: unknown): Record<string, unknown> {
+export function withValueAt(
+  variables: Record<string, unknown>,
+  path: (string | number)[],
+  value: unknown,
+): Record<string, unknown> {
   const copy = structuredClone(variables);
   let node: any = copy;
   path.slice(0, -1).forEach((key, i) => {
@@ -59,8 +71,13 @@ const INT_MAX = 2 ** 31 - 1;
 
 /** Dates a client may send that no calendar in the product needs. */
 const HOSTILE_DATES = [
-  '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z',
-  '1970-01-01T00:00:00.000Z', '2030-02-30T00:00:00Z', 'not a date',
+  '0001-01-01T00:00:00.000Z',
+  '9999-12-31T23:59:59.999Z',
+  '+275760-09-13T00:00:00.000Z',
+  '-271821-04-20T00:00:00.000Z',
+  '1970-01-01T00:00:00.000Z',
+  '2030-02-30T00:00:00Z',
+  'not a date',
 ];
 
 /** Arguments that take a cursor. */
@@ -92,7 +109,10 @@ export function forgedCursors(sample: unknown): Hostile[] {
   if (!Array.isArray(key)) return forged;
   key.forEach((_, i) => {
     for (const part of HOSTILE_KEY_PARTS) {
-      forged.push({ label: `a cursor with ${JSON.stringify(part)?.slice(0, 20)} at ${i}`, value: encode(key.map((v, j) => (j === i ? part : v))) });
+      forged.push({
+        label: `a cursor with ${JSON.stringify(part)?.slice(0, 20)} at ${i}`,
+        value: encode(key.map((v, j) => (j === i ? part : v))),
+      });
     }
   });
   forged.push({ label: 'a cursor with one more part', value: encode([...key, 1]) });
@@ -109,7 +129,10 @@ export function hostileValues(slot: Slot, sample: unknown, wrongIds: string[]): 
   const type = getNullableType(slot.type);
   if (isListType(type)) {
     const item = sample !== undefined && Array.isArray(sample) && sample.length ? sample[0] : 'x';
-    values.push({ label: 'an empty list', value: [] }, { label: 'a list of 1,000 items', value: Array.from({ length: 1000 }, () => item) });
+    values.push(
+      { label: 'an empty list', value: [] },
+      { label: 'a list of 1,000 items', value: Array.from({ length: 1000 }, () => item) },
+    );
     return values;
   }
   if (isInputObjectType(type)) return [...values, { label: 'an empty object', value: {} }];
@@ -133,7 +156,11 @@ export function hostileValues(slot: Slot, sample: unknown, wrongIds: string[]): 
         { label: 'an empty ID', value: '' },
         { label: 'a malformed ID', value: 'not-an-id!' },
         { label: 'a 1,000-character ID', value: 'A'.repeat(1000) },
-        { label: 'an ID with a NUL character', value: `${typeof sample === 'string' ? sample : 'x'}\u0000`, must: 'text' },
+        {
+          label: 'an ID with a NUL character',
+          value: `${typeof sample === 'string' ? sample : 'x'}\u0000`,
+          must: 'text',
+        },
         ...wrongIds.map((id, i) => ({ label: `an ID of another node type (#${i + 1})`, value: id })),
       ];
     case 'Int':

@@ -7,7 +7,16 @@
  * successful call would use them up or change what other baselines rely on; the fuzzer calls the
  * builder again after every call that succeeded.
  */
-import { closeAll, createCommunity, joinCommunity, openPrivileges, signUp, unique, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  openPrivileges,
+  signUp,
+  unique,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 
 /**
  * The settings of the servers the fuzz and cursor tests start: limits that would refuse the tests' own
@@ -49,7 +58,8 @@ export class World {
   /** Runs an operation and returns its data, or throws with its errors. */
   async call(query: string, variables: Record<string, unknown>, as: TestUser = this.owner): Promise<any> {
     const res = await this.server.gql(query, variables, { token: as.token });
-    if (res.body.errors || !res.body.data) throw new Error(`fuzz set-up failed: ${query}\n${JSON.stringify(res.body.errors)}`);
+    if (res.body.errors || !res.body.data)
+      throw new Error(`fuzz set-up failed: ${query}\n${JSON.stringify(res.body.errors)}`);
     return res.body.data;
   }
 
@@ -60,7 +70,11 @@ export class World {
   }
 
   async setUp(): Promise<void> {
-    [this.owner, this.ada, this.bob] = [await signUp(this.server, 'fzowner'), await signUp(this.server, 'fzada'), await signUp(this.server, 'fzbob')];
+    [this.owner, this.ada, this.bob] = [
+      await signUp(this.server, 'fzowner'),
+      await signUp(this.server, 'fzada'),
+      await signUp(this.server, 'fzbob'),
+    ];
     this.community = await createCommunity(this.server, this.owner);
     await openPrivileges(this.server, this.owner, this.community.id);
     for (const u of [this.ada, this.bob]) await joinCommunity(this.server, u, this.community.id);
@@ -77,7 +91,9 @@ export class World {
     const post = await this.post(this.owner, community.id);
     const comment = await this.comment(this.owner, post);
     const event = await this.event({ communityId: community.id });
-    const rsvp = await this.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: event, status: 'GOING' } });
+    const rsvp = await this.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', {
+      input: { eventId: event, status: 'GOING' },
+    });
     const poll = await this.poll(community.id);
     const stream = await this.liveStream(community.id);
     const message = await this.chatMessage(stream, this.owner);
@@ -89,31 +105,61 @@ export class World {
     });
     const key = await this.apiKey();
     for (const [type, id] of Object.entries({
-      User: stranger.user.id, Community: community.id, Member: member.member!.id, Post: post, Comment: comment, Event: event,
-      Rsvp: rsvp.rsvp.id, Poll: poll.id, PollOption: poll.optionIds[0], ChatMessage: message, ContestEntry: entry,
-      JoinRequest: request, Invite: invite.inviteMember.id, ApiKey: key,
-    })) this.pool.set(type, id);
+      User: stranger.user.id,
+      Community: community.id,
+      Member: member.member!.id,
+      Post: post,
+      Comment: comment,
+      Event: event,
+      Rsvp: rsvp.rsvp.id,
+      Poll: poll.id,
+      PollOption: poll.optionIds[0],
+      ChatMessage: message,
+      ContestEntry: entry,
+      JoinRequest: request,
+      Invite: invite.inviteMember.id,
+      ApiKey: key,
+    }))
+      this.pool.set(type, id);
   }
 
   // Record makers: each returns the new record's ID (from the API's answer).
 
   async post(author: TestUser = this.owner, communityId = this.community.id): Promise<string> {
-    const data = await this.call('mutation($input: CreatePostInput!) { createPost(input: $input) { id } }', {
-      input: { communityId, title: 'A fuzzed post', body: 'Some *words*.', tags: ['fuzz'] },
-    }, author);
+    const data = await this.call(
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      {
+        input: { communityId, title: 'A fuzzed post', body: 'Some *words*.', tags: ['fuzz'] },
+      },
+      author,
+    );
     return data.createPost.id;
   }
 
   async comment(author: TestUser, postId: string, parentId?: string): Promise<string> {
-    const data = await this.call('mutation($input: AddCommentInput!) { addComment(input: $input) { id } }', { input: { postId, parentId, body: 'A comment.' } }, author);
+    const data = await this.call(
+      'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }',
+      { input: { postId, parentId, body: 'A comment.' } },
+      author,
+    );
     return data.addComment.id;
   }
 
   async event(input: Record<string, unknown> = {}, organizer: TestUser = this.owner): Promise<string> {
     const startsAt = (input.startsAt as string) ?? hoursFromNow(1);
-    const data = await this.call('mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }', {
-      input: { communityId: this.community.id, title: 'Fuzz meetup', startsAt, endsAt: plusHours(startsAt, 1), ...input },
-    }, organizer);
+    const data = await this.call(
+      'mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }',
+      {
+        input: {
+          communityId: this.community.id,
+          title: 'Fuzz meetup',
+          startsAt,
+          endsAt: plusHours(startsAt, 1),
+          ...input,
+        },
+      },
+      organizer,
+    );
     return data.createEvent.id;
   }
 
@@ -124,16 +170,23 @@ export class World {
   }
 
   async chatMessage(eventId: string, author: TestUser, isQuestion = false): Promise<string> {
-    const data = await this.call('mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }', {
-      input: { eventId, body: isQuestion ? 'A question?' : 'Hello.', isQuestion },
-    }, author);
+    const data = await this.call(
+      'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }',
+      {
+        input: { eventId, body: isQuestion ? 'A question?' : 'Hello.', isQuestion },
+      },
+      author,
+    );
     return data.sendChatMessage.id;
   }
 
   async poll(communityId = this.community.id): Promise<{ id: string; optionIds: string[] }> {
-    const data = await this.call('mutation($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }', {
-      input: { communityId, question: 'Which one?', options: ['Red', 'Green', 'Blue'] },
-    });
+    const data = await this.call(
+      'mutation($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }',
+      {
+        input: { communityId, question: 'Which one?', options: ['Red', 'Green', 'Blue'] },
+      },
+    );
     return { id: data.createPoll.id, optionIds: data.createPoll.options.map((o: { id: string }) => o.id) };
   }
 
@@ -144,7 +197,11 @@ export class World {
 
   async entry(contestId: string, author: TestUser, communityId = this.community.id): Promise<string> {
     const postId = await this.post(author, communityId);
-    const data = await this.call('mutation($input: SubmitContestEntryInput!) { submitContestEntry(input: $input) { id } }', { input: { eventId: contestId, postId } }, author);
+    const data = await this.call(
+      'mutation($input: SubmitContestEntryInput!) { submitContestEntry(input: $input) { id } }',
+      { input: { eventId: contestId, postId } },
+      author,
+    );
     return data.submitContestEntry.id;
   }
 
@@ -169,7 +226,10 @@ export class World {
   }
 
   async apiKey(): Promise<string> {
-    const data = await this.call('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }', { input: { name: 'Fuzz', scopes: ['READ'] } });
+    const data = await this.call(
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } } }',
+      { input: { name: 'Fuzz', scopes: ['READ'] } },
+    );
     return data.createApiKey.apiKey.id;
   }
 
@@ -196,7 +256,14 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   },
   approveJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
   banMember: async (w) => ({
-    variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, reason: 'Spam.', until: hoursFromNow(24 * 7) } },
+    variables: {
+      input: {
+        communityId: w.community.id,
+        userId: (await w.member()).user.id,
+        reason: 'Spam.',
+        until: hoursFromNow(24 * 7),
+      },
+    },
   }),
   cancelEvent: async (w) => ({ variables: { id: await w.event() } }),
   castVote: async (w) => {
@@ -207,7 +274,11 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     const meetup = await w.once('check-in meetup', async () => {
       const startsAt = hoursFromNow(1);
       const id = await w.event({ startsAt, capacity: 10 });
-      await w.call('mutation($input: RsvpInput!) { rsvp(input: $input) { id } }', { input: { eventId: id, status: 'GOING' } }, w.ada);
+      await w.call(
+        'mutation($input: RsvpInput!) { rsvp(input: $input) { id } }',
+        { input: { eventId: id, status: 'GOING' } },
+        w.ada,
+      );
       return { id, startsAt };
     });
     return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
@@ -215,43 +286,81 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   closePoll: async (w) => ({ variables: { id: (await w.poll()).id } }),
   createApiKey: async () => ({ variables: { input: { name: 'Fuzzed key', scopes: ['READ', 'WRITE'] } } }),
   createCommunity: async () => ({
-    variables: { input: { slug: unique('fz').replace(/_/g, '-'), name: 'Fuzzed', description: 'A community.', timeZone: 'Europe/Paris', visibility: 'PUBLIC' } },
+    variables: {
+      input: {
+        slug: unique('fz').replace(/_/g, '-'),
+        name: 'Fuzzed',
+        description: 'A community.',
+        timeZone: 'Europe/Paris',
+        visibility: 'PUBLIC',
+      },
+    },
   }),
   createEvent: async (w) => {
     const startsAt = hoursFromNow(48);
     return {
       variables: {
         input: {
-          communityId: w.community.id, kind: 'MEETUP', title: 'Fuzzed meetup', description: 'Come along.', startsAt, endsAt: plusHours(startsAt, 2),
-          timeZone: 'Europe/Paris', capacity: 10, location: 'The hall', onlineUrl: 'https://example.test/meet', recurrence: 'FREQ=WEEKLY;COUNT=3',
+          communityId: w.community.id,
+          kind: 'MEETUP',
+          title: 'Fuzzed meetup',
+          description: 'Come along.',
+          startsAt,
+          endsAt: plusHours(startsAt, 2),
+          timeZone: 'Europe/Paris',
+          capacity: 10,
+          location: 'The hall',
+          onlineUrl: 'https://example.test/meet',
+          recurrence: 'FREQ=WEEKLY;COUNT=3',
         },
       },
     };
   },
-  createInviteLink: async (w) => ({ variables: { communityId: w.restrictedCommunity.id, expiresAt: hoursFromNow(24), maxUses: 5 } }),
+  createInviteLink: async (w) => ({
+    variables: { communityId: w.restrictedCommunity.id, expiresAt: hoursFromNow(24), maxUses: 5 },
+  }),
   createPoll: async (w) => {
     const [postId, eventId] = [await w.once('poll post', () => w.post()), await w.once('poll event', () => w.event())];
     return {
       variables: {
         input: {
-          communityId: w.community.id, question: 'Which ones?', options: ['Red', 'Green', 'Blue'], allowMultiple: true, maxChoices: 2,
-          ranked: false, anonymous: false, hideResultsUntilClosed: false, closesAt: hoursFromNow(48), postId, eventId,
+          communityId: w.community.id,
+          question: 'Which ones?',
+          options: ['Red', 'Green', 'Blue'],
+          allowMultiple: true,
+          maxChoices: 2,
+          ranked: false,
+          anonymous: false,
+          hideResultsUntilClosed: false,
+          closesAt: hoursFromNow(48),
+          postId,
+          eventId,
         },
       },
     };
   },
-  createPost: async (w) => ({ variables: { input: { communityId: w.community.id, title: 'Fuzzed', body: MARKDOWN, tags: ['fuzz', 'more'] } } }),
-  deleteChatMessage: async (w) => ({ variables: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) } }),
-  deleteComment: async (w) => ({ variables: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } }),
+  createPost: async (w) => ({
+    variables: { input: { communityId: w.community.id, title: 'Fuzzed', body: MARKDOWN, tags: ['fuzz', 'more'] } },
+  }),
+  deleteChatMessage: async (w) => ({
+    variables: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) },
+  }),
+  deleteComment: async (w) => ({
+    variables: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) },
+  }),
   deletePost: async (w) => ({ variables: { id: await w.post() } }),
   endLiveStream: async (w) => ({ variables: { eventId: await w.liveStream() } }),
   featureComment: async (w) => {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
     return { variables: { id: comment, featured: true } };
   },
-  inviteMember: async (w) => ({ variables: { input: { communityId: w.restrictedCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } } }),
+  inviteMember: async (w) => ({
+    variables: { input: { communityId: w.restrictedCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } },
+  }),
   joinByInviteLink: async (w) => {
-    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id, maxUses: 100) { token } }', { id: w.restrictedCommunity.id });
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id, maxUses: 100) { token } }', {
+      id: w.restrictedCommunity.id,
+    });
     return { variables: { token: data.createInviteLink.token }, token: (await signUp(w.server, 'fzlink')).token };
   },
   joinCommunity: async (w) => ({ variables: { communityId: (await w.adasCommunity()).id } }),
@@ -261,14 +370,27 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { communityId: community.id } };
   },
   lockPost: async (w) => ({ variables: { id: await w.once('moderated post', () => w.post(w.ada)), locked: true } }),
-  markQuestionAnswered: async (w) => ({ variables: { id: await w.once('question', async () => w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true)), answered: true } }),
-  muteChatMember: async (w) => ({ variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } } }),
+  markQuestionAnswered: async (w) => ({
+    variables: {
+      id: await w.once('question', async () =>
+        w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+      ),
+      answered: true,
+    },
+  }),
+  muteChatMember: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } },
+  }),
   pinPost: async (w) => ({ variables: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true } }),
-  react: async (w) => ({ variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } } }),
+  react: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } },
+  }),
   rebuildReputation: async (w) => ({ variables: { communityId: w.community.id } }),
   rejectJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
   revokeInviteLink: async (w) => {
-    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', { id: w.restrictedCommunity.id });
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', {
+      id: w.restrictedCommunity.id,
+    });
     return { variables: { id: data.createInviteLink.inviteLink.id } };
   },
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
@@ -279,8 +401,14 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     });
     return { variables: { input: { eventId: meetup.id, status: 'GOING', occurrenceStartsAt: meetup.startsAt } } };
   },
-  sendChatMessage: async (w) => ({ variables: { input: { eventId: await w.once('stream', () => w.liveStream()), body: 'Hello there.', isQuestion: true } } }),
-  setMemberRole: async (w) => ({ variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, role: 'MODERATOR' } } }),
+  sendChatMessage: async (w) => ({
+    variables: {
+      input: { eventId: await w.once('stream', () => w.liveStream()), body: 'Hello there.', isQuestion: true },
+    },
+  }),
+  setMemberRole: async (w) => ({
+    variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, role: 'MODERATOR' } },
+  }),
   setSlowMode: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } }),
   signIn: async (w) => ({ variables: { input: { email: w.owner.user.email, password: w.owner.password } } }),
   signOut: async (w) => {
@@ -291,45 +419,93 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   },
   signUp: async () => {
     const handle = unique('fzsign');
-    return { variables: { input: { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' } } };
+    return {
+      variables: { input: { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' } },
+    };
   },
   startLiveStream: async (w) => ({ variables: { eventId: await w.liveStream(w.community.id, false) } }),
   submitContestEntry: async (w) => ({ variables: { input: { eventId: await w.contest(), postId: await w.post() } } }),
   unbanMember: async (w) => {
     const banned = await w.member();
-    await w.call('mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }', { input: { communityId: w.community.id, userId: banned.user.id } });
+    await w.call('mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }', {
+      input: { communityId: w.community.id, userId: banned.user.id },
+    });
     return { variables: { input: { communityId: w.community.id, userId: banned.user.id } } };
   },
-  unmuteChatMember: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id } }),
-  updateComment: async (w) => ({ variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())), body: MARKDOWN } } }),
+  unmuteChatMember: async (w) => ({
+    variables: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id },
+  }),
+  updateComment: async (w) => ({
+    variables: {
+      input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())), body: MARKDOWN },
+    },
+  }),
   updateCommunity: async (w) => ({
-    variables: { input: { id: (await createCommunity(w.server, w.owner)).id, name: 'Renamed', description: 'Changed.', timeZone: 'Asia/Tokyo', visibility: 'PRIVATE' } },
+    variables: {
+      input: {
+        id: (await createCommunity(w.server, w.owner)).id,
+        name: 'Renamed',
+        description: 'Changed.',
+        timeZone: 'Asia/Tokyo',
+        visibility: 'PRIVATE',
+      },
+    },
   }),
   updateEvent: async (w) => {
     const startsAt = hoursFromNow(72);
     return {
       variables: {
         input: {
-          id: await w.event(), title: 'Moved', description: 'Later.', startsAt, endsAt: plusHours(startsAt, 3), timeZone: 'America/New_York',
-          capacity: 20, location: 'Elsewhere', onlineUrl: 'https://example.test/moved', recurrence: 'FREQ=DAILY;COUNT=2',
+          id: await w.event(),
+          title: 'Moved',
+          description: 'Later.',
+          startsAt,
+          endsAt: plusHours(startsAt, 3),
+          timeZone: 'America/New_York',
+          capacity: 20,
+          location: 'Elsewhere',
+          onlineUrl: 'https://example.test/moved',
+          recurrence: 'FREQ=DAILY;COUNT=2',
         },
       },
     };
   },
-  updatePost: async (w) => ({ variables: { input: { id: await w.post(), title: 'Edited', body: MARKDOWN, tags: ['edited'] } } }),
+  updatePost: async (w) => ({
+    variables: { input: { id: await w.post(), title: 'Edited', body: MARKDOWN, tags: ['edited'] } },
+  }),
   updateReputationRules: async (w) => ({
     variables: {
       input: {
-        communityId: (await createCommunity(w.server, w.owner)).id, postUpvoted: 12, commentUpvoted: 6, downvoted: -3, commentFeatured: 20,
-        eventCheckIn: 4, pollVote: 2, dailyVoteCap: 150, levelThresholds: [0, 10, 40],
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        postUpvoted: 12,
+        commentUpvoted: 6,
+        downvoted: -3,
+        commentFeatured: 20,
+        eventCheckIn: 4,
+        pollVote: 2,
+        dailyVoteCap: 150,
+        levelThresholds: [0, 10, 40],
       },
     },
   }),
-  upvoteQuestion: async (w) => ({ variables: { id: await w.once('question', async () => w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true)), upvoted: true } }),
-  vote: async (w) => ({ variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } } }),
-  voteContestEntry: async (w) => ({ variables: { entryId: (await w.once('voting contest', () => votingContest(w))).entryId } }),
+  upvoteQuestion: async (w) => ({
+    variables: {
+      id: await w.once('question', async () =>
+        w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+      ),
+      upvoted: true,
+    },
+  }),
+  vote: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } },
+  }),
+  voteContestEntry: async (w) => ({
+    variables: { entryId: (await w.once('voting contest', () => votingContest(w))).entryId },
+  }),
   withdrawContestEntry: async (w) => ({ variables: { entryId: await w.entry(await w.contest(), w.owner) } }),
-  withdrawContestVote: async (w) => ({ variables: { eventId: (await w.once('voting contest', () => votingContest(w))).contestId } }),
+  withdrawContestVote: async (w) => ({
+    variables: { eventId: (await w.once('voting contest', () => votingContest(w))).contestId },
+  }),
 };
 
 /** A contest in its VOTING phase with an entry of Ada's. */

@@ -31,7 +31,10 @@ const CODED = new Set<string>(Object.values(ErrorCode).filter((c) => c !== Error
 // against the running server), so that each mutation is a test of its own.
 const sdl = buildSchema(readFileSync(join(__dirname, '../../schema/schema.graphql'), 'utf8'));
 const MUTATIONS = Object.keys(sdl.getMutationType()!.getFields()).sort();
-const QUERIES = Object.values(sdl.getQueryType()!.getFields()).filter((f) => f.args.length).map((f) => f.name).sort();
+const QUERIES = Object.values(sdl.getQueryType()!.getFields())
+  .filter((f) => f.args.length)
+  .map((f) => f.name)
+  .sort();
 
 let server: TestServer;
 let world: World;
@@ -52,14 +55,23 @@ class DatabaseWatch {
   private xid = '';
   private sums = new Map<string, string>();
 
-  private constructor(private readonly server: TestServer, private readonly statement: string) {}
+  private constructor(
+    private readonly server: TestServer,
+    private readonly statement: string,
+  ) {}
 
   static async open(server: TestServer): Promise<DatabaseWatch> {
-    const tables = await DatabaseWatch.sql<{ name: string }>(server, `
+    const tables = await DatabaseWatch.sql<{ name: string }>(
+      server,
+      `
       select table_name as name from information_schema.tables
-       where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations' order by 1`);
+       where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations' order by 1`,
+    );
     const statement = tables
-      .map((t) => `select '${t.name}' as name, count(*) || ':' || coalesce(sum(hashtextextended(r::text, 0)), 0) as sum from "${t.name}" r`)
+      .map(
+        (t) =>
+          `select '${t.name}' as name, count(*) || ':' || coalesce(sum(hashtextextended(r::text, 0)), 0) as sum from "${t.name}" r`,
+      )
       .join(' union all ');
     const watch = new DatabaseWatch(server, statement);
     await watch.reset();
@@ -72,11 +84,15 @@ class DatabaseWatch {
 
   /** The next transaction id: while it stays put, nothing can have been written. */
   private async nextXid(): Promise<string> {
-    return (await DatabaseWatch.sql<{ x: string }>(this.server, 'select pg_snapshot_xmax(pg_current_snapshot())::text as x'))[0].x;
+    return (
+      await DatabaseWatch.sql<{ x: string }>(this.server, 'select pg_snapshot_xmax(pg_current_snapshot())::text as x')
+    )[0].x;
   }
 
   private async checksums(): Promise<Map<string, string>> {
-    return new Map((await DatabaseWatch.sql<{ name: string; sum: string }>(this.server, this.statement)).map((r) => [r.name, r.sum]));
+    return new Map(
+      (await DatabaseWatch.sql<{ name: string; sum: string }>(this.server, this.statement)).map((r) => [r.name, r.sum]),
+    );
   }
 
   /** Takes the current state as the reference. */
@@ -124,7 +140,13 @@ async function send(document: string, variables: Record<string, unknown>, token:
 const typeOfId = new Map<string, Promise<string | null>>();
 function nodeType(id: string): Promise<string | null> {
   if (!typeOfId.has(id)) {
-    typeOfId.set(id, world.call('query($id: ID!) { node(id: $id) { __typename } }', { id }).then((d) => d.node?.__typename ?? null, () => null));
+    typeOfId.set(
+      id,
+      world.call('query($id: ID!) { node(id: $id) { __typename } }', { id }).then(
+        (d) => d.node?.__typename ?? null,
+        () => null,
+      ),
+    );
   }
   return typeOfId.get(id)!;
 }
@@ -144,7 +166,8 @@ function judge(answer: Answer | 'hang', hostile: Hostile, slot: Slot, kind: 'que
   const codes = (answer.errors ?? []).map((e) => String(e.extensions?.code));
   if (answer.status >= 500) return `HTTP ${answer.status} ${JSON.stringify(answer.errors)}`;
   // A query may look up a 100,000-character name and find nothing; a mutation may not store one.
-  if (!codes.length) return hostile.must === 'text' || (hostile.must === 'refused' && kind === 'mutation') ? 'accepted' : null;
+  if (!codes.length)
+    return hostile.must === 'text' || (hostile.must === 'refused' && kind === 'mutation') ? 'accepted' : null;
   const uncoded = answer.errors!.filter((e) => !CODED.has(String(e.extensions?.code)));
   if (uncoded.length) return `answered ${uncoded.map((e) => `${e.extensions?.code}: ${e.message}`).join('; ')}`;
   if (hostile.must === 'text') {
@@ -160,7 +183,11 @@ function judge(answer: Answer | 'hang', hostile: Hostile, slot: Slot, kind: 'que
  * Sends every hostile value of every slot of `field`, one at a time, on top of the baseline; returns
  * the findings. A call that succeeds gets a fresh baseline (it may have used the old one up).
  */
-async function fuzz(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, build: Builder): Promise<string[]> {
+async function fuzz(
+  kind: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+  build: Builder,
+): Promise<string[]> {
   const findings: string[] = [];
   const document = documentFor(kind, field);
   let baseline: Baseline = await build(world);
@@ -168,10 +195,17 @@ async function fuzz(kind: 'query' | 'mutation', field: GraphQLField<unknown, unk
   for (const slot of slotsOf(field)) {
     const sample = valueAt(baseline.variables, slot.path);
     for (const hostile of hostileValues(slot, sample, await wrongIdsFor(sample))) {
-      const answer = await send(document, withValueAt(baseline.variables, slot.path, hostile.value), baseline.token ?? world.owner.token);
+      const answer = await send(
+        document,
+        withValueAt(baseline.variables, slot.path, hostile.value),
+        baseline.token ?? world.owner.token,
+      );
       const where = `${field.name}(${slot.path.join('.')}) with ${hostile.label}`;
       const finding = judge(answer, hostile, slot, kind);
-      if (process.env.FUZZ_TRACE) process.stdout.write(`TRACE ${where} => ${answer === 'hang' ? 'hang' : JSON.stringify((answer.errors ?? []).map((e) => `${e.extensions?.code}/${e.extensions?.field}: ${e.message.slice(0, 100)}`))}\n`);
+      if (process.env.FUZZ_TRACE)
+        process.stdout.write(
+          `TRACE ${where} => ${answer === 'hang' ? 'hang' : JSON.stringify((answer.errors ?? []).map((e) => `${e.extensions?.code}/${e.extensions?.field}: ${e.message.slice(0, 100)}`))}\n`,
+        );
       if (finding) findings.push(`${where}: ${finding}`);
       const failed = answer === 'hang' || !!answer.errors?.length;
       if (kind === 'mutation' && failed) {
@@ -186,28 +220,44 @@ async function fuzz(kind: 'query' | 'mutation', field: GraphQLField<unknown, unk
   }
   // The baseline itself must succeed, or every refusal above proved nothing.
   const answer = await send(document, baseline.variables, baseline.token ?? world.owner.token);
-  if (answer === 'hang' || answer.errors?.length) findings.push(`${field.name}: the baseline call fails: ${JSON.stringify(answer === 'hang' ? answer : answer.errors)}`);
+  if (answer === 'hang' || answer.errors?.length)
+    findings.push(
+      `${field.name}: the baseline call fails: ${JSON.stringify(answer === 'hang' ? answer : answer.errors)}`,
+    );
   return findings;
 }
 
 describe('schema-driven fuzzing', () => {
   it('knows every mutation and query of the running server, and has a baseline for each one that takes arguments', () => {
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(MUTATIONS);
-    expect(Object.values(schema.getQueryType()!.getFields()).filter((f) => f.args.length).map((f) => f.name).sort()).toEqual(QUERIES);
+    expect(
+      Object.values(schema.getQueryType()!.getFields())
+        .filter((f) => f.args.length)
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(QUERIES);
     expect(MUTATIONS.filter((m) => !MUTATION_BASELINES[m] && !UNFUZZED[m])).toEqual([]);
     expect(QUERIES.filter((q) => !QUERY_BASELINES[q])).toEqual([]);
   });
 
-  it.each(MUTATIONS)('answers hostile arguments of %s with coded errors and writes nothing when it fails', async (name) => {
-    if (UNFUZZED[name]) return;
-    const build = MUTATION_BASELINES[name];
-    expect(build).toBeDefined();
-    expect(await fuzz('mutation', schema.getMutationType()!.getFields()[name], build)).toEqual([]);
-  }, 120_000);
+  it.each(MUTATIONS)(
+    'answers hostile arguments of %s with coded errors and writes nothing when it fails',
+    async (name) => {
+      if (UNFUZZED[name]) return;
+      const build = MUTATION_BASELINES[name];
+      expect(build).toBeDefined();
+      expect(await fuzz('mutation', schema.getMutationType()!.getFields()[name], build)).toEqual([]);
+    },
+    120_000,
+  );
 
-  it.each(QUERIES)('answers hostile arguments of the query %s with coded errors', async (name) => {
-    const build = QUERY_BASELINES[name];
-    expect(build).toBeDefined();
-    expect(await fuzz('query', schema.getQueryType()!.getFields()[name], build)).toEqual([]);
-  }, 120_000);
+  it.each(QUERIES)(
+    'answers hostile arguments of the query %s with coded errors',
+    async (name) => {
+      const build = QUERY_BASELINES[name];
+      expect(build).toBeDefined();
+      expect(await fuzz('query', schema.getQueryType()!.getFields()[name], build)).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -5,7 +5,16 @@
  * and stable across restarts, instances and TOKEN_SECRET rotations.
  */
 import { gqlAt, spawnTownsquare } from '../support/process';
-import { closeAll, createCommunity, errorCode, signUp, startTestServer, tempDir, unique, type TestServer } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  errorCode,
+  signUp,
+  startTestServer,
+  tempDir,
+  unique,
+  type TestServer,
+} from '../support/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -43,7 +52,11 @@ describe('global IDs', () => {
       const forged = Buffer.from(`Community:${n}`, 'utf8').toString('base64url');
       expect((await server.gql(NODE, { id: forged })).body.data.node).toBeNull();
     }
-    const res = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: Buffer.from('Community:1').toString('base64url') }, { token: owner.token });
+    const res = await server.gql(
+      'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }',
+      { id: Buffer.from('Community:1').toString('base64url') },
+      { token: owner.token },
+    );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
   });
 
@@ -60,10 +73,18 @@ describe('global IDs', () => {
       expect([k, (await server.gql(NODE, { id: tampered })).body.data.node]).toEqual([k, null]);
     }
     const flipped = id.slice(0, 5) + (id[5] === 'A' ? 'B' : 'A') + id.slice(6);
-    const res = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: flipped }, { token: owner.token });
+    const res = await server.gql(
+      'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }',
+      { id: flipped },
+      { token: owner.token },
+    );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     // An ID of another type where a community is expected.
-    const wrongType = await server.gql('mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }', { id: owner.user.id }, { token: owner.token });
+    const wrongType = await server.gql(
+      'mutation($id: ID!) { joinCommunity(communityId: $id) { outcome } }',
+      { id: owner.user.id },
+      { token: owner.token },
+    );
     expect(errorCode(wrongType)).toBe('BAD_USER_INPUT');
   });
 });
@@ -71,8 +92,14 @@ describe('global IDs', () => {
 /** Starts `node dist/src/main.js` with `env` and resolves with its GraphQL URL once it is ready. */
 async function startProcess(env: Record<string, string | undefined>) {
   const proc = spawnTownsquare({
-    PORT: '0', HOST: '127.0.0.1', REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'info', SEED_DEMO: 'false',
-    TOKEN_SECRET: 'process-secret-process-secret-0123456789', AUTH_RATE_LIMIT: '1000000', ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: process.env.REDIS_URL,
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    TOKEN_SECRET: 'process-secret-process-secret-0123456789',
+    AUTH_RATE_LIMIT: '1000000',
+    ...env,
   });
   const ready = await proc.waitForLog((line) => line.msg === 'Townsquare ready', 60_000);
   return {
@@ -91,11 +118,20 @@ describe('global IDs across processes', () => {
     const url = process.env.TOWNSQUARE_TEST_DATABASE_URL;
     const [one, two] = await Promise.all([
       startProcess({ DATABASE_URL: url, DATA_DIR: tempDir('townsquare-ids-') }),
-      startProcess({ DATABASE_URL: url, DATA_DIR: tempDir('townsquare-ids-'), TOKEN_SECRET: 'another-secret-another-secret-0123456789' }),
+      startProcess({
+        DATABASE_URL: url,
+        DATA_DIR: tempDir('townsquare-ids-'),
+        TOKEN_SECRET: 'another-secret-another-secret-0123456789',
+      }),
     ]);
     for (const instance of [one, two]) {
-      expect((await gqlAt(instance.url, BY_SLUG, { slug: community.slug })).data.community).toEqual({ id: community.id });
-      expect((await gqlAt(instance.url, NODE, { id: community.id })).data.node).toEqual({ id: community.id, __typename: 'Community' });
+      expect((await gqlAt(instance.url, BY_SLUG, { slug: community.slug })).data.community).toEqual({
+        id: community.id,
+      });
+      expect((await gqlAt(instance.url, NODE, { id: community.id })).data.node).toEqual({
+        id: community.id,
+        __typename: 'Community',
+      });
     }
     await Promise.all([one.stop(), two.stop()]);
   }, 120_000);
@@ -107,13 +143,31 @@ describe('global IDs across processes', () => {
     const createQuery = 'mutation($input: CreateCommunityInput!) { createCommunity(input: $input) { id slug } }';
 
     const first = await startProcess({ DATABASE_URL: '', DATA_DIR: dataDir });
-    const signedUp = (await gqlAt(first.url, signUpQuery, { input: { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' } })).data.signUp;
-    const created = (await gqlAt(first.url, createQuery, { input: { slug: handle.replace(/_/g, '-'), name: 'Kept', description: '', visibility: 'PUBLIC' } }, signedUp.token)).data.createCommunity;
+    const signedUp = (
+      await gqlAt(first.url, signUpQuery, {
+        input: { handle, email: `${handle}@example.test`, password: 'correct horse battery staple' },
+      })
+    ).data.signUp;
+    const created = (
+      await gqlAt(
+        first.url,
+        createQuery,
+        { input: { slug: handle.replace(/_/g, '-'), name: 'Kept', description: '', visibility: 'PUBLIC' } },
+        signedUp.token,
+      )
+    ).data.createCommunity;
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
-    const again = await startProcess({ DATABASE_URL: '', DATA_DIR: dataDir, TOKEN_SECRET: 'rotated-secret-rotated-secret-0123456789' });
+    const again = await startProcess({
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      TOKEN_SECRET: 'rotated-secret-rotated-secret-0123456789',
+    });
     expect((await gqlAt(again.url, BY_SLUG, { slug: created.slug })).data.community).toEqual({ id: created.id });
-    expect((await gqlAt(again.url, NODE, { id: signedUp.user.id })).data.node).toEqual({ id: signedUp.user.id, __typename: 'User' });
+    expect((await gqlAt(again.url, NODE, { id: signedUp.user.id })).data.node).toEqual({
+      id: signedUp.user.id,
+      __typename: 'User',
+    });
     // This embedded database drew its own key: the suite's database does not know its IDs.
     expect((await server.gql(NODE, { id: created.id })).body.data.node).toBeNull();
     expect(await again.stop()).toEqual({ code: 0, signal: null });

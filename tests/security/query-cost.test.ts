@@ -6,9 +6,22 @@
  * page size must be bounded by its domain, weighted by that bound, and named in BOUNDED_LISTS with why.
  */
 import {
-  getNamedType, isAbstractType, isCompositeType, isEnumType, isInputObjectType, isListType, isNonNullType,
-  isObjectType, isScalarType, parse, type GraphQLField, type GraphQLInputType, type GraphQLNamedType,
-  type GraphQLObjectType, type GraphQLSchema, type GraphQLType,
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  parse,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type GraphQLType,
 } from 'graphql';
 import { ApiScope } from '../../src/modules/identity/identity.entity';
 import { POLL_LIMITS } from '../../src/modules/polls/polls.inputs';
@@ -19,7 +32,16 @@ import { MAX_LEVELS, REASONS } from '../../src/modules/reputation/rules';
 import { AppError } from '../../src/platform/errors';
 import { assertQueryCost } from '../../src/platform/guards/limits';
 import { buildTownsquareSchema } from '../../src/platform/schema';
-import { closeAll, createCommunity, joinCommunity, signUp, startTestServer, type GqlResponse, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  joinCommunity,
+  signUp,
+  startTestServer,
+  type GqlResponse,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 
 /** Names a page-size argument goes by. */
 const SIZE_ARGUMENT = /^(first|last|limit|take|size|count)$/;
@@ -40,8 +62,14 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'PollRound.tallies': { bound: POLL_LIMITS.maxOptions, why: 'one tally per option still in the count' },
   'PollRound.eliminated': { bound: POLL_LIMITS.maxOptions, why: 'options of the poll' },
   'ReputationRulesView.levelThresholds': { bound: MAX_LEVELS, why: 'at most MAX_LEVELS levels (integers)' },
-  'ReputationRulesView.privileges': { bound: Object.keys(PERMISSIONS).length, why: 'one per permission of the table at most' },
-  'ReputationRulesView.cappedReasons': { bound: Object.keys(REASONS).length, why: 'each reason of REASONS at most once' },
+  'ReputationRulesView.privileges': {
+    bound: Object.keys(PERMISSIONS).length,
+    why: 'one per permission of the table at most',
+  },
+  'ReputationRulesView.cappedReasons': {
+    bound: Object.keys(REASONS).length,
+    why: 'each reason of REASONS at most once',
+  },
 };
 
 let schema: GraphQLSchema;
@@ -64,16 +92,23 @@ function literal(type: GraphQLInputType): string {
   if (isListType(type)) return `[${literal(type.ofType)}]`;
   if (isEnumType(type)) return type.getValues()[0].name;
   if (isInputObjectType(type)) {
-    const required = Object.values(type.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
+    const required = Object.values(type.getFields()).filter(
+      (f) => isNonNullType(f.type) && f.defaultValue === undefined,
+    );
     return `{ ${required.map((f) => `${f.name}: ${literal(f.type)}`).join(', ')} }`;
   }
   if (isScalarType(type)) {
     switch (type.name) {
-      case 'Int': return '1';
-      case 'Float': return '1.5';
-      case 'Boolean': return 'true';
-      case 'DateTimeISO': return '"2030-01-01T00:00:00Z"';
-      default: return '"x"';
+      case 'Int':
+        return '1';
+      case 'Float':
+        return '1.5';
+      case 'Boolean':
+        return 'true';
+      case 'DateTimeISO':
+        return '"2030-01-01T00:00:00Z"';
+      default:
+        return '"x"';
     }
   }
   throw new Error(`No literal for ${String(type)}`);
@@ -81,7 +116,9 @@ function literal(type: GraphQLInputType): string {
 
 /** The required arguments of a field, as GraphQL source, plus `extra`. */
 function argumentsOf(field: GraphQLField<unknown, unknown>, extra: Record<string, string> = {}): string {
-  const args = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in extra)).map((a) => `${a.name}: ${literal(a.type)}`);
+  const args = field.args
+    .filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in extra))
+    .map((a) => `${a.name}: ${literal(a.type)}`);
   args.push(...Object.entries(extra).map(([name, value]) => `${name}: ${value}`));
   return args.length ? `(${args.join(', ')})` : '';
 }
@@ -100,7 +137,11 @@ interface Reach {
 function pathsToTypes(): Map<string, Reach> {
   const reach = new Map<string, Reach>();
   const queue: string[] = [];
-  const roots = [['query', schema.getQueryType()], ['subscription', schema.getSubscriptionType()], ['mutation', schema.getMutationType()]] as const;
+  const roots = [
+    ['query', schema.getQueryType()],
+    ['subscription', schema.getSubscriptionType()],
+    ['mutation', schema.getMutationType()],
+  ] as const;
   for (const [operation, root] of roots) {
     if (root && !reach.has(root.name)) {
       reach.set(root.name, { operation, steps: [] });
@@ -127,7 +168,12 @@ function pathsToTypes(): Map<string, Reach> {
 }
 
 /** An operation that selects `field` of `owner` (with `args` and `selection`) through the path to `owner`. */
-function operationFor(reach: Reach, field: GraphQLField<unknown, unknown>, args: Record<string, string>, selection: string): string {
+function operationFor(
+  reach: Reach,
+  field: GraphQLField<unknown, unknown>,
+  args: Record<string, string>,
+  selection: string,
+): string {
   let inner = `${field.name}${argumentsOf(field, args)}${selection}`;
   for (const step of [...reach.steps].reverse()) {
     const body = step.on ? `... on ${step.on} { ${inner} }` : inner;
@@ -157,14 +203,17 @@ function listFields(): { name: string; owner: GraphQLObjectType; field: GraphQLF
     // Interfaces' fields are their implementations' fields.
     if (type.name.startsWith('__') || !isObjectType(type)) continue;
     for (const field of Object.values(type.getFields())) {
-      if (isList(field) || isConnection(getNamedType(field.type))) found.push({ name: `${type.name}.${field.name}`, owner: type, field });
+      if (isList(field) || isConnection(getNamedType(field.type)))
+        found.push({ name: `${type.name}.${field.name}`, owner: type, field });
     }
   }
   return found;
 }
 
 const selectionOf = (field: GraphQLField<unknown, unknown>, leaves = 1) =>
-  isCompositeType(getNamedType(field.type)) ? `{ ${Array.from({ length: leaves }, (_, i) => `t${i}: __typename`).join(' ')} }` : '';
+  isCompositeType(getNamedType(field.type))
+    ? `{ ${Array.from({ length: leaves }, (_, i) => `t${i}: __typename`).join(' ')} }`
+    : '';
 
 describe('the cost of every list in the schema', () => {
   it('grows with the page size of every list and connection field that has one', () => {
@@ -172,7 +221,8 @@ describe('the cost of every list in the schema', () => {
     const flat: string[] = [];
     for (const { name, owner, field } of listFields()) {
       for (const size of field.args.filter((a) => SIZE_ARGUMENT.test(a.name))) {
-        const at = (n: number) => costOf(operationFor(reach.get(owner.name)!, field, { [size.name]: String(n) }, selectionOf(field)));
+        const at = (n: number) =>
+          costOf(operationFor(reach.get(owner.name)!, field, { [size.name]: String(n) }, selectionOf(field)));
         // At least one more per item: a page of 100 costs 99 more than a page of 1.
         if (!(at(100) - at(1) >= 99)) flat.push(`${name}(${size.name}): ${at(1)} at 1, ${at(100)} at 100`);
       }
@@ -187,9 +237,12 @@ describe('the cost of every list in the schema', () => {
     for (const { name, owner, field } of listFields()) {
       for (const size of field.args.filter((a) => SIZE_ARGUMENT.test(a.name))) {
         for (const n of [0, -1, -1_000_000, 101]) {
-          const refusal = refusalOf(operationFor(reach.get(owner.name)!, field, { [size.name]: String(n) }, selectionOf(field)));
+          const refusal = refusalOf(
+            operationFor(reach.get(owner.name)!, field, { [size.name]: String(n) }, selectionOf(field)),
+          );
           checked += 1;
-          if (refusal?.code !== 'BAD_USER_INPUT' || refusal.field !== size.name) accepted.push(`${name}(${size.name}: ${n}) → ${JSON.stringify(refusal)}`);
+          if (refusal?.code !== 'BAD_USER_INPUT' || refusal.field !== size.name)
+            accepted.push(`${name}(${size.name}: ${n}) → ${JSON.stringify(refusal)}`);
         }
       }
     }
@@ -217,10 +270,15 @@ describe('the cost of every list in the schema', () => {
       if (!isCompositeType(getNamedType(field.type))) continue; // a list of scalars selects nothing to weigh
       const withLeaves = (n: number) => costOf(operationFor(reach.get(owner.name)!, field, {}, selectionOf(field, n)));
       const perLeaf = withLeaves(2) - withLeaves(1);
-      if (perLeaf < bounded.bound) problems.push(`${name}: one more field costs ${perLeaf}, less than its bound ${bounded.bound}`);
+      if (perLeaf < bounded.bound)
+        problems.push(`${name}: one more field costs ${perLeaf}, less than its bound ${bounded.bound}`);
     }
     const names = new Set(lists.map((f) => f.name));
-    problems.push(...Object.keys(BOUNDED_LISTS).filter((n) => !names.has(n)).map((n) => `${n}: in BOUNDED_LISTS, not in the schema`));
+    problems.push(
+      ...Object.keys(BOUNDED_LISTS)
+        .filter((n) => !names.has(n))
+        .map((n) => `${n}: in BOUNDED_LISTS, not in the schema`),
+    );
     expect(problems).toEqual([]);
   });
 });
@@ -238,29 +296,38 @@ describe('over HTTP', () => {
   /** A refusal before execution: HTTP 400, no data, one error. */
   function expectRefused(res: GqlResponse<unknown>, code: string, field?: string): void {
     const error = res.body.errors?.[0];
-    expect({ status: res.status, code: error?.extensions?.code, field: error?.extensions?.field, errors: res.body.errors?.length, data: res.body.data })
-      .toEqual({ status: 400, code, field, errors: 1, data: undefined });
+    expect({
+      status: res.status,
+      code: error?.extensions?.code,
+      field: error?.extensions?.field,
+      errors: res.body.errors?.length,
+      data: res.body.data,
+    }).toEqual({ status: 400, code, field, errors: 1, data: undefined });
   }
 
-  const GREEDY = 'communities(first: 100) { edges { node { members(first: 100) { edges { node { role user { handle } } } } } } }';
+  const GREEDY =
+    'communities(first: 100) { edges { node { members(first: 100) { edges { node { role user { handle } } } } } } }';
 
-  it('refuses a negative page size beside a costly sibling with BAD_USER_INPUT (it used to cancel out the sibling\'s cost)', async () => {
+  it("refuses a negative page size beside a costly sibling with BAD_USER_INPUT (it used to cancel out the sibling's cost)", async () => {
     const alone = await standard.gql(`{ ${GREEDY} }`);
     expectRefused(alone, 'QUERY_TOO_COMPLEX');
 
-    const cancelled = await standard.gql(`{ greedy: ${GREEDY} cancel: communities(first: -1000000) { edges { node { id } } } }`);
+    const cancelled = await standard.gql(
+      `{ greedy: ${GREEDY} cancel: communities(first: -1000000) { edges { node { id } } } }`,
+    );
     expectRefused(cancelled, 'BAD_USER_INPUT', 'first');
     const nested = await standard.gql(`{ ${GREEDY.replace('members(first: 100)', 'members(first: -5)')} }`);
     expectRefused(nested, 'BAD_USER_INPUT', 'first');
   });
 
-  it('refuses a page size of zero or over 100 in a mutation\'s selection before the mutation runs', async () => {
+  it("refuses a page size of zero or over 100 in a mutation's selection before the mutation runs", async () => {
     const owner = await signUp(standard, 'costown');
     for (const size of [0, -1, 101]) {
       const slug = `cost-${size < 0 ? 'neg' : size}-${Date.now().toString(36)}`;
       const res = await standard.gql(
         `mutation { createCommunity(input: { slug: "${slug}", name: "Cost" }) { id members(first: ${size}) { edges { node { id } } } } }`,
-        undefined, { token: owner.token },
+        undefined,
+        { token: owner.token },
       );
       expectRefused(res, 'BAD_USER_INPUT', 'first');
       const after = await standard.gql(`{ community(slug: "${slug}") { id } }`, undefined, { token: owner.token });
@@ -271,46 +338,65 @@ describe('over HTTP', () => {
   it('weighs chatMessages by `last` and questions by `first`: one page of 100 runs, four aliased pages are QUERY_TOO_COMPLEX', async () => {
     const owner = await signUp(tight, 'costchat');
     const { slug } = await createCommunity(tight, owner);
-    const page = (field: string, alias: string) => `${alias}: ${field} { edges { node { id body author { handle } } } }`;
-    const at = (selection: string) => `{ community(slug: "${slug}") { events(first: 1) { edges { node { ${selection} } } } } }`;
+    const page = (field: string, alias: string) =>
+      `${alias}: ${field} { edges { node { id body author { handle } } } }`;
+    const at = (selection: string) =>
+      `{ community(slug: "${slug}") { events(first: 1) { edges { node { ${selection} } } } } }`;
     for (const field of ['chatMessages(last: 100)', 'questions(first: 100)']) {
       const one = await tight.gql(at(page(field, 'a')), undefined, { token: owner.token });
       expect(one.body.errors).toBeUndefined();
-      const four = await tight.gql(at(['a', 'b', 'c', 'd'].map((alias) => page(field, alias)).join(' ')), undefined, { token: owner.token });
+      const four = await tight.gql(at(['a', 'b', 'c', 'd'].map((alias) => page(field, alias)).join(' ')), undefined, {
+        token: owner.token,
+      });
       expectRefused(four, 'QUERY_TOO_COMPLEX');
     }
   });
 
   it('weighs a leaderboard by `first`, and refuses first: 0 on it', async () => {
-    const board = (first: number, alias = 'a') => `${alias}: leaderboard(first: ${first}) { rank score member { user { handle } } }`;
+    const board = (first: number, alias = 'a') =>
+      `${alias}: leaderboard(first: ${first}) { rank score member { user { handle } } }`;
     const one = await tight.gql(`{ community(slug: "none") { ${board(100)} } }`);
     expect(one.body.errors).toBeUndefined();
-    expectRefused(await tight.gql(`{ community(slug: "none") { ${['a', 'b', 'c', 'd', 'e'].map((a) => board(100, a)).join(' ')} } }`), 'QUERY_TOO_COMPLEX');
+    expectRefused(
+      await tight.gql(
+        `{ community(slug: "none") { ${['a', 'b', 'c', 'd', 'e'].map((a) => board(100, a)).join(' ')} } }`,
+      ),
+      'QUERY_TOO_COMPLEX',
+    );
     expectRefused(await tight.gql(`{ community(slug: "none") { ${board(0)} } }`), 'BAD_USER_INPUT', 'first');
   });
 
-  it('lists the 20 most used emoji of a post, most used first, so that a page of posts\' reactions stays bounded', async () => {
+  it("lists the 20 most used emoji of a post, most used first, so that a page of posts' reactions stays bounded", async () => {
     const owner = await signUp(standard, 'costreact');
     const fan = await signUp(standard, 'costfan');
     const community = await createCommunity(standard, owner);
     await joinCommunity(standard, fan, community.id);
     const post = await standard.gql(
       'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
-      { input: { communityId: community.id, title: 'Reactions', body: 'React to me.' } }, { token: owner.token },
+      { input: { communityId: community.id, title: 'Reactions', body: 'React to me.' } },
+      { token: owner.token },
     );
     const postId = post.body.data.createPost.id;
-    const react = (user: TestUser, emoji: string) => standard.gql(
-      'mutation($input: ReactInput!) { react(input: $input) { __typename } }', { input: { subjectId: postId, emoji } }, { token: user.token },
-    );
+    const react = (user: TestUser, emoji: string) =>
+      standard.gql(
+        'mutation($input: ReactInput!) { react(input: $input) { __typename } }',
+        { input: { subjectId: postId, emoji } },
+        { token: user.token },
+      );
     // 25 distinct emoji; the fan adds their voice to the last one, which becomes the most used.
     const emoji = Array.from({ length: 25 }, (_, i) => String.fromCodePoint(0x1f600 + i));
     for (const e of emoji) expect((await react(owner, e)).body.errors).toBeUndefined();
     expect((await react(fan, emoji[24])).body.errors).toBeUndefined();
-    const res = await standard.gql(`{ post(id: "${postId}") { reactions { emoji count } } }`, undefined, { token: owner.token });
-    expect(res.body.data.post.reactions).toEqual([{ emoji: emoji[24], count: 2 }, ...emoji.slice(0, 19).map((e) => ({ emoji: e, count: 1 }))]);
+    const res = await standard.gql(`{ post(id: "${postId}") { reactions { emoji count } } }`, undefined, {
+      token: owner.token,
+    });
+    expect(res.body.data.post.reactions).toEqual([
+      { emoji: emoji[24], count: 2 },
+      ...emoji.slice(0, 19).map((e) => ({ emoji: e, count: 1 })),
+    ]);
   });
 
-  it('weighs what a poll\'s options select by the most options a poll holds', async () => {
+  it("weighs what a poll's options select by the most options a poll holds", async () => {
     // 20 options × 100 voters each: 2,000 rows from one poll.
     const res = await tight.gql('{ poll(id: "x") { options { voters(first: 100) { edges { node { handle } } } } } }');
     expectRefused(res, 'QUERY_TOO_COMPLEX');

@@ -8,7 +8,13 @@ import { fromGlobalId } from '../../src/platform/ids';
 import { encodeCursor } from '../../src/platform/pagination';
 import { spawnTownsquare } from '../support/process';
 import {
-  closeAll, createCommunity, onCleanup, signUp, startTestServer, type TestServer, type TestUser,
+  closeAll,
+  createCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 /**
@@ -19,8 +25,10 @@ import {
  */
 
 const SEEDED = 20_000;
-const COMMENT_ADDED = 'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { id body } }';
-const COMMENT_IDS = 'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { id } }';
+const COMMENT_ADDED =
+  'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { id body } }';
+const COMMENT_IDS =
+  'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { id } }';
 const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id cursor } }';
 
 afterAll(closeAll);
@@ -77,9 +85,13 @@ class Reader {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.ids.length >= n) done(resolve);
-        else if (this.failure !== undefined || this.completed) done(() => reject(new Error(`the subscription ended: ${JSON.stringify(this.failure)}`)));
+        else if (this.failure !== undefined || this.completed)
+          done(() => reject(new Error(`the subscription ended: ${JSON.stringify(this.failure)}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.ids.length} of ${n} comments after ${ms} ms`))), ms);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${this.ids.length} of ${n} comments after ${ms} ms`))),
+        ms,
+      );
       const done = (settle: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(check);
@@ -96,8 +108,11 @@ async function thread(gql: TestServer['gql']) {
   const ownerServer = { gql } as TestServer;
   const owner = await signUp(ownerServer, 'owner');
   const community = await createCommunity(ownerServer, owner);
-  const post = await gql('mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
-    { input: { communityId: community.id, title: 'A long thread', body: 'Everyone has something to say' } }, { token: owner.token });
+  const post = await gql(
+    'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+    { input: { communityId: community.id, title: 'A long thread', body: 'Everyone has something to say' } },
+    { token: owner.token },
+  );
   const postId: string = post.body.data.createPost.id;
   const first = await gql(ADD_COMMENT, { input: { postId, body: 'the cursor' } }, { token: owner.token });
   return { owner, postId, cursor: first.body.data.addComment.cursor as string };
@@ -108,7 +123,12 @@ async function thread(gql: TestServer['gql']) {
  * `bodyChars`. Then refreshes the table's statistics, as autovacuum would soon do: with none, the
  * planner takes the post for a few rows and sorts all of them for each page.
  */
-async function seedComments(run: (sql: string, params: unknown[]) => Promise<unknown>, postId: string, count: number, bodyChars: number) {
+async function seedComments(
+  run: (sql: string, params: unknown[]) => Promise<unknown>,
+  postId: string,
+  count: number,
+  bodyChars: number,
+) {
   await run(
     `insert into comments (post_id, author_id, body, body_html)
      select p.id, p.author_id, b.text, '<p>' || b.text || '</p>'
@@ -124,8 +144,15 @@ async function seedComments(run: (sql: string, params: unknown[]) => Promise<unk
 }
 
 /** The post's comment ids after the cursor's, as the database has them. */
-async function commentIdsAfter(run: (sql: string, params: unknown[]) => Promise<unknown>, postId: string, afterCursorId: number): Promise<number[]> {
-  const rows = (await run('select id from comments where post_id = ? and id > ? and deleted_at is null order by id', [fromGlobalId('Post', postId), afterCursorId])) as { id: number }[];
+async function commentIdsAfter(
+  run: (sql: string, params: unknown[]) => Promise<unknown>,
+  postId: string,
+  afterCursorId: number,
+): Promise<number[]> {
+  const rows = (await run('select id from comments where post_id = ? and id > ? and deleted_at is null order by id', [
+    fromGlobalId('Post', postId),
+    afterCursorId,
+  ])) as { id: number }[];
   return rows.map((r) => r.id);
 }
 
@@ -179,7 +206,13 @@ describe('commentAdded(after:) over a long thread (issue 12, point 2)', () => {
 async function untilStreaming(reader: Reader, add: () => Promise<unknown>): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     await add();
-    if (await reader.received(1, 500).then(() => true, () => false)) return;
+    if (
+      await reader.received(1, 500).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error('the live reader never received a comment');
 }
@@ -212,11 +245,22 @@ if (redisUrl) {
       onCleanup(() => pg.end());
       const run = async (sql: string, params: unknown[]) => {
         let n = 0;
-        return (await pg.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+        return (
+          await pg.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows;
       };
       const proc = spawnTownsquare({
-        PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'info', SEED_DEMO: 'false',
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'townsquare-replay-')), TOKEN_SECRET: 'replay-secret-replay-secret-0123456789',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        LOG_LEVEL: 'info',
+        SEED_DEMO: 'false',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'townsquare-replay-')),
+        TOKEN_SECRET: 'replay-secret-replay-secret-0123456789',
         AUTH_RATE_LIMIT: '1000000',
       });
       const url = String((await proc.waitForLog((line) => line.msg === 'Townsquare ready', 60_000)).url);
@@ -224,7 +268,10 @@ if (redisUrl) {
       const gql: TestServer['gql'] = async (query, variables, opts = {}) => {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          },
           body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
         });
         return { status: res.status, headers: res.headers, body: await res.json(), sqlStatements: NaN };
@@ -241,7 +288,9 @@ if (redisUrl) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const baseline = rssMb(proc.child.pid!);
 
-      const slow = await Promise.all(Array.from({ length: READERS }, () => Reader.open(wsUrl, COMMENT_ADDED, { postId, after: cursor })));
+      const slow = await Promise.all(
+        Array.from({ length: READERS }, () => Reader.open(wsUrl, COMMENT_ADDED, { postId, after: cursor })),
+      );
       slow.forEach((r) => r.pause());
       let peak = baseline;
       for (const until = Date.now() + 8_000; Date.now() < until;) {

@@ -7,7 +7,13 @@ import { createPoll, pollCast, voted, type PollCast } from '../polls/operations'
 import { startPrivateRedis } from '../support/redis-server';
 import { record, type Recording } from '../support/subscription';
 import {
-  closeAll, errorCode, joinCommunity, onCleanup, signUp, startTestServer, type TestServer, type TestUser,
+  closeAll,
+  joinCommunity,
+  onCleanup,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
 } from '../support/server';
 
 /**
@@ -22,12 +28,14 @@ import {
 
 const POST_TITLE = 'query($id: ID!) { post(id: $id) { title } }';
 const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $input) { id cursor } }';
-const COMMENT_ADDED = 'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { body } }';
+const COMMENT_ADDED =
+  'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { body } }';
 const MEMBER_JOINED = 'subscription($id: ID!) { memberJoined(communityId: $id) { user { handle } } }';
 const CHAT_ADDED = 'subscription($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { body } }';
 const CHAT_REMOVED = 'subscription($id: ID!) { chatMessageRemoved(eventId: $id) }';
 const POLL_UPDATED = 'subscription($id: ID!) { pollUpdated(pollId: $id) { totalVoters } }';
-const LEADERBOARD = 'subscription($id: ID!) { leaderboardChanged(communityId: $id, period: ALL_TIME, first: 5) { rank } }';
+const LEADERBOARD =
+  'subscription($id: ID!) { leaderboardChanged(communityId: $id, period: ALL_TIME, first: 5) { rank } }';
 const SEND_CHAT = 'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id cursor } }';
 const BAN = 'mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }';
 
@@ -54,17 +62,23 @@ interface AppClient {
 /** Opens a client that retries up to 5 times, and waits until its socket is acknowledged. */
 async function appClient(on: TestServer, token?: string): Promise<AppClient> {
   let connected!: () => void;
-  const acknowledged = new Promise<void>((resolve) => { connected = resolve; });
+  const acknowledged = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
   const closes: ((code: number) => void)[] = [];
   const app: AppClient = {
     client: undefined as unknown as Client,
     connections: 0,
     closeCodes: [],
-    closed: (ms = 5000) => new Promise<number>((resolve, reject) => {
-      if (app.closeCodes.length) return resolve(app.closeCodes[0]);
-      const timer = setTimeout(() => reject(new Error(`the socket was still open after ${ms} ms`)), ms);
-      closes.push((code) => { clearTimeout(timer); resolve(code); });
-    }),
+    closed: (ms = 5000) =>
+      new Promise<number>((resolve, reject) => {
+        if (app.closeCodes.length) return resolve(app.closeCodes[0]);
+        const timer = setTimeout(() => reject(new Error(`the socket was still open after ${ms} ms`)), ms);
+        closes.push((code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      }),
   };
   app.client = createClient({
     url: on.wsUrl,
@@ -74,7 +88,9 @@ async function appClient(on: TestServer, token?: string): Promise<AppClient> {
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     onNonLazyError: () => undefined,
     on: {
-      connecting: () => { app.connections += 1; },
+      connecting: () => {
+        app.connections += 1;
+      },
       connected: () => connected(),
       closed: (event) => {
         const code = (event as { code: number }).code;
@@ -100,7 +116,8 @@ async function privateThread(on: TestServer = server) {
   const cast = await pollCast(on, 3, 'PRIVATE');
   const post = await on.gql(
     'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
-    { input: { communityId: cast.community.id, title: 'Members only', body: 'Secret plans' } }, { token: cast.owner.token },
+    { input: { communityId: cast.community.id, title: 'Members only', body: 'Secret plans' } },
+    { token: cast.owner.token },
   );
   expect(post.body.errors).toBeUndefined();
   const postId: string = post.body.data.createPost.id;
@@ -111,8 +128,14 @@ async function privateThread(on: TestServer = server) {
 }
 
 /** Subscribes to the post's comments from its first one: the replayed "second" shows the stream is running. */
-async function followComments(client: Client, thread: { postId: string; firstCursor: string }): Promise<Recording<any>> {
-  const r = record<any>(client, { query: COMMENT_ADDED, variables: { postId: thread.postId, after: thread.firstCursor } });
+async function followComments(
+  client: Client,
+  thread: { postId: string; firstCursor: string },
+): Promise<Recording<any>> {
+  const r = record<any>(client, {
+    query: COMMENT_ADDED,
+    variables: { postId: thread.postId, after: thread.firstCursor },
+  });
   await r.until(() => r.results.some((x) => x.data?.commentAdded?.body === 'second'), 'the replayed comment');
   return r;
 }
@@ -128,11 +151,13 @@ function execute(on: TestServer, query: string, params: unknown[]) {
 }
 
 describe('revoking a credential closes its open sockets (issue 12, point 1)', () => {
-  it('closes a session\'s socket within 5 s of signOut with 4401, ending its subscriptions, and the client does not reconnect', async () => {
+  it("closes a session's socket within 5 s of signOut with 4401, ending its subscriptions, and the client does not reconnect", async () => {
     const thread = await privateThread();
     const [ada] = thread.members;
     const app = await appClient(server, ada.token);
-    expect((await over(app.client, POST_TITLE, { id: thread.postId })).data).toEqual({ post: { title: 'Members only' } });
+    expect((await over(app.client, POST_TITLE, { id: thread.postId })).data).toEqual({
+      post: { title: 'Members only' },
+    });
     const comments = await followComments(app.client, thread);
 
     await signOut(server, ada);
@@ -142,7 +167,11 @@ describe('revoking a credential closes its open sockets (issue 12, point 1)', ()
     expect(comments.failure).toMatchObject({ code: UNAUTHORIZED });
     expect(comments.completed).toBe(false);
     expect(app.connections).toBe(1);
-    await server.gql(ADD_COMMENT, { input: { postId: thread.postId, body: 'after the sign-out' } }, { token: thread.owner.token });
+    await server.gql(
+      ADD_COMMENT,
+      { input: { postId: thread.postId, body: 'after the sign-out' } },
+      { token: thread.owner.token },
+    );
     expect(comments.results.map((r) => r.data?.commentAdded?.body)).toEqual(['second']);
   });
 
@@ -151,13 +180,18 @@ describe('revoking a credential closes its open sockets (issue 12, point 1)', ()
     const [bot] = thread.members;
     const created = await server.gql(
       'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }',
-      { input: { name: 'bot', scopes: ['READ', 'SUBSCRIBE'] } }, { token: bot.token },
+      { input: { name: 'bot', scopes: ['READ', 'SUBSCRIBE'] } },
+      { token: bot.token },
     );
     const { secret, apiKey } = created.body.data.createApiKey;
     const app = await appClient(server, secret);
     const comments = await followComments(app.client, thread);
 
-    const revoked = await server.gql('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: apiKey.id }, { token: bot.token });
+    const revoked = await server.gql(
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id: apiKey.id },
+      { token: bot.token },
+    );
     expect(revoked.body.errors).toBeUndefined();
     expect(await app.closed()).toBe(UNAUTHORIZED);
     await comments.settled();
@@ -165,7 +199,9 @@ describe('revoking a credential closes its open sockets (issue 12, point 1)', ()
     expect(app.connections).toBe(1);
     // The member's session is another credential: its sockets stay open.
     const session = await appClient(server, bot.token);
-    expect((await over(session.client, POST_TITLE, { id: thread.postId })).data).toEqual({ post: { title: 'Members only' } });
+    expect((await over(session.client, POST_TITLE, { id: thread.postId })).data).toEqual({
+      post: { title: 'Members only' },
+    });
   });
 
   it('closes a socket within 5 s once its session expires, though nobody revokes it', async () => {
@@ -174,7 +210,9 @@ describe('revoking a credential closes its open sockets (issue 12, point 1)', ()
     const app = await appClient(server, ada.token);
     const comments = await followComments(app.client, thread);
 
-    await execute(server, 'update sessions set expires_at = now() where user_id = ?', [fromGlobalId('User', ada.user.id)]);
+    await execute(server, 'update sessions set expires_at = now() where user_id = ?', [
+      fromGlobalId('User', ada.user.id),
+    ]);
     expect(await app.closed()).toBe(UNAUTHORIZED);
     await comments.settled();
     expect(comments.failure).toMatchObject({ code: UNAUTHORIZED });
@@ -214,7 +252,7 @@ describe('revoking a credential closes its open sockets (issue 12, point 1)', ()
   });
 });
 
-describe('each operation on an open socket acts with the viewer\'s current rights', () => {
+describe("each operation on an open socket acts with the viewer's current rights", () => {
   it('sees a platform admin right granted, then taken away, within 5 s, and ends the subscriptions it allowed', async () => {
     const thread = await privateThread();
     const outsider = await signUp(server, 'outsider');
@@ -224,7 +262,10 @@ describe('each operation on an open socket acts with the viewer\'s current right
 
     // Platform admins read every community: granted by an operator while the socket is open.
     await execute(server, 'update users set is_admin = true where id = ?', [userId]);
-    await eventually(async () => (await over(app.client, POST_TITLE, { id: thread.postId })).data?.post?.title === 'Members only', 'the admin right');
+    await eventually(
+      async () => (await over(app.client, POST_TITLE, { id: thread.postId })).data?.post?.title === 'Members only',
+      'the admin right',
+    );
     const comments = await followComments(app.client, thread);
 
     await execute(server, 'update users set is_admin = false where id = ?', [userId]);
@@ -245,16 +286,22 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 5000
 }
 
 async function ban(on: TestServer, cast: PollCast, user: TestUser) {
-  const res = await on.gql(BAN, { input: { communityId: cast.community.id, userId: user.user.id, reason: 'spam' } }, { token: cast.owner.token });
+  const res = await on.gql(
+    BAN,
+    { input: { communityId: cast.community.id, userId: user.user.id, reason: 'spam' } },
+    { token: cast.owner.token },
+  );
   expect(res.body.data).toEqual({ banMember: { reason: 'spam' } });
 }
 
-describe('a banned member\'s open socket (issue 12, point 1)', () => {
-  it('no longer reads the community\'s private posts, comments there or subscribes there, and stays open', async () => {
+describe("a banned member's open socket (issue 12, point 1)", () => {
+  it("no longer reads the community's private posts, comments there or subscribes there, and stays open", async () => {
     const thread = await privateThread();
     const [troll] = thread.members;
     const app = await appClient(server, troll.token);
-    expect((await over(app.client, POST_TITLE, { id: thread.postId })).data).toEqual({ post: { title: 'Members only' } });
+    expect((await over(app.client, POST_TITLE, { id: thread.postId })).data).toEqual({
+      post: { title: 'Members only' },
+    });
 
     await ban(server, thread, troll);
     // A post one may not read is null, as if it did not exist.
@@ -262,12 +309,19 @@ describe('a banned member\'s open socket (issue 12, point 1)', () => {
     const comment = await over(app.client, ADD_COMMENT, { input: { postId: thread.postId, body: 'one last word' } });
     expect(comment.data ?? null).toBeNull();
     expect(['FORBIDDEN', 'NOT_FOUND']).toContain(comment.codes[0]);
-    const subscription = record<any>(app.client, { query: COMMENT_ADDED, variables: { postId: thread.postId, after: thread.firstCursor } });
+    const subscription = record<any>(app.client, {
+      query: COMMENT_ADDED,
+      variables: { postId: thread.postId, after: thread.firstCursor },
+    });
     await subscription.settled();
     expect(subscription.errorCodes()).toEqual(['NOT_FOUND']);
     expect(subscription.results.filter((r) => r.data)).toEqual([]);
 
-    const bodies = await server.gql('query($id: ID!) { post(id: $id) { comments(first: 10) { edges { node { body } } } } }', { id: thread.postId }, { token: thread.owner.token });
+    const bodies = await server.gql(
+      'query($id: ID!) { post(id: $id) { comments(first: 10) { edges { node { body } } } } }',
+      { id: thread.postId },
+      { token: thread.owner.token },
+    );
     expect(bodies.body.data.post.comments.edges.map((e: any) => e.node.body).sort()).toEqual(['first', 'second']);
     expect((await over(app.client, '{ viewer { handle } }')).data).toEqual({ viewer: { handle: troll.user.handle } });
     expect(app.closeCodes).toEqual([]);
@@ -277,66 +331,111 @@ describe('a banned member\'s open socket (issue 12, point 1)', () => {
    * Each subscription to the community's private content, running before the ban, completes after
    * it though nothing new happens in the community. `start` opens it and waits until it runs.
    */
-  const subscriptions: [string, (c: Client, t: Awaited<ReturnType<typeof privateThread>>) => Promise<Recording<any>>][] = [
+  const subscriptions: [
+    string,
+    (c: Client, t: Awaited<ReturnType<typeof privateThread>>) => Promise<Recording<any>>,
+  ][] = [
     ['commentAdded', (c, t) => followComments(c, t)],
-    ['memberJoined', async (c, t) => {
-      const r = record<any>(c, { query: MEMBER_JOINED, variables: { id: t.community.id } });
-      await probe(r, async (n) => {
-        const stranger = await signUp(server, `s${n}`);
-        await server.gql('mutation($input: MemberRefInput!) { inviteMember(input: $input) { id } }', { input: { communityId: t.community.id, userId: stranger.user.id } }, { token: t.owner.token });
-        await joinCommunity(server, stranger, t.community.id);
-      });
-      return r;
-    }],
-    ['chatMessageAdded', async (c, t) => {
-      const eventId = await liveStream(t);
-      const said = await server.gql(SEND_CHAT, { input: { eventId, body: 'hello' } }, { token: t.owner.token });
-      await server.gql(SEND_CHAT, { input: { eventId, body: 'again' } }, { token: t.owner.token });
-      const r = record<any>(c, { query: CHAT_ADDED, variables: { id: eventId, after: said.body.data.sendChatMessage.cursor } });
-      await r.until(() => r.results.length > 0, 'the replayed message');
-      return r;
-    }],
-    ['chatMessageRemoved', async (c, t) => {
-      const eventId = await liveStream(t);
-      const r = record<any>(c, { query: CHAT_REMOVED, variables: { id: eventId } });
-      await probe(r, async (n) => {
-        const said = await server.gql(SEND_CHAT, { input: { eventId, body: `probe ${n}` } }, { token: t.owner.token });
-        await server.gql('mutation($id: ID!) { deleteChatMessage(id: $id) }', { id: said.body.data.sendChatMessage.id }, { token: t.owner.token });
-      });
-      return r;
-    }],
-    ['pollUpdated', async (c, t) => {
-      const poll = await createPoll(server, t.owner, t.community.id);
-      const r = record<any>(c, { query: POLL_UPDATED, variables: { id: poll.id } });
-      const voters = [t.owner, t.moderator, ...t.members.slice(1)];
-      await probe(r, (n) => voted(server, voters[n % voters.length], poll.id, [poll.options[n % 3].id]).then(() => undefined));
-      return r;
-    }],
-    ['leaderboardChanged', async (c, t) => {
-      const r = record<any>(c, { query: LEADERBOARD, variables: { id: t.community.id } });
-      await r.until(() => r.results.length > 0, 'the board now');
-      return r;
-    }],
+    [
+      'memberJoined',
+      async (c, t) => {
+        const r = record<any>(c, { query: MEMBER_JOINED, variables: { id: t.community.id } });
+        await probe(r, async (n) => {
+          const stranger = await signUp(server, `s${n}`);
+          await server.gql(
+            'mutation($input: MemberRefInput!) { inviteMember(input: $input) { id } }',
+            { input: { communityId: t.community.id, userId: stranger.user.id } },
+            { token: t.owner.token },
+          );
+          await joinCommunity(server, stranger, t.community.id);
+        });
+        return r;
+      },
+    ],
+    [
+      'chatMessageAdded',
+      async (c, t) => {
+        const eventId = await liveStream(t);
+        const said = await server.gql(SEND_CHAT, { input: { eventId, body: 'hello' } }, { token: t.owner.token });
+        await server.gql(SEND_CHAT, { input: { eventId, body: 'again' } }, { token: t.owner.token });
+        const r = record<any>(c, {
+          query: CHAT_ADDED,
+          variables: { id: eventId, after: said.body.data.sendChatMessage.cursor },
+        });
+        await r.until(() => r.results.length > 0, 'the replayed message');
+        return r;
+      },
+    ],
+    [
+      'chatMessageRemoved',
+      async (c, t) => {
+        const eventId = await liveStream(t);
+        const r = record<any>(c, { query: CHAT_REMOVED, variables: { id: eventId } });
+        await probe(r, async (n) => {
+          const said = await server.gql(
+            SEND_CHAT,
+            { input: { eventId, body: `probe ${n}` } },
+            { token: t.owner.token },
+          );
+          await server.gql(
+            'mutation($id: ID!) { deleteChatMessage(id: $id) }',
+            { id: said.body.data.sendChatMessage.id },
+            { token: t.owner.token },
+          );
+        });
+        return r;
+      },
+    ],
+    [
+      'pollUpdated',
+      async (c, t) => {
+        const poll = await createPoll(server, t.owner, t.community.id);
+        const r = record<any>(c, { query: POLL_UPDATED, variables: { id: poll.id } });
+        const voters = [t.owner, t.moderator, ...t.members.slice(1)];
+        await probe(r, (n) =>
+          voted(server, voters[n % voters.length], poll.id, [poll.options[n % 3].id]).then(() => undefined),
+        );
+        return r;
+      },
+    ],
+    [
+      'leaderboardChanged',
+      async (c, t) => {
+        const r = record<any>(c, { query: LEADERBOARD, variables: { id: t.community.id } });
+        await r.until(() => r.results.length > 0, 'the board now');
+        return r;
+      },
+    ],
   ];
 
-  it.each(subscriptions)('ends its %s subscription to the community, though nothing new happens there', async (_name, start) => {
-    const thread = await privateThread();
-    const [troll] = thread.members;
-    const app = await appClient(server, troll.token);
-    const subscription = await start(app.client, thread);
-    expect(subscription.completed).toBe(false);
+  it.each(subscriptions)(
+    'ends its %s subscription to the community, though nothing new happens there',
+    async (_name, start) => {
+      const thread = await privateThread();
+      const [troll] = thread.members;
+      const app = await appClient(server, troll.token);
+      const subscription = await start(app.client, thread);
+      expect(subscription.completed).toBe(false);
 
-    await ban(server, thread, troll);
-    await subscription.until(() => subscription.completed || subscription.failure !== undefined, 'the subscription to end');
-    expect(subscription.failure).toBeUndefined();
-    expect(app.closeCodes).toEqual([]);
-  });
+      await ban(server, thread, troll);
+      await subscription.until(
+        () => subscription.completed || subscription.failure !== undefined,
+        'the subscription to end',
+      );
+      expect(subscription.failure).toBeUndefined();
+      expect(app.closeCodes).toEqual([]);
+    },
+  );
 });
 
 /** Starts a live stream in the thread's community, as its owner. */
 async function liveStream(t: { owner: TestUser; community: { id: string } }): Promise<string> {
   const event = await createEvent(server, t.owner, t.community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(0) });
-  const started = await server.gql('mutation($id: ID!) { startLiveStream(eventId: $id) { live } }', { id: event.id }, { token: t.owner.token });
+  const started = await server.gql(
+    'mutation($id: ID!) { startLiveStream(eventId: $id) { live } }',
+    { id: event.id },
+    { token: t.owner.token },
+  );
   expect(started.body.errors).toBeUndefined();
   return event.id;
 }
@@ -348,10 +447,20 @@ async function liveStream(t: { owner: TestUser; community: { id: string } }): Pr
 async function probe(r: Recording<any>, act: (n: number) => Promise<unknown>): Promise<void> {
   for (let n = 1; n <= 20; n++) {
     await act(n);
-    if (await r.until(() => r.results.length > 0, 'a probe', 500).then(() => true, () => false)) return;
+    if (
+      await r
+        .until(() => r.results.length > 0, 'a probe', 500)
+        .then(
+          () => true,
+          () => false,
+        )
+    )
+      return;
     if (r.failure !== undefined || r.completed) break;
   }
-  throw new Error(`the subscription never reported a probe: ${JSON.stringify({ results: r.results, failure: r.failure })}`);
+  throw new Error(
+    `the subscription never reported a probe: ${JSON.stringify({ results: r.results, failure: r.failure })}`,
+  );
 }
 
 const redisUrl = process.env.REDIS_URL;
@@ -371,7 +480,10 @@ if (redisUrl) {
 
     it('closes it within 5 s through the periodic re-check when Redis is down and the message never leaves', async () => {
       const redis = await startPrivateRedis();
-      const [east, west] = await Promise.all([startTestServer({ REDIS_URL: redis.url }), startTestServer({ REDIS_URL: redis.url })]);
+      const [east, west] = await Promise.all([
+        startTestServer({ REDIS_URL: redis.url }),
+        startTestServer({ REDIS_URL: redis.url }),
+      ]);
       const ada = await signUp(east, 'ada');
       const app = await appClient(west, ada.token);
 

@@ -1,7 +1,15 @@
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { capturingLogger, closeAll, onCleanup, signUp, startTestServer, testEnv, type TestServer } from '../support/server';
+import {
+  capturingLogger,
+  closeAll,
+  onCleanup,
+  signUp,
+  startTestServer,
+  testEnv,
+  type TestServer,
+} from '../support/server';
 
 /**
  * What one client address may hold open, and what a broken frame costs (issue 12, points 2 and 13):
@@ -20,10 +28,14 @@ function rawSocket(url: string): WebSocket {
 }
 
 /** How an upgrade ends: opened, or refused with an HTTP status (and its Retry-After). */
-function upgrade(socket: WebSocket): Promise<{ opened: true } | { opened: false; status: number; retryAfter?: string }> {
+function upgrade(
+  socket: WebSocket,
+): Promise<{ opened: true } | { opened: false; status: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve({ opened: true }));
-    socket.once('unexpected-response', (_req, res) => resolve({ opened: false, status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+    socket.once('unexpected-response', (_req, res) =>
+      resolve({ opened: false, status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }),
+    );
     socket.once('error', reject);
   });
 }
@@ -110,7 +122,14 @@ describe('a WebSocket frame over MAX_BODY_BYTES (issue 12, point 13)', () => {
 
     await eventually(async () => lines.some((l) => l.msg === 'websocket protocol error; socket closed'));
     const warned = lines.filter((l) => l.msg === 'websocket protocol error; socket closed');
-    expect(warned).toEqual([expect.objectContaining({ level: 40, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', closeCode: 1009, clientIp: '127.0.0.1' })]);
+    expect(warned).toEqual([
+      expect.objectContaining({
+        level: 40,
+        code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+        closeCode: 1009,
+        clientIp: '127.0.0.1',
+      }),
+    ]);
     expect(JSON.stringify(lines)).not.toMatch(/\bat \S+ \(|"stack"/);
     expect(lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
     expect(printed).not.toHaveBeenCalled();

@@ -7,8 +7,21 @@ import { graphql } from '../../codegen/index';
 
 export const MyCommunitiesDocument = graphql(`
   query MyCommunities($first: Int!) {
-    viewer { handle }
-    communities(first: $first) { edges { node { slug name memberCount viewerMember { role } } } }
+    viewer {
+      handle
+    }
+    communities(first: $first) {
+      edges {
+        node {
+          slug
+          name
+          memberCount
+          viewerMember {
+            role
+          }
+        }
+      }
+    }
   }
 `);
 

@@ -39,7 +39,9 @@ export interface TownsquareProcess {
  */
 export function spawnTownsquare(env: Record<string, string | undefined>): TownsquareProcess {
   if (!existsSync(MAIN_JS)) {
-    throw new Error(`${MAIN_JS} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
+    throw new Error(
+      `${MAIN_JS} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`,
+    );
   }
   const child = spawn(process.execPath, [MAIN_JS], {
     env: { PATH: process.env.PATH, ...env },
@@ -94,9 +96,24 @@ export function spawnTownsquare(env: Record<string, string | undefined>): Townsq
         const check = () => {
           const found = logs.find(match);
           if (found) return done(() => resolvePromise(found));
-          if (exit) return done(() => reject(new Error(`process exited (${JSON.stringify(exit)}) before the expected log line;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`)));
+          if (exit)
+            return done(() =>
+              reject(
+                new Error(
+                  `process exited (${JSON.stringify(exit)}) before the expected log line;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`,
+                ),
+              ),
+            );
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no matching log line within ${ms} ms;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`))), ms);
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(
+                new Error(`no matching log line within ${ms} ms;\nstdout: ${JSON.stringify(logs)}\nstderr: ${stderr}`),
+              ),
+            ),
+          ms,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -124,7 +141,10 @@ export function runCli(name: string, args: string[], env: Record<string, string 
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
   }
-  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -148,7 +168,12 @@ export interface GqlBody {
 }
 
 /** A GraphQL request over HTTP to a spawned server (`url` from its ready line), with its status. */
-export async function requestAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: GqlBody }> {
+export async function requestAt(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ status: number; body: GqlBody }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -158,7 +183,12 @@ export async function requestAt(url: string, query: string, variables: Record<st
 }
 
 /** The answer alone of `requestAt`. */
-export async function gqlAt(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlBody> {
+export async function gqlAt(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GqlBody> {
   return (await requestAt(url, query, variables, token)).body;
 }
 

@@ -57,9 +57,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 
   async function start(): Promise<void> {
     if (child) throw new Error(`redis-server on port ${port} is already running`);
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = proc;
     let output = '';
     proc.stdout!.on('data', (chunk) => (output += chunk));
@@ -67,7 +71,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     let failure: Error | undefined;
     exited = new Promise<void>((resolve) => {
       proc.once('error', (err: NodeJS.ErrnoException) => {
-        failure = err.code === 'ENOENT' ? new Error('redis-server is not installed (apt-get install redis-server): the Redis restart test needs it') : err;
+        failure =
+          err.code === 'ENOENT'
+            ? new Error('redis-server is not installed (apt-get install redis-server): the Redis restart test needs it')
+            : err;
         if (child === proc) child = undefined;
         resolve();
       });
@@ -80,7 +87,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     const deadline = Date.now() + 5000;
     while (!(await pong(port))) {
       if (child !== proc) throw failure;
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port} within 5 s: ${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server did not answer PING on port ${port} within 5 s: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -98,5 +106,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 
   onCleanup(kill);
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, start, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    start,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+  };
 }

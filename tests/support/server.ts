@@ -21,14 +21,18 @@ export interface TestServer {
   baseUrl: string;
   /** Runs an operation over HTTP POST: a typed document (codegen) or a plain string. */
   gql<T = any, V = Record<string, unknown>>(
-    query: string | TypedDocumentNode<T, V>, variables?: V, opts?: { token?: string; headers?: Record<string, string> },
+    query: string | TypedDocumentNode<T, V>,
+    variables?: V,
+    opts?: { token?: string; headers?: Record<string, string> },
   ): Promise<GqlResponse<T>>;
   /** A graphql-ws client; closed by `closeAll`. */
   ws(opts?: { token?: string; connectionParams?: Record<string, unknown> }): Client;
   close(): Promise<void>;
 }
 
-export interface GqlResponse<T> {
+// `T` names the operation's result for readers; `data` stays loosely typed so tests can probe errors.
+// oxlint-disable-next-line no-unused-vars
+export interface GqlResponse<T = any> {
   status: number;
   headers: Headers;
   body: { data?: any; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
@@ -80,7 +84,10 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
   };
 }
 
-export async function startTestServer(env: Partial<Record<keyof Env, string>> = {}, options: { embeddedDataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Partial<Record<keyof Env, string>> = {},
+  options: { embeddedDataDir?: string } = {},
+): Promise<TestServer> {
   const config = loadConfig(testEnv(env));
   const app = await startServer(config, { log: createLogger(config.LOG_LEVEL), ...options });
   const baseUrl = `http://127.0.0.1:${app.port}`;
@@ -103,7 +110,12 @@ export async function startTestServer(env: Partial<Record<keyof Env, string>> = 
         body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       const body = await res.json();
-      return { status: res.status, headers: res.headers, body, sqlStatements: Number(res.headers.get('x-sql-statements') ?? NaN) };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body,
+        sqlStatements: Number(res.headers.get('x-sql-statements') ?? NaN),
+      };
     },
     ws(opts = {}) {
       const client = createClient({
@@ -154,16 +166,22 @@ export async function signUp(server: TestServer, prefix = 'user'): Promise<TestU
  * tested in tests/identity/admin.test.ts); nothing in the API grants it.
  */
 export async function grantPlatformAdmin(server: TestServer, user: TestUser): Promise<void> {
-  if (!(await setPlatformAdmin(server.app.db.orm.em.fork(), user.user.email, true))) throw new Error(`no user ${user.user.email}`);
+  if (!(await setPlatformAdmin(server.app.db.orm.em.fork(), user.user.email, true)))
+    throw new Error(`no user ${user.user.email}`);
 }
 
 /** Creates a community through the API as `owner`. */
 export async function createCommunity(
-  server: TestServer, owner: TestUser, visibility: 'PUBLIC' | 'RESTRICTED' | 'PRIVATE' = 'PUBLIC', name = 'Test community',
+  server: TestServer,
+  owner: TestUser,
+  visibility: 'PUBLIC' | 'RESTRICTED' | 'PRIVATE' = 'PUBLIC',
+  name = 'Test community',
 ): Promise<{ id: string; slug: string }> {
   const slug = unique('c').replace(/_/g, '-');
   const res = await server.gql(
-    CreateCommunityDocument, { input: { slug, name, description: 'for tests', visibility } }, { token: owner.token },
+    CreateCommunityDocument,
+    { input: { slug, name, description: 'for tests', visibility } },
+    { token: owner.token },
   );
   if (!res.body.data) throw new Error(`createCommunity failed: ${JSON.stringify(res.body.errors)}`);
   return res.body.data.createCommunity;
@@ -173,7 +191,11 @@ export async function createCommunity(
 export async function joinCommunity(server: TestServer, user: TestUser, communityId: string) {
   const res = await server.gql(JoinCommunityDocument, { id: communityId }, { token: user.token });
   if (!res.body.data) throw new Error(`joinCommunity failed: ${JSON.stringify(res.body.errors)}`);
-  return res.body.data.joinCommunity as { outcome: string; member: { id: string; role: string } | null; joinRequest: { id: string } | null };
+  return res.body.data.joinCommunity as {
+    outcome: string;
+    member: { id: string; role: string } | null;
+    joinRequest: { id: string } | null;
+  };
 }
 
 /** The code of the first error, or undefined. */
@@ -189,7 +211,8 @@ export function errorCode(res: GqlResponse<unknown>): string | undefined {
 export async function openPrivileges(server: TestServer, admin: TestUser, communityId: string): Promise<void> {
   const res = await server.gql(
     'mutation($input: ReputationRulesInput!) { updateReputationRules(input: $input) { id } }',
-    { input: { communityId, levelThresholds: [0, 0, 0, 0, 0, 0, 0] } }, { token: admin.token },
+    { input: { communityId, levelThresholds: [0, 0, 0, 0, 0, 0, 0] } },
+    { token: admin.token },
   );
   if (res.body.errors) throw new Error(`updateReputationRules failed: ${JSON.stringify(res.body.errors)}`);
 }

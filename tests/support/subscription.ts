@@ -22,7 +22,9 @@ export interface Recording<T> {
  * @param describe what a timeout message shows of the recording (default: all of it)
  */
 export function record<T>(
-  client: Client, request: { query: string; variables?: Record<string, unknown> }, describe?: () => unknown,
+  client: Client,
+  request: { query: string; variables?: Record<string, unknown> },
+  describe?: () => unknown,
 ): Recording<T> {
   const listeners = new Set<() => void>();
   const changed = () => listeners.forEach((listener) => listener());
@@ -55,9 +57,18 @@ export function record<T>(
     stop: () => unsubscribe(),
   };
   const unsubscribe = client.subscribe<T>(request, {
-    next: (result) => { r.results.push(result as FormattedExecutionResult<T, unknown>); changed(); },
-    error: (error) => { r.failure = error; changed(); },
-    complete: () => { r.completed = true; changed(); },
+    next: (result) => {
+      r.results.push(result as FormattedExecutionResult<T, unknown>);
+      changed();
+    },
+    error: (error) => {
+      r.failure = error;
+      changed();
+    },
+    complete: () => {
+      r.completed = true;
+      changed();
+    },
   });
   return r;
 }

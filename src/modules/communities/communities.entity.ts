@@ -15,10 +15,12 @@ registerEnumType(Visibility, {
   valuesConfig: {
     PUBLIC: { description: 'Anyone can read it and join it.' },
     RESTRICTED: {
-      description: 'Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link.',
+      description:
+        'Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link.',
     },
     PRIVATE: {
-      description: 'Invisible to non-members on every path, as if it did not exist (its invitees see its profile). Joined only through an invite or an invite link.',
+      description:
+        'Invisible to non-members on every path, as if it did not exist (its invitees see its profile). Joined only through an invite or an invite link.',
     },
   },
 });
@@ -29,7 +31,7 @@ export enum Role {
   MODERATOR = 'MODERATOR',
   MEMBER = 'MEMBER',
 }
-registerEnumType(Role, { name: 'Role', description: 'A member\'s role in a community, from most to least powerful.' });
+registerEnumType(Role, { name: 'Role', description: "A member's role in a community, from most to least powerful." });
 
 export enum JoinRequestStatus {
   PENDING = 'PENDING',
@@ -40,7 +42,11 @@ registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
 
 @Entity({ tableName: 'communities' })
 @Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
-@ObjectType('Community', { implements: Node, simpleResolvers: true, description: 'A community: members, and later their posts, events and polls.' })
+@ObjectType('Community', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A community: members, and later their posts, events and polls.',
+})
 export class Community extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -65,7 +71,10 @@ export class Community extends Node {
   @Enum({ items: () => Visibility, nativeEnumName: 'visibility' })
   visibility!: Visibility;
 
-  @Field({ description: 'IANA time zone (e.g. "Europe/Paris"): days, weeks and months of the community (reputation caps, leaderboards) follow it.' })
+  @Field({
+    description:
+      'IANA time zone (e.g. "Europe/Paris"): days, weeks and months of the community (reputation caps, leaderboards) follow it.',
+  })
   @Property({ length: 64, default: 'UTC' })
   timeZone: string = 'UTC';
 
@@ -95,7 +104,7 @@ export class Community extends Node {
 @Unique({ properties: ['community', 'user'] })
 @Index({ properties: ['user'] })
 @Index({ name: 'members_community_id_id_index', properties: ['community', 'id'] })
-@ObjectType('Member', { implements: Node, simpleResolvers: true, description: 'A user\'s membership of a community.' })
+@ObjectType('Member', { implements: Node, simpleResolvers: true, description: "A user's membership of a community." })
 export class Member extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -130,7 +139,11 @@ export class Member extends Node {
  */
 @Entity({ tableName: 'join_requests' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('JoinRequest', { implements: Node, simpleResolvers: true, description: 'A request to join a RESTRICTED community, decided by its admins.' })
+@ObjectType('JoinRequest', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A request to join a RESTRICTED community, decided by its admins.',
+})
 export class JoinRequest extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -161,7 +174,11 @@ export class JoinRequest extends Node {
 /** An invitation into a community; joining with it skips the join request. */
 @Entity({ tableName: 'invites' })
 @Unique({ properties: ['community', 'user'] })
-@ObjectType('Invite', { implements: Node, simpleResolvers: true, description: 'An invitation for a user to join a community.' })
+@ObjectType('Invite', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'An invitation for a user to join a community.',
+})
 export class Invite extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

@@ -97,7 +97,8 @@ export enum JoinOutcome {
 }
 registerEnumType(JoinOutcome, {
   name: 'JoinOutcome',
-  description: 'JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community\'s admins must approve the join request.',
+  description:
+    "JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community's admins must approve the join request.",
 });
 
 @ObjectType({ description: 'The result of `joinCommunity`.' })
@@ -105,5 +106,6 @@ export class JoinCommunityPayload {
   @Field(() => JoinOutcome) outcome!: JoinOutcome;
   @Field(() => Community) community!: Community;
   @Field(() => Member, { nullable: true, description: 'The membership, when JOINED.' }) member!: Member | null;
-  @Field(() => JoinRequest, { nullable: true, description: 'The pending request, when REQUESTED.' }) joinRequest!: JoinRequest | null;
+  @Field(() => JoinRequest, { nullable: true, description: 'The pending request, when REQUESTED.' })
+  joinRequest!: JoinRequest | null;
 }

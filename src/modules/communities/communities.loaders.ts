@@ -77,7 +77,10 @@ function viewerStandingLoader(em: EntityManager, userId: number | null) {
     );
     const byCommunity = new Map<number, Standing>();
     for (const { standing_community_id: communityId, standing_banned: banned, ...member } of rows) {
-      byCommunity.set(communityId as number, { member: member.id === null ? null : em.map(Member, member), banned: banned as boolean });
+      byCommunity.set(communityId as number, {
+        member: member.id === null ? null : em.map(Member, member),
+        banned: banned as boolean,
+      });
     }
     return communityIds.map((id) => byCommunity.get(id) ?? { member: null, banned: false });
   });
@@ -118,7 +121,11 @@ export function createCommunityLoaders(em: EntityManager, viewer: Viewer, scope:
     /** Whether the viewer holds an invite to each community. */
     viewerInvited: new DataLoader<number, boolean>(async (communityIds) => {
       if (userId === null) return communityIds.map(() => false);
-      const rows = await em.find(Invite, { user: userId, community: { $in: [...communityIds] } }, { fields: ['community'] });
+      const rows = await em.find(
+        Invite,
+        { user: userId, community: { $in: [...communityIds] } },
+        { fields: ['community'] },
+      );
       const set = new Set(rows.map((i) => i.community.id));
       return communityIds.map((id) => set.has(id));
     }),

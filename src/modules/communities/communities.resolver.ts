@@ -4,7 +4,11 @@ import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { Community, JoinRequest, JoinRequestStatus, Member } from './communities.entity';
 import {
-  CommunitiesArgs, CreateCommunityInput, JoinCommunityPayload, MembersArgs, UpdateCommunityInput,
+  CommunitiesArgs,
+  CreateCommunityInput,
+  JoinCommunityPayload,
+  MembersArgs,
+  UpdateCommunityInput,
 } from './communities.inputs';
 import * as communities from './communities.service';
 import * as membership from './membership.service';
@@ -19,12 +23,19 @@ export class JoinRequestConnection extends Connection(JoinRequest, 'JoinRequest'
 
 @Resolver(() => Community)
 export class CommunitiesResolver {
-  @Query(() => Community, { nullable: true, description: 'A community by slug; null when it does not exist or is PRIVATE and you are neither a member nor invited.' })
+  @Query(() => Community, {
+    nullable: true,
+    description:
+      'A community by slug; null when it does not exist or is PRIVATE and you are neither a member nor invited.',
+  })
   community(@Arg('slug') slug: string, @Ctx() { em, loaders, viewer }: Context): Promise<Community | null> {
     return communities.communityBySlug(em, loaders, viewer, slug);
   }
 
-  @Query(() => CommunityConnection, { complexity: connectionComplexity, description: 'Communities you can see, oldest first.' })
+  @Query(() => CommunityConnection, {
+    complexity: connectionComplexity,
+    description: 'Communities you can see, oldest first.',
+  })
   communities(@Args() args: CommunitiesArgs, @Ctx() { em, loaders, viewer }: Context) {
     return communities.listCommunities(em, loaders, viewer, args);
   }
@@ -35,12 +46,16 @@ export class CommunitiesResolver {
   }
 
   @Mutation(() => Community, { description: 'Changes a community (ADMIN or above).' })
-  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() { em, loaders, viewer }: Context): Promise<Community> {
+  updateCommunity(
+    @Arg('input') input: UpdateCommunityInput,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<Community> {
     return communities.updateCommunity(em, loaders, viewer, fromGlobalId('Community', input.id), input);
   }
 
   @Mutation(() => JoinCommunityPayload, {
-    description: 'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
+    description:
+      'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
   })
   joinCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context) {
     return membership.joinCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
@@ -51,7 +66,10 @@ export class CommunitiesResolver {
     return membership.leaveCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
   }
 
-  @FieldResolver(() => MemberConnection, { complexity: connectionComplexity, description: 'Members in the order they joined. RESTRICTED and PRIVATE communities: members only.' })
+  @FieldResolver(() => MemberConnection, {
+    complexity: connectionComplexity,
+    description: 'Members in the order they joined. RESTRICTED and PRIVATE communities: members only.',
+  })
   async members(@Root() community: Community, @Args() args: MembersArgs, @Ctx() { loaders, viewer }: Context) {
     await communities.assertCanReadContent(loaders, viewer, community);
     const { size, afterId } = idPage(args);
@@ -64,12 +82,16 @@ export class CommunitiesResolver {
     return loaders.viewerMembership.load(community.id);
   }
 
-  @FieldResolver(() => JoinRequestConnection, { complexity: connectionComplexity, description: 'Pending join requests, oldest first (ADMIN or above).' })
+  @FieldResolver(() => JoinRequestConnection, {
+    complexity: connectionComplexity,
+    description: 'Pending join requests, oldest first (ADMIN or above).',
+  })
   async joinRequests(@Root() community: Community, @Args() args: PageArgs, @Ctx() { em, loaders, viewer }: Context) {
     assertCan(await communities.actorIn(loaders, viewer, community.id), 'joinRequests.review');
     const { size, afterId } = idPage(args);
     const rows = await em.find(
-      JoinRequest, { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: afterId } },
+      JoinRequest,
+      { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: afterId } },
       { orderBy: { id: 'asc' }, limit: size + 1 },
     );
     return toConnection(rows, size, (r) => [r.id], afterId > 0);

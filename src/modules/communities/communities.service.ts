@@ -64,17 +64,28 @@ export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: num
 }
 
 /** Creates a community with the viewer as its OWNER, in one transaction. Taken slug: CONFLICT. */
-export async function createCommunity(em: EntityManager, viewer: Viewer, input: CreateCommunityInput): Promise<Community> {
+export async function createCommunity(
+  em: EntityManager,
+  viewer: Viewer,
+  input: CreateCommunityInput,
+): Promise<Community> {
   const userId = requireUser(viewer);
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
   const timeZone = input.timeZone ?? 'UTC';
-  if (!isTimeZone(timeZone)) throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
+  if (!isTimeZone(timeZone))
+    throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
   return em.transactional(async (tx) => {
     const now = new Date();
     const community = tx.create(Community, {
-      slug: input.slug, name, description: input.description.trim(), visibility: input.visibility, timeZone,
-      memberCount: 1, createdAt: now, updatedAt: now,
+      slug: input.slug,
+      name,
+      description: input.description.trim(),
+      visibility: input.visibility,
+      timeZone,
+      memberCount: 1,
+      createdAt: now,
+      updatedAt: now,
     });
     tx.create(Member, { community, user: userId, role: Role.OWNER, reputation: 0, joinedAt: now });
     await tx.flush();
@@ -84,7 +95,11 @@ export async function createCommunity(em: EntityManager, viewer: Viewer, input: 
 
 /** Updates name, description or visibility (needs `community.update`). */
 export async function updateCommunity(
-  em: EntityManager, loaders: Loaders, viewer: Viewer, id: number, input: UpdateCommunityInput,
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  id: number,
+  input: UpdateCommunityInput,
 ): Promise<Community> {
   requireUser(viewer);
   const community = await visibleCommunity(loaders, viewer, id);
@@ -97,7 +112,8 @@ export async function updateCommunity(
   if (input.description !== undefined && input.description !== null) community.description = input.description.trim();
   if (input.visibility) community.visibility = input.visibility;
   if (input.timeZone !== undefined && input.timeZone !== null) {
-    if (!isTimeZone(input.timeZone)) throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
+    if (!isTimeZone(input.timeZone))
+      throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
     community.timeZone = input.timeZone;
   }
   await em.flush();
@@ -105,7 +121,12 @@ export async function updateCommunity(
 }
 
 /** Looks a community up by slug; null when it does not exist or the viewer may not see it. */
-export async function communityBySlug(em: EntityManager, loaders: Loaders, viewer: Viewer, slug: string): Promise<Community | null> {
+export async function communityBySlug(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  slug: string,
+): Promise<Community | null> {
   // The row mapped to a managed entity (as findOne would), without building the query each time.
   const [row] = await fastSql(em, 'select * from communities where slug = $1', [slug.toLowerCase()]);
   const community = row ? em.map(Community, row as never, { refresh: false } as never) : null;
@@ -128,7 +149,15 @@ export async function listCommunities(em: EntityManager, loaders: Loaders, viewe
         { visibility: { $in: [...LISTED_VISIBILITIES] } },
         ...(viewer.userId !== null
           ? [
-              { id: { $in: em.createQueryBuilder(Member, 'm').select('m.community_id').where({ user: viewer.userId }).getKnexQuery() } },
+              {
+                id: {
+                  $in: em
+                    .createQueryBuilder(Member, 'm')
+                    .select('m.community_id')
+                    .where({ user: viewer.userId })
+                    .getKnexQuery(),
+                },
+              },
             ]
           : []),
       ],

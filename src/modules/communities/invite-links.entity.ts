@@ -13,7 +13,8 @@ export enum InviteLinkState {
 }
 registerEnumType(InviteLinkState, {
   name: 'InviteLinkState',
-  description: 'ACTIVE: joins with it work. EXPIRED: past `expiresAt`. REVOKED: a moderator revoked it. USED_UP: `uses` reached `maxUses`.',
+  description:
+    'ACTIVE: joins with it work. EXPIRED: past `expiresAt`. REVOKED: a moderator revoked it. USED_UP: `uses` reached `maxUses`.',
 });
 
 /**
@@ -24,7 +25,11 @@ registerEnumType(InviteLinkState, {
 @Entity({ tableName: 'invite_links' })
 @Index({ name: 'invite_links_community_id_id_index', properties: ['community', 'id'] })
 @Check({ name: 'invite_links_uses_check', expression: 'uses >= 0 and (max_uses is null or uses <= max_uses)' })
-@ObjectType('InviteLink', { implements: Node, simpleResolvers: true, description: 'A link to join a community, for moderators to share (its token is shown once, at creation).' })
+@ObjectType('InviteLink', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A link to join a community, for moderators to share (its token is shown once, at creation).',
+})
 export class InviteLink extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -51,7 +56,10 @@ export class InviteLink extends Node {
   @Property({ type: 'datetime' })
   expiresAt!: Date;
 
-  @Field(() => Int, { nullable: true, description: 'How many users may join with it; null: any number until it expires.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How many users may join with it; null: any number until it expires.',
+  })
   @Property({ type: 'int', nullable: true })
   maxUses?: number | null;
 
@@ -67,7 +75,8 @@ export class InviteLink extends Node {
   stateAt(now: Date): InviteLinkState {
     if (this.revokedAt) return InviteLinkState.REVOKED;
     if (this.expiresAt.getTime() <= now.getTime()) return InviteLinkState.EXPIRED;
-    if (this.maxUses !== null && this.maxUses !== undefined && this.uses >= this.maxUses) return InviteLinkState.USED_UP;
+    if (this.maxUses !== null && this.maxUses !== undefined && this.uses >= this.maxUses)
+      return InviteLinkState.USED_UP;
     return InviteLinkState.ACTIVE;
   }
 }

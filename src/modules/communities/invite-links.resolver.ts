@@ -13,7 +13,10 @@ export class InviteLinkConnection extends Connection(InviteLink, 'InviteLink') {
 
 @ObjectType({ description: 'The result of `createInviteLink`.' })
 export class CreateInviteLinkPayload {
-  @Field({ description: 'The token to share (e.g. in a URL): whoever holds it can join with `joinByInviteLink`. Not retrievable later.' })
+  @Field({
+    description:
+      'The token to share (e.g. in a URL): whoever holds it can join with `joinByInviteLink`. Not retrievable later.',
+  })
   token!: string;
 
   @Field(() => InviteLink)
@@ -38,7 +41,8 @@ export class InviteLinksResolver {
   }
 
   @Mutation(() => CreateInviteLinkPayload, {
-    description: 'Creates a link to join the community (MODERATOR or above): its token is returned only here. It expires at `expiresAt` (default: INVITE_LINK_DEFAULT_DAYS from now, at most 365 days) and admits at most `maxUses` users (default: any number).',
+    description:
+      'Creates a link to join the community (MODERATOR or above): its token is returned only here. It expires at `expiresAt` (default: INVITE_LINK_DEFAULT_DAYS from now, at most 365 days) and admits at most `maxUses` users (default: any number).',
   })
   createInviteLink(
     @Arg('communityId', () => ID) communityId: string,
@@ -49,13 +53,16 @@ export class InviteLinksResolver {
     return inviteLinks.createInviteLink(ctx, fromGlobalId('Community', communityId, 'communityId'), expiresAt, maxUses);
   }
 
-  @Mutation(() => InviteLink, { description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.' })
+  @Mutation(() => InviteLink, {
+    description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.',
+  })
   revokeInviteLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<InviteLink> {
     return inviteLinks.revokeInviteLink(ctx, fromGlobalId('InviteLink', id));
   }
 
   @Mutation(() => JoinCommunityPayload, {
-    description: 'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
+    description:
+      'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
   })
   joinByInviteLink(@Arg('token') token: string, @Ctx() ctx: Context) {
     return inviteLinks.joinByInviteLink(ctx, token);
@@ -64,7 +71,10 @@ export class InviteLinksResolver {
 
 @Resolver(() => Community)
 export class CommunityInviteLinksResolver {
-  @FieldResolver(() => InviteLinkConnection, { complexity: connectionComplexity, description: 'The community\'s invite links, oldest first, revoked and expired ones included (MODERATOR or above).' })
+  @FieldResolver(() => InviteLinkConnection, {
+    complexity: connectionComplexity,
+    description: "The community's invite links, oldest first, revoked and expired ones included (MODERATOR or above).",
+  })
   inviteLinks(@Root() community: Community, @Args() args: PageArgs, @Ctx() { em, loaders, viewer }: Context) {
     return inviteLinks.communityInviteLinks(em, loaders, viewer, community, args);
   }

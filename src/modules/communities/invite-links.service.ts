@@ -42,7 +42,9 @@ function refusal(state: Exclude<InviteLinkState, InviteLinkState.ACTIVE>): AppEr
  */
 export async function createInviteLink(
   { em, loaders, viewer, config }: { em: EntityManager; loaders: Loaders; viewer: Viewer; config: Config },
-  communityId: number, expiresAt: Date | null | undefined, maxUses: number | null | undefined,
+  communityId: number,
+  expiresAt: Date | null | undefined,
+  maxUses: number | null | undefined,
 ): Promise<{ token: string; inviteLink: InviteLink }> {
   const userId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -58,8 +60,14 @@ export async function createInviteLink(
   }
   const token = newSecret(TOKEN_PREFIX.inviteLink);
   const inviteLink = em.create(InviteLink, {
-    community: communityId, createdBy: userId, tokenHash: hashSecret(token, config.TOKEN_SECRET),
-    createdAt: new Date(now), expiresAt: expires, maxUses: maxUses ?? null, uses: 0, revokedAt: null,
+    community: communityId,
+    createdBy: userId,
+    tokenHash: hashSecret(token, config.TOKEN_SECRET),
+    createdAt: new Date(now),
+    expiresAt: expires,
+    maxUses: maxUses ?? null,
+    uses: 0,
+    revokedAt: null,
   });
   await em.flush();
   return { token, inviteLink };
@@ -69,13 +77,17 @@ export async function createInviteLink(
 async function manageableLink(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<InviteLink> {
   requireUser(viewer);
   const link = await em.findOne(InviteLink, { id });
-  if (!link || !(await nullIfHidden(visibleCommunity(loaders, viewer, link.community.id)))) throw new NotFound('Invite link');
+  if (!link || !(await nullIfHidden(visibleCommunity(loaders, viewer, link.community.id))))
+    throw new NotFound('Invite link');
   assertCan(await actorIn(loaders, viewer, link.community.id), 'members.invite');
   return link;
 }
 
 /** Revokes an invite link (needs `members.invite`): joins with it are refused from now on. Revoking twice keeps the first time. */
-export async function revokeInviteLink({ em, loaders, viewer }: { em: EntityManager; loaders: Loaders; viewer: Viewer }, id: number): Promise<InviteLink> {
+export async function revokeInviteLink(
+  { em, loaders, viewer }: { em: EntityManager; loaders: Loaders; viewer: Viewer },
+  id: number,
+): Promise<InviteLink> {
   const link = await manageableLink(em, loaders, viewer, id);
   await sql(em, 'update invite_links set revoked_at = coalesce(revoked_at, now()) where id = ?', [id], 'run');
   await em.refresh(link);
@@ -83,10 +95,20 @@ export async function revokeInviteLink({ em, loaders, viewer }: { em: EntityMana
 }
 
 /** `Community.inviteLinks`: every link of the community, oldest first, revoked and expired ones included (needs `members.invite`). */
-export async function communityInviteLinks(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: { first?: number | null; after?: string | null }) {
+export async function communityInviteLinks(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  community: Community,
+  args: { first?: number | null; after?: string | null },
+) {
   assertCan(await actorIn(loaders, viewer, community.id), 'members.invite');
   const { size, afterId } = idPage(args);
-  const rows = await em.find(InviteLink, { community: community.id, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit: size + 1 });
+  const rows = await em.find(
+    InviteLink,
+    { community: community.id, id: { $gt: afterId } },
+    { orderBy: { id: 'asc' }, limit: size + 1 },
+  );
   return toConnection(rows, size, (l) => [l.id], afterId > 0);
 }
 

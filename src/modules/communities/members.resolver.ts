@@ -14,7 +14,10 @@ import { canReadContent, visibleCommunity } from './communities.service';
 import * as membership from './membership.service';
 
 function ids(input: { communityId: string; userId: string }) {
-  return [fromGlobalId('Community', input.communityId, 'communityId'), fromGlobalId('User', input.userId, 'userId')] as const;
+  return [
+    fromGlobalId('Community', input.communityId, 'communityId'),
+    fromGlobalId('User', input.userId, 'userId'),
+  ] as const;
 }
 
 async function loadUser(ctx: Context, ref: { id: number }): Promise<User> {
@@ -33,12 +36,20 @@ async function loadCommunity(ctx: Context, ref: { id: number }): Promise<Communi
 async function memberJoinedStream(communityGlobalId: string, ctx: Context): Promise<AsyncIterable<Member>> {
   const communityId = fromGlobalId('Community', communityGlobalId, 'communityId');
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
-  if (!(await canReadContent(ctx.loaders, ctx.viewer, community))) throw new Forbidden('Only members can follow a private community');
+  if (!(await canReadContent(ctx.loaders, ctx.viewer, community)))
+    throw new Forbidden('Only members can follow a private community');
   const events = ctx.pubsub.subscribe<MemberJoinedEvent>(communityTopics.memberJoined(communityId));
   const items = new Channel<{ memberId: number } | { recheck: true }>({
-    topic: `member-joined:${communityId}`, maxBuffered: pubSubDefaults.maxBuffered, log: ctx.log, onReturn: () => undefined,
+    topic: `member-joined:${communityId}`,
+    maxBuffered: pubSubDefaults.maxBuffered,
+    log: ctx.log,
+    onReturn: () => undefined,
   });
-  const rechecks = listenForRechecks(ctx, ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [], items);
+  const rechecks = listenForRechecks(
+    ctx,
+    ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
+    items,
+  );
   const close = async () => {
     items.end();
     await events.return?.();
@@ -83,12 +94,16 @@ export class MembersResolver {
     return loadCommunity(ctx, member.community);
   }
 
-  @Mutation(() => Member, { description: 'Changes a member\'s role (ADMIN or above, on members below you, to roles below yours).' })
+  @Mutation(() => Member, {
+    description: "Changes a member's role (ADMIN or above, on members below you, to roles below yours).",
+  })
   setMemberRole(@Arg('input') input: SetMemberRoleInput, @Ctx() ctx: Context): Promise<Member> {
     return membership.setMemberRole(ctx, ...ids(input), input.role);
   }
 
-  @Mutation(() => Ban, { description: 'Bans a user until `until` (or for good): removes them and stops them rejoining (MODERATOR or above).' })
+  @Mutation(() => Ban, {
+    description: 'Bans a user until `until` (or for good): removes them and stops them rejoining (MODERATOR or above).',
+  })
   banMember(@Arg('input') input: BanMemberInput, @Ctx() ctx: Context): Promise<Ban> {
     return membership.banMember(ctx, ...ids(input), input);
   }
@@ -98,7 +113,10 @@ export class MembersResolver {
     return membership.unbanMember(ctx, ...ids(input));
   }
 
-  @Mutation(() => Invite, { description: 'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).' })
+  @Mutation(() => Invite, {
+    description:
+      'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).',
+  })
   inviteMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<Invite> {
     return membership.inviteMember(ctx, ...ids(input));
   }

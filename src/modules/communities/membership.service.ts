@@ -43,28 +43,42 @@ async function updateBoards(deps: MembershipDeps, communityId: number, userId: n
 }
 
 /** After a member left or was banned. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
-function publishMembershipChanged({ pubsub, log, loaders }: MembershipDeps, userId: number, communityId: number): Promise<void> {
+function publishMembershipChanged(
+  { pubsub, log, loaders }: MembershipDeps,
+  userId: number,
+  communityId: number,
+): Promise<void> {
   loaders.cacheScope.member(userId);
-  return publishAfterCommit<MembershipChangedEvent>(pubsub, log, communityTopics.membershipChanged(userId), { communityId });
+  return publishAfterCommit<MembershipChangedEvent>(pubsub, log, communityTopics.membershipChanged(userId), {
+    communityId,
+  });
 }
 
 /** After a user joined. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
 function publishJoined({ pubsub, log, loaders }: MembershipDeps, member: Member): Promise<void> {
   loaders.cacheScope.member(member.user.id);
-  return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), { memberId: member.id });
+  return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), {
+    memberId: member.id,
+  });
 }
 
 /** FORBIDDEN, saying until when, if the user is banned. */
 export function assertNoBanInForce(ban: Ban | null): void {
   if (ban) {
-    throw new Forbidden(ban.until ? `You are banned from this community until ${ban.until.toISOString()}` : 'You are banned from this community');
+    throw new Forbidden(
+      ban.until
+        ? `You are banned from this community until ${ban.until.toISOString()}`
+        : 'You are banned from this community',
+    );
   }
 }
 
 /** The ban in force for a user in a community, if any. */
 export async function activeBan(em: EntityManager, communityId: number, userId: number): Promise<Ban | null> {
   return em.findOne(Ban, {
-    community: communityId, user: userId, $or: [{ until: null }, { until: { $gt: new Date() } }],
+    community: communityId,
+    user: userId,
+    $or: [{ until: null }, { until: { $gt: new Date() } }],
   });
 }
 
@@ -72,20 +86,24 @@ export async function activeBan(em: EntityManager, communityId: number, userId: 
  * Adds a member inside `tx`; concurrent joins are settled by the (community, user) unique key.
  * Returns the member and whether this call created it (member_count moves only then).
  */
-async function insertMember(tx: EntityManager, communityId: number, userId: number): Promise<{ member: Member; created: boolean }> {
+async function insertMember(
+  tx: EntityManager,
+  communityId: number,
+  userId: number,
+): Promise<{ member: Member; created: boolean }> {
   // A member who comes back gets their reputation back: the sum of their ledger, read under the
   // lock that ledger writes for this member take (see `reputation_award`), so none is missed.
   await sql(tx, 'select pg_advisory_xact_lock(?, ?)', [communityId, userId]);
-  const inserted: { id: number }[] = await sql(tx, 
+  const inserted: { id: number }[] = await sql(
+    tx,
     `insert into members (community_id, user_id, role, reputation, joined_at)
      values (?, ?, 'MEMBER', coalesce((select sum(delta) from reputation_events where community_id = ? and user_id = ?), 0), now())
      on conflict (community_id, user_id) do nothing returning id`,
-    [communityId, userId, communityId, userId], 'all',
+    [communityId, userId, communityId, userId],
+    'all',
   );
   if (inserted.length) {
-    await sql(tx, 
-      'update communities set member_count = member_count + 1 where id = ?', [communityId], 'run',
-    );
+    await sql(tx, 'update communities set member_count = member_count + 1 where id = ?', [communityId], 'run');
     await tx.nativeDelete(Invite, { community: communityId, user: userId });
   }
   const member = await tx.findOneOrFail(Member, { community: communityId, user: userId });
@@ -98,7 +116,10 @@ async function insertMember(tx: EntityManager, communityId: number, userId: numb
  * throws, the join is undone. Returns the membership and whether this call created it.
  */
 export async function admitMember(
-  deps: MembershipDeps, communityId: number, userId: number, whenCreated?: (tx: EntityManager) => Promise<void>,
+  deps: MembershipDeps,
+  communityId: number,
+  userId: number,
+  whenCreated?: (tx: EntityManager) => Promise<void>,
 ): Promise<{ member: Member; created: boolean }> {
   const joined = await deps.em.transactional(async (tx) => {
     const result = await insertMember(tx, communityId, userId);
@@ -113,13 +134,14 @@ export async function admitMember(
 }
 
 async function removeMember(tx: EntityManager, communityId: number, userId: number): Promise<Role | null> {
-  const removed: { role: Role }[] = await sql(tx, 
-    'delete from members where community_id = ? and user_id = ? returning role', [communityId, userId], 'all',
+  const removed: { role: Role }[] = await sql(
+    tx,
+    'delete from members where community_id = ? and user_id = ? returning role',
+    [communityId, userId],
+    'all',
   );
   if (!removed.length) return null;
-  await sql(tx, 
-    'update communities set member_count = member_count - 1 where id = ?', [communityId], 'run',
-  );
+  await sql(tx, 'update communities set member_count = member_count - 1 where id = ?', [communityId], 'run');
   await releaseMemberRsvps(tx, communityId, userId);
   return removed[0].role;
 }
@@ -151,7 +173,8 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
   if (community.visibility === Visibility.PRIVATE && !invited && !viewer.isAdmin) throw new NotFound('Community');
   assertNoBanInForce(await activeBan(em, communityId, userId));
   if (community.visibility === Visibility.RESTRICTED && !invited && !viewer.isAdmin) {
-    await sql(em, 
+    await sql(
+      em,
       `insert into join_requests (community_id, user_id, status, created_at) values (?, ?, 'PENDING', now())
        on conflict (community_id, user_id) do update
          set status = 'PENDING', created_at = now(), decided_at = null
@@ -201,7 +224,12 @@ async function targetMember(em: EntityManager, communityId: number, userId: numb
  * Changes a member's role. The actor needs `members.setRole`, must outrank the member, and may
  * grant only roles below their own (owners may also name co-owners). The last owner cannot be demoted.
  */
-export async function setMemberRole({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number, role: Role): Promise<Member> {
+export async function setMemberRole(
+  { em, loaders, viewer }: MembershipDeps,
+  communityId: number,
+  userId: number,
+  role: Role,
+): Promise<Member> {
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
@@ -211,7 +239,8 @@ export async function setMemberRole({ em, loaders, viewer }: MembershipDeps, com
     const member = await targetMember(tx, communityId, userId);
     if (!outranks(actor, member.role)) throw new Forbidden('You can only change the role of members below you');
     const grantsOwn = actor.role === Role.OWNER || actor.isPlatformAdmin;
-    if (!grantsOwn && ROLE_RANK[role] >= ROLE_RANK[actor.role!]) throw new Forbidden('You can only grant roles below your own');
+    if (!grantsOwn && ROLE_RANK[role] >= ROLE_RANK[actor.role!])
+      throw new Forbidden('You can only grant roles below your own');
     if (member.role === Role.OWNER && role !== Role.OWNER && (await ownerCount(tx, communityId)) === 1) {
       throw new BadInput('The last owner cannot be demoted', 'role');
     }
@@ -232,7 +261,9 @@ async function assertCanActOn(em: EntityManager, actor: Actor, communityId: numb
  */
 function assertCanLift(actor: Actor, ban: Pick<Ban, 'bannedRole'>): void {
   if (ban.bannedRole && !outranks(actor, ban.bannedRole)) {
-    throw new Forbidden(`Only someone above ${ban.bannedRole} can lift or change this ban: the user was ${ban.bannedRole} when banned`);
+    throw new Forbidden(
+      `Only someone above ${ban.bannedRole} can lift or change this ban: the user was ${ban.bannedRole} when banned`,
+    );
   }
 }
 
@@ -241,7 +272,12 @@ function assertCanLift(actor: Actor, ban: Pick<Ban, 'bannedRole'>): void {
  * the ban with the role they held; they cannot rejoin until `until` (never, when omitted). Needs
  * `members.ban` and to outrank them; changing a ban in force needs to outrank the role it recorded.
  */
-export async function banMember(deps: MembershipDeps, communityId: number, userId: number, input: BanMemberInput): Promise<Ban> {
+export async function banMember(
+  deps: MembershipDeps,
+  communityId: number,
+  userId: number,
+  input: BanMemberInput,
+): Promise<Ban> {
   const { em, loaders, viewer } = deps;
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -259,12 +295,14 @@ export async function banMember(deps: MembershipDeps, communityId: number, userI
     const role = (await removeMember(tx, communityId, userId)) ?? inForce?.bannedRole ?? null;
     await tx.nativeDelete(Invite, { community: communityId, user: userId });
     await tx.nativeDelete(JoinRequest, { community: communityId, user: userId, status: JoinRequestStatus.PENDING });
-    await sql(tx, 
+    await sql(
+      tx,
       `insert into bans (community_id, user_id, banned_by_id, reason, until, banned_role, created_at) values (?, ?, ?, ?, ?, ?, now())
        on conflict (community_id, user_id) do update
          set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until,
              banned_role = excluded.banned_role, created_at = now()`,
-      [communityId, userId, actorId, input.reason.trim(), input.until ?? null, role], 'run',
+      [communityId, userId, actorId, input.reason.trim(), input.until ?? null, role],
+      'run',
     );
     return tx.findOneOrFail(Ban, { community: communityId, user: userId }, { refresh: true });
   });
@@ -277,7 +315,11 @@ export async function banMember(deps: MembershipDeps, communityId: number, userI
  * Lifts a ban: needs `members.ban` and, as placing it did, to outrank the role the user held when
  * banned (a moderator cannot lift the ban an owner placed on an admin). False when there was none.
  */
-export async function unbanMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number): Promise<boolean> {
+export async function unbanMember(
+  { em, loaders, viewer }: MembershipDeps,
+  communityId: number,
+  userId: number,
+): Promise<boolean> {
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
@@ -292,14 +334,20 @@ export async function unbanMember({ em, loaders, viewer }: MembershipDeps, commu
 }
 
 /** Invites a user (needs `members.invite`); joining with the invite skips the join request. */
-export async function inviteMember({ em, loaders, viewer }: MembershipDeps, communityId: number, userId: number): Promise<Invite> {
+export async function inviteMember(
+  { em, loaders, viewer }: MembershipDeps,
+  communityId: number,
+  userId: number,
+): Promise<Invite> {
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   assertCan(await actorIn(loaders, viewer, communityId), 'members.invite');
   if (!(await loaders.user.load(userId))) throw new NotFound('User');
-  if (await em.count(Member, { community: communityId, user: userId })) throw new Conflict('That user is already a member', 'userId');
+  if (await em.count(Member, { community: communityId, user: userId }))
+    throw new Conflict('That user is already a member', 'userId');
   if (await activeBan(em, communityId, userId)) throw new BadInput('That user is banned from this community', 'userId');
-  await sql(em, 
+  await sql(
+    em,
     `insert into invites (community_id, user_id, invited_by_id, created_at) values (?, ?, ?, now())
      on conflict (community_id, user_id) do nothing`,
     [communityId, userId, actorId],
@@ -310,9 +358,11 @@ export async function inviteMember({ em, loaders, viewer }: MembershipDeps, comm
 async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewer, id: number): Promise<JoinRequest> {
   requireUser(viewer);
   const request = await em.findOne(JoinRequest, { id });
-  if (!request || !(await nullIfHidden(visibleCommunity(loaders, viewer, request.community.id)))) throw new NotFound('Join request');
+  if (!request || !(await nullIfHidden(visibleCommunity(loaders, viewer, request.community.id))))
+    throw new NotFound('Join request');
   assertCan(await actorIn(loaders, viewer, request.community.id), 'joinRequests.review');
-  if (request.status !== JoinRequestStatus.PENDING) throw new Conflict(`This join request is already ${request.status.toLowerCase()}`);
+  if (request.status !== JoinRequestStatus.PENDING)
+    throw new Conflict(`This join request is already ${request.status.toLowerCase()}`);
   return request;
 }
 
@@ -325,7 +375,9 @@ export async function approveJoinRequest(deps: MembershipDeps, id: number): Prom
   if (await activeBan(em, communityId, userId)) throw new BadInput('The requester is banned from this community', 'id');
   const { member, created } = await em.transactional(async (tx) => {
     const decided = await tx.nativeUpdate(
-      JoinRequest, { id, status: JoinRequestStatus.PENDING }, { status: JoinRequestStatus.APPROVED, decidedAt: new Date() },
+      JoinRequest,
+      { id, status: JoinRequestStatus.PENDING },
+      { status: JoinRequestStatus.APPROVED, decidedAt: new Date() },
     );
     if (!decided) throw new Conflict('This join request was decided meanwhile');
     return insertMember(tx, communityId, userId);
@@ -345,4 +397,3 @@ export async function rejectJoinRequest({ em, loaders, viewer }: MembershipDeps,
   await em.flush();
   return request;
 }
-

@@ -107,14 +107,18 @@ export function assertCan(actor: Actor, permission: Permission): void {
   if (can(actor, permission)) return;
   const gate = gateOf(permission);
   if (actor.role !== null && ROLE_RANK[actor.role] >= ROLE_RANK[gate.role]) {
-    throw new Forbidden(`Your reputation level in this community does not allow this yet (${permission} needs level ${gate.level}; you are level ${actor.level})`);
+    throw new Forbidden(
+      `Your reputation level in this community does not allow this yet (${permission} needs level ${gate.level}; you are level ${actor.level})`,
+    );
   }
   throw new Forbidden(`Your role in this community does not allow this (${permission} needs ${gate.role} or above)`);
 }
 
 /** Each level-gated privilege and the level it needs (for `Community.reputationRules`). */
 export function levelGates(): { permission: Permission; level: number }[] {
-  return (Object.keys(PERMISSIONS) as Permission[]).map((permission) => ({ permission, level: gateOf(permission).level })).filter((g) => g.level > 1);
+  return (Object.keys(PERMISSIONS) as Permission[])
+    .map((permission) => ({ permission, level: gateOf(permission).level }))
+    .filter((g) => g.level > 1);
 }
 
 /** Whether the actor ranks strictly above `target` (platform admins outrank everyone). */

@@ -32,7 +32,8 @@ const policy = <K extends keyof Records>(_kind: K, p: Policy<Records[K]>): Polic
 const is = (actor: Actor, user: Ref) => actor.userId !== null && actor.userId === user.id;
 const runs = (actor: Actor, event: Records['event']) => is(actor, event.organizer) || can(actor, 'events.manage');
 /** A rule on an event for whoever runs it (its organizer, or `events.manage`). */
-const runsEvent = (refusal: string) => policy('event', { community: (event) => event.community.id, allow: runs, refusal });
+const runsEvent = (refusal: string) =>
+  policy('event', { community: (event) => event.community.id, allow: runs, refusal });
 
 /**
  * The record-level rules, beside the permission table (permissions.ts) that they build on: who may
@@ -120,7 +121,11 @@ function policyOf<A extends PolicyAction>(action: A): Policy<RecordOf<A>> {
  * this community"), then the action's rule. The caller has already checked that the viewer is
  * signed in and may read the record. Returns the viewer's standing in the record's community.
  */
-export async function authorize<A extends PolicyAction>(ctx: PolicyContext, action: A, record: RecordOf<A>): Promise<Actor> {
+export async function authorize<A extends PolicyAction>(
+  ctx: PolicyContext,
+  action: A,
+  record: RecordOf<A>,
+): Promise<Actor> {
   const rule = policyOf(action);
   const actor = await actorIn(ctx.loaders, ctx.viewer, rule.community(record));
   assertNotBanned(actor);
@@ -129,7 +134,11 @@ export async function authorize<A extends PolicyAction>(ctx: PolicyContext, acti
 }
 
 /** Whether `authorize` would let the viewer do `action` on `record` (for `viewerCan…` fields). Anonymous: false, with no statement. */
-export async function allowed<A extends PolicyAction>(ctx: PolicyContext, action: A, record: RecordOf<A>): Promise<boolean> {
+export async function allowed<A extends PolicyAction>(
+  ctx: PolicyContext,
+  action: A,
+  record: RecordOf<A>,
+): Promise<boolean> {
   if (ctx.viewer.userId === null) return false;
   const rule = policyOf(action);
   const actor = await actorIn(ctx.loaders, ctx.viewer, rule.community(record));

@@ -10,7 +10,11 @@ import { Event } from './events.entity';
 @Index({ name: 'chat_messages_event_index', properties: ['event', 'id'] })
 @Index({ name: 'chat_messages_questions_index', properties: ['event', 'isQuestion', 'upvotes', 'id'] })
 @Check({ name: 'chat_messages_upvotes_check', expression: 'upvotes >= 0' })
-@ObjectType('ChatMessage', { implements: Node, simpleResolvers: true, description: 'A message in a live stream\'s chat.' })
+@ObjectType('ChatMessage', {
+  implements: Node,
+  simpleResolvers: true,
+  description: "A message in a live stream's chat.",
+})
 export class ChatMessage extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -38,7 +42,10 @@ export class ChatMessage extends Node {
   @Property({ type: 'integer', default: 0 })
   upvotes: number = 0;
 
-  @Field(() => Date, { nullable: true, description: 'Set when the organizer or a moderator marked the question answered.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Set when the organizer or a moderator marked the question answered.',
+  })
   @Property({ type: 'datetime', nullable: true })
   answeredAt?: Date | null;
 

@@ -16,5 +16,7 @@ export interface ChatMessageRemovedEvent {
 
 /** Tells `chatMessageAdded` subscribers that the stream's chat closed (ended or cancelled), after the commit. */
 export function publishChatClosed(ctx: { pubsub: PubSub; log: Logger }, eventId: number): Promise<void> {
-  return publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(eventId), { closed: true });
+  return publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(eventId), {
+    closed: true,
+  });
 }

@@ -30,7 +30,10 @@ export class MuteChatMemberInput {
 
   @Field(() => ID) userId!: string;
 
-  @Field(() => Int, { nullable: true, description: `Minutes (1 to ${CHAT_LIMITS.maxMuteMinutes}); omit to mute until unmuted.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Minutes (1 to ${CHAT_LIMITS.maxMuteMinutes}); omit to mute until unmuted.`,
+  })
   @IsOptional()
   @Min(1)
   @Max(CHAT_LIMITS.maxMuteMinutes)
@@ -39,7 +42,10 @@ export class MuteChatMemberInput {
 
 @ArgsType()
 export class ChatHistoryArgs {
-  @Field(() => Int, { nullable: true, description: `How many of the latest messages (1 to ${PAGE_LIMITS.maxSize}, default ${PAGE_LIMITS.defaultSize}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many of the latest messages (1 to ${PAGE_LIMITS.maxSize}, default ${PAGE_LIMITS.defaultSize}).`,
+  })
   @IsOptional()
   @Min(1)
   @Max(PAGE_LIMITS.maxSize)
@@ -60,6 +66,9 @@ export class QuestionsArgs {
   @Field(() => String, { nullable: true })
   after?: string;
 
-  @Field(() => Boolean, { nullable: true, description: 'Only answered (true) or unanswered (false) questions; both when omitted.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Only answered (true) or unanswered (false) questions; both when omitted.',
+  })
   answered?: boolean | null;
 }

@@ -27,7 +27,11 @@ const questionsKey = (k: QuestionsPageKey) => `${k.eventId}:${k.size}:${k.answer
  * (`inner` is the per-event select, reading the event id as `k.id`), rows with their authors.
  */
 async function pagesOf<K extends { eventId: number }>(
-  em: EntityManager, keys: readonly K[], groupOf: (k: K) => string, inner: (k: K) => { sql: string; params: unknown[] }, keyOf: (k: K) => string,
+  em: EntityManager,
+  keys: readonly K[],
+  groupOf: (k: K) => string,
+  inner: (k: K) => { sql: string; params: unknown[] },
+  keyOf: (k: K) => string,
   order: (a: Row, b: Row) => number,
 ): Promise<Row[][]> {
   const result = new Map<string, Row[]>();
@@ -52,11 +56,19 @@ async function pagesOf<K extends { eventId: number }>(
 /** Pages of chat history for many streams, one statement per page shape. */
 function chatPageLoader(em: EntityManager) {
   return new DataLoader<ChatPageKey, Row[], string>(
-    (keys) => pagesOf(em, keys, (k) => `${k.size}:${k.beforeId ?? ''}`, (k) => ({
-      sql: `select * from chat_messages m where m.event_id = k.id and m.deleted_at is null ${k.beforeId !== null ? 'and m.id < ?' : ''}
+    (keys) =>
+      pagesOf(
+        em,
+        keys,
+        (k) => `${k.size}:${k.beforeId ?? ''}`,
+        (k) => ({
+          sql: `select * from chat_messages m where m.event_id = k.id and m.deleted_at is null ${k.beforeId !== null ? 'and m.id < ?' : ''}
              order by m.id desc limit ?`,
-      params: [...(k.beforeId !== null ? [k.beforeId] : []), k.size + 1],
-    }), chatKey, (a, b) => b.id - a.id),
+          params: [...(k.beforeId !== null ? [k.beforeId] : []), k.size + 1],
+        }),
+        chatKey,
+        (a, b) => b.id - a.id,
+      ),
     { cacheKeyFn: chatKey },
   );
 }
@@ -64,13 +76,21 @@ function chatPageLoader(em: EntityManager) {
 /** Pages of questions for many streams, one statement per page shape. */
 function questionsPageLoader(em: EntityManager) {
   return new DataLoader<QuestionsPageKey, Row[], string>(
-    (keys) => pagesOf(em, keys, (k) => `${k.size}:${k.answered ?? ''}:${k.after?.join(',') ?? ''}`, (k) => ({
-      sql: `select * from chat_messages m where m.event_id = k.id and m.is_question and m.deleted_at is null
+    (keys) =>
+      pagesOf(
+        em,
+        keys,
+        (k) => `${k.size}:${k.answered ?? ''}:${k.after?.join(',') ?? ''}`,
+        (k) => ({
+          sql: `select * from chat_messages m where m.event_id = k.id and m.is_question and m.deleted_at is null
               ${k.answered === true ? 'and m.answered_at is not null' : k.answered === false ? 'and m.answered_at is null' : ''}
               ${k.after ? 'and (m.upvotes < ? or (m.upvotes = ? and m.id > ?))' : ''}
              order by m.upvotes desc, m.id limit ?`,
-      params: [...(k.after ? [k.after[0], k.after[0], k.after[1]] : []), k.size + 1],
-    }), questionsKey, (a, b) => (b.upvotes as number) - (a.upvotes as number) || a.id - b.id),
+          params: [...(k.after ? [k.after[0], k.after[0], k.after[1]] : []), k.size + 1],
+        }),
+        questionsKey,
+        (a, b) => (b.upvotes as number) - (a.upvotes as number) || a.id - b.id,
+      ),
     { cacheKeyFn: questionsKey },
   );
 }
@@ -79,7 +99,9 @@ function questionsPageLoader(em: EntityManager) {
 function newestChatIdLoader(em: EntityManager) {
   return new DataLoader<number, number>(async (ids) => {
     const rows = await sql<{ event_id: number; max: number }[]>(
-      em, `select event_id, max(id) as max from chat_messages where event_id in (${ids.map(() => '?').join(', ')}) group by event_id`, [...ids],
+      em,
+      `select event_id, max(id) as max from chat_messages where event_id in (${ids.map(() => '?').join(', ')}) group by event_id`,
+      [...ids],
     );
     const map = new Map(rows.map((r) => [r.event_id, r.max]));
     return ids.map((id) => map.get(id) ?? 0);

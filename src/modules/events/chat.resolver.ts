@@ -1,8 +1,26 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId, toGlobalId } from '../../platform/ids';
 import { liveStream } from '../../platform/live-stream';
-import { Connection, connectionComplexity, decodeCursor, encodeCursor, pageComplexity } from '../../platform/pagination';
+import {
+  Connection,
+  connectionComplexity,
+  decodeCursor,
+  encodeCursor,
+  pageComplexity,
+} from '../../platform/pagination';
 import { CollapsingQueue } from '../../platform/collapsing-queue';
 import { listenForRechecks } from '../../platform/follow';
 import { liveDefaults, type FeedSource } from '../../platform/live-feed';
@@ -21,10 +39,15 @@ import { readableEvent } from './events.service';
 import { BadInput } from '../../platform/errors';
 
 /** `chatMessageAdded(eventId)` without a cursor on a PUBLIC community's stream: one execution per (document, variables). */
-export const chatMessageAddedShareKey = liveFieldShareKey('chatMessageAdded', 'eventId', 'Event', async (ctx, eventId) => {
-  const { community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
-  return community.visibility === Visibility.PUBLIC;
-});
+export const chatMessageAddedShareKey = liveFieldShareKey(
+  'chatMessageAdded',
+  'eventId',
+  'Event',
+  async (ctx, eventId) => {
+    const { community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
+    return community.visibility === Visibility.PUBLIC;
+  },
+);
 
 @ObjectType()
 export class ChatMessageConnection extends Connection(ChatMessage, 'ChatMessage') {}
@@ -35,7 +58,8 @@ export class ChatMessageConnection extends Connection(ChatMessage, 'ChatMessage'
  */
 type ChatState = Visibility | `${Visibility}:closed`;
 
-const chatState = (visibility: Visibility, closed: boolean): ChatState => (closed ? `${visibility}:closed` : visibility);
+const chatState = (visibility: Visibility, closed: boolean): ChatState =>
+  closed ? `${visibility}:closed` : visibility;
 const chatClosed = (state: ChatState) => state.endsWith(':closed');
 
 /** A stream's chat as a live feed; its state is the community's visibility and whether the chat closed. */
@@ -44,16 +68,29 @@ function chatSource(eventId: number): FeedSource<ChatState> {
     topic: chatTopics.messageAdded(eventId),
     idOf: (event) => (event as Partial<Extract<ChatMessageAddedEvent, { messageId: number }>>).messageId,
     async newest(em) {
-      return (await sql<{ max: number | null }>(em, 'select max(id) as max from chat_messages where event_id = ?', [eventId], 'get')).max ?? 0;
+      return (
+        (
+          await sql<{ max: number | null }>(
+            em,
+            'select max(id) as max from chat_messages where event_id = ?',
+            [eventId],
+            'get',
+          )
+        ).max ?? 0
+      );
     },
     async read(em, after, late, limit) {
       const state = await sql<{ visibility: Visibility; closed: boolean } | undefined>(
         em,
         `select c.visibility, (e.live_ended_at is not null or e.cancelled_at is not null) as closed
            from events e join communities c on c.id = e.community_id where e.id = ?`,
-        [eventId], 'get',
+        [eventId],
+        'get',
       );
-      return { rows: await chat.chatRowsAfter(em, eventId, after, late, limit), state: state ? chatState(state.visibility, state.closed) : null };
+      return {
+        rows: await chat.chatRowsAfter(em, eventId, after, late, limit),
+        state: state ? chatState(state.visibility, state.closed) : null,
+      };
     },
   };
 }
@@ -71,10 +108,18 @@ async function readableStream(ctx: Context, eventId: number): Promise<ChatState>
  * lost when Redis reconnects (see {@link liveStream}). Ends when the viewer may no longer read the
  * event, and once the chat closes (the stream ended or was cancelled), after its last messages.
  */
-async function chatMessageAddedStream(ctx: Context, eventId: number, afterId: number | null): Promise<AsyncIterable<ChatMessage>> {
+async function chatMessageAddedStream(
+  ctx: Context,
+  eventId: number,
+  afterId: number | null,
+): Promise<AsyncIterable<ChatMessage>> {
   const state = await readableStream(ctx, eventId);
   return liveStream({
-    ctx, source: chatSource(eventId), afterId, state, ended: chatClosed,
+    ctx,
+    source: chatSource(eventId),
+    afterId,
+    state,
+    ended: chatClosed,
     replay: (em, after, limit) => chat.chatRowsAfter(em, eventId, after, [], limit),
     toItem: (row) => chat.chatMessageFromRow(ctx.loaders, row),
     recheck: () => readableStream(ctx, eventId),
@@ -96,8 +141,16 @@ async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<
   await readableStream(ctx, eventId);
   const { pageSize, maxQueuedRows } = liveDefaults;
   const events = ctx.pubsub.subscribe<ChatMessageRemovedEvent>(chatTopics.messageRemoved(eventId));
-  const items = new CollapsingQueue<RemovalItem>({ maxWeight: maxQueuedRows, weigh: () => 1, collapse: () => ({ catchUp: true }) });
-  const rechecks = listenForRechecks(ctx, ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [], items);
+  const items = new CollapsingQueue<RemovalItem>({
+    maxWeight: maxQueuedRows,
+    weigh: () => 1,
+    collapse: () => ({ catchUp: true }),
+  });
+  const rechecks = listenForRechecks(
+    ctx,
+    ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],
+    items,
+  );
   const stopCatchUp = ctx.pubsub.onReconnect(() => items.push({ catchUp: true }));
   const close = async () => {
     stopCatchUp();
@@ -142,7 +195,13 @@ async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<
     try {
       for await (const item of items) {
         ctx.refresh();
-        if (!(await readableStream(ctx, eventId).then(() => true, () => false))) return;
+        if (
+          !(await readableStream(ctx, eventId).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return;
         const ids = 'messageId' in item ? [item.messageId] : 'catchUp' in item ? catchUp() : [];
         for await (const id of ids) {
           if (sent.has(id)) continue;
@@ -160,7 +219,9 @@ async function chatMessageRemovedStream(ctx: Context, eventId: number): Promise<
 
 @Resolver(() => ChatMessage)
 export class ChatResolver {
-  @Mutation(() => Event, { description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.' })
+  @Mutation(() => Event, {
+    description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.',
+  })
   startLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
     return chat.startLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
   }
@@ -170,43 +231,80 @@ export class ChatResolver {
     return chat.endLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
   }
 
-  @Mutation(() => Event, { description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).' })
-  setSlowMode(@Arg('eventId', () => ID) eventId: string, @Arg('seconds', () => Int) seconds: number, @Ctx() ctx: Context): Promise<Event> {
+  @Mutation(() => Event, {
+    description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).',
+  })
+  setSlowMode(
+    @Arg('eventId', () => ID) eventId: string,
+    @Arg('seconds', () => Int) seconds: number,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return chat.setSlowMode(ctx, fromGlobalId('Event', eventId, 'eventId'), seconds);
   }
 
-  @Mutation(() => ChatMessage, { description: 'Says something in a live stream\'s chat (members, while it is live). Slow mode: RATE_LIMITED with retryAfter.' })
+  @Mutation(() => ChatMessage, {
+    description:
+      "Says something in a live stream's chat (members, while it is live). Slow mode: RATE_LIMITED with retryAfter.",
+  })
   sendChatMessage(@Arg('input') input: SendChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
     return chat.sendChatMessage(ctx, fromGlobalId('Event', input.eventId, 'eventId'), input.body, input.isQuestion);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.' })
+  @Mutation(() => Boolean, {
+    description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.',
+  })
   deleteChatMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return chat.deleteChatMessage(ctx, fromGlobalId('ChatMessage', id));
   }
 
-  @Mutation(() => Boolean, { description: 'Mutes a member in a stream\'s chat, for some minutes or until unmuted (the organizer or a moderator).' })
+  @Mutation(() => Boolean, {
+    description: "Mutes a member in a stream's chat, for some minutes or until unmuted (the organizer or a moderator).",
+  })
   muteChatMember(@Arg('input') input: MuteChatMemberInput, @Ctx() ctx: Context): Promise<boolean> {
-    return chat.muteChatMember(ctx, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.minutes ?? null);
+    return chat.muteChatMember(
+      ctx,
+      fromGlobalId('Event', input.eventId, 'eventId'),
+      fromGlobalId('User', input.userId, 'userId'),
+      input.minutes ?? null,
+    );
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a chat mute; false when there was none.' })
-  unmuteChatMember(@Arg('eventId', () => ID) eventId: string, @Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return chat.unmuteChatMember(ctx, fromGlobalId('Event', eventId, 'eventId'), fromGlobalId('User', userId, 'userId'));
+  unmuteChatMember(
+    @Arg('eventId', () => ID) eventId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return chat.unmuteChatMember(
+      ctx,
+      fromGlobalId('Event', eventId, 'eventId'),
+      fromGlobalId('User', userId, 'userId'),
+    );
   }
 
-  @Mutation(() => ChatMessage, { description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).' })
-  upvoteQuestion(@Arg('id', () => ID) id: string, @Arg('upvoted', { defaultValue: true }) upvoted: boolean, @Ctx() ctx: Context): Promise<ChatMessage> {
+  @Mutation(() => ChatMessage, {
+    description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).',
+  })
+  upvoteQuestion(
+    @Arg('id', () => ID) id: string,
+    @Arg('upvoted', { defaultValue: true }) upvoted: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ChatMessage> {
     return chat.upvoteQuestion(ctx, fromGlobalId('ChatMessage', id), upvoted);
   }
 
   @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
-  markQuestionAnswered(@Arg('id', () => ID) id: string, @Arg('answered', { defaultValue: true }) answered: boolean, @Ctx() ctx: Context): Promise<ChatMessage> {
+  markQuestionAnswered(
+    @Arg('id', () => ID) id: string,
+    @Arg('answered', { defaultValue: true }) answered: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ChatMessage> {
     return chat.markQuestionAnswered(ctx, fromGlobalId('ChatMessage', id), answered);
   }
 
   @Subscription(() => ChatMessage, {
-    description: 'Messages of a live stream\'s chat as they are sent. With `after` (the endCursor of Event.chatMessages) it first replays what was said since: no gap, no duplicate.',
+    description:
+      "Messages of a live stream's chat as they are sent. With `after` (the endCursor of Event.chatMessages) it first replays what was said since: no gap, no duplicate.",
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const eventId = fromGlobalId('Event', args.eventId as string, 'eventId');
@@ -223,14 +321,17 @@ export class ChatResolver {
   }
 
   @Subscription(() => ID, {
-    description: 'Ids of messages removed from a live stream\'s chat.',
-    subscribe: ({ args, context }) => chatMessageRemovedStream(context as Context, fromGlobalId('Event', args.eventId as string, 'eventId')),
+    description: "Ids of messages removed from a live stream's chat.",
+    subscribe: ({ args, context }) =>
+      chatMessageRemovedStream(context as Context, fromGlobalId('Event', args.eventId as string, 'eventId')),
   })
   chatMessageRemoved(@Root() id: string, @Arg('eventId', () => ID) _eventId: string): string {
     return id;
   }
 
-  @FieldResolver(() => String, { description: 'Opaque cursor of this message, for `chatMessageAdded(after:)` and `chatMessages(before:)`.' })
+  @FieldResolver(() => String, {
+    description: 'Opaque cursor of this message, for `chatMessageAdded(after:)` and `chatMessages(before:)`.',
+  })
   cursor(@Root() message: ChatMessage): string {
     return encodeCursor([message.id]);
   }
@@ -248,20 +349,26 @@ export class ChatResolver {
 
 @Resolver(() => Event)
 export class EventChatResolver {
-  @FieldResolver(() => Boolean, { description: 'LIVE_STREAM: started, and neither ended nor cancelled (the chat is open).' })
+  @FieldResolver(() => Boolean, {
+    description: 'LIVE_STREAM: started, and neither ended nor cancelled (the chat is open).',
+  })
   live(@Root() event: Event): boolean {
     return !!event.liveStartedAt && !event.liveEndedAt && !event.cancelledAt;
   }
 
   @FieldResolver(() => ChatMessageConnection, {
     complexity: pageComplexity({ arg: 'last' }),
-    description: 'The latest chat messages, oldest first; `before` loads older ones. Pass the endCursor to chatMessageAdded(after:) to go live without a gap.',
+    description:
+      'The latest chat messages, oldest first; `before` loads older ones. Pass the endCursor to chatMessageAdded(after:) to go live without a gap.',
   })
   chatMessages(@Root() event: Event, @Args() args: ChatHistoryArgs, @Ctx() ctx: Context) {
     return chat.chatHistory(ctx, event, args);
   }
 
-  @FieldResolver(() => ChatMessageConnection, { complexity: connectionComplexity, description: 'Questions of the live Q&A, most upvoted first.' })
+  @FieldResolver(() => ChatMessageConnection, {
+    complexity: connectionComplexity,
+    description: 'Questions of the live Q&A, most upvoted first.',
+  })
   questions(@Root() event: Event, @Args() args: QuestionsArgs, @Ctx() ctx: Context) {
     return chat.eventQuestions(ctx, event, args);
   }

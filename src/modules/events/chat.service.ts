@@ -26,13 +26,26 @@ export function chatMessageFromRow(loaders: Loaders, row: Record<string, unknown
 /** A chat message view from its row. */
 function chatMessageView(r: Record<string, unknown>): ChatMessage {
   return view(ChatMessage, {
-    id: r.id, event: ref(r.event_id), author: ref(r.author_id), body: r.body, isQuestion: r.is_question, upvotes: r.upvotes,
-    answeredAt: timestamp(r.answered_at), deletedAt: timestamp(r.deleted_at), createdAt: timestamp(r.created_at),
+    id: r.id,
+    event: ref(r.event_id),
+    author: ref(r.author_id),
+    body: r.body,
+    isQuestion: r.is_question,
+    upvotes: r.upvotes,
+    answeredAt: timestamp(r.answered_at),
+    deletedAt: timestamp(r.deleted_at),
+    createdAt: timestamp(r.created_at),
   });
 }
 
 /** At most `limit` messages of a stream after `after` (and those named in `late`), oldest first, with their authors; removed ones left out. */
-export function chatRowsAfter(em: EntityManager, eventId: number, after: number, late: number[], limit: number): Promise<Row[]> {
+export function chatRowsAfter(
+  em: EntityManager,
+  eventId: number,
+  after: number,
+  late: number[],
+  limit: number,
+): Promise<Row[]> {
   return sql<Row[]>(
     em,
     `select m.*, ${AUTHOR_COLUMNS}
@@ -64,7 +77,11 @@ export async function startLiveStream(ctx: Context, eventId: number): Promise<Ev
   const event = await runStream(ctx, eventId);
   if (event.liveEndedAt) throw new BadInput('This stream has ended', 'eventId');
   // Not on a stream cancelled meanwhile: a cancelled stream's chat stays closed.
-  await ctx.em.nativeUpdate(Event, { id: event.id, liveStartedAt: null, cancelledAt: null }, { liveStartedAt: new Date() });
+  await ctx.em.nativeUpdate(
+    Event,
+    { id: event.id, liveStartedAt: null, cancelledAt: null },
+    { liveStartedAt: new Date() },
+  );
   return reloaded(ctx.em, event.id);
 }
 
@@ -92,7 +109,12 @@ export async function setSlowMode(ctx: Context, eventId: number, seconds: number
  * Muted members: FORBIDDEN. Over CHAT_RATE_LIMIT, or inside the stream's slow mode (which spares
  * the organizer and moderators): RATE_LIMITED with `retryAfter`. Published after it commits.
  */
-export async function sendChatMessage(ctx: Context, eventId: number, body: string, isQuestion: boolean): Promise<ChatMessage> {
+export async function sendChatMessage(
+  ctx: Context,
+  eventId: number,
+  body: string,
+  isQuestion: boolean,
+): Promise<ChatMessage> {
   const { em, loaders, viewer, rateLimiter, pubsub, log, config } = ctx;
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
@@ -103,7 +125,11 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
   const text = body.trim();
   if (!text) throw new BadInput('body must not be blank', 'body');
   // A flood limit for everyone (CHAT_RATE_LIMIT), then the stream's slow mode for members.
-  await rateLimiter.consume(`chat-burst:${event.id}:${userId}`, config.CHAT_RATE_LIMIT, config.CHAT_RATE_WINDOW_SECONDS * 1000);
+  await rateLimiter.consume(
+    `chat-burst:${event.id}:${userId}`,
+    config.CHAT_RATE_LIMIT,
+    config.CHAT_RATE_WINDOW_SECONDS * 1000,
+  );
   if (event.slowModeSeconds > 0 && !(await allowed(ctx, 'event.runStream', event))) {
     await rateLimiter.consume(`chat-slow:${event.id}:${userId}`, 1, event.slowModeSeconds * 1000);
   }
@@ -114,17 +140,25 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
      select ?, ?, ?, ?, 0, now()
       where not exists (select 1 from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now()))
      returning *`,
-    [event.id, userId, text, isQuestion, event.id, userId], 'get',
+    [event.id, userId, text, isQuestion, event.id, userId],
+    'get',
   );
   if (!row) {
     const mute = await sql<{ until: string | null } | undefined>(
-      em, 'select until from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now())', [event.id, userId], 'get',
+      em,
+      'select until from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now())',
+      [event.id, userId],
+      'get',
     );
     const until = timestamp(mute?.until);
-    throw new Forbidden(until ? `You are muted in this chat until ${until.toISOString()}` : 'You are muted in this chat');
+    throw new Forbidden(
+      until ? `You are muted in this chat until ${until.toISOString()}` : 'You are muted in this chat',
+    );
   }
   const message = chatMessageView(row);
-  await publishAfterCommit<ChatMessageAddedEvent>(pubsub, log, chatTopics.messageAdded(event.id), { messageId: message.id });
+  await publishAfterCommit<ChatMessageAddedEvent>(pubsub, log, chatTopics.messageAdded(event.id), {
+    messageId: message.id,
+  });
   return message;
 }
 
@@ -132,7 +166,10 @@ export async function sendChatMessage(ctx: Context, eventId: number, body: strin
 async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
   const message = await ctx.em.findOne(ChatMessage, id);
   // An unreadable stream's message answers exactly like a missing one (not "Event not found").
-  const event = message && !message.deletedAt && (await nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event)));
+  const event =
+    message &&
+    !message.deletedAt &&
+    (await nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event)));
   if (!message || !event) throw new NotFound('ChatMessage');
   return { message, event };
 }
@@ -144,7 +181,9 @@ export async function deleteChatMessage(ctx: Context, id: number): Promise<boole
   await authorize(ctx, 'chatMessage.delete', { message, event });
   const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
   if (removed) {
-    await publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(event.id), { messageId: id });
+    await publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(event.id), {
+      messageId: id,
+    });
   }
   return true;
 }
@@ -153,20 +192,32 @@ export async function deleteChatMessage(ctx: Context, id: number): Promise<boole
  * Mutes a member in a stream's chat (the organizer or a moderator), for `minutes` or until unmuted.
  * Moderators and above can only be muted by someone who outranks them.
  */
-export async function muteChatMember(ctx: Context, eventId: number, userId: number, minutes: number | null): Promise<boolean> {
+export async function muteChatMember(
+  ctx: Context,
+  eventId: number,
+  userId: number,
+  minutes: number | null,
+): Promise<boolean> {
   const actorId = requireUser(ctx.viewer);
   const event = await runStream(ctx, eventId);
   if (userId === actorId) throw new BadInput('You cannot mute yourself', 'userId');
-  const target = await sql<{ role: Role } | undefined>(ctx.em, 'select role from members where community_id = ? and user_id = ?', [event.community.id, userId], 'get');
+  const target = await sql<{ role: Role } | undefined>(
+    ctx.em,
+    'select role from members where community_id = ? and user_id = ?',
+    [event.community.id, userId],
+    'get',
+  );
   if (!target) throw new NotFound('Member');
   const actor = await actorIn(ctx.loaders, ctx.viewer, event.community.id);
-  if (target.role !== Role.MEMBER && !outranks(actor, target.role)) throw new Forbidden('You can only mute members you outrank');
+  if (target.role !== Role.MEMBER && !outranks(actor, target.role))
+    throw new Forbidden('You can only mute members you outrank');
   const until = minutes ? new Date(Date.now() + minutes * 60_000) : null;
   await sql(
     ctx.em,
     `insert into chat_mutes (event_id, user_id, muted_by_id, until, created_at) values (?, ?, ?, ?, now())
      on conflict (event_id, user_id) do update set muted_by_id = excluded.muted_by_id, until = excluded.until, created_at = now()`,
-    [event.id, userId, actorId, until], 'run',
+    [event.id, userId, actorId, until],
+    'run',
   );
   return true;
 }
@@ -174,7 +225,10 @@ export async function muteChatMember(ctx: Context, eventId: number, userId: numb
 /** Lifts a mute; false when there was none. */
 export async function unmuteChatMember(ctx: Context, eventId: number, userId: number): Promise<boolean> {
   const event = await runStream(ctx, eventId);
-  const rows = await sql<unknown[]>(ctx.em, 'delete from chat_mutes where event_id = ? and user_id = ? returning id', [event.id, userId]);
+  const rows = await sql<unknown[]>(ctx.em, 'delete from chat_mutes where event_id = ? and user_id = ? returning id', [
+    event.id,
+    userId,
+  ]);
   return rows.length > 0;
 }
 
@@ -197,7 +251,8 @@ export async function upvoteQuestion(ctx: Context, id: number, upvoted: boolean)
         : 'delete from question_upvotes where message_id = ? and user_id = ? returning id',
       [id, userId],
     );
-    if (changed.length) await sql(tx, 'update chat_messages set upvotes = upvotes + ? where id = ?', [upvoted ? 1 : -1, id], 'run');
+    if (changed.length)
+      await sql(tx, 'update chat_messages set upvotes = upvotes + ? where id = ?', [upvoted ? 1 : -1, id], 'run');
   });
   await ctx.em.refresh(message);
   return message;
@@ -223,7 +278,10 @@ export async function chatHistory(ctx: Context, event: Event, args: ChatHistoryA
   const size = Math.min(args.last ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
   const beforeId = args.before ? (decodeCursor(args.before, ['number'], 'before')[0] as number) : null;
   const rows = await ctx.loaders.chatPage.load({ eventId: event.id, size, beforeId });
-  const page = rows.slice(0, size).reverse().map((row) => chatMessageFromRow(ctx.loaders, row));
+  const page = rows
+    .slice(0, size)
+    .reverse()
+    .map((row) => chatMessageFromRow(ctx.loaders, row));
   const edges = page.map((node) => ({ node, cursor: encodeCursor([node.id]) }));
   // With no message yet, the end cursor still marks "now", so a live stream started from it misses nothing.
   const newest = beforeId === null && !edges.length ? await ctx.loaders.newestChatId.load(event.id) : null;
@@ -242,11 +300,21 @@ export async function chatHistory(ctx: Context, event: Event, args: ChatHistoryA
 export async function eventQuestions(ctx: Context, event: Event, args: QuestionsArgs) {
   const size = Math.min(args.first ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
   const after = args.after ? (decodeCursor(args.after, ['number', 'number']) as [number, number]) : null;
-  const rows = await ctx.loaders.questionsPage.load({ eventId: event.id, size, answered: args.answered ?? null, after });
+  const rows = await ctx.loaders.questionsPage.load({
+    eventId: event.id,
+    size,
+    answered: args.answered ?? null,
+    after,
+  });
   const page = rows.slice(0, size).map((row) => chatMessageFromRow(ctx.loaders, row));
   const edges = page.map((node) => ({ node, cursor: encodeCursor([node.upvotes, node.id]) }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > size, hasPreviousPage: !!args.after, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: !!args.after,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
   };
 }

@@ -14,7 +14,8 @@ export enum ContestPhase {
 }
 registerEnumType(ContestPhase, {
   name: 'ContestPhase',
-  description: 'SUBMISSIONS until the event starts (members enter a post), VOTING while it lasts (members vote), CLOSED once it ends (results ranked, nothing changes).',
+  description:
+    'SUBMISSIONS until the event starts (members enter a post), VOTING while it lasts (members vote), CLOSED once it ends (results ranked, nothing changes).',
 });
 
 /**
@@ -28,11 +29,16 @@ registerEnumType(ContestPhase, {
 @Unique({ name: 'contest_entries_post_unique', properties: ['post', 'event'] })
 @Index({
   name: 'contest_entries_ranking_index',
-  expression: 'create index "contest_entries_ranking_index" on "contest_entries" ("event_id", "votes" desc, "submitted_at", "id")',
+  expression:
+    'create index "contest_entries_ranking_index" on "contest_entries" ("event_id", "votes" desc, "submitted_at", "id")',
 })
 @Index({ name: 'contest_entries_submitted_index', properties: ['event', 'submittedAt', 'id'] })
 @Check({ name: 'contest_entries_votes_check', expression: 'votes >= 0' })
-@ObjectType('ContestEntry', { implements: Node, simpleResolvers: true, description: "A member's post entered in a contest." })
+@ObjectType('ContestEntry', {
+  implements: Node,
+  simpleResolvers: true,
+  description: "A member's post entered in a contest.",
+})
 export class ContestEntry extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 
-@InputType({ description: 'One of your posts in the contest\'s community, entered while the contest takes submissions.' })
+@InputType({
+  description: "One of your posts in the contest's community, entered while the contest takes submissions.",
+})
 export class SubmitContestEntryInput {
   @Field(() => ID, { description: 'The CONTEST event.' })
   eventId!: string;

@@ -9,11 +9,16 @@ import { SubmitContestEntryInput } from './contests.inputs';
 import * as contests from './contests.service';
 import { Event, EventKind } from './events.entity';
 
-@ObjectType('Contest', { description: 'The contest of a CONTEST event: entries before it starts, votes while it lasts, ranked results once it ends.' })
+@ObjectType('Contest', {
+  description:
+    'The contest of a CONTEST event: entries before it starts, votes while it lasts, ranked results once it ends.',
+})
 export class Contest {
   event!: Event;
 
-  @Field(() => ContestPhase, { description: 'From the event\'s times: SUBMISSIONS before startsAt, VOTING until endsAt, CLOSED after.' })
+  @Field(() => ContestPhase, {
+    description: "From the event's times: SUBMISSIONS before startsAt, VOTING until endsAt, CLOSED after.",
+  })
   phase!: ContestPhase;
 }
 
@@ -22,7 +27,10 @@ export class ContestEntryConnection extends Connection(ContestEntry, 'ContestEnt
 
 @Resolver(() => Event)
 export class EventContestResolver {
-  @FieldResolver(() => Contest, { nullable: true, description: 'The contest, for an event of kind CONTEST; null for other kinds.' })
+  @FieldResolver(() => Contest, {
+    nullable: true,
+    description: 'The contest, for an event of kind CONTEST; null for other kinds.',
+  })
   contest(@Root() event: Event): Contest | null {
     if (event.kind !== EventKind.CONTEST) return null;
     return Object.assign(new Contest(), { event, phase: contests.contestPhase(event) });
@@ -38,18 +46,25 @@ export class ContestResolver {
 
   @FieldResolver(() => ContestEntryConnection, {
     complexity: connectionComplexity,
-    description: 'By votes (most first), then earliest submitted; while the contest takes submissions, in the order they came.',
+    description:
+      'By votes (most first), then earliest submitted; while the contest takes submissions, in the order they came.',
   })
   entries(@Root() contest: Contest, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
     return contests.contestEntries(loaders, contest.event, contest.phase, args);
   }
 
-  @FieldResolver(() => ContestEntry, { nullable: true, description: 'Your entry; null when you have none or are anonymous.' })
+  @FieldResolver(() => ContestEntry, {
+    nullable: true,
+    description: 'Your entry; null when you have none or are anonymous.',
+  })
   viewerEntry(@Root() contest: Contest, @Ctx() { loaders }: Context): Promise<ContestEntry | null> {
     return loaders.viewerContestEntry.load(contest.event.id);
   }
 
-  @FieldResolver(() => ContestEntry, { nullable: true, description: 'The entry you voted for; null when you have not voted or are anonymous.' })
+  @FieldResolver(() => ContestEntry, {
+    nullable: true,
+    description: 'The entry you voted for; null when you have not voted or are anonymous.',
+  })
   viewerVote(@Root() contest: Contest, @Ctx() { loaders }: Context): Promise<ContestEntry | null> {
     return loaders.viewerContestVote.load(contest.event.id);
   }
@@ -57,25 +72,47 @@ export class ContestResolver {
 
 @Resolver(() => ContestEntry)
 export class ContestEntryResolver {
-  @Mutation(() => ContestEntry, { description: 'Enters one of your posts in a contest of its community, before the contest starts. One entry per member.' })
-  submitContestEntry(@Arg('input') input: SubmitContestEntryInput, @Ctx() { em, loaders, viewer }: Context): Promise<ContestEntry> {
+  @Mutation(() => ContestEntry, {
+    description:
+      'Enters one of your posts in a contest of its community, before the contest starts. One entry per member.',
+  })
+  submitContestEntry(
+    @Arg('input') input: SubmitContestEntryInput,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<ContestEntry> {
     return contests.submitEntry(
-      em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('Post', input.postId, 'postId'),
+      em,
+      loaders,
+      viewer,
+      fromGlobalId('Event', input.eventId, 'eventId'),
+      fromGlobalId('Post', input.postId, 'postId'),
     );
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your entry, before the contest starts.' })
-  withdrawContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() { em, loaders, viewer }: Context): Promise<boolean> {
+  withdrawContestEntry(
+    @Arg('entryId', () => ID) entryId: string,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<boolean> {
     return contests.withdrawEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
   }
 
-  @Mutation(() => ContestEntry, { description: 'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.' })
-  voteContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() { em, loaders, viewer }: Context): Promise<ContestEntry> {
+  @Mutation(() => ContestEntry, {
+    description:
+      'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.',
+  })
+  voteContestEntry(
+    @Arg('entryId', () => ID) entryId: string,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<ContestEntry> {
     return contests.voteForEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your vote in a contest while it lasts; false when you had none.' })
-  withdrawContestVote(@Arg('eventId', () => ID) eventId: string, @Ctx() { em, loaders, viewer }: Context): Promise<boolean> {
+  withdrawContestVote(
+    @Arg('eventId', () => ID) eventId: string,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<boolean> {
     return contests.withdrawVote(em, loaders, viewer, fromGlobalId('Event', eventId, 'eventId'));
   }
 
@@ -94,7 +131,10 @@ export class ContestEntryResolver {
     return (await loaders.user.load(entry.user.id))!;
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'Place in the results once the contest is CLOSED (ties share a place: 1, 2, 2, 4); null before.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Place in the results once the contest is CLOSED (ties share a place: 1, 2, 2, 4); null before.',
+  })
   async rank(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<number | null> {
     const event = await loaders.event.load(entry.event.id);
     if (!event || contests.contestPhase(event) !== ContestPhase.CLOSED) return null;

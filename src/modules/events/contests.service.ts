@@ -37,16 +37,30 @@ const REFUSAL: Record<ContestPhase, Partial<Record<ContestPhase, string>>> = {
 };
 
 /** A CONTEST event the viewer may read; NOT_FOUND when they may not, BAD_USER_INPUT on `field` when it is another kind. */
-export async function readableContest(loaders: Loaders, viewer: Viewer, eventId: number, field = 'eventId'): Promise<Event> {
+export async function readableContest(
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+  field = 'eventId',
+): Promise<Event> {
   const { event } = await readableEvent(loaders, viewer, eventId);
   if (event.kind !== EventKind.CONTEST) throw new BadInput('This event is not a contest', field);
   return event;
 }
 
 /** An entry the viewer may read (its contest's community content), with its contest; NOT_FOUND otherwise. */
-export async function readableEntry(loaders: Loaders, viewer: Viewer, entryId: number): Promise<{ entry: ContestEntry; event: Event }> {
+export async function readableEntry(
+  loaders: Loaders,
+  viewer: Viewer,
+  entryId: number,
+): Promise<{ entry: ContestEntry; event: Event }> {
   const entry = await loaders.contestEntry.load(entryId);
-  const event = entry && (await readableEvent(loaders, viewer, entry.event.id).then((r) => r.event, () => null));
+  const event =
+    entry &&
+    (await readableEvent(loaders, viewer, entry.event.id).then(
+      (r) => r.event,
+      () => null,
+    ));
   if (!entry || !event) throw new NotFound('ContestEntry');
   return { entry, event };
 }
@@ -58,13 +72,20 @@ export async function readableEntry(loaders: Loaders, viewer: Viewer, entryId: n
  * @param mode `share` lets entries be written side by side; `no key update` serializes the
  *   contest's votes, like a post's row serializes votes on it (see posts/votes.service.ts)
  */
-async function lockOpenContest(tx: EntityManager, eventId: number, phase: ContestPhase, mode: 'share' | 'no key update', field: string) {
+async function lockOpenContest(
+  tx: EntityManager,
+  eventId: number,
+  phase: ContestPhase,
+  mode: 'share' | 'no key update',
+  field: string,
+) {
   const row = await sql<{ starts_at: number; ends_at: number; cancelled: boolean } | undefined>(
     tx,
     `select (extract(epoch from starts_at) * 1000)::float8 as starts_at, (extract(epoch from ends_at) * 1000)::float8 as ends_at,
             cancelled_at is not null as cancelled
        from events where id = ? for ${mode}`,
-    [eventId], 'get',
+    [eventId],
+    'get',
   );
   if (!row) throw new NotFound('Event');
   if (row.cancelled) throw new BadInput('This contest is cancelled', field);
@@ -93,7 +114,13 @@ async function freshEntry(em: EntityManager, loaders: Loaders, id: number): Prom
  * contest's community, not deleted, while the contest takes submissions. One entry per member
  * (unique in the database): a second one, even sent at the same time, is CONFLICT.
  */
-export async function submitEntry(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, postId: number): Promise<ContestEntry> {
+export async function submitEntry(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+  postId: number,
+): Promise<ContestEntry> {
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'contests.enter');
@@ -108,7 +135,8 @@ export async function submitEntry(em: EntityManager, loaders: Loaders, viewer: V
       tx,
       `insert into contest_entries (event_id, post_id, user_id, votes, submitted_at) values (?, ?, ?, 0, ?)
        on conflict do nothing returning id`,
-      [event.id, post.id, userId, new Date()], 'get',
+      [event.id, post.id, userId, new Date()],
+      'get',
     );
     if (!row) throw new Conflict('You already have an entry in this contest: withdraw it to enter another', 'eventId');
     return row.id;
@@ -118,7 +146,12 @@ export async function submitEntry(em: EntityManager, loaders: Loaders, viewer: V
 }
 
 /** Withdraws the viewer's entry (its author only) while the contest takes submissions. */
-export async function withdrawEntry(em: EntityManager, loaders: Loaders, viewer: Viewer, entryId: number): Promise<boolean> {
+export async function withdrawEntry(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  entryId: number,
+): Promise<boolean> {
   requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
   await authorize({ loaders, viewer }, 'contestEntry.withdraw', { entry, event });
@@ -137,7 +170,12 @@ export async function withdrawEntry(em: EntityManager, loaders: Loaders, viewer:
  * previous vote. The old row goes, the new one comes and both entries' counters move, in SQL, in
  * one transaction that holds the contest's row lock: the counters always equal their vote rows.
  */
-export async function voteForEntry(em: EntityManager, loaders: Loaders, viewer: Viewer, entryId: number): Promise<ContestEntry> {
+export async function voteForEntry(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  entryId: number,
+): Promise<ContestEntry> {
   const userId = requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'contests.vote');
@@ -147,11 +185,17 @@ export async function voteForEntry(em: EntityManager, loaders: Loaders, viewer: 
   await em.transactional(async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.VOTING, 'no key update', 'entryId');
     const old = await sql<{ id: number; entry_id: number } | undefined>(
-      tx, 'select id, entry_id from contest_votes where event_id = ? and user_id = ?', [event.id, userId], 'get',
+      tx,
+      'select id, entry_id from contest_votes where event_id = ? and user_id = ?',
+      [event.id, userId],
+      'get',
     );
     if (old?.entry_id === entry.id) return;
     const counted = await sql<{ id: number } | undefined>(
-      tx, 'update contest_entries set votes = votes + 1 where id = ? and event_id = ? returning id', [entry.id, event.id], 'get',
+      tx,
+      'update contest_entries set votes = votes + 1 where id = ? and event_id = ? returning id',
+      [entry.id, event.id],
+      'get',
     );
     if (!counted) throw new NotFound('ContestEntry');
     if (old) {
@@ -159,7 +203,10 @@ export async function voteForEntry(em: EntityManager, loaders: Loaders, viewer: 
       await sql(tx, 'update contest_entries set votes = votes - 1 where id = ?', [old.entry_id], 'run');
     }
     await sql(
-      tx, 'insert into contest_votes (event_id, entry_id, user_id, created_at) values (?, ?, ?, now())', [event.id, entry.id, userId], 'run',
+      tx,
+      'insert into contest_votes (event_id, entry_id, user_id, created_at) values (?, ?, ?, now())',
+      [event.id, entry.id, userId],
+      'run',
     );
   });
   forgetContest(loaders, event.id);
@@ -167,14 +214,22 @@ export async function voteForEntry(em: EntityManager, loaders: Loaders, viewer: 
 }
 
 /** Withdraws the viewer's vote in a contest while it is in VOTING; false when they had none. */
-export async function withdrawVote(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number): Promise<boolean> {
+export async function withdrawVote(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+): Promise<boolean> {
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
   assertNotBanned(await actorIn(loaders, viewer, event.community.id));
   const withdrawn = await em.transactional(async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.VOTING, 'no key update', 'eventId');
     const old = await sql<{ entry_id: number } | undefined>(
-      tx, 'delete from contest_votes where event_id = ? and user_id = ? returning entry_id', [event.id, userId], 'get',
+      tx,
+      'delete from contest_votes where event_id = ? and user_id = ? returning entry_id',
+      [event.id, userId],
+      'get',
     );
     if (old) await sql(tx, 'update contest_entries set votes = votes - 1 where id = ?', [old.entry_id], 'run');
     return !!old;

@@ -12,7 +12,8 @@ export enum EventKind {
 }
 registerEnumType(EventKind, {
   name: 'EventKind',
-  description: 'MEETUP: people gather, in a place or online. LIVE_STREAM: a stream with live chat. CONTEST: members submit entries and vote.',
+  description:
+    'MEETUP: people gather, in a place or online. LIVE_STREAM: a stream with live chat. CONTEST: members submit entries and vote.',
 });
 
 export enum RsvpStatus {
@@ -22,7 +23,8 @@ export enum RsvpStatus {
 }
 registerEnumType(RsvpStatus, {
   name: 'RsvpStatus',
-  description: 'GOING takes a seat, or joins the waitlist when the event is full. INTERESTED and NOT_GOING take no seat.',
+  description:
+    'GOING takes a seat, or joins the waitlist when the event is full. INTERESTED and NOT_GOING take no seat.',
 });
 
 /**
@@ -34,7 +36,11 @@ registerEnumType(RsvpStatus, {
 @Index({ name: 'events_community_starts_index', properties: ['community', 'startsAt', 'id'] })
 @Check({ name: 'events_times_check', expression: 'ends_at > starts_at' })
 @Check({ name: 'events_capacity_check', expression: 'capacity > 0' })
-@ObjectType('Event', { implements: Node, simpleResolvers: true, description: 'A meetup, live stream or contest of a community; possibly recurring.' })
+@ObjectType('Event', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A meetup, live stream or contest of a community; possibly recurring.',
+})
 export class Event extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -69,7 +75,10 @@ export class Event extends Node {
   @Property({ type: 'datetime' })
   endsAt!: Date;
 
-  @Field({ description: 'IANA time zone the event is held in (e.g. Europe/Paris): occurrences keep their local time across daylight-saving changes.' })
+  @Field({
+    description:
+      'IANA time zone the event is held in (e.g. Europe/Paris): occurrences keep their local time across daylight-saving changes.',
+  })
   @Property({ length: 64 })
   timeZone!: string;
 
@@ -81,11 +90,18 @@ export class Event extends Node {
   @Property({ length: 2000, nullable: true })
   onlineUrl?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Seats per occurrence; null for no limit. Beyond it, GOING joins the waitlist.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Seats per occurrence; null for no limit. Beyond it, GOING joins the waitlist.',
+  })
   @Property({ type: 'integer', nullable: true })
   capacity?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'iCalendar recurrence rule (RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10); null for a one-off event.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'iCalendar recurrence rule (RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10); null for a one-off event.',
+  })
   @Property({ type: 'text', nullable: true })
   recurrence?: string | null;
 
@@ -97,15 +113,24 @@ export class Event extends Node {
   @Property({ type: 'datetime', nullable: true })
   cancelledAt?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'LIVE_STREAM: when the organizer started the stream (chat opens).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'LIVE_STREAM: when the organizer started the stream (chat opens).',
+  })
   @Property({ type: 'datetime', nullable: true })
   liveStartedAt?: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'LIVE_STREAM: when the stream ended (chat closes; history stays).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'LIVE_STREAM: when the stream ended (chat closes; history stays).',
+  })
   @Property({ type: 'datetime', nullable: true })
   liveEndedAt?: Date | null;
 
-  @Field(() => Int, { description: 'LIVE_STREAM: seconds a member waits between chat messages (0: off). Moderators and the organizer are exempt.' })
+  @Field(() => Int, {
+    description:
+      'LIVE_STREAM: seconds a member waits between chat messages (0: off). Moderators and the organizer are exempt.',
+  })
   @Property({ type: 'integer', default: 0 })
   slowModeSeconds: number = 0;
 
@@ -128,8 +153,15 @@ export class Event extends Node {
 @Unique({ name: 'rsvps_member_unique', properties: ['event', 'occurrenceStartsAt', 'user'] })
 @Unique({ name: 'rsvps_arrival_unique', properties: ['event', 'occurrenceStartsAt', 'arrival'] })
 @Index({ name: 'rsvps_seats_index', properties: ['event', 'occurrenceStartsAt', 'seated', 'arrival'] })
-@Check({ name: 'rsvps_going_check', expression: "(arrival is not null) = (status = 'GOING') and (seated = false or arrival is not null)" })
-@ObjectType('Rsvp', { implements: Node, simpleResolvers: true, description: "A member's answer to one occurrence of an event." })
+@Check({
+  name: 'rsvps_going_check',
+  expression: "(arrival is not null) = (status = 'GOING') and (seated = false or arrival is not null)",
+})
+@ObjectType('Rsvp', {
+  implements: Node,
+  simpleResolvers: true,
+  description: "A member's answer to one occurrence of an event.",
+})
 export class Rsvp extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -141,7 +173,7 @@ export class Rsvp extends Node {
   @ManyToOne(() => Event, { ref: true, deleteRule: 'cascade' })
   event!: Ref<Event>;
 
-  @Field({ description: 'Start of the occurrence this answers (the event\'s start for a one-off event).' })
+  @Field({ description: "Start of the occurrence this answers (the event's start for a one-off event)." })
   @Property({ type: 'datetime' })
   occurrenceStartsAt!: Date;
 

@@ -35,7 +35,9 @@ export class CreateEventInput {
   title!: string;
 
   @Field({ defaultValue: '' })
-  @MaxLength(EVENT_LIMITS.descriptionLength, { message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long` })
+  @MaxLength(EVENT_LIMITS.descriptionLength, {
+    message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long`,
+  })
   description!: string;
 
   @Field({ description: 'Start of the (first) occurrence.' })
@@ -44,11 +46,17 @@ export class CreateEventInput {
   @Field({ description: 'End of the (first) occurrence; after startsAt.' })
   endsAt!: Date;
 
-  @Field({ defaultValue: 'UTC', description: 'IANA time zone, e.g. Europe/Paris. Recurring events keep their local time in it.' })
+  @Field({
+    defaultValue: 'UTC',
+    description: 'IANA time zone, e.g. Europe/Paris. Recurring events keep their local time in it.',
+  })
   @MaxLength(64)
   timeZone!: string;
 
-  @Field(() => Int, { nullable: true, description: `Seats per occurrence (1 to ${EVENT_LIMITS.maxCapacity}); omit for no limit.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Seats per occurrence (1 to ${EVENT_LIMITS.maxCapacity}); omit for no limit.`,
+  })
   @IsOptional()
   @Min(1, { message: 'capacity must be at least 1' })
   @Max(EVENT_LIMITS.maxCapacity, { message: `capacity must be at most ${EVENT_LIMITS.maxCapacity}` })
@@ -56,7 +64,9 @@ export class CreateEventInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(EVENT_LIMITS.locationLength, { message: `location must be at most ${EVENT_LIMITS.locationLength} characters long` })
+  @MaxLength(EVENT_LIMITS.locationLength, {
+    message: `location must be at most ${EVENT_LIMITS.locationLength} characters long`,
+  })
   location?: string | null;
 
   @Field(() => String, { nullable: true, description: 'http or https link to join online.' })
@@ -64,13 +74,19 @@ export class CreateEventInput {
   @MaxLength(EVENT_LIMITS.urlLength, { message: `onlineUrl must be at most ${EVENT_LIMITS.urlLength} characters long` })
   onlineUrl?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'iCalendar RRULE (e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10), daily or coarser; omit for a one-off event.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'iCalendar RRULE (e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=10), daily or coarser; omit for a one-off event.',
+  })
   @IsOptional()
   @MaxLength(500)
   recurrence?: string | null;
 }
 
-@InputType({ description: 'Fields to change; omitted fields stay as they are. Null clears capacity, location, onlineUrl or recurrence.' })
+@InputType({
+  description:
+    'Fields to change; omitted fields stay as they are. Null clears capacity, location, onlineUrl or recurrence.',
+})
 export class UpdateEventInput {
   @Field(() => ID) id!: string;
 
@@ -81,7 +97,9 @@ export class UpdateEventInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(EVENT_LIMITS.descriptionLength, { message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long` })
+  @MaxLength(EVENT_LIMITS.descriptionLength, {
+    message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long`,
+  })
   description?: string | null;
 
   @Field({ nullable: true })
@@ -103,7 +121,9 @@ export class UpdateEventInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(EVENT_LIMITS.locationLength, { message: `location must be at most ${EVENT_LIMITS.locationLength} characters long` })
+  @MaxLength(EVENT_LIMITS.locationLength, {
+    message: `location must be at most ${EVENT_LIMITS.locationLength} characters long`,
+  })
   location?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -124,7 +144,10 @@ export class RsvpInput {
   @Field(() => RsvpStatus)
   status!: RsvpStatus;
 
-  @Field({ nullable: true, description: 'Which occurrence of a recurring event (its start); a one-off event has only one.' })
+  @Field({
+    nullable: true,
+    description: 'Which occurrence of a recurring event (its start); a one-off event has only one.',
+  })
   occurrenceStartsAt?: Date;
 }
 
@@ -156,12 +179,18 @@ export class CalendarArgs extends PageArgs {
 
 @ArgsType()
 export class OccurrenceArgs {
-  @Field({ nullable: true, description: 'Which occurrence (its start); by default the one under way or next, else the last.' })
+  @Field({
+    nullable: true,
+    description: 'Which occurrence (its start); by default the one under way or next, else the last.',
+  })
   occurrenceStartsAt?: Date;
 }
 
 @ArgsType()
 export class OccurrencePageArgs extends PageArgs {
-  @Field({ nullable: true, description: 'Which occurrence (its start); by default the one under way or next, else the last.' })
+  @Field({
+    nullable: true,
+    description: 'Which occurrence (its start); by default the one under way or next, else the last.',
+  })
   occurrenceStartsAt?: Date;
 }

@@ -66,9 +66,14 @@ function viewerRsvpLoader(em: EntityManager, viewer: Viewer) {
     async (keys) => {
       if (viewer.userId === null) return keys.map(() => null);
       const { clause, params } = occurrencesIn(keys);
-      const ids = await sql<{ id: number }[]>(em, `select r.id from rsvps r where r.user_id = ? and ${clause}`, [viewer.userId, ...params]);
+      const ids = await sql<{ id: number }[]>(em, `select r.id from rsvps r where r.user_id = ? and ${clause}`, [
+        viewer.userId,
+        ...params,
+      ]);
       const rsvps = ids.length ? await em.find(Rsvp, { id: { $in: ids.map((r) => r.id) } }) : [];
-      const map = new Map(rsvps.map((r) => [occurrenceKey({ eventId: r.event.id, startsAt: r.occurrenceStartsAt }), r]));
+      const map = new Map(
+        rsvps.map((r) => [occurrenceKey({ eventId: r.event.id, startsAt: r.occurrenceStartsAt }), r]),
+      );
       return keys.map((k) => map.get(occurrenceKey(k)) ?? null);
     },
     { cacheKeyFn: occurrenceKey },
@@ -99,7 +104,9 @@ function rsvpPageLoader(em: EntityManager) {
              ) r`,
           [...group.map((k) => k.eventId), ...group.map((k) => k.startsAt), afterArrival, size + 1],
         );
-        const rsvps = rows.length ? await em.find(Rsvp, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { arrival: 'asc' } }) : [];
+        const rsvps = rows.length
+          ? await em.find(Rsvp, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { arrival: 'asc' } })
+          : [];
         for (const r of rsvps) {
           const key = pageKey({ eventId: r.event.id, startsAt: r.occurrenceStartsAt, list, size, afterArrival });
           result.set(key, [...(result.get(key) ?? []), r]);

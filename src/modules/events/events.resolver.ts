@@ -1,20 +1,49 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import {
+  Connection,
+  PageArgs,
+  connectionComplexity,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { Event, Rsvp } from './events.entity';
 import {
-  CalendarArgs, CheckInInput, CreateEventInput, EventsArgs, OccurrenceArgs, OccurrencePageArgs, RsvpInput, UpdateEventInput,
+  CalendarArgs,
+  CheckInInput,
+  CreateEventInput,
+  EventsArgs,
+  OccurrenceArgs,
+  OccurrencePageArgs,
+  RsvpInput,
+  UpdateEventInput,
 } from './events.inputs';
 import type { RsvpPageKey } from './events.loaders';
 import * as events from './events.service';
 import { allowed } from '../communities/policies';
 import { checkIn, rsvp } from './rsvps.service';
 
-@ObjectType('EventOccurrence', { description: 'One occurrence of an event (a one-off event has exactly one), with its own RSVPs.' })
+@ObjectType('EventOccurrence', {
+  description: 'One occurrence of an event (a one-off event has exactly one), with its own RSVPs.',
+})
 export class EventOccurrence {
   event!: Event;
 
@@ -35,7 +64,13 @@ const asOccurrence = (o: events.EventOccurrence): EventOccurrence => Object.assi
 async function rsvpPage(ctx: Context, occurrence: events.EventOccurrence, list: RsvpPageKey['list'], args: PageArgs) {
   const size = pageSize(args);
   const afterArrival = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
-  const rows = await ctx.loaders.rsvpPage.load({ eventId: occurrence.event.id, startsAt: occurrence.startsAt, list, size, afterArrival });
+  const rows = await ctx.loaders.rsvpPage.load({
+    eventId: occurrence.event.id,
+    startsAt: occurrence.startsAt,
+    list,
+    size,
+    afterArrival,
+  });
   return toConnection(rows, size, (r) => [r.arrival ?? 0], !!args.after);
 }
 
@@ -43,7 +78,10 @@ const key = (o: events.EventOccurrence) => ({ eventId: o.event.id, startsAt: o.s
 
 @Resolver(() => Event)
 export class EventsResolver {
-  @Query(() => Event, { nullable: true, description: 'An event by id; null when it does not exist or you may not read it.' })
+  @Query(() => Event, {
+    nullable: true,
+    description: 'An event by id; null when it does not exist or you may not read it.',
+  })
   async event(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Event | null> {
     return nullIfHidden(events.readableEvent(loaders, viewer, fromGlobalId('Event', id)).then((r) => r.event));
   }
@@ -58,19 +96,38 @@ export class EventsResolver {
     return events.updateEvent(em, loaders, viewer, fromGlobalId('Event', input.id), input);
   }
 
-  @Mutation(() => Event, { description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.' })
+  @Mutation(() => Event, {
+    description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.',
+  })
   cancelEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Event> {
     return events.cancelEvent(ctx, fromGlobalId('Event', id));
   }
 
-  @Mutation(() => Rsvp, { description: 'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.' })
+  @Mutation(() => Rsvp, {
+    description:
+      'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.',
+  })
   rsvp(@Arg('input') input: RsvpInput, @Ctx() { em, loaders, viewer }: Context): Promise<Rsvp> {
-    return rsvp(em, loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'), input.status, input.occurrenceStartsAt);
+    return rsvp(
+      em,
+      loaders,
+      viewer,
+      fromGlobalId('Event', input.eventId, 'eventId'),
+      input.status,
+      input.occurrenceStartsAt,
+    );
   }
 
-  @Mutation(() => Rsvp, { description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).' })
+  @Mutation(() => Rsvp, {
+    description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).',
+  })
   checkIn(@Arg('input') input: CheckInInput, @Ctx() ctx: Context): Promise<Rsvp> {
-    return checkIn(ctx, fromGlobalId('Event', input.eventId, 'eventId'), fromGlobalId('User', input.userId, 'userId'), input.occurrenceStartsAt);
+    return checkIn(
+      ctx,
+      fromGlobalId('Event', input.eventId, 'eventId'),
+      fromGlobalId('User', input.userId, 'userId'),
+      input.occurrenceStartsAt,
+    );
   }
 
   @FieldResolver(() => Community)
@@ -84,16 +141,28 @@ export class EventsResolver {
   }
 
   @FieldResolver(() => Boolean, {
-    description: 'Whether you may manage this event: edit and cancel it, check attendees in, run its live stream (its organizer or a moderator, not banned from the community).',
+    description:
+      'Whether you may manage this event: edit and cancel it, check attendees in, run its live stream (its organizer or a moderator, not banned from the community).',
   })
   viewerCanManage(@Root() event: Event, @Ctx() ctx: Context): Promise<boolean> {
     return allowed(ctx, 'event.update', event);
   }
 
-  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Occurrences still to end, in order.' })
+  @FieldResolver(() => EventOccurrenceConnection, {
+    complexity: connectionComplexity,
+    description: 'Occurrences still to end, in order.',
+  })
   occurrences(@Root() event: Event, @Args() args: PageArgs) {
     const page = events.upcomingOccurrences(event, args);
-    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: asOccurrence(e.node) })) };
+    return {
+      ...page,
+      edges: page.edges.map((e) => ({
+        get cursor() {
+          return e.cursor;
+        },
+        node: asOccurrence(e.node),
+      })),
+    };
   }
 
   @FieldResolver(() => EventOccurrence, { description: 'The occurrence under way or next, else the last one.' })
@@ -101,12 +170,18 @@ export class EventsResolver {
     return asOccurrence(events.occurrenceOf(event));
   }
 
-  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members holding a seat, in the order they said GOING.' })
+  @FieldResolver(() => RsvpConnection, {
+    complexity: connectionComplexity,
+    description: 'Members holding a seat, in the order they said GOING.',
+  })
   attendees(@Root() event: Event, @Args() args: OccurrencePageArgs, @Ctx() ctx: Context) {
     return rsvpPage(ctx, events.occurrenceOf(event, args.occurrenceStartsAt), 'attendees', args);
   }
 
-  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members waiting for a seat, first to be promoted first.' })
+  @FieldResolver(() => RsvpConnection, {
+    complexity: connectionComplexity,
+    description: 'Members waiting for a seat, first to be promoted first.',
+  })
   waitlist(@Root() event: Event, @Args() args: OccurrencePageArgs, @Ctx() ctx: Context) {
     return rsvpPage(ctx, events.occurrenceOf(event, args.occurrenceStartsAt), 'waitlist', args);
   }
@@ -122,7 +197,11 @@ export class EventsResolver {
   }
 
   @FieldResolver(() => Int, { description: 'Members waiting for a seat.' })
-  async waitlistCount(@Root() event: Event, @Args() args: OccurrenceArgs, @Ctx() { loaders }: Context): Promise<number> {
+  async waitlistCount(
+    @Root() event: Event,
+    @Args() args: OccurrenceArgs,
+    @Ctx() { loaders }: Context,
+  ): Promise<number> {
     return (await loaders.rsvpCounts.load(key(events.occurrenceOf(event, args.occurrenceStartsAt)))).waitlisted;
   }
 }
@@ -154,12 +233,18 @@ export class EventOccurrenceResolver {
     return loaders.viewerRsvp.load(key(occurrence));
   }
 
-  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members holding a seat, in the order they said GOING.' })
+  @FieldResolver(() => RsvpConnection, {
+    complexity: connectionComplexity,
+    description: 'Members holding a seat, in the order they said GOING.',
+  })
   attendees(@Root() occurrence: EventOccurrence, @Args() args: PageArgs, @Ctx() ctx: Context) {
     return rsvpPage(ctx, occurrence, 'attendees', args);
   }
 
-  @FieldResolver(() => RsvpConnection, { complexity: connectionComplexity, description: 'Members waiting for a seat, first to be promoted first.' })
+  @FieldResolver(() => RsvpConnection, {
+    complexity: connectionComplexity,
+    description: 'Members waiting for a seat, first to be promoted first.',
+  })
   waitlist(@Root() occurrence: EventOccurrence, @Args() args: PageArgs, @Ctx() ctx: Context) {
     return rsvpPage(ctx, occurrence, 'waitlist', args);
   }
@@ -182,22 +267,42 @@ export class RsvpResolver {
     return rsvp.arrival !== null && rsvp.arrival !== undefined && !rsvp.seated;
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'Place on the waitlist (1 gets the next free seat); null when not waiting.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Place on the waitlist (1 gets the next free seat); null when not waiting.',
+  })
   waitlistPosition(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<number | null> | null {
-    return rsvp.arrival !== null && rsvp.arrival !== undefined && !rsvp.seated ? loaders.waitlistPosition.load(rsvp.id) : null;
+    return rsvp.arrival !== null && rsvp.arrival !== undefined && !rsvp.seated
+      ? loaders.waitlistPosition.load(rsvp.id)
+      : null;
   }
 }
 
 @Resolver(() => Community)
 export class CommunityEventsResolver {
-  @FieldResolver(() => EventConnection, { complexity: connectionComplexity, description: 'The community\'s events by first start. RESTRICTED and PRIVATE communities: members only.' })
+  @FieldResolver(() => EventConnection, {
+    complexity: connectionComplexity,
+    description: "The community's events by first start. RESTRICTED and PRIVATE communities: members only.",
+  })
   events(@Root() community: Community, @Args() args: EventsArgs, @Ctx() { em, loaders, viewer }: Context) {
     return events.communityEvents(em, loaders, viewer, community, args);
   }
 
-  @FieldResolver(() => EventOccurrenceConnection, { complexity: connectionComplexity, description: 'Every occurrence of the community\'s events (not cancelled) in a range, by start. RESTRICTED and PRIVATE communities: members only.' })
+  @FieldResolver(() => EventOccurrenceConnection, {
+    complexity: connectionComplexity,
+    description:
+      "Every occurrence of the community's events (not cancelled) in a range, by start. RESTRICTED and PRIVATE communities: members only.",
+  })
   async calendar(@Root() community: Community, @Args() args: CalendarArgs, @Ctx() { em, loaders, viewer }: Context) {
     const page = await events.communityCalendar(em, loaders, viewer, community, args);
-    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: asOccurrence(e.node) })) };
+    return {
+      ...page,
+      edges: page.edges.map((e) => ({
+        get cursor() {
+          return e.cursor;
+        },
+        node: asOccurrence(e.node),
+      })),
+    };
   }
 }

@@ -11,9 +11,21 @@ import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Event, EventKind } from './events.entity';
-import { EVENT_LIMITS, type CalendarArgs, type CreateEventInput, type EventsArgs, type UpdateEventInput } from './events.inputs';
 import {
-  isOccurrence, isValidTimeZone, normalizeRecurrence, occurrencesAfter, occurrencesBetween, seriesEnd, type Occurrence,
+  EVENT_LIMITS,
+  type CalendarArgs,
+  type CreateEventInput,
+  type EventsArgs,
+  type UpdateEventInput,
+} from './events.inputs';
+import {
+  isOccurrence,
+  isValidTimeZone,
+  normalizeRecurrence,
+  occurrencesAfter,
+  occurrencesBetween,
+  seriesEnd,
+  type Occurrence,
 } from './recurrence';
 import { fillSeats } from './rsvps.service';
 import { publishChatClosed } from './chat.events';
@@ -26,10 +38,15 @@ export interface EventOccurrence extends Occurrence {
   event: Event;
 }
 
-export const durationOf = (event: Pick<Event, 'startsAt' | 'endsAt'>) => event.endsAt.getTime() - event.startsAt.getTime();
+export const durationOf = (event: Pick<Event, 'startsAt' | 'endsAt'>) =>
+  event.endsAt.getTime() - event.startsAt.getTime();
 
 /** An event the viewer may read (its community's content), or NOT_FOUND. */
-export async function readableEvent(loaders: Loaders, viewer: Viewer, eventId: number): Promise<{ event: Event; community: Community }> {
+export async function readableEvent(
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+): Promise<{ event: Event; community: Community }> {
   const event = await loaders.event.load(eventId);
   const community = event && (await loaders.community.load(event.community.id));
   if (!event || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Event');
@@ -58,7 +75,8 @@ export function occurrenceOf(event: Event, startsAt?: Date | null, field = 'occu
   const duration = durationOf(event);
   if (startsAt) {
     const found = remember(event, String(startsAt.getTime()), () =>
-      isOccurrence(event, startsAt) ? { event, startsAt, endsAt: new Date(startsAt.getTime() + duration) } : null);
+      isOccurrence(event, startsAt) ? { event, startsAt, endsAt: new Date(startsAt.getTime() + duration) } : null,
+    );
     if (!found) throw new BadInput('No occurrence of this event starts then', field);
     return found;
   }
@@ -75,7 +93,8 @@ export function occurrenceOf(event: Event, startsAt?: Date | null, field = 'occu
 function schedule(input: { startsAt: Date; endsAt: Date; timeZone: string; recurrence: string | null }) {
   const { startsAt, endsAt } = input;
   if (Number.isNaN(startsAt.getTime())) throw new BadInput('startsAt is not a valid date', 'startsAt');
-  if (Number.isNaN(endsAt.getTime()) || endsAt <= startsAt) throw new BadInput('endsAt must come after startsAt', 'endsAt');
+  if (Number.isNaN(endsAt.getTime()) || endsAt <= startsAt)
+    throw new BadInput('endsAt must come after startsAt', 'endsAt');
   if (endsAt.getTime() - startsAt.getTime() > EVENT_LIMITS.maxDurationDays * DAY_MS) {
     throw new BadInput(`An occurrence lasts at most ${EVENT_LIMITS.maxDurationDays} days`, 'endsAt');
   }
@@ -83,7 +102,8 @@ function schedule(input: { startsAt: Date; endsAt: Date; timeZone: string; recur
   const recurrence = input.recurrence?.trim() ? normalizeRecurrence(input.recurrence.trim()) : null;
   const timing = { startsAt, endsAt, timeZone: input.timeZone, recurrence };
   // rrule would silently start the series at the first match after startsAt (RFC 5545 leaves it undefined).
-  if (recurrence && !isOccurrence(timing, startsAt)) throw new BadInput('startsAt must itself match the recurrence rule', 'recurrence');
+  if (recurrence && !isOccurrence(timing, startsAt))
+    throw new BadInput('startsAt must itself match the recurrence rule', 'recurrence');
   return { ...timing, seriesEndsAt: recurrence ? seriesEnd(timing) : endsAt };
 }
 
@@ -95,12 +115,16 @@ function onlineUrl(url: string | null | undefined): string | null {
   } catch {
     throw new BadInput('onlineUrl must be an http or https URL', 'onlineUrl');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new BadInput('onlineUrl must be an http or https URL', 'onlineUrl');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new BadInput('onlineUrl must be an http or https URL', 'onlineUrl');
   // Normalizing percent-encodes spaces and non-ASCII characters and turns a Unicode host into punycode: a link
   // within the input limit can outgrow its column (an internal error before), so the limit holds for what is stored.
   const normalized = parsed.toString();
   if (normalized.length > EVENT_LIMITS.urlLength) {
-    throw new BadInput(`onlineUrl must be at most ${EVENT_LIMITS.urlLength} characters once normalized (non-ASCII characters are percent-encoded)`, 'onlineUrl');
+    throw new BadInput(
+      `onlineUrl must be at most ${EVENT_LIMITS.urlLength} characters once normalized (non-ASCII characters are percent-encoded)`,
+      'onlineUrl',
+    );
   }
   return normalized;
 }
@@ -108,20 +132,41 @@ function onlineUrl(url: string | null | undefined): string | null {
 const text = (value: string | null | undefined) => value?.trim() || null;
 
 /** Creates an event in a community (`events.create`); the viewer is its organizer. */
-export async function createEvent(em: EntityManager, loaders: Loaders, viewer: Viewer, communityId: number, input: CreateEventInput): Promise<Event> {
+export async function createEvent(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  communityId: number,
+  input: CreateEventInput,
+): Promise<Event> {
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
   assertCan(await actorIn(loaders, viewer, communityId), 'events.create');
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
-  if (input.kind === EventKind.CONTEST && input.recurrence?.trim()) throw new BadInput('A contest cannot recur', 'recurrence');
-  const timing = schedule({ startsAt: input.startsAt, endsAt: input.endsAt, timeZone: input.timeZone, recurrence: input.recurrence ?? null });
+  if (input.kind === EventKind.CONTEST && input.recurrence?.trim())
+    throw new BadInput('A contest cannot recur', 'recurrence');
+  const timing = schedule({
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    timeZone: input.timeZone,
+    recurrence: input.recurrence ?? null,
+  });
   const now = new Date();
   const event = em.create(Event, {
-    community: communityId, organizer: userId, kind: input.kind, title, description: input.description.trim(), ...timing,
-    location: text(input.location), onlineUrl: onlineUrl(input.onlineUrl), capacity: input.capacity ?? null, slowModeSeconds: 0,
-    createdAt: now, updatedAt: now,
+    community: communityId,
+    organizer: userId,
+    kind: input.kind,
+    title,
+    description: input.description.trim(),
+    ...timing,
+    location: text(input.location),
+    onlineUrl: onlineUrl(input.onlineUrl),
+    capacity: input.capacity ?? null,
+    slowModeSeconds: 0,
+    createdAt: now,
+    updatedAt: now,
   });
   await em.flush();
   return event;
@@ -140,7 +185,13 @@ async function manageableEvent(em: EntityManager, loaders: Loaders, viewer: View
  * recurring event that has RSVPs keeps its schedule (cancel it and create another). More seats go
  * to the waitlist at once, in order; fewer seats take nobody's seat away.
  */
-export async function updateEvent(em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, input: UpdateEventInput): Promise<Event> {
+export async function updateEvent(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+  input: UpdateEventInput,
+): Promise<Event> {
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (event.cancelledAt) throw new BadInput('A cancelled event cannot change', 'id');
   if (event.kind === EventKind.CONTEST) {
@@ -160,22 +211,39 @@ export async function updateEvent(em: EntityManager, loaders: Loaders, viewer: V
     if (input.onlineUrl !== undefined) locked.onlineUrl = onlineUrl(input.onlineUrl);
     const timing = schedule({
       startsAt: input.startsAt ?? locked.startsAt,
-      endsAt: input.endsAt ?? (input.startsAt ? new Date(input.startsAt.getTime() + durationOf(locked)) : locked.endsAt),
+      endsAt:
+        input.endsAt ?? (input.startsAt ? new Date(input.startsAt.getTime() + durationOf(locked)) : locked.endsAt),
       timeZone: input.timeZone ?? locked.timeZone,
       recurrence: input.recurrence === undefined ? (locked.recurrence ?? null) : input.recurrence,
     });
-    const moved = timing.startsAt.getTime() !== locked.startsAt.getTime() || timing.timeZone !== locked.timeZone || timing.recurrence !== (locked.recurrence ?? null);
+    const moved =
+      timing.startsAt.getTime() !== locked.startsAt.getTime() ||
+      timing.timeZone !== locked.timeZone ||
+      timing.recurrence !== (locked.recurrence ?? null);
     if (moved) {
-      const answered = await sql<{ n: number }>(tx, 'select count(*)::int as n from rsvps where event_id = ?', [locked.id], 'get');
+      const answered = await sql<{ n: number }>(
+        tx,
+        'select count(*)::int as n from rsvps where event_id = ?',
+        [locked.id],
+        'get',
+      );
       if (answered.n > 0 && (locked.recurrence || timing.recurrence)) {
         throw new BadInput('A recurring event with RSVPs keeps its schedule: cancel it and create another', 'startsAt');
       }
       if (answered.n > 0) {
-        await sql(tx, 'update rsvps set occurrence_starts_at = ? where event_id = ?', [timing.startsAt, locked.id], 'run');
+        await sql(
+          tx,
+          'update rsvps set occurrence_starts_at = ? where event_id = ?',
+          [timing.startsAt, locked.id],
+          'run',
+        );
       }
     }
     Object.assign(locked, timing);
-    const grew = input.capacity !== undefined && (input.capacity === null || (locked.capacity !== null && locked.capacity !== undefined && input.capacity > locked.capacity));
+    const grew =
+      input.capacity !== undefined &&
+      (input.capacity === null ||
+        (locked.capacity !== null && locked.capacity !== undefined && input.capacity > locked.capacity));
     if (input.capacity !== undefined) locked.capacity = input.capacity;
     locked.updatedAt = new Date();
     await tx.flush();
@@ -211,11 +279,18 @@ export async function cancelEvent(ctx: Context, eventId: number): Promise<Event>
 }
 
 /** `Community.events`: by start of the first occurrence, then id; `upcoming` leaves out cancelled and finished ones. */
-export async function communityEvents(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: EventsArgs) {
+export async function communityEvents(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  community: Community,
+  args: EventsArgs,
+) {
   await assertCanReadContent(loaders, viewer, community);
   const size = pageSize(args);
   const where: Record<string, unknown>[] = [{ community: community.id }];
-  if (args.upcoming) where.push({ cancelledAt: null }, { $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: new Date() } }] });
+  if (args.upcoming)
+    where.push({ cancelledAt: null }, { $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: new Date() } }] });
   if (args.after) {
     const [at, id] = decodeCursor(args.after, ['timestamp', 'number']) as number[];
     where.push({ $or: [{ startsAt: { $gt: new Date(at) } }, { startsAt: new Date(at), id: { $gt: id } }] });
@@ -229,7 +304,13 @@ export async function communityEvents(em: EntityManager, loaders: Loaders, viewe
  * `Community.calendar`: every occurrence of the community's events (cancelled ones left out) that
  * overlaps [from, to), by start then event, expanded from the recurrence rules.
  */
-export async function communityCalendar(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: CalendarArgs) {
+export async function communityCalendar(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  community: Community,
+  args: CalendarArgs,
+) {
   await assertCanReadContent(loaders, viewer, community);
   const { from, to } = args;
   if (!(to > from)) throw new BadInput('to must come after from', 'to');
@@ -237,10 +318,17 @@ export async function communityCalendar(em: EntityManager, loaders: Loaders, vie
     throw new BadInput(`A calendar covers at most ${EVENT_LIMITS.maxCalendarDays} days`, 'to');
   }
   const size = pageSize(args);
-  const [afterAt, afterId] = args.after ? (decodeCursor(args.after, ['timestamp', 'number']) as number[]) : [-Infinity, 0];
+  const [afterAt, afterId] = args.after
+    ? (decodeCursor(args.after, ['timestamp', 'number']) as number[])
+    : [-Infinity, 0];
   const events = await em.find(
     Event,
-    { community: community.id, cancelledAt: null, startsAt: { $lt: to }, $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: from } }] },
+    {
+      community: community.id,
+      cancelledAt: null,
+      startsAt: { $lt: to },
+      $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: from } }],
+    },
     { orderBy: { startsAt: 'asc', id: 'asc' }, limit: EVENT_LIMITS.maxCalendarEvents },
   );
   const occurrences: EventOccurrence[] = [];
@@ -258,7 +346,9 @@ export async function communityCalendar(em: EntityManager, loaders: Loaders, vie
 /** `Event.occurrences`: the occurrences still to end, in order (a one-off event's only one while it lasts). */
 export function upcomingOccurrences(event: Event, args: { first?: number; after?: string }, now = new Date()) {
   const size = pageSize(args);
-  const after = args.after ? new Date(decodeCursor(args.after, ['timestamp'])[0] as number) : new Date(now.getTime() - durationOf(event));
+  const after = args.after
+    ? new Date(decodeCursor(args.after, ['timestamp'])[0] as number)
+    : new Date(now.getTime() - durationOf(event));
   const list = occurrencesAfter(event, after, size + 1).map((o) => ({ event, ...o }));
   return toConnection(list, size, (o) => [o.startsAt.getTime()], !!args.after);
 }

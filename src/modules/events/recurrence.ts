@@ -35,16 +35,37 @@ export interface EventTiming {
 }
 
 /** One occurrence of an event, as real instants. */
-export interface Occurrence { startsAt: Date; endsAt: Date }
+export interface Occurrence {
+  startsAt: Date;
+  endsAt: Date;
+}
 
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 /** Margin around floating (wall-clock) windows: wall time and real time never drift further apart. */
 const SLACK = 2 * DAY;
 /** Ranges of the numeric rule parts (zero is never allowed). */
-const RANGES: Partial<Record<keyof Options, number>> = { bysetpos: 366, bymonth: 12, bymonthday: 31, byyearday: 366, byweekno: 53 };
+const RANGES: Partial<Record<keyof Options, number>> = {
+  bysetpos: 366,
+  bymonth: 12,
+  bymonthday: 31,
+  byyearday: 366,
+  byweekno: 53,
+};
 /** The supported parts, in their canonical order (so no BYHOUR, BYMINUTE, BYSECOND: occurrences start at startsAt's local time). */
-const ORDER: (keyof Options)[] = ['freq', 'interval', 'count', 'until', 'wkst', 'bysetpos', 'bymonth', 'bymonthday', 'byyearday', 'byweekno', 'byweekday'];
+const ORDER: (keyof Options)[] = [
+  'freq',
+  'interval',
+  'count',
+  'until',
+  'wkst',
+  'bysetpos',
+  'bymonth',
+  'bymonthday',
+  'byyearday',
+  'byweekno',
+  'byweekday',
+];
 
 /** Whether `tz` is an IANA time zone name that luxon (and so Intl) knows. */
 export function isValidTimeZone(tz: string): boolean {
@@ -58,7 +79,11 @@ function invalid(why: string): never {
 /** Parses and checks a rule; `until`, when set, is a real UTC instant. */
 function parseRule(rule: string): Partial<Options> {
   if (rule.length > RECURRENCE_LIMITS.maxRuleLength) invalid('too long');
-  const body = rule.trim().toUpperCase().replace(/^RRULE:/, '').replace(/;+$/, '');
+  const body = rule
+    .trim()
+    .toUpperCase()
+    .replace(/^RRULE:/, '')
+    .replace(/;+$/, '');
   if (!body || /[\s:]/.test(body)) invalid('expected one RRULE such as FREQ=WEEKLY;BYDAY=TU');
   const parts = new Map<string, string>();
   for (const part of body.split(';')) {
@@ -67,12 +92,16 @@ function parseRule(rule: string): Partial<Options> {
     parts.set(key, value);
   }
   for (const key of parts.keys()) {
-    if (['DTSTART', 'TZID', 'DTEND'].includes(key)) invalid(`${key} is not allowed: the event's own start and time zone apply`);
-    if (!ORDER.includes(key === 'BYDAY' ? 'byweekday' : (key.toLowerCase() as keyof Options))) invalid(`${key} is not supported`);
+    if (['DTSTART', 'TZID', 'DTEND'].includes(key))
+      invalid(`${key} is not allowed: the event's own start and time zone apply`);
+    if (!ORDER.includes(key === 'BYDAY' ? 'byweekday' : (key.toLowerCase() as keyof Options)))
+      invalid(`${key} is not supported`);
   }
-  if (parts.has('UNTIL') && !/^\d{8}T\d{6}Z$/.test(parts.get('UNTIL')!)) invalid('UNTIL must be a UTC date-time such as 20251231T235959Z');
+  if (parts.has('UNTIL') && !/^\d{8}T\d{6}Z$/.test(parts.get('UNTIL')!))
+    invalid('UNTIL must be a UTC date-time such as 20251231T235959Z');
   if (parts.has('UNTIL') && parts.has('COUNT')) invalid('COUNT and UNTIL cannot both be set');
-  if (parts.has('WKST') && !/^(MO|TU|WE|TH|FR|SA|SU)$/.test(parts.get('WKST')!)) invalid('WKST must be a day such as MO');
+  if (parts.has('WKST') && !/^(MO|TU|WE|TH|FR|SA|SU)$/.test(parts.get('WKST')!))
+    invalid('WKST must be a day such as MO');
   let options: Partial<Options>;
   try {
     options = RRule.parseString(body);
@@ -80,16 +109,21 @@ function parseRule(rule: string): Partial<Options> {
   } catch (error) {
     return invalid(error instanceof Error ? error.message : String(error));
   }
-  if (options.freq == null || options.freq > RRule.DAILY) invalid('FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY (nothing more frequent than daily)');
+  if (options.freq == null || options.freq > RRule.DAILY)
+    invalid('FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY (nothing more frequent than daily)');
   const interval = options.interval ?? 1;
-  if (!(Number.isInteger(interval) && interval >= 1 && interval <= RECURRENCE_LIMITS.maxInterval)) invalid(`INTERVAL must be 1 to ${RECURRENCE_LIMITS.maxInterval}`);
-  if (options.count != null && !(Number.isInteger(options.count) && options.count >= 1)) invalid('COUNT must be a positive whole number');
+  if (!(Number.isInteger(interval) && interval >= 1 && interval <= RECURRENCE_LIMITS.maxInterval))
+    invalid(`INTERVAL must be 1 to ${RECURRENCE_LIMITS.maxInterval}`);
+  if (options.count != null && !(Number.isInteger(options.count) && options.count >= 1))
+    invalid('COUNT must be a positive whole number');
   for (const [key, max] of Object.entries(RANGES) as [keyof Options, number][]) {
     const values = [options[key] ?? []].flat();
-    if (values.some((v) => !Number.isInteger(v) || v === 0 || Math.abs(v as number) > max)) invalid(`${key.toUpperCase()} is out of range`);
+    if (values.some((v) => !Number.isInteger(v) || v === 0 || Math.abs(v as number) > max))
+      invalid(`${key.toUpperCase()} is out of range`);
   }
   const weekdays = [options.byweekday ?? []].flat() as (Weekday | null)[];
-  if (weekdays.some((d) => d === null || (d.n !== undefined && Math.abs(d.n) > 53))) invalid('BYDAY must list days such as MO,TU or 1MO,-1FR');
+  if (weekdays.some((d) => d === null || (d.n !== undefined && Math.abs(d.n) > 53)))
+    invalid('BYDAY must list days such as MO,TU or 1MO,-1FR');
   return options;
 }
 
@@ -102,7 +136,9 @@ function parseRule(rule: string): Partial<Options> {
  */
 export function normalizeRecurrence(rule: string): string {
   const options = parseRule(rule);
-  const ordered = ORDER.filter((key) => options[key] != null && !(key === 'interval' && options[key] === 1)).map((key) => [key, options[key]]);
+  const ordered = ORDER.filter((key) => options[key] != null && !(key === 'interval' && options[key] === 1)).map(
+    (key) => [key, options[key]],
+  );
   return RRule.optionsToString(Object.fromEntries(ordered) as Partial<Options>).replace(/^RRULE:/, '');
 }
 
@@ -148,11 +184,20 @@ function walk(event: EventTiming, after: Date, visit: (o: Occurrence) => boolean
   const options = parseRule(event.recurrence);
   const until = options.until ?? null;
   const first = toWall(event.startsAt, zone);
-  const horizon = Date.UTC(first.getUTCFullYear() + RECURRENCE_LIMITS.horizonYears, first.getUTCMonth(), first.getUTCDate());
-  const rule = new RRule({
-    ...options, dtstart: first, tzid: null,
-    until: until && new Date(toWall(until, zone).getTime() + SLACK), // exact check below
-  }, true);
+  const horizon = Date.UTC(
+    first.getUTCFullYear() + RECURRENCE_LIMITS.horizonYears,
+    first.getUTCMonth(),
+    first.getUTCDate(),
+  );
+  const rule = new RRule(
+    {
+      ...options,
+      dtstart: first,
+      tzid: null,
+      until: until && new Date(toWall(until, zone).getTime() + SLACK), // exact check below
+    },
+    true,
+  );
   stopAtHorizon(rule);
   let previous = -Infinity;
   const from = new Date(toWall(after, zone).getTime() - SLACK);
@@ -172,35 +217,51 @@ function walk(event: EventTiming, after: Date, visit: (o: Occurrence) => boolean
  * The occurrences overlapping [from, to) (endsAt > from and startsAt < to), in start order, at most `limit`.
  * A one-off event (recurrence null) has one occurrence, startsAt..endsAt.
  */
-export function occurrencesBetween(event: EventTiming, from: Date, to: Date, limit: number = RECURRENCE_LIMITS.maxOccurrencesPerQuery): Occurrence[] {
+export function occurrencesBetween(
+  event: EventTiming,
+  from: Date,
+  to: Date,
+  limit: number = RECURRENCE_LIMITS.maxOccurrencesPerQuery,
+): Occurrence[] {
   const found: Occurrence[] = [];
   if (limit < 1 || from >= to) return found;
   const duration = event.endsAt.getTime() - event.startsAt.getTime();
-  walk(event, new Date(from.getTime() - duration), (o) => {
-    if (o.startsAt >= to) return false;
-    if (o.endsAt > from) found.push(o);
-    return found.length < limit;
-  }, to);
+  walk(
+    event,
+    new Date(from.getTime() - duration),
+    (o) => {
+      if (o.startsAt >= to) return false;
+      if (o.endsAt > from) found.push(o);
+      return found.length < limit;
+    },
+    to,
+  );
   return found;
 }
 
 /** The next `limit` occurrences starting strictly after `after`, in order; fine for unbounded rules. */
 export function occurrencesAfter(event: EventTiming, after: Date, limit: number): Occurrence[] {
   const found: Occurrence[] = [];
-  if (limit >= 1) walk(event, after, (o) => {
-    if (o.startsAt > after) found.push(o);
-    return found.length < limit;
-  });
+  if (limit >= 1)
+    walk(event, after, (o) => {
+      if (o.startsAt > after) found.push(o);
+      return found.length < limit;
+    });
   return found;
 }
 
 /** Whether an occurrence of the event starts exactly at `startsAt`. */
 export function isOccurrence(event: EventTiming, startsAt: Date): boolean {
   let found = false;
-  walk(event, startsAt, (o) => {
-    found = o.startsAt.getTime() === startsAt.getTime();
-    return !found && o.startsAt < startsAt;
-  }, startsAt);
+  walk(
+    event,
+    startsAt,
+    (o) => {
+      found = o.startsAt.getTime() === startsAt.getTime();
+      return !found && o.startsAt < startsAt;
+    },
+    startsAt,
+  );
   return found;
 }
 

@@ -20,15 +20,22 @@ import { occurrenceOf, readableEvent } from './events.service';
  * first arrived first. Runs in the caller's transaction, which holds the event's row lock.
  * @param capacity seats per occurrence; null for no limit (everyone waiting gets a seat)
  */
-export async function fillSeats(tx: EntityManager, eventId: number, capacity: number | null, occurrenceStartsAt?: Date): Promise<void> {
+export async function fillSeats(
+  tx: EntityManager,
+  eventId: number,
+  capacity: number | null,
+  occurrenceStartsAt?: Date,
+): Promise<void> {
   const occurrences: Date[] = occurrenceStartsAt
     ? [occurrenceStartsAt]
-    : (await sql<{ at: number }[]>(
-        tx,
-        `select distinct (extract(epoch from occurrence_starts_at) * 1000)::float8 as at
+    : (
+        await sql<{ at: number }[]>(
+          tx,
+          `select distinct (extract(epoch from occurrence_starts_at) * 1000)::float8 as at
            from rsvps where event_id = ? and arrival is not null and not seated`,
-        [eventId],
-      )).map((r) => new Date(r.at));
+          [eventId],
+        )
+      ).map((r) => new Date(r.at));
   for (const at of occurrences) {
     await sql(
       tx,
@@ -79,22 +86,34 @@ export async function releaseMemberRsvps(tx: EntityManager, communityId: number,
  * (a waiting member keeps their place).
  */
 export async function rsvp(
-  em: EntityManager, loaders: Loaders, viewer: Viewer, eventId: number, status: RsvpStatus, occurrenceStartsAt?: Date | null,
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  eventId: number,
+  status: RsvpStatus,
+  occurrenceStartsAt?: Date | null,
 ): Promise<Rsvp> {
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'events.rsvp');
-  if (event.recurrence && !occurrenceStartsAt) throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
+  if (event.recurrence && !occurrenceStartsAt)
+    throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
   const occurrence = occurrenceOf(event, occurrenceStartsAt);
   if (occurrence.endsAt.getTime() <= Date.now()) throw new BadInput('This occurrence is over', 'occurrenceStartsAt');
   const id = await em.transactional(async (tx) => {
     const locked = await sql<{ capacity: number | null; cancelled: boolean } | undefined>(
-      tx, 'select capacity, cancelled_at is not null as cancelled from events where id = ? for update', [event.id], 'get',
+      tx,
+      'select capacity, cancelled_at is not null as cancelled from events where id = ? for update',
+      [event.id],
+      'get',
     );
     if (!locked || locked.cancelled) throw new BadInput('This event is cancelled', 'eventId');
     const at = occurrence.startsAt;
     const mine = await sql<{ id: number; status: RsvpStatus; seated: boolean } | undefined>(
-      tx, 'select id, status, seated from rsvps where event_id = ? and occurrence_starts_at = ? and user_id = ?', [event.id, at, userId], 'get',
+      tx,
+      'select id, status, seated from rsvps where event_id = ? and occurrence_starts_at = ? and user_id = ?',
+      [event.id, at, userId],
+      'get',
     );
     if (mine?.status === status) return mine.id;
     let seated = false;
@@ -104,7 +123,8 @@ export async function rsvp(
         tx,
         `select count(*) filter (where seated)::int as taken, coalesce(max(arrival), 0)::int as last
            from rsvps where event_id = ? and occurrence_starts_at = ?`,
-        [event.id, at], 'get',
+        [event.id, at],
+        'get',
       );
       seated = locked.capacity === null || seats.taken < locked.capacity;
       arrival = seats.last + 1;
@@ -116,7 +136,8 @@ export async function rsvp(
        on conflict (event_id, occurrence_starts_at, user_id)
        do update set status = excluded.status, seated = excluded.seated, arrival = excluded.arrival, responded_at = now()
        returning id`,
-      [event.id, at, userId, status, seated, arrival], 'get',
+      [event.id, at, userId, status, seated, arrival],
+      'get',
     );
     if (mine?.seated) await fillSeats(tx, event.id, locked.capacity, at);
     return row.id;
@@ -129,18 +150,28 @@ export async function rsvp(
  * a day before the occurrence starts until a day after it ends. Checking in twice keeps the first time.
  */
 export async function checkIn(
-  ctx: Context, eventId: number, attendeeId: number, occurrenceStartsAt?: Date | null,
+  ctx: Context,
+  eventId: number,
+  attendeeId: number,
+  occurrenceStartsAt?: Date | null,
 ): Promise<Rsvp> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
   await authorize(ctx, 'event.checkIn', event);
   if (event.cancelledAt) throw new BadInput('This event is cancelled', 'eventId');
-  if (event.recurrence && !occurrenceStartsAt) throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
+  if (event.recurrence && !occurrenceStartsAt)
+    throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
   const occurrence = occurrenceOf(event, occurrenceStartsAt);
   const now = Date.now();
-  if (now < occurrence.startsAt.getTime() - EVENT_LIMITS.checkInOpensBeforeMs || now > occurrence.endsAt.getTime() + EVENT_LIMITS.checkInClosesAfterMs) {
-    throw new BadInput('Check-in opens a day before the occurrence starts and closes a day after it ends', 'occurrenceStartsAt');
+  if (
+    now < occurrence.startsAt.getTime() - EVENT_LIMITS.checkInOpensBeforeMs ||
+    now > occurrence.endsAt.getTime() + EVENT_LIMITS.checkInClosesAfterMs
+  ) {
+    throw new BadInput(
+      'Check-in opens a day before the occurrence starts and closes a day after it ends',
+      'occurrenceStartsAt',
+    );
   }
   const community = (await loaders.community.load(event.community.id))!;
   // The first check-in earns the attendee its points in the same transaction, once per occurrence
@@ -154,14 +185,20 @@ export async function checkIn(
           where event_id = ? and occurrence_starts_at = ? and user_id = ? and seated for update)
        update rsvps r set checked_in_at = coalesce(r.checked_in_at, now()) from before b where r.id = b.id
        returning r.id, b.checked_in_at is null as first`,
-      [event.id, occurrence.startsAt, attendeeId], 'get',
+      [event.id, occurrence.startsAt, attendeeId],
+      'get',
     );
     if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
     if (!row.first) return { id: row.id, changes: [] };
     const change = await award(tx, {
-      community, userId: attendeeId, reason: ReputationReason.EVENT_CHECK_IN,
+      community,
+      userId: attendeeId,
+      reason: ReputationReason.EVENT_CHECK_IN,
       cause: `checkin:${event.id}:${occurrence.startsAt.getTime()}:${attendeeId}`,
-      subjectType: ReputationSubjectType.EVENT, subjectId: event.id, actorId: userId, counterparts: [userId, event.organizer.id],
+      subjectType: ReputationSubjectType.EVENT,
+      subjectId: event.id,
+      actorId: userId,
+      counterparts: [userId, event.organizer.id],
     });
     await awardIf(tx, Badge.REGULAR, { communityId: community.id, userId: attendeeId });
     return { id: row.id, changes: [change] };

@@ -24,7 +24,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(key, 'base64url');
   const N = Number(n);
   const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N, r: Number(r), p: Number(p), maxmem: 256 * N * Number(r),
+    N,
+    r: Number(r),
+    p: Number(p),
+    maxmem: 256 * N * Number(r),
   });
   return timingSafeEqual(actual, expected);
 }

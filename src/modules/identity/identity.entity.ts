@@ -66,7 +66,11 @@ registerEnumType(ApiScope, {
 
 /** A third-party app's key: acts as its owner, limited to its scopes. Stored hashed; the secret is shown once. */
 @Entity({ tableName: 'api_keys' })
-@ObjectType('ApiKey', { implements: Node, simpleResolvers: true, description: 'An API key for a third-party app. Its secret is shown only once, by `createApiKey`.' })
+@ObjectType('ApiKey', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'An API key for a third-party app. Its secret is shown only once, by `createApiKey`.',
+})
 export class ApiKey extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

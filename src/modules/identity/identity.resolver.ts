@@ -1,9 +1,28 @@
-import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  Extensions,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { OPEN_TO_ANONYMOUS } from '../../platform/guards/operation-rules';
-import { Connection, PageArgs, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import {
+  Connection,
+  PageArgs,
+  connectionComplexity,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '../../platform/pagination';
 import { ApiKey, User } from './identity.entity';
 import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
 import * as identity from './identity.service';
@@ -21,18 +40,28 @@ export class IdentityResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and returns a session token.' })
   @Extensions(OPEN_TO_ANONYMOUS)
   async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    await ctx.rateLimiter.consume(`signup:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT, ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000);
+    await ctx.rateLimiter.consume(
+      `signup:ip:${ctx.clientIp}`,
+      ctx.config.AUTH_RATE_LIMIT,
+      ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000,
+    );
     const session = await identity.signUp(ctx.em, input, ctx.config);
     ctx.actAs(session.viewer);
     return session;
   }
 
-  @Mutation(() => AuthPayload, { description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.',
+  })
   @Extensions(OPEN_TO_ANONYMOUS)
   async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     // Per account, against password guessing from many addresses; per address, against spraying many accounts.
     const windowMs = ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000;
-    await ctx.rateLimiter.consume(`signin:email:${input.email.trim().toLowerCase()}`, ctx.config.AUTH_RATE_LIMIT, windowMs);
+    await ctx.rateLimiter.consume(
+      `signin:email:${input.email.trim().toLowerCase()}`,
+      ctx.config.AUTH_RATE_LIMIT,
+      windowMs,
+    );
     await ctx.rateLimiter.consume(`signin:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT * 10, windowMs);
     const session = await identity.signIn(ctx.em, input, ctx.config);
     ctx.actAs(session.viewer);
@@ -44,7 +73,9 @@ export class IdentityResolver {
     return identity.signOut(ctx.em, ctx.viewer, ctx);
   }
 
-  @Mutation(() => ApiKeyPayload, { description: 'Creates an API key limited to `scopes`. The secret is returned only here.' })
+  @Mutation(() => ApiKeyPayload, {
+    description: 'Creates an API key limited to `scopes`. The secret is returned only here.',
+  })
   createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { em, viewer, config }: Context): Promise<ApiKeyPayload> {
     return identity.createApiKey(em, viewer, input, config);
   }
@@ -54,17 +85,27 @@ export class IdentityResolver {
     return identity.revokeApiKey(ctx.em, ctx.viewer, fromGlobalId('ApiKey', id), ctx);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user themself and to platform admins; null otherwise.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Visible to the user themself and to platform admins; null otherwise.',
+  })
   email(@Root() user: User, @Ctx() { viewer }: Context): string | null {
     return viewer.userId === user.id || viewer.isAdmin ? user.email : null;
   }
 
-  @FieldResolver(() => ApiKeyConnection, { complexity: connectionComplexity, description: 'The user\'s API keys, newest first. Only the user themself may read them.' })
+  @FieldResolver(() => ApiKeyConnection, {
+    complexity: connectionComplexity,
+    description: "The user's API keys, newest first. Only the user themself may read them.",
+  })
   async apiKeys(@Root() user: User, @Args() args: PageArgs, @Ctx() { em, viewer }: Context) {
     if (viewer.userId !== user.id) throw new Forbidden('Only the owner can list their API keys');
     const size = pageSize(args);
     const before = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : Number.MAX_SAFE_INTEGER;
-    const rows = await em.find(ApiKey, { user: user.id, id: { $lt: before } }, { orderBy: { id: 'desc' }, limit: size + 1 });
+    const rows = await em.find(
+      ApiKey,
+      { user: user.id, id: { $lt: before } },
+      { orderBy: { id: 'desc' }, limit: size + 1 },
+    );
     return toConnection(rows, size, (k) => [k.id], !!args.after);
   }
 }

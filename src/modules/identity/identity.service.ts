@@ -3,9 +3,7 @@ import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, Unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
-import {
-  DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword,
-} from './credentials';
+import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword } from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
 import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
@@ -40,7 +38,8 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
 export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
   const email = input.email.trim().toLowerCase();
   // Lower-casing can lengthen non-ASCII text ("İ" becomes two characters): the column's limit holds for what is stored.
-  if (email.length > EMAIL_MAX_LENGTH) throw new BadInput(`email must be at most ${EMAIL_MAX_LENGTH} characters once lower-cased`, 'email');
+  if (email.length > EMAIL_MAX_LENGTH)
+    throw new BadInput(`email must be at most ${EMAIL_MAX_LENGTH} characters once lower-cased`, 'email');
   const handle = input.handle.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
@@ -81,7 +80,11 @@ export async function signOut(em: EntityManager, viewer: Viewer, deps: Revocatio
  * Resolves an `Authorization` header (or graphql-ws `connectionParams.authorization`) to a viewer.
  * No header: anonymous. A malformed, unknown, expired or revoked credential: UNAUTHENTICATED.
  */
-export async function authenticate(em: EntityManager, authorization: unknown, settings: IdentitySettings): Promise<Viewer> {
+export async function authenticate(
+  em: EntityManager,
+  authorization: unknown,
+  settings: IdentitySettings,
+): Promise<Viewer> {
   if (authorization === undefined || authorization === null || authorization === '') return ANONYMOUS;
   const m = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
   if (!m) throw new Unauthenticated('The Authorization header must be "Bearer <token>"');
@@ -134,7 +137,9 @@ export async function currentViewers(em: EntityManager, refs: CredentialRef[]): 
   const apiKeyIds = refs.flatMap((r) => ('apiKeyId' in r ? [r.apiKeyId] : []));
   const viewers = new Map<string, Viewer>();
   if (!sessionIds.length && !apiKeyIds.length) return viewers;
-  const rows = await sql<{ kind: 's' | 'k'; id: number; user_id: number; is_admin: boolean; scopes: ApiScope[] | null }[]>(
+  const rows = await sql<
+    { kind: 's' | 'k'; id: number; user_id: number; is_admin: boolean; scopes: ApiScope[] | null }[]
+  >(
     em,
     `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes
        from sessions s join users u on u.id = s.user_id
@@ -159,7 +164,12 @@ export function requireUser(viewer: Viewer): number {
 }
 
 /** Creates an API key for the signed-in user; only a session (not another key) can mint keys. */
-export async function createApiKey(em: EntityManager, viewer: Viewer, input: CreateApiKeyInput, settings: IdentitySettings) {
+export async function createApiKey(
+  em: EntityManager,
+  viewer: Viewer,
+  input: CreateApiKeyInput,
+  settings: IdentitySettings,
+) {
   const userId = requireUser(viewer);
   if (!viewer.sessionId) throw new Forbidden('API keys can only be created from a signed-in session');
   const name = input.name.trim();
@@ -178,7 +188,12 @@ export async function createApiKey(em: EntityManager, viewer: Viewer, input: Cre
 }
 
 /** Revokes one of the viewer's API keys (admins: anyone's); its open WebSockets close (4401). Idempotent. */
-export async function revokeApiKey(em: EntityManager, viewer: Viewer, id: number, deps: RevocationDeps): Promise<ApiKey> {
+export async function revokeApiKey(
+  em: EntityManager,
+  viewer: Viewer,
+  id: number,
+  deps: RevocationDeps,
+): Promise<ApiKey> {
   const userId = requireUser(viewer);
   const key = await em.findOne(ApiKey, { id });
   if (!key || (key.user.id !== userId && !viewer.isAdmin)) throw new NotFound('API key');
@@ -196,7 +211,11 @@ export async function revokeApiKey(em: EntityManager, viewer: Viewer, id: number
  * admin loses admin on the next HTTP request, and open sockets re-validate from it.
  * @returns the user's handle and whether the flag changed; null when no user has that email
  */
-export async function setPlatformAdmin(em: EntityManager, email: string, isAdmin: boolean): Promise<{ handle: string; changed: boolean } | null> {
+export async function setPlatformAdmin(
+  em: EntityManager,
+  email: string,
+  isAdmin: boolean,
+): Promise<{ handle: string; changed: boolean } | null> {
   const user = await em.findOne(User, { email: email.trim().toLowerCase() });
   if (!user) return null;
   const changed = user.isAdmin !== isAdmin;
@@ -205,7 +224,9 @@ export async function setPlatformAdmin(em: EntityManager, email: string, isAdmin
 }
 
 /** The platform admins, oldest account first. */
-export async function listPlatformAdmins(em: EntityManager): Promise<{ handle: string; email: string; createdAt: Date }[]> {
+export async function listPlatformAdmins(
+  em: EntityManager,
+): Promise<{ handle: string; email: string; createdAt: Date }[]> {
   const admins = await em.find(User, { isAdmin: true }, { orderBy: { id: 'asc' } });
   return admins.map((u) => ({ handle: u.handle, email: u.email, createdAt: u.createdAt }));
 }

@@ -21,14 +21,20 @@ import { readablePoll } from '../polls/polls.service';
  */
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: 'Fetches any object by its global ID; null when it does not exist or you may not see it.' })
+  @Query(() => Node, {
+    nullable: true,
+    description: 'Fetches any object by its global ID; null when it does not exist or you may not see it.',
+  })
   async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
     const ref = parseGlobalId(id);
     if (!ref) return null;
     const { loaders, viewer } = ctx;
     const communityVisible = async (communityId: number, content: boolean) => {
       const community = await loaders.community.load(communityId);
-      return !!community && (content ? canReadContent(loaders, viewer, community) : canSeeCommunity(loaders, viewer, community));
+      return (
+        !!community &&
+        (content ? canReadContent(loaders, viewer, community) : canSeeCommunity(loaders, viewer, community))
+      );
     };
     switch (ref.type) {
       case 'User':

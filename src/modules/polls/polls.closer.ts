@@ -45,11 +45,14 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
     if (timer) clearTimeout(timer);
     nextAt = when;
     // A few ms late: the database's now() must have passed closes_at when the claim runs.
-    timer = setTimeout(() => {
-      timer = null;
-      nextAt = Infinity;
-      void sweep();
-    }, Math.max(0, when - Date.now()) + 5);
+    timer = setTimeout(
+      () => {
+        timer = null;
+        nextAt = Infinity;
+        void sweep();
+      },
+      Math.max(0, when - Date.now()) + 5,
+    );
   }
 
   async function claim(): Promise<number[]> {
@@ -72,7 +75,8 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
       em,
       `select (extract(epoch from min(closes_at)) * 1000)::float8 as at from polls
         where close_announced_at is null and closed_at is null and closes_at is not null`,
-      [], 'get',
+      [],
+      'get',
     );
     schedule(next.at ?? Infinity);
     return ids;

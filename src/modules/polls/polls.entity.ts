@@ -33,11 +33,19 @@ registerEnumType(PollKind, {
 @Index({ name: 'polls_event_index', properties: ['event', 'id'] })
 @Index({
   name: 'polls_closing_index',
-  expression: 'create index "polls_closing_index" on "polls" ("closes_at") where "close_announced_at" is null and "closes_at" is not null',
+  expression:
+    'create index "polls_closing_index" on "polls" ("closes_at") where "close_announced_at" is null and "closes_at" is not null',
 })
 @Check({ name: 'polls_total_voters_check', expression: 'total_voters >= 0' })
-@Check({ name: 'polls_max_choices_check', expression: "max_choices is null or (kind = 'MULTIPLE' and max_choices >= 1)" })
-@ObjectType('Poll', { implements: Node, simpleResolvers: true, description: 'A question put to the members of a community.' })
+@Check({
+  name: 'polls_max_choices_check',
+  expression: "max_choices is null or (kind = 'MULTIPLE' and max_choices >= 1)",
+})
+@ObjectType('Poll', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A question put to the members of a community.',
+})
 export class Poll extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -66,19 +74,31 @@ export class Poll extends Node {
   @Enum({ items: () => PollKind })
   kind!: PollKind;
 
-  @Field(() => Int, { nullable: true, description: 'MULTIPLE: the most options one ballot may name; null for as many as there are options.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'MULTIPLE: the most options one ballot may name; null for as many as there are options.',
+  })
   @Property({ type: 'integer', nullable: true })
   maxChoices?: number | null;
 
-  @Field({ description: 'Ballots are secret: nobody (admins included) can learn who voted for what; only totals are shown. A ballot here earns no reputation (a ledger row would tell when it was cast).' })
+  @Field({
+    description:
+      'Ballots are secret: nobody (admins included) can learn who voted for what; only totals are shown. A ballot here earns no reputation (a ledger row would tell when it was cast).',
+  })
   @Property({ default: false })
   anonymous: boolean = false;
 
-  @Field({ description: 'Counts, voters and rounds stay hidden from everyone (creator, moderators and admins included) until the poll closes.' })
+  @Field({
+    description:
+      'Counts, voters and rounds stay hidden from everyone (creator, moderators and admins included) until the poll closes.',
+  })
   @Property({ default: false })
   hideResultsUntilClosed: boolean = false;
 
-  @Field(() => Date, { nullable: true, description: 'When the poll closes by itself; null: it stays open until closePoll.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the poll closes by itself; null: it stays open until closePoll.',
+  })
   @Property({ type: 'datetime', nullable: true })
   closesAt?: Date | null;
 
@@ -189,10 +209,16 @@ export class PollRound {
   number!: number;
 
   // At most one per option.
-  @Field(() => [PollTally], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'Each option still in the count, with the ballots that rank it highest among those, most first.' })
+  @Field(() => [PollTally], {
+    complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
+    description: 'Each option still in the count, with the ballots that rank it highest among those, most first.',
+  })
   tallies!: PollTally[];
 
-  @Field(() => [PollOption], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'Options eliminated after this round (none in the last round).' })
+  @Field(() => [PollOption], {
+    complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
+    description: 'Options eliminated after this round (none in the last round).',
+  })
   eliminated!: PollOption[];
 
   @Field(() => Int, { description: 'Ballots that rank none of the options still in the count.' })

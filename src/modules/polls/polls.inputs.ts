@@ -19,10 +19,14 @@ export class CreatePollInput {
   @Field(() => ID) communityId!: string;
 
   @Field()
-  @Length(1, POLL_LIMITS.questionLength, { message: `question must be 1 to ${POLL_LIMITS.questionLength} characters long` })
+  @Length(1, POLL_LIMITS.questionLength, {
+    message: `question must be 1 to ${POLL_LIMITS.questionLength} characters long`,
+  })
   question!: string;
 
-  @Field(() => [String], { description: `${POLL_LIMITS.minOptions} to ${POLL_LIMITS.maxOptions} distinct options, each 1 to ${POLL_LIMITS.optionLength} characters, in the order shown.` })
+  @Field(() => [String], {
+    description: `${POLL_LIMITS.minOptions} to ${POLL_LIMITS.maxOptions} distinct options, each 1 to ${POLL_LIMITS.optionLength} characters, in the order shown.`,
+  })
   @ArrayMinSize(POLL_LIMITS.minOptions, { message: `a poll offers at least ${POLL_LIMITS.minOptions} options` })
   @ArrayMaxSize(POLL_LIMITS.maxOptions, { message: `a poll offers at most ${POLL_LIMITS.maxOptions} options` })
   options!: string[];
@@ -30,13 +34,19 @@ export class CreatePollInput {
   @Field({ defaultValue: false, description: 'A ballot may name several options (MULTIPLE).' })
   allowMultiple!: boolean;
 
-  @Field(() => Int, { nullable: true, description: 'With allowMultiple: the most options one ballot may name (default: all).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'With allowMultiple: the most options one ballot may name (default: all).',
+  })
   @IsOptional()
   @Min(1, { message: 'maxChoices must be at least 1' })
   @Max(POLL_LIMITS.maxOptions, { message: `maxChoices must be at most ${POLL_LIMITS.maxOptions}` })
   maxChoices?: number | null;
 
-  @Field({ defaultValue: false, description: 'Voters order the options (RANKED); the result is an instant-runoff tally. Not with allowMultiple.' })
+  @Field({
+    defaultValue: false,
+    description: 'Voters order the options (RANKED); the result is an instant-runoff tally. Not with allowMultiple.',
+  })
   ranked!: boolean;
 
   @Field({ defaultValue: false, description: 'Secret ballots: who voted for what is never shown, to anyone.' })
@@ -45,7 +55,10 @@ export class CreatePollInput {
   @Field({ defaultValue: false, description: 'Hide counts, voters and rounds from everyone until the poll closes.' })
   hideResultsUntilClosed!: boolean;
 
-  @Field(() => Date, { nullable: true, description: 'When the poll closes by itself (in the future); omit to close it by hand.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the poll closes by itself (in the future); omit to close it by hand.',
+  })
   closesAt?: Date | null;
 
   @Field(() => ID, { nullable: true, description: 'Attach the poll to a post of the same community.' })
@@ -59,7 +72,10 @@ export class CreatePollInput {
 export class CastVoteInput {
   @Field(() => ID) pollId!: string;
 
-  @Field(() => [ID], { description: 'SINGLE: one option. MULTIPLE: 1 to maxChoices distinct options. RANKED: distinct options, most preferred first (1 to all of them).' })
+  @Field(() => [ID], {
+    description:
+      'SINGLE: one option. MULTIPLE: 1 to maxChoices distinct options. RANKED: distinct options, most preferred first (1 to all of them).',
+  })
   @ArrayMinSize(1, { message: 'name at least one option' })
   @ArrayMaxSize(POLL_LIMITS.maxOptions, { message: `name at most ${POLL_LIMITS.maxOptions} options` })
   optionIds!: string[];
@@ -67,6 +83,9 @@ export class CastVoteInput {
 
 @ArgsType()
 export class PollsArgs extends PageArgs {
-  @Field(() => Boolean, { nullable: true, description: 'true: only open polls; false: only closed ones; omitted: all.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: only open polls; false: only closed ones; omitted: all.',
+  })
   open?: boolean | null;
 }

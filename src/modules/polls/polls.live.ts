@@ -21,7 +21,10 @@ export interface PollSnapshot {
 /** The poll's row, its options and its community's visibility, fresh from the primary (two statements). */
 export async function readSnapshot(em: EntityManager, pollId: number): Promise<PollSnapshot | null> {
   const row = await sql<Record<string, unknown> | undefined>(
-    em, 'select p.*, c.visibility as community_visibility from polls p join communities c on c.id = p.community_id where p.id = ?', [pollId], 'get',
+    em,
+    'select p.*, c.visibility as community_visibility from polls p join communities c on c.id = p.community_id where p.id = ?',
+    [pollId],
+    'get',
   );
   if (!row) return null;
   const { community_visibility: visibility, ...pollRow } = row;
@@ -48,9 +51,17 @@ function pollWatch(ctx: Context, pollId: number): PollWatch {
   let watch = byPoll.get(pollId);
   if (!watch) {
     const fork = ctx.em.fork({ clear: true });
-    watch = new CoalescedWatch(pollTopics.changed(pollId), ctx.pubsub, () => readSnapshot(fork.fork({ clear: true }), pollId), {
-      intervalMs: ctx.config.POLL_UPDATE_INTERVAL_MS, log: ctx.log, logContext: { pollId }, onEmpty: () => byPoll!.delete(pollId),
-    });
+    watch = new CoalescedWatch(
+      pollTopics.changed(pollId),
+      ctx.pubsub,
+      () => readSnapshot(fork.fork({ clear: true }), pollId),
+      {
+        intervalMs: ctx.config.POLL_UPDATE_INTERVAL_MS,
+        log: ctx.log,
+        logContext: { pollId },
+        onEmpty: () => byPoll!.delete(pollId),
+      },
+    );
     byPoll.set(pollId, watch);
   }
   return watch;
@@ -67,7 +78,10 @@ export async function pollUpdatedStream(ctx: Context, pollId: number): Promise<A
   const { poll, community } = await readablePoll(ctx.loaders, ctx.viewer, pollId);
   let visibility = community.visibility;
   const recheckTopics = ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [];
-  const { items, close } = await follow(ctx, pollWatch(ctx, pollId), recheckTopics, { topic: `poll-updated:${pollId}`, maxBuffered: 100 });
+  const { items, close } = await follow(ctx, pollWatch(ctx, pollId), recheckTopics, {
+    topic: `poll-updated:${pollId}`,
+    maxBuffered: 100,
+  });
   if (poll.closeAnnouncedAt) await close();
 
   async function stillReadable(): Promise<boolean> {

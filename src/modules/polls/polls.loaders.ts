@@ -42,7 +42,11 @@ export const OPEN_SQL = '(p.closed_at is null and (p.closes_at is null or p.clos
 
 const pollPageGroup = (k: PollPageKey) => `${k.scope}:${k.size}:${k.beforeId}:${k.open ?? ''}`;
 const pollPageKey = (k: PollPageKey) => `${k.ownerId}:${pollPageGroup(k)}`;
-const SCOPE_COLUMN: Record<PollScope, 'community_id' | 'post_id' | 'event_id'> = { community: 'community_id', post: 'post_id', event: 'event_id' };
+const SCOPE_COLUMN: Record<PollScope, 'community_id' | 'post_id' | 'event_id'> = {
+  community: 'community_id',
+  post: 'post_id',
+  event: 'event_id',
+};
 
 /** Pages of polls of many communities (posts, events) in one statement per kind of page (LATERAL … LIMIT per owner). */
 function pollPageLoader(em: EntityManager) {
@@ -80,7 +84,11 @@ function pollPageLoader(em: EntityManager) {
 /** The options of each poll, in position order. */
 function pollOptionsLoader(em: EntityManager) {
   return new DataLoader<number, PollOption[]>(async (pollIds) => {
-    const rows = await sql(em, `select * from poll_options where poll_id in (${list(pollIds.length)}) order by poll_id, position`, [...pollIds]);
+    const rows = await sql(
+      em,
+      `select * from poll_options where poll_id in (${list(pollIds.length)}) order by poll_id, position`,
+      [...pollIds],
+    );
     const map = new Map<number, PollOption[]>();
     for (const row of rows) {
       const option = em.map(PollOption, row);

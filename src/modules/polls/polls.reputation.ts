@@ -15,11 +15,19 @@ import { ReputationReason, ReputationSubjectType } from '../reputation/reputatio
  *   would still tell everyone who took part; a secret ballot's 1 point is not worth that.
  */
 export function ballotAward(
-  community: Pick<Community, 'id' | 'timeZone' | 'reputationRules'>, poll: { id: number; anonymous: boolean; createdBy: { id: number } }, userId: number,
+  community: Pick<Community, 'id' | 'timeZone' | 'reputationRules'>,
+  poll: { id: number; anonymous: boolean; createdBy: { id: number } },
+  userId: number,
 ): Award | null {
   if (poll.anonymous) return null;
   return {
-    community, userId, reason: ReputationReason.POLL_VOTE, cause: `ballot:${poll.id}:${userId}`,
-    subjectType: ReputationSubjectType.POLL, subjectId: poll.id, actorId: userId, counterparts: [poll.createdBy.id],
+    community,
+    userId,
+    reason: ReputationReason.POLL_VOTE,
+    cause: `ballot:${poll.id}:${userId}`,
+    subjectType: ReputationSubjectType.POLL,
+    subjectId: poll.id,
+    actorId: userId,
+    counterparts: [poll.createdBy.id],
   };
 }

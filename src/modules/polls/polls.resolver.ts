@@ -1,8 +1,29 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import {
+  Connection,
+  PageArgs,
+  boundedListComplexity,
+  connectionComplexity,
+  decodeCursor,
+  pageSize,
+  toConnection,
+} from '../../platform/pagination';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { Community, Visibility } from '../communities/communities.entity';
 import { Event } from '../events/events.entity';
@@ -29,16 +50,22 @@ export const pollUpdatedShareKey = liveFieldShareKey('pollUpdated', 'pollId', 'P
 });
 
 const CLOSED_CODE =
-  'A poll that has closed (closePoll, or closesAt passed) refuses with CONFLICT on `pollId`: the input is valid, the poll\'s state has moved on.';
+  "A poll that has closed (closePoll, or closesAt passed) refuses with CONFLICT on `pollId`: the input is valid, the poll's state has moved on.";
 
 @Resolver(() => Poll)
 export class PollsResolver {
-  @Query(() => Poll, { nullable: true, description: 'A poll by id; null when it does not exist or you may not read it.' })
+  @Query(() => Poll, {
+    nullable: true,
+    description: 'A poll by id; null when it does not exist or you may not read it.',
+  })
   poll(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Poll | null> {
     return nullIfHidden(polls.readablePoll(loaders, viewer, fromGlobalId('Poll', id)).then((r) => r.poll));
   }
 
-  @Mutation(() => Poll, { description: 'Creates a poll in a community you belong to (2 to 20 options), optionally attached to one of its posts or events.' })
+  @Mutation(() => Poll, {
+    description:
+      'Creates a poll in a community you belong to (2 to 20 options), optionally attached to one of its posts or events.',
+  })
   createPoll(@Arg('input') input: CreatePollInput, @Ctx() ctx: Context): Promise<Poll> {
     return polls.createPoll(ctx, input);
   }
@@ -50,7 +77,9 @@ export class PollsResolver {
     return polls.castVote(ctx, input.pollId, input.optionIds);
   }
 
-  @Mutation(() => Poll, { description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.' })
+  @Mutation(() => Poll, {
+    description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.',
+  })
   closePoll(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Poll> {
     return polls.closePoll(ctx, id);
   }
@@ -59,7 +88,8 @@ export class PollsResolver {
     description:
       'The poll with its new counts after ballots, coalesced (at most a few a second per poll; the last state always comes), ' +
       'and once when it closes (by hand or by time), after which the subscription completes. While results are hidden, counts are null.',
-    subscribe: ({ args, context }) => pollUpdatedStream(context as Context, fromGlobalId('Poll', args.pollId as string, 'pollId')),
+    subscribe: ({ args, context }) =>
+      pollUpdatedStream(context as Context, fromGlobalId('Poll', args.pollId as string, 'pollId')),
   })
   pollUpdated(@Root() poll: Poll, @Arg('pollId', () => ID) _pollId: string): Poll {
     return poll;
@@ -95,26 +125,35 @@ export class PollsResolver {
     return polls.isClosed(poll);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether counts, voters and rounds are shown: false only while a poll that hides its results is open.' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether counts, voters and rounds are shown: false only while a poll that hides its results is open.',
+  })
   resultsVisible(@Root() poll: Poll): boolean {
     return polls.resultsVisible(poll);
   }
 
   // A poll has at most POLL_LIMITS.maxOptions options; a ballot names each at most once; a runoff eliminates one a round.
-  @FieldResolver(() => [PollOption], { complexity: boundedListComplexity(POLL_LIMITS.maxOptions), description: 'The options, in order.' })
+  @FieldResolver(() => [PollOption], {
+    complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
+    description: 'The options, in order.',
+  })
   async options(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<PollOption[]> {
     loaders.poll.prime(poll.id, poll);
     return loaders.pollOptions.load(poll.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Members who hold a ballot. Shown even while results are hidden (turnout, not the result).' })
+  @FieldResolver(() => Int, {
+    description: 'Members who hold a ballot. Shown even while results are hidden (turnout, not the result).',
+  })
   totalVoters(@Root() poll: Poll): number {
     return poll.totalVoters;
   }
 
   @FieldResolver(() => [PollOption], {
-    nullable: true, complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
-    description: 'The options of your ballot, in your order (RANKED: most preferred first); null when you have none. Always shown to you, even while results are hidden.',
+    nullable: true,
+    complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
+    description:
+      'The options of your ballot, in your order (RANKED: most preferred first); null when you have none. Always shown to you, even while results are hidden.',
   })
   async viewerVote(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<PollOption[] | null> {
     const ids = await loaders.viewerBallot.load(poll.id);
@@ -123,13 +162,16 @@ export class PollsResolver {
     return ids.map((id) => options.get(id)!).filter(Boolean);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether you may close this poll (its creator, or a MODERATOR or above).' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether you may close this poll (its creator, or a MODERATOR or above).',
+  })
   viewerCanClose(@Root() poll: Poll, @Ctx() { loaders, viewer }: Context): Promise<boolean> {
     return polls.canClose(loaders, viewer, poll);
   }
 
   @FieldResolver(() => [PollRound], {
-    nullable: true, complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
+    nullable: true,
+    complexity: boundedListComplexity(POLL_LIMITS.maxOptions),
     description:
       'RANKED: the instant-runoff count, round by round. Each round counts every ballot for its highest-ranked option still in the count; ' +
       'an option with more than half of the ballots still counting wins; otherwise the option with the fewest votes is eliminated ' +
@@ -141,13 +183,19 @@ export class PollsResolver {
     const options = new Map((await loaders.pollOptions.load(poll.id)).map((o) => [o.id, o]));
     return result.rounds.map((round, i) => ({
       number: i + 1,
-      tallies: round.tallies.map((t) => ({ option: options.get(t.optionId)!, votes: t.votes })).sort((a, b) => b.votes - a.votes || a.option.position - b.option.position),
+      tallies: round.tallies
+        .map((t) => ({ option: options.get(t.optionId)!, votes: t.votes }))
+        .sort((a, b) => b.votes - a.votes || a.option.position - b.option.position),
       eliminated: round.eliminated.map((id) => options.get(id)!),
       exhausted: round.exhausted,
     }));
   }
 
-  @FieldResolver(() => PollOption, { nullable: true, description: 'RANKED: the instant-runoff winner (null with no ballots, for other kinds, and while results are hidden).' })
+  @FieldResolver(() => PollOption, {
+    nullable: true,
+    description:
+      'RANKED: the instant-runoff winner (null with no ballots, for other kinds, and while results are hidden).',
+  })
   async winner(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<PollOption | null> {
     const result = await polls.pollRunoff(loaders, poll);
     if (!result || result.winner === null) return null;
@@ -162,15 +210,20 @@ export class PollOptionsResolver {
     return (await loaders.poll.load(option.poll.id))!;
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: 'Ballots naming this option (RANKED: ranking it first); null while results are hidden.' })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'Ballots naming this option (RANKED: ranking it first); null while results are hidden.',
+  })
   async votes(@Root() option: PollOption, @Ctx() { loaders }: Context): Promise<number | null> {
     const poll = await loaders.poll.load(option.poll.id);
     return poll && polls.resultsVisible(poll) ? option.votes : null;
   }
 
   @FieldResolver(() => PollVoterConnection, {
-    nullable: true, complexity: connectionComplexity,
-    description: 'Members whose ballot names this option, in the order they first voted. Null for an anonymous poll (for everyone, admins included) and while results are hidden.',
+    nullable: true,
+    complexity: connectionComplexity,
+    description:
+      'Members whose ballot names this option, in the order they first voted. Null for an anonymous poll (for everyone, admins included) and while results are hidden.',
   })
   async voters(@Root() option: PollOption, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
     const poll = await loaders.poll.load(option.poll.id);
@@ -179,13 +232,24 @@ export class PollOptionsResolver {
     const afterBallotId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
     const rows = await loaders.optionVoters.load({ optionId: option.id, size, afterBallotId });
     const page = toConnection(rows, size, (v) => [v.ballotId], afterBallotId > 0);
-    return { ...page, edges: page.edges.map((e) => ({ get cursor() { return e.cursor; }, node: e.node.user })) };
+    return {
+      ...page,
+      edges: page.edges.map((e) => ({
+        get cursor() {
+          return e.cursor;
+        },
+        node: e.node.user,
+      })),
+    };
   }
 }
 
 @Resolver(() => Community)
 export class CommunityPollsResolver {
-  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'The community\'s polls, newest first. RESTRICTED and PRIVATE communities: members only.' })
+  @FieldResolver(() => PollConnection, {
+    complexity: connectionComplexity,
+    description: "The community's polls, newest first. RESTRICTED and PRIVATE communities: members only.",
+  })
   polls(@Root() community: Community, @Args() args: PollsArgs, @Ctx() { loaders, viewer }: Context) {
     return polls.communityPolls(loaders, viewer, community, args);
   }
@@ -193,7 +257,10 @@ export class CommunityPollsResolver {
 
 @Resolver(() => Post)
 export class PostPollsResolver {
-  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'Polls attached to this post, newest first.' })
+  @FieldResolver(() => PollConnection, {
+    complexity: connectionComplexity,
+    description: 'Polls attached to this post, newest first.',
+  })
   polls(@Root() post: Post, @Args() args: PollsArgs, @Ctx() { loaders }: Context) {
     return polls.pollPage(loaders, 'post', post.id, args);
   }
@@ -201,7 +268,10 @@ export class PostPollsResolver {
 
 @Resolver(() => Event)
 export class EventPollsResolver {
-  @FieldResolver(() => PollConnection, { complexity: connectionComplexity, description: 'Polls attached to this event, newest first.' })
+  @FieldResolver(() => PollConnection, {
+    complexity: connectionComplexity,
+    description: 'Polls attached to this event, newest first.',
+  })
   polls(@Root() event: Event, @Args() args: PollsArgs, @Ctx() { loaders }: Context) {
     return polls.pollPage(loaders, 'event', event.id, args);
   }

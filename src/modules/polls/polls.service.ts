@@ -35,7 +35,11 @@ export function resultsVisible(poll: Pick<Poll, 'hideResultsUntilClosed' | 'clos
 }
 
 /** A poll the viewer may read (its community's content), or NOT_FOUND. */
-export async function readablePoll(loaders: Loaders, viewer: Viewer, pollId: number): Promise<{ poll: Poll; community: Community }> {
+export async function readablePoll(
+  loaders: Loaders,
+  viewer: Viewer,
+  pollId: number,
+): Promise<{ poll: Poll; community: Community }> {
   const poll = await loaders.poll.load(pollId);
   const community = poll && (await loaders.community.load(poll.community.id));
   if (!poll || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Poll');
@@ -43,7 +47,8 @@ export async function readablePoll(loaders: Loaders, viewer: Viewer, pollId: num
 }
 
 /** Publishes after commit; a lost message only delays watchers until the next change (or the close sweep). */
-const publish = <T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T) => publishAfterCommit<T>(ctx.pubsub, ctx.log, topic, payload);
+const publish = <T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T) =>
+  publishAfterCommit<T>(ctx.pubsub, ctx.log, topic, payload);
 
 /**
  * What a voter sees of an option, to tell two options apart: compatibility forms folded (NFKC: full-width
@@ -70,7 +75,8 @@ function checkOptions(raw: string[]): string[] {
   if (options.some((o) => o.length > POLL_LIMITS.optionLength)) {
     throw new BadInput(`each option is at most ${POLL_LIMITS.optionLength} characters long`, 'options');
   }
-  if (new Set(keys).size !== options.length) throw new BadInput('options must be distinct (compared ignoring case, width and invisible characters)', 'options');
+  if (new Set(keys).size !== options.length)
+    throw new BadInput('options must be distinct (compared ignoring case, width and invisible characters)', 'options');
   return options;
 }
 
@@ -89,15 +95,19 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
   const question = input.question.trim();
   if (!question) throw new BadInput('question must not be blank', 'question');
   const options = checkOptions(input.options);
-  if (input.allowMultiple && input.ranked) throw new BadInput('A poll is either multiple choice or ranked, not both', 'ranked');
+  if (input.allowMultiple && input.ranked)
+    throw new BadInput('A poll is either multiple choice or ranked, not both', 'ranked');
   const kind = input.ranked ? PollKind.RANKED : input.allowMultiple ? PollKind.MULTIPLE : PollKind.SINGLE;
   const maxChoices = input.maxChoices ?? null;
-  if (maxChoices !== null && kind !== PollKind.MULTIPLE) throw new BadInput('maxChoices needs allowMultiple', 'maxChoices');
-  if (maxChoices !== null && maxChoices > options.length) throw new BadInput('maxChoices is more than the options', 'maxChoices');
+  if (maxChoices !== null && kind !== PollKind.MULTIPLE)
+    throw new BadInput('maxChoices needs allowMultiple', 'maxChoices');
+  if (maxChoices !== null && maxChoices > options.length)
+    throw new BadInput('maxChoices is more than the options', 'maxChoices');
   const closesAt = input.closesAt ?? null;
   if (closesAt) {
     if (Number.isNaN(closesAt.getTime())) throw new BadInput('closesAt is not a valid date', 'closesAt');
-    if (closesAt.getTime() < Date.now() + POLL_LIMITS.minOpenMs) throw new BadInput('closesAt must be in the future', 'closesAt');
+    if (closesAt.getTime() < Date.now() + POLL_LIMITS.minOpenMs)
+      throw new BadInput('closesAt must be in the future', 'closesAt');
     if (closesAt.getTime() > Date.now() + POLL_LIMITS.maxOpenDays * DAY_MS) {
       throw new BadInput(`closesAt is at most ${POLL_LIMITS.maxOpenDays} days away`, 'closesAt');
     }
@@ -105,21 +115,34 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
   let postId: number | null = null;
   if (input.postId) {
     const { post } = await readablePost(loaders, viewer, fromGlobalId('Post', input.postId, 'postId'));
-    if (post.community.id !== communityId) throw new BadInput('Attach the poll to a post of the same community', 'postId');
+    if (post.community.id !== communityId)
+      throw new BadInput('Attach the poll to a post of the same community', 'postId');
     if (post.deletedAt) throw new BadInput('A deleted post cannot hold a poll', 'postId');
     postId = post.id;
   }
   let eventId: number | null = null;
   if (input.eventId) {
     const { event } = await readableEvent(loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'));
-    if (event.community.id !== communityId) throw new BadInput('Attach the poll to an event of the same community', 'eventId');
+    if (event.community.id !== communityId)
+      throw new BadInput('Attach the poll to an event of the same community', 'eventId');
     eventId = event.id;
   }
   const poll = await em.transactional(async (tx) => {
     const created = tx.create(Poll, {
-      community: communityId, createdBy: userId, post: postId, event: eventId, question, kind, maxChoices,
-      anonymous: input.anonymous, hideResultsUntilClosed: input.hideResultsUntilClosed, closesAt, closedAt: null,
-      closeAnnouncedAt: null, totalVoters: 0, createdAt: new Date(),
+      community: communityId,
+      createdBy: userId,
+      post: postId,
+      event: eventId,
+      question,
+      kind,
+      maxChoices,
+      anonymous: input.anonymous,
+      hideResultsUntilClosed: input.hideResultsUntilClosed,
+      closesAt,
+      closedAt: null,
+      closeAnnouncedAt: null,
+      totalVoters: 0,
+      createdAt: new Date(),
     });
     options.forEach((text, position) => tx.create(PollOption, { poll: created, position, text, votes: 0 }));
     await tx.flush();
@@ -127,20 +150,28 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
   });
   loaders.poll.prime(poll.id, poll);
   if (closesAt) {
-    await publish<PollClosingScheduledEvent>(ctx, pollTopics.closingScheduled, { pollId: poll.id, closesAt: closesAt.getTime() });
+    await publish<PollClosingScheduledEvent>(ctx, pollTopics.closingScheduled, {
+      pollId: poll.id,
+      closesAt: closesAt.getTime(),
+    });
   }
   return poll;
 }
 
 /** The option ids of a ballot, checked against the poll's kind and options; BAD_USER_INPUT on `optionIds`. */
-async function checkBallot(loaders: Loaders, poll: Poll, optionIds: string[]): Promise<{ ids: number[]; options: PollOption[] }> {
+async function checkBallot(
+  loaders: Loaders,
+  poll: Poll,
+  optionIds: string[],
+): Promise<{ ids: number[]; options: PollOption[] }> {
   const ids = optionIds.map((id) => fromGlobalId('PollOption', id, 'optionIds'));
   if (new Set(ids).size !== ids.length) throw new BadInput('Name each option once', 'optionIds');
   const options = await loaders.pollOptions.load(poll.id);
   const known = new Set(options.map((o) => o.id));
   if (ids.length === 0) throw new BadInput('Name at least one option', 'optionIds');
   if (ids.some((id) => !known.has(id))) throw new BadInput('Not an option of this poll', 'optionIds');
-  if (poll.kind === PollKind.SINGLE && ids.length !== 1) throw new BadInput('This poll takes exactly one option', 'optionIds');
+  if (poll.kind === PollKind.SINGLE && ids.length !== 1)
+    throw new BadInput('This poll takes exactly one option', 'optionIds');
   if (poll.kind === PollKind.MULTIPLE && poll.maxChoices && ids.length > poll.maxChoices) {
     throw new BadInput(`This poll takes at most ${poll.maxChoices} options`, 'optionIds');
   }
@@ -148,7 +179,8 @@ async function checkBallot(loaders: Loaders, poll: Poll, optionIds: string[]): P
 }
 
 /** The refusal of a ballot or a close on a poll that has closed: CONFLICT (the poll's state, not the input, is at fault). */
-const closedConflict = (field: string) => new Conflict('This poll is closed: ballots can no longer be cast or changed', field);
+const closedConflict = (field: string) =>
+  new Conflict('This poll is closed: ballots can no longer be cast or changed', field);
 
 /**
  * Locks the poll's row for the caller's transaction (`for no key update`, as ballots do: see
@@ -158,7 +190,8 @@ async function lockPoll(tx: EntityManager, pollId: number): Promise<{ closed: bo
   const row = await sql<{ closed: boolean } | undefined>(
     tx,
     `select (closed_at is not null or (closes_at is not null and closes_at <= now())) as closed from polls where id = ? for no key update`,
-    [pollId], 'get',
+    [pollId],
+    'get',
   );
   if (!row) throw new NotFound('Poll');
   return row;
@@ -189,7 +222,10 @@ export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: st
   const earns = ballotAward(community, poll, userId);
   const { row, changes } = await em.transactional(async (tx) => {
     const cast = await sql<{ result: BallotResult; voters: number }>(
-      tx, `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`, [poll.id, userId, ...ids], 'get',
+      tx,
+      `select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[])`,
+      [poll.id, userId, ...ids],
+      'get',
     );
     if (cast.result !== 'cast' || !earns) return { row: cast, changes: [] };
     return { row: cast, changes: [await award(tx, earns)] };
@@ -232,7 +268,12 @@ async function freshPoll(em: EntityManager, loaders: Loaders, id: number): Promi
 }
 
 /** `Community.polls`: newest first; `open` filters open or closed polls. */
-export async function communityPolls(loaders: Loaders, viewer: Viewer, community: Community, args: PageArgs & { open?: boolean | null }) {
+export async function communityPolls(
+  loaders: Loaders,
+  viewer: Viewer,
+  community: Community,
+  args: PageArgs & { open?: boolean | null },
+) {
   await assertCanReadContent(loaders, viewer, community);
   return pollPage(loaders, 'community', community.id, args);
 }
@@ -241,7 +282,12 @@ export async function communityPolls(loaders: Loaders, viewer: Viewer, community
  * A page of polls, newest first: of a community, or attached to a post or an event (whose
  * resolvers only run for a post or event the viewer may read, so its polls are readable too).
  */
-export async function pollPage(loaders: Loaders, scope: PollScope, ownerId: number, args: PageArgs & { open?: boolean | null }) {
+export async function pollPage(
+  loaders: Loaders,
+  scope: PollScope,
+  ownerId: number,
+  args: PageArgs & { open?: boolean | null },
+) {
   const size = pageSize(args);
   const beforeId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
   const rows = await loaders.pollPage.load({ scope, ownerId, size, beforeId, open: args.open ?? null });

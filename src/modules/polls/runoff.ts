@@ -50,7 +50,9 @@ export function instantRunoff(options: RunoffOption[], ballots: number[][]): Run
       else votes.set(top, votes.get(top)! + 1);
     }
     firstChoice ??= votes;
-    const tallies = ordered.filter((o) => remaining.has(o.id)).map((o) => ({ optionId: o.id, votes: votes.get(o.id)! }));
+    const tallies = ordered
+      .filter((o) => remaining.has(o.id))
+      .map((o) => ({ optionId: o.id, votes: votes.get(o.id)! }));
     const counting = ballots.length - exhausted;
     const leader = tallies.reduce((best, t) => (t.votes > best.votes ? t : best), tallies[0]);
     if (counting === 0) {
@@ -63,7 +65,10 @@ export function instantRunoff(options: RunoffOption[], ballots: number[][]): Run
     }
     const fc = firstChoice;
     const loser = [...tallies].sort(
-      (a, b) => a.votes - b.votes || fc.get(a.optionId)! - fc.get(b.optionId)! || positionOf.get(b.optionId)! - positionOf.get(a.optionId)!,
+      (a, b) =>
+        a.votes - b.votes ||
+        fc.get(a.optionId)! - fc.get(b.optionId)! ||
+        positionOf.get(b.optionId)! - positionOf.get(a.optionId)!,
     )[0];
     rounds.push({ tallies, eliminated: [loser.optionId], exhausted });
     remaining.delete(loser.optionId);

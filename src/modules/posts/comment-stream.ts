@@ -15,7 +15,13 @@ import { commentFromRow } from './rows';
  * At most `limit` of a post's comments after `after` (and those named in `late`), oldest first,
  * with their authors (`a__` columns), deleted ones left out.
  */
-function commentRowsAfter(em: EntityManager, postId: number, after: number, late: number[], limit: number): Promise<Row[]> {
+function commentRowsAfter(
+  em: EntityManager,
+  postId: number,
+  after: number,
+  late: number[],
+  limit: number,
+): Promise<Row[]> {
   return sql<Row[]>(
     em,
     // The page is cut before the join: only its own rows meet users, whatever plan the join gets.
@@ -35,7 +41,9 @@ function commentSource(postId: number): FeedSource<Visibility> {
     topic: postTopics.commentAdded(postId),
     idOf: (event) => (event as CommentAddedEvent).commentId,
     async newest(em) {
-      const [row] = await sql<{ max: number | null }[]>(em, 'select max(id) as max from comments where post_id = ?', [postId]);
+      const [row] = await sql<{ max: number | null }[]>(em, 'select max(id) as max from comments where post_id = ?', [
+        postId,
+      ]);
       return row?.max ?? 0;
     },
     async read(em, after, late, limit) {
@@ -44,7 +52,10 @@ function commentSource(postId: number): FeedSource<Visibility> {
         'select c.visibility, p.deleted_at is not null as deleted from posts p join communities c on c.id = p.community_id where p.id = ?',
         [postId],
       );
-      return { rows: await commentRowsAfter(em, postId, after, late, limit), state: state && !state.deleted ? state.visibility : null };
+      return {
+        rows: await commentRowsAfter(em, postId, after, late, limit),
+        state: state && !state.deleted ? state.visibility : null,
+      };
     },
   };
 }
@@ -57,11 +68,18 @@ function commentSource(postId: number): FeedSource<Visibility> {
  * memberships change, the community's visibility changes, or pub/sub reconnects; the stream
  * completes once the viewer may no longer read the post. Deleted comments are never delivered.
  */
-export async function commentAddedStream(ctx: Context, postId: number, afterId: number | null): Promise<AsyncIterable<Comment>> {
+export async function commentAddedStream(
+  ctx: Context,
+  postId: number,
+  afterId: number | null,
+): Promise<AsyncIterable<Comment>> {
   const { community } = await readablePost(ctx.loaders, ctx.viewer, postId);
   const source = commentSource(postId);
   return liveStream({
-    ctx, source, afterId, state: community.visibility,
+    ctx,
+    source,
+    afterId,
+    state: community.visibility,
     replay: (em, after, limit) => commentRowsAfter(em, postId, after, [], limit),
     toItem: (row) => commentFromRow(ctx.loaders, row),
     recheck: async () => (await readablePost(ctx.loaders, ctx.viewer, postId)).community.visibility,

@@ -1,19 +1,34 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { PageArgs, boundedListComplexity, connectionComplexity, decodeCursor, encodeCursor, idPage } from '../../platform/pagination';
+import {
+  PageArgs,
+  boundedListComplexity,
+  connectionComplexity,
+  decodeCursor,
+  encodeCursor,
+  idPage,
+} from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { allowed } from '../communities/policies';
 import { Comment, Post } from './posts.entity';
-import { AddCommentInput, POST_LIMITS, ReactionCount, UpdateCommentInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
+import {
+  AddCommentInput,
+  POST_LIMITS,
+  ReactionCount,
+  UpdateCommentInput,
+  VoteValue,
+  VOTE_VALUE_OF,
+} from './posts.inputs';
 import { CommentConnection, commentConnection } from './posts.resolver';
-
 
 @Resolver(() => Comment)
 export class CommentsResolver {
-  @Mutation(() => Comment, { description: 'Comments on a post, or replies to a comment (`parentId`). Locked posts: FORBIDDEN.' })
+  @Mutation(() => Comment, {
+    description: 'Comments on a post, or replies to a comment (`parentId`). Locked posts: FORBIDDEN.',
+  })
   addComment(@Arg('input') input: AddCommentInput, @Ctx() ctx: Context): Promise<Comment> {
     const parentId = input.parentId ? fromGlobalId('Comment', input.parentId, 'parentId') : null;
     return comments.addComment(ctx, fromGlobalId('Post', input.postId, 'postId'), parentId, input.body);
@@ -30,12 +45,17 @@ export class CommentsResolver {
   }
 
   @Mutation(() => Comment, { description: 'Features or unfeatures a comment (MODERATOR or above).' })
-  featureComment(@Arg('id', () => ID) id: string, @Arg('featured') featured: boolean, @Ctx() ctx: Context): Promise<Comment> {
+  featureComment(
+    @Arg('id', () => ID) id: string,
+    @Arg('featured') featured: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
     return comments.featureComment(ctx, fromGlobalId('Comment', id), featured);
   }
 
   @Subscription(() => Comment, {
-    description: 'New comments on a post you can read. With `after` (a comment cursor) it first replays the comments added since, then streams live ones: a reconnecting client misses nothing.',
+    description:
+      'New comments on a post you can read. With `after` (a comment cursor) it first replays the comments added since, then streams live ones: a reconnecting client misses nothing.',
     subscribe: ({ args, context }) => {
       const ctx = context as Context;
       const postId = fromGlobalId('Post', args.postId as string, 'postId');
@@ -51,7 +71,9 @@ export class CommentsResolver {
     return comment;
   }
 
-  @FieldResolver(() => String, { description: 'Opaque cursor of this comment, for `commentAdded(after:)` and `after` arguments.' })
+  @FieldResolver(() => String, {
+    description: 'Opaque cursor of this comment, for `commentAdded(after:)` and `after` arguments.',
+  })
   cursor(@Root() comment: Comment): string {
     return encodeCursor([comment.id]);
   }
@@ -84,13 +106,18 @@ export class CommentsResolver {
     return loaders.commentReactions.load(comment.id);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether you may edit this comment (its author, not banned from the community; not once deleted).' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether you may edit this comment (its author, not banned from the community; not once deleted).',
+  })
   async viewerCanUpdate(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
     if (comment.deletedAt || ctx.viewer.userId === null) return false;
     return allowed(ctx, 'comment.update', { comment, post: (await ctx.loaders.post.load(comment.post.id))! });
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether you may delete this comment (its author or a moderator, not banned from the community; not once deleted).' })
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether you may delete this comment (its author or a moderator, not banned from the community; not once deleted).',
+  })
   async viewerCanDelete(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
     if (comment.deletedAt || ctx.viewer.userId === null) return false;
     return allowed(ctx, 'comment.delete', { comment, post: (await ctx.loaders.post.load(comment.post.id))! });

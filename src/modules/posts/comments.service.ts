@@ -47,7 +47,10 @@ export async function readableComment(loaders: Loaders, viewer: Viewer, commentI
  * pub/sub comes back.
  */
 export async function addComment(
-  { em, loaders, viewer, pubsub, log }: CommentDeps, postId: number, parentId: number | null, body: string,
+  { em, loaders, viewer, pubsub, log }: CommentDeps,
+  postId: number,
+  parentId: number | null,
+  body: string,
 ): Promise<Comment> {
   const userId = requireUser(viewer);
   const { post } = await readablePost(loaders, viewer, postId);
@@ -95,7 +98,11 @@ export async function addComment(
 }
 
 /** Edits a comment: its author only, while it is not deleted. */
-export async function updateComment({ em, loaders, viewer }: CommentDeps, commentId: number, body: string): Promise<Comment> {
+export async function updateComment(
+  { em, loaders, viewer }: CommentDeps,
+  commentId: number,
+  body: string,
+): Promise<Comment> {
   requireUser(viewer);
   const { comment: read, post } = await readableComment(loaders, viewer, commentId);
   const comment = await managed(em, read);
@@ -157,13 +164,20 @@ export async function featureComment(ctx: CommentDeps, commentId: number, featur
     );
     if (!row) return [];
     const cause = `featured:${comment.id}:${row.featured_count}`;
-    return [featured
-      ? await award(tx, {
-        community, userId: row.author_id, reason: ReputationReason.COMMENT_FEATURED, cause,
-        subjectType: ReputationSubjectType.COMMENT, subjectId: comment.id, actorId: moderatorId,
-        counterparts: [moderatorId], // a moderator featuring their own comment earns nothing
-      })
-      : await reverse(tx, cause, moderatorId)];
+    return [
+      featured
+        ? await award(tx, {
+            community,
+            userId: row.author_id,
+            reason: ReputationReason.COMMENT_FEATURED,
+            cause,
+            subjectType: ReputationSubjectType.COMMENT,
+            subjectId: comment.id,
+            actorId: moderatorId,
+            counterparts: [moderatorId], // a moderator featuring their own comment earns nothing
+          })
+        : await reverse(tx, cause, moderatorId),
+    ];
   });
   await em.refresh(comment);
   await settle(ctx, community, changes);

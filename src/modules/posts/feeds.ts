@@ -33,13 +33,23 @@ function keyOf(order: PostOrder, post: Post): (string | number)[] {
 function keysetOf(order: PostOrder, after: string): number[] {
   // TOP's key is an int score, HOT's a double.
   const sortKey = order === PostOrder.HOT ? 'float' : 'number';
-  const [cursorOrder, ...key] = decodeCursor(after, SORT_COLUMN[order] ? ['string', 'flag', sortKey, 'number'] : ['string', 'flag', 'number']);
-  if (cursorOrder !== order) throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, 'after');
+  const [cursorOrder, ...key] = decodeCursor(
+    after,
+    SORT_COLUMN[order] ? ['string', 'flag', sortKey, 'number'] : ['string', 'flag', 'number'],
+  );
+  if (cursorOrder !== order)
+    throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, 'after');
   return key as number[];
 }
 
 /** `Community.posts`: members only for a RESTRICTED or PRIVATE community (FORBIDDEN for who sees its profile only, NOT_FOUND for who does not see it). */
-export async function communityPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, community: Community, args: PostsArgs) {
+export async function communityPosts(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  community: Community,
+  args: PostsArgs,
+) {
   await assertCanReadContent(loaders, viewer, community);
   return listPosts(em, loaders, viewer, { communityId: community.id }, args);
 }
@@ -56,7 +66,13 @@ export async function viewerFeed(em: EntityManager, loaders: Loaders, viewer: Vi
  * One statement brings the posts, their authors and the viewer's votes (priming the loaders).
  * Deleted posts are left out of listings (they stay reachable by id, with their thread).
  */
-export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Viewer, scope: PostScope, args: PostsArgs) {
+export async function listPosts(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  scope: PostScope,
+  args: PostsArgs,
+) {
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
   const size = pageSize(args);
@@ -81,7 +97,11 @@ export async function listPosts(em: EntityManager, loaders: Loaders, viewer: Vie
   if (args.after) {
     const key = keysetOf(order, args.after);
     const [a, b, c] = [params.length + 1, params.length + 2, params.length + 3];
-    where.push(column ? `(p.pinned, p.${column}, p.id) < ($${a}::int::boolean, $${b}, $${c})` : `(p.pinned, p.id) < ($${a}::int::boolean, $${b})`);
+    where.push(
+      column
+        ? `(p.pinned, p.${column}, p.id) < ($${a}::int::boolean, $${b}, $${c})`
+        : `(p.pinned, p.id) < ($${a}::int::boolean, $${b})`,
+    );
     params.push(...key);
   }
   params.push(size + 1);

@@ -11,7 +11,11 @@ import { User } from '../identity/identity.entity';
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
 @Index({ name: 'posts_tags_index', expression: 'create index "posts_tags_index" on "posts" using gin ("tags")' })
-@ObjectType('Post', { implements: Node, simpleResolvers: true, description: 'A post in a community, with a threaded discussion.' })
+@ObjectType('Post', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A post in a community, with a threaded discussion.',
+})
 export class Post extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -34,7 +38,9 @@ export class Post extends Node {
   @Property({ type: 'text' })
   body!: string;
 
-  @Field({ description: 'The body rendered from Markdown and sanitized: no scripts, event handlers or javascript: links.' })
+  @Field({
+    description: 'The body rendered from Markdown and sanitized: no scripts, event handlers or javascript: links.',
+  })
   @Property({ type: 'text' })
   bodyHtml!: string;
 
@@ -84,7 +90,11 @@ export class Post extends Node {
 @Index({ name: 'comments_post_id_index', properties: ['post', 'id'] })
 @Index({ name: 'comments_parent_index', properties: ['parent', 'id'] })
 @Index({ name: 'comments_author_index', properties: ['author', 'id'] })
-@ObjectType('Comment', { implements: Node, simpleResolvers: true, description: 'A comment on a post; replies nest up to a limit.' })
+@ObjectType('Comment', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A comment on a post; replies nest up to a limit.',
+})
 export class Comment extends Node {
   @PrimaryKey({ autoincrement: true })
   id!: number;

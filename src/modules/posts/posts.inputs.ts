@@ -25,7 +25,8 @@ export enum PostOrder {
 }
 registerEnumType(PostOrder, {
   name: 'PostOrder',
-  description: 'NEW: newest first. TOP: highest score first. HOT: score that decays with age (see README). Pinned posts always come first.',
+  description:
+    'NEW: newest first. TOP: highest score first. HOT: score that decays with age (see README). Pinned posts always come first.',
 });
 
 export enum VoteValue {
@@ -36,7 +37,11 @@ export enum VoteValue {
 registerEnumType(VoteValue, { name: 'VoteValue', description: 'UP or DOWN; NONE withdraws a vote.' });
 
 /** A stored vote (-1, 0 for none, 1) as the API names it. */
-export const VOTE_VALUE_OF: Readonly<Record<number, VoteValue>> = { 1: VoteValue.UP, [-1]: VoteValue.DOWN, 0: VoteValue.NONE };
+export const VOTE_VALUE_OF: Readonly<Record<number, VoteValue>> = {
+  1: VoteValue.UP,
+  [-1]: VoteValue.DOWN,
+  0: VoteValue.NONE,
+};
 
 @InputType()
 export class CreatePostInput {

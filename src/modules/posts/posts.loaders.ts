@@ -52,7 +52,10 @@ function commentsPageLoader(em: EntityManager) {
         );
         for (const row of rows) {
           const key = pageKey({
-            postId: row.post_id as number, parentId: topLevel ? null : (row.parent_id as number), size, afterId,
+            postId: row.post_id as number,
+            parentId: topLevel ? null : (row.parent_id as number),
+            size,
+            afterId,
           });
           result.set(key, [...(result.get(key) ?? []), row]);
         }
@@ -95,7 +98,8 @@ function reactionsLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 
       [viewer.userId ?? 0, ...ids, POST_LIMITS.reactionsShown],
     );
     const map = new Map<number, ReactionCount[]>();
-    for (const r of rows) map.set(r.subject, [...(map.get(r.subject) ?? []), { emoji: r.emoji, count: r.count, viewerReacted: r.mine }]);
+    for (const r of rows)
+      map.set(r.subject, [...(map.get(r.subject) ?? []), { emoji: r.emoji, count: r.count, viewerReacted: r.mine }]);
     return ids.map((id) => map.get(id) ?? []);
   });
 }

@@ -1,13 +1,42 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root, createUnionType } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  createUnionType,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, boundedListComplexity, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
+import {
+  Connection,
+  PageArgs,
+  boundedListComplexity,
+  connectionComplexity,
+  idPage,
+  toConnection,
+} from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { communityPosts, viewerFeed } from './feeds';
 import { Comment, Post } from './posts.entity';
-import { CreatePostInput, POST_LIMITS, PostsArgs, ReactInput, ReactionCount, UpdatePostInput, VoteInput, VoteValue, VOTE_VALUE_OF } from './posts.inputs';
+import {
+  CreatePostInput,
+  POST_LIMITS,
+  PostsArgs,
+  ReactInput,
+  ReactionCount,
+  UpdatePostInput,
+  VoteInput,
+  VoteValue,
+  VOTE_VALUE_OF,
+} from './posts.inputs';
 import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
 import { react, vote, type Subject } from './votes.service';
@@ -35,12 +64,18 @@ export function commentConnection(ctx: Context, rows: Record<string, unknown>[],
 
 @Resolver(() => Post)
 export class PostsResolver {
-  @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist or you may not read it.' })
+  @Query(() => Post, {
+    nullable: true,
+    description: 'A post by id; null when it does not exist or you may not read it.',
+  })
   async post(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Post | null> {
     return nullIfHidden(posts.readablePost(loaders, viewer, fromGlobalId('Post', id)).then((r) => r.post));
   }
 
-  @Query(() => PostConnection, { complexity: connectionComplexity, description: 'Posts from every community you belong to.' })
+  @Query(() => PostConnection, {
+    complexity: connectionComplexity,
+    description: 'Posts from every community you belong to.',
+  })
   feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
     return viewerFeed(em, loaders, viewer, args);
   }
@@ -61,16 +96,26 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
-  pinPost(@Arg('id', () => ID) id: string, @Arg('pinned') pinned: boolean, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+  pinPost(
+    @Arg('id', () => ID) id: string,
+    @Arg('pinned') pinned: boolean,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<Post> {
     return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { pinned });
   }
 
-  @Mutation(() => Post, { description: 'Locks or unlocks a post\'s comments (MODERATOR or above).' })
-  lockPost(@Arg('id', () => ID) id: string, @Arg('locked') locked: boolean, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
+  @Mutation(() => Post, { description: "Locks or unlocks a post's comments (MODERATOR or above)." })
+  lockPost(
+    @Arg('id', () => ID) id: string,
+    @Arg('locked') locked: boolean,
+    @Ctx() { em, loaders, viewer }: Context,
+  ): Promise<Post> {
     return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { locked });
   }
 
-  @Mutation(() => Votable, { description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.' })
+  @Mutation(() => Votable, {
+    description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.',
+  })
   async vote(@Arg('input') input: VoteInput, @Ctx() ctx: Context) {
     return subjectOf(await vote(ctx, input.subjectId, input.value));
   }
@@ -103,17 +148,25 @@ export class PostsResolver {
     return loaders.postReactions.load(post.id);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether you may edit this post (its author, not banned from the community; not once deleted).' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether you may edit this post (its author, not banned from the community; not once deleted).',
+  })
   async viewerCanUpdate(@Root() post: Post, @Ctx() ctx: Context): Promise<boolean> {
     return !post.deletedAt && (await allowed(ctx, 'post.update', post));
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether you may delete this post (its author or a moderator, not banned from the community; not once deleted).' })
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether you may delete this post (its author or a moderator, not banned from the community; not once deleted).',
+  })
   async viewerCanDelete(@Root() post: Post, @Ctx() ctx: Context): Promise<boolean> {
     return !post.deletedAt && (await allowed(ctx, 'post.delete', post));
   }
 
-  @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Top-level comments, oldest first.' })
+  @FieldResolver(() => CommentConnection, {
+    complexity: connectionComplexity,
+    description: 'Top-level comments, oldest first.',
+  })
   // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
   async comments(@Root() post: Post, @Args({ validate: false }) args: PageArgs, @Ctx() ctx: Context) {
     const { size, afterId } = idPage(args);
@@ -124,9 +177,11 @@ export class PostsResolver {
 
 @Resolver(() => Community)
 export class CommunityPostsResolver {
-  @FieldResolver(() => PostConnection, { complexity: connectionComplexity, description: 'The community\'s posts, pinned first. RESTRICTED and PRIVATE communities: members only.' })
+  @FieldResolver(() => PostConnection, {
+    complexity: connectionComplexity,
+    description: "The community's posts, pinned first. RESTRICTED and PRIVATE communities: members only.",
+  })
   async posts(@Root() community: Community, @Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
     return communityPosts(em, loaders, viewer, community, args);
   }
 }
-

@@ -28,7 +28,9 @@ export const DELETED_TEXT = '[deleted]';
 export const HOT_RANK_SQL = `sign(score) * log(greatest(abs(score), 1)) + (extract(epoch from created_at) - 1704067200) / 45000`;
 
 export function hotRank(score: number, createdAt: Date): number {
-  return Math.sign(score) * Math.log10(Math.max(Math.abs(score), 1)) + (createdAt.getTime() / 1000 - 1704067200) / 45000;
+  return (
+    Math.sign(score) * Math.log10(Math.max(Math.abs(score), 1)) + (createdAt.getTime() / 1000 - 1704067200) / 45000
+  );
 }
 
 /**
@@ -62,7 +64,11 @@ export function assertNotBlank(body: string): void {
 }
 
 /** A post the viewer may read (its community's content), or NOT_FOUND. */
-export async function readablePost(loaders: Loaders, viewer: Viewer, postId: number): Promise<{ post: Post; community: Community }> {
+export async function readablePost(
+  loaders: Loaders,
+  viewer: Viewer,
+  postId: number,
+): Promise<{ post: Post; community: Community }> {
   const post = await loaders.post.load(postId);
   const community = post && (await loaders.community.load(post.community.id));
   if (!post || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Post');
@@ -70,7 +76,11 @@ export async function readablePost(loaders: Loaders, viewer: Viewer, postId: num
 }
 
 /** Creates a post (members only), rendering its Markdown once at write time. */
-export async function createPost({ em, loaders, viewer }: Context, communityId: number, input: CreatePostInput): Promise<Post> {
+export async function createPost(
+  { em, loaders, viewer }: Context,
+  communityId: number,
+  input: CreatePostInput,
+): Promise<Post> {
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
@@ -81,8 +91,18 @@ export async function createPost({ em, loaders, viewer }: Context, communityId: 
   const now = new Date();
   return em.transactional(async (tx) => {
     const post = tx.create(Post, {
-      community: communityId, author: userId, title, body: input.body, bodyHtml: renderMarkdown(input.body),
-      tags: normalizeTags(input.tags), score: 0, hot: hotRank(0, now), commentCount: 0, pinned: false, locked: false, createdAt: now,
+      community: communityId,
+      author: userId,
+      title,
+      body: input.body,
+      bodyHtml: renderMarkdown(input.body),
+      tags: normalizeTags(input.tags),
+      score: 0,
+      hot: hotRank(0, now),
+      commentCount: 0,
+      pinned: false,
+      locked: false,
+      createdAt: now,
     });
     await tx.flush();
     await awardIf(tx, Badge.FIRST_POST, { communityId, userId });
@@ -91,7 +111,13 @@ export async function createPost({ em, loaders, viewer }: Context, communityId: 
 }
 
 /** Edits a post: its author only, while it is not deleted. */
-export async function updatePost(em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, input: UpdatePostInput): Promise<Post> {
+export async function updatePost(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  postId: number,
+  input: UpdatePostInput,
+): Promise<Post> {
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   await authorize({ loaders, viewer }, 'post.update', post);
@@ -137,7 +163,11 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
 
 /** Pins or locks a post (moderators). */
 export async function moderatePost(
-  em: EntityManager, loaders: Loaders, viewer: Viewer, postId: number, change: { pinned?: boolean; locked?: boolean },
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  postId: number,
+  change: { pinned?: boolean; locked?: boolean },
 ): Promise<Post> {
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);

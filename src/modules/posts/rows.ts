@@ -5,17 +5,39 @@ import { Comment, Post } from './posts.entity';
 
 export function postView(r: Record<string, unknown>): Post {
   return view(Post, {
-    id: r.id, community: ref(r.community_id), author: ref(r.author_id), title: r.title, body: r.body, bodyHtml: r.body_html,
-    tags: r.tags, score: r.score, hot: r.hot, commentCount: r.comment_count, pinned: r.pinned, locked: r.locked,
-    createdAt: timestamp(r.created_at), editedAt: timestamp(r.edited_at), deletedAt: timestamp(r.deleted_at),
+    id: r.id,
+    community: ref(r.community_id),
+    author: ref(r.author_id),
+    title: r.title,
+    body: r.body,
+    bodyHtml: r.body_html,
+    tags: r.tags,
+    score: r.score,
+    hot: r.hot,
+    commentCount: r.comment_count,
+    pinned: r.pinned,
+    locked: r.locked,
+    createdAt: timestamp(r.created_at),
+    editedAt: timestamp(r.edited_at),
+    deletedAt: timestamp(r.deleted_at),
   });
 }
 
 export function commentView(r: Record<string, unknown>): Comment {
   return view(Comment, {
-    id: r.id, post: ref(r.post_id), parent: ref(r.parent_id), author: ref(r.author_id), body: r.body, bodyHtml: r.body_html,
-    depth: r.depth, score: r.score, replyCount: r.reply_count, featured: r.featured,
-    createdAt: timestamp(r.created_at), editedAt: timestamp(r.edited_at), deletedAt: timestamp(r.deleted_at),
+    id: r.id,
+    post: ref(r.post_id),
+    parent: ref(r.parent_id),
+    author: ref(r.author_id),
+    body: r.body,
+    bodyHtml: r.body_html,
+    depth: r.depth,
+    score: r.score,
+    replyCount: r.reply_count,
+    featured: r.featured,
+    createdAt: timestamp(r.created_at),
+    editedAt: timestamp(r.edited_at),
+    deletedAt: timestamp(r.deleted_at),
   });
 }
 

@@ -17,7 +17,8 @@ import { ReputationReason, ReputationSubjectType } from '../reputation/reputatio
 import { awardIf, Badge } from '../reputation/badges';
 
 /** A post or comment named by a global ID, readable by the viewer. */
-export type Subject = { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
+export type Subject =
+  { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
 
 export async function loadSubject(loaders: Loaders, viewer: Viewer, subjectId: string): Promise<Subject> {
   const ref = parseGlobalId(subjectId);
@@ -59,7 +60,9 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
     // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
     // again stays as it is (and its ledger row with it): the insert below then does nothing.
     const old: { id: number; value: number }[] = await sql(
-      tx, `delete from votes where user_id = ? and ${column} = ? and value <> ? returning id, value`, [userId, target.id, next],
+      tx,
+      `delete from votes where user_id = ? and ${column} = ? and value <> ? returning id, value`,
+      [userId, target.id, next],
     );
     const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
     let cast = false;
@@ -71,12 +74,26 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
         [userId, target.id, next],
       );
       cast = inserted !== undefined;
-      if (cast) written.push(await award(tx, {
-        community, userId: authorId, cause: `vote:${inserted.id}`, subjectType, subjectId: target.id, actorId: userId, counterparts: [userId],
-        reason: subject.kind === 'post'
-          ? (next > 0 ? ReputationReason.POST_UPVOTED : ReputationReason.POST_DOWNVOTED)
-          : (next > 0 ? ReputationReason.COMMENT_UPVOTED : ReputationReason.COMMENT_DOWNVOTED),
-      }));
+      if (cast)
+        written.push(
+          await award(tx, {
+            community,
+            userId: authorId,
+            cause: `vote:${inserted.id}`,
+            subjectType,
+            subjectId: target.id,
+            actorId: userId,
+            counterparts: [userId],
+            reason:
+              subject.kind === 'post'
+                ? next > 0
+                  ? ReputationReason.POST_UPVOTED
+                  : ReputationReason.POST_DOWNVOTED
+                : next > 0
+                  ? ReputationReason.COMMENT_UPVOTED
+                  : ReputationReason.COMMENT_DOWNVOTED,
+          }),
+        );
     }
     const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
     // The subject as it now is comes back with the update (no second read after the commit).
@@ -105,13 +122,19 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
 }
 
 /** A single emoji, possibly with modifiers, variation selectors or zero-width joiners. */
-const EMOJI = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic}\uFE0F?)*$/u;
+const EMOJI =
+  /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic}\uFE0F?)*$/u;
 
 /**
  * Adds (or with `remove`, removes) the viewer's emoji reaction to a post or comment they can read,
  * as a member; not on deleted content. Idempotent: the unique constraint keeps one row per emoji.
  */
-export async function react({ em, loaders, viewer }: Context, subjectId: string, emoji: string, remove: boolean): Promise<Subject> {
+export async function react(
+  { em, loaders, viewer }: Context,
+  subjectId: string,
+  emoji: string,
+  remove: boolean,
+): Promise<Subject> {
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
   const subject = await loadSubject(loaders, viewer, subjectId);
@@ -121,13 +144,19 @@ export async function react({ em, loaders, viewer }: Context, subjectId: string,
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const id = target.id;
   if (remove) {
-    await sql(em, `delete from reactions where user_id = ? and ${column} = ? and emoji = ?`, [userId, id, emoji], 'run');
+    await sql(
+      em,
+      `delete from reactions where user_id = ? and ${column} = ? and emoji = ?`,
+      [userId, id, emoji],
+      'run',
+    );
   } else {
     await sql(
       em,
       `insert into reactions (user_id, ${column}, emoji, created_at) values (?, ?, ?, now())
        on conflict (user_id, ${column}, emoji) do nothing`,
-      [userId, id, emoji], 'run',
+      [userId, id, emoji],
+      'run',
     );
   }
   // The counts may have been read earlier in this request (an earlier aliased mutation).

@@ -34,13 +34,17 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   FIRST_POST: {
     name: 'First post',
     description: 'Wrote a first post in the community.',
-    condition: ({ communityId, userId }) => ['exists (select 1 from posts where community_id = ? and author_id = ?)', [communityId, userId]],
+    condition: ({ communityId, userId }) => [
+      'exists (select 1 from posts where community_id = ? and author_id = ?)',
+      [communityId, userId],
+    ],
   },
   GOOD_COMMENT: {
     name: 'Good comment',
     description: 'Wrote a comment that reached a score of 10.',
     condition: ({ userId, subjectId }) => [
-      'exists (select 1 from comments where id = ? and author_id = ? and score >= 10 and deleted_at is null)', [subjectId ?? 0, userId],
+      'exists (select 1 from comments where id = ? and author_id = ? and score >= 10 and deleted_at is null)',
+      [subjectId ?? 0, userId],
     ],
   },
   COMMENTATOR: {
@@ -65,7 +69,8 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   },
   MONTHLY_TOP_10: {
     name: 'Top 10 of the month',
-    description: 'Finished a calendar month (community time) in the top 10 of the community\'s leaderboard, with points to show.',
+    description:
+      "Finished a calendar month (community time) in the top 10 of the community's leaderboard, with points to show.",
     condition: null,
   },
 };
@@ -73,7 +78,9 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
 registerEnumType(Badge, {
   name: 'Badge',
   description: 'A badge a member earns once per community.',
-  valuesConfig: Object.fromEntries(Object.entries(BADGES).map(([k, b]) => [k, { description: `${b.name}: ${b.description}` }])),
+  valuesConfig: Object.fromEntries(
+    Object.entries(BADGES).map(([k, b]) => [k, { description: `${b.name}: ${b.description}` }]),
+  ),
 });
 
 /**
@@ -103,7 +110,8 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
  */
 export async function awardMonthlyTop(em: EntityManager): Promise<number> {
   const communities = await sql<{ id: number; time_zone: string; top_month_awarded: string | null }[]>(
-    em, 'select id, time_zone, top_month_awarded from communities',
+    em,
+    'select id, time_zone, top_month_awarded from communities',
   );
   let awarded = 0;
   for (const c of communities) {

@@ -30,20 +30,38 @@ type BoardWatch = CoalescedWatch<BoardSnapshot | null>;
 const watches = new WeakMap<PubSub, Map<string, BoardWatch>>();
 
 /** The top of a board and its members (two statements and one board read); null: the community is gone. */
-async function readBoard(em: EntityManager, leaderboards: Leaderboards, communityId: number, period: LeaderboardPeriodName) {
+async function readBoard(
+  em: EntityManager,
+  leaderboards: Leaderboards,
+  communityId: number,
+  period: LeaderboardPeriodName,
+) {
   const community = await sql<{ id: number; time_zone: string; visibility: Visibility } | undefined>(
-    em, 'select id, time_zone, visibility from communities where id = ?', [communityId], 'get',
+    em,
+    'select id, time_zone, visibility from communities where id = ?',
+    [communityId],
+    'get',
   );
   if (!community) return null;
   const board = { id: community.id, timeZone: community.time_zone };
   const standings = await leaderboards.top(board, boardKey(period, board.timeZone), LEADERBOARD_MAX + 5);
   const rows = standings.length
-    ? await sql(em, `select * from members where community_id = ? and user_id in (${standings.map(() => '?').join(', ')})`, [communityId, ...standings.map((s) => s.userId)])
+    ? await sql(
+        em,
+        `select * from members where community_id = ? and user_id in (${standings.map(() => '?').join(', ')})`,
+        [communityId, ...standings.map((s) => s.userId)],
+      )
     : [];
   const members = new Map(rows.map((r) => [r.user_id as number, em.map(Member, r)]));
   // The entries' users, read once here for every subscriber (one statement, not one per subscriber).
   const users = members.size
-    ? (await sql<Record<string, unknown>[]>(em, `select * from users where id in (${[...members.keys()].map(() => '?').join(', ')})`, [...members.keys()])).map(userView)
+    ? (
+        await sql<Record<string, unknown>[]>(
+          em,
+          `select * from users where id in (${[...members.keys()].map(() => '?').join(', ')})`,
+          [...members.keys()],
+        )
+      ).map(userView)
     : [];
   return { snapshot: { standings, members, users, visibility: community.visibility }, timeZone: board.timeZone };
 }
@@ -69,10 +87,13 @@ function boardWatch(ctx: Context, communityId: number, period: LeaderboardPeriod
       if (period !== LeaderboardPeriodName.ALL_TIME && !rollover) {
         const p = periodsAt(result.timeZone);
         const end = (period === LeaderboardPeriodName.MONTH ? p.month.end : p.week.end).getTime();
-        rollover = setTimeout(() => {
-          rollover = null;
-          watch!.signal();
-        }, Math.min(Math.max(end - Date.now() + 1000, 1000), 2 ** 31 - 1));
+        rollover = setTimeout(
+          () => {
+            rollover = null;
+            watch!.signal();
+          },
+          Math.min(Math.max(end - Date.now() + 1000, 1000), 2 ** 31 - 1),
+        );
         rollover.unref();
       }
       return result.snapshot;
@@ -100,14 +121,20 @@ function boardWatch(ctx: Context, communityId: number, period: LeaderboardPeriod
  * ends once the viewer may no longer read the community.
  */
 export async function leaderboardChangedStream(
-  ctx: Context, communityId: number, period: LeaderboardPeriodName, first: number,
+  ctx: Context,
+  communityId: number,
+  period: LeaderboardPeriodName,
+  first: number,
 ): Promise<AsyncIterableIterator<LeaderboardEntry[]>> {
   const community = await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   await assertCanReadContent(ctx.loaders, ctx.viewer, community);
   let visibility = community.visibility;
   const recheckTopics = ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [];
   const watch = boardWatch(ctx, communityId, period);
-  const { items, close } = await follow(ctx, watch, recheckTopics, { topic: `leaderboard-changed:${communityId}`, maxBuffered: 100 });
+  const { items, close } = await follow(ctx, watch, recheckTopics, {
+    topic: `leaderboard-changed:${communityId}`,
+    maxBuffered: 100,
+  });
   watch.signal(); // this subscriber's first emission: the board now
 
   async function stillReadable(): Promise<boolean> {
@@ -126,7 +153,11 @@ export async function leaderboardChangedStream(
     let last: string | undefined;
     try {
       for await (const snapshot of whileReadable(items, { visibility: () => visibility, stillReadable })) {
-        const entries = rankEntries(snapshot.standings, snapshot.standings.map((s) => snapshot.members.get(s.userId) ?? null), first);
+        const entries = rankEntries(
+          snapshot.standings,
+          snapshot.standings.map((s) => snapshot.members.get(s.userId) ?? null),
+          first,
+        );
         const signature = entries.map((e) => `${e.member.id}:${e.score}`).join(',');
         if (signature === last) continue;
         last = signature;

@@ -51,9 +51,15 @@ export interface Loaded {
  * when they have a ledger row in its period (a net 0 included). One statement: one scan of the
  * community's ledger (of one member's rows, with `userId`: a member who rejoins).
  */
-export async function standingsFromLedger(em: EntityManager, community: BoardCommunity, userId?: number): Promise<Loaded> {
+export async function standingsFromLedger(
+  em: EntityManager,
+  community: BoardCommunity,
+  userId?: number,
+): Promise<Loaded> {
   const p = periodsAt(community.timeZone);
-  const rows = await sql<{ user_id: number; all_time: string; month: string | null; week: string | null; version: number }[]>(
+  const rows = await sql<
+    { user_id: number; all_time: string; month: string | null; week: string | null; version: number }[]
+  >(
     em,
     `select e.user_id, sum(e.delta) as all_time, max(e.id) as version,
             sum(e.delta) filter (where e.created_at >= ? and e.created_at < ?) as month,
@@ -74,7 +80,14 @@ export async function standingsFromLedger(em: EntityManager, community: BoardCom
     if (r.month !== null) month.push({ userId: r.user_id, score: Number(r.month) });
     if (r.week !== null) week.push({ userId: r.user_id, score: Number(r.week) });
   }
-  return { boards: [{ key: 'all', standings: all }, { key: p.month.key, standings: month }, { key: p.week.key, standings: week }], versions };
+  return {
+    boards: [
+      { key: 'all', standings: all },
+      { key: p.month.key, standings: month },
+      { key: p.week.key, standings: week },
+    ],
+    versions,
+  };
 }
 
 /** The keys of the boards a change made at `at` counts on. */
@@ -160,7 +173,10 @@ class MemoryLeaderboards implements Leaderboards {
   readonly kind = 'memory';
   private readonly communities = new Map<number, Promise<MemoryCommunity>>();
 
-  constructor(private readonly orm: MikroORM, private readonly log: Logger) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly log: Logger,
+  ) {}
 
   private boards(community: BoardCommunity): Promise<MemoryCommunity> {
     let loaded = this.communities.get(community.id);
@@ -199,7 +215,10 @@ class MemoryLeaderboards implements Leaderboards {
   /** Drops the boards of periods that ended (a month and a week back are kept for a late commit). */
   private prune(community: BoardCommunity, boards: Map<string, SortedBoard>): void {
     if (boards.size <= 5) return;
-    const keep = new Set([...keysAt(community, new Date()), ...keysAt(community, new Date(Date.now() - 8 * 86_400_000))]);
+    const keep = new Set([
+      ...keysAt(community, new Date()),
+      ...keysAt(community, new Date(Date.now() - 8 * 86_400_000)),
+    ]);
     for (const key of boards.keys()) if (!keep.has(key)) boards.delete(key);
   }
 
@@ -217,7 +236,8 @@ class MemoryLeaderboards implements Leaderboards {
     if (!pending) return;
     const { boards, versions } = await pending;
     const own = await standingsFromLedger(this.orm.em.fork(), community, userId);
-    for (const { key, standings } of own.boards) for (const s of standings) this.board(boards, key).set(s.userId, s.score);
+    for (const { key, standings } of own.boards)
+      for (const s of standings) this.board(boards, key).set(s.userId, s.score);
     for (const [id, version] of own.versions) versions.set(id, version);
   }
 
@@ -279,7 +299,12 @@ class RedisLeaderboards implements Leaderboards {
    * @param namespace names the database (see `databaseIdentity`): a Redis shared by several
    * databases, or kept while a database is recreated, never mixes their boards.
    */
-  constructor(private readonly client: RedisClient, private readonly orm: MikroORM, private readonly log: Logger, private readonly namespace: string) {}
+  constructor(
+    private readonly client: RedisClient,
+    private readonly orm: MikroORM,
+    private readonly log: Logger,
+    private readonly namespace: string,
+  ) {}
 
   private key(communityId: number, board: string): string {
     return `leaderboard:${this.namespace}:${communityId}:${board}`;
@@ -299,10 +324,12 @@ class RedisLeaderboards implements Leaderboards {
 
   private async applyOne(community: BoardCommunity, c: BoardChange): Promise<number> {
     const boards = keysAt(community, c.at);
-    return Number(await this.client.eval(APPLY_SCRIPT, {
-      keys: [this.ready(community.id), this.versions(community.id), ...boards.map((b) => this.key(community.id, b))],
-      arguments: [encodeUser(c.userId), String(c.delta), String(c.id), ...boards.map((b) => String(this.ttl(b)))],
-    }));
+    return Number(
+      await this.client.eval(APPLY_SCRIPT, {
+        keys: [this.ready(community.id), this.versions(community.id), ...boards.map((b) => this.key(community.id, b))],
+        arguments: [encodeUser(c.userId), String(c.delta), String(c.id), ...boards.map((b) => String(this.ttl(b)))],
+      }),
+    );
   }
 
   async apply(community: BoardCommunity, changes: BoardChange[]): Promise<void> {
@@ -369,7 +396,8 @@ class RedisLeaderboards implements Leaderboards {
   async remove(community: BoardCommunity, userId: number): Promise<void> {
     const p = periodsAt(community.timeZone);
     const member = encodeUser(userId);
-    await this.client.multi()
+    await this.client
+      .multi()
       .zRem(this.key(community.id, 'all'), member)
       .zRem(this.key(community.id, p.month.key), member)
       .zRem(this.key(community.id, p.week.key), member)
@@ -381,7 +409,8 @@ class RedisLeaderboards implements Leaderboards {
     const version = own.versions.get(userId);
     if (version === undefined) return; // no ledger rows
     const multi = this.client.multi();
-    for (const { key, standings } of own.boards) for (const s of standings) multi.zAdd(this.key(community.id, key), { score: s.score, value: encodeUser(userId) });
+    for (const { key, standings } of own.boards)
+      for (const s of standings) multi.zAdd(this.key(community.id, key), { score: s.score, value: encodeUser(userId) });
     multi.hSet(this.versions(community.id), encodeUser(userId), String(version));
     await multi.exec();
   }
@@ -401,11 +430,15 @@ class RedisLeaderboards implements Leaderboards {
     const tmp = (key: string) => `${key}:${suffix}`;
     for (const { key, standings } of boards) {
       for (let i = 0; i < standings.length; i += 10_000) {
-        await this.client.zAdd(tmp(this.key(community.id, key)), standings.slice(i, i + 10_000).map((s) => ({ score: s.score, value: encodeUser(s.userId) })));
+        await this.client.zAdd(
+          tmp(this.key(community.id, key)),
+          standings.slice(i, i + 10_000).map((s) => ({ score: s.score, value: encodeUser(s.userId) })),
+        );
       }
     }
     const entries = [...versions].map(([userId, version]) => [encodeUser(userId), String(version)] as [string, string]);
-    for (let i = 0; i < entries.length; i += 10_000) await this.client.hSet(tmp(this.versions(community.id)), entries.slice(i, i + 10_000));
+    for (let i = 0; i < entries.length; i += 10_000)
+      await this.client.hSet(tmp(this.versions(community.id)), entries.slice(i, i + 10_000));
     const multi = this.client.multi();
     for (const { key, standings } of boards) {
       const live = this.key(community.id, key);
@@ -432,7 +465,8 @@ class RedisLeaderboards implements Leaderboards {
  */
 export async function databaseIdentity(em: EntityManager): Promise<string> {
   const [row] = await sql<{ id: string }[]>(
-    em, `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
+    em,
+    `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
   );
   return row.id;
 }
@@ -441,7 +475,12 @@ export async function databaseIdentity(em: EntityManager): Promise<string> {
  * The leaderboards: Redis when REDIS_URL is set, otherwise in process. `namespace`: the database's
  * `databaseIdentity`, when the caller has read it already.
  */
-export async function createLeaderboards(redisUrl: string | undefined, orm: MikroORM, log: Logger, namespace?: string): Promise<Leaderboards> {
+export async function createLeaderboards(
+  redisUrl: string | undefined,
+  orm: MikroORM,
+  log: Logger,
+  namespace?: string,
+): Promise<Leaderboards> {
   const child = log.child({ component: 'leaderboards' });
   if (!redisUrl) return new MemoryLeaderboards(orm, child);
   namespace ??= await databaseIdentity(orm.em.fork());

@@ -27,7 +27,11 @@ const CAPPED_ARRAY = `{${CAPPED_REASONS.join(',')}}`;
  * What deleting a post or comment takes back: the points its upvotes and its featuring earned. The
  * penalties of its downvotes stay, so deleting one's downvoted content is not a way to shed them.
  */
-export const EARNED_BY_CONTENT = [ReputationReason.POST_UPVOTED, ReputationReason.COMMENT_UPVOTED, ReputationReason.COMMENT_FEATURED] as const;
+export const EARNED_BY_CONTENT = [
+  ReputationReason.POST_UPVOTED,
+  ReputationReason.COMMENT_UPVOTED,
+  ReputationReason.COMMENT_FEATURED,
+] as const;
 
 export interface Award {
   community: Pick<Community, 'id' | 'timeZone' | 'reputationRules'>;
@@ -58,7 +62,12 @@ interface Written {
 }
 
 const toChange = (r: Written): LedgerChange => ({
-  id: r.o_id, communityId: r.o_community, userId: r.o_user, delta: r.o_delta, at: new Date(r.o_at), member: r.o_member,
+  id: r.o_id,
+  communityId: r.o_community,
+  userId: r.o_user,
+  delta: r.o_delta,
+  at: new Date(r.o_at),
+  member: r.o_member,
 });
 
 /**
@@ -80,8 +89,17 @@ export async function award(tx: EntityManager, a: Award): Promise<LedgerChange |
     tx,
     'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?, ?::reputation_reason[])',
     [
-      a.community.id, a.userId, points, a.reason, a.cause, a.subjectType, a.subjectId, a.actorId,
-      capped ? rules.dailyVoteCap : null, capped ? periodsAt(a.community.timeZone).dayStart : null, CAPPED_ARRAY,
+      a.community.id,
+      a.userId,
+      points,
+      a.reason,
+      a.cause,
+      a.subjectType,
+      a.subjectId,
+      a.actorId,
+      capped ? rules.dailyVoteCap : null,
+      capped ? periodsAt(a.community.timeZone).dayStart : null,
+      CAPPED_ARRAY,
     ],
     'get',
   );
@@ -96,7 +114,11 @@ export async function reverse(tx: EntityManager, cause: string, actorId: number 
 
 /** Reverses every award row of a subject for the given reasons (deleted content loses what its votes earned). */
 export async function reverseSubject(
-  tx: EntityManager, subjectType: ReputationSubjectType, subjectId: number, reasons: readonly ReputationReason[], actorId: number | null,
+  tx: EntityManager,
+  subjectType: ReputationSubjectType,
+  subjectId: number,
+  reasons: readonly ReputationReason[],
+  actorId: number | null,
 ): Promise<LedgerChange[]> {
   const rows = await sql<Written[]>(
     tx,
@@ -123,18 +145,33 @@ export interface SettleDeps {
  * watchers (on every instance). A failure is logged, not thrown: the ledger is committed and the
  * boards are a cache of it (`npm run reputation:rebuild` recomputes them).
  */
-export async function settle(deps: SettleDeps, community: Pick<Community, 'id' | 'timeZone'>, changes: (LedgerChange | null)[]): Promise<void> {
+export async function settle(
+  deps: SettleDeps,
+  community: Pick<Community, 'id' | 'timeZone'>,
+  changes: (LedgerChange | null)[],
+): Promise<void> {
   const onBoards = changes.filter((c): c is LedgerChange => c !== null && c.member && c.communityId === community.id);
   if (!onBoards.length) return;
   try {
     await deps.leaderboards.apply(community, onBoards);
   } catch (err) {
-    deps.log.warn({ err, communityId: community.id }, 'leaderboards not updated; `npm run reputation:rebuild` repairs them');
+    deps.log.warn(
+      { err, communityId: community.id },
+      'leaderboards not updated; `npm run reputation:rebuild` repairs them',
+    );
   }
   await publishLeaderboardChanged(deps, community.id);
 }
 
 /** Tells `leaderboardChanged` watchers on every instance that a community's boards changed (after the commit). */
-export function publishLeaderboardChanged(deps: Pick<SettleDeps, 'pubsub' | 'log'>, communityId: number): Promise<void> {
-  return publishAfterCommit<LeaderboardChangedEvent>(deps.pubsub, deps.log, reputationTopics.leaderboardChanged(communityId), { communityId });
+export function publishLeaderboardChanged(
+  deps: Pick<SettleDeps, 'pubsub' | 'log'>,
+  communityId: number,
+): Promise<void> {
+  return publishAfterCommit<LeaderboardChangedEvent>(
+    deps.pubsub,
+    deps.log,
+    reputationTopics.leaderboardChanged(communityId),
+    { communityId },
+  );
 }

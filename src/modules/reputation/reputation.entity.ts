@@ -15,7 +15,8 @@ export enum ReputationReason {
 }
 registerEnumType(ReputationReason, {
   name: 'ReputationReason',
-  description: 'Why a member\'s reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses.',
+  description:
+    "Why a member's reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses.",
 });
 
 /** What a ledger row is about. */
@@ -37,9 +38,16 @@ export enum ReputationSubjectType {
 @Index({ name: 'reputation_events_member_index', properties: ['community', 'user', 'createdAt'] })
 @Index({ name: 'reputation_events_community_index', properties: ['community', 'createdAt'] })
 @Index({ name: 'reputation_events_subject_index', properties: ['subjectType', 'subjectId'] })
-@Index({ name: 'reputation_events_cause_unique', expression: 'create unique index "reputation_events_cause_unique" on "reputation_events" ("cause") where "reverses_id" is null' })
+@Index({
+  name: 'reputation_events_cause_unique',
+  expression:
+    'create unique index "reputation_events_cause_unique" on "reputation_events" ("cause") where "reverses_id" is null',
+})
 @Unique({ name: 'reputation_events_reverses_unique', properties: ['reverses'] })
-@ObjectType('ReputationEvent', { simpleResolvers: true, description: 'A row of a member\'s reputation ledger: their reputation is the sum of their rows.' })
+@ObjectType('ReputationEvent', {
+  simpleResolvers: true,
+  description: "A row of a member's reputation ledger: their reputation is the sum of their rows.",
+})
 export class ReputationEvent {
   @PrimaryKey({ autoincrement: true })
   id!: number;

@@ -13,13 +13,21 @@ import { leaderboardChangedStream } from './leaderboard.live';
 import { ReputationEvent, ReputationReason, ReputationSubjectType } from './reputation.entity';
 import * as reputation from './reputation.service';
 import {
-  LeaderboardArgs, LeaderboardChangedArgs, LeaderboardEntry, leaderboardComplexity, MemberBadgeView, ReputationEventConnection,
-  ReputationRulesInput, ReputationRulesView,
+  LeaderboardArgs,
+  LeaderboardChangedArgs,
+  LeaderboardEntry,
+  leaderboardComplexity,
+  MemberBadgeView,
+  ReputationEventConnection,
+  ReputationRulesInput,
+  ReputationRulesView,
 } from './reputation.types';
 
 @Resolver(() => Member)
 export class MemberReputationResolver {
-  @FieldResolver(() => Int, { description: 'Reputation level in this community, from `Community.reputationRules.levelThresholds`.' })
+  @FieldResolver(() => Int, {
+    description: 'Reputation level in this community, from `Community.reputationRules.levelThresholds`.',
+  })
   level(@Root() member: Member, @Ctx() { loaders }: Context): Promise<number> {
     return reputation.memberLevel(loaders, member);
   }
@@ -35,7 +43,7 @@ export class MemberReputationResolver {
 
   @FieldResolver(() => ReputationEventConnection, {
     complexity: connectionComplexity,
-    description: 'The member\'s reputation ledger in this community, newest first: `reputation` is its sum.',
+    description: "The member's reputation ledger in this community, newest first: `reputation` is its sum.",
   })
   reputationHistory(@Root() member: Member, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
     return reputation.history(loaders, member, args);
@@ -43,29 +51,42 @@ export class MemberReputationResolver {
 }
 
 /** Reasons whose actor is a moderator or organizer acting in the open; voters stay anonymous. */
-const PUBLIC_ACTOR: ReadonlySet<ReputationReason> = new Set([ReputationReason.COMMENT_FEATURED, ReputationReason.EVENT_CHECK_IN]);
+const PUBLIC_ACTOR: ReadonlySet<ReputationReason> = new Set([
+  ReputationReason.COMMENT_FEATURED,
+  ReputationReason.EVENT_CHECK_IN,
+]);
 
 @Resolver(() => ReputationEvent)
 export class ReputationEventResolver {
-  @FieldResolver(() => Member, { nullable: true, description: 'Whose reputation changed (null once they have left the community).' })
+  @FieldResolver(() => Member, {
+    nullable: true,
+    description: 'Whose reputation changed (null once they have left the community).',
+  })
   member(@Root() row: ReputationEvent, @Ctx() { loaders }: Context): Promise<Member | null> {
     return loaders.memberOf.load({ communityId: row.community.id, userId: row.user.id });
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether this row cancels an earlier one (a withdrawn or changed vote, an unfeatured comment, deleted content).' })
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether this row cancels an earlier one (a withdrawn or changed vote, an unfeatured comment, deleted content).',
+  })
   reversal(@Root() row: ReputationEvent): boolean {
     return row.reverses != null;
   }
 
   @FieldResolver(() => Node, {
     nullable: true,
-    description: 'What caused the change: a Post, Comment, Event or Poll. Null when gone, and for a ballot in an anonymous poll unless you are the member.',
+    description:
+      'What caused the change: a Post, Comment, Event or Poll. Null when gone, and for a ballot in an anonymous poll unless you are the member.',
   })
   async subject(@Root() row: ReputationEvent, @Ctx() { loaders, viewer }: Context): Promise<Node | null> {
     switch (row.subjectType) {
-      case ReputationSubjectType.POST: return loaders.post.load(row.subjectId);
-      case ReputationSubjectType.COMMENT: return loaders.comment.load(row.subjectId);
-      case ReputationSubjectType.EVENT: return loaders.event.load(row.subjectId);
+      case ReputationSubjectType.POST:
+        return loaders.post.load(row.subjectId);
+      case ReputationSubjectType.COMMENT:
+        return loaders.comment.load(row.subjectId);
+      case ReputationSubjectType.EVENT:
+        return loaders.event.load(row.subjectId);
       case ReputationSubjectType.POLL: {
         const poll = await loaders.poll.load(row.subjectId);
         return poll && (!poll.anonymous || viewer.userId === row.user.id) ? poll : null;
@@ -73,7 +94,11 @@ export class ReputationEventResolver {
     }
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'Who acted, for a moderator\'s or organizer\'s act (featuring, check-in); null for votes, which stay anonymous.' })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description:
+      "Who acted, for a moderator's or organizer's act (featuring, check-in); null for votes, which stay anonymous.",
+  })
   async actor(@Root() row: ReputationEvent, @Ctx() { loaders }: Context): Promise<User | null> {
     return row.actor && PUBLIC_ACTOR.has(row.reason) ? loaders.user.load(row.actor.id) : null;
   }
@@ -83,24 +108,35 @@ export class ReputationEventResolver {
 export class CommunityReputationResolver {
   @FieldResolver(() => [LeaderboardEntry], {
     complexity: leaderboardComplexity,
-    description: 'The members with the most reputation in the period, best first. RESTRICTED and PRIVATE communities: members only.',
+    description:
+      'The members with the most reputation in the period, best first. RESTRICTED and PRIVATE communities: members only.',
   })
-  leaderboard(@Root() community: Community, @Args() { period, first }: LeaderboardArgs, @Ctx() ctx: Context): Promise<LeaderboardEntry[]> {
+  leaderboard(
+    @Root() community: Community,
+    @Args() { period, first }: LeaderboardArgs,
+    @Ctx() ctx: Context,
+  ): Promise<LeaderboardEntry[]> {
     return reputation.leaderboard(ctx, community, period, first);
   }
 
-  @FieldResolver(() => ReputationRulesView, { description: 'The reputation rules in force here: points per cause, the daily cap, levels and level-gated privileges.' })
+  @FieldResolver(() => ReputationRulesView, {
+    description:
+      'The reputation rules in force here: points per cause, the daily cap, levels and level-gated privileges.',
+  })
   reputationRules(@Root() community: Community): ReputationRulesView {
     return reputation.rulesView(community);
   }
 
-  @Mutation(() => Community, { description: 'Overrides reputation rules for a community (ADMIN and above); applies to what happens from then on.' })
+  @Mutation(() => Community, {
+    description: 'Overrides reputation rules for a community (ADMIN and above); applies to what happens from then on.',
+  })
   updateReputationRules(@Arg('input') input: ReputationRulesInput, @Ctx() ctx: Context): Promise<Community> {
     return reputation.updateRules(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
   @Mutation(() => Int, {
-    description: 'Recomputes members\' reputation and the leaderboards of a community from its ledger (ADMIN and above). Returns how many members\' reputation was corrected.',
+    description:
+      "Recomputes members' reputation and the leaderboards of a community from its ledger (ADMIN and above). Returns how many members' reputation was corrected.",
   })
   async rebuildReputation(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<number> {
     requireUser(ctx.viewer);
@@ -112,10 +148,16 @@ export class CommunityReputationResolver {
 
   @Subscription(() => [LeaderboardEntry], {
     complexity: leaderboardComplexity,
-    description: 'A leaderboard\'s first entries: at once, then whenever they change (coalesced: at most one emission per LEADERBOARD_UPDATE_INTERVAL_MS, the last state always delivered).',
+    description:
+      "A leaderboard's first entries: at once, then whenever they change (coalesced: at most one emission per LEADERBOARD_UPDATE_INTERVAL_MS, the last state always delivered).",
     subscribe: ({ args, context }) => {
       const a = args as LeaderboardChangedArgs;
-      return leaderboardChangedStream(context as Context, fromGlobalId('Community', a.communityId, 'communityId'), a.period, a.first);
+      return leaderboardChangedStream(
+        context as Context,
+        fromGlobalId('Community', a.communityId, 'communityId'),
+        a.period,
+        a.first,
+      );
     },
   })
   leaderboardChanged(@Root() entries: LeaderboardEntry[], @Args() _args: LeaderboardChangedArgs): LeaderboardEntry[] {

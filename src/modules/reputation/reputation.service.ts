@@ -9,8 +9,22 @@ import { requireUser } from '../identity/identity.service';
 import { BADGES, type Badge } from './badges';
 import type { Standing } from './leaderboards';
 import { ReputationEvent } from './reputation.entity';
-import { LEADERBOARD_MAX, type LeaderboardEntry, type MemberBadgeView, type ReputationRulesInput, type ReputationRulesView } from './reputation.types';
-import { boardKey, CAPPED_REASONS, levelOf, rulesOf, validateOverrides, type LeaderboardPeriodName, type ReputationRules } from './rules';
+import {
+  LEADERBOARD_MAX,
+  type LeaderboardEntry,
+  type MemberBadgeView,
+  type ReputationRulesInput,
+  type ReputationRulesView,
+} from './reputation.types';
+import {
+  boardKey,
+  CAPPED_REASONS,
+  levelOf,
+  rulesOf,
+  validateOverrides,
+  type LeaderboardPeriodName,
+  type ReputationRules,
+} from './rules';
 
 /**
  * Standings with their members, ranked: entries whose user is no longer a member are dropped
@@ -23,18 +37,29 @@ export function rankEntries(standings: Standing[], members: (Member | null)[], f
     const member = members[i];
     if (!member || entries.length >= first) return;
     const previous = entries[entries.length - 1];
-    entries.push({ member, score: s.score, rank: previous && previous.score === s.score ? previous.rank : entries.length + 1 });
+    entries.push({
+      member,
+      score: s.score,
+      rank: previous && previous.score === s.score ? previous.rank : entries.length + 1,
+    });
   });
   return entries;
 }
 
 /** `Community.leaderboard`: from the boards (Redis or in process), members through the per-request loader. */
-export async function leaderboard(ctx: Context, community: Community, period: LeaderboardPeriodName, first: number): Promise<LeaderboardEntry[]> {
+export async function leaderboard(
+  ctx: Context,
+  community: Community,
+  period: LeaderboardPeriodName,
+  first: number,
+): Promise<LeaderboardEntry[]> {
   await assertCanReadContent(ctx.loaders, ctx.viewer, community);
   const n = Math.min(Math.max(first, 1), LEADERBOARD_MAX);
   // A few more than asked, in case some just left (see rankEntries).
   const standings = await ctx.leaderboards.top(community, boardKey(period, community.timeZone), n + 5);
-  const members = await Promise.all(standings.map((s) => ctx.loaders.memberOf.load({ communityId: community.id, userId: s.userId })));
+  const members = await Promise.all(
+    standings.map((s) => ctx.loaders.memberOf.load({ communityId: community.id, userId: s.userId })),
+  );
   return rankEntries(standings, members, n);
 }
 
@@ -50,14 +75,17 @@ export async function updateRules(ctx: Context, communityId: number, input: Repu
   assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'reputation.configure');
   const { communityId: _id, ...overrides } = input;
   const next = validateOverrides({}, overrides);
-  const reset = Object.entries(overrides).filter(([, v]) => v === null).map(([k]) => k);
+  const reset = Object.entries(overrides)
+    .filter(([, v]) => v === null)
+    .map(([k]) => k);
   // Merged in SQL: admins overriding different rules at once both land.
   const [row] = await sql<{ reputation_rules: Partial<ReputationRules> | null }[]>(
     ctx.em,
     `update communities set reputation_rules = (coalesce(reputation_rules, '{}'::jsonb) || ?::jsonb) - ?::text[] where id = ? returning reputation_rules`,
     [JSON.stringify(next), `{${reset.join(',')}}`, communityId],
   );
-  community.reputationRules = typeof row.reputation_rules === 'string' ? JSON.parse(row.reputation_rules) : row.reputation_rules;
+  community.reputationRules =
+    typeof row.reputation_rules === 'string' ? JSON.parse(row.reputation_rules) : row.reputation_rules;
   return community;
 }
 
@@ -66,7 +94,10 @@ export async function updateRules(ctx: Context, communityId: number, input: Repu
  * (`reputation.configure`; `npm run reputation:rebuild` does every community). Returns how many
  * members' reputation differed from their ledger.
  */
-export async function rebuildCommunity(ctx: Pick<Context, 'em' | 'leaderboards'>, community: Community): Promise<number> {
+export async function rebuildCommunity(
+  ctx: Pick<Context, 'em' | 'leaderboards'>,
+  community: Community,
+): Promise<number> {
   const fixed = await sql<unknown[]>(
     ctx.em,
     `update members m set reputation = coalesce(l.total, 0)
@@ -93,8 +124,17 @@ export async function memberBadges(loaders: Loaders, member: Member): Promise<Me
 }
 
 /** A member's ledger, newest first (readable by whoever can read the community's members). */
-export async function history(loaders: Loaders, member: Member, args: { first?: number | null; after?: string | null }) {
+export async function history(
+  loaders: Loaders,
+  member: Member,
+  args: { first?: number | null; after?: string | null },
+) {
   const { size, afterId } = idPage(args);
-  const rows = await loaders.reputationHistoryPage.load({ communityId: member.community.id, userId: member.user.id, size, beforeId: afterId });
+  const rows = await loaders.reputationHistoryPage.load({
+    communityId: member.community.id,
+    userId: member.user.id,
+    size,
+    beforeId: afterId,
+  });
   return toConnection(rows, size, (r: ReputationEvent) => [r.id], afterId > 0);
 }

@@ -9,7 +9,8 @@ import { LeaderboardPeriodName, MAX_LEVELS, REASONS } from './rules';
 
 registerEnumType(LeaderboardPeriodName, {
   name: 'LeaderboardPeriod',
-  description: 'ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community\'s time zone.',
+  description:
+    "ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community's time zone.",
 });
 
 /** Leaderboards list at most this many entries. */
@@ -23,14 +24,17 @@ export const leaderboardComplexity = pageComplexity({ defaultSize: LEADERBOARD_D
 @ObjectType({ description: 'A place on a leaderboard.' })
 export class LeaderboardEntry {
   @Field(() => Int, {
-    description: 'Competition ranking ("1224"): one more than the number of members with a higher score. Equal scores share a rank and are listed by the lower user id (the older account) first.',
+    description:
+      'Competition ranking ("1224"): one more than the number of members with a higher score. Equal scores share a rank and are listed by the lower user id (the older account) first.',
   })
   rank!: number;
 
   @Field(() => Member)
   member!: Member;
 
-  @Field(() => Int, { description: 'Reputation earned in the period: the sum of the member\'s ledger rows created in it.' })
+  @Field(() => Int, {
+    description: "Reputation earned in the period: the sum of the member's ledger rows created in it.",
+  })
   score!: number;
 }
 
@@ -66,7 +70,9 @@ export class MemberBadgeView {
   awardedAt!: Date;
 }
 
-@ObjectType({ description: 'A privilege that needs a reputation level (moderators and above have it whatever their level).' })
+@ObjectType({
+  description: 'A privilege that needs a reputation level (moderators and above have it whatever their level).',
+})
 export class LevelPrivilege {
   @Field({ description: 'The permission, as named in the permission table (e.g. "posts.downvote").' })
   permission!: string;
@@ -75,31 +81,59 @@ export class LevelPrivilege {
   level!: number;
 }
 
-@ObjectType({ description: 'The reputation rules in force in a community: the defaults and the community\'s overrides.' })
+@ObjectType({
+  description: "The reputation rules in force in a community: the defaults and the community's overrides.",
+})
 export class ReputationRulesView {
   @Field(() => Int, { description: 'Points for the author when a post is upvoted.' }) postUpvoted!: number;
   @Field(() => Int, { description: 'Points for the author when a comment is upvoted.' }) commentUpvoted!: number;
-  @Field(() => Int, { description: 'Points (negative) for the author when a post or comment is downvoted.' }) downvoted!: number;
-  @Field(() => Int, { description: 'Points for the author when a moderator features a comment (nothing when the moderator is the author).' }) commentFeatured!: number;
-  @Field(() => Int, { description: 'Points for an attendee checked in at an event (nothing for checking oneself in, or at an event one organizes).' }) eventCheckIn!: number;
-  @Field(() => Int, { description: 'Points for a first ballot in a poll (nothing in one\'s own poll, nor in an anonymous poll).' }) pollVote!: number;
+  @Field(() => Int, { description: 'Points (negative) for the author when a post or comment is downvoted.' })
+  downvoted!: number;
   @Field(() => Int, {
-    description: 'Most points a member earns per day (community time) from the reasons in `cappedReasons`: every reason that earns points (the name is from when only upvotes counted). Points beyond it are not earned and write no ledger row; withdrawing an earlier day\'s upvote today makes room today.',
+    description:
+      'Points for the author when a moderator features a comment (nothing when the moderator is the author).',
+  })
+  commentFeatured!: number;
+  @Field(() => Int, {
+    description:
+      'Points for an attendee checked in at an event (nothing for checking oneself in, or at an event one organizes).',
+  })
+  eventCheckIn!: number;
+  @Field(() => Int, {
+    description: "Points for a first ballot in a poll (nothing in one's own poll, nor in an anonymous poll).",
+  })
+  pollVote!: number;
+  @Field(() => Int, {
+    description:
+      "Most points a member earns per day (community time) from the reasons in `cappedReasons`: every reason that earns points (the name is from when only upvotes counted). Points beyond it are not earned and write no ledger row; withdrawing an earlier day's upvote today makes room today.",
   })
   dailyVoteCap!: number;
-  @Field(() => [ReputationReason], { complexity: boundedListComplexity(Object.keys(REASONS).length), description: 'The reasons whose points count toward `dailyVoteCap`. Downvotes are not capped: a penalty cannot be farmed.' })
+  @Field(() => [ReputationReason], {
+    complexity: boundedListComplexity(Object.keys(REASONS).length),
+    description:
+      'The reasons whose points count toward `dailyVoteCap`. Downvotes are not capped: a penalty cannot be farmed.',
+  })
   cappedReasons!: ReputationReason[];
 
   /** At most MAX_LEVELS (validateOverrides). */
-  @Field(() => [Int], { complexity: boundedListComplexity(MAX_LEVELS), description: 'Reputation needed for levels 1, 2, 3, …' })
+  @Field(() => [Int], {
+    complexity: boundedListComplexity(MAX_LEVELS),
+    description: 'Reputation needed for levels 1, 2, 3, …',
+  })
   levelThresholds!: number[];
 
   /** At most one per permission of the table. */
-  @Field(() => [LevelPrivilege], { complexity: boundedListComplexity(Object.keys(PERMISSIONS).length), description: 'Privileges gated on level.' })
+  @Field(() => [LevelPrivilege], {
+    complexity: boundedListComplexity(Object.keys(PERMISSIONS).length),
+    description: 'Privileges gated on level.',
+  })
   privileges!: LevelPrivilege[];
 }
 
-@InputType({ description: 'Overrides of a community\'s reputation rules. Omitted fields stay as they are; null resets a field to its default.' })
+@InputType({
+  description:
+    "Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default.",
+})
 export class ReputationRulesInput {
   @Field(() => ID) communityId!: string;
   @Field(() => Int, { nullable: true }) postUpvoted?: number | null;

@@ -112,7 +112,10 @@ export function rulesOf(community: Pick<Community, 'reputationRules'>): Reputati
 }
 
 /** Checks a set of overrides (null values reset a rule to its default); returns what to store. */
-export function validateOverrides(current: Partial<ReputationRules>, input: Partial<Record<keyof ReputationRules, unknown>>): Partial<ReputationRules> {
+export function validateOverrides(
+  current: Partial<ReputationRules>,
+  input: Partial<Record<keyof ReputationRules, unknown>>,
+): Partial<ReputationRules> {
   const next: Partial<ReputationRules> = { ...current };
   for (const [name, [min, max]] of Object.entries(RULE_LIMITS) as [RuleName, readonly [number, number]][]) {
     const value = input[name];
@@ -130,9 +133,17 @@ export function validateOverrides(current: Partial<ReputationRules>, input: Part
   if (thresholds === null) delete next.levelThresholds;
   else if (thresholds !== undefined) {
     const list = thresholds as number[];
-    const ok = Array.isArray(list) && list.length >= 2 && list.length <= MAX_LEVELS && list[0] === 0
-      && list.every((t, i) => Number.isInteger(t) && t <= 10_000_000 && (i === 0 || t >= list[i - 1]));
-    if (!ok) throw new BadInput(`levelThresholds must start at 0 and not decrease, 2 to ${MAX_LEVELS} integers`, 'levelThresholds');
+    const ok =
+      Array.isArray(list) &&
+      list.length >= 2 &&
+      list.length <= MAX_LEVELS &&
+      list[0] === 0 &&
+      list.every((t, i) => Number.isInteger(t) && t <= 10_000_000 && (i === 0 || t >= list[i - 1]));
+    if (!ok)
+      throw new BadInput(
+        `levelThresholds must start at 0 and not decrease, 2 to ${MAX_LEVELS} integers`,
+        'levelThresholds',
+      );
     next.levelThresholds = [...list];
   }
   return next;
@@ -167,9 +178,17 @@ export function periodsAt(timeZone: string, at: Date = new Date()) {
   return {
     dayStart: local.startOf('day').toJSDate(),
     week: { key: `w:${week.toFormat("kkkk-'W'WW")}`, start: week.toJSDate(), end: week.plus({ weeks: 1 }).toJSDate() },
-    month: { key: `m:${month.toFormat('yyyy-MM')}`, start: month.toJSDate(), end: month.plus({ months: 1 }).toJSDate() },
+    month: {
+      key: `m:${month.toFormat('yyyy-MM')}`,
+      start: month.toJSDate(),
+      end: month.plus({ months: 1 }).toJSDate(),
+    },
     /** The month before `at`'s (for the monthly badges). */
-    previousMonth: { key: month.minus({ months: 1 }).toFormat('yyyy-MM'), start: month.minus({ months: 1 }).toJSDate(), end: month.toJSDate() },
+    previousMonth: {
+      key: month.minus({ months: 1 }).toFormat('yyyy-MM'),
+      start: month.minus({ months: 1 }).toJSDate(),
+      end: month.toJSDate(),
+    },
   };
 }
 

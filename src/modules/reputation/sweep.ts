@@ -10,7 +10,12 @@ export interface BadgeSweep {
  * Awards the monthly top-10 badges of months that ended: at start, then every `everyMs`. Each
  * community's month is claimed in SQL with its awards, so instances sweeping at once award it once.
  */
-export function startBadgeSweep(o: { orm: MikroORM; log: Logger; everyMs: number; onAwarded: () => Promise<void> }): BadgeSweep {
+export function startBadgeSweep(o: {
+  orm: MikroORM;
+  log: Logger;
+  everyMs: number;
+  onAwarded: () => Promise<void>;
+}): BadgeSweep {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const sweep = () => {

@@ -33,7 +33,10 @@ export type AfterMigrate = (orm: MikroORM) => Promise<void>;
  * @param afterMigrate runs once the migrations are applied, still holding their lock
  */
 export async function openDatabase(
-  config: Config, log: Logger, dataDir = join(config.DATA_DIR, 'pgdata'), afterMigrate?: AfterMigrate,
+  config: Config,
+  log: Logger,
+  dataDir = join(config.DATA_DIR, 'pgdata'),
+  afterMigrate?: AfterMigrate,
 ): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.DATABASE_URL;
@@ -102,7 +105,10 @@ async function assertDatabaseExists(url: string, variable: string): Promise<void
           'Townsquare never creates a database: check the name, or create it first (createdb, or CREATE DATABASE in psql).',
       );
     }
-    throw new Error(`Cannot connect to PostgreSQL at ${variable} (${redact(url)}): ${(err as Error).message || (err as NodeJS.ErrnoException).code}`, { cause: err });
+    throw new Error(
+      `Cannot connect to PostgreSQL at ${variable} (${redact(url)}): ${(err as Error).message || (err as NodeJS.ErrnoException).code}`,
+      { cause: err },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -133,7 +139,9 @@ const inProcess = new Map<string, Promise<void>>();
  * @param afterMigrate runs after the migrations, still under the lock (see {@link AfterMigrate})
  */
 export function migrate(orm: MikroORM, url: string, log: Logger, afterMigrate?: AfterMigrate): Promise<void> {
-  const run = (inProcess.get(url) ?? Promise.resolve()).catch(() => undefined).then(() => migrateLocked(orm, url, log, afterMigrate));
+  const run = (inProcess.get(url) ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => migrateLocked(orm, url, log, afterMigrate));
   inProcess.set(url, run);
   return run.finally(() => {
     if (inProcess.get(url) === run) inProcess.delete(url);

@@ -15,7 +15,11 @@ export interface EmbeddedPostgres {
  * `stop()` (see folder-lock.ts): a second process on it fails here, naming DATA_DIR.
  * @param maxConnections must be at least the pool size: the socket server refuses, rather than queues, extra connections
  */
-export async function startEmbeddedPostgres(dataDir: string, maxConnections: number, log?: Logger): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  maxConnections: number,
+  log?: Logger,
+): Promise<EmbeddedPostgres> {
   const started = Date.now();
   // Loaded lazily so a server on a real PostgreSQL never pays for the WASM build.
   const { PGlite } = await import('@electric-sql/pglite');

@@ -102,7 +102,12 @@ function createExclusive(file: string, text: string): boolean {
  */
 export function lockFolder(folder: string): FolderLock {
   const file = `${folder}.lock`;
-  const mine: Owner = { pid: process.pid, host: hostname(), started: processStart(process.pid), since: new Date().toISOString() };
+  const mine: Owner = {
+    pid: process.pid,
+    host: hostname(),
+    started: processStart(process.pid),
+    since: new Date().toISOString(),
+  };
   const text = `${JSON.stringify(mine)}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (createExclusive(file, text)) {
@@ -122,7 +127,7 @@ export function lockFolder(folder: string): FolderLock {
       const { pid, host, since } = current.owner!;
       throw new ConfigError(
         `DATA_DIR: the embedded database folder ${folder} is in use by another Townsquare process (pid ${pid} on ${host}, since ${since}). ` +
-          'Two processes on one folder would lose each other\'s writes: stop that one, or give this one another DATA_DIR or a DATABASE_URL. ' +
+          "Two processes on one folder would lose each other's writes: stop that one, or give this one another DATA_DIR or a DATABASE_URL. " +
           `If no such process runs, delete ${file}.`,
       );
     }

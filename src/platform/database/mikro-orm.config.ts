@@ -80,6 +80,5 @@ export function ormOptions(opts: DatabaseOptions): Options {
       allOrNothing: true,
       emit: 'ts',
     },
-    
   });
 }

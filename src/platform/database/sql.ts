@@ -9,7 +9,10 @@ import { countStatement } from './query-stats';
  * (see `fastSql`). With MikroORM's debug logging on, it goes through `em.execute` to be logged.
  */
 export async function sql<T = Record<string, unknown>[]>(
-  em: EntityManager, query: string, params: unknown[] = [], method: 'all' | 'get' | 'run' = 'all',
+  em: EntityManager,
+  query: string,
+  params: unknown[] = [],
+  method: 'all' | 'get' | 'run' = 'all',
 ): Promise<T> {
   if (em.config.get('debug')) return em.execute(query, params, method, em.getLoggerContext()) as Promise<T>;
   const result = await run(em, em.getPlatform().formatQuery(query, params));
@@ -26,7 +29,12 @@ function shape(result: PgResult | PgResult[], method: 'all' | 'get' | 'run'): un
   if (Array.isArray(result)) return result.map((r) => shape(r, method));
   if (method === 'get') return result.rows[0];
   if (method === 'all') return result.rows;
-  return { affectedRows: result.rowCount, insertId: result.rows[0] ? result.rows[0].id : 0, row: result.rows[0], rows: result.rows };
+  return {
+    affectedRows: result.rowCount,
+    insertId: result.rows[0] ? result.rows[0].id : 0,
+    row: result.rows[0],
+    rows: result.rows,
+  };
 }
 
 /** Runs a statement on the transaction's connection, or on one from the pool; counted; errors converted as the ORM does. */
@@ -53,8 +61,14 @@ async function run(em: EntityManager, text: string, params?: unknown[]): Promise
  * are converted as the ORM converts them (unique and foreign-key violations keep their classes).
  * Inside a transaction it runs on the transaction's connection.
  */
-export async function fastSql<T = Record<string, unknown>>(em: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
-  const result = inlineParameters.has(em.config) ? await run(em, inline(em, text, params)) : await run(em, text, params);
+export async function fastSql<T = Record<string, unknown>>(
+  em: EntityManager,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const result = inlineParameters.has(em.config)
+    ? await run(em, inline(em, text, params))
+    : await run(em, text, params);
   return (result as PgResult).rows as T[];
 }
 
@@ -89,4 +103,3 @@ interface KnexClient {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
 }
-

@@ -1,6 +1,16 @@
 import {
-  getNullableType, isInputObjectType, isListType, Kind, TypeInfo, visit, visitWithTypeInfo,
-  type DocumentNode, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode, type ValueNode,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import { BadInput } from '../errors';
@@ -10,6 +20,7 @@ import { BadInput } from '../errors';
  * failed as an internal error), and a UTF-16 surrogate without its pair, which is not Unicode text
  * (it reached the database as U+FFFD, so what was stored was not what was checked).
  */
+// oxlint-disable-next-line no-control-regex -- NUL is what this pattern refuses
 const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function assertText(value: string, field: string): void {
@@ -28,7 +39,8 @@ function checkVariableValue(value: unknown, type: GraphQLInputType, field: strin
   } else if (isInputObjectType(nullable)) {
     if (typeof value !== 'object') return;
     const fields = nullable.getFields();
-    for (const [name, item] of Object.entries(value)) if (fields[name]) checkVariableValue(item, fields[name].type, name);
+    for (const [name, item] of Object.entries(value))
+      if (fields[name]) checkVariableValue(item, fields[name].type, name);
   } else if (typeof value === 'string') {
     assertText(value, field);
   }
@@ -40,9 +52,14 @@ function checkVariableValue(value: unknown, type: GraphQLInputType, field: strin
  * otherwise, before anything runs, whatever the field and the transport.
  */
 export function assertInputText(
-  schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
 ): void {
-  const definitions = new Map<string, VariableDefinitionNode>((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]));
+  const definitions = new Map<string, VariableDefinitionNode>(
+    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+  );
   const checkLiteral = (node: ValueNode, type: GraphQLInputType, field: string): void => {
     const nullable = getNullableType(type);
     switch (node.kind) {
@@ -63,20 +80,24 @@ export function assertInputText(
       case Kind.OBJECT: {
         if (!isInputObjectType(nullable)) return;
         const fields = nullable.getFields();
-        for (const f of node.fields) if (fields[f.name.value]) checkLiteral(f.value, fields[f.name.value].type, f.name.value);
+        for (const f of node.fields)
+          if (fields[f.name.value]) checkLiteral(f.value, fields[f.name.value].type, f.name.value);
         return;
       }
       default:
     }
   };
   const typeInfo = new TypeInfo(schema);
-  visit(document, visitWithTypeInfo(typeInfo, {
-    // Other operations of the document do not run.
-    OperationDefinition: (node) => (node === operation ? undefined : false),
-    Argument(node) {
-      const argument = typeInfo.getArgument();
-      if (argument) checkLiteral(node.value, argument.type, node.name.value);
-      return false;
-    },
-  }));
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      // Other operations of the document do not run.
+      OperationDefinition: (node) => (node === operation ? undefined : false),
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        if (argument) checkLiteral(node.value, argument.type, node.name.value);
+        return false;
+      },
+    }),
+  );
 }

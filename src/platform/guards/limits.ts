@@ -1,7 +1,13 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Config } from '../../config';
 import { AppError, BadInput, QueryTooComplex } from '../errors';
@@ -31,7 +37,12 @@ function tooComplex(rule: ValidationRule): ValidationRule {
     const proxy = Object.create(context) as ValidationContext;
     proxy.reportError = (error: GraphQLError) => {
       const e = new QueryTooComplex(error.message.replace(/^Syntax Error: /, ''));
-      Object.assign(e, { nodes: error.nodes, locations: error.locations, positions: error.positions, source: error.source });
+      Object.assign(e, {
+        nodes: error.nodes,
+        locations: error.locations,
+        positions: error.positions,
+        source: error.source,
+      });
       context.reportError(e);
     };
     return rule(proxy);
@@ -50,7 +61,14 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
     onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
   };
   return [
-    tooComplex(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...common }) as unknown as ValidationRule),
+    tooComplex(
+      maxDepthRule({
+        n: limits.maxDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        ...common,
+      }) as unknown as ValidationRule,
+    ),
     tooComplex(maxAliasesRule({ n: limits.maxAliases, ...common }) as unknown as ValidationRule),
     tooComplex(maxDirectivesRule({ n: limits.maxDirectives, ...common }) as unknown as ValidationRule),
   ];
@@ -63,8 +81,11 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
  * operation, and page sizes out of range (checked by the cost functions): BAD_USER_INPUT.
  */
 export function assertQueryCost(
-  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined,
-  operationName: string | undefined | null, maxCost: number,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+  maxCost: number,
 ): number {
   const known = knownCosts(schema, document, variables, operationName);
   let cost = known?.get();
@@ -89,7 +110,10 @@ const costs = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, numbe
  * so the memo lives on that object and goes with it. Only costs that were computed without error are kept.
  */
 function knownCosts(
-  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
 ): { get(): number | undefined; set(cost: number): void } | undefined {
   const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
   if (key.length > MAX_COST_KEY_LENGTH) return undefined;
@@ -107,7 +131,10 @@ function knownCosts(
 }
 
 function estimateCost(
-  schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined | null,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
 ): number {
   let cost: number;
   try {

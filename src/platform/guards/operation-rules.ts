@@ -30,7 +30,10 @@ export interface OperationRequest {
 export async function assertOperationAllowed(req: OperationRequest, config: Config): Promise<void> {
   const kind = req.operation.operation;
   if (kind === 'subscription' && req.transport === 'http') {
-    throw withStatus(new BadInput('Subscriptions run over WebSocket (graphql-transport-ws) on this same URL, not over HTTP'), 400);
+    throw withStatus(
+      new BadInput('Subscriptions run over WebSocket (graphql-transport-ws) on this same URL, not over HTTP'),
+      400,
+    );
   }
   assertAnonymousMayRun(req);
   const needed = scopeFor(kind);
@@ -58,7 +61,10 @@ function assertIntrospectionAllowed(req: OperationRequest, config: Config): void
   const mode = config.INTROSPECTION;
   if (mode === 'all' || (mode === 'admins' && req.viewer.isAdmin)) return;
   if (!introspects(req.document)) return;
-  const message = mode === 'off' ? 'Introspection is turned off on this server' : 'Introspection is for platform admins on this server';
+  const message =
+    mode === 'off'
+      ? 'Introspection is turned off on this server'
+      : 'Introspection is for platform admins on this server';
   throw withStatus(new Forbidden(message), 403);
 }
 
@@ -92,7 +98,9 @@ export const OPEN_TO_ANONYMOUS = { openToAnonymous: true } as const;
  * of a mutation (through fragments too) refuses the whole operation with UNAUTHENTICATED (status
  * 401) before anything runs, whatever its resolver would do.
  */
-export function assertAnonymousMayRun(req: Pick<OperationRequest, 'schema' | 'document' | 'operation' | 'viewer'>): void {
+export function assertAnonymousMayRun(
+  req: Pick<OperationRequest, 'schema' | 'document' | 'operation' | 'viewer'>,
+): void {
   if (req.operation.operation !== 'mutation' || req.viewer.userId !== null) return;
   const fields = req.schema.getMutationType()?.getFields() ?? {};
   for (const name of rootFieldNames(req.document, req.operation)) {

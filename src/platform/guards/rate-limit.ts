@@ -70,19 +70,28 @@ class RedisRateLimiter implements RateLimiter {
   }
 
   async consume(key: string, limit: number, windowMs: number, hits = 1): Promise<void> {
-    const counted = Date.now() >= this.skipUntil && this.client.isReady ? await this.count(key, windowMs, hits) : undefined;
+    const counted =
+      Date.now() >= this.skipUntil && this.client.isReady ? await this.count(key, windowMs, hits) : undefined;
     if (!counted) return this.fallback.consume(key, limit, windowMs, hits);
-    if (counted.count > limit) throw new RateLimited(Math.max(1, Math.ceil((counted.ttl > 0 ? counted.ttl : windowMs) / 1000)));
+    if (counted.count > limit)
+      throw new RateLimited(Math.max(1, Math.ceil((counted.ttl > 0 ? counted.ttl : windowMs) / 1000)));
   }
 
   /** The key's count and time to live from Redis, or undefined when Redis did not answer in time. */
-  private async count(key: string, windowMs: number, hits: number): Promise<{ count: number; ttl: number } | undefined> {
+  private async count(
+    key: string,
+    windowMs: number,
+    hits: number,
+  ): Promise<{ count: number; ttl: number } | undefined> {
     const k = `ratelimit:${this.namespace}:${key}`;
     let timer: NodeJS.Timeout | undefined;
     try {
       const reply = this.client.multi().incrBy(k, hits).pExpire(k, windowMs, 'NX').pTTL(k).exec();
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Redis in ${REDIS_FALLBACK.deadlineMs} ms`)), REDIS_FALLBACK.deadlineMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer from Redis in ${REDIS_FALLBACK.deadlineMs} ms`)),
+          REDIS_FALLBACK.deadlineMs,
+        );
       });
       reply.catch(() => undefined); // it may settle after the deadline
       const [count, , ttl] = await Promise.race([reply, deadline]);
@@ -95,7 +104,10 @@ class RedisRateLimiter implements RateLimiter {
       this.skipUntil = Date.now() + REDIS_FALLBACK.retryMs;
       if (!this.down) {
         this.down = true;
-        this.log.warn({ err: (err as Error).message }, 'rate limiter: Redis unreachable; counting in this process until it answers again');
+        this.log.warn(
+          { err: (err as Error).message },
+          'rate limiter: Redis unreachable; counting in this process until it answers again',
+        );
       }
       return undefined;
     } finally {
@@ -114,7 +126,11 @@ class RedisRateLimiter implements RateLimiter {
  * while Redis is unreachable), otherwise in-process.
  * @param namespace names the database (see `databaseIdentity`); used for the Redis keys
  */
-export async function createRateLimiter(redisUrl: string | undefined, log: Logger, namespace = ''): Promise<RateLimiter> {
+export async function createRateLimiter(
+  redisUrl: string | undefined,
+  log: Logger,
+  namespace = '',
+): Promise<RateLimiter> {
   if (!redisUrl) return new MemoryRateLimiter();
   // Fails fast at start (as pub/sub does); afterwards reconnects with capped backoff.
   const client = await connectRedis(redisUrl, 'townsquare:ratelimit', log);

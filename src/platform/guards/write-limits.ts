@@ -1,4 +1,10 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { RateLimiter } from './rate-limit';
 
 /** A limit: at most `limit` writes per `windowSeconds` (a fixed window). */
@@ -117,7 +123,10 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
  */
 export function parseWriteLimits(value: string): WriteLimits {
   const limits: WriteLimits = { ...WRITE_RATE_DEFAULTS };
-  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([\w*]+)\s*=\s*(\d+)\s*\/\s*(\d+)$/.exec(entry);
     if (!m) throw new Error(`"${entry}" is not bucket=limit/seconds`);
     const [, name, limit, seconds] = m;
@@ -179,7 +188,11 @@ export function writesByBucket(document: DocumentNode, operation: OperationDefin
  * and throws RATE_LIMITED, with `retryAfter`, when one is over its limit. Queries and subscriptions pass.
  */
 export async function assertWriteRate(
-  document: DocumentNode, operation: OperationDefinitionNode, userId: number | null, limits: WriteLimits, rateLimiter: RateLimiter,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  userId: number | null,
+  limits: WriteLimits,
+  rateLimiter: RateLimiter,
 ): Promise<void> {
   // Anonymous callers run only signUp and signIn (assertAnonymousMayRun, before this), which have limits of their own.
   if (operation.operation !== 'mutation' || userId === null) return;

@@ -96,7 +96,10 @@ export class Channel<T> implements Subscription<T> {
 
   private reportDropped(): void {
     if (this.dropped === 0) return;
-    this.options.log.warn({ topic: this.options.topic, dropped: this.dropped }, 'pubsub subscriber caught up after dropping messages');
+    this.options.log.warn(
+      { topic: this.options.topic, dropped: this.dropped },
+      'pubsub subscriber caught up after dropping messages',
+    );
     this.dropped = 0;
   }
 }

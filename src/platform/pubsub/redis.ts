@@ -23,7 +23,10 @@ function createClients(url: string, options: PubSubOptions, states: Record<Role,
   });
   const publisher = createClient({ url, name: `${options.clientName}:publisher`, socket: socket(states.publisher) });
   // duplicate() keeps the URL (so host, credentials, TLS and database) and takes our overrides.
-  const subscriber = publisher.duplicate({ name: `${options.clientName}:subscriber`, socket: socket(states.subscriber) });
+  const subscriber = publisher.duplicate({
+    name: `${options.clientName}:subscriber`,
+    socket: socket(states.subscriber),
+  });
   return { publisher, subscriber };
 }
 
@@ -140,7 +143,9 @@ class RedisPubSub implements PubSub {
   async ping(): Promise<void> {
     if (this.closed) throw new Error('pubsub is closed');
     if (!this.subscriber.isReady) throw new Error('Redis subscriber connection is down');
-    await this.withDeadline(this.options.pingTimeoutMs, 'PING', (signal) => this.publisher.withAbortSignal(signal).ping());
+    await this.withDeadline(this.options.pingTimeoutMs, 'PING', (signal) =>
+      this.publisher.withAbortSignal(signal).ping(),
+    );
   }
 
   close(): Promise<void> {
@@ -167,9 +172,12 @@ class RedisPubSub implements PubSub {
     try {
       await client.connect();
     } catch (err) {
-      throw new Error(`Cannot connect the pubsub ${role} to Redis at REDIS_URL (${redactUrl(this.url)}): ${describeError(err)}`, {
-        cause: err,
-      });
+      throw new Error(
+        `Cannot connect the pubsub ${role} to Redis at REDIS_URL (${redactUrl(this.url)}): ${describeError(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
