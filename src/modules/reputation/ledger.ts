@@ -80,15 +80,27 @@ const toChange = (r: Written): LedgerChange => ({
  * written when the cap is reached or the cause was already counted.
  */
 export async function award(tx: EntityManager, a: Award): Promise<LedgerChange | null> {
+  const call = awardCall(a);
+  if (!call) return null;
+  const row = await sql<Written | undefined>(tx, `select * from ${call.sql}`, call.params, 'get');
+  return row ? toChange(row) : null;
+}
+
+/**
+ * The `reputation_award(…)` call that `award` runs, for a statement that writes the award's cause
+ * and the award together (one statement is one transaction: no BEGIN and COMMIT round trips); null
+ * when nothing is to be written (a counterpart, or a rule of 0 points). Its columns are read back
+ * with `awardWritten`.
+ */
+export function awardCall(a: Award): { sql: string; params: unknown[] } | null {
   if (a.counterparts.includes(a.userId)) return null;
   const rules = rulesOf(a.community);
   const points = pointsFor(rules, a.reason);
   if (points === 0) return null;
   const capped = REASONS[a.reason].capped;
-  const row = await sql<Written | undefined>(
-    tx,
-    'select * from reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?, ?::reputation_reason[])',
-    [
+  return {
+    sql: 'reputation_award(?, ?, ?, ?::reputation_reason, ?, ?::reputation_subject_type, ?, ?, ?, ?, ?::reputation_reason[])',
+    params: [
       a.community.id,
       a.userId,
       points,
@@ -101,9 +113,12 @@ export async function award(tx: EntityManager, a: Award): Promise<LedgerChange |
       capped ? periodsAt(a.community.timeZone).dayStart : null,
       CAPPED_ARRAY,
     ],
-    'get',
-  );
-  return row ? toChange(row) : null;
+  };
+}
+
+/** The ledger change in a row holding `reputation_award`'s columns (`o_id`, …), or null when it wrote nothing. */
+export function awardWritten(row: Record<string, unknown>): LedgerChange | null {
+  return row.o_id === null || row.o_id === undefined ? null : toChange(row as unknown as Written);
 }
 
 /** Reverses the award row of `cause`, if there is one not yet reversed (`reputation_reverse`). */
