@@ -17,7 +17,8 @@ import { occurrenceOf, readableEvent } from './events.service';
 
 /**
  * Gives free seats of an event's occurrences (one, or every one with a waitlist) to the waitlist,
- * first arrived first. Runs in the caller's transaction, which holds the event's row lock.
+ * first arrived first (the SQL function `rsvp_fill_seats`, see Migration20261205021500). Runs in the
+ * caller's transaction, which holds the event's row lock.
  * @param capacity seats per occurrence; null for no limit (everyone waiting gets a seat)
  */
 export async function fillSeats(
@@ -36,20 +37,7 @@ export async function fillSeats(
           [eventId],
         )
       ).map((r) => new Date(r.at));
-  for (const at of occurrences) {
-    await sql(
-      tx,
-      `update rsvps set seated = true
-        where id in (
-          select id from rsvps
-           where event_id = ? and occurrence_starts_at = ? and arrival is not null and not seated
-           order by arrival
-           limit greatest(coalesce(?::int - (select count(*) from rsvps where event_id = ? and occurrence_starts_at = ? and seated), 1000000), 0)
-        )`,
-      [eventId, at, capacity, eventId, at],
-      'run',
-    );
-  }
+  for (const at of occurrences) await sql(tx, 'select rsvp_fill_seats(?, ?, ?)', [eventId, capacity, at], 'run');
 }
 
 /**
@@ -100,49 +88,15 @@ export async function rsvp(
     throw new BadInput('Name the occurrence of a recurring event', 'occurrenceStartsAt');
   const occurrence = occurrenceOf(event, occurrenceStartsAt);
   if (occurrence.endsAt.getTime() <= Date.now()) throw new BadInput('This occurrence is over', 'occurrenceStartsAt');
-  const id = await em.transactional(async (tx) => {
-    const locked = await sql<{ capacity: number | null; cancelled: boolean } | undefined>(
-      tx,
-      'select capacity, cancelled_at is not null as cancelled from events where id = ? for update',
-      [event.id],
-      'get',
-    );
-    if (!locked || locked.cancelled) throw new BadInput('This event is cancelled', 'eventId');
-    const at = occurrence.startsAt;
-    const mine = await sql<{ id: number; status: RsvpStatus; seated: boolean } | undefined>(
-      tx,
-      'select id, status, seated from rsvps where event_id = ? and occurrence_starts_at = ? and user_id = ?',
-      [event.id, at, userId],
-      'get',
-    );
-    if (mine?.status === status) return mine.id;
-    let seated = false;
-    let arrival: number | null = null;
-    if (status === RsvpStatus.GOING) {
-      const seats = await sql<{ taken: number; last: number }>(
-        tx,
-        `select count(*) filter (where seated)::int as taken, coalesce(max(arrival), 0)::int as last
-           from rsvps where event_id = ? and occurrence_starts_at = ?`,
-        [event.id, at],
-        'get',
-      );
-      seated = locked.capacity === null || seats.taken < locked.capacity;
-      arrival = seats.last + 1;
-    }
-    const row = await sql<{ id: number }>(
-      tx,
-      `insert into rsvps (event_id, occurrence_starts_at, user_id, status, seated, arrival, responded_at)
-       values (?, ?, ?, ?, ?, ?, now())
-       on conflict (event_id, occurrence_starts_at, user_id)
-       do update set status = excluded.status, seated = excluded.seated, arrival = excluded.arrival, responded_at = now()
-       returning id`,
-      [event.id, at, userId, status, seated, arrival],
-      'get',
-    );
-    if (mine?.seated) await fillSeats(tx, event.id, locked.capacity, at);
-    return row.id;
-  });
-  return em.findOneOrFail(Rsvp, id, { refresh: true });
+  // One statement: the SQL function `rsvp_answer` (Migration20261205021500) is the whole transaction.
+  const row = await sql<Record<string, unknown> | undefined>(
+    em,
+    'select * from rsvp_answer(?, ?, ?, ?)',
+    [event.id, occurrence.startsAt, userId, status],
+    'get',
+  );
+  if (!row) throw new BadInput('This event is cancelled', 'eventId');
+  return em.map(Rsvp, row);
 }
 
 /**
