@@ -46,6 +46,74 @@ function checkVariableValue(value: unknown, type: GraphQLInputType, field: strin
   }
 }
 
+/** Where an operation passes a variable to an argument or input field: checked against each request's values. */
+interface VariableUse {
+  name: string;
+  type: GraphQLInputType;
+  field: string;
+  /** The variable's default, used when the request does not send it. */
+  fallback: ValueNode | undefined;
+}
+
+/**
+ * The variable uses of operations whose inline literals passed, by operation node (Apollo and
+ * graphql-ws reuse the parsed document of a query text): the document is walked once, and each
+ * request only checks its variables' values.
+ */
+const plans = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; uses: VariableUse[] }>();
+
+/** Checks a literal (a string, or strings in a list or input object); variables met on the way are collected in `uses`. */
+function checkLiteral(node: ValueNode, type: GraphQLInputType, field: string, uses: VariableUse[] | null): void {
+  const nullable = getNullableType(type);
+  switch (node.kind) {
+    case Kind.STRING:
+      assertText(node.value, field);
+      return;
+    case Kind.VARIABLE:
+      // Default values are constant: a variable is never met where `uses` is null.
+      uses?.push({ name: node.name.value, type, field, fallback: undefined });
+      return;
+    case Kind.LIST:
+      for (const item of node.values)
+        checkLiteral(item, isListType(nullable) ? nullable.ofType : nullable, field, uses);
+      return;
+    case Kind.OBJECT: {
+      if (!isInputObjectType(nullable)) return;
+      const fields = nullable.getFields();
+      for (const f of node.fields)
+        if (fields[f.name.value]) checkLiteral(f.value, fields[f.name.value].type, f.name.value, uses);
+      return;
+    }
+    default:
+  }
+}
+
+/** Walks the operation once: checks its inline literals and lists where it passes variables. */
+function planFor(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): VariableUse[] {
+  const cached = plans.get(operation);
+  if (cached && cached.schema === schema) return cached.uses;
+  const definitions = new Map<string, VariableDefinitionNode>(
+    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
+  );
+  const uses: VariableUse[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      // Other operations of the document do not run.
+      OperationDefinition: (node) => (node === operation ? undefined : false),
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        if (argument) checkLiteral(node.value, argument.type, node.name.value, uses);
+        return false;
+      },
+    }),
+  );
+  for (const use of uses) use.fallback = definitions.get(use.name)?.defaultValue;
+  plans.set(operation, { schema, uses });
+  return uses;
+}
+
 /**
  * Every string an operation passes to an argument or input field (inline literals, variables, and the
  * defaults of variables not sent) must be text: BAD_USER_INPUT naming the argument or input field
@@ -57,47 +125,9 @@ export function assertInputText(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | null | undefined,
 ): void {
-  const definitions = new Map<string, VariableDefinitionNode>(
-    (operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d]),
-  );
-  const checkLiteral = (node: ValueNode, type: GraphQLInputType, field: string): void => {
-    const nullable = getNullableType(type);
-    switch (node.kind) {
-      case Kind.STRING:
-        assertText(node.value, field);
-        return;
-      case Kind.VARIABLE: {
-        const name = node.name.value;
-        const value = variables?.[name];
-        const fallback = definitions.get(name)?.defaultValue;
-        if (value === undefined && fallback) checkLiteral(fallback, type, field);
-        else checkVariableValue(value, type, field);
-        return;
-      }
-      case Kind.LIST:
-        for (const item of node.values) checkLiteral(item, isListType(nullable) ? nullable.ofType : nullable, field);
-        return;
-      case Kind.OBJECT: {
-        if (!isInputObjectType(nullable)) return;
-        const fields = nullable.getFields();
-        for (const f of node.fields)
-          if (fields[f.name.value]) checkLiteral(f.value, fields[f.name.value].type, f.name.value);
-        return;
-      }
-      default:
-    }
-  };
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      // Other operations of the document do not run.
-      OperationDefinition: (node) => (node === operation ? undefined : false),
-      Argument(node) {
-        const argument = typeInfo.getArgument();
-        if (argument) checkLiteral(node.value, argument.type, node.name.value);
-        return false;
-      },
-    }),
-  );
+  for (const use of planFor(schema, document, operation)) {
+    const value = variables?.[use.name];
+    if (value === undefined && use.fallback) checkLiteral(use.fallback, use.type, use.field, null);
+    else checkVariableValue(value, use.type, use.field);
+  }
 }
