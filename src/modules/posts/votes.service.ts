@@ -1,5 +1,5 @@
 import type { Context } from '../../platform/context';
-import { sql } from '../../platform/database/sql';
+import { sql, sqlTransaction } from '../../platform/database/sql';
 import { BadInput, Forbidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
@@ -55,7 +55,7 @@ export async function vote(ctx: Context, subjectId: string, value: VoteValue): P
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
   const authorId = target.author.id;
-  const { changes, row } = await em.transactional(async (tx) => {
+  const { changes, row } = await sqlTransaction(em, async (tx) => {
     await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
     // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
     // again stays as it is (and its ledger row with it): the insert below then does nothing.

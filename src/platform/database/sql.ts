@@ -72,6 +72,37 @@ export async function fastSql<T = Record<string, unknown>>(
   return (result as PgResult).rows as T[];
 }
 
+/**
+ * Runs `fn` in a transaction on one pooled connection, for transactions made only of `sql()` and
+ * `fastSql()` statements (no ORM reads or flushes inside: the `tx` it gets is the request's
+ * EntityManager pointed at the connection, not a fork with its own unit of work). It does what
+ * `em.transactional` does for them (BEGIN, COMMIT, ROLLBACK on error) without knex's transaction
+ * machinery and the fork, about 0.3 ms of CPU per transaction. Inside another transaction, or with
+ * MikroORM's debug logging on, it is `em.transactional`.
+ */
+export async function sqlTransaction<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+  if (em.getTransactionContext() || em.config.get('debug')) return em.transactional(fn);
+  const client = em.getConnection().getKnex().client as KnexClient;
+  const connection = await client.acquireConnection();
+  const context = { client: { acquireConnection: async () => connection, releaseConnection: async () => {} } };
+  // Everything but the transaction context is the request's EntityManager's.
+  const tx = Object.create(em, { getTransactionContext: { value: () => context } }) as EntityManager;
+  const control = (statement: string) =>
+    connection.query(statement).catch((err: Error) => Promise.reject(em.getDriver().convertException(err)));
+  try {
+    await control('begin');
+    const result = await fn(tx);
+    await control('commit');
+    return result;
+  } catch (err) {
+    // A connection that cannot roll back is broken; the pool validates connections before handing them out.
+    await connection.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 interface PgConnection {
   query(text: string, values?: unknown[]): Promise<PgResult | PgResult[]>;
 }
