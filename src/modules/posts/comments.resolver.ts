@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { connectionNodeFields } from '../../platform/selection';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
 import {
@@ -78,6 +80,12 @@ export class CommentsResolver {
     return encodeCursor([comment.id]);
   }
 
+  // Comment pages that were not asked for `bodyHtml` leave it unread (see `commentsPage`): read here if asked after all.
+  @FieldResolver()
+  bodyHtml(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
+    return comment.bodyHtml ?? ctx.loaders.commentTexts.load(comment.id).then((t) => t.bodyHtml);
+  }
+
   @FieldResolver(() => User, { nullable: true, description: 'Null once the comment is deleted.' })
   async author(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<User | null> {
     return comment.deletedAt ? null : loaders.user.load(comment.author.id);
@@ -125,9 +133,21 @@ export class CommentsResolver {
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })
   // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
-  async replies(@Root() comment: Comment, @Args({ validate: false }) args: PageArgs, @Ctx() ctx: Context) {
+  async replies(
+    @Root() comment: Comment,
+    @Args({ validate: false }) args: PageArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const { size, afterId } = idPage(args);
-    const rows = await ctx.loaders.commentsPage.load({ postId: comment.post.id, parentId: comment.id, size, afterId });
+    const html = connectionNodeFields(info).has('bodyHtml');
+    const rows = await ctx.loaders.commentsPage.load({
+      postId: comment.post.id,
+      parentId: comment.id,
+      size,
+      afterId,
+      html,
+    });
     return commentConnection(ctx, rows, size, afterId > 0);
   }
 }

@@ -19,6 +19,25 @@ const SORT_COLUMN: Record<PostOrder, string | null> = {
   [PostOrder.HOT]: 'hot',
 };
 
+/** Every column of `posts` that a post view reads but its texts (`body`, `body_html`). */
+const POST_COLUMNS_WITHOUT_TEXT = [
+  'id',
+  'community_id',
+  'author_id',
+  'title',
+  'tags',
+  'score',
+  'hot',
+  'comment_count',
+  'pinned',
+  'locked',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+]
+  .map((c) => `p.${c}`)
+  .join(', ');
+
 /** Which posts a listing covers. */
 export type PostScope = { communityId: number } | { memberUserId: number };
 
@@ -49,15 +68,22 @@ export async function communityPosts(
   viewer: Viewer,
   community: Community,
   args: PostsArgs,
+  withText = true,
 ) {
   await assertCanReadContent(loaders, viewer, community);
-  return listPosts(em, loaders, viewer, { communityId: community.id }, args);
+  return listPosts(em, loaders, viewer, { communityId: community.id }, args, withText);
 }
 
 /** `feed`: posts from every community the signed-in viewer belongs to. */
-export async function viewerFeed(em: EntityManager, loaders: Loaders, viewer: Viewer, args: PostsArgs) {
+export async function viewerFeed(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  args: PostsArgs,
+  withText = true,
+) {
   if (viewer.userId === null) throw new Unauthenticated('Sign in to see your feed');
-  return listPosts(em, loaders, viewer, { memberUserId: viewer.userId }, args);
+  return listPosts(em, loaders, viewer, { memberUserId: viewer.userId }, args, withText);
 }
 
 /**
@@ -65,6 +91,9 @@ export async function viewerFeed(em: EntityManager, loaders: Loaders, viewer: Vi
  * (pinned, key, id), so posts arriving meanwhile never repeat or skip an item across pages.
  * One statement brings the posts, their authors and the viewer's votes (priming the loaders).
  * Deleted posts are left out of listings (they stay reachable by id, with their thread).
+ * Without `withText` (no `body` or `bodyHtml` asked for), the texts are not read: most of a
+ * feed's bytes, which the driver would decode for nothing. Such posts are not primed in the post
+ * loader, and `Post.body`/`bodyHtml` read the texts of any that reach them (see `postText`).
  */
 export async function listPosts(
   em: EntityManager,
@@ -72,6 +101,7 @@ export async function listPosts(
   viewer: Viewer,
   scope: PostScope,
   args: PostsArgs,
+  withText = true,
 ) {
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
@@ -107,7 +137,7 @@ export async function listPosts(
   params.push(size + 1);
   const rows = await fastSql(
     em,
-    `select p.*, v.value as viewer_vote, ${AUTHOR_COLUMNS}${feedCommunities}
+    `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${AUTHOR_COLUMNS}${feedCommunities}
        from posts p
        join users u on u.id = p.author_id
        left join votes v on v.post_id = p.id and v.user_id = $1
@@ -125,7 +155,7 @@ export async function listPosts(
   const posts = rows.map((row) => {
     const post = postView(takeAuthor(loaders, row));
     const vote = row.viewer_vote;
-    loaders.post.prime(post.id, post);
+    if (withText) loaders.post.prime(post.id, post);
     if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
     return post;
   });

@@ -13,9 +13,29 @@ export interface CommentsPageKey {
   parentId: number | null;
   size: number;
   afterId: number;
+  /** Whether to read `body_html` (asked for by the selection); the comments' `bodyHtml` reads it when it was not. */
+  html: boolean;
 }
 
-const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}`;
+const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}`;
+
+/** Every column of `comments` that a comment view reads but `body_html`. */
+const COMMENT_COLUMNS_WITHOUT_HTML = [
+  'id',
+  'post_id',
+  'parent_id',
+  'author_id',
+  'body',
+  'depth',
+  'score',
+  'reply_count',
+  'featured',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+]
+  .map((c) => `c.${c}`)
+  .join(', ');
 
 /**
  * Comment pages for many posts (or parents) in one statement, oldest first, with their authors
@@ -27,11 +47,11 @@ function commentsPageLoader(em: EntityManager) {
       const result = new Map<string, Record<string, unknown>[]>();
       const groups = new Map<string, CommentsPageKey[]>();
       for (const k of keys) {
-        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}`;
+        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       for (const group of groups.values()) {
-        const { size, afterId } = group[0];
+        const { size, afterId, html } = group[0];
         const topLevel = group[0].parentId === null;
         const ids = group.map((k) => (topLevel ? k.postId : k.parentId!));
         const partition = topLevel ? 'post_id' : 'parent_id';
@@ -39,7 +59,7 @@ function commentsPageLoader(em: EntityManager) {
         // comment of every post with a window function: ~5x cheaper on long threads.
         const rows = await fastSql(
           em,
-          `select c.*, ${AUTHOR_COLUMNS}
+          `select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
              from unnest($1::int[]) as k(id)
              cross join lateral (
                select * from comments c
@@ -56,6 +76,7 @@ function commentsPageLoader(em: EntityManager) {
             parentId: topLevel ? null : (row.parent_id as number),
             size,
             afterId,
+            html,
           });
           result.set(key, [...(result.get(key) ?? []), row]);
         }
@@ -104,12 +125,32 @@ function reactionsLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 
   });
 }
 
+/** The texts of posts or comments by id, for views read without them (listings that did not ask for them). */
+export interface Texts {
+  body: string;
+  bodyHtml: string;
+}
+
+function textsLoader(em: EntityManager, table: 'posts' | 'comments') {
+  return new DataLoader<number, Texts>(async (ids) => {
+    const rows = await fastSql<{ id: number; body: string; body_html: string }>(
+      em,
+      `select id, body, body_html from ${table} where id = any($1::int[])`,
+      [[...ids]],
+    );
+    const texts = new Map(rows.map((r) => [r.id, { body: r.body, bodyHtml: r.body_html }]));
+    return ids.map((id) => texts.get(id) ?? new Error(`No row ${id} in ${table}`));
+  });
+}
+
 /** Per-request loaders of the posts domain. */
 export function createPostLoaders(em: EntityManager, viewer: Viewer) {
   return {
     post: byIdLoader(em, Post),
     comment: byIdLoader(em, Comment),
     commentsPage: commentsPageLoader(em),
+    postTexts: textsLoader(em, 'posts'),
+    commentTexts: textsLoader(em, 'comments'),
     viewerPostVote: viewerVoteLoader(em, viewer, 'post_id'),
     viewerCommentVote: viewerVoteLoader(em, viewer, 'comment_id'),
     postReactions: reactionsLoader(em, viewer, 'post_id'),

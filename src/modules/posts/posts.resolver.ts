@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   ObjectType,
   Query,
@@ -14,6 +16,7 @@ import {
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
+import { connectionNodeFields } from '../../platform/selection';
 import {
   Connection,
   PageArgs,
@@ -57,6 +60,12 @@ export const Votable = createUnionType({
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
 /** Builds a comment connection from rows of the comments page loader (authors joined). */
+/** Whether a post listing's selection asks for the posts' texts (see `listPosts`). */
+const selectsText = (info: GraphQLResolveInfo) => {
+  const fields = connectionNodeFields(info);
+  return fields.has('body') || fields.has('bodyHtml');
+};
+
 export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
   const comments = rows.map((row) => commentFromRow(ctx.loaders, row));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
@@ -76,8 +85,8 @@ export class PostsResolver {
     complexity: connectionComplexity,
     description: 'Posts from every community you belong to.',
   })
-  feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
-    return viewerFeed(em, loaders, viewer, args);
+  feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context, @Info() info: GraphQLResolveInfo) {
+    return viewerFeed(em, loaders, viewer, args, selectsText(info));
   }
 
   @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
@@ -125,6 +134,17 @@ export class PostsResolver {
     return subjectOf(await react(ctx, input.subjectId, input.emoji, input.remove));
   }
 
+  // Listings that were not asked for the texts leave them unread (see `listPosts`): read here if asked after all.
+  @FieldResolver()
+  body(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
+    return post.body ?? ctx.loaders.postTexts.load(post.id).then((t) => t.body);
+  }
+
+  @FieldResolver()
+  bodyHtml(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
+    return post.bodyHtml ?? ctx.loaders.postTexts.load(post.id).then((t) => t.bodyHtml);
+  }
+
   @FieldResolver(() => User, { nullable: true, description: 'Null once the post is deleted.' })
   async author(@Root() post: Post, @Ctx() { loaders }: Context): Promise<User | null> {
     return post.deletedAt ? null : loaders.user.load(post.author.id);
@@ -168,9 +188,15 @@ export class PostsResolver {
     description: 'Top-level comments, oldest first.',
   })
   // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
-  async comments(@Root() post: Post, @Args({ validate: false }) args: PageArgs, @Ctx() ctx: Context) {
+  async comments(
+    @Root() post: Post,
+    @Args({ validate: false }) args: PageArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const { size, afterId } = idPage(args);
-    const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId });
+    const html = connectionNodeFields(info).has('bodyHtml');
+    const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId, html });
     return commentConnection(ctx, rows, size, afterId > 0);
   }
 }
@@ -181,7 +207,12 @@ export class CommunityPostsResolver {
     complexity: connectionComplexity,
     description: "The community's posts, pinned first. RESTRICTED and PRIVATE communities: members only.",
   })
-  async posts(@Root() community: Community, @Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context) {
-    return communityPosts(em, loaders, viewer, community, args);
+  async posts(
+    @Root() community: Community,
+    @Args() args: PostsArgs,
+    @Ctx() { em, loaders, viewer }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return communityPosts(em, loaders, viewer, community, args, selectsText(info));
   }
 }

@@ -1,0 +1,57 @@
+import {
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The fields of a selection set, through inline fragments and fragment spreads whatever their
+ * type condition or directives: a superset of what can run, which is what a resolver needs to
+ * decide what it may leave unread.
+ */
+function collect(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  into: FieldNode[],
+  seen = new Set<string>(),
+): FieldNode[] {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) into.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet, fragments, into, seen);
+    else if (!seen.has(selection.name.value)) {
+      // Validation forbids fragment cycles; `seen` only keeps a malformed document from looping.
+      seen.add(selection.name.value);
+      collect(fragments[selection.name.value]?.selectionSet, fragments, into, seen);
+    }
+  }
+  return into;
+}
+
+const nodeFields = new WeakMap<FieldNode, ReadonlySet<string>>();
+
+/**
+ * The names of the fields a connection field selects on its nodes (`edges { node { … } }`), for
+ * listings that read a column only when it is asked for. Worked out once per field of a document
+ * (Apollo and graphql-ws reuse a query text's parsed document), so a connection resolved once per
+ * parent (a post's comments, 50 times in a feed) pays it once.
+ */
+export function connectionNodeFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): ReadonlySet<string> {
+  // A field merged from several nodes (the same field selected twice) is worked out each time: the
+  // same node can be merged with different others where its fragment is spread.
+  const only = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  let names = only && nodeFields.get(only);
+  if (!names) {
+    const found = new Set<string>();
+    for (const field of info.fieldNodes)
+      for (const edges of collect(field.selectionSet, info.fragments, []))
+        if (edges.name.value === 'edges')
+          for (const node of collect(edges.selectionSet, info.fragments, []))
+            if (node.name.value === 'node')
+              for (const f of collect(node.selectionSet, info.fragments, [])) found.add(f.name.value);
+    names = found;
+    if (only) nodeFields.set(only, names);
+  }
+  return names;
+}
