@@ -45,12 +45,15 @@ function standardError(error: GraphQLError): GraphQLError {
   return copy;
 }
 
+const SEEN = Symbol('seen once');
+
 /**
  * Executes HTTP operations with graphql-jit: each document is compiled once into a function that
  * resolves and completes its fields without graphql-js's per-field interpretation (argument
  * coercion, selection-set collection, type checks at every level), and reused for every request
- * with the same document. Apollo keeps one parsed `DocumentNode` per query text in its document
- * store, so compilations are cached on that object (collected with it) and by operation name.
+ * with the same document, from its second run on (the first runs on graphql-js). Apollo keeps one
+ * parsed `DocumentNode` per query text in its document store, so compilations are cached on that
+ * object (collected with it) and by operation name.
  *
  * Type resolution is synchronous (schema.ts `resolveTypesByClass`), as graphql-jit needs.
  * Mutations, operations with input-object variables (see `compilable`), documents graphql-jit
@@ -58,17 +61,23 @@ function standardError(error: GraphQLError): GraphQLError {
  * standard error) run on graphql-js.
  */
 export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  // Per document and operation name: SEEN after its first run, then its compilation (null: not compilable).
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null | typeof SEEN>>();
   const compile = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     let byName = compiled.get(document);
     if (!byName) compiled.set(document, (byName = new Map()));
     const key = operationName ?? '';
-    let query = byName.get(key);
-    if (query === undefined) {
-      const result = compilable(schema, document, operationName) ? compileQuery(schema, document, operationName) : null;
-      query = result && isCompiledQuery(result) ? result : null;
-      byName.set(key, query);
+    const known = byName.get(key);
+    if (known === undefined) {
+      // A document met once (a one-off query, or a client sending a new text each time) runs on
+      // graphql-js: compiling costs more than one interpretation, and keeps code for a text no one repeats.
+      byName.set(key, SEEN);
+      return null;
     }
+    if (known !== SEEN) return known;
+    const result = compilable(schema, document, operationName) ? compileQuery(schema, document, operationName) : null;
+    const query = result && isCompiledQuery(result) ? result : null;
+    byName.set(key, query);
     return query;
   };
   return async ({ document, request, context: contextValue }) => {
