@@ -167,11 +167,30 @@ export function isTimeZone(zone: string): boolean {
   return zone.length <= 64 && DateTime.now().setZone(zone).isValid;
 }
 
+/** The windows of a community's periods at `at`, in its time zone (see `periodsAt`). */
+export type Periods = ReturnType<typeof computePeriods>;
+
+/** The periods of each time zone's current day, valid from `from` to `to` (ms): every write that earns asks. */
+const today = new Map<string, { from: number; to: number; periods: Periods }>();
+
 /**
  * The windows of a community's periods at `at`, in its time zone: the day (for the vote cap), the
- * ISO week (Monday to Sunday) and the calendar month, each with a key naming it.
+ * ISO week (Monday to Sunday) and the calendar month, each with a key naming it. All of them change
+ * only when a day starts, so each time zone's are worked out once a day (luxon's zone arithmetic
+ * costs more than the rest of a vote). The result is shared: callers must not change its dates.
  */
-export function periodsAt(timeZone: string, at: Date = new Date()) {
+export function periodsAt(timeZone: string, at: Date = new Date()): Periods {
+  const t = at.getTime();
+  const known = today.get(timeZone);
+  if (known && known.from <= t && t < known.to) return known.periods;
+  const periods = computePeriods(timeZone, at);
+  const to = DateTime.fromJSDate(periods.dayStart).setZone(timeZone).plus({ days: 1 }).toMillis();
+  // Only the current day is kept (a past `at`, as rebuilds ask, would otherwise replace it each time).
+  if (Math.abs(t - Date.now()) < 60_000) today.set(timeZone, { from: periods.dayStart.getTime(), to, periods });
+  return periods;
+}
+
+function computePeriods(timeZone: string, at: Date) {
   const local = DateTime.fromJSDate(at).setZone(timeZone);
   const week = local.startOf('week');
   const month = local.startOf('month');
