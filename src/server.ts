@@ -14,12 +14,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Config } from './config';
+import { buildSchema, createLoaders, shareKeys, startModules, viewerFields, type StartedModules } from './app';
+import { credentialAuthority } from './modules/identity';
 import { authenticate } from './modules/identity/identity.service';
-import { ANONYMOUS } from './modules/identity/viewer';
-import { commentAddedShareKey } from './modules/posts/comment-sharing';
-import { chatMessageAddedShareKey } from './modules/events/chat.resolver';
-import { startPollCloser } from './modules/polls/polls.closer';
-import { pollUpdatedShareKey } from './modules/polls/polls.resolver';
+import { ANONYMOUS } from './platform/viewer';
 import { townsquarePlugin } from './platform/apollo';
 import { clientAddress } from './platform/client-address';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
@@ -35,9 +33,7 @@ import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limi
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { requestLog } from './platform/request-log';
-import { buildTownsquareSchema } from './platform/schema';
-import { createLeaderboards, databaseIdentity, type Leaderboards } from './modules/reputation/leaderboards';
-import { startBadgeSweep } from './modules/reputation/sweep';
+import { databaseIdentity } from './modules/reputation/leaderboards';
 import { seedDemoIfEmpty } from '../seed/demo';
 
 /** A running Townsquare instance. */
@@ -130,30 +126,41 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   let pubsub: PubSub | undefined;
   let rateLimiter: RateLimiter | undefined;
-  let leaderboards: Leaderboards | undefined;
   let responseCache: ResponseCache | undefined;
+  let modules: StartedModules | undefined;
   try {
     pubsub = await createPubSub(config.REDIS_URL, log);
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
     const namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
     rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
-    leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log, namespace);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS,
       megabytes: config.RESPONSE_CACHE_MB,
       redisUrl: config.REDIS_URL,
       log,
     });
+    // The modules' services (leaderboards) and background work (poll closer, badge sweep). These run
+    // in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in SQL, so any
+    // number of them at once still act once.
+    modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace });
   } catch (err) {
     await responseCache?.close();
-    await leaderboards?.close();
     await rateLimiter?.close();
     await pubsub?.close();
     await db.close();
     throw err;
   }
-  const schema = await buildTownsquareSchema(pubsub);
-  const deps: ContextDeps = { orm: db.orm, pubsub, rateLimiter, leaderboards, responseCache, config, log };
+  const schema = await buildSchema(pubsub);
+  const deps: ContextDeps = {
+    orm: db.orm,
+    pubsub,
+    rateLimiter,
+    services: modules.services,
+    createLoaders,
+    responseCache,
+    config,
+    log,
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -207,11 +214,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(true);
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, [
-    commentAddedShareKey,
-    chatMessageAddedShareKey,
-    pollUpdatedShareKey,
-  ]);
+  const wsServer = serveGraphqlWs(wss, schema, deps, { credentials: credentialAuthority, shareKeys, viewerFields });
 
   const apollo = new ApolloServer<Context>({
     ...(config.GRAPHQL_JIT ? { gateway: compiledGateway(schema) } : { schema }),
@@ -338,25 +341,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     'Townsquare ready',
   );
 
-  // The two sweeps run in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in
-  // SQL, so any number of them sweeping at once still act once (no need to run them in one worker only).
-  // Announces polls closed by time, once across instances (see polls.closer.ts).
-  const pollCloser = startPollCloser({
-    orm: db.orm,
-    pubsub,
-    log,
-    sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000,
-    onClosed: (communities) => responseCache.invalidate({ communities }),
-  });
-
-  // Awards the monthly top-10 badges once a month ends (see reputation/sweep.ts).
-  const badgeSweep = startBadgeSweep({
-    orm: db.orm,
-    log,
-    everyMs: config.BADGE_SWEEP_MINUTES * 60_000,
-    onAwarded: () => responseCache.invalidate(),
-  });
-
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -364,10 +348,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
-      await pollCloser.stop();
-      await badgeSweep.stop();
+      await modules.stop();
       await responseCache.close();
-      await leaderboards.close();
       await rateLimiter.close();
       await pubsub.close();
       await db.close();

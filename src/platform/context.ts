@@ -1,16 +1,23 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { QueryStats } from './database/query-stats';
-import type { Viewer } from '../modules/identity/viewer';
+import type { Viewer } from './viewer';
 import type { Logger } from './logger';
-import { createLoaders, type Loaders } from './loaders';
+import type { CreateLoaders, Loaders } from './loaders';
 import type { RateLimiter } from './guards/rate-limit';
 import type { PubSub } from './pubsub/pubsub';
 import type { ResponseCache } from './response-cache';
-import type { Leaderboards } from '../modules/reputation/leaderboards';
+
+/**
+ * Long-lived services that modules put in every context (reputation's `leaderboards`…): each module
+ * declares its own by merging them into this interface (`declare module` in its index.ts) and makes
+ * them in its manifest's `start` (see module.ts).
+ */
+// oxlint-disable-next-line no-empty-interface
+export interface Services {}
 
 /** What a request's resolvers get: built in one place, `createContext`. */
-export interface Context {
+export interface Context extends Services {
   em: EntityManager;
   /** SQL statements this request has run so far. */
   stats: QueryStats;
@@ -20,7 +27,6 @@ export interface Context {
   requestId: string;
   pubsub: PubSub;
   rateLimiter: RateLimiter;
-  leaderboards: Leaderboards;
   config: Config;
   /** The client's address (for rate limits). */
   clientIp: string;
@@ -40,7 +46,10 @@ export interface ContextDeps {
   orm: MikroORM;
   pubsub: PubSub;
   rateLimiter: RateLimiter;
-  leaderboards: Leaderboards;
+  /** The modules' services, given to every context. */
+  services: Services;
+  /** Makes a request's loaders (every module's: see `loadersOf`). */
+  createLoaders: CreateLoaders;
   /** Writes made outside a GraphQL mutation call its `invalidate()`. */
   responseCache: ResponseCache;
   config: Config;
@@ -59,12 +68,11 @@ export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): Ent
  * copy of the context (`Object.assign` of its own properties), which would otherwise call them.
  * Methods use `this`, so they act on whichever copy they are called on.
  */
-class RequestContext implements Context {
+class RequestContext {
   private currentEm: EntityManager | undefined;
   private currentLoaders: Loaders | undefined;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;
-  readonly leaderboards: Leaderboards;
   readonly config: Config;
 
   constructor(
@@ -80,7 +88,8 @@ class RequestContext implements Context {
     this.currentEm = em;
     this.pubsub = deps.pubsub;
     this.rateLimiter = deps.rateLimiter;
-    this.leaderboards = deps.leaderboards;
+    // The modules' services are own properties, as the rest: Apollo's shallow copy keeps them.
+    Object.assign(this, deps.services);
     this.config = deps.config;
   }
 
@@ -93,7 +102,7 @@ class RequestContext implements Context {
   }
 
   get loaders(): Loaders {
-    return (this.currentLoaders ??= createLoaders(this.em, this.viewer));
+    return (this.currentLoaders ??= this.deps.createLoaders(this.em, this.viewer));
   }
 
   set loaders(value: Loaders) {
@@ -102,7 +111,7 @@ class RequestContext implements Context {
 
   actAs(next: Viewer): void {
     this.viewer = next;
-    this.currentLoaders = createLoaders(this.em, next);
+    this.currentLoaders = this.deps.createLoaders(this.em, next);
   }
 
   refresh(): void {
@@ -129,6 +138,7 @@ export function createContext(
   clientIp: string,
 ): Context {
   const makeEm = typeof em === 'function' ? em : () => forkEm(deps.orm, requestId, stats);
+  // The modules' services are assigned in the constructor: the class declares only the platform's.
   return new RequestContext(
     deps,
     viewer,
@@ -138,5 +148,5 @@ export function createContext(
     stats,
     clientIp,
     typeof em === 'function' ? undefined : em,
-  );
+  ) as unknown as Context;
 }

@@ -14,8 +14,7 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
-import { authenticate } from '../modules/identity/identity.service';
-import { ANONYMOUS, type Viewer } from '../modules/identity/viewer';
+import { ANONYMOUS, type Viewer } from './viewer';
 import { clientAddress } from './client-address';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
 import { writeScope } from './cache-scope';
@@ -25,7 +24,7 @@ import { AppError, Forbidden, Unauthenticated, formatForClient, normalizeError }
 import { limitRules, queryLimits } from './guards/limits';
 import { assertOperationAllowed } from './guards/operation-rules';
 import type { Logger } from './logger';
-import { CredentialWatch, type WatchedSocket } from './socket-credentials';
+import { CredentialWatch, type CredentialAuthority, type WatchedSocket } from './socket-credentials';
 import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
 
 /** What we keep per WebSocket connection. */
@@ -65,7 +64,14 @@ export function serveGraphqlWs(
   wss: WebSocketServer,
   schema: GraphQLSchema,
   deps: ContextDeps,
-  shareKeys: ShareKey[] = [],
+  modules: {
+    /** How connections authenticate and their credentials are re-checked (the identity module's). */
+    credentials: CredentialAuthority;
+    /** Every module's share keys (see shared-subscriptions.ts). */
+    shareKeys: readonly ShareKey[];
+    /** Fields whose value depends on the viewer, besides `viewer…` ones: never shared. */
+    viewerFields: ReadonlySet<string>;
+  },
 ): GraphqlWsServer {
   const { config, log } = deps;
   const limits = queryLimits(config);
@@ -105,7 +111,8 @@ export function serveGraphqlWs(
       return formatForClient(error, e);
     });
   const shared = new SharedSubscriptions(
-    shareKeys,
+    modules.shareKeys,
+    modules.viewerFields,
     (groupId) => {
       const requestId = `shared/${groupId}`;
       const stats = new QueryStats();
@@ -129,6 +136,7 @@ export function serveGraphqlWs(
   const directSends = new WeakMap<object, DirectSend>();
   const credentials = new CredentialWatch({
     orm: deps.orm,
+    authority: modules.credentials,
     pubsub: deps.pubsub,
     log,
     recheckMs: config.CREDENTIAL_RECHECK_SECONDS * 1000,
@@ -154,7 +162,7 @@ export function serveGraphqlWs(
         (ctx.extra as Partial<SocketExtra>).request = undefined;
         const em = forkEm(deps.orm, connectionId, new QueryStats());
         try {
-          const viewer = await authenticate(em, ctx.connectionParams?.authorization, config);
+          const viewer = await modules.credentials.authenticate(em, ctx.connectionParams?.authorization, config);
           const { socket } = ctx.extra;
           if (socket.readyState === socket.CLOSED) return false; // closed while authenticating: nothing to watch
           ctx.extra.viewer = viewer;

@@ -1,29 +1,30 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createCommunityLoaders } from '../modules/communities/communities.loaders';
-import { createIdentityLoaders } from '../modules/identity/identity.loaders';
-import { createPostLoaders } from '../modules/posts/posts.loaders';
-import { createEventLoaders } from '../modules/events/events.loaders';
-import { createChatLoaders } from '../modules/events/chat.loaders';
-import { createContestLoaders } from '../modules/events/contests.loaders';
-import { createPollLoaders } from '../modules/polls/polls.loaders';
-import { createReputationLoaders } from '../modules/reputation/reputation.loaders';
-import type { Viewer } from '../modules/identity/viewer';
 import { CacheScope } from './cache-scope';
+import type { Viewer } from './viewer';
 
-/** Every DataLoader of one request, created fresh per request (per event for subscriptions). */
-export function createLoaders(em: EntityManager, viewer: Viewer) {
-  const cacheScope = new CacheScope();
-  return {
-    /** What this request read and wrote, for the response cache (see cache-scope.ts). */
-    cacheScope,
-    ...createIdentityLoaders(em),
-    ...createCommunityLoaders(em, viewer, cacheScope),
-    ...createPostLoaders(em, viewer),
-    ...createEventLoaders(em, viewer),
-    ...createChatLoaders(em),
-    ...createContestLoaders(em, viewer),
-    ...createPollLoaders(em, viewer),
-    ...createReputationLoaders(em),
+/**
+ * Every DataLoader of one request, created fresh per request (per event for subscriptions): the
+ * platform's `cacheScope` (what the request read and wrote, for the response cache: see
+ * cache-scope.ts) and each module's. A module declares its loaders by merging them into this
+ * interface (`declare module` in its src/modules/<name>/index.ts) and creates them through its
+ * manifest's `loaders` (see module.ts).
+ */
+export interface Loaders {
+  cacheScope: CacheScope;
+}
+
+/** A module's loaders for one request. */
+export type LoaderFactory = (em: EntityManager, viewer: Viewer, cacheScope: CacheScope) => object;
+
+/** Makes a request's loaders. */
+export type CreateLoaders = (em: EntityManager, viewer: Viewer) => Loaders;
+
+/** The request's loaders made of every module's (see the modules' manifests). */
+export function loadersOf(factories: readonly LoaderFactory[]): CreateLoaders {
+  return (em, viewer) => {
+    const cacheScope = new CacheScope();
+    const loaders: object = { cacheScope };
+    for (const factory of factories) Object.assign(loaders, factory(em, viewer, cacheScope));
+    return loaders as Loaders;
   };
 }
-export type Loaders = ReturnType<typeof createLoaders>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { Viewer } from '../modules/identity/viewer';
+import type { Viewer } from './viewer';
 import { readDependencies, writeScope, type ReadDependencies, type WriteScope } from './cache-scope';
 import type { Context } from './context';
 import type { Logger } from './logger';

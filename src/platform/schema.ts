@@ -2,71 +2,6 @@ import { isAbstractType, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { Node } from './node';
 import type { PubSub } from './pubsub/pubsub';
-import {
-  BanResolver,
-  InviteResolver,
-  JoinRequestResolver,
-  MembersResolver,
-} from '../modules/communities/members.resolver';
-import { CommunitiesResolver } from '../modules/communities/communities.resolver';
-import { CommunityInviteLinksResolver, InviteLinksResolver } from '../modules/communities/invite-links.resolver';
-import { IdentityResolver } from '../modules/identity/identity.resolver';
-import { NodeResolver } from '../modules/node/node.resolver';
-import { CommentsResolver } from '../modules/posts/comments.resolver';
-import { CommunityPostsResolver, PostsResolver } from '../modules/posts/posts.resolver';
-import {
-  CommunityEventsResolver,
-  EventOccurrenceResolver,
-  EventsResolver,
-  RsvpResolver,
-} from '../modules/events/events.resolver';
-import { ChatResolver, EventChatResolver } from '../modules/events/chat.resolver';
-import { ContestEntryResolver, ContestResolver, EventContestResolver } from '../modules/events/contests.resolver';
-import {
-  CommunityReputationResolver,
-  MemberReputationResolver,
-  ReputationEventResolver,
-} from '../modules/reputation/reputation.resolver';
-import {
-  CommunityPollsResolver,
-  EventPollsResolver,
-  PollOptionsResolver,
-  PollsResolver,
-  PostPollsResolver,
-} from '../modules/polls/polls.resolver';
-
-/** Every resolver class of the API. */
-export const RESOLVERS = [
-  NodeResolver,
-  IdentityResolver,
-  CommunitiesResolver,
-  MembersResolver,
-  JoinRequestResolver,
-  InviteResolver,
-  BanResolver,
-  InviteLinksResolver,
-  CommunityInviteLinksResolver,
-  PostsResolver,
-  CommunityPostsResolver,
-  CommentsResolver,
-  EventsResolver,
-  EventOccurrenceResolver,
-  RsvpResolver,
-  CommunityEventsResolver,
-  ChatResolver,
-  EventChatResolver,
-  EventContestResolver,
-  ContestResolver,
-  ContestEntryResolver,
-  PollsResolver,
-  PollOptionsResolver,
-  CommunityPollsResolver,
-  PostPollsResolver,
-  EventPollsResolver,
-  MemberReputationResolver,
-  ReputationEventResolver,
-  CommunityReputationResolver,
-] as const;
 
 /**
  * Makes every plain property field "simple" (type-graphql's `simpleResolvers`): it resolves with
@@ -89,13 +24,16 @@ function resolvePlainFieldsDirectly(): void {
 }
 
 /**
- * Builds the executable schema from the type-graphql resolvers (inputs validated by class-validator).
+ * Builds the executable schema from type-graphql resolver classes (inputs validated by
+ * class-validator), with the hot-path adjustments below.
+ * @param resolvers every module's (src/app.ts composes them)
  * @param pubsub where subscriptions listen; omitted when the schema is only printed
  */
-export async function buildTownsquareSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
+// oxlint-disable-next-line ban-types -- type-graphql takes resolver classes as Function
+export async function buildTownsquareSchema(resolvers: readonly Function[], pubsub?: PubSub): Promise<GraphQLSchema> {
   resolvePlainFieldsDirectly();
   const schema = await buildSchema({
-    resolvers: [...RESOLVERS],
+    resolvers: resolvers as [Function, ...Function[]],
     // Our subscriptions use `subscribe` (they check access per event), but type-graphql requires a pubSub.
     pubSub: {
       publish: (topic: string, payload: unknown) => {

@@ -20,7 +20,12 @@ import type { Logger } from './logger';
  * results are the same for every viewer who may subscribe (no viewer-dependent fields, data every
  * such viewer may read).
  */
-export type ShareKey = (args: ExecutionArgs, ctx: Context) => Promise<string | null>;
+export type ShareKey = (
+  args: ExecutionArgs,
+  ctx: Context,
+  /** Fields whose value depends on the viewer, besides `viewer…` ones (every module's). */
+  viewerFields: ReadonlySet<string>,
+) => Promise<string | null>;
 
 /**
  * How a socket receives its shared results: writes one graphql-ws `next` message whose payload is
@@ -62,11 +67,13 @@ export class SharedSubscriptions {
 
   /**
    * @param shareKeys one function per shareable subscription field
+   * @param viewerFields fields whose value depends on the viewer (the modules mark theirs)
    * @param anonymousContext a fresh context for a group's execution
    * @param serialize a result's `next` payload as JSON (errors masked as the per-socket path masks them)
    */
   constructor(
-    private readonly shareKeys: ShareKey[],
+    private readonly shareKeys: readonly ShareKey[],
+    private readonly viewerFields: ReadonlySet<string>,
     private readonly anonymousContext: (groupId: string) => Context,
     private readonly log: Logger,
     private readonly serialize: (result: ExecutionResult, groupId: string) => string,
@@ -84,7 +91,7 @@ export class SharedSubscriptions {
     let key: string | null = null;
     if (send) {
       for (const shareKey of this.shareKeys) {
-        key = await shareKey(args, ctx).catch(() => null); // on error, the per-socket path reports it
+        key = await shareKey(args, ctx, this.viewerFields).catch(() => null); // on error, the per-socket path reports it
         if (key) break;
       }
     }
@@ -179,24 +186,12 @@ export class SharedSubscriptions {
   }
 }
 
-/** Field names whose value depends on who is asking (besides every `viewer…` field): an operation that selects one is never shared. */
-export const VIEWER_DEPENDENT_FIELDS = new Set([
-  'viewer',
-  'viewerVote',
-  'viewerMember',
-  'viewerReacted',
-  'email',
-  'apiKeys',
-  'joinRequests',
-  'feed',
-]);
-
-/** Whether the document selects anything whose value depends on the viewer. */
-function selectsViewerFields(args: ExecutionArgs): boolean {
+/** Whether the document selects anything whose value depends on the viewer: `viewer…` fields and `viewerFields`. */
+function selectsViewerFields(args: ExecutionArgs, viewerFields: ReadonlySet<string>): boolean {
   let found = false;
   visit(args.document, {
     Field(node) {
-      if (node.name.value.startsWith('viewer') || VIEWER_DEPENDENT_FIELDS.has(node.name.value)) found = true;
+      if (node.name.value.startsWith('viewer') || viewerFields.has(node.name.value)) found = true;
     },
   });
   return found;
@@ -214,7 +209,7 @@ export function liveFieldShareKey(
   subjectType: NodeType,
   isPublic: (ctx: Context, id: number) => Promise<boolean>,
 ): ShareKey {
-  return async (args, ctx) => {
+  return async (args, ctx, viewerFields) => {
     const operation = getOperationAST(args.document, args.operationName);
     if (operation?.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
     const selection = operation.selectionSet.selections[0];
@@ -227,7 +222,7 @@ export function liveFieldShareKey(
     const after = argValue('after');
     if (after !== undefined && after !== null) return null;
     const ref = parseGlobalId(String(argValue(subjectArg) ?? ''));
-    if (ref?.type !== subjectType || selectsViewerFields(args)) return null;
+    if (ref?.type !== subjectType || selectsViewerFields(args, viewerFields)) return null;
     if (!(await isPublic(ctx, ref.id))) return null;
     return `${field}:${ref.id}:${args.operationName ?? ''}:${print(args.document)}:${JSON.stringify(vars)}`;
   };

@@ -1,12 +1,28 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { identityTopics, type CredentialsRevokedEvent } from '../modules/identity/identity.events';
-import { credentialKey, currentViewers, type CredentialRef } from '../modules/identity/identity.service';
-import type { Viewer } from '../modules/identity/viewer';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import { credentialKey, type CredentialRef, type Viewer } from './viewer';
 import type { Logger } from './logger';
 import type { PubSub, Subscription } from './pubsub/pubsub';
 
+/** Ids of revoked credentials, as published on `CredentialAuthority.revokedTopic`. */
+export interface CredentialsRevokedEvent {
+  sessionIds?: number[];
+  apiKeyIds?: number[];
+}
+
+/** What the identity module tells the WebSocket server about credentials (server.ts wires it). */
+export interface CredentialAuthority {
+  /** The viewer a connection's `authorization` stands for (ANONYMOUS without one); an AppError refuses it. */
+  authenticate(em: EntityManager, authorization: unknown, config: Config): Promise<Viewer>;
+  /** The viewers of still-valid credentials, as they are now, by `credentialKey` (missing: no longer valid). */
+  currentViewers(em: EntityManager, refs: CredentialRef[]): Promise<Map<string, Viewer>>;
+  /** Where revocations are announced (signOut, revokeApiKey), with a `CredentialsRevokedEvent`. */
+  revokedTopic: string;
+}
+
 export interface CredentialWatchOptions {
   orm: MikroORM;
+  authority: CredentialAuthority;
   pubsub: PubSub;
   log: Logger;
   /** Longest a socket acts on a credential checked this long ago (CREDENTIAL_RECHECK_SECONDS × 1000); sweeps run twice as often. */
@@ -54,7 +70,7 @@ function narrowed(before: Viewer, now: Viewer): boolean {
  * (issue 12): a socket authenticates once, in connection_init, but its session may be signed out,
  * expire or lose its user, and its API key may be revoked, while it stays open.
  *
- * - `identityTopics.credentialsRevoked` messages (signOut, revokeApiKey on any instance) close the
+ * - Revocation messages (on `authority.revokedTopic`: signOut, revokeApiKey on any instance) close the
  *   named credentials' sockets at once, with 4401, which graphql-ws clients do not retry.
  * - A sweep every `recheckMs / 2` re-reads the credentials of all the instance's signed-in sockets
  *   in one statement (by primary key) and closes those no longer valid: pub/sub is at most once, so
@@ -77,7 +93,7 @@ export class CredentialWatch {
 
   constructor(private readonly o: CredentialWatchOptions) {
     this.log = o.log.child({ component: 'credential-watch' });
-    const revocations = o.pubsub.subscribe<CredentialsRevokedEvent>(identityTopics.credentialsRevoked);
+    const revocations = o.pubsub.subscribe<CredentialsRevokedEvent>(o.authority.revokedTopic);
     this.revocations = revocations;
     void (async () => {
       for await (const event of revocations) this.revokeNamed(event);
@@ -171,7 +187,7 @@ export class CredentialWatch {
   private async check(entries: Entry[]): Promise<void> {
     const startedAt = Date.now();
     const refs = new Map(entries.map((e) => [e.key, e.ref]));
-    const viewers = await currentViewers(this.o.orm.em.fork(), [...refs.values()]);
+    const viewers = await this.o.authority.currentViewers(this.o.orm.em.fork(), [...refs.values()]);
     for (const entry of entries) {
       if (entry.revoked) continue;
       const now = viewers.get(entry.key);

@@ -31,7 +31,7 @@ import { PERMISSIONS } from '../../src/modules/communities/permissions';
 import { MAX_LEVELS, REASONS } from '../../src/modules/reputation/rules';
 import { AppError } from '../../src/platform/errors';
 import { assertQueryCost } from '../../src/platform/guards/limits';
-import { buildTownsquareSchema } from '../../src/platform/schema';
+import { buildSchema } from '../../src/app';
 import {
   closeAll,
   createCommunity,
@@ -74,7 +74,7 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
-  schema = await buildTownsquareSchema();
+  schema = await buildSchema();
 });
 
 /** A connection type: an object with an `edges` list and a `pageInfo`. */

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Row } from '../../platform/live-feed';
-import { AUTHOR_COLUMNS } from '../../platform/views';
+import { AUTHOR_COLUMNS } from '../identity/user-views';
 
 /** The latest `size + 1` messages of a stream's chat (before a message id, if given), newest first. */
 export interface ChatPageKey {

@@ -2,6 +2,7 @@ import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } f
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
+import { ApiScope } from '../../platform/viewer';
 
 @Entity({ tableName: 'users' })
 @ObjectType('User', { implements: Node, simpleResolvers: true, description: 'A person with an account.' })
@@ -54,11 +55,7 @@ export class Session {
   expiresAt!: Date;
 }
 
-export enum ApiScope {
-  READ = 'READ',
-  WRITE = 'WRITE',
-  SUBSCRIBE = 'SUBSCRIBE',
-}
+export { ApiScope };
 registerEnumType(ApiScope, {
   name: 'ApiScope',
   description: 'What an API key may do: READ runs queries, WRITE runs mutations, SUBSCRIBE opens subscriptions.',

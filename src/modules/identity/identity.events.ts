@@ -8,8 +8,4 @@ export const identityTopics = {
   credentialsRevoked: 'identity:credentials-revoked',
 };
 
-/** Ids of revoked credentials. */
-export interface CredentialsRevokedEvent {
-  sessionIds?: number[];
-  apiKeyIds?: number[];
-}
+export type { CredentialsRevokedEvent } from '../../platform/socket-credentials';

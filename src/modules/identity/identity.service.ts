@@ -8,6 +8,7 @@ import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
 import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
 import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
+import { credentialKey, type CredentialRef } from '../../platform/viewer';
 
 /** What the identity rules need from the configuration. */
 export interface IdentitySettings {
@@ -119,12 +120,7 @@ export async function authenticate(
 }
 
 /** A credential a viewer was authenticated with, by id (see {@link currentViewers}). */
-export type CredentialRef = { sessionId: number } | { apiKeyId: number };
-
-/** The key of a credential in {@link currentViewers}' answer: `s<id>` for a session, `k<id>` for an API key. */
-export function credentialKey(ref: CredentialRef): string {
-  return 'sessionId' in ref ? `s${ref.sessionId}` : `k${ref.apiKeyId}`;
-}
+export { credentialKey, type CredentialRef };
 
 /**
  * The viewers of credentials that were valid when they were presented, as they are now: one

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { sql } from '../../platform/database/sql';
-import { userView } from '../../platform/views';
+import { userView } from '../identity/user-views';
 import type { User } from '../identity/identity.entity';
 import type { Viewer } from '../identity/viewer';
 import { Poll, PollOption } from './polls.entity';

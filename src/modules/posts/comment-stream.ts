@@ -8,7 +8,7 @@ import type { Visibility } from '../communities/communities.entity';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { Comment } from './posts.entity';
 import { readablePost } from './posts.service';
-import { AUTHOR_COLUMNS } from '../../platform/views';
+import { AUTHOR_COLUMNS } from '../identity/user-views';
 import { commentFromRow } from './rows';
 
 /**

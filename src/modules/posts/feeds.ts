@@ -9,7 +9,7 @@ import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
-import { AUTHOR_COLUMNS, takeAuthor } from '../../platform/views';
+import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */

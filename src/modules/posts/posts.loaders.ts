@@ -5,7 +5,7 @@ import { byIdLoader } from '../../platform/by-id-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
 import { POST_LIMITS, type ReactionCount } from './posts.inputs';
-import { AUTHOR_COLUMNS } from '../../platform/views';
+import { AUTHOR_COLUMNS } from '../identity/user-views';
 
 /** One page of a thread level: top-level comments of a post (`parentId` null) or replies to a comment. */
 export interface CommentsPageKey {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../../platform/loaders';
-import { ref, takeAuthor, timestamp, view } from '../../platform/views';
+import { ref, timestamp, view } from '../../platform/views';
+import { takeAuthor } from '../identity/user-views';
 import { Comment, Post } from './posts.entity';
 
 export function postView(r: Record<string, unknown>): Post {

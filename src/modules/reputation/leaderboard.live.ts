@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CoalescedWatch } from '../../platform/coalesced-watch';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import { userView } from '../../platform/views';
+import { userView } from '../identity/user-views';
 import type { User } from '../identity/identity.entity';
 import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';

@@ -1,6 +1,6 @@
 import { BREAK, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Config } from '../../config';
-import { scopeFor, type Viewer } from '../../modules/identity/viewer';
+import { scopeFor, type Viewer } from '../viewer';
 import { AppError, BadInput, Forbidden, Unauthenticated } from '../errors';
 import { assertInputText } from './input-text';
 import { assertQueryCost } from './limits';

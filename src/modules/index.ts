@@ -1,0 +1,14 @@
+import type { ModuleManifest } from '../platform/module';
+import { communities } from './communities';
+import { events } from './events';
+import { identity } from './identity';
+import { node } from './node';
+import { polls } from './polls';
+import { posts } from './posts';
+import { reputation } from './reputation';
+
+/**
+ * Every module of the API, in the order their resolvers join the schema. A new module exports its
+ * manifest from its index.ts and is added here: nothing else lists modules (see platform/module.ts).
+ */
+export const MODULES: readonly ModuleManifest[] = [node, identity, communities, posts, events, polls, reputation];

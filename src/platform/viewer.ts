@@ -1,0 +1,50 @@
+/**
+ * The request principal: who is asking, as every request and socket carries it. The platform's
+ * rules (scopes, the response cache's sharing) need it; the identity module establishes it from a
+ * credential (`authenticate`).
+ */
+/** What a credential may do (an API key's scopes; sessions hold all three). */
+export enum ApiScope {
+  READ = 'READ',
+  WRITE = 'WRITE',
+  SUBSCRIBE = 'SUBSCRIBE',
+}
+
+/** Who is making a request, as established from its bearer token (or its absence). */
+export interface Viewer {
+  /** The signed-in user (also the owner, for an API key); null when anonymous. */
+  userId: number | null;
+  /** Platform administrator. */
+  isAdmin: boolean;
+  /** What operations this credential may run; only API keys are restricted. */
+  scopes: ReadonlySet<ApiScope>;
+  /** Set for a session token: `signOut` deletes it. */
+  sessionId?: number;
+  /** Set for an API key. */
+  apiKeyId?: number;
+}
+
+const ALL_SCOPES: ReadonlySet<ApiScope> = new Set(Object.values(ApiScope));
+
+export const ANONYMOUS: Viewer = Object.freeze({ userId: null, isAdmin: false, scopes: ALL_SCOPES });
+
+export function sessionViewer(userId: number, isAdmin: boolean, sessionId: number): Viewer {
+  return { userId, isAdmin, scopes: ALL_SCOPES, sessionId };
+}
+
+export function apiKeyViewer(userId: number, isAdmin: boolean, apiKeyId: number, scopes: ApiScope[]): Viewer {
+  return { userId, isAdmin, scopes: new Set(scopes), apiKeyId };
+}
+
+/** The scope an operation of this type needs. */
+export function scopeFor(operation: 'query' | 'mutation' | 'subscription'): ApiScope {
+  return operation === 'query' ? ApiScope.READ : operation === 'mutation' ? ApiScope.WRITE : ApiScope.SUBSCRIBE;
+}
+
+/** A credential a viewer acts with, by primary key: a session or an API key. */
+export type CredentialRef = { sessionId: number } | { apiKeyId: number };
+
+/** The key of a credential in `currentViewers`' answer: `s<id>` for a session, `k<id>` for an API key. */
+export function credentialKey(ref: CredentialRef): string {
+  return 'sessionId' in ref ? `s${ref.sessionId}` : `k${ref.apiKeyId}`;
+}
