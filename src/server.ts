@@ -24,7 +24,7 @@ import { createResponseCache, responseCachePlugin, type ResponseCache } from './
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type AfterMigrate, type Database } from './platform/database/database';
 import { QueryStats } from './platform/database/query-stats';
-import { AppError, ErrorCode, formatForClient, normalizeError } from './platform/errors';
+import { AppError, ErrorCode } from './platform/errors';
 import { compiledGateway } from './platform/compiled-execution';
 import { graphiqlHandler } from './platform/graphiql';
 import { serveGraphqlWs } from './platform/graphql-ws';
@@ -33,6 +33,7 @@ import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limi
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { requestLog } from './platform/request-log';
+import { createRequestRules } from './platform/request-rules';
 import { databaseIdentity } from './modules/reputation/leaderboards';
 import { seedDemoIfEmpty } from '../seed/demo';
 
@@ -151,6 +152,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   const schema = await buildSchema(pubsub);
+  // One set of request rules for HTTP and WebSocket (admission, error masking, cache invalidation).
+  const rules = createRequestRules({ config, responseCache });
   const deps: ContextDeps = {
     orm: db.orm,
     pubsub,
@@ -214,7 +217,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(true);
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, { credentials: credentialAuthority, shareKeys, viewerFields });
+  const wsServer = serveGraphqlWs(wss, schema, deps, rules, {
+    credentials: credentialAuthority,
+    shareKeys,
+    viewerFields,
+  });
 
   const apollo = new ApolloServer<Context>({
     ...(config.GRAPHQL_JIT ? { gateway: compiledGateway(schema) } : { schema }),
@@ -229,8 +236,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     parseOptions: { maxTokens: config.MAX_TOKENS },
     stringifyResult: (value) => responseCache.stringify(value),
     formatError: (formatted, error) => {
-      const { error: safe } = normalizeError(error);
-      const out = formatForClient(safe, error);
+      const out = rules.maskError(error as GraphQLError);
       return { ...out, locations: out.locations ?? formatted.locations, path: out.path ?? formatted.path };
     },
     plugins: [
@@ -238,8 +244,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field resolution; we set no cache hints (HTTP caching is off anyway).
       ApolloServerPluginCacheControlDisabled(),
-      townsquarePlugin(config, () => schema),
-      responseCachePlugin(responseCache),
+      townsquarePlugin(config, () => schema, rules),
+      responseCachePlugin(responseCache, rules),
       {
         async serverWillStart() {
           return {

@@ -2,40 +2,37 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from './context';
-import { normalizeError } from './errors';
-import { assertOperationAllowed } from './guards/operation-rules';
+import type { RequestRules } from './request-rules';
 
 /**
- * Apollo plugin for the rules that need the resolved operation (see `assertOperationAllowed`);
- * logs each unexpected error once with the request id; reports SQL statements when enabled.
+ * Apollo plugin for the request rules that need the resolved operation (see request-rules.ts, which
+ * graphql-ws.ts applies the same way): admits the operation before it runs, logs each unexpected
+ * error once with the request id; reports SQL statements when enabled.
  */
-export function townsquarePlugin(config: Config, schemaRef: () => GraphQLSchema): ApolloServerPlugin<Context> {
+export function townsquarePlugin(
+  config: Config,
+  schemaRef: () => GraphQLSchema,
+  rules: RequestRules,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
-          await assertOperationAllowed(
-            {
-              schema: schemaRef(),
-              document,
-              operation,
-              operationName: request.operationName,
-              variables: request.variables,
-              viewer: contextValue.viewer,
-              transport: 'http',
-              rateLimiter: contextValue.rateLimiter,
-            },
-            config,
-          );
+          await rules.admit({
+            schema: schemaRef(),
+            document,
+            operation,
+            operationName: request.operationName,
+            variables: request.variables,
+            viewer: contextValue.viewer,
+            transport: 'http',
+            rateLimiter: contextValue.rateLimiter,
+          });
         },
         async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            if (normalizeError(error).unexpected) {
-              contextValue.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
-            }
-          }
+          rules.reportErrors(errors, contextValue.log);
         },
         async willSendResponse({ response, contextValue }) {
           if (config.EXPOSE_SQL_COUNT && contextValue?.stats) {

@@ -17,13 +17,12 @@ import type { WebSocketServer, WebSocket } from 'ws';
 import { ANONYMOUS, type Viewer } from './viewer';
 import { clientAddress } from './client-address';
 import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
-import { writeScope } from './cache-scope';
 import { createContext, forkEm, type Context, type ContextDeps } from './context';
 import { QueryStats } from './database/query-stats';
-import { AppError, Forbidden, Unauthenticated, formatForClient, normalizeError } from './errors';
+import { AppError, Forbidden, Unauthenticated, normalizeError } from './errors';
 import { limitRules, queryLimits } from './guards/limits';
-import { assertOperationAllowed } from './guards/operation-rules';
 import type { Logger } from './logger';
+import type { RequestRules } from './request-rules';
 import { CredentialWatch, type CredentialAuthority, type WatchedSocket } from './socket-credentials';
 import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
 
@@ -64,6 +63,7 @@ export function serveGraphqlWs(
   wss: WebSocketServer,
   schema: GraphQLSchema,
   deps: ContextDeps,
+  rules: RequestRules,
   modules: {
     /** How connections authenticate and their credentials are re-checked (the identity module's). */
     credentials: CredentialAuthority;
@@ -75,7 +75,7 @@ export function serveGraphqlWs(
 ): GraphqlWsServer {
   const { config, log } = deps;
   const limits = queryLimits(config);
-  const rules = [...specifiedRules, ...limitRules(limits)];
+  const validationRules = [...specifiedRules, ...limitRules(limits)];
   /**
    * Parsed and validated documents by query text (at most 500, least recently used out): thousands
    * of clients sending the same subscription share one AST, and validation runs once per text.
@@ -91,7 +91,7 @@ export function serveGraphqlWs(
     } else {
       try {
         const document = parse(query, { maxTokens: limits.maxTokens });
-        const errors = validate(schema, document, rules);
+        const errors = validate(schema, document, validationRules);
         entry = errors.length
           ? { errors: errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error)) }
           : { document };
@@ -104,12 +104,10 @@ export function serveGraphqlWs(
     return entry;
   }
   /** Masks errors for the client as HTTP does; each unexpected one is logged once with the request id. */
-  const formatErrors = (errors: readonly GraphQLError[], requestId: string) =>
-    errors.map((e) => {
-      const { error, unexpected } = normalizeError(e);
-      if (unexpected) log.error({ err: e.originalError ?? e, requestId }, 'unexpected error in subscription');
-      return formatForClient(error, e);
-    });
+  const formatErrors = (errors: readonly GraphQLError[], requestId: string) => {
+    rules.reportErrors(errors, log.child({ requestId }));
+    return errors.map(rules.maskError);
+  };
   const shared = new SharedSubscriptions(
     modules.shareKeys,
     modules.viewerFields,
@@ -218,19 +216,16 @@ export function serveGraphqlWs(
             new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           ];
         try {
-          await assertOperationAllowed(
-            {
-              schema,
-              document,
-              operation,
-              operationName: payload.operationName,
-              variables: payload.variables,
-              viewer,
-              transport: 'websocket',
-              rateLimiter: deps.rateLimiter,
-            },
-            config,
-          );
+          await rules.admit({
+            schema,
+            document,
+            operation,
+            operationName: payload.operationName,
+            variables: payload.variables,
+            viewer,
+            transport: 'websocket',
+            rateLimiter: deps.rateLimiter,
+          });
         } catch (err) {
           return [err instanceof AppError ? err : normalizeError(err).error];
         }
@@ -259,11 +254,8 @@ export function serveGraphqlWs(
       onOperation: async (_ctx, _id, _payload, args) => {
         // A mutation over WebSocket records what it touched in the response cache, as it does over HTTP.
         const operation = getOperationAST(args.document, args.operationName);
-        if (operation?.operation === 'mutation') {
-          await deps.responseCache.invalidate(
-            writeScope(args.document, operation, (args.contextValue as Context).loaders.cacheScope),
-          );
-        }
+        if (operation?.operation === 'mutation')
+          await rules.afterMutation(args.document, operation, args.contextValue as Context);
       },
       onNext: (ctx, id, _payload, _args, result) =>
         result.errors?.length

@@ -3,7 +3,8 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apoll
 import type { FormattedExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Viewer } from './viewer';
-import { readDependencies, writeScope, type ReadDependencies, type WriteScope } from './cache-scope';
+import { readDependencies, type ReadDependencies, type WriteScope } from './cache-scope';
+import type { RequestRules } from './request-rules';
 import type { Context } from './context';
 import type { Logger } from './logger';
 import { connectRedis, type RedisClient } from './redis';
@@ -408,7 +409,7 @@ function credentialOf(viewer: Viewer): string {
  * `X-Response-Cache`: `hit` (kept response), `shared` (another request's execution, which this one
  * waited for) or `miss` (executed).
  */
-export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Context> {
+export function responseCachePlugin(cache: ResponseCache, rules: RequestRules): ApolloServerPlugin<Context> {
   const answer = (result: FormattedExecutionResult, state: 'hit' | 'shared'): GraphQLResponse => ({
     http: { status: undefined, headers: new HeaderMap([['x-response-cache', state]]) },
     body: { kind: 'single', singleResult: result },
@@ -441,7 +442,7 @@ export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<Co
         },
         async willSendResponse({ operation, document, response, contextValue }) {
           if (operation?.operation === 'mutation') {
-            if (executed) await cache.invalidate(writeScope(document!, operation, contextValue.loaders.cacheScope));
+            if (executed) await rules.afterMutation(document!, operation, contextValue);
             return;
           }
           if (!leading) return;

@@ -24,8 +24,9 @@ export interface OperationRequest {
 
 /**
  * The rules every operation passes once it is parsed and validated, before it runs, on HTTP and
- * WebSocket alike (Apollo's `didResolveOperation`, graphql-ws's `onSubscribe` both call this, so the
- * two transports cannot drift). Each rule throws an {@link AppError} carrying its HTTP status.
+ * WebSocket alike (through request-rules.ts, from Apollo's `didResolveOperation` and graphql-ws's
+ * `onSubscribe`, so the two transports cannot drift). Each rule throws an {@link AppError} carrying
+ * its HTTP status.
  */
 export async function assertOperationAllowed(req: OperationRequest, config: Config): Promise<void> {
   const kind = req.operation.operation;
