@@ -67,21 +67,29 @@ export class PollsResolver {
       'Creates a poll in a community you belong to (2 to 20 options), optionally attached to one of its posts or events.',
   })
   createPoll(@Arg('input') input: CreatePollInput, @Ctx() ctx: Context): Promise<Poll> {
-    return polls.createPoll(ctx, input);
+    return polls.createPoll(ctx, {
+      ...input,
+      communityId: fromGlobalId('Community', input.communityId, 'communityId'),
+      postId: input.postId ? fromGlobalId('Post', input.postId, 'postId') : null,
+      eventId: input.eventId ? fromGlobalId('Event', input.eventId, 'eventId') : null,
+    });
   }
 
   @Mutation(() => Poll, {
     description: `Casts your ballot, or replaces it, while the poll is open: one ballot per member. ${CLOSED_CODE}`,
   })
   castVote(@Arg('input') input: CastVoteInput, @Ctx() ctx: Context): Promise<Poll> {
-    return polls.castVote(ctx, input.pollId, input.optionIds);
+    return polls.castVote(ctx, {
+      pollId: fromGlobalId('Poll', input.pollId, 'pollId'),
+      optionIds: input.optionIds.map((id) => fromGlobalId('PollOption', id, 'optionIds')),
+    });
   }
 
   @Mutation(() => Poll, {
     description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.',
   })
   closePoll(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Poll> {
-    return polls.closePoll(ctx, id);
+    return polls.closePoll(ctx, { id: fromGlobalId('Poll', id) });
   }
 
   @Subscription(() => Poll, {

@@ -3,7 +3,6 @@ import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { awardCall, awardWritten, settle } from '../reputation/ledger';
 import { BadInput, Conflict, NotFound } from '../../platform/errors';
-import { fromGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
@@ -85,10 +84,17 @@ function checkOptions(raw: string[]): string[] {
  * events. Options are written with the poll in one transaction. A `closesAt` is announced to every
  * instance's closer, so the close is emitted on time even if no request arrives.
  */
-export async function createPoll(ctx: Context, input: CreatePollInput): Promise<Poll> {
+/** `createPoll`'s input with its global IDs decoded (by the resolver). */
+export type NewPoll = Omit<CreatePollInput, 'communityId' | 'postId' | 'eventId'> & {
+  communityId: number;
+  postId: number | null;
+  eventId: number | null;
+};
+
+export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
-  const communityId = fromGlobalId('Community', input.communityId, 'communityId');
+  const { communityId } = input;
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
   assertCan(await actorIn(loaders, viewer, communityId), 'polls.create');
@@ -114,7 +120,7 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
   }
   let postId: number | null = null;
   if (input.postId) {
-    const { post } = await readablePost(loaders, viewer, fromGlobalId('Post', input.postId, 'postId'));
+    const { post } = await readablePost(loaders, viewer, input.postId);
     if (post.community.id !== communityId)
       throw new BadInput('Attach the poll to a post of the same community', 'postId');
     if (post.deletedAt) throw new BadInput('A deleted post cannot hold a poll', 'postId');
@@ -122,7 +128,7 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
   }
   let eventId: number | null = null;
   if (input.eventId) {
-    const { event } = await readableEvent(loaders, viewer, fromGlobalId('Event', input.eventId, 'eventId'));
+    const { event } = await readableEvent(loaders, viewer, input.eventId);
     if (event.community.id !== communityId)
       throw new BadInput('Attach the poll to an event of the same community', 'eventId');
     eventId = event.id;
@@ -162,9 +168,8 @@ export async function createPoll(ctx: Context, input: CreatePollInput): Promise<
 async function checkBallot(
   loaders: Loaders,
   poll: Poll,
-  optionIds: string[],
+  ids: number[],
 ): Promise<{ ids: number[]; options: PollOption[] }> {
-  const ids = optionIds.map((id) => fromGlobalId('PollOption', id, 'optionIds'));
   if (new Set(ids).size !== ids.length) throw new BadInput('Name each option once', 'optionIds');
   const options = await loaders.pollOptions.load(poll.id);
   const known = new Set(options.map((o) => o.id));
@@ -210,12 +215,12 @@ type BallotResult = 'cast' | 'unchanged' | 'closed' | 'not_found' | 'bad_option'
  * equal a recount of the ballots; the lock is held for no round trip to the application.
  * A closed poll (by hand or by time) refuses with CONFLICT on `pollId`.
  */
-export async function castVote(ctx: Context, pollIdGlobal: string, optionIds: string[]): Promise<Poll> {
+export async function castVote(ctx: Context, input: { pollId: number; optionIds: number[] }): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
-  const { poll } = await readablePoll(loaders, viewer, fromGlobalId('Poll', pollIdGlobal, 'pollId'));
+  const { poll } = await readablePoll(loaders, viewer, input.pollId);
   assertCan(await actorIn(loaders, viewer, poll.community.id), 'polls.vote');
-  const { ids } = await checkBallot(loaders, poll, optionIds);
+  const { ids } = await checkBallot(loaders, poll, input.optionIds);
   if (isClosed(poll)) throw closedConflict('pollId');
   const community = (await loaders.community.load(poll.community.id))!;
   // The ballot and its points, if it earns any (see `ballotAward`), commit together: one statement
@@ -258,10 +263,10 @@ interface CastRow {
  * close is announced at once (and claimed, so the time sweep never announces it again). A poll
  * already closed, by hand or by time, is CONFLICT on `id`.
  */
-export async function closePoll(ctx: Context, pollIdGlobal: string): Promise<Poll> {
+export async function closePoll(ctx: Context, input: { id: number }): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
   requireUser(viewer);
-  const { poll } = await readablePoll(loaders, viewer, fromGlobalId('Poll', pollIdGlobal));
+  const { poll } = await readablePoll(loaders, viewer, input.id);
   await authorize(ctx, 'poll.close', poll);
   await em.transactional(async (tx) => {
     if ((await lockPoll(tx, poll.id)).closed) throw new Conflict('This poll is already closed', 'id');

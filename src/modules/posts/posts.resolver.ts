@@ -42,7 +42,7 @@ import {
 } from './posts.inputs';
 import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
-import { react, vote, type Subject } from './votes.service';
+import { react, subjectRef, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
 
 @ObjectType()
@@ -126,12 +126,14 @@ export class PostsResolver {
     description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.',
   })
   async vote(@Arg('input') input: VoteInput, @Ctx() ctx: Context) {
-    return subjectOf(await vote(ctx, input.subjectId, input.value));
+    return subjectOf(await vote(ctx, { subject: subjectRef(input.subjectId), value: input.value }));
   }
 
   @Mutation(() => Votable, { description: 'Adds (or removes) an emoji reaction to a post or comment.' })
   async react(@Arg('input') input: ReactInput, @Ctx() ctx: Context) {
-    return subjectOf(await react(ctx, input.subjectId, input.emoji, input.remove));
+    return subjectOf(
+      await react(ctx, { subject: subjectRef(input.subjectId), emoji: input.emoji, remove: input.remove }),
+    );
   }
 
   // Listings that were not asked for the texts leave them unread (see `listPosts`): read here if asked after all.

@@ -20,17 +20,26 @@ import { awardIf, Badge } from '../reputation/badges';
 export type Subject =
   { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
 
-export async function loadSubject(loaders: Loaders, viewer: Viewer, subjectId: string): Promise<Subject> {
+/** A post or comment named by the client (decoded by the resolver: `subjectRef`). */
+export interface SubjectRef {
+  type: 'Post' | 'Comment';
+  id: number;
+}
+
+/** Decodes a vote's or reaction's `subjectId`: a post's or a comment's global ID, else BAD_USER_INPUT on `subjectId`. */
+export function subjectRef(subjectId: string): SubjectRef {
   const ref = parseGlobalId(subjectId);
-  if (ref?.type === 'Post') {
+  if (ref?.type === 'Post' || ref?.type === 'Comment') return { type: ref.type, id: ref.id };
+  throw new BadInput('subjectId must be a post or a comment', 'subjectId');
+}
+
+export async function loadSubject(loaders: Loaders, viewer: Viewer, ref: SubjectRef): Promise<Subject> {
+  if (ref.type === 'Post') {
     const { post } = await readablePost(loaders, viewer, ref.id);
     return { kind: 'post', post, communityId: post.community.id };
   }
-  if (ref?.type === 'Comment') {
-    const { comment, post } = await readableComment(loaders, viewer, ref.id);
-    return { kind: 'comment', comment, communityId: post.community.id };
-  }
-  throw new BadInput('subjectId must be a post or a comment', 'subjectId');
+  const { comment, post } = await readableComment(loaders, viewer, ref.id);
+  return { kind: 'comment', comment, communityId: post.community.id };
 }
 
 const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
@@ -41,11 +50,11 @@ const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
  * concurrent votes serialize and the score always equals the sum of the votes. (FOR NO KEY UPDATE,
  * the lock the score update takes anyway: it does not wait for comments being inserted under the post.)
  */
-export async function vote(ctx: Context, subjectId: string, value: VoteValue): Promise<Subject> {
+export async function vote(ctx: Context, input: { subject: SubjectRef; value: VoteValue }): Promise<Subject> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
-  const subject = await loadSubject(loaders, viewer, subjectId);
-  const next = VALUE[value];
+  const subject = await loadSubject(loaders, viewer, input.subject);
+  const next = VALUE[input.value];
   assertCan(await actorIn(loaders, viewer, subject.communityId), next < 0 ? 'posts.downvote' : 'posts.write');
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.author.id === userId) throw new Forbidden('You cannot vote on your own content');
@@ -131,13 +140,12 @@ const EMOJI =
  */
 export async function react(
   { em, loaders, viewer }: Context,
-  subjectId: string,
-  emoji: string,
-  remove: boolean,
+  input: { subject: SubjectRef; emoji: string; remove: boolean },
 ): Promise<Subject> {
+  const { emoji, remove } = input;
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
-  const subject = await loadSubject(loaders, viewer, subjectId);
+  const subject = await loadSubject(loaders, viewer, input.subject);
   assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.deletedAt && !remove) throw new BadInput('You cannot react to deleted content', 'subjectId');
