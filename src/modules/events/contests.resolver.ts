@@ -76,44 +76,29 @@ export class ContestEntryResolver {
     description:
       'Enters one of your posts in a contest of its community, before the contest starts. One entry per member.',
   })
-  submitContestEntry(
-    @Arg('input') input: SubmitContestEntryInput,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<ContestEntry> {
-    return contests.submitEntry(
-      em,
-      loaders,
-      viewer,
-      fromGlobalId('Event', input.eventId, 'eventId'),
-      fromGlobalId('Post', input.postId, 'postId'),
-    );
+  submitContestEntry(@Arg('input') input: SubmitContestEntryInput, @Ctx() ctx: Context): Promise<ContestEntry> {
+    return contests.submitEntry(ctx, {
+      eventId: fromGlobalId('Event', input.eventId, 'eventId'),
+      postId: fromGlobalId('Post', input.postId, 'postId'),
+    });
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your entry, before the contest starts.' })
-  withdrawContestEntry(
-    @Arg('entryId', () => ID) entryId: string,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<boolean> {
-    return contests.withdrawEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
+  withdrawContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return contests.withdrawEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
   }
 
   @Mutation(() => ContestEntry, {
     description:
       'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.',
   })
-  voteContestEntry(
-    @Arg('entryId', () => ID) entryId: string,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<ContestEntry> {
-    return contests.voteForEntry(em, loaders, viewer, fromGlobalId('ContestEntry', entryId, 'entryId'));
+  voteContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() ctx: Context): Promise<ContestEntry> {
+    return contests.voteForEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your vote in a contest while it lasts; false when you had none.' })
-  withdrawContestVote(
-    @Arg('eventId', () => ID) eventId: string,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<boolean> {
-    return contests.withdrawVote(em, loaders, viewer, fromGlobalId('Event', eventId, 'eventId'));
+  withdrawContestVote(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<boolean> {
+    return contests.withdrawVote(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
   @FieldResolver(() => Event)

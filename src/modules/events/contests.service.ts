@@ -1,3 +1,4 @@
+import type { Context } from '../../platform/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
@@ -115,11 +116,8 @@ async function freshEntry(em: EntityManager, loaders: Loaders, id: number): Prom
  * (unique in the database): a second one, even sent at the same time, is CONFLICT.
  */
 export async function submitEntry(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  eventId: number,
-  postId: number,
+  { em, loaders, viewer }: Context,
+  { eventId, postId }: { eventId: number; postId: number },
 ): Promise<ContestEntry> {
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
@@ -147,10 +145,8 @@ export async function submitEntry(
 
 /** Withdraws the viewer's entry (its author only) while the contest takes submissions. */
 export async function withdrawEntry(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  entryId: number,
+  { em, loaders, viewer }: Context,
+  { entryId }: { entryId: number },
 ): Promise<boolean> {
   requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
@@ -171,10 +167,8 @@ export async function withdrawEntry(
  * one transaction that holds the contest's row lock: the counters always equal their vote rows.
  */
 export async function voteForEntry(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  entryId: number,
+  { em, loaders, viewer }: Context,
+  { entryId }: { entryId: number },
 ): Promise<ContestEntry> {
   const userId = requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
@@ -215,10 +209,8 @@ export async function voteForEntry(
 
 /** Withdraws the viewer's vote in a contest while it is in VOTING; false when they had none. */
 export async function withdrawVote(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  eventId: number,
+  { em, loaders, viewer }: Context,
+  { eventId }: { eventId: number },
 ): Promise<boolean> {
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);

@@ -87,13 +87,16 @@ export class EventsResolver {
   }
 
   @Mutation(() => Event, { description: 'Creates an event in a community you belong to; you are its organizer.' })
-  createEvent(@Arg('input') input: CreateEventInput, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
-    return events.createEvent(em, loaders, viewer, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  createEvent(@Arg('input') input: CreateEventInput, @Ctx() ctx: Context): Promise<Event> {
+    return events.createEvent(ctx, {
+      ...input,
+      communityId: fromGlobalId('Community', input.communityId, 'communityId'),
+    });
   }
 
   @Mutation(() => Event, { description: 'Changes an event (its organizer, or a MODERATOR or above).' })
-  updateEvent(@Arg('input') input: UpdateEventInput, @Ctx() { em, loaders, viewer }: Context): Promise<Event> {
-    return events.updateEvent(em, loaders, viewer, fromGlobalId('Event', input.id), input);
+  updateEvent(@Arg('input') input: UpdateEventInput, @Ctx() ctx: Context): Promise<Event> {
+    return events.updateEvent(ctx, { ...input, id: fromGlobalId('Event', input.id) });
   }
 
   @Mutation(() => Event, {
@@ -107,15 +110,12 @@ export class EventsResolver {
     description:
       'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.',
   })
-  rsvp(@Arg('input') input: RsvpInput, @Ctx() { em, loaders, viewer }: Context): Promise<Rsvp> {
-    return rsvp(
-      em,
-      loaders,
-      viewer,
-      fromGlobalId('Event', input.eventId, 'eventId'),
-      input.status,
-      input.occurrenceStartsAt,
-    );
+  rsvp(@Arg('input') input: RsvpInput, @Ctx() ctx: Context): Promise<Rsvp> {
+    return rsvp(ctx, {
+      eventId: fromGlobalId('Event', input.eventId, 'eventId'),
+      status: input.status,
+      occurrenceStartsAt: input.occurrenceStartsAt,
+    });
   }
 
   @Mutation(() => Rsvp, {

@@ -133,12 +133,10 @@ const text = (value: string | null | undefined) => value?.trim() || null;
 
 /** Creates an event in a community (`events.create`); the viewer is its organizer. */
 export async function createEvent(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  communityId: number,
-  input: CreateEventInput,
+  { em, loaders, viewer }: Context,
+  input: Omit<CreateEventInput, 'communityId'> & { communityId: number },
 ): Promise<Event> {
+  const { communityId } = input;
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
@@ -186,12 +184,10 @@ async function manageableEvent(em: EntityManager, loaders: Loaders, viewer: View
  * to the waitlist at once, in order; fewer seats take nobody's seat away.
  */
 export async function updateEvent(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  eventId: number,
-  input: UpdateEventInput,
+  { em, loaders, viewer }: Context,
+  input: Omit<UpdateEventInput, 'id'> & { id: number },
 ): Promise<Event> {
+  const eventId = input.id;
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (event.cancelledAt) throw new BadInput('A cancelled event cannot change', 'id');
   if (event.kind === EventKind.CONTEST) {

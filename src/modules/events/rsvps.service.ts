@@ -5,12 +5,10 @@ import { award, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 import { BadInput } from '../../platform/errors';
-import type { Loaders } from '../../platform/loaders';
 import { actorIn } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
-import type { Viewer } from '../identity/viewer';
 import { Rsvp, RsvpStatus } from './events.entity';
 import { EVENT_LIMITS } from './events.inputs';
 import { occurrenceOf, readableEvent } from './events.service';
@@ -74,13 +72,10 @@ export async function releaseMemberRsvps(tx: EntityManager, communityId: number,
  * (a waiting member keeps their place).
  */
 export async function rsvp(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  eventId: number,
-  status: RsvpStatus,
-  occurrenceStartsAt?: Date | null,
+  { em, loaders, viewer }: Context,
+  input: { eventId: number; status: RsvpStatus; occurrenceStartsAt?: Date | null },
 ): Promise<Rsvp> {
+  const { eventId, status, occurrenceStartsAt } = input;
   const userId = requireUser(viewer);
   const { event } = await readableEvent(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'events.rsvp');
