@@ -41,16 +41,13 @@ export class CommunitiesResolver {
   }
 
   @Mutation(() => Community, { description: 'Creates a community with you as its OWNER.' })
-  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() { em, viewer }: Context): Promise<Community> {
-    return communities.createCommunity(em, viewer, input);
+  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: Context): Promise<Community> {
+    return communities.createCommunity(ctx, input);
   }
 
   @Mutation(() => Community, { description: 'Changes a community (ADMIN or above).' })
-  updateCommunity(
-    @Arg('input') input: UpdateCommunityInput,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<Community> {
-    return communities.updateCommunity(em, loaders, viewer, fromGlobalId('Community', input.id), input);
+  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() ctx: Context): Promise<Community> {
+    return communities.updateCommunity(ctx, { ...input, id: fromGlobalId('Community', input.id) });
   }
 
   @Mutation(() => JoinCommunityPayload, {

@@ -1,3 +1,4 @@
+import type { Context } from '../../platform/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
@@ -64,11 +65,7 @@ export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: num
 }
 
 /** Creates a community with the viewer as its OWNER, in one transaction. Taken slug: CONFLICT. */
-export async function createCommunity(
-  em: EntityManager,
-  viewer: Viewer,
-  input: CreateCommunityInput,
-): Promise<Community> {
+export async function createCommunity({ em, viewer }: Context, input: CreateCommunityInput): Promise<Community> {
   const userId = requireUser(viewer);
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
@@ -95,12 +92,10 @@ export async function createCommunity(
 
 /** Updates name, description or visibility (needs `community.update`). */
 export async function updateCommunity(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  id: number,
-  input: UpdateCommunityInput,
+  { em, loaders, viewer }: Context,
+  input: Omit<UpdateCommunityInput, 'id'> & { id: number },
 ): Promise<Community> {
+  const { id } = input;
   requireUser(viewer);
   const community = await visibleCommunity(loaders, viewer, id);
   assertCan(await actorIn(loaders, viewer, id), 'community.update');

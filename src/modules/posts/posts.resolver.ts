@@ -95,8 +95,8 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Edits your post.' })
-  updatePost(@Arg('input') input: UpdatePostInput, @Ctx() { em, loaders, viewer }: Context): Promise<Post> {
-    return posts.updatePost(em, loaders, viewer, fromGlobalId('Post', input.id), input);
+  updatePost(@Arg('input') input: UpdatePostInput, @Ctx() ctx: Context): Promise<Post> {
+    return posts.updatePost(ctx, { ...input, id: fromGlobalId('Post', input.id) });
   }
 
   @Mutation(() => Post, { description: 'Deletes a post (yours, or any as a moderator). Its thread stays.' })
@@ -105,21 +105,13 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
-  pinPost(
-    @Arg('id', () => ID) id: string,
-    @Arg('pinned') pinned: boolean,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<Post> {
-    return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { pinned });
+  pinPost(@Arg('id', () => ID) id: string, @Arg('pinned') pinned: boolean, @Ctx() ctx: Context): Promise<Post> {
+    return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), pinned });
   }
 
   @Mutation(() => Post, { description: "Locks or unlocks a post's comments (MODERATOR or above)." })
-  lockPost(
-    @Arg('id', () => ID) id: string,
-    @Arg('locked') locked: boolean,
-    @Ctx() { em, loaders, viewer }: Context,
-  ): Promise<Post> {
-    return posts.moderatePost(em, loaders, viewer, fromGlobalId('Post', id), { locked });
+  lockPost(@Arg('id', () => ID) id: string, @Arg('locked') locked: boolean, @Ctx() ctx: Context): Promise<Post> {
+    return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), locked });
   }
 
   @Mutation(() => Votable, {

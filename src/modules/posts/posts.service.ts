@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
@@ -112,12 +111,10 @@ export async function createPost(
 
 /** Edits a post: its author only, while it is not deleted. */
 export async function updatePost(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  postId: number,
-  input: UpdatePostInput,
+  { em, loaders, viewer }: Context,
+  input: Omit<UpdatePostInput, 'id'> & { id: number },
 ): Promise<Post> {
+  const postId = input.id;
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   await authorize({ loaders, viewer }, 'post.update', post);
@@ -163,12 +160,10 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
 
 /** Pins or locks a post (moderators). */
 export async function moderatePost(
-  em: EntityManager,
-  loaders: Loaders,
-  viewer: Viewer,
-  postId: number,
-  change: { pinned?: boolean; locked?: boolean },
+  { em, loaders, viewer }: Context,
+  change: { id: number; pinned?: boolean; locked?: boolean },
 ): Promise<Post> {
+  const postId = change.id;
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
