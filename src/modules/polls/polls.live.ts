@@ -4,6 +4,7 @@ import { sql } from '../../platform/database/sql';
 import { CoalescedWatch } from '../../platform/coalesced-watch';
 import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
+import { NotFound } from '../../platform/errors';
 import { closable } from '../../platform/streams';
 import { communityTopics } from '../communities/communities.events';
 import type { Visibility } from '../communities/communities.entity';
@@ -89,8 +90,10 @@ export async function pollUpdatedStream(ctx: Context, pollId: number): Promise<A
     try {
       visibility = (await readablePoll(ctx.loaders, ctx.viewer, pollId)).community.visibility;
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      // Only "no longer readable" ends the stream quietly; a database outage reaches the client as an error.
+      if (err instanceof NotFound) return false;
+      throw err;
     }
   }
 

@@ -7,6 +7,7 @@ import type { User } from '../identity/identity.entity';
 import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
+import { Forbidden, NotFound } from '../../platform/errors';
 import { Member, type Visibility } from '../communities/communities.entity';
 import { communityTopics } from '../communities/communities.events';
 import { assertCanReadContent, visibleCommunity } from '../communities/communities.service';
@@ -144,8 +145,10 @@ export async function leaderboardChangedStream(
       await assertCanReadContent(ctx.loaders, ctx.viewer, current);
       visibility = current.visibility;
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      // Only "no longer readable" ends the stream quietly; a database outage reaches the client as an error.
+      if (err instanceof NotFound || err instanceof Forbidden) return false;
+      throw err;
     }
   }
 
