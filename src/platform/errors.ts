@@ -50,9 +50,14 @@ export class NotFound extends AppError {
  */
 export function nullIfHidden<T>(promise: Promise<T>): Promise<T | null> {
   return promise.catch((err: unknown) => {
-    if (err instanceof NotFound || err instanceof Forbidden) return null;
+    if (isHidden(err)) return null;
     throw err;
   });
+}
+
+/** Whether an error says the object is not (or no longer) the viewer's to read: NOT_FOUND or FORBIDDEN. */
+export function isHidden(err: unknown): boolean {
+  return err instanceof NotFound || err instanceof Forbidden;
 }
 
 export class Conflict extends AppError {

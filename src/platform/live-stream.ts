@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CollapsingQueue } from './collapsing-queue';
 import type { Context } from './context';
+import { isHidden } from './errors';
 import { follow, type Followed } from './follow';
 import { liveDefaults, liveFeed, type FeedBatch, type FeedSource, type Row } from './live-feed';
 import { closable } from './streams';
@@ -110,7 +111,11 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
 
   async function stillReadable(): Promise<boolean> {
     ctx.refresh();
-    const now = await o.recheck().catch(() => null);
+    // Lost access ends the stream quietly; anything else (the database down) is an error for the client.
+    const now = await o.recheck().catch((err: unknown) => {
+      if (isHidden(err)) return null;
+      throw err;
+    });
     if (now === null) return false;
     state = now;
     return true;

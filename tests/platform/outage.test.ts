@@ -3,10 +3,16 @@
  * `node(id)`) must not answer null when the database is down: a client would take a live post for
  * a deleted one. They answer INTERNAL_SERVER_ERROR, as every other field does.
  */
+import { communityTopics } from '../../src/modules/communities/communities.events';
+import { dbId } from '../posts/operations';
 import { closeAll, createCommunity, signUp, startTestServer, type TestServer } from '../support/server';
+import { record, type Recording } from '../support/subscription';
 
 let server: TestServer;
 const ids: Record<'post' | 'event' | 'poll', string> = { post: '', event: '', poll: '' };
+/** A member's live comments of a post in a PRIVATE community: a stream of its own, which re-checks access. */
+let live: Recording<{ commentAdded: { id: string } }>;
+let memberId = 0;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -34,6 +40,29 @@ beforeAll(async () => {
   ids.post = made.body.data.createPost.id;
   ids.event = made.body.data.createEvent.id;
   ids.poll = made.body.data.createPoll.id;
+
+  const member = await signUp(server, 'live');
+  memberId = dbId(member.user.id);
+  const hidden = await createCommunity(server, member, 'PRIVATE');
+  const post = await server.gql(
+    'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+    { input: { communityId: hidden.id, title: 'Live', body: 'Watched.' } },
+    { token: member.token },
+  );
+  const postId = post.body.data.createPost.id;
+  live = record(server.ws({ token: member.token }), {
+    query: 'subscription($id: ID!) { commentAdded(postId: $id) { id } }',
+    variables: { id: postId },
+  });
+  // A comment until one arrives: the subscription is running (it may still be starting when the first is sent).
+  for (let i = 0; i < 50 && live.results.length === 0; i++) {
+    await server.gql(
+      'mutation($input: AddCommentInput!) { addComment(input: $input) { id } }',
+      { input: { postId, body: 'Hello' } },
+      { token: member.token },
+    );
+    await live.until(() => live.results.length > 0, 'a comment', 200).catch(() => undefined);
+  }
 });
 afterAll(closeAll);
 
@@ -68,5 +97,15 @@ describe('a database outage', () => {
       ]);
       expect([field, res.body.data?.[field] ?? null]).toEqual([field, null]);
     }
+  });
+
+  it('ends a live subscription with an error, not a quiet completion that reads as lost access, when its access re-check fails', async () => {
+    expect(live.results.length).toBeGreaterThan(0);
+    expect(live.completed || live.failure !== undefined).toBe(false);
+    // (The database was closed by the test above.) A membership change makes the stream re-check access.
+    await server.app.pubsub.publish(communityTopics.membershipChanged(memberId), {});
+    await live.settled(10_000);
+    expect(live.completed).toBe(false);
+    expect(live.failure).toBeDefined();
   });
 });
