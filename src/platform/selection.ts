@@ -55,3 +55,15 @@ export function connectionNodeFields(info: Pick<GraphQLResolveInfo, 'fieldNodes'
   }
   return names;
 }
+
+/**
+ * Whether a connection field selects any of `names` on its nodes: listings read a text column only
+ * when one of the fields it feeds is asked for (see `connectionNodeFields`).
+ */
+export function selectsOnNodes(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+  ...names: readonly string[]
+): boolean {
+  const fields = connectionNodeFields(info);
+  return names.some((name) => fields.has(name));
+}

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root, Subscription } from 'type-graphql';
-import { connectionNodeFields } from '../../platform/selection';
+import { selectsOnNodes } from '../../platform/selection';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
 import {
@@ -140,7 +140,7 @@ export class CommentsResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const { size, afterId } = idPage(args);
-    const html = connectionNodeFields(info).has('bodyHtml');
+    const html = selectsOnNodes(info, 'bodyHtml');
     const rows = await ctx.loaders.commentsPage.load({
       postId: comment.post.id,
       parentId: comment.id,

@@ -16,7 +16,7 @@ import {
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { connectionNodeFields } from '../../platform/selection';
+import { selectsOnNodes } from '../../platform/selection';
 import {
   Connection,
   PageArgs,
@@ -59,13 +59,10 @@ export const Votable = createUnionType({
 
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
-/** Builds a comment connection from rows of the comments page loader (authors joined). */
 /** Whether a post listing's selection asks for the posts' texts (see `listPosts`). */
-const selectsText = (info: GraphQLResolveInfo) => {
-  const fields = connectionNodeFields(info);
-  return fields.has('body') || fields.has('bodyHtml');
-};
+const selectsText = (info: GraphQLResolveInfo) => selectsOnNodes(info, 'body', 'bodyHtml');
 
+/** Builds a comment connection from rows of the comments page loader (authors joined). */
 export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
   const comments = rows.map((row) => commentFromRow(ctx.loaders, row));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
@@ -189,7 +186,7 @@ export class PostsResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const { size, afterId } = idPage(args);
-    const html = connectionNodeFields(info).has('bodyHtml');
+    const html = selectsOnNodes(info, 'bodyHtml');
     const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId, html });
     return commentConnection(ctx, rows, size, afterId > 0);
   }

@@ -7,7 +7,7 @@ import type { User } from '../identity/identity.entity';
 import { follow, whileReadable } from '../../platform/follow';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { closable } from '../../platform/streams';
-import { Forbidden, NotFound } from '../../platform/errors';
+import { isHidden } from '../../platform/errors';
 import { Member, type Visibility } from '../communities/communities.entity';
 import { communityTopics } from '../communities/communities.events';
 import { assertCanReadContent, visibleCommunity } from '../communities/communities.service';
@@ -147,7 +147,7 @@ export async function leaderboardChangedStream(
       return true;
     } catch (err) {
       // Only "no longer readable" ends the stream quietly; a database outage reaches the client as an error.
-      if (err instanceof NotFound || err instanceof Forbidden) return false;
+      if (isHidden(err)) return false;
       throw err;
     }
   }
