@@ -154,7 +154,10 @@ const envSchema = z.object({
   RESPONSE_CACHE_SECONDS: int(0, 3600).default(10),
   /** Memory the response cache may take on each instance, in MiB. Default 64. */
   RESPONSE_CACHE_MB: int(1, 65_536).default(64),
-  /** Adds an X-SQL-Statements header (SQL statements the request ran) to HTTP responses. Default false. */
+  /**
+   * Adds diagnostic headers to HTTP responses: X-SQL-Statements (SQL statements the request ran) and
+   * X-Executor (`compiled` or `graphql-js`: which executor ran the operation). Default false.
+   */
   EXPOSE_SQL_COUNT: bool.default(false),
   /**
    * Runs HTTP queries compiled by graphql-jit (src/platform/compiled-execution.ts); false runs every

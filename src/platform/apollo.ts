@@ -37,6 +37,7 @@ export function townsquarePlugin(
         async willSendResponse({ response, contextValue }) {
           if (config.EXPOSE_SQL_COUNT && contextValue?.stats) {
             response.http.headers.set('x-sql-statements', String(contextValue.stats.statements));
+            if (contextValue.stats.executor) response.http.headers.set('x-executor', contextValue.stats.executor);
           }
         },
       };

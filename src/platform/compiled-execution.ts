@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { QueryStats } from './database/query-stats';
 
 /**
  * Whether an operation runs compiled: queries (where the fields are; a mutation's one root field
@@ -82,6 +83,8 @@ export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
   };
   return async ({ document, request, context: contextValue }) => {
     const query = compile(document, request.operationName);
+    const stats = (contextValue as { stats?: QueryStats }).stats;
+    if (stats) stats.executor = query ? 'compiled' : 'graphql-js';
     if (!query) {
       return (await execute({
         schema,

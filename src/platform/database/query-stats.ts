@@ -5,6 +5,8 @@
  */
 export class QueryStats {
   statements = 0;
+  /** Which executor ran the operation (compiled-execution.ts), when it ran on HTTP. */
+  executor?: 'compiled' | 'graphql-js';
 }
 
 /** Called by the ORM's logger for every statement it executes, with that statement's logger context. */
