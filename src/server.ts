@@ -13,7 +13,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { buildSchema, createLoaders, shareKeys, startModules, viewerFields, type StartedModules } from './app';
 import { credentialAuthority } from './modules/identity';
 import { authenticate } from './modules/identity/identity.service';
@@ -129,6 +129,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let rateLimiter: RateLimiter | undefined;
   let responseCache: ResponseCache | undefined;
   let modules: StartedModules | undefined;
+  let schema: GraphQLSchema;
+  /** Closes what started, in reverse order, when the start fails part-way. */
+  const closeStarted = async () => {
+    await modules?.stop();
+    await responseCache?.close();
+    await rateLimiter?.close();
+    await pubsub?.close();
+    await db.close();
+  };
   try {
     pubsub = await createPubSub(config.REDIS_URL, log);
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
@@ -144,14 +153,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in SQL, so any
     // number of them at once still act once.
     modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace });
+    schema = await buildSchema(pubsub);
   } catch (err) {
-    await responseCache?.close();
-    await rateLimiter?.close();
-    await pubsub?.close();
-    await db.close();
+    await closeStarted();
     throw err;
   }
-  const schema = await buildSchema(pubsub);
   // One set of request rules for HTTP and WebSocket (admission, error masking, cache invalidation).
   const rules = createRequestRules({ config, responseCache });
   const deps: ContextDeps = {
@@ -257,7 +263,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (err) {
+    await closeStarted();
+    throw err;
+  }
 
   const limitBatch = (req: Request, res: Response, next: NextFunction) => {
     if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > config.MAX_BATCH_SIZE)) {
@@ -329,10 +340,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.PORT, config.HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.PORT, config.HOST, () => resolve());
+    });
+  } catch (err) {
+    wss.close();
+    await apollo.stop().catch(() => undefined); // its drain plugin finds no listener to close
+    await closeStarted();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new ConfigError(
+        code === 'EADDRINUSE'
+          ? `PORT: ${config.HOST}:${config.PORT} is already in use by another process`
+          : `PORT/HOST: cannot listen on ${config.HOST}:${config.PORT} (${code})`,
+      );
+    }
+    throw err;
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { requestAt, spawnTownsquare } from '../support/process';
 import {
   closeAll,
@@ -318,6 +318,18 @@ describe('the server process (node dist/src/main.js)', () => {
     expect(exit.code).toBe(78); // EX_CONFIG: a configuration error, not a crash
     expect(proc.stderr).toMatch(/^\s*PORT: /m);
     expect(proc.logs).toEqual([]);
+  });
+
+  it('exits 78 naming PORT when the port is taken, never logging ready', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const proc = spawnTownsquare(processEnv({ PORT: String(port) }));
+    const exit = await proc.exited;
+    expect(exit.code).toBe(78);
+    expect(proc.stderr).toMatch(new RegExp(`^\\s*PORT: 127\\.0\\.0\\.1:${port} is already in use`, 'm'));
+    expect(proc.logs).not.toContainEqual(expect.objectContaining({ msg: 'Townsquare ready' }));
   });
 });
 
