@@ -24,9 +24,10 @@ import { createResponseCache, responseCachePlugin, type ResponseCache } from './
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type AfterMigrate, type Database } from './platform/database/database';
 import { QueryStats } from './platform/database/query-stats';
-import { AppError, ErrorCode } from './platform/errors';
+import { AppError } from './platform/errors';
 import { compiledGateway } from './platform/compiled-execution';
 import { graphiqlHandler } from './platform/graphiql';
+import { graphqlHttp } from './platform/http-graphql';
 import { serveGraphqlWs } from './platform/graphql-ws';
 import { limitRules, queryLimits } from './platform/guards/limits';
 import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limit';
@@ -175,10 +176,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.disable('x-powered-by');
   // No ETag: hashing every GraphQL response costs CPU on each request and no client revalidates POSTs.
   app.set('etag', false);
-  const httpServer: Server = createServer(app);
+  const logRequest = requestLog(log);
+  // JSON POSTs to /graphql skip Express (set once Apollo has started); Express serves the rest.
+  let graphqlPost: ReturnType<typeof graphqlHttp<Context>> | undefined;
+  const corsOn = config.CORS_ORIGINS.length > 0;
+  const httpServer: Server = createServer((req, res) => {
+    if (graphqlPost?.handles(req, GRAPHQL_PATH) && !(corsOn && req.headers.origin !== undefined)) {
+      const serve = graphqlPost.serve;
+      logRequest(req, res, () => serve(req, res));
+    } else app(req, res);
+  });
   let draining = false;
 
-  app.use(requestLog(log));
+  app.use(logRequest);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -270,20 +280,38 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
 
-  const limitBatch = (req: Request, res: Response, next: NextFunction) => {
-    if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > config.MAX_BATCH_SIZE)) {
-      res.status(400).json({
-        errors: [
-          {
-            message: `A batch must hold 1 to ${config.MAX_BATCH_SIZE} operations`,
-            extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
-          },
-        ],
-      });
-      return;
+  /** A request's context: its viewer (from the Authorization header), with the EntityManager made when first used. */
+  const requestContext = async (req: IncomingMessage): Promise<Context> => {
+    const requestId = req.id;
+    const stats = new QueryStats();
+    // The EntityManager is forked when first used: an anonymous request that reads nothing never needs one.
+    let em: EntityManager | undefined;
+    const requestEm = () => (em ??= forkEm(db.orm, requestId, stats));
+    try {
+      const { authorization } = req.headers;
+      const viewer = authorization === undefined ? ANONYMOUS : await authenticate(requestEm(), authorization, config);
+      return createContext(
+        deps,
+        viewer,
+        requestId,
+        () => req.log,
+        requestEm,
+        stats,
+        clientAddress(req, config.TRUST_PROXY),
+      );
+    } catch (err) {
+      if (err instanceof AppError) {
+        throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
+      }
+      req.log.error({ err }, 'unexpected error while authenticating');
+      throw err;
     }
-    next();
   };
+  graphqlPost = graphqlHttp(apollo, {
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxBatchSize: config.MAX_BATCH_SIZE,
+    context: requestContext,
+  });
 
   app.use(
     GRAPHQL_PATH,
@@ -291,54 +319,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...(config.CORS_ORIGINS.length ? [cors({ origin: config.CORS_ORIGINS, maxAge: 600 })] : []),
     graphiqlHandler({ endpoint: GRAPHQL_PATH, title: 'Townsquare' }),
     express.json({ limit: config.MAX_BODY_BYTES }),
-    limitBatch,
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = req.id;
-        const stats = new QueryStats();
-        // The EntityManager is forked when first used: an anonymous request that reads nothing never needs one.
-        let em: EntityManager | undefined;
-        const requestEm = () => (em ??= forkEm(db.orm, requestId, stats));
-        try {
-          const { authorization } = req.headers;
-          const viewer =
-            authorization === undefined ? ANONYMOUS : await authenticate(requestEm(), authorization, config);
-          return createContext(
-            deps,
-            viewer,
-            requestId,
-            req.log,
-            requestEm,
-            stats,
-            clientAddress(req, config.TRUST_PROXY),
-          );
-        } catch (err) {
-          if (err instanceof AppError) {
-            throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
-          }
-          req.log.error({ err }, 'unexpected error while authenticating');
-          throw err;
-        }
-      },
-    }),
+    (req: Request, res: Response, next: NextFunction) => graphqlPost!.refusesBatch(req, res) || next(),
+    expressMiddleware(apollo, { context: ({ req }) => requestContext(req) }),
   );
 
   // Body too large, malformed JSON: answered as GraphQL errors, not HTML.
-  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status ?? 500;
-    if (status >= 500) req.log?.error({ err }, 'request failed');
-    const message =
-      err.type === 'entity.too.large'
-        ? `Request body is larger than ${config.MAX_BODY_BYTES} bytes`
-        : status < 500
-          ? err.message
-          : 'Internal server error';
-    res.status(status).json({
-      errors: [
-        { message, extensions: { code: status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR } },
-      ],
-    });
-  });
+  app.use((err: Error, req: Request, res: Response, _next: NextFunction) => graphqlPost!.fail(err, req, res));
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -71,6 +71,7 @@ export function forkEm(orm: MikroORM, requestId: string, stats: QueryStats): Ent
 class RequestContext {
   private currentEm: EntityManager | undefined;
   private currentLoaders: Loaders | undefined;
+  private currentLog: Logger | undefined;
   readonly pubsub: PubSub;
   readonly rateLimiter: RateLimiter;
   readonly config: Config;
@@ -79,7 +80,7 @@ class RequestContext {
     private readonly deps: ContextDeps,
     public viewer: Viewer,
     readonly requestId: string,
-    readonly log: Logger,
+    private readonly makeLog: Logger | (() => Logger),
     private readonly makeEm: () => EntityManager,
     readonly stats: QueryStats,
     readonly clientIp: string,
@@ -91,6 +92,11 @@ class RequestContext {
     // The modules' services are own properties, as the rest: Apollo's shallow copy keeps them.
     Object.assign(this, deps.services);
     this.config = deps.config;
+  }
+
+  /** Made when first used: a request's child logger costs its set-up, and most requests log nothing. */
+  get log(): Logger {
+    return (this.currentLog ??= typeof this.makeLog === 'function' ? this.makeLog() : this.makeLog);
   }
 
   get em(): EntityManager {
@@ -126,13 +132,14 @@ class RequestContext {
 
 /**
  * Builds a request's context (see {@link RequestContext}).
+ * @param log the request's logger, or how to make it when first used
  * @param em the request's EntityManager, or how to make it when first used
  */
 export function createContext(
   deps: ContextDeps,
   viewer: Viewer,
   requestId: string,
-  log: Logger,
+  log: Logger | (() => Logger),
   em: EntityManager | (() => EntityManager),
   stats: QueryStats,
   clientIp: string,
