@@ -18,7 +18,7 @@ import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { award, EARNED_BY_CONTENT, reverse, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
-import { awardIf, Badge } from '../reputation/badges';
+import { commentatorAwardStep } from '../reputation/badges';
 
 export interface CommentDeps {
   em: EntityManager;
@@ -69,12 +69,12 @@ export async function addComment(
   }
   // One statement, so one atomic write and one round trip: the post is checked again under its KEY
   // SHARE lock (the one the comment's foreign key takes anyway; lockPost takes FOR UPDATE, so a
-  // comment racing a lock either commits first or sees it), and the comment and both counters are
-  // written only if it still takes comments.
+  // comment racing a lock either commits first or sees it), and the comment, both counters and the
+  // COMMENTATOR badge it may earn are written only if it still takes comments.
   const [row] = await fastSql(
     em,
     `with target as (
-       select id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
+       select id, community_id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
      ), added as (
        insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
        select id, $2, $3, $4, $5, $6, 0, 0, false, 0, now() from target where not locked and not deleted
@@ -83,6 +83,8 @@ export async function addComment(
        update posts set comment_count = comment_count + 1 where id = (select post_id from added)
      ), replied as (
        update comments set reply_count = reply_count + 1 where id = (select parent_id from added)
+     ), badge as (
+       ${commentatorAwardStep('added', '(select community_id from target)')}
      )
      select t.locked as target_locked, t.deleted as target_deleted, a.* from target t left join added a on true`,
     [postId, parentId, userId, body, renderMarkdown(body), depth],
@@ -90,9 +92,6 @@ export async function addComment(
   if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
   if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');
   const comment = commentView(row);
-  // Its own statement after the write (the badge's count must see the new comment); awarding is
-  // idempotent, so a comment whose award was lost earns it with the author's next comment.
-  await awardIf(em, Badge.COMMENTATOR, { communityId: post.community.id, userId });
   await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
   return comment;
 }

@@ -25,6 +25,9 @@ interface BadgeDefinition {
   condition: ((a: Ask) => [string, unknown[]]) | null;
 }
 
+/** Comments (not deleted) that earn COMMENTATOR. */
+const COMMENTATOR_COMMENTS = 100;
+
 /**
  * Every badge, in one place: its name, what earns it, and the SQL condition checked, in the
  * transaction of the write that can make it true (a post, a comment, a vote, a check-in). Each
@@ -49,10 +52,10 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   },
   COMMENTATOR: {
     name: 'Commentator',
-    description: 'Wrote 100 comments (not deleted).',
+    description: `Wrote ${COMMENTATOR_COMMENTS} comments (not deleted).`,
     condition: ({ communityId, userId }) => [
       `(select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
-         where c.author_id = ? and p.community_id = ? and c.deleted_at is null limit 100) x) >= 100`,
+         where c.author_id = ? and p.community_id = ? and c.deleted_at is null limit ${COMMENTATOR_COMMENTS}) x) >= ${COMMENTATOR_COMMENTS}`,
       [userId, communityId],
     ],
   },
@@ -100,6 +103,26 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
     [ask.communityId, ask.userId, badge, ask.communityId, ask.userId, badge, ...params],
   );
   return rows.length > 0;
+}
+
+/**
+ * COMMENTATOR's award as a step of the statement that inserts a comment, so a comment costs no
+ * statement of its own for it: `added` names the CTE holding the inserted row (`post_id`,
+ * `author_id`) and `communityId` the SQL of its community's id. A statement does not see the rows it
+ * inserts, so the condition asks for the other COMMENTATOR_COMMENTS - 1 beside it. A badge held
+ * already is not counted again (a comment is a hot path). Two comments committing at once can each
+ * miss the other; the author's next comment then earns it, as with `awardIf`.
+ */
+export function commentatorAwardStep(added: string, communityId: string): string {
+  const others = COMMENTATOR_COMMENTS - 1;
+  return `insert into member_badges (community_id, user_id, badge, awarded_at)
+    select ${communityId}, a.author_id, '${Badge.COMMENTATOR}', now() from ${added} a
+     where not exists (select 1 from member_badges mb
+                        where mb.community_id = ${communityId} and mb.user_id = a.author_id and mb.badge = '${Badge.COMMENTATOR}')
+       and (select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
+             where c.author_id = a.author_id and p.community_id = ${communityId} and c.deleted_at is null
+             limit ${others}) x) >= ${others}
+    on conflict (community_id, user_id, badge) do nothing`;
 }
 
 /**
