@@ -1,4 +1,4 @@
-import { isAbstractType, isObjectType, type GraphQLSchema } from 'graphql';
+import { isAbstractType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { Node } from './node';
 import type { PubSub } from './pubsub/pubsub';
@@ -49,7 +49,70 @@ export async function buildTownsquareSchema(resolvers: readonly Function[], pubs
   });
   resolveTypesByClass(schema);
   readGlobalIdsDirectly(schema);
+  callFieldResolversDirectly(schema, resolvers);
   return schema;
+}
+
+interface ParamMetadata {
+  kind: string;
+  index: number;
+  propertyName?: string;
+  getType?: () => unknown;
+}
+
+/**
+ * Calls the `@FieldResolver` methods that take only `@Root()`, `@Ctx()` and `@Info()` (an author, a
+ * community, a viewer's vote: resolved once per object of every list) directly from the schema.
+ * type-graphql's handler builds resolver data, asks its container for the instance, runs an empty
+ * middleware chain and maps the parameters through a sorted copy of their metadata on every call.
+ * A root that is not an instance of its declared class (type-graphql would convert it), and
+ * methods with arguments (validated by class-validator), middlewares or roles, keep type-graphql's.
+ */
+// oxlint-disable-next-line ban-types -- type-graphql takes resolver classes as Function
+function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly Function[]): void {
+  const storage = getMetadataStorage();
+  const typeNames = new Map<unknown, string>(storage.objectTypes.map((o) => [o.target, o.name]));
+  const instances = new Map<unknown, Record<string, (...args: unknown[]) => unknown>>();
+  for (const def of storage.fieldResolvers) {
+    if (def.kind !== 'external' || !resolvers.includes(def.target)) continue;
+    if (def.middlewares?.length || def.roles) continue;
+    const params = [...((def.params ?? []) as ParamMetadata[])].sort((a, b) => a.index - b.index);
+    if (!params.every((p) => p.kind === 'root' || p.kind === 'context' || p.kind === 'info')) continue;
+    const typeName = typeNames.get(def.getObjectType?.());
+    const type = typeName ? schema.getType(typeName) : undefined;
+    const field = type && isObjectType(type) ? type.getFields()[def.schemaName] : undefined;
+    const fallback = field?.resolve;
+    if (!field || !fallback) continue;
+    let instance = instances.get(def.target);
+    if (!instance) instances.set(def.target, (instance = new (def.target as new () => typeof instance)()!));
+    const method = instance[def.methodName];
+    const self = instance;
+    // The root's declared class, when it has one: a root of another class goes to type-graphql.
+    const rootClass = params.find((p) => p.kind === 'root' && !p.propertyName)?.getType?.();
+    const Root = typeof rootClass === 'function' ? rootClass : undefined;
+    const pick = params.map((p): ((root: any, context: any, info: GraphQLResolveInfo) => unknown) => {
+      if (p.kind === 'info') return (_root, _context, info) => info;
+      const key = p.propertyName;
+      if (p.kind === 'context') return key ? (_root, context) => context[key] : (_root, context) => context;
+      return key ? (root) => root[key] : (root) => root;
+    });
+    const direct =
+      pick.length === 2 &&
+      params[0].kind === 'root' &&
+      params[1].kind === 'context' &&
+      !params[0].propertyName &&
+      !params[1].propertyName
+        ? (root: unknown, context: unknown) => method.call(self, root, context)
+        : (root: unknown, context: unknown, info: GraphQLResolveInfo) =>
+            method.apply(
+              self,
+              pick.map((f) => f(root, context, info)),
+            );
+    field.resolve = Root
+      ? (root, args, context, info) =>
+          root instanceof Root ? direct(root, context, info) : fallback(root, args, context, info)
+      : (root, _args, context, info) => direct(root, context, info);
+  }
 }
 
 /**
