@@ -47,6 +47,12 @@ const envSchema = z.object({
   DATABASE_REPLICA_URLS: list.pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ }))).default([]),
   /** Connections in the database pool. Default 10. */
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /**
+   * Runs the hot statements as named prepared statements (parsed and planned once per connection).
+   * false behind a pooler in transaction mode that does not keep prepared statements (PgBouncer
+   * before 1.21, or without max_prepared_statements). Default true.
+   */
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   /** Redis URL for pub/sub across instances. Unset: in-process pub/sub (one instance only). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Folder for the embedded database and the development token secret. Default .townsquare. */

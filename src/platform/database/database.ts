@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
-import { inlineFastSqlParameters } from './sql';
+import { setFastSqlMode } from './sql';
 
 /** The open database: the ORM plus, without DATABASE_URL, the embedded PostgreSQL behind it. */
 export interface Database {
@@ -55,7 +55,8 @@ export async function openDatabase(
     try {
       // PGlite behind its socket server, ours or one named by DATABASE_URL (as the test suite's).
       const [{ version }] = await orm.em.getConnection().execute<{ version: string }[]>('select version() as version');
-      if (embedded || /PGlite/i.test(version)) inlineFastSqlParameters(orm.config);
+      if (embedded || /PGlite/i.test(version)) setFastSqlMode(orm.config, 'inline');
+      else if (!config.DATABASE_PREPARED_STATEMENTS) setFastSqlMode(orm.config, 'unnamed');
       // The key is installed before the work after the migrations (the demo seed), under their lock.
       await migrate(orm, url, log, async (migrated) => {
         releaseIdKey = installGlobalIdKey(await readGlobalIdKey(migrated));

@@ -37,21 +37,75 @@ function shape(result: PgResult | PgResult[], method: 'all' | 'get' | 'run'): un
   };
 }
 
-/** Runs a statement on the transaction's connection, or on one from the pool; counted; errors converted as the ORM does. */
-async function run(em: EntityManager, text: string, params?: unknown[]): Promise<PgResult | PgResult[]> {
+/**
+ * Runs a statement on the transaction's connection, or on one from the pool; counted; errors
+ * converted as the ORM does. With `prepared`, a statement with parameters runs as a named prepared
+ * statement (see `preparedName`).
+ */
+async function run(
+  em: EntityManager,
+  text: string,
+  params?: unknown[],
+  prepared = false,
+): Promise<PgResult | PgResult[]> {
   countStatement(em.getLoggerContext());
   // A knex transaction's client hands out the transaction's own connection (and never releases it).
-  const knex = (em.getTransactionContext() as Knex | undefined) ?? em.getConnection().getKnex();
-  const client = knex.client as KnexClient;
+  const transaction = em.getTransactionContext() as Knex | undefined;
+  const client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
   let connection: PgConnection | undefined;
   try {
     connection = await client.acquireConnection();
-    return await (params ? connection.query(text, params) : connection.query(text));
+    if (!params) return await connection.query(text);
+    const name = prepared ? preparedName(text) : undefined;
+    if (!name) return await connection.query(text, params);
+    try {
+      return await connection.query({ name, text, values: params });
+    } catch (err) {
+      // A table's columns changed under a prepared `select *` (another instance migrated during a
+      // rolling deploy): PostgreSQL refuses the cached plan. Outside a transaction the statement is
+      // prepared again under a new name; inside one, the transaction has failed and is retried by no one here.
+      if (transaction || !isStalePlan(err)) throw err;
+      return await connection.query({ name: renamePrepared(text), text, values: params });
+    }
   } catch (err) {
     throw em.getDriver().convertException(err as Error);
   } finally {
     if (connection) await client.releaseConnection(connection);
   }
+}
+
+/** Names of the prepared statements, per statement text. */
+const preparedNames = new Map<string, string>();
+let preparedCount = 0;
+/**
+ * Distinct statement texts prepared at most, per process. Every connection keeps the statements it
+ * prepared until it closes, so the texts must be few: `fastSql`'s are written in the code (values
+ * travel as parameters, lists as arrays), a few dozen. Past the bound, new texts run unnamed.
+ */
+const MAX_PREPARED = 500;
+
+/**
+ * The prepared statement name for `text`: PostgreSQL parses and plans it once per connection (and
+ * after five runs may keep a generic plan), rather than for every run, the larger share of the
+ * database's CPU for the short statements of a feed or a comment.
+ */
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED)
+    preparedNames.set(text, (name = `ts_${++preparedCount}`));
+  return name;
+}
+
+function renamePrepared(text: string): string {
+  const name = `ts_${++preparedCount}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
+/** PostgreSQL's "cached plan must not change result type" (feature_not_supported, 0A000). */
+function isStalePlan(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  return code === '0A000' && /cached plan must not change result type/.test(message ?? '');
 }
 
 /**
@@ -66,9 +120,9 @@ export async function fastSql<T = Record<string, unknown>>(
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const result = inlineParameters.has(em.config)
-    ? await run(em, inline(em, text, params))
-    : await run(em, text, params);
+  const mode = fastSqlModes.get(em.config);
+  const result =
+    mode === 'inline' ? await run(em, inline(em, text, params)) : await run(em, text, params, mode !== 'unnamed');
   return (result as PgResult).rows as T[];
 }
 
@@ -104,21 +158,28 @@ export async function sqlTransaction<T>(em: EntityManager, fn: (tx: EntityManage
 }
 
 interface PgConnection {
-  query(text: string, values?: unknown[]): Promise<PgResult | PgResult[]>;
+  query(
+    text: string | { name: string; text: string; values: unknown[] },
+    values?: unknown[],
+  ): Promise<PgResult | PgResult[]>;
 }
 
 /**
- * ORMs (by their configuration) whose statements go with their values written in, as one simple
- * query message: the embedded PGlite's socket server queues each protocol message on its own and
- * lets another connection's messages in between, so two connections' extended-protocol statements
- * (Parse, Bind, Execute, Sync) could take each other's unnamed statement or portal. MikroORM itself
- * always sends simple queries. Real PostgreSQL gets the parameters separately.
+ * How `fastSql` sends statements, per ORM (by its configuration); unset: as named prepared
+ * statements (see `preparedName`).
+ * - `inline`: the values written in, as one simple query message. The embedded PGlite's socket
+ *   server queues each protocol message on its own and lets another connection's messages in
+ *   between, so two connections' extended-protocol statements (Parse, Bind, Execute, Sync) could take
+ *   each other's statement or portal. MikroORM itself always sends simple queries.
+ * - `unnamed`: parameters sent separately, parsed and planned on every run
+ *   (DATABASE_PREPARED_STATEMENTS=false: behind a pooler in transaction mode that does not carry
+ *   prepared statements across the server connections it hands out).
  */
-const inlineParameters = new WeakSet<object>();
+const fastSqlModes = new WeakMap<object, 'inline' | 'unnamed'>();
 
-/** Sends `fastSql` statements of this ORM as simple queries with their values inlined (see `inlineParameters`). */
-export function inlineFastSqlParameters(config: object): void {
-  inlineParameters.add(config);
+/** Sets how `fastSql` sends this ORM's statements (see `fastSqlModes`). */
+export function setFastSqlMode(config: object, mode: 'inline' | 'unnamed'): void {
+  fastSqlModes.set(config, mode);
 }
 
 /** `text` with each `$n` replaced by its value as a literal (escaped by the ORM's platform; an array as `array[…]`). */
