@@ -55,12 +55,12 @@ export class CommunitiesResolver {
       'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
   })
   joinCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context) {
-    return membership.joinCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
+    return membership.joinCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
   }
 
   @Mutation(() => Boolean, { description: 'Leaves a community. The last OWNER cannot leave.' })
   leaveCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<boolean> {
-    return membership.leaveCommunity(ctx, fromGlobalId('Community', communityId, 'communityId'));
+    return membership.leaveCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
   }
 
   @FieldResolver(() => MemberConnection, {

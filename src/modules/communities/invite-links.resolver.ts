@@ -50,14 +50,18 @@ export class InviteLinksResolver {
     @Arg('maxUses', () => Int, { nullable: true }) maxUses: number | null,
     @Ctx() ctx: Context,
   ): Promise<CreateInviteLinkPayload> {
-    return inviteLinks.createInviteLink(ctx, fromGlobalId('Community', communityId, 'communityId'), expiresAt, maxUses);
+    return inviteLinks.createInviteLink(ctx, {
+      communityId: fromGlobalId('Community', communityId, 'communityId'),
+      expiresAt,
+      maxUses,
+    });
   }
 
   @Mutation(() => InviteLink, {
     description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.',
   })
   revokeInviteLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<InviteLink> {
-    return inviteLinks.revokeInviteLink(ctx, fromGlobalId('InviteLink', id));
+    return inviteLinks.revokeInviteLink(ctx, { id: fromGlobalId('InviteLink', id) });
   }
 
   @Mutation(() => JoinCommunityPayload, {
@@ -65,7 +69,7 @@ export class InviteLinksResolver {
       'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
   })
   joinByInviteLink(@Arg('token') token: string, @Ctx() ctx: Context) {
-    return inviteLinks.joinByInviteLink(ctx, token);
+    return inviteLinks.joinByInviteLink(ctx, { token });
   }
 }
 

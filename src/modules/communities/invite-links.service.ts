@@ -42,9 +42,7 @@ function refusal(state: Exclude<InviteLinkState, InviteLinkState.ACTIVE>): AppEr
  */
 export async function createInviteLink(
   { em, loaders, viewer, config }: { em: EntityManager; loaders: Loaders; viewer: Viewer; config: Config },
-  communityId: number,
-  expiresAt: Date | null | undefined,
-  maxUses: number | null | undefined,
+  { communityId, expiresAt, maxUses }: { communityId: number; expiresAt?: Date | null; maxUses?: number | null },
 ): Promise<{ token: string; inviteLink: InviteLink }> {
   const userId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -86,7 +84,7 @@ async function manageableLink(em: EntityManager, loaders: Loaders, viewer: Viewe
 /** Revokes an invite link (needs `members.invite`): joins with it are refused from now on. Revoking twice keeps the first time. */
 export async function revokeInviteLink(
   { em, loaders, viewer }: { em: EntityManager; loaders: Loaders; viewer: Viewer },
-  id: number,
+  { id }: { id: number },
 ): Promise<InviteLink> {
   const link = await manageableLink(em, loaders, viewer, id);
   await sql(em, 'update invite_links set revoked_at = coalesce(revoked_at, now()) where id = ?', [id], 'run');
@@ -124,7 +122,7 @@ const TAKE_USE = `update invite_links set uses = uses + 1
  * nothing. The use is counted in the transaction that adds the member, under the link row's lock:
  * concurrent joins past `maxUses` are refused, and a refused join adds nobody.
  */
-export async function joinByInviteLink(deps: MembershipDeps & { config: Config }, token: string) {
+export async function joinByInviteLink(deps: MembershipDeps & { config: Config }, { token }: { token: string }) {
   const { em, loaders, viewer, config } = deps;
   const userId = requireUser(viewer);
   const link = await em.findOne(InviteLink, { tokenHash: hashSecret(token, config.TOKEN_SECRET) });

@@ -12,12 +12,14 @@ import { communityTopics, type MemberJoinedEvent } from './communities.events';
 import { BanMemberInput, MemberRefInput, SetMemberRoleInput } from './communities.inputs';
 import { canReadContent, visibleCommunity } from './communities.service';
 import * as membership from './membership.service';
+import type { MemberRef } from './membership.service';
 
-function ids(input: { communityId: string; userId: string }) {
-  return [
-    fromGlobalId('Community', input.communityId, 'communityId'),
-    fromGlobalId('User', input.userId, 'userId'),
-  ] as const;
+/** A member reference's global IDs, decoded. */
+function ids(input: { communityId: string; userId: string }): MemberRef {
+  return {
+    communityId: fromGlobalId('Community', input.communityId, 'communityId'),
+    userId: fromGlobalId('User', input.userId, 'userId'),
+  };
 }
 
 async function loadUser(ctx: Context, ref: { id: number }): Promise<User> {
@@ -98,19 +100,19 @@ export class MembersResolver {
     description: "Changes a member's role (ADMIN or above, on members below you, to roles below yours).",
   })
   setMemberRole(@Arg('input') input: SetMemberRoleInput, @Ctx() ctx: Context): Promise<Member> {
-    return membership.setMemberRole(ctx, ...ids(input), input.role);
+    return membership.setMemberRole(ctx, { ...ids(input), role: input.role });
   }
 
   @Mutation(() => Ban, {
     description: 'Bans a user until `until` (or for good): removes them and stops them rejoining (MODERATOR or above).',
   })
   banMember(@Arg('input') input: BanMemberInput, @Ctx() ctx: Context): Promise<Ban> {
-    return membership.banMember(ctx, ...ids(input), input);
+    return membership.banMember(ctx, { ...input, ...ids(input) });
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a ban (MODERATOR or above). False when there was none.' })
   unbanMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<boolean> {
-    return membership.unbanMember(ctx, ...ids(input));
+    return membership.unbanMember(ctx, ids(input));
   }
 
   @Mutation(() => Invite, {
@@ -118,17 +120,17 @@ export class MembersResolver {
       'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).',
   })
   inviteMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<Invite> {
-    return membership.inviteMember(ctx, ...ids(input));
+    return membership.inviteMember(ctx, ids(input));
   }
 
   @Mutation(() => Member, { description: 'Approves a pending join request (ADMIN or above).' })
   approveJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Member> {
-    return membership.approveJoinRequest(ctx, fromGlobalId('JoinRequest', id));
+    return membership.approveJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
   }
 
   @Mutation(() => JoinRequest, { description: 'Rejects a pending join request (ADMIN or above).' })
   rejectJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<JoinRequest> {
-    return membership.rejectJoinRequest(ctx, fromGlobalId('JoinRequest', id));
+    return membership.rejectJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
   }
 
   @Subscription(() => Member, {

@@ -15,6 +15,12 @@ import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './p
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
 
+/** A member of a community, by decoded ids (resolvers decode the global IDs). */
+export interface MemberRef {
+  communityId: number;
+  userId: number;
+}
+
 /** What the membership rules need besides the database. */
 export interface MembershipDeps {
   em: EntityManager;
@@ -161,7 +167,7 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
  * for a community that does not exist (invite links join through `joinByInviteLink`). Already a
  * member: returns the membership. Banned: FORBIDDEN (NOT_FOUND from a PRIVATE community).
  */
-export async function joinCommunity(deps: MembershipDeps, communityId: number) {
+export async function joinCommunity(deps: MembershipDeps, { communityId }: { communityId: number }) {
   const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
@@ -194,7 +200,7 @@ export async function joinCommunity(deps: MembershipDeps, communityId: number) {
  * A community the viewer cannot see is NOT_FOUND before the ban rule (a PRIVATE community's banned
  * ex-members learn nothing of it); elsewhere a banned user is FORBIDDEN.
  */
-export async function leaveCommunity(deps: MembershipDeps, communityId: number): Promise<boolean> {
+export async function leaveCommunity(deps: MembershipDeps, { communityId }: { communityId: number }): Promise<boolean> {
   const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -226,9 +232,7 @@ async function targetMember(em: EntityManager, communityId: number, userId: numb
  */
 export async function setMemberRole(
   { em, loaders, viewer }: MembershipDeps,
-  communityId: number,
-  userId: number,
-  role: Role,
+  { communityId, userId, role }: MemberRef & { role: Role },
 ): Promise<Member> {
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -274,10 +278,9 @@ function assertCanLift(actor: Actor, ban: Pick<Ban, 'bannedRole'>): void {
  */
 export async function banMember(
   deps: MembershipDeps,
-  communityId: number,
-  userId: number,
-  input: BanMemberInput,
+  input: MemberRef & Omit<BanMemberInput, 'communityId' | 'userId'>,
 ): Promise<Ban> {
+  const { communityId, userId } = input;
   const { em, loaders, viewer } = deps;
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -317,8 +320,7 @@ export async function banMember(
  */
 export async function unbanMember(
   { em, loaders, viewer }: MembershipDeps,
-  communityId: number,
-  userId: number,
+  { communityId, userId }: MemberRef,
 ): Promise<boolean> {
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -336,8 +338,7 @@ export async function unbanMember(
 /** Invites a user (needs `members.invite`); joining with the invite skips the join request. */
 export async function inviteMember(
   { em, loaders, viewer }: MembershipDeps,
-  communityId: number,
-  userId: number,
+  { communityId, userId }: MemberRef,
 ): Promise<Invite> {
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
@@ -367,7 +368,7 @@ async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewe
 }
 
 /** Approves a pending join request (needs `joinRequests.review`): the requester becomes a member. */
-export async function approveJoinRequest(deps: MembershipDeps, id: number): Promise<Member> {
+export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: number }): Promise<Member> {
   const { em, loaders, viewer } = deps;
   const request = await pendingRequest(em, loaders, viewer, id);
   const communityId = request.community.id;
@@ -390,7 +391,10 @@ export async function approveJoinRequest(deps: MembershipDeps, id: number): Prom
 }
 
 /** Rejects a pending join request (needs `joinRequests.review`); the user may ask again later. */
-export async function rejectJoinRequest({ em, loaders, viewer }: MembershipDeps, id: number): Promise<JoinRequest> {
+export async function rejectJoinRequest(
+  { em, loaders, viewer }: MembershipDeps,
+  { id }: { id: number },
+): Promise<JoinRequest> {
   const request = await pendingRequest(em, loaders, viewer, id);
   request.status = JoinRequestStatus.REJECTED;
   request.decidedAt = new Date();

@@ -223,12 +223,12 @@ export class ChatResolver {
     description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.',
   })
   startLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
-    return chat.startLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
+    return chat.startLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
   @Mutation(() => Event, { description: 'Ends a LIVE_STREAM: the chat closes, its history stays.' })
   endLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
-    return chat.endLiveStream(ctx, fromGlobalId('Event', eventId, 'eventId'));
+    return chat.endLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
   @Mutation(() => Event, {
@@ -239,7 +239,7 @@ export class ChatResolver {
     @Arg('seconds', () => Int) seconds: number,
     @Ctx() ctx: Context,
   ): Promise<Event> {
-    return chat.setSlowMode(ctx, fromGlobalId('Event', eventId, 'eventId'), seconds);
+    return chat.setSlowMode(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId'), seconds });
   }
 
   @Mutation(() => ChatMessage, {
@@ -247,26 +247,29 @@ export class ChatResolver {
       "Says something in a live stream's chat (members, while it is live). Slow mode: RATE_LIMITED with retryAfter.",
   })
   sendChatMessage(@Arg('input') input: SendChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
-    return chat.sendChatMessage(ctx, fromGlobalId('Event', input.eventId, 'eventId'), input.body, input.isQuestion);
+    return chat.sendChatMessage(ctx, {
+      eventId: fromGlobalId('Event', input.eventId, 'eventId'),
+      body: input.body,
+      isQuestion: input.isQuestion,
+    });
   }
 
   @Mutation(() => Boolean, {
     description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.',
   })
   deleteChatMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    return chat.deleteChatMessage(ctx, fromGlobalId('ChatMessage', id));
+    return chat.deleteChatMessage(ctx, { id: fromGlobalId('ChatMessage', id) });
   }
 
   @Mutation(() => Boolean, {
     description: "Mutes a member in a stream's chat, for some minutes or until unmuted (the organizer or a moderator).",
   })
   muteChatMember(@Arg('input') input: MuteChatMemberInput, @Ctx() ctx: Context): Promise<boolean> {
-    return chat.muteChatMember(
-      ctx,
-      fromGlobalId('Event', input.eventId, 'eventId'),
-      fromGlobalId('User', input.userId, 'userId'),
-      input.minutes ?? null,
-    );
+    return chat.muteChatMember(ctx, {
+      eventId: fromGlobalId('Event', input.eventId, 'eventId'),
+      userId: fromGlobalId('User', input.userId, 'userId'),
+      minutes: input.minutes ?? null,
+    });
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a chat mute; false when there was none.' })
@@ -275,11 +278,10 @@ export class ChatResolver {
     @Arg('userId', () => ID) userId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return chat.unmuteChatMember(
-      ctx,
-      fromGlobalId('Event', eventId, 'eventId'),
-      fromGlobalId('User', userId, 'userId'),
-    );
+    return chat.unmuteChatMember(ctx, {
+      eventId: fromGlobalId('Event', eventId, 'eventId'),
+      userId: fromGlobalId('User', userId, 'userId'),
+    });
   }
 
   @Mutation(() => ChatMessage, {
@@ -290,7 +292,7 @@ export class ChatResolver {
     @Arg('upvoted', { defaultValue: true }) upvoted: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
-    return chat.upvoteQuestion(ctx, fromGlobalId('ChatMessage', id), upvoted);
+    return chat.upvoteQuestion(ctx, { id: fromGlobalId('ChatMessage', id), upvoted });
   }
 
   @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
@@ -299,7 +301,7 @@ export class ChatResolver {
     @Arg('answered', { defaultValue: true }) answered: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
-    return chat.markQuestionAnswered(ctx, fromGlobalId('ChatMessage', id), answered);
+    return chat.markQuestionAnswered(ctx, { id: fromGlobalId('ChatMessage', id), answered });
   }
 
   @Subscription(() => ChatMessage, {

@@ -74,7 +74,7 @@ async function reloaded(em: EntityManager, id: number): Promise<Event> {
 }
 
 /** Starts the stream: its chat opens. Starting a live stream again changes nothing; an ended one stays ended. */
-export async function startLiveStream(ctx: Context, eventId: number): Promise<Event> {
+export async function startLiveStream(ctx: Context, { eventId }: { eventId: number }): Promise<Event> {
   const event = await runStream(ctx, eventId);
   if (event.liveEndedAt) throw new BadInput('This stream has ended', 'eventId');
   // Not on a stream cancelled meanwhile: a cancelled stream's chat stays closed.
@@ -87,7 +87,7 @@ export async function startLiveStream(ctx: Context, eventId: number): Promise<Ev
 }
 
 /** Ends the stream: its chat closes (`chatMessageAdded` subscriptions complete); history stays readable. */
-export async function endLiveStream(ctx: Context, eventId: number): Promise<Event> {
+export async function endLiveStream(ctx: Context, { eventId }: { eventId: number }): Promise<Event> {
   const event = await runStream(ctx, eventId);
   if (!event.liveStartedAt) throw new BadInput('This stream has not started', 'eventId');
   const ended = await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
@@ -96,7 +96,10 @@ export async function endLiveStream(ctx: Context, eventId: number): Promise<Even
 }
 
 /** Sets slow mode: seconds a member waits between messages (0 turns it off). */
-export async function setSlowMode(ctx: Context, eventId: number, seconds: number): Promise<Event> {
+export async function setSlowMode(
+  ctx: Context,
+  { eventId, seconds }: { eventId: number; seconds: number },
+): Promise<Event> {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > CHAT_LIMITS.maxSlowModeSeconds) {
     throw new BadInput(`seconds must be 0 to ${CHAT_LIMITS.maxSlowModeSeconds}`, 'seconds');
   }
@@ -112,9 +115,7 @@ export async function setSlowMode(ctx: Context, eventId: number, seconds: number
  */
 export async function sendChatMessage(
   ctx: Context,
-  eventId: number,
-  body: string,
-  isQuestion: boolean,
+  { eventId, body, isQuestion }: { eventId: number; body: string; isQuestion: boolean },
 ): Promise<ChatMessage> {
   const { em, loaders, viewer, rateLimiter, pubsub, log, config } = ctx;
   const userId = requireUser(viewer);
@@ -176,7 +177,7 @@ async function readableMessage(ctx: Context, id: number): Promise<{ message: Cha
 }
 
 /** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
-export async function deleteChatMessage(ctx: Context, id: number): Promise<boolean> {
+export async function deleteChatMessage(ctx: Context, { id }: { id: number }): Promise<boolean> {
   requireUser(ctx.viewer);
   const { message, event } = await readableMessage(ctx, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
@@ -195,9 +196,7 @@ export async function deleteChatMessage(ctx: Context, id: number): Promise<boole
  */
 export async function muteChatMember(
   ctx: Context,
-  eventId: number,
-  userId: number,
-  minutes: number | null,
+  { eventId, userId, minutes }: { eventId: number; userId: number; minutes: number | null },
 ): Promise<boolean> {
   const actorId = requireUser(ctx.viewer);
   const event = await runStream(ctx, eventId);
@@ -224,7 +223,10 @@ export async function muteChatMember(
 }
 
 /** Lifts a mute; false when there was none. */
-export async function unmuteChatMember(ctx: Context, eventId: number, userId: number): Promise<boolean> {
+export async function unmuteChatMember(
+  ctx: Context,
+  { eventId, userId }: { eventId: number; userId: number },
+): Promise<boolean> {
   const event = await runStream(ctx, eventId);
   const rows = await sql<unknown[]>(ctx.em, 'delete from chat_mutes where event_id = ? and user_id = ? returning id', [
     event.id,
@@ -237,7 +239,10 @@ export async function unmuteChatMember(ctx: Context, eventId: number, userId: nu
  * Upvotes (or withdraws the upvote of) a question: members, once each, not their own. The
  * question's row is locked, so the count stays exact under concurrent upvotes.
  */
-export async function upvoteQuestion(ctx: Context, id: number, upvoted: boolean): Promise<ChatMessage> {
+export async function upvoteQuestion(
+  ctx: Context,
+  { id, upvoted }: { id: number; upvoted: boolean },
+): Promise<ChatMessage> {
   const userId = requireUser(ctx.viewer);
   const { message, event } = await readableMessage(ctx, id);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, event.community.id), 'chat.send');
@@ -260,7 +265,10 @@ export async function upvoteQuestion(ctx: Context, id: number, upvoted: boolean)
 }
 
 /** Marks a question answered, or not (the organizer or a moderator). */
-export async function markQuestionAnswered(ctx: Context, id: number, answered: boolean): Promise<ChatMessage> {
+export async function markQuestionAnswered(
+  ctx: Context,
+  { id, answered }: { id: number; answered: boolean },
+): Promise<ChatMessage> {
   requireUser(ctx.viewer);
   const { message, event } = await readableMessage(ctx, id);
   await authorize(ctx, 'chatMessage.answer', { message, event });
