@@ -74,7 +74,7 @@ export async function addComment(
   const [row] = await fastSql(
     em,
     `with target as (
-       select id, community_id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
+       select id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
      ), added as (
        insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
        select id, $2, $3, $4, $5, $6, 0, 0, false, 0, now() from target where not locked and not deleted
@@ -84,10 +84,10 @@ export async function addComment(
      ), replied as (
        update comments set reply_count = reply_count + 1 where id = (select parent_id from added)
      ), badge as (
-       ${commentatorAwardStep('added', '(select community_id from target)')}
+       ${commentatorAwardStep('added', '$7', '$3')}
      )
      select t.locked as target_locked, t.deleted as target_deleted, a.* from target t left join added a on true`,
-    [postId, parentId, userId, body, renderMarkdown(body), depth],
+    [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
   );
   if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
   if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');

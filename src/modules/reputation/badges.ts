@@ -107,20 +107,22 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
 
 /**
  * COMMENTATOR's award as a step of the statement that inserts a comment, so a comment costs no
- * statement of its own for it: `added` names the CTE holding the inserted row (`post_id`,
- * `author_id`) and `communityId` the SQL of its community's id. A statement does not see the rows it
+ * statement of its own for it: `added` names the CTE holding the inserted row, and `communityId` and
+ * `userId` are the statement's parameters (`$n`) for its community and author: plain parameters, so
+ * the badge and comment indexes are used as `awardIf` uses them. A statement does not see the rows it
  * inserts, so the condition asks for the other COMMENTATOR_COMMENTS - 1 beside it. A badge held
  * already is not counted again (a comment is a hot path). Two comments committing at once can each
  * miss the other; the author's next comment then earns it, as with `awardIf`.
  */
-export function commentatorAwardStep(added: string, communityId: string): string {
+export function commentatorAwardStep(added: string, communityId: string, userId: string): string {
   const others = COMMENTATOR_COMMENTS - 1;
   return `insert into member_badges (community_id, user_id, badge, awarded_at)
-    select ${communityId}, a.author_id, '${Badge.COMMENTATOR}', now() from ${added} a
-     where not exists (select 1 from member_badges mb
-                        where mb.community_id = ${communityId} and mb.user_id = a.author_id and mb.badge = '${Badge.COMMENTATOR}')
+    select ${communityId}::int, ${userId}::int, '${Badge.COMMENTATOR}', now()
+     where exists (select 1 from ${added})
+       and not exists (select 1 from member_badges
+                        where community_id = ${communityId}::int and user_id = ${userId}::int and badge = '${Badge.COMMENTATOR}')
        and (select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
-             where c.author_id = a.author_id and p.community_id = ${communityId} and c.deleted_at is null
+             where c.author_id = ${userId}::int and p.community_id = ${communityId}::int and c.deleted_at is null
              limit ${others}) x) >= ${others}
     on conflict (community_id, user_id, badge) do nothing`;
 }
