@@ -318,7 +318,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Without CORS_ORIGINS no browser origin is allowed, which cors({ origin: false }) does by passing every request on.
     ...(config.CORS_ORIGINS.length ? [cors({ origin: config.CORS_ORIGINS, maxAge: 600 })] : []),
     graphiqlHandler({ endpoint: GRAPHQL_PATH, title: 'Townsquare' }),
-    express.json({ limit: config.MAX_BODY_BYTES }),
+    graphqlPost.parseJson,
     (req: Request, res: Response, next: NextFunction) => graphqlPost!.refusesBatch(req, res) || next(),
     expressMiddleware(apollo, { context: ({ req }) => requestContext(req) }),
   );

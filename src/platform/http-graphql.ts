@@ -33,8 +33,9 @@ const errorBody = (message: string, code: string) => JSON.stringify({ errors: [{
  * `executeHTTPGraphQLRequest`, whose answer is written as is. Express still serves everything else
  * (GraphiQL, probes, CORS preflights, GET): `handles` says which requests this takes.
  *
- * `fail` (an error raised while reading the body: too large, malformed JSON) and `refusesBatch` are
- * also Express's error handler and batch rule, so the answers are the same whichever served the request.
+ * `parseJson`, `fail` (an error raised while reading the body: too large, malformed JSON) and
+ * `refusesBatch` are also Express's body parser, error handler and batch rule, so the answers are the
+ * same whichever served the request.
  */
 export function graphqlHttp<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
@@ -116,6 +117,7 @@ export function graphqlHttp<TContext extends BaseContext>(
         });
       });
     },
+    parseJson,
     fail,
     refusesBatch,
   };

@@ -177,6 +177,45 @@ describe('request bodies', () => {
   });
 });
 
+describe('the two POST paths', () => {
+  // A JSON POST goes straight to Apollo; one from a browser origin, with CORS_ORIGINS set, goes
+  // through Express and its CORS middleware. Both must answer alike.
+  const ORIGIN = 'https://app.example';
+  let cors: TestServer;
+  beforeAll(async () => {
+    cors = await startTestServer({ ...LIMITS, CORS_ORIGINS: ORIGIN });
+  });
+  const paths = [
+    ['without an Origin', {}],
+    ['from an origin in CORS_ORIGINS', { origin: ORIGIN }],
+  ] as const;
+
+  it.each(paths)('answer a query %s, and only the cross-origin one with CORS headers', async (_name, headers) => {
+    const res = await post(cors, { query: '{ __typename }' }, headers);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('origin' in headers ? ORIGIN : null);
+  });
+
+  it.each(paths)('refuse the same bodies the same way %s', async (_name, headers) => {
+    const tooLarge = await post(cors, { query: '{ __typename }', variables: { pad: 'x'.repeat(3000) } }, headers);
+    expect({ status: tooLarge.status, body: tooLarge.body }).toEqual({
+      status: 413,
+      body: { errors: [{ message: 'Request body is larger than 2048 bytes', extensions: { code: 'BAD_USER_INPUT' } }] },
+    });
+    const malformed = await post(cors, '{"query": ', headers);
+    expect({ status: malformed.status, codes: codes(malformed) }).toEqual({ status: 400, codes: ['BAD_USER_INPUT'] });
+    const batch = await post(
+      cors,
+      [{ query: '{ __typename }' }, { query: '{ __typename }' }, { query: '{ __typename }' }],
+      headers,
+    );
+    expect({ status: batch.status, body: batch.body }).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'A batch must hold 1 to 2 operations', extensions: { code: 'QUERY_TOO_COMPLEX' } }] },
+    });
+  });
+});
+
 describe('CSRF prevention', () => {
   const getUrl = (server: TestServer) => `${server.httpUrl}?query=${encodeURIComponent('{ __typename }')}`;
   const blocked = {

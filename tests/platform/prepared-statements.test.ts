@@ -49,3 +49,15 @@ it('still answers a prepared select * after the table gains a column, with the n
     [1, 2, 1, 2, 1, 2].map((id) => ({ id, note: id === 1 ? 'one' : 'two', added: 'new' })),
   );
 });
+
+it('prepares nothing with DATABASE_PREPARED_STATEMENTS=false (behind a pooler in transaction mode)', async () => {
+  const unprepared = await startTestServer({ DATABASE_PREPARED_STATEMENTS: 'false' });
+  const text = `select note from ${table} where id = $1 and note <> 'unprepared'`;
+  const prepared = await sqlTransaction(unprepared.app.db.orm.em.fork(), async (tx) => {
+    expect(await fastSql(tx, text, [1])).toEqual([{ note: 'one' }]);
+    return sql<{ n: number }[]>(tx, 'select count(*)::int as n from pg_prepared_statements where statement = ?', [
+      text,
+    ]);
+  });
+  expect(prepared).toEqual([{ n: 0 }]);
+});

@@ -28,6 +28,22 @@ interface BadgeDefinition {
 /** Comments (not deleted) that earn COMMENTATOR. */
 const COMMENTATOR_COMMENTS = 100;
 
+/** SQL: whether the author (`userId`, an SQL expression) has at least `n` comments, not deleted, in the community. */
+const commentsAtLeast = (n: number, userId: string, communityId: string) =>
+  `(select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
+     where c.author_id = ${userId} and p.community_id = ${communityId} and c.deleted_at is null limit ${n}) x) >= ${n}`;
+
+/**
+ * SQL that awards `badge` to a member (`communityId`, `userId`: SQL expressions, placeholders or
+ * parameters) when `condition` holds and they do not hold it yet; a badge held is not evaluated again.
+ */
+const awardInsert = (badge: Badge, communityId: string, userId: string, condition: string) =>
+  `insert into member_badges (community_id, user_id, badge, awarded_at)
+   select ${communityId}, ${userId}, '${badge}', now()
+    where not exists (select 1 from member_badges where community_id = ${communityId} and user_id = ${userId} and badge = '${badge}')
+      and ${condition}
+   on conflict (community_id, user_id, badge) do nothing`;
+
 /**
  * Every badge, in one place: its name, what earns it, and the SQL condition checked, in the
  * transaction of the write that can make it true (a post, a comment, a vote, a check-in). Each
@@ -53,11 +69,7 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   COMMENTATOR: {
     name: 'Commentator',
     description: `Wrote ${COMMENTATOR_COMMENTS} comments (not deleted).`,
-    condition: ({ communityId, userId }) => [
-      `(select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
-         where c.author_id = ? and p.community_id = ? and c.deleted_at is null limit ${COMMENTATOR_COMMENTS}) x) >= ${COMMENTATOR_COMMENTS}`,
-      [userId, communityId],
-    ],
+    condition: ({ communityId, userId }) => [commentsAtLeast(COMMENTATOR_COMMENTS, '?', '?'), [userId, communityId]],
   },
   REGULAR: {
     name: 'Regular',
@@ -94,14 +106,13 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
   const condition = BADGES[badge].condition;
   if (!condition) throw new Error(`${badge} is awarded by its sweep`);
   const [test, params] = condition(ask);
-  const rows = await sql<unknown[]>(
-    tx,
-    `insert into member_badges (community_id, user_id, badge, awarded_at)
-     select ?, ?, ?, now()
-      where not exists (select 1 from member_badges where community_id = ? and user_id = ? and badge = ?) and ${test}
-     on conflict (community_id, user_id, badge) do nothing returning id`,
-    [ask.communityId, ask.userId, badge, ask.communityId, ask.userId, badge, ...params],
-  );
+  const rows = await sql<unknown[]>(tx, `${awardInsert(badge, '?', '?', test)} returning id`, [
+    ask.communityId,
+    ask.userId,
+    ask.communityId,
+    ask.userId,
+    ...params,
+  ]);
   return rows.length > 0;
 }
 
@@ -115,16 +126,9 @@ export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promis
  * miss the other; the author's next comment then earns it, as with `awardIf`.
  */
 export function commentatorAwardStep(added: string, communityId: string, userId: string): string {
-  const others = COMMENTATOR_COMMENTS - 1;
-  return `insert into member_badges (community_id, user_id, badge, awarded_at)
-    select ${communityId}::int, ${userId}::int, '${Badge.COMMENTATOR}', now()
-     where exists (select 1 from ${added})
-       and not exists (select 1 from member_badges
-                        where community_id = ${communityId}::int and user_id = ${userId}::int and badge = '${Badge.COMMENTATOR}')
-       and (select count(*) from (select 1 from comments c join posts p on p.id = c.post_id
-             where c.author_id = ${userId}::int and p.community_id = ${communityId}::int and c.deleted_at is null
-             limit ${others}) x) >= ${others}
-    on conflict (community_id, user_id, badge) do nothing`;
+  const [community, user] = [`${communityId}::int`, `${userId}::int`];
+  const others = commentsAtLeast(COMMENTATOR_COMMENTS - 1, user, community);
+  return awardInsert(Badge.COMMENTATOR, community, user, `exists (select 1 from ${added}) and ${others}`);
 }
 
 /**

@@ -96,10 +96,10 @@ function preparedName(text: string): string | undefined {
   return name;
 }
 
+/** A new name for `text`, whose prepared statements under the old one are stale (see `isStalePlan`). */
 function renamePrepared(text: string): string {
-  const name = `ts_${++preparedCount}`;
-  preparedNames.set(text, name);
-  return name;
+  preparedNames.delete(text);
+  return preparedName(text)!;
 }
 
 /** PostgreSQL's "cached plan must not change result type" (feature_not_supported, 0A000). */
