@@ -8,6 +8,7 @@ import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
 import { setFastSqlMode } from './sql';
+import { releaseTransactionContextWhenIdle } from './transaction-context';
 
 /** The open database: the ORM plus, without DATABASE_URL, the embedded PostgreSQL behind it. */
 export interface Database {
@@ -38,6 +39,7 @@ export async function openDatabase(
   dataDir = join(config.DATA_DIR, 'pgdata'),
   afterMigrate?: AfterMigrate,
 ): Promise<Database> {
+  releaseTransactionContextWhenIdle();
   let embedded: EmbeddedPostgres | undefined;
   let url = config.DATABASE_URL;
   if (url) {

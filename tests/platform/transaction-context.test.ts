@@ -1,0 +1,82 @@
+/**
+ * MikroORM's transaction context (an AsyncLocalStorage) is on only while a transaction is in flight:
+ * on Node 20 an AsyncLocalStorage that has run once keeps its promise hooks on for the whole process,
+ * which every later request paid for (see `releaseTransactionContextWhenIdle`). Transactions still
+ * see their context from start to end, however they overlap and whether they commit or roll back.
+ */
+import { TransactionContext } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { openTransactions } from '../../src/platform/database/transaction-context';
+import { closeAll, createCommunity, signUp, startTestServer, type TestServer } from '../support/server';
+
+let server: TestServer;
+const em = () => server.app.db.orm.em.fork();
+/** Node's own flag on an AsyncLocalStorage: whether its hooks are on. */
+const storageOn = () => (TransactionContext as unknown as { storage: { enabled: boolean } }).storage.enabled;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => closeAll());
+
+/** Resolves once `release` is called, so tests can hold a transaction open. */
+function gate() {
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  return { opened, release };
+}
+
+it('is off once the server has started (its migrations ran in transactions)', () => {
+  expect(openTransactions()).toBe(0);
+  expect(storageOn()).toBe(false);
+});
+
+it('is on while transactions overlap, keeps each one its context, and is off once the last settles', async () => {
+  const a = gate();
+  const b = gate();
+  const seen: Record<string, EntityManager | undefined> = {};
+  const first = em().transactional(async (tx) => {
+    await a.opened;
+    seen.a = TransactionContext.getEntityManager(tx.name) as EntityManager | undefined;
+    return tx;
+  });
+  const second = em().transactional(async (tx) => {
+    await b.opened;
+    seen.b = TransactionContext.getEntityManager(tx.name) as EntityManager | undefined;
+    return tx;
+  });
+  expect(openTransactions()).toBe(2);
+  expect(storageOn()).toBe(true);
+  a.release();
+  const txA = await first;
+  // The first one settled: the second still runs inside its own context.
+  expect(openTransactions()).toBe(1);
+  expect(storageOn()).toBe(true);
+  b.release();
+  const txB = await second;
+  expect(seen.a).toBe(txA);
+  expect(seen.b).toBe(txB);
+  expect(openTransactions()).toBe(0);
+  expect(storageOn()).toBe(false);
+});
+
+it('is off again after a transaction that rolls back, and on again for the next one', async () => {
+  await expect(
+    em().transactional(async () => {
+      throw new Error('rolled back');
+    }),
+  ).rejects.toThrow('rolled back');
+  expect(openTransactions()).toBe(0);
+  expect(storageOn()).toBe(false);
+  const inside = await em().transactional(async (tx) => TransactionContext.getEntityManager(tx.name) === tx);
+  expect(inside).toBe(true);
+  expect(storageOn()).toBe(false);
+});
+
+it('is off after mutations over HTTP', async () => {
+  const owner = await signUp(server, 'ctx');
+  const community = await createCommunity(server, owner);
+  expect(community.id).toBeTruthy();
+  expect(openTransactions()).toBe(0);
+  expect(storageOn()).toBe(false);
+});
