@@ -29,28 +29,43 @@ function collect(
   return into;
 }
 
+const nodeSelections = new WeakMap<FieldNode, readonly FieldNode[]>();
 const nodeFields = new WeakMap<FieldNode, ReadonlySet<string>>();
 
 /**
- * The names of the fields a connection field selects on its nodes (`edges { node { … } }`), for
- * listings that read a column only when it is asked for. Worked out once per field of a document
- * (Apollo and graphql-ws reuse a query text's parsed document), so a connection resolved once per
- * parent (a post's comments, 50 times in a feed) pays it once.
+ * The field nodes a connection field selects on its nodes (`edges { node { … } }`). Worked out once
+ * per field of a document (Apollo and graphql-ws reuse a query text's parsed document), so a
+ * connection resolved once per parent (a post's comments, 50 times in a feed) pays it once.
  */
-export function connectionNodeFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): ReadonlySet<string> {
+export function connectionNodeSelections(
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+): readonly FieldNode[] {
   // A field merged from several nodes (the same field selected twice) is worked out each time: the
   // same node can be merged with different others where its fragment is spread.
   const only = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
-  let names = only && nodeFields.get(only);
-  if (!names) {
-    const found = new Set<string>();
+  let found = only && nodeSelections.get(only);
+  if (!found) {
+    const fields: FieldNode[] = [];
     for (const field of info.fieldNodes)
       for (const edges of collect(field.selectionSet, info.fragments, []))
         if (edges.name.value === 'edges')
           for (const node of collect(edges.selectionSet, info.fragments, []))
-            if (node.name.value === 'node')
-              for (const f of collect(node.selectionSet, info.fragments, [])) found.add(f.name.value);
-    names = found;
+            if (node.name.value === 'node') collect(node.selectionSet, info.fragments, fields);
+    found = fields;
+    if (only) nodeSelections.set(only, found);
+  }
+  return found;
+}
+
+/**
+ * The names of the fields a connection field selects on its nodes, for listings that read a column
+ * only when it is asked for (cached as `connectionNodeSelections`).
+ */
+export function connectionNodeFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): ReadonlySet<string> {
+  const only = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  let names = only && nodeFields.get(only);
+  if (!names) {
+    names = new Set(connectionNodeSelections(info).map((f) => f.name.value));
     if (only) nodeFields.set(only, names);
   }
   return names;

@@ -117,16 +117,100 @@ describe('SQL statements per feed page (no N+1)', () => {
       counts[`viewer feed, signed in, first ${first}`] = res.sqlStatements;
     }
     console.log('SQL statements per feed page:', counts);
-    // The community by slug + one page of posts with their authors (and the viewer's votes)
-    // + one windowed page of comments with their authors for all posts; a signed-in request
-    // also looks its token up. The viewer's feed loads the posts' communities instead of one by slug.
+    // The community by slug + one page of posts with their authors, the viewer's votes and each
+    // post's first 3 comments with their authors; a signed-in request also looks its token up. The
+    // viewer's feed loads the posts' communities instead of one by slug.
     expect(counts).toEqual({
-      'community feed, anonymous, first 5': 3,
-      'community feed, anonymous, first 20': 3,
-      'community feed, signed in, first 5': 4,
-      'community feed, signed in, first 20': 4,
-      'viewer feed, signed in, first 5': 4,
-      'viewer feed, signed in, first 20': 4,
+      'community feed, anonymous, first 5': 2,
+      'community feed, anonymous, first 20': 2,
+      'community feed, signed in, first 5': 3,
+      'community feed, signed in, first 20': 3,
+      'viewer feed, signed in, first 5': 3,
+      'viewer feed, signed in, first 20': 3,
     });
+  });
+});
+
+describe("a listing's first comments, read with its posts", () => {
+  /** Every field of a comment page that comes from its rows. */
+  const PAGE = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id body bodyHtml depth score replyCount featured createdAt editedAt deletedAt
+      author { id handle } parent { id } } }`;
+  const listing = (comments: string) => `query ($slug: String!) {
+    community(slug: $slug) { posts(first: 10, orderBy: NEW) { edges { node { id ${comments} } } } }
+  }`;
+  const alone = (first: number) => `query ($id: ID!) { post(id: $id) { comments(first: ${first}) { ${PAGE} } } }`;
+
+  it("answers exactly as each post's comments field alone, whatever the page, and costs one statement fewer only when one page is asked", async () => {
+    const { owner, members, community } = await castOf(server, 3);
+    // Posts with no comment, fewer comments than a page, exactly a page, and more; replies, an edited and a deleted comment.
+    for (const [i, n] of [0, 2, 3, 5].entries()) {
+      const post = await createPost(server, members[i % 3], community.id, { title: `thread ${i}` });
+      const ids: string[] = [];
+      for (let c = 0; c < n; c++) ids.push((await addComment(server, members[c % 3], post.id, `**c${c}** of ${i}`)).id);
+      if (n) await addComment(server, owner, post.id, 'a reply', ids[0]);
+      if (n >= 3) {
+        const edited = await server.gql(
+          'mutation ($input: UpdateCommentInput!) { updateComment(input: $input) { id } }',
+          { input: { id: ids[1], body: 'edited' } },
+          { token: members[1].token },
+        );
+        expect(edited.body.errors).toBeUndefined();
+        const deleted = await server.gql(
+          'mutation ($id: ID!) { deleteComment(id: $id) { id } }',
+          { id: ids[2] },
+          {
+            token: members[2].token,
+          },
+        );
+        expect(deleted.body.errors).toBeUndefined();
+      }
+    }
+    const cases: { comments: string; pages: Record<string, number>; statements: number }[] = [
+      // One page: read with the posts (the community by slug, then the posts).
+      { comments: `comments(first: 3) { ${PAGE} }`, pages: { comments: 3 }, statements: 2 },
+      { comments: `comments { ${PAGE} }`, pages: { comments: 20 }, statements: 2 },
+      // The same page twice under two names (both with bodyHtml): still one.
+      {
+        comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id bodyHtml } } }`,
+        pages: { comments: 2 },
+        statements: 2,
+      },
+      // The same page, one with bodyHtml and one without: the loader's two statements (it reads the
+      // page with and without body_html apart).
+      {
+        comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id } } }`,
+        pages: { comments: 2 },
+        statements: 4,
+      },
+      // Two different pages: each from the comments loader.
+      {
+        comments: `comments(first: 2) { ${PAGE} } more: comments(first: 4) { ${PAGE} }`,
+        pages: { comments: 2, more: 4 },
+        statements: 4,
+      },
+    ];
+    for (const { comments, pages, statements } of cases) {
+      const res = await server.gql(listing(comments), { slug: community.slug }, { token: owner.token });
+      expect(res.body.errors).toBeUndefined();
+      const posts = res.body.data.community.posts.edges.map((e: any) => e.node);
+      expect(posts).toHaveLength(4);
+      for (const post of posts)
+        for (const [name, first] of Object.entries(pages)) {
+          const single = await server.gql(alone(first), { id: post.id }, { token: owner.token });
+          expect(single.body.errors).toBeUndefined();
+          const expected = single.body.data.post.comments;
+          // (`again` is checked below, against the first.)
+          expect(post[name]).toEqual(expected);
+        }
+      // `again` is the same page as `comments`, with the fields it selects.
+      for (const post of posts)
+        if (post.again) {
+          expect(post.again.edges).toHaveLength(post.comments.edges.length);
+          for (const [k, { node }] of post.again.edges.entries())
+            expect(node).toEqual(Object.fromEntries(Object.keys(node).map((f) => [f, post.comments.edges[k].node[f]])));
+        }
+      expect({ comments, statements: res.sqlStatements }).toEqual({ comments, statements: statements + 1 }); // + the token
+    }
   });
 });

@@ -38,6 +38,21 @@ const COMMENT_COLUMNS_WITHOUT_HTML = [
   .join(', ');
 
 /**
+ * A post listing's column (alias `first_comments`) holding the first page of each post's top-level
+ * comments (`p` is the post), oldest first, with their authors' `a__` columns: a JSON array of the
+ * rows `commentsPageLoader` reads for that page (`limit` one more than the page), for the listing to
+ * prime the loader with. JSON's timestamps are ISO text, which `timestamp()` reads as well.
+ */
+export function firstCommentsColumn(limit: string, html: boolean): string {
+  return `(select coalesce(json_agg(fc order by fc.id), '[]'::json) from (
+            select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
+              from comments c join users u on u.id = c.author_id
+             where c.post_id = p.id and c.parent_id is null
+             order by c.id limit ${limit}
+          ) fc) as first_comments`;
+}
+
+/**
  * Comment pages for many posts (or parents) in one statement, oldest first, with their authors
  * joined (the rows carry `a__` columns).
  */

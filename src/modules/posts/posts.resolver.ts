@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -16,18 +16,19 @@ import {
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { selectsOnNodes } from '../../platform/selection';
+import { connectionNodeSelections, selectsOnNodes } from '../../platform/selection';
 import {
   Connection,
   PageArgs,
   boundedListComplexity,
   connectionComplexity,
   idPage,
+  pageSize,
   toConnection,
 } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
-import { communityPosts, viewerFeed } from './feeds';
+import { communityPosts, viewerFeed, type ListingReads } from './feeds';
 import { Comment, Post } from './posts.entity';
 import {
   CreatePostInput,
@@ -59,8 +60,30 @@ export const Votable = createUnionType({
 
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
-/** Whether a post listing's selection asks for the posts' texts (see `listPosts`). */
-const selectsText = (info: GraphQLResolveInfo) => selectsOnNodes(info, 'body', 'bodyHtml');
+/**
+ * What a post listing's selection asks of its posts (see `listPosts`): their texts, and the first
+ * page of comments its nodes select, when they all select the same one. That page is read as the
+ * `comments` field below would read it (same size, same `html`), so priming its loader changes
+ * nothing the field answers.
+ */
+function listingReads(info: GraphQLResolveInfo): ListingReads {
+  const text = selectsOnNodes(info, 'body', 'bodyHtml');
+  let firstComments: ListingReads['firstComments'] = null;
+  const commentsField = (info.schema.getType('Post') as GraphQLObjectType).getFields().comments;
+  for (const node of connectionNodeSelections(info)) {
+    if (node.name.value !== 'comments') continue;
+    const args = getArgumentValues(commentsField, node, info.variableValues) as PageArgs;
+    if (args.after != null) return { text, firstComments: null };
+    const page = {
+      size: pageSize(args),
+      html: selectsOnNodes({ fieldNodes: [node], fragments: info.fragments }, 'bodyHtml'),
+    };
+    if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html))
+      return { text, firstComments: null };
+    firstComments = page;
+  }
+  return { text, firstComments };
+}
 
 /** Builds a comment connection from rows of the comments page loader (authors joined). */
 export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
@@ -83,7 +106,7 @@ export class PostsResolver {
     description: 'Posts from every community you belong to.',
   })
   feed(@Args() args: PostsArgs, @Ctx() { em, loaders, viewer }: Context, @Info() info: GraphQLResolveInfo) {
-    return viewerFeed(em, loaders, viewer, args, selectsText(info));
+    return viewerFeed(em, loaders, viewer, args, listingReads(info));
   }
 
   @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
@@ -204,6 +227,6 @@ export class CommunityPostsResolver {
     @Ctx() { em, loaders, viewer }: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return communityPosts(em, loaders, viewer, community, args, selectsText(info));
+    return communityPosts(em, loaders, viewer, community, args, listingReads(info));
   }
 }
