@@ -14,7 +14,7 @@
  *   steady trickle of writes where it is read);
  * - elsewhere: the same votes, WRITES a second, on posts of another community (a small one the bench
  *   creates): the scoped cache should keep the feed's answers (issue 13's target: ≥ 90 % hits);
- * - uncached: RESPONSE_CACHE_SECONDS=0, every request executed (4 SQL statements, GraphQL over
+ * - uncached: RESPONSE_CACHE_SECONDS=0, every request executed (3 SQL statements signed in, GraphQL over
  *   ~1,000 fields for 50 posts).
  * With --workers=1,2 every mode runs once per worker count, the server started with WEB_CONCURRENCY=N
  * (N worker processes on one port via node:cluster; for N > 1 REDIS_URL, default
