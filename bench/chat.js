@@ -8,8 +8,8 @@
  * spread over CLIENT_PROCS child processes (chat-viewers.js), all subscribed to
  * `chatMessageAdded(eventId)` on the stream: without `after` by default (a PUBLIC stream's viewers
  * then share one server-side execution), or with --after each viewer first loads
- * `chatMessages(last: 20)` and subscribes with `after: endCursor` (the gap-free path, one execution
- * per socket). The owner sends probe messages until every viewer has received one (so all are
+ * `chatMessages(last: 20)` and subscribes with `after: endCursor` (the gap-free path: each socket
+ * replays on its own, then joins the shared execution once caught up). The owner sends probe messages until every viewer has received one (so all are
  * subscribed); with the subscriptions idle, the server's memory is read. Then CHATTERS chatters each
  * send RATE messages a second for DURATION seconds through HTTP `sendChatMessage` (keep-alive, from
  * this process; each chatter waits for its previous send, and catches up on its schedule when late).
@@ -229,7 +229,7 @@ async function chatter(c, token, url, eventId, start, sends) {
       `server:   node ${process.version}, pid ${server.pid}, CHAT_RATE_LIMIT=1000000; viewers: ${VIEWERS} graphql-ws clients, one WebSocket and one member each, in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'} on the same machine`,
     );
     console.log(
-      `          subscribed ${AFTER ? 'with `after` (chatMessages(last: 20), then chatMessageAdded(after: endCursor): one execution per socket)' : 'without `after` (one shared execution for all)'}\n`,
+      `          subscribed ${AFTER ? 'with `after` (chatMessages(last: 20), then chatMessageAdded(after: endCursor): each socket replays on its own, then joins the shared execution)' : 'without `after` (one shared execution for all)'}\n`,
     );
 
     // Warm the subscription and send paths once, so the baseline holds the code every viewer uses.

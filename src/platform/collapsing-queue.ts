@@ -23,6 +23,11 @@ export class CollapsingQueue<T> implements AsyncIterableIterator<T> {
 
   constructor(private readonly options: CollapsingQueueOptions<T>) {}
 
+  /** Items waiting for the consumer. */
+  get size(): number {
+    return this.items.length;
+  }
+
   push(item: T): void {
     if (this.finished) return;
     const consumer = this.waiting.shift();

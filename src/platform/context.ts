@@ -39,7 +39,20 @@ export interface Context extends Services {
   actAs(viewer: Viewer): void;
   /** Lets the EntityManager and loaders be collected (they are made again if used). */
   release(): void;
+  /**
+   * Set on a live subscription with a cursor that may continue in a shared execution once its
+   * replay has caught up (see `SharedSubscriptions`): its stream offers the handover at each point
+   * where it has delivered everything the feed offered it, and ends when this returns true.
+   */
+  liveHandover?: LiveHandover;
 }
+
+/**
+ * Takes over a caught-up live stream: from now on the rows it would deliver reach its client from
+ * a shared execution, which skips the rows the stream delivered (`delivered`) or would never
+ * deliver (ids at or below `floor`, its cursor). Returns false when it cannot (the stream goes on).
+ */
+export type LiveHandover = (caughtUp: { floor: number; delivered: ReadonlySet<number> }) => boolean;
 
 /** Long-lived services a context is built from. */
 export interface ContextDeps {

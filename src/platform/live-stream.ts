@@ -142,7 +142,13 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
       // `items` and are de-duplicated against what this delivers.
       if (o.afterId !== null) yield* readFrom(o.afterId);
       if (o.ended?.(state)) return;
-      for await (const item of items) {
+      for (;;) {
+        // Everything the feed offered is delivered (the consumer has taken it, or it would not ask
+        // for more): the rest may come from a shared execution instead (see `Context.liveHandover`).
+        if (items.size === 0 && ctx.liveHandover?.({ floor, delivered })) return;
+        const next = await items.next();
+        if (next.done) return;
+        const item = next.value;
         if ('gap' in item) {
           const { gap } = item;
           if ((gap.recheck || (gap.state !== undefined && gap.state !== state)) && !(await stillReadable())) return;

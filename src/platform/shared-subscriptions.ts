@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
   Kind,
+  createSourceEventStream,
+  execute,
   getOperationAST,
   print,
   subscribe,
   valueFromASTUntyped,
   visit,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
@@ -25,7 +28,18 @@ export type ShareKey = (
   ctx: Context,
   /** Fields whose value depends on the viewer, besides `viewer…` ones (every module's). */
   viewerFields: ReadonlySet<string>,
-) => Promise<string | null>;
+) => Promise<Share | null>;
+
+/** A subscription's group. */
+export interface Share {
+  key: string;
+  /**
+   * A subscription with a cursor: it replays on its own, then continues in the group that runs
+   * `args` (its operation without the cursor), once it has caught up (see `Context.liveHandover`).
+   * `idOf` names the row behind each event of the group, so the rows it already delivered are skipped.
+   */
+  handover?: { args: Pick<ExecutionArgs, 'document' | 'variableValues'>; idOf(payload: unknown): number | undefined };
+}
 
 /**
  * How a socket receives its shared results: writes one graphql-ws `next` message whose payload is
@@ -38,12 +52,16 @@ interface Member {
   send: DirectSend;
   /** Ends the socket's operation (graphql-ws then sends `complete`). */
   end(): void;
+  /** Still replaying on its own (a handover): sent nothing yet. */
+  pending?: boolean;
+  /** Rows its own stream delivered before the handover, or would never deliver: not sent again. */
+  skip?(id: number): boolean;
 }
 
 /** Per-group state: the one execution, and the sockets it feeds. */
 interface Group {
   members: Set<Member>;
-  source: AsyncIterator<ExecutionResult> | null;
+  source: AsyncIterator<unknown> | null;
   /** Its execution has ended or been stopped: a socket that finds it must start a new group. */
   closed: boolean;
 }
@@ -88,45 +106,54 @@ export class SharedSubscriptions {
     send?: DirectSend,
   ): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
     const ctx = args.contextValue as Context;
-    let key: string | null = null;
+    let share: Share | null = null;
     if (send) {
       for (const shareKey of this.shareKeys) {
-        key = await shareKey(args, ctx, this.viewerFields).catch(() => null); // on error, the per-socket path reports it
-        if (key) break;
+        share = await shareKey(args, ctx, this.viewerFields).catch(() => null); // on error, the per-socket path reports it
+        if (share) break;
       }
     }
-    if (!key || !send) return subscribe(args);
-    const groupId = createHash('sha256').update(key).digest('base64url').slice(0, 16);
+    if (!share || !send) return subscribe(args);
+    const groupId = createHash('sha256').update(share.key).digest('base64url').slice(0, 16);
+    const groupArgs = share.handover ? { ...args, ...share.handover.args } : args;
     for (;;) {
       let pending = this.groups.get(groupId);
       if (!pending) {
-        pending = this.start(groupId, { ...args, contextValue: this.anonymousContext(groupId) });
+        pending = this.start(groupId, { ...groupArgs, contextValue: this.anonymousContext(groupId) }, share);
         this.groups.set(groupId, pending);
       }
       const group = await pending;
-      if (!('members' in group)) return group;
+      if (!('members' in group)) return share.handover ? subscribe(args) : group;
       if (group.closed) {
         if (this.groups.get(groupId) === pending) this.groups.delete(groupId);
         continue;
       }
+      if (share.handover) return this.handOver(groupId, group, args, send);
       ctx.release(); // this socket's own EntityManager and loaders are not needed while it shares
-      return this.join(groupId, group, send);
+      return this.join(groupId, group, { send, end: () => undefined });
     }
   };
 
-  /** Starts a group's execution; a subscription that fails to start fails for the sockets that asked. */
-  private async start(groupId: string, args: ExecutionArgs): Promise<Group | ExecutionResult> {
-    const result = await subscribe(args);
-    if (!(Symbol.asyncIterator in result)) {
+  /**
+   * Starts a group's execution (graphql-js's `subscribe`, one event at a time, so that each result
+   * is known with the row behind it); a subscription that fails to start fails for the sockets that asked.
+   */
+  private async start(groupId: string, args: ExecutionArgs, share: Share): Promise<Group | ExecutionResult> {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) {
       this.groups.delete(groupId);
-      return result;
+      return stream;
     }
-    const group: Group = { members: new Set(), source: result[Symbol.asyncIterator](), closed: false };
+    const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const group: Group = { members: new Set(), source, closed: false };
+    const idOf = share.handover?.idOf;
     void (async () => {
       try {
-        for await (const value of { [Symbol.asyncIterator]: () => group.source! }) {
-          const json = this.serialize(value, groupId);
+        for await (const payload of { [Symbol.asyncIterator]: () => source }) {
+          const json = this.serialize(await execute({ ...args, rootValue: payload }), groupId);
+          const id = idOf?.(payload);
           for (const member of group.members) {
+            if (member.pending || (id !== undefined && member.skip?.(id))) continue;
             try {
               member.send(json);
             } catch (err) {
@@ -145,13 +172,77 @@ export class SharedSubscriptions {
     return group;
   }
 
+  /**
+   * A subscription with a cursor: it runs on its own (its replay, then live rows) until its stream
+   * has delivered everything the feed offered it, then hands the rest to the group, which the
+   * socket joins. The group has followed the same feed since before this subscription started, so
+   * every row after that point reaches the socket once: from its own stream up to the handover,
+   * from the group after it, minus what its own stream already delivered. graphql-ws iterates the
+   * socket's own results until then, and nothing after (the group writes to the socket directly).
+   */
+  private handOver(
+    groupId: string,
+    group: Group,
+    args: ExecutionArgs,
+    send: DirectSend,
+  ): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+    const ctx = args.contextValue as Context;
+    const member: Member = { send, end: () => undefined, pending: true };
+    const shared = this.join(groupId, group, member);
+    ctx.liveHandover = ({ floor, delivered }) => {
+      if (group.closed || !group.members.has(member)) return false;
+      const skipped = new Set(delivered);
+      member.skip = (id) => id <= floor || skipped.has(id);
+      member.pending = false;
+      ctx.liveHandover = undefined;
+      return true;
+    };
+    return (async () => {
+      let own: AsyncIterable<ExecutionResult> | ExecutionResult;
+      try {
+        own = await subscribe(args);
+      } catch (err) {
+        void shared.return!();
+        throw err;
+      }
+      if (!(Symbol.asyncIterator in own)) {
+        void shared.return!();
+        return own;
+      }
+      const results = own[Symbol.asyncIterator]();
+      const iterator: AsyncIterableIterator<ExecutionResult> = {
+        async next() {
+          if (!member.pending) return shared.next();
+          const result = await results.next();
+          if (!result.done) return result;
+          if (!member.pending) {
+            ctx.release(); // handed over: the socket's own EntityManager and loaders are not needed
+            return shared.next();
+          }
+          void shared.return!(); // its own stream ended (access lost, the chat closed): so does the operation
+          return result;
+        },
+        async return() {
+          await Promise.all([results.return?.(), shared.return!()]);
+          return { done: true, value: undefined };
+        },
+        async throw(error?: unknown) {
+          await Promise.all([results.return?.(), shared.return!()]);
+          throw error;
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    })();
+  }
+
   /** Adds a socket to a group: the iterator graphql-ws gets yields nothing and ends with the group or on `return()`. */
-  private join(groupId: string, group: Group, send: DirectSend): AsyncIterableIterator<ExecutionResult> {
+  private join(groupId: string, group: Group, member: Member): AsyncIterableIterator<ExecutionResult> {
     let finish!: () => void;
     const ended = new Promise<IteratorResult<ExecutionResult>>((resolve) => {
       finish = () => resolve({ done: true, value: undefined });
     });
-    const member: Member = { send, end: () => finish() };
+    member.end = () => finish();
     group.members.add(member);
     const leave = () => {
       if (!group.members.delete(member)) return;
@@ -199,15 +290,18 @@ function selectsViewerFields(args: ExecutionArgs, viewerFields: ReadonlySet<stri
 
 /**
  * The share key of a live field such as `commentAdded(postId)` or `chatMessageAdded(eventId)`:
- * an operation made of that one field, without an `after` cursor (each cursor has its own replay),
- * selecting nothing viewer-dependent, on a subject anyone may read (`isPublic`; private subjects
- * each have their own access), shares one execution per (document, variables) on this instance.
+ * an operation made of that one field, selecting nothing viewer-dependent, on a subject anyone may
+ * read (`isPublic`; private subjects each have their own access), shares one execution per
+ * (document, variables) on this instance. With an `after` cursor (each has its own replay), it
+ * shares only with `handover`: it replays on its own, then joins the group of the same operation
+ * without the cursor (see `SharedSubscriptions.handOver`); `handover` names the row behind an event.
  */
 export function liveFieldShareKey(
   field: string,
   subjectArg: string,
   subjectType: NodeType,
   isPublic: (ctx: Context, id: number) => Promise<boolean>,
+  handover?: (payload: unknown) => number | undefined,
 ): ShareKey {
   return async (args, ctx, viewerFields) => {
     const operation = getOperationAST(args.document, args.operationName);
@@ -220,10 +314,56 @@ export function liveFieldShareKey(
       return arg ? valueFromASTUntyped(arg.value, vars) : undefined;
     };
     const after = argValue('after');
-    if (after !== undefined && after !== null) return null;
+    const cursor = after !== undefined && after !== null;
+    if (cursor && !handover) return null;
     const ref = parseGlobalId(String(argValue(subjectArg) ?? ''));
     if (ref?.type !== subjectType || selectsViewerFields(args, viewerFields)) return null;
     if (!(await isPublic(ctx, ref.id))) return null;
-    return `${field}:${ref.id}:${args.operationName ?? ''}:${print(args.document)}:${JSON.stringify(vars)}`;
+    const shared = cursor ? withoutArgument(args.document, field, 'after', vars) : null;
+    if (cursor && !shared) return null;
+    const document = shared?.document ?? args.document;
+    const variables = shared?.variableValues ?? vars;
+    return {
+      key: `${field}:${ref.id}:${args.operationName ?? ''}:${print(document)}:${JSON.stringify(variables)}`,
+      handover: shared && handover ? { args: shared, idOf: handover } : undefined,
+    };
   };
+}
+
+/**
+ * The operation without `field`'s argument `name`, and without its variable when that argument was
+ * the variable's only use: the same subscription with no cursor. Null when the variable is used elsewhere.
+ */
+function withoutArgument(
+  document: DocumentNode,
+  field: string,
+  name: string,
+  vars: Record<string, unknown>,
+): { document: DocumentNode; variableValues: Record<string, unknown> } | null {
+  let variable: string | null = null;
+  let stripped = visit(document, {
+    Field(node) {
+      if (node.name.value !== field) return undefined;
+      const arg = node.arguments?.find((a) => a.name.value === name);
+      if (arg?.value.kind === Kind.VARIABLE) variable = arg.value.name.value;
+      return { ...node, arguments: node.arguments?.filter((a) => a.name.value !== name) };
+    },
+  });
+  const variableValues = { ...vars };
+  if (variable !== null) {
+    const dropped: string = variable;
+    let used = false;
+    visit(stripped, {
+      Variable(node) {
+        used ||= node.name.value === dropped;
+      },
+      VariableDefinition: () => false, // the definition itself is not a use
+    });
+    if (used) return null;
+    stripped = visit(stripped, {
+      VariableDefinition: (node) => (node.variable.name.value === dropped ? null : undefined),
+    });
+    delete variableValues[dropped];
+  }
+  return { document: stripped, variableValues };
 }

@@ -435,6 +435,60 @@ if (redisUrl) {
       await eventually(async () => (await redisSubscribers(postTopic)) === 0, `no subscriber to ${postTopic}`);
     });
 
+    it('hands a subscription with a cursor on a public post over to the shared execution once its replay is done', async () => {
+      const place = await thread(east);
+      const reader = await signUp(east, 'late');
+      const membershipTopic = communityTopics.membershipChanged(fromGlobalId('User', reader.user.id));
+      const seen = await addComment(east, place.owner, place.postId, 'seen');
+      await addComment(east, place.owner, place.postId, 'missed 1');
+      await addComment(west, place.owner, place.postId, 'missed 2');
+      const f = follow(east.ws({ token: reader.token }), { postId: place.postId, after: seen.cursor });
+      await f.received('missed 2');
+      // Its own stream listened to the reader's memberships; the shared execution (anonymous) does not.
+      await eventually(async () => (await redisSubscribers(membershipTopic)) === 0, 'the handover');
+      const postTopic = postTopics.commentAdded(fromGlobalId('Post', place.postId));
+      expect(await redisSubscribers(postTopic)).toBe(1); // one feed on this instance, the group's
+      await addComment(west, place.owner, place.postId, 'live 1');
+      await addComment(east, place.owner, place.postId, 'live 2');
+      await f.received('live 2');
+      expect(f.bodies()).toEqual(['missed 1', 'missed 2', 'live 1', 'live 2']);
+      expect(f.errorCodes()).toEqual([]);
+      expect(f.completed).toBe(false);
+      f.stop();
+      await eventually(async () => (await redisSubscribers(postTopic)) === 0, `no subscriber to ${postTopic}`);
+    });
+
+    it('keeps a subscription with a cursor on its own where it may not share: a private post, a viewer-dependent field', async () => {
+      const place = await thread(east, 'PRIVATE');
+      const reader = await member(east, place, 'priv');
+      const membershipTopic = communityTopics.membershipChanged(fromGlobalId('User', reader.user.id));
+      const seen = await addComment(east, place.owner, place.postId, 'seen');
+      await addComment(east, place.owner, place.postId, 'missed');
+      const f = follow(east.ws({ token: reader.token }), { postId: place.postId, after: seen.cursor });
+      await f.received('missed');
+      await addComment(east, place.owner, place.postId, 'live');
+      await f.received('live');
+      expect(await redisSubscribers(membershipTopic)).toBe(1);
+      expect(f.bodies()).toEqual(['missed', 'live']);
+
+      const open = await thread(east);
+      const voter = await signUp(east, 'voter');
+      const voterTopic = communityTopics.membershipChanged(fromGlobalId('User', voter.user.id));
+      const first = await addComment(east, open.owner, open.postId, 'first');
+      await addComment(east, open.owner, open.postId, 'second');
+      const withVote = record<{ commentAdded: { body: string; viewerVote: string } }>(east.ws({ token: voter.token }), {
+        query: `subscription ($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { body viewerVote } }`,
+        variables: { postId: open.postId, after: first.cursor },
+      });
+      await withVote.until(() => withVote.results.length > 0, 'the replay');
+      await addComment(east, open.owner, open.postId, 'third');
+      await withVote.until(() => withVote.results.length > 1, 'a live comment');
+      expect(await redisSubscribers(voterTopic)).toBe(1);
+      expect(withVote.results.map((r) => r.data?.commentAdded.body)).toEqual(['second', 'third']);
+      f.stop();
+      withVote.stop();
+    });
+
     it('loses nothing and repeats nothing when Redis restarts between comments', async () => {
       const redis = await startPrivateRedis();
       const [a, b] = await Promise.all([

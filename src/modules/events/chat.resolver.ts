@@ -38,7 +38,10 @@ import { Event, EventKind } from './events.entity';
 import { readableEvent } from './events.service';
 import { BadInput } from '../../platform/errors';
 
-/** `chatMessageAdded(eventId)` without a cursor on a PUBLIC community's stream: one execution per (document, variables). */
+/**
+ * `chatMessageAdded(eventId)` on a PUBLIC community's stream: one execution per (document,
+ * variables); one with a cursor replays on its own, then joins it.
+ */
 export const chatMessageAddedShareKey = liveFieldShareKey(
   'chatMessageAdded',
   'eventId',
@@ -47,6 +50,7 @@ export const chatMessageAddedShareKey = liveFieldShareKey(
     const { community } = await readableEvent(ctx.loaders, ctx.viewer, eventId);
     return community.visibility === Visibility.PUBLIC;
   },
+  (message) => (message as ChatMessage).id,
 );
 
 @ObjectType()
