@@ -213,7 +213,13 @@ export class SharedSubscriptions {
       const iterator: AsyncIterableIterator<ExecutionResult> = {
         async next() {
           if (!member.pending) return shared.next();
-          const result = await results.next();
+          let result: IteratorResult<ExecutionResult>;
+          try {
+            result = await results.next();
+          } catch (err) {
+            void shared.return!(); // its own stream failed: the operation ends, and leaves the group
+            throw err;
+          }
           if (!result.done) return result;
           if (!member.pending) {
             ctx.release(); // handed over: the socket's own EntityManager and loaders are not needed
