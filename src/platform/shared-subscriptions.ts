@@ -119,7 +119,8 @@ export class SharedSubscriptions {
     for (;;) {
       let pending = this.groups.get(groupId);
       if (!pending) {
-        pending = this.start(groupId, { ...groupArgs, contextValue: this.anonymousContext(groupId) }, share);
+        const idOf = share.handover?.idOf;
+        pending = this.start(groupId, { ...groupArgs, contextValue: this.anonymousContext(groupId) }, idOf);
         this.groups.set(groupId, pending);
       }
       const group = await pending;
@@ -130,7 +131,7 @@ export class SharedSubscriptions {
       }
       if (share.handover) return this.handOver(groupId, group, args, send);
       ctx.release(); // this socket's own EntityManager and loaders are not needed while it shares
-      return this.join(groupId, group, { send, end: () => undefined });
+      return this.join(groupId, group, { send });
     }
   };
 
@@ -138,7 +139,11 @@ export class SharedSubscriptions {
    * Starts a group's execution (graphql-js's `subscribe`, one event at a time, so that each result
    * is known with the row behind it); a subscription that fails to start fails for the sockets that asked.
    */
-  private async start(groupId: string, args: ExecutionArgs, share: Share): Promise<Group | ExecutionResult> {
+  private async start(
+    groupId: string,
+    args: ExecutionArgs,
+    idOf?: (payload: unknown) => number | undefined,
+  ): Promise<Group | ExecutionResult> {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) {
       this.groups.delete(groupId);
@@ -146,7 +151,6 @@ export class SharedSubscriptions {
     }
     const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     const group: Group = { members: new Set(), source, closed: false };
-    const idOf = share.handover?.idOf;
     void (async () => {
       try {
         for await (const payload of { [Symbol.asyncIterator]: () => source }) {
@@ -187,12 +191,12 @@ export class SharedSubscriptions {
     send: DirectSend,
   ): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
     const ctx = args.contextValue as Context;
-    const member: Member = { send, end: () => undefined, pending: true };
+    const member: Omit<Member, 'end'> = { send, pending: true };
     const shared = this.join(groupId, group, member);
     ctx.liveHandover = ({ floor, delivered }) => {
-      if (group.closed || !group.members.has(member)) return false;
-      const skipped = new Set(delivered);
-      member.skip = (id) => id <= floor || skipped.has(id);
+      if (group.closed || !group.members.has(member as Member)) return false; // `join` made it a Member
+      // The stream ends here and never changes `delivered` again: no copy needed.
+      member.skip = (id) => id <= floor || delivered.has(id);
       member.pending = false;
       ctx.liveHandover = undefined;
       return true;
@@ -243,12 +247,12 @@ export class SharedSubscriptions {
   }
 
   /** Adds a socket to a group: the iterator graphql-ws gets yields nothing and ends with the group or on `return()`. */
-  private join(groupId: string, group: Group, member: Member): AsyncIterableIterator<ExecutionResult> {
+  private join(groupId: string, group: Group, joining: Omit<Member, 'end'>): AsyncIterableIterator<ExecutionResult> {
     let finish!: () => void;
     const ended = new Promise<IteratorResult<ExecutionResult>>((resolve) => {
       finish = () => resolve({ done: true, value: undefined });
     });
-    member.end = () => finish();
+    const member: Member = Object.assign(joining, { end: () => finish() });
     group.members.add(member);
     const leave = () => {
       if (!group.members.delete(member)) return;

@@ -38,18 +38,33 @@ const COMMENT_COLUMNS_WITHOUT_HTML = [
   .join(', ');
 
 /**
+ * One page of a thread level, oldest first, with its authors' `a__` columns: the comments whose
+ * `partition` column (`post_id` for top-level comments, `parent_id` for replies) equals `of` (an
+ * SQL expression), with an id above `after`, at most `limit` of them. The one definition of a page's
+ * rows, read by `commentsPageLoader` for many posts at once and by post listings with their posts.
+ */
+function commentsPageSql(
+  partition: 'post_id' | 'parent_id',
+  of: string,
+  after: string,
+  limit: string,
+  html: boolean,
+): string {
+  return `select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
+            from comments c join users u on u.id = c.author_id
+           where c.${partition} = ${of} ${partition === 'post_id' ? 'and c.parent_id is null' : ''} and c.id > ${after}
+           order by c.id limit ${limit}`;
+}
+
+/**
  * A post listing's column (alias `first_comments`) holding the first page of each post's top-level
- * comments (`p` is the post), oldest first, with their authors' `a__` columns: a JSON array of the
- * rows `commentsPageLoader` reads for that page (`limit` one more than the page), for the listing to
- * prime the loader with. JSON's timestamps are ISO text, which `timestamp()` reads as well.
+ * comments (`p` is the post): a JSON array of the rows `commentsPageLoader` reads for that page
+ * (`limit` one more than the page), for the listing to prime the loader with. JSON's timestamps are
+ * ISO text, which `timestamp()` reads as well.
  */
 export function firstCommentsColumn(limit: string, html: boolean): string {
-  return `(select coalesce(json_agg(fc order by fc.id), '[]'::json) from (
-            select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
-              from comments c join users u on u.id = c.author_id
-             where c.post_id = p.id and c.parent_id is null
-             order by c.id limit ${limit}
-          ) fc) as first_comments`;
+  return `(select coalesce(json_agg(fc order by fc.id), '[]'::json)
+             from (${commentsPageSql('post_id', 'p.id', '0', limit, html)}) fc) as first_comments`;
 }
 
 /**
@@ -74,15 +89,9 @@ function commentsPageLoader(em: EntityManager) {
         // comment of every post with a window function: ~5x cheaper on long threads.
         const rows = await fastSql(
           em,
-          `select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
-             from unnest($1::int[]) as k(id)
-             cross join lateral (
-               select * from comments c
-                where c.${partition} = k.id ${topLevel ? 'and c.parent_id is null' : ''} and c.id > $2
-                order by c.id limit $3
-             ) c
-             join users u on u.id = c.author_id
-            order by c.${partition}, c.id`,
+          `select p.* from unnest($1::int[]) as k(id)
+             cross join lateral (${commentsPageSql(partition, 'k.id', '$2', '$3', html)}) p
+            order by p.${partition}, p.id`,
           [ids, afterId, size + 1],
         );
         for (const row of rows) {
