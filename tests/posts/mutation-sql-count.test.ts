@@ -27,16 +27,38 @@ async function statements(input: Record<string, unknown>) {
 }
 
 describe('addComment', () => {
-  it('costs 5 statements: the session, the post, its community, the standing, and one write (comment, counters, badge)', async () => {
+  it('costs 3 statements: the session, one read (post, community, standing), and one write (comment, counters, badge)', async () => {
     const { comment, sql } = await statements({ postId, body: 'Counted.' });
     expect(comment).toMatchObject({ body: 'Counted.', depth: 0 });
-    expect(sql).toBe(5);
+    expect(sql).toBe(3);
   });
 
-  it('costs one more for a reply (its parent, checked for the post and the depth)', async () => {
+  it('costs as much for a reply: its parent is read with the post', async () => {
     const parent = await addComment(server, cast.members[1], postId, 'Parent.');
     const { comment, sql } = await statements({ postId, body: 'A reply.', parentId: parent.id });
     expect(comment).toMatchObject({ depth: 1 });
-    expect(sql).toBe(6);
+    expect(sql).toBe(3);
+  });
+});
+
+const SQL_VOTE_CAST = 7;
+const VOTE = `mutation($input: VoteInput!) { vote(input: $input) { __typename ... on Post { id score viewerVote } ... on Comment { id score viewerVote } } }`;
+const REACT = `mutation($input: ReactInput!) { react(input: $input) { __typename ... on Post { id } ... on Comment { id } } }`;
+
+async function counted(query: string, input: Record<string, unknown>, voter = cast.members[1]) {
+  const res = await server.gql(query, { input }, { token: voter.token });
+  expect(res.body.errors).toBeUndefined();
+  return Number(res.headers.get('x-sql-statements'));
+}
+
+describe('vote and react', () => {
+  it('read the subject, its community and the standing in one statement, on a post and on a comment', async () => {
+    const comment = await addComment(server, cast.members[0], postId, 'Voted on.');
+    // session + read + the vote's transaction: lock, delete, insert, ledger, score (BEGIN and COMMIT are not counted)
+    expect(await counted(VOTE, { subjectId: postId, value: 'UP' })).toBe(SQL_VOTE_CAST);
+    expect(await counted(VOTE, { subjectId: comment.id, value: 'UP' })).toBe(SQL_VOTE_CAST);
+    // session + read + one insert
+    expect(await counted(REACT, { subjectId: postId, emoji: '👍' })).toBe(3);
+    expect(await counted(REACT, { subjectId: comment.id, emoji: '👍' })).toBe(3);
   });
 });

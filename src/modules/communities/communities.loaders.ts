@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import type { CacheScope } from '../../platform/cache-scope';
+import type { Loaders } from '../../platform/loaders';
+import { ref, timestamp, view } from '../../platform/views';
 import type { Viewer } from '../identity/viewer';
 import { Community, Invite, JoinRequest, Member, type Role } from './communities.entity';
 
@@ -54,6 +56,21 @@ function membersPageLoader(em: EntityManager) {
   );
 }
 
+/**
+ * A read-only view of a members row (see views.ts), as the viewer's standing holds it: it is read on
+ * most requests and changed by none (a service that changes a membership loads it itself).
+ */
+function memberView(r: Record<string, unknown>): Member {
+  return view(Member, {
+    id: r.id,
+    community: ref(r.community_id),
+    user: ref(r.user_id),
+    role: r.role,
+    reputation: r.reputation,
+    joinedAt: timestamp(r.joined_at),
+  });
+}
+
 /** The viewer's standing in a community: their membership, and whether a ban is in force for them there. */
 export interface Standing {
   member: Member | null;
@@ -69,8 +86,7 @@ function viewerStandingLoader(em: EntityManager, userId: number | null) {
     if (userId === null) return communityIds.map(() => ({ member: null, banned: false }));
     const rows = await sql(
       em,
-      `select m.*, k.id as standing_community_id,
-              exists (select 1 from bans b where b.community_id = k.id and b.user_id = ? and (b.until is null or b.until > now())) as standing_banned
+      `select m.*, k.id as standing_community_id, ${banInForce('k.id', '?')} as standing_banned
          from unnest(array[${communityIds.map(() => '?::int').join(', ')}]) as k(id)
          left join members m on m.community_id = k.id and m.user_id = ?`,
       [userId, ...communityIds, userId],
@@ -78,12 +94,44 @@ function viewerStandingLoader(em: EntityManager, userId: number | null) {
     const byCommunity = new Map<number, Standing>();
     for (const { standing_community_id: communityId, standing_banned: banned, ...member } of rows) {
       byCommunity.set(communityId as number, {
-        member: member.id === null ? null : em.map(Member, member),
+        member: member.id === null ? null : memberView(member),
         banned: banned as boolean,
       });
     }
     return communityIds.map((id) => byCommunity.get(id) ?? { member: null, banned: false });
   });
+}
+
+/** SQL: whether a ban is in force for user `user` in community `community` (both SQL expressions). */
+function banInForce(community: string, user: string): string {
+  return `exists (select 1 from bans b where b.community_id = ${community} and b.user_id = ${user} and (b.until is null or b.until > now()))`;
+}
+
+/**
+ * Columns and joins that read, beside a row naming a community (`communityId`, an SQL expression),
+ * that community and the standing in it of the user `userParam` (a parameter): the three reads a
+ * write's checks make (community, membership, ban), in the write's first statement rather than in
+ * two more. `primeCommunityContext` primes the loaders with what they return.
+ */
+export function communityContextSql(communityId: string, userParam: string) {
+  return {
+    columns: `to_jsonb(context_c) as context_community, to_jsonb(context_m) as context_member,
+              ${banInForce('context_c.id', userParam)} as context_banned`,
+    joins: `join communities context_c on context_c.id = ${communityId}
+            left join members context_m on context_m.community_id = context_c.id and context_m.user_id = ${userParam}`,
+  };
+}
+
+/**
+ * Primes `loaders.community` and `loaders.viewerStanding` with a row read with `communityContextSql`
+ * for the request's viewer (managed entities, as their loaders make; what the request already
+ * loaded stays as it is).
+ */
+export function primeCommunityContext(em: EntityManager, loaders: Loaders, row: Record<string, unknown>): void {
+  const community = em.map(Community, row.context_community as never, { refresh: false } as never);
+  const member = row.context_member ? memberView(row.context_member as Record<string, unknown>) : null;
+  loaders.community.prime(community.id, community);
+  loaders.viewerStanding.prime(community.id, { member, banned: row.context_banned as boolean });
 }
 
 /** Communities by id; each one asked for is noted in the request's cache scope (whatever reads a community's content loads it). */

@@ -14,7 +14,7 @@ import { Comment } from './posts.entity';
 import { commentView, managed } from './rows';
 import { postTopics, type CommentAddedEvent } from './posts.events';
 import { POST_LIMITS } from './posts.inputs';
-import { DELETED_TEXT, assertNotBlank, readablePost } from './posts.service';
+import { DELETED_TEXT, assertNotBlank, primeWriteSubject, readablePost } from './posts.service';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { award, EARNED_BY_CONTENT, reverse, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
@@ -53,6 +53,8 @@ export async function addComment(
   body: string,
 ): Promise<Comment> {
   const userId = requireUser(viewer);
+  // A reply's parent brings its post with it (the check below tells when it is another post's).
+  await primeWriteSubject(em, loaders, viewer, parentId === null ? { post: postId } : { comment: parentId });
   const { post } = await readablePost(loaders, viewer, postId);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write');
   if (post.deletedAt) throw new BadInput('This post was deleted', 'postId');

@@ -2,16 +2,14 @@ import type { Context } from '../../platform/context';
 import { sql, sqlTransaction } from '../../platform/database/sql';
 import { BadInput, Forbidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
-import type { Loaders } from '../../platform/loaders';
 import { actorIn } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
-import type { Viewer } from '../identity/viewer';
 import { readableComment } from './comments.service';
 import type { Comment, Post } from './posts.entity';
 import { commentView, postView } from './rows';
 import { VoteValue } from './posts.inputs';
-import { HOT_RANK_SQL, readablePost } from './posts.service';
+import { HOT_RANK_SQL, primeWriteSubject, readablePost } from './posts.service';
 import { award, reverse, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
@@ -33,7 +31,9 @@ export function subjectRef(subjectId: string): SubjectRef {
   throw new BadInput('subjectId must be a post or a comment', 'subjectId');
 }
 
-export async function loadSubject(loaders: Loaders, viewer: Viewer, ref: SubjectRef): Promise<Subject> {
+/** The subject of the viewer's vote or reaction, readable by them (its reads primed in one statement: `primeWriteSubject`). */
+async function loadSubject({ em, loaders, viewer }: Context, ref: SubjectRef): Promise<Subject> {
+  await primeWriteSubject(em, loaders, viewer, ref.type === 'Post' ? { post: ref.id } : { comment: ref.id });
   if (ref.type === 'Post') {
     const { post } = await readablePost(loaders, viewer, ref.id);
     return { kind: 'post', post, communityId: post.community.id };
@@ -53,7 +53,7 @@ const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
 export async function vote(ctx: Context, input: { subject: SubjectRef; value: VoteValue }): Promise<Subject> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
-  const subject = await loadSubject(loaders, viewer, input.subject);
+  const subject = await loadSubject(ctx, input.subject);
   const next = VALUE[input.value];
   assertCan(await actorIn(loaders, viewer, subject.communityId), next < 0 ? 'posts.downvote' : 'posts.write');
   const target = subject.kind === 'post' ? subject.post : subject.comment;
@@ -139,13 +139,14 @@ const EMOJI =
  * as a member; not on deleted content. Idempotent: the unique constraint keeps one row per emoji.
  */
 export async function react(
-  { em, loaders, viewer }: Context,
+  ctx: Context,
   input: { subject: SubjectRef; emoji: string; remove: boolean },
 ): Promise<Subject> {
+  const { em, loaders, viewer } = ctx;
   const { emoji, remove } = input;
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
-  const subject = await loadSubject(loaders, viewer, input.subject);
+  const subject = await loadSubject(ctx, input.subject);
   assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.deletedAt && !remove) throw new BadInput('You cannot react to deleted content', 'subjectId');
