@@ -120,3 +120,36 @@ describe('SQL statements per events page (no N+1)', () => {
     });
   });
 });
+
+describe('SQL statements of the hot event writes', () => {
+  it('an RSVP and a chat message cost 3 each: the session, one read (event, community, standing), one write', async () => {
+    const { owner, members, community } = await castOf(server, 1);
+    const meetup = await createEvent(server, owner, community.id, { capacity: 10 });
+    const answered = await server.gql(
+      'mutation($input: RsvpInput!) { rsvp(input: $input) { status } }',
+      { input: { eventId: meetup.id, status: 'GOING' } },
+      { token: members[0].token },
+    );
+    expect(answered.body.errors).toBeUndefined();
+    expect(answered.body.data.rsvp.status).toBe('GOING');
+    expect(answered.sqlStatements).toBe(3);
+
+    const stream = await createEvent(server, owner, community.id, { kind: 'LIVE_STREAM', startsAt: hoursFromNow(1) });
+    const started = await server.gql(
+      'mutation($id: ID!) { startLiveStream(eventId: $id) { live } }',
+      { id: stream.id },
+      {
+        token: owner.token,
+      },
+    );
+    expect(started.body.errors).toBeUndefined();
+    const sent = await server.gql(
+      'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id body } }',
+      { input: { eventId: stream.id, body: 'Counted.' } },
+      { token: members[0].token },
+    );
+    expect(sent.body.errors).toBeUndefined();
+    expect(sent.body.data.sendChatMessage.body).toBe('Counted.');
+    expect(sent.sqlStatements).toBe(3);
+  });
+});

@@ -71,3 +71,23 @@ describe('SQL statements per page of polls (no N+1)', () => {
     });
   });
 });
+
+describe('SQL statements of a ballot', () => {
+  it('costs 3: the session, one read (poll, options, community, standing), and the ballot with its award', async () => {
+    const { owner, members, community } = await pollCast(server, 1);
+    const poll = await createPoll(server, owner, community.id);
+    const counts: number[] = [];
+    for (const option of [poll.options[0], poll.options[1]]) {
+      const res = await server.gql(
+        'mutation($input: CastVoteInput!) { castVote(input: $input) { id totalVoters } }',
+        { input: { pollId: poll.id, optionIds: [option.id] } },
+        { token: members[0].token },
+      );
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.castVote.totalVoters).toBe(1);
+      counts.push(res.sqlStatements);
+    }
+    // A first ballot and a changed one cost the same.
+    expect(counts).toEqual([3, 3]);
+  });
+});

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../platform/database/sql';
+import { fastSql, sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import type { CacheScope } from '../../platform/cache-scope';
 import type { Loaders } from '../../platform/loaders';
@@ -124,14 +124,42 @@ export function communityContextSql(communityId: string, userParam: string) {
 
 /**
  * Primes `loaders.community` and `loaders.viewerStanding` with a row read with `communityContextSql`
- * for the request's viewer (managed entities, as their loaders make; what the request already
- * loaded stays as it is).
+ * for the request's viewer (the community managed, as its loader makes it; what the request
+ * already loaded stays as it is), and takes the context's columns out of the row.
  */
 export function primeCommunityContext(em: EntityManager, loaders: Loaders, row: Record<string, unknown>): void {
-  const community = em.map(Community, row.context_community as never, { refresh: false } as never);
-  const member = row.context_member ? memberView(row.context_member as Record<string, unknown>) : null;
+  const { context_community: communityRow, context_member: memberRow, context_banned: banned } = row;
+  delete row.context_community;
+  delete row.context_member;
+  delete row.context_banned;
+  const community = em.map(Community, communityRow as never, { refresh: false } as never);
+  const member = memberRow ? memberView(memberRow as Record<string, unknown>) : null;
   loaders.community.prime(community.id, community);
-  loaders.viewerStanding.prime(community.id, { member, banned: row.context_banned as boolean });
+  loaders.viewerStanding.prime(community.id, { member, banned: banned as boolean });
+}
+
+/**
+ * For a write by the signed-in viewer on a row of `table` (a table with a `community_id`): the row
+ * (every column, plus `extra`, columns of the row `s`), read in one statement with its community
+ * and the viewer's standing there, which it primes (`primeCommunityContext`). The caller primes
+ * its own loader with the row; undefined when there is none.
+ */
+export async function readForWrite(
+  em: EntityManager,
+  loaders: Loaders,
+  userId: number,
+  table: string,
+  id: number,
+  extra = '',
+): Promise<Record<string, unknown> | undefined> {
+  const context = communityContextSql('s.community_id', '$2');
+  const [row] = await fastSql(
+    em,
+    `select s.*${extra}, ${context.columns} from ${table} s ${context.joins} where s.id = $1`,
+    [id, userId],
+  );
+  if (row) primeCommunityContext(em, loaders, row);
+  return row;
 }
 
 /** Communities by id; each one asked for is noted in the request's cache scope (whatever reads a community's content loads it). */

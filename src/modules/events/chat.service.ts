@@ -17,7 +17,7 @@ import { ChatMessage } from './chat.entity';
 import { chatTopics, publishChatClosed, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
 import { Event, EventKind } from './events.entity';
-import { readableEvent } from './events.service';
+import { primeEventForWrite, readableEvent } from './events.service';
 
 /** A chat message view from a row with joined author columns; its author is primed in `loaders`. */
 export function chatMessageFromRow(loaders: Loaders, row: Record<string, unknown>): ChatMessage {
@@ -119,6 +119,7 @@ export async function sendChatMessage(
 ): Promise<ChatMessage> {
   const { em, loaders, viewer, rateLimiter, pubsub, log, config } = ctx;
   const userId = requireUser(viewer);
+  await primeEventForWrite(em, loaders, userId, eventId);
   const { event } = await readableEvent(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'chat.send');
   if (event.kind !== EventKind.LIVE_STREAM) throw new BadInput('This event has no chat', 'eventId');

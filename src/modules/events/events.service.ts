@@ -1,3 +1,4 @@
+import { readForWrite } from '../communities/communities.loaders';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
@@ -40,6 +41,16 @@ export interface EventOccurrence extends Occurrence {
 
 export const durationOf = (event: Pick<Event, 'startsAt' | 'endsAt'>) =>
   event.endsAt.getTime() - event.startsAt.getTime();
+
+/**
+ * Primes the loaders for a write by the signed-in viewer on an event: the event, its community and
+ * the viewer's standing there in one statement (`readForWrite`), for `readableEvent` and `actorIn`
+ * to check without a statement each. Checks nothing itself.
+ */
+export async function primeEventForWrite(em: EntityManager, loaders: Loaders, userId: number, eventId: number) {
+  const row = await readForWrite(em, loaders, userId, 'events', eventId);
+  if (row) loaders.event.prime(eventId, em.map(Event, row as never, { refresh: false } as never));
+}
 
 /** An event the viewer may read (its community's content), or NOT_FOUND. */
 export async function readableEvent(

@@ -11,7 +11,7 @@ import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import { Rsvp, RsvpStatus } from './events.entity';
 import { EVENT_LIMITS } from './events.inputs';
-import { occurrenceOf, readableEvent } from './events.service';
+import { occurrenceOf, primeEventForWrite, readableEvent } from './events.service';
 
 /**
  * Gives free seats of an event's occurrences (one, or every one with a waitlist) to the waitlist,
@@ -77,6 +77,7 @@ export async function rsvp(
 ): Promise<Rsvp> {
   const { eventId, status, occurrenceStartsAt } = input;
   const userId = requireUser(viewer);
+  await primeEventForWrite(em, loaders, userId, eventId);
   const { event } = await readableEvent(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'events.rsvp');
   if (event.recurrence && !occurrenceStartsAt)

@@ -4,7 +4,7 @@ import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent } from '../communities/communities.service';
-import { communityContextSql, primeCommunityContext } from '../communities/communities.loaders';
+import { communityContextSql, primeCommunityContext, readForWrite } from '../communities/communities.loaders';
 import { assertCan } from '../communities/permissions';
 import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
@@ -76,21 +76,19 @@ export type WriteSubject = { post: number } | { comment: number };
  */
 export async function primeWriteSubject(em: EntityManager, loaders: Loaders, viewer: Viewer, subject: WriteSubject) {
   const userId = requireUser(viewer);
-  const context = communityContextSql('p.community_id', '$2');
-  const [row] =
-    'post' in subject
-      ? await fastSql(em, `select p.*, ${context.columns} from posts p ${context.joins} where p.id = $1`, [
-          subject.post,
-          userId,
-        ])
-      : await fastSql(
-          em,
-          `select to_jsonb(k) as subject_comment, p.*, ${context.columns}
-             from comments k join posts p on p.id = k.post_id ${context.joins} where k.id = $1`,
-          [subject.comment, userId],
-        );
+  let row: Record<string, unknown> | undefined;
+  if ('post' in subject) row = await readForWrite(em, loaders, userId, 'posts', subject.post);
+  else {
+    const context = communityContextSql('p.community_id', '$2');
+    [row] = await fastSql(
+      em,
+      `select to_jsonb(k) as subject_comment, p.*, ${context.columns}
+         from comments k join posts p on p.id = k.post_id ${context.joins} where k.id = $1`,
+      [subject.comment, userId],
+    );
+    if (row) primeCommunityContext(em, loaders, row);
+  }
   if (!row) return;
-  primeCommunityContext(em, loaders, row);
   const post = postView(row);
   loaders.post.prime(post.id, post);
   if (row.subject_comment) {
