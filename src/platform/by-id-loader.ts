@@ -3,6 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from './database/sql';
 
 /**
+ * The managed entity of a row (column names as keys) in the request's EntityManager, as a by-id
+ * loader holds it: an entity it already holds is returned as it is, never overwritten by the row.
+ */
+export function managedFromRow<T>(em: EntityManager, entity: new (...args: never[]) => T, row: object): T {
+  // em.map refreshes by default; its options reach em.merge, whose `refresh: false` keeps what is loaded.
+  return em.map(entity as never, row as never, { refresh: false } as never) as T;
+}
+
+/**
  * Loads entities by primary key in one `where id = any(…)` per tick, results in key order. The rows
  * are read with `fastSql` and mapped into the request's EntityManager (managed, as `em.find` returns
  * them), without building the query through the ORM each time; an entity this EntityManager already
@@ -15,8 +24,7 @@ export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: 
     const rows = await fastSql(em, `select * from "${table}" where id = any($1::int[])`, [[...ids]]);
     const map = new Map<number, T>();
     for (const row of rows) {
-      // em.map refreshes by default; its options reach em.merge, whose `refresh: false` keeps what is loaded.
-      const managed = em.map(entity as never, row as never, { refresh: false } as never) as T;
+      const managed = managedFromRow(em, entity, row);
       map.set(managed.id, managed);
     }
     return ids.map((id) => map.get(id) ?? null);

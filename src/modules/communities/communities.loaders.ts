@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql, sql } from '../../platform/database/sql';
-import { byIdLoader } from '../../platform/by-id-loader';
+import { byIdLoader, managedFromRow } from '../../platform/by-id-loader';
 import type { CacheScope } from '../../platform/cache-scope';
 import type { Loaders } from '../../platform/loaders';
 import { ref, timestamp, view } from '../../platform/views';
@@ -132,7 +132,7 @@ export function primeCommunityContext(em: EntityManager, loaders: Loaders, row: 
   delete row.context_community;
   delete row.context_member;
   delete row.context_banned;
-  const community = em.map(Community, communityRow as never, { refresh: false } as never);
+  const community = managedFromRow(em, Community, communityRow as object);
   const member = memberRow ? memberView(memberRow as Record<string, unknown>) : null;
   loaders.community.prime(community.id, community);
   loaders.viewerStanding.prime(community.id, { member, banned: banned as boolean });
@@ -148,7 +148,7 @@ export async function readForWrite(
   em: EntityManager,
   loaders: Loaders,
   userId: number,
-  table: string,
+  table: 'posts' | 'events' | 'polls',
   id: number,
   extra = '',
 ): Promise<Record<string, unknown> | undefined> {

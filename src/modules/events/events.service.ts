@@ -1,4 +1,3 @@
-import { readForWrite } from '../communities/communities.loaders';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
@@ -6,6 +5,8 @@ import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
+import { readForWrite } from '../communities/communities.loaders';
+import { managedFromRow } from '../../platform/by-id-loader';
 import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { authorize } from '../communities/policies';
@@ -49,7 +50,7 @@ export const durationOf = (event: Pick<Event, 'startsAt' | 'endsAt'>) =>
  */
 export async function primeEventForWrite(em: EntityManager, loaders: Loaders, userId: number, eventId: number) {
   const row = await readForWrite(em, loaders, userId, 'events', eventId);
-  if (row) loaders.event.prime(eventId, em.map(Event, row as never, { refresh: false } as never));
+  if (row) loaders.event.prime(eventId, managedFromRow(em, Event, row));
 }
 
 /** An event the viewer may read (its community's content), or NOT_FOUND. */

@@ -1,4 +1,3 @@
-import { readForWrite } from '../communities/communities.loaders';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
@@ -7,6 +6,8 @@ import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
+import { readForWrite } from '../communities/communities.loaders';
+import { managedFromRow } from '../../platform/by-id-loader';
 import { actorIn, assertCanReadContent, canReadContent } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { allowed, authorize } from '../communities/policies';
@@ -49,11 +50,9 @@ async function primePollForWrite(em: EntityManager, loaders: Loaders, userId: nu
     `, (select coalesce(json_agg(o order by o.position), '[]') from poll_options o where o.poll_id = s.id) as subject_options`,
   );
   if (!row) return;
-  const options = (row.subject_options as Record<string, unknown>[]).map((o) =>
-    em.map(PollOption, o as never, { refresh: false } as never),
-  );
+  const options = (row.subject_options as object[]).map((o) => managedFromRow(em, PollOption, o));
   delete row.subject_options;
-  loaders.poll.prime(pollId, em.map(Poll, row as never, { refresh: false } as never));
+  loaders.poll.prime(pollId, managedFromRow(em, Poll, row));
   loaders.pollOptions.prime(pollId, options);
 }
 

@@ -54,7 +54,7 @@ export async function addComment(
 ): Promise<Comment> {
   const userId = requireUser(viewer);
   // A reply's parent brings its post with it (the check below tells when it is another post's).
-  await primeWriteSubject(em, loaders, viewer, parentId === null ? { post: postId } : { comment: parentId });
+  await primeWriteSubject(em, loaders, userId, parentId === null ? { post: postId } : { comment: parentId });
   const { post } = await readablePost(loaders, viewer, postId);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write');
   if (post.deletedAt) throw new BadInput('This post was deleted', 'postId');

@@ -68,14 +68,13 @@ export function assertNotBlank(body: string): void {
 export type WriteSubject = { post: number } | { comment: number };
 
 /**
- * Primes the loaders for a write by the signed-in viewer on a post or a comment: the subject, its
+ * Primes the loaders for a write by the signed-in viewer (`userId`) on a post or a comment: the subject, its
  * post, their community and the viewer's standing there, read in one statement, so the checks that
  * follow (`readablePost`, `readableComment`, `actorIn`) run on what is loaded instead of a statement
  * each. Checks nothing itself: a subject that does not exist primes nothing, and the checks answer
  * for it as they would without this. What the request already loaded is kept.
  */
-export async function primeWriteSubject(em: EntityManager, loaders: Loaders, viewer: Viewer, subject: WriteSubject) {
-  const userId = requireUser(viewer);
+export async function primeWriteSubject(em: EntityManager, loaders: Loaders, userId: number, subject: WriteSubject) {
   let row: Record<string, unknown> | undefined;
   if ('post' in subject) row = await readForWrite(em, loaders, userId, 'posts', subject.post);
   else {

@@ -33,7 +33,12 @@ export function subjectRef(subjectId: string): SubjectRef {
 
 /** The subject of the viewer's vote or reaction, readable by them (its reads primed in one statement: `primeWriteSubject`). */
 async function loadSubject({ em, loaders, viewer }: Context, ref: SubjectRef): Promise<Subject> {
-  await primeWriteSubject(em, loaders, viewer, ref.type === 'Post' ? { post: ref.id } : { comment: ref.id });
+  await primeWriteSubject(
+    em,
+    loaders,
+    requireUser(viewer),
+    ref.type === 'Post' ? { post: ref.id } : { comment: ref.id },
+  );
   if (ref.type === 'Post') {
     const { post } = await readablePost(loaders, viewer, ref.id);
     return { kind: 'post', post, communityId: post.community.id };
