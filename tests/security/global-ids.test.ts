@@ -35,7 +35,12 @@ describe('global IDs', () => {
     for (let i = 0; i < 4; i++) ids.push((await createCommunity(server, owner, 'PUBLIC')).id);
     for (const id of ids) {
       expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-      expect(bytesOf(id).toString('latin1')).not.toMatch(/Community|:\d/);
+      // The old format was readable text (`Community:12`). 16 random-looking bytes contain ':' and
+      // a digit side by side about once in 440 IDs, so the check is on the whole: not the type's
+      // name, and not text (all 16 bytes printable ASCII: about once in 10^9).
+      const bytes = bytesOf(id).toString('latin1');
+      expect(bytes).not.toMatch(/Community/);
+      expect(bytes).not.toMatch(/^[\x20-\x7e]+$/);
     }
     // Neighbours differ in most of their 16 bytes (a counter under base64 differs in one or two).
     for (let i = 1; i < ids.length; i++) {
