@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from './database/sql';
+import { PrimedLoader } from './primed-loader';
 
 /**
  * The managed entity of a row (column names as keys) in the request's EntityManager, as a by-id
@@ -15,11 +15,11 @@ export function managedFromRow<T>(em: EntityManager, entity: new (...args: never
  * Loads entities by primary key in one `where id = any(…)` per tick, results in key order. The rows
  * are read with `fastSql` and mapped into the request's EntityManager (managed, as `em.find` returns
  * them), without building the query through the ORM each time; an entity this EntityManager already
- * holds is returned as it is (never overwritten by the row).
+ * holds is returned as it is (never overwritten by the row). `value(id)` gives a primed entity at once.
  */
 export function byIdLoader<T extends { id: number }>(em: EntityManager, entity: new (...args: never[]) => T) {
   let table: string | undefined;
-  return new DataLoader<number, T | null>(async (ids) => {
+  return new PrimedLoader<number, T | null>(async (ids) => {
     table ??= em.getMetadata().get(entity.name).tableName;
     const rows = await fastSql(em, `select * from "${table}" where id = any($1::int[])`, [[...ids]]);
     const map = new Map<number, T>();

@@ -58,15 +58,23 @@ interface ParamMetadata {
   index: number;
   propertyName?: string;
   getType?: () => unknown;
+  /** `@Args({ validate })`. */
+  validateSettings?: unknown;
 }
 
+/** Parameters a direct call passes as graphql-js gives them (see `callFieldResolversDirectly`). */
+const DIRECT_PARAM_KINDS = new Set(['root', 'context', 'info']);
+
 /**
- * Calls the `@FieldResolver` methods that take only `@Root()`, `@Ctx()` and `@Info()` (an author, a
- * community, a viewer's vote: resolved once per object of every list) directly from the schema.
- * type-graphql's handler builds resolver data, asks its container for the instance, runs an empty
- * middleware chain and maps the parameters through a sorted copy of their metadata on every call.
- * A root that is not an instance of its declared class (type-graphql would convert it), and
- * methods with arguments (validated by class-validator), middlewares or roles, keep type-graphql's.
+ * Calls the `@FieldResolver` methods that take only `@Root()`, `@Ctx()`, `@Info()` and unvalidated
+ * `@Args({ validate: false })` (an author, a community, a viewer's vote, a post's first comments:
+ * resolved once per object of every list) directly from the schema. type-graphql's handler builds
+ * resolver data, asks its container for the instance, runs an empty middleware chain, copies the
+ * arguments into an instance of their class, awaits a validation that is switched off and maps the
+ * parameters through a sorted copy of their metadata on every call. Such arguments arrive as
+ * graphql-js coerced them, a plain object with the same fields (the classes they are declared with
+ * hold data only). A root that is not an instance of its declared class (type-graphql would convert
+ * it), and methods with validated arguments, middlewares or roles, keep type-graphql's.
  */
 // oxlint-disable-next-line ban-types -- type-graphql takes resolver classes as Function
 function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly Function[]): void {
@@ -77,7 +85,8 @@ function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly F
     if (def.kind !== 'external' || !resolvers.includes(def.target)) continue;
     if (def.middlewares?.length || def.roles) continue;
     const params = [...((def.params ?? []) as ParamMetadata[])].sort((a, b) => a.index - b.index);
-    if (!params.every((p) => p.kind === 'root' || p.kind === 'context' || p.kind === 'info')) continue;
+    if (!params.every((p) => DIRECT_PARAM_KINDS.has(p.kind) || (p.kind === 'args' && p.validateSettings === false)))
+      continue;
     const typeName = typeNames.get(def.getObjectType?.());
     const type = typeName ? schema.getType(typeName) : undefined;
     const field = type && isObjectType(type) ? type.getFields()[def.schemaName] : undefined;
@@ -90,8 +99,9 @@ function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly F
     // The root's declared class, when it has one: a root of another class goes to type-graphql.
     const rootClass = params.find((p) => p.kind === 'root' && !p.propertyName)?.getType?.();
     const Root = typeof rootClass === 'function' ? rootClass : undefined;
-    const pick = params.map((p): ((root: any, context: any, info: GraphQLResolveInfo) => unknown) => {
+    const pick = params.map((p): ((root: any, context: any, info: GraphQLResolveInfo, args: unknown) => unknown) => {
       if (p.kind === 'info') return (_root, _context, info) => info;
+      if (p.kind === 'args') return (_root, _context, _info, args) => args;
       const key = p.propertyName;
       if (p.kind === 'context') return key ? (_root, context) => context[key] : (_root, context) => context;
       return key ? (root) => root[key] : (root) => root;
@@ -103,15 +113,15 @@ function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly F
       !params[0].propertyName &&
       !params[1].propertyName
         ? (root: unknown, context: unknown) => method.call(self, root, context)
-        : (root: unknown, context: unknown, info: GraphQLResolveInfo) =>
+        : (root: unknown, context: unknown, info: GraphQLResolveInfo, args: unknown) =>
             method.apply(
               self,
-              pick.map((f) => f(root, context, info)),
+              pick.map((f) => f(root, context, info, args)),
             );
     field.resolve = Root
       ? (root, args, context, info) =>
-          root instanceof Root ? direct(root, context, info) : fallback(root, args, context, info)
-      : (root, _args, context, info) => direct(root, context, info);
+          root instanceof Root ? direct(root, context, info, args) : fallback(root, args, context, info)
+      : (root, args, context, info) => direct(root, context, info, args);
   }
 }
 

@@ -166,9 +166,14 @@ export async function readForWrite(
 function communityLoader(em: EntityManager, scope: CacheScope) {
   const loader = byIdLoader(em, Community);
   const load = loader.load.bind(loader);
+  const value = loader.value.bind(loader);
   loader.load = (id: number) => {
     scope.community(id);
     return load(id);
+  };
+  loader.value = (id: number) => {
+    scope.community(id);
+    return value(id);
   };
   return loader;
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql, sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
+import { PrimedLoader } from '../../platform/primed-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
 import { POST_LIMITS, type ReactionCount } from './posts.inputs';
@@ -72,7 +73,7 @@ export function firstCommentsColumn(limit: string, html: boolean): string {
  * joined (the rows carry `a__` columns).
  */
 function commentsPageLoader(em: EntityManager) {
-  return new DataLoader<CommentsPageKey, Record<string, unknown>[], string>(
+  return new PrimedLoader<CommentsPageKey, Record<string, unknown>[], string>(
     async (keys) => {
       const result = new Map<string, Record<string, unknown>[]>();
       const groups = new Map<string, CommentsPageKey[]>();
@@ -113,7 +114,7 @@ function commentsPageLoader(em: EntityManager) {
 
 /** The viewer's vote (-1, 0, 1) on each post or comment. */
 function viewerVoteLoader(em: EntityManager, viewer: Viewer, column: 'post_id' | 'comment_id') {
-  return new DataLoader<number, number>(async (ids) => {
+  return new PrimedLoader<number, number>(async (ids) => {
     if (viewer.userId === null) return ids.map(() => 0);
     const rows: { subject: number; value: number }[] = await sql(
       em,

@@ -159,19 +159,23 @@ export class PostsResolver {
     return post.bodyHtml ?? ctx.loaders.postTexts.load(post.id).then((t) => t.bodyHtml);
   }
 
+  // The author, community, vote and first comments of a listed post were primed by the listing's
+  // statement: they are returned at once (`value`), not through a promise.
   @FieldResolver(() => User, { nullable: true, description: 'Null once the post is deleted.' })
-  async author(@Root() post: Post, @Ctx() { loaders }: Context): Promise<User | null> {
-    return post.deletedAt ? null : loaders.user.load(post.author.id);
+  author(@Root() post: Post, @Ctx() { loaders }: Context): User | null | Promise<User | null> {
+    return post.deletedAt ? null : loaders.user.value(post.author.id);
   }
 
   @FieldResolver(() => Community)
-  async community(@Root() post: Post, @Ctx() { loaders }: Context): Promise<Community> {
-    return (await loaders.community.load(post.community.id))!;
+  community(@Root() post: Post, @Ctx() { loaders }: Context): Community | Promise<Community> {
+    return loaders.community.value(post.community.id) as Community | Promise<Community>;
   }
 
   @FieldResolver(() => VoteValue, { description: 'Your vote; NONE when you have not voted or are anonymous.' })
-  async viewerVote(@Root() post: Post, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
-    return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerPostVote.load(post.id)];
+  viewerVote(@Root() post: Post, @Ctx() { loaders, viewer }: Context): VoteValue | Promise<VoteValue> {
+    if (viewer.userId === null) return VoteValue.NONE;
+    const vote = loaders.viewerPostVote.value(post.id);
+    return typeof vote === 'number' ? VOTE_VALUE_OF[vote] : vote.then((v) => VOTE_VALUE_OF[v]);
   }
 
   @FieldResolver(() => [ReactionCount], {
@@ -202,7 +206,7 @@ export class PostsResolver {
     description: 'Top-level comments, oldest first.',
   })
   // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
-  async comments(
+  comments(
     @Root() post: Post,
     @Args({ validate: false }) args: PageArgs,
     @Ctx() ctx: Context,
@@ -210,8 +214,10 @@ export class PostsResolver {
   ) {
     const { size, afterId } = idPage(args);
     const html = selectsOnNodes(info, 'bodyHtml');
-    const rows = await ctx.loaders.commentsPage.load({ postId: post.id, parentId: null, size, afterId, html });
-    return commentConnection(ctx, rows, size, afterId > 0);
+    const rows = ctx.loaders.commentsPage.value({ postId: post.id, parentId: null, size, afterId, html });
+    return Array.isArray(rows)
+      ? commentConnection(ctx, rows, size, afterId > 0)
+      : rows.then((r) => commentConnection(ctx, r, size, afterId > 0));
   }
 }
 
