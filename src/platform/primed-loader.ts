@@ -27,6 +27,11 @@ export class PrimedLoader<K, V, C = K> extends DataLoader<K, V, C> {
     return primed !== undefined ? primed : this.load(key);
   }
 
+  /** The primed value of `key`, or undefined (nothing is loaded). */
+  primed(key: K): V | undefined {
+    return this.#primed.get(this.#keyOf(key));
+  }
+
   override load(key: K): Promise<V> {
     this.#taken.add(this.#keyOf(key));
     return super.load(key);

@@ -82,3 +82,28 @@ export function selectsOnNodes(
   const fields = connectionNodeFields(info);
   return names.some((name) => fields.has(name));
 }
+
+const subfieldNamesCache = new WeakMap<readonly FieldNode[], Map<string, ReadonlySet<string>>>();
+
+/**
+ * The names of the fields selected under the fields called `name` among `fields` (through
+ * fragments), such as what a listing's nodes select of their `author`: listings read a relation's
+ * columns by what is asked of it. Cached per `fields` array (those of `connectionNodeSelections`
+ * are worked out once per field of a document).
+ */
+export function subfieldNames(
+  fields: readonly FieldNode[],
+  name: string,
+  fragments: Record<string, FragmentDefinitionNode>,
+): ReadonlySet<string> {
+  let byName = subfieldNamesCache.get(fields);
+  if (!byName) subfieldNamesCache.set(fields, (byName = new Map()));
+  let names = byName.get(name);
+  if (!names) {
+    const found: FieldNode[] = [];
+    for (const field of fields) if (field.name.value === name) collect(field.selectionSet, fragments, found);
+    names = new Set(found.map((f) => f.name.value));
+    byName.set(name, names);
+  }
+  return names;
+}

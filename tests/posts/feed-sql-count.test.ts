@@ -214,3 +214,75 @@ describe("a listing's first comments, read with its posts", () => {
     }
   });
 });
+
+describe('a preview listing (authors asked for their handle, comments for no timestamp)', () => {
+  /** The feed's shape: authors by handle only, comments without timestamps (read lean: see CommentsPageKey.lean). */
+  const PREVIEW = `edges { node { id title author { id handle }
+    comments(first: 3) { edges { node { id body score author { id handle }
+      replies(first: 2) { edges { node { id parent { id createdAt } } } } } } } } }`;
+  /** The same posts and comments with every field of their authors, and the comments' timestamps. */
+  const WHOLE = `edges { node { id author { id handle isAdmin createdAt }
+    comments(first: 3) { edges { node { id createdAt editedAt author { id handle isAdmin createdAt } } } } } }`;
+
+  it('answers as the whole listing does, and its partial authors and comments never reach another field of the request', async () => {
+    const { owner, members, community } = await castOf(server, 3);
+    for (const i of [0, 1, 2]) {
+      const post = await createPost(server, members[i], community.id, { title: `preview ${i}` });
+      const ids: string[] = [];
+      for (const m of [0, 1, 2, 0])
+        ids.push((await addComment(server, members[(i + m) % 3], post.id, `c${m} on ${i}`)).id);
+      await addComment(server, owner, post.id, `reply on ${i}`, ids[0]);
+    }
+    const whole = await server.gql(
+      `query ($slug: String!) { community(slug: $slug) { posts(first: 10, orderBy: NEW) { ${WHOLE} } } }`,
+      { slug: community.slug },
+      { token: owner.token },
+    );
+    expect(whole.body.errors).toBeUndefined();
+    const expected = whole.body.data.community.posts.edges.map((e: any) => e.node);
+    expect(expected).toHaveLength(3);
+    const firstComment = expected[0].comments.edges[0].node;
+
+    // The preview and the whole listing in one request, in both orders, with the first comment by id:
+    // every author and comment asked for more than a preview holds is answered whole.
+    for (const [a, b] of [
+      [PREVIEW, WHOLE],
+      [WHOLE, PREVIEW],
+    ]) {
+      const res = await server.gql(
+        `query ($slug: String!, $comment: ID!) {
+          community(slug: $slug) { a: posts(first: 10, orderBy: NEW) { ${a} } b: posts(first: 10, orderBy: NEW) { ${b} } }
+          comment: node(id: $comment) { ... on Comment { id createdAt author { id handle createdAt } } }
+        }`,
+        { slug: community.slug, comment: firstComment.id },
+        { token: owner.token },
+      );
+      expect(res.body.errors).toBeUndefined();
+      const { community: c, comment } = res.body.data;
+      const [preview, full] = a === PREVIEW ? [c.a, c.b] : [c.b, c.a];
+      expect(full.edges.map((e: any) => e.node)).toEqual(expected);
+      expect(comment).toEqual({
+        id: firstComment.id,
+        createdAt: firstComment.createdAt,
+        author: {
+          id: firstComment.author.id,
+          handle: firstComment.author.handle,
+          createdAt: firstComment.author.createdAt,
+        },
+      });
+      for (const [k, { node }] of preview.edges.entries()) {
+        const post = expected[k];
+        expect(node.author).toEqual({ id: post.author.id, handle: post.author.handle });
+        expect(node.comments.edges.map((e: any) => [e.node.id, e.node.author])).toEqual(
+          post.comments.edges.map((e: any) => [e.node.id, { id: e.node.author.id, handle: e.node.author.handle }]),
+        );
+        for (const e of node.comments.edges) expect(e.node.body).toMatch(/^c\d on \d$/);
+        // A reply's parent, read by id after the preview's comments were built, is the whole comment.
+        const [first] = post.comments.edges;
+        expect(node.comments.edges[0].node.replies.edges.map((e: any) => e.node.parent)).toEqual([
+          { id: first.node.id, createdAt: first.node.createdAt },
+        ]);
+      }
+    }
+  });
+});

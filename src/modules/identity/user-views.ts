@@ -17,6 +17,41 @@ export function userView(r: Record<string, unknown>): User {
   });
 }
 
+/**
+ * The columns of `users` a listing reads alongside its rows when their `author` is asked for its
+ * `id` and `handle` only (see `LISTED_AUTHOR_FIELDS`): the rest (an e-mail address, timestamps) is
+ * most of what PostgreSQL formats and the driver decodes per author.
+ */
+export const AUTHOR_HANDLE_COLUMNS = 'u.id as a__id, u.handle as a__handle';
+
+/** The fields of `User` whose columns AUTHOR_HANDLE_COLUMNS holds. */
+export const LISTED_AUTHOR_FIELDS: ReadonlySet<string> = new Set(['__typename', 'id', 'handle']);
+
+/** Where a listed row keeps its author read with AUTHOR_HANDLE_COLUMNS (see `attachAuthor`). */
+const LISTED_AUTHOR = Symbol('listed author');
+
+/**
+ * Keeps the author of a row read with AUTHOR_HANDLE_COLUMNS on the view built from it, for its
+ * `author` field (`listedAuthor`). That user view holds the id and handle only, so it is never
+ * primed in the request's user loader, where any other field could reach it; and the view it is
+ * kept on must not be primed in its own loader either.
+ */
+export function attachAuthor<T extends object>(entity: T, row: Record<string, unknown>): T {
+  (entity as Record<symbol, User>)[LISTED_AUTHOR] = view(User, {
+    id: row.a__id,
+    handle: row.a__handle,
+    email: undefined,
+    isAdmin: undefined,
+    createdAt: undefined,
+  });
+  return entity;
+}
+
+/** The author kept on a listed view by `attachAuthor`, if any. */
+export function listedAuthor(entity: object): User | undefined {
+  return (entity as Record<symbol, User | undefined>)[LISTED_AUTHOR];
+}
+
 /** The author columns of a joined row (see AUTHOR_COLUMNS). */
 const AUTHOR_KEYS = {
   id: 'a__id',

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root, Subscription } from 'type-graphql';
-import { selectsOnNodes } from '../../platform/selection';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
 import {
@@ -12,6 +11,7 @@ import {
   idPage,
 } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
+import { listedAuthor } from '../identity/user-views';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { allowed } from '../communities/policies';
@@ -24,7 +24,7 @@ import {
   VoteValue,
   VOTE_VALUE_OF,
 } from './posts.inputs';
-import { CommentConnection, commentConnection } from './posts.resolver';
+import { CommentConnection, commentConnection, commentPageShape } from './posts.resolver';
 
 @Resolver(() => Comment)
 export class CommentsResolver {
@@ -89,7 +89,7 @@ export class CommentsResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Null once the comment is deleted.' })
   author(@Root() comment: Comment, @Ctx() { loaders }: Context): User | null | Promise<User | null> {
     // Primed by the page that brought the comment (its statement joins the authors): at once.
-    return comment.deletedAt ? null : loaders.user.value(comment.author.id);
+    return comment.deletedAt ? null : (listedAuthor(comment) ?? loaders.user.value(comment.author.id));
   }
 
   @FieldResolver(() => Post)
@@ -141,14 +141,15 @@ export class CommentsResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const { size, afterId } = idPage(args);
-    const html = selectsOnNodes(info, 'bodyHtml');
+    const { html, lean } = commentPageShape(info);
     const rows = await ctx.loaders.commentsPage.load({
       postId: comment.post.id,
       parentId: comment.id,
       size,
       afterId,
       html,
+      lean,
     });
-    return commentConnection(ctx, rows, size, afterId > 0);
+    return commentConnection(ctx, rows, size, afterId > 0, lean);
   }
 }

@@ -9,7 +9,7 @@ import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
-import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
+import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, attachAuthor, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
 import { firstCommentsColumn } from './posts.loaders';
 
@@ -44,15 +44,21 @@ export interface ListingReads {
   /** Their texts (`body`, `bodyHtml`). */
   text: boolean;
   /**
+   * Their `author` is asked for its id and handle at most (LISTED_AUTHOR_FIELDS): the posts read
+   * those two columns of it (AUTHOR_HANDLE_COLUMNS) and keep it on their views (`attachAuthor`).
+   * Posts whose texts are read are primed in the post loader, so they read their authors whole.
+   */
+  authorHandles: boolean;
+  /**
    * The first page of top-level comments that the listing's nodes select (`comments(first)` with no
    * `after`), read in the posts' statement and primed in the comments page loader; null when they
    * select none, or several different ones (each page then comes from the loader's own statement).
    */
-  firstComments: { size: number; html: boolean } | null;
+  firstComments: { size: number; html: boolean; lean: boolean } | null;
 }
 
 /** Everything a post view holds, and no comments. */
-const READ_POSTS: ListingReads = { text: true, firstComments: null };
+const READ_POSTS: ListingReads = { text: true, authorHandles: false, firstComments: null };
 
 /** Which posts a listing covers. */
 export type PostScope = { communityId: number } | { memberUserId: number };
@@ -122,6 +128,7 @@ export async function listPosts(
   reads = READ_POSTS,
 ) {
   const withText = reads.text;
+  const authorHandles = reads.authorHandles && !withText;
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
   const size = pageSize(args);
@@ -159,11 +166,11 @@ export async function listPosts(
   let firstComments = '';
   if (comments) {
     params.push(comments.size + 1); // one more than the page, as the loader reads it (hasNextPage)
-    firstComments = `, ${firstCommentsColumn(`$${params.length}`, comments.html)}`;
+    firstComments = `, ${firstCommentsColumn(`$${params.length}`, comments)}`;
   }
   const rows = await fastSql(
     em,
-    `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${AUTHOR_COLUMNS}${feedCommunities}${firstComments}
+    `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
        from posts p
        join users u on u.id = p.author_id
        left join votes v on v.post_id = p.id and v.user_id = $1
@@ -179,13 +186,13 @@ export async function listPosts(
     loaders.cacheScope.member(scope.memberUserId);
   }
   const posts = rows.map((row) => {
-    const post = postView(takeAuthor(loaders, row));
+    const post = authorHandles ? attachAuthor(postView(row), row) : postView(takeAuthor(loaders, row));
     const vote = row.viewer_vote;
     if (withText) loaders.post.prime(post.id, post);
     if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
     if (comments)
       loaders.commentsPage.prime(
-        { postId: post.id, parentId: null, size: comments.size, afterId: 0, html: comments.html },
+        { postId: post.id, parentId: null, size: comments.size, afterId: 0, html: comments.html, lean: comments.lean },
         row.first_comments as Record<string, unknown>[],
       );
     return post;

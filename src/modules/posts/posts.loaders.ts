@@ -6,7 +6,7 @@ import { PrimedLoader } from '../../platform/primed-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
 import { POST_LIMITS, type ReactionCount } from './posts.inputs';
-import { AUTHOR_COLUMNS } from '../identity/user-views';
+import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS } from '../identity/user-views';
 
 /** One page of a thread level: top-level comments of a post (`parentId` null) or replies to a comment. */
 export interface CommentsPageKey {
@@ -16,9 +16,55 @@ export interface CommentsPageKey {
   afterId: number;
   /** Whether to read `body_html` (asked for by the selection); the comments' `bodyHtml` reads it when it was not. */
   html: boolean;
+  /**
+   * A preview's page (see `LEAN_COMMENT_FIELDS`): the rows leave out the timestamps but `deleted_at`
+   * and read their authors' id and handle only (AUTHOR_HANDLE_COLUMNS); such comments are not
+   * primed in the request's comment and user loaders.
+   */
+  lean: boolean;
 }
 
-const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}`;
+const pageKey = (k: CommentsPageKey) =>
+  `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean ? 'l' : ''}`;
+
+/**
+ * The fields of `Comment` a lean page (CommentsPageKey.lean) answers: every field but the
+ * timestamps and the viewer's permissions (whose rules may read them). `author` too, when it is
+ * asked for LISTED_AUTHOR_FIELDS only.
+ */
+export const LEAN_COMMENT_FIELDS: ReadonlySet<string> = new Set([
+  '__typename',
+  'id',
+  'cursor',
+  'body',
+  'bodyHtml',
+  'depth',
+  'score',
+  'replyCount',
+  'featured',
+  'author',
+  'post',
+  'parent',
+  'replies',
+  'viewerVote',
+  'reactions',
+]);
+
+/** The columns of `comments` a lean page reads (CommentsPageKey.lean), `body_html` aside. */
+const LEAN_COMMENT_COLUMNS = [
+  'id',
+  'post_id',
+  'parent_id',
+  'author_id',
+  'body',
+  'depth',
+  'score',
+  'reply_count',
+  'featured',
+  'deleted_at',
+]
+  .map((c) => `c.${c}`)
+  .join(', ');
 
 /** Every column of `comments` that a comment view reads but `body_html`. */
 const COMMENT_COLUMNS_WITHOUT_HTML = [
@@ -49,9 +95,12 @@ function commentsPageSql(
   of: string,
   after: string,
   limit: string,
-  html: boolean,
+  { html, lean }: { html: boolean; lean: boolean },
 ): string {
-  return `select ${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}
+  const columns = lean
+    ? `${LEAN_COMMENT_COLUMNS}${html ? ', c.body_html' : ''}, ${AUTHOR_HANDLE_COLUMNS}`
+    : `${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}`;
+  return `select ${columns}
             from comments c join users u on u.id = c.author_id
            where c.${partition} = ${of} ${partition === 'post_id' ? 'and c.parent_id is null' : ''} and c.id > ${after}
            order by c.id limit ${limit}`;
@@ -63,9 +112,9 @@ function commentsPageSql(
  * (`limit` one more than the page), for the listing to prime the loader with. JSON's timestamps are
  * ISO text, which `timestamp()` reads as well.
  */
-export function firstCommentsColumn(limit: string, html: boolean): string {
+export function firstCommentsColumn(limit: string, shape: { html: boolean; lean: boolean }): string {
   return `(select coalesce(json_agg(fc order by fc.id), '[]'::json)
-             from (${commentsPageSql('post_id', 'p.id', '0', limit, html)}) fc) as first_comments`;
+             from (${commentsPageSql('post_id', 'p.id', '0', limit, shape)}) fc) as first_comments`;
 }
 
 /**
@@ -78,11 +127,11 @@ function commentsPageLoader(em: EntityManager) {
       const result = new Map<string, Record<string, unknown>[]>();
       const groups = new Map<string, CommentsPageKey[]>();
       for (const k of keys) {
-        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}`;
+        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean ? 'l' : ''}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       for (const group of groups.values()) {
-        const { size, afterId, html } = group[0];
+        const { size, afterId, html, lean } = group[0];
         const topLevel = group[0].parentId === null;
         const ids = group.map((k) => (topLevel ? k.postId : k.parentId!));
         const partition = topLevel ? 'post_id' : 'parent_id';
@@ -91,7 +140,7 @@ function commentsPageLoader(em: EntityManager) {
         const rows = await fastSql(
           em,
           `select p.* from unnest($1::int[]) as k(id)
-             cross join lateral (${commentsPageSql(partition, 'k.id', '$2', '$3', html)}) p
+             cross join lateral (${commentsPageSql(partition, 'k.id', '$2', '$3', { html, lean })}) p
             order by p.${partition}, p.id`,
           [ids, afterId, size + 1],
         );
@@ -102,6 +151,7 @@ function commentsPageLoader(em: EntityManager) {
             size,
             afterId,
             html,
+            lean,
           });
           result.set(key, [...(result.get(key) ?? []), row]);
         }

@@ -1,4 +1,4 @@
-import { getArgumentValues, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import { getArgumentValues, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -16,7 +16,12 @@ import {
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { connectionNodeSelections, selectsOnNodes } from '../../platform/selection';
+import {
+  connectionNodeFields,
+  connectionNodeSelections,
+  selectsOnNodes,
+  subfieldNames,
+} from '../../platform/selection';
 import {
   Connection,
   PageArgs,
@@ -28,6 +33,8 @@ import {
 } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
+import { LISTED_AUTHOR_FIELDS, listedAuthor } from '../identity/user-views';
+import { LEAN_COMMENT_FIELDS, type CommentsPageKey } from './posts.loaders';
 import { communityPosts, viewerFeed, type ListingReads } from './feeds';
 import { Comment, Post } from './posts.entity';
 import {
@@ -60,34 +67,71 @@ export const Votable = createUnionType({
 
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
+/** Whether a listing's nodes ask their `author` for LISTED_AUTHOR_FIELDS at most (or not at all). */
+function asksAuthorHandleOnly(nodes: readonly FieldNode[], fragments: GraphQLResolveInfo['fragments']): boolean {
+  for (const name of subfieldNames(nodes, 'author', fragments)) if (!LISTED_AUTHOR_FIELDS.has(name)) return false;
+  return true;
+}
+
+const pageShapes = new WeakMap<FieldNode, CommentPageShape>();
+
+/** How a comment connection's page is read: `bodyHtml` or not, lean or not (see CommentsPageKey). */
+type CommentPageShape = Pick<CommentsPageKey, 'html' | 'lean'>;
+
 /**
- * What a post listing's selection asks of its posts (see `listPosts`): their texts, and the first
- * page of comments its nodes select, when they all select the same one. That page is read as the
- * `comments` field below would read it (same size, same `html`), so priming its loader changes
- * nothing the field answers.
+ * The shape of the page a comment connection field (`Post.comments`, `Comment.replies`) reads: with
+ * `body_html` when its nodes ask for `bodyHtml`; lean when they ask for LEAN_COMMENT_FIELDS only
+ * and their author for its id and handle at most. Worked out once per field of a document.
+ */
+export function commentPageShape(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): CommentPageShape {
+  const only = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  let shape = only && pageShapes.get(only);
+  if (!shape) {
+    const fields = connectionNodeFields(info);
+    shape = {
+      html: fields.has('bodyHtml'),
+      lean:
+        [...fields].every((name) => LEAN_COMMENT_FIELDS.has(name)) &&
+        asksAuthorHandleOnly(connectionNodeSelections(info), info.fragments),
+    };
+    if (only) pageShapes.set(only, shape);
+  }
+  return shape;
+}
+
+/**
+ * What a post listing's selection asks of its posts (see `listPosts`): their texts, their authors'
+ * id and handle only or more, and the first page of comments its nodes select, when they all select
+ * the same one. That page is read as the `comments` field below would read it (same size, same
+ * shape), so priming its loader changes nothing the field answers.
  */
 function listingReads(info: GraphQLResolveInfo): ListingReads {
   const text = selectsOnNodes(info, 'body', 'bodyHtml');
+  const nodes = connectionNodeSelections(info);
+  const reads: ListingReads = { text, authorHandles: asksAuthorHandleOnly(nodes, info.fragments), firstComments: null };
   let firstComments: ListingReads['firstComments'] = null;
   const commentsField = (info.schema.getType('Post') as GraphQLObjectType).getFields().comments;
-  for (const node of connectionNodeSelections(info)) {
+  for (const node of nodes) {
     if (node.name.value !== 'comments') continue;
     const args = getArgumentValues(commentsField, node, info.variableValues) as PageArgs;
-    if (args.after != null) return { text, firstComments: null };
-    const page = {
-      size: pageSize(args),
-      html: selectsOnNodes({ fieldNodes: [node], fragments: info.fragments }, 'bodyHtml'),
-    };
-    if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html))
-      return { text, firstComments: null };
-    firstComments = page;
+    if (args.after != null) return reads;
+    const page = { size: pageSize(args), ...commentPageShape({ fieldNodes: [node], fragments: info.fragments }) };
+    if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html)) return reads;
+    // A whole page answers a lean selection too (the field looks for it: see `comments`).
+    firstComments = firstComments ? { ...page, lean: firstComments.lean && page.lean } : page;
   }
-  return { text, firstComments };
+  return { ...reads, firstComments };
 }
 
-/** Builds a comment connection from rows of the comments page loader (authors joined). */
-export function commentConnection(ctx: Context, rows: Record<string, unknown>[], size: number, hasPrevious: boolean) {
-  const comments = rows.map((row) => commentFromRow(ctx.loaders, row));
+/** Builds a comment connection from rows of the comments page loader (authors joined; `lean`: see CommentsPageKey). */
+export function commentConnection(
+  ctx: Context,
+  rows: Record<string, unknown>[],
+  size: number,
+  hasPrevious: boolean,
+  lean = false,
+) {
+  const comments = rows.map((row) => commentFromRow(ctx.loaders, row, lean));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
 }
 
@@ -163,7 +207,7 @@ export class PostsResolver {
   // statement: they are returned at once (`value`), not through a promise.
   @FieldResolver(() => User, { nullable: true, description: 'Null once the post is deleted.' })
   author(@Root() post: Post, @Ctx() { loaders }: Context): User | null | Promise<User | null> {
-    return post.deletedAt ? null : loaders.user.value(post.author.id);
+    return post.deletedAt ? null : (listedAuthor(post) ?? loaders.user.value(post.author.id));
   }
 
   @FieldResolver(() => Community)
@@ -213,11 +257,14 @@ export class PostsResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     const { size, afterId } = idPage(args);
-    const html = selectsOnNodes(info, 'bodyHtml');
-    const rows = ctx.loaders.commentsPage.value({ postId: post.id, parentId: null, size, afterId, html });
+    const { html, lean } = commentPageShape(info);
+    const key = { postId: post.id, parentId: null, size, afterId, html, lean };
+    const pages = ctx.loaders.commentsPage;
+    // A lean selection is answered by the whole page when the listing primed that one.
+    const rows = (lean ? (pages.primed(key) ?? pages.primed({ ...key, lean: false })) : undefined) ?? pages.value(key);
     return Array.isArray(rows)
-      ? commentConnection(ctx, rows, size, afterId > 0)
-      : rows.then((r) => commentConnection(ctx, r, size, afterId > 0));
+      ? commentConnection(ctx, rows, size, afterId > 0, lean)
+      : rows.then((r) => commentConnection(ctx, r, size, afterId > 0, lean));
   }
 }
 

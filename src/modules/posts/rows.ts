@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../../platform/loaders';
 import { ref, timestamp, view } from '../../platform/views';
-import { takeAuthor } from '../identity/user-views';
+import { attachAuthor, takeAuthor } from '../identity/user-views';
 import { Comment, Post } from './posts.entity';
 
 export function postView(r: Record<string, unknown>): Post {
@@ -42,8 +42,13 @@ export function commentView(r: Record<string, unknown>): Comment {
   });
 }
 
-/** A comment view from a row with joined author columns; the comment and its author are primed in `loaders`. */
-export function commentFromRow(loaders: Loaders, row: Record<string, unknown>): Comment {
+/**
+ * A comment view from a row with joined author columns; the comment and its author are primed in
+ * `loaders`. A lean row (a preview's, see CommentsPageKey.lean) holds part of them: its author is
+ * kept on the comment (`attachAuthor`) and neither is primed.
+ */
+export function commentFromRow(loaders: Loaders, row: Record<string, unknown>, lean = false): Comment {
+  if (lean) return attachAuthor(commentView(row), row);
   const comment = commentView(takeAuthor(loaders, row));
   loaders.comment.prime(comment.id, comment);
   return comment;
