@@ -107,3 +107,10 @@ export function subfieldNames(
   }
   return names;
 }
+
+/** The fields a field selects (all its nodes, through fragments). */
+export function selectedFields(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const node of info.fieldNodes) collect(node.selectionSet, info.fragments, fields);
+  return fields;
+}

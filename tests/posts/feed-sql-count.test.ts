@@ -1,5 +1,5 @@
 import { graphql } from '../../codegen/index';
-import { closeAll, startTestServer, type TestServer } from '../support/server';
+import { closeAll, createCommunity, errorCode, signUp, startTestServer, type TestServer } from '../support/server';
 import { addComment, castOf, createPost, vote } from './operations';
 
 /** Issue 3's feed query: each post with author, community, score, viewerVote, commentCount, tags and its first 3 comments with their authors. */
@@ -117,14 +117,15 @@ describe('SQL statements per feed page (no N+1)', () => {
       counts[`viewer feed, signed in, first ${first}`] = res.sqlStatements;
     }
     console.log('SQL statements per feed page:', counts);
-    // The community by slug + one page of posts with their authors, the viewer's votes and each
-    // post's first 3 comments with their authors; a signed-in request also looks its token up. The
-    // viewer's feed loads the posts' communities instead of one by slug.
+    // The community by slug with its page of posts (read in the same statement: the community is
+    // PUBLIC), their authors, the viewer's votes and each post's first 3 comments with their
+    // authors; a signed-in request also looks its token up. The viewer's feed loads the posts'
+    // communities instead of one by slug.
     expect(counts).toEqual({
-      'community feed, anonymous, first 5': 2,
-      'community feed, anonymous, first 20': 2,
-      'community feed, signed in, first 5': 3,
-      'community feed, signed in, first 20': 3,
+      'community feed, anonymous, first 5': 1,
+      'community feed, anonymous, first 20': 1,
+      'community feed, signed in, first 5': 2,
+      'community feed, signed in, first 20': 2,
       'viewer feed, signed in, first 5': 3,
       'viewer feed, signed in, first 20': 3,
     });
@@ -167,27 +168,27 @@ describe("a listing's first comments, read with its posts", () => {
       }
     }
     const cases: { comments: string; pages: Record<string, number>; statements: number }[] = [
-      // One page: read with the posts (the community by slug, then the posts).
-      { comments: `comments(first: 3) { ${PAGE} }`, pages: { comments: 3 }, statements: 2 },
-      { comments: `comments { ${PAGE} }`, pages: { comments: 20 }, statements: 2 },
+      // One page: read with the posts (the community by slug with its posts: one statement).
+      { comments: `comments(first: 3) { ${PAGE} }`, pages: { comments: 3 }, statements: 1 },
+      { comments: `comments { ${PAGE} }`, pages: { comments: 20 }, statements: 1 },
       // The same page twice under two names (both with bodyHtml): still one.
       {
         comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id bodyHtml } } }`,
         pages: { comments: 2 },
-        statements: 2,
+        statements: 1,
       },
       // The same page, one with bodyHtml and one without: the loader's two statements (it reads the
       // page with and without body_html apart).
       {
         comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id } } }`,
         pages: { comments: 2 },
-        statements: 4,
+        statements: 3,
       },
       // Two different pages: each from the comments loader.
       {
         comments: `comments(first: 2) { ${PAGE} } more: comments(first: 4) { ${PAGE} }`,
         pages: { comments: 2, more: 4 },
-        statements: 4,
+        statements: 3,
       },
     ];
     for (const { comments, pages, statements } of cases) {
@@ -282,6 +283,84 @@ describe('a preview listing (authors asked for their handle, comments for no tim
         expect(node.comments.edges[0].node.replies.edges.map((e: any) => e.node.parent)).toEqual([
           { id: first.node.id, createdAt: first.node.createdAt },
         ]);
+      }
+    }
+  });
+});
+
+describe('community(slug) reads its page of posts with the community (PUBLIC only)', () => {
+  const PAGE = 'edges { cursor node { id title tags score } } pageInfo { hasNextPage endCursor }';
+  const after = (args: string) => (args.includes('$after') ? ', $after: String' : '');
+  const bySlug = (args: string) =>
+    `query ($slug: String!${after(args)}) { community(slug: $slug) { posts(${args}) { ${PAGE} } } }`;
+  const byId = (args: string) =>
+    `query ($id: ID!${after(args)}) { node(id: $id) { ... on Community { posts(${args}) { ${PAGE} } } } }`;
+
+  it('answers as the field alone does, for every ordering, tag and page, in one statement for an anonymous reader', async () => {
+    const { owner, members, community } = await castOf(server, 2);
+    for (let i = 0; i < 7; i++) {
+      const post = await createPost(server, members[i % 2], community.id, {
+        title: `fold ${i}`,
+        tags: i % 2 ? ['odd'] : ['even'],
+      });
+      if (i % 3 === 0) await vote(server, owner, post.id, 'UP');
+    }
+    for (const args of [
+      'first: 3',
+      'first: 3, orderBy: NEW',
+      'first: 3, orderBy: TOP',
+      'first: 2, orderBy: HOT, tag: "odd"',
+      'first: 3, after: $after',
+      'first: 3, orderBy: NEW, after: $after',
+    ]) {
+      // Page through with each shape: the folded page (by slug) and the field's own (by node id) agree.
+      let cursor: string | null = null;
+      for (let page = 0; page < 3; page++) {
+        const folded = await server.gql(bySlug(args), { slug: community.slug, after: cursor });
+        const alone = await server.gql(byId(args), { id: community.id, after: cursor });
+        expect(folded.body.errors).toBeUndefined();
+        expect(alone.body.errors).toBeUndefined();
+        const posts = folded.body.data.community.posts;
+        expect({ args, page, posts }).toEqual({ args, page, posts: alone.body.data.node.posts });
+        expect({ args, statements: folded.sqlStatements }).toEqual({ args, statements: 1 });
+        if (!args.includes('$after') || !posts.pageInfo.hasNextPage) break;
+        cursor = posts.pageInfo.endCursor;
+      }
+    }
+    // A cursor of another ordering is refused as the field refuses it.
+    const first = await server.gql(bySlug('first: 1, orderBy: NEW'), { slug: community.slug });
+    const wrong = await server.gql(bySlug('first: 1, orderBy: TOP, after: $after'), {
+      slug: community.slug,
+      after: first.body.data.community.posts.pageInfo.endCursor,
+    });
+    expect(errorCode(wrong)).toBe('BAD_USER_INPUT');
+  });
+
+  it('gives each community its own page when one selection serves several, and leaves RESTRICTED and PRIVATE communities to the field and its access check', async () => {
+    const { owner, community } = await castOf(server, 1);
+    const other = await createCommunity(server, owner, 'PUBLIC');
+    await createPost(server, owner, community.id, { title: 'in the first' });
+    await createPost(server, owner, other.id, { title: 'in the second' });
+    const both = await server.gql(
+      `query ($a: String!, $b: String!) { a: community(slug: $a) { ...P } b: community(slug: $b) { ...P } }
+       fragment P on Community { posts(first: 5) { edges { node { title } } } }`,
+      { a: community.slug, b: other.slug },
+    );
+    expect(both.body.errors).toBeUndefined();
+    expect(both.body.data.a.posts.edges.map((e: any) => e.node.title)).toEqual(['in the first']);
+    expect(both.body.data.b.posts.edges.map((e: any) => e.node.title)).toEqual(['in the second']);
+
+    const outsider = await signUp(server, 'outsider');
+    for (const visibility of ['RESTRICTED', 'PRIVATE'] as const) {
+      const closed = await createCommunity(server, owner, visibility);
+      await createPost(server, owner, closed.id, { title: `${visibility} post` });
+      const member = await server.gql(bySlug('first: 5'), { slug: closed.slug }, { token: owner.token });
+      expect(member.body.data.community.posts.edges.map((e: any) => e.node.title)).toEqual([`${visibility} post`]);
+      for (const token of [undefined, outsider.token]) {
+        const res = await server.gql(bySlug('first: 5'), { slug: closed.slug }, { token });
+        if (visibility === 'PRIVATE') expect(res.body.data.community).toBeNull();
+        else expect(errorCode(res)).toBe('FORBIDDEN');
+        expect(JSON.stringify(res.body)).not.toContain(`${visibility} post`);
       }
     }
   });

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
@@ -28,8 +29,12 @@ export class CommunitiesResolver {
     description:
       'A community by slug; null when it does not exist or is PRIVATE and you are neither a member nor invited.',
   })
-  community(@Arg('slug') slug: string, @Ctx() { em, loaders, viewer }: Context): Promise<Community | null> {
-    return communities.communityBySlug(em, loaders, viewer, slug);
+  community(
+    @Arg('slug') slug: string,
+    @Ctx() { em, loaders, viewer }: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Community | null> {
+    return communities.communityBySlug(em, loaders, viewer, slug, info);
   }
 
   @Query(() => CommunityConnection, {

@@ -1,5 +1,6 @@
 import type { Context } from '../../platform/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { fastSql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import { idPage, toConnection } from '../../platform/pagination';
@@ -9,6 +10,7 @@ import type { Viewer } from '../identity/viewer';
 import { Community, Member, Role, Visibility } from './communities.entity';
 import type { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './communities.inputs';
 import { assertCan, type Actor } from './permissions';
+import { planRiders } from './community-riders';
 import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
 /** The viewer's standing in a community, from the request's loaders. */
@@ -115,19 +117,34 @@ export async function updateCommunity(
   return community;
 }
 
-/** Looks a community up by slug; null when it does not exist or the viewer may not see it. */
+/**
+ * Looks a community up by slug; null when it does not exist or the viewer may not see it. With the
+ * field's `info`, other modules' riders (community-riders.ts) read what it selects of the
+ * community in the same statement.
+ */
 export async function communityBySlug(
   em: EntityManager,
   loaders: Loaders,
   viewer: Viewer,
   slug: string,
+  info?: GraphQLResolveInfo,
 ): Promise<Community | null> {
+  const params: unknown[] = [slug.toLowerCase()];
+  const plans = planRiders(info, loaders, viewer, params);
+  const riderColumns = plans.map((plan, i) => `, ${plan.column} as rider_${i}`).join('');
   // The row mapped to a managed entity (as findOne would), without building the query each time.
-  const [row] = await fastSql(em, 'select * from communities where slug = $1', [slug.toLowerCase()]);
-  const community = row ? em.map(Community, row as never, { refresh: false } as never) : null;
-  if (!community) return null;
+  const [row] = await fastSql(em, `select c.*${riderColumns} from communities c where c.slug = $1`, params);
+  if (!row) return null;
+  const values = plans.map((_, i) => {
+    const value = row[`rider_${i}`];
+    delete row[`rider_${i}`];
+    return value;
+  });
+  const community = em.map(Community, row as never, { refresh: false } as never);
   loaders.community.prime(community.id, community);
-  return (await canSeeCommunity(loaders, viewer, community)) ? community : null;
+  if (!(await canSeeCommunity(loaders, viewer, community))) return null;
+  plans.forEach((plan, i) => plan.take(community, values[i]));
+  return community;
 }
 
 /**

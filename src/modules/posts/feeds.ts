@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from '../../platform/database/sql';
 import { BadInput, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { assertCanReadContent } from '../communities/communities.service';
 import type { Viewer } from '../identity/viewer';
@@ -127,16 +127,46 @@ export async function listPosts(
   args: PostsArgs,
   reads = READ_POSTS,
 ) {
+  const params: unknown[] = [];
+  const listing = postListing(loaders, viewer, scope, args, reads, params);
+  return listing.finish(await fastSql(em, listing.sql, params));
+}
+
+/** A page of posts as one statement (`sql`, its parameters appended to `params`) and what makes the connection of its rows. */
+export interface PostListing {
+  sql: string;
+  /** The keyset of the page's rows, as `sql` orders them, for wrapping it (`l` being its rows). */
+  order: string;
+  finish(rows: Record<string, unknown>[]): ConnectionShape<Post>;
+}
+
+/**
+ * The statement of `listPosts` and how its rows become the page (priming the request's loaders),
+ * for `listPosts` itself and for reading the page inside another statement: `{ communitySql }`
+ * lists the posts of the community that SQL expression names (see `communityPostsRider`). Throws
+ * BAD_USER_INPUT for a cursor of another ordering or a malformed tag, before anything is read.
+ */
+export function postListing(
+  loaders: Loaders,
+  viewer: Viewer,
+  scope: PostScope | { communitySql: string },
+  args: PostsArgs,
+  reads: ListingReads,
+  params: unknown[],
+): PostListing {
   const withText = reads.text;
   const authorHandles = reads.authorHandles && !withText;
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
   const size = pageSize(args);
-  const params: unknown[] = [viewer.userId ?? 0];
+  params.push(viewer.userId ?? 0);
+  const voter = `$${params.length}`;
   const where = ['p.deleted_at is null'];
   /** The feed's answer depends on every community of the viewer, not only those on the page (response cache): listed in each row. */
   let feedCommunities = '';
-  if ('communityId' in scope) {
+  if ('communitySql' in scope) {
+    where.push(`p.community_id = ${scope.communitySql}`);
+  } else if ('communityId' in scope) {
     where.push(`p.community_id = $${params.length + 1}`);
     params.push(scope.communityId);
   } else {
@@ -168,34 +198,42 @@ export async function listPosts(
     params.push(comments.size + 1); // one more than the page, as the loader reads it (hasNextPage)
     firstComments = `, ${firstCommentsColumn(`$${params.length}`, comments)}`;
   }
-  const rows = await fastSql(
-    em,
-    `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
+  const keyset = (alias: string) =>
+    `${alias}.pinned desc, ${column ? `${alias}.${column} desc, ` : ''}${alias}.id desc`;
+  const sql = `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
        from posts p
        join users u on u.id = p.author_id
-       left join votes v on v.post_id = p.id and v.user_id = $1
+       left join votes v on v.post_id = p.id and v.user_id = ${voter}
       where ${where.join(' and ')}
-      order by p.pinned desc, ${column ? `p.${column} desc, ` : ''}p.id desc
-      limit ${limit}`,
-    params,
-  );
-  if ('memberUserId' in scope) {
-    // No row, no list of communities: the empty page depends on every write.
-    if (!rows.length) loaders.cacheScope.everything();
-    for (const id of (rows[0]?.feed_communities as number[] | undefined) ?? []) loaders.cacheScope.community(id);
-    loaders.cacheScope.member(scope.memberUserId);
-  }
-  const posts = rows.map((row) => {
-    const post = authorHandles ? attachAuthor(postView(row), row) : postView(takeAuthor(loaders, row));
-    const vote = row.viewer_vote;
-    if (withText) loaders.post.prime(post.id, post);
-    if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
-    if (comments)
-      loaders.commentsPage.prime(
-        { postId: post.id, parentId: null, size: comments.size, afterId: 0, html: comments.html, lean: comments.lean },
-        row.first_comments as Record<string, unknown>[],
-      );
-    return post;
-  });
-  return toConnection(posts, size, (p) => keyOf(order, p), !!args.after);
+      order by ${keyset('p')}
+      limit ${limit}`;
+  const finish = (rows: Record<string, unknown>[]) => {
+    if ('memberUserId' in scope) {
+      // No row, no list of communities: the empty page depends on every write.
+      if (!rows.length) loaders.cacheScope.everything();
+      for (const id of (rows[0]?.feed_communities as number[] | undefined) ?? []) loaders.cacheScope.community(id);
+      loaders.cacheScope.member(scope.memberUserId);
+    }
+    const posts = rows.map((row) => {
+      const post = authorHandles ? attachAuthor(postView(row), row) : postView(takeAuthor(loaders, row));
+      const vote = row.viewer_vote;
+      if (withText) loaders.post.prime(post.id, post);
+      if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
+      if (comments)
+        loaders.commentsPage.prime(
+          {
+            postId: post.id,
+            parentId: null,
+            size: comments.size,
+            afterId: 0,
+            html: comments.html,
+            lean: comments.lean,
+          },
+          row.first_comments as Record<string, unknown>[],
+        );
+      return post;
+    });
+    return toConnection(posts, size, (p) => keyOf(order, p), !!args.after);
+  };
+  return { sql, order: keyset('l'), finish };
 }

@@ -52,6 +52,8 @@ import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
 import { react, subjectRef, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
+import { takeFoldedPosts } from './community-posts-rider';
+import { assertCanReadContent } from '../communities/communities.service';
 
 @ObjectType()
 export class PostConnection extends Connection(Post, 'Post') {}
@@ -105,7 +107,7 @@ export function commentPageShape(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
  * the same one. That page is read as the `comments` field below would read it (same size, same
  * shape), so priming its loader changes nothing the field answers.
  */
-function listingReads(info: GraphQLResolveInfo): ListingReads {
+export function listingReads(info: GraphQLResolveInfo): ListingReads {
   const text = selectsOnNodes(info, 'body', 'bodyHtml');
   const nodes = connectionNodeSelections(info);
   const reads: ListingReads = { text, authorHandles: asksAuthorHandleOnly(nodes, info.fragments), firstComments: null };
@@ -280,6 +282,11 @@ export class CommunityPostsResolver {
     @Ctx() { em, loaders, viewer }: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
+    const folded = takeFoldedPosts(loaders, info, community.id);
+    if (folded) {
+      await assertCanReadContent(loaders, viewer, community);
+      return folded();
+    }
     return communityPosts(em, loaders, viewer, community, args, listingReads(info));
   }
 }
