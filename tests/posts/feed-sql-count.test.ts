@@ -222,7 +222,7 @@ describe('a preview listing (authors asked for their handle, comments for no tim
     comments(first: 3) { edges { node { id body score author { id handle }
       replies(first: 2) { edges { node { id parent { id createdAt } } } } } } } } }`;
   /** The same posts and comments with every field of their authors, and the comments' timestamps. */
-  const WHOLE = `edges { node { id author { id handle isAdmin createdAt }
+  const WHOLE = `edges { node { id title createdAt author { id handle isAdmin createdAt }
     comments(first: 3) { edges { node { id createdAt editedAt author { id handle isAdmin createdAt } } } } } }`;
 
   it('answers as the whole listing does, and its partial authors and comments never reach another field of the request', async () => {
@@ -273,6 +273,7 @@ describe('a preview listing (authors asked for their handle, comments for no tim
       });
       for (const [k, { node }] of preview.edges.entries()) {
         const post = expected[k];
+        expect(node.title).toBe(post.title);
         expect(node.author).toEqual({ id: post.author.id, handle: post.author.handle });
         expect(node.comments.edges.map((e: any) => [e.node.id, e.node.author])).toEqual(
           post.comments.edges.map((e: any) => [e.node.id, { id: e.node.author.id, handle: e.node.author.handle }]),
@@ -314,13 +315,13 @@ describe('community(slug) reads its page of posts with the community (PUBLIC onl
       'first: 3, orderBy: NEW, after: $after',
     ]) {
       // Page through with each shape: the folded page (by slug) and the field's own (by node id) agree.
-      let cursor: string | null = null;
+      let cursor: unknown = null;
       for (let page = 0; page < 3; page++) {
         const folded = await server.gql(bySlug(args), { slug: community.slug, after: cursor });
         const alone = await server.gql(byId(args), { id: community.id, after: cursor });
         expect(folded.body.errors).toBeUndefined();
         expect(alone.body.errors).toBeUndefined();
-        const posts = folded.body.data.community.posts;
+        const posts: { pageInfo: { hasNextPage: boolean; endCursor: string } } = folded.body.data.community.posts;
         expect({ args, page, posts }).toEqual({ args, page, posts: alone.body.data.node.posts });
         expect({ args, statements: folded.sqlStatements }).toEqual({ args, statements: 1 });
         if (!args.includes('$after') || !posts.pageInfo.hasNextPage) break;

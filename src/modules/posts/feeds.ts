@@ -11,7 +11,7 @@ import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
 import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, attachAuthor, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
-import { firstCommentsColumn } from './posts.loaders';
+import { firstCommentsColumn, type CommentPageShape } from './posts.loaders';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */
 const SORT_COLUMN: Record<PostOrder, string | null> = {
@@ -50,15 +50,45 @@ export interface ListingReads {
    */
   authorHandles: boolean;
   /**
+   * The columns their fields read beyond LEAN_POST_BASE when they ask for LEAN_POST_FIELDS only
+   * (comma separated), or null: the posts are read whole. Posts read without their texts are
+   * primed in no loader, so the page's fields are all that reads them.
+   */
+  leanColumns: string | null;
+  /**
    * The first page of top-level comments that the listing's nodes select (`comments(first)` with no
    * `after`), read in the posts' statement and primed in the comments page loader; null when they
    * select none, or several different ones (each page then comes from the loader's own statement).
    */
-  firstComments: { size: number; html: boolean; lean: boolean } | null;
+  firstComments: ({ size: number } & CommentPageShape) | null;
 }
 
 /** Everything a post view holds, and no comments. */
-const READ_POSTS: ListingReads = { text: true, authorHandles: false, firstComments: null };
+const READ_POSTS: ListingReads = { text: true, authorHandles: false, leanColumns: null, firstComments: null };
+
+/**
+ * The fields of `Post` a lean listing (ListingReads.leanColumns) answers, with the column each
+ * reads beyond LEAN_POST_BASE: not the timestamps, nor the viewer's permissions (whose rules may
+ * read any column), nor the texts (whose posts are read whole).
+ */
+export const LEAN_POST_FIELDS: ReadonlyMap<string, string | null> = new Map([
+  ['__typename', null],
+  ['id', null],
+  ['author', null],
+  ['community', null],
+  ['comments', null],
+  ['viewerVote', null],
+  ['reactions', null],
+  ['title', 'title'],
+  ['tags', 'tags'],
+  ['score', null],
+  ['commentCount', 'comment_count'],
+  ['pinned', null],
+  ['locked', 'locked'],
+]);
+
+/** The columns of `posts` a lean listing always reads: those its fields and cursors read besides their own. */
+const LEAN_POST_BASE = ['id', 'community_id', 'author_id', 'pinned', 'score', 'hot', 'deleted_at'];
 
 /** Which posts a listing covers. */
 export type PostScope = { communityId: number } | { memberUserId: number };
@@ -156,11 +186,16 @@ export function postListing(
 ): PostListing {
   const withText = reads.text;
   const authorHandles = reads.authorHandles && !withText;
+  const lean = withText ? null : reads.leanColumns;
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
   const size = pageSize(args);
-  params.push(viewer.userId ?? 0);
-  const voter = `$${params.length}`;
+  // The viewer's votes: none for an anonymous reader.
+  let votes = '';
+  if (viewer.userId !== null) {
+    params.push(viewer.userId);
+    votes = `left join votes v on v.post_id = p.id and v.user_id = $${params.length}`;
+  }
   const where = ['p.deleted_at is null'];
   /** The feed's answer depends on every community of the viewer, not only those on the page (response cache): listed in each row. */
   let feedCommunities = '';
@@ -200,10 +235,16 @@ export function postListing(
   }
   const keyset = (alias: string) =>
     `${alias}.pinned desc, ${column ? `${alias}.${column} desc, ` : ''}${alias}.id desc`;
-  const sql = `select ${withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT}, v.value as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
+  const columns =
+    lean !== null
+      ? [...LEAN_POST_BASE, ...(lean ? lean.split(',') : [])].map((c) => `p.${c}`).join(', ')
+      : withText
+        ? 'p.*'
+        : POST_COLUMNS_WITHOUT_TEXT;
+  const sql = `select ${columns}, ${votes ? 'v.value' : 'null::int'} as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
        from posts p
        join users u on u.id = p.author_id
-       left join votes v on v.post_id = p.id and v.user_id = ${voter}
+       ${votes}
       where ${where.join(' and ')}
       order by ${keyset('p')}
       limit ${limit}`;

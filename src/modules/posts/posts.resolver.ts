@@ -34,8 +34,8 @@ import {
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { LISTED_AUTHOR_FIELDS, listedAuthor } from '../identity/user-views';
-import { LEAN_COMMENT_FIELDS, type CommentsPageKey } from './posts.loaders';
-import { communityPosts, viewerFeed, type ListingReads } from './feeds';
+import { LEAN_COMMENT_FIELDS, type CommentPageShape } from './posts.loaders';
+import { LEAN_POST_FIELDS, communityPosts, viewerFeed, type ListingReads } from './feeds';
 import { Comment, Post } from './posts.entity';
 import {
   CreatePostInput,
@@ -69,6 +69,20 @@ export const Votable = createUnionType({
 
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
+/**
+ * The columns a lean read needs for `fields` (comma separated, in a stable order), by the column
+ * of each field in `leanFields`; null when a field is not one of them (the rows are read whole).
+ */
+function leanColumns(fields: ReadonlySet<string>, leanFields: ReadonlyMap<string, string | null>): string | null {
+  const columns: string[] = [];
+  for (const name of fields) {
+    const column = leanFields.get(name);
+    if (column === undefined) return null;
+    if (column) columns.push(column);
+  }
+  return columns.sort().join(',');
+}
+
 /** Whether a listing's nodes ask their `author` for LISTED_AUTHOR_FIELDS at most (or not at all). */
 function asksAuthorHandleOnly(nodes: readonly FieldNode[], fragments: GraphQLResolveInfo['fragments']): boolean {
   for (const name of subfieldNames(nodes, 'author', fragments)) if (!LISTED_AUTHOR_FIELDS.has(name)) return false;
@@ -76,9 +90,6 @@ function asksAuthorHandleOnly(nodes: readonly FieldNode[], fragments: GraphQLRes
 }
 
 const pageShapes = new WeakMap<FieldNode, CommentPageShape>();
-
-/** How a comment connection's page is read: `bodyHtml` or not, lean or not (see CommentsPageKey). */
-type CommentPageShape = Pick<CommentsPageKey, 'html' | 'lean'>;
 
 /**
  * The shape of the page a comment connection field (`Post.comments`, `Comment.replies`) reads: with
@@ -90,12 +101,8 @@ export function commentPageShape(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
   let shape = only && pageShapes.get(only);
   if (!shape) {
     const fields = connectionNodeFields(info);
-    shape = {
-      html: fields.has('bodyHtml'),
-      lean:
-        [...fields].every((name) => LEAN_COMMENT_FIELDS.has(name)) &&
-        asksAuthorHandleOnly(connectionNodeSelections(info), info.fragments),
-    };
+    shape = { html: fields.has('bodyHtml'), lean: leanColumns(fields, LEAN_COMMENT_FIELDS) };
+    if (!asksAuthorHandleOnly(connectionNodeSelections(info), info.fragments)) shape.lean = null;
     if (only) pageShapes.set(only, shape);
   }
   return shape;
@@ -110,7 +117,12 @@ export function commentPageShape(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
 export function listingReads(info: GraphQLResolveInfo): ListingReads {
   const text = selectsOnNodes(info, 'body', 'bodyHtml');
   const nodes = connectionNodeSelections(info);
-  const reads: ListingReads = { text, authorHandles: asksAuthorHandleOnly(nodes, info.fragments), firstComments: null };
+  const reads: ListingReads = {
+    text,
+    authorHandles: asksAuthorHandleOnly(nodes, info.fragments),
+    leanColumns: leanColumns(connectionNodeFields(info), LEAN_POST_FIELDS),
+    firstComments: null,
+  };
   let firstComments: ListingReads['firstComments'] = null;
   const commentsField = (info.schema.getType('Post') as GraphQLObjectType).getFields().comments;
   for (const node of nodes) {
@@ -119,8 +131,8 @@ export function listingReads(info: GraphQLResolveInfo): ListingReads {
     if (args.after != null) return reads;
     const page = { size: pageSize(args), ...commentPageShape({ fieldNodes: [node], fragments: info.fragments }) };
     if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html)) return reads;
-    // A whole page answers a lean selection too (the field looks for it: see `comments`).
-    firstComments = firstComments ? { ...page, lean: firstComments.lean && page.lean } : page;
+    // A whole page answers any lean selection too (the field looks for it: see `comments`).
+    firstComments = firstComments && firstComments.lean !== page.lean ? { ...page, lean: null } : page;
   }
   return { ...reads, firstComments };
 }
@@ -131,7 +143,7 @@ export function commentConnection(
   rows: Record<string, unknown>[],
   size: number,
   hasPrevious: boolean,
-  lean = false,
+  lean: string | null = null,
 ) {
   const comments = rows.map((row) => commentFromRow(ctx.loaders, row, lean));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
@@ -263,7 +275,8 @@ export class PostsResolver {
     const key = { postId: post.id, parentId: null, size, afterId, html, lean };
     const pages = ctx.loaders.commentsPage;
     // A lean selection is answered by the whole page when the listing primed that one.
-    const rows = (lean ? (pages.primed(key) ?? pages.primed({ ...key, lean: false })) : undefined) ?? pages.value(key);
+    const rows =
+      (lean !== null ? (pages.primed(key) ?? pages.primed({ ...key, lean: null })) : undefined) ?? pages.value(key);
     return Array.isArray(rows)
       ? commentConnection(ctx, rows, size, afterId > 0, lean)
       : rows.then((r) => commentConnection(ctx, r, size, afterId > 0, lean));
