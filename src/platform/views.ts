@@ -4,21 +4,29 @@
  * rows this way because hydrating managed entities costs most of a feed request's CPU. Services
  * that change an entity load the managed one with `managed()` first.
  */
-const viewPrototypes = new Map<object, object>();
+/** A view class's constructor: copies the named fields, in order, onto a new instance. */
+type ViewConstructor = new (fields: Record<string, unknown>) => object;
+
+const viewConstructors = new Map<object, ViewConstructor>();
 
 export function view<T extends object>(cls: { prototype: T }, fields: Record<string, unknown>): T {
-  // MikroORM puts change-tracking accessors for every property on the entity prototype. A view's
-  // prototype sits in between with plain writable data properties of the same names, so plain
-  // assignment below creates own properties (fast, one hidden class) and never reaches them.
-  let proto = viewPrototypes.get(cls.prototype);
-  if (!proto) {
-    proto = Object.create(cls.prototype) as object;
-    for (const key of Object.keys(fields)) Object.defineProperty(proto, key, { value: undefined, writable: true });
-    viewPrototypes.set(cls.prototype, proto);
+  let View = viewConstructors.get(cls.prototype);
+  if (!View) {
+    // MikroORM puts change-tracking accessors for every property on the entity prototype. A view's
+    // prototype sits in between with plain writable data properties of the same names, so plain
+    // assignment below creates own properties (fast, one hidden class) and never reaches them.
+    const proto = Object.create(cls.prototype) as object;
+    const keys = Reflect.ownKeys(fields) as string[];
+    for (const key of keys) Object.defineProperty(proto, key, { value: undefined, writable: true });
+    // Built by a constructor (not Object.create), V8 sizes the instances to their fields after the
+    // first few: each view is one object, its fields held inside it, with no property store to grow.
+    const ViewOf = function (this: Record<string, unknown>, values: Record<string, unknown>) {
+      for (let i = 0; i < keys.length; i++) this[keys[i]] = values[keys[i]];
+    } as unknown as ViewConstructor;
+    ViewOf.prototype = proto;
+    viewConstructors.set(cls.prototype, (View = ViewOf));
   }
-  const obj = Object.create(proto) as Record<string, unknown>;
-  for (const key in fields) obj[key] = fields[key];
-  return obj as T;
+  return new View(fields) as T;
 }
 
 /**

@@ -27,27 +27,30 @@ export const AUTHOR_HANDLE_COLUMNS = 'u.id as a__id, u.handle as a__handle';
 /** The fields of `User` whose columns AUTHOR_HANDLE_COLUMNS holds. */
 export const LISTED_AUTHOR_FIELDS: ReadonlySet<string> = new Set(['__typename', 'id', 'handle']);
 
-/** Where a listed row keeps its author read with AUTHOR_HANDLE_COLUMNS (see `attachAuthor`). */
-const LISTED_AUTHOR = Symbol('listed author');
+/**
+ * Where a listed view keeps its author read with AUTHOR_HANDLE_COLUMNS (`handleAuthor`), for its
+ * `author` field (`listedAuthor`): a field of the views of listed rows (posts, comments), undefined
+ * unless the listing read its authors that way.
+ */
+export const LISTED_AUTHOR = Symbol('listed author');
 
 /**
- * Keeps the author of a row read with AUTHOR_HANDLE_COLUMNS on the view built from it, for its
- * `author` field (`listedAuthor`). That user view holds the id and handle only, so it is never
- * primed in the request's user loader, where any other field could reach it; and the view it is
- * kept on must not be primed in its own loader either.
+ * The author of a row read with AUTHOR_HANDLE_COLUMNS, to keep on the view built from it
+ * (LISTED_AUTHOR). It holds the id and handle only, so it is never primed in the request's user
+ * loader, where any other field could reach it; and the view it is kept on must not be primed in
+ * its own loader either.
  */
-export function attachAuthor<T extends object>(entity: T, row: Record<string, unknown>): T {
-  (entity as Record<symbol, User>)[LISTED_AUTHOR] = view(User, {
+export function handleAuthor(row: Record<string, unknown>): User {
+  return view(User, {
     id: row.a__id,
     handle: row.a__handle,
     email: undefined,
     isAdmin: undefined,
     createdAt: undefined,
   });
-  return entity;
 }
 
-/** The author kept on a listed view by `attachAuthor`, if any. */
+/** The author kept on a listed view (LISTED_AUTHOR), if any. */
 export function listedAuthor(entity: object): User | undefined {
   return (entity as Record<symbol, User | undefined>)[LISTED_AUTHOR];
 }

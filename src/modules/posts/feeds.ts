@@ -9,7 +9,7 @@ import type { Viewer } from '../identity/viewer';
 import { Post } from './posts.entity';
 import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
-import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, attachAuthor, takeAuthor } from '../identity/user-views';
+import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, handleAuthor, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
 import { firstCommentsColumn, type CommentPageShape } from './posts.loaders';
 
@@ -45,7 +45,7 @@ export interface ListingReads {
   text: boolean;
   /**
    * Their `author` is asked for its id and handle at most (LISTED_AUTHOR_FIELDS): the posts read
-   * those two columns of it (AUTHOR_HANDLE_COLUMNS) and keep it on their views (`attachAuthor`).
+   * those two columns of it (AUTHOR_HANDLE_COLUMNS) and keep it on their views (LISTED_AUTHOR).
    * Posts whose texts are read are primed in the post loader, so they read their authors whole.
    */
   authorHandles: boolean;
@@ -256,7 +256,7 @@ export function postListing(
       loaders.cacheScope.member(scope.memberUserId);
     }
     const posts = rows.map((row) => {
-      const post = authorHandles ? attachAuthor(postView(row), row) : postView(takeAuthor(loaders, row));
+      const post = authorHandles ? postView(row, handleAuthor(row)) : postView(takeAuthor(loaders, row));
       const vote = row.viewer_vote;
       if (withText) loaders.post.prime(post.id, post);
       if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);

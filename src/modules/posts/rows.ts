@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../../platform/loaders';
 import { ref, timestamp, view } from '../../platform/views';
-import { attachAuthor, takeAuthor } from '../identity/user-views';
+import { LISTED_AUTHOR, handleAuthor, takeAuthor } from '../identity/user-views';
+import type { User } from '../identity/identity.entity';
 import { Comment, Post } from './posts.entity';
 
-export function postView(r: Record<string, unknown>): Post {
+/** A post view; `author`: its author as the listing read it (see LISTED_AUTHOR). */
+export function postView(r: Record<string, unknown>, author?: User): Post {
   return view(Post, {
     id: r.id,
     community: ref(r.community_id),
@@ -21,10 +23,12 @@ export function postView(r: Record<string, unknown>): Post {
     createdAt: timestamp(r.created_at),
     editedAt: timestamp(r.edited_at),
     deletedAt: timestamp(r.deleted_at),
+    [LISTED_AUTHOR]: author,
   });
 }
 
-export function commentView(r: Record<string, unknown>): Comment {
+/** A comment view; `author`: its author as the page read it (see LISTED_AUTHOR). */
+export function commentView(r: Record<string, unknown>, author?: User): Comment {
   return view(Comment, {
     id: r.id,
     post: ref(r.post_id),
@@ -39,16 +43,17 @@ export function commentView(r: Record<string, unknown>): Comment {
     createdAt: timestamp(r.created_at),
     editedAt: timestamp(r.edited_at),
     deletedAt: timestamp(r.deleted_at),
+    [LISTED_AUTHOR]: author,
   });
 }
 
 /**
  * A comment view from a row with joined author columns; the comment and its author are primed in
  * `loaders`. A lean row (a preview's, see CommentsPageKey.lean) holds part of them: its author is
- * kept on the comment (`attachAuthor`) and neither is primed.
+ * kept on the comment (LISTED_AUTHOR) and neither is primed.
  */
 export function commentFromRow(loaders: Loaders, row: Record<string, unknown>, lean: string | null = null): Comment {
-  if (lean !== null) return attachAuthor(commentView(row), row);
+  if (lean !== null) return commentView(row, handleAuthor(row));
   const comment = commentView(takeAuthor(loaders, row));
   loaders.comment.prime(comment.id, comment);
   return comment;
