@@ -143,7 +143,7 @@ describe('answers from the cache', () => {
     } = await stage();
     const first = await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     expect(cacheState(first)).toBe('miss');
-    expect(first.sqlStatements).toBeGreaterThan(2);
+    expect(first.sqlStatements).toBeGreaterThan(1); // the query ran (besides the session token)
     const second = await server.gql(CachedPosts, { slug: community.slug }, { token: reader.token });
     expect(cacheState(second)).toBe('hit');
     expect(second.sqlStatements).toBe(1); // the session token
