@@ -22,7 +22,8 @@ const folded = new WeakMap<Loaders, Map<FieldNode, Map<number, () => ConnectionS
 export const communityPostsRider: CommunityRider = {
   plan(info, loaders, viewer, params) {
     const nodes = selectedFields(info).filter((f) => f.name.value === 'posts');
-    if (nodes.length !== 1) return null;
+    // Under @skip or @include the field may not run: it reads its page itself if it does.
+    if (nodes.length !== 1 || nodes[0].directives?.length) return null;
     const [node] = nodes;
     const field = (info.schema.getType('Community') as GraphQLObjectType).getFields().posts;
     const fieldInfo = { ...info, fieldNodes: [node] } as GraphQLResolveInfo;

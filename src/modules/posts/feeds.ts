@@ -50,11 +50,10 @@ export interface ListingReads {
    */
   authorHandles: boolean;
   /**
-   * The columns their fields read beyond LEAN_POST_BASE when they ask for LEAN_POST_FIELDS only
-   * (comma separated), or null: the posts are read whole. Posts read without their texts are
-   * primed in no loader, so the page's fields are all that reads them.
+   * They ask for LEAN_POST_FIELDS only: the posts read LEAN_POST_COLUMNS. Posts read without their
+   * texts are primed in no loader, so the page's fields are all that reads them.
    */
-  leanColumns: string | null;
+  lean: boolean;
   /**
    * The first page of top-level comments that the listing's nodes select (`comments(first)` with no
    * `after`), read in the posts' statement and primed in the comments page loader; null when they
@@ -64,31 +63,47 @@ export interface ListingReads {
 }
 
 /** Everything a post view holds, and no comments. */
-const READ_POSTS: ListingReads = { text: true, authorHandles: false, leanColumns: null, firstComments: null };
+const READ_POSTS: ListingReads = { text: true, authorHandles: false, lean: false, firstComments: null };
 
 /**
- * The fields of `Post` a lean listing (ListingReads.leanColumns) answers, with the column each
- * reads beyond LEAN_POST_BASE: not the timestamps, nor the viewer's permissions (whose rules may
- * read any column), nor the texts (whose posts are read whole).
+ * The fields of `Post` a lean listing (ListingReads.lean) answers: not the timestamps, nor the
+ * viewer's permissions (whose rules may read any column), nor the texts (whose posts are read whole).
  */
-export const LEAN_POST_FIELDS: ReadonlyMap<string, string | null> = new Map([
-  ['__typename', null],
-  ['id', null],
-  ['author', null],
-  ['community', null],
-  ['comments', null],
-  ['viewerVote', null],
-  ['reactions', null],
-  ['title', 'title'],
-  ['tags', 'tags'],
-  ['score', null],
-  ['commentCount', 'comment_count'],
-  ['pinned', null],
-  ['locked', 'locked'],
+export const LEAN_POST_FIELDS: ReadonlySet<string> = new Set([
+  '__typename',
+  'id',
+  'author',
+  'community',
+  'comments',
+  'viewerVote',
+  'reactions',
+  'title',
+  'tags',
+  'score',
+  'commentCount',
+  'pinned',
+  'locked',
 ]);
 
-/** The columns of `posts` a lean listing always reads: those its fields and cursors read besides their own. */
-const LEAN_POST_BASE = ['id', 'community_id', 'author_id', 'pinned', 'score', 'hot', 'deleted_at'];
+/**
+ * The columns of `posts` a lean listing reads: its keyset, its relations and those of
+ * LEAN_POST_FIELDS, whichever are asked for (one set: see LEAN_COMMENT_COLUMNS on why).
+ */
+const LEAN_POST_COLUMNS = [
+  'id',
+  'community_id',
+  'author_id',
+  'title',
+  'tags',
+  'score',
+  'hot',
+  'comment_count',
+  'pinned',
+  'locked',
+  'deleted_at',
+]
+  .map((c) => `p.${c}`)
+  .join(', ');
 
 /** Which posts a listing covers. */
 export type PostScope = { communityId: number } | { memberUserId: number };
@@ -186,7 +201,7 @@ export function postListing(
 ): PostListing {
   const withText = reads.text;
   const authorHandles = reads.authorHandles && !withText;
-  const lean = withText ? null : reads.leanColumns;
+  const lean = reads.lean && !withText;
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
   const size = pageSize(args);
@@ -235,12 +250,7 @@ export function postListing(
   }
   const keyset = (alias: string) =>
     `${alias}.pinned desc, ${column ? `${alias}.${column} desc, ` : ''}${alias}.id desc`;
-  const columns =
-    lean !== null
-      ? [...LEAN_POST_BASE, ...(lean ? lean.split(',') : [])].map((c) => `p.${c}`).join(', ')
-      : withText
-        ? 'p.*'
-        : POST_COLUMNS_WITHOUT_TEXT;
+  const columns = lean ? LEAN_POST_COLUMNS : withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT;
   const sql = `select ${columns}, ${votes ? 'v.value' : 'null::int'} as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
        from posts p
        join users u on u.id = p.author_id

@@ -17,46 +17,62 @@ export interface CommentsPageKey {
   /** Whether to read `body_html` (asked for by the selection); the comments' `bodyHtml` reads it when it was not. */
   html: boolean;
   /**
-   * A preview's page (see `LEAN_COMMENT_FIELDS`): the rows hold what the comments' fields read
-   * (LEAN_COMMENT_BASE) and the columns of the fields asked for (`leanColumns`, listed here comma
-   * separated) only, and their authors' id and handle (AUTHOR_HANDLE_COLUMNS); such comments are
-   * not primed in the request's comment and user loaders. Null: whole rows.
+   * A preview's page (see `LEAN_COMMENT_FIELDS`): the rows hold LEAN_COMMENT_COLUMNS only, and
+   * their authors' id and handle (AUTHOR_HANDLE_COLUMNS); such comments are not primed in the
+   * request's comment and user loaders. False: whole rows.
    */
-  lean: string | null;
+  lean: boolean;
 }
 
 /** How a comment page is read: `bodyHtml` or not, lean or not (see CommentsPageKey). */
 export type CommentPageShape = Pick<CommentsPageKey, 'html' | 'lean'>;
 
-const pageKey = (k: CommentsPageKey) =>
-  `${k.postId}:${k.parentId ?? ''}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean === null ? '' : `l${k.lean}`}`;
+/** A page's size, offset and shape: what pages read in one statement share (see `commentsPageLoader`). */
+const shapeKey = (k: CommentsPageKey) => `${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean ? 'l' : ''}`;
+
+const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${shapeKey(k)}`;
 
 /**
- * The fields of `Comment` a lean page (CommentsPageKey.lean) answers, with the column each reads
- * beyond LEAN_COMMENT_BASE (`bodyHtml` is CommentsPageKey.html): every field but the timestamps
- * and the viewer's permissions (whose rules may read any column). `author` too, when it is asked
- * for LISTED_AUTHOR_FIELDS only.
+ * The fields of `Comment` a lean page (CommentsPageKey.lean) answers: every field but the
+ * timestamps and the viewer's permissions (whose rules may read any column). `author` too, when it
+ * is asked for LISTED_AUTHOR_FIELDS only.
  */
-export const LEAN_COMMENT_FIELDS: ReadonlyMap<string, string | null> = new Map([
-  ['__typename', null],
-  ['id', null],
-  ['cursor', null],
-  ['bodyHtml', null],
-  ['author', null],
-  ['post', null],
-  ['parent', null],
-  ['replies', null],
-  ['viewerVote', null],
-  ['reactions', null],
-  ['body', 'body'],
-  ['depth', 'depth'],
-  ['score', 'score'],
-  ['replyCount', 'reply_count'],
-  ['featured', 'featured'],
+export const LEAN_COMMENT_FIELDS: ReadonlySet<string> = new Set([
+  '__typename',
+  'id',
+  'cursor',
+  'bodyHtml',
+  'author',
+  'post',
+  'parent',
+  'replies',
+  'viewerVote',
+  'reactions',
+  'body',
+  'depth',
+  'score',
+  'replyCount',
+  'featured',
 ]);
 
-/** The columns of `comments` every lean page reads: those the fields of LEAN_COMMENT_FIELDS read besides their own. */
-const LEAN_COMMENT_BASE = ['id', 'post_id', 'parent_id', 'author_id', 'deleted_at'];
+/**
+ * The columns of `comments` a lean page reads (`body_html` aside): those LEAN_COMMENT_FIELDS read,
+ * whichever of them are asked for. One set, not one per selection: a statement's text must not
+ * vary with what a client selects, or clients could fill the bounded table of prepared statement
+ * names (see `preparedName` in sql.ts) with texts of their own.
+ */
+const LEAN_COMMENT_COLUMNS = [
+  'id',
+  'post_id',
+  'parent_id',
+  'author_id',
+  'body',
+  'depth',
+  'score',
+  'reply_count',
+  'featured',
+  'deleted_at',
+];
 
 /** Every column of `comments` that a comment view reads but `body_html`. */
 const COMMENT_COLUMNS_WITHOUT_HTML = [
@@ -89,13 +105,12 @@ function commentsPageSql(
   limit: string,
   { html, lean }: CommentPageShape,
 ): string {
-  const columns =
-    lean === null
-      ? `${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}`
-      : [...LEAN_COMMENT_BASE, ...(lean ? lean.split(',') : []), ...(html ? ['body_html'] : [])]
-          .map((c) => `c.${c}`)
-          .concat(AUTHOR_HANDLE_COLUMNS)
-          .join(', ');
+  const columns = !lean
+    ? `${html ? 'c.*' : COMMENT_COLUMNS_WITHOUT_HTML}, ${AUTHOR_COLUMNS}`
+    : [...LEAN_COMMENT_COLUMNS, ...(html ? ['body_html'] : [])]
+        .map((c) => `c.${c}`)
+        .concat(AUTHOR_HANDLE_COLUMNS)
+        .join(', ');
   return `select ${columns}
             from comments c join users u on u.id = c.author_id
            where c.${partition} = ${of} ${partition === 'post_id' ? 'and c.parent_id is null' : ''} and c.id > ${after}
@@ -123,7 +138,7 @@ function commentsPageLoader(em: EntityManager) {
       const result = new Map<string, Record<string, unknown>[]>();
       const groups = new Map<string, CommentsPageKey[]>();
       for (const k of keys) {
-        const g = `${k.parentId === null ? 'post' : 'parent'}:${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean === null ? '' : `l${k.lean}`}`;
+        const g = `${k.parentId === null ? 'post' : 'parent'}:${shapeKey(k)}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       for (const group of groups.values()) {

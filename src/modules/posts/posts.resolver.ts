@@ -69,18 +69,10 @@ export const Votable = createUnionType({
 
 const subjectOf = (s: Subject) => (s.kind === 'post' ? s.post : s.comment);
 
-/**
- * The columns a lean read needs for `fields` (comma separated, in a stable order), by the column
- * of each field in `leanFields`; null when a field is not one of them (the rows are read whole).
- */
-function leanColumns(fields: ReadonlySet<string>, leanFields: ReadonlyMap<string, string | null>): string | null {
-  const columns: string[] = [];
-  for (const name of fields) {
-    const column = leanFields.get(name);
-    if (column === undefined) return null;
-    if (column) columns.push(column);
-  }
-  return columns.sort().join(',');
+/** Whether every field of `fields` is one of `leanFields` (those a lean read answers). */
+function onlyLean(fields: ReadonlySet<string>, leanFields: ReadonlySet<string>): boolean {
+  for (const name of fields) if (!leanFields.has(name)) return false;
+  return true;
 }
 
 /** Whether a listing's nodes ask their `author` for LISTED_AUTHOR_FIELDS at most (or not at all). */
@@ -101,8 +93,11 @@ export function commentPageShape(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
   let shape = only && pageShapes.get(only);
   if (!shape) {
     const fields = connectionNodeFields(info);
-    shape = { html: fields.has('bodyHtml'), lean: leanColumns(fields, LEAN_COMMENT_FIELDS) };
-    if (!asksAuthorHandleOnly(connectionNodeSelections(info), info.fragments)) shape.lean = null;
+    shape = {
+      html: fields.has('bodyHtml'),
+      lean:
+        onlyLean(fields, LEAN_COMMENT_FIELDS) && asksAuthorHandleOnly(connectionNodeSelections(info), info.fragments),
+    };
     if (only) pageShapes.set(only, shape);
   }
   return shape;
@@ -120,7 +115,7 @@ export function listingReads(info: GraphQLResolveInfo): ListingReads {
   const reads: ListingReads = {
     text,
     authorHandles: asksAuthorHandleOnly(nodes, info.fragments),
-    leanColumns: leanColumns(connectionNodeFields(info), LEAN_POST_FIELDS),
+    lean: onlyLean(connectionNodeFields(info), LEAN_POST_FIELDS),
     firstComments: null,
   };
   let firstComments: ListingReads['firstComments'] = null;
@@ -132,7 +127,7 @@ export function listingReads(info: GraphQLResolveInfo): ListingReads {
     const page = { size: pageSize(args), ...commentPageShape({ fieldNodes: [node], fragments: info.fragments }) };
     if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html)) return reads;
     // A whole page answers any lean selection too (the field looks for it: see `comments`).
-    firstComments = firstComments && firstComments.lean !== page.lean ? { ...page, lean: null } : page;
+    firstComments = firstComments && firstComments.lean !== page.lean ? { ...page, lean: false } : page;
   }
   return { ...reads, firstComments };
 }
@@ -143,7 +138,7 @@ export function commentConnection(
   rows: Record<string, unknown>[],
   size: number,
   hasPrevious: boolean,
-  lean: string | null = null,
+  lean = false,
 ) {
   const comments = rows.map((row) => commentFromRow(ctx.loaders, row, lean));
   return toConnection(comments, size, (c) => [c.id], hasPrevious);
@@ -275,8 +270,7 @@ export class PostsResolver {
     const key = { postId: post.id, parentId: null, size, afterId, html, lean };
     const pages = ctx.loaders.commentsPage;
     // A lean selection is answered by the whole page when the listing primed that one.
-    const rows =
-      (lean !== null ? (pages.primed(key) ?? pages.primed({ ...key, lean: null })) : undefined) ?? pages.value(key);
+    const rows = (lean ? (pages.primed(key) ?? pages.primed({ ...key, lean: false })) : undefined) ?? pages.value(key);
     return Array.isArray(rows)
       ? commentConnection(ctx, rows, size, afterId > 0, lean)
       : rows.then((r) => commentConnection(ctx, r, size, afterId > 0, lean));

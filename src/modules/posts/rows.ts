@@ -52,8 +52,8 @@ export function commentView(r: Record<string, unknown>, author?: User): Comment 
  * `loaders`. A lean row (a preview's, see CommentsPageKey.lean) holds part of them: its author is
  * kept on the comment (LISTED_AUTHOR) and neither is primed.
  */
-export function commentFromRow(loaders: Loaders, row: Record<string, unknown>, lean: string | null = null): Comment {
-  if (lean !== null) return commentView(row, handleAuthor(row));
+export function commentFromRow(loaders: Loaders, row: Record<string, unknown>, lean = false): Comment {
+  if (lean) return commentView(row, handleAuthor(row));
   const comment = commentView(takeAuthor(loaders, row));
   loaders.comment.prime(comment.id, comment);
   return comment;
