@@ -331,15 +331,20 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
+    | { __typename: 'CommunityRule', id: string }
     | { __typename: 'ContestEntry', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
     | { __typename: 'InviteLink', id: string }
     | { __typename: 'JoinRequest', id: string }
     | { __typename: 'Member', id: string }
+    | { __typename: 'ModerationDecision', id: string }
+    | { __typename: 'ModerationItem', id: string }
+    | { __typename: 'ModerationLogEntry', id: string }
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', id: string }
+    | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
    | null };
@@ -575,7 +580,12 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { votes: number, id: string, author: { handle: string } }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -650,6 +660,11 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -816,7 +831,12 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -838,7 +858,12 @@ export type PollsNodePollQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { question: string, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -987,15 +1012,20 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'ChatMessage' }
     | { __typename: 'Comment', body: string }
     | { __typename: 'Community' }
+    | { __typename: 'CommunityRule' }
     | { __typename: 'ContestEntry' }
     | { __typename: 'Event' }
     | { __typename: 'Invite' }
     | { __typename: 'InviteLink' }
     | { __typename: 'JoinRequest' }
     | { __typename: 'Member' }
+    | { __typename: 'ModerationDecision' }
+    | { __typename: 'ModerationItem' }
+    | { __typename: 'ModerationLogEntry' }
     | { __typename: 'Poll' }
     | { __typename: 'PollOption' }
     | { __typename: 'Post' }
+    | { __typename: 'Report' }
     | { __typename: 'Rsvp' }
     | { __typename: 'User' }
    | null };
@@ -1114,15 +1144,20 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
+    | { __typename: 'CommunityRule', id: string }
     | { __typename: 'ContestEntry', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
     | { __typename: 'InviteLink', id: string }
     | { __typename: 'JoinRequest', id: string }
     | { __typename: 'Member', id: string }
+    | { __typename: 'ModerationDecision', id: string }
+    | { __typename: 'ModerationItem', id: string }
+    | { __typename: 'ModerationLogEntry', id: string }
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', title: string, id: string }
+    | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
    | null };
@@ -1187,15 +1222,20 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'ChatMessage', id: string }
               | { __typename: 'Comment', id: string }
               | { __typename: 'Community', id: string }
+              | { __typename: 'CommunityRule', id: string }
               | { __typename: 'ContestEntry', id: string }
               | { __typename: 'Event', id: string }
               | { __typename: 'Invite', id: string }
               | { __typename: 'InviteLink', id: string }
               | { __typename: 'JoinRequest', id: string }
               | { __typename: 'Member', id: string }
+              | { __typename: 'ModerationDecision', id: string }
+              | { __typename: 'ModerationItem', id: string }
+              | { __typename: 'ModerationLogEntry', id: string }
               | { __typename: 'Poll', id: string }
               | { __typename: 'PollOption', id: string }
               | { __typename: 'Post', id: string }
+              | { __typename: 'Report', id: string }
               | { __typename: 'Rsvp', id: string }
               | { __typename: 'User', id: string }
              | null } }> } }
@@ -1254,6 +1294,11 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
+                  | { id: string }
+                  | { id: string }
+                  | { id: string }
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

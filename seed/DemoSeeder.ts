@@ -3,6 +3,7 @@ import { Seeder } from '@mikro-orm/seeder';
 import { sql } from '../src/platform/database/sql';
 import {
   Community,
+  DEFAULT_REPORT_THRESHOLD,
   Invite,
   JoinRequest,
   JoinRequestStatus,
@@ -127,6 +128,7 @@ export class DemoSeeder extends Seeder {
         description: c.description,
         visibility: c.visibility,
         timeZone: 'UTC',
+        reportThreshold: DEFAULT_REPORT_THRESHOLD,
         memberCount: c.members.length,
         createdAt: now,
         updatedAt: now,

@@ -7,6 +7,14 @@ import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.ent
 import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.entity';
 import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
+import {
+  CommunityMute,
+  CommunityRule,
+  ModerationDecision,
+  ModerationItem,
+  ModerationLogEntry,
+  Report,
+} from './modules/moderation/moderation.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -37,5 +45,11 @@ export const ENTITIES = [
   BallotChoice,
   ReputationEvent,
   MemberBadge,
+  CommunityRule,
+  ModerationItem,
+  Report,
+  ModerationDecision,
+  CommunityMute,
+  ModerationLogEntry,
   Settings,
 ];

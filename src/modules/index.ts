@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../platform/module';
 import { communities } from './communities';
 import { events } from './events';
 import { identity } from './identity';
+import { moderation } from './moderation';
 import { node } from './node';
 import { polls } from './polls';
 import { posts } from './posts';
@@ -11,4 +12,13 @@ import { reputation } from './reputation';
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
  * manifest from its index.ts and is added here: nothing else lists modules (see platform/module.ts).
  */
-export const MODULES: readonly ModuleManifest[] = [node, identity, communities, posts, events, polls, reputation];
+export const MODULES: readonly ModuleManifest[] = [
+  node,
+  identity,
+  communities,
+  posts,
+  events,
+  polls,
+  reputation,
+  moderation,
+];

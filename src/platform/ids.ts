@@ -21,6 +21,11 @@ const TYPE_CODES = {
   Poll: 13,
   PollOption: 14,
   InviteLink: 15,
+  CommunityRule: 16,
+  ModerationItem: 17,
+  Report: 18,
+  ModerationDecision: 19,
+  ModerationLogEntry: 20,
 } as const;
 
 /** Node types that have global IDs. */

@@ -62,6 +62,8 @@ interface Subjects {
   joinRequest: string;
   ownInviteLink: { id: string };
   ownersInviteToken: string;
+  queueItem: string;
+  rule: string;
 }
 
 interface Attempt {
@@ -252,6 +254,29 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownPoll.id }),
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownersPoll.id }),
   ],
+  // Moderation
+  report: (s) => [
+    op('mutation($id: ID!) { report(input: { subjectId: $id, reason: SPAM }) { id } }', { id: s.othersPost.id }),
+  ],
+  decide: (s) => [
+    op(
+      'mutation($i: ID!, $r: ID!) { decide(input: { itemId: $i, action: WARN, ruleId: $r, statement: "Mine" }) { id } }',
+      {
+        i: s.queueItem,
+        r: s.rule,
+      },
+    ),
+    op('mutation($i: ID!) { decide(input: { itemId: $i, action: DISMISS }) { id } }', { i: s.queueItem }),
+  ],
+  createCommunityRule: (s) => [
+    op('mutation($c: ID!) { createCommunityRule(input: { communityId: $c, title: "Mine" }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
+  updateCommunityRule: (s) => [
+    op('mutation($id: ID!) { updateCommunityRule(input: { id: $id, title: "Mine" }) { id } }', { id: s.rule }),
+  ],
+  deleteCommunityRule: (s) => [op('mutation($id: ID!) { deleteCommunityRule(id: $id) }', { id: s.rule })],
 };
 
 let server: TestServer;
@@ -395,6 +420,22 @@ beforeAll(async () => {
     await must(owner, 'mutation($c: ID!) { createInviteLink(communityId: $c) { token } }', { c: community.id })
   ).createInviteLink.token;
 
+  // A rule, and a review-queue item (the owner's report of the moderator's post: under the threshold).
+  const rule = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createCommunityRule(input: { communityId: $c, title: "No spam" }) { id } }',
+      {
+        c: community.id,
+      },
+    )
+  ).createCommunityRule.id;
+  const queueItem = (
+    await must(owner, 'mutation($id: ID!) { report(input: { subjectId: $id, reason: SPAM }) { item { id } } }', {
+      id: ownPost.id,
+    })
+  ).report.item.id;
+
   // The ban.
   await ban(owner, community.id, banned);
 
@@ -425,6 +466,8 @@ beforeAll(async () => {
     joinRequest: requests.community.joinRequests.edges[0].node.id,
     ownInviteLink,
     ownersInviteToken,
+    queueItem,
+    rule,
   };
 }, 120_000);
 afterAll(closeAll);

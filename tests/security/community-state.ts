@@ -34,6 +34,12 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
     'select t.* from ballot_choices t join ballots b on b.id = t.ballot_id join polls p on p.id = b.poll_id where p.community_id = ?',
   reputation_events: 'select * from reputation_events t where t.community_id = ?',
   member_badges: 'select * from member_badges t where t.community_id = ?',
+  community_rules: 'select * from community_rules t where t.community_id = ?',
+  moderation_items: 'select * from moderation_items t where t.community_id = ?',
+  reports: 'select * from reports t where t.community_id = ?',
+  moderation_decisions: 'select * from moderation_decisions t where t.community_id = ?',
+  community_mutes: 'select * from community_mutes t where t.community_id = ?',
+  moderation_log: 'select * from moderation_log t where t.community_id = ?',
 };
 
 /** The database id of a community, from its slug (tests never decode global ids for this). */

@@ -233,6 +233,25 @@ export class World {
     return data.createApiKey.apiKey.id;
   }
 
+  /** A rule of the community. */
+  async rule(): Promise<string> {
+    const data = await this.call(
+      'mutation($input: CreateCommunityRuleInput!) { createCommunityRule(input: $input) { id } }',
+      { input: { communityId: this.community.id, title: 'A rule', description: 'Its words' } },
+    );
+    return data.createCommunityRule.id;
+  }
+
+  /** An open review-queue item: a new member's post, reported by the owner. */
+  async reportedItem(): Promise<string> {
+    const author = await this.member();
+    const postId = await this.post(author);
+    const data = await this.call('mutation($input: ReportInput!) { report(input: $input) { item { id } } }', {
+      input: { subjectId: postId, reason: 'SPAM' },
+    });
+    return data.report.item.id;
+  }
+
   /** A community of Ada's (the owner is not a member). */
   adasCommunity(): Promise<{ id: string; slug: string }> {
     return createCommunity(this.server, this.ada);
@@ -250,6 +269,31 @@ const MARKDOWN = 'Some **bold** words and a [link](https://example.test).';
  * fuzz test (unless listed in fuzz.test.ts's UNFUZZED with why).
  */
 export const MUTATION_BASELINES: Record<string, Builder> = {
+  // Moderation: reports by the owner (weight 5, under the threshold of 6), decided on fresh members' posts.
+  report: async (w) => ({ variables: { input: { subjectId: await w.post(w.ada), reason: 'OTHER', note: 'Fuzz' } } }),
+  decide: async (w) => ({
+    variables: {
+      input: {
+        itemId: await w.reportedItem(),
+        action: 'MUTE',
+        ruleId: await w.once('rule', () => w.rule()),
+        statement: 'Fuzzed reasons',
+        durationSeconds: 3600,
+      },
+    },
+  }),
+  // A community of its own each time: a community has at most 50 rules.
+  createCommunityRule: async (w) => ({
+    variables: {
+      input: { communityId: (await createCommunity(w.server, w.owner)).id, title: 'Be kind', description: 'Words' },
+    },
+  }),
+  updateCommunityRule: async (w) => ({
+    variables: {
+      input: { id: await w.once('rule', () => w.rule()), title: 'Be kinder', description: 'More words', position: 1 },
+    },
+  }),
+  deleteCommunityRule: async (w) => ({ variables: { id: await w.rule() } }),
   addComment: async (w) => {
     const postId = await w.post();
     return { variables: { input: { postId, parentId: await w.comment(w.ada, postId), body: MARKDOWN } } };
@@ -518,6 +562,8 @@ async function votingContest(w: World): Promise<{ contestId: string; entryId: st
 
 /** A valid call of every query that takes arguments, by name (reads: nothing to undo). */
 export const QUERY_BASELINES: Record<string, Builder> = {
+  viewerReports: async () => ({ variables: { first: 5 } }),
+  viewerModerationActions: async () => ({ variables: { first: 5 } }),
   communities: async (w) => {
     const page = await w.call('{ communities(first: 1) { pageInfo { endCursor } } }', {});
     return { variables: { first: 5, after: page.communities.pageInfo.endCursor, search: 'fuzz' } };

@@ -25,6 +25,9 @@ registerEnumType(Visibility, {
   },
 });
 
+/** The weight of open reports that hides a subject, in a new community (see README, Moderation). */
+export const DEFAULT_REPORT_THRESHOLD = 6;
+
 export enum Role {
   OWNER = 'OWNER',
   ADMIN = 'ADMIN',
@@ -42,6 +45,7 @@ registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
 
 @Entity({ tableName: 'communities' })
 @Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
+@Check({ name: 'communities_report_threshold_check', expression: 'report_threshold between 1 and 1000' })
 @ObjectType('Community', {
   implements: Node,
   simpleResolvers: true,
@@ -81,6 +85,13 @@ export class Community extends Node {
   /** Per-community overrides of the reputation rules (rules.ts): only the keys an admin set. */
   @Property({ type: 'json', nullable: true })
   reputationRules?: Partial<Record<string, unknown>> | null;
+
+  @Field(() => Int, {
+    description:
+      "The weight of open reports that hides a post, comment or member's content until a moderator decides (see README, Moderation). Admins change it with `updateCommunity`.",
+  })
+  @Property({ default: DEFAULT_REPORT_THRESHOLD })
+  reportThreshold: number = DEFAULT_REPORT_THRESHOLD;
 
   /** The last month (yyyy-MM, community time) whose top-10 badges were awarded. */
   @Property({ length: 7, nullable: true })

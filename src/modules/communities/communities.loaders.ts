@@ -75,6 +75,8 @@ function memberView(r: Record<string, unknown>): Member {
 export interface Standing {
   member: Member | null;
   banned: boolean;
+  /** Until when a mute from the community is in force for them (null: none). */
+  mutedUntil: Date | null;
 }
 
 /**
@@ -83,28 +85,40 @@ export interface Standing {
  */
 function viewerStandingLoader(em: EntityManager, userId: number | null) {
   return new DataLoader<number, Standing>(async (communityIds) => {
-    if (userId === null) return communityIds.map(() => ({ member: null, banned: false }));
+    if (userId === null) return communityIds.map(() => ({ member: null, banned: false, mutedUntil: null }));
     const rows = await sql(
       em,
-      `select m.*, k.id as standing_community_id, ${banInForce('k.id', '?')} as standing_banned
+      `select m.*, k.id as standing_community_id, ${banInForce('k.id', '?')} as standing_banned,
+              ${muteInForce('k.id', '?')} as standing_muted_until
          from unnest(array[${communityIds.map(() => '?::int').join(', ')}]) as k(id)
          left join members m on m.community_id = k.id and m.user_id = ?`,
-      [userId, ...communityIds, userId],
+      [userId, userId, ...communityIds, userId],
     );
     const byCommunity = new Map<number, Standing>();
-    for (const { standing_community_id: communityId, standing_banned: banned, ...member } of rows) {
+    for (const {
+      standing_community_id: communityId,
+      standing_banned: banned,
+      standing_muted_until: mutedUntil,
+      ...member
+    } of rows) {
       byCommunity.set(communityId as number, {
         member: member.id === null ? null : memberView(member),
         banned: banned as boolean,
+        mutedUntil: timestamp(mutedUntil) ?? null,
       });
     }
-    return communityIds.map((id) => byCommunity.get(id) ?? { member: null, banned: false });
+    return communityIds.map((id) => byCommunity.get(id) ?? { member: null, banned: false, mutedUntil: null });
   });
 }
 
 /** SQL: whether a ban is in force for user `user` in community `community` (both SQL expressions). */
 function banInForce(community: string, user: string): string {
   return `exists (select 1 from bans b where b.community_id = ${community} and b.user_id = ${user} and (b.until is null or b.until > now()))`;
+}
+
+/** SQL: until when a mute is in force for user `user` in community `community` (null: none). */
+function muteInForce(community: string, user: string): string {
+  return `(select u.until from community_mutes u where u.community_id = ${community} and u.user_id = ${user} and u.until > now())`;
 }
 
 /**
@@ -116,7 +130,8 @@ function banInForce(community: string, user: string): string {
 export function communityContextSql(communityId: string, userParam: string) {
   return {
     columns: `to_jsonb(context_c) as context_community, to_jsonb(context_m) as context_member,
-              ${banInForce('context_c.id', userParam)} as context_banned`,
+              ${banInForce('context_c.id', userParam)} as context_banned,
+              ${muteInForce('context_c.id', userParam)} as context_muted_until`,
     joins: `join communities context_c on context_c.id = ${communityId}
             left join members context_m on context_m.community_id = context_c.id and context_m.user_id = ${userParam}`,
   };
@@ -128,14 +143,24 @@ export function communityContextSql(communityId: string, userParam: string) {
  * already loaded stays as it is), and takes the context's columns out of the row.
  */
 export function primeCommunityContext(em: EntityManager, loaders: Loaders, row: Record<string, unknown>): void {
-  const { context_community: communityRow, context_member: memberRow, context_banned: banned } = row;
+  const {
+    context_community: communityRow,
+    context_member: memberRow,
+    context_banned: banned,
+    context_muted_until: mutedUntil,
+  } = row;
   delete row.context_community;
   delete row.context_member;
   delete row.context_banned;
+  delete row.context_muted_until;
   const community = managedFromRow(em, Community, communityRow as object);
   const member = memberRow ? memberView(memberRow as Record<string, unknown>) : null;
   loaders.community.prime(community.id, community);
-  loaders.viewerStanding.prime(community.id, { member, banned: banned as boolean });
+  loaders.viewerStanding.prime(community.id, {
+    member,
+    banned: banned as boolean,
+    mutedUntil: timestamp(mutedUntil) ?? null,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { idPage, toConnection } from '../../platform/pagination';
 import type { Loaders } from '../../platform/loaders';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
-import { Community, Member, Role, Visibility } from './communities.entity';
+import { Community, DEFAULT_REPORT_THRESHOLD, Member, Role, Visibility } from './communities.entity';
 import type { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './communities.inputs';
 import { assertCan, type Actor } from './permissions';
 import { planRiders } from './community-riders';
@@ -16,8 +16,8 @@ import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 /** The viewer's standing in a community, from the request's loaders. */
 export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
   loaders.cacheScope.community(communityId);
-  const { member: membership, banned } = await loaders.viewerStanding.load(communityId);
-  const who = { userId: viewer.userId, isPlatformAdmin: viewer.isAdmin, banned };
+  const { member: membership, banned, mutedUntil } = await loaders.viewerStanding.load(communityId);
+  const who = { userId: viewer.userId, isPlatformAdmin: viewer.isAdmin, banned, mutedUntil };
   if (!membership) return { ...who, role: null, level: 1 };
   // Level gates need the community's thresholds; its row is nearly always loaded already.
   const community = await loaders.community.load(communityId);
@@ -82,6 +82,7 @@ export async function createCommunity({ em, viewer }: Context, input: CreateComm
       description: input.description.trim(),
       visibility: input.visibility,
       timeZone,
+      reportThreshold: DEFAULT_REPORT_THRESHOLD,
       memberCount: 1,
       createdAt: now,
       updatedAt: now,

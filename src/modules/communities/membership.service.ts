@@ -14,6 +14,8 @@ import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { publishLeaderboardChanged } from '../reputation/ledger';
+import { recordModeration } from '../moderation/moderation-log';
+import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 /** A member of a community, by decoded ids (resolvers decode the global IDs). */
 export interface MemberRef {
@@ -231,14 +233,15 @@ async function targetMember(em: EntityManager, communityId: number, userId: numb
  * grant only roles below their own (owners may also name co-owners). The last owner cannot be demoted.
  */
 export async function setMemberRole(
-  { em, loaders, viewer }: MembershipDeps,
+  deps: MembershipDeps,
   { communityId, userId, role }: MemberRef & { role: Role },
 ): Promise<Member> {
+  const { em, loaders, viewer } = deps;
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
   assertCan(actor, 'members.setRole');
-  return em.transactional(async (tx) => {
+  const changed = await em.transactional(async (tx) => {
     await lockCommunity(tx, communityId);
     const member = await targetMember(tx, communityId, userId);
     if (!outranks(actor, member.role)) throw new Forbidden('You can only change the role of members below you');
@@ -248,10 +251,24 @@ export async function setMemberRole(
     if (member.role === Role.OWNER && role !== Role.OWNER && (await ownerCount(tx, communityId)) === 1) {
       throw new BadInput('The last owner cannot be demoted', 'role');
     }
+    const before = member.role;
     member.role = role;
     await tx.flush();
-    return member;
+    if (before !== role) {
+      await recordModeration(tx, {
+        communityId,
+        actorId: actor.userId,
+        action: ModerationLogAction.ROLE_CHANGED,
+        subjectType: ModerationSubjectType.MEMBER,
+        subjectId: userId,
+        details: { before, after: role },
+      });
+    }
+    return { member, before };
   });
+  // Their powers changed: their open subscriptions (the review queue's) re-check access at once.
+  if (changed.before !== role) await publishMembershipChanged(deps, userId, communityId);
+  return changed.member;
 }
 
 async function assertCanActOn(em: EntityManager, actor: Actor, communityId: number, userId: number): Promise<void> {
@@ -271,10 +288,65 @@ function assertCanLift(actor: Actor, ban: Pick<Ban, 'bannedRole'>): void {
   }
 }
 
+/** A ban to place: on whom, by whom, why and until when (null: forever). */
+export interface BanOrder {
+  communityId: number;
+  userId: number;
+  actor: Actor;
+  reason: string;
+  until: Date | null;
+  /** The moderation decision that orders it, for the log (see moderation/decisions.ts). */
+  decisionId?: number;
+}
+
 /**
- * Bans a user (member or not): removes the membership, pending invite and join request, and records
- * the ban with the role they held; they cannot rejoin until `until` (never, when omitted). Needs
- * `members.ban` and to outrank them; changing a ban in force needs to outrank the role it recorded.
+ * Places a ban inside `tx` (the caller has checked `members.ban`): outranking the user is checked
+ * under the community's lock; removes the membership, pending invite and join request, records the
+ * ban with the role they held, and logs it. Changing a ban in force needs to outrank the role it recorded.
+ */
+export async function placeBan(tx: EntityManager, order: BanOrder): Promise<void> {
+  const { communityId, userId, actor } = order;
+  await lockCommunity(tx, communityId);
+  await assertCanActOn(tx, actor, communityId, userId);
+  // A ban in force is changed only by whoever could lift it (else shortening it would lift it).
+  const inForce = await activeBan(tx, communityId, userId);
+  if (inForce) assertCanLift(actor, inForce);
+  const role = (await removeMember(tx, communityId, userId)) ?? inForce?.bannedRole ?? null;
+  await tx.nativeDelete(Invite, { community: communityId, user: userId });
+  await tx.nativeDelete(JoinRequest, { community: communityId, user: userId, status: JoinRequestStatus.PENDING });
+  await sql(
+    tx,
+    `insert into bans (community_id, user_id, banned_by_id, reason, until, banned_role, created_at) values (?, ?, ?, ?, ?, ?, now())
+     on conflict (community_id, user_id) do update
+       set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until,
+           banned_role = excluded.banned_role, created_at = now()`,
+    [communityId, userId, actor.userId, order.reason, order.until, role],
+    'run',
+  );
+  await recordModeration(tx, {
+    communityId,
+    actorId: actor.userId,
+    action: ModerationLogAction.MEMBER_BANNED,
+    subjectType: ModerationSubjectType.MEMBER,
+    subjectId: userId,
+    statement: order.reason,
+    details: {
+      until: order.until?.toISOString() ?? null,
+      role,
+      ...(order.decisionId ? { decisionId: order.decisionId } : {}),
+    },
+  });
+}
+
+/** After a ban committed: the user's open subscriptions re-check access, and they leave the leaderboards. */
+export async function afterBan(deps: MembershipDeps, communityId: number, userId: number): Promise<void> {
+  await publishMembershipChanged(deps, userId, communityId);
+  await updateBoards(deps, communityId, userId, false);
+}
+
+/**
+ * Bans a user (member or not): see `placeBan`; they cannot rejoin until `until` (never, when
+ * omitted). Needs `members.ban` and to outrank them.
  */
 export async function banMember(
   deps: MembershipDeps,
@@ -290,27 +362,10 @@ export async function banMember(
   if (input.until && input.until.getTime() <= Date.now()) throw new BadInput('until must be in the future', 'until');
   if (!(await loaders.user.load(userId))) throw new NotFound('User');
   const ban = await em.transactional(async (tx) => {
-    await lockCommunity(tx, communityId);
-    await assertCanActOn(tx, actor, communityId, userId);
-    // A ban in force is changed only by whoever could lift it (else shortening it would lift it).
-    const inForce = await activeBan(tx, communityId, userId);
-    if (inForce) assertCanLift(actor, inForce);
-    const role = (await removeMember(tx, communityId, userId)) ?? inForce?.bannedRole ?? null;
-    await tx.nativeDelete(Invite, { community: communityId, user: userId });
-    await tx.nativeDelete(JoinRequest, { community: communityId, user: userId, status: JoinRequestStatus.PENDING });
-    await sql(
-      tx,
-      `insert into bans (community_id, user_id, banned_by_id, reason, until, banned_role, created_at) values (?, ?, ?, ?, ?, ?, now())
-       on conflict (community_id, user_id) do update
-         set banned_by_id = excluded.banned_by_id, reason = excluded.reason, until = excluded.until,
-             banned_role = excluded.banned_role, created_at = now()`,
-      [communityId, userId, actorId, input.reason.trim(), input.until ?? null, role],
-      'run',
-    );
+    await placeBan(tx, { communityId, userId, actor, reason: input.reason.trim(), until: input.until ?? null });
     return tx.findOneOrFail(Ban, { community: communityId, user: userId }, { refresh: true });
   });
-  await publishMembershipChanged(deps, userId, communityId);
-  await updateBoards(deps, communityId, userId, false);
+  await afterBan(deps, communityId, userId);
   return ban;
 }
 
@@ -331,7 +386,16 @@ export async function unbanMember(
     const ban = await tx.findOne(Ban, { community: communityId, user: userId });
     if (!ban) return false;
     assertCanLift(actor, ban);
-    return (await tx.nativeDelete(Ban, { id: ban.id })) > 0;
+    if (!(await tx.nativeDelete(Ban, { id: ban.id }))) return false;
+    await recordModeration(tx, {
+      communityId,
+      actorId: actor.userId,
+      action: ModerationLogAction.MEMBER_UNBANNED,
+      subjectType: ModerationSubjectType.MEMBER,
+      subjectId: userId,
+      details: { until: ban.until?.toISOString() ?? null, reason: ban.reason },
+    });
+    return true;
   });
 }
 

@@ -19,7 +19,8 @@ interface Gate {
  *
  * One rule comes before the table: a user banned from a community (a ban in force: `until` null or
  * in the future) may do nothing there, whatever they were or made; they read what an anonymous
- * visitor reads.
+ * visitor reads. A second one follows it: a member muted there (a mute in force, placed by a
+ * moderation decision) may do none of the SPEAKING actions until the mute ends, whatever their role.
  */
 export const PERMISSIONS = {
   /** See a RESTRICTED or PRIVATE community's members and content. */
@@ -60,9 +61,29 @@ export const PERMISSIONS = {
   'polls.close': Role.MODERATOR,
   /** Override the community's reputation rules and level thresholds. */
   'reputation.configure': Role.ADMIN,
+  /** Report posts, comments and members to the moderators: level 2 (15 reputation by default). */
+  'reports.create': { role: Role.MEMBER, level: 2 },
+  /** Read the review queue, the moderation log and its statistics; decide items (see README, Moderation). */
+  'moderation.review': Role.MODERATOR,
+  /** Write the community's rules and its report threshold. */
+  'rules.edit': Role.ADMIN,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** What a mute takes away: every way of saying something or weighing in (see the mute rule above). */
+export const SPEAKING: ReadonlySet<Permission> = new Set<Permission>([
+  'posts.write',
+  'posts.downvote',
+  'events.create',
+  'events.rsvp',
+  'chat.send',
+  'contests.enter',
+  'contests.vote',
+  'polls.create',
+  'polls.vote',
+  'reports.create',
+]);
 
 /** Who is acting in a community: their role there (null for a non-member), reputation level, and whether they are a platform admin. */
 export interface Actor {
@@ -74,6 +95,8 @@ export interface Actor {
   isPlatformAdmin: boolean;
   /** A ban from the community is in force for them (see the ban rule above `PERMISSIONS`). */
   banned: boolean;
+  /** Until when a mute from the community is in force for them (see the mute rule above `PERMISSIONS`); null: none. */
+  mutedUntil?: Date | null;
 }
 
 function gateOf(permission: Permission): Gate {
@@ -94,9 +117,15 @@ export function assertNotBanned(actor: Actor): void {
   if (isBanned(actor)) throw new Forbidden('You are banned from this community');
 }
 
+/** Whether a mute is in force for the actor (platform admins are bound by none, as by no ban). */
+export function isMuted(actor: Actor): boolean {
+  return !!actor.mutedUntil && actor.mutedUntil.getTime() > Date.now() && !actor.isPlatformAdmin;
+}
+
 export function can(actor: Actor, permission: Permission): boolean {
   if (actor.isPlatformAdmin) return true;
   if (actor.banned || actor.role === null) return false;
+  if (SPEAKING.has(permission) && isMuted(actor)) return false;
   const gate = gateOf(permission);
   const rank = ROLE_RANK[actor.role];
   return rank >= ROLE_RANK[gate.role] && (actor.level >= gate.level || rank >= ROLE_RANK[Role.MODERATOR]);
@@ -105,6 +134,9 @@ export function can(actor: Actor, permission: Permission): boolean {
 export function assertCan(actor: Actor, permission: Permission): void {
   assertNotBanned(actor);
   if (can(actor, permission)) return;
+  if (SPEAKING.has(permission) && isMuted(actor)) {
+    throw new Forbidden(`You are muted in this community until ${actor.mutedUntil!.toISOString()}`);
+  }
   const gate = gateOf(permission);
   if (actor.role !== null && ROLE_RANK[actor.role] >= ROLE_RANK[gate.role]) {
     throw new Forbidden(

@@ -2,7 +2,7 @@ import { Forbidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Viewer } from '../identity/viewer';
 import { actorIn } from './communities.service';
-import { assertNotBanned, can, isBanned, type Actor } from './permissions';
+import { assertNotBanned, can, isBanned, isMuted, type Actor } from './permissions';
 
 /** A reference to a row (a MikroORM `Ref`, or the row itself). */
 interface Ref {
@@ -103,6 +103,11 @@ export const POLICIES = {
 } as const;
 
 export type PolicyAction = keyof typeof POLICIES;
+
+/** Actions that say something: refused under a mute, as the SPEAKING permissions are (permissions.ts). */
+const SPEAKING_ACTIONS: ReadonlySet<PolicyAction> = new Set<PolicyAction>(['post.update', 'comment.update']);
+
+const silenced = (action: PolicyAction, actor: Actor) => SPEAKING_ACTIONS.has(action) && isMuted(actor);
 /** The record an action's rule looks at. */
 export type RecordOf<A extends PolicyAction> = Parameters<(typeof POLICIES)[A]['allow']>[1];
 
@@ -129,6 +134,8 @@ export async function authorize<A extends PolicyAction>(
   const rule = policyOf(action);
   const actor = await actorIn(ctx.loaders, ctx.viewer, rule.community(record));
   assertNotBanned(actor);
+  if (silenced(action, actor))
+    throw new Forbidden(`You are muted in this community until ${actor.mutedUntil!.toISOString()}`);
   if (!rule.allow(actor, record)) throw new Forbidden(rule.refusal);
   return actor;
 }
@@ -142,5 +149,5 @@ export async function allowed<A extends PolicyAction>(
   if (ctx.viewer.userId === null) return false;
   const rule = policyOf(action);
   const actor = await actorIn(ctx.loaders, ctx.viewer, rule.community(record));
-  return !isBanned(actor) && rule.allow(actor, record);
+  return !isBanned(actor) && !silenced(action, actor) && rule.allow(actor, record);
 }

@@ -14,6 +14,8 @@ import { ChatMessage } from '../events/chat.entity';
 import { readableEvent } from '../events/events.service';
 import { readableEntry } from '../events/contests.service';
 import { readablePoll } from '../polls/polls.service';
+import { ModerationLogEntry, Report } from '../moderation/moderation.entity';
+import { canReadDecision, isReviewer } from '../moderation/moderation.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -89,6 +91,31 @@ export class NodeResolver {
         const link = await ctx.em.findOne(InviteLink, ref.id);
         if (!link || !(await communityVisible(link.community.id, false))) return null;
         return can(await actorIn(loaders, viewer, link.community.id), 'members.invite') ? link : null;
+      }
+      case 'CommunityRule': {
+        const rule = await loaders.communityRule.load(ref.id);
+        return rule && !rule.archivedAt && (await communityVisible(rule.community.id, false)) ? rule : null;
+      }
+      case 'ModerationItem': {
+        const item = await loaders.moderationItem.load(ref.id);
+        if (!item || !(await communityVisible(item.community.id, false))) return null;
+        return (await isReviewer(loaders, viewer, item.community.id)) ? item : null;
+      }
+      case 'Report': {
+        const report = await ctx.em.findOne(Report, ref.id);
+        if (!report || !(await communityVisible(report.community.id, false))) return null;
+        if (report.reporter.id === viewer.userId) return report;
+        return (await isReviewer(loaders, viewer, report.community.id)) ? report : null;
+      }
+      case 'ModerationDecision': {
+        const decision = await loaders.moderationDecision.load(ref.id);
+        if (!decision || !(await communityVisible(decision.community.id, false))) return null;
+        return (await canReadDecision(ctx, decision)) ? decision : null;
+      }
+      case 'ModerationLogEntry': {
+        const entry = await ctx.em.findOne(ModerationLogEntry, ref.id);
+        if (!entry || !(await communityVisible(entry.communityId, false))) return null;
+        return (await isReviewer(loaders, viewer, entry.communityId)) ? entry : null;
       }
       case 'ApiKey': {
         if (viewer.userId === null) return null;

@@ -15,6 +15,7 @@ import { listedAuthor } from '../identity/user-views';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { allowed } from '../communities/policies';
+import { HIDDEN_HTML, HIDDEN_TEXT, commentText } from './hidden-content';
 import { Comment, Post } from './posts.entity';
 import {
   AddCommentInput,
@@ -81,8 +82,27 @@ export class CommentsResolver {
   }
 
   // Comment pages that were not asked for `bodyHtml` leave it unread (see `commentsPage`): read here if asked after all.
+  @FieldResolver(() => Boolean, {
+    description:
+      "Hidden by moderation (reports past the community's threshold, or a HIDE decision): readers other than its author and the community's moderators read `[hidden by moderation]` instead of its body.",
+  })
+  hidden(@Root() comment: Comment): boolean {
+    return !!comment.hiddenAt;
+  }
+
+  // A comment hidden by moderation shows its texts to its author and the moderators only (hidden-content.ts).
+  @FieldResolver()
+  body(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
+    return comment.hiddenAt ? commentText(ctx, comment, comment.body, HIDDEN_TEXT) : comment.body;
+  }
+
   @FieldResolver()
   bodyHtml(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
+    if (comment.hiddenAt) {
+      return (comment.bodyHtml != null ? Promise.resolve(comment) : ctx.loaders.commentTexts.load(comment.id)).then(
+        (t) => commentText(ctx, comment, t.bodyHtml, HIDDEN_HTML),
+      );
+    }
     return comment.bodyHtml ?? ctx.loaders.commentTexts.load(comment.id).then((t) => t.bodyHtml);
   }
 

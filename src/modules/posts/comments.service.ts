@@ -19,6 +19,8 @@ import type { Leaderboards } from '../reputation/leaderboards';
 import { award, EARNED_BY_CONTENT, reverse, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { commentatorAwardStep } from '../reputation/badges';
+import { recordModeration } from '../moderation/moderation-log';
+import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 export interface CommentDeps {
   em: EntityManager;
@@ -135,6 +137,16 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, comment.id],
       );
       if (!deleted) return [];
+      if (comment.author.id !== userId) {
+        await recordModeration(tx, {
+          communityId: community.id,
+          actorId: userId,
+          action: ModerationLogAction.COMMENT_DELETED,
+          subjectType: ModerationSubjectType.COMMENT,
+          subjectId: comment.id,
+          details: { postId: post.id, body: comment.body },
+        });
+      }
       return reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, EARNED_BY_CONTENT, userId);
     });
     await em.refresh(comment);

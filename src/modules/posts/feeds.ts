@@ -35,6 +35,7 @@ const POST_COLUMNS_WITHOUT_TEXT = [
   'created_at',
   'edited_at',
   'deleted_at',
+  'hidden_at',
 ]
   .map((c) => `p.${c}`)
   .join(', ');
@@ -72,6 +73,7 @@ const READ_POSTS: ListingReads = { text: true, authorHandles: false, lean: false
 export const LEAN_POST_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
+  'hidden',
   'author',
   'community',
   'comments',
@@ -101,6 +103,7 @@ const LEAN_POST_COLUMNS = [
   'pinned',
   'locked',
   'deleted_at',
+  'hidden_at',
 ]
   .map((c) => `p.${c}`)
   .join(', ');

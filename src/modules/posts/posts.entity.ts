@@ -79,6 +79,13 @@ export class Post extends Node {
   @Property({ type: 'datetime', nullable: true })
   editedAt?: Date | null;
 
+  /**
+   * Hidden by moderation (reports past the community's threshold, or a HIDE decision): readers
+   * other than its author and the community's moderators see HIDDEN_TEXT instead of its text.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  hiddenAt?: Date | null;
+
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;
@@ -147,6 +154,13 @@ export class Comment extends Node {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   editedAt?: Date | null;
+
+  /**
+   * Hidden by moderation (reports past the community's threshold, or a HIDE decision): readers
+   * other than its author and the community's moderators see HIDDEN_TEXT instead of its text.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  hiddenAt?: Date | null;
 
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })

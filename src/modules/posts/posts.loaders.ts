@@ -40,6 +40,7 @@ const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${shape
 export const LEAN_COMMENT_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
+  'hidden',
   'cursor',
   'bodyHtml',
   'author',
@@ -72,6 +73,7 @@ const LEAN_COMMENT_COLUMNS = [
   'reply_count',
   'featured',
   'deleted_at',
+  'hidden_at',
 ];
 
 /** Every column of `comments` that a comment view reads but `body_html`. */
@@ -88,6 +90,7 @@ const COMMENT_COLUMNS_WITHOUT_HTML = [
   'created_at',
   'edited_at',
   'deleted_at',
+  'hidden_at',
 ]
   .map((c) => `c.${c}`)
   .join(', ');

@@ -52,6 +52,7 @@ import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
 import { react, subjectRef, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
+import { HIDDEN_HTML, HIDDEN_TEXT, postText } from './hidden-content';
 import { takeFoldedPosts } from './community-posts-rider';
 import { assertCanReadContent } from '../communities/communities.service';
 
@@ -202,14 +203,34 @@ export class PostsResolver {
   }
 
   // Listings that were not asked for the texts leave them unread (see `listPosts`): read here if asked after all.
+  @FieldResolver(() => Boolean, {
+    description:
+      "Hidden by moderation (reports past the community's threshold, or a HIDE decision): readers other than its author and the community's moderators read `[hidden by moderation]` instead of its title and body.",
+  })
+  hidden(@Root() post: Post): boolean {
+    return !!post.hiddenAt;
+  }
+
+  // A post hidden by moderation shows its texts to its author and the moderators only (hidden-content.ts).
+  @FieldResolver()
+  title(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
+    return post.hiddenAt ? postText(ctx, post, post.title, HIDDEN_TEXT) : post.title;
+  }
+
   @FieldResolver()
   body(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
+    if (post.hiddenAt) return this.texts(post, ctx).then((t) => postText(ctx, post, t.body, HIDDEN_TEXT));
     return post.body ?? ctx.loaders.postTexts.load(post.id).then((t) => t.body);
   }
 
   @FieldResolver()
   bodyHtml(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
+    if (post.hiddenAt) return this.texts(post, ctx).then((t) => postText(ctx, post, t.bodyHtml, HIDDEN_HTML));
     return post.bodyHtml ?? ctx.loaders.postTexts.load(post.id).then((t) => t.bodyHtml);
+  }
+
+  private async texts(post: Post, ctx: Context): Promise<{ body: string; bodyHtml: string }> {
+    return post.body != null && post.bodyHtml != null ? post : ctx.loaders.postTexts.load(post.id);
   }
 
   // The author, community, vote and first comments of a listed post were primed by the listing's

@@ -17,6 +17,8 @@ import type { Context } from '../../platform/context';
 import { EARNED_BY_CONTENT, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
+import { recordModeration } from '../moderation/moderation-log';
+import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
 export const DELETED_TEXT = '[deleted]';
@@ -184,7 +186,18 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
         `update posts set deleted_at = now(), body = ?, body_html = ?, pinned = false where id = ? and deleted_at is null returning id`,
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, post.id],
       );
-      return deleted ? reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId) : [];
+      if (!deleted) return [];
+      if (post.author.id !== userId) {
+        await recordModeration(tx, {
+          communityId: post.community.id,
+          actorId: userId,
+          action: ModerationLogAction.POST_DELETED,
+          subjectType: ModerationSubjectType.POST,
+          subjectId: post.id,
+          details: { title: post.title, body: post.body },
+        });
+      }
+      return reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId);
     });
     await em.refresh(post);
     await settle(ctx, community, changes);

@@ -23,6 +23,7 @@ export function postView(r: Record<string, unknown>, author?: User): Post {
     createdAt: timestamp(r.created_at),
     editedAt: timestamp(r.edited_at),
     deletedAt: timestamp(r.deleted_at),
+    hiddenAt: timestamp(r.hidden_at),
     [LISTED_AUTHOR]: author,
   });
 }
@@ -43,6 +44,7 @@ export function commentView(r: Record<string, unknown>, author?: User): Comment 
     createdAt: timestamp(r.created_at),
     editedAt: timestamp(r.edited_at),
     deletedAt: timestamp(r.deleted_at),
+    hiddenAt: timestamp(r.hidden_at),
     [LISTED_AUTHOR]: author,
   });
 }

@@ -48,6 +48,8 @@ export const WRITE_RATE_DEFAULTS = {
   apiKeys: { limit: 10, windowSeconds: 3600 },
   /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
   moderation: { limit: 300, windowSeconds: 600 },
+  /** report: a member files at most this many reports (the queue is read by people) */
+  reports: { limit: 20, windowSeconds: 3600 },
   /** rebuildReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
   /** Every mutation not listed in MUTATION_BUCKETS (revokeApiKey, and mutations added later). */
@@ -115,6 +117,11 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   updateCommunity: 'moderation',
   updateReputationRules: 'moderation',
   rebuildReputation: 'rebuilds',
+  report: 'reports',
+  decide: 'moderation',
+  createCommunityRule: 'moderation',
+  updateCommunityRule: 'moderation',
+  deleteCommunityRule: 'moderation',
 };
 
 /**

@@ -1,0 +1,31 @@
+import type { ModuleManifest } from '../../platform/module';
+import { createModerationLoaders } from './moderation.loaders';
+import {
+  CommunityModerationResolver,
+  ModerationDecisionResolver,
+  ModerationItemResolver,
+  ModerationLogEntryResolver,
+  ModerationResolver,
+  ReportResolver,
+} from './moderation.resolver';
+
+type ModerationLoaders = ReturnType<typeof createModerationLoaders>;
+declare module '../../platform/loaders' {
+  interface Loaders extends ModerationLoaders {}
+}
+
+/** Reports, the review queue, decisions with their reasons, community rules, mutes and the moderation log. */
+export const moderation: ModuleManifest = {
+  name: 'moderation',
+  resolvers: [
+    ModerationResolver,
+    CommunityModerationResolver,
+    ModerationItemResolver,
+    ReportResolver,
+    ModerationDecisionResolver,
+    ModerationLogEntryResolver,
+  ],
+  loaders: (em) => createModerationLoaders(em),
+  // Reports and decisions show their reporter and moderator to reviewers only.
+  viewerFields: ['reporter', 'moderator', 'viewerReports', 'viewerModerationActions'],
+};

@@ -1,0 +1,466 @@
+import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../platform/node';
+import type { NodeType } from '../../platform/ids';
+import { Community } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+
+/** What a report or a moderation decision is about. */
+export enum ModerationSubjectType {
+  POST = 'POST',
+  COMMENT = 'COMMENT',
+  MEMBER = 'MEMBER',
+}
+registerEnumType(ModerationSubjectType, {
+  name: 'ModerationSubjectType',
+  description: 'What a report or a moderation decision is about.',
+});
+
+export enum ReportReason {
+  SPAM = 'SPAM',
+  HARASSMENT = 'HARASSMENT',
+  OFF_TOPIC = 'OFF_TOPIC',
+  ILLEGAL = 'ILLEGAL',
+  OTHER = 'OTHER',
+}
+registerEnumType(ReportReason, {
+  name: 'ReportReason',
+  description: 'Why something is reported (`OTHER` takes a note saying why).',
+});
+
+export enum ReportStatus {
+  OPEN = 'OPEN',
+  UPHELD = 'UPHELD',
+  DISMISSED = 'DISMISSED',
+}
+registerEnumType(ReportStatus, {
+  name: 'ReportStatus',
+  description: "A report's outcome: waiting for a moderator, or the decision taken on its subject.",
+  valuesConfig: {
+    OPEN: { description: 'Waiting in the review queue.' },
+    UPHELD: { description: 'A moderator acted on the subject (hid, removed, warned, muted or banned).' },
+    DISMISSED: { description: 'A moderator found nothing to act on.' },
+  },
+});
+
+export enum ModerationItemStatus {
+  OPEN = 'OPEN',
+  DECIDED = 'DECIDED',
+}
+registerEnumType(ModerationItemStatus, { name: 'ModerationItemStatus' });
+
+export enum ModerationAction {
+  DISMISS = 'DISMISS',
+  HIDE = 'HIDE',
+  REMOVE = 'REMOVE',
+  WARN = 'WARN',
+  MUTE = 'MUTE',
+  BAN = 'BAN',
+}
+registerEnumType(ModerationAction, {
+  name: 'ModerationAction',
+  description: 'What a moderator decides on a review-queue item.',
+  valuesConfig: {
+    DISMISS: { description: 'Nothing to act on: the reports are dismissed and the subject shown again.' },
+    HIDE: { description: 'The content stays hidden from readers (its author and moderators still see it).' },
+    REMOVE: {
+      description:
+        'The content is removed, as a deletion by a moderator is (its upvotes stop counting for reputation).',
+    },
+    WARN: { description: 'The author (or the reported member) is warned: a recorded decision with no other effect.' },
+    MUTE: {
+      description:
+        'The author (or member) may not post, comment, chat, vote, react, create polls or events for `durationSeconds`.',
+    },
+    BAN: { description: 'The author (or member) is banned for `durationSeconds` (forever when omitted).' },
+  },
+});
+
+/** A rule of a community, as its admins write it; decisions name the rule they enforce. */
+@Entity({ tableName: 'community_rules' })
+@Index({ name: 'community_rules_community_position_index', properties: ['community', 'position', 'id'] })
+@ObjectType('CommunityRule', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A rule of a community: decisions and AutoMod name the rule they enforce.',
+})
+export class CommunityRule extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'CommunityRule';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @Field(() => Int, { description: 'Its place in the list, from 1.' })
+  @Property()
+  position!: number;
+
+  @Field()
+  @Property({ length: 100 })
+  title!: string;
+
+  @Field({ description: 'What the rule asks of members (plain text).' })
+  @Property({ type: 'text', default: '' })
+  description: string = '';
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  updatedAt: Date = new Date();
+
+  /** Deleted by an admin: no longer listed or named by new decisions; decisions that named it keep it. */
+  @Property({ type: 'datetime', nullable: true })
+  archivedAt?: Date | null;
+}
+
+/** The content of a subject as it was reported: kept so that an edit after the report cannot hide it. */
+export interface ContentSnapshot {
+  title?: string | null;
+  body?: string | null;
+  authorHandle?: string | null;
+  capturedAt: string;
+}
+
+/**
+ * One review-queue item per subject under review: the reports on it while it is OPEN, then the
+ * decision. A subject has at most one OPEN item (a partial unique index); a report after the
+ * decision opens a new one.
+ */
+@Entity({ tableName: 'moderation_items' })
+@Index({ name: 'moderation_items_queue_index', properties: ['community', 'status', 'id'] })
+@Unique({
+  name: 'moderation_items_open_subject_unique',
+  expression:
+    'create unique index "moderation_items_open_subject_unique" on "moderation_items" ("community_id", "subject_type", "subject_id") where status = \'OPEN\'',
+})
+@Check({ name: 'moderation_items_weight_check', expression: 'open_weight >= 0' })
+@ObjectType('ModerationItem', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'A subject under review: its reports, the content as reported, and the decision once taken.',
+})
+export class ModerationItem extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'ModerationItem';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @Field(() => ModerationSubjectType)
+  @Enum({ items: () => ModerationSubjectType })
+  subjectType!: ModerationSubjectType;
+
+  @Property()
+  subjectId!: number;
+
+  /** The author of the content, or the reported member. */
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  subjectUser!: Ref<User>;
+
+  @Field(() => ModerationItemStatus)
+  @Enum({ items: () => ModerationItemStatus })
+  status: ModerationItemStatus = ModerationItemStatus.OPEN;
+
+  /** The sum of the weights of its OPEN reports. */
+  @Field(() => Int, { description: 'The sum of the weights of its open reports.' })
+  @Property({ default: 0 })
+  openWeight: number = 0;
+
+  @Field(() => Int, { description: 'Reports filed on it.' })
+  @Property({ default: 0 })
+  reportCount: number = 0;
+
+  /** Its reports' weight passed the community's threshold and hid the subject until the decision. */
+  @Field({
+    description: "Its reports' weight passed the community's `reportThreshold` and hid the subject until a decision.",
+  })
+  @Property({ default: false })
+  hiddenByReports: boolean = false;
+
+  @Property({ type: 'json' })
+  snapshot!: ContentSnapshot;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field({ description: 'When its last report arrived or it was decided.' })
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  updatedAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  decidedAt?: Date | null;
+}
+
+/** A member's report of a subject. At most one OPEN report per reporter and subject (a partial unique index). */
+@Entity({ tableName: 'reports' })
+@Index({ name: 'reports_item_index', properties: ['item', 'id'] })
+@Index({ name: 'reports_reporter_index', properties: ['reporter', 'id'] })
+@Unique({
+  name: 'reports_open_reporter_subject_unique',
+  expression:
+    'create unique index "reports_open_reporter_subject_unique" on "reports" ("reporter_id", "community_id", "subject_type", "subject_id") where status = \'OPEN\'',
+})
+@Check({ name: 'reports_weight_check', expression: 'weight > 0' })
+@ObjectType('Report', {
+  implements: Node,
+  simpleResolvers: true,
+  description:
+    'A report of a post, comment or member. Its reporter sees it and its outcome; moderators see who filed it.',
+})
+export class Report extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Report';
+  }
+
+  @ManyToOne(() => ModerationItem, { ref: true, deleteRule: 'cascade' })
+  item!: Ref<ModerationItem>;
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  reporter!: Ref<User>;
+
+  @Field(() => ModerationSubjectType)
+  @Enum({ items: () => ModerationSubjectType })
+  subjectType!: ModerationSubjectType;
+
+  @Property()
+  subjectId!: number;
+
+  @Field(() => ReportReason)
+  @Enum({ items: () => ReportReason })
+  reason!: ReportReason;
+
+  @Field()
+  @Property({ length: 1000, default: '' })
+  note: string = '';
+
+  /** From the reporter's level when they reported (see `reportWeight`). */
+  @Field(() => Int, {
+    description: "How much it counts toward hiding its subject: from the reporter's level (see README, Moderation).",
+  })
+  @Property({ type: 'smallint' })
+  weight!: number;
+
+  @Field(() => ReportStatus)
+  @Enum({ items: () => ReportStatus })
+  status: ReportStatus = ReportStatus.OPEN;
+
+  @Property({ type: 'json' })
+  snapshot!: ContentSnapshot;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true, description: 'When its subject was decided.' })
+  @Property({ type: 'datetime', nullable: true })
+  closedAt?: Date | null;
+}
+
+/**
+ * A moderator's decision on a review-queue item, with the rule it enforces and the statement of
+ * reasons the affected member reads. `before` keeps what the decision changed (a removed text), so
+ * that a reversal restores it.
+ */
+@Entity({ tableName: 'moderation_decisions' })
+@Index({ name: 'moderation_decisions_community_index', properties: ['community', 'id'] })
+@Index({ name: 'moderation_decisions_affected_index', properties: ['affectedUser', 'id'] })
+@Unique({ name: 'moderation_decisions_item_unique', properties: ['item'] })
+@Unique({ name: 'moderation_decisions_id_moderator_unique', properties: ['id', 'moderator'] })
+@Check({
+  name: 'moderation_decisions_rule_check',
+  expression: "action = 'DISMISS' or (rule_id is not null and length(statement) > 0)",
+})
+@ObjectType('ModerationDecision', {
+  implements: Node,
+  simpleResolvers: true,
+  description:
+    'A moderation decision: the action, the community rule it enforces and the statement of reasons the affected member reads.',
+})
+export class ModerationDecision extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'ModerationDecision';
+  }
+
+  @ManyToOne(() => ModerationItem, { ref: true, deleteRule: 'cascade' })
+  item!: Ref<ModerationItem>;
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  moderator!: Ref<User>;
+
+  @Field(() => ModerationAction)
+  @Enum({ items: () => ModerationAction })
+  action!: ModerationAction;
+
+  @ManyToOne(() => CommunityRule, { ref: true, nullable: true, deleteRule: 'restrict' })
+  rule?: Ref<CommunityRule> | null;
+
+  @Field({ description: 'The statement of reasons: why the rule applies to this subject.' })
+  @Property({ type: 'text', default: '' })
+  statement: string = '';
+
+  @Field(() => Int, { nullable: true, description: 'MUTE and BAN: how long (null: a permanent ban).' })
+  @Property({ type: 'integer', nullable: true })
+  durationSeconds?: number | null;
+
+  /** When a MUTE or a BAN ends (null: a permanent ban, or no duration). */
+  @Field(() => Date, { nullable: true, description: 'When the MUTE or BAN ends (null: never, or no duration).' })
+  @Property({ type: 'datetime', nullable: true })
+  endsAt?: Date | null;
+
+  @Field(() => ModerationSubjectType)
+  @Enum({ items: () => ModerationSubjectType })
+  subjectType!: ModerationSubjectType;
+
+  @Property()
+  subjectId!: number;
+
+  /** The member the decision restricts: the content's author, or the reported member. */
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  affectedUser!: Ref<User>;
+
+  @Property({ type: 'json', nullable: true })
+  before?: Record<string, unknown> | null;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true, description: 'When an appeal reversed it.' })
+  @Property({ type: 'datetime', nullable: true })
+  reversedAt?: Date | null;
+}
+
+/** A mute from a community: its member may not speak there (write, chat, vote, react) until `until`. */
+@Entity({ tableName: 'community_mutes' })
+@Unique({ properties: ['community', 'user'] })
+export class CommunityMute {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  mutedBy!: Ref<User>;
+
+  @ManyToOne(() => ModerationDecision, { ref: true, nullable: true, deleteRule: 'set null' })
+  decision?: Ref<ModerationDecision> | null;
+
+  @Property({ type: 'datetime' })
+  until!: Date;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+export enum ModerationLogAction {
+  SUBJECT_AUTO_HIDDEN = 'SUBJECT_AUTO_HIDDEN',
+  DECISION = 'DECISION',
+  RULE_CREATED = 'RULE_CREATED',
+  RULE_UPDATED = 'RULE_UPDATED',
+  RULE_DELETED = 'RULE_DELETED',
+  ROLE_CHANGED = 'ROLE_CHANGED',
+  MEMBER_BANNED = 'MEMBER_BANNED',
+  MEMBER_UNBANNED = 'MEMBER_UNBANNED',
+  POST_DELETED = 'POST_DELETED',
+  COMMENT_DELETED = 'COMMENT_DELETED',
+  THRESHOLD_CHANGED = 'THRESHOLD_CHANGED',
+}
+registerEnumType(ModerationLogAction, {
+  name: 'ModerationLogAction',
+  description: 'What an entry of the moderation log records.',
+  valuesConfig: {
+    SUBJECT_AUTO_HIDDEN: { description: "Reports' weight passed the community's threshold: the subject was hidden." },
+    DECISION: { description: 'A moderator decided a review-queue item (`details.action`).' },
+    RULE_CREATED: { description: 'An admin added a community rule.' },
+    RULE_UPDATED: { description: 'An admin changed a community rule (`details.before`, `details.after`).' },
+    RULE_DELETED: { description: 'An admin deleted a community rule.' },
+    ROLE_CHANGED: { description: "A member's role changed (`details.before`, `details.after`)." },
+    MEMBER_BANNED: { description: 'A user was banned (`details.until`, `details.reason`).' },
+    MEMBER_UNBANNED: { description: 'A ban was lifted.' },
+    POST_DELETED: { description: 'A moderator deleted a post that was not theirs.' },
+    COMMENT_DELETED: { description: 'A moderator deleted a comment that was not theirs.' },
+    THRESHOLD_CHANGED: { description: "The community's report threshold changed." },
+  },
+});
+
+/**
+ * The moderation log: one row per moderation act, append-only (a trigger refuses UPDATE, DELETE and
+ * TRUNCATE; see the migration). Rows name their community and actor by id without foreign keys
+ * that could delete or change them.
+ */
+@Entity({ tableName: 'moderation_log' })
+@Index({ name: 'moderation_log_community_index', properties: ['communityId', 'id'] })
+@ObjectType('ModerationLogEntry', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'One moderation act: who did what to which subject, under which rule, and why.',
+})
+export class ModerationLogEntry extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'ModerationLogEntry';
+  }
+
+  @Property()
+  communityId!: number;
+
+  /** The user who acted (null: the system, e.g. reports passing the threshold). */
+  @Property({ type: 'integer', nullable: true })
+  actorId?: number | null;
+
+  @Field(() => ModerationLogAction)
+  @Enum({ items: () => ModerationLogAction })
+  action!: ModerationLogAction;
+
+  @Field(() => ModerationSubjectType, { nullable: true })
+  @Enum({ items: () => ModerationSubjectType, nullable: true })
+  subjectType?: ModerationSubjectType | null;
+
+  @Property({ type: 'integer', nullable: true })
+  subjectId?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  ruleId?: number | null;
+
+  @Field({ description: 'The statement of reasons, when the act has one.' })
+  @Property({ type: 'text', default: '' })
+  statement: string = '';
+
+  @Property({ type: 'json', nullable: true })
+  details?: Record<string, unknown> | null;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,9 @@
+/** Pub/sub topics of moderation and their payloads (ids only: subscribers reload and re-check access). */
+export const moderationTopics = {
+  /** An item of the community's review queue was created, reported again or decided. */
+  queueChanged: (communityId: number) => `community:${communityId}:moderation-queue`,
+};
+
+export interface QueueChangedEvent {
+  itemId: number;
+}

@@ -1,0 +1,191 @@
+import { IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection, PageArgs } from '../../platform/pagination';
+import {
+  CommunityRule,
+  ModerationAction,
+  ModerationDecision,
+  ModerationItem,
+  ModerationItemStatus,
+  ModerationLogAction,
+  ModerationLogEntry,
+  Report,
+  ReportReason,
+} from './moderation.entity';
+
+/** Bounds of moderation's inputs. */
+export const MODERATION_LIMITS = {
+  noteLength: 1000,
+  statementLength: 5000,
+  ruleTitleLength: 100,
+  ruleDescriptionLength: 2000,
+  /** Rules a community may have. */
+  maxRules: 50,
+  /** The highest weight of a report (moderators' reports weigh this much). */
+  maxReportWeight: 5,
+  /** Shortest MUTE or BAN: one minute. */
+  minDurationSeconds: 60,
+  /** Longest MUTE (a BAN may also be permanent): one year. */
+  maxDurationSeconds: 365 * 86_400,
+  /** Highest `reportThreshold`. */
+  maxReportThreshold: 1000,
+} as const;
+
+@InputType()
+export class ReportInput {
+  @Field(() => ID, { description: 'The post, comment or member (a `Member` ID) reported.' })
+  subjectId!: string;
+
+  @Field(() => ReportReason)
+  reason!: ReportReason;
+
+  @Field({
+    nullable: true,
+    description: `Why (required for OTHER), at most ${MODERATION_LIMITS.noteLength} characters.`,
+  })
+  @IsOptional()
+  @MaxLength(MODERATION_LIMITS.noteLength)
+  note?: string;
+}
+
+@InputType()
+export class DecideInput {
+  @Field(() => ID, { description: 'The review-queue item (`ModerationItem`).' })
+  itemId!: string;
+
+  @Field(() => ModerationAction)
+  action!: ModerationAction;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The community rule the decision enforces: required but for DISMISS.',
+  })
+  ruleId?: string;
+
+  @Field({
+    nullable: true,
+    description: `The statement of reasons the affected member reads: required but for DISMISS, at most ${MODERATION_LIMITS.statementLength} characters.`,
+  })
+  @IsOptional()
+  @MaxLength(MODERATION_LIMITS.statementLength)
+  statement?: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `MUTE (required) and BAN (omitted: permanent): seconds, ${MODERATION_LIMITS.minDurationSeconds} to ${MODERATION_LIMITS.maxDurationSeconds}.`,
+  })
+  durationSeconds?: number;
+}
+
+@InputType()
+export class CreateCommunityRuleInput {
+  @Field(() => ID)
+  communityId!: string;
+
+  @Field()
+  @Length(1, MODERATION_LIMITS.ruleTitleLength)
+  title!: string;
+
+  @Field({ defaultValue: '' })
+  @MaxLength(MODERATION_LIMITS.ruleDescriptionLength)
+  description!: string;
+}
+
+@InputType()
+export class UpdateCommunityRuleInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @Length(1, MODERATION_LIMITS.ruleTitleLength)
+  title?: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(MODERATION_LIMITS.ruleDescriptionLength)
+  description?: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Moves the rule to this place (1 is first); the others follow in order.',
+  })
+  @IsOptional()
+  @Min(1)
+  @Max(MODERATION_LIMITS.maxRules)
+  position?: number;
+}
+
+@ArgsType()
+export class ModerationQueueArgs extends PageArgs {
+  @Field(() => ModerationItemStatus, { defaultValue: ModerationItemStatus.OPEN })
+  status!: ModerationItemStatus;
+
+  @Field(() => ReportReason, { nullable: true, description: 'Only items with a report for this reason.' })
+  reason?: ReportReason;
+}
+
+@ArgsType()
+export class ModerationLogArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only acts of this user.' })
+  actorId?: string;
+
+  @Field(() => ModerationLogAction, { nullable: true })
+  action?: ModerationLogAction;
+}
+
+@ObjectType({ description: 'The content of a subject when it was reported: edits after the report do not change it.' })
+export class ContentSnapshot {
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  body?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The handle of its author (or of the reported member).' })
+  authorHandle?: string | null;
+
+  @Field()
+  capturedAt!: Date;
+}
+
+@ObjectType({ description: "What the community's moderators know of a member when they review an item about them." })
+export class ModerationHistory {
+  @Field(() => Int, { description: 'Their posts in the community (deleted ones included).' })
+  posts!: number;
+
+  @Field(() => Int, { description: 'Their comments in the community (deleted ones included).' })
+  comments!: number;
+
+  @Field(() => Int, { description: 'Decisions other than DISMISS that restricted them in the community.' })
+  restrictions!: number;
+
+  @Field(() => Int, { description: 'Of which warnings.' })
+  warnings!: number;
+
+  @Field(() => Int, { description: 'Of which mutes.' })
+  mutes!: number;
+
+  @Field(() => Int, { description: 'Of which bans.' })
+  bans!: number;
+
+  @Field(() => Int, { description: 'Reports filed on their content or on them, decided or not.' })
+  reportsReceived!: number;
+
+  @Field(() => Date, { nullable: true, description: 'When they joined (null: not a member now).' })
+  joinedAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'Their reputation there (null: not a member now).' })
+  reputation!: number | null;
+}
+
+@ObjectType()
+export class CommunityRuleConnection extends Connection(CommunityRule, 'CommunityRule') {}
+@ObjectType()
+export class ModerationItemConnection extends Connection(ModerationItem, 'ModerationItem') {}
+@ObjectType()
+export class ReportConnection extends Connection(Report, 'Report') {}
+@ObjectType()
+export class ModerationDecisionConnection extends Connection(ModerationDecision, 'ModerationDecision') {}
+@ObjectType()
+export class ModerationLogEntryConnection extends Connection(ModerationLogEntry, 'ModerationLogEntry') {}
