@@ -20,6 +20,8 @@ export async function moderationQueueStream(
   ctx: Context,
   communityId: number,
 ): Promise<AsyncIterableIterator<ModerationItem>> {
+  // Checked before listening (a refusal costs no subscription) and again once listening, so that a
+  // role change between the two is not missed.
   await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   await assertReviewer(ctx.loaders, ctx.viewer, communityId);
   const channel = new Channel<Followed<number>>({
@@ -44,6 +46,8 @@ export async function moderationQueueStream(
   try {
     await events.ready;
     await rechecks;
+    ctx.refresh();
+    await assertReviewer(ctx.loaders, ctx.viewer, communityId);
   } catch (err) {
     await close();
     throw err;
