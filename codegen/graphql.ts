@@ -328,6 +328,7 @@ export type NodeByIdQueryVariables = Exact<{
 
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', id: string }
+    | { __typename: 'Appeal', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -581,6 +582,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { votes: number, id: string, author: { handle: string } }
     | { id: string }
     | { id: string }
@@ -660,6 +662,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -835,6 +838,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -848,6 +852,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1009,6 +1014,7 @@ export type PostsCommentNodeQueryVariables = Exact<{
 
 export type PostsCommentNodeQuery = { node:
     | { __typename: 'ApiKey' }
+    | { __typename: 'Appeal' }
     | { __typename: 'ChatMessage' }
     | { __typename: 'Comment', body: string }
     | { __typename: 'Community' }
@@ -1141,6 +1147,7 @@ export type PostsPostNodeQueryVariables = Exact<{
 
 export type PostsPostNodeQuery = { node:
     | { __typename: 'ApiKey', id: string }
+    | { __typename: 'Appeal', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -1219,6 +1226,7 @@ export type ReputationHistoryQueryVariables = Exact<{
 export type ReputationHistoryQuery = { node:
     | { reputation: number, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, createdAt: string, actor: { handle: string } | null, subject:
               | { __typename: 'ApiKey', id: string }
+              | { __typename: 'Appeal', id: string }
               | { __typename: 'ChatMessage', id: string }
               | { __typename: 'Comment', id: string }
               | { __typename: 'Community', id: string }
@@ -1294,6 +1302,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

@@ -48,7 +48,7 @@ export class Migration20261205211346 extends Migration {
     this.addSql(`alter table "community_mutes" add constraint "community_mutes_decision_id_foreign" foreign key ("decision_id") references "moderation_decisions" ("id") on update cascade on delete set null;`);
 
     this.addSql(`alter table "communities" add column "report_threshold" int not null default 6;`);
-    this.addSql(`alter table "communities" add constraint communities_report_threshold_check check(report_threshold between 1 and 1000);`);
+    this.addSql(`alter table "communities" add constraint communities_report_threshold_check check(report_threshold > 0);`);
 
     this.addSql(`alter table "posts" add column "hidden_at" timestamptz null;`);
 

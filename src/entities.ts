@@ -8,6 +8,7 @@ import { ContestEntry, ContestVote } from './modules/events/contests.entity';
 import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.entity';
 import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
 import {
+  Appeal,
   CommunityMute,
   CommunityRule,
   ModerationDecision,
@@ -51,5 +52,6 @@ export const ENTITIES = [
   ModerationDecision,
   CommunityMute,
   ModerationLogEntry,
+  Appeal,
   Settings,
 ];

@@ -26,6 +26,7 @@ const TYPE_CODES = {
   Report: 18,
   ModerationDecision: 19,
   ModerationLogEntry: 20,
+  Appeal: 21,
 } as const;
 
 /** Node types that have global IDs. */

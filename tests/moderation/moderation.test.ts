@@ -463,3 +463,116 @@ describe('private communities', () => {
     expect(row.n).toBe(0);
   });
 });
+
+describe('appeals', () => {
+  const DECIDE = `mutation($i: ID!, $a: ModerationAction!, $r: ID, $s: String) {
+    decide(input: { itemId: $i, action: $a, ruleId: $r, statement: $s }) { id } }`;
+  const APPEAL = 'mutation($d: ID!, $t: String!) { appeal(input: { decisionId: $d, text: $t }) { id status } }';
+  const DECIDE_APPEAL = `mutation($a: ID!, $o: AppealOutcome!, $s: String!) {
+    decideAppeal(input: { appealId: $a, outcome: $o, statement: $s }) { status statement decision { reversedAt } } }`;
+
+  /** The open item of `subjectId`, reported by the first reporter, decided by the moderator. */
+  async function decided(w: World, subjectId: string, action: string) {
+    await report(w.reporters[0], subjectId);
+    const queue = await must(w.moderator, QUEUE, { slug: w.community.slug });
+    const itemId = queue.community.moderationQueue.edges.at(-1).node.id;
+    return (await must(w.moderator, DECIDE, { i: itemId, a: action, r: w.rule.id, s: 'Against the rules' })).decide
+      .id as string;
+  }
+
+  /** What a reversal must give back: the post as readers see it, the author's standing, the community's counts. */
+  async function state(w: World, postId: string) {
+    const data = await must(
+      w.author,
+      `query($id: ID!, $s: String!) {
+        node(id: $id) { ... on Post { title body score commentCount hidden deletedAt pinned } }
+        community(slug: $s) { memberCount viewerMember { role reputation } }
+      }`,
+      { id: postId, s: w.community.slug },
+    );
+    return data;
+  }
+
+  it('are decided by another moderator only: the service refuses, and so does the database', async () => {
+    const w = await world(1);
+    const target = await post(w.author, w.community.id);
+    const decisionId = await decided(w, target.id, 'WARN');
+    const filed = (await must(w.author, APPEAL, { d: decisionId, t: 'It was a joke' })).appeal;
+    expect(filed.status).toBe('PENDING');
+    expect(errorCode(await server.gql(APPEAL, { d: decisionId, t: 'Again' }, { token: w.author.token }))).toBe(
+      'CONFLICT',
+    );
+    const notMine = await server.gql(APPEAL, { d: decisionId, t: 'Me too' }, { token: w.reporters[0].token });
+    expect(errorCode(notMine)).toBe('NOT_FOUND');
+    const bySame = await server.gql(
+      DECIDE_APPEAL,
+      { a: filed.id, o: 'UPHOLD', s: 'I stand by it' },
+      { token: w.moderator.token },
+    );
+    expect(errorCode(bySame)).toBe('FORBIDDEN');
+    // The database itself refuses the same moderator, whatever a writer sends.
+    await expect(
+      dbQuery(
+        server,
+        `update moderation_appeals set status = 'UPHELD', decided_by_id = decision_moderator_id, decision_moderator_id = 0
+          where id = (select max(id) from moderation_appeals)`,
+      ),
+    ).rejects.toThrow(/moderation_appeals_other_moderator_check/);
+    const upheld = await must(w.owner, DECIDE_APPEAL, { a: filed.id, o: 'UPHOLD', s: 'The warning stands' });
+    expect(upheld.decideAppeal).toEqual({
+      status: 'UPHELD',
+      statement: 'The warning stands',
+      decision: { reversedAt: null },
+    });
+  });
+
+  it('reversing a removal gives back the post, its counts and its reputation, which later votes still move', async () => {
+    const w = await world(1);
+    const target = await post(w.author, w.community.id, 'Mine', 'My words');
+    await comment(w.reporters[0], target.id);
+    await must(w.reporters[0], 'mutation($id: ID!) { vote(input: { subjectId: $id, value: UP }) { __typename } }', {
+      id: target.id,
+    });
+    const before = await state(w, target.id);
+    const decisionId = await decided(w, target.id, 'REMOVE');
+    const removed = await state(w, target.id);
+    expect(removed.node.deletedAt).not.toBeNull();
+    expect(removed.community.viewerMember.reputation).toBeLessThan(before.community.viewerMember.reputation);
+    const filed = (await must(w.author, APPEAL, { d: decisionId, t: 'Not spam' })).appeal;
+    await must(w.owner, DECIDE_APPEAL, { a: filed.id, o: 'REVERSE', s: 'It was on topic' });
+    expect(await state(w, target.id)).toEqual(before);
+    // The restored award is in force again: withdrawing the vote takes it back.
+    await must(w.reporters[0], 'mutation($id: ID!) { vote(input: { subjectId: $id, value: NONE }) { __typename } }', {
+      id: target.id,
+    });
+    expect((await state(w, target.id)).community.viewerMember.reputation).toBe(
+      removed.community.viewerMember.reputation,
+    );
+  });
+
+  it('a banned member appeals their ban; reversing it makes them a member again as they were', async () => {
+    const w = await world(1);
+    const target = await post(w.author, w.community.id);
+    await must(w.reporters[0], 'mutation($id: ID!) { vote(input: { subjectId: $id, value: UP }) { __typename } }', {
+      id: target.id,
+    });
+    const before = await state(w, target.id);
+    const decisionId = await decided(w, target.id, 'BAN');
+    expect((await state(w, target.id)).community.viewerMember).toBeNull();
+    const filed = (await must(w.author, APPEAL, { d: decisionId, t: 'Please' })).appeal;
+    const reversed = await must(w.owner, DECIDE_APPEAL, { a: filed.id, o: 'REVERSE', s: 'Too harsh' });
+    expect(reversed.decideAppeal.decision.reversedAt).not.toBeNull();
+    expect(await state(w, target.id)).toEqual(before);
+    const log = await must(
+      w.moderator,
+      'query($s: String!) { community(slug: $s) { moderationLog(first: 1) { edges { node { action details } } } } }',
+      {
+        s: w.community.slug,
+      },
+    );
+    expect(log.community.moderationLog.edges[0].node).toMatchObject({
+      action: 'APPEAL_DECIDED',
+      details: { outcome: 'REVERSE', action: 'BAN' },
+    });
+  });
+});

@@ -42,7 +42,11 @@ const OPEN_TO_ANONYMOUS = ['signUp', 'signIn'];
  * The node type an `id` argument names, for mutations whose return type does not say it (the
  * others name what they return). A new mutation with such an `id` fails the test until it is here.
  */
-const ID_OF: Record<string, string> = { deleteChatMessage: 'ChatMessage', approveJoinRequest: 'JoinRequest' };
+const ID_OF: Record<string, string> = {
+  deleteChatMessage: 'ChatMessage',
+  approveJoinRequest: 'JoinRequest',
+  deleteCommunityRule: 'CommunityRule',
+};
 
 /** The node type other id arguments and fields name, by their name. */
 const ID_NAMED: Record<string, string> = {
@@ -55,6 +59,10 @@ const ID_NAMED: Record<string, string> = {
   optionIds: 'PollOption',
   entryId: 'ContestEntry',
   subjectId: 'Post',
+  itemId: 'ModerationItem',
+  ruleId: 'CommunityRule',
+  decisionId: 'ModerationDecision',
+  appealId: 'Appeal',
 };
 
 /** Plausible strings by argument name (a valid slug, e-mail, emoji…); anything else gets ordinary words. */
@@ -137,7 +145,38 @@ beforeAll(async () => {
       c: community.id,
     })
   ).createInviteLink.inviteLink;
+  // Moderation: a rule, an item (the owner's report of the member's post), its decision and the member's appeal.
+  const rule = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createCommunityRule(input: { communityId: $c, title: "No spam" }) { id } }',
+      {
+        c: community.id,
+      },
+    )
+  ).createCommunityRule;
+  const item = (
+    await must(owner, 'mutation($s: ID!) { report(input: { subjectId: $s, reason: SPAM }) { item { id } } }', {
+      s: post.id,
+    })
+  ).report.item;
+  const decision = (
+    await must(
+      owner,
+      'mutation($i: ID!, $r: ID!) { decide(input: { itemId: $i, action: WARN, ruleId: $r, statement: "Spam" }) { id } }',
+      { i: item.id, r: rule.id },
+    )
+  ).decide;
+  const appeal = (
+    await must(member, 'mutation($d: ID!) { appeal(input: { decisionId: $d, text: "It was not" }) { id } }', {
+      d: decision.id,
+    })
+  ).appeal;
   Object.assign(records, {
+    CommunityRule: rule.id,
+    ModerationItem: item.id,
+    ModerationDecision: decision.id,
+    Appeal: appeal.id,
     Community: community.id,
     Post: post.id,
     Comment: comment.id,

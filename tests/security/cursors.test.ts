@@ -6,7 +6,7 @@
  * walked from the schema: a new one without a way to reach it here fails the test.
  */
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import { closeAll, startTestServer, type TestServer } from '../support/server';
+import { closeAll, grantPlatformAdmin, startTestServer, type TestServer } from '../support/server';
 import { record } from '../support/subscription';
 import { CURSOR_ARGUMENT, forgedCursors } from './fuzz-values';
 import { FUZZ_ENV, hoursFromNow, World } from './fuzz-world';
@@ -57,7 +57,30 @@ beforeAll(async () => {
     { slug: w.community.slug },
   );
   const adaMember = ada.community.members.edges.find((e: any) => e.node.user.id === w.ada.user.id).node.id;
+  // Moderation: a rule (and a log entry), the owner's report of Ada's post (a queue item with a
+  // report), and a warning that Bob, made a platform admin (who outranks the owner), gives the
+  // owner, who appeals it.
+  const rule = await w.rule();
+  const reported = await w.call('mutation($input: ReportInput!) { report(input: $input) { item { id } } }', {
+    input: { subjectId: post, reason: 'SPAM' },
+  });
+  await grantPlatformAdmin(server, w.bob);
+  const ownersPost = await w.post(w.owner);
+  const aboutOwner = await w.call(
+    'mutation($input: ReportInput!) { report(input: $input) { item { id } } }',
+    { input: { subjectId: ownersPost, reason: 'OFF_TOPIC' } },
+    w.bob,
+  );
+  const warning = await w.call(
+    'mutation($input: DecideInput!) { decide(input: $input) { id } }',
+    { input: { itemId: aboutOwner.report.item.id, action: 'WARN', ruleId: rule, statement: 'Off topic' } },
+    w.bob,
+  );
+  await w.call('mutation($input: AppealInput!) { appeal(input: $input) { id } }', {
+    input: { decisionId: warning.decide.id, text: 'It was on topic' },
+  });
   for (const [type, id] of Object.entries({
+    ModerationItem: reported.report.item.id,
     Community: w.community.id,
     Post: post,
     Comment: comment,

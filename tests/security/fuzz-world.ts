@@ -242,6 +242,30 @@ export class World {
     return data.createCommunityRule.id;
   }
 
+  /** A WARN decided by `moderator` on a new member's post, and that member. */
+  async decision(moderator: TestUser): Promise<{ decisionId: string; affected: TestUser }> {
+    const affected = await this.member();
+    const postId = await this.post(affected);
+    const reported = await this.call(
+      'mutation($input: ReportInput!) { report(input: $input) { item { id } } }',
+      { input: { subjectId: postId, reason: 'SPAM' } },
+      moderator,
+    );
+    const data = await this.call(
+      'mutation($input: DecideInput!) { decide(input: $input) { id } }',
+      {
+        input: {
+          itemId: reported.report.item.id,
+          action: 'WARN',
+          ruleId: await this.once('rule', () => this.rule()),
+          statement: 'Spam',
+        },
+      },
+      moderator,
+    );
+    return { decisionId: data.decide.id, affected };
+  }
+
   /** An open review-queue item: a new member's post, reported by the owner. */
   async reportedItem(): Promise<string> {
     const author = await this.member();
@@ -294,6 +318,24 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteCommunityRule: async (w) => ({ variables: { id: await w.rule() } }),
+  appeal: async (w) => {
+    const { decisionId, affected } = await w.decision(w.owner);
+    return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
+  },
+  decideAppeal: async (w) => {
+    // Decided by a moderator of its own, so that the owner (who sends the baseline) may decide the appeal.
+    const moderator = await w.member();
+    await w.call('mutation($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }', {
+      input: { communityId: w.community.id, userId: moderator.user.id, role: 'MODERATOR' },
+    });
+    const { decisionId, affected } = await w.decision(moderator);
+    const data = await w.call(
+      'mutation($input: AppealInput!) { appeal(input: $input) { id } }',
+      { input: { decisionId, text: 'It was not spam' } },
+      affected,
+    );
+    return { variables: { input: { appealId: data.appeal.id, outcome: 'REVERSE', statement: 'Fuzzed reasons' } } };
+  },
   addComment: async (w) => {
     const postId = await w.post();
     return { variables: { input: { postId, parentId: await w.comment(w.ada, postId), body: MARKDOWN } } };

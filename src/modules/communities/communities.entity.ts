@@ -45,7 +45,7 @@ registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
 
 @Entity({ tableName: 'communities' })
 @Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
-@Check({ name: 'communities_report_threshold_check', expression: 'report_threshold between 1 and 1000' })
+@Check({ name: 'communities_report_threshold_check', expression: 'report_threshold > 0' })
 @ObjectType('Community', {
   implements: Node,
   simpleResolvers: true,

@@ -338,6 +338,37 @@ export async function placeBan(tx: EntityManager, order: BanOrder): Promise<void
   });
 }
 
+/**
+ * Lifts a ban inside `tx` as a reversal on appeal does (moderation/appeals.ts): the ban goes and
+ * the user is a member again with the role the ban recorded (none: they were not a member), their
+ * reputation the sum of their ledger. Returns the membership, if they were one.
+ */
+export async function liftBanAndReadmit(
+  tx: EntityManager,
+  communityId: number,
+  userId: number,
+): Promise<Member | null> {
+  await lockCommunity(tx, communityId);
+  const [ban] = await sql<{ banned_role: Role | null }[]>(
+    tx,
+    'delete from bans where community_id = ? and user_id = ? returning banned_role',
+    [communityId, userId],
+  );
+  if (!ban?.banned_role) return null;
+  const { member } = await insertMember(tx, communityId, userId);
+  if (member.role !== ban.banned_role) {
+    member.role = ban.banned_role;
+    await tx.flush();
+  }
+  return member;
+}
+
+/** After `liftBanAndReadmit` committed: the member is announced and back on the leaderboards. */
+export async function afterReadmit(deps: MembershipDeps, member: Member): Promise<void> {
+  await publishJoined(deps, member);
+  await updateBoards(deps, member.community.id, member.user.id, true);
+}
+
 /** After a ban committed: the user's open subscriptions re-check access, and they leave the leaderboards. */
 export async function afterBan(deps: MembershipDeps, communityId: number, userId: number): Promise<void> {
   await publishMembershipChanged(deps, userId, communityId);

@@ -7,6 +7,7 @@ import {
   ModerationLogEntryResolver,
   ModerationResolver,
   ReportResolver,
+  AppealResolver,
 } from './moderation.resolver';
 
 type ModerationLoaders = ReturnType<typeof createModerationLoaders>;
@@ -24,8 +25,9 @@ export const moderation: ModuleManifest = {
     ReportResolver,
     ModerationDecisionResolver,
     ModerationLogEntryResolver,
+    AppealResolver,
   ],
   loaders: (em) => createModerationLoaders(em),
   // Reports and decisions show their reporter and moderator to reviewers only.
-  viewerFields: ['reporter', 'moderator', 'viewerReports', 'viewerModerationActions'],
+  viewerFields: ['reporter', 'moderator', 'decidedBy', 'viewerReports', 'viewerModerationActions'],
 };

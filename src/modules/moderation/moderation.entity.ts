@@ -393,6 +393,7 @@ export enum ModerationLogAction {
   POST_DELETED = 'POST_DELETED',
   COMMENT_DELETED = 'COMMENT_DELETED',
   THRESHOLD_CHANGED = 'THRESHOLD_CHANGED',
+  APPEAL_DECIDED = 'APPEAL_DECIDED',
 }
 registerEnumType(ModerationLogAction, {
   name: 'ModerationLogAction',
@@ -409,6 +410,7 @@ registerEnumType(ModerationLogAction, {
     POST_DELETED: { description: 'A moderator deleted a post that was not theirs.' },
     COMMENT_DELETED: { description: 'A moderator deleted a comment that was not theirs.' },
     THRESHOLD_CHANGED: { description: "The community's report threshold changed." },
+    APPEAL_DECIDED: { description: 'A moderator upheld or reversed a decision on appeal (`details.outcome`).' },
   },
 });
 
@@ -463,4 +465,82 @@ export class ModerationLogEntry extends Node {
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+}
+
+export enum AppealStatus {
+  PENDING = 'PENDING',
+  UPHELD = 'UPHELD',
+  REVERSED = 'REVERSED',
+}
+registerEnumType(AppealStatus, {
+  name: 'AppealStatus',
+  description: "An appeal's outcome: waiting, the decision upheld, or the decision reversed (its effects undone).",
+});
+
+export enum AppealOutcome {
+  UPHOLD = 'UPHOLD',
+  REVERSE = 'REVERSE',
+}
+registerEnumType(AppealOutcome, { name: 'AppealOutcome' });
+
+/**
+ * A member's appeal of a decision that restricted them: at most one per decision (a unique key),
+ * decided by a moderator other than the one who decided (a CHECK on `decided_by_id` against the
+ * decision's moderator, kept beside it and tied to the decision by a composite foreign key).
+ */
+@Entity({ tableName: 'moderation_appeals' })
+@Index({ name: 'moderation_appeals_community_index', properties: ['community', 'status', 'id'] })
+@Unique({ name: 'moderation_appeals_decision_unique', properties: ['decision'] })
+@Check({
+  name: 'moderation_appeals_other_moderator_check',
+  expression: 'decided_by_id is null or decided_by_id <> decision_moderator_id',
+})
+@ObjectType('Appeal', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'An appeal of a moderation decision, decided by a moderator other than the one who decided.',
+})
+export class Appeal extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Appeal';
+  }
+
+  @ManyToOne(() => ModerationDecision, { ref: true, deleteRule: 'cascade' })
+  decision!: Ref<ModerationDecision>;
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  appellant!: Ref<User>;
+
+  /** The moderator of the decision appealed (see the class comment). */
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  decisionModerator!: Ref<User>;
+
+  @Field({ description: "The member's case." })
+  @Property({ type: 'text' })
+  text!: string;
+
+  @Field(() => AppealStatus)
+  @Enum({ items: () => AppealStatus })
+  status: AppealStatus = AppealStatus.PENDING;
+
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
+  decidedBy?: Ref<User> | null;
+
+  @Field({ description: "The deciding moderator's statement of reasons (empty while pending)." })
+  @Property({ type: 'text', default: '' })
+  statement: string = '';
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', nullable: true })
+  decidedAt?: Date | null;
 }

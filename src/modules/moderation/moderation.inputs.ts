@@ -2,6 +2,9 @@ import { IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection, PageArgs } from '../../platform/pagination';
 import {
+  Appeal,
+  AppealOutcome,
+  AppealStatus,
   CommunityRule,
   ModerationAction,
   ModerationDecision,
@@ -29,6 +32,9 @@ export const MODERATION_LIMITS = {
   maxDurationSeconds: 365 * 86_400,
   /** Highest `reportThreshold`. */
   maxReportThreshold: 1000,
+  /** Days after a decision during which its affected member may appeal it. */
+  appealWindowDays: 30,
+  appealTextLength: 5000,
 } as const;
 
 @InputType()
@@ -116,6 +122,37 @@ export class UpdateCommunityRuleInput {
   position?: number;
 }
 
+@InputType()
+export class AppealInput {
+  @Field(() => ID, { description: 'The decision appealed (one that restricted you).' })
+  decisionId!: string;
+
+  @Field({ description: `Why the decision is wrong, at most ${MODERATION_LIMITS.appealTextLength} characters.` })
+  @MaxLength(MODERATION_LIMITS.appealTextLength)
+  text!: string;
+}
+
+@InputType()
+export class DecideAppealInput {
+  @Field(() => ID)
+  appealId!: string;
+
+  @Field(() => AppealOutcome)
+  outcome!: AppealOutcome;
+
+  @Field({
+    description: `The statement of reasons the appellant reads, at most ${MODERATION_LIMITS.statementLength} characters.`,
+  })
+  @MaxLength(MODERATION_LIMITS.statementLength)
+  statement!: string;
+}
+
+@ArgsType()
+export class AppealsArgs extends PageArgs {
+  @Field(() => AppealStatus, { defaultValue: AppealStatus.PENDING })
+  status!: AppealStatus;
+}
+
 @ArgsType()
 export class ModerationQueueArgs extends PageArgs {
   @Field(() => ModerationItemStatus, { defaultValue: ModerationItemStatus.OPEN })
@@ -179,6 +216,8 @@ export class ModerationHistory {
   reputation!: number | null;
 }
 
+@ObjectType()
+export class AppealConnection extends Connection(Appeal, 'Appeal') {}
 @ObjectType()
 export class CommunityRuleConnection extends Connection(CommunityRule, 'CommunityRule') {}
 @ObjectType()

@@ -5,7 +5,14 @@ import { fastSql } from '../../platform/database/sql';
 import { timestamp } from '../../platform/views';
 import { Member } from '../communities/communities.entity';
 import type { ModerationHistory } from './moderation.inputs';
-import { CommunityRule, ModerationAction, ModerationDecision, ModerationItem, Report } from './moderation.entity';
+import {
+  Appeal,
+  CommunityRule,
+  ModerationAction,
+  ModerationDecision,
+  ModerationItem,
+  Report,
+} from './moderation.entity';
 
 /** One page of an item's reports (oldest first): `size + 1` rows, so the caller knows whether there is a next page. */
 export interface ReportsPageKey {
@@ -62,6 +69,18 @@ function decisionOfItemLoader(em: EntityManager) {
     const byItem = new Map<number, ModerationDecision>();
     for (const row of rows) byItem.set(row.item_id as number, managedFromRow(em, ModerationDecision, row));
     return itemIds.map((id) => byItem.get(id) ?? null);
+  });
+}
+
+/** The appeal of each decision (null when none), in one statement. */
+function appealOfDecisionLoader(em: EntityManager) {
+  return new DataLoader<number, Appeal | null>(async (decisionIds) => {
+    const rows = await fastSql(em, 'select * from moderation_appeals where decision_id = any($1::int[])', [
+      [...decisionIds],
+    ]);
+    const byDecision = new Map<number, Appeal>();
+    for (const row of rows) byDecision.set(row.decision_id as number, managedFromRow(em, Appeal, row));
+    return decisionIds.map((id) => byDecision.get(id) ?? null);
   });
 }
 
@@ -150,6 +169,7 @@ export function createModerationLoaders(em: EntityManager) {
     moderationDecision: byIdLoader(em, ModerationDecision),
     reportsPage: reportsPageLoader(em),
     decisionOfItem: decisionOfItemLoader(em),
+    appealOfDecision: appealOfDecisionLoader(em),
     memberOfUser: memberOfUserLoader(em),
     moderationHistory: historyLoader(em),
   };

@@ -23,7 +23,9 @@ import { readableComment } from '../posts/comments.service';
 import { Comment, Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
 import { decide } from './decisions';
+import * as appeals from './appeals';
 import {
+  Appeal,
   CommunityRule,
   ModerationDecision,
   ModerationItem,
@@ -33,6 +35,11 @@ import {
   type ContentSnapshot as StoredSnapshot,
 } from './moderation.entity';
 import {
+  AppealConnection,
+  AppealInput,
+  AppealsArgs,
+  DecideAppealInput,
+  MODERATION_LIMITS,
   CommunityRuleConnection,
   ContentSnapshot,
   CreateCommunityRuleInput,
@@ -125,6 +132,21 @@ export class ModerationResolver {
     return decide(ctx, input);
   }
 
+  @Mutation(() => Appeal, {
+    description: `Appeals a decision that restricted you, once, within ${MODERATION_LIMITS.appealWindowDays} days; a moderator other than the one who decided will decide it. A banned member may appeal their ban.`,
+  })
+  appeal(@Arg('input') input: AppealInput, @Ctx() ctx: Context): Promise<Appeal> {
+    return appeals.appeal(ctx, input);
+  }
+
+  @Mutation(() => Appeal, {
+    description:
+      'Decides an appeal (MODERATOR or above, not the moderator who decided: the database refuses it). REVERSE undoes the decision: content shown or restored with its reputation, the mute or ban lifted.',
+  })
+  decideAppeal(@Arg('input') input: DecideAppealInput, @Ctx() ctx: Context): Promise<Appeal> {
+    return appeals.decideAppeal(ctx, input);
+  }
+
   @Mutation(() => CommunityRule, { description: "Adds a rule at the end of the community's rules (ADMIN or above)." })
   createCommunityRule(@Arg('input') input: CreateCommunityRuleInput, @Ctx() ctx: Context): Promise<CommunityRule> {
     return rules.createCommunityRule(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
@@ -191,6 +213,14 @@ export class CommunityModerationResolver {
   })
   moderationQueue(@Root() community: Community, @Args() args: ModerationQueueArgs, @Ctx() ctx: Context) {
     return moderation.moderationQueue(ctx, community, args);
+  }
+
+  @FieldResolver(() => AppealConnection, {
+    complexity: connectionComplexity,
+    description: 'Appeals of moderation decisions (MODERATOR or above), oldest first.',
+  })
+  appeals(@Root() community: Community, @Args() args: AppealsArgs, @Ctx() ctx: Context) {
+    return appeals.communityAppeals(ctx, community, args);
   }
 
   @FieldResolver(() => ModerationLogEntryConnection, {
@@ -324,6 +354,11 @@ export class ModerationDecisionResolver {
     return snapshotOf(item.snapshot);
   }
 
+  @FieldResolver(() => Appeal, { nullable: true, description: 'Its appeal, if the affected member made one.' })
+  appeal(@Root() decision: ModerationDecision, @Ctx() { loaders }: Context): Promise<Appeal | null> {
+    return loaders.appealOfDecision.load(decision.id);
+  }
+
   @FieldResolver(() => ModerationItem, {
     nullable: true,
     description: "Its review-queue item: shown to the community's moderators only.",
@@ -331,6 +366,33 @@ export class ModerationDecisionResolver {
   async item(@Root() decision: ModerationDecision, @Ctx() ctx: Context): Promise<ModerationItem | null> {
     if (!(await moderation.isReviewer(ctx.loaders, ctx.viewer, decision.community.id))) return null;
     return ctx.loaders.moderationItem.load(decision.item.id);
+  }
+}
+
+@Resolver(() => Appeal)
+export class AppealResolver {
+  @FieldResolver(() => Community)
+  async community(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<Community> {
+    return (await loaders.community.load(appeal.community.id))!;
+  }
+
+  @FieldResolver(() => ModerationDecision)
+  async decision(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<ModerationDecision> {
+    return (await loaders.moderationDecision.load(appeal.decision.id))!;
+  }
+
+  @FieldResolver(() => User)
+  async appellant(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<User> {
+    return (await loaders.user.load(appeal.appellant.id))!;
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The moderator who decided it: shown to the community's moderators, null for the appellant.",
+  })
+  async decidedBy(@Root() appeal: Appeal, @Ctx() ctx: Context): Promise<User | null> {
+    if (!appeal.decidedBy || !(await moderation.isReviewer(ctx.loaders, ctx.viewer, appeal.community.id))) return null;
+    return ctx.loaders.user.load(appeal.decidedBy.id);
   }
 }
 

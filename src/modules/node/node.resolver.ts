@@ -14,7 +14,7 @@ import { ChatMessage } from '../events/chat.entity';
 import { readableEvent } from '../events/events.service';
 import { readableEntry } from '../events/contests.service';
 import { readablePoll } from '../polls/polls.service';
-import { ModerationLogEntry, Report } from '../moderation/moderation.entity';
+import { Appeal, ModerationLogEntry, Report } from '../moderation/moderation.entity';
 import { canReadDecision, isReviewer } from '../moderation/moderation.service';
 
 /**
@@ -111,6 +111,12 @@ export class NodeResolver {
         const decision = await loaders.moderationDecision.load(ref.id);
         if (!decision || !(await communityVisible(decision.community.id, false))) return null;
         return (await canReadDecision(ctx, decision)) ? decision : null;
+      }
+      case 'Appeal': {
+        const appeal = await ctx.em.findOne(Appeal, ref.id);
+        if (!appeal || !(await communityVisible(appeal.community.id, false))) return null;
+        if (appeal.appellant.id === viewer.userId) return appeal;
+        return (await isReviewer(loaders, viewer, appeal.community.id)) ? appeal : null;
       }
       case 'ModerationLogEntry': {
         const entry = await ctx.em.findOne(ModerationLogEntry, ref.id);

@@ -127,7 +127,10 @@ export async function reverse(tx: EntityManager, cause: string, actorId: number 
   return row ? toChange(row) : null;
 }
 
-/** Reverses every award row of a subject for the given reasons (deleted content loses what its votes earned). */
+/**
+ * Reverses every award of a subject for the given reasons that is in force (deleted content loses
+ * what its votes earned); `reputation_reverse` passes over those reversed already.
+ */
 export async function reverseSubject(
   tx: EntityManager,
   subjectType: ReputationSubjectType,
@@ -141,10 +144,29 @@ export async function reverseSubject(
         select e.id, e.cause from reputation_events e
          where e.subject_type = ?::reputation_subject_type and e.subject_id = ? and e.reverses_id is null
            and e.reason = any(?::reputation_reason[])
-           and not exists (select 1 from reputation_events x where x.reverses_id = e.id)
          order by e.id
       ) e cross join lateral reputation_reverse(e.cause, ?) r`,
     [subjectType, subjectId, `{${reasons.join(',')}}`, actorId],
+  );
+  return rows.map(toChange);
+}
+
+/**
+ * Restores the awards that the given reversal rows reversed (an appeal reversing a removal): each
+ * cause's chain gets a row reversing its reversal (`reputation_restore`), so the award is in force
+ * again and a later reversal of the same cause (a withdrawn vote, another removal) takes it back.
+ */
+export async function restoreReversed(
+  tx: EntityManager,
+  reversalIds: readonly number[],
+  actorId: number | null,
+): Promise<LedgerChange[]> {
+  if (!reversalIds.length) return [];
+  const rows = await sql<Written[]>(
+    tx,
+    `select r.* from (select cause from reputation_events where id = any(?::int[]) order by id) e
+       cross join lateral reputation_restore(e.cause, ?) r`,
+    [`{${reversalIds.join(',')}}`, actorId],
   );
   return rows.map(toChange);
 }

@@ -68,7 +68,7 @@ export class ReputationEventResolver {
 
   @FieldResolver(() => Boolean, {
     description:
-      'Whether this row cancels an earlier one (a withdrawn or changed vote, an unfeatured comment, deleted content).',
+      'Whether this row cancels an earlier one (a withdrawn or changed vote, an unfeatured comment, deleted content, or, with a positive delta, a removal reversed on appeal).',
   })
   reversal(@Root() row: ReputationEvent): boolean {
     return row.reverses != null;

@@ -48,7 +48,7 @@ export const WRITE_RATE_DEFAULTS = {
   apiKeys: { limit: 10, windowSeconds: 3600 },
   /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
   moderation: { limit: 300, windowSeconds: 600 },
-  /** report: a member files at most this many reports (the queue is read by people) */
+  /** report, appeal: a member files at most this many (the queue is read by people) */
   reports: { limit: 20, windowSeconds: 3600 },
   /** rebuildReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
@@ -119,6 +119,8 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   rebuildReputation: 'rebuilds',
   report: 'reports',
   decide: 'moderation',
+  decideAppeal: 'moderation',
+  appeal: 'reports',
   createCommunityRule: 'moderation',
   updateCommunityRule: 'moderation',
   deleteCommunityRule: 'moderation',
