@@ -9,6 +9,7 @@ import { Ballot, BallotChoice, Poll, PollOption } from './modules/polls/polls.en
 import { MemberBadge, ReputationEvent } from './modules/reputation/reputation.entity';
 import {
   Appeal,
+  AutoModRule,
   CommunityMute,
   CommunityRule,
   ModerationDecision,
@@ -53,5 +54,6 @@ export const ENTITIES = [
   CommunityMute,
   ModerationLogEntry,
   Appeal,
+  AutoModRule,
   Settings,
 ];

@@ -27,6 +27,7 @@ const TYPE_CODES = {
   ModerationDecision: 19,
   ModerationLogEntry: 20,
   Appeal: 21,
+  AutoModRule: 22,
 } as const;
 
 /** Node types that have global IDs. */

@@ -76,6 +76,24 @@ registerEnumType(ModerationAction, {
   },
 });
 
+/** What an AutoMod rule does when it matches (the engine's AutoModAction, for the schema). */
+export enum AutoModActionType {
+  BLOCK = 'BLOCK',
+  HOLD = 'HOLD',
+  REPORT = 'REPORT',
+  MUTE = 'MUTE',
+}
+registerEnumType(AutoModActionType, {
+  name: 'AutoModAction',
+  description: 'What an AutoMod rule does to a write it matches.',
+  valuesConfig: {
+    BLOCK: { description: 'Refuses the write: FORBIDDEN, naming the rule.' },
+    HOLD: { description: 'Takes the write, hidden, into the review queue until a moderator decides.' },
+    REPORT: { description: 'Takes the write and reports it to the review queue.' },
+    MUTE: { description: 'Takes the write, reports it, and mutes its author for `durationSeconds`.' },
+  },
+});
+
 /** A rule of a community, as its admins write it; decisions name the rule they enforce. */
 @Entity({ tableName: 'community_rules' })
 @Index({ name: 'community_rules_community_position_index', properties: ['community', 'position', 'id'] })
@@ -394,6 +412,8 @@ export enum ModerationLogAction {
   COMMENT_DELETED = 'COMMENT_DELETED',
   THRESHOLD_CHANGED = 'THRESHOLD_CHANGED',
   APPEAL_DECIDED = 'APPEAL_DECIDED',
+  AUTOMOD_MATCH = 'AUTOMOD_MATCH',
+  AUTOMOD_RULE_CHANGED = 'AUTOMOD_RULE_CHANGED',
 }
 registerEnumType(ModerationLogAction, {
   name: 'ModerationLogAction',
@@ -411,6 +431,13 @@ registerEnumType(ModerationLogAction, {
     COMMENT_DELETED: { description: 'A moderator deleted a comment that was not theirs.' },
     THRESHOLD_CHANGED: { description: "The community's report threshold changed." },
     APPEAL_DECIDED: { description: 'A moderator upheld or reversed a decision on appeal (`details.outcome`).' },
+    AUTOMOD_MATCH: {
+      description:
+        'An AutoMod rule matched a write (`details.autoModRuleId`, `details.action`, `details.reasons`); BLOCKed writes are logged too.',
+    },
+    AUTOMOD_RULE_CHANGED: {
+      description: 'An admin created, changed or deleted an AutoMod rule (`details.before`, `details.after`).',
+    },
   },
 });
 
@@ -543,4 +570,69 @@ export class Appeal extends Node {
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null;
+}
+
+/**
+ * An AutoMod rule of a community: conditions and an action as data (see automod-engine.ts), applied
+ * to posts, comments, chat messages and poll options as they are written, inside the write's transaction.
+ */
+@Entity({ tableName: 'automod_rules' })
+@Index({ name: 'automod_rules_community_index', properties: ['community', 'position', 'id'] })
+@ObjectType('AutoModRule', {
+  implements: Node,
+  simpleResolvers: true,
+  description:
+    "An AutoMod rule: conditions on a write's text, its author and their pace, and what to do when they all hold.",
+})
+export class AutoModRule extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'AutoModRule';
+  }
+
+  @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  @Field(() => Int, {
+    description: 'Its place among the community’s rules, from 1: matches are reported in this order.',
+  })
+  @Property()
+  position!: number;
+
+  @Field()
+  @Property({ length: 100 })
+  name!: string;
+
+  /** The conditions, as `validateAutoModRule` normalized them (AutoModConditions). */
+  @Property({ type: 'json' })
+  conditions!: Record<string, unknown>;
+
+  @Field(() => AutoModActionType)
+  @Enum({ items: () => AutoModActionType })
+  action!: AutoModActionType;
+
+  @Field(() => Int, { nullable: true, description: 'MUTE: how long, in seconds.' })
+  @Property({ type: 'integer', nullable: true })
+  durationSeconds?: number | null;
+
+  @Field({ description: 'Only enabled rules apply to writes; a dry run tries any rule.' })
+  @Property({ default: false })
+  enabled: boolean = false;
+
+  /** The community rule it enforces (named in the decisions and refusals it makes). */
+  @ManyToOne(() => CommunityRule, { ref: true, nullable: true, deleteRule: 'set null' })
+  rule?: Ref<CommunityRule> | null;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  createdBy!: Ref<User>;
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Field()
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  updatedAt: Date = new Date();
 }
