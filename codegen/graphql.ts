@@ -329,6 +329,7 @@ export type NodeByIdQueryVariables = Exact<{
 export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
+    | { __typename: 'AutoModRule', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -583,6 +584,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { votes: number, id: string, author: { handle: string } }
     | { id: string }
     | { id: string }
@@ -662,6 +664,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -839,6 +842,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -852,6 +856,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1015,6 +1020,7 @@ export type PostsCommentNodeQueryVariables = Exact<{
 export type PostsCommentNodeQuery = { node:
     | { __typename: 'ApiKey' }
     | { __typename: 'Appeal' }
+    | { __typename: 'AutoModRule' }
     | { __typename: 'ChatMessage' }
     | { __typename: 'Comment', body: string }
     | { __typename: 'Community' }
@@ -1148,6 +1154,7 @@ export type PostsPostNodeQueryVariables = Exact<{
 export type PostsPostNodeQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
+    | { __typename: 'AutoModRule', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -1227,6 +1234,7 @@ export type ReputationHistoryQuery = { node:
     | { reputation: number, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, createdAt: string, actor: { handle: string } | null, subject:
               | { __typename: 'ApiKey', id: string }
               | { __typename: 'Appeal', id: string }
+              | { __typename: 'AutoModRule', id: string }
               | { __typename: 'ChatMessage', id: string }
               | { __typename: 'Comment', id: string }
               | { __typename: 'Community', id: string }
@@ -1302,6 +1310,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

@@ -129,6 +129,7 @@ export class DemoSeeder extends Seeder {
         visibility: c.visibility,
         timeZone: 'UTC',
         reportThreshold: DEFAULT_REPORT_THRESHOLD,
+        autoModVersion: 0,
         memberCount: c.members.length,
         createdAt: now,
         updatedAt: now,

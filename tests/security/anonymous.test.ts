@@ -46,6 +46,7 @@ const ID_OF: Record<string, string> = {
   deleteChatMessage: 'ChatMessage',
   approveJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',
+  deleteAutoModRule: 'AutoModRule',
 };
 
 /** The node type other id arguments and fields name, by their name. */
@@ -64,6 +65,7 @@ const ID_NAMED: Record<string, string> = {
   decisionId: 'ModerationDecision',
   appealId: 'Appeal',
 };
+// (AutoModRuleInput's `ruleId` names a CommunityRule, as DecideInput's does.)
 
 /** Plausible strings by argument name (a valid slug, e-mail, emoji…); anything else gets ordinary words. */
 const STRINGS: Record<string, string> = {
@@ -172,7 +174,15 @@ beforeAll(async () => {
       d: decision.id,
     })
   ).appeal;
+  const autoModRule = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Links", conditions: { linkDomains: ["spam.example"] }, action: BLOCK }) { id } }',
+      { c: community.id },
+    )
+  ).createAutoModRule;
   Object.assign(records, {
+    AutoModRule: autoModRule.id,
     CommunityRule: rule.id,
     ModerationItem: item.id,
     ModerationDecision: decision.id,

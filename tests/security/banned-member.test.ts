@@ -74,6 +74,7 @@ interface Subjects {
   queueItem: string;
   rule: string;
   appeal: string;
+  autoModRule: string;
 }
 
 interface Attempt {
@@ -287,6 +288,16 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     op('mutation($id: ID!) { updateCommunityRule(input: { id: $id, title: "Mine" }) { id } }', { id: s.rule }),
   ],
   deleteCommunityRule: (s) => [op('mutation($id: ID!) { deleteCommunityRule(id: $id) }', { id: s.rule })],
+  createAutoModRule: (s) => [
+    op(
+      'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',
+      { c: s.community.id },
+    ),
+  ],
+  updateAutoModRule: (s) => [
+    op('mutation($id: ID!) { updateAutoModRule(input: { id: $id, enabled: false }) { id } }', { id: s.autoModRule }),
+  ],
+  deleteAutoModRule: (s) => [op('mutation($id: ID!) { deleteAutoModRule(id: $id) }', { id: s.autoModRule })],
   decideAppeal: (s) => [
     op('mutation($id: ID!) { decideAppeal(input: { appealId: $id, outcome: REVERSE, statement: "Mine" }) { id } }', {
       id: s.appeal,
@@ -470,6 +481,14 @@ beforeAll(async () => {
     })
   ).appeal.id;
 
+  const autoModRule = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Links", conditions: { linkDomains: ["spam.example"] }, action: BLOCK, enabled: true }) { id } }',
+      { c: community.id },
+    )
+  ).createAutoModRule.id;
+
   // The ban.
   await ban(owner, community.id, banned);
 
@@ -503,6 +522,7 @@ beforeAll(async () => {
     queueItem,
     rule,
     appeal,
+    autoModRule,
   };
 }, 120_000);
 afterAll(closeAll);

@@ -40,6 +40,8 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   moderation_decisions: 'select * from moderation_decisions t where t.community_id = ?',
   community_mutes: 'select * from community_mutes t where t.community_id = ?',
   moderation_log: 'select * from moderation_log t where t.community_id = ?',
+  moderation_appeals: 'select * from moderation_appeals t where t.community_id = ?',
+  automod_rules: 'select * from automod_rules t where t.community_id = ?',
 };
 
 /** The database id of a community, from its slug (tests never decode global ids for this). */

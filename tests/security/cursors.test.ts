@@ -61,6 +61,7 @@ beforeAll(async () => {
   // report), and a warning that Bob, made a platform admin (who outranks the owner), gives the
   // owner, who appeals it.
   const rule = await w.rule();
+  await w.autoModRule();
   const reported = await w.call('mutation($input: ReportInput!) { report(input: $input) { item { id } } }', {
     input: { subjectId: post, reason: 'SPAM' },
   });

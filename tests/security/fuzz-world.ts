@@ -242,6 +242,14 @@ export class World {
     return data.createCommunityRule.id;
   }
 
+  /** A disabled AutoMod rule of the community. */
+  async autoModRule(): Promise<string> {
+    const data = await this.call('mutation($input: AutoModRuleInput!) { createAutoModRule(input: $input) { id } }', {
+      input: { communityId: this.community.id, name: 'Fuzz', conditions: { keywords: ['spam'] }, action: 'REPORT' },
+    });
+    return data.createAutoModRule.id;
+  }
+
   /** A WARN decided by `moderator` on a new member's post, and that member. */
   async decision(moderator: TestUser): Promise<{ decisionId: string; affected: TestUser }> {
     const affected = await this.member();
@@ -318,6 +326,40 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteCommunityRule: async (w) => ({ variables: { id: await w.rule() } }),
+  createAutoModRule: async (w) => ({
+    variables: {
+      input: {
+        // A community of its own each time: a community has at most 50 AutoMod rules.
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        name: 'Fuzz rule',
+        conditions: {
+          keywords: ['buy now'],
+          patterns: ['cheap\\s+pills'],
+          linkDomains: ['spam.example'],
+          maxMentions: 5,
+          repeatedText: { count: 2, withinSeconds: 600 },
+          rate: { count: 10, withinSeconds: 60 },
+          author: { accountAgeHoursBelow: 24, membershipAgeHoursBelow: 24, levelBelow: 2, reputationBelow: 10 },
+          subjects: ['POST', 'COMMENT'],
+        },
+        action: 'MUTE',
+        durationSeconds: 600,
+        enabled: false,
+      },
+    },
+  }),
+  updateAutoModRule: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('automod rule', () => w.autoModRule()),
+        name: 'Renamed',
+        conditions: { keywords: ['casino'] },
+        action: 'REPORT',
+        enabled: false,
+      },
+    },
+  }),
+  deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
   appeal: async (w) => {
     const { decisionId, affected } = await w.decision(w.owner);
     return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
@@ -605,6 +647,9 @@ async function votingContest(w: World): Promise<{ contestId: string; entryId: st
 /** A valid call of every query that takes arguments, by name (reads: nothing to undo). */
 export const QUERY_BASELINES: Record<string, Builder> = {
   viewerReports: async () => ({ variables: { first: 5 } }),
+  dryRunAutoModRule: async (w) => ({
+    variables: { ruleId: await w.once('automod rule', () => w.autoModRule()), last: 20 },
+  }),
   viewerModerationActions: async () => ({ variables: { first: 5 } }),
   communities: async (w) => {
     const page = await w.call('{ communities(first: 1) { pageInfo { endCursor } } }', {});

@@ -30,6 +30,10 @@ import { BADGES } from '../../src/modules/reputation/badges';
 import { PERMISSIONS } from '../../src/modules/communities/permissions';
 import { MAX_LEVELS, REASONS } from '../../src/modules/reputation/rules';
 import { AppError } from '../../src/platform/errors';
+import { AUTOMOD_LIMITS, AutoModSubject } from '../../src/modules/moderation/automod-engine';
+import { DRY_RUN_LIMITS } from '../../src/modules/moderation/automod.types';
+import { ModerationAction, ReportReason } from '../../src/modules/moderation/moderation.entity';
+import { MODERATION_STATS_LIMITS } from '../../src/modules/moderation/stats';
 import { assertQueryCost } from '../../src/platform/guards/limits';
 import { buildSchema } from '../../src/app';
 import {
@@ -51,6 +55,19 @@ const SIZE_ARGUMENT = /^(first|last|limit|take|size|count)$/;
  * server weighs each by that bound (`boundedListComplexity`); a list not named here fails the test.
  */
 const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
+  'ModerationStats.reportsByReason': { bound: Object.keys(ReportReason).length, why: 'one count per reason' },
+  'ModerationStats.decisionsByAction': { bound: Object.keys(ModerationAction).length, why: 'one count per action' },
+  'ModerationStats.autoModMatches': {
+    bound: MODERATION_STATS_LIMITS.autoModRules,
+    why: 'the MODERATION_STATS_LIMITS.autoModRules most matched rules',
+  },
+  'AutoModFlag.reasons': { bound: 10, why: 'a line per condition, four for the author at most (strings)' },
+  'AutoModDryRunMatch.reasons': { bound: 10, why: 'a line per condition, four for the author at most (strings)' },
+  'AutoModConditions.keywords': { bound: AUTOMOD_LIMITS.keywords, why: 'AUTOMOD_LIMITS.keywords (strings)' },
+  'AutoModConditions.patterns': { bound: AUTOMOD_LIMITS.patterns, why: 'AUTOMOD_LIMITS.patterns (strings)' },
+  'AutoModConditions.linkDomains': { bound: AUTOMOD_LIMITS.linkDomains, why: 'AUTOMOD_LIMITS.linkDomains (strings)' },
+  'AutoModConditions.subjects': { bound: Object.keys(AutoModSubject).length, why: 'each kind of write once' },
+  'AutoModDryRun.matches': { bound: DRY_RUN_LIMITS.max, why: 'a dry run looks at DRY_RUN_LIMITS.max writes at most' },
   'Post.tags': { bound: POST_LIMITS.maxTags, why: 'at most POST_LIMITS.maxTags tags (strings)' },
   'ApiKey.scopes': { bound: Object.keys(ApiScope).length, why: 'each scope at most once' },
   'Post.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },

@@ -93,6 +93,13 @@ export class Community extends Node {
   @Property({ default: DEFAULT_REPORT_THRESHOLD })
   reportThreshold: number = DEFAULT_REPORT_THRESHOLD;
 
+  /**
+   * Moved by every change of the community's AutoMod rules: each instance keeps the rules compiled
+   * per community and recompiles when the row a write reads carries another version.
+   */
+  @Property({ default: 0 })
+  autoModVersion: number = 0;
+
   /** The last month (yyyy-MM, community time) whose top-10 badges were awarded. */
   @Property({ length: 7, nullable: true })
   topMonthAwarded?: string | null;

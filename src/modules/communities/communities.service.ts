@@ -83,6 +83,7 @@ export async function createCommunity({ em, viewer }: Context, input: CreateComm
       visibility: input.visibility,
       timeZone,
       reportThreshold: DEFAULT_REPORT_THRESHOLD,
+      autoModVersion: 0,
       memberCount: 1,
       createdAt: now,
       updatedAt: now,

@@ -67,6 +67,8 @@ export const PERMISSIONS = {
   'moderation.review': Role.MODERATOR,
   /** Write the community's rules and its report threshold. */
   'rules.edit': Role.ADMIN,
+  /** Create, change, switch on and delete AutoMod rules (moderators read them and try them in dry runs). */
+  'automod.configure': Role.ADMIN,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;

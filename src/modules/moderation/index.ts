@@ -1,4 +1,5 @@
 import type { ModuleManifest } from '../../platform/module';
+import { AutoModRuleResolver, CommunityAutoModResolver, ModerationItemAutoModResolver } from './automod.resolver';
 import { createModerationLoaders } from './moderation.loaders';
 import {
   CommunityModerationResolver,
@@ -9,6 +10,7 @@ import {
   ReportResolver,
   AppealResolver,
 } from './moderation.resolver';
+import { CommunityModerationStatsResolver } from './stats.resolver';
 
 type ModerationLoaders = ReturnType<typeof createModerationLoaders>;
 declare module '../../platform/loaders' {
@@ -26,6 +28,10 @@ export const moderation: ModuleManifest = {
     ModerationDecisionResolver,
     ModerationLogEntryResolver,
     AppealResolver,
+    CommunityModerationStatsResolver,
+    AutoModRuleResolver,
+    CommunityAutoModResolver,
+    ModerationItemAutoModResolver,
   ],
   loaders: (em) => createModerationLoaders(em),
   // Reports and decisions show their reporter and moderator to reviewers only.

@@ -209,6 +209,14 @@ export class ModerationItem extends Node {
   @Property({ type: 'json' })
   snapshot!: ContentSnapshot;
 
+  /** The AutoMod rule that put the write in the queue (HOLD, REPORT, MUTE), if one did. */
+  @ManyToOne(() => AutoModRule, { ref: true, nullable: true, deleteRule: 'set null' })
+  autoModRule?: Ref<AutoModRule> | null;
+
+  /** What the AutoMod rule matched on (the engine's reasons). */
+  @Property({ type: 'json', nullable: true })
+  autoModReasons?: string[] | null;
+
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
@@ -386,8 +394,9 @@ export class CommunityMute {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
-  mutedBy!: Ref<User>;
+  /** The moderator who muted them; null when an AutoMod rule did. */
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
+  mutedBy?: Ref<User> | null;
 
   @ManyToOne(() => ModerationDecision, { ref: true, nullable: true, deleteRule: 'set null' })
   decision?: Ref<ModerationDecision> | null;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
-import { fastSql, sql } from '../../platform/database/sql';
+import { fastSql, sql, sqlTransaction } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
@@ -20,6 +20,9 @@ import { award, EARNED_BY_CONTENT, reverse, reverseSubject, settle } from '../re
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { commentatorAwardStep } from '../reputation/badges';
 import { recordModeration } from '../moderation/moderation-log';
+import { AutoModSubject } from '../moderation/automod-engine';
+import { applyVerdict, screenWrite } from '../moderation/automod';
+import { publishQueueChanged } from '../moderation/moderation.service';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 export interface CommentDeps {
@@ -71,13 +74,24 @@ export async function addComment(
       throw new BadInput(`Replies nest at most ${POST_LIMITS.maxCommentDepth + 1} levels deep`, 'parentId');
     }
   }
+  // AutoMod screens the comment first: a BLOCK refuses it here; a community without rules reads nothing.
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    {
+      communityId: post.community.id,
+      subject: AutoModSubject.COMMENT,
+      text: body,
+    },
+  );
   // One statement, so one atomic write and one round trip: the post is checked again under its KEY
   // SHARE lock (the one the comment's foreign key takes anyway; lockPost takes FOR UPDATE, so a
   // comment racing a lock either commits first or sees it), and the comment, both counters and the
-  // COMMENTATOR badge it may earn are written only if it still takes comments.
-  const [row] = await fastSql(
-    em,
-    `with target as (
+  // COMMENTATOR badge it may earn are written only if it still takes comments. A comment AutoMod
+  // holds or reports enters the queue in the same transaction.
+  const insert = (db: EntityManager) =>
+    fastSql(
+      db,
+      `with target as (
        select id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
      ), added as (
        insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
@@ -91,21 +105,38 @@ export async function addComment(
        ${commentatorAwardStep('added', '$7', '$3')}
      )
      select t.locked as target_locked, t.deleted as target_deleted, a.* from target t left join added a on true`,
-    [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
-  );
+      [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
+    );
+  let itemId: number | null = null;
+  const handle = verdict ? ((await loaders.user.load(userId))?.handle ?? null) : null;
+  const [row] = !verdict
+    ? await insert(em)
+    : await sqlTransaction(em, async (tx) => {
+        const rows = await insert(tx);
+        if (rows[0]?.id != null) {
+          const applied = await applyVerdict(tx, verdict, {
+            communityId: post.community.id,
+            subject: AutoModSubject.COMMENT,
+            id: rows[0].id as number,
+            authorId: userId,
+            snapshot: { title: null, body, authorHandle: handle, capturedAt: new Date().toISOString() },
+          });
+          itemId = applied.itemId;
+          if (applied.hidden) rows[0].hidden_at = new Date();
+        }
+        return rows;
+      });
   if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
   if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');
   const comment = commentView(row);
   await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
+  if (itemId !== null) await publishQueueChanged({ pubsub, log }, post.community.id, itemId);
   return comment;
 }
 
 /** Edits a comment: its author only, while it is not deleted. */
-export async function updateComment(
-  { em, loaders, viewer }: CommentDeps,
-  commentId: number,
-  body: string,
-): Promise<Comment> {
+export async function updateComment(deps: CommentDeps, commentId: number, body: string): Promise<Comment> {
+  const { em, loaders, viewer } = deps;
   requireUser(viewer);
   const { comment: read, post } = await readableComment(loaders, viewer, commentId);
   const comment = await managed(em, read);
@@ -115,7 +146,37 @@ export async function updateComment(
   comment.body = body;
   comment.bodyHtml = renderMarkdown(body);
   comment.editedAt = new Date();
-  await em.flush();
+  // AutoMod screens the edited text as it screens a new comment (a BLOCK leaves the comment as it was).
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    {
+      communityId: post.community.id,
+      subject: AutoModSubject.COMMENT,
+      text: body,
+    },
+  );
+  if (!verdict) {
+    await em.flush();
+    return comment;
+  }
+  const handle = (await loaders.user.load(comment.author.id))?.handle ?? null;
+  const { itemId } = await em.transactional(async (tx) => {
+    await sql(
+      tx,
+      'update comments set body = ?, body_html = ?, edited_at = ? where id = ?',
+      [comment.body, comment.bodyHtml, comment.editedAt, comment.id],
+      'run',
+    );
+    return applyVerdict(tx, verdict, {
+      communityId: post.community.id,
+      subject: AutoModSubject.COMMENT,
+      id: comment.id,
+      authorId: comment.author.id,
+      snapshot: { title: null, body, authorHandle: handle, capturedAt: new Date().toISOString() },
+    });
+  });
+  await em.refresh(comment);
+  await publishQueueChanged(deps, post.community.id, itemId);
   return comment;
 }
 

@@ -10,6 +10,7 @@ import { User } from '../identity/identity.entity';
 @Index({ name: 'posts_community_new_index', properties: ['community', 'pinned', 'id'] })
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
+@Index({ name: 'posts_author_index', properties: ['author', 'id'] })
 @Index({ name: 'posts_tags_index', expression: 'create index "posts_tags_index" on "posts" using gin ("tags")' })
 @ObjectType('Post', {
   implements: Node,

@@ -18,6 +18,9 @@ import { EARNED_BY_CONTENT, reverseSubject, settle } from '../reputation/ledger'
 import { ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 import { recordModeration } from '../moderation/moderation-log';
+import { AutoModSubject } from '../moderation/automod-engine';
+import { applyVerdict, postText as autoModText, screenWrite } from '../moderation/automod';
+import { publishQueueChanged } from '../moderation/moderation.service';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
@@ -111,11 +114,8 @@ export async function readablePost(
 }
 
 /** Creates a post (members only), rendering its Markdown once at write time. */
-export async function createPost(
-  { em, loaders, viewer }: Context,
-  communityId: number,
-  input: CreatePostInput,
-): Promise<Post> {
+export async function createPost(ctx: Context, communityId: number, input: CreatePostInput): Promise<Post> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
@@ -123,8 +123,19 @@ export async function createPost(
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
   assertNotBlank(input.body);
+  // AutoMod screens the post first: a BLOCK refuses it here; a community without rules reads nothing.
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    {
+      communityId,
+      subject: AutoModSubject.POST,
+      text: autoModText({ title, body: input.body }),
+    },
+  );
+  const handle = verdict ? ((await loaders.user.load(userId))?.handle ?? null) : null;
   const now = new Date();
-  return em.transactional(async (tx) => {
+  let itemId: number | null = null;
+  const created = await em.transactional(async (tx) => {
     const post = tx.create(Post, {
       community: communityId,
       author: userId,
@@ -141,15 +152,27 @@ export async function createPost(
     });
     await tx.flush();
     await awardIf(tx, Badge.FIRST_POST, { communityId, userId });
+    if (verdict) {
+      ({ itemId } = await applyVerdict(tx, verdict, {
+        communityId,
+        subject: AutoModSubject.POST,
+        id: post.id,
+        authorId: userId,
+        snapshot: { title, body: input.body, authorHandle: handle, capturedAt: now.toISOString() },
+      }));
+    }
     return post;
   });
+  if (itemId !== null) {
+    await em.refresh(created); // held: hidden_at was set in SQL
+    await publishQueueChanged(ctx, communityId, itemId);
+  }
+  return created;
 }
 
 /** Edits a post: its author only, while it is not deleted. */
-export async function updatePost(
-  { em, loaders, viewer }: Context,
-  input: Omit<UpdatePostInput, 'id'> & { id: number },
-): Promise<Post> {
+export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'> & { id: number }): Promise<Post> {
+  const { em, loaders, viewer } = ctx;
   const postId = input.id;
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
@@ -167,7 +190,37 @@ export async function updatePost(
   }
   if (input.tags) post.tags = normalizeTags(input.tags);
   post.editedAt = new Date();
-  await em.flush();
+  // AutoMod screens the edited text as it screens a new post (a BLOCK leaves the post as it was).
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    {
+      communityId: post.community.id,
+      subject: AutoModSubject.POST,
+      text: autoModText(post),
+    },
+  );
+  if (!verdict) {
+    await em.flush();
+    return post;
+  }
+  const handle = (await loaders.user.load(post.author.id))?.handle ?? null;
+  const { itemId } = await em.transactional(async (tx) => {
+    await sql(
+      tx,
+      'update posts set title = ?, body = ?, body_html = ?, tags = ?, edited_at = ? where id = ?',
+      [post.title, post.body, post.bodyHtml, `{${post.tags.map((t) => `"${t}"`).join(',')}}`, post.editedAt, post.id],
+      'run',
+    );
+    return applyVerdict(tx, verdict, {
+      communityId: post.community.id,
+      subject: AutoModSubject.POST,
+      id: post.id,
+      authorId: post.author.id,
+      snapshot: { title: post.title, body: post.body, authorHandle: handle, capturedAt: new Date().toISOString() },
+    });
+  });
+  await em.refresh(post);
+  await publishQueueChanged(ctx, post.community.id, itemId);
   return post;
 }
 

@@ -124,6 +124,9 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   createCommunityRule: 'moderation',
   updateCommunityRule: 'moderation',
   deleteCommunityRule: 'moderation',
+  createAutoModRule: 'moderation',
+  updateAutoModRule: 'moderation',
+  deleteAutoModRule: 'moderation',
 };
 
 /**

@@ -1,0 +1,83 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fromGlobalId } from '../../platform/ids';
+import { PageArgs, connectionComplexity } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
+import * as automod from './automod';
+import {
+  AutoModConditions,
+  AutoModDryRun,
+  AutoModFlag,
+  AutoModRuleConnection,
+  AutoModRuleInput,
+  UpdateAutoModRuleInput,
+} from './automod.types';
+import { AutoModRule, CommunityRule, ModerationItem } from './moderation.entity';
+
+@Resolver(() => AutoModRule)
+export class AutoModRuleResolver {
+  @FieldResolver(() => AutoModConditions)
+  conditions(@Root() rule: AutoModRule): AutoModConditions {
+    return rule.conditions as AutoModConditions;
+  }
+
+  @FieldResolver(() => CommunityRule, { nullable: true, description: 'The community rule it enforces.' })
+  rule(@Root() rule: AutoModRule, @Ctx() { loaders }: Context): Promise<CommunityRule | null> | null {
+    return rule.rule ? loaders.communityRule.load(rule.rule.id) : null;
+  }
+
+  @Mutation(() => AutoModRule, {
+    description:
+      "Adds an AutoMod rule at the end of the community's (ADMIN or above; at most 50). Disabled unless `enabled`: try it with `dryRunAutoModRule` first.",
+  })
+  createAutoModRule(@Arg('input') input: AutoModRuleInput, @Ctx() ctx: Context): Promise<AutoModRule> {
+    return automod.createAutoModRule(ctx, input);
+  }
+
+  @Mutation(() => AutoModRule, { description: 'Changes an AutoMod rule, or switches it on or off (ADMIN or above).' })
+  updateAutoModRule(@Arg('input') input: UpdateAutoModRuleInput, @Ctx() ctx: Context): Promise<AutoModRule> {
+    return automod.updateAutoModRule(ctx, input);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes an AutoMod rule (ADMIN or above); the queue items and log entries it made stay.',
+  })
+  deleteAutoModRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    return automod.deleteAutoModRule(ctx, id);
+  }
+
+  @Query(() => AutoModDryRun, {
+    description: `What an AutoMod rule (enabled or not) would have done to the community's latest posts and comments (MODERATOR or above): each judged as it would have been when written. Changes nothing. \`last\`: 1 to ${automod.AUTOMOD_RULE_LIMITS.maxDryRun}, default ${automod.AUTOMOD_RULE_LIMITS.defaultDryRun}.`,
+  })
+  dryRunAutoModRule(
+    @Arg('ruleId', () => ID) ruleId: string,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<AutoModDryRun> {
+    return automod.dryRunAutoModRule(ctx, fromGlobalId('AutoModRule', ruleId, 'ruleId'), last);
+  }
+}
+
+@Resolver(() => Community)
+export class CommunityAutoModResolver {
+  @FieldResolver(() => AutoModRuleConnection, {
+    complexity: connectionComplexity,
+    description: "The community's AutoMod rules, enabled or not, in the order they were made (MODERATOR or above).",
+  })
+  autoModRules(@Root() community: Community, @Args() args: PageArgs, @Ctx() ctx: Context) {
+    return automod.communityAutoModRules(ctx, community, args);
+  }
+}
+
+@Resolver(() => ModerationItem)
+export class ModerationItemAutoModResolver {
+  @FieldResolver(() => AutoModFlag, {
+    nullable: true,
+    description: 'The AutoMod rule that put this write in the queue, and what it matched (null: reports did).',
+  })
+  async autoMod(@Root() item: ModerationItem, @Ctx() { em }: Context): Promise<AutoModFlag | null> {
+    if (!item.autoModReasons) return null;
+    const rule = item.autoModRule ? await em.findOne(AutoModRule, item.autoModRule.id) : null;
+    return { rule, reasons: item.autoModReasons };
+  }
+}

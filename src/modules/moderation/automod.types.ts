@@ -1,0 +1,198 @@
+import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
+import { Connection, boundedListComplexity } from '../../platform/pagination';
+import { Comment, Post } from '../posts/posts.entity';
+import { AUTOMOD_LIMITS, AutoModSubject } from './automod-engine';
+import { AutoModActionType, AutoModRule } from './moderation.entity';
+
+/** How many writes a dry run looks at: `last`, from 1 to `max` (default `default`). */
+export const DRY_RUN_LIMITS = { max: 500, default: 100 } as const;
+
+registerEnumType(AutoModSubject, {
+  name: 'AutoModSubject',
+  description: 'A kind of write AutoMod looks at (posts and comments today).',
+});
+
+@ObjectType('AutoModWindow', { description: 'At least `count` writes within `withinSeconds`.' })
+@InputType('AutoModWindowInput')
+export class AutoModWindow {
+  @Field(() => Int)
+  count!: number;
+
+  @Field(() => Int)
+  withinSeconds!: number;
+}
+
+@ObjectType('AutoModAuthorConditions', { description: 'Bounds on the author: every bound set must hold.' })
+@InputType('AutoModAuthorConditionsInput')
+export class AutoModAuthorConditions {
+  @Field(() => Int, { nullable: true, description: 'The account is younger than this many hours.' })
+  accountAgeHoursBelow?: number;
+
+  @Field(() => Int, { nullable: true, description: 'They joined the community less than this many hours ago.' })
+  membershipAgeHoursBelow?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Their reputation level is below this.' })
+  levelBelow?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Their reputation in the community is below this.' })
+  reputationBelow?: number;
+}
+
+@ObjectType('AutoModConditions', {
+  description:
+    'What an AutoMod rule looks for. A rule matches when every condition it sets holds; at least one besides `subjects`.',
+})
+@InputType('AutoModConditionsInput')
+export class AutoModConditions {
+  @Field(() => [String], {
+    nullable: true,
+    description: `Words or phrases, matched whole, case-insensitively (at most ${AUTOMOD_LIMITS.keywords}).`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(AUTOMOD_LIMITS.keywords)
+  keywords?: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: `RE2 regular expressions, case-insensitive (at most ${AUTOMOD_LIMITS.patterns}): matched in time linear in the text, with no backtracking.`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(AUTOMOD_LIMITS.patterns)
+  patterns?: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: `Link domains: a link to the domain or one of its subdomains matches (at most ${AUTOMOD_LIMITS.linkDomains}).`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(AUTOMOD_LIMITS.linkDomains)
+  linkDomains?: string[];
+
+  @Field(() => Int, { nullable: true, description: 'More distinct @mentions than this.' })
+  maxMentions?: number;
+
+  @Field(() => AutoModWindow, {
+    nullable: true,
+    description: 'The author wrote the same text at least `count` times within `withinSeconds` before.',
+  })
+  repeatedText?: AutoModWindow;
+
+  @Field(() => AutoModWindow, {
+    nullable: true,
+    description: 'The author wrote at least `count` times in the community within `withinSeconds` before.',
+  })
+  rate?: AutoModWindow;
+
+  @Field(() => AutoModAuthorConditions, { nullable: true })
+  author?: AutoModAuthorConditions;
+
+  @Field(() => [AutoModSubject], { nullable: true, description: 'The kinds of writes it looks at (default: all).' })
+  @IsOptional()
+  @ArrayMaxSize(4)
+  subjects?: AutoModSubject[];
+}
+
+@InputType()
+export class AutoModRuleInput {
+  @Field(() => ID)
+  communityId!: string;
+
+  @Field()
+  @Length(1, 100)
+  name!: string;
+
+  @Field(() => AutoModConditions)
+  conditions!: AutoModConditions;
+
+  @Field(() => AutoModActionType)
+  action!: AutoModActionType;
+
+  @Field(() => Int, { nullable: true, description: 'MUTE only: seconds, 60 to 2,592,000.' })
+  @IsOptional()
+  @Min(1)
+  @Max(2_592_000)
+  durationSeconds?: number;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The community rule it enforces, named in its refusals and decisions.',
+  })
+  ruleId?: string;
+
+  @Field({ defaultValue: false, description: 'Apply it to writes now (a dry run tries a rule first).' })
+  enabled!: boolean;
+}
+
+@InputType()
+export class UpdateAutoModRuleInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @Length(1, 100)
+  name?: string;
+
+  @Field(() => AutoModConditions, { nullable: true })
+  conditions?: AutoModConditions;
+
+  @Field(() => AutoModActionType, { nullable: true })
+  action?: AutoModActionType;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(1)
+  @Max(2_592_000)
+  durationSeconds?: number;
+
+  @Field(() => ID, { nullable: true })
+  ruleId?: string;
+
+  @Field({ nullable: true })
+  enabled?: boolean;
+}
+
+@ObjectType({ description: 'What an AutoMod rule matched in a write, and on what.' })
+export class AutoModFlag {
+  @Field(() => AutoModRule, { nullable: true, description: 'The rule (null once deleted).' })
+  rule!: AutoModRule | null;
+
+  // One reason per condition of the rule at most.
+  @Field(() => [String], { description: 'What matched, one line per condition, e.g. `keyword "buy now"`.' })
+  reasons!: string[];
+}
+
+export const DryRunSubject = createUnionType({
+  name: 'AutoModDryRunSubject',
+  description: 'A write AutoMod looks at.',
+  types: () => [Post, Comment] as const,
+});
+
+@ObjectType({ description: 'A write a dry run looked at, and what the rule would have done.' })
+export class AutoModDryRunMatch {
+  @Field(() => AutoModSubject)
+  subjectType!: AutoModSubject;
+
+  /** The post or comment (resolved by the dry run). */
+  @Field(() => DryRunSubject, { nullable: true, description: 'The post or comment, as moderators read it.' })
+  subject!: Post | Comment | null;
+
+  @Field(() => [String])
+  reasons!: string[];
+}
+
+@ObjectType({ description: 'What an AutoMod rule would have done to the community’s latest writes.' })
+export class AutoModDryRun {
+  @Field(() => Int, { description: 'Writes looked at (the latest posts and comments, newest first).' })
+  examined!: number;
+
+  @Field(() => [AutoModDryRunMatch], {
+    complexity: boundedListComplexity(DRY_RUN_LIMITS.max),
+    description: 'Those it matches, newest first.',
+  })
+  matches!: AutoModDryRunMatch[];
+}
+
+@ObjectType()
+export class AutoModRuleConnection extends Connection(AutoModRule, 'AutoModRule') {}
