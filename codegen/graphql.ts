@@ -257,6 +257,8 @@ export type UpdateCommunityInput = {
   description?: string | null | undefined;
   id: string;
   name?: string | null | undefined;
+  /** The weight of open reports that hides a post or comment until a moderator decides (1 to 1000). */
+  reportThreshold?: number | null | undefined;
   /** IANA time zone, e.g. "Europe/Paris". */
   timeZone?: string | null | undefined;
   visibility?: Visibility | null | undefined;

@@ -20,6 +20,7 @@ import { seedReputation } from './demo-reputation';
 import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from './demo-posts';
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
+import { seedModeration } from './demo-moderation';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -90,7 +91,9 @@ const COMMUNITIES: {
  * private) with every role,
  * and their posts (one pinned), threaded comments, votes and reactions (seed/demo-posts.ts), and
  * events: a full recurring meetup with a waitlist, a live stream with chat and questions (seed/demo-events.ts),
- * and polls: open, ranked and anonymous, closed, private with hidden results (seed/demo-polls.ts).
+ * and polls: open, ranked and anonymous, closed, private with hidden results (seed/demo-polls.ts),
+ * and moderation: rules, AutoMod rules, an open report, a decided case and a pending appeal
+ * (seed/demo-moderation.ts).
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -155,6 +158,7 @@ export class DemoSeeder extends Seeder {
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);
     await seedReputation(em, communities);
+    await seedModeration(em, now, communities, users);
   }
 }
 

@@ -385,6 +385,13 @@ const DEMO_PRIVATE_POLLS = `query DemoPrivatePolls {
   community(slug: "founders-circle") { polls(first: 10) { edges { node { question resultsVisible totalVoters options { votes } } } } }
 }`;
 
+const DEMO_MODERATION = `query DemoModeration { community(slug: "typescript") {
+  rules(first: 10) { edges { node { title } } }
+  autoModRules(first: 10) { edges { node { name action enabled } } }
+  moderationQueue(first: 10) { edges { node { reportCount subjectUser { handle } } } }
+  appeals(first: 10) { edges { node { status decision { action rule { title } } } } }
+} }`;
+
 describe('the demo seed (SEED_DEMO=true)', () => {
   const slugs = (res: { body: { data?: any } }) =>
     (res.body.data.communities.edges as { node: { slug: string } }[]).map((e) => e.node.slug);
@@ -448,6 +455,23 @@ describe('the demo seed (SEED_DEMO=true)', () => {
       totalVoters: 2,
       options: [{ votes: null }, { votes: null }, { votes: null }],
     });
+    // Moderation: rules, two AutoMod rules on, an open item with two reports, an appeal waiting.
+    const moderation = await requestAt(first.url, DEMO_MODERATION, {}, adminToken);
+    const demo = moderation.body.data.community;
+    expect(demo.rules.edges.map((e: any) => e.node.title)).toEqual([
+      'Be respectful',
+      'No spam or self-promotion',
+      'Stay on topic',
+    ]);
+    expect(demo.autoModRules.edges.map((e: any) => e.node)).toEqual([
+      { name: 'Spam links', action: 'BLOCK', enabled: true },
+      { name: 'Sales talk from new accounts', action: 'HOLD', enabled: true },
+    ]);
+    expect(demo.moderationQueue.edges).toHaveLength(1);
+    expect(demo.moderationQueue.edges[0].node).toMatchObject({ reportCount: 2, subjectUser: { handle: 'dave' } });
+    expect(demo.appeals.edges.map((e: any) => e.node)).toEqual([
+      { status: 'PENDING', decision: { action: 'REMOVE', rule: { title: 'No spam or self-promotion' } } },
+    ]);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.

@@ -1,5 +1,5 @@
-import { IsDate, IsOptional, Length, Matches, MaxLength } from 'class-validator';
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { IsDate, IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../platform/pagination';
 import { Community, JoinRequest, Member, Role, Visibility } from './communities.entity';
 
@@ -47,6 +47,15 @@ export class UpdateCommunityInput {
 
   @Field({ nullable: true, description: 'IANA time zone, e.g. "Europe/Paris".' })
   timeZone?: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The weight of open reports that hides a post or comment until a moderator decides (1 to 1000).',
+  })
+  @IsOptional()
+  @Min(1)
+  @Max(1000)
+  reportThreshold?: number;
 }
 
 @ArgsType()

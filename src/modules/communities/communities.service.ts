@@ -1,7 +1,7 @@
 import type { Context } from '../../platform/context';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { fastSql } from '../../platform/database/sql';
+import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import { idPage, toConnection } from '../../platform/pagination';
 import type { Loaders } from '../../platform/loaders';
@@ -11,6 +11,8 @@ import { Community, DEFAULT_REPORT_THRESHOLD, Member, Role, Visibility } from '.
 import type { CommunitiesArgs, CreateCommunityInput, UpdateCommunityInput } from './communities.inputs';
 import { assertCan, type Actor } from './permissions';
 import { planRiders } from './community-riders';
+import { recordModeration } from '../moderation/moderation-log';
+import { ModerationLogAction } from '../moderation/moderation.entity';
 import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
 /** The viewer's standing in a community, from the request's loaders. */
@@ -115,7 +117,28 @@ export async function updateCommunity(
       throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
     community.timeZone = input.timeZone;
   }
+  if (
+    input.reportThreshold === undefined ||
+    input.reportThreshold === null ||
+    input.reportThreshold === community.reportThreshold
+  ) {
+    await em.flush();
+    return community;
+  }
   await em.flush();
+  // The threshold is a moderation setting: its change is logged with the community's other acts.
+  const before = community.reportThreshold;
+  const after = input.reportThreshold;
+  await em.transactional(async (tx) => {
+    await sql(tx, 'update communities set report_threshold = ? where id = ?', [after, id], 'run');
+    await recordModeration(tx, {
+      communityId: id,
+      actorId: viewer.userId,
+      action: ModerationLogAction.THRESHOLD_CHANGED,
+      details: { before, after },
+    });
+  });
+  await em.refresh(community);
   return community;
 }
 

@@ -75,9 +75,9 @@ export class ModerationItemAutoModResolver {
     nullable: true,
     description: 'The AutoMod rule that put this write in the queue, and what it matched (null: reports did).',
   })
-  async autoMod(@Root() item: ModerationItem, @Ctx() { em }: Context): Promise<AutoModFlag | null> {
+  async autoMod(@Root() item: ModerationItem, @Ctx() { loaders }: Context): Promise<AutoModFlag | null> {
     if (!item.autoModReasons) return null;
-    const rule = item.autoModRule ? await em.findOne(AutoModRule, item.autoModRule.id) : null;
+    const rule = item.autoModRule ? await loaders.autoModRule.load(item.autoModRule.id) : null;
     return { rule, reasons: item.autoModReasons };
   }
 }

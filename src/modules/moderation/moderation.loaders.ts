@@ -7,6 +7,7 @@ import { Member } from '../communities/communities.entity';
 import type { ModerationHistory } from './moderation.inputs';
 import {
   Appeal,
+  AutoModRule,
   CommunityRule,
   ModerationAction,
   ModerationDecision,
@@ -165,6 +166,7 @@ function historyLoader(em: EntityManager) {
 export function createModerationLoaders(em: EntityManager) {
   return {
     communityRule: byIdLoader(em, CommunityRule),
+    autoModRule: byIdLoader(em, AutoModRule),
     moderationItem: byIdLoader(em, ModerationItem),
     moderationDecision: byIdLoader(em, ModerationDecision),
     reportsPage: reportsPageLoader(em),
