@@ -128,3 +128,52 @@ describe('SQL statements of the review queue', () => {
     expect(counts['DECIDED, first 12']).toBeLessThanOrEqual(13);
   });
 });
+
+describe('SQL statements AutoMod adds to a comment', () => {
+  it('are none without rules, one to compile a changed rule set, and one when a rule reads the author’s recent writes', async () => {
+    const [owner, author] = await Promise.all(['owner', 'author'].map((p) => signUp(server, p)));
+    const community = await createCommunity(server, owner);
+    await joinCommunity(server, author, community.id);
+    const post = (
+      await must(owner, 'mutation($c: ID!) { createPost(input: { communityId: $c, title: "T", body: "B" }) { id } }', {
+        c: community.id,
+      })
+    ).createPost.id;
+    const comment = async () => {
+      const res = await server.gql(
+        'mutation($p: ID!) { addComment(input: { postId: $p, body: "Hello there" }) { id hidden } }',
+        { p: post },
+        { token: author.token },
+      );
+      expect(res.body.errors).toBeUndefined();
+      return res.sqlStatements;
+    };
+    await comment();
+    const plain = await comment();
+    await must(owner, 'mutation($i: AutoModRuleInput!) { createAutoModRule(input: $i) { id } }', {
+      i: {
+        communityId: community.id,
+        name: 'Words',
+        conditions: { keywords: ['casino'] },
+        action: 'BLOCK',
+        enabled: true,
+      },
+    });
+    const compiling = await comment();
+    const textOnly = await comment();
+    await must(owner, 'mutation($i: AutoModRuleInput!) { createAutoModRule(input: $i) { id } }', {
+      i: {
+        communityId: community.id,
+        name: 'Pace',
+        conditions: { rate: { count: 50, withinSeconds: 60 } },
+        action: 'REPORT',
+        enabled: true,
+      },
+    });
+    await comment();
+    const withAuthor = await comment();
+    const counts = { plain, compiling, textOnly, withAuthor };
+    console.log('SQL statements per addComment:', counts);
+    expect(counts).toEqual({ plain, compiling: plain + 1, textOnly: plain, withAuthor: plain + 1 });
+  });
+});

@@ -80,16 +80,22 @@ const exempt = (actor: Actor) =>
 
 /**
  * The author's account age and their writes in the community within `lookbackSeconds` (newest
- * first, at most 200): one statement, run only when a rule looks at them.
+ * first, at most RECENT_LIMIT): one statement, run only when a rule looks at them. Each kind of write
+ * is read newest first along its (author, created_at) index and stops at RECENT_LIMIT rows, so a
+ * prolific author costs no more than RECENT_LIMIT rows of each.
  */
+const RECENT_LIMIT = 200;
 const AUTHOR_SQL = `select u.created_at as account_created_at,
    coalesce((select json_agg(json_build_object('text', w.body, 'at', w.created_at) order by w.created_at desc)
-     from (select p.title || E'\\n' || p.body as body, p.created_at from posts p
-            where p.author_id = $1 and p.community_id = $2 and p.created_at >= now() - make_interval(secs => $3)
-           union all
-           select c.body, c.created_at from comments c join posts p on p.id = c.post_id
-            where c.author_id = $1 and p.community_id = $2 and c.created_at >= now() - make_interval(secs => $3)
-           order by created_at desc limit 200) w), '[]'::json) as recent
+     from (select * from (
+             (select p.title || E'\\n' || p.body as body, p.created_at from posts p
+               where p.author_id = $1 and p.created_at >= now() - make_interval(secs => $3) and p.community_id = $2
+               order by p.created_at desc limit ${RECENT_LIMIT})
+             union all
+             (select c.body, c.created_at from comments c join posts p on p.id = c.post_id
+               where c.author_id = $1 and c.created_at >= now() - make_interval(secs => $3) and p.community_id = $2
+               order by c.created_at desc limit ${RECENT_LIMIT})
+           ) both_kinds order by created_at desc limit ${RECENT_LIMIT}) w), '[]'::json) as recent
    from users u where u.id = $1`;
 
 /** A write to screen: its community, kind and text (a post's title and body), by the viewer. */

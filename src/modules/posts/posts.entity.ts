@@ -10,7 +10,7 @@ import { User } from '../identity/identity.entity';
 @Index({ name: 'posts_community_new_index', properties: ['community', 'pinned', 'id'] })
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
-@Index({ name: 'posts_author_index', properties: ['author', 'id'] })
+@Index({ name: 'posts_author_created_index', properties: ['author', 'createdAt'] })
 @Index({ name: 'posts_tags_index', expression: 'create index "posts_tags_index" on "posts" using gin ("tags")' })
 @ObjectType('Post', {
   implements: Node,
@@ -98,6 +98,7 @@ export class Post extends Node {
 @Index({ name: 'comments_post_id_index', properties: ['post', 'id'] })
 @Index({ name: 'comments_parent_index', properties: ['parent', 'id'] })
 @Index({ name: 'comments_author_index', properties: ['author', 'id'] })
+@Index({ name: 'comments_author_created_index', properties: ['author', 'createdAt'] })
 @ObjectType('Comment', {
   implements: Node,
   simpleResolvers: true,
