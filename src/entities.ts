@@ -16,6 +16,7 @@ import {
   ModerationItem,
   ModerationLogEntry,
   Report,
+  UserBlock,
 } from './modules/moderation/moderation.entity';
 import { Settings } from './platform/settings.entity';
 
@@ -55,5 +56,6 @@ export const ENTITIES = [
   ModerationLogEntry,
   Appeal,
   AutoModRule,
+  UserBlock,
   Settings,
 ];

@@ -22,18 +22,38 @@ export interface Viewer {
   sessionId?: number;
   /** Set for an API key. */
   apiKeyId?: number;
+  /** The users this user blocked (read with the credential); empty when none. */
+  blocked: ReadonlySet<number>;
+}
+
+const NO_ONE: ReadonlySet<number> = new Set();
+
+/** The set of blocked user ids of a credential's row (`blocked`: an int[] or null). */
+export function blockedSet(ids: readonly number[] | null | undefined): ReadonlySet<number> {
+  return ids && ids.length ? new Set(ids) : NO_ONE;
 }
 
 const ALL_SCOPES: ReadonlySet<ApiScope> = new Set(Object.values(ApiScope));
 
-export const ANONYMOUS: Viewer = Object.freeze({ userId: null, isAdmin: false, scopes: ALL_SCOPES });
+export const ANONYMOUS: Viewer = Object.freeze({ userId: null, isAdmin: false, scopes: ALL_SCOPES, blocked: NO_ONE });
 
-export function sessionViewer(userId: number, isAdmin: boolean, sessionId: number): Viewer {
-  return { userId, isAdmin, scopes: ALL_SCOPES, sessionId };
+export function sessionViewer(
+  userId: number,
+  isAdmin: boolean,
+  sessionId: number,
+  blocked: ReadonlySet<number> = NO_ONE,
+): Viewer {
+  return { userId, isAdmin, scopes: ALL_SCOPES, sessionId, blocked };
 }
 
-export function apiKeyViewer(userId: number, isAdmin: boolean, apiKeyId: number, scopes: ApiScope[]): Viewer {
-  return { userId, isAdmin, scopes: new Set(scopes), apiKeyId };
+export function apiKeyViewer(
+  userId: number,
+  isAdmin: boolean,
+  apiKeyId: number,
+  scopes: ApiScope[],
+  blocked: ReadonlySet<number> = NO_ONE,
+): Viewer {
+  return { userId, isAdmin, scopes: new Set(scopes), apiKeyId, blocked };
 }
 
 /** The scope an operation of this type needs. */

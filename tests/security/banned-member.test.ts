@@ -32,6 +32,8 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   createApiKey: "creates the caller's own credential, in no community",
   revokeApiKey: "revokes the caller's own credential",
   createCommunity: 'creates a new community, where nobody is banned',
+  blockUser: "changes the caller's own relationship with another user, in no community",
+  unblockUser: "changes the caller's own relationship with another user, in no community",
 };
 
 /**

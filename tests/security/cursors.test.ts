@@ -6,7 +6,7 @@
  * walked from the schema: a new one without a way to reach it here fails the test.
  */
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import { closeAll, grantPlatformAdmin, startTestServer, type TestServer } from '../support/server';
+import { closeAll, grantPlatformAdmin, signUp, startTestServer, type TestServer } from '../support/server';
 import { record } from '../support/subscription';
 import { CURSOR_ARGUMENT, forgedCursors } from './fuzz-values';
 import { FUZZ_ENV, hoursFromNow, World } from './fuzz-world';
@@ -62,6 +62,8 @@ beforeAll(async () => {
   // owner, who appeals it.
   const rule = await w.rule();
   await w.autoModRule();
+  // A user the owner blocked (one no other part of this file reads).
+  await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: (await signUp(server, 'blocked')).user.id });
   const reported = await w.call('mutation($input: ReportInput!) { report(input: $input) { item { id } } }', {
     input: { subjectId: post, reason: 'SPAM' },
   });

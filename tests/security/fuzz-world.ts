@@ -360,6 +360,13 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
+  // A new user each time: blocking twice changes nothing, and unblocking needs a block.
+  blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
+  unblockUser: async (w) => {
+    const user = await signUp(w.server, 'fzunb');
+    await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });
+    return { variables: { userId: user.user.id } };
+  },
   appeal: async (w) => {
     const { decisionId, affected } = await w.decision(w.owner);
     return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
@@ -647,6 +654,7 @@ async function votingContest(w: World): Promise<{ contestId: string; entryId: st
 /** A valid call of every query that takes arguments, by name (reads: nothing to undo). */
 export const QUERY_BASELINES: Record<string, Builder> = {
   viewerReports: async () => ({ variables: { first: 5 } }),
+  viewerBlockedUsers: async () => ({ variables: { first: 5 } }),
   dryRunAutoModRule: async (w) => ({
     variables: { ruleId: await w.once('automod rule', () => w.autoModRule()), last: 20 },
   }),

@@ -7,7 +7,7 @@ import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret,
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
 import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
-import { ANONYMOUS, apiKeyViewer, sessionViewer, type Viewer } from './viewer';
+import { ANONYMOUS, apiKeyViewer, blockedSet, sessionViewer, type Viewer } from './viewer';
 import { credentialKey, type CredentialRef } from '../../platform/viewer';
 
 /** What the identity rules need from the configuration. */
@@ -81,6 +81,9 @@ export async function signOut(em: EntityManager, viewer: Viewer, deps: Revocatio
  * Resolves an `Authorization` header (or graphql-ws `connectionParams.authorization`) to a viewer.
  * No header: anonymous. A malformed, unknown, expired or revoked credential: UNAUTHENTICATED.
  */
+/** SQL: the ids of the users `user` (an SQL expression) blocked, as an int[] (null when none). */
+const BLOCKED_BY = (user: string) => `(select array_agg(b.blocked_id) from user_blocks b where b.blocker_id = ${user})`;
+
 export async function authenticate(
   em: EntityManager,
   authorization: unknown,
@@ -93,17 +96,24 @@ export async function authenticate(
   const hash = hashSecret(secret, settings.TOKEN_SECRET);
   // One raw statement per request (it runs before every operation, cache hits included).
   if (secret.startsWith(TOKEN_PREFIX.session)) {
-    const [session] = await fastSql<{ id: number; user_id: number; is_admin: boolean }>(
+    const [session] = await fastSql<{ id: number; user_id: number; is_admin: boolean; blocked: number[] | null }>(
       em,
-      `select s.id, s.user_id, u.is_admin from sessions s join users u on u.id = s.user_id
+      `select s.id, s.user_id, u.is_admin, ${BLOCKED_BY('u.id')} as blocked from sessions s join users u on u.id = s.user_id
         where s.token_hash = $1 and s.expires_at > now()`,
       [hash],
     );
-    if (session) return sessionViewer(session.user_id, session.is_admin, session.id);
+    if (session) return sessionViewer(session.user_id, session.is_admin, session.id, blockedSet(session.blocked));
   } else if (secret.startsWith(TOKEN_PREFIX.apiKey)) {
-    const [key] = await fastSql<{ id: number; user_id: number; is_admin: boolean; scopes: ApiScope[]; stale: boolean }>(
+    const [key] = await fastSql<{
+      id: number;
+      user_id: number;
+      is_admin: boolean;
+      scopes: ApiScope[];
+      stale: boolean;
+      blocked: number[] | null;
+    }>(
       em,
-      `select k.id, k.user_id, k.scopes, u.is_admin,
+      `select k.id, k.user_id, k.scopes, u.is_admin, ${BLOCKED_BY('u.id')} as blocked,
               k.last_used_at is null or k.last_used_at < now() - make_interval(secs => $1) as stale
          from api_keys k join users u on u.id = k.user_id
         where k.secret_hash = $2 and k.revoked_at is null`,
@@ -113,7 +123,7 @@ export async function authenticate(
       if (key.stale) {
         await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
       }
-      return apiKeyViewer(key.user_id, key.is_admin, key.id, key.scopes);
+      return apiKeyViewer(key.user_id, key.is_admin, key.id, key.scopes, blockedSet(key.blocked));
     }
   }
   throw new Unauthenticated('Invalid or expired token');
@@ -134,21 +144,34 @@ export async function currentViewers(em: EntityManager, refs: CredentialRef[]): 
   const viewers = new Map<string, Viewer>();
   if (!sessionIds.length && !apiKeyIds.length) return viewers;
   const rows = await sql<
-    { kind: 's' | 'k'; id: number; user_id: number; is_admin: boolean; scopes: ApiScope[] | null }[]
+    {
+      kind: 's' | 'k';
+      id: number;
+      user_id: number;
+      is_admin: boolean;
+      scopes: ApiScope[] | null;
+      blocked: number[] | null;
+    }[]
   >(
     em,
-    `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes
+    `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes, ${BLOCKED_BY('u.id')} as blocked
        from sessions s join users u on u.id = s.user_id
       where s.id = any(?::int[]) and s.expires_at > now()
      union all
-     select 'k', k.id, k.user_id, u.is_admin, k.scopes
+     select 'k', k.id, k.user_id, u.is_admin, k.scopes, ${BLOCKED_BY('u.id')}
        from api_keys k join users u on u.id = k.user_id
       where k.id = any(?::int[]) and k.revoked_at is null`,
     [`{${sessionIds.join(',')}}`, `{${apiKeyIds.join(',')}}`],
   );
   for (const r of rows) {
-    if (r.kind === 's') viewers.set(credentialKey({ sessionId: r.id }), sessionViewer(r.user_id, r.is_admin, r.id));
-    else viewers.set(credentialKey({ apiKeyId: r.id }), apiKeyViewer(r.user_id, r.is_admin, r.id, r.scopes ?? []));
+    const blocked = blockedSet(r.blocked);
+    if (r.kind === 's')
+      viewers.set(credentialKey({ sessionId: r.id }), sessionViewer(r.user_id, r.is_admin, r.id, blocked));
+    else
+      viewers.set(
+        credentialKey({ apiKeyId: r.id }),
+        apiKeyViewer(r.user_id, r.is_admin, r.id, r.scopes ?? [], blocked),
+      );
   }
   return viewers;
 }

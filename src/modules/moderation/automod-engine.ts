@@ -393,13 +393,22 @@ class KeywordAutomaton {
 const MENTION = /@([a-z0-9_]+)/g;
 const HANDLE_MAX = 30;
 
-/** Distinct @handles (case-insensitive) that a normalized text (`normalizeAutoModText`) mentions. */
-function mentionsIn(text: string): number {
+/** Distinct @handles (lower-case) that a normalized text (`normalizeAutoModText`) mentions. */
+function handlesIn(text: string): Set<string> {
   const handles = new Set<string>();
   for (const m of text.matchAll(MENTION)) {
     if (m[1].length <= HANDLE_MAX && !wordBefore(text, m.index)) handles.add(m[1]);
   }
-  return handles.size;
+  return handles;
+}
+
+function mentionsIn(text: string): number {
+  return handlesIn(text).size;
+}
+
+/** The distinct @handles `text` mentions, lower-case (as `countMentions` counts them). */
+export function mentionedHandles(text: string): string[] {
+  return [...handlesIn(normalizeAutoModText(text))];
 }
 
 /** Distinct @handles (case-insensitive, full-width ＠ included) that `text` mentions. */

@@ -1,5 +1,6 @@
 import type { ModuleManifest } from '../../platform/module';
 import { AutoModRuleResolver, CommunityAutoModResolver, ModerationItemAutoModResolver } from './automod.resolver';
+import { BlocksResolver } from './blocks.resolver';
 import { createModerationLoaders } from './moderation.loaders';
 import {
   CommunityModerationResolver,
@@ -17,7 +18,7 @@ declare module '../../platform/loaders' {
   interface Loaders extends ModerationLoaders {}
 }
 
-/** Reports, the review queue, decisions with their reasons, community rules, mutes and the moderation log. */
+/** Reports, the review queue, decisions with their reasons, appeals, community rules, AutoMod, mutes, blocks between members and the moderation log. */
 export const moderation: ModuleManifest = {
   name: 'moderation',
   resolvers: [
@@ -32,8 +33,16 @@ export const moderation: ModuleManifest = {
     AutoModRuleResolver,
     CommunityAutoModResolver,
     ModerationItemAutoModResolver,
+    BlocksResolver,
   ],
   loaders: (em) => createModerationLoaders(em),
   // Reports and decisions show their reporter and moderator to reviewers only.
-  viewerFields: ['reporter', 'moderator', 'decidedBy', 'viewerReports', 'viewerModerationActions'],
+  viewerFields: [
+    'reporter',
+    'moderator',
+    'decidedBy',
+    'viewerReports',
+    'viewerModerationActions',
+    'viewerBlockedUsers',
+  ],
 };

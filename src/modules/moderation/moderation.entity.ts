@@ -645,3 +645,26 @@ export class AutoModRule extends Node {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 }
+
+/**
+ * A member's block of another user, everywhere: the blocked user's posts and comments read as
+ * hidden to the blocker, and the blocked user cannot reply to the blocker's posts and comments nor
+ * mention them.
+ */
+@Entity({ tableName: 'user_blocks' })
+@Unique({ name: 'user_blocks_pair_unique', properties: ['blocker', 'blocked'] })
+@Index({ name: 'user_blocks_blocked_index', properties: ['blocked', 'blocker'] })
+@Check({ name: 'user_blocks_not_self_check', expression: 'blocker_id <> blocked_id' })
+export class UserBlock {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  blocker!: Ref<User>;
+
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  blocked!: Ref<User>;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

@@ -15,7 +15,7 @@ import { listedAuthor } from '../identity/user-views';
 import { commentAddedStream } from './comment-stream';
 import * as comments from './comments.service';
 import { allowed } from '../communities/policies';
-import { HIDDEN_HTML, HIDDEN_TEXT, commentText } from './hidden-content';
+import { commentText, masked } from './hidden-content';
 import { Comment, Post } from './posts.entity';
 import {
   AddCommentInput,
@@ -90,17 +90,24 @@ export class CommentsResolver {
     return !!comment.hiddenAt;
   }
 
+  @FieldResolver(() => Boolean, {
+    description: 'You blocked its author: its body reads `[from a member you blocked]` to you.',
+  })
+  viewerBlockedAuthor(@Root() comment: Comment, @Ctx() ctx: Context): boolean {
+    return ctx.viewer.blocked.has(comment.author.id);
+  }
+
   // A comment hidden by moderation shows its texts to its author and the moderators only (hidden-content.ts).
   @FieldResolver()
   body(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
-    return comment.hiddenAt ? commentText(ctx, comment, comment.body, HIDDEN_TEXT) : comment.body;
+    return masked(ctx, comment) ? commentText(ctx, comment, comment.body) : comment.body;
   }
 
   @FieldResolver()
   bodyHtml(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
-    if (comment.hiddenAt) {
+    if (masked(ctx, comment)) {
       return (comment.bodyHtml != null ? Promise.resolve(comment) : ctx.loaders.commentTexts.load(comment.id)).then(
-        (t) => commentText(ctx, comment, t.bodyHtml, HIDDEN_HTML),
+        (t) => commentText(ctx, comment, t.bodyHtml, true),
       );
     }
     return comment.bodyHtml ?? ctx.loaders.commentTexts.load(comment.id).then((t) => t.bodyHtml);

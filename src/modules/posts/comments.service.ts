@@ -23,6 +23,7 @@ import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
 import { publishQueueChanged } from '../moderation/moderation.service';
+import { assertMentionsAllowed } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 export interface CommentDeps {
@@ -59,12 +60,20 @@ export async function addComment(
 ): Promise<Comment> {
   const userId = requireUser(viewer);
   // A reply's parent brings its post with it (the check below tells when it is another post's).
-  await primeWriteSubject(em, loaders, userId, parentId === null ? { post: postId } : { comment: parentId });
+  const { authorBlocksViewer } = await primeWriteSubject(
+    em,
+    loaders,
+    userId,
+    parentId === null ? { post: postId } : { comment: parentId },
+    { blockedBy: true },
+  );
   const { post } = await readablePost(loaders, viewer, postId);
   assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write');
   if (post.deletedAt) throw new BadInput('This post was deleted', 'postId');
   if (post.locked) throw new Forbidden('This post is locked: it takes no new comments');
   assertNotBlank(body);
+  if (authorBlocksViewer) throw new Forbidden('You cannot reply here: its author blocked you');
+  await assertMentionsAllowed(em, userId, body);
   let depth = 0;
   if (parentId !== null) {
     const parent = await loaders.comment.load(parentId);
@@ -146,6 +155,7 @@ export async function updateComment(deps: CommentDeps, commentId: number, body: 
   comment.body = body;
   comment.bodyHtml = renderMarkdown(body);
   comment.editedAt = new Date();
+  await assertMentionsAllowed(em, comment.author.id, body);
   // AutoMod screens the edited text as it screens a new comment (a BLOCK leaves the comment as it was).
   const verdict = await screenWrite(
     { em, loaders, viewer },

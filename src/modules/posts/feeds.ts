@@ -74,6 +74,7 @@ export const LEAN_POST_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
   'hidden',
+  'viewerBlockedAuthor',
   'author',
   'community',
   'comments',

@@ -41,6 +41,7 @@ export const LEAN_COMMENT_FIELDS: ReadonlySet<string> = new Set([
   '__typename',
   'id',
   'hidden',
+  'viewerBlockedAuthor',
   'cursor',
   'bodyHtml',
   'author',

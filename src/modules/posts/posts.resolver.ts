@@ -52,7 +52,7 @@ import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
 import { react, subjectRef, vote, type Subject } from './votes.service';
 import { commentFromRow } from './rows';
-import { HIDDEN_HTML, HIDDEN_TEXT, postText } from './hidden-content';
+import { masked, postText } from './hidden-content';
 import { takeFoldedPosts } from './community-posts-rider';
 import { assertCanReadContent } from '../communities/communities.service';
 
@@ -211,21 +211,28 @@ export class PostsResolver {
     return !!post.hiddenAt;
   }
 
+  @FieldResolver(() => Boolean, {
+    description: 'You blocked its author: its title and body read `[from a member you blocked]` to you.',
+  })
+  viewerBlockedAuthor(@Root() post: Post, @Ctx() ctx: Context): boolean {
+    return ctx.viewer.blocked.has(post.author.id);
+  }
+
   // A post hidden by moderation shows its texts to its author and the moderators only (hidden-content.ts).
   @FieldResolver()
   title(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
-    return post.hiddenAt ? postText(ctx, post, post.title, HIDDEN_TEXT) : post.title;
+    return masked(ctx, post) ? postText(ctx, post, post.title) : post.title;
   }
 
   @FieldResolver()
   body(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
-    if (post.hiddenAt) return this.texts(post, ctx).then((t) => postText(ctx, post, t.body, HIDDEN_TEXT));
+    if (masked(ctx, post)) return this.texts(post, ctx).then((t) => postText(ctx, post, t.body));
     return post.body ?? ctx.loaders.postTexts.load(post.id).then((t) => t.body);
   }
 
   @FieldResolver()
   bodyHtml(@Root() post: Post, @Ctx() ctx: Context): string | Promise<string> {
-    if (post.hiddenAt) return this.texts(post, ctx).then((t) => postText(ctx, post, t.bodyHtml, HIDDEN_HTML));
+    if (masked(ctx, post)) return this.texts(post, ctx).then((t) => postText(ctx, post, t.bodyHtml, true));
     return post.bodyHtml ?? ctx.loaders.postTexts.load(post.id).then((t) => t.bodyHtml);
   }
 

@@ -21,6 +21,7 @@ import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, postText as autoModText, screenWrite } from '../moderation/automod';
 import { publishQueueChanged } from '../moderation/moderation.service';
+import { assertMentionsAllowed, blocks } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
@@ -74,31 +75,44 @@ export type WriteSubject = { post: number } | { comment: number };
 
 /**
  * Primes the loaders for a write by the signed-in viewer (`userId`) on a post or a comment: the subject, its
- * post, their community and the viewer's standing there, read in one statement, so the checks that
+ * post, their community and the viewer's standing there (and, with `blockedBy`, whether the authors of the
+ * post or comment blocked the viewer), read in one statement, so the checks that
  * follow (`readablePost`, `readableComment`, `actorIn`) run on what is loaded instead of a statement
  * each. Checks nothing itself: a subject that does not exist primes nothing, and the checks answer
  * for it as they would without this. What the request already loaded is kept.
  */
-export async function primeWriteSubject(em: EntityManager, loaders: Loaders, userId: number, subject: WriteSubject) {
+export async function primeWriteSubject(
+  em: EntityManager,
+  loaders: Loaders,
+  userId: number,
+  subject: WriteSubject,
+  options: { blockedBy?: boolean } = {},
+): Promise<{ authorBlocksViewer: boolean }> {
   let row: Record<string, unknown> | undefined;
-  if ('post' in subject) row = await readForWrite(em, loaders, userId, 'posts', subject.post);
-  else {
+  if ('post' in subject) {
+    const extra = options.blockedBy ? `, ${blocks('s.author_id', '$2')} as author_blocks_viewer` : '';
+    row = await readForWrite(em, loaders, userId, 'posts', subject.post, extra);
+  } else {
     const context = communityContextSql('p.community_id', '$2');
+    const extra = options.blockedBy
+      ? `, (${blocks('p.author_id', '$2')} or ${blocks('k.author_id', '$2')}) as author_blocks_viewer`
+      : '';
     [row] = await fastSql(
       em,
-      `select to_jsonb(k) as subject_comment, p.*, ${context.columns}
+      `select to_jsonb(k) as subject_comment, p.*, ${context.columns}${extra}
          from comments k join posts p on p.id = k.post_id ${context.joins} where k.id = $1`,
       [subject.comment, userId],
     );
     if (row) primeCommunityContext(em, loaders, row);
   }
-  if (!row) return;
+  if (!row) return { authorBlocksViewer: false };
   const post = postView(row);
   loaders.post.prime(post.id, post);
   if (row.subject_comment) {
     const comment = commentView(row.subject_comment as Record<string, unknown>);
     loaders.comment.prime(comment.id, comment);
   }
+  return { authorBlocksViewer: row.author_blocks_viewer === true };
 }
 
 /** A post the viewer may read (its community's content), or NOT_FOUND. */
@@ -123,6 +137,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
   assertNotBlank(input.body);
+  await assertMentionsAllowed(em, userId, `${title}\n${input.body}`);
   // AutoMod screens the post first: a BLOCK refuses it here; a community without rules reads nothing.
   const verdict = await screenWrite(
     { em, loaders, viewer },
@@ -190,6 +205,7 @@ export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'
   }
   if (input.tags) post.tags = normalizeTags(input.tags);
   post.editedAt = new Date();
+  await assertMentionsAllowed(em, post.author.id, `${post.title}\n${post.body}`);
   // AutoMod screens the edited text as it screens a new post (a BLOCK leaves the post as it was).
   const verdict = await screenWrite(
     { em, loaders, viewer },
