@@ -1,6 +1,7 @@
 import { IsDate, IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../platform/pagination';
+import { MODERATION_LIMITS } from '../moderation/moderation.inputs';
 import { Community, JoinRequest, Member, Role, Visibility } from './communities.entity';
 
 /** Slug rules: 3–50 lower-case letters, digits and single dashes. */
@@ -50,11 +51,11 @@ export class UpdateCommunityInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'The weight of open reports that hides a post or comment until a moderator decides (1 to 1000).',
+    description: `The weight of open reports that hides a post or comment until a moderator decides (1 to ${MODERATION_LIMITS.maxReportThreshold}).`,
   })
   @IsOptional()
   @Min(1)
-  @Max(1000)
+  @Max(MODERATION_LIMITS.maxReportThreshold)
   reportThreshold?: number;
 }
 

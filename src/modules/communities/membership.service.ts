@@ -154,8 +154,11 @@ async function removeMember(tx: EntityManager, communityId: number, userId: numb
   return removed[0].role;
 }
 
-/** Locks the community row so that ownership changes cannot race each other. */
-async function lockCommunity(tx: EntityManager, communityId: number): Promise<void> {
+/**
+ * Locks the community row: ownership changes, bans, and edits of the community's rules and AutoMod
+ * rules are serialized on it.
+ */
+export async function lockCommunity(tx: EntityManager, communityId: number): Promise<void> {
   await sql(tx, 'select id from communities where id = ? for update', [communityId], 'all');
 }
 

@@ -33,7 +33,9 @@ import {
   ModerationSubjectType,
   type ContentSnapshot,
 } from './moderation.entity';
-import { assertReviewer, hideContent, publishQueueChanged } from './moderation.service';
+import { assertReviewer, hideContent } from './moderation.service';
+import { communityRuleOf } from './rules.service';
+import { lockCommunity } from '../communities/membership.service';
 
 /** How many rules a community may have, and how far back a dry run looks at most. */
 export const AUTOMOD_RULE_LIMITS = {
@@ -210,18 +212,33 @@ const SUBJECT_TYPE: Record<AutoModSubject, ModerationSubjectType | null> = {
 
 /**
  * Applies a verdict inside the write's transaction, once the write has its id: the write enters
- * the review queue (an item naming the rule and what it matched), hidden for HOLD; MUTE also mutes
+ * the review queue (an item naming the rule and what it matched, with the write's text and author's
+ * handle as its snapshot), hidden for HOLD; MUTE also mutes
  * its author for the rule's duration (a longer mute in force stays). The log records the match.
  * Returns the item, for `publishQueueChanged` after the commit, and whether it hid the write.
  */
 export async function applyVerdict(
   tx: EntityManager,
   verdict: AutoModVerdict,
-  write: { communityId: number; subject: AutoModSubject; id: number; authorId: number; snapshot: ContentSnapshot },
+  write: {
+    communityId: number;
+    subject: AutoModSubject;
+    id: number;
+    authorId: number;
+    title: string | null;
+    body: string;
+  },
 ): Promise<{ itemId: number; hidden: boolean }> {
   const { match } = verdict;
   const type = SUBJECT_TYPE[write.subject]!;
   const hold = match.action === AutoModAction.HOLD && (await hideContent(tx, type, write.id));
+  const [author] = await sql<{ handle: string }[]>(tx, 'select handle from users where id = ?', [write.authorId]);
+  const snapshot: ContentSnapshot = {
+    title: write.title,
+    body: write.body,
+    authorHandle: author?.handle ?? null,
+    capturedAt: new Date().toISOString(),
+  };
   const [item] = await sql<{ id: number }[]>(
     tx,
     `insert into moderation_items (community_id, subject_type, subject_id, subject_user_id, status, open_weight, report_count,
@@ -237,7 +254,7 @@ export async function applyVerdict(
       write.id,
       write.authorId,
       hold,
-      JSON.stringify(write.snapshot),
+      JSON.stringify(snapshot),
       match.ruleId,
       JSON.stringify(match.reasons),
     ],
@@ -270,13 +287,8 @@ export async function applyVerdict(
   return { itemId: item.id, hidden: hold };
 }
 
-/** Tells the queue's subscribers about an item AutoMod filled (after the commit). */
-export function announceVerdict(ctx: Context, communityId: number, itemId: number | null): Promise<void> {
-  return itemId === null ? Promise.resolve() : publishQueueChanged(ctx, communityId, itemId);
-}
-
 /** The text AutoMod reads of a post: its title and body, on two lines. */
-export const postText = (post: { title: string; body: string }) => `${post.title}\n${post.body}`;
+export const autoModText = (post: { title: string; body: string }) => `${post.title}\n${post.body}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Rules: reading and editing (`automod.configure`), and the dry run.
@@ -289,17 +301,6 @@ async function bumpVersion(tx: EntityManager, communityId: number): Promise<void
 async function assertConfigures(loaders: Loaders, viewer: Viewer, communityId: number): Promise<void> {
   await visibleCommunity(loaders, viewer, communityId);
   assertCan(await actorIn(loaders, viewer, communityId), 'automod.configure');
-}
-
-/** A community rule of `communityId` named by `ruleId` (a global id), or BAD_USER_INPUT. */
-async function communityRuleId(loaders: Loaders, communityId: number, ruleId: string | null | undefined) {
-  if (!ruleId) return null;
-  const id = fromGlobalId('CommunityRule', ruleId, 'ruleId');
-  const rule = await loaders.communityRule.load(id);
-  if (!rule || rule.community.id !== communityId || rule.archivedAt) {
-    throw new BadInput('ruleId must name a rule of this community', 'ruleId');
-  }
-  return id;
 }
 
 /** Validates a rule's conditions and action as the engine will run them (BAD_USER_INPUT naming the field). */
@@ -336,9 +337,9 @@ export async function createAutoModRule(ctx: Context, input: AutoModRuleInput): 
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
   const { conditions, durationSeconds } = validated(input.conditions, input.action, input.durationSeconds);
-  const ruleId = await communityRuleId(loaders, communityId, input.ruleId);
+  const ruleId = await communityRuleOf(loaders, communityId, input.ruleId);
   const id = await em.transactional(async (tx) => {
-    await sql(tx, 'select id from communities where id = ? for update', [communityId]);
+    await lockCommunity(tx, communityId); // the limit holds under concurrent creations
     const [{ n }] = await sql<{ n: number }[]>(
       tx,
       'select count(*)::int as n from automod_rules where community_id = ?',
@@ -409,7 +410,7 @@ export async function updateAutoModRule(ctx: Context, input: UpdateAutoModRuleIn
   const name = input.name != null ? input.name.trim() : rule.name;
   if (!name) throw new BadInput('name must not be blank', 'name');
   const ruleId =
-    input.ruleId !== undefined ? await communityRuleId(loaders, communityId, input.ruleId) : (rule.rule?.id ?? null);
+    input.ruleId !== undefined ? await communityRuleOf(loaders, communityId, input.ruleId) : (rule.rule?.id ?? null);
   const enabled = input.enabled ?? rule.enabled;
   await em.transactional(async (tx) => {
     await sql(
@@ -495,7 +496,7 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
   );
   const community = (await loaders.community.load(communityId))!;
   const thresholds = rulesOf(community).levelThresholds;
-  const matches: { subjectType: AutoModSubject; subject: Post | Comment | null; reasons: string[] }[] = [];
+  const found: { subjectType: AutoModSubject; id: number; reasons: string[] }[] = [];
   for (const w of writes) {
     const at = timestamp(w.created_at)!;
     const actor: Actor = {
@@ -506,7 +507,7 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
       banned: false,
     };
     const subject = w.kind === 'POST' ? AutoModSubject.POST : AutoModSubject.COMMENT;
-    const found = await evaluate(
+    const [match] = await evaluate(
       em,
       engine,
       w.author_id,
@@ -515,9 +516,17 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
       { subject, text: w.text, now: at },
       at,
     );
-    if (!found.length) continue;
-    const node = subject === AutoModSubject.POST ? await loaders.post.load(w.id) : await loaders.comment.load(w.id);
-    matches.push({ subjectType: subject, subject: node, reasons: found[0].reasons });
+    if (match) found.push({ subjectType: subject, id: w.id, reasons: match.reasons });
   }
+  // The matched writes through the request's loaders, together: one statement per kind, not one per match.
+  const matches = await Promise.all(
+    found.map(async (m) => ({
+      subjectType: m.subjectType,
+      reasons: m.reasons,
+      subject: (m.subjectType === AutoModSubject.POST
+        ? await loaders.post.load(m.id)
+        : await loaders.comment.load(m.id)) as Post | Comment | null,
+    })),
+  );
   return { examined: writes.length, matches };
 }

@@ -20,6 +20,7 @@ import {
   type ModerationItem,
 } from './moderation.entity';
 import { MODERATION_LIMITS, type DecideInput } from './moderation.inputs';
+import { communityRuleOf } from './rules.service';
 import { contentTable, hideContent, publishQueueChanged, reviewableItem, unhideContent } from './moderation.service';
 
 /** Actions that restrict the member behind an item (its content's author, or the reported member). */
@@ -135,14 +136,7 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
     throw new Forbidden('You cannot decide an item about you or your content: another moderator will');
   }
   const statement = (input.statement ?? '').trim();
-  let ruleId: number | null = null;
-  if (input.ruleId) {
-    ruleId = fromGlobalId('CommunityRule', input.ruleId, 'ruleId');
-    const rule = await loaders.communityRule.load(ruleId);
-    if (!rule || rule.community.id !== communityId || rule.archivedAt) {
-      throw new BadInput('ruleId must name a rule of this community', 'ruleId');
-    }
-  }
+  const ruleId = await communityRuleOf(loaders, communityId, input.ruleId);
   if (action !== ModerationAction.DISMISS) {
     if (ruleId === null) throw new BadInput('The decision must name the community rule it enforces', 'ruleId');
     if (!statement) throw new BadInput('The decision needs a statement of reasons for the member', 'statement');

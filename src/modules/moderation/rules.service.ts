@@ -7,13 +7,29 @@ import type { Community } from '../communities/communities.entity';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
+import { lockCommunity } from '../communities/membership.service';
+import { fromGlobalId } from '../../platform/ids';
+import type { Loaders } from '../../platform/loaders';
 import { recordModeration } from './moderation-log';
 import { CommunityRule, ModerationLogAction } from './moderation.entity';
 import { MODERATION_LIMITS, type CreateCommunityRuleInput, type UpdateCommunityRuleInput } from './moderation.inputs';
 
-/** Locks the community's rules (its row) so that concurrent edits keep their positions 1…n. */
-async function lockRules(tx: EntityManager, communityId: number): Promise<void> {
-  await sql(tx, 'select id from communities where id = ? for update', [communityId], 'all');
+/**
+ * The id of the rule in force of `communityId` that `ruleId` (a global id) names: null when none is
+ * given, BAD_USER_INPUT on `ruleId` when it names no such rule (another community's, or a deleted one).
+ */
+export async function communityRuleOf(
+  loaders: Loaders,
+  communityId: number,
+  ruleId: string | null | undefined,
+): Promise<number | null> {
+  if (!ruleId) return null;
+  const id = fromGlobalId('CommunityRule', ruleId, 'ruleId');
+  const rule = await loaders.communityRule.load(id);
+  if (!rule || rule.community.id !== communityId || rule.archivedAt) {
+    throw new BadInput('ruleId must name a rule of this community', 'ruleId');
+  }
+  return id;
 }
 
 /** The community's rules in force, in order. */
@@ -70,7 +86,7 @@ export async function createCommunityRule(
   const title = cleanTitle(input.title);
   const description = input.description.trim();
   const id = await em.transactional(async (tx) => {
-    await lockRules(tx, communityId);
+    await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const rules = await rulesOf(tx, communityId);
     if (rules.length >= MODERATION_LIMITS.maxRules) {
       throw new BadInput(`A community has at most ${MODERATION_LIMITS.maxRules} rules`, 'communityId');
@@ -115,7 +131,7 @@ export async function updateCommunityRule(
   const communityId = rule.community.id;
   const title = input.title != null ? cleanTitle(input.title) : undefined;
   await em.transactional(async (tx) => {
-    await lockRules(tx, communityId);
+    await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const rules = await rulesOf(tx, communityId);
     const current = rules.find((r) => r.id === id);
     if (!current) throw new NotFound('Community rule');
@@ -152,7 +168,7 @@ export async function deleteCommunityRule(ctx: Context, id: number): Promise<boo
   const rule = await editableRule(ctx, id);
   const communityId = rule.community.id;
   await em.transactional(async (tx) => {
-    await lockRules(tx, communityId);
+    await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const archived = await sql<unknown[]>(
       tx,
       'update community_rules set archived_at = now() where id = ? and archived_at is null returning id',

@@ -117,7 +117,6 @@ export async function addComment(
       [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
     );
   let itemId: number | null = null;
-  const handle = verdict ? ((await loaders.user.load(userId))?.handle ?? null) : null;
   const [row] = !verdict
     ? await insert(em)
     : await sqlTransaction(em, async (tx) => {
@@ -128,7 +127,8 @@ export async function addComment(
             subject: AutoModSubject.COMMENT,
             id: rows[0].id as number,
             authorId: userId,
-            snapshot: { title: null, body, authorHandle: handle, capturedAt: new Date().toISOString() },
+            title: null,
+            body,
           });
           itemId = applied.itemId;
           if (applied.hidden) rows[0].hidden_at = new Date();
@@ -169,7 +169,6 @@ export async function updateComment(deps: CommentDeps, commentId: number, body: 
     await em.flush();
     return comment;
   }
-  const handle = (await loaders.user.load(comment.author.id))?.handle ?? null;
   const { itemId } = await em.transactional(async (tx) => {
     await sql(
       tx,
@@ -182,7 +181,8 @@ export async function updateComment(deps: CommentDeps, commentId: number, body: 
       subject: AutoModSubject.COMMENT,
       id: comment.id,
       authorId: comment.author.id,
-      snapshot: { title: null, body, authorHandle: handle, capturedAt: new Date().toISOString() },
+      title: null,
+      body,
     });
   });
   await em.refresh(comment);

@@ -19,7 +19,7 @@ import { ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
-import { applyVerdict, postText as autoModText, screenWrite } from '../moderation/automod';
+import { applyVerdict, autoModText, screenWrite } from '../moderation/automod';
 import { publishQueueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed, blocks } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
@@ -147,7 +147,6 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
       text: autoModText({ title, body: input.body }),
     },
   );
-  const handle = verdict ? ((await loaders.user.load(userId))?.handle ?? null) : null;
   const now = new Date();
   let itemId: number | null = null;
   const created = await em.transactional(async (tx) => {
@@ -173,7 +172,8 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
         subject: AutoModSubject.POST,
         id: post.id,
         authorId: userId,
-        snapshot: { title, body: input.body, authorHandle: handle, capturedAt: now.toISOString() },
+        title,
+        body: input.body,
       }));
     }
     return post;
@@ -219,7 +219,6 @@ export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'
     await em.flush();
     return post;
   }
-  const handle = (await loaders.user.load(post.author.id))?.handle ?? null;
   const { itemId } = await em.transactional(async (tx) => {
     await sql(
       tx,
@@ -232,7 +231,8 @@ export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'
       subject: AutoModSubject.POST,
       id: post.id,
       authorId: post.author.id,
-      snapshot: { title: post.title, body: post.body, authorHandle: handle, capturedAt: new Date().toISOString() },
+      title: post.title,
+      body: post.body,
     });
   });
   await em.refresh(post);
