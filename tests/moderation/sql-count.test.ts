@@ -177,3 +177,80 @@ describe('SQL statements AutoMod adds to a comment', () => {
     expect(counts).toEqual({ plain, compiling: plain + 1, textOnly: plain, withAuthor: plain + 1 });
   });
 });
+
+describe('SQL statements of a review queue of chat messages, events and polls', () => {
+  it('are the same for 3 items as for 12', async () => {
+    const [owner, moderator, author] = await Promise.all(['owner', 'mod', 'author'].map((p) => signUp(server, p)));
+    const community = await createCommunity(server, owner);
+    for (const u of [moderator, author]) await joinCommunity(server, u, community.id);
+    await must(
+      owner,
+      'mutation($c: ID!, $u: ID!) { setMemberRole(input: { communityId: $c, userId: $u, role: MODERATOR }) { role } }',
+      { c: community.id, u: moderator.user.id },
+    );
+    await must(owner, 'mutation($i: ReputationRulesInput!) { updateReputationRules(input: $i) { id } }', {
+      i: { communityId: community.id, levelThresholds: [0, 0, 0, 1000] },
+    });
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const createEvent = async (title: string) =>
+      (
+        await must(
+          author,
+          `mutation($c: ID!, $t: String!, $s: DateTimeISO!, $e: DateTimeISO!) { createEvent(input: { communityId: $c,
+            kind: LIVE_STREAM, title: $t, description: "D", startsAt: $s, endsAt: $e, timeZone: "UTC" }) { id } }`,
+          { c: community.id, t: title, s: startsAt, e: endsAt },
+        )
+      ).createEvent.id as string;
+    const stream = await createEvent('Stream');
+    await must(author, 'mutation($id: ID!) { startLiveStream(eventId: $id) { live } }', { id: stream });
+    for (let i = 0; i < 12; i++) {
+      let subject: string;
+      if (i % 3 === 0) {
+        subject = (
+          await must(
+            author,
+            'mutation($e: ID!, $b: String!) { sendChatMessage(input: { eventId: $e, body: $b }) { id } }',
+            {
+              e: stream,
+              b: `Message ${i}`,
+            },
+          )
+        ).sendChatMessage.id;
+      } else if (i % 3 === 1) {
+        subject = await createEvent(`Event ${i}`);
+      } else {
+        subject = (
+          await must(
+            author,
+            'mutation($c: ID!, $q: String!) { createPoll(input: { communityId: $c, question: $q, options: ["A", "B"] }) { id } }',
+            { c: community.id, q: `Poll ${i}` },
+          )
+        ).createPoll.id;
+      }
+      await must(moderator, 'mutation($s: ID!) { report(input: { subjectId: $s, reason: SPAM }) { id } }', {
+        s: subject,
+      });
+    }
+    const QUEUE_OF_SUBJECTS = `query($s: String!, $first: Int!) { community(slug: $s) { moderationQueue(first: $first) { edges { node {
+      id snapshot { title body }
+      subject {
+        ... on ChatMessage { id body hidden author { handle } event { title } }
+        ... on Event { id title description hidden organizer { handle } }
+        ... on Poll { id question hidden options { text } createdBy { handle } }
+      }
+      reports(first: 5) { edges { node { reason reporter { handle } } } }
+    } } } } }`;
+    const counts: Record<string, number> = {};
+    for (const first of [3, 12]) {
+      const res = await server.gql(QUEUE_OF_SUBJECTS, { s: community.slug, first }, { token: moderator.token });
+      expect(res.body.errors).toBeUndefined();
+      const edges = res.body.data.community.moderationQueue.edges;
+      expect(edges).toHaveLength(first);
+      for (const e of edges) expect(e.node.subject.id).toBeDefined();
+      counts[`first ${first}`] = res.sqlStatements;
+    }
+    console.log('SQL statements per review-queue page of chat messages, events and polls:', counts);
+    expect(counts['first 3']).toBe(counts['first 12']);
+  });
+});

@@ -49,6 +49,10 @@ export class ChatMessage extends Node {
   @Property({ type: 'datetime', nullable: true })
   answeredAt?: Date | null;
 
+  /** Hidden by moderation (reports past the threshold, AutoMod HOLD, a HIDE decision): see hidden-content.ts. */
+  @Property({ type: 'datetime', nullable: true })
+  hiddenAt?: Date | null;
+
   /** Removed by a moderator (or its author): left out of history and replays. */
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;

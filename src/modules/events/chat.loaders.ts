@@ -1,8 +1,10 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader } from '../../platform/by-id-loader';
 import { sql } from '../../platform/database/sql';
 import type { Row } from '../../platform/live-feed';
 import { AUTHOR_COLUMNS } from '../identity/user-views';
+import { ChatMessage } from './chat.entity';
 
 /** The latest `size + 1` messages of a stream's chat (before a message id, if given), newest first. */
 export interface ChatPageKey {
@@ -114,5 +116,7 @@ export function createChatLoaders(em: EntityManager) {
     chatPage: chatPageLoader(em),
     questionsPage: questionsPageLoader(em),
     newestChatId: newestChatIdLoader(em),
+    /** A chat message by id, removed or hidden ones included (callers check). */
+    chatMessage: byIdLoader(em, ChatMessage),
   };
 }

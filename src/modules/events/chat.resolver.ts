@@ -12,6 +12,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { contentText, maskable } from '../posts/hidden-content';
 import { fromGlobalId, toGlobalId } from '../../platform/ids';
 import { liveStream } from '../../platform/live-stream';
 import {
@@ -345,6 +346,33 @@ export class ChatResolver {
   @FieldResolver(() => User)
   async author(@Root() message: ChatMessage, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(message.author.id))!;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Hidden by moderation (reports past the community's threshold, an AutoMod HOLD, or a HIDE decision): readers other than its author and the community's moderators read `[hidden by moderation]` instead of its body.",
+  })
+  hidden(@Root() message: ChatMessage): boolean {
+    return !!message.hiddenAt;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: 'You blocked its author: its body reads `[from a member you blocked]` to you.',
+  })
+  viewerBlockedAuthor(@Root() message: ChatMessage, @Ctx() ctx: Context): boolean {
+    return ctx.viewer.blocked.has(message.author.id);
+  }
+
+  // A message hidden by moderation shows its body to its author and the moderators only (hidden-content.ts).
+  @FieldResolver()
+  body(@Root() message: ChatMessage, @Ctx() ctx: Context): string | Promise<string> {
+    const content = { hiddenAt: message.hiddenAt, authorId: message.author.id };
+    if (!maskable(ctx, content)) return message.body;
+    return contentText(
+      ctx,
+      { ...content, communityId: async () => (await ctx.loaders.event.load(message.event.id))?.community.id ?? null },
+      message.body,
+    );
   }
 
   @FieldResolver(() => Event)

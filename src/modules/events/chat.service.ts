@@ -5,12 +5,16 @@ import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/erro
 import type { Loaders } from '../../platform/loaders';
 import type { Row } from '../../platform/live-feed';
 import { decodeCursor, encodeCursor, PAGE_LIMITS } from '../../platform/pagination';
-import { Role } from '../communities/communities.entity';
+import { Role, type Community } from '../communities/communities.entity';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, outranks } from '../communities/permissions';
 import { allowed, authorize } from '../communities/policies';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
+import { AutoModSubject } from '../moderation/automod-engine';
+import { applyVerdict, screenWrite } from '../moderation/automod';
+import { publishQueueChanged } from '../moderation/moderation.service';
+import type { Viewer } from '../identity/viewer';
 import { ref, timestamp, view } from '../../platform/views';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
 import { ChatMessage } from './chat.entity';
@@ -34,6 +38,7 @@ function chatMessageView(r: Record<string, unknown>): ChatMessage {
     isQuestion: r.is_question,
     upvotes: r.upvotes,
     answeredAt: timestamp(r.answered_at),
+    hiddenAt: timestamp(r.hidden_at),
     deletedAt: timestamp(r.deleted_at),
     createdAt: timestamp(r.created_at),
   });
@@ -136,16 +141,43 @@ export async function sendChatMessage(
   if (event.slowModeSeconds > 0 && !(await allowed(ctx, 'event.runStream', event))) {
     await rateLimiter.consume(`chat-slow:${event.id}:${userId}`, 1, event.slowModeSeconds * 1000);
   }
-  // The mute check and the insert in one statement (chat is the busiest write path): no row back means muted.
-  const row = await sql<Row | undefined>(
-    em,
-    `insert into chat_messages (event_id, author_id, body, is_question, upvotes, created_at)
-     select ?, ?, ?, ?, 0, now()
-      where not exists (select 1 from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now()))
-     returning *`,
-    [event.id, userId, text, isQuestion, event.id, userId],
-    'get',
+  // AutoMod screens the message first: a BLOCK refuses it here; a community without rules reads nothing.
+  const communityId = event.community.id;
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    { communityId, subject: AutoModSubject.CHAT_MESSAGE, text },
   );
+  // The mute check and the insert in one statement (chat is the busiest write path): no row back means muted.
+  const insert = (db: EntityManager) =>
+    sql<Row | undefined>(
+      db,
+      `insert into chat_messages (event_id, author_id, body, is_question, upvotes, created_at)
+       select ?, ?, ?, ?, 0, now()
+        where not exists (select 1 from chat_mutes where event_id = ? and user_id = ? and (until is null or until > now()))
+       returning *`,
+      [event.id, userId, text, isQuestion, event.id, userId],
+      'get',
+    );
+  let row: Row | undefined;
+  let itemId: number | null = null;
+  if (!verdict) row = await insert(em);
+  else {
+    // A matching rule queues the message (HOLD: hidden) in the insert's transaction.
+    row = await em.transactional(async (tx) => {
+      const inserted = await insert(tx);
+      if (!inserted) return inserted;
+      const applied = await applyVerdict(tx, verdict, {
+        communityId,
+        subject: AutoModSubject.CHAT_MESSAGE,
+        id: inserted.id as number,
+        authorId: userId,
+        title: null,
+        body: text,
+      });
+      itemId = applied.itemId;
+      return applied.hidden ? { ...inserted, hidden_at: new Date() } : inserted;
+    });
+  }
   if (!row) {
     const mute = await sql<{ until: string | null } | undefined>(
       em,
@@ -159,22 +191,31 @@ export async function sendChatMessage(
     );
   }
   const message = chatMessageView(row);
+  if (itemId !== null) await publishQueueChanged(ctx, communityId, itemId);
   await publishAfterCommit<ChatMessageAddedEvent>(pubsub, log, chatTopics.messageAdded(event.id), {
     messageId: message.id,
   });
   return message;
 }
 
-/** A message of a stream the viewer may read, with its event; NOT_FOUND otherwise (or when removed). */
+/**
+ * A message of a stream the viewer may read, with its event and community; NOT_FOUND otherwise
+ * (or when removed: a removed message answers exactly like a missing one, not "Event not found").
+ */
+export async function readableChatMessage(
+  loaders: Loaders,
+  viewer: Viewer,
+  id: number,
+): Promise<{ message: ChatMessage; event: Event; community: Community }> {
+  const message = await loaders.chatMessage.load(id);
+  const readable =
+    message && !message.deletedAt && (await nullIfHidden(readableEvent(loaders, viewer, message.event.id)));
+  if (!message || !readable) throw new NotFound('ChatMessage');
+  return { message, ...readable };
+}
+
 async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
-  const message = await ctx.em.findOne(ChatMessage, id);
-  // An unreadable stream's message answers exactly like a missing one (not "Event not found").
-  const event =
-    message &&
-    !message.deletedAt &&
-    (await nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, message.event.id).then((r) => r.event)));
-  if (!message || !event) throw new NotFound('ChatMessage');
-  return { message, event };
+  return readableChatMessage(ctx.loaders, ctx.viewer, id);
 }
 
 /** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
@@ -183,12 +224,17 @@ export async function deleteChatMessage(ctx: Context, { id }: { id: number }): P
   const { message, event } = await readableMessage(ctx, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
   const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
-  if (removed) {
-    await publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(event.id), {
-      messageId: id,
-    });
-  }
+  if (removed) await publishRemoved(ctx, event.id, id);
   return true;
+}
+
+const publishRemoved = (ctx: Pick<Context, 'pubsub' | 'log'>, eventId: number, messageId: number) =>
+  publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(eventId), { messageId });
+
+/** Tells the stream's watchers that a message was removed (by a moderation decision), after the commit. */
+export async function chatMessageRemoved(ctx: Context, messageId: number): Promise<void> {
+  const message = await ctx.loaders.chatMessage.load(messageId);
+  if (message) await publishRemoved(ctx, message.event.id, messageId);
 }
 
 /**

@@ -109,6 +109,10 @@ export class Event extends Node {
   @Property({ type: 'datetime', nullable: true })
   seriesEndsAt?: Date | null;
 
+  /** Hidden by moderation (reports past the threshold, a HIDE decision): see hidden-content.ts. */
+  @Property({ type: 'datetime', nullable: true })
+  hiddenAt?: Date | null;
+
   @Field(() => Date, { nullable: true, description: 'Set once the event is cancelled; its RSVPs stay readable.' })
   @Property({ type: 'datetime', nullable: true })
   cancelledAt?: Date | null;

@@ -13,6 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { contentText, maskable, optionalContentText, type MaskableContent } from '../posts/hidden-content';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import {
@@ -76,6 +77,13 @@ async function rsvpPage(ctx: Context, occurrence: events.EventOccurrence, list: 
 
 const key = (o: events.EventOccurrence) => ({ eventId: o.event.id, startsAt: o.startsAt });
 
+/** An event as `contentText` reads it: its organizer is its author. */
+const eventContent = (event: Event): MaskableContent => ({
+  hiddenAt: event.hiddenAt,
+  authorId: event.organizer.id,
+  communityId: () => event.community.id,
+});
+
 @Resolver(() => Event)
 export class EventsResolver {
   @Query(() => Event, {
@@ -138,6 +146,43 @@ export class EventsResolver {
   @FieldResolver(() => User)
   async organizer(@Root() event: Event, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(event.organizer.id))!;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Hidden by moderation (reports past the community's threshold, or a HIDE decision): readers other than its organizer and the community's moderators read `[hidden by moderation]` as its title and description, and no location or link.",
+  })
+  hidden(@Root() event: Event): boolean {
+    return !!event.hiddenAt;
+  }
+
+  // A hidden event shows its texts to its organizer and the moderators only (hidden-content.ts).
+  @FieldResolver()
+  title(@Root() event: Event, @Ctx() ctx: Context): string | Promise<string> {
+    const content = eventContent(event);
+    return maskable(ctx, content) ? contentText(ctx, content, event.title) : event.title;
+  }
+
+  @FieldResolver()
+  description(@Root() event: Event, @Ctx() ctx: Context): string | Promise<string> {
+    const content = eventContent(event);
+    return maskable(ctx, content) ? contentText(ctx, content, event.description) : event.description;
+  }
+
+  @FieldResolver()
+  location(@Root() event: Event, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    const content = eventContent(event);
+    return maskable(ctx, content)
+      ? optionalContentText(ctx, content, event.location ?? null)
+      : (event.location ?? null);
+  }
+
+  @FieldResolver()
+  onlineUrl(@Root() event: Event, @Ctx() ctx: Context): string | null | Promise<string | null> {
+    const content = eventContent(event);
+    return maskable(ctx, content)
+      ? optionalContentText(ctx, content, event.onlineUrl ?? null)
+      : (event.onlineUrl ?? null);
   }
 
   @FieldResolver(() => Boolean, {

@@ -65,8 +65,9 @@ interface Undone {
 }
 
 /**
- * Undoes a decision's effect inside `tx`: hidden content is shown, removed content restored (its
- * texts from the decision's `before`, its reputation through `restoreReversed`), the mute lifted,
+ * Undoes a decision's effect inside `tx`: hidden content is shown, removed content restored (a
+ * post's or comment's texts from the decision's `before`, its reputation through `restoreReversed`;
+ * a chat message back in the history), the mute lifted,
  * the ban lifted and the member readmitted with their role; a warning has nothing to undo.
  */
 async function undo(tx: EntityManager, decision: ModerationDecision, actorId: number): Promise<Undone> {
@@ -79,7 +80,16 @@ async function undo(tx: EntityManager, decision: ModerationDecision, actorId: nu
       if (table) await sql(tx, `update ${table} set hidden_at = null where id = ?`, [decision.subjectId], 'run');
       return { changes: [], readmitted: null };
     case ModerationAction.REMOVE: {
-      if (!table) return { changes: [], readmitted: null };
+      if (table === 'chat_messages') {
+        await sql(
+          tx,
+          'update chat_messages set deleted_at = null, hidden_at = null where id = ?',
+          [decision.subjectId],
+          'run',
+        );
+        return { changes: [], readmitted: null };
+      }
+      if (table !== 'posts' && table !== 'comments') return { changes: [], readmitted: null };
       const flag = table === 'posts' ? 'pinned' : 'featured';
       await sql(
         tx,

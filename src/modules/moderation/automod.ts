@@ -13,7 +13,6 @@ import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { ROLE_RANK, assertCan, type Actor } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
-import type { Comment, Post } from '../posts/posts.entity';
 import {
   AutoModAction,
   AutoModSubject,
@@ -203,11 +202,12 @@ export async function screenWrite(
   return { match, matches };
 }
 
-const SUBJECT_TYPE: Record<AutoModSubject, ModerationSubjectType | null> = {
+/** The review-queue subject of each kind of write AutoMod screens: a poll's options are screened with the poll. */
+const SUBJECT_TYPE: Record<AutoModSubject, ModerationSubjectType> = {
   [AutoModSubject.POST]: ModerationSubjectType.POST,
   [AutoModSubject.COMMENT]: ModerationSubjectType.COMMENT,
-  [AutoModSubject.CHAT_MESSAGE]: null,
-  [AutoModSubject.POLL_OPTION]: null,
+  [AutoModSubject.CHAT_MESSAGE]: ModerationSubjectType.CHAT_MESSAGE,
+  [AutoModSubject.POLL_OPTION]: ModerationSubjectType.POLL,
 };
 
 /**
@@ -230,7 +230,7 @@ export async function applyVerdict(
   },
 ): Promise<{ itemId: number; hidden: boolean }> {
   const { match } = verdict;
-  const type = SUBJECT_TYPE[write.subject]!;
+  const type = SUBJECT_TYPE[write.subject];
   const hold = match.action === AutoModAction.HOLD && (await hideContent(tx, type, write.id));
   const [author] = await sql<{ handle: string }[]>(tx, 'select handle from users where id = ?', [write.authorId]);
   const snapshot: ContentSnapshot = {
@@ -452,7 +452,8 @@ export async function deleteAutoModRule(ctx: Context, globalId: string): Promise
 }
 
 /**
- * Evaluates one rule (enabled or not) against the community's latest `last` posts and comments, as
+ * Evaluates one rule (enabled or not) against the community's latest `last` posts, comments, chat
+ * messages and polls (their question and options), as
  * it would have judged each when it was written: the same engine, the author's standing now, and
  * their writes before it (for `rate` and `repeatedText`). Changes nothing; `moderation.review`.
  */
@@ -472,7 +473,7 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
   const engine = compileAutoMod([{ ...toData(rule), enabled: true }]);
   const writes = await sql<
     {
-      kind: 'POST' | 'COMMENT';
+      kind: AutoModSubject;
       id: number;
       author_id: number;
       text: string;
@@ -489,10 +490,19 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
        union all
        select 'COMMENT', c.id, c.author_id, c.body, c.created_at
          from comments c join posts p on p.id = c.post_id where p.community_id = ? and c.deleted_at is null
+       union all
+       select 'CHAT_MESSAGE', m.id, m.author_id, m.body, m.created_at
+         from events e cross join lateral (
+           select * from chat_messages m where m.event_id = e.id and m.deleted_at is null order by m.id desc limit ?
+         ) m where e.community_id = ?
+       union all
+       select 'POLL_OPTION', p.id, p.created_by_id, p.question || E'\\n' ||
+              (select string_agg(o.text, E'\\n' order by o.position) from poll_options o where o.poll_id = p.id), p.created_at
+         from polls p where p.community_id = ?
        order by created_at desc limit ?) w
      left join members m on m.community_id = ? and m.user_id = w.author_id
      order by w.created_at desc`,
-    [communityId, communityId, count, communityId],
+    [communityId, communityId, count, communityId, communityId, count, communityId],
   );
   const community = (await loaders.community.load(communityId))!;
   const thresholds = rulesOf(community).levelThresholds;
@@ -506,7 +516,7 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
       isPlatformAdmin: false,
       banned: false,
     };
-    const subject = w.kind === 'POST' ? AutoModSubject.POST : AutoModSubject.COMMENT;
+    const subject = w.kind;
     const [match] = await evaluate(
       em,
       engine,
@@ -519,13 +529,17 @@ export async function dryRunAutoModRule(ctx: Context, id: number, last: number |
     if (match) found.push({ subjectType: subject, id: w.id, reasons: match.reasons });
   }
   // The matched writes through the request's loaders, together: one statement per kind, not one per match.
+  const load = {
+    [AutoModSubject.POST]: (id: number) => loaders.post.load(id),
+    [AutoModSubject.COMMENT]: (id: number) => loaders.comment.load(id),
+    [AutoModSubject.CHAT_MESSAGE]: (id: number) => loaders.chatMessage.load(id),
+    [AutoModSubject.POLL_OPTION]: (id: number) => loaders.poll.load(id),
+  } satisfies Record<AutoModSubject, (id: number) => Promise<unknown>>;
   const matches = await Promise.all(
     found.map(async (m) => ({
       subjectType: m.subjectType,
       reasons: m.reasons,
-      subject: (m.subjectType === AutoModSubject.POST
-        ? await loaders.post.load(m.id)
-        : await loaders.comment.load(m.id)) as Post | Comment | null,
+      subject: await load[m.subjectType](m.id),
     })),
   );
   return { examined: writes.length, matches };

@@ -1,6 +1,8 @@
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
 import { Connection, boundedListComplexity } from '../../platform/pagination';
+import { ChatMessage } from '../events/chat.entity';
+import { Poll } from '../polls/polls.entity';
 import { Comment, Post } from '../posts/posts.entity';
 import { AUTOMOD_LIMITS, AutoModSubject } from './automod-engine';
 import { AutoModActionType, AutoModRule } from './moderation.entity';
@@ -166,7 +168,7 @@ export class AutoModFlag {
 export const DryRunSubject = createUnionType({
   name: 'AutoModDryRunSubject',
   description: 'A write AutoMod looks at.',
-  types: () => [Post, Comment] as const,
+  types: () => [Post, Comment, ChatMessage, Poll] as const,
 });
 
 @ObjectType({ description: 'A write a dry run looked at, and what the rule would have done.' })
@@ -174,9 +176,12 @@ export class AutoModDryRunMatch {
   @Field(() => AutoModSubject)
   subjectType!: AutoModSubject;
 
-  /** The post or comment (resolved by the dry run). */
-  @Field(() => DryRunSubject, { nullable: true, description: 'The post or comment, as moderators read it.' })
-  subject!: Post | Comment | null;
+  /** The write (resolved by the dry run). */
+  @Field(() => DryRunSubject, {
+    nullable: true,
+    description: 'The post, comment, chat message or poll (for POLL_OPTION), as moderators read it.',
+  })
+  subject!: Post | Comment | ChatMessage | Poll | null;
 
   @Field(() => [String])
   reasons!: string[];
@@ -184,7 +189,9 @@ export class AutoModDryRunMatch {
 
 @ObjectType({ description: 'What an AutoMod rule would have done to the community’s latest writes.' })
 export class AutoModDryRun {
-  @Field(() => Int, { description: 'Writes looked at (the latest posts and comments, newest first).' })
+  @Field(() => Int, {
+    description: 'Writes looked at (the latest posts, comments, chat messages and polls, newest first).',
+  })
   examined!: number;
 
   @Field(() => [AutoModDryRunMatch], {

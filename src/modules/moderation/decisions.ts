@@ -5,6 +5,7 @@ import { BadInput, Conflict, Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { assertCan, outranks } from '../communities/permissions';
 import { afterBan, placeBan } from '../communities/membership.service';
+import { chatMessageRemoved } from '../events/chat.service';
 import { requireUser } from '../identity/identity.service';
 import { DELETED_TEXT } from '../posts/posts.service';
 import { EARNED_BY_CONTENT, reverseSubject, settle, type LedgerChange } from '../reputation/ledger';
@@ -30,6 +31,13 @@ const RESTRICTS_MEMBER: ReadonlySet<ModerationAction> = new Set([
   ModerationAction.BAN,
 ]);
 
+/** What REMOVE deletes; events and polls have no deletion: HIDE them. */
+const REMOVABLE: ReadonlySet<ModerationSubjectType> = new Set([
+  ModerationSubjectType.POST,
+  ModerationSubjectType.COMMENT,
+  ModerationSubjectType.CHAT_MESSAGE,
+]);
+
 const REPUTATION_SUBJECT: Partial<Record<ModerationSubjectType, ReputationSubjectType>> = {
   [ModerationSubjectType.POST]: ReputationSubjectType.POST,
   [ModerationSubjectType.COMMENT]: ReputationSubjectType.COMMENT,
@@ -51,25 +59,35 @@ function durationOf(action: ModerationAction, seconds: number | null | undefined
   return seconds;
 }
 
+const DELETED_ALREADY = 'This was deleted already: decide another action (DISMISS, WARN, MUTE or BAN)';
+
 /**
  * Removes a post or comment as a moderator's deletion does (its text replaced, its upvotes'
- * reputation reversed), keeping what it held in `before`, so that a reversal can restore it.
+ * reputation reversed), or a chat message as `deleteChatMessage` does (left out of the chat's
+ * history), keeping what it held in `before`, so that a reversal can restore it.
  */
 async function removeContent(
   tx: EntityManager,
   item: ModerationItem,
   moderatorId: number,
 ): Promise<{ before: Record<string, unknown>; changes: LedgerChange[] }> {
-  const table = contentTable(item.subjectType)!;
+  const table = contentTable(item.subjectType);
+  if (table === 'chat_messages') {
+    const removed = await sql<unknown[]>(
+      tx,
+      'update chat_messages set deleted_at = now() where id = ? and deleted_at is null returning id',
+      [item.subjectId],
+    );
+    if (!removed.length) throw new BadInput(DELETED_ALREADY, 'action');
+    return { before: { deleted_at: null }, changes: [] };
+  }
   const extra = table === 'posts' ? 'title, pinned' : 'featured';
   const [row] = await sql<Record<string, unknown>[]>(
     tx,
     `select body, body_html, hidden_at, deleted_at, ${extra} from ${table} where id = ? for update`,
     [item.subjectId],
   );
-  if (!row || row.deleted_at) {
-    throw new BadInput('This was deleted already: decide another action (DISMISS, WARN, MUTE or BAN)', 'action');
-  }
+  if (!row || row.deleted_at) throw new BadInput(DELETED_ALREADY, 'action');
   await sql(
     tx,
     `update ${table} set deleted_at = now(), body = ?, body_html = ?, ${table === 'posts' ? 'pinned' : 'featured'} = false where id = ?`,
@@ -130,7 +148,13 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
   const communityId = item.community.id;
   const affectedUserId = item.subjectUser.id;
   if (!contentTable(item.subjectType) && (action === ModerationAction.HIDE || action === ModerationAction.REMOVE)) {
-    throw new BadInput(`${action} applies to posts and comments: a member is warned, muted or banned`, 'action');
+    throw new BadInput(`${action} applies to content: a member is warned, muted or banned`, 'action');
+  }
+  if (action === ModerationAction.REMOVE && !REMOVABLE.has(item.subjectType)) {
+    throw new BadInput(
+      'REMOVE applies to posts, comments and chat messages: HIDE an event or a poll (its organizer can cancel or close it)',
+      'action',
+    );
   }
   if (affectedUserId === moderatorId) {
     throw new Forbidden('You cannot decide an item about you or your content: another moderator will');
@@ -240,6 +264,9 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
   await em.refresh(item); // decided now: the payload's `item` reads its new state
   if (changes.length) await settle(ctx, community, changes);
   if (action === ModerationAction.BAN) await afterBan(ctx, communityId, affectedUserId);
+  if (action === ModerationAction.REMOVE && item.subjectType === ModerationSubjectType.CHAT_MESSAGE) {
+    await chatMessageRemoved(ctx, item.subjectId);
+  }
   await publishQueueChanged(ctx, communityId, item.id);
   return em.findOneOrFail(ModerationDecision, decisionId);
 }

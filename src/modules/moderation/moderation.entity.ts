@@ -10,6 +10,9 @@ export enum ModerationSubjectType {
   POST = 'POST',
   COMMENT = 'COMMENT',
   MEMBER = 'MEMBER',
+  CHAT_MESSAGE = 'CHAT_MESSAGE',
+  EVENT = 'EVENT',
+  POLL = 'POLL',
 }
 registerEnumType(ModerationSubjectType, {
   name: 'ModerationSubjectType',

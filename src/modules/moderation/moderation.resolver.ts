@@ -22,6 +22,12 @@ import { User } from '../identity/identity.entity';
 import { readableComment } from '../posts/comments.service';
 import { Comment, Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
+import { ChatMessage } from '../events/chat.entity';
+import { readableChatMessage } from '../events/chat.service';
+import { Event } from '../events/events.entity';
+import { readableEvent } from '../events/events.service';
+import { Poll } from '../polls/polls.entity';
+import { readablePoll } from '../polls/polls.service';
 import { decide } from './decisions';
 import * as appeals from './appeals';
 import {
@@ -60,8 +66,8 @@ import * as rules from './rules.service';
 
 export const ModerationSubject = createUnionType({
   name: 'ModerationSubject',
-  description: 'What a report or a decision is about: a post, a comment or a member.',
-  types: () => [Post, Comment, Member] as const,
+  description: 'What a report or a decision is about: a post, a comment, a chat message, an event, a poll or a member.',
+  types: () => [Post, Comment, ChatMessage, Event, Poll, Member] as const,
 });
 
 function snapshotOf(stored: StoredSnapshot): ContentSnapshot {
@@ -79,16 +85,24 @@ async function subjectForReviewer(
   type: ModerationSubjectType,
   id: number,
   communityId: number,
-): Promise<Post | Comment | Member | null> {
+): Promise<Subject | null> {
   switch (type) {
     case ModerationSubjectType.POST:
       return ctx.loaders.post.load(id);
     case ModerationSubjectType.COMMENT:
       return ctx.loaders.comment.load(id);
+    case ModerationSubjectType.CHAT_MESSAGE:
+      return ctx.loaders.chatMessage.load(id);
+    case ModerationSubjectType.EVENT:
+      return ctx.loaders.event.load(id);
+    case ModerationSubjectType.POLL:
+      return ctx.loaders.poll.load(id);
     case ModerationSubjectType.MEMBER:
       return ctx.loaders.memberOfUser.load({ communityId, userId: id });
   }
 }
+
+type Subject = Post | Comment | ChatMessage | Event | Poll | Member;
 
 /** The subject as the viewer may read it on every other path (null when they may not). */
 async function subjectForReader(
@@ -96,12 +110,19 @@ async function subjectForReader(
   type: ModerationSubjectType,
   id: number,
   communityId: number,
-): Promise<Post | Comment | Member | null> {
+): Promise<Subject | null> {
+  const { loaders, viewer } = ctx;
   switch (type) {
     case ModerationSubjectType.POST:
-      return nullIfHidden(readablePost(ctx.loaders, ctx.viewer, id).then((r) => r.post));
+      return nullIfHidden(readablePost(loaders, viewer, id).then((r) => r.post));
     case ModerationSubjectType.COMMENT:
-      return nullIfHidden(readableComment(ctx.loaders, ctx.viewer, id).then((r) => r.comment));
+      return nullIfHidden(readableComment(loaders, viewer, id).then((r) => r.comment));
+    case ModerationSubjectType.CHAT_MESSAGE:
+      return nullIfHidden(readableChatMessage(loaders, viewer, id).then((r) => r.message));
+    case ModerationSubjectType.EVENT:
+      return nullIfHidden(readableEvent(loaders, viewer, id).then((r) => r.event));
+    case ModerationSubjectType.POLL:
+      return nullIfHidden(readablePoll(loaders, viewer, id).then((r) => r.poll));
     case ModerationSubjectType.MEMBER:
       return (await readableMemberCommunity(ctx, communityId))
         ? ctx.loaders.memberOfUser.load({ communityId, userId: id })
@@ -118,7 +139,7 @@ async function readableMemberCommunity(ctx: Context, communityId: number): Promi
 export class ModerationResolver {
   @Mutation(() => Report, {
     description:
-      "Reports a post, comment or member to the community's moderators (`reports.create`: level 2 by default; rate-limited). One open report per reporter and subject (CONFLICT); a note is required for OTHER. Reports weigh by the reporter's level; past the community's `reportThreshold` the content is hidden until a moderator decides.",
+      "Reports a post, comment, chat message, event, poll (or one of its options) or member to the community's moderators (`reports.create`: level 2 by default; rate-limited). One open report per reporter and subject (CONFLICT); a note is required for OTHER. Reports weigh by the reporter's level; past the community's `reportThreshold` the content is hidden until a moderator decides.",
   })
   report(@Arg('input') input: ReportInput, @Ctx() ctx: Context): Promise<Report> {
     return moderation.report(ctx, input);
@@ -413,11 +434,18 @@ export class ModerationLogEntryResolver {
 
   @FieldResolver(() => ID, {
     nullable: true,
-    description: 'The global ID of its subject: a Post, a Comment, or a User (for MEMBER).',
+    description: 'The global ID of its subject: a Post, Comment, ChatMessage, Event or Poll, or a User (for MEMBER).',
   })
   subjectId(@Root() entry: ModerationLogEntry): string | null {
     if (entry.subjectId == null || !entry.subjectType) return null;
-    const type = { POST: 'Post', COMMENT: 'Comment', MEMBER: 'User' } as const;
+    const type = {
+      POST: 'Post',
+      COMMENT: 'Comment',
+      CHAT_MESSAGE: 'ChatMessage',
+      EVENT: 'Event',
+      POLL: 'Poll',
+      MEMBER: 'User',
+    } as const;
     return toGlobalId(type[entry.subjectType], entry.subjectId);
   }
 

@@ -13,6 +13,9 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
+import { readableChatMessage } from '../events/chat.service';
+import { readableEvent } from '../events/events.service';
+import { readablePoll } from '../polls/polls.service';
 import { recordModeration } from './moderation-log';
 import {
   ModerationDecision,
@@ -42,17 +45,24 @@ export interface ModerationSubject {
   deleted: boolean;
 }
 
-/** The table and its hiding column of each kind of content; MEMBER items hide nothing. */
-const CONTENT_TABLE: Partial<Record<ModerationSubjectType, 'posts' | 'comments'>> = {
+/** The table of each kind of content, whose `hidden_at` hides it; MEMBER items hide nothing. */
+const CONTENT_TABLE = {
   [ModerationSubjectType.POST]: 'posts',
   [ModerationSubjectType.COMMENT]: 'comments',
-};
+  [ModerationSubjectType.CHAT_MESSAGE]: 'chat_messages',
+  [ModerationSubjectType.EVENT]: 'events',
+  [ModerationSubjectType.POLL]: 'polls',
+} as const satisfies Partial<Record<ModerationSubjectType, string>>;
 
-export const contentTable = (type: ModerationSubjectType) => CONTENT_TABLE[type];
+export type ContentTable = (typeof CONTENT_TABLE)[keyof typeof CONTENT_TABLE];
+
+export const contentTable = (type: ModerationSubjectType): ContentTable | undefined =>
+  (CONTENT_TABLE as Partial<Record<ModerationSubjectType, ContentTable>>)[type];
 
 /**
  * The subject a global ID names, if the viewer may read it (NOT_FOUND otherwise, as on every path):
- * a post, a comment, or a member (a `Member` ID).
+ * a post, a comment, a chat message, an event, a poll (a `PollOption` ID names its poll), or a
+ * member (a `Member` ID).
  */
 export async function subjectOf(ctx: Context, globalId: string, field = 'subjectId'): Promise<ModerationSubject> {
   const { loaders, viewer } = ctx;
@@ -82,6 +92,49 @@ export async function subjectOf(ctx: Context, globalId: string, field = 'subject
         snapshot: { title: null, body: comment.body, authorHandle: await handle(comment.author.id), capturedAt },
       };
     }
+    case 'ChatMessage': {
+      const { message, community } = await readableChatMessage(loaders, viewer, ref.id);
+      return {
+        type: ModerationSubjectType.CHAT_MESSAGE,
+        id: message.id,
+        community,
+        userId: message.author.id,
+        deleted: !!message.deletedAt,
+        snapshot: { title: null, body: message.body, authorHandle: await handle(message.author.id), capturedAt },
+      };
+    }
+    case 'Event': {
+      const { event, community } = await readableEvent(loaders, viewer, ref.id);
+      const body = [event.description, event.location, event.onlineUrl].filter(Boolean).join('\n');
+      return {
+        type: ModerationSubjectType.EVENT,
+        id: event.id,
+        community,
+        userId: event.organizer.id,
+        deleted: false,
+        snapshot: { title: event.title, body, authorHandle: await handle(event.organizer.id), capturedAt },
+      };
+    }
+    case 'Poll':
+    case 'PollOption': {
+      const pollId = ref.type === 'Poll' ? ref.id : (await loaders.pollOption.load(ref.id))?.poll.id;
+      if (pollId === undefined) throw new NotFound('PollOption');
+      const { poll, community } = await readablePoll(loaders, viewer, pollId);
+      const options = await loaders.pollOptions.load(poll.id);
+      return {
+        type: ModerationSubjectType.POLL,
+        id: poll.id,
+        community,
+        userId: poll.createdBy.id,
+        deleted: false,
+        snapshot: {
+          title: poll.question,
+          body: pollOptionsText(options),
+          authorHandle: await handle(poll.createdBy.id),
+          capturedAt,
+        },
+      };
+    }
     case 'Member': {
       const member = await loaders.member.load(ref.id);
       const community = member && (await loaders.community.load(member.community.id));
@@ -96,9 +149,12 @@ export async function subjectOf(ctx: Context, globalId: string, field = 'subject
       };
     }
     default:
-      throw new BadInput(`${field} must be the ID of a post, a comment or a member`, field);
+      throw new BadInput(`${field} must be the ID of a post, comment, chat message, event, poll or member`, field);
   }
 }
+
+/** A poll's options as one text, one per line (its snapshot's body, and what AutoMod reads). */
+export const pollOptionsText = (options: readonly { text: string }[]) => options.map((o) => o.text).join('\n');
 
 /**
  * How much a report counts toward hiding its subject: the reporter's reputation level, at most

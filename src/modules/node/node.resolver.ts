@@ -10,7 +10,7 @@ import { InviteLink } from '../communities/invite-links.entity';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
 import { Rsvp } from '../events/events.entity';
-import { ChatMessage } from '../events/chat.entity';
+import { readableChatMessage } from '../events/chat.service';
 import { readableEvent } from '../events/events.service';
 import { readableEntry } from '../events/contests.service';
 import { readablePoll } from '../polls/polls.service';
@@ -74,11 +74,8 @@ export class NodeResolver {
         const rsvp = await ctx.em.findOne(Rsvp, ref.id);
         return rsvp && (await nullIfHidden(readableEvent(loaders, viewer, rsvp.event.id))) ? rsvp : null;
       }
-      case 'ChatMessage': {
-        const message = await ctx.em.findOne(ChatMessage, ref.id);
-        if (!message || message.deletedAt) return null;
-        return (await nullIfHidden(readableEvent(loaders, viewer, message.event.id))) ? message : null;
-      }
+      case 'ChatMessage':
+        return nullIfHidden(readableChatMessage(loaders, viewer, ref.id).then((r) => r.message));
       case 'ContestEntry':
         return nullIfHidden(readableEntry(loaders, viewer, ref.id).then((r) => r.entry));
       case 'Poll':

@@ -110,6 +110,10 @@ export class Poll extends Node {
   @Property({ type: 'datetime', nullable: true })
   closeAnnouncedAt?: Date | null;
 
+  /** Hidden by moderation (reports past the threshold, AutoMod HOLD, a HIDE decision): see hidden-content.ts. */
+  @Property({ type: 'datetime', nullable: true })
+  hiddenAt?: Date | null;
+
   /** Members who hold a ballot; moved in SQL with the ballots. */
   @Property({ type: 'integer', default: 0 })
   totalVoters: number = 0;

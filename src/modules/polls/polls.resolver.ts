@@ -13,6 +13,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { Context } from '../../platform/context';
+import { contentText, maskable } from '../posts/hidden-content';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import {
@@ -51,6 +52,13 @@ export const pollUpdatedShareKey = liveFieldShareKey('pollUpdated', 'pollId', 'P
 
 const CLOSED_CODE =
   "A poll that has closed (closePoll, or closesAt passed) refuses with CONFLICT on `pollId`: the input is valid, the poll's state has moved on.";
+
+/** A poll's question or an option's text as the viewer may read it: see `contentText`. */
+function pollText(ctx: Context, poll: Poll, text: string): string | Promise<string> {
+  const content = { hiddenAt: poll.hiddenAt, authorId: poll.createdBy.id };
+  if (!maskable(ctx, content)) return text;
+  return contentText(ctx, { ...content, communityId: () => poll.community.id }, text);
+}
 
 @Resolver(() => Poll)
 export class PollsResolver {
@@ -121,6 +129,20 @@ export class PollsResolver {
   @FieldResolver(() => Event, { nullable: true, description: 'The event the poll is attached to, if any.' })
   async event(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<Event | null> {
     return poll.event ? loaders.event.load(poll.event.id) : null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Hidden by moderation (reports past the community's threshold, an AutoMod HOLD, or a HIDE decision): readers other than its creator and the community's moderators read `[hidden by moderation]` as its question and options.",
+  })
+  hidden(@Root() poll: Poll): boolean {
+    return !!poll.hiddenAt;
+  }
+
+  // A hidden poll shows its question and options to its creator and the moderators only (hidden-content.ts).
+  @FieldResolver()
+  question(@Root() poll: Poll, @Ctx() ctx: Context): string | Promise<string> {
+    return pollText(ctx, poll, poll.question);
   }
 
   @FieldResolver(() => Boolean, { description: 'A ballot may name several options (kind MULTIPLE).' })
@@ -216,6 +238,13 @@ export class PollOptionsResolver {
   @FieldResolver(() => Poll)
   async poll(@Root() option: PollOption, @Ctx() { loaders }: Context): Promise<Poll> {
     return (await loaders.poll.load(option.poll.id))!;
+  }
+
+  @FieldResolver()
+  text(@Root() option: PollOption, @Ctx() ctx: Context): string | Promise<string> {
+    const poll = ctx.loaders.poll.value(option.poll.id);
+    if (poll instanceof Promise) return poll.then((p) => (p ? pollText(ctx, p, option.text) : option.text));
+    return poll ? pollText(ctx, poll, option.text) : option.text;
   }
 
   @FieldResolver(() => Int, {

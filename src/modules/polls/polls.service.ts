@@ -14,6 +14,9 @@ import { allowed, authorize } from '../communities/policies';
 import { readableEvent } from '../events/events.service';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
+import { AutoModSubject } from '../moderation/automod-engine';
+import { applyVerdict, screenWrite } from '../moderation/automod';
+import { pollOptionsText, publishQueueChanged } from '../moderation/moderation.service';
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
 import { Poll, PollKind, PollOption } from './polls.entity';
@@ -156,6 +159,16 @@ export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
       throw new BadInput('Attach the poll to an event of the same community', 'eventId');
     eventId = event.id;
   }
+  // AutoMod screens the question and options first: a BLOCK refuses the poll here.
+  const verdict = await screenWrite(
+    { em, loaders, viewer },
+    {
+      communityId,
+      subject: AutoModSubject.POLL_OPTION,
+      text: `${question}\n${pollOptionsText(options.map((text) => ({ text })))}`,
+    },
+  );
+  let itemId: number | null = null;
   const poll = await em.transactional(async (tx) => {
     const created = tx.create(Poll, {
       community: communityId,
@@ -175,8 +188,23 @@ export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
     });
     options.forEach((text, position) => tx.create(PollOption, { poll: created, position, text, votes: 0 }));
     await tx.flush();
+    if (verdict) {
+      const applied = await applyVerdict(tx, verdict, {
+        communityId,
+        subject: AutoModSubject.POLL_OPTION,
+        id: created.id,
+        authorId: userId,
+        title: question,
+        body: pollOptionsText(options.map((text) => ({ text }))),
+      });
+      itemId = applied.itemId;
+    }
     return created;
   });
+  if (itemId !== null) {
+    await em.refresh(poll); // held: hidden_at was set in SQL
+    await publishQueueChanged(ctx, communityId, itemId);
+  }
   loaders.poll.prime(poll.id, poll);
   if (closesAt) {
     await publish<PollClosingScheduledEvent>(ctx, pollTopics.closingScheduled, {

@@ -49,3 +49,48 @@ export function commentText(ctx: Context, comment: Comment, text: string, html =
     return post && (await readsHidden(ctx, comment.author.id, post.community.id)) ? text : placeholder;
   })();
 }
+
+/** Content other than posts and comments, for `contentText`: its author and how to find its community. */
+export interface MaskableContent {
+  hiddenAt?: Date | null;
+  authorId: number;
+  /** The community whose moderators read it when hidden (null: none, read the placeholder). */
+  communityId: () => number | null | Promise<number | null>;
+}
+
+/**
+ * A chat message's, event's, poll's or poll option's text as the viewer may read it (see
+ * `postText`): BLOCKED_TEXT when the viewer blocked its author, HIDDEN_TEXT when it is hidden and
+ * the viewer is neither its author nor a moderator of its community, else `text`.
+ */
+export function contentText(ctx: Context, content: MaskableContent, text: string): string | Promise<string> {
+  return maskedAs(ctx, content, text, BLOCKED_TEXT, HIDDEN_TEXT);
+}
+
+/** An optional text (an event's location or link) as the viewer may read it: null where `contentText` reads a placeholder. */
+export function optionalContentText(
+  ctx: Context,
+  content: MaskableContent,
+  text: string | null,
+): string | null | Promise<string | null> {
+  return maskedAs(ctx, content, text, null, null);
+}
+
+function maskedAs<T extends string | null, P extends string | null>(
+  ctx: Context,
+  content: MaskableContent,
+  text: T,
+  blocked: P,
+  hidden: P,
+): T | P | Promise<T | P> {
+  if (ctx.viewer.blocked.has(content.authorId)) return blocked;
+  if (!content.hiddenAt) return text;
+  return (async () => {
+    const communityId = await content.communityId();
+    return communityId !== null && (await readsHidden(ctx, content.authorId, communityId)) ? text : hidden;
+  })();
+}
+
+/** Whether `contentText` must be asked at all (the common case is no). */
+export const maskable = (ctx: Context, content: { hiddenAt?: Date | null; authorId: number }) =>
+  !!content.hiddenAt || (ctx.viewer.blocked.size > 0 && ctx.viewer.blocked.has(content.authorId));
