@@ -387,8 +387,13 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log(
       `server: node ${process.version}, pid ${server.pid}, RESPONSE_CACHE_SECONDS=0, LEADERBOARD_UPDATE_INTERVAL_MS=${process.env.LEADERBOARD_UPDATE_INTERVAL_MS || '500 (default)'}; machine: ${loadAtStart} at the start`,
     );
-    // The server's monthly badge sweep reads last month's ledger at start: let it finish first.
+    // The monthly badges job reads last month's ledger: run it now (as the hourly schedule would) and let it finish first.
     const monthKey = periodsAt('UTC').previousMonth.key;
+    {
+      const c = await db.connect();
+      await c.query("select graphile_worker.add_job('reputation.monthlyBadges', job_key => 'bench:monthlyBadges')");
+      await c.close();
+    }
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
       const c = await db.connect();
       const {

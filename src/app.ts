@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { MODULES } from './modules';
 import type { Services } from './platform/context';
+import type { JobSchedule, JobTasks } from './platform/jobs/jobs';
 import { loadersOf } from './platform/loaders';
 import type { ModuleDeps, ModuleRuntime } from './platform/module';
 import type { PubSub } from './platform/pubsub/pubsub';
@@ -27,6 +28,12 @@ export const shareKeys = MODULES.flatMap((m) => m.shareKeys ?? []);
 
 /** Fields whose value depends on the viewer, besides `viewer…` ones (never shared between sockets). */
 export const viewerFields: ReadonlySet<string> = new Set(MODULES.flatMap((m) => m.viewerFields ?? []));
+
+/** Every module's job handlers, by task name. */
+export const jobTasks: JobTasks = Object.assign({}, ...MODULES.map((m) => m.tasks ?? {}));
+
+/** Every module's recurring jobs. */
+export const jobSchedules: readonly JobSchedule[] = MODULES.flatMap((m) => m.schedules ?? []);
 
 /** The started modules: their services for every context, and their shutdown (in reverse order). */
 export interface StartedModules {

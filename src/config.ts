@@ -127,8 +127,13 @@ const envSchema = z.object({
   LEADERBOARD_UPDATE_INTERVAL_MS: int(10, 60_000).default(500),
   /** Days an invite link works when `createInviteLink` is given no `expiresAt`. Default 7 (at most 365). */
   INVITE_LINK_DEFAULT_DAYS: int(1, 365).default(7),
-  /** Minutes between checks for a month that ended (to award its top-10 badges). Default 60. */
-  BADGE_SWEEP_MINUTES: int(1, 1440).default(60),
+  /**
+   * Background job workers in each instance (see README, Background jobs). 0: this instance only
+   * enqueues, and `npm run worker` runs the jobs in a process of its own. Default 2.
+   */
+  JOB_CONCURRENCY: int(0, 100).default(2),
+  /** How often idle workers look for due jobs, besides PostgreSQL's notifications, in ms. Default 1000. */
+  JOB_POLL_MS: int(100, 60_000).default(1000),
   /**
    * Loads the demo data (whose passwords README.md publishes) when the database has no users.
    * Default true, but false when NODE_ENV=production: there it loads only if set to true explicitly.

@@ -14,7 +14,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { ConfigError, type Config } from './config';
-import { buildSchema, createLoaders, shareKeys, startModules, viewerFields, type StartedModules } from './app';
+import {
+  buildSchema,
+  createLoaders,
+  jobSchedules,
+  jobTasks,
+  shareKeys,
+  startModules,
+  viewerFields,
+  type StartedModules,
+} from './app';
+import { startJobs, type Jobs } from './platform/jobs/jobs';
 import { credentialAuthority } from './modules/identity';
 import { authenticate } from './modules/identity/identity.service';
 import { ANONYMOUS } from './platform/viewer';
@@ -130,9 +140,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let rateLimiter: RateLimiter | undefined;
   let responseCache: ResponseCache | undefined;
   let modules: StartedModules | undefined;
+  let jobs: Jobs | undefined;
   let schema: GraphQLSchema;
   /** Closes what started, in reverse order, when the start fails part-way. */
   const closeStarted = async () => {
+    await jobs?.stop();
     await modules?.stop();
     await responseCache?.close();
     await rateLimiter?.close();
@@ -150,10 +162,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       redisUrl: config.REDIS_URL,
       log,
     });
-    // The modules' services (leaderboards) and background work (poll closer, badge sweep). These run
+    // The modules' services (leaderboards) and background work (the poll closer). These run
     // in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in SQL, so any
     // number of them at once still act once.
     modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace });
+    // Background jobs (JOB_CONCURRENCY workers here): any number of instances share the queue.
+    jobs = await startJobs({
+      url: db.url,
+      preparedStatements: db.preparedStatements,
+      orm: db.orm,
+      pubsub,
+      responseCache,
+      services: modules.services,
+      config,
+      log,
+      tasks: jobTasks,
+      schedules: jobSchedules,
+    });
     schema = await buildSchema(pubsub);
   } catch (err) {
     await closeStarted();
@@ -366,6 +391,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
+      await jobs.stop(); // the running jobs finish; the others wait in the queue for another worker
       await modules.stop();
       await responseCache.close();
       await rateLimiter.close();

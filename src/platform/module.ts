@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Services } from './context';
+import type { JobSchedule, JobTasks } from './jobs/jobs';
 import type { LoaderFactory } from './loaders';
 import type { Logger } from './logger';
 import type { PubSub } from './pubsub/pubsub';
@@ -27,6 +28,10 @@ export interface ModuleManifest {
    * that selects one never shares its execution with other sockets.
    */
   viewerFields?: readonly string[];
+  /** Its background jobs' handlers, by task name (their payloads merged into `JobPayloads`: see jobs.ts). */
+  tasks?: JobTasks;
+  /** Its recurring jobs. */
+  schedules?: readonly JobSchedule[];
   /** Starts its long-lived services and background work, once the database and pub/sub are up. */
   start?(deps: ModuleDeps): Promise<ModuleRuntime>;
 }

@@ -304,7 +304,7 @@ describe('badges', () => {
     expect(rows).toEqual([{ delta: 5, member: { id: member.id, user: { handle: writer.user.handle } } }]);
   });
 
-  it('awards REGULAR at the fifth check-in, and MONTHLY_TOP_10 when a month has ended (by the sweep, once)', async () => {
+  it('awards REGULAR at the fifth check-in, and MONTHLY_TOP_10 when a month has ended (by the hourly job, once)', async () => {
     const cast = await castOf(server, 12);
     const [regular] = cast.members;
     for (let i = 0; i < 5; i++) {
@@ -333,10 +333,15 @@ describe('badges', () => {
         [cid, dbId(m.user.id), i === 11 ? -1 : 100 - i, `test:${cid}:${i}`, new Date(last.getTime() + 86_400_000)],
       );
     }
-    // This month was already swept when the servers of the suite started: open it again for the rows just written.
+    // An hourly run may have swept this month already: open it again for the rows just written.
     await dbQuery(server, 'update communities set top_month_awarded = null where id = ?', [cid]);
-    // A new instance sweeps at start; a second sweep awards nothing more.
-    for (let i = 0; i < 2; i++) await (await startTestServer()).close();
+    // The hourly job, run twice at once (as by two instances): the month is awarded once.
+    const jobs = 'select count(*)::int as n from graphile_worker.jobs where task_identifier = ?';
+    for (let i = 0; i < 2; i++) await dbQuery(server, "select graphile_worker.add_job('reputation.monthlyBadges')");
+    for (const started = Date.now(); (await dbQuery(server, jobs, ['reputation.monthlyBadges']))[0].n > 0;) {
+      if (Date.now() - started > 15_000) throw new Error('the monthly badges jobs did not run');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const members = await reputations(server, cast.community.slug, cast.owner); // not this server's cached anonymous answer
     const topped = cast.members.filter((m) =>
       members.get(m.user.handle)!.badges.some((b) => b.badge === 'MONTHLY_TOP_10'),

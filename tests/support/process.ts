@@ -7,6 +7,9 @@ import { onCleanup, unique } from './server';
 /** The compiled entry point that `npm start` runs; `npm test` builds it first (pretest). */
 export const MAIN_JS = resolve(__dirname, '../../dist/src/main.js');
 
+/** The compiled job worker that `npm run worker` runs. */
+export const WORKER_JS = resolve(__dirname, '../../dist/src/cli/worker.js');
+
 /** One line the process printed on stdout: pino's JSON, or `{ msg: <raw text> }` for anything else. */
 export interface LogLine {
   msg: string;
@@ -34,16 +37,14 @@ export interface TownsquareProcess {
 }
 
 /**
- * Starts the built server (`node dist/src/main.js`) with exactly `env` (plus PATH); it is killed in
+ * Starts the built server (`node dist/src/main.js`, or another built `script`) with exactly `env` (plus PATH); it is killed in
  * `closeAll` if it is still running. Throws, telling what to do, when the build is missing.
  */
-export function spawnTownsquare(env: Record<string, string | undefined>): TownsquareProcess {
-  if (!existsSync(MAIN_JS)) {
-    throw new Error(
-      `${MAIN_JS} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`,
-    );
+export function spawnTownsquare(env: Record<string, string | undefined>, script = MAIN_JS): TownsquareProcess {
+  if (!existsSync(script)) {
+    throw new Error(`${script} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
   }
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [script], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

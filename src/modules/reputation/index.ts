@@ -2,11 +2,17 @@ import type { ModuleManifest } from '../../platform/module';
 import { createLeaderboards, type Leaderboards } from './leaderboards';
 import { createReputationLoaders } from './reputation.loaders';
 import { CommunityReputationResolver, MemberReputationResolver, ReputationEventResolver } from './reputation.resolver';
-import { startBadgeSweep } from './sweep';
+import { awardMonthlyTop } from './badges';
 
 type ReputationLoaders = ReturnType<typeof createReputationLoaders>;
 declare module '../../platform/loaders' {
   interface Loaders extends ReputationLoaders {}
+}
+declare module '../../platform/jobs/jobs' {
+  interface JobPayloads {
+    /** Awards the MONTHLY_TOP_10 badges of months that ended (hourly; see `awardMonthlyTop`). */
+    'reputation.monthlyBadges': Record<string, never>;
+  }
 }
 declare module '../../platform/context' {
   interface Services {
@@ -20,20 +26,23 @@ export const reputation: ModuleManifest = {
   name: 'reputation',
   resolvers: [MemberReputationResolver, ReputationEventResolver, CommunityReputationResolver],
   loaders: (em) => createReputationLoaders(em),
-  async start({ orm, log, config, responseCache, namespace }) {
+  tasks: {
+    // Each community's month is claimed in SQL with its awards: a run that overlaps another awards it once.
+    async 'reputation.monthlyBadges'(_payload, { em, log, responseCache }) {
+      const awarded = await awardMonthlyTop(em);
+      if (awarded) {
+        log.info({ awarded }, 'monthly top-10 badges awarded');
+        await responseCache.invalidate();
+      }
+    },
+  },
+  // Every hour (a community's month ends at midnight in its own time zone); made up at start for 2 hours missed.
+  schedules: [{ task: 'reputation.monthlyBadges', cron: '0 * * * *', backfillHours: 2 }],
+  async start({ orm, log, config, namespace }) {
     const leaderboards = await createLeaderboards(config.REDIS_URL, orm, log, namespace);
-    // Awards the monthly top-10 badges once a month ends; like the poll closer it runs in every
-    // instance and claims its work in SQL (see sweep.ts).
-    const sweep = startBadgeSweep({
-      orm,
-      log,
-      everyMs: config.BADGE_SWEEP_MINUTES * 60_000,
-      onAwarded: () => responseCache.invalidate(),
-    });
     return {
       services: { leaderboards },
       async stop() {
-        await sweep.stop();
         await leaderboards.close();
       },
     };

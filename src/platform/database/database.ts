@@ -5,6 +5,7 @@ import { ConfigError, type Config } from '../../config';
 import { installGlobalIdKey } from '../ids';
 import type { Logger } from '../logger';
 import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
+import { migrateJobs } from '../jobs/jobs';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
 import { setFastSqlMode } from './sql';
@@ -15,6 +16,11 @@ export interface Database {
   orm: MikroORM;
   url: string;
   embedded: boolean;
+  /**
+   * Whether clients may use named prepared statements: not on PGlite, whose socket connections share
+   * one session (two connections preparing the same name collide), nor with DATABASE_PREPARED_STATEMENTS=false.
+   */
+  preparedStatements: boolean;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,7 +52,8 @@ export async function openDatabase(
     await assertDatabaseExists(url, 'DATABASE_URL');
     for (const replica of config.DATABASE_REPLICA_URLS) await assertDatabaseExists(replica, 'DATABASE_REPLICA_URLS');
   } else {
-    embedded = await startEmbeddedPostgres(dataDir, config.DATABASE_POOL_SIZE + 2, log);
+    // The ORM's pool, the migrations' lock and jobs' connections, the job workers and their listener.
+    embedded = await startEmbeddedPostgres(dataDir, config.DATABASE_POOL_SIZE + config.JOB_CONCURRENCY + 4, log);
     url = embedded.url;
   }
   try {
@@ -54,11 +61,14 @@ export async function openDatabase(
       ormOptions({ url, poolSize: config.DATABASE_POOL_SIZE, replicaUrls: config.DATABASE_REPLICA_URLS }),
     );
     let releaseIdKey: (() => void) | undefined;
+    let preparedStatements = config.DATABASE_PREPARED_STATEMENTS;
     try {
       // PGlite behind its socket server, ours or one named by DATABASE_URL (as the test suite's).
       const [{ version }] = await orm.em.getConnection().execute<{ version: string }[]>('select version() as version');
-      if (embedded || /PGlite/i.test(version)) setFastSqlMode(orm.config, 'inline');
-      else if (!config.DATABASE_PREPARED_STATEMENTS) setFastSqlMode(orm.config, 'unnamed');
+      if (embedded || /PGlite/i.test(version)) {
+        setFastSqlMode(orm.config, 'inline');
+        preparedStatements = false;
+      } else if (!config.DATABASE_PREPARED_STATEMENTS) setFastSqlMode(orm.config, 'unnamed');
       // The key is installed before the work after the migrations (the demo seed), under their lock.
       await migrate(orm, url, log, async (migrated) => {
         releaseIdKey = installGlobalIdKey(await readGlobalIdKey(migrated));
@@ -73,6 +83,7 @@ export async function openDatabase(
       orm,
       url,
       embedded: !!embedded,
+      preparedStatements,
       async ping() {
         await orm.em.getConnection().execute('select 1');
       },
@@ -158,6 +169,8 @@ async function migrateLocked(orm: MikroORM, url: string, log: Logger, afterMigra
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await orm.getMigrator().up();
     if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    // The job queue's tables (graphile-worker's own migrations), so that writes may enqueue at once.
+    await migrateJobs(url, log);
     // Under the same lock: instances starting together on an empty database seed it once.
     await afterMigrate?.(orm);
   } finally {
