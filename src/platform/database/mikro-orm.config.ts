@@ -69,6 +69,8 @@ export function ormOptions(opts: DatabaseOptions): Options {
     // Never create a missing database: openDatabase refuses to start on one (issue 12).
     ensureDatabase: false,
     forceUtcTimezone: true,
+    // The job queue's schema is graphile-worker's own (created and upgraded by it: see jobs.ts).
+    schemaGenerator: { ignoreSchema: ['graphile_worker'] },
     migrations: {
       path: MIGRATIONS_SOURCE_DIR,
       pathTs: MIGRATIONS_SOURCE_DIR,
