@@ -345,6 +345,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ModerationDecision', id: string }
     | { __typename: 'ModerationItem', id: string }
     | { __typename: 'ModerationLogEntry', id: string }
+    | { __typename: 'Notification', id: string }
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', id: string }
@@ -602,6 +603,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type ContestCancelMutationVariables = Exact<{
@@ -666,6 +668,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -845,6 +848,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -858,6 +862,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1036,6 +1041,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'ModerationDecision' }
     | { __typename: 'ModerationItem' }
     | { __typename: 'ModerationLogEntry' }
+    | { __typename: 'Notification' }
     | { __typename: 'Poll' }
     | { __typename: 'PollOption' }
     | { __typename: 'Post' }
@@ -1170,6 +1176,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'ModerationDecision', id: string }
     | { __typename: 'ModerationItem', id: string }
     | { __typename: 'ModerationLogEntry', id: string }
+    | { __typename: 'Notification', id: string }
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', title: string, id: string }
@@ -1250,6 +1257,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'ModerationDecision', id: string }
               | { __typename: 'ModerationItem', id: string }
               | { __typename: 'ModerationLogEntry', id: string }
+              | { __typename: 'Notification', id: string }
               | { __typename: 'Poll', id: string }
               | { __typename: 'PollOption', id: string }
               | { __typename: 'Post', id: string }
@@ -1312,6 +1320,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

@@ -4,6 +4,7 @@ import { events } from './events';
 import { identity } from './identity';
 import { moderation } from './moderation';
 import { node } from './node';
+import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
 import { reputation } from './reputation';
@@ -21,4 +22,5 @@ export const MODULES: readonly ModuleManifest[] = [
   polls,
   reputation,
   moderation,
+  notifications,
 ];

@@ -28,6 +28,7 @@ const TYPE_CODES = {
   ModerationLogEntry: 20,
   Appeal: 21,
   AutoModRule: 22,
+  Notification: 23,
 } as const;
 
 /** Node types that have global IDs. */

@@ -34,6 +34,7 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   createCommunity: 'creates a new community, where nobody is banned',
   blockUser: "changes the caller's own relationship with another user, in no community",
   unblockUser: "changes the caller's own relationship with another user, in no community",
+  markNotificationsRead: "marks the caller's own notifications read, in no community",
 };
 
 /**

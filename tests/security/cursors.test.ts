@@ -212,8 +212,9 @@ describe('forged cursors', () => {
     const subscriptions = Object.values(server.app.schema.getSubscriptionType()!.getFields()).filter((f) =>
       f.args.some((a) => CURSOR_ARGUMENT.test(a.name)),
     );
-    expect(subscriptions.map((s) => s.name).sort()).toEqual(['chatMessageAdded', 'commentAdded']);
-    const targets: Record<string, { arg: string; id: string; cursorOf: string; page: string }> = {
+    expect(subscriptions.map((s) => s.name).sort()).toEqual(['chatMessageAdded', 'commentAdded', 'notificationAdded']);
+    // `arg`: the subject the subscription follows (none: the viewer's own notifications).
+    const targets: Record<string, { arg?: string; id?: string; cursorOf: string; page: string }> = {
       commentAdded: {
         arg: 'postId',
         id: records.get('Post')!,
@@ -226,6 +227,10 @@ describe('forged cursors', () => {
         cursorOf: `{ node(id: "${records.get('Event:stream')}") { ... on Event { chatMessages(last: 1) ${PAGE} } } }`,
         page: 'chatMessages',
       },
+      notificationAdded: {
+        cursorOf: `{ viewer { notifications(first: 1) ${PAGE} } }`,
+        page: 'notifications',
+      },
     };
     const findings: string[] = [];
     const client = server.ws({ token: world.owner.token });
@@ -234,8 +239,10 @@ describe('forged cursors', () => {
       const page = pageOf((await server.gql(target.cursorOf, undefined, { token: world.owner.token })).body.data);
       for (const forged of forgedCursors(page.edges[0].cursor)) {
         const r = record(client, {
-          query: `subscription($id: ID!, $after: String) { ${s.name}(${target.arg}: $id, after: $after) { id } }`,
-          variables: { id: target.id, after: forged.value },
+          query: target.arg
+            ? `subscription($id: ID!, $after: String) { ${s.name}(${target.arg}: $id, after: $after) { id } }`
+            : `subscription($after: String) { ${s.name}(after: $after) { id } }`,
+          variables: target.arg ? { id: target.id, after: forged.value } : { after: forged.value },
         });
         await r.until(
           () => r.failure !== undefined || r.results.length > 0 || r.completed,

@@ -24,6 +24,8 @@ import {
  */
 export const FUZZ_ENV: Record<string, string> = {
   CHAT_RATE_LIMIT: '1000000',
+  // Background jobs (notifications) settle fast: the fuzzer waits for them before judging a call.
+  JOB_POLL_MS: '100',
 };
 
 /** A baseline call: its arguments (as variables), and the token to send when it is not the owner's. */
@@ -104,6 +106,7 @@ export class World {
       input: { communityId: this.restrictedCommunity.id, userId: stranger.user.id },
     });
     const key = await this.apiKey();
+    const notification = await this.notification();
     for (const [type, id] of Object.entries({
       User: stranger.user.id,
       Community: community.id,
@@ -119,11 +122,24 @@ export class World {
       JoinRequest: request,
       Invite: invite.inviteMember.id,
       ApiKey: key,
+      Notification: notification,
     }))
       this.pool.set(type, id);
   }
 
   // Record makers: each returns the new record's ID (from the API's answer).
+
+  /** A notification of the owner's: Ada comments on their post; its job writes it in the background. */
+  async notification(): Promise<string> {
+    await this.comment(this.ada, await this.post(this.owner));
+    for (const started = Date.now(); ;) {
+      const data = await this.call('{ viewer { notifications(first: 1) { edges { node { id } } } } }', {});
+      const found = data.viewer.notifications.edges[0]?.node.id as string | undefined;
+      if (found) return found;
+      if (Date.now() - started > 15_000) throw new Error('fuzz set-up: no notification was written');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
   async post(author: TestUser = this.owner, communityId = this.community.id): Promise<string> {
     const data = await this.call(
@@ -360,6 +376,7 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
+  markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.
   blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
   unblockUser: async (w) => {

@@ -95,14 +95,33 @@ class DatabaseWatch {
     );
   }
 
+  /**
+   * Waits until no background job is due or running: jobs a successful call enqueued (notifications)
+   * write after it returns, and must be done before a reference is taken or a failed call is judged.
+   * A failed call that enqueued a job anyway shows as the job's writes.
+   */
+  private async settle(): Promise<void> {
+    for (const started = Date.now(); ;) {
+      const [{ n }] = await DatabaseWatch.sql<{ n: number }>(
+        this.server,
+        'select count(*)::int as n from graphile_worker.jobs where locked_at is not null or run_at <= now()',
+      );
+      if (n === 0) return;
+      if (Date.now() - started > 15_000) throw new Error('background jobs did not settle');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   /** Takes the current state as the reference. */
   async reset(): Promise<void> {
+    await this.settle();
     this.xid = await this.nextXid();
     this.sums = await this.checksums();
   }
 
   /** The tables that changed since the reference (which becomes the current state), or []. */
   async changed(): Promise<string[]> {
+    await this.settle();
     const xid = await this.nextXid();
     // No transaction got an id (a rolled-back one does): nothing was written, no need to read every table.
     if (xid === this.xid) return [];

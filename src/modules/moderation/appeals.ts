@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { enqueue } from '../../platform/jobs/jobs';
 import { BadInput, Conflict, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { idPage, toConnection } from '../../platform/pagination';
@@ -156,6 +157,7 @@ export async function decideAppeal(ctx: Context, input: DecideAppealInput): Prom
       );
       if (marked) result = await undo(tx, decision, moderatorId);
     }
+    await enqueue(tx, 'notifications.appeal', { appealId }); // the appellant hears of the outcome
     await recordModeration(tx, {
       communityId: community.id,
       actorId: moderatorId,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { enqueue } from '../../platform/jobs/jobs';
 import { BadInput, Conflict, Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { assertCan, outranks } from '../communities/permissions';
@@ -249,6 +250,8 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
       [item.id],
       'run',
     );
+    // The affected member hears of a restriction (notifications.decision), if and only if it commits.
+    if (action !== ModerationAction.DISMISS) await enqueue(tx, 'notifications.decision', { decisionId: id });
     await recordModeration(tx, {
       communityId,
       actorId: moderatorId,

@@ -169,6 +169,7 @@ export function createModerationLoaders(em: EntityManager) {
     autoModRule: byIdLoader(em, AutoModRule),
     moderationItem: byIdLoader(em, ModerationItem),
     moderationDecision: byIdLoader(em, ModerationDecision),
+    appeal: byIdLoader(em, Appeal),
     reportsPage: reportsPageLoader(em),
     decisionOfItem: decisionOfItemLoader(em),
     appealOfDecision: appealOfDecisionLoader(em),

@@ -16,6 +16,7 @@ import { readableEntry } from '../events/contests.service';
 import { readablePoll } from '../polls/polls.service';
 import { Appeal, ModerationLogEntry, Report } from '../moderation/moderation.entity';
 import { canReadDecision, isReviewer } from '../moderation/moderation.service';
+import { ownNotification } from '../notifications/notifications.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -120,6 +121,8 @@ export class NodeResolver {
         if (!entry || !(await communityVisible(entry.communityId, false))) return null;
         return (await isReviewer(loaders, viewer, entry.communityId)) ? entry : null;
       }
+      case 'Notification':
+        return ownNotification(ctx, ref.id);
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

@@ -96,12 +96,13 @@ export async function addComment(
   // SHARE lock (the one the comment's foreign key takes anyway; lockPost takes FOR UPDATE, so a
   // comment racing a lock either commits first or sees it), and the comment, both counters and the
   // COMMENTATOR badge it may earn are written only if it still takes comments. A comment AutoMod
-  // holds or reports enters the queue in the same transaction.
+  // holds or reports enters the queue in the same transaction, and so does the job that notifies the
+  // author of the post or comment it answers (notifications.reply), unless they answer themselves.
   const insert = (db: EntityManager) =>
     fastSql(
       db,
       `with target as (
-       select id, locked, deleted_at is not null as deleted from posts where id = $1 for key share
+       select id, locked, deleted_at is not null as deleted, author_id from posts where id = $1 for key share
      ), added as (
        insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, featured_count, created_at)
        select id, $2, $3, $4, $5, $6, 0, 0, false, 0, now() from target where not locked and not deleted
@@ -112,8 +113,13 @@ export async function addComment(
        update comments set reply_count = reply_count + 1 where id = (select parent_id from added)
      ), badge as (
        ${commentatorAwardStep('added', '$7', '$3')}
+     ), notify as (
+       select graphile_worker.add_job('notifications.reply', json_build_object('commentId', a.id)) as job
+         from added a, target t
+        where a.author_id <> coalesce((select author_id from comments where id = a.parent_id), t.author_id)
      )
-     select t.locked as target_locked, t.deleted as target_deleted, a.* from target t left join added a on true`,
+     select t.locked as target_locked, t.deleted as target_deleted, (select count(*) from notify) as notified, a.*
+       from target t left join added a on true`,
       [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
     );
   let itemId: number | null = null;

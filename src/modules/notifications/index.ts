@@ -1,0 +1,27 @@
+import type { ModuleManifest } from '../../platform/module';
+import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
+import { notifyAppeal, notifyDecision, notifyReply } from './notifications.service';
+
+declare module '../../platform/jobs/jobs' {
+  interface JobPayloads {
+    /** A comment was added: notify who it answers (enqueued in the comment's transaction). */
+    'notifications.reply': { commentId: number };
+    /** A moderation decision restricted a member: notify them (enqueued in the decision's transaction). */
+    'notifications.decision': { decisionId: number };
+    /** An appeal was decided: notify the appellant (enqueued in the appeal decision's transaction). */
+    'notifications.appeal': { appealId: number };
+  }
+}
+
+/** Notifications: written by jobs enqueued with the writes that cause them, read and followed by their recipient. */
+export const notifications: ModuleManifest = {
+  name: 'notifications',
+  resolvers: [UserNotificationsResolver, NotificationResolver],
+  tasks: {
+    'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
+    'notifications.decision': (payload, ctx) => notifyDecision(ctx, payload.decisionId),
+    'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
+  },
+  // Only their recipient reads them: never shared between sockets.
+  viewerFields: ['notifications', 'unreadNotificationCount'],
+};

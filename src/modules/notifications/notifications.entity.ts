@@ -1,0 +1,126 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../platform/node';
+import type { NodeType } from '../../platform/ids';
+import { Community } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+
+export enum NotificationKind {
+  REPLY = 'REPLY',
+  MODERATION_DECISION = 'MODERATION_DECISION',
+  APPEAL_DECIDED = 'APPEAL_DECIDED',
+}
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'What a notification tells.',
+  valuesConfig: {
+    REPLY: {
+      description:
+        'Comments on your post (`post`) or replies to your comment (`comment`); `count` of them since you last read it, `latestComment` the newest.',
+    },
+    MODERATION_DECISION: {
+      description:
+        "A moderator's decision that restricted you (`decision`: the action, the rule and the statement of reasons).",
+    },
+    APPEAL_DECIDED: { description: 'Your appeal was decided (`appeal`: upheld or reversed, with its statement).' },
+  },
+});
+
+/**
+ * A notification for one user. Grouped ones (replies to one post or one comment) are one unread row
+ * per `groupKey` (a partial unique index): a new reply replaces it by a row with the next id and
+ * `count + 1`, so the newest notifications are always the highest ids, and `notificationAdded`
+ * delivers the grouped row again, with its count. Reading marks rows `readAt`; the next reply starts
+ * a new group.
+ */
+@Entity({ tableName: 'notifications' })
+@Index({ name: 'notifications_user_index', properties: ['user', 'id'] })
+@Index({
+  name: 'notifications_unread_group_unique',
+  expression:
+    'create unique index "notifications_unread_group_unique" on "notifications" ("user_id", "group_key") where read_at is null and group_key is not null',
+})
+@Index({
+  name: 'notifications_unread_index',
+  expression: 'create index "notifications_unread_index" on "notifications" ("user_id", "id") where read_at is null',
+})
+@Index({
+  name: 'notifications_decision_unique',
+  expression:
+    'create unique index "notifications_decision_unique" on "notifications" ("user_id", "decision_id") where kind = \'MODERATION_DECISION\'',
+})
+@Index({
+  name: 'notifications_appeal_unique',
+  expression:
+    'create unique index "notifications_appeal_unique" on "notifications" ("user_id", "appeal_id") where kind = \'APPEAL_DECIDED\'',
+})
+@ObjectType('Notification', {
+  implements: Node,
+  simpleResolvers: true,
+  description: 'Something that happened that you should hear about. Only its recipient reads it.',
+})
+export class Notification extends Node {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  get nodeType(): NodeType {
+    return 'Notification';
+  }
+
+  /** Its recipient. */
+  @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @Field(() => NotificationKind)
+  @Enum({ items: () => NotificationKind })
+  kind!: NotificationKind;
+
+  @ManyToOne(() => Community, { ref: true, nullable: true, deleteRule: 'cascade' })
+  community?: Ref<Community> | null;
+
+  /** Who caused it last (the newest replier); null for moderation, whose moderators are not named. */
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
+  actor?: Ref<User> | null;
+
+  /** REPLY: the post commented on (or holding the comment replied to). */
+  @Property({ type: 'integer', nullable: true })
+  postId?: number | null;
+
+  /** REPLY to a comment: your comment. */
+  @Property({ type: 'integer', nullable: true })
+  commentId?: number | null;
+
+  /** REPLY: the newest reply. */
+  @Property({ type: 'integer', nullable: true })
+  latestCommentId?: number | null;
+
+  /** MODERATION_DECISION: the decision; APPEAL_DECIDED: the appeal's decision. */
+  @Property({ type: 'integer', nullable: true })
+  decisionId?: number | null;
+
+  /** APPEAL_DECIDED: the appeal. */
+  @Property({ type: 'integer', nullable: true })
+  appealId?: number | null;
+
+  /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
+  @Property({ type: 'integer', nullable: true })
+  sinceCommentId?: number | null;
+
+  /** Grouped notifications' key (`reply:post:<id>`, `reply:comment:<id>`); null for those never grouped. */
+  @Property({ length: 100, nullable: true })
+  groupKey?: string | null;
+
+  @Field(() => Int, {
+    description: 'How many events it stands for (replies since you last read it); 1 if not grouped.',
+  })
+  @Property({ type: 'integer', default: 1 })
+  count: number = 1;
+
+  @Field(() => Date, { nullable: true, description: 'When you marked it read; null while unread.' })
+  @Property({ type: 'datetime', nullable: true })
+  readAt?: Date | null;
+
+  @Field({ description: 'When its newest event happened.' })
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

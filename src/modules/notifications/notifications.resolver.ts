@@ -1,0 +1,189 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
+import { fastSql } from '../../platform/database/sql';
+import { nullIfHidden } from '../../platform/errors';
+import { decodeCursor, encodeCursor } from '../../platform/pagination';
+import { fromGlobalId } from '../../platform/ids';
+import type { FeedSource, Row } from '../../platform/live-feed';
+import { liveStream } from '../../platform/live-stream';
+import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
+import { User } from '../identity/identity.entity';
+import { requireUser } from '../identity/identity.service';
+import { Appeal, ModerationDecision } from '../moderation/moderation.entity';
+import { readableComment } from '../posts/comments.service';
+import { Comment, Post } from '../posts/posts.entity';
+import { readablePost } from '../posts/posts.service';
+import { Notification } from './notifications.entity';
+import { notificationTopics } from './notifications.events';
+import * as notifications from './notifications.service';
+
+@ObjectType()
+export class NotificationConnection extends Connection(Notification, 'Notification') {}
+
+@ArgsType()
+class NotificationsArgs extends PageArgs {
+  @Field({ nullable: true, description: 'Only those not read yet.' })
+  unreadOnly?: boolean;
+}
+
+/** Rows of a user's notifications after `after` (or in `late`), oldest first. */
+function rowsAfter(em: EntityManager, userId: number, after: number, late: number[], limit: number): Promise<Row[]> {
+  return fastSql<Row>(
+    em,
+    `select * from notifications where user_id = $1 and (id > $2 or id = any($3::int[])) order by id limit $4`,
+    [userId, after, late, limit],
+  );
+}
+
+/** The shared feed of one user's notifications (state: always readable by their recipient). */
+function notificationSource(userId: number): FeedSource<true> {
+  return {
+    topic: notificationTopics.added(userId),
+    idOf: (event) => (event as { notificationId?: number }).notificationId,
+    async newest(em) {
+      const [row] = await fastSql<{ id: number }>(
+        em,
+        'select coalesce(max(id), 0)::int as id from notifications where user_id = $1',
+        [userId],
+      );
+      return row.id;
+    },
+    async read(em, after, late, limit) {
+      return { rows: await rowsAfter(em, userId, after, late, limit), state: true };
+    },
+  };
+}
+
+@Resolver(() => User)
+export class UserNotificationsResolver {
+  @FieldResolver(() => NotificationConnection, {
+    complexity: connectionComplexity,
+    description:
+      'Your notifications, newest first (`unreadOnly`: those not read yet). Only the user themself may read them.',
+  })
+  notifications(@Root() user: User, @Args() args: NotificationsArgs, @Ctx() ctx: Context) {
+    return notifications.notifications(ctx, user.id, args);
+  }
+
+  @FieldResolver(() => Int, { description: 'Your notifications not read yet. Only the user themself may read it.' })
+  unreadNotificationCount(@Root() user: User, @Ctx() ctx: Context): Promise<number> {
+    return notifications.unreadCount(ctx, user.id);
+  }
+}
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Mutation(() => User, {
+    description:
+      'Marks your notifications read, up to and including `upTo` (all of them without it); returns you, with your `unreadNotificationCount`.',
+  })
+  async markNotificationsRead(
+    @Arg('upTo', () => ID, { nullable: true }) upTo: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    const userId = requireUser(ctx.viewer);
+    await notifications.markRead(ctx, upTo ? fromGlobalId('Notification', upTo, 'upTo') : null);
+    return (await ctx.loaders.user.load(userId))!;
+  }
+
+  @Subscription(() => Notification, {
+    description:
+      'Your notifications as they are written (signed in). With `after` (a notification\u2019s `cursor`), those written since are replayed first: no gap, no duplicate. A grouped notification comes again, with a new ID, each time its count grows.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      const userId = requireUser(ctx.viewer);
+      const after = args.after ? (decodeCursor(args.after as string, ['number'])[0] as number) : null;
+      return liveStream<true, Notification>({
+        ctx,
+        source: notificationSource(userId),
+        state: true,
+        afterId: after,
+        replay: (em, afterId, limit) => rowsAfter(em, userId, afterId, [], limit),
+        toItem: notifications.notificationFromRow,
+        recheck: async () => true,
+        recheckTopics: [],
+      });
+    },
+  })
+  notificationAdded(
+    @Root() notification: Notification,
+    @Arg('after', () => String, { nullable: true }) _after: string | null,
+  ): Notification {
+    return notification;
+  }
+
+  @FieldResolver(() => String, {
+    description: 'Opaque cursor of this notification, for `notificationAdded(after:)`.',
+  })
+  cursor(@Root() notification: Notification): string {
+    return encodeCursor([notification.id]);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Read (marked with markNotificationsRead).' })
+  read(@Root() notification: Notification): boolean {
+    return !!notification.readAt;
+  }
+
+  @FieldResolver(() => Community, { nullable: true, description: 'The community it happened in.' })
+  community(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<Community | null> | null {
+    return notification.community ? loaders.community.load(notification.community.id) : null;
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Who caused it (REPLY: the newest replier); null for moderation, whose moderators are not named.',
+  })
+  actor(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<User | null> | null {
+    return notification.actor ? loaders.user.load(notification.actor.id) : null;
+  }
+
+  @FieldResolver(() => Post, {
+    nullable: true,
+    description: 'REPLY: the post commented on (null once you may no longer read it).',
+  })
+  post(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Post | null> | null {
+    const id = notification.postId;
+    return id ? nullIfHidden(readablePost(ctx.loaders, ctx.viewer, id).then((r) => r.post)) : null;
+  }
+
+  @FieldResolver(() => Comment, { nullable: true, description: 'REPLY to a comment: your comment.' })
+  comment(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Comment | null> | null {
+    const id = notification.commentId;
+    return id ? nullIfHidden(readableComment(ctx.loaders, ctx.viewer, id).then((r) => r.comment)) : null;
+  }
+
+  @FieldResolver(() => Comment, { nullable: true, description: 'REPLY: the newest reply.' })
+  latestComment(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Comment | null> | null {
+    const id = notification.latestCommentId;
+    return id ? nullIfHidden(readableComment(ctx.loaders, ctx.viewer, id).then((r) => r.comment)) : null;
+  }
+
+  @FieldResolver(() => ModerationDecision, {
+    nullable: true,
+    description: 'MODERATION_DECISION and APPEAL_DECIDED: the decision (its rule and statement of reasons).',
+  })
+  decision(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<ModerationDecision | null> | null {
+    return notification.decisionId ? loaders.moderationDecision.load(notification.decisionId) : null;
+  }
+
+  @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })
+  appeal(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<Appeal | null> | null {
+    return notification.appealId ? loaders.appeal.load(notification.appealId) : null;
+  }
+}

@@ -1,0 +1,222 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
+import { fastSql, sql } from '../../platform/database/sql';
+import { BadInput, Forbidden } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import { idPage, toConnection } from '../../platform/pagination';
+import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import { timestamp, view, ref } from '../../platform/views';
+import type { Row } from '../../platform/live-feed';
+import type { ResponseCache } from '../../platform/response-cache';
+import { requireUser } from '../identity/identity.service';
+import { Notification, NotificationKind } from './notifications.entity';
+import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
+
+/** A notification view from its row. */
+export function notificationFromRow(r: Record<string, unknown>): Notification {
+  return view(Notification, {
+    id: r.id,
+    user: ref(r.user_id),
+    kind: r.kind,
+    community: r.community_id == null ? null : ref(r.community_id),
+    actor: r.actor_id == null ? null : ref(r.actor_id),
+    postId: r.post_id ?? null,
+    commentId: r.comment_id ?? null,
+    latestCommentId: r.latest_comment_id ?? null,
+    decisionId: r.decision_id ?? null,
+    appealId: r.appeal_id ?? null,
+    sinceCommentId: r.since_comment_id ?? null,
+    groupKey: r.group_key ?? null,
+    count: r.count,
+    readAt: timestamp(r.read_at),
+    createdAt: timestamp(r.created_at),
+  });
+}
+
+/** What a job that writes notifications needs. */
+interface Deps {
+  em: EntityManager;
+  pubsub: PubSub;
+  log: Logger;
+  responseCache: Pick<ResponseCache, 'invalidate'>;
+}
+
+/**
+ * After a notification is written: cached answers that read the recipient's notifications (noted
+ * with their user tag: see `readsNotifications`) are invalidated, and `notificationAdded` hears of it.
+ */
+async function announce(deps: Deps, userId: number, notificationId: number): Promise<void> {
+  await deps.responseCache.invalidate({ communities: [], members: [userId] });
+  await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(userId), {
+    notificationId,
+  });
+}
+
+/**
+ * Notes, for the response cache, that the request read `userId`'s notifications: its answer is kept
+ * until a write touches that user's tag (a notification written for them: `announce`; a membership
+ * change, which shares the tag).
+ */
+function readsNotifications(ctx: Context, userId: number): void {
+  ctx.loaders.cacheScope.member(userId);
+}
+
+/**
+ * The recipient reads the community's content: it is PUBLIC, or they are a member (a ban ends the
+ * membership), or a platform admin. As SQL over `$1` (the recipient) and `$2` (the community).
+ */
+const READS_COMMUNITY = `(exists (select 1 from communities k where k.id = $2 and k.visibility = 'PUBLIC')
+  or exists (select 1 from members m where m.community_id = $2 and m.user_id = $1)
+  or exists (select 1 from users a where a.id = $1 and a.is_admin))`;
+
+/**
+ * `notifications.reply`: tells the author of the post a comment answers (a top-level comment) or
+ * of the comment it replies to. One unread notification per post or comment replied to: a new
+ * reply replaces it by a row with the next id whose `count` is recounted from the group's first
+ * unread reply, so a job that runs twice (a worker killed after its write) counts each reply once.
+ * Nobody hears of their own replies, of replies by members they blocked, of replies hidden by
+ * moderation or deleted, nor of anything in a community they can no longer read.
+ */
+export async function notifyReply(deps: Deps, commentId: number): Promise<void> {
+  const [c] = await sql<
+    {
+      author_id: number;
+      post_id: number;
+      parent_id: number | null;
+      community_id: number;
+      recipient: number | null;
+      live: boolean;
+    }[]
+  >(
+    deps.em,
+    `select c.author_id, c.post_id, c.parent_id, p.community_id,
+            case when c.parent_id is null then p.author_id else pc.author_id end as recipient,
+            (c.deleted_at is null and c.hidden_at is null
+              and case when c.parent_id is null then p.deleted_at is null else pc.deleted_at is null end) as live
+       from comments c join posts p on p.id = c.post_id left join comments pc on pc.id = c.parent_id
+      where c.id = ?`,
+    [commentId],
+  );
+  if (!c || !c.live || c.recipient === null || c.recipient === c.author_id) return;
+  const groupKey = c.parent_id === null ? `reply:post:${c.post_id}` : `reply:comment:${c.parent_id}`;
+  const inGroup = c.parent_id === null ? 'r.post_id = $4 and r.parent_id is null' : 'r.parent_id = $5';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const rows = await fastSql<{ id: number }>(
+        deps.em,
+        `with old as (
+           delete from notifications where user_id = $1::int and group_key = $3::text and read_at is null returning since_comment_id
+         ), anchor as (
+           select least(coalesce((select min(since_comment_id) from old), $6::int), $6::int) as since
+         ), replies as (
+           select count(*)::int as n, max(r.id) as latest from comments r, anchor
+            where ${inGroup} and r.id >= anchor.since and r.author_id <> $1
+              and r.deleted_at is null and r.hidden_at is null
+              and not exists (select 1 from user_blocks b where b.blocker_id = $1 and b.blocked_id = r.author_id)
+         )
+         insert into notifications (user_id, kind, community_id, actor_id, post_id, comment_id, latest_comment_id,
+                                    since_comment_id, group_key, count, created_at)
+         select $1::int, 'REPLY', $2::int, (select author_id from comments where id = replies.latest), $4::int, $5::int,
+                replies.latest, anchor.since, $3::text, replies.n, now()
+           from anchor, replies
+          where replies.n > 0 and ${READS_COMMUNITY}
+         returning id`,
+        [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
+      );
+      if (rows[0]) await announce(deps, c.recipient, rows[0].id);
+      return;
+    } catch (err) {
+      // Two replies' jobs writing one group at once: the second meets the first's new row; it recounts.
+      if (!(err instanceof UniqueConstraintViolationException) || attempt === 3) throw err;
+    }
+  }
+}
+
+/** `notifications.decision`: tells the affected member of a decision that restricted them (once: a unique key). */
+export async function notifyDecision(deps: Deps, decisionId: number): Promise<void> {
+  const rows = await sql<{ id: number; user_id: number }[]>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, decision_id, count, created_at)
+     select d.affected_user_id, 'MODERATION_DECISION', d.community_id, d.id, 1, now()
+       from moderation_decisions d where d.id = ? and d.action <> 'DISMISS'
+     on conflict (user_id, decision_id) where kind = 'MODERATION_DECISION' do nothing
+     returning id, user_id`,
+    [decisionId],
+  );
+  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
+}
+
+/** `notifications.appeal`: tells the appellant their appeal was decided (once: a unique key). */
+export async function notifyAppeal(deps: Deps, appealId: number): Promise<void> {
+  const rows = await sql<{ id: number; user_id: number }[]>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, appeal_id, decision_id, count, created_at)
+     select a.appellant_id, 'APPEAL_DECIDED', a.community_id, a.id, a.decision_id, 1, now()
+       from moderation_appeals a where a.id = ? and a.status <> 'PENDING'
+     on conflict (user_id, appeal_id) where kind = 'APPEAL_DECIDED' do nothing
+     returning id, user_id`,
+    [appealId],
+  );
+  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
+}
+
+/** FORBIDDEN unless `userId` is the viewer: notifications are their recipient's alone. */
+export function assertSelf(ctx: Context, userId: number): void {
+  if (ctx.viewer.userId !== userId) throw new Forbidden('Only the recipient reads their notifications');
+}
+
+/** `User.notifications`: newest first; `unreadOnly` leaves out those read. */
+export async function notifications(
+  ctx: Context,
+  userId: number,
+  args: { first?: number | null; after?: string | null; unreadOnly?: boolean | null },
+) {
+  assertSelf(ctx, userId);
+  readsNotifications(ctx, userId);
+  const { size, afterId } = idPage(args);
+  const rows = await sql<Row[]>(
+    ctx.em,
+    `select * from notifications where user_id = ? and id < ? ${args.unreadOnly ? 'and read_at is null' : ''}
+      order by id desc limit ?`,
+    [userId, afterId > 0 ? afterId : 2 ** 31 - 1, size + 1],
+  );
+  return toConnection(rows.map(notificationFromRow), size, (n) => [n.id], afterId > 0);
+}
+
+/** `User.unreadNotificationCount`. */
+export async function unreadCount(ctx: Context, userId: number): Promise<number> {
+  assertSelf(ctx, userId);
+  readsNotifications(ctx, userId);
+  const [row] = await sql<{ n: number }[]>(
+    ctx.em,
+    'select count(*)::int as n from notifications where user_id = ? and read_at is null',
+    [userId],
+  );
+  return row.n;
+}
+
+/** `markNotificationsRead(upTo)`: the viewer's unread notifications up to `upTo` (all without it). */
+export async function markRead(ctx: Context, upTo: number | null): Promise<number> {
+  const userId = requireUser(ctx.viewer);
+  if (upTo !== null && upTo < 1) throw new BadInput('upTo must be a notification ID', 'upTo');
+  const rows = await sql<unknown[]>(
+    ctx.em,
+    `update notifications set read_at = now() where user_id = ? and read_at is null and id <= ? returning id`,
+    [userId, upTo ?? 2 ** 31 - 1],
+  );
+  return rows.length;
+}
+
+/** A notification of the viewer's, by id (null otherwise: `node`). */
+export async function ownNotification(ctx: Context, id: number): Promise<Notification | null> {
+  if (ctx.viewer.userId === null) return null;
+  readsNotifications(ctx, ctx.viewer.userId);
+  const [row] = await sql<Row[]>(ctx.em, 'select * from notifications where id = ? and user_id = ?', [
+    id,
+    ctx.viewer.userId,
+  ]);
+  return row ? notificationFromRow(row) : null;
+}
+
+export { NotificationKind };
