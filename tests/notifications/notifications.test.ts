@@ -153,6 +153,45 @@ describe('reply notifications', () => {
   });
 });
 
+describe('mention notifications', () => {
+  it('tell the members a post or comment @mentions outside code, once, unless they blocked its author or cannot read it', async () => {
+    const cast = await castOf(server, 4);
+    const [author, named, blocker, inCode] = cast.members;
+    await must(blocker, 'mutation($u: ID!) { blockUser(userId: $u) }', { u: author.user.id });
+    const post = await createPost(server, author, cast.community.id, {
+      title: `Hi @${named.user.handle}`,
+      body: `Also @${named.user.handle}, @${author.user.handle} and \`@${inCode.user.handle}\`.\n\n\`\`\`\n@${inCode.user.handle}\n\`\`\`\n`,
+    });
+    const box = await inboxUntil(named, (x) => x.unread === 1, 'the mention');
+    expect(box.items).toEqual([
+      expect.objectContaining({
+        kind: 'MENTION',
+        count: 1,
+        actor: { handle: author.user.handle },
+        post: { title: `Hi @${named.user.handle}` },
+        latestComment: null,
+      }),
+    ]);
+    await addComment(server, inCode, post.id, `@${named.user.handle} see above`);
+    await inboxUntil(
+      named,
+      (x) => x.items.some((n: any) => n.latestComment?.body === `@${named.user.handle} see above`),
+      'the comment’s mention',
+    );
+    await jobsDone();
+    for (const who of [author, blocker, inCode]) {
+      expect((await inbox(who)).items.filter((n: any) => n.kind === 'MENTION')).toEqual([]);
+    }
+
+    // Nobody outside a PRIVATE community hears of what is said in it.
+    const hidden = await castOf(server, 1, 'PRIVATE');
+    const outsider = inCode;
+    await createPost(server, hidden.members[0], hidden.community.id, { title: `@${outsider.user.handle} look` });
+    await jobsDone();
+    expect((await inbox(outsider)).items.filter((n: any) => n.kind === 'MENTION')).toEqual([]);
+  });
+});
+
 describe('notificationAdded', () => {
   it('replays what came after the cursor, then goes live', async () => {
     const cast = await castOf(server, 3);

@@ -1,11 +1,13 @@
 import type { ModuleManifest } from '../../platform/module';
 import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
-import { notifyAppeal, notifyDecision, notifyReply } from './notifications.service';
+import { notifyAppeal, notifyDecision, notifyMention, notifyReply } from './notifications.service';
 
 declare module '../../platform/jobs/jobs' {
   interface JobPayloads {
     /** A comment was added: notify who it answers (enqueued in the comment's transaction). */
     'notifications.reply': { commentId: number };
+    /** A post or comment was written: notify the members it @mentions (enqueued in its transaction when it mentions any). */
+    'notifications.mention': { postId?: number; commentId?: number };
     /** A moderation decision restricted a member: notify them (enqueued in the decision's transaction). */
     'notifications.decision': { decisionId: number };
     /** An appeal was decided: notify the appellant (enqueued in the appeal decision's transaction). */
@@ -19,6 +21,7 @@ export const notifications: ModuleManifest = {
   resolvers: [UserNotificationsResolver, NotificationResolver],
   tasks: {
     'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
+    'notifications.mention': (payload, ctx) => notifyMention(ctx, payload),
     'notifications.decision': (payload, ctx) => notifyDecision(ctx, payload.decisionId),
     'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
   },

@@ -7,6 +7,7 @@ import { User } from '../identity/identity.entity';
 
 export enum NotificationKind {
   REPLY = 'REPLY',
+  MENTION = 'MENTION',
   MODERATION_DECISION = 'MODERATION_DECISION',
   APPEAL_DECIDED = 'APPEAL_DECIDED',
 }
@@ -17,6 +18,10 @@ registerEnumType(NotificationKind, {
     REPLY: {
       description:
         'Comments on your post (`post`) or replies to your comment (`comment`); `count` of them since you last read it, `latestComment` the newest.',
+    },
+    MENTION: {
+      description:
+        'You were @mentioned in a post (`post`) or a comment (`latestComment`, on `post`) of a community you can read.',
     },
     MODERATION_DECISION: {
       description:
@@ -53,6 +58,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_appeal_unique',
   expression:
     'create unique index "notifications_appeal_unique" on "notifications" ("user_id", "appeal_id") where kind = \'APPEAL_DECIDED\'',
+})
+@Index({
+  name: 'notifications_mention_unique',
+  expression:
+    'create unique index "notifications_mention_unique" on "notifications" ("user_id", "post_id", (coalesce(latest_comment_id, 0))) where kind = \'MENTION\'',
 })
 @ObjectType('Notification', {
   implements: Node,

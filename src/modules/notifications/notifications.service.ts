@@ -10,6 +10,7 @@ import { timestamp, view, ref } from '../../platform/views';
 import type { Row } from '../../platform/live-feed';
 import type { ResponseCache } from '../../platform/response-cache';
 import { requireUser } from '../identity/identity.service';
+import { mentionedHandles } from '../moderation/automod-engine';
 import { Notification, NotificationKind } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
 
@@ -63,12 +64,13 @@ function readsNotifications(ctx: Context, userId: number): void {
 }
 
 /**
- * The recipient reads the community's content: it is PUBLIC, or they are a member (a ban ends the
- * membership), or a platform admin. As SQL over `$1` (the recipient) and `$2` (the community).
+ * SQL: the user reads the community's content: it is PUBLIC, or they are a member (a ban ends the
+ * membership), or a platform admin (both SQL expressions).
  */
-const READS_COMMUNITY = `(exists (select 1 from communities k where k.id = $2 and k.visibility = 'PUBLIC')
-  or exists (select 1 from members m where m.community_id = $2 and m.user_id = $1)
-  or exists (select 1 from users a where a.id = $1 and a.is_admin))`;
+const readsCommunity = (user: string, community: string) => `(
+  exists (select 1 from communities k where k.id = ${community} and k.visibility = 'PUBLIC')
+  or exists (select 1 from members m where m.community_id = ${community} and m.user_id = ${user})
+  or exists (select 1 from users a where a.id = ${user} and a.is_admin))`;
 
 /**
  * `notifications.reply`: tells the author of the post a comment answers (a top-level comment) or
@@ -120,7 +122,7 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
          select $1::int, 'REPLY', $2::int, (select author_id from comments where id = replies.latest), $4::int, $5::int,
                 replies.latest, anchor.since, $3::text, replies.n, now()
            from anchor, replies
-          where replies.n > 0 and ${READS_COMMUNITY}
+          where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')}
          returning id`,
         [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
       );
@@ -131,6 +133,52 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
       if (!(err instanceof UniqueConstraintViolationException) || attempt === 3) throw err;
     }
   }
+}
+
+/** At most this many members are notified of one text's mentions (the first ones written). */
+export const MAX_MENTIONS_NOTIFIED = 20;
+
+/** The @handles a Markdown text mentions outside code (fenced blocks and inline code spans left out). */
+export function mentionsInMarkdown(text: string): string[] {
+  const prose = text.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, ' ').replace(/(`+)[^`]*?\1/g, ' ');
+  return mentionedHandles(prose).slice(0, MAX_MENTIONS_NOTIFIED);
+}
+
+/**
+ * `notifications.mention`: tells the members a post or comment @mentions, once each (a unique key):
+ * only those who read the community, not its author, not those who blocked the author; none for a
+ * deleted or hidden text.
+ */
+export async function notifyMention(deps: Deps, ref: { postId?: number; commentId?: number }): Promise<void> {
+  const [w] = ref.commentId
+    ? await sql<{ text: string; author_id: number; post_id: number; community_id: number; live: boolean }[]>(
+        deps.em,
+        `select c.body as text, c.author_id, c.post_id, p.community_id,
+                (c.deleted_at is null and c.hidden_at is null and p.deleted_at is null) as live
+           from comments c join posts p on p.id = c.post_id where c.id = ?`,
+        [ref.commentId],
+      )
+    : await sql<{ text: string; author_id: number; post_id: number; community_id: number; live: boolean }[]>(
+        deps.em,
+        `select p.title || E'\\n' || p.body as text, p.author_id, p.id as post_id, p.community_id,
+                (p.deleted_at is null and p.hidden_at is null) as live
+           from posts p where p.id = ?`,
+        [ref.postId],
+      );
+  if (!w || !w.live) return;
+  const handles = mentionsInMarkdown(w.text);
+  if (!handles.length) return;
+  const rows = await fastSql<{ id: number; user_id: number }>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, actor_id, post_id, latest_comment_id, count, created_at)
+     select u.id, 'MENTION', $1::int, $2::int, $3::int, $4::int, 1, now() from users u
+      where lower(u.handle) = any($5::text[]) and u.id <> $2::int and ${readsCommunity('u.id', '$1::int')}
+        and not exists (select 1 from user_blocks b where b.blocker_id = u.id and b.blocked_id = $2::int)
+     on conflict (user_id, post_id, (coalesce(latest_comment_id, 0))) where kind = 'MENTION' do nothing
+     returning id, user_id`,
+    [w.community_id, w.author_id, w.post_id, ref.commentId ?? null, handles],
+  );
+  for (const row of rows) await announce(deps, row.user_id, row.id);
 }
 
 /** `notifications.decision`: tells the affected member of a decision that restricted them (once: a unique key). */

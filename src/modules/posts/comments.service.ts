@@ -22,6 +22,7 @@ import { commentatorAwardStep } from '../reputation/badges';
 import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
+import { mentionsInMarkdown } from '../notifications/notifications.service';
 import { publishQueueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
@@ -97,7 +98,9 @@ export async function addComment(
   // comment racing a lock either commits first or sees it), and the comment, both counters and the
   // COMMENTATOR badge it may earn are written only if it still takes comments. A comment AutoMod
   // holds or reports enters the queue in the same transaction, and so does the job that notifies the
-  // author of the post or comment it answers (notifications.reply), unless they answer themselves.
+  // author of the post or comment it answers (notifications.reply), unless they answer themselves,
+  // and the one that notifies the members it @mentions (notifications.mention), if it mentions any.
+  const mentions = mentionsInMarkdown(body).length > 0;
   const insert = (db: EntityManager) =>
     fastSql(
       db,
@@ -117,10 +120,14 @@ export async function addComment(
        select graphile_worker.add_job('notifications.reply', json_build_object('commentId', a.id)) as job
          from added a, target t
         where a.author_id <> coalesce((select author_id from comments where id = a.parent_id), t.author_id)
+     ), mention as (
+       select graphile_worker.add_job('notifications.mention', json_build_object('commentId', a.id)) as job
+         from added a where $8::boolean
      )
-     select t.locked as target_locked, t.deleted as target_deleted, (select count(*) from notify) as notified, a.*
+     select t.locked as target_locked, t.deleted as target_deleted,
+            (select count(*) from notify) + (select count(*) from mention) as jobs, a.*
        from target t left join added a on true`,
-      [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id],
+      [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id, mentions],
     );
   let itemId: number | null = null;
   const [row] = !verdict

@@ -20,6 +20,8 @@ import { awardIf, Badge } from '../reputation/badges';
 import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, autoModText, screenWrite } from '../moderation/automod';
+import { mentionsInMarkdown } from '../notifications/notifications.service';
+import { enqueue } from '../../platform/jobs/jobs';
 import { publishQueueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed, blocks } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
@@ -166,6 +168,10 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
     });
     await tx.flush();
     await awardIf(tx, Badge.FIRST_POST, { communityId, userId });
+    // The members it @mentions hear of it (notifications.mention), if and only if it commits.
+    if (mentionsInMarkdown(`${title}\n${input.body}`).length) {
+      await enqueue(tx, 'notifications.mention', { postId: post.id });
+    }
     if (verdict) {
       ({ itemId } = await applyVerdict(tx, verdict, {
         communityId,
