@@ -7,7 +7,16 @@
  */
 import { addComment, castOf, createPost, dbId, dbQuery } from '../posts/operations';
 import { record } from '../support/subscription';
-import { closeAll, errorCode, startTestServer, type TestServer, type TestUser } from '../support/server';
+import {
+  closeAll,
+  createCommunity,
+  errorCode,
+  joinCommunity,
+  signUp,
+  startTestServer,
+  type TestServer,
+  type TestUser,
+} from '../support/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -189,6 +198,32 @@ describe('mention notifications', () => {
     await createPost(server, hidden.members[0], hidden.community.id, { title: `@${outsider.user.handle} look` });
     await jobsDone();
     expect((await inbox(outsider)).items.filter((n: any) => n.kind === 'MENTION')).toEqual([]);
+  });
+});
+
+describe('join request notifications', () => {
+  it('tell the requester their request was approved or rejected', async () => {
+    const owner = await signUp(server, 'owner');
+    const community = await createCommunity(server, owner, 'RESTRICTED');
+    const [approved, rejected] = [await signUp(server, 'ok'), await signUp(server, 'no')];
+    const requests = [];
+    for (const who of [approved, rejected]) {
+      const joined = await joinCommunity(server, who, community.id);
+      expect(joined.outcome).toBe('REQUESTED');
+      requests.push(joined.joinRequest!.id);
+    }
+    await must(owner, 'mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: requests[0] });
+    await must(owner, 'mutation($id: ID!) { rejectJoinRequest(id: $id) { status } }', { id: requests[1] });
+    const QUERY = `{ viewer { notifications(first: 5) { edges { node { kind community { slug } joinRequest { id status } } } } } }`;
+    for (const [who, id, status] of [
+      [approved, requests[0], 'APPROVED'],
+      [rejected, requests[1], 'REJECTED'],
+    ] as const) {
+      await inboxUntil(who, (x) => x.unread === 1, `${status} request's notification`);
+      expect((await must(who, QUERY)).viewer.notifications.edges.map((e: any) => e.node)).toEqual([
+        { kind: 'JOIN_REQUEST_DECIDED', community: { slug: community.slug }, joinRequest: { id, status } },
+      ]);
+    }
   });
 });
 

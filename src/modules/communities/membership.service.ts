@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import { enqueue } from '../../platform/jobs/jobs';
 import { sql } from '../../platform/database/sql';
 import { releaseMemberRsvps } from '../events/rsvps.service';
 import { BadInput, Conflict, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
@@ -479,6 +480,7 @@ export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: num
       { status: JoinRequestStatus.APPROVED, decidedAt: new Date() },
     );
     if (!decided) throw new Conflict('This join request was decided meanwhile');
+    await enqueue(tx, 'notifications.joinRequest', { joinRequestId: id }); // the requester hears of it
     return insertMember(tx, communityId, userId);
   });
   if (created) {
@@ -494,8 +496,15 @@ export async function rejectJoinRequest(
   { id }: { id: number },
 ): Promise<JoinRequest> {
   const request = await pendingRequest(em, loaders, viewer, id);
-  request.status = JoinRequestStatus.REJECTED;
-  request.decidedAt = new Date();
-  await em.flush();
-  return request;
+  const decidedAt = new Date();
+  await em.transactional(async (tx) => {
+    const decided = await tx.nativeUpdate(
+      JoinRequest,
+      { id, status: JoinRequestStatus.PENDING },
+      { status: JoinRequestStatus.REJECTED, decidedAt },
+    );
+    if (!decided) throw new Conflict('This join request was decided meanwhile');
+    await enqueue(tx, 'notifications.joinRequest', { joinRequestId: id }); // the requester hears of it
+  });
+  return em.refresh(request) as Promise<JoinRequest>;
 }

@@ -1,6 +1,6 @@
 import type { ModuleManifest } from '../../platform/module';
 import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
-import { notifyAppeal, notifyDecision, notifyMention, notifyReply } from './notifications.service';
+import { notifyAppeal, notifyDecision, notifyJoinRequest, notifyMention, notifyReply } from './notifications.service';
 
 declare module '../../platform/jobs/jobs' {
   interface JobPayloads {
@@ -12,6 +12,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.decision': { decisionId: number };
     /** An appeal was decided: notify the appellant (enqueued in the appeal decision's transaction). */
     'notifications.appeal': { appealId: number };
+    /** A join request was approved or rejected: notify the requester (enqueued in the decision's transaction). */
+    'notifications.joinRequest': { joinRequestId: number };
   }
 }
 
@@ -24,6 +26,7 @@ export const notifications: ModuleManifest = {
     'notifications.mention': (payload, ctx) => notifyMention(ctx, payload),
     'notifications.decision': (payload, ctx) => notifyDecision(ctx, payload.decisionId),
     'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
+    'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
   },
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount'],

@@ -10,6 +10,7 @@ export enum NotificationKind {
   MENTION = 'MENTION',
   MODERATION_DECISION = 'MODERATION_DECISION',
   APPEAL_DECIDED = 'APPEAL_DECIDED',
+  JOIN_REQUEST_DECIDED = 'JOIN_REQUEST_DECIDED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -28,6 +29,9 @@ registerEnumType(NotificationKind, {
         "A moderator's decision that restricted you (`decision`: the action, the rule and the statement of reasons).",
     },
     APPEAL_DECIDED: { description: 'Your appeal was decided (`appeal`: upheld or reversed, with its statement).' },
+    JOIN_REQUEST_DECIDED: {
+      description: 'Your request to join a community was approved or rejected (`joinRequest`, `community`).',
+    },
   },
 });
 
@@ -63,6 +67,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_mention_unique',
   expression:
     'create unique index "notifications_mention_unique" on "notifications" ("user_id", "post_id", (coalesce(latest_comment_id, 0))) where kind = \'MENTION\'',
+})
+@Index({
+  name: 'notifications_join_request_unique',
+  expression:
+    'create unique index "notifications_join_request_unique" on "notifications" ("user_id", "join_request_id") where kind = \'JOIN_REQUEST_DECIDED\'',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -111,6 +120,10 @@ export class Notification extends Node {
   /** APPEAL_DECIDED: the appeal. */
   @Property({ type: 'integer', nullable: true })
   appealId?: number | null;
+
+  /** JOIN_REQUEST_DECIDED: the request. */
+  @Property({ type: 'integer', nullable: true })
+  joinRequestId?: number | null;
 
   /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
   @Property({ type: 'integer', nullable: true })

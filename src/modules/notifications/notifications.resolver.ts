@@ -22,7 +22,7 @@ import { fromGlobalId } from '../../platform/ids';
 import type { FeedSource, Row } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
-import { Community } from '../communities/communities.entity';
+import { Community, JoinRequest } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
 import { requireUser } from '../identity/identity.service';
 import { Appeal, ModerationDecision } from '../moderation/moderation.entity';
@@ -180,6 +180,14 @@ export class NotificationResolver {
   })
   decision(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<ModerationDecision | null> | null {
     return notification.decisionId ? loaders.moderationDecision.load(notification.decisionId) : null;
+  }
+
+  @FieldResolver(() => JoinRequest, {
+    nullable: true,
+    description: 'JOIN_REQUEST_DECIDED: your request, with its status.',
+  })
+  joinRequest(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<JoinRequest | null> | null {
+    return notification.joinRequestId ? loaders.joinRequest.load(notification.joinRequestId) : null;
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })

@@ -27,6 +27,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     latestCommentId: r.latest_comment_id ?? null,
     decisionId: r.decision_id ?? null,
     appealId: r.appeal_id ?? null,
+    joinRequestId: r.join_request_id ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -205,6 +206,20 @@ export async function notifyAppeal(deps: Deps, appealId: number): Promise<void> 
      on conflict (user_id, appeal_id) where kind = 'APPEAL_DECIDED' do nothing
      returning id, user_id`,
     [appealId],
+  );
+  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
+}
+
+/** `notifications.joinRequest`: tells the requester their request was approved or rejected (once: a unique key). */
+export async function notifyJoinRequest(deps: Deps, joinRequestId: number): Promise<void> {
+  const rows = await sql<{ id: number; user_id: number }[]>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, join_request_id, count, created_at)
+     select r.user_id, 'JOIN_REQUEST_DECIDED', r.community_id, r.id, 1, now()
+       from join_requests r where r.id = ? and r.status <> 'PENDING'
+     on conflict (user_id, join_request_id) where kind = 'JOIN_REQUEST_DECIDED' do nothing
+     returning id, user_id`,
+    [joinRequestId],
   );
   if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
