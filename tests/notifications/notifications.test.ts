@@ -162,6 +162,30 @@ describe('reply notifications', () => {
   });
 });
 
+describe('notifications of a PRIVATE community', () => {
+  it('show nothing of it once their recipient has left', async () => {
+    const cast = await castOf(server, 2, 'PRIVATE');
+    const [author, other] = cast.members;
+    const post = await createPost(server, author, cast.community.id, { title: 'Members only' });
+    await addComment(server, other, post.id, 'Secret reply');
+    const QUERY = `{ viewer { notifications(first: 1) { edges { node { kind community { slug } post { title } latestComment { body } actor { handle } } } } } }`;
+    await inboxUntil(author, (x) => x.unread === 1, 'the reply');
+    expect((await must(author, QUERY)).viewer.notifications.edges[0].node).toMatchObject({
+      community: { slug: cast.community.slug },
+      post: { title: 'Members only' },
+      latestComment: { body: 'Secret reply' },
+    });
+    await must(author, 'mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: cast.community.id });
+    expect((await must(author, QUERY)).viewer.notifications.edges[0].node).toEqual({
+      kind: 'REPLY',
+      community: null,
+      post: null,
+      latestComment: null,
+      actor: { handle: other.user.handle },
+    });
+  });
+});
+
 describe('mention notifications', () => {
   it('tell the members a post or comment @mentions outside code, once, unless they blocked its author or cannot read it', async () => {
     const cast = await castOf(server, 4);

@@ -23,6 +23,7 @@ import type { FeedSource, Row } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
 import { Community, JoinRequest } from '../communities/communities.entity';
+import { visibleCommunity } from '../communities/communities.service';
 import { User } from '../identity/identity.entity';
 import { requireUser } from '../identity/identity.service';
 import { Appeal, ModerationDecision } from '../moderation/moderation.entity';
@@ -140,9 +141,12 @@ export class NotificationResolver {
     return !!notification.readAt;
   }
 
-  @FieldResolver(() => Community, { nullable: true, description: 'The community it happened in.' })
-  community(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<Community | null> | null {
-    return notification.community ? loaders.community.load(notification.community.id) : null;
+  @FieldResolver(() => Community, {
+    nullable: true,
+    description: 'The community it happened in (null once you may no longer see it).',
+  })
+  community(@Root() notification: Notification, @Ctx() { loaders, viewer }: Context): Promise<Community | null> | null {
+    return notification.community ? nullIfHidden(visibleCommunity(loaders, viewer, notification.community.id)) : null;
   }
 
   @FieldResolver(() => User, {
