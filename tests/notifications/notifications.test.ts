@@ -36,11 +36,17 @@ const NOTIFICATIONS = `{ viewer { unreadNotificationCount notifications(first: 2
   decision { action statement rule { title } } appeal { status statement }
 } } } } }`;
 
+/**
+ * `who`'s notifications but for badges (which writing a first post earns: see 'badge notifications'),
+ * and how many of those are unread; `unreadCount` is the API's count of all unread ones.
+ */
 async function inbox(who: TestUser) {
   const data = await must(who, NOTIFICATIONS);
+  const items = data.viewer.notifications.edges.map((e: any) => e.node).filter((n: any) => n.kind !== 'BADGE_AWARDED');
   return {
-    unread: data.viewer.unreadNotificationCount as number,
-    items: data.viewer.notifications.edges.map((e: any) => e.node),
+    unread: items.filter((n: any) => !n.read).length as number,
+    unreadCount: data.viewer.unreadNotificationCount as number,
+    items,
   };
 }
 
@@ -168,15 +174,19 @@ describe('notifications of a PRIVATE community', () => {
     const [author, other] = cast.members;
     const post = await createPost(server, author, cast.community.id, { title: 'Members only' });
     await addComment(server, other, post.id, 'Secret reply');
-    const QUERY = `{ viewer { notifications(first: 1) { edges { node { kind community { slug } post { title } latestComment { body } actor { handle } } } } } }`;
+    const QUERY = `{ viewer { notifications(first: 5) { edges { node { kind community { slug } post { title } latestComment { body } actor { handle } } } } } }`;
+    const reply = async () =>
+      (await must(author, QUERY)).viewer.notifications.edges
+        .map((e: any) => e.node)
+        .find((n: any) => n.kind === 'REPLY');
     await inboxUntil(author, (x) => x.unread === 1, 'the reply');
-    expect((await must(author, QUERY)).viewer.notifications.edges[0].node).toMatchObject({
+    expect(await reply()).toMatchObject({
       community: { slug: cast.community.slug },
       post: { title: 'Members only' },
       latestComment: { body: 'Secret reply' },
     });
     await must(author, 'mutation($id: ID!) { leaveCommunity(communityId: $id) }', { id: cast.community.id });
-    expect((await must(author, QUERY)).viewer.notifications.edges[0].node).toEqual({
+    expect(await reply()).toEqual({
       kind: 'REPLY',
       community: null,
       post: null,
@@ -251,6 +261,29 @@ describe('join request notifications', () => {
   });
 });
 
+describe('badge notifications', () => {
+  it('tell a member of each badge they earn, once', async () => {
+    const cast = await castOf(server, 1);
+    const [writer] = cast.members;
+    await createPost(server, writer, cast.community.id);
+    await createPost(server, writer, cast.community.id);
+    const QUERY = `{ viewer { notifications(first: 5) { edges { node { kind community { slug } badge { badge name } } } } } }`;
+    await inboxUntil(writer, (x) => x.unreadCount === 1, 'the badge');
+    await jobsDone();
+    expect(
+      (await must(writer, QUERY)).viewer.notifications.edges
+        .map((e: any) => e.node)
+        .filter((n: any) => n.kind === 'BADGE_AWARDED'),
+    ).toEqual([
+      {
+        kind: 'BADGE_AWARDED',
+        community: { slug: cast.community.slug },
+        badge: { badge: 'FIRST_POST', name: 'First post' },
+      },
+    ]);
+  });
+});
+
 describe('notificationAdded', () => {
   it('replays what came after the cursor, then goes live', async () => {
     const cast = await castOf(server, 3);
@@ -266,16 +299,17 @@ describe('notificationAdded', () => {
         'subscription($after: String) { notificationAdded(after: $after) { kind count post { title } latestComment { body } } }',
       variables: { after: box.items[0].cursor },
     });
-    await live.until(() => live.results.length === 1, 'the replayed notification');
-    expect(live.results[0].data.notificationAdded).toEqual({
+    const replies = () => live.results.map((r) => r.data.notificationAdded).filter((n: any) => n.kind === 'REPLY');
+    await live.until(() => replies().length === 1, 'the replayed notification');
+    expect(replies()[0]).toEqual({
       kind: 'REPLY',
       count: 1,
       post: { title: 'Two' },
       latestComment: { body: 'On two' },
     });
     await addComment(server, c, first.id, 'Also on one');
-    await live.until(() => live.results.length === 2, 'the live notification');
-    expect(live.results[1].data.notificationAdded).toEqual({
+    await live.until(() => replies().length === 2, 'the live notification');
+    expect(replies()[1]).toEqual({
       kind: 'REPLY',
       count: 2,
       post: { title: 'One' },

@@ -1,6 +1,13 @@
 import type { ModuleManifest } from '../../platform/module';
 import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
-import { notifyAppeal, notifyDecision, notifyJoinRequest, notifyMention, notifyReply } from './notifications.service';
+import {
+  notifyAppeal,
+  notifyBadge,
+  notifyDecision,
+  notifyJoinRequest,
+  notifyMention,
+  notifyReply,
+} from './notifications.service';
 
 declare module '../../platform/jobs/jobs' {
   interface JobPayloads {
@@ -14,6 +21,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.appeal': { appealId: number };
     /** A join request was approved or rejected: notify the requester (enqueued in the decision's transaction). */
     'notifications.joinRequest': { joinRequestId: number };
+    /** A badge was awarded: notify its member (enqueued by a trigger on member_badges, in the awarding transaction). */
+    'notifications.badge': { memberBadgeId: number };
   }
 }
 
@@ -27,6 +36,7 @@ export const notifications: ModuleManifest = {
     'notifications.decision': (payload, ctx) => notifyDecision(ctx, payload.decisionId),
     'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
     'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
+    'notifications.badge': (payload, ctx) => notifyBadge(ctx, payload.memberBadgeId),
   },
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount'],

@@ -11,6 +11,7 @@ export enum NotificationKind {
   MODERATION_DECISION = 'MODERATION_DECISION',
   APPEAL_DECIDED = 'APPEAL_DECIDED',
   JOIN_REQUEST_DECIDED = 'JOIN_REQUEST_DECIDED',
+  BADGE_AWARDED = 'BADGE_AWARDED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -32,6 +33,7 @@ registerEnumType(NotificationKind, {
     JOIN_REQUEST_DECIDED: {
       description: 'Your request to join a community was approved or rejected (`joinRequest`, `community`).',
     },
+    BADGE_AWARDED: { description: 'You earned a badge in a community (`badge`, `community`).' },
   },
 });
 
@@ -72,6 +74,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_join_request_unique',
   expression:
     'create unique index "notifications_join_request_unique" on "notifications" ("user_id", "join_request_id") where kind = \'JOIN_REQUEST_DECIDED\'',
+})
+@Index({
+  name: 'notifications_badge_unique',
+  expression:
+    'create unique index "notifications_badge_unique" on "notifications" ("user_id", "member_badge_id") where kind = \'BADGE_AWARDED\'',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -124,6 +131,10 @@ export class Notification extends Node {
   /** JOIN_REQUEST_DECIDED: the request. */
   @Property({ type: 'integer', nullable: true })
   joinRequestId?: number | null;
+
+  /** BADGE_AWARDED: the award (a `member_badges` row). */
+  @Property({ type: 'integer', nullable: true })
+  memberBadgeId?: number | null;
 
   /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
   @Property({ type: 'integer', nullable: true })

@@ -30,6 +30,8 @@ import { Appeal, ModerationDecision } from '../moderation/moderation.entity';
 import { readableComment } from '../posts/comments.service';
 import { Comment, Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
+import { BADGES, type Badge } from '../reputation/badges';
+import { MemberBadgeView } from '../reputation/reputation.types';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
@@ -192,6 +194,19 @@ export class NotificationResolver {
   })
   joinRequest(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<JoinRequest | null> | null {
     return notification.joinRequestId ? loaders.joinRequest.load(notification.joinRequestId) : null;
+  }
+
+  @FieldResolver(() => MemberBadgeView, { nullable: true, description: 'BADGE_AWARDED: the badge you earned.' })
+  async badge(@Root() notification: Notification, @Ctx() { em }: Context): Promise<MemberBadgeView | null> {
+    if (!notification.memberBadgeId) return null;
+    const [row] = await fastSql<{ badge: Badge; awarded_at: Date }>(
+      em,
+      'select badge, awarded_at from member_badges where id = $1',
+      [notification.memberBadgeId],
+    );
+    if (!row) return null;
+    const { name, description } = BADGES[row.badge];
+    return { badge: row.badge, name, description, awardedAt: new Date(row.awarded_at) };
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })

@@ -28,6 +28,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     decisionId: r.decision_id ?? null,
     appealId: r.appeal_id ?? null,
     joinRequestId: r.join_request_id ?? null,
+    memberBadgeId: r.member_badge_id ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -220,6 +221,25 @@ export async function notifyJoinRequest(deps: Deps, joinRequestId: number): Prom
      on conflict (user_id, join_request_id) where kind = 'JOIN_REQUEST_DECIDED' do nothing
      returning id, user_id`,
     [joinRequestId],
+  );
+  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
+}
+
+/**
+ * `notifications.badge`: tells a member of a badge they earned (once: a unique key), while they
+ * are still a member. Enqueued by a trigger on `member_badges` in the awarding transaction, whatever
+ * awarded it (a write's badge, the monthly top 10).
+ */
+export async function notifyBadge(deps: Deps, memberBadgeId: number): Promise<void> {
+  const rows = await sql<{ id: number; user_id: number }[]>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, member_badge_id, count, created_at)
+     select b.user_id, 'BADGE_AWARDED', b.community_id, b.id, 1, now()
+       from member_badges b
+      where b.id = ? and exists (select 1 from members m where m.community_id = b.community_id and m.user_id = b.user_id)
+     on conflict (user_id, member_badge_id) where kind = 'BADGE_AWARDED' do nothing
+     returning id, user_id`,
+    [memberBadgeId],
   );
   if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
