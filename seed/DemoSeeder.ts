@@ -159,7 +159,30 @@ export class DemoSeeder extends Seeder {
     await seedPolls(em, now, communities, members, users);
     await seedReputation(em, communities);
     await seedModeration(em, now, communities, users);
+    await seedNotifications(em);
   }
+}
+
+/**
+ * The notifications the demo's writes would have caused (replies, mentions, the removal under
+ * appeal), as jobs in the seed's transaction: the server's workers write them once it runs. Badges
+ * enqueue theirs by themselves (a trigger on member_badges).
+ */
+async function seedNotifications(em: EntityManager): Promise<void> {
+  const enqueue = (task: string, key: string, from: string) =>
+    em.execute(`select graphile_worker.add_job('${task}', json_build_object('${key}', id)) from ${from}`);
+  await enqueue('notifications.reply', 'commentId', '(select id from comments order by id) c');
+  await enqueue('notifications.mention', 'commentId', `(select id from comments where body like '%@%' order by id) c`);
+  await enqueue(
+    'notifications.mention',
+    'postId',
+    `(select id from posts where title || body like '%@%' order by id) p`,
+  );
+  await enqueue(
+    'notifications.decision',
+    'decisionId',
+    `(select id from moderation_decisions where action <> 'DISMISS') d`,
+  );
 }
 
 /**

@@ -472,6 +472,23 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(demo.appeals.edges.map((e: any) => e.node)).toEqual([
       { status: 'PENDING', decision: { action: 'REMOVE', rule: { title: 'No spam or self-promotion' } } },
     ]);
+    // Notifications: the demo's jobs (replies, badges, the removal under appeal) run once the server is up.
+    const dave = await requestAt(first.url, SIGN_IN, {
+      input: { email: 'dave@townsquare.dev', password: 'townsquare-demo' },
+    });
+    const daveToken: string = dave.body.data.signIn.token;
+    let kinds: string[] = [];
+    for (const started = Date.now(); !kinds.includes('MODERATION_DECISION') && Date.now() - started < 20_000;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const inbox = await requestAt(
+        first.url,
+        '{ viewer { notifications(first: 20) { edges { node { kind } } } } }',
+        {},
+        daveToken,
+      );
+      kinds = inbox.body.data.viewer.notifications.edges.map((e: any) => e.node.kind);
+    }
+    expect(kinds).toContain('MODERATION_DECISION');
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.
