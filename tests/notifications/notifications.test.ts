@@ -21,7 +21,8 @@ import {
 let server: TestServer;
 beforeAll(async () => {
   // Jobs looked for every 100 ms (the embedded PGlite's notifications do not reach the workers).
-  server = await startTestServer({ JOB_POLL_MS: '100' });
+  // The poll closer sweeps every second (polls closed by time).
+  server = await startTestServer({ JOB_POLL_MS: '100', POLL_CLOSE_SWEEP_SECONDS: '1' });
 });
 afterAll(closeAll);
 
@@ -281,6 +282,50 @@ describe('badge notifications', () => {
         badge: { badge: 'FIRST_POST', name: 'First post' },
       },
     ]);
+  });
+});
+
+describe('poll notifications', () => {
+  it('tell the voters of a poll that it closed, by hand or by time, once', async () => {
+    const cast = await castOf(server, 2);
+    const [a, b] = cast.members;
+    const ask = async (question: string) =>
+      (
+        await must(
+          cast.owner,
+          'mutation($c: ID!, $q: String!) { createPoll(input: { communityId: $c, question: $q, options: ["Yes", "No"] }) { id options { id } } }',
+          { c: cast.community.id, q: question },
+        )
+      ).createPoll;
+    const QUERY = `{ viewer { notifications(first: 10) { edges { node { kind poll { question closed } } } } } }`;
+    const closed = async (who: TestUser) =>
+      (await must(who, QUERY)).viewer.notifications.edges
+        .map((e: any) => e.node)
+        .filter((n: any) => n.kind === 'POLL_CLOSED');
+    const byHand = await ask('By hand?');
+    const byTime = await ask('By time?');
+    for (const poll of [byHand, byTime]) {
+      await must(a, 'mutation($p: ID!, $o: [ID!]!) { castVote(input: { pollId: $p, optionIds: $o }) { id } }', {
+        p: poll.id,
+        o: [poll.options[0].id],
+      });
+    }
+    await must(cast.owner, 'mutation($id: ID!) { closePoll(id: $id) { id } }', { id: byHand.id });
+    await dbQuery(server, "update polls set closes_at = now() - interval '1 second' where id = ?", [dbId(byTime.id)]);
+    for (const started = Date.now(); (await closed(a)).length < 2;) {
+      if (Date.now() - started > 10_000) throw new Error('the voter was not told of both polls');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await jobsDone();
+    expect(
+      (await closed(a)).map((n: any) => n.poll).sort((x: any, y: any) => x.question.localeCompare(y.question)),
+    ).toEqual([
+      { question: 'By hand?', closed: true },
+      { question: 'By time?', closed: true },
+    ]);
+    // Who did not vote hears nothing.
+    expect(await closed(b)).toEqual([]);
+    expect(await closed(cast.owner)).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   notifyDecision,
   notifyJoinRequest,
   notifyMention,
+  notifyPollClosed,
   notifyReply,
 } from './notifications.service';
 
@@ -23,6 +24,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.joinRequest': { joinRequestId: number };
     /** A badge was awarded: notify its member (enqueued by a trigger on member_badges, in the awarding transaction). */
     'notifications.badge': { memberBadgeId: number };
+    /** A poll closed (by hand or by time): notify its voters (enqueued with the close's claim). */
+    'notifications.pollClosed': { pollId: number };
   }
 }
 
@@ -37,6 +40,7 @@ export const notifications: ModuleManifest = {
     'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
     'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
     'notifications.badge': (payload, ctx) => notifyBadge(ctx, payload.memberBadgeId),
+    'notifications.pollClosed': (payload, ctx) => notifyPollClosed(ctx, payload.pollId),
   },
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount'],

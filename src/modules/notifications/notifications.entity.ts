@@ -12,6 +12,7 @@ export enum NotificationKind {
   APPEAL_DECIDED = 'APPEAL_DECIDED',
   JOIN_REQUEST_DECIDED = 'JOIN_REQUEST_DECIDED',
   BADGE_AWARDED = 'BADGE_AWARDED',
+  POLL_CLOSED = 'POLL_CLOSED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -34,6 +35,7 @@ registerEnumType(NotificationKind, {
       description: 'Your request to join a community was approved or rejected (`joinRequest`, `community`).',
     },
     BADGE_AWARDED: { description: 'You earned a badge in a community (`badge`, `community`).' },
+    POLL_CLOSED: { description: 'A poll you voted in closed: its results are final (`poll`).' },
   },
 });
 
@@ -79,6 +81,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_badge_unique',
   expression:
     'create unique index "notifications_badge_unique" on "notifications" ("user_id", "member_badge_id") where kind = \'BADGE_AWARDED\'',
+})
+@Index({
+  name: 'notifications_poll_unique',
+  expression:
+    'create unique index "notifications_poll_unique" on "notifications" ("user_id", "poll_id") where kind = \'POLL_CLOSED\'',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -131,6 +138,10 @@ export class Notification extends Node {
   /** JOIN_REQUEST_DECIDED: the request. */
   @Property({ type: 'integer', nullable: true })
   joinRequestId?: number | null;
+
+  /** POLL_CLOSED: the poll. */
+  @Property({ type: 'integer', nullable: true })
+  pollId?: number | null;
 
   /** BADGE_AWARDED: the award (a `member_badges` row). */
   @Property({ type: 'integer', nullable: true })

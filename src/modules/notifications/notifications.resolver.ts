@@ -32,6 +32,8 @@ import { Comment, Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
 import { BADGES, type Badge } from '../reputation/badges';
 import { MemberBadgeView } from '../reputation/reputation.types';
+import { Poll } from '../polls/polls.entity';
+import { readablePoll } from '../polls/polls.service';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
@@ -194,6 +196,15 @@ export class NotificationResolver {
   })
   joinRequest(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<JoinRequest | null> | null {
     return notification.joinRequestId ? loaders.joinRequest.load(notification.joinRequestId) : null;
+  }
+
+  @FieldResolver(() => Poll, {
+    nullable: true,
+    description: 'POLL_CLOSED: the poll (null once you may no longer read it).',
+  })
+  poll(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Poll | null> | null {
+    const id = notification.pollId;
+    return id ? nullIfHidden(readablePoll(ctx.loaders, ctx.viewer, id).then((r) => r.poll)) : null;
   }
 
   @FieldResolver(() => MemberBadgeView, { nullable: true, description: 'BADGE_AWARDED: the badge you earned.' })

@@ -29,6 +29,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     appealId: r.appeal_id ?? null,
     joinRequestId: r.join_request_id ?? null,
     memberBadgeId: r.member_badge_id ?? null,
+    pollId: r.poll_id ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -242,6 +243,31 @@ export async function notifyBadge(deps: Deps, memberBadgeId: number): Promise<vo
     [memberBadgeId],
   );
   if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
+}
+
+/**
+ * `notifications.pollClosed`: tells everyone who holds a ballot in a poll that it closed (once each: a
+ * unique key), if they still read its community. Enqueued where the close is claimed: by closePoll,
+ * or by the closer's claim of a poll closed by time, in the same statement or transaction.
+ */
+export async function notifyPollClosed(deps: Deps, pollId: number): Promise<void> {
+  const rows = await fastSql<{ id: number; user_id: number }>(
+    deps.em,
+    `insert into notifications (user_id, kind, community_id, poll_id, count, created_at)
+     select b.user_id, 'POLL_CLOSED', p.community_id, p.id, 1, now()
+       from polls p join ballots b on b.poll_id = p.id
+      where p.id = $1::int and ${readsCommunity('b.user_id', 'p.community_id')}
+     on conflict (user_id, poll_id) where kind = 'POLL_CLOSED' do nothing
+     returning id, user_id`,
+    [pollId],
+  );
+  if (!rows.length) return;
+  await deps.responseCache.invalidate({ communities: [], members: rows.map((r) => r.user_id) });
+  for (const row of rows) {
+    await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
+      notificationId: row.id,
+    });
+  }
 }
 
 /** FORBIDDEN unless `userId` is the viewer: notifications are their recipient's alone. */

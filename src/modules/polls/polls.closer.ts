@@ -25,8 +25,8 @@ export interface PollCloser {
  * Notices polls whose `closesAt` has passed, with no request arriving, and announces each close on
  * `pollUpdated` ONCE across instances: every instance sweeps, and the announcement is claimed in
  * SQL (`update … set close_announced_at = now() where … close_announced_at is null returning id`),
- * so of two instances sweeping at once only one gets each poll back. Each instance keeps a single
- * timer on the next closing time it knows of (from the database, and from `closingScheduled`
+ * so of two instances sweeping at once only one gets each poll back; the same statement enqueues
+ * the job that notifies its voters. Each instance keeps a single timer on the next closing time it knows of (from the database, and from `closingScheduled`
  * messages when a poll is created anywhere), never waiting longer than `sweepMs`.
  * Polls read as closed from their `closesAt` alone, so a late sweep only delays the emission.
  */
@@ -59,9 +59,14 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
     const em = o.orm.em.fork();
     const rows = await sql<{ id: number; community_id: number }[]>(
       em,
-      `update polls set close_announced_at = now()
-        where close_announced_at is null and closed_at is null and closes_at <= now()
-        returning id, community_id`,
+      `with claimed as (
+         update polls set close_announced_at = now()
+          where close_announced_at is null and closed_at is null and closes_at <= now()
+          returning id, community_id
+       ), notified as (
+         select graphile_worker.add_job('notifications.pollClosed', json_build_object('pollId', id)) from claimed
+       )
+       select id, community_id, (select count(*) from notified) as jobs from claimed`,
     );
     const ids = rows.map((r) => r.id);
     if (ids.length) {

@@ -14,6 +14,7 @@ import { allowed, authorize } from '../communities/policies';
 import { readableEvent } from '../events/events.service';
 import { publishAfterCommit } from '../../platform/pubsub/pubsub';
 import { requireUser } from '../identity/identity.service';
+import { enqueue } from '../../platform/jobs/jobs';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
 import { pollOptionsText, publishQueueChanged } from '../moderation/moderation.service';
@@ -323,6 +324,7 @@ export async function closePoll(ctx: Context, input: { id: number }): Promise<Po
   await em.transactional(async (tx) => {
     if ((await lockPoll(tx, poll.id)).closed) throw new Conflict('This poll is already closed', 'id');
     await sql(tx, 'update polls set closed_at = now(), close_announced_at = now() where id = ?', [poll.id], 'run');
+    await enqueue(tx, 'notifications.pollClosed', { pollId: poll.id }); // its voters hear of it
   });
   await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id, closed: true });
   return freshPoll(em, loaders, poll.id);
