@@ -214,14 +214,10 @@ export async function readableChatMessage(
   return { message, ...readable };
 }
 
-async function readableMessage(ctx: Context, id: number): Promise<{ message: ChatMessage; event: Event }> {
-  return readableChatMessage(ctx.loaders, ctx.viewer, id);
-}
-
 /** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
 export async function deleteChatMessage(ctx: Context, { id }: { id: number }): Promise<boolean> {
   requireUser(ctx.viewer);
-  const { message, event } = await readableMessage(ctx, id);
+  const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
   const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
   if (removed) await publishRemoved(ctx, event.id, id);
@@ -291,7 +287,7 @@ export async function upvoteQuestion(
   { id, upvoted }: { id: number; upvoted: boolean },
 ): Promise<ChatMessage> {
   const userId = requireUser(ctx.viewer);
-  const { message, event } = await readableMessage(ctx, id);
+  const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, event.community.id), 'chat.send');
   if (!message.isQuestion) throw new BadInput('Only questions take upvotes', 'id');
   if (message.author.id === userId) throw new Forbidden('You cannot upvote your own question');
@@ -317,7 +313,7 @@ export async function markQuestionAnswered(
   { id, answered }: { id: number; answered: boolean },
 ): Promise<ChatMessage> {
   requireUser(ctx.viewer);
-  const { message, event } = await readableMessage(ctx, id);
+  const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   await authorize(ctx, 'chatMessage.answer', { message, event });
   if (!message.isQuestion) throw new BadInput('Only questions can be answered', 'id');
   message.answeredAt = answered ? (message.answeredAt ?? new Date()) : null;

@@ -1,4 +1,6 @@
 import type { ModuleManifest } from '../../platform/module';
+import { byIdLoader } from '../../platform/by-id-loader';
+import { MemberBadge } from '../reputation/reputation.entity';
 import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
 import {
   notifyAppeal,
@@ -9,6 +11,15 @@ import {
   notifyPollClosed,
   notifyReply,
 } from './notifications.service';
+
+/** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement). */
+const createNotificationLoaders = (em: Parameters<typeof byIdLoader>[0]) => ({
+  memberBadge: byIdLoader(em, MemberBadge),
+});
+type NotificationLoaders = ReturnType<typeof createNotificationLoaders>;
+declare module '../../platform/loaders' {
+  interface Loaders extends NotificationLoaders {}
+}
 
 declare module '../../platform/jobs/jobs' {
   interface JobPayloads {
@@ -33,6 +44,7 @@ declare module '../../platform/jobs/jobs' {
 export const notifications: ModuleManifest = {
   name: 'notifications',
   resolvers: [UserNotificationsResolver, NotificationResolver],
+  loaders: (em) => createNotificationLoaders(em),
   tasks: {
     'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
     'notifications.mention': (payload, ctx) => notifyMention(ctx, payload),

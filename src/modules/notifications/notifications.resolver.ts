@@ -30,7 +30,7 @@ import { Appeal, ModerationDecision } from '../moderation/moderation.entity';
 import { readableComment } from '../posts/comments.service';
 import { Comment, Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
-import { BADGES, type Badge } from '../reputation/badges';
+import { badgeView } from '../reputation/reputation.service';
 import { MemberBadgeView } from '../reputation/reputation.types';
 import { Poll } from '../polls/polls.entity';
 import { readablePoll } from '../polls/polls.service';
@@ -208,16 +208,10 @@ export class NotificationResolver {
   }
 
   @FieldResolver(() => MemberBadgeView, { nullable: true, description: 'BADGE_AWARDED: the badge you earned.' })
-  async badge(@Root() notification: Notification, @Ctx() { em }: Context): Promise<MemberBadgeView | null> {
+  async badge(@Root() notification: Notification, @Ctx() { loaders }: Context): Promise<MemberBadgeView | null> {
     if (!notification.memberBadgeId) return null;
-    const [row] = await fastSql<{ badge: Badge; awarded_at: Date }>(
-      em,
-      'select badge, awarded_at from member_badges where id = $1',
-      [notification.memberBadgeId],
-    );
-    if (!row) return null;
-    const { name, description } = BADGES[row.badge];
-    return { badge: row.badge, name, description, awardedAt: new Date(row.awarded_at) };
+    const award = await loaders.memberBadge.load(notification.memberBadgeId);
+    return award && badgeView(award);
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })

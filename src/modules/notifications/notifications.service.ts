@@ -11,7 +11,7 @@ import type { Row } from '../../platform/live-feed';
 import type { ResponseCache } from '../../platform/response-cache';
 import { requireUser } from '../identity/identity.service';
 import { mentionedHandles } from '../moderation/automod-engine';
-import { Notification, NotificationKind } from './notifications.entity';
+import { Notification } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
 
 /** A notification view from its row. */
@@ -47,14 +47,23 @@ interface Deps {
 }
 
 /**
- * After a notification is written: cached answers that read the recipient's notifications (noted
- * with their user tag: see `readsNotifications`) are invalidated, and `notificationAdded` hears of it.
+ * After notifications are written: cached answers that read their recipients' notifications (noted
+ * with their user tags: see `readsNotifications`) are invalidated, and `notificationAdded` hears of
+ * each.
  */
-async function announce(deps: Deps, userId: number, notificationId: number): Promise<void> {
-  await deps.responseCache.invalidate({ communities: [], members: [userId] });
-  await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(userId), {
-    notificationId,
-  });
+async function announce(deps: Deps, rows: readonly { id: number; user_id: number }[]): Promise<void> {
+  if (!rows.length) return;
+  await deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] });
+  for (const row of rows) {
+    await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
+      notificationId: row.id,
+    });
+  }
+}
+
+/** Runs an `insert into notifications … returning id, user_id` (`$n` parameters) and announces what it wrote. */
+async function insertAndAnnounce(deps: Deps, statement: string, params: unknown[]): Promise<void> {
+  await announce(deps, await fastSql<{ id: number; user_id: number }>(deps.em, statement, params));
 }
 
 /**
@@ -108,7 +117,7 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
   const inGroup = c.parent_id === null ? 'r.post_id = $4 and r.parent_id is null' : 'r.parent_id = $5';
   for (let attempt = 1; ; attempt++) {
     try {
-      const rows = await fastSql<{ id: number }>(
+      const rows = await fastSql<{ id: number; user_id: number }>(
         deps.em,
         `with old as (
            delete from notifications where user_id = $1::int and group_key = $3::text and read_at is null returning since_comment_id
@@ -126,10 +135,10 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
                 replies.latest, anchor.since, $3::text, replies.n, now()
            from anchor, replies
           where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')}
-         returning id`,
+         returning id, user_id`,
         [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
       );
-      if (rows[0]) await announce(deps, c.recipient, rows[0].id);
+      await announce(deps, rows);
       return;
     } catch (err) {
       // Two replies' jobs writing one group at once: the second meets the first's new row; it recounts.
@@ -171,8 +180,8 @@ export async function notifyMention(deps: Deps, ref: { postId?: number; commentI
   if (!w || !w.live) return;
   const handles = mentionsInMarkdown(w.text);
   if (!handles.length) return;
-  const rows = await fastSql<{ id: number; user_id: number }>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, actor_id, post_id, latest_comment_id, count, created_at)
      select u.id, 'MENTION', $1::int, $2::int, $3::int, $4::int, 1, now() from users u
       where lower(u.handle) = any($5::text[]) and u.id <> $2::int and ${readsCommunity('u.id', '$1::int')}
@@ -181,49 +190,45 @@ export async function notifyMention(deps: Deps, ref: { postId?: number; commentI
      returning id, user_id`,
     [w.community_id, w.author_id, w.post_id, ref.commentId ?? null, handles],
   );
-  for (const row of rows) await announce(deps, row.user_id, row.id);
 }
 
 /** `notifications.decision`: tells the affected member of a decision that restricted them (once: a unique key). */
 export async function notifyDecision(deps: Deps, decisionId: number): Promise<void> {
-  const rows = await sql<{ id: number; user_id: number }[]>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, decision_id, count, created_at)
      select d.affected_user_id, 'MODERATION_DECISION', d.community_id, d.id, 1, now()
-       from moderation_decisions d where d.id = ? and d.action <> 'DISMISS'
+       from moderation_decisions d where d.id = $1::int and d.action <> 'DISMISS'
      on conflict (user_id, decision_id) where kind = 'MODERATION_DECISION' do nothing
      returning id, user_id`,
     [decisionId],
   );
-  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
 
 /** `notifications.appeal`: tells the appellant their appeal was decided (once: a unique key). */
 export async function notifyAppeal(deps: Deps, appealId: number): Promise<void> {
-  const rows = await sql<{ id: number; user_id: number }[]>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, appeal_id, decision_id, count, created_at)
      select a.appellant_id, 'APPEAL_DECIDED', a.community_id, a.id, a.decision_id, 1, now()
-       from moderation_appeals a where a.id = ? and a.status <> 'PENDING'
+       from moderation_appeals a where a.id = $1::int and a.status <> 'PENDING'
      on conflict (user_id, appeal_id) where kind = 'APPEAL_DECIDED' do nothing
      returning id, user_id`,
     [appealId],
   );
-  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
 
 /** `notifications.joinRequest`: tells the requester their request was approved or rejected (once: a unique key). */
 export async function notifyJoinRequest(deps: Deps, joinRequestId: number): Promise<void> {
-  const rows = await sql<{ id: number; user_id: number }[]>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, join_request_id, count, created_at)
      select r.user_id, 'JOIN_REQUEST_DECIDED', r.community_id, r.id, 1, now()
-       from join_requests r where r.id = ? and r.status <> 'PENDING'
+       from join_requests r where r.id = $1::int and r.status <> 'PENDING'
      on conflict (user_id, join_request_id) where kind = 'JOIN_REQUEST_DECIDED' do nothing
      returning id, user_id`,
     [joinRequestId],
   );
-  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
 
 /**
@@ -232,17 +237,16 @@ export async function notifyJoinRequest(deps: Deps, joinRequestId: number): Prom
  * awarded it (a write's badge, the monthly top 10).
  */
 export async function notifyBadge(deps: Deps, memberBadgeId: number): Promise<void> {
-  const rows = await sql<{ id: number; user_id: number }[]>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, member_badge_id, count, created_at)
      select b.user_id, 'BADGE_AWARDED', b.community_id, b.id, 1, now()
        from member_badges b
-      where b.id = ? and exists (select 1 from members m where m.community_id = b.community_id and m.user_id = b.user_id)
+      where b.id = $1::int and exists (select 1 from members m where m.community_id = b.community_id and m.user_id = b.user_id)
      on conflict (user_id, member_badge_id) where kind = 'BADGE_AWARDED' do nothing
      returning id, user_id`,
     [memberBadgeId],
   );
-  if (rows[0]) await announce(deps, rows[0].user_id, rows[0].id);
 }
 
 /**
@@ -251,8 +255,8 @@ export async function notifyBadge(deps: Deps, memberBadgeId: number): Promise<vo
  * or by the closer's claim of a poll closed by time, in the same statement or transaction.
  */
 export async function notifyPollClosed(deps: Deps, pollId: number): Promise<void> {
-  const rows = await fastSql<{ id: number; user_id: number }>(
-    deps.em,
+  await insertAndAnnounce(
+    deps,
     `insert into notifications (user_id, kind, community_id, poll_id, count, created_at)
      select b.user_id, 'POLL_CLOSED', p.community_id, p.id, 1, now()
        from polls p join ballots b on b.poll_id = p.id
@@ -261,13 +265,6 @@ export async function notifyPollClosed(deps: Deps, pollId: number): Promise<void
      returning id, user_id`,
     [pollId],
   );
-  if (!rows.length) return;
-  await deps.responseCache.invalidate({ communities: [], members: rows.map((r) => r.user_id) });
-  for (const row of rows) {
-    await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
-      notificationId: row.id,
-    });
-  }
 }
 
 /** FORBIDDEN unless `userId` is the viewer: notifications are their recipient's alone. */
@@ -327,5 +324,3 @@ export async function ownNotification(ctx: Context, id: number): Promise<Notific
   ]);
   return row ? notificationFromRow(row) : null;
 }
-
-export { NotificationKind };

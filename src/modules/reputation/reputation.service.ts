@@ -8,7 +8,7 @@ import { assertCan, levelGates } from '../communities/permissions';
 import { requireUser } from '../identity/identity.service';
 import { BADGES, type Badge } from './badges';
 import type { Standing } from './leaderboards';
-import { ReputationEvent } from './reputation.entity';
+import { ReputationEvent, type MemberBadge } from './reputation.entity';
 import {
   LEADERBOARD_MAX,
   type LeaderboardEntry,
@@ -118,9 +118,14 @@ export async function memberLevel(loaders: Loaders, member: Member): Promise<num
 
 export async function memberBadges(loaders: Loaders, member: Member): Promise<MemberBadgeView[]> {
   const rows = await loaders.memberBadges.load({ communityId: member.community.id, userId: member.user.id });
-  return rows
-    .filter((r) => r.badge in BADGES)
-    .map((r) => ({ badge: r.badge as Badge, ...BADGES[r.badge as Badge], awardedAt: r.awardedAt }));
+  return rows.map(badgeView).filter((v): v is MemberBadgeView => v !== null);
+}
+
+/** An award as the API shows it: the badge with its name and description; null for a badge no longer defined. */
+export function badgeView(award: MemberBadge): MemberBadgeView | null {
+  if (!(award.badge in BADGES)) return null;
+  const { name, description } = BADGES[award.badge as Badge];
+  return { badge: award.badge as Badge, name, description, awardedAt: award.awardedAt };
 }
 
 /** A member's ledger, newest first (readable by whoever can read the community's members). */
