@@ -1,4 +1,5 @@
 import type { Context } from '../../platform/context';
+import { write } from '../../platform/database/write';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fastSql, sql } from '../../platform/database/sql';
@@ -69,14 +70,15 @@ export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: num
 }
 
 /** Creates a community with the viewer as its OWNER, in one transaction. Taken slug: CONFLICT. */
-export async function createCommunity({ em, viewer }: Context, input: CreateCommunityInput): Promise<Community> {
+export async function createCommunity(ctx: Context, input: CreateCommunityInput): Promise<Community> {
+  const { viewer } = ctx;
   const userId = requireUser(viewer);
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
   const timeZone = input.timeZone ?? 'UTC';
   if (!isTimeZone(timeZone))
     throw new BadInput('timeZone must be an IANA time zone such as "Europe/Paris"', 'timeZone');
-  return em.transactional(async (tx) => {
+  return write(ctx, async (tx) => {
     const now = new Date();
     const community = tx.create(Community, {
       slug: input.slug,
@@ -98,9 +100,10 @@ export async function createCommunity({ em, viewer }: Context, input: CreateComm
 
 /** Updates name, description or visibility (needs `community.update`). */
 export async function updateCommunity(
-  { em, loaders, viewer }: Context,
+  ctx: Context,
   input: Omit<UpdateCommunityInput, 'id'> & { id: number },
 ): Promise<Community> {
+  const { em, loaders, viewer } = ctx;
   const { id } = input;
   requireUser(viewer);
   const community = await visibleCommunity(loaders, viewer, id);
@@ -129,7 +132,7 @@ export async function updateCommunity(
   // The threshold is a moderation setting: its change is logged with the community's other acts.
   const before = community.reportThreshold;
   const after = input.reportThreshold;
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await sql(tx, 'update communities set report_threshold = ? where id = ?', [after, id], 'run');
     await recordModeration(tx, {
       communityId: id,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { PubSub } from '../../platform/pubsub/pubsub';
+import { write, type After } from '../../platform/database/write';
 import { enqueue } from '../../platform/jobs/jobs';
 import { sql } from '../../platform/database/sql';
 import { releaseMemberRsvps } from '../events/rsvps.service';
@@ -14,7 +15,7 @@ import { JoinOutcome, type BanMemberInput } from './communities.inputs';
 import { actorIn, visibleCommunity } from './communities.service';
 import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
-import { publishLeaderboardChanged } from '../reputation/ledger';
+import { leaderboardChanged } from '../reputation/ledger';
 import { recordModeration } from '../moderation/moderation-log';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
@@ -35,40 +36,35 @@ export interface MembershipDeps {
 }
 
 /**
- * After a member left or was banned (`joined` false) or joined: takes them off the community's
- * leaderboards or puts them back with their ledger's scores. A failure is logged: the boards are a
- * cache of the ledger, and readers skip entries of non-members anyway.
+ * After the write's commit, a member left or was banned (`joined` false) or joined: takes them off
+ * the community's leaderboards or puts them back with their ledger's scores. A failure is logged:
+ * the boards are a cache of the ledger, and readers skip entries of non-members anyway.
  */
-async function updateBoards(deps: MembershipDeps, communityId: number, userId: number, joined: boolean): Promise<void> {
-  try {
-    const community = await deps.loaders.community.load(communityId);
-    if (!community) return;
-    if (joined) await deps.leaderboards.restore(community, userId);
-    else await deps.leaderboards.remove(community, userId);
-    await publishLeaderboardChanged(deps, communityId);
-  } catch (err) {
-    deps.log.warn({ err, communityId, userId }, 'leaderboards not updated for a membership change');
-  }
+function updateBoards(after: After, deps: MembershipDeps, communityId: number, userId: number, joined: boolean): void {
+  after.run(async () => {
+    try {
+      const community = await deps.loaders.community.load(communityId);
+      if (!community) return;
+      if (joined) await deps.leaderboards.restore(community, userId);
+      else await deps.leaderboards.remove(community, userId);
+    } catch (err) {
+      deps.log.warn({ err, communityId, userId }, 'leaderboards not updated for a membership change');
+    }
+  });
+  leaderboardChanged(after, communityId);
 }
 
-/** After a member left or was banned. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
-function publishMembershipChanged(
-  { pubsub, log, loaders }: MembershipDeps,
-  userId: number,
-  communityId: number,
-): Promise<void> {
+/** A member left or was banned, or their role changed. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
+function membershipChanged(after: After, { loaders }: MembershipDeps, userId: number, communityId: number): void {
   loaders.cacheScope.member(userId);
-  return publishAfterCommit<MembershipChangedEvent>(pubsub, log, communityTopics.membershipChanged(userId), {
-    communityId,
-  });
+  after.publish<MembershipChangedEvent>(communityTopics.membershipChanged(userId), { communityId });
 }
 
-/** After a user joined. Their set of communities changed: so did their `feed` (a write on `m<user>` for the response cache). */
-function publishJoined({ pubsub, log, loaders }: MembershipDeps, member: Member): Promise<void> {
-  loaders.cacheScope.member(member.user.id);
-  return publishAfterCommit<MemberJoinedEvent>(pubsub, log, communityTopics.memberJoined(member.community.id), {
-    memberId: member.id,
-  });
+/** A user joined (after the write's commit): announced, and on the leaderboards. */
+function joined(after: After, deps: MembershipDeps, member: Member): void {
+  deps.loaders.cacheScope.member(member.user.id);
+  after.publish<MemberJoinedEvent>(communityTopics.memberJoined(member.community.id), { memberId: member.id });
+  updateBoards(after, deps, member.community.id, member.user.id, true);
 }
 
 /** FORBIDDEN, saying until when, if the user is banned. */
@@ -130,16 +126,14 @@ export async function admitMember(
   userId: number,
   whenCreated?: (tx: EntityManager) => Promise<void>,
 ): Promise<{ member: Member; created: boolean }> {
-  const joined = await deps.em.transactional(async (tx) => {
+  return write(deps, async (tx, after) => {
     const result = await insertMember(tx, communityId, userId);
-    if (result.created && whenCreated) await whenCreated(tx);
+    if (result.created) {
+      if (whenCreated) await whenCreated(tx);
+      joined(after, deps, result.member);
+    }
     return result;
   });
-  if (joined.created) {
-    await publishJoined(deps, joined.member);
-    await updateBoards(deps, communityId, userId, true);
-  }
-  return joined;
 }
 
 async function removeMember(tx: EntityManager, communityId: number, userId: number): Promise<Role | null> {
@@ -207,11 +201,11 @@ export async function joinCommunity(deps: MembershipDeps, { communityId }: { com
  * ex-members learn nothing of it); elsewhere a banned user is FORBIDDEN.
  */
 export async function leaveCommunity(deps: MembershipDeps, { communityId }: { communityId: number }): Promise<boolean> {
-  const { em, loaders, viewer } = deps;
+  const { loaders, viewer } = deps;
   const userId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   assertNotBanned(await actorIn(loaders, viewer, communityId));
-  await em.transactional(async (tx) => {
+  await write(deps, async (tx, after) => {
     await lockCommunity(tx, communityId);
     const membership = await tx.findOne(Member, { community: communityId, user: userId });
     if (!membership) throw new NotFound('Membership');
@@ -219,9 +213,9 @@ export async function leaveCommunity(deps: MembershipDeps, { communityId }: { co
       throw new BadInput('The last owner cannot leave: make another member OWNER first', 'communityId');
     }
     await removeMember(tx, communityId, userId);
+    membershipChanged(after, deps, userId, communityId);
+    updateBoards(after, deps, communityId, userId, false);
   });
-  await publishMembershipChanged(deps, userId, communityId);
-  await updateBoards(deps, communityId, userId, false);
   return true;
 }
 
@@ -240,12 +234,12 @@ export async function setMemberRole(
   deps: MembershipDeps,
   { communityId, userId, role }: MemberRef & { role: Role },
 ): Promise<Member> {
-  const { em, loaders, viewer } = deps;
+  const { loaders, viewer } = deps;
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
   assertCan(actor, 'members.setRole');
-  const changed = await em.transactional(async (tx) => {
+  return write(deps, async (tx, after) => {
     await lockCommunity(tx, communityId);
     const member = await targetMember(tx, communityId, userId);
     if (!outranks(actor, member.role)) throw new Forbidden('You can only change the role of members below you');
@@ -267,12 +261,11 @@ export async function setMemberRole(
         subjectId: userId,
         details: { before, after: role },
       });
+      // Their powers changed: their open subscriptions (the review queue's) re-check access at once.
+      membershipChanged(after, deps, userId, communityId);
     }
-    return { member, before };
+    return member;
   });
-  // Their powers changed: their open subscriptions (the review queue's) re-check access at once.
-  if (changed.before !== role) await publishMembershipChanged(deps, userId, communityId);
-  return changed.member;
 }
 
 async function assertCanActOn(em: EntityManager, actor: Actor, communityId: number, userId: number): Promise<void> {
@@ -367,16 +360,15 @@ export async function liftBanAndReadmit(
   return member;
 }
 
-/** After `liftBanAndReadmit` committed: the member is announced and back on the leaderboards. */
-export async function afterReadmit(deps: MembershipDeps, member: Member): Promise<void> {
-  await publishJoined(deps, member);
-  await updateBoards(deps, member.community.id, member.user.id, true);
+/** A member readmitted by `liftBanAndReadmit` is announced and back on the leaderboards, after the write's commit. */
+export function readmitted(after: After, deps: MembershipDeps, member: Member): void {
+  joined(after, deps, member);
 }
 
-/** After a ban committed: the user's open subscriptions re-check access, and they leave the leaderboards. */
-export async function afterBan(deps: MembershipDeps, communityId: number, userId: number): Promise<void> {
-  await publishMembershipChanged(deps, userId, communityId);
-  await updateBoards(deps, communityId, userId, false);
+/** After a ban's commit, the user's open subscriptions re-check access, and they leave the leaderboards. */
+export function banned(after: After, deps: MembershipDeps, communityId: number, userId: number): void {
+  membershipChanged(after, deps, userId, communityId);
+  updateBoards(after, deps, communityId, userId, false);
 }
 
 /**
@@ -388,7 +380,7 @@ export async function banMember(
   input: MemberRef & Omit<BanMemberInput, 'communityId' | 'userId'>,
 ): Promise<Ban> {
   const { communityId, userId } = input;
-  const { em, loaders, viewer } = deps;
+  const { loaders, viewer } = deps;
   const actorId = requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
@@ -396,27 +388,24 @@ export async function banMember(
   if (userId === actorId) throw new BadInput('You cannot ban yourself', 'userId');
   if (input.until && input.until.getTime() <= Date.now()) throw new BadInput('until must be in the future', 'until');
   if (!(await loaders.user.load(userId))) throw new NotFound('User');
-  const ban = await em.transactional(async (tx) => {
+  return write(deps, async (tx, after) => {
     await placeBan(tx, { communityId, userId, actor, reason: input.reason.trim(), until: input.until ?? null });
+    banned(after, deps, communityId, userId);
     return tx.findOneOrFail(Ban, { community: communityId, user: userId }, { refresh: true });
   });
-  await afterBan(deps, communityId, userId);
-  return ban;
 }
 
 /**
  * Lifts a ban: needs `members.ban` and, as placing it did, to outrank the role the user held when
  * banned (a moderator cannot lift the ban an owner placed on an admin). False when there was none.
  */
-export async function unbanMember(
-  { em, loaders, viewer }: MembershipDeps,
-  { communityId, userId }: MemberRef,
-): Promise<boolean> {
+export async function unbanMember(deps: MembershipDeps, { communityId, userId }: MemberRef): Promise<boolean> {
+  const { loaders, viewer } = deps;
   requireUser(viewer);
   await visibleCommunity(loaders, viewer, communityId);
   const actor = await actorIn(loaders, viewer, communityId);
   assertCan(actor, 'members.ban');
-  return em.transactional(async (tx) => {
+  return write(deps, async (tx) => {
     await lockCommunity(tx, communityId); // a ban being placed or changed meanwhile is seen whole
     const ban = await tx.findOne(Ban, { community: communityId, user: userId });
     if (!ban) return false;
@@ -473,7 +462,7 @@ export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: num
   const communityId = request.community.id;
   const userId = request.user.id;
   if (await activeBan(em, communityId, userId)) throw new BadInput('The requester is banned from this community', 'id');
-  const { member, created } = await em.transactional(async (tx) => {
+  return write(deps, async (tx, after) => {
     const decided = await tx.nativeUpdate(
       JoinRequest,
       { id, status: JoinRequestStatus.PENDING },
@@ -481,23 +470,18 @@ export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: num
     );
     if (!decided) throw new Conflict('This join request was decided meanwhile');
     await enqueue(tx, 'notifications.joinRequest', { joinRequestId: id }); // the requester hears of it
-    return insertMember(tx, communityId, userId);
+    const { member, created } = await insertMember(tx, communityId, userId);
+    if (created) joined(after, deps, member);
+    return member;
   });
-  if (created) {
-    await publishJoined(deps, member);
-    await updateBoards(deps, communityId, userId, true);
-  }
-  return member;
 }
 
 /** Rejects a pending join request (needs `joinRequests.review`); the user may ask again later. */
-export async function rejectJoinRequest(
-  { em, loaders, viewer }: MembershipDeps,
-  { id }: { id: number },
-): Promise<JoinRequest> {
+export async function rejectJoinRequest(deps: MembershipDeps, { id }: { id: number }): Promise<JoinRequest> {
+  const { em, loaders, viewer } = deps;
   const request = await pendingRequest(em, loaders, viewer, id);
   const decidedAt = new Date();
-  await em.transactional(async (tx) => {
+  await write(deps, async (tx) => {
     const decided = await tx.nativeUpdate(
       JoinRequest,
       { id, status: JoinRequestStatus.PENDING },

@@ -1,5 +1,4 @@
-import type { Logger } from '../../platform/logger';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { After } from '../../platform/database/write';
 
 /** Pub/sub topics of live chat and their payloads (ids only: subscribers read and re-check access). */
 export const chatTopics = {
@@ -14,9 +13,7 @@ export interface ChatMessageRemovedEvent {
   messageId: number;
 }
 
-/** Tells `chatMessageAdded` subscribers that the stream's chat closed (ended or cancelled), after the commit. */
-export function publishChatClosed(ctx: { pubsub: PubSub; log: Logger }, eventId: number): Promise<void> {
-  return publishAfterCommit<ChatMessageAddedEvent>(ctx.pubsub, ctx.log, chatTopics.messageAdded(eventId), {
-    closed: true,
-  });
+/** Tells `chatMessageAdded` subscribers that the stream's chat closed (ended or cancelled), after the write's commit. */
+export function chatClosed(after: After, eventId: number): void {
+  after.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(eventId), { closed: true });
 }

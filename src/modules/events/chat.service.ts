@@ -9,16 +9,16 @@ import { Role, type Community } from '../communities/communities.entity';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, outranks } from '../communities/permissions';
 import { allowed, authorize } from '../communities/policies';
-import { publishAfterCommit } from '../../platform/pubsub/pubsub';
+import { write, type After } from '../../platform/database/write';
 import { requireUser } from '../identity/identity.service';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
-import { publishQueueChanged } from '../moderation/moderation.service';
+import { queueChanged } from '../moderation/moderation.service';
 import type { Viewer } from '../identity/viewer';
 import { ref, timestamp, view } from '../../platform/views';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
 import { ChatMessage } from './chat.entity';
-import { chatTopics, publishChatClosed, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
+import { chatTopics, chatClosed, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
 import { Event, EventKind } from './events.entity';
 import { primeEventForWrite, readableEvent } from './events.service';
@@ -95,8 +95,14 @@ export async function startLiveStream(ctx: Context, { eventId }: { eventId: numb
 export async function endLiveStream(ctx: Context, { eventId }: { eventId: number }): Promise<Event> {
   const event = await runStream(ctx, eventId);
   if (!event.liveStartedAt) throw new BadInput('This stream has not started', 'eventId');
-  const ended = await ctx.em.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
-  if (ended) await publishChatClosed(ctx, event.id);
+  await write(
+    ctx,
+    async (tx, after) => {
+      const ended = await tx.nativeUpdate(Event, { id: event.id, liveEndedAt: null }, { liveEndedAt: new Date() });
+      if (ended) chatClosed(after, event.id);
+    },
+    { mode: 'statement' },
+  );
   return reloaded(ctx.em, event.id);
 }
 
@@ -122,7 +128,7 @@ export async function sendChatMessage(
   ctx: Context,
   { eventId, body, isQuestion }: { eventId: number; body: string; isQuestion: boolean },
 ): Promise<ChatMessage> {
-  const { em, loaders, viewer, rateLimiter, pubsub, log, config } = ctx;
+  const { em, loaders, viewer, rateLimiter, config } = ctx;
   const userId = requireUser(viewer);
   await primeEventForWrite(em, loaders, userId, eventId);
   const { event } = await readableEvent(loaders, viewer, eventId);
@@ -158,14 +164,14 @@ export async function sendChatMessage(
       [event.id, userId, text, isQuestion, event.id, userId],
       'get',
     );
-  let row: Row | undefined;
-  let itemId: number | null = null;
-  if (!verdict) row = await insert(em);
-  else {
-    // A matching rule queues the message (HOLD: hidden) in the insert's transaction.
-    row = await em.transactional(async (tx) => {
+  const row = await write(
+    ctx,
+    async (tx, after) => {
       const inserted = await insert(tx);
       if (!inserted) return inserted;
+      after.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(event.id), { messageId: inserted.id as number });
+      if (!verdict) return inserted;
+      // A matching rule queues the message (HOLD: hidden) in the insert's transaction.
       const applied = await applyVerdict(tx, verdict, {
         communityId,
         subject: AutoModSubject.CHAT_MESSAGE,
@@ -174,10 +180,12 @@ export async function sendChatMessage(
         title: null,
         body: text,
       });
-      itemId = applied.itemId;
+      queueChanged(after, communityId, applied.itemId);
       return applied.hidden ? { ...inserted, hidden_at: new Date() } : inserted;
-    });
-  }
+    },
+    // Without AutoMod's verdict to apply, the one statement is the whole write.
+    { mode: verdict ? 'orm' : 'statement' },
+  );
   if (!row) {
     const mute = await sql<{ until: string | null } | undefined>(
       em,
@@ -190,12 +198,7 @@ export async function sendChatMessage(
       until ? `You are muted in this chat until ${until.toISOString()}` : 'You are muted in this chat',
     );
   }
-  const message = chatMessageView(row);
-  if (itemId !== null) await publishQueueChanged(ctx, communityId, itemId);
-  await publishAfterCommit<ChatMessageAddedEvent>(pubsub, log, chatTopics.messageAdded(event.id), {
-    messageId: message.id,
-  });
-  return message;
+  return chatMessageView(row);
 }
 
 /**
@@ -219,18 +222,20 @@ export async function deleteChatMessage(ctx: Context, { id }: { id: number }): P
   requireUser(ctx.viewer);
   const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
-  const removed = await ctx.em.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
-  if (removed) await publishRemoved(ctx, event.id, id);
+  await write(
+    ctx,
+    async (tx, after) => {
+      const removed = await tx.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
+      if (removed) chatMessageRemoved(after, event.id, id);
+    },
+    { mode: 'statement' },
+  );
   return true;
 }
 
-const publishRemoved = (ctx: Pick<Context, 'pubsub' | 'log'>, eventId: number, messageId: number) =>
-  publishAfterCommit<ChatMessageRemovedEvent>(ctx.pubsub, ctx.log, chatTopics.messageRemoved(eventId), { messageId });
-
-/** Tells the stream's watchers that a message was removed (by a moderation decision), after the commit. */
-export async function chatMessageRemoved(ctx: Context, messageId: number): Promise<void> {
-  const message = await ctx.loaders.chatMessage.load(messageId);
-  if (message) await publishRemoved(ctx, message.event.id, messageId);
+/** Tells the stream's watchers that a message was removed, after the write's commit. */
+export function chatMessageRemoved(after: After, eventId: number, messageId: number): void {
+  after.publish<ChatMessageRemovedEvent>(chatTopics.messageRemoved(eventId), { messageId });
 }
 
 /**
@@ -291,7 +296,7 @@ export async function upvoteQuestion(
   assertCan(await actorIn(ctx.loaders, ctx.viewer, event.community.id), 'chat.send');
   if (!message.isQuestion) throw new BadInput('Only questions take upvotes', 'id');
   if (message.author.id === userId) throw new Forbidden('You cannot upvote your own question');
-  await ctx.em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await sql(tx, 'select id from chat_messages where id = ? for no key update', [id]);
     const changed = await sql<unknown[]>(
       tx,

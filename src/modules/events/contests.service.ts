@@ -1,4 +1,5 @@
 import type { Context } from '../../platform/context';
+import { write } from '../../platform/database/write';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
@@ -116,9 +117,10 @@ async function freshEntry(em: EntityManager, loaders: Loaders, id: number): Prom
  * (unique in the database): a second one, even sent at the same time, is CONFLICT.
  */
 export async function submitEntry(
-  { em, loaders, viewer }: Context,
+  ctx: Context,
   { eventId, postId }: { eventId: number; postId: number },
 ): Promise<ContestEntry> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'contests.enter');
@@ -126,7 +128,7 @@ export async function submitEntry(
   if (post.community.id !== event.community.id) throw new BadInput("Enter a post of the contest's community", 'postId');
   if (post.author.id !== userId) throw new Forbidden('You can only enter your own post');
   if (post.deletedAt) throw new BadInput('A deleted post cannot be entered', 'postId');
-  const id = await em.transactional(async (tx) => {
+  const id = await write(ctx, async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.SUBMISSIONS, 'share', 'eventId');
     // Both unique constraints say the same here (a post has one author): the member already has an entry.
     const row = await sql<{ id: number } | undefined>(
@@ -144,14 +146,12 @@ export async function submitEntry(
 }
 
 /** Withdraws the viewer's entry (its author only) while the contest takes submissions. */
-export async function withdrawEntry(
-  { em, loaders, viewer }: Context,
-  { entryId }: { entryId: number },
-): Promise<boolean> {
+export async function withdrawEntry(ctx: Context, { entryId }: { entryId: number }): Promise<boolean> {
+  const { loaders, viewer } = ctx;
   requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
   await authorize({ loaders, viewer }, 'contestEntry.withdraw', { entry, event });
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.SUBMISSIONS, 'share', 'entryId');
     await sql(tx, 'delete from contest_entries where id = ?', [entry.id], 'run');
   });
@@ -166,17 +166,15 @@ export async function withdrawEntry(
  * previous vote. The old row goes, the new one comes and both entries' counters move, in SQL, in
  * one transaction that holds the contest's row lock: the counters always equal their vote rows.
  */
-export async function voteForEntry(
-  { em, loaders, viewer }: Context,
-  { entryId }: { entryId: number },
-): Promise<ContestEntry> {
+export async function voteForEntry(ctx: Context, { entryId }: { entryId: number }): Promise<ContestEntry> {
+  const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
   assertCan(await actorIn(loaders, viewer, event.community.id), 'contests.vote');
   if (entry.user.id === userId) throw new Forbidden('You cannot vote for your own entry');
   const post = await loaders.post.load(entry.post.id);
   if (!post || post.deletedAt) throw new BadInput("This entry's post was deleted", 'entryId');
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.VOTING, 'no key update', 'entryId');
     const old = await sql<{ id: number; entry_id: number } | undefined>(
       tx,
@@ -208,14 +206,12 @@ export async function voteForEntry(
 }
 
 /** Withdraws the viewer's vote in a contest while it is in VOTING; false when they had none. */
-export async function withdrawVote(
-  { em, loaders, viewer }: Context,
-  { eventId }: { eventId: number },
-): Promise<boolean> {
+export async function withdrawVote(ctx: Context, { eventId }: { eventId: number }): Promise<boolean> {
+  const { loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
   assertNotBanned(await actorIn(loaders, viewer, event.community.id));
-  const withdrawn = await em.transactional(async (tx) => {
+  const withdrawn = await write(ctx, async (tx) => {
     await lockOpenContest(tx, event.id, ContestPhase.VOTING, 'no key update', 'eventId');
     const old = await sql<{ entry_id: number } | undefined>(
       tx,

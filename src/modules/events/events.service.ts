@@ -30,7 +30,8 @@ import {
   type Occurrence,
 } from './recurrence';
 import { fillSeats } from './rsvps.service';
-import { publishChatClosed } from './chat.events';
+import { chatClosed } from './chat.events';
+import { write } from '../../platform/database/write';
 import type { Context } from '../../platform/context';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -195,10 +196,8 @@ async function manageableEvent(em: EntityManager, loaders: Loaders, viewer: View
  * recurring event that has RSVPs keeps its schedule (cancel it and create another). More seats go
  * to the waitlist at once, in order; fewer seats take nobody's seat away.
  */
-export async function updateEvent(
-  { em, loaders, viewer }: Context,
-  input: Omit<UpdateEventInput, 'id'> & { id: number },
-): Promise<Event> {
+export async function updateEvent(ctx: Context, input: Omit<UpdateEventInput, 'id'> & { id: number }): Promise<Event> {
+  const { em, loaders, viewer } = ctx;
   const eventId = input.id;
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (event.cancelledAt) throw new BadInput('A cancelled event cannot change', 'id');
@@ -207,7 +206,7 @@ export async function updateEvent(
     if (event.endsAt.getTime() <= Date.now()) throw new BadInput('A closed contest cannot change', 'id');
     if (input.recurrence?.trim()) throw new BadInput('A contest cannot recur', 'recurrence');
   }
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     const locked = await tx.findOneOrFail(Event, event.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     // Null leaves a title or description as it is (as updatePost and updateCommunity do); it used to be an internal error.
     if (input.title !== undefined && input.title !== null) {
@@ -271,17 +270,21 @@ export async function cancelEvent(ctx: Context, eventId: number): Promise<Event>
   const { em, loaders, viewer } = ctx;
   const event = await manageableEvent(em, loaders, viewer, eventId);
   if (!event.cancelledAt) {
-    const [cancelled] = await sql<{ kind: EventKind }[]>(
-      em,
-      `update events set cancelled_at = now(), updated_at = now(),
-              live_ended_at = case when live_started_at is not null then coalesce(live_ended_at, now()) end
-        where id = ? and cancelled_at is null returning kind`,
-      [event.id],
+    await write(
+      ctx,
+      async (tx, after) => {
+        const [cancelled] = await sql<{ kind: EventKind }[]>(
+          tx,
+          `update events set cancelled_at = now(), updated_at = now(),
+                  live_ended_at = case when live_started_at is not null then coalesce(live_ended_at, now()) end
+            where id = ? and cancelled_at is null returning kind`,
+          [event.id],
+        );
+        if (cancelled?.kind === EventKind.LIVE_STREAM) chatClosed(after, event.id);
+      },
+      { mode: 'statement' },
     );
     await em.refresh(event);
-    if (cancelled?.kind === EventKind.LIVE_STREAM) {
-      await publishChatClosed(ctx, event.id);
-    }
   }
   return event;
 }

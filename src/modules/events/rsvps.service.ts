@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import type { Context } from '../../platform/context';
 import { award, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
@@ -127,7 +128,7 @@ export async function checkIn(
   // The first check-in earns the attendee its points in the same transaction, once per occurrence
   // and member (cause "checkin:<event>:<occurrence>:<user>": not the RSVP's id, which leaving the
   // community and answering again renews). Nothing for a check-in one does or one's own event's.
-  const { id, changes } = await em.transactional(async (tx) => {
+  const id = await write(ctx, async (tx, after) => {
     const row = await sql<{ id: number; first: boolean } | undefined>(
       tx,
       `with before as (
@@ -139,7 +140,7 @@ export async function checkIn(
       'get',
     );
     if (!row) throw new BadInput('Only an attendee holding a seat can be checked in', 'userId');
-    if (!row.first) return { id: row.id, changes: [] };
+    if (!row.first) return row.id;
     const change = await award(tx, {
       community,
       userId: attendeeId,
@@ -151,8 +152,8 @@ export async function checkIn(
       counterparts: [userId, event.organizer.id],
     });
     await awardIf(tx, Badge.REGULAR, { communityId: community.id, userId: attendeeId });
-    return { id: row.id, changes: [change] };
+    settle(after, ctx, community, [change]);
+    return row.id;
   });
-  await settle(ctx, community, changes);
   return em.findOneOrFail(Rsvp, id, { refresh: true });
 }

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound, Unauthenticated } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { PubSub } from '../../platform/pubsub/pubsub';
+import { write, type After } from '../../platform/database/write';
 import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword } from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
@@ -65,15 +66,23 @@ export interface RevocationDeps {
   log: Logger;
 }
 
-function announceRevoked(deps: RevocationDeps, revoked: CredentialsRevokedEvent): Promise<void> {
-  return publishAfterCommit<CredentialsRevokedEvent>(deps.pubsub, deps.log, identityTopics.credentialsRevoked, revoked);
+/** Announces revoked credentials after the write's commit. */
+export function credentialsRevoked(after: After, revoked: CredentialsRevokedEvent): void {
+  after.publish<CredentialsRevokedEvent>(identityTopics.credentialsRevoked, revoked);
 }
 
 /** Revokes the session token the request was made with; its open WebSockets close (4401). */
 export async function signOut(em: EntityManager, viewer: Viewer, deps: RevocationDeps): Promise<boolean> {
-  if (!viewer.sessionId) throw new Unauthenticated('Sign out needs a session token');
-  await em.nativeDelete(Session, { id: viewer.sessionId });
-  await announceRevoked(deps, { sessionIds: [viewer.sessionId] });
+  const sessionId = viewer.sessionId;
+  if (!sessionId) throw new Unauthenticated('Sign out needs a session token');
+  await write(
+    { em, pubsub: deps.pubsub, log: deps.log },
+    async (tx, after) => {
+      await tx.nativeDelete(Session, { id: sessionId });
+      credentialsRevoked(after, { sessionIds: [sessionId] });
+    },
+    { mode: 'statement' },
+  );
   return true;
 }
 
@@ -218,8 +227,14 @@ export async function revokeApiKey(
   if (!key || (key.user.id !== userId && !viewer.isAdmin)) throw new NotFound('API key');
   if (!key.revokedAt) {
     key.revokedAt = new Date();
-    await em.flush();
-    await announceRevoked(deps, { apiKeyIds: [key.id] });
+    await write(
+      { em, pubsub: deps.pubsub, log: deps.log },
+      async (tx, after) => {
+        await tx.flush(); // one UPDATE, in the flush's own transaction
+        credentialsRevoked(after, { apiKeyIds: [key.id] });
+      },
+      { mode: 'statement' },
+    );
   }
   return key;
 }

@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import { enqueue } from '../../platform/jobs/jobs';
 import { BadInput, Conflict, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { idPage, toConnection } from '../../platform/pagination';
 import type { Community, Member } from '../communities/communities.entity';
 import { visibleCommunity } from '../communities/communities.service';
-import { afterReadmit, liftBanAndReadmit } from '../communities/membership.service';
+import { readmitted, liftBanAndReadmit } from '../communities/membership.service';
 import { requireUser } from '../identity/identity.service';
 import { restoreReversed, settle, type LedgerChange } from '../reputation/ledger';
 import { recordModeration } from './moderation-log';
@@ -20,7 +21,7 @@ import {
   type ModerationDecision,
 } from './moderation.entity';
 import { MODERATION_LIMITS, type AppealInput, type DecideAppealInput } from './moderation.inputs';
-import { assertReviewer, contentTable, publishQueueChanged } from './moderation.service';
+import { assertReviewer, contentTable, queueChanged } from './moderation.service';
 
 const DAY_MS = 86_400_000;
 
@@ -47,15 +48,22 @@ export async function appeal(ctx: Context, input: AppealInput): Promise<Appeal> 
   }
   const text = input.text.trim();
   if (!text) throw new BadInput('text must not be blank', 'text');
-  const [row] = await sql<{ id: number }[]>(
-    em,
-    `insert into moderation_appeals (decision_id, community_id, appellant_id, decision_moderator_id, text, status, statement, created_at)
+  const row = await write(
+    ctx,
+    async (tx, after) => {
+      const [inserted] = await sql<{ id: number }[]>(
+        tx,
+        `insert into moderation_appeals (decision_id, community_id, appellant_id, decision_moderator_id, text, status, statement, created_at)
      values (?, ?, ?, ?, ?, 'PENDING', '', now())
      on conflict (decision_id) do nothing returning id`,
-    [decision.id, decision.community.id, userId, decision.moderator.id, text],
+        [decision.id, decision.community.id, userId, decision.moderator.id, text],
+      );
+      if (!inserted) throw new Conflict('You have appealed this decision already', 'decisionId');
+      queueChanged(after, decision.community.id, decision.item.id);
+      return inserted;
+    },
+    { mode: 'statement' },
   );
-  if (!row) throw new Conflict('You have appealed this decision already', 'decisionId');
-  await publishQueueChanged(ctx, decision.community.id, decision.item.id);
   return em.findOneOrFail(Appeal, row.id);
 }
 
@@ -140,7 +148,7 @@ export async function decideAppeal(ctx: Context, input: DecideAppealInput): Prom
   const decision = (await loaders.moderationDecision.load(found.decision.id))!;
   const community = (await loaders.community.load(found.community.id)) as Community;
   const reverse = input.outcome === AppealOutcome.REVERSE;
-  const undone = await em.transactional(async (tx) => {
+  await write(ctx, async (tx, after) => {
     const [locked] = await sql<{ id: number }[]>(
       tx,
       `update moderation_appeals set status = ?, decided_by_id = ?, statement = ?, decided_at = now()
@@ -168,12 +176,11 @@ export async function decideAppeal(ctx: Context, input: DecideAppealInput): Prom
       statement,
       details: { appealId, decisionId: decision.id, outcome: input.outcome, action: decision.action },
     });
-    return result;
+    settle(after, ctx, community, result.changes);
+    if (result.readmitted) readmitted(after, ctx, result.readmitted);
+    queueChanged(after, community.id, decision.item.id);
   });
   await em.refresh(decision); // reversed now: the payload's `decision` reads its new state
-  if (undone.changes.length) await settle(ctx, community, undone.changes);
-  if (undone.readmitted) await afterReadmit(ctx, undone.readmitted);
-  await publishQueueChanged(ctx, community.id, decision.item.id);
   return em.findOneOrFail(Appeal, appealId, { refresh: true });
 }
 

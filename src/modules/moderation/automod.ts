@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import type { Context } from '../../platform/context';
+import { write } from '../../platform/database/write';
 import { fastSql, sql } from '../../platform/database/sql';
 import { AppError, BadInput, ErrorCode, NotFound, nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
@@ -215,7 +216,7 @@ const SUBJECT_TYPE: Record<AutoModSubject, ModerationSubjectType> = {
  * the review queue (an item naming the rule and what it matched, with the write's text and author's
  * handle as its snapshot), hidden for HOLD; MUTE also mutes
  * its author for the rule's duration (a longer mute in force stays). The log records the match.
- * Returns the item, for `publishQueueChanged` after the commit, and whether it hid the write.
+ * Returns the item, for `queueChanged` in the write's `after`, and whether it hid the write.
  */
 export async function applyVerdict(
   tx: EntityManager,
@@ -338,7 +339,7 @@ export async function createAutoModRule(ctx: Context, input: AutoModRuleInput): 
   if (!name) throw new BadInput('name must not be blank', 'name');
   const { conditions, durationSeconds } = validated(input.conditions, input.action, input.durationSeconds);
   const ruleId = await communityRuleOf(loaders, communityId, input.ruleId);
-  const id = await em.transactional(async (tx) => {
+  const id = await write(ctx, async (tx) => {
     await lockCommunity(tx, communityId); // the limit holds under concurrent creations
     const [{ n }] = await sql<{ n: number }[]>(
       tx,
@@ -412,7 +413,7 @@ export async function updateAutoModRule(ctx: Context, input: UpdateAutoModRuleIn
   const ruleId =
     input.ruleId !== undefined ? await communityRuleOf(loaders, communityId, input.ruleId) : (rule.rule?.id ?? null);
   const enabled = input.enabled ?? rule.enabled;
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await sql(
       tx,
       `update automod_rules set name = ?, conditions = ?::jsonb, action = ?, duration_seconds = ?, enabled = ?, rule_id = ?,
@@ -433,9 +434,9 @@ export async function updateAutoModRule(ctx: Context, input: UpdateAutoModRuleIn
 
 /** Deletes an AutoMod rule (`automod.configure`); the items and log rows it made keep its name. */
 export async function deleteAutoModRule(ctx: Context, globalId: string): Promise<boolean> {
-  const { em, viewer } = ctx;
+  const { viewer } = ctx;
   const rule = await configurableRule(ctx, fromGlobalId('AutoModRule', globalId));
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await sql(tx, 'delete from automod_rules where id = ?', [rule.id], 'run');
     await bumpVersion(tx, rule.community.id);
     await recordModeration(tx, {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
+import { write } from '../../platform/database/write';
 import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
 import { idPage, toConnection } from '../../platform/pagination';
@@ -15,11 +16,12 @@ export const BLOCK_LIMITS = { maxBlocks: 1000 } as const;
  * (`viewerBlockedAuthor`), and they cannot reply to the viewer's posts and comments nor mention
  * them. Blocking twice changes nothing; true once blocked.
  */
-export async function blockUser({ em, loaders, viewer }: Context, userId: number): Promise<boolean> {
+export async function blockUser(ctx: Context, userId: number): Promise<boolean> {
+  const { loaders, viewer } = ctx;
   const me = requireUser(viewer);
   if (userId === me) throw new BadInput('You cannot block yourself', 'userId');
   if (!(await loaders.user.load(userId))) throw new NotFound('User');
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     // Serialized per blocker, so the limit holds under concurrent blocks.
     await sql(tx, 'select id from users where id = ? for update', [me]);
     const [{ n }] = await sql<{ n: number }[]>(tx, 'select count(*)::int as n from user_blocks where blocker_id = ?', [

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import { enqueue } from '../../platform/jobs/jobs';
 import { BadInput, Conflict, Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { assertCan, outranks } from '../communities/permissions';
-import { afterBan, placeBan } from '../communities/membership.service';
+import { banned, placeBan } from '../communities/membership.service';
 import { chatMessageRemoved } from '../events/chat.service';
 import { requireUser } from '../identity/identity.service';
 import { DELETED_TEXT } from '../posts/posts.service';
@@ -23,7 +24,7 @@ import {
 } from './moderation.entity';
 import { MODERATION_LIMITS, type DecideInput } from './moderation.inputs';
 import { communityRuleOf } from './rules.service';
-import { contentTable, hideContent, publishQueueChanged, reviewableItem, unhideContent } from './moderation.service';
+import { contentTable, hideContent, queueChanged, reviewableItem, unhideContent } from './moderation.service';
 
 /** Actions that restrict the member behind an item (its content's author, or the reported member). */
 const RESTRICTS_MEMBER: ReadonlySet<ModerationAction> = new Set([
@@ -175,7 +176,12 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
   const endsAt = duration !== null ? new Date(Date.now() + duration * 1000) : null;
   const community = (await loaders.community.load(communityId))!;
 
-  const { decisionId, changes } = await em.transactional(async (tx) => {
+  // Read before the transaction: a read on another connection inside it would wait on it (PGlite).
+  const removedMessage =
+    action === ModerationAction.REMOVE && item.subjectType === ModerationSubjectType.CHAT_MESSAGE
+      ? await ctx.loaders.chatMessage.load(item.subjectId)
+      : null;
+  const decisionId = await write(ctx, async (tx, after) => {
     const [locked] = await sql<{ status: string }[]>(
       tx,
       'select status from moderation_items where id = ? for update',
@@ -262,14 +268,12 @@ export async function decide(ctx: Context, input: DecideInput): Promise<Moderati
       statement,
       details: { decisionId: id, itemId: item.id, action, durationSeconds: duration, affectedUserId },
     });
-    return { decisionId: id, changes };
+    settle(after, ctx, community, changes);
+    if (action === ModerationAction.BAN) banned(after, ctx, communityId, affectedUserId);
+    if (removedMessage) chatMessageRemoved(after, removedMessage.event.id, removedMessage.id);
+    queueChanged(after, communityId, item.id);
+    return id;
   });
   await em.refresh(item); // decided now: the payload's `item` reads its new state
-  if (changes.length) await settle(ctx, community, changes);
-  if (action === ModerationAction.BAN) await afterBan(ctx, communityId, affectedUserId);
-  if (action === ModerationAction.REMOVE && item.subjectType === ModerationSubjectType.CHAT_MESSAGE) {
-    await chatMessageRemoved(ctx, item.subjectId);
-  }
-  await publishQueueChanged(ctx, communityId, item.id);
   return em.findOneOrFail(ModerationDecision, decisionId);
 }

@@ -5,7 +5,7 @@ import { BadInput, Conflict, NotFound, nullIfHidden } from '../../platform/error
 import { parseGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
 import { idPage, toConnection } from '../../platform/pagination';
-import { publishAfterCommit } from '../../platform/pubsub/pubsub';
+import { write, type After } from '../../platform/database/write';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent, visibleCommunity } from '../communities/communities.service';
 import { ROLE_RANK, assertCan, can, type Actor } from '../communities/permissions';
@@ -166,11 +166,9 @@ export function reportWeight(actor: Actor): number {
   return Math.max(1, Math.min(actor.level, max));
 }
 
-/** Tells `moderationQueueChanged` subscribers (on every instance) that an item changed, after the commit. */
-export function publishQueueChanged(ctx: Pick<Context, 'pubsub' | 'log'>, communityId: number, itemId: number) {
-  return publishAfterCommit<QueueChangedEvent>(ctx.pubsub, ctx.log, moderationTopics.queueChanged(communityId), {
-    itemId,
-  });
+/** Tells `moderationQueueChanged` subscribers (on every instance) that an item changed, after the write's commit. */
+export function queueChanged(after: After, communityId: number, itemId: number): void {
+  after.publish<QueueChangedEvent>(moderationTopics.queueChanged(communityId), { itemId });
 }
 
 /**
@@ -214,7 +212,7 @@ export async function report(ctx: Context, input: ReportInput): Promise<Report> 
   if (input.reason === ReportReason.OTHER && !note) throw new BadInput('A report for OTHER needs a note', 'note');
   const weight = reportWeight(actor);
   const community = subject.community;
-  const { reportId, itemId } = await em.transactional(async (tx) => {
+  const reportId = await write(ctx, async (tx, after) => {
     const [item] = await sql<{ id: number }[]>(
       tx,
       `insert into moderation_items (community_id, subject_type, subject_id, subject_user_id, status, open_weight,
@@ -259,9 +257,9 @@ export async function report(ctx: Context, input: ReportInput): Promise<Report> 
         details: { itemId: item.id, openWeight, threshold: community.reportThreshold },
       });
     }
-    return { reportId: filed.id, itemId: item.id };
+    queueChanged(after, community.id, item.id);
+    return filed.id;
   });
-  await publishQueueChanged(ctx, community.id, itemId);
   return em.findOneOrFail(Report, reportId);
 }
 

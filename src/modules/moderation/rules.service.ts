@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
+import { write } from '../../platform/database/write';
 import { sql } from '../../platform/database/sql';
 import { BadInput, NotFound, nullIfHidden } from '../../platform/errors';
 import { idPage, toConnection } from '../../platform/pagination';
@@ -85,7 +86,7 @@ export async function createCommunityRule(
   assertCan(await actorIn(loaders, viewer, communityId), 'rules.edit');
   const title = cleanTitle(input.title);
   const description = input.description.trim();
-  const id = await em.transactional(async (tx) => {
+  const id = await write(ctx, async (tx) => {
     await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const rules = await rulesOf(tx, communityId);
     if (rules.length >= MODERATION_LIMITS.maxRules) {
@@ -130,7 +131,7 @@ export async function updateCommunityRule(
   const rule = await editableRule(ctx, id);
   const communityId = rule.community.id;
   const title = input.title != null ? cleanTitle(input.title) : undefined;
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const rules = await rulesOf(tx, communityId);
     const current = rules.find((r) => r.id === id);
@@ -164,10 +165,10 @@ export async function updateCommunityRule(
  * named it keep it (it is archived, not erased). The others close ranks.
  */
 export async function deleteCommunityRule(ctx: Context, id: number): Promise<boolean> {
-  const { em, viewer } = ctx;
+  const { viewer } = ctx;
   const rule = await editableRule(ctx, id);
   const communityId = rule.community.id;
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await lockCommunity(tx, communityId); // concurrent edits keep positions 1…n
     const archived = await sql<unknown[]>(
       tx,

@@ -5,7 +5,8 @@ import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { idPage, toConnection } from '../../platform/pagination';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { PubSub } from '../../platform/pubsub/pubsub';
+import { write } from '../../platform/database/write';
 import { timestamp, view, ref } from '../../platform/views';
 import type { Row } from '../../platform/live-feed';
 import type { ResponseCache } from '../../platform/response-cache';
@@ -47,23 +48,26 @@ interface Deps {
 }
 
 /**
- * After notifications are written: cached answers that read their recipients' notifications (noted
- * with their user tags: see `readsNotifications`) are invalidated, and `notificationAdded` hears of
- * each.
+ * Writes notifications with one `insert into notifications … returning id, user_id` statement (`$n`
+ * parameters) and, after it commits, announces them: cached answers that read their recipients'
+ * notifications (noted with their user tags: see `readsNotifications`) are invalidated, and
+ * `notificationAdded` hears of each.
  */
-async function announce(deps: Deps, rows: readonly { id: number; user_id: number }[]): Promise<void> {
-  if (!rows.length) return;
-  await deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] });
-  for (const row of rows) {
-    await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
-      notificationId: row.id,
-    });
-  }
-}
-
-/** Runs an `insert into notifications … returning id, user_id` (`$n` parameters) and announces what it wrote. */
 async function insertAndAnnounce(deps: Deps, statement: string, params: unknown[]): Promise<void> {
-  await announce(deps, await fastSql<{ id: number; user_id: number }>(deps.em, statement, params));
+  await write(
+    deps,
+    async (tx, after) => {
+      const rows = await fastSql<{ id: number; user_id: number }>(tx, statement, params);
+      if (!rows.length) return;
+      after.run(() =>
+        deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] }),
+      );
+      for (const row of rows) {
+        after.publish<NotificationAddedEvent>(notificationTopics.added(row.user_id), { notificationId: row.id });
+      }
+    },
+    { mode: 'statement' },
+  );
 }
 
 /**
@@ -117,8 +121,8 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
   const inGroup = c.parent_id === null ? 'r.post_id = $4 and r.parent_id is null' : 'r.parent_id = $5';
   for (let attempt = 1; ; attempt++) {
     try {
-      const rows = await fastSql<{ id: number; user_id: number }>(
-        deps.em,
+      await insertAndAnnounce(
+        deps,
         `with old as (
            delete from notifications where user_id = $1::int and group_key = $3::text and read_at is null returning since_comment_id
          ), anchor as (
@@ -138,7 +142,6 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
          returning id, user_id`,
         [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
       );
-      await announce(deps, rows);
       return;
     } catch (err) {
       // Two replies' jobs writing one group at once: the second meets the first's new row; it recounts.

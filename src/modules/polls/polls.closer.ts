@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Logger } from '../../platform/logger';
-import { publishAfterCommit, type PubSub, type Subscription } from '../../platform/pubsub/pubsub';
+import type { PubSub, Subscription } from '../../platform/pubsub/pubsub';
+import { write } from '../../platform/database/write';
 import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
 
 export interface PollCloserOptions {
@@ -57,9 +58,12 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
 
   async function claim(): Promise<number[]> {
     const em = o.orm.em.fork();
-    const rows = await sql<{ id: number; community_id: number }[]>(
-      em,
-      `with claimed as (
+    const rows = await write(
+      { em, pubsub: o.pubsub, log },
+      async (tx, after) => {
+        const claimed = await sql<{ id: number; community_id: number }[]>(
+          tx,
+          `with claimed as (
          update polls set close_announced_at = now()
           where close_announced_at is null and closed_at is null and closes_at <= now()
           returning id, community_id
@@ -67,15 +71,17 @@ export function startPollCloser(o: PollCloserOptions): PollCloser {
          select graphile_worker.add_job('notifications.pollClosed', json_build_object('pollId', id)) from claimed
        )
        select id, community_id, (select count(*) from notified) as jobs from claimed`,
+        );
+        if (claimed.length) after.run(() => o.onClosed?.([...new Set(claimed.map((r) => r.community_id))]));
+        for (const { id: pollId } of claimed) {
+          after.publish<PollChangedEvent>(pollTopics.changed(pollId), { pollId, closed: true });
+        }
+        return claimed;
+      },
+      { mode: 'statement' },
     );
     const ids = rows.map((r) => r.id);
-    if (ids.length) {
-      await o.onClosed?.([...new Set(rows.map((r) => r.community_id))]);
-      for (const pollId of ids) {
-        await publishAfterCommit<PollChangedEvent>(o.pubsub, log, pollTopics.changed(pollId), { pollId, closed: true });
-      }
-      log.info({ polls: ids }, 'polls closed by time announced');
-    }
+    if (ids.length) log.info({ polls: ids }, 'polls closed by time announced');
     const next = await sql<{ at: number | null }>(
       em,
       `select (extract(epoch from min(closes_at)) * 1000)::float8 as at from polls

@@ -12,12 +12,12 @@ import { actorIn, assertCanReadContent, canReadContent } from '../communities/co
 import { assertCan } from '../communities/permissions';
 import { allowed, authorize } from '../communities/policies';
 import { readableEvent } from '../events/events.service';
-import { publishAfterCommit } from '../../platform/pubsub/pubsub';
+import { write } from '../../platform/database/write';
 import { requireUser } from '../identity/identity.service';
 import { enqueue } from '../../platform/jobs/jobs';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
-import { pollOptionsText, publishQueueChanged } from '../moderation/moderation.service';
+import { pollOptionsText, queueChanged } from '../moderation/moderation.service';
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
 import { Poll, PollKind, PollOption } from './polls.entity';
@@ -71,10 +71,6 @@ export async function readablePoll(
   if (!poll || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Poll');
   return { poll, community };
 }
-
-/** Publishes after commit; a lost message only delays watchers until the next change (or the close sweep). */
-const publish = <T>(ctx: Pick<Context, 'pubsub' | 'log'>, topic: string, payload: T) =>
-  publishAfterCommit<T>(ctx.pubsub, ctx.log, topic, payload);
 
 /**
  * What a voter sees of an option, to tell two options apart: compatibility forms folded (NFKC: full-width
@@ -169,8 +165,7 @@ export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
       text: `${question}\n${pollOptionsText(options.map((text) => ({ text })))}`,
     },
   );
-  let itemId: number | null = null;
-  const poll = await em.transactional(async (tx) => {
+  const poll = await write(ctx, async (tx, after) => {
     const created = tx.create(Poll, {
       community: communityId,
       createdBy: userId,
@@ -198,21 +193,18 @@ export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
         title: question,
         body: pollOptionsText(options.map((text) => ({ text }))),
       });
-      itemId = applied.itemId;
+      queueChanged(after, communityId, applied.itemId);
+    }
+    if (closesAt) {
+      after.publish<PollClosingScheduledEvent>(pollTopics.closingScheduled, {
+        pollId: created.id,
+        closesAt: closesAt.getTime(),
+      });
     }
     return created;
   });
-  if (itemId !== null) {
-    await em.refresh(poll); // held: hidden_at was set in SQL
-    await publishQueueChanged(ctx, communityId, itemId);
-  }
+  if (verdict) await em.refresh(poll); // a HOLD set hidden_at in SQL
   loaders.poll.prime(poll.id, poll);
-  if (closesAt) {
-    await publish<PollClosingScheduledEvent>(ctx, pollTopics.closingScheduled, {
-      pollId: poll.id,
-      closesAt: closesAt.getTime(),
-    });
-  }
   return poll;
 }
 
@@ -282,23 +274,31 @@ export async function castVote(ctx: Context, input: { pollId: number; optionIds:
   // join of millions, compiled with JIT: 7 ms of PostgreSQL CPU).
   const earns = ballotAward(community, poll, userId);
   const award = earns && awardCall(earns);
-  const row = await sql<(CastRow & Record<string, unknown>) | undefined>(
-    em,
-    `with c as materialized (select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[]) limit 1)` +
-      (award
-        ? `, a as (select w.* from c cross join lateral (select * from ${award.sql} limit 1) w where c.result = 'cast')`
-        : '') +
-      ` select c.result, c.voters, ${award ? 'a.*, ' : ''}p.* from c${award ? ' left join a on true' : ''}` +
-      ' join polls p on p.id = ?',
-    [poll.id, userId, ...ids, ...(award ? award.params : []), poll.id],
-    'get',
+  const row = await write(
+    ctx,
+    async (tx, after) => {
+      const cast = await sql<(CastRow & Record<string, unknown>) | undefined>(
+        tx,
+        `with c as materialized (select result, voters from cast_ballot(?, ?, array[${ids.map(() => '?').join(', ')}]::int[]) limit 1)` +
+          (award
+            ? `, a as (select w.* from c cross join lateral (select * from ${award.sql} limit 1) w where c.result = 'cast')`
+            : '') +
+          ` select c.result, c.voters, ${award ? 'a.*, ' : ''}p.* from c${award ? ' left join a on true' : ''}` +
+          ' join polls p on p.id = ?',
+        [poll.id, userId, ...ids, ...(award ? award.params : []), poll.id],
+        'get',
+      );
+      if (!cast || cast.result === 'not_found') throw new NotFound('Poll');
+      if (cast.result === 'closed') throw closedConflict('pollId');
+      if (cast.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
+      const change = award ? awardWritten(cast) : null;
+      settle(after, ctx, community, [change]);
+      // A lost message only delays watchers until the next change (or the close sweep).
+      if (cast.result === 'cast') after.publish<PollChangedEvent>(pollTopics.changed(poll.id), { pollId: poll.id });
+      return cast;
+    },
+    { mode: 'statement' },
   );
-  if (!row || row.result === 'not_found') throw new NotFound('Poll');
-  if (row.result === 'closed') throw closedConflict('pollId');
-  if (row.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
-  const change = award ? awardWritten(row) : null;
-  await settle(ctx, community, change ? [change] : []);
-  if (row.result === 'cast') await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id });
   // The statement read the poll in its snapshot, from before the ballot: its voters are the function's.
   const pollRow: Record<string, unknown> = { total_voters: row.voters };
   for (const key in row) if (key !== 'result' && key !== 'voters' && !key.startsWith('o_')) pollRow[key] ??= row[key];
@@ -321,12 +321,12 @@ export async function closePoll(ctx: Context, input: { id: number }): Promise<Po
   requireUser(viewer);
   const { poll } = await readablePoll(loaders, viewer, input.id);
   await authorize(ctx, 'poll.close', poll);
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx, after) => {
     if ((await lockPoll(tx, poll.id)).closed) throw new Conflict('This poll is already closed', 'id');
     await sql(tx, 'update polls set closed_at = now(), close_announced_at = now() where id = ?', [poll.id], 'run');
     await enqueue(tx, 'notifications.pollClosed', { pollId: poll.id }); // its voters hear of it
+    after.publish<PollChangedEvent>(pollTopics.changed(poll.id), { pollId: poll.id, closed: true });
   });
-  await publish<PollChangedEvent>(ctx, pollTopics.changed(poll.id), { pollId: poll.id, closed: true });
   return freshPoll(em, loaders, poll.id);
 }
 

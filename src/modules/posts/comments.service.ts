@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
-import { fastSql, sql, sqlTransaction } from '../../platform/database/sql';
+import type { PubSub } from '../../platform/pubsub/pubsub';
+import { fastSql, sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import { BadInput, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Logger } from '../../platform/logger';
@@ -23,7 +24,7 @@ import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, screenWrite } from '../moderation/automod';
 import { mentionsInMarkdown } from '../notifications/notifications.service';
-import { publishQueueChanged } from '../moderation/moderation.service';
+import { queueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
@@ -129,31 +130,30 @@ export async function addComment(
        from target t left join added a on true`,
       [postId, parentId, userId, body, renderMarkdown(body), depth, post.community.id, mentions],
     );
-  let itemId: number | null = null;
-  const [row] = !verdict
-    ? await insert(em)
-    : await sqlTransaction(em, async (tx) => {
-        const rows = await insert(tx);
-        if (rows[0]?.id != null) {
-          const applied = await applyVerdict(tx, verdict, {
-            communityId: post.community.id,
-            subject: AutoModSubject.COMMENT,
-            id: rows[0].id as number,
-            authorId: userId,
-            title: null,
-            body,
-          });
-          itemId = applied.itemId;
-          if (applied.hidden) rows[0].hidden_at = new Date();
-        }
-        return rows;
-      });
-  if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
-  if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');
-  const comment = commentView(row);
-  await publishAfterCommit<CommentAddedEvent>(pubsub, log, postTopics.commentAdded(postId), { commentId: comment.id });
-  if (itemId !== null) await publishQueueChanged({ pubsub, log }, post.community.id, itemId);
-  return comment;
+  return write(
+    { em, pubsub, log },
+    async (tx, after) => {
+      const [row] = await insert(tx);
+      if (!row || row.target_deleted) throw new BadInput('This post was deleted', 'postId');
+      if (row.target_locked) throw new Forbidden('This post is locked: it takes no new comments');
+      after.publish<CommentAddedEvent>(postTopics.commentAdded(postId), { commentId: row.id as number });
+      if (verdict) {
+        const applied = await applyVerdict(tx, verdict, {
+          communityId: post.community.id,
+          subject: AutoModSubject.COMMENT,
+          id: row.id as number,
+          authorId: userId,
+          title: null,
+          body,
+        });
+        if (applied.hidden) row.hidden_at = new Date();
+        queueChanged(after, post.community.id, applied.itemId);
+      }
+      return commentView(row);
+    },
+    // Without AutoMod's verdict to apply, the one statement is the whole write.
+    { mode: verdict ? 'sql' : 'statement' },
+  );
 }
 
 /** Edits a comment: its author only, while it is not deleted. */
@@ -182,14 +182,14 @@ export async function updateComment(deps: CommentDeps, commentId: number, body: 
     await em.flush();
     return comment;
   }
-  const { itemId } = await em.transactional(async (tx) => {
+  await write(deps, async (tx, after) => {
     await sql(
       tx,
       'update comments set body = ?, body_html = ?, edited_at = ? where id = ?',
       [comment.body, comment.bodyHtml, comment.editedAt, comment.id],
       'run',
     );
-    return applyVerdict(tx, verdict, {
+    const { itemId } = await applyVerdict(tx, verdict, {
       communityId: post.community.id,
       subject: AutoModSubject.COMMENT,
       id: comment.id,
@@ -197,9 +197,9 @@ export async function updateComment(deps: CommentDeps, commentId: number, body: 
       title: null,
       body,
     });
+    queueChanged(after, post.community.id, itemId);
   });
   await em.refresh(comment);
-  await publishQueueChanged(deps, post.community.id, itemId);
   return comment;
 }
 
@@ -214,13 +214,13 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
   if (!comment.deletedAt) {
     const community = (await loaders.community.load(post.community.id))!;
     // Deleted content loses what its upvotes and its featuring earned (reversal rows), in the deleting transaction.
-    const changes = await em.transactional(async (tx) => {
+    await write(ctx, async (tx, after) => {
       const [deleted] = await sql<unknown[]>(
         tx,
         `update comments set deleted_at = now(), body = ?, body_html = ?, featured = false where id = ? and deleted_at is null returning id`,
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, comment.id],
       );
-      if (!deleted) return [];
+      if (!deleted) return;
       if (comment.author.id !== userId) {
         await recordModeration(tx, {
           communityId: community.id,
@@ -231,10 +231,10 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
           details: { postId: post.id, body: comment.body },
         });
       }
-      return reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, EARNED_BY_CONTENT, userId);
+      const changes = await reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, EARNED_BY_CONTENT, userId);
+      settle(after, ctx, community, changes);
     });
     await em.refresh(comment);
-    await settle(ctx, community, changes);
   }
   return comment;
 }
@@ -251,7 +251,7 @@ export async function featureComment(ctx: CommentDeps, commentId: number, featur
   const community = (await loaders.community.load(post.community.id))!;
   // Each featuring is its own cause ("featured:<comment>:<n>"), so featuring again after an
   // unfeature earns again, and unfeaturing reverses exactly the featuring it ends.
-  const changes = await em.transactional(async (tx) => {
+  await write(ctx, async (tx, after) => {
     const [row] = await sql<{ featured_count: number; author_id: number }[]>(
       tx,
       featured
@@ -259,24 +259,22 @@ export async function featureComment(ctx: CommentDeps, commentId: number, featur
         : 'update comments set featured = false where id = ? and featured returning featured_count, author_id',
       [comment.id],
     );
-    if (!row) return [];
+    if (!row) return;
     const cause = `featured:${comment.id}:${row.featured_count}`;
-    return [
-      featured
-        ? await award(tx, {
-            community,
-            userId: row.author_id,
-            reason: ReputationReason.COMMENT_FEATURED,
-            cause,
-            subjectType: ReputationSubjectType.COMMENT,
-            subjectId: comment.id,
-            actorId: moderatorId,
-            counterparts: [moderatorId], // a moderator featuring their own comment earns nothing
-          })
-        : await reverse(tx, cause, moderatorId),
-    ];
+    const change = featured
+      ? await award(tx, {
+          community,
+          userId: row.author_id,
+          reason: ReputationReason.COMMENT_FEATURED,
+          cause,
+          subjectType: ReputationSubjectType.COMMENT,
+          subjectId: comment.id,
+          actorId: moderatorId,
+          counterparts: [moderatorId], // a moderator featuring their own comment earns nothing
+        })
+      : await reverse(tx, cause, moderatorId);
+    settle(after, ctx, community, [change]);
   });
   await em.refresh(comment);
-  await settle(ctx, community, changes);
   return comment;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql, sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
@@ -22,7 +23,7 @@ import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, autoModText, screenWrite } from '../moderation/automod';
 import { mentionsInMarkdown } from '../notifications/notifications.service';
 import { enqueue } from '../../platform/jobs/jobs';
-import { publishQueueChanged } from '../moderation/moderation.service';
+import { queueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed, blocks } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
 
@@ -150,8 +151,8 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
     },
   );
   const now = new Date();
-  let itemId: number | null = null;
-  const created = await em.transactional(async (tx) => {
+  let held = false;
+  const created = await write(ctx, async (tx, after) => {
     const post = tx.create(Post, {
       community: communityId,
       author: userId,
@@ -173,21 +174,20 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
       await enqueue(tx, 'notifications.mention', { postId: post.id });
     }
     if (verdict) {
-      ({ itemId } = await applyVerdict(tx, verdict, {
+      const { itemId } = await applyVerdict(tx, verdict, {
         communityId,
         subject: AutoModSubject.POST,
         id: post.id,
         authorId: userId,
         title,
         body: input.body,
-      }));
+      });
+      queueChanged(after, communityId, itemId);
+      held = true;
     }
     return post;
   });
-  if (itemId !== null) {
-    await em.refresh(created); // held: hidden_at was set in SQL
-    await publishQueueChanged(ctx, communityId, itemId);
-  }
+  if (held) await em.refresh(created); // hidden_at was set in SQL
   return created;
 }
 
@@ -225,14 +225,14 @@ export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'
     await em.flush();
     return post;
   }
-  const { itemId } = await em.transactional(async (tx) => {
+  await write(ctx, async (tx, after) => {
     await sql(
       tx,
       'update posts set title = ?, body = ?, body_html = ?, tags = ?, edited_at = ? where id = ?',
       [post.title, post.body, post.bodyHtml, `{${post.tags.map((t) => `"${t}"`).join(',')}}`, post.editedAt, post.id],
       'run',
     );
-    return applyVerdict(tx, verdict, {
+    const { itemId } = await applyVerdict(tx, verdict, {
       communityId: post.community.id,
       subject: AutoModSubject.POST,
       id: post.id,
@@ -240,9 +240,9 @@ export async function updatePost(ctx: Context, input: Omit<UpdatePostInput, 'id'
       title: post.title,
       body: post.body,
     });
+    queueChanged(after, post.community.id, itemId);
   });
   await em.refresh(post);
-  await publishQueueChanged(ctx, post.community.id, itemId);
   return post;
 }
 
@@ -255,13 +255,13 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
   await authorize(ctx, 'post.delete', post);
   if (!post.deletedAt) {
     // Deleted content loses what its upvotes earned (reversal rows), in the deleting transaction.
-    const changes = await em.transactional(async (tx) => {
+    await write(ctx, async (tx, after) => {
       const [deleted] = await sql<unknown[]>(
         tx,
         `update posts set deleted_at = now(), body = ?, body_html = ?, pinned = false where id = ? and deleted_at is null returning id`,
         [DELETED_TEXT, `<p>${DELETED_TEXT}</p>`, post.id],
       );
-      if (!deleted) return [];
+      if (!deleted) return;
       if (post.author.id !== userId) {
         await recordModeration(tx, {
           communityId: post.community.id,
@@ -272,19 +272,20 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
           details: { title: post.title, body: post.body },
         });
       }
-      return reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId);
+      const changes = await reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId);
+      settle(after, ctx, community, changes);
     });
     await em.refresh(post);
-    await settle(ctx, community, changes);
   }
   return post;
 }
 
 /** Pins or locks a post (moderators). */
 export async function moderatePost(
-  { em, loaders, viewer }: Context,
+  ctx: Context,
   change: { id: number; pinned?: boolean; locked?: boolean },
 ): Promise<Post> {
+  const { em, loaders, viewer } = ctx;
   const postId = change.id;
   requireUser(viewer);
   const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
@@ -299,7 +300,7 @@ export async function moderatePost(
   }
   const locked = change.locked;
   // FOR UPDATE waits for comments being added (they hold KEY SHARE) and makes later ones see the lock.
-  await em.transactional(async (tx) => {
+  await write(ctx, async (tx) => {
     await sql(tx, 'select id from posts where id = ? for update', [post.id]);
     await sql(tx, 'update posts set locked = ?, pinned = ? where id = ?', [locked, post.pinned, post.id], 'run');
   });

@@ -1,5 +1,6 @@
 import type { Context } from '../../platform/context';
-import { sql, sqlTransaction } from '../../platform/database/sql';
+import { sql } from '../../platform/database/sql';
+import { write } from '../../platform/database/write';
 import { BadInput, Forbidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
 import { actorIn } from '../communities/communities.service';
@@ -56,7 +57,7 @@ const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
  * the lock the score update takes anyway: it does not wait for comments being inserted under the post.)
  */
 export async function vote(ctx: Context, input: { subject: SubjectRef; value: VoteValue }): Promise<Subject> {
-  const { em, loaders, viewer } = ctx;
+  const { loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const subject = await loadSubject(ctx, input.subject);
   const next = VALUE[input.value];
@@ -69,61 +70,65 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
   const authorId = target.author.id;
-  const { changes, row } = await sqlTransaction(em, async (tx) => {
-    await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
-    // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
-    // again stays as it is (and its ledger row with it): the insert below then does nothing.
-    const old: { id: number; value: number }[] = await sql(
-      tx,
-      `delete from votes where user_id = ? and ${column} = ? and value <> ? returning id, value`,
-      [userId, target.id, next],
-    );
-    const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
-    let cast = false;
-    if (next !== 0) {
-      const [inserted] = await sql<{ id: number }[]>(
+  const row = await write(
+    ctx,
+    async (tx, after) => {
+      await sql(tx, `select id from ${table} where id = ? for no key update`, [target.id]);
+      // A changed or withdrawn vote goes, and its ledger row is reversed (never updated); the same vote
+      // again stays as it is (and its ledger row with it): the insert below then does nothing.
+      const old: { id: number; value: number }[] = await sql(
         tx,
-        `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())
-         on conflict (user_id, ${column}) do nothing returning id`,
+        `delete from votes where user_id = ? and ${column} = ? and value <> ? returning id, value`,
         [userId, target.id, next],
       );
-      cast = inserted !== undefined;
-      if (cast)
-        written.push(
-          await award(tx, {
-            community,
-            userId: authorId,
-            cause: `vote:${inserted.id}`,
-            subjectType,
-            subjectId: target.id,
-            actorId: userId,
-            counterparts: [userId],
-            reason:
-              subject.kind === 'post'
-                ? next > 0
-                  ? ReputationReason.POST_UPVOTED
-                  : ReputationReason.POST_DOWNVOTED
-                : next > 0
-                  ? ReputationReason.COMMENT_UPVOTED
-                  : ReputationReason.COMMENT_DOWNVOTED,
-          }),
+      const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
+      let cast = false;
+      if (next !== 0) {
+        const [inserted] = await sql<{ id: number }[]>(
+          tx,
+          `insert into votes (user_id, ${column}, value, created_at) values (?, ?, ?, now())
+         on conflict (user_id, ${column}) do nothing returning id`,
+          [userId, target.id, next],
         );
-    }
-    const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
-    // The subject as it now is comes back with the update (no second read after the commit).
-    const [moved] = await sql<Record<string, unknown>[]>(
-      tx,
-      subject.kind === 'post'
-        ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ? returning *`
-        : 'update comments set score = score + ? where id = ? returning *',
-      subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
-    );
-    if (subject.kind === 'comment' && delta > 0 && (moved.score as number) >= 10) {
-      await awardIf(tx, Badge.GOOD_COMMENT, { communityId: community.id, userId: authorId, subjectId: target.id });
-    }
-    return { changes: written, row: moved };
-  });
-  await settle(ctx, community, changes);
+        cast = inserted !== undefined;
+        if (cast)
+          written.push(
+            await award(tx, {
+              community,
+              userId: authorId,
+              cause: `vote:${inserted.id}`,
+              subjectType,
+              subjectId: target.id,
+              actorId: userId,
+              counterparts: [userId],
+              reason:
+                subject.kind === 'post'
+                  ? next > 0
+                    ? ReputationReason.POST_UPVOTED
+                    : ReputationReason.POST_DOWNVOTED
+                  : next > 0
+                    ? ReputationReason.COMMENT_UPVOTED
+                    : ReputationReason.COMMENT_DOWNVOTED,
+            }),
+          );
+      }
+      const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
+      // The subject as it now is comes back with the update (no second read after the commit).
+      const [moved] = await sql<Record<string, unknown>[]>(
+        tx,
+        subject.kind === 'post'
+          ? `update posts set score = score + ?, hot = ${HOT_RANK_SQL.replace(/score/g, '(score + ?)')} where id = ? returning *`
+          : 'update comments set score = score + ? where id = ? returning *',
+        subject.kind === 'post' ? [delta, delta, delta, target.id] : [delta, target.id],
+      );
+      if (subject.kind === 'comment' && delta > 0 && (moved.score as number) >= 10) {
+        await awardIf(tx, Badge.GOOD_COMMENT, { communityId: community.id, userId: authorId, subjectId: target.id });
+      }
+      settle(after, ctx, community, written);
+      return moved;
+    },
+    { mode: 'sql' },
+  );
   const fresh = subject.kind === 'post' ? postView(row) : commentView(row);
   if (subject.kind === 'post') {
     loaders.viewerPostVote.clear(target.id).prime(target.id, next);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Logger } from '../../platform/logger';
-import { publishAfterCommit, type PubSub } from '../../platform/pubsub/pubsub';
+import type { After } from '../../platform/database/write';
 import type { Community } from '../communities/communities.entity';
 import type { Leaderboards } from './leaderboards';
 import { ReputationReason, ReputationSubjectType } from './reputation.entity';
@@ -173,42 +173,36 @@ export async function restoreReversed(
 
 export interface SettleDeps {
   leaderboards: Leaderboards;
-  pubsub: PubSub;
   log: Logger;
 }
 
 /**
- * After the commit: adds the changes to the community's leaderboards and tells `leaderboardChanged`
- * watchers (on every instance). A failure is logged, not thrown: the ledger is committed and the
- * boards are a cache of it (`npm run reputation:rebuild` recomputes them).
+ * After the write's commit (a step of its `after`): adds the changes to the community's leaderboards
+ * and tells `leaderboardChanged` watchers (on every instance). A failure is logged, not thrown: the
+ * ledger is committed and the boards are a cache of it (`npm run reputation:rebuild` recomputes them).
  */
-export async function settle(
+export function settle(
+  after: After,
   deps: SettleDeps,
   community: Pick<Community, 'id' | 'timeZone'>,
   changes: (LedgerChange | null)[],
-): Promise<void> {
+): void {
   const onBoards = changes.filter((c): c is LedgerChange => c !== null && c.member && c.communityId === community.id);
   if (!onBoards.length) return;
-  try {
-    await deps.leaderboards.apply(community, onBoards);
-  } catch (err) {
-    deps.log.warn(
-      { err, communityId: community.id },
-      'leaderboards not updated; `npm run reputation:rebuild` repairs them',
-    );
-  }
-  await publishLeaderboardChanged(deps, community.id);
+  after.run(async () => {
+    try {
+      await deps.leaderboards.apply(community, onBoards);
+    } catch (err) {
+      deps.log.warn(
+        { err, communityId: community.id },
+        'leaderboards not updated; `npm run reputation:rebuild` repairs them',
+      );
+    }
+  });
+  leaderboardChanged(after, community.id);
 }
 
-/** Tells `leaderboardChanged` watchers on every instance that a community's boards changed (after the commit). */
-export function publishLeaderboardChanged(
-  deps: Pick<SettleDeps, 'pubsub' | 'log'>,
-  communityId: number,
-): Promise<void> {
-  return publishAfterCommit<LeaderboardChangedEvent>(
-    deps.pubsub,
-    deps.log,
-    reputationTopics.leaderboardChanged(communityId),
-    { communityId },
-  );
+/** Tells `leaderboardChanged` watchers on every instance that a community's boards changed (after the write's commit). */
+export function leaderboardChanged(after: After, communityId: number): void {
+  after.publish<LeaderboardChangedEvent>(reputationTopics.leaderboardChanged(communityId), { communityId });
 }

@@ -78,19 +78,6 @@ export const pubSubDefaults: Readonly<PubSubOptions> = Object.freeze({
  * With Redis, resolves only once both connections are up, and rejects (naming REDIS_URL) if Redis cannot
  * be reached: the server must not start half-configured. Later connection losses are retried forever.
  */
-/**
- * Publishes after a commit. A failed publish (Redis down past its timeout) is logged, not thrown:
- * the change is committed, and subscribers catch up from PostgreSQL with the next event or when
- * pub/sub reconnects.
- */
-export async function publishAfterCommit<T>(pubsub: PubSub, log: Logger, topic: string, payload: T): Promise<void> {
-  try {
-    await pubsub.publish<T>(topic, payload);
-  } catch (err) {
-    log.warn({ err, topic }, 'event not published; subscribers catch up when pub/sub reconnects');
-  }
-}
-
 export async function createPubSub(
   redisUrl: string | undefined,
   log: Logger,
