@@ -18,7 +18,7 @@ import {
   Report,
   UserBlock,
 } from './modules/moderation/moderation.entity';
-import { Notification } from './modules/notifications/notifications.entity';
+import { Notification, ThreadMute } from './modules/notifications/notifications.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -59,5 +59,6 @@ export const ENTITIES = [
   AutoModRule,
   UserBlock,
   Notification,
+  ThreadMute,
   Settings,
 ];

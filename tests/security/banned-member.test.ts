@@ -157,6 +157,7 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   ],
   pinPost: (s) => [op('mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', { id: s.ownPost.id })],
   lockPost: (s) => [op('mutation($id: ID!) { lockPost(id: $id, locked: true) { id } }', { id: s.othersPost.id })],
+  muteThread: (s) => [op('mutation($id: ID!) { muteThread(postId: $id, muted: true) { id } }', { id: s.ownPost.id })],
   addComment: (s) => [
     op('mutation($p: ID!) { addComment(input: { postId: $p, body: "Still here" }) { id } }', { p: s.othersPost.id }),
   ],

@@ -530,6 +530,7 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       answered: true,
     },
   }),
+  muteThread: async (w) => ({ variables: { postId: await w.once('ada post', () => w.post(w.ada)), muted: true } }),
   muteChatMember: async (w) => ({
     variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } },
   }),

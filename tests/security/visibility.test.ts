@@ -241,6 +241,7 @@ const MUTATIONS: [string, string, (ids: Record<string, string>, userId: string) 
   ['deletePost', 'mutation($id: ID!) { deletePost(id: $id) { id } }', (i) => ({ id: i.Post })],
   ['pinPost', 'mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', (i) => ({ id: i.Post })],
   ['lockPost', 'mutation($id: ID!) { lockPost(id: $id, locked: true) { id } }', (i) => ({ id: i.Post })],
+  ['muteThread', 'mutation($id: ID!) { muteThread(postId: $id) { id } }', (i) => ({ id: i.Post })],
   [
     'addComment',
     'mutation($id: ID!) { addComment(input: { postId: $id, body: "x" }) { id } }',

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'members.ban': Role.MODERATOR,
   /** Write posts and comments, upvote and react. */
   'posts.write': Role.MEMBER,
+  /** Mute a post's thread's notifications for oneself. */
+  'threads.mute': Role.MEMBER,
   /** Downvote posts and comments: level 2 (15 reputation by default). */
   'posts.downvote': { role: Role.MEMBER, level: 2 },
   /** Remove anyone's post or comment, pin and lock posts, feature comments. */

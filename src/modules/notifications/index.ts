@@ -1,20 +1,27 @@
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { MemberBadge } from '../reputation/reputation.entity';
-import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
+import type { Viewer } from '../identity/viewer';
+import { NotificationResolver, PostThreadMuteResolver, UserNotificationsResolver } from './notifications.resolver';
 import {
   notifyAppeal,
   notifyBadge,
   notifyDecision,
+  notifyEventReminder,
+  notifyLevel,
+  notifyWaitlistPromoted,
   notifyJoinRequest,
   notifyMention,
   notifyPollClosed,
   notifyReply,
+  viewerThreadMutedLoader,
 } from './notifications.service';
 
-/** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement). */
-const createNotificationLoaders = (em: Parameters<typeof byIdLoader>[0]) => ({
+/** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement), and the viewer's thread mutes. */
+const createNotificationLoaders = (em: Parameters<typeof byIdLoader>[0], viewer: Viewer) => ({
   memberBadge: byIdLoader(em, MemberBadge),
+  /** Whether the viewer muted each post's thread. */
+  viewerThreadMuted: viewerThreadMutedLoader(em, viewer),
 });
 type NotificationLoaders = ReturnType<typeof createNotificationLoaders>;
 declare module '../../platform/loaders' {
@@ -37,14 +44,20 @@ declare module '../../platform/jobs/jobs' {
     'notifications.badge': { memberBadgeId: number };
     /** A poll closed (by hand or by time): notify its voters (enqueued with the close's claim). */
     'notifications.pollClosed': { pollId: number };
+    /** An occurrence a member is seated for starts in `lead` minutes (scheduled by a trigger on rsvps; `startsAt` in ms). */
+    'notifications.eventReminder': { rsvpId: number; startsAt: number; lead: number };
+    /** A waiting member got a seat (enqueued by a trigger on rsvps in the transaction that seated them). */
+    'notifications.waitlistPromoted': { rsvpId: number; arrival: number };
+    /** A member's reputation reached a level (enqueued by a trigger on members in the write's transaction). */
+    'notifications.level': { communityId: number; userId: number; level: number };
   }
 }
 
 /** Notifications: written by jobs enqueued with the writes that cause them, read and followed by their recipient. */
 export const notifications: ModuleManifest = {
   name: 'notifications',
-  resolvers: [UserNotificationsResolver, NotificationResolver],
-  loaders: (em) => createNotificationLoaders(em),
+  resolvers: [UserNotificationsResolver, NotificationResolver, PostThreadMuteResolver],
+  loaders: (em, viewer) => createNotificationLoaders(em, viewer),
   tasks: {
     'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
     'notifications.mention': (payload, ctx) => notifyMention(ctx, payload),
@@ -53,6 +66,9 @@ export const notifications: ModuleManifest = {
     'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
     'notifications.badge': (payload, ctx) => notifyBadge(ctx, payload.memberBadgeId),
     'notifications.pollClosed': (payload, ctx) => notifyPollClosed(ctx, payload.pollId),
+    'notifications.eventReminder': (payload, ctx) => notifyEventReminder(ctx, payload),
+    'notifications.waitlistPromoted': (payload, ctx) => notifyWaitlistPromoted(ctx, payload),
+    'notifications.level': (payload, ctx) => notifyLevel(ctx, payload),
   },
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount'],

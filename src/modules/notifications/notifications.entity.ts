@@ -4,6 +4,7 @@ import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
+import { Post } from '../posts/posts.entity';
 
 export enum NotificationKind {
   REPLY = 'REPLY',
@@ -13,6 +14,9 @@ export enum NotificationKind {
   JOIN_REQUEST_DECIDED = 'JOIN_REQUEST_DECIDED',
   BADGE_AWARDED = 'BADGE_AWARDED',
   POLL_CLOSED = 'POLL_CLOSED',
+  EVENT_REMINDER = 'EVENT_REMINDER',
+  WAITLIST_PROMOTED = 'WAITLIST_PROMOTED',
+  LEVEL_REACHED = 'LEVEL_REACHED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -36,6 +40,15 @@ registerEnumType(NotificationKind, {
     },
     BADGE_AWARDED: { description: 'You earned a badge in a community (`badge`, `community`).' },
     POLL_CLOSED: { description: 'A poll you voted in closed: its results are final (`poll`).' },
+    EVENT_REMINDER: {
+      description:
+        'An occurrence of an event you are GOING to (with a seat) starts soon: `leadMinutes` before it starts (1440: a day; 60: an hour), `event` and `occurrenceStartsAt`.',
+    },
+    WAITLIST_PROMOTED: {
+      description:
+        'A seat freed up: you are off the waitlist and going to `event` (its occurrence `occurrenceStartsAt`).',
+    },
+    LEVEL_REACHED: { description: 'Your reputation reached a new level in a community (`level`, `community`).' },
   },
 });
 
@@ -86,6 +99,21 @@ registerEnumType(NotificationKind, {
   name: 'notifications_poll_unique',
   expression:
     'create unique index "notifications_poll_unique" on "notifications" ("user_id", "poll_id") where kind = \'POLL_CLOSED\'',
+})
+@Index({
+  name: 'notifications_reminder_unique',
+  expression:
+    'create unique index "notifications_reminder_unique" on "notifications" ("user_id", "event_id", "occurrence_starts_at", "lead_minutes") where kind = \'EVENT_REMINDER\'',
+})
+@Index({
+  name: 'notifications_promotion_unique',
+  expression:
+    'create unique index "notifications_promotion_unique" on "notifications" ("user_id", "event_id", "occurrence_starts_at", "arrival") where kind = \'WAITLIST_PROMOTED\'',
+})
+@Index({
+  name: 'notifications_level_unique',
+  expression:
+    'create unique index "notifications_level_unique" on "notifications" ("user_id", "community_id", "level") where kind = \'LEVEL_REACHED\'',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -147,6 +175,33 @@ export class Notification extends Node {
   @Property({ type: 'integer', nullable: true })
   memberBadgeId?: number | null;
 
+  /** EVENT_REMINDER, WAITLIST_PROMOTED: the event. */
+  @Property({ type: 'integer', nullable: true })
+  eventId?: number | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "EVENT_REMINDER and WAITLIST_PROMOTED: the start of the occurrence (the event's start for a one-off event).",
+  })
+  @Property({ type: 'datetime', nullable: true })
+  occurrenceStartsAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'EVENT_REMINDER: how long before the occurrence starts it reminds you, in minutes (1440 or 60).',
+  })
+  @Property({ type: 'integer', nullable: true })
+  leadMinutes?: number | null;
+
+  /** WAITLIST_PROMOTED: the arrival number of the RSVP that got the seat (each GOING answer has its own: one notification each). */
+  @Property({ type: 'integer', nullable: true })
+  arrival?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'LEVEL_REACHED: the level reached.' })
+  @Property({ type: 'integer', nullable: true })
+  level?: number | null;
+
   /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
   @Property({ type: 'integer', nullable: true })
   sinceCommentId?: number | null;
@@ -166,6 +221,22 @@ export class Notification extends Node {
   readAt?: Date | null;
 
   @Field({ description: 'When its newest event happened.' })
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/**
+ * A post's thread muted by a member: no REPLY or MENTION notification of that thread reaches them
+ * (their own post's comments included) until they unmute it.
+ */
+@Entity({ tableName: 'thread_mutes' })
+export class ThreadMute {
+  @ManyToOne(() => User, { ref: true, primary: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @ManyToOne(() => Post, { ref: true, primary: true, deleteRule: 'cascade' })
+  post!: Ref<Post>;
+
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

@@ -33,6 +33,8 @@ import { readablePost } from '../posts/posts.service';
 import { badgeView } from '../reputation/reputation.service';
 import { MemberBadgeView } from '../reputation/reputation.types';
 import { Poll } from '../polls/polls.entity';
+import { Event } from '../events/events.entity';
+import { readableEvent } from '../events/events.service';
 import { readablePoll } from '../polls/polls.service';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
@@ -89,6 +91,27 @@ export class UserNotificationsResolver {
   @FieldResolver(() => Int, { description: 'Your notifications not read yet. Only the user themself may read it.' })
   unreadNotificationCount(@Root() user: User, @Ctx() ctx: Context): Promise<number> {
     return notifications.unreadCount(ctx, user.id);
+  }
+}
+
+/** Thread mutes: a member's own switch on a post's REPLY and MENTION notifications. */
+@Resolver(() => Post)
+export class PostThreadMuteResolver {
+  @Mutation(() => Post, {
+    description:
+      "Mutes (or, with `muted: false`, unmutes) a post's thread for you: while muted, no REPLY or MENTION notification of it reaches you. Members of its community.",
+  })
+  muteThread(
+    @Arg('postId', () => ID) postId: string,
+    @Arg('muted', () => Boolean, { defaultValue: true }) muted: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
+    return notifications.muteThread(ctx, fromGlobalId('Post', postId, 'postId'), muted);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether you muted this thread (false when signed out).' })
+  viewerMutedThread(@Root() post: Post, @Ctx() { loaders, viewer }: Context): boolean | Promise<boolean> {
+    return viewer.userId === null ? false : loaders.viewerThreadMuted.load(post.id);
   }
 }
 
@@ -212,6 +235,15 @@ export class NotificationResolver {
     if (!notification.memberBadgeId) return null;
     const award = await loaders.memberBadge.load(notification.memberBadgeId);
     return award && badgeView(award);
+  }
+
+  @FieldResolver(() => Event, {
+    nullable: true,
+    description: 'EVENT_REMINDER and WAITLIST_PROMOTED: the event (null once you may no longer read it).',
+  })
+  event(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Event | null> | null {
+    const id = notification.eventId;
+    return id ? nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, id).then((r) => r.event)) : null;
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })

@@ -10,7 +10,13 @@ import { write } from '../../platform/database/write';
 import { timestamp, view, ref } from '../../platform/views';
 import type { Row } from '../../platform/live-feed';
 import type { ResponseCache } from '../../platform/response-cache';
+import DataLoader from 'dataloader';
 import { requireUser } from '../identity/identity.service';
+import type { Viewer } from '../identity/viewer';
+import { actorIn } from '../communities/communities.service';
+import { assertCan } from '../communities/permissions';
+import type { Post } from '../posts/posts.entity';
+import { readablePost } from '../posts/posts.service';
 import { mentionedHandles } from '../moderation/automod-engine';
 import { Notification } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
@@ -31,6 +37,11 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     joinRequestId: r.join_request_id ?? null,
     memberBadgeId: r.member_badge_id ?? null,
     pollId: r.poll_id ?? null,
+    eventId: r.event_id ?? null,
+    occurrenceStartsAt: timestamp(r.occurrence_starts_at),
+    leadMinutes: r.lead_minutes ?? null,
+    arrival: r.arrival ?? null,
+    level: r.level ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -139,6 +150,7 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
                 replies.latest, anchor.since, $3::text, replies.n, now()
            from anchor, replies
           where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')}
+            and not exists (select 1 from thread_mutes t where t.user_id = $1::int and t.post_id = $4::int)
          returning id, user_id`,
         [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
       );
@@ -189,6 +201,7 @@ export async function notifyMention(deps: Deps, ref: { postId?: number; commentI
      select u.id, 'MENTION', $1::int, $2::int, $3::int, $4::int, 1, now() from users u
       where lower(u.handle) = any($5::text[]) and u.id <> $2::int and ${readsCommunity('u.id', '$1::int')}
         and not exists (select 1 from user_blocks b where b.blocker_id = u.id and b.blocked_id = $2::int)
+        and not exists (select 1 from thread_mutes t where t.user_id = u.id and t.post_id = $3::int)
      on conflict (user_id, post_id, (coalesce(latest_comment_id, 0))) where kind = 'MENTION' do nothing
      returning id, user_id`,
     [w.community_id, w.author_id, w.post_id, ref.commentId ?? null, handles],
@@ -270,6 +283,68 @@ export async function notifyPollClosed(deps: Deps, pollId: number): Promise<void
   );
 }
 
+/**
+ * `notifications.eventReminder`: reminds a member of an occurrence they are GOING to, `lead` minutes
+ * before it starts (once per occurrence and lead: a unique key). Scheduled by a trigger on `rsvps`
+ * in the transaction of the answer that seated them (or of the change that moved the occurrence),
+ * at the occurrence's start less the lead — an instant, so a recurring event's occurrences, placed in
+ * its time zone, are reminded at the right hour across DST. At its hour the job checks the answer
+ * still holds (GOING, seated, the same occurrence, the event not cancelled, the community readable).
+ */
+export async function notifyEventReminder(
+  deps: Deps,
+  job: { rsvpId: number; startsAt: number; lead: number },
+): Promise<void> {
+  await insertAndAnnounce(
+    deps,
+    `insert into notifications (user_id, kind, community_id, event_id, occurrence_starts_at, lead_minutes, count, created_at)
+     select r.user_id, 'EVENT_REMINDER', e.community_id, e.id, r.occurrence_starts_at, $3::int, 1, now()
+       from rsvps r join events e on e.id = r.event_id
+      where r.id = $1::int and r.status = 'GOING' and r.seated and e.cancelled_at is null
+        and (extract(epoch from r.occurrence_starts_at) * 1000)::float8 = $2::float8 and r.occurrence_starts_at > now()
+        and ${readsCommunity('r.user_id', 'e.community_id')}
+     on conflict (user_id, event_id, occurrence_starts_at, lead_minutes) where kind = 'EVENT_REMINDER' do nothing
+     returning id, user_id`,
+    [job.rsvpId, job.startsAt, job.lead],
+  );
+}
+
+/**
+ * `notifications.waitlistPromoted`: tells a member waiting for a seat that they got one (once per
+ * GOING answer: its arrival number is in the unique key). Enqueued by a trigger on `rsvps` in the
+ * transaction that seated them (someone gave up a seat, the capacity grew, a member left).
+ */
+export async function notifyWaitlistPromoted(deps: Deps, job: { rsvpId: number; arrival: number }): Promise<void> {
+  await insertAndAnnounce(
+    deps,
+    `insert into notifications (user_id, kind, community_id, event_id, occurrence_starts_at, arrival, count, created_at)
+     select r.user_id, 'WAITLIST_PROMOTED', e.community_id, e.id, r.occurrence_starts_at, r.arrival, 1, now()
+       from rsvps r join events e on e.id = r.event_id
+      where r.id = $1::int and r.arrival = $2::int and r.status = 'GOING' and r.seated and e.cancelled_at is null
+        and ${readsCommunity('r.user_id', 'e.community_id')}
+     on conflict (user_id, event_id, occurrence_starts_at, arrival) where kind = 'WAITLIST_PROMOTED' do nothing
+     returning id, user_id`,
+    [job.rsvpId, job.arrival],
+  );
+}
+
+/**
+ * `notifications.level`: tells a member their reputation reached a level in a community, once per
+ * level (a unique key: falling back and climbing again tells nothing new). Enqueued by a trigger on
+ * `members` when a write moves their reputation past a threshold, in that write's transaction.
+ */
+export async function notifyLevel(deps: Deps, job: { communityId: number; userId: number; level: number }) {
+  await insertAndAnnounce(
+    deps,
+    `insert into notifications (user_id, kind, community_id, level, count, created_at)
+     select m.user_id, 'LEVEL_REACHED', m.community_id, $3::int, 1, now()
+       from members m where m.community_id = $1::int and m.user_id = $2::int
+     on conflict (user_id, community_id, level) where kind = 'LEVEL_REACHED' do nothing
+     returning id, user_id`,
+    [job.communityId, job.userId, job.level],
+  );
+}
+
 /** FORBIDDEN unless `userId` is the viewer: notifications are their recipient's alone. */
 export function assertSelf(ctx: Context, userId: number): void {
   if (ctx.viewer.userId !== userId) throw new Forbidden('Only the recipient reads their notifications');
@@ -326,4 +401,38 @@ export async function ownNotification(ctx: Context, id: number): Promise<Notific
     ctx.viewer.userId,
   ]);
   return row ? notificationFromRow(row) : null;
+}
+
+/**
+ * `muteThread(postId, muted)`: a member of the post's community mutes (or unmutes) its thread for
+ * themself: no REPLY or MENTION notification of it reaches them while it is muted. Idempotent.
+ */
+export async function muteThread(ctx: Context, postId: number, muted: boolean): Promise<Post> {
+  const userId = requireUser(ctx.viewer);
+  const { post } = await readablePost(ctx.loaders, ctx.viewer, postId);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, post.community.id), 'threads.mute');
+  await sql(
+    ctx.em,
+    muted
+      ? 'insert into thread_mutes (user_id, post_id, created_at) values (?, ?, now()) on conflict do nothing'
+      : 'delete from thread_mutes where user_id = ? and post_id = ?',
+    [userId, post.id],
+    'run',
+  );
+  ctx.loaders.viewerThreadMuted.clear(post.id).prime(post.id, muted);
+  return post;
+}
+
+/** Per request: whether the viewer muted each post's thread (false for anonymous viewers). */
+export function viewerThreadMutedLoader(em: EntityManager, viewer: Viewer) {
+  return new DataLoader<number, boolean>(async (ids) => {
+    if (viewer.userId === null) return ids.map(() => false);
+    const rows = await fastSql<{ post_id: number }>(
+      em,
+      'select post_id from thread_mutes where user_id = $1 and post_id = any($2::int[])',
+      [viewer.userId, ids],
+    );
+    const muted = new Set(rows.map((r) => r.post_id));
+    return ids.map((id) => muted.has(id));
+  });
 }
