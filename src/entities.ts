@@ -19,6 +19,7 @@ import {
   UserBlock,
 } from './modules/moderation/moderation.entity';
 import { Notification } from './modules/notifications/notifications.entity';
+import { EmailToken } from './modules/accounts/accounts.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -26,6 +27,7 @@ export const ENTITIES = [
   User,
   Session,
   ApiKey,
+  EmailToken,
   Community,
   Member,
   JoinRequest,

@@ -35,6 +35,10 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   blockUser: "changes the caller's own relationship with another user, in no community",
   unblockUser: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
+  requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
+  verifyEmail: "verifies an account's own address, in no community",
+  requestPasswordReset: 'emails a password reset link for an account, in no community',
+  resetPassword: "sets an account's own password, in no community",
 };
 
 /**

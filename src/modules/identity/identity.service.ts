@@ -34,9 +34,16 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
 
 /**
  * Creates an account and signs it in, in one transaction. Taken handle or email: CONFLICT.
- * Never an admin, whatever the address: nothing proves its owner signed up (see `setPlatformAdmin`).
+ * Never an admin, whatever the address: nothing proves its owner signed up (see `setPlatformAdmin`;
+ * ADMIN_EMAILS applies once the address is verified).
+ * @param afterCreate runs in the transaction once the user row exists (the verification email is enqueued there)
  */
-export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
+export async function signUp(
+  em: EntityManager,
+  input: SignUpInput,
+  settings: IdentitySettings,
+  afterCreate?: (tx: EntityManager, user: User) => Promise<void>,
+) {
   const email = input.email.trim().toLowerCase();
   // Lower-casing can lengthen non-ASCII text ("İ" becomes two characters): the column's limit holds for what is stored.
   if (email.length > EMAIL_MAX_LENGTH)
@@ -46,6 +53,7 @@ export async function signUp(em: EntityManager, input: SignUpInput, settings: Id
   return em.transactional(async (tx) => {
     const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, createdAt: new Date() });
     await tx.flush();
+    await afterCreate?.(tx, user);
     return openSession(tx, user, settings);
   });
 }
@@ -67,6 +75,26 @@ export interface RevocationDeps {
 
 function announceRevoked(deps: RevocationDeps, revoked: CredentialsRevokedEvent): Promise<void> {
   return publishAfterCommit<CredentialsRevokedEvent>(deps.pubsub, deps.log, identityTopics.credentialsRevoked, revoked);
+}
+
+/**
+ * Revokes every session and API key of a user, in `em`'s transaction (a password reset). Call the
+ * returned function once it has committed: it announces the revocation, closing their open
+ * WebSockets (4401) on every instance.
+ */
+export async function revokeAllCredentials(
+  em: EntityManager,
+  userId: number,
+  deps: RevocationDeps,
+): Promise<() => Promise<void>> {
+  const sessions = await sql<{ id: number }[]>(em, 'delete from sessions where user_id = ? returning id', [userId]);
+  const keys = await sql<{ id: number }[]>(
+    em,
+    'update api_keys set revoked_at = now() where user_id = ? and revoked_at is null returning id',
+    [userId],
+  );
+  const revoked = { sessionIds: sessions.map((s) => s.id), apiKeyIds: keys.map((k) => k.id) };
+  return () => announceRevoked(deps, revoked);
 }
 
 /** Revokes the session token the request was made with; its open WebSockets close (4401). */
