@@ -19,6 +19,7 @@ import {
   UserBlock,
 } from './modules/moderation/moderation.entity';
 import { Notification } from './modules/notifications/notifications.entity';
+import { NotificationPreference } from './modules/notifications/preferences.entity';
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { Settings } from './platform/settings.entity';
 
@@ -61,5 +62,6 @@ export const ENTITIES = [
   AutoModRule,
   UserBlock,
   Notification,
+  NotificationPreference,
   Settings,
 ];

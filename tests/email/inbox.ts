@@ -106,10 +106,28 @@ function decode(body: string, encoding = '7bit'): string {
   }
 }
 
+/** Decodes RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`) in a header; the space between two of them goes. */
+function decodeWords(value: string): string {
+  return value
+    .replace(/(\?=)\s+(=\?)/g, '$1$2')
+    .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_, _charset: string, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decode(text.replace(/_/g, ' '), 'quoted-printable'),
+    );
+}
+
 /** Parses what nodemailer sends: a single part, or multipart/alternative with text/plain and text/html. */
 export function parseMail(raw: string, to: string[] = []): ReceivedMail {
   const { headers, body } = splitEntity(raw);
-  const mail: ReceivedMail = { to, subject: headers.subject ?? '', from: headers.from ?? '', text: '', html: '', raw };
+  const mail: ReceivedMail = {
+    to,
+    subject: decodeWords(headers.subject ?? ''),
+    from: decodeWords(headers.from ?? ''),
+    text: '',
+    html: '',
+    raw,
+  };
   const leaf = (h: Record<string, string>, b: string) => {
     const content = decode(b, h['content-transfer-encoding']);
     if ((h['content-type'] ?? 'text/plain').startsWith('text/html')) mail.html = content;

@@ -1,7 +1,10 @@
+import type { JobContext, JobTask } from '../../platform/jobs/jobs';
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { MemberBadge } from '../reputation/reputation.entity';
 import { NotificationResolver, UserNotificationsResolver } from './notifications.resolver';
+import { NotificationPreferenceResolver, UserNotificationPreferencesResolver } from './preferences.resolver';
+import { enqueueDigests, sendDigest, sendNotificationEmail } from './preferences.service';
 import {
   notifyAppeal,
   notifyBadge,
@@ -10,6 +13,7 @@ import {
   notifyMention,
   notifyPollClosed,
   notifyReply,
+  type Deps,
 } from './notifications.service';
 
 /** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement). */
@@ -37,23 +41,52 @@ declare module '../../platform/jobs/jobs' {
     'notifications.badge': { memberBadgeId: number };
     /** A poll closed (by hand or by time): notify its voters (enqueued with the close's claim). */
     'notifications.pollClosed': { pollId: number };
+    /** Email one notification to its recipient (channel EMAIL; enqueued in the transaction that wrote it). */
+    'notifications.email': { notificationId: number };
+    /** Daily: enqueue a digest email for each user who chose DIGEST for some kind. */
+    'notifications.digest': Record<string, never>;
+    /** Email a user the digest of their unread DIGEST notifications of the last day. */
+    'notifications.digestEmail': { userId: number };
   }
+}
+
+/**
+ * A notification job in one transaction: the rows it writes, its recipients' preferences applied to
+ * them and the emails that enqueues commit together (a retry after a crash finds all or nothing);
+ * subscribers hear of the rows once it has committed.
+ */
+function inTransaction<P>(run: (deps: Deps, payload: P) => Promise<void>): JobTask<P> {
+  return async (payload: P, ctx: JobContext) => {
+    const afterCommit: (() => Promise<void>)[] = [];
+    await ctx.em.transactional((tx) => run({ ...ctx, em: tx, afterCommit }, payload));
+    for (const announce of afterCommit) await announce();
+  };
 }
 
 /** Notifications: written by jobs enqueued with the writes that cause them, read and followed by their recipient. */
 export const notifications: ModuleManifest = {
   name: 'notifications',
-  resolvers: [UserNotificationsResolver, NotificationResolver],
+  resolvers: [
+    UserNotificationsResolver,
+    NotificationResolver,
+    NotificationPreferenceResolver,
+    UserNotificationPreferencesResolver,
+  ],
   loaders: (em) => createNotificationLoaders(em),
   tasks: {
-    'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
-    'notifications.mention': (payload, ctx) => notifyMention(ctx, payload),
-    'notifications.decision': (payload, ctx) => notifyDecision(ctx, payload.decisionId),
-    'notifications.appeal': (payload, ctx) => notifyAppeal(ctx, payload.appealId),
-    'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
-    'notifications.badge': (payload, ctx) => notifyBadge(ctx, payload.memberBadgeId),
-    'notifications.pollClosed': (payload, ctx) => notifyPollClosed(ctx, payload.pollId),
+    'notifications.reply': inTransaction((deps, payload) => notifyReply(deps, payload.commentId)),
+    'notifications.mention': inTransaction((deps, payload) => notifyMention(deps, payload)),
+    'notifications.decision': inTransaction((deps, payload) => notifyDecision(deps, payload.decisionId)),
+    'notifications.appeal': inTransaction((deps, payload) => notifyAppeal(deps, payload.appealId)),
+    'notifications.joinRequest': inTransaction((deps, payload) => notifyJoinRequest(deps, payload.joinRequestId)),
+    'notifications.badge': inTransaction((deps, payload) => notifyBadge(deps, payload.memberBadgeId)),
+    'notifications.pollClosed': inTransaction((deps, payload) => notifyPollClosed(deps, payload.pollId)),
+    'notifications.email': (payload, ctx) => sendNotificationEmail(ctx, payload.notificationId),
+    'notifications.digest': (_payload, ctx) => enqueueDigests(ctx),
+    'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
   },
+  // The daily digest at 07:00 UTC; a day missed while no worker ran is made up at start.
+  schedules: [{ task: 'notifications.digest', cron: '0 7 * * *', backfillHours: 24 }],
   // Only their recipient reads them: never shared between sockets.
-  viewerFields: ['notifications', 'unreadNotificationCount'],
+  viewerFields: ['notifications', 'unreadNotificationCount', 'notificationPreferences'],
 };

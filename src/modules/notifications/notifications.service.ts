@@ -13,6 +13,7 @@ import { requireUser } from '../identity/identity.service';
 import { mentionedHandles } from '../moderation/automod-engine';
 import { Notification } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
+import { applyPreferences } from './preferences.service';
 
 /** A notification view from its row. */
 export function notificationFromRow(r: Record<string, unknown>): Notification {
@@ -39,26 +40,35 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
 }
 
 /** What a job that writes notifications needs. */
-interface Deps {
+export interface Deps {
   em: EntityManager;
   pubsub: PubSub;
   log: Logger;
   responseCache: Pick<ResponseCache, 'invalidate'>;
+  /** Given when `em` is in a transaction: announcements wait in it until the transaction commits. */
+  afterCommit?: (() => Promise<void>)[];
 }
 
 /**
- * After notifications are written: cached answers that read their recipients' notifications (noted
+ * After notifications are written, their recipients' preferences are applied (`applyPreferences`); then
+ * (after the job's transaction commits, when it has one) cached answers that read their recipients' notifications (noted
  * with their user tags: see `readsNotifications`) are invalidated, and `notificationAdded` hears of
  * each.
  */
-async function announce(deps: Deps, rows: readonly { id: number; user_id: number }[]): Promise<void> {
+async function announce(deps: Deps, written: readonly { id: number; user_id: number }[]): Promise<void> {
+  // Their recipients' preferences first: OFF ones are deleted, EMAIL ones get their email enqueued.
+  const rows = await applyPreferences(deps.em, written);
   if (!rows.length) return;
-  await deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] });
-  for (const row of rows) {
-    await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
-      notificationId: row.id,
-    });
-  }
+  const publish = async () => {
+    await deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] });
+    for (const row of rows) {
+      await publishAfterCommit<NotificationAddedEvent>(deps.pubsub, deps.log, notificationTopics.added(row.user_id), {
+        notificationId: row.id,
+      });
+    }
+  };
+  if (deps.afterCommit) deps.afterCommit.push(publish);
+  else await publish();
 }
 
 /** Runs an `insert into notifications … returning id, user_id` (`$n` parameters) and announces what it wrote. */
@@ -117,9 +127,11 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
   const inGroup = c.parent_id === null ? 'r.post_id = $4 and r.parent_id is null' : 'r.parent_id = $5';
   for (let attempt = 1; ; attempt++) {
     try {
-      const rows = await fastSql<{ id: number; user_id: number }>(
-        deps.em,
-        `with old as (
+      // A savepoint per attempt: in the job's transaction, a unique violation spoils only the attempt.
+      const rows = await deps.em.transactional((tx) =>
+        fastSql<{ id: number; user_id: number }>(
+          tx,
+          `with old as (
            delete from notifications where user_id = $1::int and group_key = $3::text and read_at is null returning since_comment_id
          ), anchor as (
            select least(coalesce((select min(since_comment_id) from old), $6::int), $6::int) as since
@@ -136,7 +148,8 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
            from anchor, replies
           where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')}
          returning id, user_id`,
-        [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
+          [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
+        ),
       );
       await announce(deps, rows);
       return;
