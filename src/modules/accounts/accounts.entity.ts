@@ -24,7 +24,7 @@ export class EmailToken {
   @Index()
   user!: Ref<User>;
 
-  @Enum({ items: () => EmailTokenPurpose, nativeEnumName: 'email_token_purpose' })
+  @Enum({ items: () => EmailTokenPurpose })
   purpose!: EmailTokenPurpose;
 
   /** The address the token was sent to: a verification proves this one, not whatever the user has later. */
