@@ -109,6 +109,8 @@ export class DemoSeeder extends Seeder {
         email: DEMO_ADMIN.email,
         passwordHash: await hashPassword(DEMO_ADMIN.password),
         isAdmin: true,
+        // The demo accounts' addresses count as verified: nobody can receive mail at townsquare.dev.
+        emailVerifiedAt: now,
         createdAt: now,
       }),
     );
@@ -120,6 +122,7 @@ export class DemoSeeder extends Seeder {
           email: `${handle}@townsquare.dev`,
           passwordHash: demoHash,
           isAdmin: false,
+          emailVerifiedAt: now,
           createdAt: now,
         }),
       );

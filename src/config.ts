@@ -62,10 +62,35 @@ const envSchema = z.object({
   /** Lifetime of a session token in days. Default 30. */
   TOKEN_TTL_DAYS: int(1, 3650).default(30),
   /**
-   * No longer grants anything: anyone could sign up with a listed address, and emails are not verified yet.
-   * Platform admins are made with `npm run admin -- grant <email>`. When set, the server warns at start.
+   * Addresses whose owner becomes platform admin once they have verified the address (comma-separated,
+   * case-insensitive): at `verifyEmail`, and at start for accounts verified before the address was listed.
+   * An unverified sign-up with a listed address is not an admin. Default none.
    */
-  ADMIN_EMAILS: list.default([]),
+  ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())).default([]),
+  /**
+   * SMTP server that sends mail, e.g. `smtp://user:pass@mail.example.com:587` or `smtps://…:465`.
+   * Unset: every message is written as an .eml file to DATA_DIR/outbox instead (warned at start when
+   * NODE_ENV=production).
+   */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** The From of every message. Default `Townsquare <no-reply@localhost>`. */
+  MAIL_FROM: z.string().min(3).default('Townsquare <no-reply@localhost>'),
+  /**
+   * Where people open Townsquare's web client: the links in emails start with it (`/verify-email?token=…`,
+   * `/reset-password?token=…`). Default `http://localhost:4000`.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
+  /** Seconds an email verification link works. Default 86400 (a day). */
+  EMAIL_VERIFICATION_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Seconds a password reset link works. Default 3600 (an hour). */
+  PASSWORD_RESET_TTL_SECONDS: int(1, 7 * 86_400).default(3600),
+  /**
+   * `requestEmailVerification` and `requestPasswordReset` calls per account or address in
+   * EMAIL_RATE_WINDOW_SECONDS (ten times as many per client address). Default 3.
+   */
+  EMAIL_RATE_LIMIT: int(1, 1_000_000).default(3),
+  /** The window of EMAIL_RATE_LIMIT, in seconds. Default 3600. */
+  EMAIL_RATE_WINDOW_SECONDS: int(1, 86_400).default(3600),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Browser origins allowed for CORS and WebSocket upgrades (comma-separated). Default: same origin only. */

@@ -19,6 +19,8 @@ import {
   UserBlock,
 } from './modules/moderation/moderation.entity';
 import { Notification, ThreadMute } from './modules/notifications/notifications.entity';
+import { NotificationPreference } from './modules/notifications/preferences.entity';
+import { EmailToken } from './modules/accounts/accounts.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -26,6 +28,7 @@ export const ENTITIES = [
   User,
   Session,
   ApiKey,
+  EmailToken,
   Community,
   Member,
   JoinRequest,
@@ -60,5 +63,6 @@ export const ENTITIES = [
   UserBlock,
   Notification,
   ThreadMute,
+  NotificationPreference,
   Settings,
 ];

@@ -54,6 +54,8 @@ export interface Townsquare {
   url: string;
   port: number;
   db: Database;
+  /** The settings it runs with. */
+  config: Config;
   pubsub: PubSub;
   schema: GraphQLSchema;
   log: Logger;
@@ -123,13 +125,6 @@ export async function prepareDatabase(config: Config, log: Logger): Promise<void
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Townsquare> {
   const started = Date.now();
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  if (config.ADMIN_EMAILS.length) {
-    // Not a failed start: a deployment that still sets it must keep restarting; it just grants nothing now.
-    log.warn(
-      { ADMIN_EMAILS: config.ADMIN_EMAILS.length },
-      'ADMIN_EMAILS is ignored: signing up with an address proves nothing. Grant admin with `npm run admin -- grant <email>`, and review who holds it with `npm run admin -- list`',
-    );
-  }
   const db = await openDatabase(
     config,
     log,
@@ -402,5 +397,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return stopping;
   };
 
-  return { url, port, db, pubsub, schema, log, stop };
+  return { url, port, db, config, pubsub, schema, log, stop };
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run admin -- grant <email>` / `revoke <email>` / `list`: platform admin rights, given by an
- * operator. Nothing else grants them (signing up with an address proves nothing). Same configuration
- * as the server: DATABASE_URL, or the embedded database under DATA_DIR (which must not be in use by
- * a running server: stop it first).
+ * operator. Only ADMIN_EMAILS grants them otherwise, to the owner of a listed address once verified
+ * (signing up with an address proves nothing); an address still listed is made admin again at the
+ * next start. Same configuration as the server: DATABASE_URL, or the embedded database under
+ * DATA_DIR (which must not be in use by a running server: stop it first).
  *
  * A revoked admin loses admin on their next HTTP request (each request reads the users row) and on
  * open WebSockets when they re-validate. Exit codes: 0 done (also when nothing had to change),

@@ -1,4 +1,5 @@
 import type { ModuleManifest } from '../platform/module';
+import { accounts } from './accounts';
 import { communities } from './communities';
 import { events } from './events';
 import { identity } from './identity';
@@ -16,6 +17,7 @@ import { reputation } from './reputation';
 export const MODULES: readonly ModuleManifest[] = [
   node,
   identity,
+  accounts,
   communities,
   posts,
   events,

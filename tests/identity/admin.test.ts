@@ -1,6 +1,9 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/server';
+import { parseMail, tokenIn } from '../email/inbox';
 import { gqlAt, runCli } from '../support/process';
 import {
   capturingLogger,
@@ -9,15 +12,17 @@ import {
   onCleanup,
   signUp,
   startTestServer,
+  tempDir,
   testEnv,
   unique,
   type TestServer,
 } from '../support/server';
 
 /**
- * Platform admins (issue 12, point 3): nobody becomes one by signing up, whatever ADMIN_EMAILS lists
- * (nothing proves the address is theirs); an operator grants and revokes the right with
- * `npm run admin`, run here as the built command against the suite's database.
+ * Platform admins (issue 12, point 3; issue 15, point 4): nobody becomes one by signing up with an
+ * address ADMIN_EMAILS lists until they verify it (nothing proves the address is theirs before); an
+ * operator grants and revokes the right with `npm run admin`, run here as the built command against
+ * the suite's database.
  */
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { isAdmin } } }`;
@@ -39,13 +44,14 @@ function admin(...args: string[]) {
   });
 }
 
-/** A logger whose JSON lines the test can read. */
 describe('ADMIN_EMAILS', () => {
-  it('makes nobody admin who signs up or in with a listed address, even across a restart, and warns at start naming the admin command', async () => {
+  it('makes nobody admin who signs up or in with a listed address unverified, even across a restart, and logs the rule at start', async () => {
     const handle = unique('boss');
     const email = `${handle}@example.test`;
     const { log, lines } = capturingLogger();
-    const listing = await startServer(loadConfig(testEnv({ ADMIN_EMAILS: `someone@example.test, ${email}` })), { log });
+    // No job workers here: the next test reads the verification emails of its own server's workers.
+    const config = loadConfig(testEnv({ ADMIN_EMAILS: `someone@example.test, ${email}`, JOB_CONCURRENCY: '0' }));
+    const listing = await startServer(config, { log });
     onCleanup(() => listing.stop());
     const url = listing.url.replace('localhost', '127.0.0.1');
     const post = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
@@ -53,8 +59,9 @@ describe('ADMIN_EMAILS', () => {
 
     expect(lines).toContainEqual(
       expect.objectContaining({
-        level: 40,
-        msg: expect.stringMatching(/^ADMIN_EMAILS is ignored.*npm run admin -- grant <email>/),
+        level: 30,
+        ADMIN_EMAILS: 2,
+        msg: expect.stringMatching(/^ADMIN_EMAILS: a listed address makes its owner platform admin once verified/),
       }),
     );
     const signedUp = await post(SIGN_UP, { input: { handle, email: email.toUpperCase(), password: PASSWORD } });
@@ -62,11 +69,38 @@ describe('ADMIN_EMAILS', () => {
     const signedIn = await post(SIGN_IN, { input: { email, password: PASSWORD } });
     expect(signedIn.data.signIn.user.isAdmin).toBe(false);
 
-    // The server used to promote listed addresses when it started.
-    const again = await startTestServer({ ADMIN_EMAILS: email });
+    // A restart promotes only verified addresses.
+    const again = await startTestServer({ ADMIN_EMAILS: email, JOB_CONCURRENCY: '0' });
     expect((await again.gql(IS_ADMIN, {}, { token: signedUp.data.signUp.token })).body.data.viewer.isAdmin).toBe(false);
   });
+
+  it('promotes at start the owner of an address verified before it was listed', async () => {
+    // No SMTP_URL: the verification email is an .eml file in DATA_DIR/outbox (tests/email covers SMTP).
+    const dataDir = tempDir();
+    const unlisted = await startTestServer({ DATA_DIR: dataDir, JOB_POLL_MS: '100' });
+    const ada = await signUp(unlisted, 'ada');
+    const token = await outboxToken(join(dataDir, 'outbox'), ada.user.email);
+    const verified = await unlisted.gql('mutation($t: String!) { verifyEmail(token: $t) { isAdmin } }', { t: token });
+    expect(verified.body.data).toEqual({ verifyEmail: { isAdmin: false } });
+
+    const listing = await startTestServer({ ADMIN_EMAILS: ada.user.email });
+    expect((await listing.gql(IS_ADMIN, {}, { token: ada.token })).body.data.viewer.isAdmin).toBe(true);
+  });
 });
+
+/** The token of the email to `to` written to an outbox folder, waiting for it up to 10 s. */
+async function outboxToken(folder: string, to: string): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.eml')) : [];
+    const mail = files
+      .map((f) => parseMail(readFileSync(join(folder, f), 'utf8')))
+      .find((m) => new RegExp(`^To: ${to}$`, 'mi').test(m.raw));
+    if (mail) return tokenIn(mail);
+    if (Date.now() - started > 10_000) throw new Error(`no verification email in ${folder}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('npm run admin', () => {
   let server: TestServer;

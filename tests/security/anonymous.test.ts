@@ -35,8 +35,8 @@ import {
 } from '../support/server';
 import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
-/** The only mutations an anonymous caller may run. */
-const OPEN_TO_ANONYMOUS = ['signUp', 'signIn'];
+/** The only mutations an anonymous caller may run (the emailed tokens, and the reset request, prove or ask for nothing more). */
+const OPEN_TO_ANONYMOUS = ['signUp', 'signIn', 'verifyEmail', 'requestPasswordReset', 'resetPassword'];
 
 /**
  * The node type an `id` argument names, for mutations whose return type does not say it (the
@@ -259,7 +259,7 @@ function callOf(mutation: GraphQLField<unknown, unknown>) {
 const mutations = () => Object.values(server.app.schema.getMutationType()!.getFields());
 
 describe('an anonymous caller', () => {
-  it('runs no mutation but signing up and in: every other one is UNAUTHENTICATED and writes nothing', async () => {
+  it('runs no mutation but signing up and in (and the emailed-token ones): every other one is UNAUTHENTICATED and writes nothing', async () => {
     const answers: Record<string, unknown> = {};
     const before = await communityState(server, key);
     for (const mutation of mutations().filter((m) => !OPEN_TO_ANONYMOUS.includes(m.name))) {
@@ -282,6 +282,20 @@ describe('an anonymous caller', () => {
       input: { email: input.email, password: input.password },
     });
     expect(inn.body.data.signIn.token).toEqual(expect.any(String));
+  });
+
+  it('may ask for a password reset and use emailed tokens, which stand for the account themselves', async () => {
+    const asked = await server.gql('mutation($e: String!) { requestPasswordReset(email: $e) }', {
+      e: `${Date.now().toString(36)}@example.test`,
+    });
+    expect(asked.body).toEqual({ data: { requestPasswordReset: true } });
+    // A token nobody was sent: refused for what it is, not for want of a sign-in (tests/email uses real ones).
+    const verify = await server.gql('mutation($t: String!) { verifyEmail(token: $t) { id } }', { t: 'tsv_unknown' });
+    const reset = await server.gql('mutation($t: String!, $p: String!) { resetPassword(token: $t, password: $p) }', {
+      t: 'tsr_unknown',
+      p: 'correct horse battery staple',
+    });
+    expect([errorCode(verify), errorCode(reset)]).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
   });
 
   it('cannot ride a sign-in to run another mutation in the same document: the whole operation is refused before it runs', async () => {

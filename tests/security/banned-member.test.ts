@@ -35,6 +35,10 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   blockUser: "changes the caller's own relationship with another user, in no community",
   unblockUser: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
+  requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
+  verifyEmail: "verifies an account's own address, in no community",
+  requestPasswordReset: 'emails a password reset link for an account, in no community',
+  resetPassword: "sets an account's own password, in no community",
 };
 
 /**
@@ -44,6 +48,8 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
 const OPEN_TO_THE_BANNED: Record<string, string> = {
   appeal:
     "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
+  setNotificationPreference:
+    "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
 };
 
 /** What the banned ex-moderator made or takes part in, before the ban. */

@@ -7,6 +7,9 @@
  * successful call would use them up or change what other baselines rely on; the fuzzer calls the
  * builder again after every call that succeeded.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseMail, tokenIn, type ReceivedMail } from '../email/inbox';
 import {
   closeAll,
   createCommunity,
@@ -26,6 +29,8 @@ export const FUZZ_ENV: Record<string, string> = {
   CHAT_RATE_LIMIT: '1000000',
   // Background jobs (notifications) settle fast: the fuzzer waits for them before judging a call.
   JOB_POLL_MS: '100',
+  // Baselines ask for verification and reset emails again after each success.
+  EMAIL_RATE_LIMIT: '1000000',
 };
 
 /** A baseline call: its arguments (as variables), and the token to send when it is not the owner's. */
@@ -54,6 +59,8 @@ export class World {
   readonly shared = new Map<string, Promise<unknown>>();
   /** One real ID of each node type, for "an ID of the wrong type". */
   readonly pool = new Map<string, string>();
+  /** The outbox's messages read so far, by file name. */
+  private readonly readMail = new Map<string, ReceivedMail>();
 
   constructor(readonly server: TestServer) {}
 
@@ -69,6 +76,27 @@ export class World {
   once<T>(key: string, make: () => Promise<T>): Promise<T> {
     if (!this.shared.has(key)) this.shared.set(key, make());
     return this.shared.get(key) as Promise<T>;
+  }
+
+  /**
+   * The token of the email with `subject` sent to `to`, read from the server's outbox folder (the fuzz
+   * server has no SMTP_URL), waiting for it up to 10 s.
+   */
+  async emailedToken(to: string, subject: string): Promise<string> {
+    const folder = join(this.server.app.config.DATA_DIR, 'outbox');
+    const started = Date.now();
+    for (;;) {
+      for (const file of existsSync(folder) ? readdirSync(folder) : []) {
+        if (!file.endsWith('.eml') || this.readMail.has(file)) continue;
+        this.readMail.set(file, parseMail(readFileSync(join(folder, file), 'utf8')));
+      }
+      const mail = [...this.readMail.values()].find(
+        (m) => m.subject === subject && new RegExp(`^To: ${to}$`, 'mi').test(m.raw),
+      );
+      if (mail) return tokenIn(mail);
+      if (Date.now() - started > 10_000) throw new Error(`fuzz set-up failed: no "${subject}" email to ${to}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async setUp(): Promise<void> {
@@ -546,6 +574,19 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     });
     return { variables: { id: data.createInviteLink.inviteLink.id } };
   },
+  requestEmailVerification: async () => ({ variables: {} }),
+  requestPasswordReset: async (w) => ({ variables: { email: w.owner.user.email } }),
+  // A new account each time: a token works once.
+  resetPassword: async (w) => {
+    const user = await signUp(w.server, 'fzreset');
+    await w.call('mutation($email: String!) { requestPasswordReset(email: $email) }', { email: user.user.email });
+    return {
+      variables: {
+        token: await w.emailedToken(user.user.email, 'Reset your password'),
+        password: 'another correct horse battery',
+      },
+    };
+  },
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
   rsvp: async (w) => {
     const meetup = await w.once('rsvp meetup', async () => {
@@ -561,6 +602,9 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   }),
   setMemberRole: async (w) => ({
     variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, role: 'MODERATOR' } },
+  }),
+  setNotificationPreference: async (w) => ({
+    variables: { kind: 'REPLY', channel: 'EMAIL', communityId: w.community.id },
   }),
   setSlowMode: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } }),
   signIn: async (w) => ({ variables: { input: { email: w.owner.user.email, password: w.owner.password } } }),
@@ -649,6 +693,11 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       upvoted: true,
     },
   }),
+  // A new account each time: a token works once.
+  verifyEmail: async (w) => {
+    const user = await signUp(w.server, 'fzverify');
+    return { variables: { token: await w.emailedToken(user.user.email, 'Confirm your email address') } };
+  },
   vote: async (w) => ({
     variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } },
   }),

@@ -27,6 +27,7 @@ import { ApiScope } from '../../src/modules/identity/identity.entity';
 import { POLL_LIMITS } from '../../src/modules/polls/polls.inputs';
 import { POST_LIMITS } from '../../src/modules/posts/posts.inputs';
 import { BADGES } from '../../src/modules/reputation/badges';
+import { NotificationKind } from '../../src/modules/notifications/notifications.entity';
 import { PERMISSIONS } from '../../src/modules/communities/permissions';
 import { MAX_LEVELS, REASONS } from '../../src/modules/reputation/rules';
 import { AppError } from '../../src/platform/errors';
@@ -73,6 +74,10 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'Post.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },
   'Comment.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },
   'Member.badges': { bound: Object.keys(BADGES).length, why: 'one badge of each kind at most' },
+  'User.notificationPreferences': {
+    bound: Object.keys(NotificationKind).length,
+    why: 'one per kind at most, everywhere or in the one community asked for',
+  },
   'Poll.options': { bound: POLL_LIMITS.maxOptions, why: 'a poll has at most POLL_LIMITS.maxOptions options' },
   'Poll.viewerVote': { bound: POLL_LIMITS.maxOptions, why: 'a ballot names each option at most once' },
   'Poll.rounds': { bound: POLL_LIMITS.maxOptions, why: 'a runoff eliminates an option each round' },

@@ -26,7 +26,17 @@ export class User extends Node {
   @Property({ length: 200, hidden: true })
   passwordHash!: string;
 
-  @Field({ description: 'Platform administrator (granted by an operator with `npm run admin -- grant <email>`).' })
+  /**
+   * When the user proved they receive mail at `email` (`verifyEmail`); null until then. Read through
+   * `User.emailVerified` and `User.emailVerifiedAt` (the accounts module), by the user and admins only.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  emailVerifiedAt?: Date | null = null;
+
+  @Field({
+    description:
+      'Platform administrator (granted by an operator with `npm run admin -- grant <email>`, or by ADMIN_EMAILS once the address is verified).',
+  })
   @Property({ default: false })
   isAdmin: boolean = false;
 

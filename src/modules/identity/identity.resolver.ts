@@ -26,6 +26,7 @@ import {
 import { ApiKey, User } from './identity.entity';
 import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
 import * as identity from './identity.service';
+import { startEmailVerification } from '../accounts/accounts.service';
 
 @ObjectType()
 export class ApiKeyConnection extends Connection(ApiKey, 'ApiKey') {}
@@ -45,7 +46,10 @@ export class IdentityResolver {
       ctx.config.AUTH_RATE_LIMIT,
       ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000,
     );
-    const session = await identity.signUp(ctx.em, input, ctx.config);
+    // The verification email is enqueued in the sign-up's transaction: it is sent if and only if the account exists.
+    const session = await identity.signUp(ctx.em, input, ctx.config, (tx, user) =>
+      startEmailVerification(tx, user, ctx.config),
+    );
     ctx.actAs(session.viewer);
     return session;
   }

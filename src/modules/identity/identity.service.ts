@@ -35,9 +35,16 @@ async function openSession(em: EntityManager, user: User, settings: IdentitySett
 
 /**
  * Creates an account and signs it in, in one transaction. Taken handle or email: CONFLICT.
- * Never an admin, whatever the address: nothing proves its owner signed up (see `setPlatformAdmin`).
+ * Never an admin, whatever the address: nothing proves its owner signed up (see `setPlatformAdmin`;
+ * ADMIN_EMAILS applies once the address is verified).
+ * @param afterCreate runs in the transaction once the user row exists (the verification email is enqueued there)
  */
-export async function signUp(em: EntityManager, input: SignUpInput, settings: IdentitySettings) {
+export async function signUp(
+  em: EntityManager,
+  input: SignUpInput,
+  settings: IdentitySettings,
+  afterCreate?: (tx: EntityManager, user: User) => Promise<void>,
+) {
   const email = input.email.trim().toLowerCase();
   // Lower-casing can lengthen non-ASCII text ("İ" becomes two characters): the column's limit holds for what is stored.
   if (email.length > EMAIL_MAX_LENGTH)
@@ -47,6 +54,7 @@ export async function signUp(em: EntityManager, input: SignUpInput, settings: Id
   return em.transactional(async (tx) => {
     const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, createdAt: new Date() });
     await tx.flush();
+    await afterCreate?.(tx, user);
     return openSession(tx, user, settings);
   });
 }
@@ -69,6 +77,20 @@ export interface RevocationDeps {
 /** Announces revoked credentials after the write's commit. */
 export function credentialsRevoked(after: After, revoked: CredentialsRevokedEvent): void {
   after.publish<CredentialsRevokedEvent>(identityTopics.credentialsRevoked, revoked);
+}
+
+/**
+ * Revokes every session and API key of a user, in the write's transaction (a password reset); once it
+ * has committed, the revocation is announced, closing their open WebSockets (4401) on every instance.
+ */
+export async function revokeAllCredentials(tx: EntityManager, userId: number, after: After): Promise<void> {
+  const sessions = await sql<{ id: number }[]>(tx, 'delete from sessions where user_id = ? returning id', [userId]);
+  const keys = await sql<{ id: number }[]>(
+    tx,
+    'update api_keys set revoked_at = now() where user_id = ? and revoked_at is null returning id',
+    [userId],
+  );
+  credentialsRevoked(after, { sessionIds: sessions.map((s) => s.id), apiKeyIds: keys.map((k) => k.id) });
 }
 
 /** Revokes the session token the request was made with; its open WebSockets close (4401). */

@@ -3,6 +3,8 @@ import { byIdLoader } from '../../platform/by-id-loader';
 import { MemberBadge } from '../reputation/reputation.entity';
 import type { Viewer } from '../identity/viewer';
 import { NotificationResolver, PostThreadMuteResolver, UserNotificationsResolver } from './notifications.resolver';
+import { NotificationPreferenceResolver, UserNotificationPreferencesResolver } from './preferences.resolver';
+import { enqueueDigests, sendDigest, sendNotificationEmail } from './preferences.service';
 import {
   notifyAppeal,
   notifyBadge,
@@ -50,13 +52,25 @@ declare module '../../platform/jobs/jobs' {
     'notifications.waitlistPromoted': { rsvpId: number; arrival: number };
     /** A member's reputation reached a level (enqueued by a trigger on members in the write's transaction). */
     'notifications.level': { communityId: number; userId: number; level: number };
+    /** Email one notification to its recipient (channel EMAIL; enqueued in the transaction that wrote it). */
+    'notifications.email': { notificationId: number };
+    /** Daily: enqueue a digest email for each user who chose DIGEST for some kind. */
+    'notifications.digest': Record<string, never>;
+    /** Email a user the digest of their unread DIGEST notifications of the last day. */
+    'notifications.digestEmail': { userId: number };
   }
 }
 
 /** Notifications: written by jobs enqueued with the writes that cause them, read and followed by their recipient. */
 export const notifications: ModuleManifest = {
   name: 'notifications',
-  resolvers: [UserNotificationsResolver, NotificationResolver, PostThreadMuteResolver],
+  resolvers: [
+    UserNotificationsResolver,
+    NotificationResolver,
+    PostThreadMuteResolver,
+    NotificationPreferenceResolver,
+    UserNotificationPreferencesResolver,
+  ],
   loaders: (em, viewer) => createNotificationLoaders(em, viewer),
   tasks: {
     'notifications.reply': (payload, ctx) => notifyReply(ctx, payload.commentId),
@@ -69,7 +83,12 @@ export const notifications: ModuleManifest = {
     'notifications.eventReminder': (payload, ctx) => notifyEventReminder(ctx, payload),
     'notifications.waitlistPromoted': (payload, ctx) => notifyWaitlistPromoted(ctx, payload),
     'notifications.level': (payload, ctx) => notifyLevel(ctx, payload),
+    'notifications.email': (payload, ctx) => sendNotificationEmail(ctx, payload.notificationId),
+    'notifications.digest': (_payload, ctx) => enqueueDigests(ctx),
+    'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
   },
+  // The daily digest at 07:00 UTC; a day missed while no worker ran is made up at start.
+  schedules: [{ task: 'notifications.digest', cron: '0 7 * * *', backfillHours: 24 }],
   // Only their recipient reads them: never shared between sockets.
-  viewerFields: ['notifications', 'unreadNotificationCount'],
+  viewerFields: ['notifications', 'unreadNotificationCount', 'notificationPreferences'],
 };

@@ -20,6 +20,7 @@ import { readablePost } from '../posts/posts.service';
 import { mentionedHandles } from '../moderation/automod-engine';
 import { Notification } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
+import { applyPreferences } from './preferences.service';
 
 /** A notification view from its row. */
 export function notificationFromRow(r: Record<string, unknown>): Notification {
@@ -51,7 +52,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
 }
 
 /** What a job that writes notifications needs. */
-interface Deps {
+export interface Deps {
   em: EntityManager;
   pubsub: PubSub;
   log: Logger;
@@ -60,15 +61,16 @@ interface Deps {
 
 /**
  * Writes notifications with one `insert into notifications … returning id, user_id` statement (`$n`
- * parameters) and, after it commits, announces them: cached answers that read their recipients'
- * notifications (noted with their user tags: see `readsNotifications`) are invalidated, and
- * `notificationAdded` hears of each.
+ * parameters), applies their recipients' preferences in the same transaction (`applyPreferences`:
+ * OFF ones are deleted, EMAIL ones get their email enqueued), and after it commits announces the
+ * rows kept: cached answers that read their recipients' notifications (noted with their user tags:
+ * see `readsNotifications`) are invalidated, and `notificationAdded` hears of each.
  */
 async function insertAndAnnounce(deps: Deps, statement: string, params: unknown[]): Promise<void> {
   await write(
     deps,
     async (tx, after) => {
-      const rows = await fastSql<{ id: number; user_id: number }>(tx, statement, params);
+      const rows = await applyPreferences(tx, await fastSql<{ id: number; user_id: number }>(tx, statement, params));
       if (!rows.length) return;
       after.run(() =>
         deps.responseCache.invalidate({ communities: [], members: [...new Set(rows.map((r) => r.user_id))] }),
@@ -77,7 +79,7 @@ async function insertAndAnnounce(deps: Deps, statement: string, params: unknown[
         after.publish<NotificationAddedEvent>(notificationTopics.added(row.user_id), { notificationId: row.id });
       }
     },
-    { mode: 'statement' },
+    { mode: 'sql' },
   );
 }
 
@@ -132,6 +134,7 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
   const inGroup = c.parent_id === null ? 'r.post_id = $4 and r.parent_id is null' : 'r.parent_id = $5';
   for (let attempt = 1; ; attempt++) {
     try {
+      // Its own transaction per attempt: a unique violation spoils only the attempt.
       await insertAndAnnounce(
         deps,
         `with old as (

@@ -1,0 +1,42 @@
+import { createMailer, type Mailer } from '../../platform/mail/mailer';
+import type { ModuleManifest } from '../../platform/module';
+import { AccountsResolver } from './accounts.resolver';
+import { issuePasswordReset, promoteListedAdmins, sendAccountEmail, type AccountEmail } from './accounts.service';
+
+declare module '../../platform/context' {
+  interface Services {
+    /** Sends mail (SMTP_URL, or the outbox folder): only background jobs call it. */
+    mailer: Mailer;
+  }
+}
+
+declare module '../../platform/jobs/jobs' {
+  interface JobPayloads {
+    /** Sends one account email (verification, password reset, password changed); enqueued with the write that causes it. */
+    'accounts.email': AccountEmail;
+    /** Issues a password reset token and enqueues its email if an account has the address (requestPasswordReset). */
+    'accounts.passwordReset': { email: string; ttlSeconds: number };
+  }
+}
+
+/** Email verification and password reset, and the mailer every module's jobs send with. */
+export const accounts: ModuleManifest = {
+  name: 'accounts',
+  resolvers: [AccountsResolver],
+  tasks: {
+    'accounts.email': (payload, ctx) => sendAccountEmail(ctx, payload),
+    'accounts.passwordReset': (payload, ctx) => issuePasswordReset(ctx, payload.email, payload.ttlSeconds),
+  },
+  viewerFields: ['emailVerified', 'emailVerifiedAt'],
+  async start({ orm, config, log }) {
+    const mailer = createMailer(config, log.child({ component: 'mail' }));
+    if (config.ADMIN_EMAILS.length) {
+      const promoted = await promoteListedAdmins(orm.em.fork(), config.ADMIN_EMAILS);
+      log.info(
+        { ADMIN_EMAILS: config.ADMIN_EMAILS.length, promoted },
+        'ADMIN_EMAILS: a listed address makes its owner platform admin once verified',
+      );
+    }
+    return { services: { mailer }, stop: () => mailer.close() };
+  },
+};

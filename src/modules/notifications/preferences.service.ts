@@ -1,0 +1,158 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../platform/context';
+import { fastSql, sql } from '../../platform/database/sql';
+import { enqueue, type JobContext } from '../../platform/jobs/jobs';
+import { ref, timestamp, view } from '../../platform/views';
+import { visibleCommunity } from '../communities/communities.service';
+import { requireUser } from '../identity/identity.service';
+import type { NotificationKind } from './notifications.entity';
+import { digestMail, notificationMail, type NotificationSummary } from './notifications.mail';
+import { NotificationChannel, NotificationPreference } from './preferences.entity';
+
+/** The daily digest lists at most this many notifications (and says how many more). */
+export const DIGEST_MAX_ITEMS = 20;
+
+/**
+ * SQL: the channel through which `user` hears of notifications of `kind` in `community` (SQL
+ * expressions): their preference for that community, else their preference for every community, else IN_APP.
+ */
+export const channelOf = (user: string, kind: string, community: string) => `coalesce(
+  (select p.channel from notification_preferences p where p.user_id = ${user} and p.kind = ${kind} and p.community_id = ${community}),
+  (select p.channel from notification_preferences p where p.user_id = ${user} and p.kind = ${kind} and p.community_id is null),
+  'IN_APP')`;
+
+/**
+ * Applies their recipients' preferences to notifications just written, in the writing job's
+ * transaction: those whose channel is OFF are deleted, an email is enqueued for each whose channel is
+ * EMAIL. Returns the notifications kept (to announce).
+ */
+export async function applyPreferences<R extends { id: number; user_id: number }>(
+  em: EntityManager,
+  rows: readonly R[],
+): Promise<R[]> {
+  if (!rows.length) return [];
+  const channels = await fastSql<{ id: number; channel: NotificationChannel }>(
+    em,
+    `with n as (
+       select n.id, ${channelOf('n.user_id', 'n.kind', 'n.community_id')} as channel
+         from notifications n where n.id = any($1::int[])
+     ), off as (
+       delete from notifications d using n where d.id = n.id and n.channel = 'OFF' returning d.id
+     )
+     select n.id, n.channel from n`,
+    [rows.map((r) => r.id)],
+  );
+  const channel = new Map(channels.map((c) => [c.id, c.channel]));
+  for (const r of rows) {
+    if (channel.get(r.id) === NotificationChannel.EMAIL)
+      await enqueue(em, 'notifications.email', { notificationId: r.id });
+  }
+  return rows.filter((r) => channel.get(r.id) !== NotificationChannel.OFF);
+}
+
+/** A preference view from its row. */
+function preferenceFromRow(r: Record<string, unknown>): NotificationPreference {
+  return view(NotificationPreference, {
+    id: r.id,
+    user: ref(r.user_id),
+    kind: r.kind,
+    community: r.community_id == null ? null : ref(r.community_id),
+    channel: r.channel,
+    updatedAt: timestamp(r.updated_at),
+  });
+}
+
+/**
+ * `setNotificationPreference`: sets the viewer's channel for a kind, everywhere or in one community
+ * they can see (NOT_FOUND otherwise). Setting it again replaces it.
+ */
+export async function setPreference(
+  ctx: Context,
+  input: { kind: NotificationKind; channel: NotificationChannel; communityId: number | null },
+): Promise<NotificationPreference> {
+  const userId = requireUser(ctx.viewer);
+  if (input.communityId !== null) await visibleCommunity(ctx.loaders, ctx.viewer, input.communityId);
+  const [row] = await sql<Record<string, unknown>[]>(
+    ctx.em,
+    `insert into notification_preferences (user_id, kind, community_id, channel, updated_at) values (?, ?, ?, ?, now())
+     on conflict (user_id, kind, (coalesce(community_id, 0))) do update set channel = excluded.channel, updated_at = now()
+     returning *`,
+    [userId, input.kind, input.communityId, input.channel],
+  );
+  return preferenceFromRow(row);
+}
+
+/** `User.notificationPreferences(communityId)`: the user's preferences everywhere, or in one community. */
+export async function preferences(
+  ctx: Context,
+  userId: number,
+  communityId: number | null,
+): Promise<NotificationPreference[]> {
+  const rows = await sql<Record<string, unknown>[]>(
+    ctx.em,
+    `select * from notification_preferences where user_id = ? and ${communityId === null ? 'community_id is null' : 'community_id = ?'}
+      order by kind`,
+    communityId === null ? [userId] : [userId, communityId],
+  );
+  return rows.map(preferenceFromRow);
+}
+
+/** What an email says of notifications: their rows with the names they point to. */
+const SUMMARY = `select n.id, n.kind, n.count, a.handle as actor, c.name as community, p.title as post
+                   from notifications n left join users a on a.id = n.actor_id
+                   left join communities c on c.id = n.community_id left join posts p on p.id = n.post_id`;
+
+/**
+ * Job `notifications.email`: emails one notification to its recipient, if it is still there and
+ * unread (a newer reply's row may have replaced it: that one has its own email) and their address is
+ * verified (no mail to an address nobody proved).
+ */
+export async function sendNotificationEmail(ctx: JobContext, notificationId: number): Promise<void> {
+  const [row] = await sql<(NotificationSummary & { handle: string; email: string })[]>(
+    ctx.em,
+    `select s.*, u.handle, u.email from (${SUMMARY} where n.id = ? and n.read_at is null) s
+       join notifications n on n.id = s.id join users u on u.id = n.user_id
+      where u.email_verified_at is not null`,
+    [notificationId],
+  );
+  if (!row) return;
+  await ctx.services.mailer.send(notificationMail(ctx.config, row, row));
+}
+
+/**
+ * Job `notifications.digest` (daily): enqueues, in one transaction, a digest email for each user with
+ * a verified address who chose DIGEST for some kind (at most one waiting per user: a job key).
+ */
+export async function enqueueDigests(ctx: JobContext): Promise<void> {
+  await sql(
+    ctx.em,
+    `select graphile_worker.add_job('notifications.digestEmail', json_build_object('userId', u.id),
+                                    job_key => 'notifications.digest:' || u.id, max_attempts => 5)
+       from users u
+      where u.email_verified_at is not null
+        and exists (select 1 from notification_preferences p where p.user_id = u.id and p.channel = 'DIGEST')`,
+  );
+}
+
+/**
+ * Job `notifications.digestEmail`: emails a user the notifications of the last day still unread whose
+ * channel is DIGEST (newest first, at most DIGEST_MAX_ITEMS listed); nothing when there are none.
+ */
+export async function sendDigest(ctx: JobContext, userId: number): Promise<void> {
+  const [user] = await sql<{ handle: string; email: string }[]>(
+    ctx.em,
+    'select handle, email from users where id = ? and email_verified_at is not null',
+    [userId],
+  );
+  if (!user) return;
+  const rows = await sql<(NotificationSummary & { total: number })[]>(
+    ctx.em,
+    `select s.*, count(*) over ()::int as total from (${SUMMARY}
+        where n.user_id = ? and n.read_at is null and n.created_at > now() - interval '1 day'
+          and ${channelOf('n.user_id', 'n.kind', 'n.community_id')} = 'DIGEST') s
+      order by s.id desc limit ?`,
+    [userId, DIGEST_MAX_ITEMS],
+  );
+  if (!rows.length) return;
+  await ctx.services.mailer.send(digestMail(ctx.config, user, rows, rows[0].total - rows.length));
+}
