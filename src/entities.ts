@@ -19,6 +19,7 @@ import {
   UserBlock,
 } from './modules/moderation/moderation.entity';
 import { Notification } from './modules/notifications/notifications.entity';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -59,5 +60,8 @@ export const ENTITIES = [
   AutoModRule,
   UserBlock,
   Notification,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
   Settings,
 ];

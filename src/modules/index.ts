@@ -8,6 +8,7 @@ import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
 import { reputation } from './reputation';
+import { webhooks } from './webhooks';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -23,4 +24,5 @@ export const MODULES: readonly ModuleManifest[] = [
   reputation,
   moderation,
   notifications,
+  webhooks,
 ];

@@ -10,6 +10,7 @@ import {
   notifyMention,
   notifyPollClosed,
   notifyReply,
+  notifyWebhookDisabled,
 } from './notifications.service';
 
 /** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement). */
@@ -37,6 +38,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.badge': { memberBadgeId: number };
     /** A poll closed (by hand or by time): notify its voters (enqueued with the close's claim). */
     'notifications.pollClosed': { pollId: number };
+    /** A webhook endpoint was disabled for failing: notify its community's admins (enqueued in the disabling transaction). */
+    'notifications.webhookDisabled': { webhookEndpointId: number };
   }
 }
 
@@ -53,6 +56,7 @@ export const notifications: ModuleManifest = {
     'notifications.joinRequest': (payload, ctx) => notifyJoinRequest(ctx, payload.joinRequestId),
     'notifications.badge': (payload, ctx) => notifyBadge(ctx, payload.memberBadgeId),
     'notifications.pollClosed': (payload, ctx) => notifyPollClosed(ctx, payload.pollId),
+    'notifications.webhookDisabled': (payload, ctx) => notifyWebhookDisabled(ctx, payload.webhookEndpointId),
   },
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount'],

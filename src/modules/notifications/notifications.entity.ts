@@ -13,6 +13,7 @@ export enum NotificationKind {
   JOIN_REQUEST_DECIDED = 'JOIN_REQUEST_DECIDED',
   BADGE_AWARDED = 'BADGE_AWARDED',
   POLL_CLOSED = 'POLL_CLOSED',
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -36,6 +37,10 @@ registerEnumType(NotificationKind, {
     },
     BADGE_AWARDED: { description: 'You earned a badge in a community (`badge`, `community`).' },
     POLL_CLOSED: { description: 'A poll you voted in closed: its results are final (`poll`).' },
+    WEBHOOK_DISABLED: {
+      description:
+        'A webhook endpoint of a community you administer failed for the whole failure window and was disabled (`webhookEndpoint`, `community`).',
+    },
   },
 });
 
@@ -86,6 +91,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_poll_unique',
   expression:
     'create unique index "notifications_poll_unique" on "notifications" ("user_id", "poll_id") where kind = \'POLL_CLOSED\'',
+})
+@Index({
+  name: 'notifications_webhook_unique',
+  expression:
+    'create unique index "notifications_webhook_unique" on "notifications" ("user_id", "webhook_endpoint_id") where kind = \'WEBHOOK_DISABLED\' and read_at is null',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -146,6 +156,10 @@ export class Notification extends Node {
   /** BADGE_AWARDED: the award (a `member_badges` row). */
   @Property({ type: 'integer', nullable: true })
   memberBadgeId?: number | null;
+
+  /** WEBHOOK_DISABLED: the endpoint. */
+  @Property({ type: 'integer', nullable: true })
+  webhookEndpointId?: number | null;
 
   /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
   @Property({ type: 'integer', nullable: true })

@@ -34,6 +34,8 @@ import { badgeView } from '../reputation/reputation.service';
 import { MemberBadgeView } from '../reputation/reputation.types';
 import { Poll } from '../polls/polls.entity';
 import { readablePoll } from '../polls/polls.service';
+import { WebhookEndpoint } from '../webhooks/webhooks.entity';
+import { managesWebhooks } from '../webhooks/webhooks.service';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
@@ -212,6 +214,16 @@ export class NotificationResolver {
     if (!notification.memberBadgeId) return null;
     const award = await loaders.memberBadge.load(notification.memberBadgeId);
     return award && badgeView(award);
+  }
+
+  @FieldResolver(() => WebhookEndpoint, {
+    nullable: true,
+    description: 'WEBHOOK_DISABLED: the endpoint (null once deleted, or once you no longer administer its community).',
+  })
+  async webhookEndpoint(@Root() notification: Notification, @Ctx() ctx: Context): Promise<WebhookEndpoint | null> {
+    if (!notification.webhookEndpointId) return null;
+    const endpoint = await ctx.loaders.webhookEndpoint.load(notification.webhookEndpointId);
+    return endpoint && (await managesWebhooks(ctx, endpoint.community.id)) ? endpoint : null;
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })
