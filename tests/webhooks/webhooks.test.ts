@@ -78,6 +78,16 @@ async function until<T>(
     const value = await check();
     if (value) return value;
     if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    console.log(
+      what,
+      JSON.stringify(
+        await dbQuery(
+          server,
+          'select id, status, attempts, event_id, created_at, last_attempt_at from webhook_deliveries order by id desc limit 3',
+        ),
+      ),
+      new Date().toISOString(),
+    );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -321,6 +331,30 @@ describe('deliveries', () => {
     });
     expect(got[0].payload.data.post.body).toBe('Cheap pills');
     expect(got[1].payload.data.post).toEqual({ id: post.id, removed: true });
+  });
+});
+
+describe('reading deliveries', () => {
+  it('reads a page of deliveries with their endpoint, event and payload in the same statements for 2 or 8', async () => {
+    const cast = await castOf(server, 1);
+    const hook = await endpoint(cast, ['POST_CREATED']);
+    const settled = (n: number) =>
+      until(`${n} deliveries`, async () => {
+        const list = await deliveries(cast.owner, hook.id);
+        return list.length === n && list.every((d: any) => d.status === 'SUCCEEDED');
+      });
+    const count = async () => {
+      const res = await server.gql(DELIVERIES, { e: hook.id }, { token: cast.owner.token });
+      expect(res.body.errors).toBeUndefined();
+      return res.sqlStatements;
+    };
+    for (let i = 0; i < 2; i++) await createPost(server, cast.members[0], cast.community.id, { title: `P${i}` });
+    await settled(2);
+    const two = await count();
+    for (let i = 0; i < 6; i++) await createPost(server, cast.members[0], cast.community.id, { title: `Q${i}` });
+    await settled(8);
+    expect(await count()).toBe(two);
+    expect(two).toBeLessThanOrEqual(8);
   });
 });
 

@@ -33,8 +33,8 @@ export function enqueueDelivery(db: JobContext['em'], deliveryId: number, runAt?
  * `webhooks.fanout`: one delivery of an event per enabled endpoint of its community subscribed to its
  * type (once: a unique key), each with its attempt enqueued, in one transaction.
  */
-export async function fanOut(ctx: Pick<JobContext, 'em'>, eventId: number): Promise<void> {
-  await sqlTransaction(ctx.em, async (tx) => {
+export async function fanOut(ctx: Pick<JobContext, 'em' | 'responseCache'>, eventId: number): Promise<void> {
+  const communityId = await sqlTransaction(ctx.em, async (tx) => {
     const rows = await fastSql<{ id: number }>(
       tx,
       `insert into webhook_deliveries (endpoint_id, event_id, status, attempts, created_at)
@@ -46,7 +46,22 @@ export async function fanOut(ctx: Pick<JobContext, 'em'>, eventId: number): Prom
       [eventId],
     );
     for (const row of rows) await enqueueDelivery(tx, row.id);
+    const [event] = await fastSql<{ community_id: number }>(
+      tx,
+      'select community_id from webhook_events where id = $1',
+      [eventId],
+    );
+    return rows.length ? event?.community_id : undefined;
   });
+  if (communityId !== undefined) await invalidate(ctx, communityId);
+}
+
+/**
+ * Cached answers that read the community's webhooks (deliveries, endpoints) are not served again:
+ * jobs write outside any mutation, which is what invalidates the response cache otherwise.
+ */
+function invalidate(ctx: Pick<JobContext, 'responseCache'>, communityId: number): Promise<void> {
+  return ctx.responseCache.invalidate({ communities: [communityId], members: [] });
 }
 
 interface DeliveryRow extends EventRow {
@@ -86,6 +101,7 @@ export async function deliver(ctx: JobContext, deliveryId: number): Promise<void
         where id = $1 and status = 'PENDING'`,
       [deliveryId],
     );
+    await invalidate(ctx, d.community_id);
     return;
   }
   const payload = JSON.stringify((await buildPayloads(ctx.em, [d])).get(d.id));
@@ -127,6 +143,7 @@ export async function deliver(ctx: JobContext, deliveryId: number): Promise<void
         [d.endpoint_id],
       );
     });
+    await invalidate(ctx, d.community_id);
     return;
   }
   const windowMs = ctx.config.WEBHOOK_FAILURE_WINDOW_SECONDS * 1000;
@@ -159,4 +176,5 @@ export async function deliver(ctx: JobContext, deliveryId: number): Promise<void
       ctx.log.warn({ endpointId: d.endpoint_id }, 'webhook endpoint disabled after failing for the whole window');
     }
   });
+  await invalidate(ctx, d.community_id);
 }
