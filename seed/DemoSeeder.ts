@@ -21,6 +21,7 @@ import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
 import { seedModeration } from './demo-moderation';
+import { seedWebhooks } from './demo-webhooks';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -154,6 +155,7 @@ export class DemoSeeder extends Seeder {
       }
     }
     await em.flush();
+    await seedWebhooks(em, communities, users);
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);

@@ -107,11 +107,18 @@ export async function deliver(ctx: JobContext, deliveryId: number): Promise<void
   const payload = JSON.stringify((await buildPayloads(ctx.em, [d])).get(d.id));
   const msgId = webhookId(d.id);
   const now = new Date();
-  const signature = new Webhook(openSecret(d.secret_sealed, ctx.config.TOKEN_SECRET)).sign(msgId, now, payload);
   let result: SendResult | null = null;
   let error: string | null = null;
   const started = performance.now();
   try {
+    // A secret sealed under another TOKEN_SECRET cannot be opened: a failed attempt (rotate the secret).
+    let secret: string;
+    try {
+      secret = openSecret(d.secret_sealed, ctx.config.TOKEN_SECRET);
+    } catch {
+      throw new Error('the endpoint secret cannot be read (was TOKEN_SECRET changed?): rotate it');
+    }
+    const signature = new Webhook(secret).sign(msgId, now, payload);
     result = await send(
       d.url,
       {
