@@ -21,7 +21,7 @@ import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
 import { seedModeration } from './demo-moderation';
-import { seedWebhooks } from './demo-webhooks';
+import { seedWebhooksAndBot } from './demo-webhooks';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -110,6 +110,7 @@ export class DemoSeeder extends Seeder {
         email: DEMO_ADMIN.email,
         passwordHash: await hashPassword(DEMO_ADMIN.password),
         isAdmin: true,
+        isBot: false,
         createdAt: now,
       }),
     );
@@ -121,6 +122,7 @@ export class DemoSeeder extends Seeder {
           email: `${handle}@townsquare.dev`,
           passwordHash: demoHash,
           isAdmin: false,
+          isBot: false,
           createdAt: now,
         }),
       );
@@ -155,7 +157,7 @@ export class DemoSeeder extends Seeder {
       }
     }
     await em.flush();
-    await seedWebhooks(em, communities, users);
+    await seedWebhooksAndBot(em, communities, users);
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);

@@ -152,6 +152,10 @@ const envSchema = z.object({
    * it is disabled (and its community's admins notified). Default 86400 (a day).
    */
   WEBHOOK_FAILURE_WINDOW_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Operations (queries, mutations, subscriptions) one bot may run per BOT_RATE_WINDOW_SECONDS. Default 120. */
+  BOT_RATE_LIMIT: int(1, 1_000_000).default(120),
+  /** The window of BOT_RATE_LIMIT, in seconds. Default 60. */
+  BOT_RATE_WINDOW_SECONDS: int(1, 86_400).default(60),
   /**
    * Loads the demo data (whose passwords README.md publishes) when the database has no users.
    * Default true, but false when NODE_ENV=production: there it loads only if set to true explicitly.

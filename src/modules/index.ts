@@ -9,6 +9,7 @@ import { polls } from './polls';
 import { posts } from './posts';
 import { reputation } from './reputation';
 import { webhooks } from './webhooks';
+import { bots } from './bots/bots';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -25,4 +26,5 @@ export const MODULES: readonly ModuleManifest[] = [
   moderation,
   notifications,
   webhooks,
+  bots,
 ];

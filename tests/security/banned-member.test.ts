@@ -312,6 +312,11 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   rotateWebhookSecret: (s) => [
     op('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: s.webhookEndpoint }),
   ],
+  createBot: (s) => [
+    op('mutation($c: ID!) { createBot(input: { communityId: $c, name: "Mine", handle: "banned_bot" }) { secret } }', {
+      c: s.community.id,
+    }),
+  ],
   redeliverWebhook: (s) => [
     op('mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id: s.webhookDelivery }),
   ],

@@ -433,6 +433,10 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   rotateWebhookSecret: async (w) => ({
     variables: { id: await w.once('webhook endpoint', () => w.webhookEndpoint()) },
   }),
+  // A new handle each time: handles are unique.
+  createBot: async (w) => ({
+    variables: { input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') } },
+  }),
   redeliverWebhook: async (w) => ({ variables: { deliveryId: await w.webhookDelivery() } }),
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.

@@ -71,6 +71,8 @@ export const PERMISSIONS = {
   'automod.configure': Role.ADMIN,
   /** Register, change, delete webhook endpoints, rotate their secrets; read their deliveries and events, redeliver; create bots. */
   'webhooks.manage': Role.ADMIN,
+  /** Create bot accounts that act in the community only, with an API key. */
+  'bots.create': Role.ADMIN,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;
