@@ -352,6 +352,9 @@ export type NodeByIdQuery = { node:
     | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
+    | { __typename: 'WebhookDelivery', id: string }
+    | { __typename: 'WebhookEndpoint', id: string }
+    | { __typename: 'WebhookEvent', id: string }
    | null };
 
 export type SearchCommunitiesQueryVariables = Exact<{
@@ -604,6 +607,9 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
    | null };
 
 export type ContestCancelMutationVariables = Exact<{
@@ -668,6 +674,9 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -854,6 +863,9 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
    | null };
 
 export type PollsNodePollQueryVariables = Exact<{
@@ -880,6 +892,9 @@ export type PollsNodePollQuery = { node:
     | { id: string }
     | { id: string }
     | { question: string, id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1048,6 +1063,9 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'Report' }
     | { __typename: 'Rsvp' }
     | { __typename: 'User' }
+    | { __typename: 'WebhookDelivery' }
+    | { __typename: 'WebhookEndpoint' }
+    | { __typename: 'WebhookEvent' }
    | null };
 
 export type PostsCommunityFeedPageQueryVariables = Exact<{
@@ -1183,6 +1201,9 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
+    | { __typename: 'WebhookDelivery', id: string }
+    | { __typename: 'WebhookEndpoint', id: string }
+    | { __typename: 'WebhookEvent', id: string }
    | null };
 
 export type PostsUpdatePostMutationVariables = Exact<{
@@ -1264,6 +1285,9 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'Report', id: string }
               | { __typename: 'Rsvp', id: string }
               | { __typename: 'User', id: string }
+              | { __typename: 'WebhookDelivery', id: string }
+              | { __typename: 'WebhookEndpoint', id: string }
+              | { __typename: 'WebhookEvent', id: string }
              | null } }> } }
     | Record<PropertyKey, never>
    | null };
@@ -1320,6 +1344,9 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
+                  | { id: string }
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

@@ -21,6 +21,7 @@ import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
 import { seedModeration } from './demo-moderation';
+import { seedWebhooksAndBot } from './demo-webhooks';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -111,6 +112,7 @@ export class DemoSeeder extends Seeder {
         isAdmin: true,
         // The demo accounts' addresses count as verified: nobody can receive mail at townsquare.dev.
         emailVerifiedAt: now,
+        isBot: false,
         createdAt: now,
       }),
     );
@@ -123,6 +125,7 @@ export class DemoSeeder extends Seeder {
           passwordHash: demoHash,
           isAdmin: false,
           emailVerifiedAt: now,
+          isBot: false,
           createdAt: now,
         }),
       );
@@ -157,6 +160,7 @@ export class DemoSeeder extends Seeder {
       }
     }
     await em.flush();
+    await seedWebhooksAndBot(em, communities, users);
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);

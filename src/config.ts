@@ -160,6 +160,28 @@ const envSchema = z.object({
   /** How often idle workers look for due jobs, besides PostgreSQL's notifications, in ms. Default 1000. */
   JOB_POLL_MS: int(100, 60_000).default(1000),
   /**
+   * Hosts that webhook deliveries may reach even at a private, loopback or link-local address
+   * (comma-separated host names or IP literals, as written in the URL). Default none: every delivery
+   * goes to a public address only (the SSRF guard, src/modules/webhooks/ssrf.ts).
+   */
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
+  /** Milliseconds a webhook delivery waits for its answer. Default 10000. */
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /**
+   * Delay before a failed webhook delivery's first retry, in ms; each next retry waits twice as long
+   * (at most 6 hours). Default 5000 (5 s, 10 s, 20 s … about 17 attempts in a day).
+   */
+  WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(5000),
+  /**
+   * Seconds a failing webhook delivery is retried, and an endpoint may fail without a success before
+   * it is disabled (and its community's admins notified). Default 86400 (a day).
+   */
+  WEBHOOK_FAILURE_WINDOW_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /** Operations (queries, mutations, subscriptions) one bot may run per BOT_RATE_WINDOW_SECONDS. Default 120. */
+  BOT_RATE_LIMIT: int(1, 1_000_000).default(120),
+  /** The window of BOT_RATE_LIMIT, in seconds. Default 60. */
+  BOT_RATE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  /**
    * Loads the demo data (whose passwords README.md publishes) when the database has no users.
    * Default true, but false when NODE_ENV=production: there it loads only if set to true explicitly.
    */

@@ -21,6 +21,7 @@ import {
 import { Notification, ThreadMute } from './modules/notifications/notifications.entity';
 import { NotificationPreference } from './modules/notifications/preferences.entity';
 import { EmailToken } from './modules/accounts/accounts.entity';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
 import { Settings } from './platform/settings.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -64,5 +65,8 @@ export const ENTITIES = [
   Notification,
   ThreadMute,
   NotificationPreference,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
   Settings,
 ];

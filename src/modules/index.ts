@@ -9,6 +9,8 @@ import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
 import { reputation } from './reputation';
+import { webhooks } from './webhooks';
+import { bots } from './bots/bots';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -25,4 +27,6 @@ export const MODULES: readonly ModuleManifest[] = [
   reputation,
   moderation,
   notifications,
+  webhooks,
+  bots,
 ];

@@ -29,6 +29,9 @@ const TYPE_CODES = {
   Appeal: 21,
   AutoModRule: 22,
   Notification: 23,
+  WebhookEndpoint: 24,
+  WebhookDelivery: 25,
+  WebhookEvent: 26,
 } as const;
 
 /** Node types that have global IDs. */

@@ -24,6 +24,8 @@ export interface Viewer {
   apiKeyId?: number;
   /** The users this user blocked (read with the credential); empty when none. */
   blocked: ReadonlySet<number>;
+  /** A bot's API key: the one community it may read and act in (anywhere else: FORBIDDEN). */
+  communityScope?: number;
 }
 
 const NO_ONE: ReadonlySet<number> = new Set();
@@ -52,8 +54,11 @@ export function apiKeyViewer(
   apiKeyId: number,
   scopes: ApiScope[],
   blocked: ReadonlySet<number> = NO_ONE,
+  communityScope: number | null = null,
 ): Viewer {
-  return { userId, isAdmin, scopes: new Set(scopes), apiKeyId, blocked };
+  const viewer: Viewer = { userId, isAdmin, scopes: new Set(scopes), apiKeyId, blocked };
+  if (communityScope !== null) viewer.communityScope = communityScope;
+  return viewer;
 }
 
 /** The scope an operation of this type needs. */

@@ -20,7 +20,8 @@ import {
   type GraphQLInputField,
   type GraphQLInputType,
 } from 'graphql';
-import { dbQuery } from '../posts/operations';
+import { toGlobalId } from '../../src/platform/ids';
+import { dbId, dbQuery } from '../posts/operations';
 import { createEvent, hoursFromNow } from '../events/operations';
 import {
   closeAll,
@@ -47,6 +48,8 @@ const ID_OF: Record<string, string> = {
   approveJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',
   deleteAutoModRule: 'AutoModRule',
+  deleteWebhookEndpoint: 'WebhookEndpoint',
+  rotateWebhookSecret: 'WebhookEndpoint',
 };
 
 /** The node type other id arguments and fields name, by their name. */
@@ -64,6 +67,7 @@ const ID_NAMED: Record<string, string> = {
   ruleId: 'CommunityRule',
   decisionId: 'ModerationDecision',
   appealId: 'Appeal',
+  deliveryId: 'WebhookDelivery',
 };
 // (AutoModRuleInput's `ruleId` names a CommunityRule, as DecideInput's does.)
 
@@ -77,6 +81,7 @@ const STRINGS: Record<string, string> = {
   timeZone: 'UTC',
   onlineUrl: 'https://example.test/live',
   reason: 'spam',
+  url: 'https://example.test/hook',
 };
 
 let server: TestServer;
@@ -181,7 +186,28 @@ beforeAll(async () => {
       { c: community.id },
     )
   ).createAutoModRule;
+  // A webhook endpoint, switched off (no delivery job changes rows meanwhile), with a past delivery written directly.
+  const webhookEndpoint = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createWebhookEndpoint(input: { communityId: $c, url: "https://example.test/hook", eventTypes: [POST_CREATED] }) { endpoint { id } } }',
+      { c: community.id },
+    )
+  ).createWebhookEndpoint.endpoint;
+  await must(owner, 'mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { id } }', {
+    id: webhookEndpoint.id,
+  });
+  const [delivery] = await dbQuery<{ id: number }>(
+    server,
+    `with e as (insert into webhook_events (community_id, type, subject_id, created_at)
+                values (?, 'POST_CREATED', ?, now()) returning id)
+     insert into webhook_deliveries (endpoint_id, event_id, status, attempts, created_at)
+     select ?, e.id, 'FAILED', 1, now() from e returning id`,
+    [key, dbId(post.id), dbId(webhookEndpoint.id)],
+  );
   Object.assign(records, {
+    WebhookEndpoint: webhookEndpoint.id,
+    WebhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     AutoModRule: autoModRule.id,
     CommunityRule: rule.id,
     ModerationItem: item.id,

@@ -22,6 +22,8 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server';
+import { toGlobalId } from '../../src/platform/ids';
+import { dbId, dbQuery } from '../posts/operations';
 import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** Mutations that act in no community: each with the reason it is exempt from the ban rule. */
@@ -84,6 +86,8 @@ interface Subjects {
   rule: string;
   appeal: string;
   autoModRule: string;
+  webhookEndpoint: string;
+  webhookDelivery: string;
 }
 
 interface Attempt {
@@ -298,6 +302,31 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     op('mutation($id: ID!) { updateCommunityRule(input: { id: $id, title: "Mine" }) { id } }', { id: s.rule }),
   ],
   deleteCommunityRule: (s) => [op('mutation($id: ID!) { deleteCommunityRule(id: $id) }', { id: s.rule })],
+  createWebhookEndpoint: (s) => [
+    op(
+      'mutation($c: ID!) { createWebhookEndpoint(input: { communityId: $c, url: "https://example.com/mine", eventTypes: [POST_CREATED] }) { secret } }',
+      { c: s.community.id },
+    ),
+  ],
+  updateWebhookEndpoint: (s) => [
+    op('mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: true }) { id } }', {
+      id: s.webhookEndpoint,
+    }),
+  ],
+  deleteWebhookEndpoint: (s) => [
+    op('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: s.webhookEndpoint }),
+  ],
+  rotateWebhookSecret: (s) => [
+    op('mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: s.webhookEndpoint }),
+  ],
+  createBot: (s) => [
+    op('mutation($c: ID!) { createBot(input: { communityId: $c, name: "Mine", handle: "banned_bot" }) { secret } }', {
+      c: s.community.id,
+    }),
+  ],
+  redeliverWebhook: (s) => [
+    op('mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id: s.webhookDelivery }),
+  ],
   createAutoModRule: (s) => [
     op(
       'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',
@@ -499,6 +528,27 @@ beforeAll(async () => {
     )
   ).createAutoModRule.id;
 
+  // A webhook endpoint, switched off (no delivery job changes rows while the attempts run), with a
+  // past delivery of a post's event (written directly: delivering is not this test's subject).
+  const webhookEndpoint = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createWebhookEndpoint(input: { communityId: $c, url: "https://example.com/hook", eventTypes: [POST_CREATED] }) { endpoint { id } } }',
+      { c: community.id },
+    )
+  ).createWebhookEndpoint.endpoint.id;
+  await must(owner, 'mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { id } }', {
+    id: webhookEndpoint,
+  });
+  const [delivery] = await dbQuery<{ id: number }>(
+    server,
+    `with e as (insert into webhook_events (community_id, type, subject_id, created_at)
+                values (?, 'POST_CREATED', ?, now()) returning id)
+     insert into webhook_deliveries (endpoint_id, event_id, status, attempts, created_at)
+     select w.id, e.id, 'FAILED', 1, now() from e, webhook_endpoints w where w.community_id = ? returning id`,
+    [key, dbId(ownPost.id), key],
+  );
+
   // The ban.
   await ban(owner, community.id, banned);
 
@@ -533,6 +583,8 @@ beforeAll(async () => {
     rule,
     appeal,
     autoModRule,
+    webhookEndpoint,
+    webhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
   };
 }, 120_000);
 afterAll(closeAll);

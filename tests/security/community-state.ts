@@ -42,6 +42,10 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   moderation_log: 'select * from moderation_log t where t.community_id = ?',
   moderation_appeals: 'select * from moderation_appeals t where t.community_id = ?',
   automod_rules: 'select * from automod_rules t where t.community_id = ?',
+  webhook_endpoints: 'select * from webhook_endpoints t where t.community_id = ?',
+  webhook_events: 'select * from webhook_events t where t.community_id = ?',
+  webhook_deliveries:
+    'select t.* from webhook_deliveries t join webhook_endpoints w on w.id = t.endpoint_id where w.community_id = ?',
 };
 
 /** The database id of a community, from its slug (tests never decode global ids for this). */

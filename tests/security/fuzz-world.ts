@@ -10,6 +10,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMail, tokenIn, type ReceivedMail } from '../email/inbox';
+import { toGlobalId } from '../../src/platform/ids';
+import { dbId, dbQuery } from '../posts/operations';
 import {
   closeAll,
   createCommunity,
@@ -31,6 +33,10 @@ export const FUZZ_ENV: Record<string, string> = {
   JOB_POLL_MS: '100',
   // Baselines ask for verification and reset emails again after each success.
   EMAIL_RATE_LIMIT: '1000000',
+  // Webhook endpoints point at a closed port on 127.0.0.1: deliveries fail at once and stop retrying within a second.
+  WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+  WEBHOOK_FAILURE_WINDOW_SECONDS: '1',
+  WEBHOOK_RETRY_BASE_MS: '10',
 };
 
 /** A baseline call: its arguments (as variables), and the token to send when it is not the owner's. */
@@ -286,6 +292,33 @@ export class World {
     return data.createCommunityRule.id;
   }
 
+  /** A webhook endpoint, in a community of its own (a community has at most 10). */
+  async webhookEndpoint(): Promise<string> {
+    const community = await createCommunity(this.server, this.owner);
+    const data = await this.call(
+      'mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }',
+      { input: { communityId: community.id, url: 'http://127.0.0.1:9/hook', eventTypes: ['POST_CREATED'] } },
+    );
+    return data.createWebhookEndpoint.endpoint.id;
+  }
+
+  /**
+   * A past delivery of a new endpoint (written directly: delivering is not the fuzzer's subject); the
+   * endpoint is new because one whose redeliveries all failed for a second is disabled.
+   */
+  async webhookDelivery(): Promise<string> {
+    const endpoint = await this.webhookEndpoint();
+    const [row] = await dbQuery<{ id: number }>(
+      this.server,
+      `with e as (insert into webhook_events (community_id, type, subject_id, created_at)
+                  select community_id, 'POST_CREATED', 1, now() from webhook_endpoints where id = ? returning id)
+       insert into webhook_deliveries (endpoint_id, event_id, status, attempts, created_at)
+       select ?, e.id, 'FAILED', 1, now() from e returning id`,
+      [dbId(endpoint), dbId(endpoint)],
+    );
+    return toGlobalId('WebhookDelivery', row.id);
+  }
+
   /** A disabled AutoMod rule of the community. */
   async autoModRule(): Promise<string> {
     const data = await this.call('mutation($input: AutoModRuleInput!) { createAutoModRule(input: $input) { id } }', {
@@ -404,6 +437,35 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
+  // A community of its own each time: a community has at most 10 endpoints.
+  createWebhookEndpoint: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        url: 'http://127.0.0.1:9/hook',
+        eventTypes: ['POST_CREATED', 'COMMENT_ADDED'],
+      },
+    },
+  }),
+  updateWebhookEndpoint: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('webhook endpoint', () => w.webhookEndpoint()),
+        url: 'http://127.0.0.1:9/other',
+        eventTypes: ['POST_CREATED'],
+        enabled: true,
+      },
+    },
+  }),
+  deleteWebhookEndpoint: async (w) => ({ variables: { id: await w.webhookEndpoint() } }),
+  rotateWebhookSecret: async (w) => ({
+    variables: { id: await w.once('webhook endpoint', () => w.webhookEndpoint()) },
+  }),
+  // A new handle each time: handles are unique.
+  createBot: async (w) => ({
+    variables: { input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') } },
+  }),
+  redeliverWebhook: async (w) => ({ variables: { deliveryId: await w.webhookDelivery() } }),
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.
   blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
@@ -721,6 +783,20 @@ async function votingContest(w: World): Promise<{ contestId: string; entryId: st
 /** A valid call of every query that takes arguments, by name (reads: nothing to undo). */
 export const QUERY_BASELINES: Record<string, Builder> = {
   viewerReports: async () => ({ variables: { first: 5 } }),
+  webhookDeliveries: async (w) => {
+    await w.once('webhook delivery', () => w.webhookDelivery());
+    return { variables: { endpointId: await w.once('webhook endpoint', () => w.webhookEndpoint()), first: 5 } };
+  },
+  webhookEvents: async (w) => {
+    const endpointId = await w.once('webhook endpoint', () => w.webhookEndpoint());
+    const community = await w.call(
+      'query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { community { id } } } }',
+      {
+        id: endpointId,
+      },
+    );
+    return { variables: { communityId: community.node.community.id, endpointId, first: 5 } };
+  },
   viewerBlockedUsers: async () => ({ variables: { first: 5 } }),
   dryRunAutoModRule: async (w) => ({
     variables: { ruleId: await w.once('automod rule', () => w.autoModRule()), last: 20 },

@@ -47,6 +47,7 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server';
+import { WebhookEventType } from '../../src/modules/webhooks/webhooks.entity';
 
 /** Names a page-size argument goes by. */
 const SIZE_ARGUMENT = /^(first|last|limit|take|size|count)$/;
@@ -70,6 +71,7 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'AutoModConditions.subjects': { bound: Object.keys(AutoModSubject).length, why: 'each kind of write once' },
   'AutoModDryRun.matches': { bound: DRY_RUN_LIMITS.max, why: 'a dry run looks at DRY_RUN_LIMITS.max writes at most' },
   'Post.tags': { bound: POST_LIMITS.maxTags, why: 'at most POST_LIMITS.maxTags tags (strings)' },
+  'WebhookEndpoint.eventTypes': { bound: Object.keys(WebhookEventType).length, why: 'each event type once (enums)' },
   'ApiKey.scopes': { bound: Object.keys(ApiScope).length, why: 'each scope at most once' },
   'Post.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },
   'Comment.reactions': { bound: POST_LIMITS.reactionsShown, why: 'the POST_LIMITS.reactionsShown most used emoji' },

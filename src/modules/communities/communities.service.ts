@@ -16,8 +16,20 @@ import { recordModeration } from '../moderation/moderation-log';
 import { ModerationLogAction } from '../moderation/moderation.entity';
 import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
 
+/**
+ * FORBIDDEN when the viewer is a bot's API key and the community is not its own: a bot reads and
+ * acts in its community only. Every community read and permission check passes here (`actorIn`,
+ * `canSeeCommunity`, `canReadContent`).
+ */
+export function assertInBotScope(viewer: Viewer, communityId: number): void {
+  if (viewer.communityScope !== undefined && viewer.communityScope !== communityId) {
+    throw new Forbidden('This bot acts only in its own community');
+  }
+}
+
 /** The viewer's standing in a community, from the request's loaders. */
 export async function actorIn(loaders: Loaders, viewer: Viewer, communityId: number): Promise<Actor> {
+  assertInBotScope(viewer, communityId);
   loaders.cacheScope.community(communityId);
   const { member: membership, banned, mutedUntil } = await loaders.viewerStanding.load(communityId);
   const who = { userId: viewer.userId, isPlatformAdmin: viewer.isAdmin, banned, mutedUntil };
@@ -37,6 +49,7 @@ export const LISTED_VISIBILITIES: readonly Visibility[] = [Visibility.PUBLIC, Vi
  * Platform admins see everything. Whoever may not is told exactly what a missing community tells.
  */
 export async function canSeeCommunity(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  assertInBotScope(viewer, community.id);
   loaders.cacheScope.community(community.id);
   if (community.visibility !== Visibility.PRIVATE || viewer.isAdmin) return true;
   if (viewer.userId === null) return false;
@@ -57,6 +70,7 @@ export async function assertCanReadContent(loaders: Loaders, viewer: Viewer, com
 
 /** Whether the viewer may read the community's members and content: PUBLIC, or a member (RESTRICTED, PRIVATE), or a platform admin. */
 export async function canReadContent(loaders: Loaders, viewer: Viewer, community: Community): Promise<boolean> {
+  assertInBotScope(viewer, community.id);
   loaders.cacheScope.community(community.id);
   if (community.visibility === Visibility.PUBLIC || viewer.isAdmin) return true;
   return (await loaders.viewerMembership.load(community.id)) !== null;
@@ -73,6 +87,7 @@ export async function visibleCommunity(loaders: Loaders, viewer: Viewer, id: num
 export async function createCommunity(ctx: Context, input: CreateCommunityInput): Promise<Community> {
   const { viewer } = ctx;
   const userId = requireUser(viewer);
+  if (viewer.communityScope !== undefined) throw new Forbidden('This bot acts only in its own community');
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
   const timeZone = input.timeZone ?? 'UTC';

@@ -9,7 +9,7 @@ import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
 import { Member, type Community } from './communities.entity';
 import { JoinOutcome } from './communities.inputs';
-import { actorIn, visibleCommunity } from './communities.service';
+import { actorIn, assertInBotScope, visibleCommunity } from './communities.service';
 import { InviteLink, InviteLinkState } from './invite-links.entity';
 import { activeBan, admitMember, assertNoBanInForce, type MembershipDeps } from './membership.service';
 import { assertCan } from './permissions';
@@ -130,6 +130,7 @@ export async function joinByInviteLink(deps: MembershipDeps & { config: Config }
   const state = link.stateAt(new Date());
   if (state !== InviteLinkState.ACTIVE) throw refusal(state);
   const communityId = link.community.id;
+  assertInBotScope(viewer, communityId);
   const community = await loaders.community.load(communityId);
   if (!community) throw new NotFound('Invite link');
   const existing = await em.findOne(Member, { community: communityId, user: userId });

@@ -12,7 +12,7 @@ import type { Viewer } from '../identity/viewer';
 import { Ban, Invite, JoinRequest, JoinRequestStatus, Member, Role, Visibility } from './communities.entity';
 import { communityTopics, type MemberJoinedEvent, type MembershipChangedEvent } from './communities.events';
 import { JoinOutcome, type BanMemberInput } from './communities.inputs';
-import { actorIn, visibleCommunity } from './communities.service';
+import { actorIn, assertInBotScope, visibleCommunity } from './communities.service';
 import { assertCan, assertNotBanned, outranks, ROLE_RANK, type Actor } from './permissions';
 import type { Leaderboards } from '../reputation/leaderboards';
 import { leaderboardChanged } from '../reputation/ledger';
@@ -170,6 +170,7 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
 export async function joinCommunity(deps: MembershipDeps, { communityId }: { communityId: number }) {
   const { em, loaders, viewer } = deps;
   const userId = requireUser(viewer);
+  assertInBotScope(viewer, communityId);
   const community = await loaders.community.load(communityId);
   if (!community) throw new NotFound('Community');
   const existing = await em.findOne(Member, { community: communityId, user: userId });

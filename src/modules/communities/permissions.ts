@@ -71,6 +71,10 @@ export const PERMISSIONS = {
   'rules.edit': Role.ADMIN,
   /** Create, change, switch on and delete AutoMod rules (moderators read them and try them in dry runs). */
   'automod.configure': Role.ADMIN,
+  /** Register, change, delete webhook endpoints, rotate their secrets; read their deliveries and events, redeliver; create bots. */
+  'webhooks.manage': Role.ADMIN,
+  /** Create bot accounts that act in the community only, with an API key. */
+  'bots.create': Role.ADMIN,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;

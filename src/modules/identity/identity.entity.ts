@@ -40,6 +40,10 @@ export class User extends Node {
   @Property({ default: false })
   isAdmin: boolean = false;
 
+  @Field({ description: 'A bot account, made by a community admin with `createBot`: it acts only in that community.' })
+  @Property({ default: false })
+  isBot: boolean = false;
+
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
@@ -105,6 +109,10 @@ export class ApiKey extends Node {
   @Field(() => [ApiScope])
   @Property({ type: ArrayType })
   scopes!: ApiScope[];
+
+  /** A bot's key: it acts only in this community (null: wherever its user may). */
+  @Property({ type: 'integer', nullable: true })
+  communityId?: number | null;
 
   @Field()
   @Property({ type: 'datetime', defaultRaw: 'now()' })

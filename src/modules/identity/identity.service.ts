@@ -52,7 +52,7 @@ export async function signUp(
   const handle = input.handle.toLowerCase();
   const passwordHash = await hashPassword(input.password);
   return em.transactional(async (tx) => {
-    const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, createdAt: new Date() });
+    const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, isBot: false, createdAt: new Date() });
     await tx.flush();
     await afterCreate?.(tx, user);
     return openSession(tx, user, settings);
@@ -142,9 +142,10 @@ export async function authenticate(
       scopes: ApiScope[];
       stale: boolean;
       blocked: number[] | null;
+      community_id: number | null;
     }>(
       em,
-      `select k.id, k.user_id, k.scopes, u.is_admin, ${BLOCKED_BY('u.id')} as blocked,
+      `select k.id, k.user_id, k.scopes, u.is_admin, ${BLOCKED_BY('u.id')} as blocked, k.community_id,
               k.last_used_at is null or k.last_used_at < now() - make_interval(secs => $1) as stale
          from api_keys k join users u on u.id = k.user_id
         where k.secret_hash = $2 and k.revoked_at is null`,
@@ -154,7 +155,7 @@ export async function authenticate(
       if (key.stale) {
         await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date() });
       }
-      return apiKeyViewer(key.user_id, key.is_admin, key.id, key.scopes, blockedSet(key.blocked));
+      return apiKeyViewer(key.user_id, key.is_admin, key.id, key.scopes, blockedSet(key.blocked), key.community_id);
     }
   }
   throw new Unauthenticated('Invalid or expired token');
@@ -182,14 +183,16 @@ export async function currentViewers(em: EntityManager, refs: CredentialRef[]): 
       is_admin: boolean;
       scopes: ApiScope[] | null;
       blocked: number[] | null;
+      community_id: number | null;
     }[]
   >(
     em,
-    `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes, ${BLOCKED_BY('u.id')} as blocked
+    `select 's' as kind, s.id, s.user_id, u.is_admin, null::text[] as scopes, ${BLOCKED_BY('u.id')} as blocked,
+            null::int as community_id
        from sessions s join users u on u.id = s.user_id
       where s.id = any(?::int[]) and s.expires_at > now()
      union all
-     select 'k', k.id, k.user_id, u.is_admin, k.scopes, ${BLOCKED_BY('u.id')}
+     select 'k', k.id, k.user_id, u.is_admin, k.scopes, ${BLOCKED_BY('u.id')}, k.community_id
        from api_keys k join users u on u.id = k.user_id
       where k.id = any(?::int[]) and k.revoked_at is null`,
     [`{${sessionIds.join(',')}}`, `{${apiKeyIds.join(',')}}`],
@@ -201,7 +204,7 @@ export async function currentViewers(em: EntityManager, refs: CredentialRef[]): 
     else
       viewers.set(
         credentialKey({ apiKeyId: r.id }),
-        apiKeyViewer(r.user_id, r.is_admin, r.id, r.scopes ?? [], blocked),
+        apiKeyViewer(r.user_id, r.is_admin, r.id, r.scopes ?? [], blocked, r.community_id),
       );
   }
   return viewers;

@@ -17,6 +17,7 @@ import { readablePoll } from '../polls/polls.service';
 import { Appeal, ModerationLogEntry, Report } from '../moderation/moderation.entity';
 import { canReadDecision, isReviewer } from '../moderation/moderation.service';
 import { ownNotification } from '../notifications/notifications.service';
+import { managedWebhookNode } from '../webhooks/webhooks.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -123,6 +124,10 @@ export class NodeResolver {
       }
       case 'Notification':
         return ownNotification(ctx, ref.id);
+      case 'WebhookEndpoint':
+      case 'WebhookDelivery':
+      case 'WebhookEvent':
+        return managedWebhookNode(ctx, ref.type, ref.id);
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

@@ -17,6 +17,7 @@ import {
   notifyPollClosed,
   notifyReply,
   viewerThreadMutedLoader,
+  notifyWebhookDisabled,
 } from './notifications.service';
 
 /** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement), and the viewer's thread mutes. */
@@ -58,6 +59,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.digest': Record<string, never>;
     /** Email a user the digest of their unread DIGEST notifications of the last day. */
     'notifications.digestEmail': { userId: number };
+    /** A webhook endpoint was disabled for failing: notify its community's admins (enqueued in the disabling transaction). */
+    'notifications.webhookDisabled': { webhookEndpointId: number };
   }
 }
 
@@ -86,6 +89,7 @@ export const notifications: ModuleManifest = {
     'notifications.email': (payload, ctx) => sendNotificationEmail(ctx, payload.notificationId),
     'notifications.digest': (_payload, ctx) => enqueueDigests(ctx),
     'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
+    'notifications.webhookDisabled': (payload, ctx) => notifyWebhookDisabled(ctx, payload.webhookEndpointId),
   },
   // The daily digest at 07:00 UTC; a day missed while no worker ran is made up at start.
   schedules: [{ task: 'notifications.digest', cron: '0 7 * * *', backfillHours: 24 }],

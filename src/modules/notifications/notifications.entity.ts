@@ -17,6 +17,7 @@ export enum NotificationKind {
   EVENT_REMINDER = 'EVENT_REMINDER',
   WAITLIST_PROMOTED = 'WAITLIST_PROMOTED',
   LEVEL_REACHED = 'LEVEL_REACHED',
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -49,6 +50,10 @@ registerEnumType(NotificationKind, {
         'A seat freed up: you are off the waitlist and going to `event` (its occurrence `occurrenceStartsAt`).',
     },
     LEVEL_REACHED: { description: 'Your reputation reached a new level in a community (`level`, `community`).' },
+    WEBHOOK_DISABLED: {
+      description:
+        'A webhook endpoint of a community you administer failed for the whole failure window and was disabled (`webhookEndpoint`, `community`).',
+    },
   },
 });
 
@@ -114,6 +119,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_level_unique',
   expression:
     'create unique index "notifications_level_unique" on "notifications" ("user_id", "community_id", "level") where kind = \'LEVEL_REACHED\'',
+})
+@Index({
+  name: 'notifications_webhook_unique',
+  expression:
+    'create unique index "notifications_webhook_unique" on "notifications" ("user_id", "webhook_endpoint_id") where kind = \'WEBHOOK_DISABLED\' and read_at is null',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -201,6 +211,9 @@ export class Notification extends Node {
   @Field(() => Int, { nullable: true, description: 'LEVEL_REACHED: the level reached.' })
   @Property({ type: 'integer', nullable: true })
   level?: number | null;
+  /** WEBHOOK_DISABLED: the endpoint. */
+  @Property({ type: 'integer', nullable: true })
+  webhookEndpointId?: number | null;
 
   /** REPLY: the first reply of the group; `count` is recounted from it (so a job run twice counts once). */
   @Property({ type: 'integer', nullable: true })

@@ -39,6 +39,8 @@ export function describe(n: NotificationSummary): string {
       return `A seat freed up${where}: you are off the waitlist`;
     case NotificationKind.LEVEL_REACHED:
       return `Your reputation reached a new level${where}`;
+    case NotificationKind.WEBHOOK_DISABLED:
+      return `A webhook endpoint${where} kept failing and was disabled`;
   }
 }
 

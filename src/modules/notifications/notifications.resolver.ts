@@ -36,6 +36,8 @@ import { Poll } from '../polls/polls.entity';
 import { Event } from '../events/events.entity';
 import { readableEvent } from '../events/events.service';
 import { readablePoll } from '../polls/polls.service';
+import { WebhookEndpoint } from '../webhooks/webhooks.entity';
+import { managesWebhooks } from '../webhooks/webhooks.service';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
@@ -244,6 +246,16 @@ export class NotificationResolver {
   event(@Root() notification: Notification, @Ctx() ctx: Context): Promise<Event | null> | null {
     const id = notification.eventId;
     return id ? nullIfHidden(readableEvent(ctx.loaders, ctx.viewer, id).then((r) => r.event)) : null;
+  }
+
+  @FieldResolver(() => WebhookEndpoint, {
+    nullable: true,
+    description: 'WEBHOOK_DISABLED: the endpoint (null once deleted, or once you no longer administer its community).',
+  })
+  async webhookEndpoint(@Root() notification: Notification, @Ctx() ctx: Context): Promise<WebhookEndpoint | null> {
+    if (!notification.webhookEndpointId) return null;
+    const endpoint = await ctx.loaders.webhookEndpoint.load(notification.webhookEndpointId);
+    return endpoint && (await managesWebhooks(ctx, endpoint.community.id)) ? endpoint : null;
   }
 
   @FieldResolver(() => Appeal, { nullable: true, description: 'APPEAL_DECIDED: your appeal, with its outcome.' })

@@ -43,6 +43,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     leadMinutes: r.lead_minutes ?? null,
     arrival: r.arrival ?? null,
     level: r.level ?? null,
+    webhookEndpointId: r.webhook_endpoint_id ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -345,6 +346,23 @@ export async function notifyLevel(deps: Deps, job: { communityId: number; userId
      on conflict (user_id, community_id, level) where kind = 'LEVEL_REACHED' do nothing
      returning id, user_id`,
     [job.communityId, job.userId, job.level],
+  );
+}
+
+/**
+ * `notifications.webhookDisabled`: tells the community's owners and admins that one of its webhook
+ * endpoints was disabled for failing (once while unread: a unique key), if it is still disabled.
+ */
+export async function notifyWebhookDisabled(deps: Deps, webhookEndpointId: number): Promise<void> {
+  await insertAndAnnounce(
+    deps,
+    `insert into notifications (user_id, kind, community_id, webhook_endpoint_id, count, created_at)
+     select m.user_id, 'WEBHOOK_DISABLED', w.community_id, w.id, 1, now()
+       from webhook_endpoints w join members m on m.community_id = w.community_id and m.role in ('OWNER', 'ADMIN')
+      where w.id = $1::int and not w.enabled and w.disabled_at is not null
+     on conflict (user_id, webhook_endpoint_id) where kind = 'WEBHOOK_DISABLED' and read_at is null do nothing
+     returning id, user_id`,
+    [webhookEndpointId],
   );
 }
 

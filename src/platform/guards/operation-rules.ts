@@ -50,6 +50,14 @@ export async function assertOperationAllowed(req: OperationRequest, config: Conf
   assertIntrospectionAllowed(req, config);
   // Last: an operation refused above is not counted against the caller's write limits.
   await assertWriteRate(req.document, req.operation, req.viewer.userId, config.WRITE_RATE_LIMITS, req.rateLimiter);
+  // A bot (a key scoped to a community) has a limit of its own on every operation.
+  if (req.viewer.communityScope !== undefined && req.viewer.apiKeyId !== undefined) {
+    await req.rateLimiter.consume(
+      `bot:${req.viewer.apiKeyId}`,
+      config.BOT_RATE_LIMIT,
+      config.BOT_RATE_WINDOW_SECONDS * 1000,
+    );
+  }
 }
 
 /**

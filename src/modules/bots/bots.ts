@@ -1,0 +1,118 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { Matches, Length } from 'class-validator';
+import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import type { Context } from '../../platform/context';
+import { fastSql, sqlTransaction } from '../../platform/database/sql';
+import { BadInput, Conflict } from '../../platform/errors';
+import { fromGlobalId } from '../../platform/ids';
+import type { ModuleManifest } from '../../platform/module';
+import { ApiScope } from '../../platform/viewer';
+import { actorIn, visibleCommunity } from '../communities/communities.service';
+import { assertCan } from '../communities/permissions';
+import { hashSecret, newSecret, TOKEN_PREFIX } from '../identity/credentials';
+import { ApiKey, User } from '../identity/identity.entity';
+import { HANDLE_PATTERN } from '../identity/identity.inputs';
+import { requireUser } from '../identity/identity.service';
+
+@InputType({ description: 'A new bot of a community.' })
+export class CreateBotInput {
+  @Field(() => ID)
+  communityId!: string;
+
+  @Field({ description: 'Its API key\u2019s name (1 to 100 characters).' })
+  @Length(1, 100)
+  name!: string;
+
+  @Field({ description: 'Its handle: 3\u201330 letters, digits or underscores, unique among all users.' })
+  @Matches(HANDLE_PATTERN, { message: 'handle must be 3\u201330 letters, digits or underscores' })
+  handle!: string;
+}
+
+@ObjectType({ description: 'A bot, its API key, and the key\u2019s secret (shown only here).' })
+export class BotPayload {
+  @Field(() => User, { description: 'The bot account (`isBot`), a MEMBER of the community.' })
+  user!: User;
+
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+
+  @Field({
+    description:
+      'Send as `Authorization: Bearer <secret>`. Not retrievable later. The key reads and acts only in the bot\u2019s community.',
+  })
+  secret!: string;
+}
+
+/**
+ * `createBot` (`bots.create`): a bot account (no password: it signs in only with its key, at a
+ * reserved `.invalid` email) made a MEMBER of the community, and an API key (READ, WRITE, SUBSCRIBE)
+ * scoped to the community: anything it tries elsewhere is FORBIDDEN, and it runs at most
+ * BOT_RATE_LIMIT operations per BOT_RATE_WINDOW_SECONDS. All in one transaction; a taken handle is
+ * CONFLICT. The community's admins manage its role, ban it, or revoke its key like any member's.
+ */
+export async function createBot(ctx: Context, communityId: number, input: CreateBotInput): Promise<BotPayload> {
+  const creator = requireUser(ctx.viewer);
+  await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'bots.create');
+  const name = input.name.trim();
+  if (!name) throw new BadInput('name must not be blank', 'name');
+  const handle = input.handle.toLowerCase();
+  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  let ids: { userId: number; keyId: number };
+  try {
+    ids = await sqlTransaction(ctx.em, async (tx) => {
+      const [user] = await fastSql<{ id: number }>(
+        tx,
+        // An unusable password hash: no password opens it (verifyPassword knows only scrypt).
+        `insert into users (handle, email, password_hash, is_admin, is_bot, created_at)
+         values ($1, $2, 'bot', false, true, now()) returning id`,
+        [handle, `${handle}.bot${creator}@bots.invalid`],
+      );
+      await fastSql(
+        tx,
+        `insert into members (community_id, user_id, role, reputation, joined_at) values ($1, $2, 'MEMBER', 0, now())`,
+        [communityId, user.id],
+      );
+      await fastSql(tx, 'update communities set member_count = member_count + 1 where id = $1', [communityId]);
+      const [key] = await fastSql<{ id: number }>(
+        tx,
+        `insert into api_keys (user_id, name, prefix, secret_hash, scopes, community_id, created_at)
+         values ($1, $2, $3, $4, $5::text[], $6, now()) returning id`,
+        [
+          user.id,
+          name,
+          secret.slice(0, 10),
+          hashSecret(secret, ctx.config.TOKEN_SECRET),
+          [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE],
+          communityId,
+        ],
+      );
+      return { userId: user.id, keyId: key.id };
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) throw new Conflict('That handle is taken');
+    throw err;
+  }
+  return {
+    user: await ctx.em.findOneOrFail(User, ids.userId),
+    apiKey: await ctx.em.findOneOrFail(ApiKey, ids.keyId),
+    secret,
+  };
+}
+
+@Resolver()
+export class BotResolver {
+  @Mutation(() => BotPayload, {
+    description:
+      'Creates a bot of a community (ADMIN or above): a member account that acts through an API key, in that community only, under its own rate limit (BOT_RATE_LIMIT). Returns the key\u2019s secret, shown this once.',
+  })
+  createBot(@Arg('input') input: CreateBotInput, @Ctx() ctx: Context): Promise<BotPayload> {
+    return createBot(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  }
+}
+
+/** Bots: member accounts of one community that act through a scoped API key (issue 15, point 6). */
+export const bots: ModuleManifest = {
+  name: 'bots',
+  resolvers: [BotResolver],
+};
