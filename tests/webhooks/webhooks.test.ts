@@ -78,16 +78,6 @@ async function until<T>(
     const value = await check();
     if (value) return value;
     if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    console.log(
-      what,
-      JSON.stringify(
-        await dbQuery(
-          server,
-          'select id, status, attempts, event_id, created_at, last_attempt_at from webhook_deliveries order by id desc limit 3',
-        ),
-      ),
-      new Date().toISOString(),
-    );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
