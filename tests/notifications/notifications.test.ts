@@ -66,7 +66,7 @@ async function jobsDone() {
   for (const started = Date.now(); ;) {
     const [{ n }] = await dbQuery(
       server,
-      "select count(*)::int as n from graphile_worker.jobs where task_identifier like 'notifications.%'",
+      "select count(*)::int as n from graphile_worker.jobs where task_identifier like 'notifications.%' and run_at <= now()",
     );
     if (n === 0) return;
     if (Date.now() - started > 10_000) throw new Error('notification jobs still waiting');

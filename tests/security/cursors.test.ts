@@ -10,6 +10,8 @@ import { closeAll, grantPlatformAdmin, signUp, startTestServer, type TestServer 
 import { record } from '../support/subscription';
 import { CURSOR_ARGUMENT, forgedCursors } from './fuzz-values';
 import { FUZZ_ENV, hoursFromNow, World } from './fuzz-world';
+import { toGlobalId } from '../../src/platform/ids';
+import { dbId, dbQuery } from '../posts/operations';
 
 let server: TestServer;
 let world: World;
@@ -97,6 +99,17 @@ beforeAll(async () => {
   records.set('Event:contest', contest);
   records.set('Community:restricted', w.restrictedCommunity.id);
   await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { token } }', { id: w.community.id });
+  // A webhook endpoint (in a community of its own) with a past delivery of an event.
+  const delivery = await w.webhookDelivery();
+  const [hook] = await dbQuery<{ endpoint_id: number; community_id: number }>(
+    server,
+    'select d.endpoint_id, e.community_id from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where d.id = ?',
+    [dbId(delivery)],
+  );
+  records.set('Community:webhooks', toGlobalId('Community', hook.community_id));
+  RECORD_FOR['Community.webhookEndpoints'] = 'Community:webhooks';
+  REQUIRED['Query.webhookDeliveries'] = `endpointId: "${toGlobalId('WebhookEndpoint', hook.endpoint_id)}"`;
+  REQUIRED['Query.webhookEvents'] = `communityId: "${toGlobalId('Community', hook.community_id)}"`;
 }, 120_000);
 afterAll(closeAll);
 
