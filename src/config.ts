@@ -160,6 +160,17 @@ const envSchema = z.object({
   /** How often idle workers look for due jobs, besides PostgreSQL's notifications, in ms. Default 1000. */
   JOB_POLL_MS: int(100, 60_000).default(1000),
   /**
+   * How often each process that runs job workers records that they are alive, in seconds (and sweeps
+   * for the jobs of dead workers). Default 5.
+   */
+  JOB_HEARTBEAT_SECONDS: int(1, 3600).default(5),
+  /**
+   * Seconds after which a job locked by a worker that has sent no heartbeat for as long (its process
+   * was killed) is released and runs again on another worker; at least twice JOB_HEARTBEAT_SECONDS.
+   * Default 30 (graphile-worker alone waits 4 hours).
+   */
+  JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(30),
+  /**
    * Hosts that webhook deliveries may reach even at a private, loopback or link-local address
    * (comma-separated host names or IP literals, as written in the URL). Default none: every delivery
    * goes to a public address only (the SSRF guard, src/modules/webhooks/ssrf.ts).
@@ -268,6 +279,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const cfg = result.data;
+  if (cfg.JOB_LOCK_TIMEOUT_SECONDS < 2 * cfg.JOB_HEARTBEAT_SECONDS) {
+    throw new ConfigError(
+      `Invalid environment:\n  JOB_LOCK_TIMEOUT_SECONDS: must be at least twice JOB_HEARTBEAT_SECONDS (${cfg.JOB_HEARTBEAT_SECONDS})`,
+    );
+  }
   let secret = cfg.TOKEN_SECRET;
   if (!secret) {
     if (cfg.NODE_ENV === 'production') {

@@ -23,6 +23,7 @@ import { NotificationPreference } from './modules/notifications/preferences.enti
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
 import { Settings } from './platform/settings.entity';
+import { JobWorker } from './platform/jobs/job-workers.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
@@ -69,4 +70,5 @@ export const ENTITIES = [
   WebhookEvent,
   WebhookDelivery,
   Settings,
+  JobWorker,
 ];

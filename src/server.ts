@@ -173,6 +173,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log,
       tasks: jobTasks,
       schedules: jobSchedules,
+      embedded: db.embedded,
     });
     schema = await buildSchema(pubsub);
   } catch (err) {

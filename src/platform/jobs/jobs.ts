@@ -17,6 +17,7 @@ import { sql } from '../database/sql';
 import type { Logger } from '../logger';
 import type { PubSub } from '../pubsub/pubsub';
 import type { ResponseCache } from '../response-cache';
+import { releaseAllJobLocks, startJobRecovery, type JobRecovery } from './recovery';
 
 /**
  * Background jobs on PostgreSQL, run by graphile-worker (0.16: the last line that runs on Node 20).
@@ -30,6 +31,9 @@ import type { ResponseCache } from '../response-cache';
  * it throws (up to its `maxAttempts`, 25 by default: about three days), and removed when it
  * succeeds. Workers learn of new jobs through LISTEN/NOTIFY on PostgreSQL and by polling every
  * JOB_POLL_MS (the only way on the embedded PGlite, whose notifications do not cross connections).
+ * A job held by a worker whose process died is released once its lock is JOB_LOCK_TIMEOUT_SECONDS
+ * old and the worker has sent no heartbeat for as long (recovery.ts), rather than after
+ * graphile-worker's 4 hours; on the embedded PGlite, every lock left is released at start.
  * Recurring jobs (`JobSchedule`) are graphile-worker's cron: each due run is enqueued once across
  * every instance, and runs missed while no worker ran are made up within their backfill period.
  *
@@ -147,6 +151,11 @@ export interface JobsOptions {
   schedules: readonly JobSchedule[];
   /** Workers in this process (default JOB_CONCURRENCY). */
   concurrency?: number;
+  /**
+   * The embedded PostgreSQL, whose data folder only this process uses: every job lock found at
+   * start is a dead process's, released at once.
+   */
+  embedded?: boolean;
 }
 
 /** The workers of this process. */
@@ -161,6 +170,11 @@ export interface Jobs {
 export async function startJobs(o: JobsOptions): Promise<Jobs> {
   const concurrency = o.concurrency ?? o.config.JOB_CONCURRENCY;
   const log = o.log.child({ component: 'jobs' });
+  if (o.embedded) {
+    const { jobs, workers } = await releaseAllJobLocks(o.orm);
+    if (workers.length)
+      log.warn({ jobs, workers }, `released ${jobs} job(s) locked before this start (embedded database)`);
+  }
   if (concurrency === 0) {
     log.info('no job workers in this process (JOB_CONCURRENCY=0): run `npm run worker`');
     return { concurrency, stop: async () => undefined };
@@ -196,9 +210,18 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
   });
   pool.on('error', (err) => log.warn({ err }, 'job pool connection error'));
   let runner: Runner;
+  let recovery: JobRecovery | undefined;
   try {
+    // The heartbeat of this process's workers, and the sweep of dead ones' jobs (first once, now).
+    recovery = await startJobRecovery({
+      orm: o.orm,
+      log,
+      heartbeatSeconds: o.config.JOB_HEARTBEAT_SECONDS ?? 5, // tests' partial configs
+      timeoutSeconds: o.config.JOB_LOCK_TIMEOUT_SECONDS ?? 30,
+    });
     runner = await run({
       pgPool: pool,
+      events: recovery.events,
       concurrency,
       noHandleSignals: true,
       pollInterval: o.config.JOB_POLL_MS,
@@ -208,6 +231,7 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
       logger: workerLogger(log),
     });
   } catch (err) {
+    await recovery?.stop();
     await pool.end();
     throw err;
   }
@@ -216,6 +240,7 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
     concurrency,
     async stop() {
       await runner.stop();
+      await recovery!.stop();
       await pool.end();
     },
   };
