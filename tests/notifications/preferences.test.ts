@@ -23,9 +23,15 @@ beforeAll(async () => {
 });
 afterAll(closeAll);
 
-const SET = `mutation($kind: NotificationKind!, $channel: NotificationChannel!, $communityId: ID) {
-  setNotificationPreference(kind: $kind, channel: $channel, communityId: $communityId) { kind channel community { id } }
+const UPDATE = `mutation($input: UpdateNotificationPreferencesInput!) {
+  updateNotificationPreferences(input: $input) { kind channel community { id } }
 }`;
+
+/** Sets one kind's channel (null: removes the preference), everywhere or in a community; returns the scope's preferences. */
+async function set(who: TestUser, kind: string, channel: string | null, communityId?: string): Promise<any[]> {
+  const data = await must(who, UPDATE, { input: { communityId, preferences: [{ kind, channel }] } });
+  return data.updateNotificationPreferences;
+}
 const KINDS = '{ viewer { notifications(first: 20) { edges { node { kind } } } } }';
 
 async function must(who: TestUser, query: string, variables: Record<string, unknown> = {}): Promise<any> {
@@ -62,16 +68,14 @@ describe('notification preferences', () => {
     const cast = await castOf(server, 2);
     const [author, replier] = cast.members;
     const post = await createPost(server, author, cast.community.id);
-    expect(await must(author, SET, { kind: 'REPLY', channel: 'OFF' })).toEqual({
-      setNotificationPreference: { kind: 'REPLY', channel: 'OFF', community: null },
-    });
+    expect(await set(author, 'REPLY', 'OFF')).toEqual([{ kind: 'REPLY', channel: 'OFF', community: null }]);
 
     await addComment(server, replier, post.id, 'Nobody hears this.');
     await jobsDone();
     expect(await kinds(author)).not.toContain('REPLY');
 
-    const override = await must(author, SET, { kind: 'REPLY', channel: 'IN_APP', communityId: cast.community.id });
-    expect(override.setNotificationPreference.community).toEqual({ id: cast.community.id });
+    const override = await set(author, 'REPLY', 'IN_APP', cast.community.id);
+    expect(override).toEqual([{ kind: 'REPLY', channel: 'IN_APP', community: { id: cast.community.id } }]);
     await addComment(server, replier, post.id, 'This one is heard.');
     await jobsDone();
     expect(await kinds(author)).toContain('REPLY');
@@ -86,13 +90,39 @@ describe('notification preferences', () => {
       everywhere: [{ kind: 'REPLY', channel: 'OFF' }],
       here: [{ kind: 'REPLY', channel: 'IN_APP' }],
     });
+
+    // Several kinds at once; a null channel removes a preference (the community override here).
+    const both = await set(author, 'REPLY', null, cast.community.id);
+    expect(both).toEqual([]);
+    const many = await must(author, UPDATE, {
+      input: {
+        preferences: [
+          { kind: 'MENTION', channel: 'DIGEST' },
+          { kind: 'REPLY', channel: null },
+        ],
+      },
+    });
+    expect(many.updateNotificationPreferences).toEqual([{ kind: 'MENTION', channel: 'DIGEST', community: null }]);
+    const twice = await server.gql(
+      UPDATE,
+      {
+        input: {
+          preferences: [
+            { kind: 'REPLY', channel: 'OFF' },
+            { kind: 'REPLY', channel: 'EMAIL' },
+          ],
+        },
+      },
+      { token: author.token },
+    );
+    expect(twice.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'preferences' });
   });
 
   it('emails a notification whose kind is set to EMAIL, escaping what members wrote, and keeps it in the app', async () => {
     const cast = await castOf(server, 2);
     const [mentioned, writer] = cast.members;
     await verify(mentioned);
-    await must(mentioned, SET, { kind: 'MENTION', channel: 'EMAIL' });
+    await set(mentioned, 'MENTION', 'EMAIL');
     await createPost(server, writer, cast.community.id, {
       title: '<b>Tom & Jerry</b>',
       body: `Hello @${mentioned.user.handle}!`,
@@ -108,7 +138,7 @@ describe('notification preferences', () => {
   it('sends no email to an unverified address', async () => {
     const cast = await castOf(server, 2);
     const [mentioned, writer] = cast.members;
-    await must(mentioned, SET, { kind: 'MENTION', channel: 'EMAIL' });
+    await set(mentioned, 'MENTION', 'EMAIL');
     await createPost(server, writer, cast.community.id, { body: `Hi @${mentioned.user.handle}` });
     await jobsDone();
     expect(mail.for(mentioned.user.email).filter((m) => /mentioned you/.test(m.subject))).toEqual([]);
@@ -119,7 +149,7 @@ describe('notification preferences', () => {
     const cast = await castOf(server, 3);
     const [author, replier, other] = cast.members;
     await Promise.all([verify(author), verify(other)]);
-    await must(author, SET, { kind: 'REPLY', channel: 'DIGEST' });
+    await set(author, 'REPLY', 'DIGEST');
     const post = await createPost(server, author, cast.community.id, { title: 'Digest me' });
     const otherPost = await createPost(server, other, cast.community.id);
     await addComment(server, replier, post.id, 'One.');
@@ -149,8 +179,8 @@ describe('notification preferences', () => {
     expect(errorCode(read)).toBe('FORBIDDEN');
     const hidden = await createCommunity(server, ada, 'PRIVATE');
     const refused = await server.gql(
-      SET,
-      { kind: 'REPLY', channel: 'OFF', communityId: hidden.id },
+      UPDATE,
+      { input: { communityId: hidden.id, preferences: [{ kind: 'REPLY', channel: 'OFF' }] } },
       { token: bob.token },
     );
     expect(errorCode(refused)).toBe('NOT_FOUND');

@@ -50,7 +50,7 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
 const OPEN_TO_THE_BANNED: Record<string, string> = {
   appeal:
     "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
-  setNotificationPreference:
+  updateNotificationPreferences:
     "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
 };
 

@@ -665,8 +665,8 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   setMemberRole: async (w) => ({
     variables: { input: { communityId: w.community.id, userId: (await w.member()).user.id, role: 'MODERATOR' } },
   }),
-  setNotificationPreference: async (w) => ({
-    variables: { kind: 'REPLY', channel: 'EMAIL', communityId: w.community.id },
+  updateNotificationPreferences: async (w) => ({
+    variables: { input: { communityId: w.community.id, preferences: [{ kind: 'REPLY', channel: 'EMAIL' }] } },
   }),
   setSlowMode: async (w) => ({ variables: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } }),
   signIn: async (w) => ({ variables: { input: { email: w.owner.user.email, password: w.owner.password } } }),

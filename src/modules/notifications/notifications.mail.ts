@@ -62,7 +62,7 @@ export function notificationMail(
       '',
       `See it in Townsquare: ${url}`,
       '',
-      'You get this email because you chose EMAIL for this kind of notification (setNotificationPreference).',
+      'You get this email because you chose EMAIL for this kind of notification (updateNotificationPreferences).',
       '',
     ].join('\n'),
     html: htmlDocument(

@@ -1,4 +1,5 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { ArrayMaxSize, ArrayMinSize } from 'class-validator';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
@@ -9,21 +10,34 @@ import { User } from '../identity/identity.entity';
 import { NotificationKind } from './notifications.entity';
 import { assertSelf } from './notifications.service';
 import { NotificationChannel, NotificationPreference } from './preferences.entity';
-import { preferences, setPreference } from './preferences.service';
+import { preferences, updatePreferences } from './preferences.service';
 
-@ArgsType()
-class SetNotificationPreferenceArgs {
+const KINDS = Object.keys(NotificationKind).length;
+
+@InputType({ description: 'How to hear of one kind of notification.' })
+class NotificationPreferenceInput {
   @Field(() => NotificationKind, { description: 'The kind of notification.' })
   kind!: NotificationKind;
 
-  @Field(() => NotificationChannel, { description: 'How to hear of it.' })
-  channel!: NotificationChannel;
+  @Field(() => NotificationChannel, {
+    nullable: true,
+    description: 'How to hear of it; null removes the preference (IN_APP everywhere; in a community, as everywhere).',
+  })
+  channel?: NotificationChannel | null;
+}
 
+@InputType({ description: 'Your notification preferences to change, everywhere or in one community.' })
+class UpdateNotificationPreferencesInput {
   @Field(() => ID, {
     nullable: true,
-    description: 'Only in this community (overrides the preference for every community there); omitted: everywhere.',
+    description: 'Only in this community (overrides the preferences for every community there); omitted: everywhere.',
   })
   communityId?: string | null;
+
+  @Field(() => [NotificationPreferenceInput], { description: `The kinds to change, each once (at most ${KINDS}).` })
+  @ArrayMinSize(1, { message: 'name at least one kind' })
+  @ArrayMaxSize(KINDS, { message: `name at most ${KINDS} kinds` })
+  preferences!: NotificationPreferenceInput[];
 }
 
 @ArgsType()
@@ -37,19 +51,20 @@ class NotificationPreferencesArgs {
 
 @Resolver(() => NotificationPreference)
 export class NotificationPreferenceResolver {
-  @Mutation(() => NotificationPreference, {
+  @Mutation(() => [NotificationPreference], {
+    complexity: boundedListComplexity(KINDS),
     description:
-      'Sets how you hear of a kind of notification (IN_APP, EMAIL, DIGEST or OFF), everywhere or in one community you can see (NOT_FOUND otherwise). Setting it again replaces it. EMAIL and DIGEST mail only a verified address.',
+      'Sets how you hear of some kinds of notification (IN_APP, EMAIL, DIGEST or OFF; null removes a preference), everywhere or in one community you can see (NOT_FOUND otherwise), at once. Returns your preferences of that scope. EMAIL and DIGEST mail only a verified address.',
   })
-  setNotificationPreference(
-    @Args() { kind, channel, communityId }: SetNotificationPreferenceArgs,
+  updateNotificationPreferences(
+    @Arg('input') input: UpdateNotificationPreferencesInput,
     @Ctx() ctx: Context,
-  ): Promise<NotificationPreference> {
-    return setPreference(ctx, {
-      kind,
-      channel,
-      communityId: communityId == null ? null : fromGlobalId('Community', communityId),
-    });
+  ): Promise<NotificationPreference[]> {
+    return updatePreferences(
+      ctx,
+      input.communityId == null ? null : fromGlobalId('Community', input.communityId, 'communityId'),
+      input.preferences.map((p) => ({ kind: p.kind, channel: p.channel ?? null })),
+    );
   }
 
   @FieldResolver(() => Community, {

@@ -4,6 +4,7 @@ import { fastSql, sql } from '../../platform/database/sql';
 import { enqueue, type JobContext } from '../../platform/jobs/jobs';
 import { ref, timestamp, view } from '../../platform/views';
 import { visibleCommunity } from '../communities/communities.service';
+import { BadInput } from '../../platform/errors';
 import { requireUser } from '../identity/identity.service';
 import type { NotificationKind } from './notifications.entity';
 import { digestMail, notificationMail, type NotificationSummary } from './notifications.mail';
@@ -63,23 +64,35 @@ function preferenceFromRow(r: Record<string, unknown>): NotificationPreference {
 }
 
 /**
- * `setNotificationPreference`: sets the viewer's channel for a kind, everywhere or in one community
- * they can see (NOT_FOUND otherwise). Setting it again replaces it.
+ * `updateNotificationPreferences`: sets the viewer's channel for some kinds, everywhere or in one
+ * community they can see (NOT_FOUND otherwise), in one statement; a null channel removes the
+ * preference (the kind is then IN_APP everywhere, or in the community as everywhere). Returns the
+ * viewer's preferences of that scope after the change.
  */
-export async function setPreference(
+export async function updatePreferences(
   ctx: Context,
-  input: { kind: NotificationKind; channel: NotificationChannel; communityId: number | null },
-): Promise<NotificationPreference> {
+  communityId: number | null,
+  changes: readonly { kind: NotificationKind; channel: NotificationChannel | null }[],
+): Promise<NotificationPreference[]> {
   const userId = requireUser(ctx.viewer);
-  if (input.communityId !== null) await visibleCommunity(ctx.loaders, ctx.viewer, input.communityId);
-  const [row] = await sql<Record<string, unknown>[]>(
+  if (communityId !== null) await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  const kinds = changes.map((c) => c.kind);
+  if (new Set(kinds).size !== kinds.length) throw new BadInput('Name each kind once', 'preferences');
+  const set = changes.filter((c) => c.channel !== null);
+  const removed = changes.filter((c) => c.channel === null).map((c) => c.kind);
+  // One statement (one transaction): the removals and the upserts of the scope.
+  await fastSql(
     ctx.em,
-    `insert into notification_preferences (user_id, kind, community_id, channel, updated_at) values (?, ?, ?, ?, now())
-     on conflict (user_id, kind, (coalesce(community_id, 0))) do update set channel = excluded.channel, updated_at = now()
-     returning *`,
-    [userId, input.kind, input.communityId, input.channel],
+    `with removed as (
+       delete from notification_preferences
+        where user_id = $1 and coalesce(community_id, 0) = coalesce($2::int, 0) and kind = any($3::text[])
+     )
+     insert into notification_preferences (user_id, kind, community_id, channel, updated_at)
+     select $1, k, $2::int, c, now() from unnest($4::text[], $5::text[]) as t(k, c)
+     on conflict (user_id, kind, (coalesce(community_id, 0))) do update set channel = excluded.channel, updated_at = now()`,
+    [userId, communityId, removed, set.map((c) => c.kind), set.map((c) => c.channel)],
   );
-  return preferenceFromRow(row);
+  return preferences(ctx, userId, communityId);
 }
 
 /** `User.notificationPreferences(communityId)`: the user's preferences everywhere, or in one community. */
