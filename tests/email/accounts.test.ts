@@ -6,6 +6,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { record } from '../support/subscription';
+import { jobsSettled } from '../support/jobs';
 import {
   closeAll,
   errorCode,
@@ -37,21 +38,6 @@ afterAll(closeAll);
 
 /** The field at fault of the first error. */
 const field = (res: GqlResponse) => res.body.errors?.[0]?.extensions?.field;
-
-/** Waits until no background job is waiting or running (what a request enqueued has been done). */
-async function jobsSettled(on: TestServer = server): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    const [{ n }] = await on.app.db.orm.em
-      .fork()
-      .execute<{ n: number }[]>(
-        'select count(*)::int as n from graphile_worker.jobs where locked_at is not null or run_at <= now()',
-      );
-    if (n === 0) return;
-    if (Date.now() - started > 10_000) throw new Error('jobs did not settle');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('email verification', () => {
   it('sends a verification email at sign-up whose link verifies the address once, even signed out', async () => {
@@ -174,7 +160,7 @@ describe('password reset', () => {
     expect(unknown.status).toBe(known.status);
     expect(unknown.body).toEqual(known.body);
     await inbox.next(eve.user.email, /Reset your password/);
-    await jobsSettled();
+    await jobsSettled(server);
     expect(inbox.for(nobody)).toEqual([]);
   });
 
@@ -192,7 +178,7 @@ describe('password reset', () => {
       passwords.map((password) => server.gql(SIGN_IN, { input: { email: fay.user.email, password } })),
     );
     expect(signIns.flatMap((s, i) => (s.body.data?.signIn ? [i] : []))).toEqual(won);
-    await jobsSettled();
+    await jobsSettled(server);
     expect(inbox.for(fay.user.email).filter((m) => /password was changed/.test(m.subject))).toHaveLength(1);
   });
 

@@ -5,6 +5,7 @@
  */
 import { startInbox, tokenIn, type Inbox } from '../email/inbox';
 import { addComment, castOf, createPost, dbQuery } from '../posts/operations';
+import { jobsSettled } from '../support/jobs';
 import {
   closeAll,
   createCommunity,
@@ -46,19 +47,6 @@ async function verify(who: TestUser): Promise<void> {
   await must(who, 'mutation($token: String!) { verifyEmail(token: $token) { id } }', { token });
 }
 
-/** Waits until no job is waiting or running (what the writes so far enqueued is done, emails included). */
-async function jobsDone(): Promise<void> {
-  for (const started = Date.now(); ;) {
-    const [{ n }] = await dbQuery(
-      server,
-      'select count(*)::int as n from graphile_worker.jobs where locked_at is not null or run_at <= now()',
-    );
-    if (n === 0) return;
-    if (Date.now() - started > 10_000) throw new Error('jobs still waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function kinds(who: TestUser): Promise<string[]> {
   return (await must(who, KINDS)).viewer.notifications.edges.map((e: any) => e.node.kind);
 }
@@ -71,13 +59,13 @@ describe('notification preferences', () => {
     expect(await set(author, 'REPLY', 'OFF')).toEqual([{ kind: 'REPLY', channel: 'OFF', community: null }]);
 
     await addComment(server, replier, post.id, 'Nobody hears this.');
-    await jobsDone();
+    await jobsSettled(server);
     expect(await kinds(author)).not.toContain('REPLY');
 
     const override = await set(author, 'REPLY', 'IN_APP', cast.community.id);
     expect(override).toEqual([{ kind: 'REPLY', channel: 'IN_APP', community: { id: cast.community.id } }]);
     await addComment(server, replier, post.id, 'This one is heard.');
-    await jobsDone();
+    await jobsSettled(server);
     expect(await kinds(author)).toContain('REPLY');
 
     const listed = await must(
@@ -140,7 +128,7 @@ describe('notification preferences', () => {
     const [mentioned, writer] = cast.members;
     await set(mentioned, 'MENTION', 'EMAIL');
     await createPost(server, writer, cast.community.id, { body: `Hi @${mentioned.user.handle}` });
-    await jobsDone();
+    await jobsSettled(server);
     expect(mail.for(mentioned.user.email).filter((m) => /mentioned you/.test(m.subject))).toEqual([]);
     expect(await kinds(mentioned)).toContain('MENTION');
   });
@@ -154,7 +142,7 @@ describe('notification preferences', () => {
     const otherPost = await createPost(server, other, cast.community.id);
     await addComment(server, replier, post.id, 'One.');
     await addComment(server, replier, otherPost.id, 'Two.');
-    await jobsDone();
+    await jobsSettled(server);
     expect(await kinds(author)).toContain('REPLY');
 
     // The daily schedule's task, run now.
@@ -163,7 +151,7 @@ describe('notification preferences', () => {
     expect(digest.subject).toBe('Your Townsquare digest: 1 unread notification');
     expect(digest.text).toContain(`- @${replier.user.handle} replied to you on "Digest me" in Test community`);
     expect(digest.html).toContain('<li>');
-    await jobsDone();
+    await jobsSettled(server);
     expect(mail.for(other.user.email).filter((m) => /digest/.test(m.subject))).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { fastSql, sql } from '../../platform/database/sql';
-import { enqueue, type JobContext } from '../../platform/jobs/jobs';
+import type { JobContext } from '../../platform/jobs/jobs';
 import { ref, timestamp, view } from '../../platform/views';
 import { visibleCommunity } from '../communities/communities.service';
 import { BadInput } from '../../platform/errors';
@@ -24,14 +24,17 @@ export const channelOf = (user: string, kind: string, community: string) => `coa
 
 /**
  * Applies their recipients' preferences to notifications just written, in the writing job's
- * transaction: those whose channel is OFF are deleted, an email is enqueued for each whose channel is
- * EMAIL. Returns the notifications kept (to announce).
+ * transaction and in one statement however many there are (a poll's close notifies every voter):
+ * those whose channel is OFF are deleted, an email is enqueued for each whose channel is EMAIL.
+ * Returns the notifications kept (to announce).
  */
 export async function applyPreferences<R extends { id: number; user_id: number }>(
   em: EntityManager,
   rows: readonly R[],
 ): Promise<R[]> {
   if (!rows.length) return [];
+  // One statement: the channels read, the OFF rows deleted, and an email enqueued for each EMAIL row
+  // (`emailed` is counted so that it runs).
   const channels = await fastSql<{ id: number; channel: NotificationChannel }>(
     em,
     `with n as (
@@ -39,15 +42,14 @@ export async function applyPreferences<R extends { id: number; user_id: number }
          from notifications n where n.id = any($1::int[])
      ), off as (
        delete from notifications d using n where d.id = n.id and n.channel = 'OFF' returning d.id
+     ), emailed as (
+       select graphile_worker.add_job('notifications.email', json_build_object('notificationId', n.id)) as job
+         from n where n.channel = 'EMAIL'
      )
-     select n.id, n.channel from n`,
+     select n.id, n.channel, (select count(*) from emailed) as emailed from n`,
     [rows.map((r) => r.id)],
   );
   const channel = new Map(channels.map((c) => [c.id, c.channel]));
-  for (const r of rows) {
-    if (channel.get(r.id) === NotificationChannel.EMAIL)
-      await enqueue(em, 'notifications.email', { notificationId: r.id });
-  }
   return rows.filter((r) => channel.get(r.id) !== NotificationChannel.OFF);
 }
 
