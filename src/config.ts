@@ -141,11 +141,6 @@ const envSchema = z.object({
    */
   POLL_UPDATE_INTERVAL_MS: int(10, 60_000).default(250),
   /**
-   * Longest wait between two sweeps for polls whose `closesAt` has passed. Each instance also sets a
-   * timer on the next known closing time, so this only bounds a missed timer. Default 30.
-   */
-  POLL_CLOSE_SWEEP_SECONDS: int(1, 3600).default(30),
-  /**
    * Shortest time between two `leaderboardChanged` emissions of one board on one instance: changes
    * arriving faster are coalesced, and the last state is always emitted. Default 500 ms.
    */

@@ -131,6 +131,31 @@ describe('pollUpdated', () => {
     expect(row).toEqual({ announced: true, closed_at: null });
   });
 
+  it('schedules the close as one job at closesAt, in the creating transaction, and drops it when closed by hand first', async () => {
+    const { owner, community } = await pollCast(server, 0);
+    const closesAt = new Date(Date.now() + 3_600_000);
+    const [byTime, byHand] = [
+      await createPoll(server, owner, community.id, { closesAt: closesAt.toISOString() }),
+      await createPoll(server, owner, community.id, { closesAt: closesAt.toISOString() }),
+    ];
+    const job = (poll: any) =>
+      dbQuery(
+        server,
+        `select t.identifier as task, j.payload, (extract(epoch from j.run_at) * 1000)::float8 as run_at from graphile_worker._private_jobs j
+           join graphile_worker._private_tasks t on t.id = j.task_id where j.key = ?`,
+        [`poll-close:${dbId(poll.id)}`],
+      );
+    for (const poll of [byTime, byHand]) {
+      expect(await job(poll)).toEqual([
+        { task: 'polls.close', payload: { pollId: dbId(poll.id) }, run_at: closesAt.getTime() },
+      ]);
+    }
+    const closed = await server.gql(ClosePollDocument, { id: byHand.id }, { token: owner.token });
+    expect(closed.body.errors).toBeUndefined();
+    expect(await job(byHand)).toEqual([]);
+    expect(await job(byTime)).toHaveLength(1);
+  });
+
   it('emits the final state when a poll is closed by hand', async () => {
     const {
       owner,

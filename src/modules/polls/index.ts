@@ -1,5 +1,5 @@
 import type { ModuleManifest } from '../../platform/module';
-import { startPollCloser } from './polls.closer';
+import { announceClosedPolls } from './polls.closer';
 import { createPollLoaders } from './polls.loaders';
 import {
   CommunityPollsResolver,
@@ -14,6 +14,12 @@ type PollLoaders = ReturnType<typeof createPollLoaders>;
 declare module '../../platform/loaders' {
   interface Loaders extends PollLoaders {}
 }
+declare module '../../platform/jobs/jobs' {
+  interface JobPayloads {
+    /** Announces the close of a poll whose `closesAt` passed (without `pollId`: of every such poll). See `announceClosedPolls`. */
+    'polls.close': { pollId?: number };
+  }
+}
 
 /** Polls (single, multiple and ranked choice), ballots, and their close by time. */
 export const polls: ModuleManifest = {
@@ -21,16 +27,10 @@ export const polls: ModuleManifest = {
   resolvers: [PollsResolver, PollOptionsResolver, CommunityPollsResolver, PostPollsResolver, EventPollsResolver],
   loaders: (em, viewer) => createPollLoaders(em, viewer),
   shareKeys: [pollUpdatedShareKey],
-  async start({ orm, pubsub, log, config, responseCache }) {
-    // Runs in every instance (and WEB_CONCURRENCY worker): it claims each close in SQL, so
-    // any number of closers announce a close once (see polls.closer.ts).
-    const closer = startPollCloser({
-      orm,
-      pubsub,
-      log,
-      sweepMs: config.POLL_CLOSE_SWEEP_SECONDS * 1000,
-      onClosed: (communities) => responseCache.invalidate({ communities }),
-    });
-    return { stop: () => closer.stop() };
+  tasks: {
+    'polls.close': async (payload, ctx) => void (await announceClosedPolls(ctx, payload.pollId)),
   },
+  // A safety net for closes whose job went missing (a database upgraded from before the job engine):
+  // hourly, a sweep of every poll whose close went unannounced.
+  schedules: [{ task: 'polls.close', cron: '30 * * * *' }],
 };

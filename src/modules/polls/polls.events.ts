@@ -2,18 +2,10 @@
 export const pollTopics = {
   /** A ballot was cast or changed, or the poll closed: watchers read the counts again (coalesced). */
   changed: (pollId: number) => `poll:${pollId}:changed`,
-  /** A poll with a `closesAt` was created: every instance's closer sets its timer if that comes sooner. */
-  closingScheduled: 'polls:closing-scheduled',
 };
 
 export interface PollChangedEvent {
   pollId: number;
   /** The poll has just closed (by hand or by time): the emission it causes is the final state. */
   closed?: boolean;
-}
-
-export interface PollClosingScheduledEvent {
-  pollId: number;
-  /** Epoch milliseconds. */
-  closesAt: number;
 }

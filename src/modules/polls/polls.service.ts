@@ -21,7 +21,7 @@ import { pollOptionsText, queueChanged } from '../moderation/moderation.service'
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
 import { Poll, PollKind, PollOption } from './polls.entity';
-import { pollTopics, type PollChangedEvent, type PollClosingScheduledEvent } from './polls.events';
+import { pollTopics, type PollChangedEvent } from './polls.events';
 import { POLL_LIMITS, type CreatePollInput } from './polls.inputs';
 import type { PollScope } from './polls.loaders';
 import { ballotAward } from './polls.reputation';
@@ -102,11 +102,6 @@ function checkOptions(raw: string[]): string[] {
   return options;
 }
 
-/**
- * Creates a poll in a community (`polls.create`), optionally attached to one of its posts or
- * events. Options are written with the poll in one transaction. A `closesAt` is announced to every
- * instance's closer, so the close is emitted on time even if no request arrives.
- */
 /** `createPoll`'s input with its global IDs decoded (by the resolver). */
 export type NewPoll = Omit<CreatePollInput, 'communityId' | 'postId' | 'eventId'> & {
   communityId: number;
@@ -114,6 +109,11 @@ export type NewPoll = Omit<CreatePollInput, 'communityId' | 'postId' | 'eventId'
   eventId: number | null;
 };
 
+/**
+ * Creates a poll in a community (`polls.create`), optionally attached to one of its posts or
+ * events. Options are written with the poll in one transaction; a `closesAt` schedules, in the same
+ * transaction, the job that announces the close even if no request arrives (a trigger on `polls`).
+ */
 export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
   const { em, loaders, viewer } = ctx;
   const userId = requireUser(viewer);
@@ -194,12 +194,6 @@ export async function createPoll(ctx: Context, input: NewPoll): Promise<Poll> {
         body: pollOptionsText(options.map((text) => ({ text }))),
       });
       queueChanged(after, communityId, applied.itemId);
-    }
-    if (closesAt) {
-      after.publish<PollClosingScheduledEvent>(pollTopics.closingScheduled, {
-        pollId: created.id,
-        closesAt: closesAt.getTime(),
-      });
     }
     return created;
   });
