@@ -4,7 +4,14 @@
  * autocannon against the real server (response cache off) on the large community (seed-large.js):
  *
  * - `typename`: `{ __typename }`, anonymous: what a request costs before it does anything;
- * - `addComment` on the first page's posts (the connection's member comments on each in turn);
+ * - `addComment` on the first page's posts (the connection's member comments on each in turn): each
+ *   comment enqueues its `notifications.reply` job in its statement;
+ * - `addOwnComment`: `addComment` on a post of the member's own, created for the run: nobody to
+ *   notify, no job enqueued; `addPeerComment`: on the next member's post, so one `notifications.reply`
+ *   job is enqueued in the statement, each post still written by one member. Run together with
+ *   --job-concurrency=0 (the jobs wait in the table rather than run in the server), their difference
+ *   is what enqueueing costs a comment, printed on a line of its own (issue 15's target: < 0.5 ms
+ *   server CPU);
  * - `vote` (UP, then NONE, on each post in turn) and `react` (add, then remove 👍), so the database
  *   ends where it began for those two;
  * - `sendChatMessage`: a message in the chat of a LIVE_STREAM event of the community, created and
@@ -40,9 +47,10 @@
  * after the run (they bypassed posts.comment_count); Townsquare's stay.
  *
  * Options (flag or environment): --duration=S (DURATION, default 10), --connections=N (CONNECTIONS,
- * default 10), --ops=typename,addComment,vote,react,sendChatMessage,castVote,rsvp (OPS; with --peer
- * typename,addComment, the ops it has a peer for), --peer (PEER=1), --rounds=N (ROUNDS, with --peer,
- * default 2). Database: see harness.js (--peer needs PostgreSQL, not BENCH_EMBEDDED).
+ * default 10), --ops=typename,addComment,vote,react,sendChatMessage,castVote,rsvp (OPS, default these;
+ * also addOwnComment, addPeerComment; with --peer typename,addComment, the ops it has a peer for), --peer (PEER=1),
+ * --rounds=N (ROUNDS, with --peer, default 2), --job-concurrency=N (JOB_CONCURRENCY, the server's job
+ * workers, default its own: 2). Database: see harness.js (--peer needs PostgreSQL, not BENCH_EMBEDDED).
  * BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (one profile for all ops).
  */
 const {
@@ -74,10 +82,13 @@ const OPS = option(
   PEER ? 'typename,addComment' : 'typename,addComment,vote,react,sendChatMessage,castVote,rsvp',
 ).split(',');
 const ROUNDS = Number(option('rounds', 'ROUNDS', '2'));
+const JOB_CONCURRENCY = option('job-concurrency', 'JOB_CONCURRENCY', '');
 /** Issue 13's targets: server CPU per operation, in ms. */
 const TARGET_CPU_MS = {
   typename: 0.2,
   addComment: 2.5,
+  addOwnComment: 2.5,
+  addPeerComment: 2.5,
   vote: 2.5,
   react: 2.5,
   sendChatMessage: 2.5,
@@ -92,6 +103,7 @@ const PAGE_POSTS = `query OpsPagePosts($slug: String!) {
 }`;
 const CREATE_EVENT = 'mutation OpsCreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }';
 const START_LIVE = 'mutation OpsStartLive($id: ID!) { startLiveStream(eventId: $id) { id live } }';
+const CREATE_POST = 'mutation OpsCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }';
 const CREATE_POLL =
   'mutation OpsCreatePoll($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }';
 
@@ -112,6 +124,16 @@ const OPERATIONS = {
   addComment: {
     query: 'mutation OpsAddComment($input: AddCommentInput!) { addComment(input: $input) { id } }',
     variables: (who, n) => ({ input: { postId: who.posts[n % who.posts.length], body: commentBody(n) } }),
+  },
+  addOwnComment: {
+    needs: 'ownPosts',
+    query: 'mutation OpsAddOwnComment($input: AddCommentInput!) { addComment(input: $input) { id } }',
+    variables: (who, n) => ({ input: { postId: who.ownPost, body: commentBody(n) } }),
+  },
+  addPeerComment: {
+    needs: 'ownPosts',
+    query: 'mutation OpsAddPeerComment($input: AddCommentInput!) { addComment(input: $input) { id } }',
+    variables: (who, n) => ({ input: { postId: who.peerPost, body: commentBody(n) } }),
   },
   vote: {
     query: 'mutation OpsVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }',
@@ -321,6 +343,16 @@ async function benchOps(db, server, people, subjects) {
         errors,
     );
   }
+  const byName = new Map(rows.map((row) => [row.name, row]));
+  if (byName.has('addPeerComment') && byName.has('addOwnComment')) {
+    const [a, b] = [byName.get('addPeerComment').cpu, byName.get('addOwnComment').cpu];
+    const diff = (x, y) => (x === null || y === null ? 'not measured' : `${(x - y).toFixed(2)} ms`);
+    console.log(
+      `\nenqueue cost (addPeerComment − addOwnComment, JOB_CONCURRENCY=${JOB_CONCURRENCY || '2 (default)'}): ` +
+        `server CPU ${diff(a.server, b.server)} (target < 0.5 ms), PostgreSQL CPU ${diff(a.db, b.db)}` +
+        (JOB_CONCURRENCY === '0' ? '' : ' — the server also ran the jobs: use --job-concurrency=0'),
+    );
+  }
   console.log('');
   for (const { name, r, load, failed } of rows) {
     console.log(
@@ -527,7 +559,11 @@ async function benchPeer(db, server, people, versions) {
     progress('starting the server…');
     server = await startServer(db.env, {
       tokenSecret,
-      env: { RESPONSE_CACHE_SECONDS: '0', CHAT_RATE_LIMIT: '1000000' },
+      env: {
+        RESPONSE_CACHE_SECONDS: '0',
+        CHAT_RATE_LIMIT: '1000000',
+        ...(JOB_CONCURRENCY ? { JOB_CONCURRENCY } : {}),
+      },
     });
     progress(`server node ${process.version}, ${server.url}, pid ${server.pid}`);
     const { community } = (await gql(server.url, PAGE_POSTS, { slug: seeded.slug })).data;
@@ -549,6 +585,18 @@ async function benchPeer(db, server, people, versions) {
     } else {
       const needs = new Set(OPS.map((op) => OPERATIONS[op].needs).filter(Boolean));
       const subjects = await createSubjects(server.url, ownerToken, community.id, needs);
+      if (needs.has('ownPosts')) {
+        for (const who of people) {
+          const created = await gql(
+            server.url,
+            CREATE_POST,
+            { input: { communityId: community.id, title: `Bench: member ${who.index}'s post`, body: 'bench/ops.js' } },
+            who.token,
+          );
+          who.ownPost = created.data.createPost.id;
+        }
+        for (const who of people) who.peerPost = people[(who.index + 1) % people.length].ownPost;
+      }
       await benchOps(db, server, people, subjects);
     }
   } finally {
