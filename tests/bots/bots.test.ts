@@ -2,12 +2,17 @@
  * Bots (issue 15, point 6) through the public API: a community admin creates a bot (a member
  * account and an API key shown once); the bot posts, reads and talks in the live chat of its
  * community, and everything it tries in another community is FORBIDDEN; it has a rate limit of its
- * own (BOT_RATE_LIMIT); only admins create bots.
+ * own (BOT_RATE_LIMIT); only admins create bots; an admin replaces a leaked key (rotateBotKey), which
+ * stops working at once, over HTTP and on open WebSockets.
  */
 import { castOf, createPost } from '../posts/operations';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { record } from '../support/subscription';
 import {
   closeAll,
   createCommunity,
+  onCleanup,
   errorCode,
   signUp,
   startTestServer,
@@ -159,5 +164,63 @@ describe('bots', () => {
       handle: input.handle.toLowerCase(),
       isBot: true,
     });
+  });
+
+  it('have their key replaced by their community\u2019s admins: the old one stops at once, its sockets close', async () => {
+    const cast = await castOf(server, 1);
+    const created = await bot(cast.owner, cast.community.id);
+    const ROTATE = `mutation($b: ID!) { rotateBotKey(botId: $b) { secret user { id isBot } apiKey { id name scopes } } }`;
+    // A socket open on the old key, following the community's new members.
+    const closes: number[] = [];
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${created.secret}` },
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    onCleanup(() => client.dispose());
+    const following = record<any>(client, {
+      query: 'subscription($c: ID!) { memberJoined(communityId: $c) { id } }',
+      variables: { c: cast.community.id },
+    });
+    const probe = record<any>(client, { query: '{ viewer { isBot } }' });
+    await probe.settled();
+    expect(probe.results[0].data).toEqual({ viewer: { isBot: true } });
+    await must(created.secret, '{ viewer { id } }');
+
+    // Nobody but its community's admins: members and moderators FORBIDDEN, outsiders and anonymous
+    // refused, a person's id is no bot (NOT_FOUND).
+    for (const who of [cast.members[0], cast.moderator]) {
+      expect(errorCode(await server.gql(ROTATE, { b: created.user.id }, { token: who.token }))).toBe('FORBIDDEN');
+    }
+    expect(errorCode(await server.gql(ROTATE, { b: created.user.id }))).toBe('UNAUTHENTICATED');
+    const stranger = await signUp(server, 'stranger');
+    expect(errorCode(await server.gql(ROTATE, { b: created.user.id }, { token: stranger.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql(ROTATE, { b: cast.members[0].user.id }, { token: cast.owner.token }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(errorCode(await server.gql(ROTATE, { b: created.user.id }, { token: created.secret }))).toBe('FORBIDDEN');
+    await must(created.secret, '{ viewer { id } }'); // still the old key's
+
+    const rotated = (await must(cast.owner.token, ROTATE, { b: created.user.id })).rotateBotKey;
+    expect(rotated.secret).toMatch(/^tsk_/);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(rotated.user).toEqual({ id: created.user.id, isBot: true });
+    expect(rotated.apiKey).toEqual({ id: expect.any(String), name: 'Helper', scopes: ['READ', 'SUBSCRIBE', 'WRITE'] });
+    expect(rotated.apiKey.id).not.toBe(created.apiKey.id);
+    // The old key is refused; its socket closes with 4401.
+    expect(errorCode(await server.gql('{ viewer { id } }', {}, { token: created.secret }))).toBe('UNAUTHENTICATED');
+    await following.settled(5000);
+    expect(closes).toEqual([4401]);
+    // The new one acts at home, and still only there.
+    const post = await must(
+      rotated.secret,
+      'mutation($c: ID!) { createPost(input: { communityId: $c, title: "New key", body: "Beep." }) { author { id } } }',
+      { c: cast.community.id },
+    );
+    expect(post.createPost.author.id).toBe(created.user.id);
   });
 });

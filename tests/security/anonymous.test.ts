@@ -68,6 +68,8 @@ const ID_NAMED: Record<string, string> = {
   decisionId: 'ModerationDecision',
   appealId: 'Appeal',
   deliveryId: 'WebhookDelivery',
+  // A person's id: the anonymous call is refused before anyone looks whether it names a bot.
+  botId: 'User',
 };
 // (AutoModRuleInput's `ruleId` names a CommunityRule, as DecideInput's does.)
 

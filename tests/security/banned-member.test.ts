@@ -21,6 +21,7 @@ import {
   startTestServer,
   type TestServer,
   type TestUser,
+  unique,
 } from '../support/server';
 import { toGlobalId } from '../../src/platform/ids';
 import { dbId, dbQuery } from '../posts/operations';
@@ -88,6 +89,7 @@ interface Subjects {
   autoModRule: string;
   webhookEndpoint: string;
   webhookDelivery: string;
+  bot: string;
 }
 
 interface Attempt {
@@ -324,6 +326,7 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
       c: s.community.id,
     }),
   ],
+  rotateBotKey: (s) => [op('mutation($b: ID!) { rotateBotKey(botId: $b) { secret } }', { b: s.bot })],
   redeliverWebhook: (s) => [
     op('mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id: s.webhookDelivery }),
   ],
@@ -549,6 +552,14 @@ beforeAll(async () => {
     [key, dbId(ownPost.id), key],
   );
 
+  const bot = (
+    await must(
+      owner,
+      'mutation($c: ID!, $h: String!) { createBot(input: { communityId: $c, name: "Helper", handle: $h }) { user { id } } }',
+      { c: community.id, h: unique('helper') },
+    )
+  ).createBot.user.id;
+
   // The ban.
   await ban(owner, community.id, banned);
 
@@ -585,6 +596,7 @@ beforeAll(async () => {
     autoModRule,
     webhookEndpoint,
     webhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
+    bot,
   };
 }, 120_000);
 afterAll(closeAll);

@@ -465,6 +465,16 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   createBot: async (w) => ({
     variables: { input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') } },
   }),
+  rotateBotKey: async (w) => ({
+    variables: {
+      botId: await w.once('bot', async () => {
+        const data = await w.call('mutation($input: CreateBotInput!) { createBot(input: $input) { user { id } } }', {
+          input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') },
+        });
+        return data.createBot.user.id;
+      }),
+    },
+  }),
   redeliverWebhook: async (w) => ({ variables: { deliveryId: await w.webhookDelivery() } }),
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.

@@ -3,7 +3,8 @@ import { Matches, Length } from 'class-validator';
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fastSql, sqlTransaction } from '../../platform/database/sql';
-import { BadInput, Conflict } from '../../platform/errors';
+import { write } from '../../platform/database/write';
+import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import type { ModuleManifest } from '../../platform/module';
 import { ApiScope } from '../../platform/viewer';
@@ -12,7 +13,7 @@ import { assertCan } from '../communities/permissions';
 import { hashSecret, newSecret, TOKEN_PREFIX } from '../identity/credentials';
 import { ApiKey, User } from '../identity/identity.entity';
 import { HANDLE_PATTERN } from '../identity/identity.inputs';
-import { requireUser } from '../identity/identity.service';
+import { credentialsRevoked, requireUser } from '../identity/identity.service';
 
 @InputType({ description: 'A new bot of a community.' })
 export class CreateBotInput {
@@ -48,7 +49,8 @@ export class BotPayload {
  * reserved `.invalid` email) made a MEMBER of the community, and an API key (READ, WRITE, SUBSCRIBE)
  * scoped to the community: anything it tries elsewhere is FORBIDDEN, and it runs at most
  * BOT_RATE_LIMIT operations per BOT_RATE_WINDOW_SECONDS. All in one transaction; a taken handle is
- * CONFLICT. The community's admins manage its role, ban it, or revoke its key like any member's.
+ * CONFLICT. The community's admins manage its role or ban it like any member's, and replace its key
+ * with `rotateBotKey`.
  */
 export async function createBot(ctx: Context, communityId: number, input: CreateBotInput): Promise<BotPayload> {
   const creator = requireUser(ctx.viewer);
@@ -81,8 +83,7 @@ export async function createBot(ctx: Context, communityId: number, input: Create
         [
           user.id,
           name,
-          secret.slice(0, 10),
-          hashSecret(secret, ctx.config.TOKEN_SECRET),
+          ...keyRow(secret, ctx.config.TOKEN_SECRET),
           [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE],
           communityId,
         ],
@@ -100,6 +101,64 @@ export async function createBot(ctx: Context, communityId: number, input: Create
   };
 }
 
+/** What an API key row stores of its secret: the prefix shown in lists, and the secret's hash. */
+function keyRow(secret: string, tokenSecret: string): [string, string] {
+  return [secret.slice(0, 10), hashSecret(secret, tokenSecret)];
+}
+
+/**
+ * `rotateBotKey` (`bots.manage`): revokes every key of a bot and gives it a new one (same name, scopes
+ * and community), in one transaction; after the commit the revocation closes the old keys' open
+ * WebSockets (4401) on every instance. A bot is found only by the admins of its community: to anyone
+ * else who can see the community it is FORBIDDEN, and NOT_FOUND when they cannot (or it is no bot).
+ */
+export async function rotateBotKey(ctx: Context, botId: number): Promise<BotPayload> {
+  requireUser(ctx.viewer);
+  const [bot] = await fastSql<{ community_id: number | null; name: string | null }>(
+    ctx.em,
+    `select k.community_id, k.name from users u
+       left join lateral (select community_id, name from api_keys
+                           where user_id = u.id and community_id is not null order by id desc limit 1) k on true
+      where u.id = $1 and u.is_bot`,
+    [botId],
+  );
+  if (!bot?.community_id) throw new NotFound('Bot');
+  const communityId = bot.community_id;
+  await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'bots.manage');
+  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  const keyId = await write(
+    ctx,
+    async (tx, after) => {
+      const revoked = await fastSql<{ id: number }>(
+        tx,
+        'update api_keys set revoked_at = now() where user_id = $1 and revoked_at is null returning id',
+        [botId],
+      );
+      const [key] = await fastSql<{ id: number }>(
+        tx,
+        `insert into api_keys (user_id, name, prefix, secret_hash, scopes, community_id, created_at)
+         values ($1, $2, $3, $4, $5::text[], $6, now()) returning id`,
+        [
+          botId,
+          bot.name,
+          ...keyRow(secret, ctx.config.TOKEN_SECRET),
+          [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE],
+          communityId,
+        ],
+      );
+      credentialsRevoked(after, { apiKeyIds: revoked.map((r) => r.id) });
+      return key.id;
+    },
+    { mode: 'sql' },
+  );
+  return {
+    user: await ctx.em.findOneOrFail(User, botId),
+    apiKey: await ctx.em.findOneOrFail(ApiKey, keyId),
+    secret,
+  };
+}
+
 @Resolver()
 export class BotResolver {
   @Mutation(() => BotPayload, {
@@ -108,6 +167,14 @@ export class BotResolver {
   })
   createBot(@Arg('input') input: CreateBotInput, @Ctx() ctx: Context): Promise<BotPayload> {
     return createBot(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  }
+
+  @Mutation(() => BotPayload, {
+    description:
+      'Replaces a bot\u2019s API key (ADMIN or above of its community): every key it had is revoked at once, closing their open WebSockets, and the new key\u2019s secret is returned, shown this once. To stop a bot, ban it.',
+  })
+  rotateBotKey(@Arg('botId', () => ID) botId: string, @Ctx() ctx: Context): Promise<BotPayload> {
+    return rotateBotKey(ctx, fromGlobalId('User', botId, 'botId'));
   }
 }
 

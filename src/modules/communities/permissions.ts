@@ -75,6 +75,8 @@ export const PERMISSIONS = {
   'webhooks.manage': Role.ADMIN,
   /** Create bot accounts that act in the community only, with an API key. */
   'bots.create': Role.ADMIN,
+  /** Replace a bot's API key (a leaked one stops working at once). */
+  'bots.manage': Role.ADMIN,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;
