@@ -183,6 +183,17 @@ const envSchema = z.object({
    * it is disabled (and its community's admins notified). Default 86400 (a day).
    */
   WEBHOOK_FAILURE_WINDOW_SECONDS: int(1, 30 * 86_400).default(86_400),
+  /**
+   * Days webhook events (and their deliveries' log) are kept, for `webhookEvents` catch-up and
+   * `webhookDeliveries`; an event with a delivery still being retried is kept until it is settled.
+   * Pruned daily. Default 30.
+   */
+  WEBHOOK_RETENTION_DAYS: int(1, 3650).default(30),
+  /**
+   * Days a notification is kept once read (unread ones are kept; LEVEL_REACHED ones too: they say
+   * once per level). Pruned daily. Default 90.
+   */
+  NOTIFICATION_RETENTION_DAYS: int(1, 3650).default(90),
   /** Operations (queries, mutations, subscriptions) one bot may run per BOT_RATE_WINDOW_SECONDS. Default 120. */
   BOT_RATE_LIMIT: int(1, 1_000_000).default(120),
   /** The window of BOT_RATE_LIMIT, in seconds. Default 60. */

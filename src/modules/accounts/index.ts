@@ -1,3 +1,4 @@
+import { pruneInBatches } from '../../platform/database/prune';
 import { createMailer, type Mailer } from '../../platform/mail/mailer';
 import type { ModuleManifest } from '../../platform/module';
 import { AccountsResolver } from './accounts.resolver';
@@ -16,6 +17,8 @@ declare module '../../platform/jobs/jobs' {
     'accounts.email': AccountEmail;
     /** Issues a password reset token and enqueues its email if an account has the address (requestPasswordReset). */
     'accounts.passwordReset': { email: string; ttlSeconds: number };
+    /** Daily: deletes expired sessions, and email tokens expired or used more than a day ago. */
+    'accounts.prune': Record<string, never>;
   }
 }
 
@@ -26,7 +29,17 @@ export const accounts: ModuleManifest = {
   tasks: {
     'accounts.email': (payload, ctx) => sendAccountEmail(ctx, payload),
     'accounts.passwordReset': (payload, ctx) => issuePasswordReset(ctx, payload.email, payload.ttlSeconds),
+    async 'accounts.prune'(_payload, { em, log }) {
+      const sessions = await pruneInBatches(em, 'sessions', 'expires_at < now()');
+      const tokens = await pruneInBatches(
+        em,
+        'email_tokens',
+        `expires_at < now() - interval '1 day' or used_at < now() - interval '1 day'`,
+      );
+      if (sessions || tokens) log.info({ sessions, tokens }, 'expired sessions and email tokens pruned');
+    },
   },
+  schedules: [{ task: 'accounts.prune', cron: '25 3 * * *', backfillHours: 24 }],
   viewerFields: ['emailVerified', 'emailVerifiedAt'],
   async start({ orm, config, log }) {
     const mailer = createMailer(config, log.child({ component: 'mail' }));

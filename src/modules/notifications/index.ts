@@ -1,3 +1,4 @@
+import { pruneInBatches } from '../../platform/database/prune';
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { MemberBadge } from '../reputation/reputation.entity';
@@ -61,6 +62,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.digestEmail': { userId: number };
     /** A webhook endpoint was disabled for failing: notify its community's admins (enqueued in the disabling transaction). */
     'notifications.webhookDisabled': { webhookEndpointId: number };
+    /** Daily: deletes notifications read more than NOTIFICATION_RETENTION_DAYS ago (LEVEL_REACHED kept). */
+    'notifications.prune': Record<string, never>;
   }
 }
 
@@ -90,9 +93,24 @@ export const notifications: ModuleManifest = {
     'notifications.digest': (_payload, ctx) => enqueueDigests(ctx),
     'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
     'notifications.webhookDisabled': (payload, ctx) => notifyWebhookDisabled(ctx, payload.webhookEndpointId),
+    async 'notifications.prune'(_payload, { em, config, log, responseCache }) {
+      const notifications = await pruneInBatches(
+        em,
+        'notifications',
+        `read_at < now() - make_interval(days => $1) and kind <> 'LEVEL_REACHED'`,
+        [config.NOTIFICATION_RETENTION_DAYS],
+      );
+      if (!notifications) return;
+      log.info({ notifications, days: config.NOTIFICATION_RETENTION_DAYS }, 'read notifications pruned');
+      // Once a day: cached answers listing them are dropped (all of them, rather than tracking whose).
+      await responseCache.invalidate();
+    },
   },
-  // The daily digest at 07:00 UTC; a day missed while no worker ran is made up at start.
-  schedules: [{ task: 'notifications.digest', cron: '0 7 * * *', backfillHours: 24 }],
+  // The daily digest at 07:00 UTC; a day missed while no worker ran is made up at start. Pruning at 03:20.
+  schedules: [
+    { task: 'notifications.digest', cron: '0 7 * * *', backfillHours: 24 },
+    { task: 'notifications.prune', cron: '20 3 * * *', backfillHours: 24 },
+  ],
   // Only their recipient reads them: never shared between sockets.
   viewerFields: ['notifications', 'unreadNotificationCount', 'notificationPreferences'],
 };

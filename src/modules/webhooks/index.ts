@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
+import { pruneInBatches } from '../../platform/database/prune';
 import { deliver, fanOut } from './delivery';
 import { buildPayloads } from './payloads';
 import { WebhookEndpoint, WebhookEvent } from './webhooks.entity';
@@ -44,6 +45,8 @@ declare module '../../platform/jobs/jobs' {
     'webhooks.fanout': { eventId: number };
     /** One attempt of a delivery (enqueued by the fan-out, a retry or `redeliverWebhook`). */
     'webhooks.deliver': { deliveryId: number };
+    /** Daily: deletes events older than WEBHOOK_RETENTION_DAYS (with their deliveries), none still being retried. */
+    'webhooks.prune': Record<string, never>;
   }
 }
 
@@ -58,5 +61,19 @@ export const webhooks: ModuleManifest = {
   tasks: {
     'webhooks.fanout': (payload, ctx) => fanOut(ctx, payload.eventId),
     'webhooks.deliver': (payload, ctx) => deliver(ctx, payload.deliveryId),
+    async 'webhooks.prune'(_payload, { em, config, log, responseCache }) {
+      const events = await pruneInBatches(
+        em,
+        'webhook_events',
+        `created_at < now() - make_interval(days => $1)
+         and not exists (select 1 from webhook_deliveries d where d.event_id = webhook_events.id and d.status = 'PENDING')`,
+        [config.WEBHOOK_RETENTION_DAYS],
+      );
+      if (!events) return;
+      log.info({ events, days: config.WEBHOOK_RETENTION_DAYS }, 'old webhook events pruned');
+      // Once a day: cached answers listing them are dropped (all of them, rather than tracking whose).
+      await responseCache.invalidate();
+    },
   },
+  schedules: [{ task: 'webhooks.prune', cron: '15 3 * * *', backfillHours: 24 }],
 };
