@@ -97,7 +97,11 @@ describe('jobs', () => {
   it('that throw are retried later with their error in the table, and succeed on a later attempt', async () => {
     await testWorkers();
     await enqueue(server.app.db.orm.em.fork(), 'test.failOnce', { run });
-    await until(async () => (await jobsOf('test.failOnce')).some((j: any) => j.attempts === 1), 'a failed attempt');
+    // attempts counts the attempt from when a worker takes the job; last_error is set once it has failed.
+    await until(
+      async () => (await jobsOf('test.failOnce')).some((j: any) => j.attempts === 1 && j.last_error),
+      'a failed attempt',
+    );
     const [failed] = await jobsOf('test.failOnce');
     expect(failed).toMatchObject({ attempts: 1, later: true });
     expect(failed.last_error).toMatch(/first attempt fails/);
