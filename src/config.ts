@@ -221,7 +221,19 @@ const envSchema = z.object({
    */
   WRITE_RATE_LIMITS: parsed(parseWriteLimits).default({ ...WRITE_RATE_DEFAULTS }),
   /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
+  /**
+   * Whether an instance applies pending migrations when it starts (under an advisory lock, so many
+   * instances starting together migrate once). `false`: it refuses to start while any is pending,
+   * and `npm run migrate` is run as a deploy step of its own. Default true.
+   */
+  MIGRATE_ON_START: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /**
+   * Milliseconds between SIGTERM and the end of accepting work: readiness (`/readyz`) answers 503 at
+   * once while requests and WebSocket upgrades are still served, so a load balancer takes the
+   * instance out before its listener closes. Default 5000 when NODE_ENV=production, else 0.
+   */
+  SHUTDOWN_DELAY_MS: int(0, 120_000).optional(),
   /**
    * Seconds a cached query response lives at most (0 turns the response cache off). Every
    * mutation invalidates the cache at once; this bounds only changes that come with time. Default 10.
@@ -242,10 +254,14 @@ const envSchema = z.object({
 });
 
 export type Env = z.input<typeof envSchema>;
-export type Config = Omit<z.output<typeof envSchema>, 'TOKEN_SECRET' | 'SEED_DEMO' | 'INTROSPECTION'> & {
+export type Config = Omit<
+  z.output<typeof envSchema>,
+  'TOKEN_SECRET' | 'SEED_DEMO' | 'INTROSPECTION' | 'SHUTDOWN_DELAY_MS'
+> & {
   TOKEN_SECRET: string;
   SEED_DEMO: boolean;
   INTROSPECTION: 'all' | 'admins' | 'off';
+  SHUTDOWN_DELAY_MS: number;
 };
 
 /** Raised when the environment is invalid; its message names each bad variable. */
@@ -305,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     TOKEN_SECRET: secret,
     SEED_DEMO: cfg.SEED_DEMO ?? !production,
     INTROSPECTION: cfg.INTROSPECTION ?? (production ? 'admins' : 'all'),
+    SHUTDOWN_DELAY_MS: cfg.SHUTDOWN_DELAY_MS ?? (production ? 5000 : 0),
   };
 }
 

@@ -207,6 +207,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logRequest(req, res, () => serve(req, res));
     } else app(req, res);
   });
+  /** SIGTERM received: readiness fails while requests are still served (SHUTDOWN_DELAY_MS). */
+  let leaving = false;
+  /** Past the delay: no new connection or upgrade is taken, in-flight work drains. */
   let draining = false;
 
   app.use(logRequest);
@@ -214,8 +217,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready while this instance can serve: the database answers and it is not shutting down. A pub/sub
+  // (Redis) outage leaves it serving queries and mutations, with live updates and the shared caches
+  // degraded: `degraded` in the body (and 200), rather than taking every instance out of the balancer at once.
   app.get('/readyz', async (_req, res) => {
-    if (draining) {
+    if (leaving || draining) {
       res.status(503).json({ status: 'draining' });
       return;
     }
@@ -225,9 +231,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         (e: Error) => `error: ${e.message}`,
       );
     const [database, pubsubState] = await Promise.all([check(() => db.ping()), check(() => pubsub.ping())]);
-    const ok = database === 'ok' && pubsubState === 'ok';
+    const ok = database === 'ok';
     res.status(ok ? 200 : 503).json({
-      status: ok ? 'ready' : 'not ready',
+      status: !ok ? 'not ready' : pubsubState === 'ok' ? 'ready' : 'degraded',
       database: { state: database, embedded: db.embedded },
       pubsub: { state: pubsubState, kind: pubsub.kind },
     });
@@ -383,6 +389,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      leaving = true;
+      if (config.SHUTDOWN_DELAY_MS > 0) {
+        log.info(
+          { ms: config.SHUTDOWN_DELAY_MS },
+          'shutting down: readiness fails, still serving until the delay ends',
+        );
+        await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY_MS));
+      }
       draining = true;
       log.info('shutting down: draining HTTP and WebSocket');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001

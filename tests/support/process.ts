@@ -26,6 +26,8 @@ export interface Exit {
 /** `node dist/src/main.js` running as a child process, its output collected as it arrives. */
 export interface TownsquareProcess {
   child: ChildProcess;
+  /** Sends a signal to the process (to its whole process group when it was started as a `command`, as a platform stopping `npm start` does). */
+  signal(name: NodeJS.Signals): void;
   /** stdout lines so far, parsed. */
   readonly logs: LogLine[];
   /** stderr so far. */
@@ -37,16 +39,27 @@ export interface TownsquareProcess {
 }
 
 /**
- * Starts the built server (`node dist/src/main.js`, or another built `script`) with exactly `env` (plus PATH); it is killed in
- * `closeAll` if it is still running. Throws, telling what to do, when the build is missing.
+ * Starts the built server (`node dist/src/main.js`, or another built `script`, or `options.command`
+ * in `options.cwd`) with exactly `env` (plus PATH); it is killed in `closeAll` if it is still
+ * running. Throws, telling what to do, when the build is missing.
  */
-export function spawnTownsquare(env: Record<string, string | undefined>, script = MAIN_JS): TownsquareProcess {
-  if (!existsSync(script)) {
+export function spawnTownsquare(
+  env: Record<string, string | undefined>,
+  script = MAIN_JS,
+  options: { cwd?: string; command?: [string, ...string[]] } = {},
+): TownsquareProcess {
+  if (!options.command && !existsSync(script)) {
     throw new Error(`${script} is missing: run \`npm run build\` before these tests (\`npm test\` does it in pretest)`);
   }
-  const child = spawn(process.execPath, [script], {
+  // `command` (e.g. ['npm', 'start'] in an installed copy) replaces `node <script>`.
+  const [file, ...args] = options.command ?? [process.execPath, script];
+  // A command runs in a process group of its own (npm, its shell, the server), signalled as a whole.
+  const group = !!options.command;
+  const child = spawn(file, args, {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
   });
   const logs: LogLine[] = [];
   let stderr = '';
@@ -78,15 +91,20 @@ export function spawnTownsquare(env: Record<string, string | undefined>, script 
     });
   });
 
+  const signal = (name: NodeJS.Signals) => {
+    if (group) process.kill(-child.pid!, name);
+    else child.kill(name);
+  };
   onCleanup(async () => {
     if (!exit) {
-      child.kill('SIGKILL');
+      signal('SIGKILL');
       await exited;
     }
   });
 
   return {
     child,
+    signal,
     logs,
     get stderr() {
       return stderr;

@@ -33,6 +33,30 @@ const MIGRATION_LOCK = 7_404_242;
 export type AfterMigrate = (orm: MikroORM) => Promise<void>;
 
 /**
+ * What opening the database does about migrations: `apply` the pending ones (under their lock;
+ * MIGRATE_ON_START=true, the default), `require` none to be pending and refuse to start otherwise
+ * (MIGRATE_ON_START=false: `npm run migrate` is a separate deploy step), or `status`: neither, for
+ * `npm run migrate:status`, which only reports.
+ */
+export type MigrationMode = 'apply' | 'require' | 'status';
+
+/** Refuses a database with pending migrations (MIGRATE_ON_START=false), naming them and the command that applies them. */
+async function assertMigrated(orm: MikroORM): Promise<void> {
+  const pending = (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+  const [{ jobs }] = await orm.em
+    .fork()
+    .getConnection('write')
+    .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`);
+  if (!jobs) pending.push('graphile-worker (the job queue)');
+  if (pending.length) {
+    throw new ConfigError(
+      `The database has ${pending.length} pending migration${pending.length === 1 ? '' : 's'} (${pending.join(', ')}) ` +
+        'and MIGRATE_ON_START=false: run `npm run migrate` first.',
+    );
+  }
+}
+
+/**
  * Opens the configured database, brings its schema up to date and installs its global ID key. A
  * database named by DATABASE_URL (or DATABASE_REPLICA_URLS) that does not exist is a ConfigError
  * naming the variable: it is never created, so a typo cannot start the server on a fresh, empty database.
@@ -44,6 +68,7 @@ export async function openDatabase(
   log: Logger,
   dataDir = join(config.DATA_DIR, 'pgdata'),
   afterMigrate?: AfterMigrate,
+  migrations: MigrationMode = config.MIGRATE_ON_START ? 'apply' : 'require',
 ): Promise<Database> {
   releaseTransactionContextWhenIdle();
   let embedded: EmbeddedPostgres | undefined;
@@ -70,10 +95,20 @@ export async function openDatabase(
         preparedStatements = false;
       } else if (!config.DATABASE_PREPARED_STATEMENTS) setFastSqlMode(orm.config, 'unnamed');
       // The key is installed before the work after the migrations (the demo seed), under their lock.
-      await migrate(orm, url, log, async (migrated) => {
-        releaseIdKey = installGlobalIdKey(await readGlobalIdKey(migrated));
-        await afterMigrate?.(migrated);
-      });
+      if (migrations === 'status') {
+        // Read only: the migrations' state is reported by the caller; the database is not served.
+      } else {
+        await migrate(
+          orm,
+          url,
+          log,
+          async (migrated) => {
+            releaseIdKey = installGlobalIdKey(await readGlobalIdKey(migrated));
+            await afterMigrate?.(migrated);
+          },
+          migrations === 'apply',
+        );
+      }
     } catch (err) {
       releaseIdKey?.(); // a failed demo seed must not leave this database's key installed in the process
       await orm.close(true);
@@ -152,25 +187,41 @@ const inProcess = new Map<string, Promise<void>>();
  * is re-entrant and would not keep two in-process servers apart.
  * @param afterMigrate runs after the migrations, still under the lock (see {@link AfterMigrate})
  */
-export function migrate(orm: MikroORM, url: string, log: Logger, afterMigrate?: AfterMigrate): Promise<void> {
+export function migrate(
+  orm: MikroORM,
+  url: string,
+  log: Logger,
+  afterMigrate?: AfterMigrate,
+  apply = true,
+): Promise<void> {
   const run = (inProcess.get(url) ?? Promise.resolve())
     .catch(() => undefined)
-    .then(() => migrateLocked(orm, url, log, afterMigrate));
+    .then(() => migrateLocked(orm, url, log, afterMigrate, apply));
   inProcess.set(url, run);
   return run.finally(() => {
     if (inProcess.get(url) === run) inProcess.delete(url);
   });
 }
 
-async function migrateLocked(orm: MikroORM, url: string, log: Logger, afterMigrate?: AfterMigrate): Promise<void> {
+async function migrateLocked(
+  orm: MikroORM,
+  url: string,
+  log: Logger,
+  afterMigrate: AfterMigrate | undefined,
+  apply: boolean,
+): Promise<void> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const applied = await orm.getMigrator().up();
-    if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-    // The job queue's tables (graphile-worker's own migrations), so that writes may enqueue at once.
-    await migrateJobs(url, log);
+    if (apply) {
+      const applied = await orm.getMigrator().up();
+      if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      // The job queue's tables (graphile-worker's own migrations), so that writes may enqueue at once.
+      await migrateJobs(url, log);
+    } else {
+      await assertMigrated(orm);
+    }
     // Under the same lock: instances starting together on an empty database seed it once.
     await afterMigrate?.(orm);
   } finally {
