@@ -229,6 +229,11 @@ const envSchema = z.object({
   MIGRATE_ON_START: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /**
+   * The bearer token that reads GET /metrics (16+ characters). Without it the metrics are open, except
+   * when NODE_ENV=production, where they are not served.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /**
    * Milliseconds between SIGTERM and the end of accepting work: readiness (`/readyz`) answers 503 at
    * once while requests and WebSocket upgrades are still served, so a load balancer takes the
    * instance out before its listener closes. Default 5000 when NODE_ENV=production, else 0.

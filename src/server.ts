@@ -43,6 +43,7 @@ import { limitRules, queryLimits } from './platform/guards/limits';
 import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limit';
 import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
+import { Metrics, tokenMatches } from './platform/metrics';
 import { requestLog } from './platform/request-log';
 import { createRequestRules } from './platform/request-rules';
 import { databaseIdentity } from './modules/reputation/leaderboards';
@@ -157,7 +158,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       redisUrl: config.REDIS_URL,
       log,
     });
-    // The modules' services (leaderboards) and background work (the poll closer). These run
+    // The modules' services (leaderboards) and background work. These run
     // in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in SQL, so any
     // number of them at once still act once.
     modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace });
@@ -197,7 +198,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.disable('x-powered-by');
   // No ETag: hashing every GraphQL response costs CPU on each request and no client revalidates POSTs.
   app.set('etag', false);
-  const logRequest = requestLog(log);
+  const metrics = new Metrics({
+    orm: db.orm,
+    pubsub,
+    sockets: () => wsServer?.counts() ?? { connections: 0, subscriptions: 0 },
+  });
+  const logRequest = requestLog(log, metrics);
   // JSON POSTs to /graphql skip Express (set once Apollo has started); Express serves the rest.
   let graphqlPost: ReturnType<typeof graphqlHttp<Context>> | undefined;
   const corsOn = config.CORS_ORIGINS.length > 0;
@@ -213,6 +219,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let draining = false;
 
   app.use(logRequest);
+
+  // Prometheus metrics (see metrics.ts). With METRICS_TOKEN, only `Authorization: Bearer <METRICS_TOKEN>`
+  // reads them; without it they are open, except in production, where they are not served at all.
+  app.get('/metrics', async (req, res) => {
+    if (!config.METRICS_TOKEN && config.NODE_ENV === 'production') {
+      res.status(404).json({ error: 'metrics are served only with METRICS_TOKEN set' });
+      return;
+    }
+    if (config.METRICS_TOKEN && !tokenMatches(req.headers.authorization, config.METRICS_TOKEN)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'unauthorized' });
+      return;
+    }
+    const { contentType, body } = await metrics.expose();
+    res.set('content-type', contentType).send(body);
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -264,6 +285,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     credentials: credentialAuthority,
     shareKeys,
     viewerFields,
+    metrics,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -316,7 +338,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const requestEm = () => (em ??= forkEm(db.orm, requestId, stats));
     try {
       const { authorization } = req.headers;
+      // The access log line and the metrics read the operation and credential from here.
+      req.stats = stats;
       const viewer = authorization === undefined ? ANONYMOUS : await authenticate(requestEm(), authorization, config);
+      stats.userId = viewer.userId;
+      if (viewer.apiKeyId) stats.apiKeyId = viewer.apiKeyId;
       return createContext(
         deps,
         viewer,

@@ -19,6 +19,10 @@ export function townsquarePlugin(
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
+          if (contextValue.stats) {
+            contextValue.stats.operationName = request.operationName ?? operation.name?.value ?? 'anonymous';
+            contextValue.stats.operationType = operation.operation;
+          }
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
           await rules.admit({
             schema: schemaRef(),
@@ -32,6 +36,7 @@ export function townsquarePlugin(
           });
         },
         async didEncounterErrors({ errors, contextValue }) {
+          if (contextValue?.stats) contextValue.stats.errors = true;
           rules.reportErrors(errors, contextValue.log);
         },
         async willSendResponse({ response, contextValue }) {

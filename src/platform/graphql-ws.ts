@@ -10,6 +10,7 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -22,6 +23,7 @@ import { QueryStats } from './database/query-stats';
 import { AppError, Forbidden, Unauthenticated, normalizeError } from './errors';
 import { limitRules, queryLimits } from './guards/limits';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { RequestRules } from './request-rules';
 import { CredentialWatch, type CredentialAuthority, type WatchedSocket } from './socket-credentials';
 import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
@@ -44,6 +46,8 @@ export interface GraphqlWsServer {
   dispose(): Promise<void>;
   /** Whether an upgrade from this request's client address may open one more socket (MAX_ANONYMOUS_SOCKETS_PER_CLIENT). */
   admits(request: IncomingMessage): boolean;
+  /** Open connections, and the subscriptions running on them (for the metrics). */
+  counts(): { connections: number; subscriptions: number };
 }
 
 /**
@@ -71,8 +75,12 @@ export function serveGraphqlWs(
     shareKeys: readonly ShareKey[];
     /** Fields whose value depends on the viewer, besides `viewer…` ones: never shared. */
     viewerFields: ReadonlySet<string>;
+    /** Counts the operations started and refused. */
+    metrics?: Pick<Metrics, 'socketOperation'>;
   },
 ): GraphqlWsServer {
+  /** The subscriptions running, by connection (for `counts`). */
+  const running = new Map<string, Set<string>>();
   const { config, log } = deps;
   const limits = queryLimits(config);
   const validationRules = [...specifiedRules, ...limitRules(limits)];
@@ -227,6 +235,7 @@ export function serveGraphqlWs(
             rateLimiter: deps.rateLimiter,
           });
         } catch (err) {
+          modules.metrics?.socketOperation(operationNameOf(operation, payload.operationName), false);
           return [err instanceof AppError ? err : normalizeError(err).error];
         }
         const requestId = `${ctx.extra.connectionId}/${id}`;
@@ -247,8 +256,14 @@ export function serveGraphqlWs(
           variableValues: payload.variables,
           contextValue,
         };
-        if (operation.operation === 'subscription')
+        if (operation.operation === 'subscription') {
           directSends.set(contextValue, directSend(ctx.extra.socket, id, log));
+          const connection = ctx.extra.connectionId!;
+          let ids = running.get(connection);
+          if (!ids) running.set(connection, (ids = new Set()));
+          ids.add(id);
+        }
+        modules.metrics?.socketOperation(operationNameOf(operation, payload.operationName), true);
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
@@ -262,7 +277,11 @@ export function serveGraphqlWs(
           ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) }
           : undefined,
       onError: (ctx, id, _payload, errors) => formatErrors(errors, `${ctx.extra.connectionId}/${id}`),
+      onComplete: (ctx, id) => {
+        if (ctx.extra.connectionId) running.get(ctx.extra.connectionId)?.delete(id);
+      },
       onClose: (ctx, code) => {
+        if (ctx.extra.connectionId) running.delete(ctx.extra.connectionId);
         log.debug({ connectionId: ctx.extra.connectionId, code }, 'websocket closed');
       },
     },
@@ -274,11 +293,21 @@ export function serveGraphqlWs(
   );
   return {
     admits: (request) => anonymous.admits(addressOf(request)),
+    counts: () => {
+      let subscriptions = 0;
+      for (const ids of running.values()) subscriptions += ids.size;
+      return { connections: wss.clients.size, subscriptions };
+    },
     async dispose() {
       await credentials.stop();
       await server.dispose();
     },
   };
+}
+
+/** An operation's name for the metrics: the one asked for, its own, or `anonymous`. */
+function operationNameOf(operation: OperationDefinitionNode, asked: string | null | undefined): string {
+  return asked ?? operation.name?.value ?? 'anonymous';
 }
 
 /** Ends a socket's running operations now (graphql-ws sends `complete` for each, if the socket is still open). */

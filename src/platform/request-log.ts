@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { QueryStats } from './database/query-stats';
 import type { Logger } from './logger';
+import { statsOf, type Metrics } from './metrics';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -8,6 +10,8 @@ declare module 'node:http' {
     id: string;
     /** The process logger bound to `{ req: { id, method, url } }`. */
     log: Logger;
+    /** Set by a GraphQL request's context: its operation, credential and SQL (see QueryStats). */
+    stats?: QueryStats;
   }
 }
 
@@ -18,11 +22,13 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 /**
  * Express middleware: gives each request its id (echoed in `X-Request-Id`) and a logger bound to it,
  * and logs one access line when the response is sent (`request completed`, with the status and the
- * milliseconds it took; level error from 500 up). It replaces pino-http, whose per-request child
+ * milliseconds it took; level error from 500 up). A GraphQL request's line also names its operation
+ * (`graphql: { operation, type, userId, apiKeyId, sqlStatements, sqlMs }`), and it is counted in the
+ * metrics. It replaces pino-http, whose per-request child
  * logger serialized every request's headers whether or not anything was logged: here the bindings
  * are three strings, and the child is made only when something logs through `req.log`.
  */
-export function requestLog(log: Logger) {
+export function requestLog(log: Logger, metrics?: Metrics) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const started = performance.now();
     const { method, url } = req; // as received: routers rewrite req.url on the way
@@ -38,15 +44,28 @@ export function requestLog(log: Logger) {
     });
     res.once('finish', () => {
       const status = res.statusCode;
+      const ms = performance.now() - started;
+      const stats = statsOf(req);
+      if (stats && metrics) metrics.httpOperation(stats, res, ms / 1000);
       if (status < 400 && QUIET_PATHS.has(url ?? '')) return;
       const level = status >= 500 ? 'error' : 'info';
       // Nothing is built for a line below the level (a child logger costs its redaction set-up).
       if (!log.isLevelEnabled(level)) return;
-      const line = {
+      const line: Record<string, unknown> = {
         req: { id, method, url },
         res: { statusCode: status },
-        responseTime: Math.round(performance.now() - started),
+        responseTime: Math.round(ms),
       };
+      if (stats?.operationType) {
+        line.graphql = {
+          operation: stats.operationName,
+          type: stats.operationType,
+          userId: stats.userId ?? null,
+          ...(stats.apiKeyId ? { apiKeyId: stats.apiKeyId } : {}),
+          sqlStatements: stats.statements,
+          sqlMs: Math.round(stats.sqlMs * 10) / 10,
+        };
+      }
       log[level](line, 'request completed');
     });
     next();

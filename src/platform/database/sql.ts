@@ -1,5 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { countStatement } from './query-stats';
+import { countStatement, timeStatement } from './query-stats';
 
 /**
  * Runs raw SQL (`?` placeholders) on the EntityManager's connection and transaction, counted in
@@ -48,7 +48,22 @@ async function run(
   params?: unknown[],
   prepared = false,
 ): Promise<PgResult | PgResult[]> {
-  countStatement(em.getLoggerContext());
+  const context = em.getLoggerContext();
+  countStatement(context);
+  const started = performance.now();
+  try {
+    return await runCounted(em, text, params, prepared);
+  } finally {
+    timeStatement(context, performance.now() - started);
+  }
+}
+
+async function runCounted(
+  em: EntityManager,
+  text: string,
+  params: unknown[] | undefined,
+  prepared: boolean,
+): Promise<PgResult | PgResult[]> {
   // A knex transaction's client hands out the transaction's own connection (and never releases it).
   const transaction = em.getTransactionContext() as Knex | undefined;
   const client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;

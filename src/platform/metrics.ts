@@ -1,0 +1,228 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { PubSub } from './pubsub/pubsub';
+import type { QueryStats } from './database/query-stats';
+
+/** Distinct operation names a label takes at most; later new names count as `other` (a client names its operations). */
+export const MAX_OPERATION_NAMES = 200;
+
+/** What the instance's metrics read when Prometheus scrapes. */
+export interface MetricSources {
+  orm: MikroORM;
+  pubsub: PubSub;
+  /** Open WebSocket connections, and subscriptions running on them. */
+  sockets(): { connections: number; subscriptions: number };
+}
+
+/**
+ * The instance's Prometheus metrics (prom-client, a registry per server): Node's default metrics,
+ * GraphQL operations over HTTP by name, type and outcome with their latency, SQL statements and SQL
+ * time, response-cache outcomes, WebSocket connections and subscriptions, subscriptions started and
+ * refused, pub/sub health, reconnects and ping time, the job queue's depth, and the database's health.
+ * Served on GET /metrics (see server.ts for who may read it).
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly names = new Set<string>();
+  private readonly operations: Counter<'operation' | 'type' | 'outcome'>;
+  private readonly duration: Histogram<'operation' | 'type'>;
+  private readonly sqlStatements: Histogram<'operation' | 'type'>;
+  private readonly sqlSeconds: Histogram<'operation' | 'type'>;
+  private readonly cache: Counter<'outcome'>;
+  private readonly subscriptions: Counter<'operation' | 'outcome'>;
+  private readonly reconnects: Counter;
+
+  constructor(sources: MetricSources) {
+    const registry = this.registry;
+    collectDefaultMetrics({ register: registry });
+    this.operations = new Counter({
+      name: 'townsquare_graphql_operations_total',
+      help: 'GraphQL operations answered over HTTP, by operation name, type (query, mutation; invalid for documents refused before an operation was chosen) and outcome (ok, error).',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'townsquare_graphql_operation_duration_seconds',
+      help: 'Time from receiving an HTTP GraphQL request to the end of its response, by operation name and type.',
+      labelNames: ['operation', 'type'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    this.sqlStatements = new Histogram({
+      name: 'townsquare_graphql_sql_statements',
+      help: 'SQL statements one HTTP GraphQL operation ran, by operation name and type.',
+      labelNames: ['operation', 'type'],
+      buckets: [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64],
+      registers: [registry],
+    });
+    this.sqlSeconds = new Histogram({
+      name: 'townsquare_graphql_sql_seconds',
+      help: 'Time one HTTP GraphQL operation spent waiting for its SQL statements, by operation name and type.',
+      labelNames: ['operation', 'type'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
+    this.cache = new Counter({
+      name: 'townsquare_response_cache_total',
+      help: 'Cacheable HTTP queries by response-cache outcome: hit (kept answer), shared (joined another execution), miss (executed).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.subscriptions = new Counter({
+      name: 'townsquare_subscriptions_started_total',
+      help: 'Operations asked for over WebSocket, by operation name and outcome (started, refused).',
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    });
+    this.reconnects = new Counter({
+      name: 'townsquare_pubsub_reconnects_total',
+      help: 'Times pub/sub (Redis) reconnected after losing its connection.',
+      registers: [registry],
+    });
+    sources.pubsub.onReconnect(() => this.reconnects.inc());
+    new Gauge({
+      name: 'townsquare_websocket_connections',
+      help: 'Open WebSocket connections.',
+      registers: [registry],
+      collect() {
+        this.set(sources.sockets().connections);
+      },
+    });
+    new Gauge({
+      name: 'townsquare_subscriptions_active',
+      help: 'Subscriptions running on the open WebSocket connections.',
+      registers: [registry],
+      collect() {
+        this.set(sources.sockets().subscriptions);
+      },
+    });
+    // prom-client collects the metrics concurrently: each gauge below measures for itself.
+    new Gauge({
+      name: 'townsquare_pubsub_up',
+      help: '1 when pub/sub answers a ping (always, in process), 0 while Redis does not: the instance then serves degraded.',
+      registers: [registry],
+      async collect() {
+        this.set(
+          await sources.pubsub.ping().then(
+            () => 1,
+            () => 0,
+          ),
+        );
+      },
+    });
+    new Gauge({
+      name: 'townsquare_pubsub_ping_seconds',
+      help: 'Round trip of a pub/sub ping at this scrape (Redis PING; about 0 in process); absent while it fails.',
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const started = performance.now();
+        await sources.pubsub.ping().then(
+          () => this.set((performance.now() - started) / 1000),
+          () => undefined,
+        );
+      },
+    });
+    new Gauge({
+      name: 'townsquare_pubsub_kind',
+      help: 'Which pub/sub the instance uses (label kind: memory or redis), always 1.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.set({ kind: sources.pubsub.kind }, 1);
+      },
+    });
+    new Gauge({
+      name: 'townsquare_database_up',
+      help: '1 when the database answers, 0 when it does not (readiness fails then).',
+      registers: [registry],
+      async collect() {
+        this.set(
+          await sources.orm.em
+            .fork()
+            .getConnection('write')
+            .execute('select 1')
+            .then(
+              () => 1,
+              () => 0,
+            ),
+        );
+      },
+    });
+    new Gauge({
+      name: 'townsquare_jobs',
+      help: 'Background jobs in the queue by state: due (waiting for a worker), scheduled (due later), running, failed (no attempt left); absent while the database does not answer.',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          const [row] = await sources.orm.em
+            .fork()
+            .getConnection('write')
+            .execute<{ due: number; scheduled: number; running: number; failed: number }[]>(
+              `select count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)::int as due,
+                    count(*) filter (where locked_at is null and run_at > now() and attempts < max_attempts)::int as scheduled,
+                    count(*) filter (where locked_at is not null)::int as running,
+                    count(*) filter (where locked_at is null and attempts >= max_attempts)::int as failed
+               from graphile_worker.jobs`,
+            );
+          for (const state of ['due', 'scheduled', 'running', 'failed'] as const) this.set({ state }, row[state]);
+        } catch {
+          // Left empty: townsquare_database_up says why.
+        }
+      },
+    });
+  }
+
+  /** The label of an operation name: its own for the first MAX_OPERATION_NAMES seen, `other` after. */
+  private label(name: string | undefined): string {
+    const value = name || 'anonymous';
+    if (this.names.has(value)) return value;
+    if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
+    this.names.add(value);
+    return value;
+  }
+
+  /** Records one HTTP GraphQL request once its response is sent (request-log.ts calls it). */
+  httpOperation(stats: QueryStats, res: ServerResponse, seconds: number): void {
+    if (!stats.operationType) {
+      // Refused before an operation was chosen: a syntax or validation error, a bad body.
+      this.operations.inc({ operation: 'invalid', type: 'invalid', outcome: 'error' });
+      return;
+    }
+    const labels = { operation: this.label(stats.operationName), type: stats.operationType };
+    const ok = !stats.errors && res.statusCode < 400;
+    this.operations.inc({ ...labels, outcome: ok ? 'ok' : 'error' });
+    this.duration.observe(labels, seconds);
+    this.sqlStatements.observe(labels, stats.statements);
+    this.sqlSeconds.observe(labels, stats.sqlMs / 1000);
+    const cache = res.getHeader('x-response-cache');
+    if (typeof cache === 'string') this.cache.inc({ outcome: cache });
+  }
+
+  /** Records an operation asked for over WebSocket: started, or refused by a guard. */
+  socketOperation(name: string | undefined, started: boolean): void {
+    this.subscriptions.inc({ operation: this.label(name), outcome: started ? 'started' : 'refused' });
+  }
+
+  /** The Prometheus text exposition. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Reads the request's stats left by the GraphQL context (see `requestContext` in server.ts). */
+export function statsOf(req: IncomingMessage): QueryStats | undefined {
+  return req.stats;
+}
+
+/** Whether an Authorization header is `Bearer <token>`, compared in constant time. */
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer (.+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]), digest(token));
+}
