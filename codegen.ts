@@ -2,7 +2,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * Typed documents for the operations written with `graphql(...)` in tests (including tests/support/client-example.ts, the README's typed client),
- * generated offline from the emitted SDL (`npm run codegen` runs `npm run schema` first).
+ * generated offline from the emitted SDL (`npm run codegen` runs `npm run schema` first), and their
+ * manifest of trusted documents (codegen/persisted-documents.json).
  */
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
@@ -11,7 +12,8 @@ const config: CodegenConfig = {
   generates: {
     'codegen/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: the trusted documents' manifest (SHA-256 → text), for TRUSTED_DOCUMENTS.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         scalars: { DateTimeISO: 'string', ID: 'string' },
         enumsAsTypes: true,

@@ -229,6 +229,15 @@ const envSchema = z.object({
   MIGRATE_ON_START: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /**
+   * Trusted documents (operations built ahead of time, by graphql-codegen's persisted documents):
+   * `off` (default), `allow` (a request may send `documentId` instead of `query`, and any text still
+   * runs) or `only` (only the manifest's documents run, by id or text, except for platform admins;
+   * automatic persisted queries are off). See README, Trusted documents.
+   */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'only']).default('off'),
+  /** The manifest of trusted documents (`{ "<sha256>": "<document>" }`): required unless TRUSTED_DOCUMENTS=off. */
+  TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
+  /**
    * The bearer token that reads GET /metrics (16+ characters). Without it the metrics are open, except
    * when NODE_ENV=production, where they are not served.
    */
@@ -306,6 +315,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const cfg = result.data;
+  if (cfg.TRUSTED_DOCUMENTS !== 'off' && !cfg.TRUSTED_DOCUMENTS_FILE) {
+    throw new ConfigError(
+      `Invalid environment:\n  TRUSTED_DOCUMENTS_FILE: required when TRUSTED_DOCUMENTS=${cfg.TRUSTED_DOCUMENTS}`,
+    );
+  }
   if (cfg.JOB_LOCK_TIMEOUT_SECONDS < 2 * cfg.JOB_HEARTBEAT_SECONDS) {
     throw new ConfigError(
       `Invalid environment:\n  JOB_LOCK_TIMEOUT_SECONDS: must be at least twice JOB_HEARTBEAT_SECONDS (${cfg.JOB_HEARTBEAT_SECONDS})`,

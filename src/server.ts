@@ -45,6 +45,8 @@ import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { Metrics, tokenMatches } from './platform/metrics';
 import { requestLog } from './platform/request-log';
+import { connectRedis, type RedisClient } from './platform/redis';
+import { RedisApqCache, TrustedDocuments } from './platform/trusted-documents';
 import { createRequestRules } from './platform/request-rules';
 import { databaseIdentity } from './modules/reputation/leaderboards';
 import { seedDemoIfEmpty } from '../seed/demo';
@@ -138,8 +140,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let modules: StartedModules | undefined;
   let jobs: Jobs | undefined;
   let schema: GraphQLSchema;
+  let apqRedis: RedisClient | undefined;
+  /** Redis keys of this database (see `databaseIdentity`). */
+  let namespace = '';
+  let trusted: TrustedDocuments;
   /** Closes what started, in reverse order, when the start fails part-way. */
   const closeStarted = async () => {
+    await apqRedis?.quit().catch(() => undefined);
     await jobs?.stop();
     await modules?.stop();
     await responseCache?.close();
@@ -150,7 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     pubsub = await createPubSub(config.REDIS_URL, log);
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
-    const namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
+    namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
     rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS,
@@ -177,6 +184,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       embedded: db.embedded,
     });
     schema = await buildSchema(pubsub);
+    trusted = TrustedDocuments.load(config.TRUSTED_DOCUMENTS, config.TRUSTED_DOCUMENTS_FILE, log);
+    // Automatic persisted queries: shared by every instance through Redis (off under TRUSTED_DOCUMENTS=only).
+    if (config.REDIS_URL && config.TRUSTED_DOCUMENTS !== 'only')
+      apqRedis = await connectRedis(config.REDIS_URL, 'townsquare:apq', log);
   } catch (err) {
     await closeStarted();
     throw err;
@@ -286,12 +297,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     shareKeys,
     viewerFields,
     metrics,
+    trusted,
   });
 
   const apollo = new ApolloServer<Context>({
     ...(config.GRAPHQL_JIT ? { gateway: compiledGateway(schema) } : { schema }),
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
+    persistedQueries:
+      config.TRUSTED_DOCUMENTS === 'only'
+        ? false
+        : apqRedis
+          ? { cache: new RedisApqCache(apqRedis, namespace) }
+          : {},
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handlers (on unless NODE_ENV=test) re-raise the signal once
@@ -309,7 +327,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field resolution; we set no cache hints (HTTP caching is off anyway).
       ApolloServerPluginCacheControlDisabled(),
-      townsquarePlugin(config, () => schema, rules),
+      townsquarePlugin(config, () => schema, rules, trusted),
       responseCachePlugin(responseCache, rules),
       {
         async serverWillStart() {
@@ -364,6 +382,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxBatchSize: config.MAX_BATCH_SIZE,
     context: requestContext,
+    expandBody: (body) => trusted.expand(body),
   });
 
   app.use(
@@ -373,6 +392,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     graphiqlHandler({ endpoint: GRAPHQL_PATH, title: 'Townsquare' }),
     graphqlPost.parseJson,
     (req: Request, res: Response, next: NextFunction) => graphqlPost!.refusesBatch(req, res) || next(),
+    (req: Request, res: Response, next: NextFunction) => graphqlPost!.expands(req, res) && next(),
     expressMiddleware(apollo, { context: ({ req }) => requestContext(req) }),
   );
 
@@ -429,6 +449,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       wss.close();
       await jobs.stop(); // the running jobs finish; the others wait in the queue for another worker
       await modules.stop();
+      await apqRedis?.quit().catch(() => undefined);
       await responseCache.close();
       await rateLimiter.close();
       await pubsub.close();

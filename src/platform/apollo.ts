@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from './context';
 import type { RequestRules } from './request-rules';
+import { TrustedDocuments } from './trusted-documents';
 
 /**
  * Apollo plugin for the request rules that need the resolved operation (see request-rules.ts, which
@@ -13,6 +14,7 @@ export function townsquarePlugin(
   config: Config,
   schemaRef: () => GraphQLSchema,
   rules: RequestRules,
+  trusted?: TrustedDocuments,
 ): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
@@ -23,6 +25,8 @@ export function townsquarePlugin(
             contextValue.stats.operationName = request.operationName ?? operation.name?.value ?? 'anonymous';
             contextValue.stats.operationType = operation.operation;
           }
+          // TRUSTED_DOCUMENTS=only: a text that is none of the trusted documents runs for platform admins alone.
+          if (trusted && !trusted.admits(request.query, contextValue.viewer.isAdmin)) throw TrustedDocuments.refusal();
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
           await rules.admit({
             schema: schemaRef(),

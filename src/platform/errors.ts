@@ -17,6 +17,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** A persisted query's hash (APQ) or a `documentId` the server does not know: send the text (APQ) or a known id. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Persisted queries (APQ) are off here (TRUSTED_DOCUMENTS=only), or a text that is no trusted document was sent. */
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -92,8 +96,9 @@ const FOREIGN_CODES: Record<string, ErrorCode> = {
   GRAPHQL_PARSE_FAILED: ErrorCode.GRAPHQL_VALIDATION_FAILED,
   OPERATION_RESOLUTION_FAILURE: ErrorCode.GRAPHQL_VALIDATION_FAILED,
   BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
-  PERSISTED_QUERY_NOT_FOUND: ErrorCode.BAD_USER_INPUT,
-  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
+  // Apollo's own, kept: APQ clients retry with the full text when they see PERSISTED_QUERY_NOT_FOUND.
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 };
 
 /** Codes Apollo gives the errors it raises about the request itself, before any resolver runs. */

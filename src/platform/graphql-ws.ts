@@ -24,6 +24,7 @@ import { AppError, Forbidden, Unauthenticated, normalizeError } from './errors';
 import { limitRules, queryLimits } from './guards/limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { TrustedDocuments } from './trusted-documents';
 import type { RequestRules } from './request-rules';
 import { CredentialWatch, type CredentialAuthority, type WatchedSocket } from './socket-credentials';
 import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
@@ -77,6 +78,8 @@ export function serveGraphqlWs(
     viewerFields: ReadonlySet<string>;
     /** Counts the operations started and refused. */
     metrics?: Pick<Metrics, 'socketOperation'>;
+    /** TRUSTED_DOCUMENTS=only: texts that are no trusted document are refused (platform admins excepted). */
+    trusted?: TrustedDocuments;
   },
 ): GraphqlWsServer {
   /** The subscriptions running, by connection (for `counts`). */
@@ -215,6 +218,8 @@ export function serveGraphqlWs(
             ),
           ];
         }
+        if (modules.trusted && !modules.trusted.admits(payload.query, viewer.isAdmin))
+          return [TrustedDocuments.refusal()];
         const checked = checkDocument(payload.query);
         if (checked.errors) return checked.errors;
         const { document } = checked;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import express from 'express';
-import { ErrorCode } from './errors';
+import { AppError, ErrorCode } from './errors';
 
 /** What a request that reached the GraphQL endpoint needs besides Apollo. */
 export interface GraphqlHttpOptions<TContext extends BaseContext> {
@@ -11,6 +11,8 @@ export interface GraphqlHttpOptions<TContext extends BaseContext> {
   maxBatchSize: number;
   /** Builds a request's context (may throw a GraphQLError, answered as Apollo answers it). */
   context: (req: IncomingMessage) => Promise<TContext>;
+  /** Rewrites a parsed body before Apollo sees it (trusted documents: `documentId` → `query`); may throw an AppError. */
+  expandBody?: (body: unknown) => unknown;
 }
 
 type Next = (err?: unknown) => void;
@@ -69,8 +71,27 @@ export function graphqlHttp<TContext extends BaseContext>(
     return true;
   }
 
+  /**
+   * Applies `expandBody` to the parsed body; true when the request may go on, false when it was
+   * answered (an unknown `documentId`: PERSISTED_QUERY_NOT_FOUND with 200, as Apollo answers an
+   * unknown APQ hash; an id beside a query: 400).
+   */
+  function expands(req: IncomingMessage & { body?: unknown }, res: ServerResponse): boolean {
+    if (!options.expandBody) return true;
+    try {
+      req.body = options.expandBody(req.body);
+      return true;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const code = String(err.extensions.code);
+      sendJson(res, code === ErrorCode.PERSISTED_QUERY_NOT_FOUND ? 200 : 400, errorBody(err.message, code));
+      return false;
+    }
+  }
+
   async function execute(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> {
     if (refusesBatch(req, res)) return;
+    if (!expands(req, res)) return;
     const { body } = req;
     const headers = new HeaderMap();
     for (const key in req.headers) {
@@ -120,5 +141,6 @@ export function graphqlHttp<TContext extends BaseContext>(
     parseJson,
     fail,
     refusesBatch,
+    expands,
   };
 }
