@@ -155,6 +155,12 @@ describe('GraphiQL sign-in bar', () => {
       const { page, requested } = await openGraphiQL(srv.httpUrl);
       expect(await viewerHandle(page, 'anonymous')).toBeNull();
 
+      // The schema is fetched again with the new credential (with INTROSPECTION=admins, only admins get it).
+      const introspected = page.waitForRequest(
+        (request) =>
+          /__schema/.test(request.postData() ?? '') &&
+          (request.headers().authorization ?? '').startsWith('Bearer tsq_'),
+      );
       await signInWithPassword(page, carol);
       await page
         .locator(ui.who)
@@ -164,6 +170,7 @@ describe('GraphiQL sign-in bar', () => {
       const stored = await storedCredential(page);
       expect(stored).toMatchObject({ kind: 'session', handle: carol.user.handle });
       expect(stored.token).toMatch(/^tsq_/);
+      expect((await introspected).headers().authorization).toBe(`Bearer ${stored.token}`);
       expect(await viewerHandle(page, 'signedIn')).toBe(carol.user.handle);
 
       // A reload keeps the tab's session storage, so the bar and the fetcher still use the token.
