@@ -1,6 +1,6 @@
 import type { Client as SseClient } from 'graphql-sse';
 import { record, type Recording } from '../support/subscription';
-import { castOf, createPost, type Cast } from '../posts/operations';
+import { castOf, createPost, dbId, type Cast } from '../posts/operations';
 import { closeAll, createCommunity, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
 
 /**
@@ -218,6 +218,20 @@ describe('credentials', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(real(f)).toEqual([]);
     expect(connects).toBe(1);
+  });
+
+  it('ends the stream within 5 s once its session expires, though nobody revokes it (the periodic re-check)', async () => {
+    const place = await thread(server, 'PRIVATE');
+    const [ada] = place.members;
+    const f = follow(server.sse({ token: ada.token }), { postId: place.postId });
+    await untilStreaming(f, (body) => addComment(server, place.owner, place.postId, body));
+    await server.app.db.orm.em
+      .fork()
+      .getConnection()
+      .execute('update sessions set expires_at = now() where user_id = ?', [dbId(ada.user.id)]);
+    await f.settled(5000);
+    expect(f.errorCodes()).toEqual(['UNAUTHENTICATED']);
+    expect(f.completed).toBe(true);
   });
 
   it('refuses, anonymously, what WebSocket refuses anonymously (notifications are for a signed-in user)', async () => {
