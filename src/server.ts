@@ -39,6 +39,8 @@ import { compiledGateway } from './platform/compiled-execution';
 import { graphiqlHandler } from './platform/graphiql';
 import { graphqlHttp } from './platform/http-graphql';
 import { serveGraphqlWs } from './platform/graphql-ws';
+import { serveGraphqlSse } from './platform/graphql-sse';
+import { createLiveOperations } from './platform/live-operations';
 import { limitRules, queryLimits } from './platform/guards/limits';
 import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limit';
 import { createLogger, type Logger } from './platform/logger';
@@ -62,7 +64,7 @@ export interface Townsquare {
   pubsub: PubSub;
   schema: GraphQLSchema;
   log: Logger;
-  /** Graceful shutdown: stop accepting, finish in-flight requests, close sockets (1001), database and Redis. */
+  /** Graceful shutdown: stop accepting, finish in-flight requests, close sockets (1001) and end event streams, database and Redis. */
   stop(): Promise<void>;
 }
 
@@ -215,11 +217,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     sockets: () => wsServer?.counts() ?? { connections: 0, subscriptions: 0 },
   });
   const logRequest = requestLog(log, metrics);
-  // JSON POSTs to /graphql skip Express (set once Apollo has started); Express serves the rest.
+  // JSON POSTs to /graphql skip Express (set once Apollo has started); Express serves the rest,
+  // event streams (Accept: text/event-stream) included.
   let graphqlPost: ReturnType<typeof graphqlHttp<Context>> | undefined;
   const corsOn = config.CORS_ORIGINS.length > 0;
   const httpServer: Server = createServer((req, res) => {
-    if (graphqlPost?.handles(req, GRAPHQL_PATH) && !(corsOn && req.headers.origin !== undefined)) {
+    if (
+      graphqlPost?.handles(req, GRAPHQL_PATH) &&
+      !(corsOn && req.headers.origin !== undefined) &&
+      !sseServer.wants(req)
+    ) {
       const serve = graphqlPost.serve;
       logRequest(req, res, () => serve(req, res));
     } else app(req, res);
@@ -292,24 +299,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       done(true);
     },
   });
-  const wsServer = serveGraphqlWs(wss, schema, deps, rules, {
+  // What WebSocket and Server-Sent Events share: document checks, rules, contexts, shared executions, the credential watch.
+  const live = createLiveOperations(schema, deps, rules, {
     credentials: credentialAuthority,
     shareKeys,
     viewerFields,
     metrics,
     trusted,
   });
+  const wsServer = serveGraphqlWs(wss, schema, live, deps, rules, { credentials: credentialAuthority });
+  const sseServer = serveGraphqlSse(live, deps, { credentials: credentialAuthority });
 
   const apollo = new ApolloServer<Context>({
     ...(config.GRAPHQL_JIT ? { gateway: compiledGateway(schema) } : { schema }),
     csrfPrevention: true,
     allowBatchedHttpRequests: true,
     persistedQueries:
-      config.TRUSTED_DOCUMENTS === 'only'
-        ? false
-        : apqRedis
-          ? { cache: new RedisApqCache(apqRedis, namespace) }
-          : {},
+      config.TRUSTED_DOCUMENTS === 'only' ? false : apqRedis ? { cache: new RedisApqCache(apqRedis, namespace) } : {},
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT. Apollo's own handlers (on unless NODE_ENV=test) re-raise the signal once
@@ -333,7 +339,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsServer.dispose();
+              await live.stop();
+              await Promise.all([wsServer.dispose(), sseServer.dispose()]);
             },
           };
         },
@@ -389,6 +396,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     GRAPHQL_PATH,
     // Without CORS_ORIGINS no browser origin is allowed, which cors({ origin: false }) does by passing every request on.
     ...(config.CORS_ORIGINS.length ? [cors({ origin: config.CORS_ORIGINS, maxAge: 600 })] : []),
+    // Subscriptions over Server-Sent Events (graphql-sse): a POST or GET that accepts text/event-stream.
+    (req: Request, res: Response, next: NextFunction) => {
+      if (!sseServer.wants(req)) return next();
+      const serve = () => sseServer.serve(req, res, req.body).catch(next);
+      if (req.method === 'POST') graphqlPost!.parseJson(req, res, (err?: unknown) => (err ? next(err) : serve()));
+      else void serve();
+    },
     graphiqlHandler({ endpoint: GRAPHQL_PATH, title: 'Townsquare' }),
     graphqlPost.parseJson,
     (req: Request, res: Response, next: NextFunction) => graphqlPost!.refusesBatch(req, res) || next(),
@@ -444,7 +458,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY_MS));
       }
       draining = true;
-      log.info('shutting down: draining HTTP and WebSocket');
+      log.info('shutting down: draining HTTP, WebSocket and event streams');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
       await jobs.stop(); // the running jobs finish; the others wait in the queue for another worker

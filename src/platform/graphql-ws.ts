@@ -1,33 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import {
-  GraphQLError,
-  getOperationAST,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
-import { ANONYMOUS, type Viewer } from './viewer';
+import type { Viewer } from './viewer';
 import { clientAddress } from './client-address';
-import { SharedSubscriptions, type DirectSend, type ShareKey } from './shared-subscriptions';
-import { createContext, forkEm, type Context, type ContextDeps } from './context';
+import type { DirectSend } from './shared-subscriptions';
+import type { Context, ContextDeps } from './context';
+import { forkEm } from './context';
 import { QueryStats } from './database/query-stats';
-import { AppError, Forbidden, Unauthenticated, normalizeError } from './errors';
-import { limitRules, queryLimits } from './guards/limits';
+import { AppError, Forbidden, Unauthenticated } from './errors';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
-import { TrustedDocuments } from './trusted-documents';
 import type { RequestRules } from './request-rules';
-import { CredentialWatch, type CredentialAuthority, type WatchedSocket } from './socket-credentials';
-import { AnonymousSocketCap, logProtocolErrors } from './socket-limits';
+import type { LiveModules, LiveOperations } from './live-operations';
+import type { WatchedSocket } from './socket-credentials';
+import { logProtocolErrors } from './socket-limits';
 
 /** What we keep per WebSocket connection. */
 type SocketExtra = {
@@ -43,7 +32,7 @@ type SocketExtra = {
 
 /** What serveGraphqlWs gives the server: graphql-ws's disposable, and the upgrade check. */
 export interface GraphqlWsServer {
-  /** Stops the credential watch and closes every socket with 1001 Going Away. */
+  /** Closes every socket with 1001 Going Away (the credential watch is `LiveOperations`', stopped by its owner). */
   dispose(): Promise<void>;
   /** Whether an upgrade from this request's client address may open one more socket (MAX_ANONYMOUS_SOCKETS_PER_CLIENT). */
   admits(request: IncomingMessage): boolean;
@@ -54,9 +43,9 @@ export interface GraphqlWsServer {
 /**
  * Serves GraphQL over WebSocket (graphql-transport-ws) with the same rules as HTTP: the bearer
  * token from `connectionParams.authorization` (bad token: close 4403 before any operation),
- * the same depth/alias/directive/token limits and operation rules (`assertOperationAllowed`), a cap on concurrent
- * subscriptions per socket, and the same error masking. Subscriptions that a `shareKeys` function
- * groups run once per group (see SharedSubscriptions).
+ * the same depth/alias/directive/token limits and operation rules (`LiveOperations.prepare`, shared
+ * with Server-Sent Events), a cap on concurrent subscriptions per socket, and the same error
+ * masking. Subscriptions that a `shareKeys` function groups run once per group (see SharedSubscriptions).
  *
  * A signed-in socket's credential stays under watch while it is open (see CredentialWatch): each
  * operation acts with a viewer checked at most CREDENTIAL_RECHECK_SECONDS ago, and once the session
@@ -67,90 +56,17 @@ export interface GraphqlWsServer {
 export function serveGraphqlWs(
   wss: WebSocketServer,
   schema: GraphQLSchema,
+  live: LiveOperations,
   deps: ContextDeps,
   rules: RequestRules,
-  modules: {
-    /** How connections authenticate and their credentials are re-checked (the identity module's). */
-    credentials: CredentialAuthority;
-    /** Every module's share keys (see shared-subscriptions.ts). */
-    shareKeys: readonly ShareKey[];
-    /** Fields whose value depends on the viewer, besides `viewer…` ones: never shared. */
-    viewerFields: ReadonlySet<string>;
-    /** Counts the operations started and refused. */
-    metrics?: Pick<Metrics, 'socketOperation'>;
-    /** TRUSTED_DOCUMENTS=only: texts that are no trusted document are refused (platform admins excepted). */
-    trusted?: TrustedDocuments;
-  },
+  modules: Pick<LiveModules, 'credentials'>,
 ): GraphqlWsServer {
-  /** The subscriptions running, by connection (for `counts`). */
-  const running = new Map<string, Set<string>>();
   const { config, log } = deps;
-  const limits = queryLimits(config);
-  const validationRules = [...specifiedRules, ...limitRules(limits)];
-  /**
-   * Parsed and validated documents by query text (at most 500, least recently used out): thousands
-   * of clients sending the same subscription share one AST, and validation runs once per text.
-   */
-  const documents = new Map<
-    string,
-    { document: DocumentNode; errors?: undefined } | { errors: readonly GraphQLError[] }
-  >();
-  function checkDocument(query: string) {
-    let entry = documents.get(query);
-    if (entry) {
-      documents.delete(query);
-    } else {
-      try {
-        const document = parse(query, { maxTokens: limits.maxTokens });
-        const errors = validate(schema, document, validationRules);
-        entry = errors.length
-          ? { errors: errors.map((e) => (e instanceof AppError ? e : normalizeError(e).error)) }
-          : { document };
-      } catch (err) {
-        entry = { errors: [normalizeError(err).error] };
-      }
-      if (documents.size >= 500) documents.delete(documents.keys().next().value!);
-    }
-    documents.set(query, entry);
-    return entry;
-  }
-  /** Masks errors for the client as HTTP does; each unexpected one is logged once with the request id. */
-  const formatErrors = (errors: readonly GraphQLError[], requestId: string) => {
-    rules.reportErrors(errors, log.child({ requestId }));
-    return errors.map(rules.maskError);
-  };
-  const shared = new SharedSubscriptions(
-    modules.shareKeys,
-    modules.viewerFields,
-    (groupId) => {
-      const requestId = `shared/${groupId}`;
-      const stats = new QueryStats();
-      return createContext(
-        deps,
-        ANONYMOUS,
-        requestId,
-        log.child({ requestId }),
-        () => forkEm(deps.orm, requestId, stats),
-        stats,
-        'internal',
-      );
-    },
-    log,
-    (result, groupId) =>
-      JSON.stringify(
-        result.errors?.length ? { ...result, errors: formatErrors(result.errors, `shared/${groupId}`) } : result,
-      ),
-  );
+  const { credentials, anonymous, shared, formatErrors } = live;
   /** Each operation's way to its socket, for shared results (keyed by the operation's context). */
   const directSends = new WeakMap<object, DirectSend>();
-  const credentials = new CredentialWatch({
-    orm: deps.orm,
-    authority: modules.credentials,
-    pubsub: deps.pubsub,
-    log,
-    recheckMs: config.CREDENTIAL_RECHECK_SECONDS * 1000,
-  });
-  const anonymous = new AnonymousSocketCap(config.MAX_ANONYMOUS_SOCKETS_PER_CLIENT);
+  /** The subscriptions running, by connection (for `counts`). */
+  const running = new Map<string, Set<string>>();
   /** The client's address for caps and rate limits: the upgrade request's, under TRUST_PROXY as on HTTP. */
   const addressOf = (request: IncomingMessage) => clientAddress(request, config.TRUST_PROXY);
   // Registered before graphql-ws's own listener, so it sees every socket first.
@@ -218,57 +134,23 @@ export function serveGraphqlWs(
             ),
           ];
         }
-        if (modules.trusted && !modules.trusted.admits(payload.query, viewer.isAdmin))
-          return [TrustedDocuments.refusal()];
-        const checked = checkDocument(payload.query);
-        if (checked.errors) return checked.errors;
-        const { document } = checked;
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation)
-          return [
-            new GraphQLError('Unable to identify the operation', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-          ];
-        try {
-          await rules.admit({
-            schema,
-            document,
-            operation,
-            operationName: payload.operationName,
-            variables: payload.variables,
-            viewer,
-            transport: 'websocket',
-            rateLimiter: deps.rateLimiter,
-          });
-        } catch (err) {
-          modules.metrics?.socketOperation(operationNameOf(operation, payload.operationName), false);
-          return [err instanceof AppError ? err : normalizeError(err).error];
-        }
         const requestId = `${ctx.extra.connectionId}/${id}`;
-        const stats = new QueryStats();
-        const contextValue = createContext(
-          deps,
+        const prepared = await live.prepare({
+          payload,
           viewer,
+          transport: 'websocket',
           requestId,
-          log.child({ requestId }),
-          () => forkEm(deps.orm, requestId, stats),
-          stats,
-          ctx.extra.clientIp ?? 'unknown',
-        );
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-        };
+          clientIp: ctx.extra.clientIp ?? 'unknown',
+        });
+        if ('errors' in prepared) return prepared.errors;
+        const { operation, args } = prepared;
         if (operation.operation === 'subscription') {
-          directSends.set(contextValue, directSend(ctx.extra.socket, id, log));
+          directSends.set(args.contextValue as Context, directSend(ctx.extra.socket, id, log));
           const connection = ctx.extra.connectionId!;
           let ids = running.get(connection);
           if (!ids) running.set(connection, (ids = new Set()));
           ids.add(id);
         }
-        modules.metrics?.socketOperation(operationNameOf(operation, payload.operationName), true);
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
@@ -303,16 +185,10 @@ export function serveGraphqlWs(
       for (const ids of running.values()) subscriptions += ids.size;
       return { connections: wss.clients.size, subscriptions };
     },
-    async dispose() {
-      await credentials.stop();
+    dispose: async () => {
       await server.dispose();
     },
   };
-}
-
-/** An operation's name for the metrics: the one asked for, its own, or `anonymous`. */
-function operationNameOf(operation: OperationDefinitionNode, asked: string | null | undefined): string {
-  return asked ?? operation.name?.value ?? 'anonymous';
 }
 
 /** Ends a socket's running operations now (graphql-ws sends `complete` for each, if the socket is still open). */

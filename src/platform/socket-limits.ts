@@ -1,6 +1,11 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from './logger';
 
+/** A connection the cap counts: a WebSocket, or the response of a Server-Sent Events stream. */
+export interface CountedConnection {
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /**
  * Counts, per client address, the open sockets that are anonymous or not yet initialised, so that
  * one address cannot hold an unbounded number of sockets that cost no account (each may run
@@ -14,10 +19,13 @@ import type { Logger } from './logger';
  * client that retries with backoff (graphql-ws's default, a bounded number of attempts) is doing
  * the right thing, whereas a close code it treats as final would leave a legitimate reader behind
  * a shared address disconnected for good.
+ *
+ * An anonymous Server-Sent Events stream (graphql-sse.ts) counts as one socket, against the same cap,
+ * from its request until it ends; one past the cap is answered 429 with `Retry-After` too.
  */
 export class AnonymousSocketCap {
   private readonly byAddress = new Map<string, number>();
-  private readonly counted = new WeakMap<WebSocket, string>();
+  private readonly counted = new WeakMap<CountedConnection, string>();
 
   /** @param max sockets per address (0: no cap) */
   constructor(private readonly max: number) {}
@@ -27,15 +35,15 @@ export class AnonymousSocketCap {
     return this.max === 0 || (this.byAddress.get(address) ?? 0) < this.max;
   }
 
-  /** A socket opened: it counts until it signs in or closes. */
-  opened(socket: WebSocket, address: string): void {
+  /** A socket (or anonymous event stream) opened: it counts until it signs in or closes. */
+  opened(socket: CountedConnection, address: string): void {
     this.counted.set(socket, address);
     this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
     socket.once('close', () => this.release(socket));
   }
 
   /** The socket signed in (or closed): it no longer counts. */
-  release(socket: WebSocket): void {
+  release(socket: CountedConnection): void {
     const address = this.counted.get(socket);
     if (address === undefined) return;
     this.counted.delete(socket);

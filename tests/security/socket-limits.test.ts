@@ -4,6 +4,7 @@ import { startServer } from '../../src/server';
 import {
   capturingLogger,
   closeAll,
+  createCommunity,
   onCleanup,
   signUp,
   startTestServer,
@@ -14,7 +15,7 @@ import {
 /**
  * What one client address may hold open, and what a broken frame costs (issue 12, points 2 and 13):
  * anonymous and not yet initialised sockets are capped per address (MAX_ANONYMOUS_SOCKETS_PER_CLIENT,
- * HTTP 429 on the upgrade), and a frame over MAX_BODY_BYTES closes its socket with 1009 and logs one
+ * HTTP 429 on the upgrade; anonymous Server-Sent Events streams count with them), and a frame over MAX_BODY_BYTES closes its socket with 1009 and logs one
  * structured line, no stack.
  */
 
@@ -94,6 +95,49 @@ describe('anonymous sockets per client address (MAX_ANONYMOUS_SOCKETS_PER_CLIENT
     sockets[0].send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer tsq_not-a-token' } }));
     expect(await refused).toBe(4403);
     await eventually(async () => (await upgrade(rawSocket(server.wsUrl))).opened);
+  });
+
+  it('counts anonymous Server-Sent Events streams with the anonymous sockets: past the cap, 429 with Retry-After; signed-in streams are not counted', async () => {
+    const owner = await signUp(server, 'owner');
+    const { id } = await createCommunity(server, owner);
+    const subscribe = (token?: string) => {
+      const control = new AbortController();
+      onCleanup(() => control.abort());
+      const response = fetch(server.httpUrl, {
+        method: 'POST',
+        signal: control.signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({
+          query: 'subscription($id: ID!) { memberJoined(communityId: $id) { role } }',
+          variables: { id },
+        }),
+      });
+      return { response, abort: () => control.abort() };
+    };
+    const socket = rawSocket(server.wsUrl);
+    expect(await upgrade(socket)).toEqual({ opened: true });
+    const streams = [subscribe(), subscribe()];
+    for (const s of streams) expect((await s.response).status).toBe(200);
+    // Two streams and a socket: the third connection from this address is refused, as a stream and as a socket.
+    const refused = await subscribe().response;
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '10']);
+    expect(await refused.json()).toEqual({
+      errors: [{ message: expect.any(String), extensions: { code: 'RATE_LIMITED' } }],
+    });
+    expect((await upgrade(rawSocket(server.wsUrl))).opened).toBe(false);
+    // A signed-in stream is not counted.
+    expect((await subscribe(owner.token).response).status).toBe(200);
+    // A stream that ends frees its place.
+    streams[0].abort();
+    await eventually(async () => {
+      const next = subscribe();
+      const { status } = await next.response;
+      return status === 200;
+    });
   });
 });
 

@@ -6,6 +6,11 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { createClient, type Client } from 'graphql-ws';
+import {
+  createClient as createSseClient,
+  type Client as SseClient,
+  type ClientOptions as SseClientOptions,
+} from 'graphql-sse';
 import WebSocket from 'ws';
 import { loadConfig, type Env } from '../../src/config';
 import { createLogger } from '../../src/platform/logger';
@@ -27,6 +32,16 @@ export interface TestServer {
   ): Promise<GqlResponse<T>>;
   /** A graphql-ws client; closed by `closeAll`. */
   ws(opts?: { token?: string; connectionParams?: Record<string, unknown> }): Client;
+  /**
+   * A graphql-sse client (distinct connections: one event stream per operation), with the token as
+   * `Authorization: Bearer`; no retries unless told. Disposed by `closeAll`.
+   */
+  sse(opts?: {
+    token?: string;
+    headers?: Record<string, string>;
+    retryAttempts?: number;
+    on?: SseClientOptions['on'];
+  }): SseClient;
   close(): Promise<void>;
 }
 
@@ -125,6 +140,17 @@ export async function startTestServer(
         retryAttempts: 0,
         connectionParams: opts.connectionParams ?? (opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         onNonLazyError: () => undefined,
+      });
+      onCleanup(() => client.dispose());
+      return client;
+    },
+    sse(opts = {}) {
+      const client = createSseClient({
+        url: httpUrl,
+        singleConnection: false,
+        retryAttempts: opts.retryAttempts ?? 0,
+        on: opts.on,
+        headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...opts.headers },
       });
       onCleanup(() => client.dispose());
       return client;

@@ -1,10 +1,14 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { Client, FormattedExecutionResult } from 'graphql-ws';
+import type { Client as SseClient } from 'graphql-sse';
 
-/** One operation's stream as a graphql-ws client sees it: results, then a completion or an error. */
+/** What `record` subscribes through: a graphql-ws client, or a graphql-sse one (the same `subscribe`). */
+export type Subscriber = Pick<Client, 'subscribe'> | Pick<SseClient, 'subscribe'>;
+
+/** One operation's stream as a graphql-ws (or graphql-sse) client sees it: results, then a completion or an error. */
 export interface Recording<T> {
   results: FormattedExecutionResult<T, unknown>[];
-  /** What the sink's error got: GraphQL errors (an `error` message), or a close event. */
+  /** What the sink's error got: GraphQL errors (an `error` message), a close event, or (graphql-sse) a network error. */
   failure: unknown;
   completed: boolean;
   /** Codes of every GraphQL error received, in an `error` message or in a result. */
@@ -22,7 +26,7 @@ export interface Recording<T> {
  * @param describe what a timeout message shows of the recording (default: all of it)
  */
 export function record<T>(
-  client: Client,
+  client: Subscriber,
   request: { query: string; variables?: Record<string, unknown> },
   describe?: () => unknown,
 ): Recording<T> {
@@ -56,7 +60,8 @@ export function record<T>(
     settled: (ms) => r.until(() => r.completed || r.failure !== undefined, 'the operation to end', ms),
     stop: () => unsubscribe(),
   };
-  const unsubscribe = client.subscribe<T>(request, {
+  // Both clients' `subscribe` take the same request and sink.
+  const unsubscribe = (client as Pick<Client, 'subscribe'>).subscribe<T>(request, {
     next: (result) => {
       r.results.push(result as FormattedExecutionResult<T, unknown>);
       changed();

@@ -7,8 +7,8 @@ import { assertQueryCost } from './limits';
 import type { RateLimiter } from './rate-limit';
 import { assertWriteRate, rootFieldNames } from './write-limits';
 
-/** The transport an operation arrived on. */
-export type Transport = 'http' | 'websocket';
+/** The transport an operation arrived on: HTTP POST/GET, WebSocket (graphql-ws) or Server-Sent Events (graphql-sse). */
+export type Transport = 'http' | 'websocket' | 'sse';
 
 /** What the operation rules look at: the parsed, validated operation and who sends it. */
 export interface OperationRequest {
@@ -23,16 +23,24 @@ export interface OperationRequest {
 }
 
 /**
- * The rules every operation passes once it is parsed and validated, before it runs, on HTTP and
- * WebSocket alike (through request-rules.ts, from Apollo's `didResolveOperation` and graphql-ws's
- * `onSubscribe`, so the two transports cannot drift). Each rule throws an {@link AppError} carrying
+ * The rules every operation passes once it is parsed and validated, before it runs, on HTTP,
+ * WebSocket and Server-Sent Events alike (through request-rules.ts, from Apollo's
+ * `didResolveOperation` and live-operations.ts's `prepare`, so the transports cannot drift). Each rule throws an {@link AppError} carrying
  * its HTTP status.
  */
 export async function assertOperationAllowed(req: OperationRequest, config: Config): Promise<void> {
   const kind = req.operation.operation;
   if (kind === 'subscription' && req.transport === 'http') {
     throw withStatus(
-      new BadInput('Subscriptions run over WebSocket (graphql-transport-ws) on this same URL, not over HTTP'),
+      new BadInput(
+        'Subscriptions run over WebSocket (graphql-transport-ws) or Server-Sent Events (graphql-sse, Accept: text/event-stream) on this same URL, not over plain HTTP',
+      ),
+      400,
+    );
+  }
+  if (kind !== 'subscription' && req.transport === 'sse') {
+    throw withStatus(
+      new BadInput('Only subscriptions run over Server-Sent Events: send queries and mutations as plain HTTP requests'),
       400,
     );
   }
