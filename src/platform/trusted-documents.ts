@@ -71,9 +71,11 @@ export class TrustedDocuments {
 
   /** The refusal of a text under `only`. */
   static refusal(): AppError {
+    // HTTP 200, as Apollo answers its own PERSISTED_QUERY_* errors (Apollo drops `http` from the answer).
     return new AppError(
       ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
       'Only trusted documents run here (TRUSTED_DOCUMENTS=only): send the documentId of one',
+      { http: { status: 200 } },
     );
   }
 }

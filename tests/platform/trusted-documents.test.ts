@@ -70,7 +70,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
 
   it('refuses other texts, unknown ids, an id beside a query, and APQ; a platform admin may send any text', async () => {
     const other = await post(server, { query: '{ communities(first: 1) { edges { node { slug } } } }' });
-    expect(codes(other)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    expect([other.status, codes(other)]).toEqual([200, ['PERSISTED_QUERY_NOT_SUPPORTED']]);
     const unknown = await post(server, { documentId: `sha256:${'0'.repeat(64)}` });
     expect([unknown.status, codes(unknown)]).toEqual([200, ['PERSISTED_QUERY_NOT_FOUND']]);
     const both = await post(server, { documentId: LISTING.id, query: LISTING.text });
@@ -80,7 +80,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
       query: text,
       extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(text).digest('hex') } },
     });
-    expect(codes(apq)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    expect([apq.status, codes(apq)]).toEqual([200, ['PERSISTED_QUERY_NOT_SUPPORTED']]);
 
     const admin = await signUp(server, 'trustadmin', true);
     const asAdmin = await post(server, { query: '{ communities(first: 1) { edges { node { slug } } } }' }, admin.token);
