@@ -238,6 +238,21 @@ const envSchema = z.object({
   /** The manifest of trusted documents (`{ "<sha256>": "<document>" }`): required unless TRUSTED_DOCUMENTS=off. */
   TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
   /**
+   * OpenTelemetry tracing (see README, Metrics, logs and traces), off unless one of these says so:
+   * `otlp` turns it on (with OTLP's default endpoint unless one is set), `none` keeps it off.
+   */
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  /** Where spans go over OTLP/HTTP: `<endpoint>/v1/traces`. Setting it turns tracing on. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The full URL spans are posted to (instead of OTEL_EXPORTER_OTLP_ENDPOINT's). Setting it turns tracing on. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** The traces' `service.name`. Default townsquare. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('townsquare'),
+  /** `true` keeps tracing off whatever else is set. */
+  OTEL_SDK_DISABLED: bool.default(false),
+  /** Resolvers that take at least this many milliseconds get a span of their own. Default 10. */
+  TRACE_RESOLVER_MS: int(0, 60_000).default(10),
+  /**
    * The bearer token that reads GET /metrics (16+ characters). Without it the metrics are open, except
    * when NODE_ENV=production, where they are not served.
    */

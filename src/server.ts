@@ -49,6 +49,7 @@ import { Metrics, tokenMatches } from './platform/metrics';
 import { requestLog } from './platform/request-log';
 import { connectRedis, type RedisClient } from './platform/redis';
 import { RedisApqCache, TrustedDocuments } from './platform/trusted-documents';
+import { Tracing } from './platform/tracing';
 import { createRequestRules } from './platform/request-rules';
 import { databaseIdentity } from './modules/reputation/leaderboards';
 import { seedDemoIfEmpty } from '../seed/demo';
@@ -211,6 +212,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.disable('x-powered-by');
   // No ETag: hashing every GraphQL response costs CPU on each request and no client revalidates POSTs.
   app.set('etag', false);
+  const tracing = Tracing.start(config, log);
   const metrics = new Metrics({
     orm: db.orm,
     pubsub,
@@ -333,7 +335,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field resolution; we set no cache hints (HTTP caching is off anyway).
       ApolloServerPluginCacheControlDisabled(),
-      townsquarePlugin(config, () => schema, rules, trusted),
+      townsquarePlugin(config, () => schema, rules, trusted, tracing),
       responseCachePlugin(responseCache, rules),
       {
         async serverWillStart() {
@@ -468,6 +470,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await rateLimiter.close();
       await pubsub.close();
       await db.close();
+      await tracing?.shutdown().catch((err: unknown) => log.warn({ err }, 'the last spans could not be sent'));
       log.info('shutdown complete');
     })();
     return stopping;

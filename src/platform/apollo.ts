@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Context } from './context';
 import type { RequestRules } from './request-rules';
 import { TrustedDocuments } from './trusted-documents';
+import { Tracing } from './tracing';
 
 /**
  * Apollo plugin for the request rules that need the resolved operation (see request-rules.ts, which
@@ -15,10 +16,30 @@ export function townsquarePlugin(
   schemaRef: () => GraphQLSchema,
   rules: RequestRules,
   trusted?: TrustedDocuments,
+  tracing?: Tracing | null,
 ): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ request, contextValue }) {
+      // With tracing on: the operation's span (SQL statements and slow resolvers become its children).
+      const span = tracing && contextValue?.stats ? tracing.startOperation(request.http?.headers ?? new Map()) : null;
+      if (span) contextValue.stats.trace = { tracing: tracing!, span };
       return {
+        ...(span && {
+          async executionDidStart() {
+            return {
+              willResolveField({ info }) {
+                const started = performance.now();
+                return () => {
+                  const ms = performance.now() - started;
+                  if (ms >= tracing!.resolverThresholdMs)
+                    tracing!.child(span, `${info.parentType.name}.${info.fieldName}`, ms, {
+                      'graphql.field.path': pathOf(info.path),
+                    });
+                };
+              },
+            };
+          },
+        }),
         async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           if (contextValue.stats) {
@@ -44,6 +65,16 @@ export function townsquarePlugin(
           rules.reportErrors(errors, contextValue.log);
         },
         async willSendResponse({ response, contextValue }) {
+          if (span) {
+            const stats = contextValue.stats;
+            Tracing.endOperation(span, {
+              name: stats.operationName,
+              type: stats.operationType,
+              userId: stats.userId,
+              statements: stats.statements,
+              errors: stats.errors,
+            });
+          }
           if (config.EXPOSE_SQL_COUNT && contextValue?.stats) {
             response.http.headers.set('x-sql-statements', String(contextValue.stats.statements));
             if (contextValue.stats.executor) response.http.headers.set('x-executor', contextValue.stats.executor);
@@ -52,4 +83,11 @@ export function townsquarePlugin(
       };
     },
   };
+}
+
+/** A field's path as `a.b.0.c`. */
+function pathOf(path: { prev: unknown; key: string | number } | undefined): string {
+  const keys: (string | number)[] = [];
+  for (let p = path; p; p = p.prev as typeof path) keys.unshift(p.key);
+  return keys.join('.');
 }

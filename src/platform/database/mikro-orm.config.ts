@@ -36,7 +36,7 @@ export function migrationsList(dir = MIGRATIONS_RUNTIME_DIR): MigrationObject[] 
 /** Counts every statement for the per-request SQL budget, then logs as MikroORM would. */
 class CountingLogger extends DefaultLogger {
   override logQuery(context: { query: string } & LogContext): void {
-    countStatement(context, context.took);
+    countStatement(context, context.took, context.query);
     super.logQuery(context);
   }
 }

@@ -1,3 +1,6 @@
+import type { Span } from '@opentelemetry/api';
+import type { Tracing } from '../tracing';
+
 /**
  * What one request (HTTP operation or subscription event) did, for its headers, its access log line
  * and the metrics: the SQL statements it ran and their time, the executor, and once resolved its
@@ -19,19 +22,26 @@ export class QueryStats {
   /** The credential: its user, and its API key when it is one. */
   userId?: number | null;
   apiKeyId?: number;
+  /** With tracing on: the operation's span, parent of a span per statement. */
+  trace?: { tracing: Tracing; span: Span };
 }
 
 /** Called by the ORM's logger for every statement it executes, with that statement's logger context (and its time). */
-export function countStatement(context: object | undefined, ms?: number): void {
+export function countStatement(context: object | undefined, ms?: number, text?: string): void {
   const stats = (context as { sqlStats?: unknown } | undefined)?.sqlStats;
   if (stats instanceof QueryStats) {
     stats.statements++;
-    if (ms) stats.sqlMs += ms;
+    if (ms !== undefined) timed(stats, ms, text);
   }
 }
 
 /** Adds a statement's time to the request it ran for (fastSql, whose statements the ORM does not time). */
-export function timeStatement(context: object | undefined, ms: number): void {
+export function timeStatement(context: object | undefined, ms: number, text?: string): void {
   const stats = (context as { sqlStats?: unknown } | undefined)?.sqlStats;
-  if (stats instanceof QueryStats) stats.sqlMs += ms;
+  if (stats instanceof QueryStats) timed(stats, ms, text);
+}
+
+function timed(stats: QueryStats, ms: number, text: string | undefined): void {
+  stats.sqlMs += ms;
+  if (stats.trace && text) stats.trace.tracing.statement(stats.trace.span, text, ms);
 }

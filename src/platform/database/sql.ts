@@ -54,7 +54,7 @@ async function run(
   try {
     return await runCounted(em, text, params, prepared);
   } finally {
-    timeStatement(context, performance.now() - started);
+    timeStatement(context, performance.now() - started, text);
   }
 }
 
