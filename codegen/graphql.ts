@@ -4,11 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A new comment on a post, or a reply to one of its comments. */
 export type AddCommentInput = {
   /** Markdown. */
   body: string;
   /** The comment this one replies to. */
   parentId?: string | null | undefined;
+  /** Global id of the post. */
   postId: string;
 };
 
@@ -25,11 +27,15 @@ export type Badge =
   /** Regular: Was checked in at 5 events organized by others. */
   | 'REGULAR';
 
+/** A user to ban from a community, and why and until when. */
 export type BanMemberInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** Why, at most 500 characters (shown to moderators). */
   reason?: string;
   /** When the ban ends; omit for a permanent ban. */
   until?: string | null | undefined;
+  /** Global id of the user to ban (a member or not; not yourself). */
   userId: string;
 };
 
@@ -40,7 +46,9 @@ export type CastVoteInput = {
   pollId: string;
 };
 
+/** An attendee to check in at one occurrence of an event. */
 export type CheckInInput = {
+  /** Global id of the event. */
   eventId: string;
   /** Which occurrence of a recurring event (its start). */
   occurrenceStartsAt?: string | null | undefined;
@@ -48,30 +56,42 @@ export type CheckInInput = {
   userId: string;
 };
 
-/** SUBMISSIONS until the event starts (members enter a post), VOTING while it lasts (members vote), CLOSED once it ends (results ranked, nothing changes). */
+/** Where a contest stands, from its event's times. */
 export type ContestPhase =
+  /** Once it ends: results are ranked and nothing changes. */
   | 'CLOSED'
+  /** Until the event starts: members enter a post. */
   | 'SUBMISSIONS'
+  /** While the event lasts: members vote. */
   | 'VOTING';
 
+/** A new community. */
 export type CreateCommunityInput = {
+  /** Free-text description, at most 5000 characters. */
   description?: string;
+  /** Display name, 1 to 100 characters. */
   name: string;
   /** 3–50 lower-case letters, digits and dashes; unique; cannot change later. */
   slug: string;
   /** IANA time zone of the community's days, weeks and months; default "UTC". */
   timeZone?: string | null | undefined;
+  /** Who may see the community and how one joins it; default PUBLIC. */
   visibility?: Visibility;
 };
 
+/** A new event in a community. */
 export type CreateEventInput = {
   /** Seats per occurrence (1 to 100000); omit for no limit. */
   capacity?: number | null | undefined;
+  /** Global id of a community you are a member of. */
   communityId: string;
+  /** Plain-text description, at most 20000 characters. */
   description?: string;
   /** End of the (first) occurrence; after startsAt. */
   endsAt: string;
+  /** MEETUP (default), LIVE_STREAM or CONTEST. */
   kind?: EventKind;
+  /** Where it takes place, at most 300 characters; omit for an online-only event. */
   location?: string | null | undefined;
   /** http or https link to join online. */
   onlineUrl?: string | null | undefined;
@@ -81,6 +101,7 @@ export type CreateEventInput = {
   startsAt: string;
   /** IANA time zone, e.g. Europe/Paris. Recurring events keep their local time in it. */
   timeZone?: string;
+  /** Title, 1 to 300 characters. */
   title: string;
 };
 
@@ -108,28 +129,41 @@ export type CreatePollInput = {
   ranked?: boolean;
 };
 
+/** A new post in a community. */
 export type CreatePostInput = {
   /** Markdown. */
   body: string;
+  /** Global id of a community you are a member of. */
   communityId: string;
+  /** At most 5 tags of letters, digits and dashes (up to 30 characters each); stored lower-case. */
   tags?: Array<string>;
+  /** Title, 1 to 300 characters. */
   title: string;
 };
 
-/** MEETUP: people gather, in a place or online. LIVE_STREAM: a stream with live chat. CONTEST: members submit entries and vote. */
+/** What kind of event it is. */
 export type EventKind =
+  /** Members enter posts before it starts and vote while it lasts. */
   | 'CONTEST'
+  /** A stream with a live chat and Q&A, open while the organizer runs it. */
   | 'LIVE_STREAM'
+  /** People gather, in a place or online. */
   | 'MEETUP';
 
-/** JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community's admins must approve the join request. */
+/** What `joinCommunity` or `joinByInviteLink` did. */
 export type JoinOutcome =
+  /** The viewer is now a member. */
   | 'JOINED'
+  /** A join request awaits the approval of the RESTRICTED community's admins. */
   | 'REQUESTED';
 
+/** Where a join request stands. */
 export type JoinRequestStatus =
+  /** Approved: the user became a member. */
   | 'APPROVED'
+  /** Awaiting an admin's decision. */
   | 'PENDING'
+  /** Rejected by an admin; the user may ask again. */
   | 'REJECTED';
 
 /** ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community's time zone. */
@@ -138,15 +172,21 @@ export type LeaderboardPeriod =
   | 'MONTH'
   | 'WEEK';
 
+/** A user in a community. */
 export type MemberRefInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** Global id of the user. */
   userId: string;
 };
 
+/** A member to mute in a live stream's chat. */
 export type MuteChatMemberInput = {
+  /** Global id of the LIVE_STREAM event. */
   eventId: string;
   /** Minutes (1 to 10080); omit to mute until unmuted. */
   minutes?: number | null | undefined;
+  /** Global id of the user to mute. */
   userId: string;
 };
 
@@ -156,12 +196,16 @@ export type PollKind =
   | 'RANKED'
   | 'SINGLE';
 
-/** NEW: newest first. TOP: highest score first. HOT: score that decays with age (see README). Pinned posts always come first. */
+/** The order of a list of posts. Pinned posts always come first. */
 export type PostOrder =
+  /** By a score that decays with age (see README, Posts and comments). */
   | 'HOT'
+  /** Newest first. */
   | 'NEW'
+  /** Highest score first. */
   | 'TOP';
 
+/** An emoji reaction to add to or remove from a post or comment. */
 export type ReactInput = {
   /** One emoji. */
   emoji: string;
@@ -196,34 +240,51 @@ export type ReputationRulesInput = {
 
 /** A member's role in a community, from most to least powerful. */
 export type Role =
+  /** Changes the community's settings, rules, AutoMod and reputation rules and webhooks; decides join requests; sets roles below ADMIN. */
   | 'ADMIN'
+  /** Reads and takes part: posts, comments, votes, events, polls and chat (some actions need a reputation level). */
   | 'MEMBER'
+  /** Removes, pins and locks content, reviews reports, bans members below them, invites users and manages events. */
   | 'MODERATOR'
+  /** Everything an ADMIN may do, on admins too; a community keeps at least one owner. */
   | 'OWNER';
 
+/** Your answer to one occurrence of an event. */
 export type RsvpInput = {
+  /** Global id of the event. */
   eventId: string;
   /** Which occurrence of a recurring event (its start); a one-off event has only one. */
   occurrenceStartsAt?: string | null | undefined;
+  /** GOING, INTERESTED or NOT_GOING. */
   status: RsvpStatus;
 };
 
-/** GOING takes a seat, or joins the waitlist when the event is full. INTERESTED and NOT_GOING take no seat. */
+/** A member's answer to an occurrence of an event. */
 export type RsvpStatus =
+  /** Takes a seat, or joins the waitlist when the occurrence is full. */
   | 'GOING'
+  /** Interested; takes no seat. */
   | 'INTERESTED'
+  /** Not coming; takes no seat (and frees one held). */
   | 'NOT_GOING';
 
+/** A message for a live stream's chat. */
 export type SendChatMessageInput = {
+  /** Plain text, 1 to 500 characters. */
   body: string;
+  /** Global id of the LIVE_STREAM event, while it is live. */
   eventId: string;
   /** Ask it as a question for the live Q&A. */
   isQuestion?: boolean;
 };
 
+/** A member and the role to give them. */
 export type SetMemberRoleInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** The new role: below your own. */
   role: Role;
+  /** Global id of the member's user. */
   userId: string;
 };
 
@@ -248,40 +309,63 @@ export type SubmitContestEntryInput = {
   postId: string;
 };
 
+/** The new text of your comment. */
 export type UpdateCommentInput = {
+  /** New Markdown body, 1 to 10000 characters. */
   body: string;
+  /** Global id of the comment. */
   id: string;
 };
 
+/** Changes to a community: omitted or null fields keep their value. */
 export type UpdateCommunityInput = {
+  /** New description, at most 5000 characters. */
   description?: string | null | undefined;
+  /** Global id of the community. */
   id: string;
+  /** New display name, 1 to 100 characters. */
   name?: string | null | undefined;
   /** The weight of open reports that hides a post or comment until a moderator decides (1 to 1000). */
   reportThreshold?: number | null | undefined;
   /** IANA time zone, e.g. "Europe/Paris". */
   timeZone?: string | null | undefined;
+  /** New visibility. */
   visibility?: Visibility | null | undefined;
 };
 
 /** Fields to change; omitted fields stay as they are. Null clears capacity, location, onlineUrl or recurrence. */
 export type UpdateEventInput = {
+  /** Seats per occurrence, 1 to 100000; null for no limit. */
   capacity?: number | null | undefined;
+  /** New plain-text description, at most 20000 characters. */
   description?: string | null | undefined;
+  /** New end of the (first) occurrence; after startsAt. */
   endsAt?: string | null | undefined;
+  /** Global id of the event. */
   id: string;
+  /** Where it takes place, at most 300 characters; null clears it. */
   location?: string | null | undefined;
+  /** http or https link to join online, at most 2000 characters; null clears it. */
   onlineUrl?: string | null | undefined;
+  /** iCalendar RRULE, daily or coarser, at most 500 characters; null makes it a one-off event. */
   recurrence?: string | null | undefined;
+  /** New start of the (first) occurrence. */
   startsAt?: string | null | undefined;
+  /** New IANA time zone, e.g. Europe/Paris. */
   timeZone?: string | null | undefined;
+  /** New title, 1 to 300 characters. */
   title?: string | null | undefined;
 };
 
+/** Changes to your post: omitted or null fields keep their value. */
 export type UpdatePostInput = {
+  /** New Markdown body, 1 to 40000 characters. */
   body?: string | null | undefined;
+  /** Global id of the post. */
   id: string;
+  /** New tags, replacing the old ones: at most 5, as in `createPost`. */
   tags?: Array<string> | null | undefined;
+  /** New title, 1 to 300 characters. */
   title?: string | null | undefined;
 };
 
@@ -294,16 +378,21 @@ export type Visibility =
   /** Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link. */
   | 'RESTRICTED';
 
+/** A vote on a post or comment. */
 export type VoteInput = {
   /** A post or comment. */
   subjectId: string;
+  /** UP, DOWN, or NONE to withdraw your vote. */
   value: VoteValue;
 };
 
-/** UP or DOWN; NONE withdraws a vote. */
+/** A vote on a post or comment, or none. */
 export type VoteValue =
+  /** A downvote (-1; needs reputation level 2 unless MODERATOR or above). */
   | 'DOWN'
+  /** No vote: withdraws yours. */
   | 'NONE'
+  /** An upvote (+1). */
   | 'UP';
 
 export type CommunityBySlugQueryVariables = Exact<{
