@@ -43,6 +43,7 @@ export type BanMemberInput = {
 export type CastVoteInput = {
   /** SINGLE: one option. MULTIPLE: 1 to maxChoices distinct options. RANKED: distinct options, most preferred first (1 to all of them). */
   optionIds: Array<string>;
+  /** Global id of the poll. */
   pollId: string;
 };
 
@@ -113,6 +114,7 @@ export type CreatePollInput = {
   anonymous?: boolean;
   /** When the poll closes by itself (in the future); omit to close it by hand. */
   closesAt?: string | null | undefined;
+  /** Global id of the community. */
   communityId: string;
   /** Attach the poll to an event of the same community. */
   eventId?: string | null | undefined;
@@ -124,6 +126,7 @@ export type CreatePollInput = {
   options: Array<string>;
   /** Attach the poll to a post of the same community. */
   postId?: string | null | undefined;
+  /** The question, 1 to 300 characters. */
   question: string;
   /** Voters order the options (RANKED); the result is an instant-runoff tally. Not with allowMultiple. */
   ranked?: boolean;
@@ -166,10 +169,13 @@ export type JoinRequestStatus =
   /** Rejected by an admin; the user may ask again. */
   | 'REJECTED';
 
-/** ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community's time zone. */
+/** The period whose reputation a leaderboard ranks. */
 export type LeaderboardPeriod =
+  /** The whole ledger. */
   | 'ALL_TIME'
+  /** The current calendar month, in the community's time zone. */
   | 'MONTH'
+  /** The current ISO week (Monday to Sunday), in the community's time zone. */
   | 'WEEK';
 
 /** A user in a community. */
@@ -190,10 +196,13 @@ export type MuteChatMemberInput = {
   userId: string;
 };
 
-/** SINGLE: a ballot names one option. MULTIPLE: a ballot names one or more options (up to maxChoices). RANKED: a ballot orders some or all options, most preferred first; the result is an instant-runoff tally. */
+/** How a ballot answers a poll. */
 export type PollKind =
+  /** A ballot names one or more options (up to `maxChoices`). */
   | 'MULTIPLE'
+  /** A ballot orders some or all options, most preferred first; the result is an instant-runoff tally. */
   | 'RANKED'
+  /** A ballot names one option. */
   | 'SINGLE';
 
 /** The order of a list of posts. Pinned posts always come first. */
@@ -217,24 +226,40 @@ export type ReactInput = {
 
 /** Why a member's reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses. */
 export type ReputationReason =
+  /** The member's comment was downvoted. */
   | 'COMMENT_DOWNVOTED'
+  /** A moderator featured the member's comment. */
   | 'COMMENT_FEATURED'
+  /** The member's comment was upvoted. */
   | 'COMMENT_UPVOTED'
+  /** The member was checked in at an event. */
   | 'EVENT_CHECK_IN'
+  /** The member cast a first ballot in a poll. */
   | 'POLL_VOTE'
+  /** The member's post was downvoted. */
   | 'POST_DOWNVOTED'
+  /** The member's post was upvoted. */
   | 'POST_UPVOTED';
 
 /** Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default. */
 export type ReputationRulesInput = {
+  /** Points for the author when a comment is featured, 0 to 1000 (default 15). */
   commentFeatured?: number | null | undefined;
+  /** Points for the author when a comment is upvoted, 0 to 1000 (default 5). */
   commentUpvoted?: number | null | undefined;
+  /** Global id of the community. */
   communityId: string;
+  /** Most points a member earns per day from the capped reasons, 1 to 1000000 (default 200). */
   dailyVoteCap?: number | null | undefined;
+  /** Points for the author when a post or comment is downvoted, -1000 to 0 (default -2). */
   downvoted?: number | null | undefined;
+  /** Points for an attendee checked in at an event, 0 to 1000 (default 5). */
   eventCheckIn?: number | null | undefined;
+  /** Reputation needed for levels 1, 2, 3, …: 2 to 20 integers, starting at 0, never decreasing, at most 10000000 (default 0, 15, 50, 125, 500, 1000, 3000). */
   levelThresholds?: Array<number> | null | undefined;
+  /** Points for a first ballot in a poll, 0 to 1000 (default 1). */
   pollVote?: number | null | undefined;
+  /** Points for the author when a post is upvoted, 0 to 1000 (default 10). */
   postUpvoted?: number | null | undefined;
 };
 
@@ -288,12 +313,17 @@ export type SetMemberRoleInput = {
   userId: string;
 };
 
+/** Credentials of an account. */
 export type SignInInput = {
+  /** The account's email address. */
   email: string;
+  /** The account's password. */
   password: string;
 };
 
+/** A new account. */
 export type SignUpInput = {
+  /** A valid email address, unique among accounts. */
   email: string;
   /** 3–30 letters, digits or underscores; case-insensitive. */
   handle: string;

@@ -179,7 +179,10 @@ export class ModerationLogArgs extends PageArgs {
 
 @ObjectType({ description: 'The content of a subject when it was reported: edits after the report do not change it.' })
 export class ContentSnapshot {
-  @Field(() => String, { nullable: true, description: 'The title (posts and events); null for content without one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "The title of a post or event, or a poll's question; null for other content.",
+  })
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'The text; null for a member report.' })
