@@ -4,11 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A new comment on a post, or a reply to one of its comments. */
 export type AddCommentInput = {
   /** Markdown. */
   body: string;
   /** The comment this one replies to. */
   parentId?: string | null | undefined;
+  /** Global id of the post. */
   postId: string;
 };
 
@@ -25,11 +27,15 @@ export type Badge =
   /** Regular: Was checked in at 5 events organized by others. */
   | 'REGULAR';
 
+/** A user to ban from a community, and why and until when. */
 export type BanMemberInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** Why, at most 500 characters (shown to moderators). */
   reason?: string;
   /** When the ban ends; omit for a permanent ban. */
   until?: string | null | undefined;
+  /** Global id of the user to ban (a member or not; not yourself). */
   userId: string;
 };
 
@@ -37,10 +43,13 @@ export type BanMemberInput = {
 export type CastVoteInput = {
   /** SINGLE: one option. MULTIPLE: 1 to maxChoices distinct options. RANKED: distinct options, most preferred first (1 to all of them). */
   optionIds: Array<string>;
+  /** Global id of the poll. */
   pollId: string;
 };
 
+/** An attendee to check in at one occurrence of an event. */
 export type CheckInInput = {
+  /** Global id of the event. */
   eventId: string;
   /** Which occurrence of a recurring event (its start). */
   occurrenceStartsAt?: string | null | undefined;
@@ -48,30 +57,42 @@ export type CheckInInput = {
   userId: string;
 };
 
-/** SUBMISSIONS until the event starts (members enter a post), VOTING while it lasts (members vote), CLOSED once it ends (results ranked, nothing changes). */
+/** Where a contest stands, from its event's times. */
 export type ContestPhase =
+  /** Once it ends: results are ranked and nothing changes. */
   | 'CLOSED'
+  /** Until the event starts: members enter a post. */
   | 'SUBMISSIONS'
+  /** While the event lasts: members vote. */
   | 'VOTING';
 
+/** A new community. */
 export type CreateCommunityInput = {
+  /** Free-text description, at most 5000 characters. */
   description?: string;
+  /** Display name, 1 to 100 characters. */
   name: string;
   /** 3–50 lower-case letters, digits and dashes; unique; cannot change later. */
   slug: string;
   /** IANA time zone of the community's days, weeks and months; default "UTC". */
   timeZone?: string | null | undefined;
+  /** Who may see the community and how one joins it; default PUBLIC. */
   visibility?: Visibility;
 };
 
+/** A new event in a community. */
 export type CreateEventInput = {
   /** Seats per occurrence (1 to 100000); omit for no limit. */
   capacity?: number | null | undefined;
+  /** Global id of a community you are a member of. */
   communityId: string;
+  /** Plain-text description, at most 20000 characters. */
   description?: string;
   /** End of the (first) occurrence; after startsAt. */
   endsAt: string;
+  /** MEETUP (default), LIVE_STREAM or CONTEST. */
   kind?: EventKind;
+  /** Where it takes place, at most 300 characters; omit for an online-only event. */
   location?: string | null | undefined;
   /** http or https link to join online. */
   onlineUrl?: string | null | undefined;
@@ -81,6 +102,7 @@ export type CreateEventInput = {
   startsAt: string;
   /** IANA time zone, e.g. Europe/Paris. Recurring events keep their local time in it. */
   timeZone?: string;
+  /** Title, 1 to 300 characters. */
   title: string;
 };
 
@@ -92,6 +114,7 @@ export type CreatePollInput = {
   anonymous?: boolean;
   /** When the poll closes by itself (in the future); omit to close it by hand. */
   closesAt?: string | null | undefined;
+  /** Global id of the community. */
   communityId: string;
   /** Attach the poll to an event of the same community. */
   eventId?: string | null | undefined;
@@ -103,65 +126,95 @@ export type CreatePollInput = {
   options: Array<string>;
   /** Attach the poll to a post of the same community. */
   postId?: string | null | undefined;
+  /** The question, 1 to 300 characters. */
   question: string;
   /** Voters order the options (RANKED); the result is an instant-runoff tally. Not with allowMultiple. */
   ranked?: boolean;
 };
 
+/** A new post in a community. */
 export type CreatePostInput = {
   /** Markdown. */
   body: string;
+  /** Global id of a community you are a member of. */
   communityId: string;
+  /** At most 5 tags of letters, digits and dashes (up to 30 characters each); stored lower-case. */
   tags?: Array<string>;
+  /** Title, 1 to 300 characters. */
   title: string;
 };
 
-/** MEETUP: people gather, in a place or online. LIVE_STREAM: a stream with live chat. CONTEST: members submit entries and vote. */
+/** What kind of event it is. */
 export type EventKind =
+  /** Members enter posts before it starts and vote while it lasts. */
   | 'CONTEST'
+  /** A stream with a live chat and Q&A, open while the organizer runs it. */
   | 'LIVE_STREAM'
+  /** People gather, in a place or online. */
   | 'MEETUP';
 
-/** JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community's admins must approve the join request. */
+/** What `joinCommunity` or `joinByInviteLink` did. */
 export type JoinOutcome =
+  /** The viewer is now a member. */
   | 'JOINED'
+  /** A join request awaits the approval of the RESTRICTED community's admins. */
   | 'REQUESTED';
 
+/** Where a join request stands. */
 export type JoinRequestStatus =
+  /** Approved: the user became a member. */
   | 'APPROVED'
+  /** Awaiting an admin's decision. */
   | 'PENDING'
+  /** Rejected by an admin; the user may ask again. */
   | 'REJECTED';
 
-/** ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community's time zone. */
+/** The period whose reputation a leaderboard ranks. */
 export type LeaderboardPeriod =
+  /** The whole ledger. */
   | 'ALL_TIME'
+  /** The current calendar month, in the community's time zone. */
   | 'MONTH'
+  /** The current ISO week (Monday to Sunday), in the community's time zone. */
   | 'WEEK';
 
+/** A user in a community. */
 export type MemberRefInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** Global id of the user. */
   userId: string;
 };
 
+/** A member to mute in a live stream's chat. */
 export type MuteChatMemberInput = {
+  /** Global id of the LIVE_STREAM event. */
   eventId: string;
   /** Minutes (1 to 10080); omit to mute until unmuted. */
   minutes?: number | null | undefined;
+  /** Global id of the user to mute. */
   userId: string;
 };
 
-/** SINGLE: a ballot names one option. MULTIPLE: a ballot names one or more options (up to maxChoices). RANKED: a ballot orders some or all options, most preferred first; the result is an instant-runoff tally. */
+/** How a ballot answers a poll. */
 export type PollKind =
+  /** A ballot names one or more options (up to `maxChoices`). */
   | 'MULTIPLE'
+  /** A ballot orders some or all options, most preferred first; the result is an instant-runoff tally. */
   | 'RANKED'
+  /** A ballot names one option. */
   | 'SINGLE';
 
-/** NEW: newest first. TOP: highest score first. HOT: score that decays with age (see README). Pinned posts always come first. */
+/** The order of a list of posts. Pinned posts always come first. */
 export type PostOrder =
+  /** By a score that decays with age (see README, Posts and comments). */
   | 'HOT'
+  /** Newest first. */
   | 'NEW'
+  /** Highest score first. */
   | 'TOP';
 
+/** An emoji reaction to add to or remove from a post or comment. */
 export type ReactInput = {
   /** One emoji. */
   emoji: string;
@@ -173,66 +226,104 @@ export type ReactInput = {
 
 /** Why a member's reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses. */
 export type ReputationReason =
+  /** The member's comment was downvoted. */
   | 'COMMENT_DOWNVOTED'
+  /** A moderator featured the member's comment. */
   | 'COMMENT_FEATURED'
+  /** The member's comment was upvoted. */
   | 'COMMENT_UPVOTED'
+  /** The member was checked in at an event. */
   | 'EVENT_CHECK_IN'
+  /** The member cast a first ballot in a poll. */
   | 'POLL_VOTE'
+  /** The member's post was downvoted. */
   | 'POST_DOWNVOTED'
+  /** The member's post was upvoted. */
   | 'POST_UPVOTED';
 
 /** Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default. */
 export type ReputationRulesInput = {
+  /** Points for the author when a comment is featured, 0 to 1000 (default 15). */
   commentFeatured?: number | null | undefined;
+  /** Points for the author when a comment is upvoted, 0 to 1000 (default 5). */
   commentUpvoted?: number | null | undefined;
+  /** Global id of the community. */
   communityId: string;
+  /** Most points a member earns per day from the capped reasons, 1 to 1000000 (default 200). */
   dailyVoteCap?: number | null | undefined;
+  /** Points for the author when a post or comment is downvoted, -1000 to 0 (default -2). */
   downvoted?: number | null | undefined;
+  /** Points for an attendee checked in at an event, 0 to 1000 (default 5). */
   eventCheckIn?: number | null | undefined;
+  /** Reputation needed for levels 1, 2, 3, …: 2 to 20 integers, starting at 0, never decreasing, at most 10000000 (default 0, 15, 50, 125, 500, 1000, 3000). */
   levelThresholds?: Array<number> | null | undefined;
+  /** Points for a first ballot in a poll, 0 to 1000 (default 1). */
   pollVote?: number | null | undefined;
+  /** Points for the author when a post is upvoted, 0 to 1000 (default 10). */
   postUpvoted?: number | null | undefined;
 };
 
 /** A member's role in a community, from most to least powerful. */
 export type Role =
+  /** Changes the community's settings, rules, AutoMod and reputation rules and webhooks; decides join requests; sets roles below ADMIN. */
   | 'ADMIN'
+  /** Reads and takes part: posts, comments, votes, events, polls and chat (some actions need a reputation level). */
   | 'MEMBER'
+  /** Removes, pins and locks content, reviews reports, bans members below them, invites users and manages events. */
   | 'MODERATOR'
+  /** Everything an ADMIN may do, on admins too; a community keeps at least one owner. */
   | 'OWNER';
 
+/** Your answer to one occurrence of an event. */
 export type RsvpInput = {
+  /** Global id of the event. */
   eventId: string;
   /** Which occurrence of a recurring event (its start); a one-off event has only one. */
   occurrenceStartsAt?: string | null | undefined;
+  /** GOING, INTERESTED or NOT_GOING. */
   status: RsvpStatus;
 };
 
-/** GOING takes a seat, or joins the waitlist when the event is full. INTERESTED and NOT_GOING take no seat. */
+/** A member's answer to an occurrence of an event. */
 export type RsvpStatus =
+  /** Takes a seat, or joins the waitlist when the occurrence is full. */
   | 'GOING'
+  /** Interested; takes no seat. */
   | 'INTERESTED'
+  /** Not coming; takes no seat (and frees one held). */
   | 'NOT_GOING';
 
+/** A message for a live stream's chat. */
 export type SendChatMessageInput = {
+  /** Plain text, 1 to 500 characters. */
   body: string;
+  /** Global id of the LIVE_STREAM event, while it is live. */
   eventId: string;
   /** Ask it as a question for the live Q&A. */
   isQuestion?: boolean;
 };
 
+/** A member and the role to give them. */
 export type SetMemberRoleInput = {
+  /** Global id of the community. */
   communityId: string;
+  /** The new role: below your own. */
   role: Role;
+  /** Global id of the member's user. */
   userId: string;
 };
 
+/** Credentials of an account. */
 export type SignInInput = {
+  /** The account's email address. */
   email: string;
+  /** The account's password. */
   password: string;
 };
 
+/** A new account. */
 export type SignUpInput = {
+  /** A valid email address, unique among accounts. */
   email: string;
   /** 3–30 letters, digits or underscores; case-insensitive. */
   handle: string;
@@ -248,40 +339,63 @@ export type SubmitContestEntryInput = {
   postId: string;
 };
 
+/** The new text of your comment. */
 export type UpdateCommentInput = {
+  /** New Markdown body, 1 to 10000 characters. */
   body: string;
+  /** Global id of the comment. */
   id: string;
 };
 
+/** Changes to a community: omitted or null fields keep their value. */
 export type UpdateCommunityInput = {
+  /** New description, at most 5000 characters. */
   description?: string | null | undefined;
+  /** Global id of the community. */
   id: string;
+  /** New display name, 1 to 100 characters. */
   name?: string | null | undefined;
   /** The weight of open reports that hides a post or comment until a moderator decides (1 to 1000). */
   reportThreshold?: number | null | undefined;
   /** IANA time zone, e.g. "Europe/Paris". */
   timeZone?: string | null | undefined;
+  /** New visibility. */
   visibility?: Visibility | null | undefined;
 };
 
 /** Fields to change; omitted fields stay as they are. Null clears capacity, location, onlineUrl or recurrence. */
 export type UpdateEventInput = {
+  /** Seats per occurrence, 1 to 100000; null for no limit. */
   capacity?: number | null | undefined;
+  /** New plain-text description, at most 20000 characters. */
   description?: string | null | undefined;
+  /** New end of the (first) occurrence; after startsAt. */
   endsAt?: string | null | undefined;
+  /** Global id of the event. */
   id: string;
+  /** Where it takes place, at most 300 characters; null clears it. */
   location?: string | null | undefined;
+  /** http or https link to join online, at most 2000 characters; null clears it. */
   onlineUrl?: string | null | undefined;
+  /** iCalendar RRULE, daily or coarser, at most 500 characters; null makes it a one-off event. */
   recurrence?: string | null | undefined;
+  /** New start of the (first) occurrence. */
   startsAt?: string | null | undefined;
+  /** New IANA time zone, e.g. Europe/Paris. */
   timeZone?: string | null | undefined;
+  /** New title, 1 to 300 characters. */
   title?: string | null | undefined;
 };
 
+/** Changes to your post: omitted or null fields keep their value. */
 export type UpdatePostInput = {
+  /** New Markdown body, 1 to 40000 characters. */
   body?: string | null | undefined;
+  /** Global id of the post. */
   id: string;
+  /** New tags, replacing the old ones: at most 5, as in `createPost`. */
   tags?: Array<string> | null | undefined;
+  /** New title, 1 to 300 characters. */
   title?: string | null | undefined;
 };
 
@@ -294,16 +408,21 @@ export type Visibility =
   /** Listed, and its profile (name, description, member count…) readable by anyone; its content is for members. Joined through a join request its admins approve, an invite or an invite link. */
   | 'RESTRICTED';
 
+/** A vote on a post or comment. */
 export type VoteInput = {
   /** A post or comment. */
   subjectId: string;
+  /** UP, DOWN, or NONE to withdraw your vote. */
   value: VoteValue;
 };
 
-/** UP or DOWN; NONE withdraws a vote. */
+/** A vote on a post or comment, or none. */
 export type VoteValue =
+  /** A downvote (-1; needs reputation level 2 unless MODERATOR or above). */
   | 'DOWN'
+  /** No vote: withdraws yours. */
   | 'NONE'
+  /** An upvote (+1). */
   | 'UP';
 
 export type CommunityBySlugQueryVariables = Exact<{

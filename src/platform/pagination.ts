@@ -1,5 +1,5 @@
 import { Max, Min } from 'class-validator';
-import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType, getMetadataStorage, type ClassType } from 'type-graphql';
 import { BadInput } from './errors';
 
 /** Page sizes of every connection. */
@@ -10,12 +10,25 @@ export const PAGE_LIMITS = {
   maxSize: 100,
 } as const;
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({
+  description: 'Relay page information: whether more items follow or precede this page, and its end cursors.',
+})
 export class PageInfo {
-  @Field() hasNextPage!: boolean;
-  @Field() hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true }) startCursor!: string | null;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
+  @Field({ description: 'Whether items follow this page: fetch them with `after: endCursor`.' })
+  hasNextPage!: boolean;
+  @Field({
+    description:
+      'Whether items precede this page (true when it was fetched with a cursor; for a chat history read backwards, whether older messages remain).',
+  })
+  hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: "Cursor of the page's first item; null when the page is empty." })
+  startCursor!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Cursor of the page's last item, to pass as `after` for the next page; null when the page is empty (a chat history's still marks where live messages begin).",
+  })
+  endCursor!: string | null;
 }
 
 /** Forward pagination arguments shared by every connection field. */
@@ -42,22 +55,51 @@ export interface ConnectionShape<T> {
   pageInfo: PageInfo;
 }
 
+/** The `name` each class returned by `Connection` was built for, for `describeConnectionTypes`. */
+const connectionNames = new Map<unknown, string>();
+
 /**
- * Builds the `XConnection` and `XEdge` object types for a node type.
+ * Builds the `XConnection` and `XEdge` object types for a node type, with their descriptions. The
+ * subclass's own `@ObjectType()` names the connection type; `describeConnectionTypes` gives it its
+ * description when the schema is built (type-graphql does not inherit a type's description).
+ * @param name the node's name in the type names (`XEdge`, `XConnection`) and descriptions
  * @example `@ObjectType() class CommunityConnection extends Connection(Community, 'Community') {}`
  */
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
-    @Field() cursor!: string;
-    @Field(() => nodeType) node!: T;
+    @Field({
+      description: `Opaque cursor of this ${name}, to continue the list from it (\`after\`, or \`before\` where a field pages backwards).`,
+    })
+    cursor!: string;
+    @Field(() => nodeType, { description: `The ${name}.` })
+    node!: T;
   }
   @ObjectType()
   abstract class ConnectionType implements ConnectionShape<T> {
-    @Field(() => [EdgeType]) edges!: Edge<T>[];
-    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => [EdgeType], { description: `The ${name} items of this page, in the connection's order.` })
+    edges!: Edge<T>[];
+    @Field(() => PageInfo, {
+      description: 'Whether more items follow or precede this page, and the cursors to continue from.',
+    })
+    pageInfo!: PageInfo;
   }
+  connectionNames.set(ConnectionType, name);
   return ConnectionType;
+}
+
+/**
+ * Gives each `XConnection` type declared without a description (`@ObjectType() class XConnection
+ * extends Connection(X, 'X') {}`) the description of a page of `X` items. Called before every
+ * schema build; idempotent.
+ */
+export function describeConnectionTypes(): void {
+  for (const type of getMetadataStorage().objectTypes) {
+    const name = connectionNames.get(Object.getPrototypeOf(type.target));
+    if (name && type.description === undefined) {
+      type.description = `A page of ${name} items (a Relay connection): \`edges\` in order, and \`pageInfo\` to fetch the next page.`;
+    }
+  }
 }
 
 /** An opaque cursor over a row's sort key. */

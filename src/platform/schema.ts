@@ -1,6 +1,7 @@
 import { isAbstractType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { Node } from './node';
+import { describeConnectionTypes } from './pagination';
 import type { PubSub } from './pubsub/pubsub';
 
 /**
@@ -32,6 +33,7 @@ function resolvePlainFieldsDirectly(): void {
 // oxlint-disable-next-line ban-types -- type-graphql takes resolver classes as Function
 export async function buildTownsquareSchema(resolvers: readonly Function[], pubsub?: PubSub): Promise<GraphQLSchema> {
   resolvePlainFieldsDirectly();
+  describeConnectionTypes();
   const schema = await buildSchema({
     resolvers: resolvers as [Function, ...Function[]],
     // Our subscriptions use `subscribe` (they check access per event), but type-graphql requires a pubSub.
@@ -47,10 +49,28 @@ export async function buildTownsquareSchema(resolvers: readonly Function[], pubs
     },
     validate: { forbidUnknownValues: false },
   });
+  describeRootTypes(schema);
   resolveTypesByClass(schema);
   readGlobalIdsDirectly(schema);
   callFieldResolversDirectly(schema, resolvers);
   return schema;
+}
+
+/**
+ * Describes the root types, which type-graphql builds without a description (no decorator declares
+ * them), so that the served and emitted schema documents every type.
+ */
+function describeRootTypes(schema: GraphQLSchema): void {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
+  if (query) query.description = 'Reads: the viewer, communities, their content and any object by its global id.';
+  if (mutation)
+    mutation.description = 'Writes: signing up and in, and every change to communities, their content and settings.';
+  if (subscription) {
+    subscription.description =
+      'Live updates, over WebSocket (the graphql-ws protocol): each yields an event as it happens.';
+  }
 }
 
 interface ParamMetadata {

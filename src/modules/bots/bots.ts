@@ -17,7 +17,7 @@ import { credentialsRevoked, requireUser } from '../identity/identity.service';
 
 @InputType({ description: 'A new bot of a community.' })
 export class CreateBotInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community the bot acts in.' })
   communityId!: string;
 
   @Field({ description: 'Its API key\u2019s name (1 to 100 characters).' })
@@ -34,7 +34,7 @@ export class BotPayload {
   @Field(() => User, { description: 'The bot account (`isBot`), a MEMBER of the community.' })
   user!: User;
 
-  @Field(() => ApiKey)
+  @Field(() => ApiKey, { description: "The bot's new API key." })
   apiKey!: ApiKey;
 
   @Field({
@@ -165,7 +165,10 @@ export class BotResolver {
     description:
       'Creates a bot of a community (ADMIN or above): a member account that acts through an API key, in that community only, under its own rate limit (BOT_RATE_LIMIT). Returns the key\u2019s secret, shown this once.',
   })
-  createBot(@Arg('input') input: CreateBotInput, @Ctx() ctx: Context): Promise<BotPayload> {
+  createBot(
+    @Arg('input', { description: "The community, the bot's handle and its key's name." }) input: CreateBotInput,
+    @Ctx() ctx: Context,
+  ): Promise<BotPayload> {
     return createBot(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
@@ -173,7 +176,10 @@ export class BotResolver {
     description:
       'Replaces a bot\u2019s API key (ADMIN or above of its community): every key it had is revoked at once, closing their open WebSockets, and the new key\u2019s secret is returned, shown this once. To stop a bot, ban it.',
   })
-  rotateBotKey(@Arg('botId', () => ID) botId: string, @Ctx() ctx: Context): Promise<BotPayload> {
+  rotateBotKey(
+    @Arg('botId', () => ID, { description: "Global id of the bot's user." }) botId: string,
+    @Ctx() ctx: Context,
+  ): Promise<BotPayload> {
     return rotateBotKey(ctx, fromGlobalId('User', botId, 'botId'));
   }
 }

@@ -34,14 +34,40 @@ export enum Role {
   MODERATOR = 'MODERATOR',
   MEMBER = 'MEMBER',
 }
-registerEnumType(Role, { name: 'Role', description: "A member's role in a community, from most to least powerful." });
+registerEnumType(Role, {
+  name: 'Role',
+  description: "A member's role in a community, from most to least powerful.",
+  valuesConfig: {
+    OWNER: { description: 'Everything an ADMIN may do, on admins too; a community keeps at least one owner.' },
+    ADMIN: {
+      description:
+        "Changes the community's settings, rules, AutoMod and reputation rules and webhooks; decides join requests; sets roles below ADMIN.",
+    },
+    MODERATOR: {
+      description:
+        'Removes, pins and locks content, reviews reports, bans members below them, invites users and manages events.',
+    },
+    MEMBER: {
+      description:
+        'Reads and takes part: posts, comments, votes, events, polls and chat (some actions need a reputation level).',
+    },
+  },
+});
 
 export enum JoinRequestStatus {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
 }
-registerEnumType(JoinRequestStatus, { name: 'JoinRequestStatus' });
+registerEnumType(JoinRequestStatus, {
+  name: 'JoinRequestStatus',
+  description: 'Where a join request stands.',
+  valuesConfig: {
+    PENDING: { description: "Awaiting an admin's decision." },
+    APPROVED: { description: 'Approved: the user became a member.' },
+    REJECTED: { description: 'Rejected by an admin; the user may ask again.' },
+  },
+});
 
 @Entity({ tableName: 'communities' })
 @Check({ name: 'communities_member_count_check', expression: 'member_count >= 0' })
@@ -63,15 +89,15 @@ export class Community extends Node {
   @Property({ length: 50, unique: true })
   slug!: string;
 
-  @Field()
+  @Field({ description: 'Display name, 1 to 100 characters.' })
   @Property({ length: 100 })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Free-text description, at most 5000 characters; empty when none was given.' })
   @Property({ type: 'text', default: '' })
   description: string = '';
 
-  @Field(() => Visibility)
+  @Field(() => Visibility, { description: 'Who may see the community and its content, and how one joins it.' })
   @Enum({ items: () => Visibility, nativeEnumName: 'visibility' })
   visibility!: Visibility;
 
@@ -105,15 +131,15 @@ export class Community extends Node {
   topMonthAwarded?: string | null;
 
   /** Kept exact by `member_count = member_count ± 1` in the transaction that adds or removes the member. */
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of members.' })
   @Property({ default: 0 })
   memberCount: number = 0;
 
-  @Field()
+  @Field({ description: 'When the community was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: "When the community's settings last changed." })
   @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }
@@ -137,7 +163,7 @@ export class Member extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: "The member's role, which decides what they may do in the community." })
   @Enum({ items: () => Role, nativeEnumName: 'member_role' })
   role!: Role;
 
@@ -146,7 +172,7 @@ export class Member extends Node {
   @Property({ default: 0 })
   reputation: number = 0;
 
-  @Field()
+  @Field({ description: 'When the user became a member (again, after leaving or a ban).' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   joinedAt: Date = new Date();
 }
@@ -176,15 +202,15 @@ export class JoinRequest extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @Field(() => JoinRequestStatus)
+  @Field(() => JoinRequestStatus, { description: 'PENDING until an admin approves or rejects it.' })
   @Enum({ items: () => JoinRequestStatus, nativeEnumName: 'join_request_status' })
   status: JoinRequestStatus = JoinRequestStatus.PENDING;
 
-  @Field()
+  @Field({ description: 'When the request was made (or last reopened).' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When an admin approved or rejected it; null while PENDING.' })
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null;
 }
@@ -214,7 +240,7 @@ export class Invite extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   invitedBy!: Ref<User>;
 
-  @Field()
+  @Field({ description: 'When the invite was sent.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -243,7 +269,7 @@ export class Ban {
   @Enum({ items: () => Role, nativeEnumName: 'member_role', nullable: true })
   bannedRole?: Role | null;
 
-  @Field()
+  @Field({ description: 'Why the user was banned, as the moderator wrote it (at most 500 characters; may be empty).' })
   @Property({ length: 500, default: '' })
   reason: string = '';
 
@@ -251,7 +277,7 @@ export class Ban {
   @Property({ type: 'datetime', nullable: true })
   until?: Date | null;
 
-  @Field()
+  @Field({ description: 'When the ban was placed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

@@ -7,43 +7,46 @@ import { Community, JoinRequest, Member, Role, Visibility } from './communities.
 /** Slug rules: 3–50 lower-case letters, digits and single dashes. */
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,49}$/;
 
-@InputType()
+@InputType({ description: 'A new community.' })
 export class CreateCommunityInput {
   @Field({ description: '3–50 lower-case letters, digits and dashes; unique; cannot change later.' })
   @Matches(SLUG_PATTERN, { message: 'slug must be 3–50 lower-case letters, digits and single dashes' })
   slug!: string;
 
-  @Field()
+  @Field({ description: 'Display name, 1 to 100 characters.' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters long' })
   name!: string;
 
-  @Field({ defaultValue: '' })
+  @Field({ defaultValue: '', description: 'Free-text description, at most 5000 characters.' })
   @MaxLength(5000)
   description!: string;
 
-  @Field(() => Visibility, { defaultValue: Visibility.PUBLIC })
+  @Field(() => Visibility, {
+    defaultValue: Visibility.PUBLIC,
+    description: 'Who may see the community and how one joins it; default PUBLIC.',
+  })
   visibility!: Visibility;
 
   @Field({ nullable: true, description: 'IANA time zone of the community\'s days, weeks and months; default "UTC".' })
   timeZone?: string;
 }
 
-@InputType()
+@InputType({ description: 'Changes to a community: omitted or null fields keep their value.' })
 export class UpdateCommunityInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community.' })
   id!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New display name, 1 to 100 characters.' })
   @IsOptional()
   @Length(1, 100, { message: 'name must be 1 to 100 characters long' })
   name?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New description, at most 5000 characters.' })
   @IsOptional()
   @MaxLength(5000)
   description?: string;
 
-  @Field(() => Visibility, { nullable: true })
+  @Field(() => Visibility, { nullable: true, description: 'New visibility.' })
   visibility?: Visibility;
 
   @Field({ nullable: true, description: 'IANA time zone, e.g. "Europe/Paris".' })
@@ -73,19 +76,19 @@ export class MembersArgs extends PageArgs {
   role?: Role;
 }
 
-@InputType()
+@InputType({ description: 'A member and the role to give them.' })
 export class SetMemberRoleInput {
-  @Field(() => ID) communityId!: string;
-  @Field(() => ID) userId!: string;
-  @Field(() => Role) role!: Role;
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => ID, { description: "Global id of the member's user." }) userId!: string;
+  @Field(() => Role, { description: 'The new role: below your own.' }) role!: Role;
 }
 
-@InputType()
+@InputType({ description: 'A user to ban from a community, and why and until when.' })
 export class BanMemberInput {
-  @Field(() => ID) communityId!: string;
-  @Field(() => ID) userId!: string;
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => ID, { description: 'Global id of the user to ban (a member or not; not yourself).' }) userId!: string;
 
-  @Field({ defaultValue: '' })
+  @Field({ defaultValue: '', description: 'Why, at most 500 characters (shown to moderators).' })
   @MaxLength(500)
   reason!: string;
 
@@ -95,10 +98,10 @@ export class BanMemberInput {
   until?: Date;
 }
 
-@InputType()
+@InputType({ description: 'A user in a community.' })
 export class MemberRefInput {
-  @Field(() => ID) communityId!: string;
-  @Field(() => ID) userId!: string;
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => ID, { description: 'Global id of the user.' }) userId!: string;
 }
 
 export enum JoinOutcome {
@@ -107,14 +110,18 @@ export enum JoinOutcome {
 }
 registerEnumType(JoinOutcome, {
   name: 'JoinOutcome',
-  description:
-    "JOINED: the viewer is now a member. REQUESTED: a RESTRICTED community's admins must approve the join request.",
+  description: 'What `joinCommunity` or `joinByInviteLink` did.',
+  valuesConfig: {
+    JOINED: { description: 'The viewer is now a member.' },
+    REQUESTED: { description: "A join request awaits the approval of the RESTRICTED community's admins." },
+  },
 });
 
 @ObjectType({ description: 'The result of `joinCommunity`.' })
 export class JoinCommunityPayload {
-  @Field(() => JoinOutcome) outcome!: JoinOutcome;
-  @Field(() => Community) community!: Community;
+  @Field(() => JoinOutcome, { description: 'Whether the viewer joined or a join request now awaits approval.' })
+  outcome!: JoinOutcome;
+  @Field(() => Community, { description: 'The community joined or asked to join.' }) community!: Community;
   @Field(() => Member, { nullable: true, description: 'The membership, when JOINED.' }) member!: Member | null;
   @Field(() => JoinRequest, { nullable: true, description: 'The pending request, when REQUESTED.' })
   joinRequest!: JoinRequest | null;

@@ -30,7 +30,7 @@ export class CommunitiesResolver {
       'A community by slug; null when it does not exist or is PRIVATE and you are neither a member nor invited.',
   })
   community(
-    @Arg('slug') slug: string,
+    @Arg('slug', { description: "The community's slug (lower-case)." }) slug: string,
     @Ctx() { em, loaders, viewer }: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Community | null> {
@@ -46,12 +46,18 @@ export class CommunitiesResolver {
   }
 
   @Mutation(() => Community, { description: 'Creates a community with you as its OWNER.' })
-  createCommunity(@Arg('input') input: CreateCommunityInput, @Ctx() ctx: Context): Promise<Community> {
+  createCommunity(
+    @Arg('input', { description: 'The community to create.' }) input: CreateCommunityInput,
+    @Ctx() ctx: Context,
+  ): Promise<Community> {
     return communities.createCommunity(ctx, input);
   }
 
   @Mutation(() => Community, { description: 'Changes a community (ADMIN or above).' })
-  updateCommunity(@Arg('input') input: UpdateCommunityInput, @Ctx() ctx: Context): Promise<Community> {
+  updateCommunity(
+    @Arg('input', { description: 'The community and the settings to change.' }) input: UpdateCommunityInput,
+    @Ctx() ctx: Context,
+  ): Promise<Community> {
     return communities.updateCommunity(ctx, { ...input, id: fromGlobalId('Community', input.id) });
   }
 
@@ -59,12 +65,18 @@ export class CommunitiesResolver {
     description:
       'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
   })
-  joinCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context) {
+  joinCommunity(
+    @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
+    @Ctx() ctx: Context,
+  ) {
     return membership.joinCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
   }
 
   @Mutation(() => Boolean, { description: 'Leaves a community. The last OWNER cannot leave.' })
-  leaveCommunity(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<boolean> {
+  leaveCommunity(
+    @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return membership.leaveCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
   }
 

@@ -13,8 +13,13 @@ export enum InviteLinkState {
 }
 registerEnumType(InviteLinkState, {
   name: 'InviteLinkState',
-  description:
-    'ACTIVE: joins with it work. EXPIRED: past `expiresAt`. REVOKED: a moderator revoked it. USED_UP: `uses` reached `maxUses`.',
+  description: 'Whether joins with an invite link work now, and if not why.',
+  valuesConfig: {
+    ACTIVE: { description: 'Joins with it work.' },
+    EXPIRED: { description: 'Past its `expiresAt`.' },
+    REVOKED: { description: 'A moderator revoked it.' },
+    USED_UP: { description: 'As many users as its `maxUses` joined with it.' },
+  },
 });
 
 /**
@@ -48,7 +53,7 @@ export class InviteLink extends Node {
   @Property({ length: 64, unique: true })
   tokenHash!: string;
 
-  @Field()
+  @Field({ description: 'When the link was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
@@ -67,7 +72,7 @@ export class InviteLink extends Node {
   @Property({ default: 0 })
   uses: number = 0;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When a moderator revoked it; null unless REVOKED.' })
   @Property({ type: 'datetime', nullable: true })
   revokedAt?: Date | null;
 

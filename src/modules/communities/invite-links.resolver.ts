@@ -19,13 +19,13 @@ export class CreateInviteLinkPayload {
   })
   token!: string;
 
-  @Field(() => InviteLink)
+  @Field(() => InviteLink, { description: 'The new link, ACTIVE.' })
   inviteLink!: InviteLink;
 }
 
 @Resolver(() => InviteLink)
 export class InviteLinksResolver {
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the link joins.' })
   async community(@Root() link: InviteLink, @Ctx() ctx: Context): Promise<Community> {
     return (await ctx.loaders.community.load(link.community.id))!;
   }
@@ -45,9 +45,18 @@ export class InviteLinksResolver {
       'Creates a link to join the community (MODERATOR or above): its token is returned only here. It expires at `expiresAt` (default: INVITE_LINK_DEFAULT_DAYS from now, at most 365 days) and admits at most `maxUses` users (default: any number).',
   })
   createInviteLink(
-    @Arg('communityId', () => ID) communityId: string,
-    @Arg('expiresAt', () => Date, { nullable: true }) expiresAt: Date | null,
-    @Arg('maxUses', () => Int, { nullable: true }) maxUses: number | null,
+    @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
+    @Arg('expiresAt', () => Date, {
+      nullable: true,
+      description:
+        'When the link stops working: in the future, at most 365 days from now; default INVITE_LINK_DEFAULT_DAYS (7 unless configured) from now.',
+    })
+    expiresAt: Date | null,
+    @Arg('maxUses', () => Int, {
+      nullable: true,
+      description: 'How many users may join with it, 1 to 100000; null: any number until it expires.',
+    })
+    maxUses: number | null,
     @Ctx() ctx: Context,
   ): Promise<CreateInviteLinkPayload> {
     return inviteLinks.createInviteLink(ctx, {
@@ -60,7 +69,10 @@ export class InviteLinksResolver {
   @Mutation(() => InviteLink, {
     description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.',
   })
-  revokeInviteLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<InviteLink> {
+  revokeInviteLink(
+    @Arg('id', () => ID, { description: 'Global id of the invite link.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<InviteLink> {
     return inviteLinks.revokeInviteLink(ctx, { id: fromGlobalId('InviteLink', id) });
   }
 
@@ -68,7 +80,10 @@ export class InviteLinksResolver {
     description:
       'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
   })
-  joinByInviteLink(@Arg('token') token: string, @Ctx() ctx: Context) {
+  joinByInviteLink(
+    @Arg('token', { description: 'The token returned by `createInviteLink`.' }) token: string,
+    @Ctx() ctx: Context,
+  ) {
     return inviteLinks.joinByInviteLink(ctx, { token });
   }
 }

@@ -86,12 +86,12 @@ async function memberJoinedStream(communityGlobalId: string, ctx: Context): Prom
 
 @Resolver(() => Member)
 export class MembersResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The member's user." })
   user(@Root() member: Member, @Ctx() ctx: Context): Promise<User> {
     return loadUser(ctx, member.user);
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community of this membership.' })
   community(@Root() member: Member, @Ctx() ctx: Context): Promise<Community> {
     return loadCommunity(ctx, member.community);
   }
@@ -99,19 +99,28 @@ export class MembersResolver {
   @Mutation(() => Member, {
     description: "Changes a member's role (ADMIN or above, on members below you, to roles below yours).",
   })
-  setMemberRole(@Arg('input') input: SetMemberRoleInput, @Ctx() ctx: Context): Promise<Member> {
+  setMemberRole(
+    @Arg('input', { description: 'The member and their new role.' }) input: SetMemberRoleInput,
+    @Ctx() ctx: Context,
+  ): Promise<Member> {
     return membership.setMemberRole(ctx, { ...ids(input), role: input.role });
   }
 
   @Mutation(() => Ban, {
     description: 'Bans a user until `until` (or for good): removes them and stops them rejoining (MODERATOR or above).',
   })
-  banMember(@Arg('input') input: BanMemberInput, @Ctx() ctx: Context): Promise<Ban> {
+  banMember(
+    @Arg('input', { description: 'Who to ban, why and until when.' }) input: BanMemberInput,
+    @Ctx() ctx: Context,
+  ): Promise<Ban> {
     return membership.banMember(ctx, { ...input, ...ids(input) });
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a ban (MODERATOR or above). False when there was none.' })
-  unbanMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<boolean> {
+  unbanMember(
+    @Arg('input', { description: 'The community and the banned user.' }) input: MemberRefInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return membership.unbanMember(ctx, ids(input));
   }
 
@@ -119,17 +128,26 @@ export class MembersResolver {
     description:
       'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).',
   })
-  inviteMember(@Arg('input') input: MemberRefInput, @Ctx() ctx: Context): Promise<Invite> {
+  inviteMember(
+    @Arg('input', { description: 'The community and the user to invite.' }) input: MemberRefInput,
+    @Ctx() ctx: Context,
+  ): Promise<Invite> {
     return membership.inviteMember(ctx, ids(input));
   }
 
   @Mutation(() => Member, { description: 'Approves a pending join request (ADMIN or above).' })
-  approveJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Member> {
+  approveJoinRequest(
+    @Arg('id', () => ID, { description: 'Global id of the pending join request.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Member> {
     return membership.approveJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
   }
 
   @Mutation(() => JoinRequest, { description: 'Rejects a pending join request (ADMIN or above).' })
-  rejectJoinRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<JoinRequest> {
+  rejectJoinRequest(
+    @Arg('id', () => ID, { description: 'Global id of the pending join request.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<JoinRequest> {
     return membership.rejectJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
   }
 
@@ -137,18 +155,21 @@ export class MembersResolver {
     description: 'Members joining a community you can read, as they join.',
     subscribe: ({ args, context }) => memberJoinedStream(args.communityId as string, context as Context),
   })
-  memberJoined(@Root() member: Member, @Arg('communityId', () => ID) _communityId: string): Member {
+  memberJoined(
+    @Root() member: Member,
+    @Arg('communityId', () => ID, { description: 'Global id of the community to follow.' }) _communityId: string,
+  ): Member {
     return member;
   }
 }
 
 @Resolver(() => JoinRequest)
 export class JoinRequestResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The user who asks to join.' })
   user(@Root() request: JoinRequest, @Ctx() ctx: Context): Promise<User> {
     return loadUser(ctx, request.user);
   }
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community they ask to join.' })
   community(@Root() request: JoinRequest, @Ctx() ctx: Context): Promise<Community> {
     return loadCommunity(ctx, request.community);
   }
@@ -160,11 +181,11 @@ export class InviteResolver {
   user(@Root() invite: Invite, @Ctx() ctx: Context): Promise<User> {
     return loadUser(ctx, invite.user);
   }
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The moderator who sent the invite.' })
   invitedBy(@Root() invite: Invite, @Ctx() ctx: Context): Promise<User> {
     return loadUser(ctx, invite.invitedBy);
   }
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the user is invited to.' })
   community(@Root() invite: Invite, @Ctx() ctx: Context): Promise<Community> {
     return loadCommunity(ctx, invite.community);
   }
@@ -172,11 +193,11 @@ export class InviteResolver {
 
 @Resolver(() => Ban)
 export class BanResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The banned user.' })
   user(@Root() ban: Ban, @Ctx() ctx: Context): Promise<User> {
     return loadUser(ctx, ban.user);
   }
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the user is banned from.' })
   community(@Root() ban: Ban, @Ctx() ctx: Context): Promise<Community> {
     return loadCommunity(ctx, ban.community);
   }

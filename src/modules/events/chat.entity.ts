@@ -38,7 +38,7 @@ export class ChatMessage extends Node {
   isQuestion: boolean = false;
 
   /** Members who upvoted the question; moved in SQL with each upvote. */
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many members upvoted the question (0 for other messages).' })
   @Property({ type: 'integer', default: 0 })
   upvotes: number = 0;
 
@@ -57,7 +57,7 @@ export class ChatMessage extends Node {
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;
 
-  @Field()
+  @Field({ description: 'When the message was sent.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

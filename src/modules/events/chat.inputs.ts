@@ -12,11 +12,11 @@ export const CHAT_LIMITS = {
   maxMuteMinutes: 7 * 24 * 60,
 } as const;
 
-@InputType()
+@InputType({ description: "A message for a live stream's chat." })
 export class SendChatMessageInput {
-  @Field(() => ID) eventId!: string;
+  @Field(() => ID, { description: 'Global id of the LIVE_STREAM event, while it is live.' }) eventId!: string;
 
-  @Field()
+  @Field({ description: 'Plain text, 1 to 500 characters.' })
   @Length(1, CHAT_LIMITS.bodyLength, { message: `body must be 1 to ${CHAT_LIMITS.bodyLength} characters long` })
   body!: string;
 
@@ -24,11 +24,11 @@ export class SendChatMessageInput {
   isQuestion!: boolean;
 }
 
-@InputType()
+@InputType({ description: "A member to mute in a live stream's chat." })
 export class MuteChatMemberInput {
-  @Field(() => ID) eventId!: string;
+  @Field(() => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId!: string;
 
-  @Field(() => ID) userId!: string;
+  @Field(() => ID, { description: 'Global id of the user to mute.' }) userId!: string;
 
   @Field(() => Int, {
     nullable: true,
@@ -57,13 +57,13 @@ export class ChatHistoryArgs {
 
 @ArgsType()
 export class QuestionsArgs {
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (default 20).' })
   @IsOptional()
   @Min(1)
   @Max(PAGE_LIMITS.maxSize)
   first?: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Return questions after this cursor.' })
   after?: string;
 
   @Field(() => Boolean, {

@@ -227,12 +227,18 @@ export class ChatResolver {
   @Mutation(() => Event, {
     description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.',
   })
-  startLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
+  startLiveStream(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return chat.startLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
   @Mutation(() => Event, { description: 'Ends a LIVE_STREAM: the chat closes, its history stays.' })
-  endLiveStream(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<Event> {
+  endLiveStream(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return chat.endLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
@@ -240,8 +246,11 @@ export class ChatResolver {
     description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).',
   })
   setSlowMode(
-    @Arg('eventId', () => ID) eventId: string,
-    @Arg('seconds', () => Int) seconds: number,
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Arg('seconds', () => Int, {
+      description: "Seconds between a member's messages, 0 to 3600; 0 turns slow mode off.",
+    })
+    seconds: number,
     @Ctx() ctx: Context,
   ): Promise<Event> {
     return chat.setSlowMode(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId'), seconds });
@@ -251,7 +260,10 @@ export class ChatResolver {
     description:
       "Says something in a live stream's chat (members, while it is live). Slow mode: RATE_LIMITED with retryAfter.",
   })
-  sendChatMessage(@Arg('input') input: SendChatMessageInput, @Ctx() ctx: Context): Promise<ChatMessage> {
+  sendChatMessage(
+    @Arg('input', { description: 'The stream, the text and whether it is a question.' }) input: SendChatMessageInput,
+    @Ctx() ctx: Context,
+  ): Promise<ChatMessage> {
     return chat.sendChatMessage(ctx, {
       eventId: fromGlobalId('Event', input.eventId, 'eventId'),
       body: input.body,
@@ -262,14 +274,20 @@ export class ChatResolver {
   @Mutation(() => Boolean, {
     description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.',
   })
-  deleteChatMessage(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  deleteChatMessage(
+    @Arg('id', () => ID, { description: 'Global id of the chat message.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return chat.deleteChatMessage(ctx, { id: fromGlobalId('ChatMessage', id) });
   }
 
   @Mutation(() => Boolean, {
     description: "Mutes a member in a stream's chat, for some minutes or until unmuted (the organizer or a moderator).",
   })
-  muteChatMember(@Arg('input') input: MuteChatMemberInput, @Ctx() ctx: Context): Promise<boolean> {
+  muteChatMember(
+    @Arg('input', { description: 'The stream, the member and for how long.' }) input: MuteChatMemberInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return chat.muteChatMember(ctx, {
       eventId: fromGlobalId('Event', input.eventId, 'eventId'),
       userId: fromGlobalId('User', input.userId, 'userId'),
@@ -279,8 +297,8 @@ export class ChatResolver {
 
   @Mutation(() => Boolean, { description: 'Lifts a chat mute; false when there was none.' })
   unmuteChatMember(
-    @Arg('eventId', () => ID) eventId: string,
-    @Arg('userId', () => ID) userId: string,
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Arg('userId', () => ID, { description: 'Global id of the muted user.' }) userId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return chat.unmuteChatMember(ctx, {
@@ -293,8 +311,9 @@ export class ChatResolver {
     description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).',
   })
   upvoteQuestion(
-    @Arg('id', () => ID) id: string,
-    @Arg('upvoted', { defaultValue: true }) upvoted: boolean,
+    @Arg('id', () => ID, { description: 'Global id of the question (a chat message asked as a question).' }) id: string,
+    @Arg('upvoted', { defaultValue: true, description: 'True to upvote (default), false to withdraw your upvote.' })
+    upvoted: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
     return chat.upvoteQuestion(ctx, { id: fromGlobalId('ChatMessage', id), upvoted });
@@ -302,8 +321,12 @@ export class ChatResolver {
 
   @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
   markQuestionAnswered(
-    @Arg('id', () => ID) id: string,
-    @Arg('answered', { defaultValue: true }) answered: boolean,
+    @Arg('id', () => ID, { description: 'Global id of the question.' }) id: string,
+    @Arg('answered', {
+      defaultValue: true,
+      description: 'True to mark it answered (default), false to mark it unanswered.',
+    })
+    answered: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
     return chat.markQuestionAnswered(ctx, { id: fromGlobalId('ChatMessage', id), answered });
@@ -321,8 +344,13 @@ export class ChatResolver {
   })
   chatMessageAdded(
     @Root() message: ChatMessage,
-    @Arg('eventId', () => ID) _eventId: string,
-    @Arg('after', () => String, { nullable: true }) _after?: string,
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event to follow.' }) _eventId: string,
+    @Arg('after', () => String, {
+      nullable: true,
+      description:
+        'A chat message cursor (the endCursor of `Event.chatMessages`): replay the messages sent after it first.',
+    })
+    _after?: string,
   ): ChatMessage {
     return message;
   }
@@ -332,7 +360,10 @@ export class ChatResolver {
     subscribe: ({ args, context }) =>
       chatMessageRemovedStream(context as Context, fromGlobalId('Event', args.eventId as string, 'eventId')),
   })
-  chatMessageRemoved(@Root() id: string, @Arg('eventId', () => ID) _eventId: string): string {
+  chatMessageRemoved(
+    @Root() id: string,
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event to follow.' }) _eventId: string,
+  ): string {
     return id;
   }
 
@@ -343,7 +374,7 @@ export class ChatResolver {
     return encodeCursor([message.id]);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The member who sent it.' })
   async author(@Root() message: ChatMessage, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(message.author.id))!;
   }
@@ -375,7 +406,7 @@ export class ChatResolver {
     );
   }
 
-  @FieldResolver(() => Event)
+  @FieldResolver(() => Event, { description: 'The live stream the message was sent in.' })
   async event(@Root() message: ChatMessage, @Ctx() { loaders }: Context): Promise<Event> {
     return (await loaders.event.load(message.event.id))!;
   }

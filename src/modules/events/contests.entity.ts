@@ -14,8 +14,12 @@ export enum ContestPhase {
 }
 registerEnumType(ContestPhase, {
   name: 'ContestPhase',
-  description:
-    'SUBMISSIONS until the event starts (members enter a post), VOTING while it lasts (members vote), CLOSED once it ends (results ranked, nothing changes).',
+  description: "Where a contest stands, from its event's times.",
+  valuesConfig: {
+    SUBMISSIONS: { description: 'Until the event starts: members enter a post.' },
+    VOTING: { description: 'While the event lasts: members vote.' },
+    CLOSED: { description: 'Once it ends: results are ranked and nothing changes.' },
+  },
 });
 
 /**
@@ -62,7 +66,7 @@ export class ContestEntry extends Node {
   votes: number = 0;
 
   /** Millisecond precision (set by the application), so it round-trips through page cursors exactly. */
-  @Field()
+  @Field({ description: 'When the post was entered.' })
   @Property({ type: 'datetime' })
   submittedAt!: Date;
 }

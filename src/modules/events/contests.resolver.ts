@@ -76,7 +76,10 @@ export class ContestEntryResolver {
     description:
       'Enters one of your posts in a contest of its community, before the contest starts. One entry per member.',
   })
-  submitContestEntry(@Arg('input') input: SubmitContestEntryInput, @Ctx() ctx: Context): Promise<ContestEntry> {
+  submitContestEntry(
+    @Arg('input', { description: 'The contest and your post.' }) input: SubmitContestEntryInput,
+    @Ctx() ctx: Context,
+  ): Promise<ContestEntry> {
     return contests.submitEntry(ctx, {
       eventId: fromGlobalId('Event', input.eventId, 'eventId'),
       postId: fromGlobalId('Post', input.postId, 'postId'),
@@ -84,7 +87,10 @@ export class ContestEntryResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your entry, before the contest starts.' })
-  withdrawContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() ctx: Context): Promise<boolean> {
+  withdrawContestEntry(
+    @Arg('entryId', () => ID, { description: 'Global id of your entry.' }) entryId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return contests.withdrawEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
   }
 
@@ -92,21 +98,27 @@ export class ContestEntryResolver {
     description:
       'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.',
   })
-  voteContestEntry(@Arg('entryId', () => ID) entryId: string, @Ctx() ctx: Context): Promise<ContestEntry> {
+  voteContestEntry(
+    @Arg('entryId', () => ID, { description: 'Global id of the entry to vote for.' }) entryId: string,
+    @Ctx() ctx: Context,
+  ): Promise<ContestEntry> {
     return contests.voteForEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
   }
 
   @Mutation(() => Boolean, { description: 'Withdraws your vote in a contest while it lasts; false when you had none.' })
-  withdrawContestVote(@Arg('eventId', () => ID) eventId: string, @Ctx() ctx: Context): Promise<boolean> {
+  withdrawContestVote(
+    @Arg('eventId', () => ID, { description: 'Global id of the CONTEST event.' }) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return contests.withdrawVote(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
   }
 
-  @FieldResolver(() => Event)
+  @FieldResolver(() => Event, { description: "The contest's event." })
   async event(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<Event> {
     return (await loaders.event.load(entry.event.id))!;
   }
 
-  @FieldResolver(() => Post)
+  @FieldResolver(() => Post, { description: 'The post entered.' })
   async post(@Root() entry: ContestEntry, @Ctx() { loaders }: Context): Promise<Post> {
     return (await loaders.post.load(entry.post.id))!;
   }

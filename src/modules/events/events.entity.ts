@@ -12,8 +12,12 @@ export enum EventKind {
 }
 registerEnumType(EventKind, {
   name: 'EventKind',
-  description:
-    'MEETUP: people gather, in a place or online. LIVE_STREAM: a stream with live chat. CONTEST: members submit entries and vote.',
+  description: 'What kind of event it is.',
+  valuesConfig: {
+    MEETUP: { description: 'People gather, in a place or online.' },
+    LIVE_STREAM: { description: 'A stream with a live chat and Q&A, open while the organizer runs it.' },
+    CONTEST: { description: 'Members enter posts before it starts and vote while it lasts.' },
+  },
 });
 
 export enum RsvpStatus {
@@ -23,8 +27,12 @@ export enum RsvpStatus {
 }
 registerEnumType(RsvpStatus, {
   name: 'RsvpStatus',
-  description:
-    'GOING takes a seat, or joins the waitlist when the event is full. INTERESTED and NOT_GOING take no seat.',
+  description: "A member's answer to an occurrence of an event.",
+  valuesConfig: {
+    GOING: { description: 'Takes a seat, or joins the waitlist when the occurrence is full.' },
+    INTERESTED: { description: 'Interested; takes no seat.' },
+    NOT_GOING: { description: 'Not coming; takes no seat (and frees one held).' },
+  },
 });
 
 /**
@@ -55,11 +63,11 @@ export class Event extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   organizer!: Ref<User>;
 
-  @Field(() => EventKind)
+  @Field(() => EventKind, { description: 'What kind of event it is: MEETUP, LIVE_STREAM or CONTEST.' })
   @Enum({ items: () => EventKind })
   kind!: EventKind;
 
-  @Field()
+  @Field({ description: 'Title, 1 to 300 characters.' })
   @Property({ length: 300 })
   title!: string;
 
@@ -138,11 +146,11 @@ export class Event extends Node {
   @Property({ type: 'integer', default: 0 })
   slowModeSeconds: number = 0;
 
-  @Field()
+  @Field({ description: 'When the event was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When the event last changed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 }
@@ -184,7 +192,7 @@ export class Rsvp extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @Field(() => RsvpStatus)
+  @Field(() => RsvpStatus, { description: "The member's answer." })
   @Enum({ items: () => RsvpStatus })
   status!: RsvpStatus;
 

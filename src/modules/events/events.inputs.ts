@@ -23,18 +23,18 @@ export const EVENT_LIMITS = {
   maxCalendarEvents: 1000,
 } as const;
 
-@InputType()
+@InputType({ description: 'A new event in a community.' })
 export class CreateEventInput {
-  @Field(() => ID) communityId!: string;
+  @Field(() => ID, { description: 'Global id of a community you are a member of.' }) communityId!: string;
 
-  @Field(() => EventKind, { defaultValue: EventKind.MEETUP })
+  @Field(() => EventKind, { defaultValue: EventKind.MEETUP, description: 'MEETUP (default), LIVE_STREAM or CONTEST.' })
   kind!: EventKind;
 
-  @Field()
+  @Field({ description: 'Title, 1 to 300 characters.' })
   @Length(1, EVENT_LIMITS.titleLength, { message: `title must be 1 to ${EVENT_LIMITS.titleLength} characters long` })
   title!: string;
 
-  @Field({ defaultValue: '' })
+  @Field({ defaultValue: '', description: 'Plain-text description, at most 20000 characters.' })
   @MaxLength(EVENT_LIMITS.descriptionLength, {
     message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long`,
   })
@@ -62,7 +62,10 @@ export class CreateEventInput {
   @Max(EVENT_LIMITS.maxCapacity, { message: `capacity must be at most ${EVENT_LIMITS.maxCapacity}` })
   capacity?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where it takes place, at most 300 characters; omit for an online-only event.',
+  })
   @IsOptional()
   @MaxLength(EVENT_LIMITS.locationLength, {
     message: `location must be at most ${EVENT_LIMITS.locationLength} characters long`,
@@ -88,60 +91,66 @@ export class CreateEventInput {
     'Fields to change; omitted fields stay as they are. Null clears capacity, location, onlineUrl or recurrence.',
 })
 export class UpdateEventInput {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Global id of the event.' }) id!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New title, 1 to 300 characters.' })
   @IsOptional()
   @Length(1, EVENT_LIMITS.titleLength, { message: `title must be 1 to ${EVENT_LIMITS.titleLength} characters long` })
   title?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New plain-text description, at most 20000 characters.' })
   @IsOptional()
   @MaxLength(EVENT_LIMITS.descriptionLength, {
     message: `description must be at most ${EVENT_LIMITS.descriptionLength} characters long`,
   })
   description?: string | null;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New start of the (first) occurrence.' })
   startsAt?: Date;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New end of the (first) occurrence; after startsAt.' })
   endsAt?: Date;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New IANA time zone, e.g. Europe/Paris.' })
   @IsOptional()
   @MaxLength(64)
   timeZone?: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Seats per occurrence, 1 to 100000; null for no limit.' })
   @IsOptional()
   @Min(1, { message: 'capacity must be at least 1' })
   @Max(EVENT_LIMITS.maxCapacity, { message: `capacity must be at most ${EVENT_LIMITS.maxCapacity}` })
   capacity?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Where it takes place, at most 300 characters; null clears it.' })
   @IsOptional()
   @MaxLength(EVENT_LIMITS.locationLength, {
     message: `location must be at most ${EVENT_LIMITS.locationLength} characters long`,
   })
   location?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'http or https link to join online, at most 2000 characters; null clears it.',
+  })
   @IsOptional()
   @MaxLength(EVENT_LIMITS.urlLength, { message: `onlineUrl must be at most ${EVENT_LIMITS.urlLength} characters long` })
   onlineUrl?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'iCalendar RRULE, daily or coarser, at most 500 characters; null makes it a one-off event.',
+  })
   @IsOptional()
   @MaxLength(500)
   recurrence?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Your answer to one occurrence of an event.' })
 export class RsvpInput {
-  @Field(() => ID) eventId!: string;
+  @Field(() => ID, { description: 'Global id of the event.' }) eventId!: string;
 
-  @Field(() => RsvpStatus)
+  @Field(() => RsvpStatus, { description: 'GOING, INTERESTED or NOT_GOING.' })
   status!: RsvpStatus;
 
   @Field({
@@ -151,9 +160,9 @@ export class RsvpInput {
   occurrenceStartsAt?: Date;
 }
 
-@InputType()
+@InputType({ description: 'An attendee to check in at one occurrence of an event.' })
 export class CheckInInput {
-  @Field(() => ID) eventId!: string;
+  @Field(() => ID, { description: 'Global id of the event.' }) eventId!: string;
 
   @Field(() => ID, { description: 'The attendee (a User id).' })
   userId!: string;

@@ -48,8 +48,8 @@ import { checkIn, rsvp } from './rsvps.service';
 export class EventOccurrence {
   event!: Event;
 
-  @Field() startsAt!: Date;
-  @Field() endsAt!: Date;
+  @Field({ description: 'When this occurrence starts.' }) startsAt!: Date;
+  @Field({ description: 'When this occurrence ends.' }) endsAt!: Date;
 }
 
 @ObjectType()
@@ -90,12 +90,18 @@ export class EventsResolver {
     nullable: true,
     description: 'An event by id; null when it does not exist or you may not read it.',
   })
-  async event(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Event | null> {
+  async event(
+    @Arg('id', () => ID, { description: 'Global id of the event.' }) id: string,
+    @Ctx() { loaders, viewer }: Context,
+  ): Promise<Event | null> {
     return nullIfHidden(events.readableEvent(loaders, viewer, fromGlobalId('Event', id)).then((r) => r.event));
   }
 
   @Mutation(() => Event, { description: 'Creates an event in a community you belong to; you are its organizer.' })
-  createEvent(@Arg('input') input: CreateEventInput, @Ctx() ctx: Context): Promise<Event> {
+  createEvent(
+    @Arg('input', { description: 'The event to create.' }) input: CreateEventInput,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return events.createEvent(ctx, {
       ...input,
       communityId: fromGlobalId('Community', input.communityId, 'communityId'),
@@ -103,14 +109,20 @@ export class EventsResolver {
   }
 
   @Mutation(() => Event, { description: 'Changes an event (its organizer, or a MODERATOR or above).' })
-  updateEvent(@Arg('input') input: UpdateEventInput, @Ctx() ctx: Context): Promise<Event> {
+  updateEvent(
+    @Arg('input', { description: 'The event and the fields to change.' }) input: UpdateEventInput,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return events.updateEvent(ctx, { ...input, id: fromGlobalId('Event', input.id) });
   }
 
   @Mutation(() => Event, {
     description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.',
   })
-  cancelEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Event> {
+  cancelEvent(
+    @Arg('id', () => ID, { description: 'Global id of the event.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
     return events.cancelEvent(ctx, fromGlobalId('Event', id));
   }
 
@@ -118,7 +130,10 @@ export class EventsResolver {
     description:
       'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.',
   })
-  rsvp(@Arg('input') input: RsvpInput, @Ctx() ctx: Context): Promise<Rsvp> {
+  rsvp(
+    @Arg('input', { description: 'The event, the occurrence and your answer.' }) input: RsvpInput,
+    @Ctx() ctx: Context,
+  ): Promise<Rsvp> {
     return rsvp(ctx, {
       eventId: fromGlobalId('Event', input.eventId, 'eventId'),
       status: input.status,
@@ -129,7 +144,10 @@ export class EventsResolver {
   @Mutation(() => Rsvp, {
     description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).',
   })
-  checkIn(@Arg('input') input: CheckInInput, @Ctx() ctx: Context): Promise<Rsvp> {
+  checkIn(
+    @Arg('input', { description: 'The event, the occurrence and the attendee.' }) input: CheckInInput,
+    @Ctx() ctx: Context,
+  ): Promise<Rsvp> {
     return checkIn(
       ctx,
       fromGlobalId('Event', input.eventId, 'eventId'),
@@ -138,12 +156,12 @@ export class EventsResolver {
     );
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the event belongs to.' })
   async community(@Root() event: Event, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(event.community.id))!;
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The member who created the event.' })
   async organizer(@Root() event: Event, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(event.organizer.id))!;
   }
@@ -253,7 +271,7 @@ export class EventsResolver {
 
 @Resolver(() => EventOccurrence)
 export class EventOccurrenceResolver {
-  @FieldResolver(() => Event)
+  @FieldResolver(() => Event, { description: 'The event this is an occurrence of.' })
   event(@Root() occurrence: EventOccurrence): Event {
     return occurrence.event;
   }
@@ -297,12 +315,12 @@ export class EventOccurrenceResolver {
 
 @Resolver(() => Rsvp)
 export class RsvpResolver {
-  @FieldResolver(() => Event)
+  @FieldResolver(() => Event, { description: 'The event answered.' })
   async event(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<Event> {
     return (await loaders.event.load(rsvp.event.id))!;
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The member who answered.' })
   async user(@Root() rsvp: Rsvp, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(rsvp.user.id))!;
   }

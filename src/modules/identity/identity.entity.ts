@@ -44,7 +44,7 @@ export class User extends Node {
   @Property({ default: false })
   isBot: boolean = false;
 
-  @Field()
+  @Field({ description: 'When the account was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -72,7 +72,12 @@ export class Session {
 export { ApiScope };
 registerEnumType(ApiScope, {
   name: 'ApiScope',
-  description: 'What an API key may do: READ runs queries, WRITE runs mutations, SUBSCRIBE opens subscriptions.',
+  description: 'What an API key may do.',
+  valuesConfig: {
+    READ: { description: 'Run queries.' },
+    WRITE: { description: 'Run mutations.' },
+    SUBSCRIBE: { description: 'Open subscriptions.' },
+  },
 });
 
 /** A third-party app's key: acts as its owner, limited to its scopes. Stored hashed; the secret is shown once. */
@@ -94,7 +99,7 @@ export class ApiKey extends Node {
   @Index()
   user!: Ref<User>;
 
-  @Field()
+  @Field({ description: 'The name its owner gave it, 1 to 100 characters.' })
   @Property({ length: 100 })
   name!: string;
 
@@ -106,7 +111,7 @@ export class ApiKey extends Node {
   secretHash!: string;
 
   // A list without a page size: at most one of each scope.
-  @Field(() => [ApiScope])
+  @Field(() => [ApiScope], { description: 'What it may do.' })
   @Property({ type: ArrayType })
   scopes!: ApiScope[];
 
@@ -114,15 +119,18 @@ export class ApiKey extends Node {
   @Property({ type: 'integer', nullable: true })
   communityId?: number | null;
 
-  @Field()
+  @Field({ description: 'When the key was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it last authenticated a request (updated at most once a minute); null if never used.',
+  })
   @Property({ type: 'datetime', nullable: true })
   lastUsedAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was revoked (it no longer works); null while it works.' })
   @Property({ type: 'datetime', nullable: true })
   revokedAt?: Date | null;
 }

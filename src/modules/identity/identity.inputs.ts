@@ -8,13 +8,13 @@ export const HANDLE_PATTERN = /^[A-Za-z0-9_]{3,30}$/;
 /** Longest email address (RFC 5321), as stored: lower-cased. */
 export const EMAIL_MAX_LENGTH = 254;
 
-@InputType()
+@InputType({ description: 'A new account.' })
 export class SignUpInput {
   @Field({ description: '3–30 letters, digits or underscores; case-insensitive.' })
   @Matches(HANDLE_PATTERN, { message: 'handle must be 3–30 letters, digits or underscores' })
   handle!: string;
 
-  @Field()
+  @Field({ description: 'A valid email address, unique among accounts.' })
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
@@ -24,13 +24,13 @@ export class SignUpInput {
   password!: string;
 }
 
-@InputType()
+@InputType({ description: 'Credentials of an account.' })
 export class SignInInput {
-  @Field()
+  @Field({ description: "The account's email address." })
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
-  @Field()
+  @Field({ description: "The account's password." })
   @MaxLength(200)
   password!: string;
 }
@@ -40,17 +40,17 @@ export class AuthPayload {
   @Field({ description: 'Send as `Authorization: Bearer <token>`; revoke with `signOut`.' })
   token!: string;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The signed-in user.' })
   user!: User;
 }
 
-@InputType()
+@InputType({ description: 'A new API key of yours.' })
 export class CreateApiKeyInput {
-  @Field()
+  @Field({ description: 'A name to tell it apart, 1 to 100 characters.' })
   @Length(1, 100)
   name!: string;
 
-  @Field(() => [ApiScope])
+  @Field(() => [ApiScope], { description: 'What it may do: at least one scope.' })
   @ArrayMinSize(1, { message: 'scopes must name at least one scope' })
   @IsEnum(ApiScope, { each: true })
   scopes!: ApiScope[];
@@ -61,6 +61,6 @@ export class ApiKeyPayload {
   @Field({ description: 'Send as `Authorization: Bearer <secret>`. Not retrievable later.' })
   secret!: string;
 
-  @Field(() => ApiKey)
+  @Field(() => ApiKey, { description: 'The new key.' })
   apiKey!: ApiKey;
 }

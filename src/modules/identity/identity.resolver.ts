@@ -40,7 +40,10 @@ export class IdentityResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates an account and returns a session token.' })
   @Extensions(OPEN_TO_ANONYMOUS)
-  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signUp(
+    @Arg('input', { description: 'The account to create.' }) input: SignUpInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     await ctx.rateLimiter.consume(
       `signup:ip:${ctx.clientIp}`,
       ctx.config.AUTH_RATE_LIMIT,
@@ -58,7 +61,10 @@ export class IdentityResolver {
     description: 'Signs in and returns a new session token. Wrong credentials: UNAUTHENTICATED.',
   })
   @Extensions(OPEN_TO_ANONYMOUS)
-  async signIn(@Arg('input') input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async signIn(
+    @Arg('input', { description: 'Your email address and password.' }) input: SignInInput,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
     // Per account, against password guessing from many addresses; per address, against spraying many accounts.
     const windowMs = ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000;
     await ctx.rateLimiter.consume(
@@ -80,12 +86,18 @@ export class IdentityResolver {
   @Mutation(() => ApiKeyPayload, {
     description: 'Creates an API key limited to `scopes`. The secret is returned only here.',
   })
-  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { em, viewer, config }: Context): Promise<ApiKeyPayload> {
+  createApiKey(
+    @Arg('input', { description: "The key's name and scopes." }) input: CreateApiKeyInput,
+    @Ctx() { em, viewer, config }: Context,
+  ): Promise<ApiKeyPayload> {
     return identity.createApiKey(em, viewer, input, config);
   }
 
   @Mutation(() => ApiKey, { description: 'Revokes an API key: it stops working at once.' })
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
+  revokeApiKey(
+    @Arg('id', () => ID, { description: 'Global id of one of your API keys.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKey> {
     return identity.revokeApiKey(ctx.em, ctx.viewer, fromGlobalId('ApiKey', id), ctx);
   }
 

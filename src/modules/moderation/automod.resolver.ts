@@ -16,7 +16,7 @@ import { AutoModRule, CommunityRule, ModerationItem } from './moderation.entity'
 
 @Resolver(() => AutoModRule)
 export class AutoModRuleResolver {
-  @FieldResolver(() => AutoModConditions)
+  @FieldResolver(() => AutoModConditions, { description: 'What a write must match, every condition set together.' })
   conditions(@Root() rule: AutoModRule): AutoModConditions {
     return rule.conditions as AutoModConditions;
   }
@@ -30,19 +30,28 @@ export class AutoModRuleResolver {
     description:
       "Adds an AutoMod rule at the end of the community's (ADMIN or above; at most 50). Disabled unless `enabled`: try it with `dryRunAutoModRule` first.",
   })
-  createAutoModRule(@Arg('input') input: AutoModRuleInput, @Ctx() ctx: Context): Promise<AutoModRule> {
+  createAutoModRule(
+    @Arg('input', { description: 'The rule to create.' }) input: AutoModRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<AutoModRule> {
     return automod.createAutoModRule(ctx, input);
   }
 
   @Mutation(() => AutoModRule, { description: 'Changes an AutoMod rule, or switches it on or off (ADMIN or above).' })
-  updateAutoModRule(@Arg('input') input: UpdateAutoModRuleInput, @Ctx() ctx: Context): Promise<AutoModRule> {
+  updateAutoModRule(
+    @Arg('input', { description: 'The rule and the changes.' }) input: UpdateAutoModRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<AutoModRule> {
     return automod.updateAutoModRule(ctx, input);
   }
 
   @Mutation(() => Boolean, {
     description: 'Deletes an AutoMod rule (ADMIN or above); the queue items and log entries it made stay.',
   })
-  deleteAutoModRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  deleteAutoModRule(
+    @Arg('id', () => ID, { description: 'Global id of the AutoMod rule.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return automod.deleteAutoModRule(ctx, id);
   }
 
@@ -50,8 +59,12 @@ export class AutoModRuleResolver {
     description: `What an AutoMod rule (enabled or not) would have done to the community's latest posts and comments (MODERATOR or above): each judged as it would have been when written. Changes nothing. \`last\`: 1 to ${automod.AUTOMOD_RULE_LIMITS.maxDryRun}, default ${automod.AUTOMOD_RULE_LIMITS.defaultDryRun}.`,
   })
   dryRunAutoModRule(
-    @Arg('ruleId', () => ID) ruleId: string,
-    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('ruleId', () => ID, { description: 'Global id of the AutoMod rule.' }) ruleId: string,
+    @Arg('last', () => Int, {
+      nullable: true,
+      description: 'How many of the latest writes to try it on, 1 to 500; default 100.',
+    })
+    last: number | null,
     @Ctx() ctx: Context,
   ): Promise<AutoModDryRun> {
     return automod.dryRunAutoModRule(ctx, fromGlobalId('AutoModRule', ruleId, 'ruleId'), last);

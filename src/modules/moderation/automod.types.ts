@@ -12,21 +12,27 @@ export const DRY_RUN_LIMITS = { max: 500, default: 100 } as const;
 
 registerEnumType(AutoModSubject, {
   name: 'AutoModSubject',
-  description: 'A kind of write AutoMod looks at (posts and comments today).',
+  description: 'A kind of write AutoMod looks at.',
+  valuesConfig: {
+    POST: { description: 'A new or edited post.' },
+    COMMENT: { description: 'A new or edited comment.' },
+    CHAT_MESSAGE: { description: "A message in a live stream's chat." },
+    POLL_OPTION: { description: 'A new poll: its question and options.' },
+  },
 });
 
 @ObjectType('AutoModWindow', { description: 'At least `count` writes within `withinSeconds`.' })
-@InputType('AutoModWindowInput')
+@InputType('AutoModWindowInput', { description: 'At least `count` writes within `withinSeconds`.' })
 export class AutoModWindow {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many writes: 1 to 100 for `repeatedText`, 1 to 1000 for `rate`.' })
   count!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The window, in seconds: 1 to 86400 (a day).' })
   withinSeconds!: number;
 }
 
 @ObjectType('AutoModAuthorConditions', { description: 'Bounds on the author: every bound set must hold.' })
-@InputType('AutoModAuthorConditionsInput')
+@InputType('AutoModAuthorConditionsInput', { description: 'Bounds on the author: every bound set must hold.' })
 export class AutoModAuthorConditions {
   @Field(() => Int, { nullable: true, description: 'The account is younger than this many hours.' })
   accountAgeHoursBelow?: number;
@@ -45,7 +51,9 @@ export class AutoModAuthorConditions {
   description:
     'What an AutoMod rule looks for. A rule matches when every condition it sets holds; at least one besides `subjects`.',
 })
-@InputType('AutoModConditionsInput')
+@InputType('AutoModConditionsInput', {
+  description: 'What a write must match: at least one condition besides `subjects`; every condition set must hold.',
+})
 export class AutoModConditions {
   @Field(() => [String], {
     nullable: true,
@@ -86,7 +94,10 @@ export class AutoModConditions {
   })
   rate?: AutoModWindow;
 
-  @Field(() => AutoModAuthorConditions, { nullable: true })
+  @Field(() => AutoModAuthorConditions, {
+    nullable: true,
+    description: 'Bounds on the author; every bound set must hold.',
+  })
   author?: AutoModAuthorConditions;
 
   @Field(() => [AutoModSubject], { nullable: true, description: 'The kinds of writes it looks at (default: all).' })
@@ -95,19 +106,21 @@ export class AutoModConditions {
   subjects?: AutoModSubject[];
 }
 
-@InputType()
+@InputType({ description: 'A new AutoMod rule of a community (at most 50 per community).' })
 export class AutoModRuleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community.' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: 'Its name, 1 to 100 characters.' })
   @Length(1, 100)
   name!: string;
 
-  @Field(() => AutoModConditions)
+  @Field(() => AutoModConditions, {
+    description: 'What a write must match: at least one condition; every condition set must hold.',
+  })
   conditions!: AutoModConditions;
 
-  @Field(() => AutoModActionType)
+  @Field(() => AutoModActionType, { description: 'What to do to a write it matches.' })
   action!: AutoModActionType;
 
   @Field(() => Int, { nullable: true, description: 'MUTE only: seconds, 60 to 2,592,000.' })
@@ -126,32 +139,32 @@ export class AutoModRuleInput {
   enabled!: boolean;
 }
 
-@InputType()
+@InputType({ description: 'Changes to an AutoMod rule: omitted or null fields keep their value.' })
 export class UpdateAutoModRuleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the AutoMod rule.' })
   id!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New name, 1 to 100 characters.' })
   @IsOptional()
   @Length(1, 100)
   name?: string;
 
-  @Field(() => AutoModConditions, { nullable: true })
+  @Field(() => AutoModConditions, { nullable: true, description: 'New conditions, replacing the old ones.' })
   conditions?: AutoModConditions;
 
-  @Field(() => AutoModActionType, { nullable: true })
+  @Field(() => AutoModActionType, { nullable: true, description: 'New action.' })
   action?: AutoModActionType;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'MUTE only: seconds, 60 to 2,592,000.' })
   @IsOptional()
   @Min(1)
   @Max(2_592_000)
   durationSeconds?: number;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Global id of the community rule it enforces.' })
   ruleId?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'True applies it to writes; false switches it off.' })
   enabled?: boolean;
 }
 
@@ -173,7 +186,7 @@ export const DryRunSubject = createUnionType({
 
 @ObjectType({ description: 'A write a dry run looked at, and what the rule would have done.' })
 export class AutoModDryRunMatch {
-  @Field(() => AutoModSubject)
+  @Field(() => AutoModSubject, { description: 'What kind of write it is.' })
   subjectType!: AutoModSubject;
 
   /** The write (resolved by the dry run). */
@@ -183,7 +196,7 @@ export class AutoModDryRunMatch {
   })
   subject!: Post | Comment | ChatMessage | Poll | null;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'What matched, one line per condition, e.g. `keyword "buy now"`.' })
   reasons!: string[];
 }
 

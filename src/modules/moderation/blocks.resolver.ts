@@ -13,12 +13,18 @@ export class BlocksResolver {
   @Mutation(() => Boolean, {
     description: `Blocks a user, in every community: their posts and comments read \`[from a member you blocked]\` to you (\`viewerBlockedAuthor\`), and they cannot reply to your posts and comments nor mention you. At most ${blocks.BLOCK_LIMITS.maxBlocks}.`,
   })
-  blockUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+  blockUser(
+    @Arg('userId', () => ID, { description: 'Global id of the user to block.' }) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return blocks.blockUser(ctx, fromGlobalId('User', userId, 'userId'));
   }
 
   @Mutation(() => Boolean, { description: 'Lifts a block; false when there was none.' })
-  unblockUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<boolean> {
+  unblockUser(
+    @Arg('userId', () => ID, { description: 'Global id of the blocked user.' }) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return blocks.unblockUser(ctx, fromGlobalId('User', userId, 'userId'));
   }
 

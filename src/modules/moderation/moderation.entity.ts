@@ -17,6 +17,14 @@ export enum ModerationSubjectType {
 registerEnumType(ModerationSubjectType, {
   name: 'ModerationSubjectType',
   description: 'What a report or a moderation decision is about.',
+  valuesConfig: {
+    POST: { description: 'A post.' },
+    COMMENT: { description: 'A comment.' },
+    MEMBER: { description: 'A member of the community (their conduct rather than one piece of content).' },
+    CHAT_MESSAGE: { description: "A message of a live stream's chat." },
+    EVENT: { description: 'An event.' },
+    POLL: { description: 'A poll (its question or one of its options).' },
+  },
 });
 
 export enum ReportReason {
@@ -29,6 +37,13 @@ export enum ReportReason {
 registerEnumType(ReportReason, {
   name: 'ReportReason',
   description: 'Why something is reported (`OTHER` takes a note saying why).',
+  valuesConfig: {
+    SPAM: { description: 'Spam or unsolicited advertising.' },
+    HARASSMENT: { description: 'Harassment, abuse or hate aimed at someone.' },
+    OFF_TOPIC: { description: 'Not about what the community is for.' },
+    ILLEGAL: { description: 'Illegal content.' },
+    OTHER: { description: "Another reason, given in the report's note (required)." },
+  },
 });
 
 export enum ReportStatus {
@@ -50,7 +65,14 @@ export enum ModerationItemStatus {
   OPEN = 'OPEN',
   DECIDED = 'DECIDED',
 }
-registerEnumType(ModerationItemStatus, { name: 'ModerationItemStatus' });
+registerEnumType(ModerationItemStatus, {
+  name: 'ModerationItemStatus',
+  description: 'Whether a review-queue item awaits a decision.',
+  valuesConfig: {
+    OPEN: { description: "Awaiting a moderator's decision; new reports on the subject join it." },
+    DECIDED: { description: 'A moderator decided it; a later report on the subject opens a new item.' },
+  },
+});
 
 export enum ModerationAction {
   DISMISS = 'DISMISS',
@@ -120,7 +142,7 @@ export class CommunityRule extends Node {
   @Property()
   position!: number;
 
-  @Field()
+  @Field({ description: 'Short title, 1 to 100 characters.' })
   @Property({ length: 100 })
   title!: string;
 
@@ -128,11 +150,11 @@ export class CommunityRule extends Node {
   @Property({ type: 'text', default: '' })
   description: string = '';
 
-  @Field()
+  @Field({ description: 'When the rule was added.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When the rule last changed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 
@@ -178,7 +200,7 @@ export class ModerationItem extends Node {
   @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
   community!: Ref<Community>;
 
-  @Field(() => ModerationSubjectType)
+  @Field(() => ModerationSubjectType, { description: 'What kind of subject is under review.' })
   @Enum({ items: () => ModerationSubjectType })
   subjectType!: ModerationSubjectType;
 
@@ -189,7 +211,7 @@ export class ModerationItem extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   subjectUser!: Ref<User>;
 
-  @Field(() => ModerationItemStatus)
+  @Field(() => ModerationItemStatus, { description: 'OPEN until a moderator decides it.' })
   @Enum({ items: () => ModerationItemStatus })
   status: ModerationItemStatus = ModerationItemStatus.OPEN;
 
@@ -220,7 +242,7 @@ export class ModerationItem extends Node {
   @Property({ type: 'json', nullable: true })
   autoModReasons?: string[] | null;
 
-  @Field()
+  @Field({ description: "When its first report (or AutoMod's flag) arrived." })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
@@ -228,7 +250,7 @@ export class ModerationItem extends Node {
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When a moderator decided it; null while OPEN.' })
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null;
 }
@@ -266,18 +288,18 @@ export class Report extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   reporter!: Ref<User>;
 
-  @Field(() => ModerationSubjectType)
+  @Field(() => ModerationSubjectType, { description: 'What kind of subject is reported.' })
   @Enum({ items: () => ModerationSubjectType })
   subjectType!: ModerationSubjectType;
 
   @Property()
   subjectId!: number;
 
-  @Field(() => ReportReason)
+  @Field(() => ReportReason, { description: 'Why it is reported.' })
   @Enum({ items: () => ReportReason })
   reason!: ReportReason;
 
-  @Field()
+  @Field({ description: "The reporter's note, at most 1000 characters (required for OTHER; may be empty otherwise)." })
   @Property({ length: 1000, default: '' })
   note: string = '';
 
@@ -288,14 +310,14 @@ export class Report extends Node {
   @Property({ type: 'smallint' })
   weight!: number;
 
-  @Field(() => ReportStatus)
+  @Field(() => ReportStatus, { description: 'OPEN until a moderator decides its subject, then UPHELD or DISMISSED.' })
   @Enum({ items: () => ReportStatus })
   status: ReportStatus = ReportStatus.OPEN;
 
   @Property({ type: 'json' })
   snapshot!: ContentSnapshot;
 
-  @Field()
+  @Field({ description: 'When the report was filed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
@@ -341,7 +363,7 @@ export class ModerationDecision extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   moderator!: Ref<User>;
 
-  @Field(() => ModerationAction)
+  @Field(() => ModerationAction, { description: 'What the moderator decided.' })
   @Enum({ items: () => ModerationAction })
   action!: ModerationAction;
 
@@ -361,7 +383,7 @@ export class ModerationDecision extends Node {
   @Property({ type: 'datetime', nullable: true })
   endsAt?: Date | null;
 
-  @Field(() => ModerationSubjectType)
+  @Field(() => ModerationSubjectType, { description: 'What kind of subject the decision is about.' })
   @Enum({ items: () => ModerationSubjectType })
   subjectType!: ModerationSubjectType;
 
@@ -375,7 +397,7 @@ export class ModerationDecision extends Node {
   @Property({ type: 'json', nullable: true })
   before?: Record<string, unknown> | null;
 
-  @Field()
+  @Field({ description: 'When the decision was taken.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
@@ -480,11 +502,15 @@ export class ModerationLogEntry extends Node {
   @Property({ type: 'integer', nullable: true })
   actorId?: number | null;
 
-  @Field(() => ModerationLogAction)
+  @Field(() => ModerationLogAction, { description: 'What the act was.' })
   @Enum({ items: () => ModerationLogAction })
   action!: ModerationLogAction;
 
-  @Field(() => ModerationSubjectType, { nullable: true })
+  @Field(() => ModerationSubjectType, {
+    nullable: true,
+    description:
+      'What kind of subject the act concerns; null for acts on the community itself (rules, threshold, AutoMod).',
+  })
   @Enum({ items: () => ModerationSubjectType, nullable: true })
   subjectType?: ModerationSubjectType | null;
 
@@ -501,7 +527,7 @@ export class ModerationLogEntry extends Node {
   @Property({ type: 'json', nullable: true })
   details?: Record<string, unknown> | null;
 
-  @Field()
+  @Field({ description: 'When the act happened.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -514,13 +540,28 @@ export enum AppealStatus {
 registerEnumType(AppealStatus, {
   name: 'AppealStatus',
   description: "An appeal's outcome: waiting, the decision upheld, or the decision reversed (its effects undone).",
+  valuesConfig: {
+    PENDING: { description: "Awaiting a moderator's decision." },
+    UPHELD: { description: 'The decision stands.' },
+    REVERSED: { description: 'The decision was reversed and its effects undone.' },
+  },
 });
 
 export enum AppealOutcome {
   UPHOLD = 'UPHOLD',
   REVERSE = 'REVERSE',
 }
-registerEnumType(AppealOutcome, { name: 'AppealOutcome' });
+registerEnumType(AppealOutcome, {
+  name: 'AppealOutcome',
+  description: 'How a moderator decides an appeal.',
+  valuesConfig: {
+    UPHOLD: { description: 'The decision stands.' },
+    REVERSE: {
+      description:
+        'Reverse the decision: hidden or removed content comes back with its reputation, a mute or ban is lifted.',
+    },
+  },
+});
 
 /**
  * A member's appeal of a decision that restricted them: at most one per decision (a unique key),
@@ -564,7 +605,7 @@ export class Appeal extends Node {
   @Property({ type: 'text' })
   text!: string;
 
-  @Field(() => AppealStatus)
+  @Field(() => AppealStatus, { description: 'PENDING until a moderator decides it.' })
   @Enum({ items: () => AppealStatus })
   status: AppealStatus = AppealStatus.PENDING;
 
@@ -575,11 +616,11 @@ export class Appeal extends Node {
   @Property({ type: 'text', default: '' })
   statement: string = '';
 
-  @Field()
+  @Field({ description: 'When the member appealed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When a moderator decided it; null while PENDING.' })
   @Property({ type: 'datetime', nullable: true })
   decidedAt?: Date | null;
 }
@@ -613,7 +654,7 @@ export class AutoModRule extends Node {
   @Property()
   position!: number;
 
-  @Field()
+  @Field({ description: 'Its name, 1 to 100 characters, shown to moderators.' })
   @Property({ length: 100 })
   name!: string;
 
@@ -621,7 +662,7 @@ export class AutoModRule extends Node {
   @Property({ type: 'json' })
   conditions!: Record<string, unknown>;
 
-  @Field(() => AutoModActionType)
+  @Field(() => AutoModActionType, { description: 'What it does to a write it matches.' })
   @Enum({ items: () => AutoModActionType })
   action!: AutoModActionType;
 
@@ -640,11 +681,11 @@ export class AutoModRule extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   createdBy!: Ref<User>;
 
-  @Field()
+  @Field({ description: 'When the rule was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field()
+  @Field({ description: 'When the rule last changed.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
 }

@@ -37,12 +37,12 @@ export const MODERATION_LIMITS = {
   appealTextLength: 5000,
 } as const;
 
-@InputType()
+@InputType({ description: "A report of a subject to a community's moderators." })
 export class ReportInput {
   @Field(() => ID, { description: 'The post, comment or member (a `Member` ID) reported.' })
   subjectId!: string;
 
-  @Field(() => ReportReason)
+  @Field(() => ReportReason, { description: 'Why you report it.' })
   reason!: ReportReason;
 
   @Field({
@@ -54,12 +54,12 @@ export class ReportInput {
   note?: string;
 }
 
-@InputType()
+@InputType({ description: "A moderator's decision on a review-queue item." })
 export class DecideInput {
   @Field(() => ID, { description: 'The review-queue item (`ModerationItem`).' })
   itemId!: string;
 
-  @Field(() => ModerationAction)
+  @Field(() => ModerationAction, { description: 'What to do about the subject.' })
   action!: ModerationAction;
 
   @Field(() => ID, {
@@ -83,31 +83,31 @@ export class DecideInput {
   durationSeconds?: number;
 }
 
-@InputType()
+@InputType({ description: "A new rule, added at the end of the community's rules." })
 export class CreateCommunityRuleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community.' })
   communityId!: string;
 
-  @Field()
+  @Field({ description: 'Short title, 1 to 100 characters.' })
   @Length(1, MODERATION_LIMITS.ruleTitleLength)
   title!: string;
 
-  @Field({ defaultValue: '' })
+  @Field({ defaultValue: '', description: 'What the rule asks of members, at most 2000 characters (plain text).' })
   @MaxLength(MODERATION_LIMITS.ruleDescriptionLength)
   description!: string;
 }
 
-@InputType()
+@InputType({ description: 'Changes to a community rule: omitted or null fields keep their value.' })
 export class UpdateCommunityRuleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the rule.' })
   id!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New title, 1 to 100 characters.' })
   @IsOptional()
   @Length(1, MODERATION_LIMITS.ruleTitleLength)
   title?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New description, at most 2000 characters.' })
   @IsOptional()
   @MaxLength(MODERATION_LIMITS.ruleDescriptionLength)
   description?: string;
@@ -122,7 +122,7 @@ export class UpdateCommunityRuleInput {
   position?: number;
 }
 
-@InputType()
+@InputType({ description: 'Your appeal of a decision that restricted you.' })
 export class AppealInput {
   @Field(() => ID, { description: 'The decision appealed (one that restricted you).' })
   decisionId!: string;
@@ -132,12 +132,12 @@ export class AppealInput {
   text!: string;
 }
 
-@InputType()
+@InputType({ description: "A moderator's decision on an appeal." })
 export class DecideAppealInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the PENDING appeal.' })
   appealId!: string;
 
-  @Field(() => AppealOutcome)
+  @Field(() => AppealOutcome, { description: 'UPHOLD the decision or REVERSE it.' })
   outcome!: AppealOutcome;
 
   @Field({
@@ -149,13 +149,19 @@ export class DecideAppealInput {
 
 @ArgsType()
 export class AppealsArgs extends PageArgs {
-  @Field(() => AppealStatus, { defaultValue: AppealStatus.PENDING })
+  @Field(() => AppealStatus, {
+    defaultValue: AppealStatus.PENDING,
+    description: 'Only appeals with this status; default PENDING.',
+  })
   status!: AppealStatus;
 }
 
 @ArgsType()
 export class ModerationQueueArgs extends PageArgs {
-  @Field(() => ModerationItemStatus, { defaultValue: ModerationItemStatus.OPEN })
+  @Field(() => ModerationItemStatus, {
+    defaultValue: ModerationItemStatus.OPEN,
+    description: 'Only items with this status; default OPEN.',
+  })
   status!: ModerationItemStatus;
 
   @Field(() => ReportReason, { nullable: true, description: 'Only items with a report for this reason.' })
@@ -167,22 +173,25 @@ export class ModerationLogArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only acts of this user.' })
   actorId?: string;
 
-  @Field(() => ModerationLogAction, { nullable: true })
+  @Field(() => ModerationLogAction, { nullable: true, description: 'Only acts of this kind.' })
   action?: ModerationLogAction;
 }
 
 @ObjectType({ description: 'The content of a subject when it was reported: edits after the report do not change it.' })
 export class ContentSnapshot {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The title of a post or event, or a poll's question; null for other content.",
+  })
   title?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The text; null for a member report.' })
   body?: string | null;
 
   @Field(() => String, { nullable: true, description: 'The handle of its author (or of the reported member).' })
   authorHandle?: string | null;
 
-  @Field()
+  @Field({ description: 'When the content was captured.' })
   capturedAt!: Date;
 }
 

@@ -141,7 +141,10 @@ export class ModerationResolver {
     description:
       "Reports a post, comment, chat message, event, poll (or one of its options) or member to the community's moderators (`reports.create`: level 2 by default; rate-limited). One open report per reporter and subject (CONFLICT); a note is required for OTHER. Reports weigh by the reporter's level; past the community's `reportThreshold` the content is hidden until a moderator decides.",
   })
-  report(@Arg('input') input: ReportInput, @Ctx() ctx: Context): Promise<Report> {
+  report(
+    @Arg('input', { description: 'What you report, why, and a note.' }) input: ReportInput,
+    @Ctx() ctx: Context,
+  ): Promise<Report> {
     return moderation.report(ctx, input);
   }
 
@@ -149,14 +152,20 @@ export class ModerationResolver {
     description:
       'Decides a review-queue item (MODERATOR or above), with its effects in one transaction. Every action but DISMISS names a community rule and a statement of reasons the affected member reads.',
   })
-  decide(@Arg('input') input: DecideInput, @Ctx() ctx: Context): Promise<ModerationDecision> {
+  decide(
+    @Arg('input', { description: 'The item, the action, the rule and the statement of reasons.' }) input: DecideInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModerationDecision> {
     return decide(ctx, input);
   }
 
   @Mutation(() => Appeal, {
     description: `Appeals a decision that restricted you, once, within ${MODERATION_LIMITS.appealWindowDays} days; a moderator other than the one who decided will decide it. A banned member may appeal their ban.`,
   })
-  appeal(@Arg('input') input: AppealInput, @Ctx() ctx: Context): Promise<Appeal> {
+  appeal(
+    @Arg('input', { description: 'The decision and your case.' }) input: AppealInput,
+    @Ctx() ctx: Context,
+  ): Promise<Appeal> {
     return appeals.appeal(ctx, input);
   }
 
@@ -164,17 +173,26 @@ export class ModerationResolver {
     description:
       'Decides an appeal (MODERATOR or above, not the moderator who decided: the database refuses it). REVERSE undoes the decision: content shown or restored with its reputation, the mute or ban lifted.',
   })
-  decideAppeal(@Arg('input') input: DecideAppealInput, @Ctx() ctx: Context): Promise<Appeal> {
+  decideAppeal(
+    @Arg('input', { description: 'The appeal, the outcome and the statement of reasons.' }) input: DecideAppealInput,
+    @Ctx() ctx: Context,
+  ): Promise<Appeal> {
     return appeals.decideAppeal(ctx, input);
   }
 
   @Mutation(() => CommunityRule, { description: "Adds a rule at the end of the community's rules (ADMIN or above)." })
-  createCommunityRule(@Arg('input') input: CreateCommunityRuleInput, @Ctx() ctx: Context): Promise<CommunityRule> {
+  createCommunityRule(
+    @Arg('input', { description: 'The community and the rule.' }) input: CreateCommunityRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityRule> {
     return rules.createCommunityRule(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
   @Mutation(() => CommunityRule, { description: 'Edits or moves a community rule (ADMIN or above).' })
-  updateCommunityRule(@Arg('input') input: UpdateCommunityRuleInput, @Ctx() ctx: Context): Promise<CommunityRule> {
+  updateCommunityRule(
+    @Arg('input', { description: 'The rule and the changes.' }) input: UpdateCommunityRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityRule> {
     return rules.updateCommunityRule(ctx, fromGlobalId('CommunityRule', input.id), input);
   }
 
@@ -182,7 +200,10 @@ export class ModerationResolver {
     description:
       'Deletes a community rule (ADMIN or above): no new decision can name it; the decisions that named it keep it.',
   })
-  deleteCommunityRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  deleteCommunityRule(
+    @Arg('id', () => ID, { description: 'Global id of the rule.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return rules.deleteCommunityRule(ctx, fromGlobalId('CommunityRule', id));
   }
 
@@ -211,7 +232,8 @@ export class ModerationResolver {
   })
   moderationQueueChanged(
     @Root() item: ModerationItem,
-    @Arg('communityId', () => ID) _communityId: string,
+    @Arg('communityId', () => ID, { description: 'Global id of the community whose queue to follow.' })
+    _communityId: string,
   ): ModerationItem {
     return item;
   }
@@ -259,7 +281,7 @@ export class CommunityModerationResolver {
 
 @Resolver(() => ModerationItem)
 export class ModerationItemResolver {
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community whose queue holds the item.' })
   async community(@Root() item: ModerationItem, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(item.community.id))!;
   }
@@ -305,7 +327,7 @@ export class ModerationItemResolver {
 
 @Resolver(() => Report)
 export class ReportResolver {
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community whose moderators receive the report.' })
   async community(@Root() report: Report, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(report.community.id))!;
   }
@@ -345,7 +367,7 @@ export class ReportResolver {
 
 @Resolver(() => ModerationDecision)
 export class ModerationDecisionResolver {
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the decision was taken in.' })
   async community(@Root() decision: ModerationDecision, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(decision.community.id))!;
   }
@@ -392,17 +414,17 @@ export class ModerationDecisionResolver {
 
 @Resolver(() => Appeal)
 export class AppealResolver {
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community of the decision.' })
   async community(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(appeal.community.id))!;
   }
 
-  @FieldResolver(() => ModerationDecision)
+  @FieldResolver(() => ModerationDecision, { description: 'The decision appealed.' })
   async decision(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<ModerationDecision> {
     return (await loaders.moderationDecision.load(appeal.decision.id))!;
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: 'The member who appealed.' })
   async appellant(@Root() appeal: Appeal, @Ctx() { loaders }: Context): Promise<User> {
     return (await loaders.user.load(appeal.appellant.id))!;
   }
@@ -427,7 +449,10 @@ export class ModerationLogEntryResolver {
     return entry.actorId ? loaders.user.load(entry.actorId) : null;
   }
 
-  @FieldResolver(() => CommunityRule, { nullable: true })
+  @FieldResolver(() => CommunityRule, {
+    nullable: true,
+    description: 'The community rule the act enforces; null when it names none (or the rule was deleted).',
+  })
   rule(@Root() entry: ModerationLogEntry, @Ctx() { loaders }: Context): Promise<CommunityRule | null> | null {
     return entry.ruleId ? loaders.communityRule.load(entry.ruleId) : null;
   }

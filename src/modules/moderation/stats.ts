@@ -26,19 +26,19 @@ const ACTIONS = Object.values(ModerationAction);
 
 @ObjectType({ description: 'How many reports gave a reason.' })
 export class ReasonCount {
-  @Field(() => ReportReason)
+  @Field(() => ReportReason, { description: 'The reason.' })
   reason!: ReportReason;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many reports gave it.' })
   count!: number;
 }
 
 @ObjectType({ description: 'How many moderation decisions took an action.' })
 export class ActionCount {
-  @Field(() => ModerationAction)
+  @Field(() => ModerationAction, { description: 'The action.' })
   action!: ModerationAction;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many decisions took it.' })
   count!: number;
 }
 

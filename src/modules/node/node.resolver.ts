@@ -29,7 +29,10 @@ export class NodeResolver {
     nullable: true,
     description: 'Fetches any object by its global ID; null when it does not exist or you may not see it.',
   })
-  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
+  async node(
+    @Arg('id', () => ID, { description: "A global ID, as any object's `id` gives it." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Node | null> {
     const ref = parseGlobalId(id);
     if (!ref) return null;
     const { loaders, viewer } = ctx;

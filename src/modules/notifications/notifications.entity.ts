@@ -142,7 +142,7 @@ export class Notification extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @Field(() => NotificationKind)
+  @Field(() => NotificationKind, { description: 'What it tells; it says which of the other fields are set.' })
   @Enum({ items: () => NotificationKind })
   kind!: NotificationKind;
 

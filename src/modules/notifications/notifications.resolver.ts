@@ -104,8 +104,9 @@ export class PostThreadMuteResolver {
       "Mutes (or, with `muted: false`, unmutes) a post's thread for you: while muted, no REPLY or MENTION notification of it reaches you. Members of its community.",
   })
   muteThread(
-    @Arg('postId', () => ID) postId: string,
-    @Arg('muted', () => Boolean, { defaultValue: true }) muted: boolean,
+    @Arg('postId', () => ID, { description: 'Global id of the post.' }) postId: string,
+    @Arg('muted', () => Boolean, { defaultValue: true, description: 'True to mute (default), false to unmute.' })
+    muted: boolean,
     @Ctx() ctx: Context,
   ): Promise<Post> {
     return notifications.muteThread(ctx, fromGlobalId('Post', postId, 'postId'), muted);
@@ -124,7 +125,11 @@ export class NotificationResolver {
       'Marks your notifications read, up to and including `upTo` (all of them without it); returns you, with your `unreadNotificationCount`.',
   })
   async markNotificationsRead(
-    @Arg('upTo', () => ID, { nullable: true }) upTo: string | null,
+    @Arg('upTo', () => ID, {
+      nullable: true,
+      description: 'Global id of the newest notification to mark read; omitted: all of them.',
+    })
+    upTo: string | null,
     @Ctx() ctx: Context,
   ): Promise<User> {
     const userId = requireUser(ctx.viewer);
@@ -153,7 +158,11 @@ export class NotificationResolver {
   })
   notificationAdded(
     @Root() notification: Notification,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "A notification's `cursor`: replay the notifications written after it first.",
+    })
+    _after: string | null,
   ): Notification {
     return notification;
   }

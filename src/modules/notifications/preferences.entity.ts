@@ -45,7 +45,7 @@ export class NotificationPreference {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;
 
-  @Field(() => NotificationKind)
+  @Field(() => NotificationKind, { description: 'The kind of notification it applies to.' })
   @Enum({ items: () => NotificationKind })
   kind!: NotificationKind;
 
@@ -53,7 +53,7 @@ export class NotificationPreference {
   @ManyToOne(() => Community, { ref: true, nullable: true, deleteRule: 'cascade' })
   community?: Ref<Community> | null;
 
-  @Field(() => NotificationChannel)
+  @Field(() => NotificationChannel, { description: 'How you hear of that kind.' })
   @Enum({ items: () => NotificationChannel })
   channel!: NotificationChannel;
 

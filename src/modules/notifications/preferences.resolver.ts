@@ -57,7 +57,8 @@ export class NotificationPreferenceResolver {
       'Sets how you hear of some kinds of notification (IN_APP, EMAIL, DIGEST or OFF; null removes a preference), everywhere or in one community you can see (NOT_FOUND otherwise), at once. Returns your preferences of that scope. EMAIL and DIGEST mail only a verified address.',
   })
   updateNotificationPreferences(
-    @Arg('input') input: UpdateNotificationPreferencesInput,
+    @Arg('input', { description: 'The community (or none, for everywhere) and the kinds to change.' })
+    input: UpdateNotificationPreferencesInput,
     @Ctx() ctx: Context,
   ): Promise<NotificationPreference[]> {
     return updatePreferences(

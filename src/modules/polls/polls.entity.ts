@@ -16,9 +16,14 @@ export enum PollKind {
 }
 registerEnumType(PollKind, {
   name: 'PollKind',
-  description:
-    'SINGLE: a ballot names one option. MULTIPLE: a ballot names one or more options (up to maxChoices). ' +
-    'RANKED: a ballot orders some or all options, most preferred first; the result is an instant-runoff tally.',
+  description: 'How a ballot answers a poll.',
+  valuesConfig: {
+    SINGLE: { description: 'A ballot names one option.' },
+    MULTIPLE: { description: 'A ballot names one or more options (up to `maxChoices`).' },
+    RANKED: {
+      description: 'A ballot orders some or all options, most preferred first; the result is an instant-runoff tally.',
+    },
+  },
 });
 
 /**
@@ -66,11 +71,11 @@ export class Poll extends Node {
   @ManyToOne(() => Event, { ref: true, nullable: true, deleteRule: 'set null' })
   event?: Ref<Event> | null;
 
-  @Field()
+  @Field({ description: 'The question, 1 to 300 characters.' })
   @Property({ length: 300 })
   question!: string;
 
-  @Field(() => PollKind)
+  @Field(() => PollKind, { description: 'How a ballot answers: SINGLE, MULTIPLE or RANKED.' })
   @Enum({ items: () => PollKind })
   kind!: PollKind;
 
@@ -118,7 +123,7 @@ export class Poll extends Node {
   @Property({ type: 'integer', default: 0 })
   totalVoters: number = 0;
 
-  @Field()
+  @Field({ description: 'When the poll was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -143,7 +148,7 @@ export class PollOption extends Node {
   @Property({ type: 'integer' })
   position!: number;
 
-  @Field()
+  @Field({ description: "The option's text, 1 to 200 characters." })
   @Property({ length: 200 })
   text!: string;
 
@@ -197,12 +202,12 @@ export class BallotChoice {
 }
 
 /** One option's votes in a round of an instant-runoff tally. */
-@ObjectType('PollTally')
+@ObjectType('PollTally', { description: "One option's votes in a round of an instant-runoff count." })
 export class PollTally {
-  @Field(() => PollOption)
+  @Field(() => PollOption, { description: 'The option.' })
   option!: PollOption;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Ballots that rank it highest among the options still in the count.' })
   votes!: number;
 }
 

@@ -16,9 +16,9 @@ export const POLL_LIMITS = {
 
 @InputType({ description: 'A new poll. SINGLE choice unless allowMultiple or ranked.' })
 export class CreatePollInput {
-  @Field(() => ID) communityId!: string;
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
 
-  @Field()
+  @Field({ description: 'The question, 1 to 300 characters.' })
   @Length(1, POLL_LIMITS.questionLength, {
     message: `question must be 1 to ${POLL_LIMITS.questionLength} characters long`,
   })
@@ -70,7 +70,7 @@ export class CreatePollInput {
 
 @InputType({ description: 'Your ballot: replaces any previous one while the poll is open.' })
 export class CastVoteInput {
-  @Field(() => ID) pollId!: string;
+  @Field(() => ID, { description: 'Global id of the poll.' }) pollId!: string;
 
   @Field(() => [ID], {
     description:

@@ -66,7 +66,10 @@ export class PollsResolver {
     nullable: true,
     description: 'A poll by id; null when it does not exist or you may not read it.',
   })
-  poll(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Poll | null> {
+  poll(
+    @Arg('id', () => ID, { description: 'Global id of the poll.' }) id: string,
+    @Ctx() { loaders, viewer }: Context,
+  ): Promise<Poll | null> {
     return nullIfHidden(polls.readablePoll(loaders, viewer, fromGlobalId('Poll', id)).then((r) => r.poll));
   }
 
@@ -74,7 +77,10 @@ export class PollsResolver {
     description:
       'Creates a poll in a community you belong to (2 to 20 options), optionally attached to one of its posts or events.',
   })
-  createPoll(@Arg('input') input: CreatePollInput, @Ctx() ctx: Context): Promise<Poll> {
+  createPoll(
+    @Arg('input', { description: 'The poll to create.' }) input: CreatePollInput,
+    @Ctx() ctx: Context,
+  ): Promise<Poll> {
     return polls.createPoll(ctx, {
       ...input,
       communityId: fromGlobalId('Community', input.communityId, 'communityId'),
@@ -86,7 +92,10 @@ export class PollsResolver {
   @Mutation(() => Poll, {
     description: `Casts your ballot, or replaces it, while the poll is open: one ballot per member. ${CLOSED_CODE}`,
   })
-  castVote(@Arg('input') input: CastVoteInput, @Ctx() ctx: Context): Promise<Poll> {
+  castVote(
+    @Arg('input', { description: 'The poll and your choices.' }) input: CastVoteInput,
+    @Ctx() ctx: Context,
+  ): Promise<Poll> {
     return polls.castVote(ctx, {
       pollId: fromGlobalId('Poll', input.pollId, 'pollId'),
       optionIds: input.optionIds.map((id) => fromGlobalId('PollOption', id, 'optionIds')),
@@ -96,7 +105,10 @@ export class PollsResolver {
   @Mutation(() => Poll, {
     description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.',
   })
-  closePoll(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Poll> {
+  closePoll(
+    @Arg('id', () => ID, { description: 'Global id of the poll.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Poll> {
     return polls.closePoll(ctx, { id: fromGlobalId('Poll', id) });
   }
 
@@ -107,11 +119,14 @@ export class PollsResolver {
     subscribe: ({ args, context }) =>
       pollUpdatedStream(context as Context, fromGlobalId('Poll', args.pollId as string, 'pollId')),
   })
-  pollUpdated(@Root() poll: Poll, @Arg('pollId', () => ID) _pollId: string): Poll {
+  pollUpdated(
+    @Root() poll: Poll,
+    @Arg('pollId', () => ID, { description: 'Global id of the poll to follow.' }) _pollId: string,
+  ): Poll {
     return poll;
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the poll belongs to.' })
   async community(@Root() poll: Poll, @Ctx() { loaders }: Context): Promise<Community> {
     return (await loaders.community.load(poll.community.id))!;
   }
@@ -235,7 +250,7 @@ export class PollsResolver {
 
 @Resolver(() => PollOption)
 export class PollOptionsResolver {
-  @FieldResolver(() => Poll)
+  @FieldResolver(() => Poll, { description: 'The poll it belongs to.' })
   async poll(@Root() option: PollOption, @Ctx() { loaders }: Context): Promise<Poll> {
     return (await loaders.poll.load(option.poll.id))!;
   }

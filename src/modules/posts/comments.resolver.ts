@@ -32,25 +32,34 @@ export class CommentsResolver {
   @Mutation(() => Comment, {
     description: 'Comments on a post, or replies to a comment (`parentId`). Locked posts: FORBIDDEN.',
   })
-  addComment(@Arg('input') input: AddCommentInput, @Ctx() ctx: Context): Promise<Comment> {
+  addComment(
+    @Arg('input', { description: 'The post, the comment replied to (if any) and the text.' }) input: AddCommentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
     const parentId = input.parentId ? fromGlobalId('Comment', input.parentId, 'parentId') : null;
     return comments.addComment(ctx, fromGlobalId('Post', input.postId, 'postId'), parentId, input.body);
   }
 
   @Mutation(() => Comment, { description: 'Edits your comment.' })
-  updateComment(@Arg('input') input: UpdateCommentInput, @Ctx() ctx: Context): Promise<Comment> {
+  updateComment(
+    @Arg('input', { description: 'The comment and its new text.' }) input: UpdateCommentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
     return comments.updateComment(ctx, fromGlobalId('Comment', input.id), input.body);
   }
 
   @Mutation(() => Comment, { description: 'Deletes a comment (yours, or any as a moderator). Its replies stay.' })
-  deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Comment> {
+  deleteComment(
+    @Arg('id', () => ID, { description: 'Global id of the comment.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
     return comments.deleteComment(ctx, fromGlobalId('Comment', id));
   }
 
   @Mutation(() => Comment, { description: 'Features or unfeatures a comment (MODERATOR or above).' })
   featureComment(
-    @Arg('id', () => ID) id: string,
-    @Arg('featured') featured: boolean,
+    @Arg('id', () => ID, { description: 'Global id of the comment.' }) id: string,
+    @Arg('featured', { description: 'True to feature, false to unfeature.' }) featured: boolean,
     @Ctx() ctx: Context,
   ): Promise<Comment> {
     return comments.featureComment(ctx, fromGlobalId('Comment', id), featured);
@@ -68,8 +77,12 @@ export class CommentsResolver {
   })
   commentAdded(
     @Root() comment: Comment,
-    @Arg('postId', () => ID) _postId: string,
-    @Arg('after', () => String, { nullable: true }) _after?: string,
+    @Arg('postId', () => ID, { description: 'Global id of the post to follow.' }) _postId: string,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'A comment cursor (`Comment.cursor`): replay the comments added after it first.',
+    })
+    _after?: string,
   ): Comment {
     return comment;
   }
@@ -119,7 +132,7 @@ export class CommentsResolver {
     return comment.deletedAt ? null : (listedAuthor(comment) ?? loaders.user.value(comment.author.id));
   }
 
-  @FieldResolver(() => Post)
+  @FieldResolver(() => Post, { description: 'The post the comment is on.' })
   async post(@Root() comment: Comment, @Ctx() { loaders }: Context): Promise<Post> {
     return (await loaders.post.load(comment.post.id))!;
   }
@@ -129,7 +142,7 @@ export class CommentsResolver {
     return comment.parent ? loaders.comment.load(comment.parent.id) : null;
   }
 
-  @FieldResolver(() => VoteValue)
+  @FieldResolver(() => VoteValue, { description: 'Your vote; NONE when you have not voted or are anonymous.' })
   async viewerVote(@Root() comment: Comment, @Ctx() { loaders, viewer }: Context): Promise<VoteValue> {
     return viewer.userId === null ? VoteValue.NONE : VOTE_VALUE_OF[await loaders.viewerCommentVote.load(comment.id)];
   }

@@ -31,7 +31,7 @@ export class Post extends Node {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   author!: Ref<User>;
 
-  @Field()
+  @Field({ description: 'Title, 1 to 300 characters.' })
   @Property({ length: 300 })
   title!: string;
 
@@ -51,7 +51,7 @@ export class Post extends Node {
   tags: string[] = [];
 
   /** Upvotes minus downvotes; moved in SQL by the transaction that records the vote. */
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Upvotes minus downvotes.' })
   @Property({ default: 0 })
   score: number = 0;
 
@@ -60,7 +60,7 @@ export class Post extends Node {
   hot: number = 0;
 
   /** Comments ever added (deleted ones keep their place in the thread); moved in SQL with each comment. */
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of comments and replies ever added, deleted ones included.' })
   @Property({ default: 0 })
   commentCount: number = 0;
 
@@ -72,11 +72,11 @@ export class Post extends Node {
   @Property({ default: false })
   locked: boolean = false;
 
-  @Field()
+  @Field({ description: 'When the post was written.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When its author last edited it; null if never.' })
   @Property({ type: 'datetime', nullable: true })
   editedAt?: Date | null;
 
@@ -87,7 +87,10 @@ export class Post extends Node {
   @Property({ type: 'datetime', nullable: true })
   hiddenAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it was deleted (its body then reads `[deleted]`); null while it stands.',
+  })
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;
 }
@@ -133,11 +136,11 @@ export class Comment extends Node {
   @Property({ type: 'smallint', default: 0 })
   depth: number = 0;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Upvotes minus downvotes.' })
   @Property({ default: 0 })
   score: number = 0;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of direct replies ever added, deleted ones included.' })
   @Property({ default: 0 })
   replyCount: number = 0;
 
@@ -149,11 +152,11 @@ export class Comment extends Node {
   @Property({ default: 0 })
   featuredCount: number = 0;
 
-  @Field()
+  @Field({ description: 'When the comment was written.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When its author last edited it; null if never.' })
   @Property({ type: 'datetime', nullable: true })
   editedAt?: Date | null;
 
@@ -164,7 +167,10 @@ export class Comment extends Node {
   @Property({ type: 'datetime', nullable: true })
   hiddenAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it was deleted (its body then reads `[deleted]`); null while it stands.',
+  })
   @Property({ type: 'datetime', nullable: true })
   deletedAt?: Date | null;
 }

@@ -25,8 +25,12 @@ export enum PostOrder {
 }
 registerEnumType(PostOrder, {
   name: 'PostOrder',
-  description:
-    'NEW: newest first. TOP: highest score first. HOT: score that decays with age (see README). Pinned posts always come first.',
+  description: 'The order of a list of posts. Pinned posts always come first.',
+  valuesConfig: {
+    NEW: { description: 'Newest first.' },
+    TOP: { description: 'Highest score first.' },
+    HOT: { description: 'By a score that decays with age (see README, Posts and comments).' },
+  },
 });
 
 export enum VoteValue {
@@ -34,7 +38,15 @@ export enum VoteValue {
   DOWN = 'DOWN',
   NONE = 'NONE',
 }
-registerEnumType(VoteValue, { name: 'VoteValue', description: 'UP or DOWN; NONE withdraws a vote.' });
+registerEnumType(VoteValue, {
+  name: 'VoteValue',
+  description: 'A vote on a post or comment, or none.',
+  valuesConfig: {
+    UP: { description: 'An upvote (+1).' },
+    DOWN: { description: 'A downvote (-1; needs reputation level 2 unless MODERATOR or above).' },
+    NONE: { description: 'No vote: withdraws yours.' },
+  },
+});
 
 /** A stored vote (-1, 0 for none, 1) as the API names it. */
 export const VOTE_VALUE_OF: Readonly<Record<number, VoteValue>> = {
@@ -43,11 +55,11 @@ export const VOTE_VALUE_OF: Readonly<Record<number, VoteValue>> = {
   0: VoteValue.NONE,
 };
 
-@InputType()
+@InputType({ description: 'A new post in a community.' })
 export class CreatePostInput {
-  @Field(() => ID) communityId!: string;
+  @Field(() => ID, { description: 'Global id of a community you are a member of.' }) communityId!: string;
 
-  @Field()
+  @Field({ description: 'Title, 1 to 300 characters.' })
   @Length(1, POST_LIMITS.titleLength, { message: `title must be 1 to ${POST_LIMITS.titleLength} characters long` })
   title!: string;
 
@@ -55,34 +67,40 @@ export class CreatePostInput {
   @Length(1, POST_LIMITS.bodyLength, { message: `body must be 1 to ${POST_LIMITS.bodyLength} characters long` })
   body!: string;
 
-  @Field(() => [String], { defaultValue: [] })
+  @Field(() => [String], {
+    defaultValue: [],
+    description: 'At most 5 tags of letters, digits and dashes (up to 30 characters each); stored lower-case.',
+  })
   @ArrayMaxSize(POST_LIMITS.maxTags, { message: `at most ${POST_LIMITS.maxTags} tags` })
   tags!: string[];
 }
 
-@InputType()
+@InputType({ description: 'Changes to your post: omitted or null fields keep their value.' })
 export class UpdatePostInput {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Global id of the post.' }) id!: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New title, 1 to 300 characters.' })
   @IsOptional()
   @Length(1, POST_LIMITS.titleLength, { message: `title must be 1 to ${POST_LIMITS.titleLength} characters long` })
   title?: string;
 
-  @Field({ nullable: true })
+  @Field({ nullable: true, description: 'New Markdown body, 1 to 40000 characters.' })
   @IsOptional()
   @Length(1, POST_LIMITS.bodyLength, { message: `body must be 1 to ${POST_LIMITS.bodyLength} characters long` })
   body?: string;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'New tags, replacing the old ones: at most 5, as in `createPost`.',
+  })
   @IsOptional()
   @ArrayMaxSize(POST_LIMITS.maxTags, { message: `at most ${POST_LIMITS.maxTags} tags` })
   tags?: string[];
 }
 
-@InputType()
+@InputType({ description: 'A new comment on a post, or a reply to one of its comments.' })
 export class AddCommentInput {
-  @Field(() => ID) postId!: string;
+  @Field(() => ID, { description: 'Global id of the post.' }) postId!: string;
 
   @Field(() => ID, { nullable: true, description: 'The comment this one replies to.' })
   parentId?: string;
@@ -92,22 +110,22 @@ export class AddCommentInput {
   body!: string;
 }
 
-@InputType()
+@InputType({ description: 'The new text of your comment.' })
 export class UpdateCommentInput {
-  @Field(() => ID) id!: string;
+  @Field(() => ID, { description: 'Global id of the comment.' }) id!: string;
 
-  @Field()
+  @Field({ description: 'New Markdown body, 1 to 10000 characters.' })
   @Length(1, POST_LIMITS.commentLength, { message: `body must be 1 to ${POST_LIMITS.commentLength} characters long` })
   body!: string;
 }
 
-@InputType()
+@InputType({ description: 'A vote on a post or comment.' })
 export class VoteInput {
   @Field(() => ID, { description: 'A post or comment.' }) subjectId!: string;
-  @Field(() => VoteValue) value!: VoteValue;
+  @Field(() => VoteValue, { description: 'UP, DOWN, or NONE to withdraw your vote.' }) value!: VoteValue;
 }
 
-@InputType()
+@InputType({ description: 'An emoji reaction to add to or remove from a post or comment.' })
 export class ReactInput {
   @Field(() => ID, { description: 'A post or comment.' }) subjectId!: string;
 
@@ -121,7 +139,7 @@ export class ReactInput {
 
 @ArgsType()
 export class PostsArgs extends PageArgs {
-  @Field(() => PostOrder, { defaultValue: PostOrder.HOT })
+  @Field(() => PostOrder, { defaultValue: PostOrder.HOT, description: 'The order of the posts; default HOT.' })
   orderBy!: PostOrder;
 
   @Field({ nullable: true, description: 'Only posts with this tag.' })
@@ -132,7 +150,7 @@ export class PostsArgs extends PageArgs {
 
 @ObjectType({ description: 'How many members reacted with one emoji, and whether you did.' })
 export class ReactionCount {
-  @Field() emoji!: string;
-  @Field(() => Int) count!: number;
-  @Field() viewerReacted!: boolean;
+  @Field({ description: 'The emoji.' }) emoji!: string;
+  @Field(() => Int, { description: 'How many members reacted with it.' }) count!: number;
+  @Field({ description: 'Whether you reacted with it (false when signed out).' }) viewerReacted!: boolean;
 }

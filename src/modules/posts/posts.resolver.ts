@@ -151,7 +151,10 @@ export class PostsResolver {
     nullable: true,
     description: 'A post by id; null when it does not exist or you may not read it.',
   })
-  async post(@Arg('id', () => ID) id: string, @Ctx() { loaders, viewer }: Context): Promise<Post | null> {
+  async post(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Ctx() { loaders, viewer }: Context,
+  ): Promise<Post | null> {
     return nullIfHidden(posts.readablePost(loaders, viewer, fromGlobalId('Post', id)).then((r) => r.post));
   }
 
@@ -164,39 +167,62 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, { description: 'Writes a post in a community you belong to. The body is Markdown.' })
-  createPost(@Arg('input') input: CreatePostInput, @Ctx() ctx: Context): Promise<Post> {
+  createPost(
+    @Arg('input', { description: 'The post to write.' }) input: CreatePostInput,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
     return posts.createPost(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
   @Mutation(() => Post, { description: 'Edits your post.' })
-  updatePost(@Arg('input') input: UpdatePostInput, @Ctx() ctx: Context): Promise<Post> {
+  updatePost(
+    @Arg('input', { description: 'The post and the changes.' }) input: UpdatePostInput,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
     return posts.updatePost(ctx, { ...input, id: fromGlobalId('Post', input.id) });
   }
 
   @Mutation(() => Post, { description: 'Deletes a post (yours, or any as a moderator). Its thread stays.' })
-  deletePost(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Post> {
+  deletePost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
     return posts.deletePost(ctx, fromGlobalId('Post', id));
   }
 
   @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
-  pinPost(@Arg('id', () => ID) id: string, @Arg('pinned') pinned: boolean, @Ctx() ctx: Context): Promise<Post> {
+  pinPost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Arg('pinned', { description: 'True to pin, false to unpin.' }) pinned: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
     return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), pinned });
   }
 
   @Mutation(() => Post, { description: "Locks or unlocks a post's comments (MODERATOR or above)." })
-  lockPost(@Arg('id', () => ID) id: string, @Arg('locked') locked: boolean, @Ctx() ctx: Context): Promise<Post> {
+  lockPost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Arg('locked', { description: 'True to lock (no new comments), false to unlock.' }) locked: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
     return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), locked });
   }
 
   @Mutation(() => Votable, {
     description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.',
   })
-  async vote(@Arg('input') input: VoteInput, @Ctx() ctx: Context) {
+  async vote(
+    @Arg('input', { description: 'The post or comment and the vote.' }) input: VoteInput,
+    @Ctx() ctx: Context,
+  ) {
     return subjectOf(await vote(ctx, { subject: subjectRef(input.subjectId), value: input.value }));
   }
 
   @Mutation(() => Votable, { description: 'Adds (or removes) an emoji reaction to a post or comment.' })
-  async react(@Arg('input') input: ReactInput, @Ctx() ctx: Context) {
+  async react(
+    @Arg('input', { description: 'The post or comment, the emoji and whether to remove it.' }) input: ReactInput,
+    @Ctx() ctx: Context,
+  ) {
     return subjectOf(
       await react(ctx, { subject: subjectRef(input.subjectId), emoji: input.emoji, remove: input.remove }),
     );
@@ -247,7 +273,7 @@ export class PostsResolver {
     return post.deletedAt ? null : (listedAuthor(post) ?? loaders.user.value(post.author.id));
   }
 
-  @FieldResolver(() => Community)
+  @FieldResolver(() => Community, { description: 'The community the post belongs to.' })
   community(@Root() post: Post, @Ctx() { loaders }: Context): Community | Promise<Community> {
     return loaders.community.value(post.community.id) as Community | Promise<Community>;
   }

@@ -17,6 +17,15 @@ registerEnumType(ReputationReason, {
   name: 'ReputationReason',
   description:
     "Why a member's reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses.",
+  valuesConfig: {
+    POST_UPVOTED: { description: "The member's post was upvoted." },
+    POST_DOWNVOTED: { description: "The member's post was downvoted." },
+    COMMENT_UPVOTED: { description: "The member's comment was upvoted." },
+    COMMENT_DOWNVOTED: { description: "The member's comment was downvoted." },
+    COMMENT_FEATURED: { description: "A moderator featured the member's comment." },
+    EVENT_CHECK_IN: { description: 'The member was checked in at an event.' },
+    POLL_VOTE: { description: 'The member cast a first ballot in a poll.' },
+  },
 });
 
 /** What a ledger row is about. */
@@ -63,7 +72,9 @@ export class ReputationEvent {
   @Property()
   delta!: number;
 
-  @Field(() => ReputationReason)
+  @Field(() => ReputationReason, {
+    description: 'Why the reputation changed (a reversal carries the reason of the row it reverses).',
+  })
   @Enum({ items: () => ReputationReason, nativeEnumName: 'reputation_reason' })
   reason!: ReputationReason;
 
@@ -88,7 +99,7 @@ export class ReputationEvent {
   @ManyToOne(() => ReputationEvent, { ref: true, nullable: true, deleteRule: 'cascade' })
   reverses?: Ref<ReputationEvent> | null;
 
-  @Field()
+  @Field({ description: 'When the row was written.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

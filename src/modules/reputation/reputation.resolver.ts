@@ -130,7 +130,10 @@ export class CommunityReputationResolver {
   @Mutation(() => Community, {
     description: 'Overrides reputation rules for a community (ADMIN and above); applies to what happens from then on.',
   })
-  updateReputationRules(@Arg('input') input: ReputationRulesInput, @Ctx() ctx: Context): Promise<Community> {
+  updateReputationRules(
+    @Arg('input', { description: 'The community and the rules to override or reset.' }) input: ReputationRulesInput,
+    @Ctx() ctx: Context,
+  ): Promise<Community> {
     return reputation.updateRules(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
@@ -138,7 +141,10 @@ export class CommunityReputationResolver {
     description:
       "Recomputes members' reputation and the leaderboards of a community from its ledger (ADMIN and above). Returns how many members' reputation was corrected.",
   })
-  async rebuildReputation(@Arg('communityId', () => ID) communityId: string, @Ctx() ctx: Context): Promise<number> {
+  async rebuildReputation(
+    @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
     requireUser(ctx.viewer);
     const id = fromGlobalId('Community', communityId, 'communityId');
     const community = await visibleCommunity(ctx.loaders, ctx.viewer, id);

@@ -9,8 +9,12 @@ import { LeaderboardPeriodName, MAX_LEVELS, REASONS } from './rules';
 
 registerEnumType(LeaderboardPeriodName, {
   name: 'LeaderboardPeriod',
-  description:
-    "ALL_TIME: the whole ledger. MONTH, WEEK: the current calendar month and ISO week (Monday to Sunday) in the community's time zone.",
+  description: 'The period whose reputation a leaderboard ranks.',
+  valuesConfig: {
+    ALL_TIME: { description: 'The whole ledger.' },
+    MONTH: { description: "The current calendar month, in the community's time zone." },
+    WEEK: { description: "The current ISO week (Monday to Sunday), in the community's time zone." },
+  },
 });
 
 /** Leaderboards list at most this many entries. */
@@ -29,7 +33,7 @@ export class LeaderboardEntry {
   })
   rank!: number;
 
-  @Field(() => Member)
+  @Field(() => Member, { description: 'The member.' })
   member!: Member;
 
   @Field(() => Int, {
@@ -40,7 +44,10 @@ export class LeaderboardEntry {
 
 @ArgsType()
 export class LeaderboardArgs {
-  @Field(() => LeaderboardPeriodName, { defaultValue: LeaderboardPeriodName.ALL_TIME })
+  @Field(() => LeaderboardPeriodName, {
+    defaultValue: LeaderboardPeriodName.ALL_TIME,
+    description: 'The period whose reputation counts; default ALL_TIME.',
+  })
   period!: LeaderboardPeriodName;
 
   @Field(() => Int, { defaultValue: LEADERBOARD_DEFAULT, description: `How many entries, 1 to ${LEADERBOARD_MAX}.` })
@@ -51,22 +58,22 @@ export class LeaderboardArgs {
 
 @ArgsType()
 export class LeaderboardChangedArgs extends LeaderboardArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community.' })
   communityId!: string;
 }
 
 @ObjectType({ description: 'A badge a member earned.' })
 export class MemberBadgeView {
-  @Field(() => Badge)
+  @Field(() => Badge, { description: 'The badge.' })
   badge!: Badge;
 
-  @Field()
+  @Field({ description: 'Its display name.' })
   name!: string;
 
   @Field({ description: 'What earns it.' })
   description!: string;
 
-  @Field()
+  @Field({ description: 'When the member earned it.' })
   awardedAt!: Date;
 }
 
@@ -77,7 +84,7 @@ export class LevelPrivilege {
   @Field({ description: 'The permission, as named in the permission table (e.g. "posts.downvote").' })
   permission!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The least level that has it.' })
   level!: number;
 }
 
@@ -135,15 +142,45 @@ export class ReputationRulesView {
     "Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default.",
 })
 export class ReputationRulesInput {
-  @Field(() => ID) communityId!: string;
-  @Field(() => Int, { nullable: true }) postUpvoted?: number | null;
-  @Field(() => Int, { nullable: true }) commentUpvoted?: number | null;
-  @Field(() => Int, { nullable: true }) downvoted?: number | null;
-  @Field(() => Int, { nullable: true }) commentFeatured?: number | null;
-  @Field(() => Int, { nullable: true }) eventCheckIn?: number | null;
-  @Field(() => Int, { nullable: true }) pollVote?: number | null;
-  @Field(() => Int, { nullable: true }) dailyVoteCap?: number | null;
-  @Field(() => [Int], { nullable: true }) levelThresholds?: number[] | null;
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points for the author when a post is upvoted, 0 to 1000 (default 10).',
+  })
+  postUpvoted?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points for the author when a comment is upvoted, 0 to 1000 (default 5).',
+  })
+  commentUpvoted?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points for the author when a post or comment is downvoted, -1000 to 0 (default -2).',
+  })
+  downvoted?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points for the author when a comment is featured, 0 to 1000 (default 15).',
+  })
+  commentFeatured?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points for an attendee checked in at an event, 0 to 1000 (default 5).',
+  })
+  eventCheckIn?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Points for a first ballot in a poll, 0 to 1000 (default 1).' })
+  pollVote?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Most points a member earns per day from the capped reasons, 1 to 1000000 (default 200).',
+  })
+  dailyVoteCap?: number | null;
+  @Field(() => [Int], {
+    nullable: true,
+    description:
+      'Reputation needed for levels 1, 2, 3, …: 2 to 20 integers, starting at 0, never decreasing, at most 10000000 (default 0, 15, 50, 125, 500, 1000, 3000).',
+  })
+  levelThresholds?: number[] | null;
 }
 
 @ObjectType()

@@ -109,7 +109,7 @@ export class WebhookEndpoint extends Node {
   @Property({ type: 'datetime', nullable: true })
   disabledAt?: Date | null;
 
-  @Field()
+  @Field({ description: 'When the endpoint was registered.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
@@ -138,7 +138,7 @@ export class WebhookEvent extends Node {
   @ManyToOne(() => Community, { ref: true, deleteRule: 'cascade' })
   community!: Ref<Community>;
 
-  @Field(() => WebhookEventType)
+  @Field(() => WebhookEventType, { description: 'What happened.' })
   @Enum({ items: () => WebhookEventType })
   type!: WebhookEventType;
 
@@ -185,7 +185,7 @@ export class WebhookDelivery extends Node {
   @Property({ type: 'integer', nullable: true })
   redeliveryOfId?: number | null;
 
-  @Field(() => WebhookDeliveryStatus)
+  @Field(() => WebhookDeliveryStatus, { description: 'Where the delivery stands.' })
   @Enum({ items: () => WebhookDeliveryStatus, default: WebhookDeliveryStatus.PENDING })
   status: WebhookDeliveryStatus = WebhookDeliveryStatus.PENDING;
 
@@ -215,11 +215,11 @@ export class WebhookDelivery extends Node {
   @Property({ type: 'text', nullable: true })
   error?: string | null;
 
-  @Field()
+  @Field({ description: 'When the delivery was queued.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was last tried; null before the first attempt.' })
   @Property({ type: 'datetime', nullable: true })
   lastAttemptAt?: Date | null;
 
@@ -227,7 +227,10 @@ export class WebhookDelivery extends Node {
   @Property({ type: 'datetime', nullable: true })
   nextAttemptAt?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the endpoint answered with a 2xx status; null unless SUCCEEDED.',
+  })
   @Property({ type: 'datetime', nullable: true })
   deliveredAt?: Date | null;
 }

@@ -12,7 +12,7 @@ export const WEBHOOK_LIMITS = {
 
 @InputType({ description: 'A new webhook endpoint.' })
 export class CreateWebhookEndpointInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the community whose events it receives.' })
   communityId!: string;
 
   @Field({
@@ -29,7 +29,7 @@ export class CreateWebhookEndpointInput {
 
 @InputType({ description: 'Changes to a webhook endpoint (what is left out stays as it is).' })
 export class UpdateWebhookEndpointInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global id of the webhook endpoint.' })
   id!: string;
 
   @Field({ nullable: true, description: 'A new http or https URL.' })

@@ -32,7 +32,7 @@ export class WebhookEventConnection extends Connection(WebhookEvent, 'WebhookEve
 
 @ObjectType({ description: 'An endpoint with its signing secret: the only time the secret is shown.' })
 export class WebhookEndpointSecretPayload {
-  @Field(() => WebhookEndpoint)
+  @Field(() => WebhookEndpoint, { description: 'The endpoint.' })
   endpoint!: WebhookEndpoint;
 
   @Field({
@@ -66,7 +66,10 @@ export class WebhookEndpointResolver {
     description:
       'Registers a webhook endpoint (community ADMIN or above): the events of the types it names are signed and posted to its URL. Returns its secret, shown this once.',
   })
-  createWebhookEndpoint(@Arg('input') input: CreateWebhookEndpointInput, @Ctx() ctx: Context) {
+  createWebhookEndpoint(
+    @Arg('input', { description: 'The community, the URL and the event types.' }) input: CreateWebhookEndpointInput,
+    @Ctx() ctx: Context,
+  ) {
     return webhooks.createEndpoint(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
@@ -74,14 +77,20 @@ export class WebhookEndpointResolver {
     description:
       'Changes a webhook endpoint\u2019s URL, event types or whether it is enabled (community ADMIN or above).',
   })
-  updateWebhookEndpoint(@Arg('input') input: UpdateWebhookEndpointInput, @Ctx() ctx: Context) {
+  updateWebhookEndpoint(
+    @Arg('input', { description: 'The endpoint and the changes.' }) input: UpdateWebhookEndpointInput,
+    @Ctx() ctx: Context,
+  ) {
     return webhooks.updateEndpoint(ctx, fromGlobalId('WebhookEndpoint', input.id), input);
   }
 
   @Mutation(() => Boolean, {
     description: 'Deletes a webhook endpoint and its deliveries (community ADMIN or above).',
   })
-  deleteWebhookEndpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  deleteWebhookEndpoint(
+    @Arg('id', () => ID, { description: 'Global id of the webhook endpoint.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return webhooks.deleteEndpoint(ctx, fromGlobalId('WebhookEndpoint', id));
   }
 
@@ -89,7 +98,10 @@ export class WebhookEndpointResolver {
     description:
       'Replaces a webhook endpoint\u2019s secret (community ADMIN or above); the new one, shown this once, signs every delivery from now on.',
   })
-  rotateWebhookSecret(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+  rotateWebhookSecret(
+    @Arg('id', () => ID, { description: 'Global id of the webhook endpoint.' }) id: string,
+    @Ctx() ctx: Context,
+  ) {
     return webhooks.rotateSecret(ctx, fromGlobalId('WebhookEndpoint', id));
   }
 
@@ -114,7 +126,10 @@ export class WebhookDeliveryResolver {
     description:
       'Sends a past delivery\u2019s event again to its endpoint (community ADMIN or above): a new delivery, with the same `webhook-id` and a payload built anew.',
   })
-  redeliverWebhook(@Arg('deliveryId', () => ID) deliveryId: string, @Ctx() ctx: Context): Promise<WebhookDelivery> {
+  redeliverWebhook(
+    @Arg('deliveryId', () => ID, { description: 'Global id of the delivery to send again.' }) deliveryId: string,
+    @Ctx() ctx: Context,
+  ): Promise<WebhookDelivery> {
     return webhooks.redeliver(ctx, fromGlobalId('WebhookDelivery', deliveryId, 'deliveryId'));
   }
 
