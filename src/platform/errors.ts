@@ -91,6 +91,22 @@ export class QueryTooComplex extends AppError {
 
 const EXPOSED = new Set<string>(Object.values(ErrorCode).filter((c) => c !== 'INTERNAL_SERVER_ERROR'));
 
+/** A class-validator failure: a property with its broken constraints, or nested failures (an input object's). */
+interface ValidationFailure {
+  property?: string;
+  constraints?: Record<string, string>;
+  children?: ValidationFailure[];
+}
+
+/** Each invalid field with its first message, nested input objects' fields as `parent.child` paths. */
+function invalidFields(failures: ValidationFailure[], prefix = ''): { field: string; message: string }[] {
+  return failures.flatMap((f) => {
+    const field = `${prefix}${f.property ?? ''}`;
+    const own = f.constraints ? [{ field, message: Object.values(f.constraints)[0] }] : [];
+    return [...own, ...invalidFields(f.children ?? [], field ? `${field}.` : '')];
+  });
+}
+
 /** Codes that graphql-js and Apollo use, mapped onto the closed set of API.md. */
 const FOREIGN_CODES: Record<string, ErrorCode> = {
   GRAPHQL_PARSE_FAILED: ErrorCode.GRAPHQL_VALIDATION_FAILED,
@@ -146,10 +162,12 @@ export function normalizeError(error: unknown): { error: GraphQLError; unexpecte
   const path = error instanceof GraphQLError ? error.path : undefined;
   if (original instanceof AppError) return { error: original, unexpected: false };
   if (original instanceof ArgumentValidationError) {
-    const first = original.extensions.validationErrors?.[0] as
-      { property?: string; constraints?: Record<string, string> } | undefined;
-    const message = first?.constraints ? Object.values(first.constraints)[0] : 'Invalid input';
-    return { error: new BadInput(message, first?.property), unexpected: false };
+    // Every invalid field at once (`extensions.fields`), the first also as `field` and the message.
+    const fields = invalidFields((original.extensions.validationErrors ?? []) as ValidationFailure[]);
+    const [first] = fields;
+    const error = new BadInput(first?.message ?? 'Invalid input', first?.field);
+    if (fields.length) error.extensions.fields = fields;
+    return { error, unexpected: false };
   }
   if (original instanceof UniqueConstraintViolationException) {
     const constraint = /constraint "([^"]+)"/.exec(original.message)?.[1] ?? '';

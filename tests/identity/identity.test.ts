@@ -87,6 +87,18 @@ describe('signing up and in', () => {
     expect(errorCode(signIn)).toBe('UNAUTHENTICATED');
   });
 
+  it('reports every invalid field at once in extensions.fields, the first also as field', async () => {
+    const res = await server.gql(SIGN_UP, {
+      input: { handle: 'no spaces allowed', email: 'not-an-email', password: 'short' },
+    });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    const [error] = res.body.errors!;
+    const fields = error.extensions!.fields as { field: string; message: string }[];
+    expect(fields.map((f) => f.field).sort()).toEqual(['email', 'handle', 'password']);
+    for (const f of fields) expect(f.message).toEqual(expect.any(String));
+    expect([error.extensions!.field, error.message]).toEqual([fields[0].field, fields[0].message]);
+  });
+
   it("hides a user's email from everyone but themself", async () => {
     const ada = await signUp(server, 'ada');
     const bob = await signUp(server, 'bob');
