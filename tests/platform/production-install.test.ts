@@ -62,6 +62,19 @@ async function servesAndStops(app: TownsquareProcess): Promise<void> {
   expect(app.logs.map((l) => l.msg)).toContain('shutdown complete');
 }
 
+describe('npm start on a built checkout', () => {
+  it('compiles nothing when dist/ is newer than every source (what npm start and npm test run first)', () => {
+    // `npm test` built dist/ before this file runs (pretest), so it is current here.
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [join(ROOT, 'src/cli/build-if-stale.cjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
   describe('the production install', () => {
     it('builds once, starts from dist/ with production dependencies only, and migrates as a step of its own', async () => {
