@@ -149,7 +149,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let trusted: TrustedDocuments;
   /** Closes what started, in reverse order, when the start fails part-way. */
   const closeStarted = async () => {
-    await apqRedis?.quit().catch(() => undefined);
+    apqRedis?.destroy();
     await jobs?.stop();
     await modules?.stop();
     await responseCache?.close();
@@ -465,7 +465,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       wss.close();
       await jobs.stop(); // the running jobs finish; the others wait in the queue for another worker
       await modules.stop();
-      await apqRedis?.quit().catch(() => undefined);
+      // destroy, not quit: quit waits for Redis's answer, which never comes while Redis is down.
+      apqRedis?.destroy();
       await responseCache.close();
       await rateLimiter.close();
       await pubsub.close();
