@@ -36,7 +36,6 @@ export class Metrics {
 
   constructor(sources: MetricSources) {
     const registry = this.registry;
-    collectDefaultMetrics({ register: registry });
     this.operations = new Counter({
       name: 'townsquare_graphql_operations_total',
       help: 'GraphQL operations answered over HTTP, by operation name, type (query, mutation; invalid for documents refused before an operation was chosen) and outcome (ok, error).',
@@ -208,8 +207,18 @@ export class Metrics {
     this.subscriptions.inc({ operation: this.label(name), outcome: started ? 'started' : 'refused' });
   }
 
-  /** The Prometheus text exposition. */
+  private defaults = false;
+
+  /**
+   * The Prometheus text exposition. Node's default metrics start with the first scrape: they keep
+   * process-wide monitors (event-loop delay sampling, a GC observer) that nothing stops, which a
+   * server that is never scraped (every test server) should not leave behind.
+   */
   async expose(): Promise<{ contentType: string; body: string }> {
+    if (!this.defaults) {
+      this.defaults = true;
+      collectDefaultMetrics({ register: this.registry });
+    }
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }
