@@ -118,8 +118,12 @@ async function ok<T extends GqlResponse<any>>(request: Promise<T>): Promise<T> {
   return res;
 }
 
-/** Entries outlive any test: hits never depend on how fast the machine is. */
-const LONG = { RESPONSE_CACHE_SECONDS: '3600' };
+/**
+ * Entries outlive any test: hits never depend on how fast the machine is. No job worker: a job
+ * other test files left in the shared database (a poll closing, a notification) would otherwise run
+ * here mid-test, and its write moves G, so requests around it rightly read at different epochs.
+ */
+const LONG = { RESPONSE_CACHE_SECONDS: '3600', JOB_CONCURRENCY: '0' };
 
 let server: TestServer;
 beforeAll(async () => {
