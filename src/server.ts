@@ -40,6 +40,7 @@ import { graphiqlHandler } from './platform/graphiql';
 import { graphqlHttp } from './platform/http-graphql';
 import { serveGraphqlWs } from './platform/graphql-ws';
 import { serveGraphqlSse } from './platform/graphql-sse';
+import { ANONYMOUS_RETRY_AFTER_SECONDS } from './platform/socket-limits';
 import { createLiveOperations } from './platform/live-operations';
 import { limitRules, queryLimits } from './platform/guards/limits';
 import { createRateLimiter, type RateLimiter } from './platform/guards/rate-limit';
@@ -82,8 +83,6 @@ export interface StartOptions {
 }
 
 const GRAPHQL_PATH = '/graphql';
-/** Retry-After of an upgrade refused by MAX_ANONYMOUS_SOCKETS_PER_CLIENT. */
-const ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS = 10;
 
 /** Whether a browser Origin may open a WebSocket: same host as the request, or listed in CORS_ORIGINS. */
 function originAllowed(origin: string | undefined, req: IncomingMessage, allowed: string[]): boolean {
@@ -196,7 +195,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw err;
   }
   // One set of request rules for HTTP and WebSocket (admission, error masking, cache invalidation).
-  const rules = createRequestRules({ config, responseCache });
+  const rules = createRequestRules({ config, responseCache, trusted });
   const deps: ContextDeps = {
     orm: db.orm,
     pubsub,
@@ -262,7 +261,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // (Redis) outage leaves it serving queries and mutations, with live updates and the shared caches
   // degraded: `degraded` in the body (and 200), rather than taking every instance out of the balancer at once.
   app.get('/readyz', async (_req, res) => {
-    if (leaving || draining) {
+    if (leaving) {
       res.status(503).json({ status: 'draining' });
       return;
     }
@@ -296,7 +295,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           { clientIp: clientAddress(req, config.TRUST_PROXY) },
           'websocket upgrade refused: too many anonymous sockets from this address',
         );
-        return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_SOCKET_RETRY_AFTER_SECONDS) });
+        return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_RETRY_AFTER_SECONDS) });
       }
       done(true);
     },
@@ -307,7 +306,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     shareKeys,
     viewerFields,
     metrics,
-    trusted,
   });
   const wsServer = serveGraphqlWs(wss, schema, live, deps, rules, { credentials: credentialAuthority });
   const sseServer = serveGraphqlSse(live, deps, { credentials: credentialAuthority });
@@ -335,7 +333,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field resolution; we set no cache hints (HTTP caching is off anyway).
       ApolloServerPluginCacheControlDisabled(),
-      townsquarePlugin(config, () => schema, rules, trusted, tracing),
+      townsquarePlugin(config, () => schema, rules, tracing),
       responseCachePlugin(responseCache, rules),
       {
         async serverWillStart() {

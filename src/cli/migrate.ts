@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
-import { openDatabase } from '../platform/database/database';
+import { migrationStatus, openDatabase } from '../platform/database/database';
 import { createLogger } from '../platform/logger';
 
 async function main(): Promise<void> {
@@ -19,19 +19,13 @@ async function main(): Promise<void> {
       log.info({ database: db.embedded ? 'embedded' : 'postgresql' }, 'database is up to date');
       return;
     }
-    const migrator = db.orm.getMigrator();
-    const applied = await migrator.getExecutedMigrations();
-    const pending = await migrator.getPendingMigrations();
-    const [{ jobs }] = await db.orm.em
-      .fork()
-      .getConnection('write')
-      .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`);
+    const { applied, pending, jobQueue } = await migrationStatus(db.orm);
     const lines = [
       `database: ${db.embedded ? `embedded (${config.DATA_DIR})` : 'postgresql'}`,
-      `applied: ${applied.length}${applied.length ? ` (latest ${applied[applied.length - 1].name})` : ''}`,
+      `applied: ${applied.length}${applied.length ? ` (latest ${applied[applied.length - 1]})` : ''}`,
       `pending: ${pending.length}`,
-      ...pending.map((m) => `  ${m.name}`),
-      `job queue schema: ${jobs ? 'installed' : 'pending'}`,
+      ...pending.map((name) => `  ${name}`),
+      `job queue schema: ${jobQueue ? 'installed' : 'pending'}`,
     ];
     console.log(lines.join('\n'));
   } finally {

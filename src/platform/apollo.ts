@@ -3,7 +3,6 @@ import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from './context';
 import type { RequestRules } from './request-rules';
-import { TrustedDocuments } from './trusted-documents';
 import { Tracing } from './tracing';
 
 /**
@@ -15,7 +14,6 @@ export function townsquarePlugin(
   config: Config,
   schemaRef: () => GraphQLSchema,
   rules: RequestRules,
-  trusted?: TrustedDocuments,
   tracing?: Tracing | null,
 ): ApolloServerPlugin<Context> {
   return {
@@ -46,11 +44,10 @@ export function townsquarePlugin(
             contextValue.stats.operationName = request.operationName ?? operation.name?.value ?? 'anonymous';
             contextValue.stats.operationType = operation.operation;
           }
-          // TRUSTED_DOCUMENTS=only: a text that is none of the trusted documents runs for platform admins alone.
-          if (trusted && !trusted.admits(request.query, contextValue.viewer.isAdmin)) throw TrustedDocuments.refusal();
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
           await rules.admit({
             schema: schemaRef(),
+            query: request.query,
             document,
             operation,
             operationName: request.operationName,

@@ -202,6 +202,9 @@ function escapeHtml(text: string): string {
  * The sign-in bar above GraphiQL. Its colours follow GraphiQL's theme: light by default, dark when GraphiQL
  * is set to dark, or set to follow the system and the system is dark.
  */
+const DARK =
+  '--ts-base: hsl(219, 29%, 18%); --ts-text: hsl(219, 29%, 78%); --ts-line: hsla(219, 29%, 78%, 0.15); ' +
+  '--ts-accent: hsl(338, 100%, 67%); --ts-error: hsl(13, 100%, 62%);';
 const STYLE = `
 body { display: flex; flex-direction: column; height: 100vh; }
 #root { flex: 1; min-height: 0; }
@@ -213,15 +216,9 @@ body { display: flex; flex-direction: column; height: 100vh; }
   background: var(--ts-base); color: var(--ts-text); border-bottom: 1px solid var(--ts-line);
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 }
-body.graphiql-dark #townsquare-auth {
-  --ts-base: hsl(219, 29%, 18%); --ts-text: hsl(219, 29%, 78%); --ts-line: hsla(219, 29%, 78%, 0.15);
-  --ts-accent: hsl(338, 100%, 67%); --ts-error: hsl(13, 100%, 62%);
-}
+body.graphiql-dark #townsquare-auth { ${DARK} }
 @media (prefers-color-scheme: dark) {
-  body:not(.graphiql-light) #townsquare-auth {
-    --ts-base: hsl(219, 29%, 18%); --ts-text: hsl(219, 29%, 78%); --ts-line: hsla(219, 29%, 78%, 0.15);
-    --ts-accent: hsl(338, 100%, 67%); --ts-error: hsl(13, 100%, 62%);
-  }
+  body:not(.graphiql-light) #townsquare-auth { ${DARK} }
 }
 #townsquare-auth[hidden], #townsquare-auth [hidden] { display: none; }
 #townsquare-auth form { display: flex; align-items: center; gap: 6px; margin: 0; }

@@ -9,9 +9,9 @@ import { AppError, ErrorCode, Unauthenticated } from './errors';
 import type { LiveModules, LiveOperations } from './live-operations';
 import type { DirectSend } from './shared-subscriptions';
 import { SLOW_SOCKET_BYTES } from './graphql-ws';
+import { errorBody } from './http-graphql';
+import { ANONYMOUS_RETRY_AFTER_SECONDS } from './socket-limits';
 
-/** Retry-After of an anonymous stream refused by MAX_ANONYMOUS_SOCKETS_PER_CLIENT, as for a WebSocket upgrade. */
-const ANONYMOUS_RETRY_AFTER_SECONDS = 10;
 /** Unsent bytes past which a stream's own results wait for the network before the next is read (backpressure). */
 const HIGH_WATER_BYTES = 64 * 1024;
 
@@ -30,8 +30,6 @@ export interface GraphqlSseServer {
   wants(req: IncomingMessage): boolean;
   /** Serves it; `body` is the parsed JSON body of a POST (undefined for GET). */
   serve(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
-  /** Open streams (for tests and metrics). */
-  readonly size: number;
   /** Refuses new streams (503) and ends every open one without `complete`, so that its client reconnects. */
   dispose(): Promise<void>;
 }
@@ -122,9 +120,6 @@ export function serveGraphqlSse(live: LiveOperations, deps: ContextDeps, modules
       if (req.method !== 'POST' && req.method !== 'GET') return false;
       return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(req.headers.accept ?? '');
     },
-    get size() {
-      return streams.size;
-    },
     async serve(req: IncomingMessage, res: ServerResponse, body: unknown) {
       if (disposed) {
         res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
@@ -203,8 +198,6 @@ function headerValue(req: IncomingMessage, key: string): string | undefined {
   const value = req.headers[key];
   return Array.isArray(value) ? value.join(', ') : value;
 }
-
-const errorBody = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 /** A stream of one result, then the end: how a refusal is answered in the stream. */
 function once(result: ExecutionResult): AsyncIterableIterator<ExecutionResult> {

@@ -36,7 +36,7 @@ export interface GraphqlWsServer {
   dispose(): Promise<void>;
   /** Whether an upgrade from this request's client address may open one more socket (MAX_ANONYMOUS_SOCKETS_PER_CLIENT). */
   admits(request: IncomingMessage): boolean;
-  /** Open connections, and the subscriptions running on them (for the metrics). */
+  /** Open connections, and the operations running on them as graphql-ws keeps them (for the metrics). */
   counts(): { connections: number; subscriptions: number };
 }
 
@@ -65,8 +65,8 @@ export function serveGraphqlWs(
   const { credentials, anonymous, shared, formatErrors } = live;
   /** Each operation's way to its socket, for shared results (keyed by the operation's context). */
   const directSends = new WeakMap<object, DirectSend>();
-  /** The subscriptions running, by connection (for `counts`). */
-  const running = new Map<string, Set<string>>();
+  /** The operations of each accepted connection, as graphql-ws keeps them (for `counts`). */
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
   /** The client's address for caps and rate limits: the upgrade request's, under TRUST_PROXY as on HTTP. */
   const addressOf = (request: IncomingMessage) => clientAddress(request, config.TRUST_PROXY);
   // Registered before graphql-ws's own listener, so it sees every socket first.
@@ -103,6 +103,7 @@ export function serveGraphqlWs(
             const watched = ctx.extra.watched;
             socket.once('close', () => credentials.unwatch(watched));
           }
+          connections.add(ctx);
           log.debug({ connectionId, userId: viewer.userId }, 'websocket connected');
           return true;
         } catch (err) {
@@ -144,13 +145,8 @@ export function serveGraphqlWs(
         });
         if ('errors' in prepared) return prepared.errors;
         const { operation, args } = prepared;
-        if (operation.operation === 'subscription') {
+        if (operation.operation === 'subscription')
           directSends.set(args.contextValue as Context, directSend(ctx.extra.socket, id, log));
-          const connection = ctx.extra.connectionId!;
-          let ids = running.get(connection);
-          if (!ids) running.set(connection, (ids = new Set()));
-          ids.add(id);
-        }
         return args;
       },
       onOperation: async (_ctx, _id, _payload, args) => {
@@ -164,11 +160,8 @@ export function serveGraphqlWs(
           ? { ...result, errors: formatErrors(result.errors, `${ctx.extra.connectionId}/${id}`) }
           : undefined,
       onError: (ctx, id, _payload, errors) => formatErrors(errors, `${ctx.extra.connectionId}/${id}`),
-      onComplete: (ctx, id) => {
-        if (ctx.extra.connectionId) running.get(ctx.extra.connectionId)?.delete(id);
-      },
       onClose: (ctx, code) => {
-        if (ctx.extra.connectionId) running.delete(ctx.extra.connectionId);
+        connections.delete(ctx);
         log.debug({ connectionId: ctx.extra.connectionId, code }, 'websocket closed');
       },
     },
@@ -182,7 +175,7 @@ export function serveGraphqlWs(
     admits: (request) => anonymous.admits(addressOf(request)),
     counts: () => {
       let subscriptions = 0;
-      for (const ids of running.values()) subscriptions += ids.size;
+      for (const ctx of connections) subscriptions += Object.keys(ctx.subscriptions).length;
       return { connections: wss.clients.size, subscriptions };
     },
     dispose: async () => {

@@ -26,7 +26,9 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-const errorBody = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
+/** A GraphQL error answer of one error with its code, as Apollo writes one. */
+export const errorBody = (message: string, code: string) =>
+  JSON.stringify({ errors: [{ message, extensions: { code } }] });
 
 /**
  * The GraphQL endpoint's POST handling without Express's router and response helpers (a tenth of

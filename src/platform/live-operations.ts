@@ -19,7 +19,6 @@ import { limitRules, queryLimits } from './guards/limits';
 import type { Transport } from './guards/operation-rules';
 import type { Metrics } from './metrics';
 import type { RequestRules } from './request-rules';
-import { TrustedDocuments } from './trusted-documents';
 import { CredentialWatch, type CredentialAuthority } from './socket-credentials';
 import { AnonymousSocketCap } from './socket-limits';
 
@@ -33,8 +32,6 @@ export interface LiveModules {
   viewerFields: ReadonlySet<string>;
   /** Counts the operations started and refused. */
   metrics?: Pick<Metrics, 'socketOperation'>;
-  /** TRUSTED_DOCUMENTS=only: texts that are no trusted document are refused (platform admins excepted). */
-  trusted?: TrustedDocuments;
 }
 
 /** An operation as a streaming client sends it. */
@@ -159,8 +156,6 @@ export function createLiveOperations(
           errors: [new GraphQLError('The operation has no query', { extensions: { code: 'BAD_USER_INPUT' } })],
         };
       }
-      if (modules.trusted && !modules.trusted.admits(payload.query, viewer.isAdmin))
-        return { errors: [TrustedDocuments.refusal()] };
       const checked = checkDocument(payload.query);
       if (checked.errors) return { errors: checked.errors };
       const { document } = checked;
@@ -175,6 +170,7 @@ export function createLiveOperations(
       try {
         await rules.admit({
           schema,
+          query: payload.query,
           document,
           operation,
           operationName: payload.operationName,

@@ -1,9 +1,29 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PubSub } from './pubsub/pubsub';
 import type { QueryStats } from './database/query-stats';
+
+interface JobCounts {
+  due: number;
+  scheduled: number;
+  running: number;
+  failed: number;
+}
+
+interface Probe {
+  pingSeconds: number | null;
+  jobs: JobCounts | null;
+}
+
+/** The job queue by state, in one read (also what tells that the database answers). */
+const JOB_COUNTS = `
+  select count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)::int as due,
+         count(*) filter (where locked_at is null and run_at > now() and attempts < max_attempts)::int as scheduled,
+         count(*) filter (where locked_at is not null)::int as running,
+         count(*) filter (where locked_at is null and attempts >= max_attempts)::int as failed
+    from graphile_worker.jobs`;
 
 /** Distinct operation names a label takes at most; later new names count as `other` (a client names its operations). */
 export const MAX_OPERATION_NAMES = 200;
@@ -91,24 +111,21 @@ export class Metrics {
     });
     new Gauge({
       name: 'townsquare_subscriptions_active',
-      help: 'Subscriptions running on the open WebSocket connections.',
+      help: 'Operations running on the open WebSocket connections: their subscriptions, and a query or mutation sent over one until it answers.',
       registers: [registry],
       collect() {
         this.set(sources.sockets().subscriptions);
       },
     });
-    // prom-client collects the metrics concurrently: each gauge below measures for itself.
+    // prom-client collects the metrics concurrently: the gauges below read what `expose` probed once
+    // for this scrape (one pub/sub ping, one read of the database).
+    const probe = () => this.probe!;
     new Gauge({
       name: 'townsquare_pubsub_up',
       help: '1 when pub/sub answers a ping (always, in process), 0 while Redis does not: the instance then serves degraded.',
       registers: [registry],
       async collect() {
-        this.set(
-          await sources.pubsub.ping().then(
-            () => 1,
-            () => 0,
-          ),
-        );
+        this.set((await probe()).pingSeconds === null ? 0 : 1);
       },
     });
     new Gauge({
@@ -117,11 +134,8 @@ export class Metrics {
       registers: [registry],
       async collect() {
         this.reset();
-        const started = performance.now();
-        await sources.pubsub.ping().then(
-          () => this.set((performance.now() - started) / 1000),
-          () => undefined,
-        );
+        const { pingSeconds } = await probe();
+        if (pingSeconds !== null) this.set(pingSeconds);
       },
     });
     new Gauge({
@@ -138,16 +152,7 @@ export class Metrics {
       help: '1 when the database answers, 0 when it does not (readiness fails then).',
       registers: [registry],
       async collect() {
-        this.set(
-          await sources.orm.em
-            .fork()
-            .getConnection('write')
-            .execute('select 1')
-            .then(
-              () => 1,
-              () => 0,
-            ),
-        );
+        this.set((await probe()).jobs === null ? 0 : 1);
       },
     });
     new Gauge({
@@ -157,24 +162,34 @@ export class Metrics {
       registers: [registry],
       async collect() {
         this.reset();
-        try {
-          const [row] = await sources.orm.em
-            .fork()
-            .getConnection('write')
-            .execute<{ due: number; scheduled: number; running: number; failed: number }[]>(
-              `select count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)::int as due,
-                    count(*) filter (where locked_at is null and run_at > now() and attempts < max_attempts)::int as scheduled,
-                    count(*) filter (where locked_at is not null)::int as running,
-                    count(*) filter (where locked_at is null and attempts >= max_attempts)::int as failed
-               from graphile_worker.jobs`,
-            );
-          for (const state of ['due', 'scheduled', 'running', 'failed'] as const) this.set({ state }, row[state]);
-        } catch {
-          // Left empty: townsquare_database_up says why.
-        }
+        const { jobs } = await probe();
+        if (jobs)
+          for (const state of ['due', 'scheduled', 'running', 'failed'] as const) this.set({ state }, jobs[state]);
       },
     });
+    this.read = async () => {
+      const started = performance.now();
+      const [pingSeconds, jobs] = await Promise.all([
+        sources.pubsub.ping().then(
+          () => (performance.now() - started) / 1000,
+          () => null,
+        ),
+        sources.orm.em
+          .fork()
+          .getConnection('write')
+          .execute<JobCounts[]>(JOB_COUNTS)
+          .then(
+            ([row]) => row,
+            () => null,
+          ),
+      ]);
+      return { pingSeconds, jobs };
+    };
   }
+
+  /** One scrape's probes: pub/sub's ping time (null: no answer) and the job counts (null: the database did not answer). */
+  private probe?: Promise<Probe>;
+  private readonly read: () => Promise<Probe>;
 
   /** The label of an operation name: its own for the first MAX_OPERATION_NAMES seen, `other` after. */
   private label(name: string | undefined): string {
@@ -219,13 +234,9 @@ export class Metrics {
       this.defaults = true;
       collectDefaultMetrics({ register: this.registry });
     }
+    this.probe = this.read();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-}
-
-/** Reads the request's stats left by the GraphQL context (see `requestContext` in server.ts). */
-export function statsOf(req: IncomingMessage): QueryStats | undefined {
-  return req.stats;
 }
 
 /** Whether an Authorization header is `Bearer <token>`, compared in constant time. */

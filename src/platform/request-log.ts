@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QueryStats } from './database/query-stats';
 import type { Logger } from './logger';
-import { statsOf, type Metrics } from './metrics';
+import type { Metrics } from './metrics';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -45,7 +45,7 @@ export function requestLog(log: Logger, metrics?: Metrics) {
     res.once('finish', () => {
       const status = res.statusCode;
       const ms = performance.now() - started;
-      const stats = statsOf(req);
+      const stats = req.stats;
       if (stats && metrics) metrics.httpOperation(stats, res, ms / 1000);
       if (status < 400 && QUIET_PATHS.has(url ?? '')) return;
       const level = status >= 500 ? 'error' : 'info';

@@ -6,6 +6,7 @@ import { formatForClient, normalizeError } from './errors';
 import { assertOperationAllowed, type OperationRequest } from './guards/operation-rules';
 import type { Logger } from './logger';
 import type { ResponseCache } from './response-cache';
+import { TrustedDocuments } from './trusted-documents';
 
 /**
  * The rules every operation goes through, whichever transport brought it: HTTP (Apollo: apollo.ts,
@@ -13,7 +14,10 @@ import type { ResponseCache } from './response-cache';
  * object, so that the two cannot drift.
  */
 export interface RequestRules {
-  /** Before it runs, once parsed and validated: transport, anonymous callers, scopes, cost, input text, introspection, write limits. */
+  /**
+   * Before it runs, once parsed and validated: trusted documents (TRUSTED_DOCUMENTS=only), transport,
+   * anonymous callers, scopes, cost, input text, introspection, write limits.
+   */
   admit(req: OperationRequest): Promise<void>;
   /** After a mutation ran: the response cache forgets what it touched (its loaders' cache scope). */
   afterMutation(document: DocumentNode, operation: OperationDefinitionNode, ctx: Context): Promise<void>;
@@ -23,9 +27,17 @@ export interface RequestRules {
   reportErrors(errors: readonly GraphQLError[], log: Logger): void;
 }
 
-export function createRequestRules(o: { config: Config; responseCache: ResponseCache }): RequestRules {
+export function createRequestRules(o: {
+  config: Config;
+  responseCache: ResponseCache;
+  trusted?: TrustedDocuments;
+}): RequestRules {
   return {
-    admit: (req) => assertOperationAllowed(req, o.config),
+    async admit(req) {
+      // TRUSTED_DOCUMENTS=only: a text that is none of the trusted documents runs for platform admins alone.
+      if (o.trusted && !o.trusted.admits(req.query, req.viewer.isAdmin)) throw TrustedDocuments.refusal();
+      await assertOperationAllowed(req, o.config);
+    },
     afterMutation: (document, operation, ctx) =>
       o.responseCache.invalidate(writeScope(document, operation, ctx.loaders.cacheScope)),
     maskError: (error) => formatForClient(normalizeError(error).error, error),

@@ -6,6 +6,9 @@ export interface CountedConnection {
   once(event: 'close', listener: () => void): unknown;
 }
 
+/** Retry-After (seconds) of a socket upgrade or event stream refused by MAX_ANONYMOUS_SOCKETS_PER_CLIENT. */
+export const ANONYMOUS_RETRY_AFTER_SECONDS = 10;
+
 /**
  * Counts, per client address, the open sockets that are anonymous or not yet initialised, so that
  * one address cannot hold an unbounded number of sockets that cost no account (each may run

@@ -33,11 +33,14 @@ export class TrustedDocuments {
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
       throw new Error(`TRUSTED_DOCUMENTS_FILE (${file}) is not a manifest: an object of hash → document`);
     const documents = new Map<string, string>();
-    for (const [hash, text] of Object.entries(parsed)) {
-      if (typeof text !== 'string') throw new Error(`TRUSTED_DOCUMENTS_FILE (${file}): "${hash}" is not a document`);
-      // Keyed by the text's own SHA-256, whatever the manifest calls it, so `only` can check texts too.
-      documents.set(sha256(text), text);
-      if (hash !== sha256(text)) documents.set(hash.toLowerCase(), text);
+    for (const [key, text] of Object.entries(parsed)) {
+      if (typeof text !== 'string') throw new Error(`TRUSTED_DOCUMENTS_FILE (${file}): "${key}" is not a document`);
+      // Keyed by the text's own SHA-256, so `only` can check texts too; a manifest key that is another
+      // hash stays an id for it (looked up as `expandOne` normalises ids: lower case, no `sha256:`).
+      const hash = sha256(text);
+      documents.set(hash, text);
+      const id = normaliseId(key);
+      if (id !== hash) documents.set(id, text);
     }
     log.info({ mode, documents: Object.keys(parsed).length, file }, 'trusted documents loaded');
     return new TrustedDocuments(mode, documents);
@@ -57,7 +60,7 @@ export class TrustedDocuments {
     if (!body || typeof body !== 'object' || !('documentId' in body)) return body;
     const { documentId, ...rest } = body as { documentId: unknown; query?: unknown };
     if (rest.query !== undefined) throw new AppError(ErrorCode.BAD_USER_INPUT, 'Send documentId or query, not both');
-    const id = typeof documentId === 'string' ? documentId.replace(/^sha256:/, '').toLowerCase() : '';
+    const id = typeof documentId === 'string' ? normaliseId(documentId) : '';
     const text = this.documents.get(id);
     if (!text) throw new AppError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, 'No trusted document has this documentId');
     return { ...rest, query: text };
@@ -78,6 +81,11 @@ export class TrustedDocuments {
       { http: { status: 200 } },
     );
   }
+}
+
+/** A document id as looked up: lower case, without the `sha256:` prefix. */
+function normaliseId(id: string): string {
+  return id.toLowerCase().replace(/^sha256:/, '');
 }
 
 function sha256(text: string): string {

@@ -6,13 +6,10 @@
  * stops working at once, over HTTP and on open WebSockets.
  */
 import { castOf, createPost } from '../posts/operations';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { record } from '../support/subscription';
 import {
   closeAll,
   createCommunity,
-  onCleanup,
   errorCode,
   signUp,
   startTestServer,
@@ -172,16 +169,7 @@ describe('bots', () => {
     const ROTATE = `mutation($b: ID!) { rotateBotKey(botId: $b) { secret user { id isBot } apiKey { id name scopes } } }`;
     // A socket open on the old key, following the community's new members.
     const closes: number[] = [];
-    const client = createClient({
-      url: server.wsUrl,
-      webSocketImpl: WebSocket,
-      lazy: false,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${created.secret}` },
-      onNonLazyError: () => undefined,
-      on: { closed: (event) => closes.push((event as { code: number }).code) },
-    });
-    onCleanup(() => client.dispose());
+    const client = server.ws({ token: created.secret, onClosed: (code) => closes.push(code) });
     const following = record<any>(client, {
       query: 'subscription($c: ID!) { memberJoined(communityId: $c) { id } }',
       variables: { c: cast.community.id },

@@ -3,14 +3,11 @@
  * running server whose SMTP_URL is a real SMTP server in this process (inbox.ts). Tokens are read from
  * the messages as a person would follow their link.
  */
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { record } from '../support/subscription';
 import { jobsSettled } from '../support/jobs';
 import {
   closeAll,
   errorCode,
-  onCleanup,
   signUp,
   startTestServer,
   unique,
@@ -106,16 +103,7 @@ describe('password reset', () => {
 
     // An app's open socket, following the account's notifications.
     const closes: number[] = [];
-    const client = createClient({
-      url: server.wsUrl,
-      webSocketImpl: WebSocket,
-      lazy: false,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${dan.token}` },
-      onNonLazyError: () => undefined,
-      on: { closed: (event) => closes.push((event as { code: number }).code) },
-    });
-    onCleanup(() => client.dispose());
+    const client = server.ws({ token: dan.token, onClosed: (code) => closes.push(code) });
     const following = record<any>(client, { query: 'subscription { notificationAdded { id } }' });
     // The socket is up and the subscription running once a query over it answers.
     const probe = record<any>(client, { query: '{ viewer { handle } }' });

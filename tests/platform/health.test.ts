@@ -1,7 +1,7 @@
 /**
  * Health that tells the truth (issue 16, point 4): `/readyz` fails only when this instance cannot
- * serve. A Redis outage leaves it ready but `degraded` (queries and sign-ups still answered), and it
- * is `ready` again once Redis is back. On stop (SIGTERM), readiness answers 503 at once while
+ * serve. A Redis outage leaves it ready but `degraded` (in the body, and `townsquare_pubsub_up` 0;
+ * queries and sign-ups still answered), and it is `ready` again once Redis is back. On stop (SIGTERM), readiness answers 503 at once while
  * requests are still served for SHUTDOWN_DELAY_MS; only then does the listener close.
  */
 import { startPrivateRedis } from '../support/redis-server';
@@ -12,6 +12,12 @@ afterAll(closeAll);
 async function readiness(baseUrl: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${baseUrl}/readyz`);
   return { status: res.status, body: await res.json() };
+}
+
+/** `townsquare_pubsub_up` as GET /metrics reports it. */
+async function pubsubUp(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return Number(/^townsquare_pubsub_up (\S+)$/m.exec(text)?.[1]);
 }
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 15_000): Promise<T> {
@@ -45,6 +51,8 @@ describe('/readyz', () => {
       database: { state: 'ok', embedded: false },
       pubsub: { state: expect.stringMatching(/^error: /), kind: 'redis' },
     });
+    // The metric says so too.
+    expect(await pubsubUp(server.baseUrl)).toBe(0);
     // Still serving: a query, and a sign-up (a write).
     const listed = await server.gql('{ communities(first: 1) { edges { node { id } } } }');
     expect(listed.status).toBe(200);
@@ -58,6 +66,7 @@ describe('/readyz', () => {
       (r) => r.status === 200 && r.body.status === 'ready',
       'readiness to recover',
     );
+    expect(await pubsubUp(server.baseUrl)).toBe(1);
   });
 });
 

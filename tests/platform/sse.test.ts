@@ -1,5 +1,6 @@
 import type { Client as SseClient } from 'graphql-sse';
 import { record, type Recording } from '../support/subscription';
+import { follow as followComments, untilStreaming, type Follow, type StreamedComment } from '../posts/follow';
 import { castOf, createPost, dbId, type Cast } from '../posts/operations';
 import { closeAll, createCommunity, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
 
@@ -17,50 +18,13 @@ const COMMENT_ADDED = `subscription($postId: ID!, $after: String) {
 const ADD_COMMENT =
   'mutation($input: AddCommentInput!) { addComment(input: $input) { id body cursor author { handle } } }';
 
-interface StreamedComment {
-  id: string;
-  body: string;
-  cursor: string;
-  author: { handle: string } | null;
-}
-
-interface Follow extends Recording<{ commentAdded: StreamedComment }> {
-  comments(): StreamedComment[];
-  bodies(): string[];
-  received(body: string, ms?: number): Promise<void>;
-}
-
-function follow(client: SseClient, variables: { postId: string; after?: string }): Follow {
-  const f = record<{ commentAdded: StreamedComment }>(client, { query: COMMENT_ADDED, variables }, () => ({
-    bodies: f.bodies(),
-    errors: f.errorCodes(),
-    failure: String(f.failure),
-    completed: f.completed,
-  })) as Follow;
-  f.comments = () => f.results.map((r) => r.data?.commentAdded).filter((c): c is StreamedComment => !!c);
-  f.bodies = () => f.comments().map((c) => c.body);
-  f.received = (body, ms) => f.until(() => f.bodies().includes(body), `the comment "${body}"`, ms);
-  return f;
-}
+const follow = (client: SseClient, variables: { postId: string; after?: string }): Follow =>
+  followComments(client, COMMENT_ADDED, variables);
 
 async function addComment(on: TestServer, as: TestUser, postId: string, body: string): Promise<StreamedComment> {
   const res = await on.gql(ADD_COMMENT, { input: { postId, body } }, { token: as.token });
   expect(res.body.errors).toBeUndefined();
   return res.body.data.addComment;
-}
-
-/** Without `after`, a subscription sees only what is added once it listens: probes until one arrives. */
-async function untilStreaming(f: Follow, add: (body: string) => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    await add(`probe ${attempt}`);
-    try {
-      await f.until(() => f.comments().length > 0, 'a probe comment', 500);
-      return;
-    } catch {
-      if (f.failure !== undefined || f.completed) break;
-    }
-  }
-  throw new Error(`the stream never received a probe: ${JSON.stringify({ results: f.results, failure: f.failure })}`);
 }
 
 const real = (f: Follow) => f.bodies().filter((b) => !b.startsWith('probe '));

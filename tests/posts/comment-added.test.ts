@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
-import { record, type Recording } from '../support/subscription';
+import { record } from '../support/subscription';
+import { follow as followComments, untilStreaming, type Follow, type StreamedComment } from './follow';
 import { createClient as createRedisClient } from 'redis';
 import { graphql } from '../../codegen/index';
 import { communityTopics } from '../../src/modules/communities/communities.events';
@@ -92,58 +93,14 @@ const BanDocument = graphql(`
 
 const SUBSCRIPTION = print(CommentAddedDocument);
 
-interface StreamedComment {
-  id: string;
-  body: string;
-  cursor: string;
-  author: { handle: string } | null;
-}
-
-/** One `commentAdded` subscription as the client sees it. */
-interface Follow extends Recording<{ commentAdded: StreamedComment }> {
-  comments(): StreamedComment[];
-  bodies(): string[];
-  /** Resolves once a comment with this body has arrived. */
-  received(body: string, ms?: number): Promise<void>;
-}
-
-function follow(client: Client, variables: { postId: string; after?: string }): Follow {
-  const f = record<{ commentAdded: StreamedComment }>(client, { query: SUBSCRIPTION, variables }, () => ({
-    bodies: f.bodies(),
-    errors: f.errorCodes(),
-    failure: f.failure,
-    completed: f.completed,
-  })) as Follow;
-  f.comments = () => f.results.map((r) => r.data?.commentAdded).filter((c): c is StreamedComment => !!c);
-  f.bodies = () => f.comments().map((c) => c.body);
-  f.received = (body, ms) => f.until(() => f.bodies().includes(body), `the comment "${body}"`, ms);
-  return f;
-}
+const follow = (client: Client, variables: { postId: string; after?: string }): Follow =>
+  followComments(client, SUBSCRIPTION, variables);
 
 /** Adds a comment over HTTP and returns it as the mutation saw it. */
 async function addComment(on: TestServer, as: TestUser, postId: string, body: string): Promise<StreamedComment> {
   const res = await on.gql(AddCommentDocument, { input: { postId, body } }, { token: as.token });
   expect(res.body.errors).toBeUndefined();
   return res.body.data.addComment;
-}
-
-/**
- * graphql-ws does not acknowledge a subscribe, and without `after` a subscription only sees comments
- * added once it is listening. Adds "probe N" comments until one comes back over the socket.
- */
-async function untilStreaming(f: Follow, add: (body: string) => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    await add(`probe ${attempt}`);
-    try {
-      await f.until(() => f.comments().length > 0, 'a probe comment', 500);
-      return;
-    } catch {
-      if (f.failure !== undefined || f.completed) break;
-    }
-  }
-  throw new Error(
-    `the subscription never received a probe: ${JSON.stringify({ results: f.results, failure: f.failure, completed: f.completed })}`,
-  );
 }
 
 /** The bodies received after the leading probes, checking that the probes came once each, in order, and only first. */

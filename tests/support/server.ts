@@ -30,8 +30,8 @@ export interface TestServer {
     variables?: V,
     opts?: { token?: string; headers?: Record<string, string> },
   ): Promise<GqlResponse<T>>;
-  /** A graphql-ws client; closed by `closeAll`. */
-  ws(opts?: { token?: string; connectionParams?: Record<string, unknown> }): Client;
+  /** A graphql-ws client (no retries); closed by `closeAll`. `onClosed` hears each close code of its socket. */
+  ws(opts?: { token?: string; connectionParams?: Record<string, unknown>; onClosed?: (code: number) => void }): Client;
   /**
    * A graphql-sse client (distinct connections: one event stream per operation), with the token as
    * `Authorization: Bearer`; no retries unless told. Disposed by `closeAll`.
@@ -140,6 +140,7 @@ export async function startTestServer(
         retryAttempts: 0,
         connectionParams: opts.connectionParams ?? (opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         onNonLazyError: () => undefined,
+        ...(opts.onClosed && { on: { closed: (event) => opts.onClosed!((event as { code: number }).code) } }),
       });
       onCleanup(() => client.dispose());
       return client;

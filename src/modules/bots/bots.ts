@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Matches, Length } from 'class-validator';
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { Context } from '../../platform/context';
@@ -10,7 +11,7 @@ import type { ModuleManifest } from '../../platform/module';
 import { ApiScope } from '../../platform/viewer';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
-import { hashSecret, newSecret, TOKEN_PREFIX } from '../identity/credentials';
+import { newApiKeySecret } from '../identity/credentials';
 import { ApiKey, User } from '../identity/identity.entity';
 import { HANDLE_PATTERN } from '../identity/identity.inputs';
 import { credentialsRevoked, requireUser } from '../identity/identity.service';
@@ -59,7 +60,7 @@ export async function createBot(ctx: Context, communityId: number, input: Create
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
   const handle = input.handle.toLowerCase();
-  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  const key = newApiKeySecret(ctx.config.TOKEN_SECRET);
   let ids: { userId: number; keyId: number };
   try {
     ids = await sqlTransaction(ctx.em, async (tx) => {
@@ -76,34 +77,39 @@ export async function createBot(ctx: Context, communityId: number, input: Create
         [communityId, user.id],
       );
       await fastSql(tx, 'update communities set member_count = member_count + 1 where id = $1', [communityId]);
-      const [key] = await fastSql<{ id: number }>(
-        tx,
-        `insert into api_keys (user_id, name, prefix, secret_hash, scopes, community_id, created_at)
-         values ($1, $2, $3, $4, $5::text[], $6, now()) returning id`,
-        [
-          user.id,
-          name,
-          ...keyRow(secret, ctx.config.TOKEN_SECRET),
-          [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE],
-          communityId,
-        ],
-      );
-      return { userId: user.id, keyId: key.id };
+      return { userId: user.id, keyId: await insertBotKey(tx, user.id, name, communityId, key) };
     });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) throw new Conflict('That handle is taken');
     throw err;
   }
-  return {
-    user: await ctx.em.findOneOrFail(User, ids.userId),
-    apiKey: await ctx.em.findOneOrFail(ApiKey, ids.keyId),
-    secret,
-  };
+  return botPayload(ctx, ids.userId, ids.keyId, key.secret);
 }
 
-/** What an API key row stores of its secret: the prefix shown in lists, and the secret's hash. */
-function keyRow(secret: string, tokenSecret: string): [string, string] {
-  return [secret.slice(0, 10), hashSecret(secret, tokenSecret)];
+/** A bot's API key row (READ, WRITE, SUBSCRIBE, scoped to its community), in the caller's transaction: its id. */
+async function insertBotKey(
+  tx: EntityManager,
+  userId: number,
+  name: string,
+  communityId: number,
+  key: ReturnType<typeof newApiKeySecret>,
+): Promise<number> {
+  const [row] = await fastSql<{ id: number }>(
+    tx,
+    `insert into api_keys (user_id, name, prefix, secret_hash, scopes, community_id, created_at)
+     values ($1, $2, $3, $4, $5::text[], $6, now()) returning id`,
+    [userId, name, key.prefix, key.secretHash, [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE], communityId],
+  );
+  return row.id;
+}
+
+/** The bot, its key and the key's secret (shown this once), once written. */
+async function botPayload(ctx: Context, userId: number, keyId: number, secret: string): Promise<BotPayload> {
+  return {
+    user: await ctx.em.findOneOrFail(User, userId),
+    apiKey: await ctx.em.findOneOrFail(ApiKey, keyId),
+    secret,
+  };
 }
 
 /**
@@ -126,7 +132,7 @@ export async function rotateBotKey(ctx: Context, botId: number): Promise<BotPayl
   const communityId = bot.community_id;
   await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'bots.manage');
-  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  const key = newApiKeySecret(ctx.config.TOKEN_SECRET);
   const keyId = await write(
     ctx,
     async (tx, after) => {
@@ -135,28 +141,12 @@ export async function rotateBotKey(ctx: Context, botId: number): Promise<BotPayl
         'update api_keys set revoked_at = now() where user_id = $1 and revoked_at is null returning id',
         [botId],
       );
-      const [key] = await fastSql<{ id: number }>(
-        tx,
-        `insert into api_keys (user_id, name, prefix, secret_hash, scopes, community_id, created_at)
-         values ($1, $2, $3, $4, $5::text[], $6, now()) returning id`,
-        [
-          botId,
-          bot.name,
-          ...keyRow(secret, ctx.config.TOKEN_SECRET),
-          [ApiScope.READ, ApiScope.SUBSCRIBE, ApiScope.WRITE],
-          communityId,
-        ],
-      );
       credentialsRevoked(after, { apiKeyIds: revoked.map((r) => r.id) });
-      return key.id;
+      return insertBotKey(tx, botId, bot.name!, communityId, key);
     },
     { mode: 'sql' },
   );
-  return {
-    user: await ctx.em.findOneOrFail(User, botId),
-    apiKey: await ctx.em.findOneOrFail(ApiKey, keyId),
-    secret,
-  };
+  return botPayload(ctx, botId, keyId, key.secret);
 }
 
 @Resolver()

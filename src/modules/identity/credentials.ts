@@ -43,6 +43,15 @@ export function newSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');
 }
 
+/**
+ * A new API key's secret (shown once) and what its row stores of it: the prefix shown in lists and
+ * the secret's hash.
+ */
+export function newApiKeySecret(tokenSecret: string): { secret: string; prefix: string; secretHash: string } {
+  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  return { secret, prefix: secret.slice(0, 10), secretHash: hashSecret(secret, tokenSecret) };
+}
+
 /** The stored form of a bearer secret: HMAC-SHA256 keyed by TOKEN_SECRET, so a leaked table is useless. */
 export function hashSecret(secret: string, key: string): string {
   return createHmac('sha256', key).update(secret).digest('hex');

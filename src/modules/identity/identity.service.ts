@@ -4,7 +4,15 @@ import { BadInput, Forbidden, NotFound, Unauthenticated } from '../../platform/e
 import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { write, type After } from '../../platform/database/write';
-import { DUMMY_PASSWORD_HASH, TOKEN_PREFIX, hashPassword, hashSecret, newSecret, verifyPassword } from './credentials';
+import {
+  DUMMY_PASSWORD_HASH,
+  TOKEN_PREFIX,
+  hashPassword,
+  hashSecret,
+  newApiKeySecret,
+  newSecret,
+  verifyPassword,
+} from './credentials';
 import { ApiKey, ApiScope, Session, User } from './identity.entity';
 import { identityTopics, type CredentialsRevokedEvent } from './identity.events';
 import { EMAIL_MAX_LENGTH, type CreateApiKeyInput, type SignInInput, type SignUpInput } from './identity.inputs';
@@ -227,12 +235,12 @@ export async function createApiKey(
   if (!viewer.sessionId) throw new Forbidden('API keys can only be created from a signed-in session');
   const name = input.name.trim();
   if (!name) throw new BadInput('name must not be blank', 'name');
-  const secret = newSecret(TOKEN_PREFIX.apiKey);
+  const { secret, prefix, secretHash } = newApiKeySecret(settings.TOKEN_SECRET);
   const apiKey = em.create(ApiKey, {
     user: userId,
     name,
-    prefix: secret.slice(0, 10),
-    secretHash: hashSecret(secret, settings.TOKEN_SECRET),
+    prefix,
+    secretHash,
     scopes: [...new Set(input.scopes)].sort(),
     createdAt: new Date(),
   });

@@ -40,14 +40,30 @@ export type AfterMigrate = (orm: MikroORM) => Promise<void>;
  */
 export type MigrationMode = 'apply' | 'require' | 'status';
 
+/**
+ * Where a database stands: the applied and pending migrations (names, oldest first), and whether the
+ * job queue's schema (graphile-worker's, migrated after ours) exists.
+ */
+export async function migrationStatus(
+  orm: MikroORM,
+): Promise<{ applied: string[]; pending: string[]; jobQueue: boolean }> {
+  const migrator = orm.getMigrator();
+  const [applied, pending, [{ jobs }]] = await Promise.all([
+    migrator.getExecutedMigrations(),
+    migrator.getPendingMigrations(),
+    orm.em
+      .fork()
+      .getConnection('write')
+      .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`),
+  ]);
+  return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name), jobQueue: jobs };
+}
+
 /** Refuses a database with pending migrations (MIGRATE_ON_START=false), naming them and the command that applies them. */
 async function assertMigrated(orm: MikroORM): Promise<void> {
-  const pending = (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
-  const [{ jobs }] = await orm.em
-    .fork()
-    .getConnection('write')
-    .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`);
-  if (!jobs) pending.push('graphile-worker (the job queue)');
+  const status = await migrationStatus(orm);
+  const pending = [...status.pending];
+  if (!status.jobQueue) pending.push('graphile-worker (the job queue)');
   if (pending.length) {
     throw new ConfigError(
       `The database has ${pending.length} pending migration${pending.length === 1 ? '' : 's'} (${pending.join(', ')}) ` +

@@ -13,6 +13,8 @@ export type Transport = 'http' | 'websocket' | 'sse';
 /** What the operation rules look at: the parsed, validated operation and who sends it. */
 export interface OperationRequest {
   schema: GraphQLSchema;
+  /** The document's text as sent (TRUSTED_DOCUMENTS=only admits known texts alone). */
+  query: string | undefined;
   document: DocumentNode;
   operation: OperationDefinitionNode;
   operationName: string | null | undefined;
