@@ -259,6 +259,104 @@ describe('limits and transports', () => {
   });
 });
 
+describe('GET and browsers', () => {
+  /** Reads a raw event stream until `until` holds for the text so far (or `ms` pass), then cancels it. */
+  async function readStream(res: Response, until: (text: string) => boolean, ms = 5000): Promise<string> {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const deadline = Date.now() + ms;
+    try {
+      while (!until(text) && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(1, deadline - Date.now())))),
+        ]).finally(() => clearTimeout(timer));
+        if (chunk === null || chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+    return text;
+  }
+
+  it('streams a subscription sent as a GET query string (what EventSource sends), with the same authorization', async () => {
+    const place = await thread(server, 'PRIVATE');
+    const url = `${server.httpUrl}?${new URLSearchParams({
+      query: COMMENT_ADDED,
+      variables: JSON.stringify({ postId: place.postId }),
+    })}`;
+    // Anonymous: the private post is NOT_FOUND, answered in the stream.
+    const refused = await fetch(url, { headers: { accept: 'text/event-stream' } });
+    expect(refused.status).toBe(200);
+    expect(await refused.text()).toMatch(/"code":"NOT_FOUND"[\s\S]*event: complete/);
+
+    const [ada] = place.members;
+    const res = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${ada.token}` } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    // The stream is open once the server has answered its headers; a comment from then on is delivered.
+    const seen = readStream(res, (text) => text.includes('over GET'));
+    await addComment(server, place.owner, place.postId, 'first over GET');
+    const text = await seen;
+    expect(text).toMatch(/event: next\ndata: \{"data":\{"commentAdded":\{[^\n]*"body":"first over GET"/);
+  });
+
+  it('answers a CORS preflight and an event stream from an origin in CORS_ORIGINS, and no other origin', async () => {
+    const allowed = 'https://app.example.test';
+    const own = await startTestServer({ CORS_ORIGINS: allowed });
+    const preflight = (origin: string) =>
+      fetch(own.httpUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const ok = await preflight(allowed);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    expect((await preflight('https://evil.example.test')).headers.get('access-control-allow-origin')).toBeNull();
+
+    const stream = (origin: string) =>
+      fetch(own.httpUrl, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { notificationAdded { kind } }' }),
+      });
+    const fromApp = await stream(allowed);
+    expect([fromApp.status, fromApp.headers.get('access-control-allow-origin')]).toEqual([200, allowed]);
+    expect(fromApp.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await fromApp.text()).toMatch(/"UNAUTHENTICATED"[\s\S]*event: complete/);
+    // A browser on another origin is not allowed to read the answer: no CORS header is given.
+    const fromElsewhere = await stream('https://evil.example.test');
+    expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    await fromElsewhere.text();
+  });
+});
+
+// Revocation between instances needs a broker; defined only with REDIS_URL, so nothing is skipped without it.
+if (process.env.REDIS_URL) {
+  describe('revocation across instances (Redis)', () => {
+    it('ends a stream on one instance within 5 s of its sign-out on another, with UNAUTHENTICATED', async () => {
+      const [east, west] = await Promise.all([startTestServer(), startTestServer()]);
+      const place = await thread(east, 'PRIVATE');
+      const [ada] = place.members;
+      const f = follow(west.sse({ token: ada.token }), { postId: place.postId });
+      await untilStreaming(f, (body) => addComment(east, place.owner, place.postId, body));
+
+      const signedOut = await east.gql('mutation { signOut }', {}, { token: ada.token });
+      expect(signedOut.body).toEqual({ data: { signOut: true } });
+      await f.settled(5000);
+      expect(f.errorCodes()).toEqual(['UNAUTHENTICATED']);
+      expect(f.completed).toBe(true);
+    });
+  });
+}
+
 describe('shutdown', () => {
   it('ends an open stream without `complete` on stop(), so that graphql-sse clients take it for a lost connection', async () => {
     const own = await startTestServer();
