@@ -9,8 +9,16 @@
  * subscriber has it is measured (from just before the mutation is sent). Prints p50, p99 and max
  * delivery, server memory per idle subscription and server CPU per fan-out; asserts nothing.
  *
+ * Scale-out (issue 16, point 3): with --instances=N (INSTANCES, default 1) it starts N servers on the
+ * same PostgreSQL and Redis (REDIS_URL required), spreads the subscribers evenly over them (client
+ * process w talks to instance w mod N, as a round-robin balancer would place them) and adds every
+ * comment through the first instance, so that most deliveries cross instances through Redis.
+ * Memory per subscription and CPU are summed over the instances. `npm run bench:scale-out` is
+ * `--instances=3 --subscribers=30000`.
+ *
  * Options (flag or environment): --subscribers=N (SUBSCRIBERS, default 1000), --client-procs=N
- * (CLIENT_PROCS, default: cores − 1, from 1 to 4), --rounds=N (ROUNDS, default 3),
+ * (CLIENT_PROCS, default: cores − 1, from 1 to 4, raised to a multiple of the instances), --rounds=N
+ * (ROUNDS, default 3),
  * --count-sql (COUNT_SQL=1; PostgreSQL only, adds about 40 s): SQL statements the server runs per
  * subscriber for one comment, from the database's transaction counter (pg_stat_database.xact_commit;
  * the server's reads are single-statement transactions, and PostgreSQL publishes the counter only
@@ -43,12 +51,17 @@ const {
 const { seedLarge, describe } = require('./seed-large');
 
 const SUBSCRIBERS = Number(option('subscribers', 'SUBSCRIBERS', '1000'));
+const INSTANCES = Number(option('instances', 'INSTANCES', '1'));
 // One core for the server, the rest (up to 4) for the clients. Measured on 2 cores at 10,000
 // subscribers: 1 client process received everything as fast as 2 or 4 did (the clients spend about
 // 300 ms of CPU per fan-out in all), while extra processes only competed with the server for CPU.
-const CLIENT_PROCS = Number(
-  option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))),
-);
+// With several instances, each client process talks to one of them: at least one process each.
+const CLIENT_PROCS = (() => {
+  const asked = Number(
+    option('client-procs', 'CLIENT_PROCS', String(Math.min(4, Math.max(1, availableParallelism() - 1)))),
+  );
+  return Math.ceil(asked / INSTANCES) * INSTANCES;
+})();
 const ROUNDS = Number(option('rounds', 'ROUNDS', '3'));
 let COUNT_SQL = process.argv.includes('--count-sql') || process.env.COUNT_SQL === '1';
 const TARGETS = { p99: 800, kbPerSubscription: 60 };
@@ -78,13 +91,18 @@ async function committedTransactions(db) {
 
 (async () => {
   const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-  if (SUBSCRIBERS > range[1] - range[0]) {
+  const perInstance = Math.ceil(SUBSCRIBERS / INSTANCES);
+  if (perInstance > range[1] - range[0]) {
     console.error(
-      `${SUBSCRIBERS} sockets to one server port need more local ports than ip_local_port_range offers (${range.join('–')})`,
+      `${perInstance} sockets to one server port need more local ports than ip_local_port_range offers (${range.join('–')}): add instances`,
     );
     process.exit(1);
   }
-  const serverFiles = SUBSCRIBERS + 512;
+  if (INSTANCES > 1 && !process.env.REDIS_URL) {
+    console.error('--instances above 1 needs REDIS_URL: instances share live events through Redis');
+    process.exit(1);
+  }
+  const serverFiles = perInstance + 512;
   const workerFiles = Math.ceil(SUBSCRIBERS / CLIENT_PROCS) + 256;
   const { soft } = openFileLimits();
   assertFileLimit(Math.max(serverFiles, workerFiles)); // before anything is created that would need cleaning up
@@ -95,11 +113,16 @@ async function committedTransactions(db) {
   }
 
   const db = await openBenchDatabase();
+  if (INSTANCES > 1 && db.embedded) {
+    await db.drop();
+    console.error('--instances above 1 needs PostgreSQL: the embedded database belongs to one server');
+    process.exit(1);
+  }
   if (COUNT_SQL && db.embedded) {
     progress('--count-sql needs PostgreSQL (the embedded database belongs to the server while it runs): skipped');
     COUNT_SQL = false;
   }
-  let server;
+  const servers = [];
   const workers = [];
   try {
     const client = await db.connect();
@@ -119,9 +142,11 @@ async function committedTransactions(db) {
     }
     const [posterToken, ...subscriberTokens] = tokens;
     console.log(describe(seeded));
-    progress('starting the server…');
-    server = await startServer(db.env, { tokenSecret, files: serverFiles });
-    const wsUrl = server.url.replace('http', 'ws');
+    progress(INSTANCES === 1 ? 'starting the server…' : `starting ${INSTANCES} instances…`);
+    for (let i = 0; i < INSTANCES; i++) servers.push(await startServer(db.env, { tokenSecret, files: serverFiles }));
+    const server = servers[0];
+    const wsUrls = servers.map((s) => s.url.replace('http', 'ws'));
+    const wsUrl = wsUrls[0];
     const { data } = await gql(server.url, NEWEST_POSTS, { slug: seeded.slug });
     const post = data.community.posts.edges.map((e) => e.node).find((p) => !p.pinned);
     const variables = { postId: post.id };
@@ -129,7 +154,7 @@ async function committedTransactions(db) {
     const addComment = (body) =>
       gql(server.url, ADD_COMMENT, { input: { postId: post.id, body } }, posterToken).then(() => comments++);
     console.log(
-      `server:   node ${process.version}, pid ${server.pid}; subscribers: ${SUBSCRIBERS} graphql-ws clients, one WebSocket and one member each, in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'} on the same machine`,
+      `server:   node ${process.version}, ${INSTANCES === 1 ? `pid ${server.pid}` : `${INSTANCES} instances (pids ${servers.map((s) => s.pid).join(', ')}; comments added through the first)`}; subscribers: ${SUBSCRIBERS} graphql-ws clients, one WebSocket and one member each, in ${CLIENT_PROCS} client process${CLIENT_PROCS === 1 ? '' : 'es'} on the same machine`,
     );
     console.log(`post:     "${post.title}" (the newest of the community, not pinned)\n`);
 
@@ -166,7 +191,9 @@ async function committedTransactions(db) {
       mutationTransactions = (await committedTransactions(db)) - before - 1;
     }
     await sleep(2000);
-    const rssBefore = rssKb(server.pid);
+    const rssOf = () => servers.reduce((sum, s) => sum + rssKb(s.pid), 0);
+    const cpuOf = () => servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
+    const rssBefore = rssOf();
 
     progress(`opening ${SUBSCRIBERS} subscribers in ${CLIENT_PROCS} client processes…`);
     const openedAt = Date.now();
@@ -186,7 +213,8 @@ async function committedTransactions(db) {
             progress(`  ${total}/${SUBSCRIBERS} connected (${((Date.now() - openedAt) / 1000).toFixed(1)} s)`);
           }
         });
-        worker.send({ type: 'start', url: wsUrl, tokens: share, query: SUBSCRIPTION, variables, concurrency: 50 });
+        const url = wsUrls[w % INSTANCES];
+        worker.send({ type: 'start', url, tokens: share, query: SUBSCRIPTION, variables, concurrency: 50 });
         return new Promise((resolve) =>
           worker.listen((msg) => msg.type === 'opened' && msg.count === share.length && resolve()),
         );
@@ -229,7 +257,7 @@ async function committedTransactions(db) {
 
     progress('subscriptions idle for 3 s…');
     await sleep(3000);
-    const rssAfter = rssKb(server.pid);
+    const rssAfter = rssOf();
     const load = machineLoad();
 
     const results = [];
@@ -240,7 +268,7 @@ async function committedTransactions(db) {
       const body = `timed comment ${round} ${randomBytes(4).toString('hex')}`;
       workers.forEach((w) => w.send({ type: 'watch', body }));
       await sleep(200); // the watch reaches every client process first
-      const cpu0 = cpuSeconds(server.pid);
+      const cpu0 = cpuOf();
       const t0 = performance.timeOrigin + performance.now();
       const replies = Promise.all(workers.map((w) => w.next('received')));
       await addComment(body);
@@ -253,7 +281,7 @@ async function committedTransactions(db) {
         .flatMap((r) => r.times)
         .map((t) => t - t0)
         .sort((a, b) => a - b);
-      const cpu = cpuSeconds(server.pid) - cpu0;
+      const cpu = cpuOf() - cpu0;
       const clientCpuMs = received.reduce((sum, r) => sum + r.cpuMs, 0);
       results.push({ round, times, mutationMs, cpu, clientCpuMs });
       progress(`  round ${round}: ${times.length}/${SUBSCRIBERS} received, max ${times.at(-1)?.toFixed(0)} ms`);
@@ -270,7 +298,7 @@ async function committedTransactions(db) {
       `${SUBSCRIBERS} subscribers connected in ${(connectedMs / 1000).toFixed(1)} s, all subscribed (probe received) after ${(subscribedMs / 1000).toFixed(1)} s`,
     );
     console.log(
-      `server memory: VmRSS ${(rssBefore / 1024).toFixed(0)} MiB before the sockets, ${(rssAfter / 1024).toFixed(0)} MiB with ${SUBSCRIBERS} idle subscriptions`,
+      `server memory${INSTANCES === 1 ? '' : ` (${INSTANCES} instances together)`}: VmRSS ${(rssBefore / 1024).toFixed(0)} MiB before the sockets, ${(rssAfter / 1024).toFixed(0)} MiB with ${SUBSCRIBERS} idle subscriptions`,
     );
     console.log(
       `  = ${kb.toFixed(1)} KiB (${(kb * 1.024).toFixed(1)} kB) per idle subscription, its WebSocket included (user-space memory only: kernel socket buffers are not in RSS)   target < ${TARGETS.kbPerSubscription} KB`,
@@ -311,7 +339,7 @@ async function committedTransactions(db) {
   } finally {
     progress('closing subscribers and stopping the server…');
     await closeWorkers(workers);
-    if (server) await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
     await db.drop();
   }
 })().catch((err) => {

@@ -37,7 +37,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads one value of a `--name=value` flag or of an environment variable. */
 function option(name, env, fallback) {
-  const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const flag = process.argv.findLast((a) => a.startsWith(`--${name}=`)); // the last wins: `npm run x -- --n=…` overrides a script's own
   if (flag) return flag.slice(name.length + 3);
   return process.env[env] || fallback;
 }
