@@ -232,6 +232,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logRequest(req, res, () => serve(req, res));
     } else app(req, res);
   });
+  // Idle keep-alive connections stay open longer than a balancer's (HAProxy's `timeout server` in
+  // deploy/haproxy.cfg, 60 s; cloud balancers' idle timeouts, 60 s): with Node's 5 s, a proxy or
+  // client may send a request on a connection the server is closing, and get a reset instead of an
+  // answer. Headers must arrive within a longer limit than that (Node requires it).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   /** SIGTERM received: readiness fails while requests are still served (SHUTDOWN_DELAY_MS). */
   let leaving = false;
   /** Past the delay: no new connection or upgrade is taken, in-flight work drains. */
