@@ -43,8 +43,17 @@ const envSchema = z.object({
   WEB_CONCURRENCY: int(1, 64).default(1),
   /** PostgreSQL URL. Unset: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  /** Read replicas (comma-separated PostgreSQL URLs) that MikroORM sends reads to. Default none. */
+  /**
+   * Read replicas of DATABASE_URL (comma-separated PostgreSQL URLs, same database name): the reads of
+   * HTTP queries outside transactions go to them, round robin (see src/platform/database/routing.ts).
+   * Needs DATABASE_URL. Default none.
+   */
   DATABASE_REPLICA_URLS: list.pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ }))).default([]),
+  /**
+   * Milliseconds after a mutation during which its user's reads go to the primary rather than a
+   * replica (read-your-writes; shared through Redis with REDIS_URL). 0: no such window. Default 5000.
+   */
+  DATABASE_REPLICA_STICKY_MS: int(0, 3_600_000).default(5000),
   /** Connections in the database pool. Default 10. */
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   /**
@@ -333,6 +342,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (cfg.TRUSTED_DOCUMENTS !== 'off' && !cfg.TRUSTED_DOCUMENTS_FILE) {
     throw new ConfigError(
       `Invalid environment:\n  TRUSTED_DOCUMENTS_FILE: required when TRUSTED_DOCUMENTS=${cfg.TRUSTED_DOCUMENTS}`,
+    );
+  }
+  if (cfg.DATABASE_REPLICA_URLS.length && !cfg.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid environment:\n  DATABASE_REPLICA_URLS: needs DATABASE_URL, the primary they replicate (the embedded database has no replicas)',
     );
   }
   if (cfg.JOB_LOCK_TIMEOUT_SECONDS < 2 * cfg.JOB_HEARTBEAT_SECONDS) {

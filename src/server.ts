@@ -52,6 +52,7 @@ import { connectRedis, type RedisClient } from './platform/redis';
 import { RedisApqCache, TrustedDocuments } from './platform/trusted-documents';
 import { Tracing } from './platform/tracing';
 import { createRequestRules } from './platform/request-rules';
+import { createRecentWriters, type RecentWriters } from './platform/database/recent-writers';
 import { databaseIdentity } from './modules/reputation/leaderboards';
 import { seedDemoIfEmpty } from '../seed/demo';
 
@@ -143,12 +144,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let jobs: Jobs | undefined;
   let schema: GraphQLSchema;
   let apqRedis: RedisClient | undefined;
+  let recentWriters: RecentWriters | undefined;
   /** Redis keys of this database (see `databaseIdentity`). */
   let namespace = '';
   let trusted: TrustedDocuments;
   /** Closes what started, in reverse order, when the start fails part-way. */
   const closeStarted = async () => {
     apqRedis?.destroy();
+    await recentWriters?.close();
     await jobs?.stop();
     await modules?.stop();
     await responseCache?.close();
@@ -190,12 +193,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Automatic persisted queries: shared by every instance through Redis (off under TRUSTED_DOCUMENTS=only).
     if (config.REDIS_URL && config.TRUSTED_DOCUMENTS !== 'only')
       apqRedis = await connectRedis(config.REDIS_URL, 'townsquare:apq', log);
+    // With read replicas: who wrote recently reads the primary (read-your-writes), on every instance.
+    if (db.replicas)
+      recentWriters = await createRecentWriters(config.REDIS_URL, config.DATABASE_REPLICA_STICKY_MS, log, namespace);
   } catch (err) {
     await closeStarted();
     throw err;
   }
   // One set of request rules for HTTP and WebSocket (admission, error masking, cache invalidation).
-  const rules = createRequestRules({ config, responseCache, trusted });
+  const replicas = db.replicas;
+  const rules = createRequestRules({
+    config,
+    responseCache,
+    trusted,
+    replicas: replicas && recentWriters && { available: () => replicas.available, writers: recentWriters },
+  });
   const deps: ContextDeps = {
     orm: db.orm,
     pubsub,
@@ -215,6 +227,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new Metrics({
     orm: db.orm,
     pubsub,
+    replicas: () => replicas?.status() ?? [],
     sockets: () => wsServer?.counts() ?? { connections: 0, subscriptions: 0 },
   });
   const logRequest = requestLog(log, metrics);
@@ -471,6 +484,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await modules.stop();
       // destroy, not quit: quit waits for Redis's answer, which never comes while Redis is down.
       apqRedis?.destroy();
+      await recentWriters?.close();
       await responseCache.close();
       await rateLimiter.close();
       await pubsub.close();

@@ -45,17 +45,21 @@ export function townsquarePlugin(
             contextValue.stats.operationType = operation.operation;
           }
           // Apollo answers an error thrown here with the status in its `extensions.http` (500 without one).
-          await rules.admit({
-            schema: schemaRef(),
-            query: request.query,
-            document,
-            operation,
-            operationName: request.operationName,
-            variables: request.variables,
-            viewer: contextValue.viewer,
-            transport: 'http',
-            rateLimiter: contextValue.rateLimiter,
-          });
+          // Where the reads go is asked meanwhile (a Redis round trip for a signed-in viewer, with replicas).
+          await Promise.all([
+            rules.admit({
+              schema: schemaRef(),
+              query: request.query,
+              document,
+              operation,
+              operationName: request.operationName,
+              variables: request.variables,
+              viewer: contextValue.viewer,
+              transport: 'http',
+              rateLimiter: contextValue.rateLimiter,
+            }),
+            rules.routeReads(operation, contextValue),
+          ]);
         },
         async didEncounterErrors({ errors, contextValue }) {
           if (contextValue?.stats) contextValue.stats.errors = true;

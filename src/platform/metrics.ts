@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PubSub } from './pubsub/pubsub';
 import type { QueryStats } from './database/query-stats';
+import type { ReplicaStatus } from './database/replicas';
 
 interface JobCounts {
   due: number;
@@ -34,13 +35,16 @@ export interface MetricSources {
   pubsub: PubSub;
   /** Open WebSocket connections, and subscriptions running on them. */
   sockets(): { connections: number; subscriptions: number };
+  /** The read replicas' state and counts (none without DATABASE_REPLICA_URLS). */
+  replicas(): ReplicaStatus[];
 }
 
 /**
  * The instance's Prometheus metrics (prom-client, a registry per server): Node's default metrics,
  * GraphQL operations over HTTP by name, type and outcome with their latency, SQL statements and SQL
  * time, response-cache outcomes, WebSocket connections and subscriptions, subscriptions started and
- * refused, pub/sub health, reconnects and ping time, the job queue's depth, and the database's health.
+ * refused, pub/sub health, reconnects and ping time, the job queue's depth, the database's health, and
+ * each read replica's rotation state, reads and fallbacks to the primary.
  * Served on GET /metrics (see server.ts for who may read it).
  */
 export class Metrics {
@@ -165,6 +169,36 @@ export class Metrics {
         const { jobs } = await probe();
         if (jobs)
           for (const state of ['due', 'scheduled', 'running', 'failed'] as const) this.set({ state }, jobs[state]);
+      },
+    });
+    new Gauge({
+      name: 'townsquare_database_replica_up',
+      help: 'Per read replica (DATABASE_REPLICA_URLS, label replica: replica-1, replica-2…): 1 while in rotation, 0 while out of it (it did not answer, or has not caught up since); its reads go to the primary meanwhile.',
+      labelNames: ['replica'],
+      registers: [registry],
+      collect() {
+        for (const r of sources.replicas()) this.set({ replica: r.name }, r.up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'townsquare_database_replica_reads_total',
+      help: 'SQL statements sent to each read replica (the reads of HTTP queries outside transactions).',
+      labelNames: ['replica'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of sources.replicas()) this.inc({ replica: r.name }, r.reads);
+      },
+    });
+    new Counter({
+      name: 'townsquare_database_replica_fallbacks_total',
+      help: 'Statements meant for a read replica that ran on the primary, by replica and reason: down (no answer: the replica is taken out), conflict (cancelled by the WAL replay), read_only (a write).',
+      labelNames: ['replica', 'reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of sources.replicas())
+          for (const [reason, n] of Object.entries(r.fallbacks)) this.inc({ replica: r.name, reason }, n);
       },
     });
     this.read = async () => {

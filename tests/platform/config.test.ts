@@ -101,3 +101,34 @@ describe('WEB_CONCURRENCY', () => {
     expect(check({ WEB_CONCURRENCY: '4', REDIS_URL })).toThrow('(DATABASE_URL is unset)');
   });
 });
+
+describe('read replicas', () => {
+  const DATABASE_URL = 'postgresql://db.internal/townsquare';
+  const REPLICAS = 'postgresql://replica-1.internal/townsquare, postgresql://replica-2.internal/townsquare';
+
+  it('reads the replica URLs, and keeps a member who wrote on the primary for 5 s unless told otherwise', () => {
+    expect(load({})).toMatchObject({ DATABASE_REPLICA_URLS: [], DATABASE_REPLICA_STICKY_MS: 5000 });
+    expect(load({ DATABASE_URL, DATABASE_REPLICA_URLS: REPLICAS, DATABASE_REPLICA_STICKY_MS: '0' })).toMatchObject({
+      DATABASE_REPLICA_URLS: [
+        'postgresql://replica-1.internal/townsquare',
+        'postgresql://replica-2.internal/townsquare',
+      ],
+      DATABASE_REPLICA_STICKY_MS: 0,
+    });
+  });
+
+  it('refuses replicas without DATABASE_URL, the primary they replicate', () => {
+    expect(() => load({ DATABASE_REPLICA_URLS: REPLICAS })).toThrow(
+      /^Invalid environment:\n {2}DATABASE_REPLICA_URLS: needs DATABASE_URL/,
+    );
+  });
+
+  it.each([
+    ['DATABASE_REPLICA_URLS', 'mysql://replica.internal/townsquare'],
+    ['DATABASE_REPLICA_STICKY_MS', '-1'],
+    ['DATABASE_REPLICA_STICKY_MS', '3600001'],
+    ['DATABASE_REPLICA_STICKY_MS', 'soon'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(() => load({ DATABASE_URL, [name]: value })).toThrow(new RegExp(`^Invalid environment:\\n {2}${name}`));
+  });
+});

@@ -101,7 +101,7 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
 
 export async function startTestServer(
   env: Partial<Record<keyof Env, string>> = {},
-  options: { embeddedDataDir?: string } = {},
+  options: { embeddedDataDir?: string; log?: Logger } = {},
 ): Promise<TestServer> {
   const config = loadConfig(testEnv(env));
   const app = await startServer(config, { log: createLogger(config.LOG_LEVEL), ...options });

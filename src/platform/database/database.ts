@@ -8,6 +8,8 @@ import { GLOBAL_ID_KEY_SQL } from '../settings.entity';
 import { migrateJobs } from '../jobs/jobs';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { ormOptions } from './mikro-orm.config';
+import { REPLICA_DEFAULTS, replicaName, type ReadReplicas } from './replicas';
+import { routeReads, type RoutedConnection } from './routing';
 import { setFastSqlMode } from './sql';
 import { releaseTransactionContextWhenIdle } from './transaction-context';
 
@@ -21,7 +23,12 @@ export interface Database {
    * one session (two connections preparing the same name collide), nor with DATABASE_PREPARED_STATEMENTS=false.
    */
   preparedStatements: boolean;
-  /** Throws unless the database answers. */
+  /**
+   * The read replicas (DATABASE_REPLICA_URLS), which the reads of HTTP queries go to (see routing.ts);
+   * undefined without any.
+   */
+  replicas?: ReadReplicas<RoutedConnection>;
+  /** Throws unless the primary answers (readiness looks at the primary only: replicas come and go). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,9 +96,17 @@ export async function openDatabase(
   releaseTransactionContextWhenIdle();
   let embedded: EmbeddedPostgres | undefined;
   let url = config.DATABASE_URL;
+  const replicasDown = new Map<string, unknown>();
   if (url) {
     await assertDatabaseExists(url, 'DATABASE_URL');
-    for (const replica of config.DATABASE_REPLICA_URLS) await assertDatabaseExists(replica, 'DATABASE_REPLICA_URLS');
+    for (const [i, replica] of config.DATABASE_REPLICA_URLS.entries()) {
+      try {
+        await assertDatabaseExists(replica, 'DATABASE_REPLICA_URLS', REPLICA_DEFAULTS.connectTimeoutMs);
+      } catch (err) {
+        if (err instanceof ConfigError) throw err;
+        replicasDown.set(replicaName(i), err);
+      }
+    }
   } else {
     // The ORM's pool, the migrations' lock and jobs' connections, the job workers and their listener.
     embedded = await startEmbeddedPostgres(dataDir, config.DATABASE_POOL_SIZE + config.JOB_CONCURRENCY + 4, log);
@@ -103,6 +118,7 @@ export async function openDatabase(
     );
     let releaseIdKey: (() => void) | undefined;
     let preparedStatements = config.DATABASE_PREPARED_STATEMENTS;
+    const replicas = routeReads(orm, log, replicasDown);
     try {
       // PGlite behind its socket server, ours or one named by DATABASE_URL (as the test suite's).
       const [{ version }] = await orm.em.getConnection().execute<{ version: string }[]>('select version() as version');
@@ -127,6 +143,7 @@ export async function openDatabase(
       }
     } catch (err) {
       releaseIdKey?.(); // a failed demo seed must not leave this database's key installed in the process
+      replicas?.close();
       await orm.close(true);
       throw err;
     }
@@ -135,11 +152,13 @@ export async function openDatabase(
       url,
       embedded: !!embedded,
       preparedStatements,
+      replicas,
       async ping() {
         await orm.em.getConnection().execute('select 1');
       },
       async close() {
         releaseIdKey?.();
+        replicas?.close();
         await orm.close(true);
         await embedded?.stop();
       },
@@ -157,8 +176,8 @@ const NO_SUCH_DATABASE = '3D000';
  * Connects once to see that the URL's database exists. MikroORM (and its migrator) would create a
  * missing one on its own; a server must not: a typo would start it on an empty database.
  */
-async function assertDatabaseExists(url: string, variable: string): Promise<void> {
-  const client = new Client({ connectionString: url });
+async function assertDatabaseExists(url: string, variable: string, connectTimeoutMs?: number): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   client.on('error', () => undefined); // a failed connect also emits it
   try {
     await client.connect();

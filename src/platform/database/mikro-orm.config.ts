@@ -7,6 +7,7 @@ import { SeedManager } from '@mikro-orm/seeder';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from '../../entities';
 import { countStatement } from './query-stats';
+import { REPLICA_DEFAULTS, replicaName } from './replicas';
 
 const compiled = __dirname.includes(`${sep}dist${sep}`);
 /** The repository's migrations/ folder: generation writes TypeScript here. */
@@ -59,7 +60,15 @@ export function ormOptions(opts: DatabaseOptions): Options {
     clientUrl: opts.url,
     entities: ENTITIES,
     pool: { min: 0, max: opts.poolSize },
-    replicas: (opts.replicaUrls ?? []).map((clientUrl, i) => ({ name: `replica-${i + 1}`, clientUrl })),
+    // Read replicas: connections (and pools) of their own. MikroORM picks none by itself: which reads go
+    // to a replica is decided per request (see routing.ts), and reads elsewhere (jobs, subscriptions,
+    // the commands) stay on the primary.
+    replicas: (opts.replicaUrls ?? []).map((clientUrl, i) => ({
+      name: replicaName(i),
+      clientUrl,
+      driverOptions: { connection: { connectionTimeoutMillis: REPLICA_DEFAULTS.connectTimeoutMs } },
+    })),
+    preferReadReplicas: false,
     extensions: [Migrator, SeedManager],
     discovery: { warnWhenNoEntities: true },
     debug: opts.debug ? ['query', 'query-params'] : false,

@@ -24,6 +24,18 @@ export class QueryStats {
   apiKeyId?: number;
   /** With tracing on: the operation's span, parent of a span per statement. */
   trace?: { tracing: Tracing; span: Span };
+  /**
+   * Where the request's reads outside transactions go (see routing.ts): `primary` unless the request
+   * rules chose a `replica` for an HTTP query; `pinned` to the primary for the rest of the request
+   * once a mutation ran in it (a batch's queries then read what it wrote).
+   */
+  reads: 'primary' | 'replica' | 'pinned' = 'primary';
+}
+
+/** Whether a statement with this logger context reads from a replica (its request's reads go to one). */
+export function readsFromReplica(context: object | undefined): boolean {
+  const stats = (context as { sqlStats?: unknown } | undefined)?.sqlStats;
+  return stats instanceof QueryStats && stats.reads === 'replica';
 }
 
 /** Called by the ORM's logger for every statement it executes, with that statement's logger context (and its time). */

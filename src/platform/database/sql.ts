@@ -1,5 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
-import { countStatement, timeStatement } from './query-stats';
+import { countStatement, readsFromReplica, timeStatement } from './query-stats';
+import { replicasOf } from './routing';
 
 /**
  * Runs raw SQL (`?` placeholders) on the EntityManager's connection and transaction, counted in
@@ -52,21 +53,46 @@ async function run(
   countStatement(context);
   const started = performance.now();
   try {
-    return await runCounted(em, text, params, prepared);
+    return await runRouted(em, context, text, params, prepared);
+  } catch (err) {
+    throw em.getDriver().convertException(err as Error);
   } finally {
     timeStatement(context, performance.now() - started, text);
   }
 }
 
-async function runCounted(
+/**
+ * Runs a statement on the transaction's connection; outside a transaction, on a replica when the
+ * request reads from one (see routing.ts: a replica that cannot serve it sends it to the primary),
+ * else on a connection from the primary's pool.
+ */
+function runRouted(
   em: EntityManager,
+  context: object,
   text: string,
   params: unknown[] | undefined,
   prepared: boolean,
 ): Promise<PgResult | PgResult[]> {
   // A knex transaction's client hands out the transaction's own connection (and never releases it).
   const transaction = em.getTransactionContext() as Knex | undefined;
-  const client = (transaction ?? em.getConnection().getKnex()).client as KnexClient;
+  if (transaction) return runOn(transaction.client as KnexClient, text, params, prepared, true);
+  const primary = () => runOn(em.getConnection().getKnex().client as KnexClient, text, params, prepared, false);
+  const replicas = readsFromReplica(context) ? replicasOf(em.config) : undefined;
+  if (!replicas) return primary();
+  return replicas.read(
+    (replica) => runOn(replica.getKnex().client as KnexClient, text, params, prepared, false),
+    primary,
+  );
+}
+
+/** Runs a statement on a connection of `client` (raw errors: the caller converts them). */
+async function runOn(
+  client: KnexClient,
+  text: string,
+  params: unknown[] | undefined,
+  prepared: boolean,
+  inTransaction: boolean,
+): Promise<PgResult | PgResult[]> {
   let connection: PgConnection | undefined;
   try {
     connection = await client.acquireConnection();
@@ -79,11 +105,9 @@ async function runCounted(
       // A table's columns changed under a prepared `select *` (another instance migrated during a
       // rolling deploy): PostgreSQL refuses the cached plan. Outside a transaction the statement is
       // prepared again under a new name; inside one, the transaction has failed and is retried by no one here.
-      if (transaction || !isStalePlan(err)) throw err;
+      if (inTransaction || !isStalePlan(err)) throw err;
       return await connection.query({ name: renamePrepared(text), text, values: params });
     }
-  } catch (err) {
-    throw em.getDriver().convertException(err as Error);
   } finally {
     if (connection) await client.releaseConnection(connection);
   }
