@@ -69,8 +69,8 @@ describe('REDIS_CLUSTER_NODES', () => {
   });
 });
 
-// Its own Redis Cluster (redis-server and redis-cli from the OS packages, as .ci/run installs them) and the suite's
-// PostgreSQL: defined only in CI's real-services pass, so nothing is skipped without it. Without redis-server, it fails.
+// Its own Redis Cluster (redis-server 7+ and redis-cli, which .ci/run also runs the suite's Redis with) and the
+// suite's PostgreSQL: defined only in CI's real-services pass, so nothing is skipped without it. Without them, it fails.
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
   describe('two instances on a three-node Redis Cluster', () => {
     let cluster: TestRedisCluster;
