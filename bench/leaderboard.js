@@ -14,7 +14,7 @@
  * Starts the real server as a child process with the response cache off (RESPONSE_CACHE_SECONDS=0:
  * every query reaches the leaderboards) and the daily vote cap raised (updateReputationRules) so
  * that every vote moves its author. With REDIS_URL the boards are Redis sorted sets: the bench
- * deletes the community's keys (`leaderboard:<database identity>:<id>:*`, as the server names them)
+ * deletes the community's keys (`leaderboard:<database identity>:{c<id>}:*`, as the server names them)
  * first, so the first read loads them again, and after the run.
  *
  * 1. Cold: the first `Community.leaderboard(ALL_TIME, first: 10)` after the server started (loads
@@ -195,7 +195,8 @@ async function compareBoards(db, url, communityId) {
 
 /**
  * The prefix of the community's keys in Redis, as the server names them (`RedisLeaderboards.key`):
- * `leaderboard:<database identity>:<community id>:`, the identity being `databaseIdentity()`'s.
+ * `leaderboard:<database identity>:{c<community id>}:` (the community's hash tag), the identity being
+ * `databaseIdentity()`'s.
  */
 async function redisPrefix(db, communityId) {
   const client = await db.connect();
@@ -205,7 +206,7 @@ async function redisPrefix(db, communityId) {
     } = await client.query(
       `select (select system_identifier from pg_control_system())::text || '-' || (select oid from pg_database where datname = current_database())::text as id`,
     );
-    return `leaderboard:${r.id}:${communityId}:`;
+    return `leaderboard:${r.id}:{c${communityId}}:`;
   } finally {
     await client.close();
   }

@@ -14,6 +14,14 @@ const list = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+/** A Redis URL names no database other than 0 (the only one a Redis Cluster has). */
+function noDatabase(url: string): boolean {
+  try {
+    return ['', '/', '/0'].includes(new URL(url).pathname);
+  } catch {
+    return true; // not a URL: z.url() says so
+  }
+}
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** A string turned into a value by `parse`, whose thrown message becomes the variable's error. */
 const parsed = <T>(parse: (value: string) => T) =>
@@ -62,8 +70,25 @@ const envSchema = z.object({
    * before 1.21, or without max_prepared_statements). Default true.
    */
   DATABASE_PREPARED_STATEMENTS: bool.default(true),
-  /** Redis URL for pub/sub across instances. Unset: in-process pub/sub (one instance only). */
+  /**
+   * Redis URL (one node) for pub/sub across instances, rate limits, leaderboards, the response cache's
+   * counter and tags, and APQ. Unset (and no REDIS_CLUSTER_NODES): all of them in process (one instance only).
+   */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /**
+   * Seed nodes of a Redis Cluster (comma-separated redis:// or rediss:// URLs; a few are enough, the
+   * others are discovered), in place of REDIS_URL: sharded pub/sub (Redis 7), keys hash-tagged per
+   * community. Their credentials and TLS apply to every node. Default none.
+   */
+  REDIS_CLUSTER_NODES: list
+    .pipe(
+      z
+        .array(
+          z.url({ protocol: /^rediss?$/ }).refine(noDatabase, 'a cluster has only database 0: drop the /<db> path'),
+        )
+        .min(1, 'names no node'),
+    )
+    .optional(),
   /** Folder for the embedded database and the development token secret. Default .townsquare. */
   DATA_DIR: z.string().min(1).default('.townsquare'),
   /** Secret that keys token and API key hashes (32+ chars). Required in production; elsewhere one is generated into DATA_DIR. */
@@ -308,20 +333,24 @@ export class ConfigError extends Error {
 }
 
 /**
- * Refuses WEB_CONCURRENCY > 1 without DATABASE_URL and REDIS_URL: worker processes share nothing else.
- * The embedded database's folder belongs to one process, and in-process pub/sub, leaderboards and rate
- * limits would each see one worker's share. Only the server checks it (src/main.ts): the commands
- * (migrate, seed, admin…) run one process whatever WEB_CONCURRENCY says.
+ * Refuses WEB_CONCURRENCY > 1 without DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): worker
+ * processes share nothing else. The embedded database's folder belongs to one process, and in-process
+ * pub/sub, leaderboards and rate limits would each see one worker's share. Only the server checks it
+ * (src/main.ts): the commands (migrate, seed, admin…) run one process whatever WEB_CONCURRENCY says.
  */
-export function checkWebConcurrency(config: Pick<Config, 'WEB_CONCURRENCY' | 'DATABASE_URL' | 'REDIS_URL'>): void {
+export function checkWebConcurrency(
+  config: Pick<Config, 'WEB_CONCURRENCY' | 'DATABASE_URL' | 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>,
+): void {
   if (config.WEB_CONCURRENCY === 1) return;
-  const missing = (['DATABASE_URL', 'REDIS_URL'] as const).filter((name) => !config[name]);
+  const missing = (['DATABASE_URL', 'REDIS_URL'] as const).filter((name) =>
+    name === 'REDIS_URL' ? !config.REDIS_URL && !config.REDIS_CLUSTER_NODES?.length : !config[name],
+  );
   if (!missing.length) return;
   throw new ConfigError(
     `Invalid environment:\n  WEB_CONCURRENCY: ${config.WEB_CONCURRENCY} worker processes need DATABASE_URL and REDIS_URL ` +
       `(${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} unset): they share nothing but PostgreSQL and Redis. ` +
       'The embedded database belongs to one process, and in-process pub/sub, leaderboards and rate limits would not be shared. ' +
-      'Set them, or WEB_CONCURRENCY=1.',
+      'Set them (REDIS_CLUSTER_NODES in place of REDIS_URL for a Redis Cluster), or WEB_CONCURRENCY=1.',
   );
 }
 
@@ -339,6 +368,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const cfg = result.data;
+  if (cfg.REDIS_URL && cfg.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      'Invalid environment:\n  REDIS_CLUSTER_NODES: set together with REDIS_URL; set one: REDIS_URL for one Redis, ' +
+        'REDIS_CLUSTER_NODES for a Redis Cluster',
+    );
+  }
   if (cfg.TRUSTED_DOCUMENTS !== 'off' && !cfg.TRUSTED_DOCUMENTS_FILE) {
     throw new ConfigError(
       `Invalid environment:\n  TRUSTED_DOCUMENTS_FILE: required when TRUSTED_DOCUMENTS=${cfg.TRUSTED_DOCUMENTS}`,

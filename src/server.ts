@@ -48,7 +48,7 @@ import { createLogger, type Logger } from './platform/logger';
 import { createPubSub, type PubSub } from './platform/pubsub/pubsub';
 import { Metrics, tokenMatches } from './platform/metrics';
 import { requestLog } from './platform/request-log';
-import { connectRedis, type RedisClient } from './platform/redis';
+import { connectRedis, redisTarget, type RedisClient } from './platform/redis';
 import { RedisApqCache, TrustedDocuments } from './platform/trusted-documents';
 import { Tracing } from './platform/tracing';
 import { createRequestRules } from './platform/request-rules';
@@ -159,15 +159,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await pubsub?.close();
     await db.close();
   };
+  // One node (REDIS_URL), a cluster (REDIS_CLUSTER_NODES) or none: every Redis user connects through it.
+  const redis = redisTarget(config);
   try {
-    pubsub = await createPubSub(config.REDIS_URL, log);
+    pubsub = await createPubSub(redis, log);
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
-    namespace = config.REDIS_URL ? await databaseIdentity(db.orm.em.fork()) : '';
-    rateLimiter = await createRateLimiter(config.REDIS_URL, log, namespace);
+    namespace = redis ? await databaseIdentity(db.orm.em.fork()) : '';
+    rateLimiter = await createRateLimiter(redis, log, namespace);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS,
       megabytes: config.RESPONSE_CACHE_MB,
-      redisUrl: config.REDIS_URL,
+      redis,
       log,
     });
     // The modules' services (leaderboards) and background work. These run
@@ -191,11 +193,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     schema = await buildSchema(pubsub);
     trusted = TrustedDocuments.load(config.TRUSTED_DOCUMENTS, config.TRUSTED_DOCUMENTS_FILE, log);
     // Automatic persisted queries: shared by every instance through Redis (off under TRUSTED_DOCUMENTS=only).
-    if (config.REDIS_URL && config.TRUSTED_DOCUMENTS !== 'only')
-      apqRedis = await connectRedis(config.REDIS_URL, 'townsquare:apq', log);
+    if (redis && config.TRUSTED_DOCUMENTS !== 'only') apqRedis = await connectRedis(redis, 'townsquare:apq', log);
     // With read replicas: who wrote recently reads the primary (read-your-writes), on every instance.
     if (db.replicas)
-      recentWriters = await createRecentWriters(config.REDIS_URL, config.DATABASE_REPLICA_STICKY_MS, log, namespace);
+      recentWriters = await createRecentWriters(redis, config.DATABASE_REPLICA_STICKY_MS, log, namespace);
   } catch (err) {
     await closeStarted();
     throw err;

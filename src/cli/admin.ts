@@ -15,6 +15,7 @@ import { listPlatformAdmins, setPlatformAdmin } from '../modules/identity/identi
 import { openDatabase } from '../platform/database/database';
 import { createLogger } from '../platform/logger';
 import { createResponseCache } from '../platform/response-cache';
+import { redisTarget } from '../platform/redis';
 
 const USAGE = `Usage: npm run admin -- <command>
   grant <email>    make the user with this email a platform admin
@@ -55,12 +56,13 @@ async function main(argv: string[]): Promise<number> {
       console.log(`@${result.handle} (${email}) ${grant ? 'is already' : 'is not'} a platform admin: nothing changed.`);
       return EXIT.ok;
     }
-    if (config.REDIS_URL) {
+    const redis = redisTarget(config);
+    if (redis) {
       // Cached answers of running servers may show the old flag (User.isAdmin, in every community): a write that touches everything.
       const cache = await createResponseCache({
         seconds: config.RESPONSE_CACHE_SECONDS,
         megabytes: 1,
-        redisUrl: config.REDIS_URL,
+        redis,
         log,
       });
       await cache.invalidate();

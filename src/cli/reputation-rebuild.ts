@@ -1,7 +1,8 @@
 /**
  * `npm run reputation:rebuild`: recomputes every member's reputation from PostgreSQL's ledger and,
- * with REDIS_URL, every community's leaderboards in Redis. Without REDIS_URL the leaderboards live
- * in the server's memory and are loaded from the ledger when it starts, so restart it after this.
+ * with REDIS_URL (or REDIS_CLUSTER_NODES), every community's leaderboards in Redis. Without Redis the
+ * leaderboards live in the server's memory and are loaded from the ledger when it starts, so restart
+ * it after this.
  * Prints one line per community (progress) and a summary. `--community=<slug>` rebuilds one community.
  */
 import 'reflect-metadata';
@@ -13,12 +14,14 @@ import { createLeaderboards } from '../modules/reputation/leaderboards';
 import { rebuildCommunity } from '../modules/reputation/reputation.service';
 import { sql } from '../platform/database/sql';
 import { createResponseCache } from '../platform/response-cache';
+import { redisTarget } from '../platform/redis';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const db = await openDatabase(config, log);
-  const leaderboards = await createLeaderboards(config.REDIS_URL, db.orm, log);
+  const redis = redisTarget(config);
+  const leaderboards = await createLeaderboards(redis, db.orm, log);
   const started = Date.now();
   try {
     const em = db.orm.em.fork();
@@ -42,12 +45,12 @@ async function main(): Promise<void> {
         `[${i + 1}/${communities.length}] ${community.slug}: ${fixed} members corrected, ${Date.now() - t} ms`,
       );
     }
-    if (config.REDIS_URL) {
+    if (redis) {
       // Responses cached by the running servers may hold the old figures: a write that touches everything.
       const cache = await createResponseCache({
         seconds: config.RESPONSE_CACHE_SECONDS,
         megabytes: 1,
-        redisUrl: config.REDIS_URL,
+        redis,
         log,
       });
       await cache.invalidate();
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
     }
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${corrected} members' reputation corrected.`);
     if (leaderboards.kind === 'memory')
-      console.log('No REDIS_URL: running servers keep their in-memory leaderboards until they restart.');
+      console.log(
+        'No REDIS_URL nor REDIS_CLUSTER_NODES: running servers keep their in-memory leaderboards until they restart.',
+      );
   } finally {
     await leaderboards.close();
     await db.close();

@@ -2,8 +2,9 @@
  * `npm run worker`: runs background jobs in a process of its own, serving no HTTP, until SIGTERM or
  * SIGINT; then the running jobs finish and it exits 0. For deployments that keep the web instances
  * free of jobs (JOB_CONCURRENCY=0 on them). It shares their PostgreSQL (DATABASE_URL) and Redis
- * (REDIS_URL: what its jobs publish reaches the instances' subscribers, and its cache invalidations
- * their response caches), so both are required; WORKER_CONCURRENCY sets its workers (default 4).
+ * (REDIS_URL or REDIS_CLUSTER_NODES: what its jobs publish reaches the instances' subscribers, and its
+ * cache invalidations their response caches), so both are required; WORKER_CONCURRENCY sets its
+ * workers (default 4).
  */
 import 'reflect-metadata';
 import { jobSchedules, jobTasks, startModules } from '../app';
@@ -13,13 +14,15 @@ import { startJobs } from '../platform/jobs/jobs';
 import { createLogger } from '../platform/logger';
 import { createPubSub } from '../platform/pubsub/pubsub';
 import { createResponseCache } from '../platform/response-cache';
+import { redisTarget } from '../platform/redis';
 import { databaseIdentity } from '../modules/reputation/leaderboards';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.DATABASE_URL || !config.REDIS_URL) {
+  const redis = redisTarget(config);
+  if (!config.DATABASE_URL || !redis) {
     throw new ConfigError(
-      'npm run worker needs DATABASE_URL and REDIS_URL: a separate worker shares the instances\u2019 PostgreSQL and Redis. ' +
+      'npm run worker needs DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES): a separate worker shares the instances\u2019 PostgreSQL and Redis. ' +
         'Without them, the server runs its jobs itself (JOB_CONCURRENCY).',
     );
   }
@@ -29,11 +32,11 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.LOG_LEVEL).child({ process: 'worker' });
   const db = await openDatabase(config, log); // migrates under an advisory lock, as the instances do
-  const pubsub = await createPubSub(config.REDIS_URL, log);
+  const pubsub = await createPubSub(redis, log);
   const responseCache = await createResponseCache({
     seconds: config.RESPONSE_CACHE_SECONDS,
     megabytes: config.RESPONSE_CACHE_MB,
-    redisUrl: config.REDIS_URL,
+    redis,
     log,
   });
   const namespace = await databaseIdentity(db.orm.em.fork());

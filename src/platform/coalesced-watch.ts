@@ -4,8 +4,8 @@ import type { PubSub, Subscription } from './pubsub/pubsub';
 
 /**
  * A per-instance watch of one thing many subscriptions follow (a poll, a leaderboard). It listens
- * to `topic` once (every write on every instance publishes there, through Redis when REDIS_URL is
- * set) and coalesces: the first signal after a quiet spell reads at once; signals during a read or
+ * to `topic` once (every write on every instance publishes there, through Redis when there is one)
+ * and coalesces: the first signal after a quiet spell reads at once; signals during a read or
  * within `intervalMs` after it start one more read when the window ends. So the thing is read at
  * most once per window per instance, whatever the number of followers or writes, and the last state
  * is always read after the last signal (each signal is published after its write commits). After

@@ -126,7 +126,7 @@ export class Metrics {
     const probe = () => this.probe!;
     new Gauge({
       name: 'townsquare_pubsub_up',
-      help: '1 when pub/sub answers a ping (always, in process), 0 while Redis does not: the instance then serves degraded.',
+      help: '1 when pub/sub answers a ping (always, in process), 0 while Redis does not (on a cluster: while any master does not, or subscriptions are being restored): the instance then serves degraded.',
       registers: [registry],
       async collect() {
         this.set((await probe()).pingSeconds === null ? 0 : 1);
@@ -134,7 +134,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'townsquare_pubsub_ping_seconds',
-      help: 'Round trip of a pub/sub ping at this scrape (Redis PING; about 0 in process); absent while it fails.',
+      help: 'Round trip of a pub/sub ping at this scrape (Redis PING, to every master of a cluster; about 0 in process); absent while it fails.',
       registers: [registry],
       async collect() {
         this.reset();
@@ -144,7 +144,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'townsquare_pubsub_kind',
-      help: 'Which pub/sub the instance uses (label kind: memory or redis), always 1.',
+      help: 'Which pub/sub the instance uses (label kind: memory, redis or redis-cluster), always 1.',
       labelNames: ['kind'],
       registers: [registry],
       collect() {

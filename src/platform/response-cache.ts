@@ -7,7 +7,7 @@ import { readDependencies, type ReadDependencies, type WriteScope } from './cach
 import type { RequestRules } from './request-rules';
 import type { Context } from './context';
 import type { Logger } from './logger';
-import { connectRedis, type RedisClient } from './redis';
+import { connectRedis, onRedisRestored, redisReady, type RedisClient, type RedisTarget } from './redis';
 
 /**
  * Whole-response cache for HTTP queries, invalidated by the writes that touch what it read.
@@ -24,10 +24,11 @@ import { connectRedis, type RedisClient } from './redis';
  * of G it moved it to. An entry read at G = E is served only while no tag it depends on was written
  * after E: `*` and its own tags, or, for an entry that depends on everything, while G is still E.
  * So a client always reads its own writes, a query that raced a write is never served again, and a
- * write in one community leaves the entries of the others alone. With REDIS_URL, G and the tags
- * live in Redis, shared by every instance: one MGET per cacheable request (G with the entry's tags),
- * one script per write (INCR and the tags together); without it, in this process. Writes that are
- * not GraphQL mutations call {@link ResponseCache.invalidate}.
+ * write in one community leaves the entries of the others alone. With Redis, G and the tags live
+ * there, shared by every instance: one MGET per cacheable request (G with the entry's tags), one
+ * script per write (INCR and the tags together); without it, in this process. On a Redis Cluster
+ * they share one hash tag, so one slot and one node: the cache's reads and writes are not sharded.
+ * Writes that are not GraphQL mutations call {@link ResponseCache.invalidate}.
  *
  * The only changes no write announces are those of the clock (a ban's `until` passing, a
  * session expiring is checked before the cache): entries live at most RESPONSE_CACHE_SECONDS.
@@ -87,12 +88,16 @@ export interface ResponseCacheOptions {
   seconds: number;
   /** Memory the entries may take, in MiB (their JSON length counted). */
   megabytes: number;
-  redisUrl?: string;
+  redis?: RedisTarget;
   log: Logger;
 }
 
-const PREFIX = 'townsquare:response-cache:';
-/** G: moved by every write (the key the global epoch of earlier versions used, moved the same way). */
+/**
+ * Every key in one slot (the `{response-cache}` hash tag): the MGET and the write script read and
+ * write G with the tags, and on a Redis Cluster all of a command's keys must be in one slot.
+ */
+const PREFIX = 'townsquare:{response-cache}:';
+/** G: moved by every write. */
 const EPOCH_KEY = `${PREFIX}epoch`;
 /** A random id set by the first write into an empty Redis: entries read before a flush are never judged against counters that restarted. */
 const INCARNATION_KEY = `${PREFIX}incarnation`;
@@ -200,12 +205,13 @@ class Cache implements ResponseCache {
     this.log = options.log;
     // Back after an outage (the first 'ready' came before this): writes elsewhere may have gone
     // unannounced meanwhile, so forget what is kept, and pay this instance's own missed write.
-    redis?.on('ready', () => {
-      this.skipUntil = 0;
-      this.entries.clear();
-      this.generation++;
-      if (this.owed) void this.writeRemote([GLOBAL_TAG]);
-    });
+    if (redis)
+      onRedisRestored(redis, () => {
+        this.skipUntil = 0;
+        this.entries.clear();
+        this.generation++;
+        if (this.owed) void this.writeRemote([GLOBAL_TAG]);
+      });
   }
 
   /**
@@ -214,7 +220,7 @@ class Cache implements ResponseCache {
    * A request never waits on a Redis known to be down (issue 12).
    */
   private redisUsable(): boolean {
-    return this.redis!.isReady && Date.now() >= this.skipUntil;
+    return redisReady(this.redis!) && Date.now() >= this.skipUntil;
   }
 
   private async writeRemote(tags: string[]): Promise<void> {
@@ -383,12 +389,10 @@ const OFF: ResponseCache = {
   close: async () => {},
 };
 
-/** The response cache: off when `seconds` is 0, G and the tags in Redis when REDIS_URL is set. */
+/** The response cache: off when `seconds` is 0, G and the tags in Redis when it has one (`redis`). */
 export async function createResponseCache(options: ResponseCacheOptions): Promise<ResponseCache> {
   if (options.seconds === 0) return OFF;
-  const redis = options.redisUrl
-    ? await connectRedis(options.redisUrl, 'townsquare:response-cache', options.log)
-    : undefined;
+  const redis = options.redis ? await connectRedis(options.redis, 'townsquare:response-cache', options.log) : undefined;
   return new Cache(options, redis);
 }
 

@@ -100,6 +100,41 @@ describe('WEB_CONCURRENCY', () => {
     expect(check({ WEB_CONCURRENCY: '4', DATABASE_URL })).toThrow('(REDIS_URL is unset)');
     expect(check({ WEB_CONCURRENCY: '4', REDIS_URL })).toThrow('(DATABASE_URL is unset)');
   });
+
+  it('takes a Redis Cluster (REDIS_CLUSTER_NODES) in place of REDIS_URL', () => {
+    const env = { WEB_CONCURRENCY: '4', DATABASE_URL: 'postgresql://db.internal/townsquare' };
+    expect(() => checkWebConcurrency(load({ ...env, REDIS_CLUSTER_NODES: 'redis://r1.internal:7000' }))).not.toThrow();
+  });
+});
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('is unset unless set, and reads a comma-separated list of seed nodes', () => {
+    expect(load({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(
+      load({ REDIS_CLUSTER_NODES: 'redis://r1.internal:7000, rediss://user:secret@r2.internal:7001/0,' })
+        .REDIS_CLUSTER_NODES,
+    ).toEqual(['redis://r1.internal:7000', 'rediss://user:secret@r2.internal:7001/0']);
+  });
+
+  it('refuses it together with REDIS_URL, naming both', () => {
+    expect(() =>
+      load({ REDIS_URL: 'redis://redis.internal:6379', REDIS_CLUSTER_NODES: 'redis://r1.internal:7000' }),
+    ).toThrow(
+      /^Invalid environment:\n {2}REDIS_CLUSTER_NODES: set together with REDIS_URL; set one: REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Redis Cluster$/,
+    );
+  });
+
+  it.each([
+    ['http://r1.internal:7000', /Invalid URL/i],
+    ['redis://r1.internal:7000,not a url', /Invalid URL/i],
+    ['redis://r1.internal:7000/3', /a cluster has only database 0/],
+    [' , ', /names no node/],
+  ])('refuses %j, naming REDIS_CLUSTER_NODES', (value, reason) => {
+    expect(() => load({ REDIS_CLUSTER_NODES: value })).toThrow(
+      /^Invalid environment:\n {2}REDIS_CLUSTER_NODES\.?\d*: /,
+    );
+    expect(() => load({ REDIS_CLUSTER_NODES: value })).toThrow(reason);
+  });
 });
 
 describe('read replicas', () => {

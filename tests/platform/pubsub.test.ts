@@ -4,18 +4,19 @@ import pino from 'pino';
 import { createClient } from 'redis';
 import { createLogger } from '../../src/platform/logger';
 import { createPubSub, type PubSub } from '../../src/platform/pubsub/pubsub';
+import type { RedisTarget } from '../../src/platform/redis';
 
 const silent = createLogger('silent');
 const redisUrl = process.env.REDIS_URL;
 
 interface Backend {
   kind: PubSub['kind'];
-  url: string | undefined;
+  redis: RedisTarget | undefined;
 }
 // Redis joins the list only when there is one to talk to; every backend runs the same stories.
 const backends: Backend[] = [
-  { kind: 'memory', url: undefined },
-  ...(redisUrl ? [{ kind: 'redis' as const, url: redisUrl }] : []),
+  { kind: 'memory', redis: undefined },
+  ...(redisUrl ? [{ kind: 'redis' as const, redis: { url: redisUrl } }] : []),
 ];
 
 /** Topic names are unique per test: the Redis may be shared with other runs. */
@@ -69,10 +70,10 @@ function capturingLogger() {
   return { log: pino({ level: 'warn' }, stream), lines };
 }
 
-describe.each(backends)('$kind pub/sub', ({ kind, url }) => {
+describe.each(backends)('$kind pub/sub', ({ kind, redis }) => {
   const opened: PubSub[] = [];
   async function open(options?: Parameters<typeof createPubSub>[2], log = silent): Promise<PubSub> {
-    const pubsub = await createPubSub(url, log, options);
+    const pubsub = await createPubSub(redis, log, options);
     opened.push(pubsub);
     return pubsub;
   }
@@ -195,7 +196,7 @@ describe.each(backends)('$kind pub/sub', ({ kind, url }) => {
   });
 
   it('ends every open iterator on close, and refuses work afterwards', async () => {
-    const pubsub = await createPubSub(url, silent);
+    const pubsub = await createPubSub(redis, silent);
     const topic = uniqueTopic('close');
     const feed = pubsub.subscribe<string>(topic);
     await feed.ready;
@@ -222,13 +223,13 @@ describe('createPubSub', () => {
 
   it('refuses to start when Redis is unreachable, naming REDIS_URL', async () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
-    await expect(createPubSub('redis://127.0.0.1:1', silent)).rejects.toThrow(
+    await expect(createPubSub({ url: 'redis://127.0.0.1:1' }, silent)).rejects.toThrow(
       /^Cannot connect the pubsub publisher to Redis at REDIS_URL \(redis:\/\/127\.0\.0\.1:1\): .*ECONNREFUSED/,
     );
   });
 
   it('rejects a malformed REDIS_URL without repeating its password', async () => {
-    const attempt = createPubSub('http://user:hunter2@127.0.0.1:6379', silent);
+    const attempt = createPubSub({ url: 'http://user:hunter2@127.0.0.1:6379' }, silent);
     await expect(attempt).rejects.toThrow(/^REDIS_URL is not a valid Redis URL/);
     await expect(attempt).rejects.not.toThrow(/hunter2/);
   });
@@ -242,7 +243,7 @@ if (redisUrl) {
     admin.on('error', () => {});
 
     async function open(options?: Parameters<typeof createPubSub>[2]): Promise<PubSub> {
-      const pubsub = await createPubSub(redisUrl, silent, options);
+      const pubsub = await createPubSub({ url: redisUrl! }, silent, options);
       opened.push(pubsub);
       return pubsub;
     }

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { record } from '../support/subscription';
-import { follow as followComments, untilStreaming, type Follow, type StreamedComment } from './follow';
+import { afterProbes, follow as followComments, untilStreaming, type Follow, type StreamedComment } from './follow';
 import { createClient as createRedisClient } from 'redis';
 import { graphql } from '../../codegen/index';
 import { communityTopics } from '../../src/modules/communities/communities.events';
@@ -101,18 +101,6 @@ async function addComment(on: TestServer, as: TestUser, postId: string, body: st
   const res = await on.gql(AddCommentDocument, { input: { postId, body } }, { token: as.token });
   expect(res.body.errors).toBeUndefined();
   return res.body.data.addComment;
-}
-
-/** The bodies received after the leading probes, checking that the probes came once each, in order, and only first. */
-function afterProbes(f: Follow): string[] {
-  const bodies = f.bodies();
-  const firstReal = bodies.findIndex((b) => !b.startsWith('probe '));
-  const probes = firstReal === -1 ? bodies : bodies.slice(0, firstReal);
-  const rest = firstReal === -1 ? [] : bodies.slice(firstReal);
-  const numbers = probes.map((p) => Number(p.slice('probe '.length)));
-  expect(numbers).toEqual([...numbers].sort((a, b) => a - b).filter((n, i, all) => all.indexOf(n) === i));
-  expect(rest.filter((b) => b.startsWith('probe '))).toEqual([]);
-  return rest;
 }
 
 /** A community (PUBLIC unless told) owned by a fresh user, with one post by them. */

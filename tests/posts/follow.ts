@@ -49,6 +49,18 @@ export async function untilStreaming(f: Follow, add: (body: string) => Promise<u
   );
 }
 
+/** The bodies received after the leading probes, checking that the probes came once each, in order, and only first. */
+export function afterProbes(f: Follow): string[] {
+  const bodies = f.bodies();
+  const firstReal = bodies.findIndex((b) => !b.startsWith('probe '));
+  const probes = firstReal === -1 ? bodies : bodies.slice(0, firstReal);
+  const rest = firstReal === -1 ? [] : bodies.slice(firstReal);
+  const numbers = probes.map((p) => Number(p.slice('probe '.length)));
+  expect(numbers).toEqual([...numbers].sort((a, b) => a - b).filter((n, i, all) => all.indexOf(n) === i));
+  expect(rest.filter((b) => b.startsWith('probe '))).toEqual([]);
+  return rest;
+}
+
 /** A failure as a timeout message shows it (graphql-sse fails with an Error, which JSON shows as `{}`). */
 function shown(failure: unknown): unknown {
   return failure instanceof Error ? String(failure) : failure;

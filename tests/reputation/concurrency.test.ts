@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createClient as createRedisClient } from 'redis';
+import { communityHashTag } from '../../src/platform/redis';
 import {
   DeletePostDocument,
   addComment,
@@ -232,7 +233,7 @@ describe('rebuilding from the ledger', () => {
       const redis = createRedisClient({ url: process.env.REDIS_URL });
       await redis.connect();
       try {
-        const keys = await redis.keys(`leaderboard:*:${dbId(cast.community.id)}:*`);
+        const keys = await redis.keys(`leaderboard:*:${communityHashTag(dbId(cast.community.id))}:*`);
         for (const key of keys.filter((k) => !k.endsWith(':ready'))) await redis.del(key);
       } finally {
         redis.destroy();

@@ -47,11 +47,10 @@ function pong(port: number): Promise<boolean> {
 }
 
 /**
- * Starts `redis-server` on a free loopback port with no persistence (`--save '' --appendonly no`).
- * It is killed in `closeAll`. Throws, saying what to install, when the binary is missing.
+ * A `redis-server` process on `port` with no persistence (`--save '' --appendonly no`) and `args`:
+ * not started yet. Killed in `closeAll`.
  */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+export function redisProcess(port: number, args: string[] = []): PrivateRedis {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -59,7 +58,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     if (child) throw new Error(`redis-server on port ${port} is already running`);
     const proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...args],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -73,7 +72,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       proc.once('error', (err: NodeJS.ErrnoException) => {
         failure =
           err.code === 'ENOENT'
-            ? new Error('redis-server is not installed (apt-get install redis-server): the Redis restart test needs it')
+            ? new Error('redis-server is not installed (apt-get install redis-server): the Redis tests need it')
             : err;
         if (child === proc) child = undefined;
         resolve();
@@ -105,7 +104,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 
   onCleanup(kill);
-  await start();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -114,4 +112,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),
   };
+}
+
+/**
+ * Starts `redis-server` on a free loopback port with no persistence (`--save '' --appendonly no`).
+ * It is killed in `closeAll`. Throws, saying what to install, when the binary is missing.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const redis = redisProcess(await freePort());
+  await redis.start();
+  return redis;
 }

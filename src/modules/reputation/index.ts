@@ -1,4 +1,5 @@
 import type { ModuleManifest } from '../../platform/module';
+import { redisTarget } from '../../platform/redis';
 import { createLeaderboards, type Leaderboards } from './leaderboards';
 import { createReputationLoaders } from './reputation.loaders';
 import { CommunityReputationResolver, MemberReputationResolver, ReputationEventResolver } from './reputation.resolver';
@@ -16,7 +17,7 @@ declare module '../../platform/jobs/jobs' {
 }
 declare module '../../platform/context' {
   interface Services {
-    /** The leaderboards (Redis with REDIS_URL, else in process), kept in step with the ledger. */
+    /** The leaderboards (Redis with REDIS_URL or REDIS_CLUSTER_NODES, else in process), kept in step with the ledger. */
     leaderboards: Leaderboards;
   }
 }
@@ -39,7 +40,7 @@ export const reputation: ModuleManifest = {
   // Every hour (a community's month ends at midnight in its own time zone); made up at start for 2 hours missed.
   schedules: [{ task: 'reputation.monthlyBadges', cron: '0 * * * *', backfillHours: 2 }],
   async start({ orm, log, config, namespace }) {
-    const leaderboards = await createLeaderboards(config.REDIS_URL, orm, log, namespace);
+    const leaderboards = await createLeaderboards(redisTarget(config), orm, log, namespace);
     return {
       services: { leaderboards },
       async stop() {

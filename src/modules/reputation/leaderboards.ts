@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import type { Logger } from '../../platform/logger';
-import { connectRedis, type RedisClient } from '../../platform/redis';
+import { communityHashTag, connectRedis, type RedisClient, type RedisTarget } from '../../platform/redis';
 import { periodsAt } from './rules';
 
 /** A member's score on one board. */
@@ -97,7 +97,7 @@ function keysAt(community: BoardCommunity, at: Date): string[] {
 }
 
 /**
- * The leaderboards: sorted sets in Redis when REDIS_URL is set (shared by every instance),
+ * The leaderboards: sorted sets in Redis when it has one (shared by every instance),
  * otherwise in process. Either way they are a cache of PostgreSQL's ledger: a community's boards
  * are loaded from the ledger when first needed, kept up to date by `apply` after each commit,
  * and `rebuild` recomputes them (`npm run reputation:rebuild`, `rebuildReputation`).
@@ -306,8 +306,13 @@ class RedisLeaderboards implements Leaderboards {
     private readonly namespace: string,
   ) {}
 
+  /**
+   * A key of the community's boards. Every key of a community (its boards, `versions`, `ready`,
+   * `loading`, a load's temporary keys) has its hash tag: on a Redis Cluster they share one slot, as
+   * the apply script and the load's transaction need.
+   */
   private key(communityId: number, board: string): string {
-    return `leaderboard:${this.namespace}:${communityId}:${board}`;
+    return `leaderboard:${this.namespace}:${communityHashTag(communityId)}:${board}`;
   }
 
   private ready(communityId: number): string {
@@ -472,17 +477,17 @@ export async function databaseIdentity(em: EntityManager): Promise<string> {
 }
 
 /**
- * The leaderboards: Redis when REDIS_URL is set, otherwise in process. `namespace`: the database's
- * `databaseIdentity`, when the caller has read it already.
+ * The leaderboards: Redis (one node or a cluster) when `redis` is given, otherwise in process.
+ * `namespace`: the database's `databaseIdentity`, when the caller has read it already.
  */
 export async function createLeaderboards(
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
   orm: MikroORM,
   log: Logger,
   namespace?: string,
 ): Promise<Leaderboards> {
   const child = log.child({ component: 'leaderboards' });
-  if (!redisUrl) return new MemoryLeaderboards(orm, child);
+  if (!redis) return new MemoryLeaderboards(orm, child);
   namespace ??= await databaseIdentity(orm.em.fork());
-  return new RedisLeaderboards(await connectRedis(redisUrl, 'townsquare-leaderboards', child), orm, child, namespace);
+  return new RedisLeaderboards(await connectRedis(redis, 'townsquare-leaderboards', child), orm, child, namespace);
 }

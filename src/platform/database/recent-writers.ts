@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { connectRedis, type RedisClient } from '../redis';
+import { connectRedis, type RedisClient, type RedisTarget } from '../redis';
 
 /**
  * The users who wrote in the last DATABASE_REPLICA_STICKY_MS: their reads go to the primary, so a
@@ -130,17 +130,17 @@ class RedisRecentWriters implements RecentWriters {
 }
 
 /**
- * The recent writers: in Redis when REDIS_URL is set, else in this process.
+ * The recent writers: in Redis when REDIS_URL or REDIS_CLUSTER_NODES is set (one key per user), else in this process.
  * @param windowMs DATABASE_REPLICA_STICKY_MS (0: nobody is ever marked)
  * @param namespace names the database (see `databaseIdentity`): a Redis shared by several deployments keeps their marks apart
  */
 export async function createRecentWriters(
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
   windowMs: number,
   log: Logger,
   namespace = '',
 ): Promise<RecentWriters> {
-  if (!redisUrl || windowMs === 0) return new MemoryRecentWriters(windowMs);
-  const client = await connectRedis(redisUrl, 'townsquare:recent-writers', log);
+  if (!redis || windowMs === 0) return new MemoryRecentWriters(windowMs);
+  const client = await connectRedis(redis, 'townsquare:recent-writers', log);
   return new RedisRecentWriters(client, windowMs, log, namespace);
 }

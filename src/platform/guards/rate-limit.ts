@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { RateLimited } from '../errors';
-import { connectRedis, type RedisClient } from '../redis';
+import { connectRedis, onRedisRestored, redisReady, type RedisClient, type RedisTarget } from '../redis';
 
 /** A fixed-window counter per key: at most `limit` hits per `windowMs`. */
 export interface RateLimiter {
@@ -64,14 +64,14 @@ class RedisRateLimiter implements RateLimiter {
     private readonly namespace: string,
   ) {
     // Reconnected: ask Redis again at once rather than at the end of the pause.
-    client.on('ready', () => {
+    onRedisRestored(client, () => {
       this.skipUntil = 0;
     });
   }
 
   async consume(key: string, limit: number, windowMs: number, hits = 1): Promise<void> {
     const counted =
-      Date.now() >= this.skipUntil && this.client.isReady ? await this.count(key, windowMs, hits) : undefined;
+      Date.now() >= this.skipUntil && redisReady(this.client) ? await this.count(key, windowMs, hits) : undefined;
     if (!counted) return this.fallback.consume(key, limit, windowMs, hits);
     if (counted.count > limit)
       throw new RateLimited(Math.max(1, Math.ceil((counted.ttl > 0 ? counted.ttl : windowMs) / 1000)));
@@ -122,17 +122,18 @@ class RedisRateLimiter implements RateLimiter {
 }
 
 /**
- * The rate limiter: Redis when REDIS_URL is set (shared across instances, with per-instance counters
- * while Redis is unreachable), otherwise in-process.
+ * The rate limiter: Redis when REDIS_URL or REDIS_CLUSTER_NODES is set (shared across instances, with
+ * per-instance counters while Redis is unreachable), otherwise in-process. Each counter is one key
+ * (a transaction on it alone), so on a cluster the counters spread over every node.
  * @param namespace names the database (see `databaseIdentity`); used for the Redis keys
  */
 export async function createRateLimiter(
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
   log: Logger,
   namespace = '',
 ): Promise<RateLimiter> {
-  if (!redisUrl) return new MemoryRateLimiter();
+  if (!redis) return new MemoryRateLimiter();
   // Fails fast at start (as pub/sub does); afterwards reconnects with capped backoff.
-  const client = await connectRedis(redisUrl, 'townsquare:ratelimit', log);
+  const client = await connectRedis(redis, 'townsquare:ratelimit', log);
   return new RedisRateLimiter(client, log, namespace);
 }

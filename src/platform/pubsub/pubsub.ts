@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import { MemoryPubSub } from './memory';
 import { connectRedisPubSub } from './redis';
+import type { RedisTarget } from '../redis';
 
 /** An async iterator of one topic's payloads, as returned by {@link PubSub.subscribe}. */
 export interface Subscription<T> extends AsyncIterableIterator<T> {
@@ -14,7 +15,7 @@ export interface Subscription<T> extends AsyncIterableIterator<T> {
 }
 
 export interface PubSub {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'redis-cluster';
   /**
    * Publishes a JSON-serializable payload to every subscriber of `topic` on every instance.
    * Both backends deliver `JSON.parse(JSON.stringify(payload))` (a `Date` arrives as a string), and
@@ -74,17 +75,18 @@ export const pubSubDefaults: Readonly<PubSubOptions> = Object.freeze({
 });
 
 /**
- * In-process pub/sub without REDIS_URL; Redis pub/sub (two connections: publisher and subscriber) with it.
- * With Redis, resolves only once both connections are up, and rejects (naming REDIS_URL) if Redis cannot
- * be reached: the server must not start half-configured. Later connection losses are retried forever.
+ * In-process pub/sub without Redis; Redis pub/sub with it: on one Redis (REDIS_URL) two connections,
+ * publisher and subscriber; on a Redis Cluster (REDIS_CLUSTER_NODES) sharded channels, two connections
+ * per node. Resolves only once connected, and rejects (naming the variable) if Redis cannot be
+ * reached: the server must not start half-configured. Later connection losses are retried forever.
  */
 export async function createPubSub(
-  redisUrl: string | undefined,
+  redis: RedisTarget | undefined,
   log: Logger,
   options: Partial<PubSubOptions> = {},
 ): Promise<PubSub> {
   const resolved: PubSubOptions = { ...pubSubDefaults, ...options };
   const pubsubLog = log.child({ component: 'pubsub' });
-  if (!redisUrl) return new MemoryPubSub(pubsubLog, resolved);
-  return connectRedisPubSub(redisUrl, pubsubLog, resolved);
+  if (!redis) return new MemoryPubSub(pubsubLog, resolved);
+  return connectRedisPubSub(redis, pubsubLog, resolved);
 }
