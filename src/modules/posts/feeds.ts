@@ -65,8 +65,9 @@ export interface ListingReads {
   lean: boolean;
   /**
    * The first page of top-level comments that the listing's nodes select (`comments(first)` with no
-   * `after`), read in the posts' statement and primed in the comments page loader; null when they
-   * select none, or several different ones (each page then comes from the loader's own statement).
+   * `after`, `last` or `before`), read in the posts' statement and primed in the comments page loader;
+   * null when they select none, or several different ones (each page then comes from the loader's own
+   * statement).
    */
   firstComments: (IdRange & CommentPageShape) | null;
 }

@@ -1,8 +1,8 @@
+import DataLoader from 'dataloader';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
-import type { Loaders } from '../../platform/loaders';
-import DataLoader from 'dataloader';
 import { BadInput } from '../../platform/errors';
+import type { Loaders } from '../../platform/loaders';
 import {
   decodeCursor,
   forwardPage,
