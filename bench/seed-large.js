@@ -5,7 +5,8 @@
  * replies; more of them on newer posts, as on a real forum), ~6,000 post votes and ~3,000 comment
  * votes. Written in SQL (generate_series, in batches, progress on stderr), with every counter the
  * server keeps derived from the rows at the end: posts.score, posts.hot (the server's own formula),
- * posts.comment_count, comments.score, comments.reply_count, communities.member_count.
+ * posts.comment_count and top_level_comment_count, comments.score, comments.reply_count,
+ * communities.member_count.
  *
  * Reused when already complete (a marker in the community's description, written last); an
  * incomplete one is deleted and written again. `node bench/seed-large.js` seeds DATABASE_URL (or,
@@ -238,7 +239,9 @@ async function seedLarge(client) {
 async function recount(client, communityId) {
   const ofCommunity = 'select id from posts where community_id = $1';
   await client.query(
-    `update posts p set comment_count = s.n from (select post_id, count(*) n from comments where post_id in (${ofCommunity}) group by post_id) s
+    `update posts p set comment_count = s.n, top_level_comment_count = s.top
+       from (select post_id, count(*) n, count(*) filter (where parent_id is null) top
+               from comments where post_id in (${ofCommunity}) group by post_id) s
       where p.id = s.post_id`,
     [communityId],
   );

@@ -224,6 +224,7 @@ async function seedPosts(
       score: 0,
       hot: 0,
       commentCount: 0,
+      topLevelCommentCount: 0,
       pinned: p.pinned ?? false,
       locked: false,
       createdAt: new Date(now.getTime() - p.hoursAgo * 3_600_000),
@@ -302,7 +303,9 @@ async function seedPosts(
   await sql(
     em,
     `update posts p set score = coalesce((select sum(v.value) from votes v where v.post_id = p.id), 0),
-    comment_count = (select count(*) from comments c where c.post_id = p.id) where p.id in ${inPosts}`,
+    comment_count = (select count(*) from comments c where c.post_id = p.id),
+    top_level_comment_count = (select count(*) from comments c where c.post_id = p.id and c.parent_id is null)
+    where p.id in ${inPosts}`,
     ids,
     'run',
   );

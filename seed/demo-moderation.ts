@@ -99,7 +99,12 @@ export async function seedModeration(
        values (?, null, ?, ?, ?, 0, 0, 0, false, 0, ?) returning id`,
       [firstPost.id, id(by), body, renderMarkdown(body), at(hoursAgo)],
     );
-    await sql(em, 'update posts set comment_count = comment_count + 1 where id = ?', [firstPost.id], 'run');
+    await sql(
+      em,
+      'update posts set comment_count = comment_count + 1, top_level_comment_count = top_level_comment_count + 1 where id = ?',
+      [firstPost.id],
+      'run',
+    );
     return row.id;
   };
   const snapshot = (title: string | null, body: string, author: Handle, hoursAgo: number) =>

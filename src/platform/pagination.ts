@@ -1,27 +1,33 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, Int, ObjectType, getMetadataStorage, type ClassType } from 'type-graphql';
 import { BadInput } from './errors';
+import { INT_MAX, decodeCursor, encodeCursor } from './cursors';
+import { PAGE_LIMITS } from './page-cost';
 
-/** Page sizes of every connection. */
-export const PAGE_LIMITS = {
-  /** `first` when the client gives none. */
-  defaultSize: 20,
-  /** The largest `first` a client may ask for. */
-  maxSize: 100,
-} as const;
+// Cursors, page sizes and the cost of pages are read with the rest of pagination: one import for connections.
+export { decodeCursor, encodeCursor, type CursorPart } from './cursors';
+export { PAGE_LIMITS, boundedListComplexity, connectionComplexity, pageComplexity } from './page-cost';
 
 @ObjectType({
-  description: 'Relay page information: whether more items follow or precede this page, and its end cursors.',
+  description:
+    'Relay page information: whether more items follow or precede this page, and the cursors of its ends. Connections that page both ways take `first`/`after` forwards and `last`/`before` backwards.',
 })
 export class PageInfo {
-  @Field({ description: 'Whether items follow this page: fetch them with `after: endCursor`.' })
+  @Field({
+    description:
+      'Whether items follow this page: fetch them with `after: endCursor`. Read forwards (`first`), whether the list holds more items than the page; read backwards (`last`), whether `before` was given (the item it names follows).',
+  })
   hasNextPage!: boolean;
   @Field({
     description:
-      'Whether items precede this page (true when it was fetched with a cursor; for a chat history read backwards, whether older messages remain).',
+      'Whether items precede this page: fetch them with `before: startCursor` where the list pages backwards. Read backwards (`last`), whether the list holds more items than the page (for a chat history, whether older messages remain); read forwards (`first`), whether `after` was given (the item it names precedes).',
   })
   hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true, description: "Cursor of the page's first item; null when the page is empty." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Cursor of the page's first item, to pass as `before` for the page before it; null when the page is empty.",
+  })
   startCursor!: string | null;
   @Field(() => String, {
     nullable: true,
@@ -31,12 +37,12 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/** Forward pagination arguments shared by every connection field. */
+/** Forward pagination arguments: for the lists that page forwards only (see `PageArgs`). */
 @ArgsType()
-export class PageArgs {
+export class ForwardPageArgs {
   @Field(() => Int, {
     nullable: true,
-    description: `Page size, 1 to ${PAGE_LIMITS.maxSize} (default ${PAGE_LIMITS.defaultSize}).`,
+    description: `Page size, 1 to ${PAGE_LIMITS.maxSize} (default ${PAGE_LIMITS.defaultSize}): the first items after \`after\` (or of the list).`,
   })
   @Min(1)
   @Max(PAGE_LIMITS.maxSize)
@@ -46,6 +52,28 @@ export class PageArgs {
   after?: string;
 }
 
+/**
+ * Pagination arguments of the connections that page both ways (Relay): `first`/`after` forwards,
+ * `last`/`before` backwards, over lists ordered by a keyset (ids, times, positions). `first` with
+ * `last` is BAD_USER_INPUT.
+ */
+@ArgsType()
+export class PageArgs extends ForwardPageArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size read backwards, 1 to ${PAGE_LIMITS.maxSize}: the last items before \`before\` (or of the list), still in the list's order. Not with \`first\`.`,
+  })
+  @Min(1)
+  @Max(PAGE_LIMITS.maxSize)
+  last?: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Return items before this cursor (without `first`: the last page before it).',
+  })
+  before?: string;
+}
+
 export interface Edge<T> {
   cursor: string;
   node: T;
@@ -53,6 +81,11 @@ export interface Edge<T> {
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
+  /**
+   * How many items the whole list holds, for the connection types declared with a `totalCount`:
+   * called only when the field is selected (and then once), so a count is read only when asked for.
+   */
+  count?: () => number | Promise<number>;
 }
 
 /** The `name` each class returned by `Connection` was built for, for `describeConnectionTypes`. */
@@ -62,10 +95,18 @@ const connectionNames = new Map<unknown, string>();
  * Builds the `XConnection` and `XEdge` object types for a node type, with their descriptions. The
  * subclass's own `@ObjectType()` names the connection type; `describeConnectionTypes` gives it its
  * description when the schema is built (type-graphql does not inherit a type's description).
+ * Every connection has `nodes` (its edges' nodes, read from the page: nothing more is fetched).
  * @param name the node's name in the type names (`XEdge`, `XConnection`) and descriptions
+ * @param options.totalCount the description of the connection's `totalCount`, for a list whose
+ * count is maintained or cheap (README, "Counts"): its field resolver calls the page's `count`
+ * (see `toConnection`); without it the type has no `totalCount`.
  * @example `@ObjectType() class CommunityConnection extends Connection(Community, 'Community') {}`
  */
-export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+export function Connection<T extends object>(
+  nodeType: ClassType<T>,
+  name: string,
+  options: { totalCount?: string } = {},
+) {
   @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
     @Field({
@@ -83,9 +124,30 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
       description: 'Whether more items follow or precede this page, and the cursors to continue from.',
     })
     pageInfo!: PageInfo;
+    count?: () => number | Promise<number>;
+
+    @Field(() => [nodeType], {
+      description: `The ${name} items of this page, in the connection's order: each edge's \`node\`, for a client that needs no cursor per item.`,
+    })
+    nodes(): T[] {
+      return this.edges.map((edge) => edge.node);
+    }
   }
-  connectionNames.set(ConnectionType, name);
-  return ConnectionType;
+  const description = options.totalCount;
+  if (description === undefined) {
+    connectionNames.set(ConnectionType, name);
+    return ConnectionType;
+  }
+  @ObjectType()
+  abstract class CountedConnectionType extends ConnectionType {
+    @Field(() => Int, { description })
+    totalCount(): number | Promise<number> {
+      if (!this.count) throw new Error(`A page of ${name} items was built without its count`);
+      return this.count();
+    }
+  }
+  connectionNames.set(CountedConnectionType, name);
+  return CountedConnectionType;
 }
 
 /**
@@ -97,87 +159,100 @@ export function describeConnectionTypes(): void {
   for (const type of getMetadataStorage().objectTypes) {
     const name = connectionNames.get(Object.getPrototypeOf(type.target));
     if (name && type.description === undefined) {
-      type.description = `A page of ${name} items (a Relay connection): \`edges\` in order, and \`pageInfo\` to fetch the next page.`;
+      type.description = `A page of ${name} items (a Relay connection): \`edges\` (or their \`nodes\`) in order, and \`pageInfo\` to fetch the pages around it.`;
     }
   }
 }
 
-/** An opaque cursor over a row's sort key. */
-export function encodeCursor(key: ReadonlyArray<string | number>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** A page as a client asked for it: its size, its direction, and the cursors that bound it (still encoded). */
+export interface PageRequest {
+  size: number;
+  /**
+   * Read backwards: the page is the last `size` items before `before` (or of the list). Rows are
+   * read in the reverse of the list's order, and `toConnection` puts them back in it.
+   */
+  backward: boolean;
+  after: string | null;
+  before: string | null;
+}
+
+/** The arguments of a page, forwards (`first`, `after`) and, where the field pages backwards, `last`, `before`. */
+export interface PageArgsShape {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** A page size given, or BAD_USER_INPUT naming the argument (checked here too for resolvers that skip validation). */
+function sizeArgument(value: number, arg: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > PAGE_LIMITS.maxSize)
+    throw new BadInput(`${arg} must be from 1 to ${PAGE_LIMITS.maxSize}`, arg);
+  return value;
 }
 
 /**
- * What each part of a cursor's sort key may hold, so that a forged cursor is BAD_USER_INPUT and never
- * reaches the database as a value its column cannot take (an internal error):
- * - `number`: an integer that fits PostgreSQL's `int` (ids, counts, scores, positions);
- * - `flag`: 0 or 1;
- * - `float`: a finite number (a `double precision` sort key);
- * - `timestamp`: milliseconds since 1970 of an instant in the years 1 to 9999;
- * - `string`: a string of at most CURSOR_LIMITS.maxString characters.
+ * The page a client asks for. `first` with `last` is BAD_USER_INPUT. The page is read backwards with
+ * `last`, or with `before` and no `first` (the page just before the cursor, as a chat history's);
+ * otherwise forwards, `first` (default PAGE_LIMITS.defaultSize) items after `after`.
  */
-export type CursorPart = 'number' | 'flag' | 'float' | 'timestamp' | 'string';
-
-/** Bounds of cursors, in one place. */
-const CURSOR_LIMITS = {
-  /** Longest cursor accepted, in characters (ours are far shorter). */
-  maxLength: 512,
-  /** Longest string in a cursor's key. */
-  maxString: 64,
-  /** The instants a `timestamp` part may name: 0001-01-01 to 9999-12-31 (UTC). */
-  minTimestamp: -62_135_596_800_000, // 0001-01-01T00:00:00.000Z (Date.UTC reads years below 100 as 19xx)
-  maxTimestamp: 253_402_300_799_999, // 9999-12-31T23:59:59.999Z
-} as const;
-
-const INT_MIN = -2_147_483_648;
-const INT_MAX = 2_147_483_647;
-
-function fits(value: unknown, part: CursorPart): boolean {
-  switch (part) {
-    case 'number':
-      return Number.isInteger(value) && (value as number) >= INT_MIN && (value as number) <= INT_MAX;
-    case 'flag':
-      return value === 0 || value === 1;
-    case 'float':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'timestamp':
-      return (
-        Number.isInteger(value) &&
-        (value as number) >= CURSOR_LIMITS.minTimestamp &&
-        (value as number) <= CURSOR_LIMITS.maxTimestamp
-      );
-    case 'string':
-      return typeof value === 'string' && value.length <= CURSOR_LIMITS.maxString;
-  }
+export function pageRequest(args: PageArgsShape): PageRequest {
+  if (args.first != null && args.last != null) throw new BadInput('Pass `first` or `last`, not both', 'last');
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const size =
+    args.last != null
+      ? sizeArgument(args.last, 'last')
+      : args.first != null
+        ? sizeArgument(args.first, 'first')
+        : PAGE_LIMITS.defaultSize;
+  return { size, backward, after: args.after ?? null, before: args.before ?? null };
 }
 
-/** Decodes a cursor made by `encodeCursor`, checking its shape and the range of each part, or throws BAD_USER_INPUT naming `field`. */
-export function decodeCursor(cursor: string, shape: ReadonlyArray<CursorPart>, field = 'after'): (string | number)[] {
-  let key: unknown;
-  if (cursor.length <= CURSOR_LIMITS.maxLength) {
-    try {
-      key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    } catch {
-      key = undefined;
-    }
-  }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => !fits(v, shape[i]))) {
-    throw new BadInput('Invalid cursor', field);
-  }
-  return key as (string | number)[];
+/** The page size to fetch: the requested `first` or `last`, or the default. */
+export function pageSize(args: PageArgsShape): number {
+  return pageRequest(args).size;
 }
 
-/** The page size to fetch: the requested `first`, or the default. */
-export function pageSize(args: { first?: number | null }): number {
-  return Math.min(args.first ?? PAGE_LIMITS.defaultSize, PAGE_LIMITS.maxSize);
+/** A page of a list ordered by one integer key (an id, an arrival number, a position), with the range of keys it may hold. */
+export interface IdPage extends PageRequest {
+  /** The keys the page may hold are above this one and below `below` (both excluded). */
+  above: number;
+  below: number;
+  /** The order to read rows in: the list's, or its reverse when paging backwards. */
+  fetch: 'asc' | 'desc';
 }
 
 /**
- * A forward page over ascending ids (the shape of most connections): the page size, and the id
- * to start after (0 without a cursor). A cursor that is not an id cursor is BAD_USER_INPUT.
+ * A page over one integer key (the shape of most connections): `order` is the list's order of the
+ * key (`asc`: oldest first; `desc`: newest first). Without cursors the range is every key above 0
+ * (serial ids, arrival numbers and positions start at 1) and below the largest `int`. A cursor that
+ * is not an integer key is BAD_USER_INPUT naming its argument.
  */
-export function idPage(args: { first?: number | null; after?: string | null }): { size: number; afterId: number } {
-  return { size: pageSize(args), afterId: args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0 };
+export function idPage(args: PageArgsShape, order: 'asc' | 'desc' = 'asc'): IdPage {
+  const page = pageRequest(args);
+  const after = page.after !== null ? (decodeCursor(page.after, ['number'], 'after')[0] as number) : null;
+  const before = page.before !== null ? (decodeCursor(page.before, ['number'], 'before')[0] as number) : null;
+  const [low, high] = order === 'asc' ? [after, before] : [before, after];
+  const fetch = (order === 'asc') !== page.backward ? 'asc' : 'desc';
+  return { ...page, above: low ?? 0, below: high ?? INT_MAX, fetch };
+}
+
+/** The part of an `IdPage` that page loaders key a page by, beside the list's owner. */
+export type IdRange = Pick<IdPage, 'size' | 'above' | 'below' | 'fetch'>;
+
+/** The range of an `IdPage` (for a page loader's key). */
+export function idRange({ size, above, below, fetch }: IdRange): IdRange {
+  return { size, above, below, fetch };
+}
+
+/** A key of an `IdRange`: pages with the same key are read in one statement for many owners. */
+export function idRangeKey(r: IdRange): string {
+  return `${r.size}:${r.above}:${r.below}:${r.fetch}`;
+}
+
+/** A page that reads forwards only (fields with `ForwardPageArgs`). */
+export function forwardPage(args: { first?: number | null; after?: string | null }): PageRequest {
+  return pageRequest({ first: args.first, after: args.after });
 }
 
 /**
@@ -196,21 +271,31 @@ class LazyEdge<T> {
 }
 
 /**
- * Turns `size + 1` fetched rows into a connection: the extra row only says there is a next page.
+ * Turns the rows read for a page into its connection. The rows come as they were read: at most
+ * `size + 1`, in the list's order, or in its reverse when the page is read backwards (`page.backward`):
+ * the extra row only says that more items lie beyond the page in the direction it was read. Then, per
+ * the Relay specification: read forwards, `hasNextPage` is whether that row came and
+ * `hasPreviousPage` whether `after` was given (the item it names precedes the page); read backwards,
+ * the other way round.
+ * @param count for connection types with a `totalCount`: how many items the whole list holds, called
+ * only when `totalCount` is selected
  */
 export function toConnection<T>(
   rows: T[],
-  size: number,
+  page: Pick<PageRequest, 'size' | 'backward' | 'after' | 'before'>,
   keyOf: (row: T) => (string | number)[],
-  hasPrevious: boolean,
+  count?: () => number | Promise<number>,
 ): ConnectionShape<T> {
-  const page = rows.length > size ? rows.slice(0, size) : rows;
-  const edges: Edge<T>[] = page.map((node) => new LazyEdge(node, keyOf));
+  const { size, backward } = page;
+  const more = rows.length > size;
+  const read = more ? rows.slice(0, size) : rows;
+  const ordered = backward ? [...read].reverse() : read;
+  const edges: Edge<T>[] = ordered.map((node) => new LazyEdge(node, keyOf));
   return {
     edges,
     pageInfo: {
-      hasNextPage: rows.length > size,
-      hasPreviousPage: hasPrevious,
+      hasNextPage: backward ? page.before !== null : more,
+      hasPreviousPage: backward ? more : page.after !== null,
       get startCursor() {
         return edges[0]?.cursor ?? null;
       },
@@ -218,51 +303,6 @@ export function toConnection<T>(
         return edges[edges.length - 1]?.cursor ?? null;
       },
     },
+    ...(count ? { count } : {}),
   };
-}
-
-/** What a cost function is given: the field's coerced arguments and the cost of its selection. */
-type CostArgs = { args: Record<string, unknown>; childComplexity: number };
-
-/**
- * A page size as the query-cost guard reads it: `arg` (null or absent: `defaultSize`), which must be
- * an integer from 1 to `maxSize`, or BAD_USER_INPUT naming the argument.
- */
-function checkedPageSize(args: Record<string, unknown>, arg: string, defaultSize: number, maxSize: number): number {
-  const size = args[arg] ?? defaultSize;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > maxSize) {
-    throw new BadInput(`${arg} must be from 1 to ${maxSize}`, arg);
-  }
-  return size;
-}
-
-/**
- * Cost of a list or connection field with a page size, for the query-cost guard: 1, plus the page
- * size (the argument `arg`) times the cost of what each item selects. The size is checked here, before
- * anything runs: a negative size once cancelled out its siblings' cost (issue 12), and a size over
- * the maximum was only refused after the operation's other fields had run.
- * @param arg name of the page-size argument (default `first`)
- * @param defaultSize size when the argument is omitted or null (default PAGE_LIMITS.defaultSize)
- * @param maxSize largest size allowed (default PAGE_LIMITS.maxSize)
- */
-export function pageComplexity({
-  arg = 'first',
-  defaultSize = PAGE_LIMITS.defaultSize,
-  maxSize = PAGE_LIMITS.maxSize,
-}: { arg?: string; defaultSize?: number; maxSize?: number } = {}) {
-  return ({ args, childComplexity }: CostArgs): number =>
-    1 + checkedPageSize(args, arg, defaultSize, maxSize) * Math.max(childComplexity, 1);
-}
-
-/** Cost of a connection paged by `first` (1 to PAGE_LIMITS.maxSize, default PAGE_LIMITS.defaultSize): see {@link pageComplexity}. */
-export const connectionComplexity = pageComplexity();
-
-/**
- * Cost of a list field without a page size, which its domain bounds (a poll's options, a post's
- * tags…): 1, plus the most items it can hold times the cost of what each selects, so that a page of
- * polls selecting each option's voters costs what it may fetch.
- * @param maxItems the most items the list can hold
- */
-export function boundedListComplexity(maxItems: number) {
-  return ({ childComplexity }: CostArgs): number => 1 + maxItems * childComplexity;
 }

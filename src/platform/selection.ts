@@ -33,7 +33,7 @@ const nodeSelections = new WeakMap<FieldNode, readonly FieldNode[]>();
 const nodeFields = new WeakMap<FieldNode, ReadonlySet<string>>();
 
 /**
- * The field nodes a connection field selects on its nodes (`edges { node { … } }`). Worked out once
+ * The field nodes a connection field selects on its nodes (`edges { node { … } }` and `nodes { … }`). Worked out once
  * per field of a document (Apollo and graphql-ws reuse a query text's parsed document), so a
  * connection resolved once per parent (a post's comments, 50 times in a feed) pays it once.
  */
@@ -47,9 +47,10 @@ export function connectionNodeSelections(
   if (!found) {
     const fields: FieldNode[] = [];
     for (const field of info.fieldNodes)
-      for (const edges of collect(field.selectionSet, info.fragments, []))
-        if (edges.name.value === 'edges')
-          for (const node of collect(edges.selectionSet, info.fragments, []))
+      for (const child of collect(field.selectionSet, info.fragments, []))
+        if (child.name.value === 'nodes') collect(child.selectionSet, info.fragments, fields);
+        else if (child.name.value === 'edges')
+          for (const node of collect(child.selectionSet, info.fragments, []))
             if (node.name.value === 'node') collect(node.selectionSet, info.fragments, fields);
     found = fields;
     if (only) nodeSelections.set(only, found);

@@ -472,6 +472,22 @@ describe('the demo seed (SEED_DEMO=true)', () => {
     expect(demo.appeals.edges.map((e: any) => e.node)).toEqual([
       { status: 'PENDING', decision: { action: 'REMOVE', rule: { title: 'No spam or self-promotion' } } },
     ]);
+    // Threads: each post's comment counts as the server keeps them (the seed derives them from its rows).
+    for (const slug of ['typescript', 'gardening']) {
+      const threads = await requestAt(
+        first.url,
+        `{ community(slug: "${slug}") { posts(first: 10) { nodes { commentCount
+            comments(first: 20) { totalCount nodes { replyCount replies(first: 10) { totalCount nodes { id } } } } } } } }`,
+      );
+      expect(threads.body.errors).toBeUndefined();
+      const posts = threads.body.data.community.posts.nodes as any[];
+      expect(posts.some((p) => p.comments.totalCount > 0)).toBe(true);
+      for (const post of posts) {
+        expect(post.comments.totalCount).toBe(post.comments.nodes.length);
+        for (const c of post.comments.nodes)
+          expect([c.replyCount, c.replies.totalCount]).toEqual([c.replies.nodes.length, c.replies.nodes.length]);
+      }
+    }
     // Notifications: the demo's jobs (replies, badges, the removal under appeal) run once the server is up.
     const dave = await requestAt(first.url, SIGN_IN, {
       input: { email: 'dave@townsquare.dev', password: 'townsquare-demo' },

@@ -346,12 +346,21 @@ describe('comment counts under concurrency', () => {
     const [row] = await dbQuery(
       server,
       `select p.comment_count, (select count(*)::int from comments c where c.post_id = p.id) as actual,
+              p.top_level_comment_count as top_level,
+              (select count(*)::int from comments c where c.post_id = p.id and c.parent_id is null) as actual_top_level,
               (select reply_count from comments where id = ?) as reply_count,
               (select count(*)::int from comments c where c.parent_id = ?) as actual_replies
          from posts p where p.id = ?`,
       [dbId(parent.id), dbId(parent.id), dbId(post.id)],
     );
-    expect(row).toEqual({ comment_count: 31, actual: 31, reply_count: 10, actual_replies: 10 });
+    expect(row).toEqual({
+      comment_count: 31,
+      actual: 31,
+      top_level: 21,
+      actual_top_level: 21,
+      reply_count: 10,
+      actual_replies: 10,
+    });
     const thread = await server.gql(Thread, { id: post.id, first: 1 });
     expect(thread.body.data!.post!.commentCount).toBe(31);
   });

@@ -2,7 +2,7 @@ import { graphql } from '../../codegen/index';
 import { closeAll, createCommunity, errorCode, signUp, startTestServer, type TestServer } from '../support/server';
 import { addComment, castOf, createPost, vote } from './operations';
 
-/** Issue 3's feed query: each post with author, community, score, viewerVote, commentCount, tags and its first 3 comments with their authors. */
+/** Issue 3's feed query: each post with author, community, score, viewerVote, commentCount, tags and its first 3 comments with their authors (and how many there are). */
 const CommunityFeedPage = graphql(`
   query PostsCommunityFeedPage($slug: String!, $first: Int!) {
     community(slug: $slug) {
@@ -22,6 +22,7 @@ const CommunityFeedPage = graphql(`
               slug
             }
             comments(first: 3) {
+              totalCount
               edges {
                 node {
                   body
@@ -100,6 +101,7 @@ describe('SQL statements per feed page (no N+1)', () => {
           expect(node.author).not.toBeNull();
           expect(node.community.slug).toBe(community.slug);
           expect(node.commentCount).toBe(4);
+          expect(node.comments.totalCount).toBe(4); // kept on the post: no statement more
           expect(node.tags).toContain('feed');
           expect(node.comments.edges.map((e: any) => e.node.body)).toEqual(['comment 0', 'comment 1', 'comment 2']);
           for (const c of node.comments.edges) expect(c.node.author!.handle).toMatch(/^m\d/);
@@ -134,13 +136,13 @@ describe('SQL statements per feed page (no N+1)', () => {
 
 describe("a listing's first comments, read with its posts", () => {
   /** Every field of a comment page that comes from its rows. */
-  const PAGE = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  const PAGE = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount
     edges { cursor node { id body bodyHtml depth score replyCount featured createdAt editedAt deletedAt
-      author { id handle } parent { id } } }`;
+      author { id handle } parent { id } } } nodes { id body depth author { handle } }`;
   const listing = (comments: string) => `query ($slug: String!) {
     community(slug: $slug) { posts(first: 10, orderBy: NEW) { edges { node { id ${comments} } } } }
   }`;
-  const alone = (first: number) => `query ($id: ID!) { post(id: $id) { comments(first: ${first}) { ${PAGE} } } }`;
+  const alone = (page: string) => `query ($id: ID!) { post(id: $id) { comments(${page}) { ${PAGE} } } }`;
 
   it("answers exactly as each post's comments field alone, whatever the page, and costs one statement fewer only when one page is asked", async () => {
     const { owner, members, community } = await castOf(server, 3);
@@ -167,29 +169,31 @@ describe("a listing's first comments, read with its posts", () => {
         expect(deleted.body.errors).toBeUndefined();
       }
     }
-    const cases: { comments: string; pages: Record<string, number>; statements: number }[] = [
+    const cases: { comments: string; pages: Record<string, string>; statements: number }[] = [
       // One page: read with the posts (the community by slug with its posts: one statement).
-      { comments: `comments(first: 3) { ${PAGE} }`, pages: { comments: 3 }, statements: 1 },
-      { comments: `comments { ${PAGE} }`, pages: { comments: 20 }, statements: 1 },
+      { comments: `comments(first: 3) { ${PAGE} }`, pages: { comments: 'first: 3' }, statements: 1 },
+      { comments: `comments { ${PAGE} }`, pages: { comments: 'first: 20' }, statements: 1 },
       // The same page twice under two names (both with bodyHtml): still one.
       {
         comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id bodyHtml } } }`,
-        pages: { comments: 2 },
+        pages: { comments: 'first: 2' },
         statements: 1,
       },
       // The same page, one with bodyHtml and one without: the loader's two statements (it reads the
       // page with and without body_html apart).
       {
         comments: `comments(first: 2) { ${PAGE} } again: comments(first: 2) { edges { node { id } } }`,
-        pages: { comments: 2 },
+        pages: { comments: 'first: 2' },
         statements: 3,
       },
       // Two different pages: each from the comments loader.
       {
         comments: `comments(first: 2) { ${PAGE} } more: comments(first: 4) { ${PAGE} }`,
-        pages: { comments: 2, more: 4 },
+        pages: { comments: 'first: 2', more: 'first: 4' },
         statements: 3,
       },
+      // The last page, read backwards: from the comments loader, in one statement for every post.
+      { comments: `comments(last: 2) { ${PAGE} }`, pages: { comments: 'last: 2' }, statements: 2 },
     ];
     for (const { comments, pages, statements } of cases) {
       const res = await server.gql(listing(comments), { slug: community.slug }, { token: owner.token });
@@ -197,8 +201,8 @@ describe("a listing's first comments, read with its posts", () => {
       const posts = res.body.data.community.posts.edges.map((e: any) => e.node);
       expect(posts).toHaveLength(4);
       for (const post of posts)
-        for (const [name, first] of Object.entries(pages)) {
-          const single = await server.gql(alone(first), { id: post.id }, { token: owner.token });
+        for (const [name, page] of Object.entries(pages)) {
+          const single = await server.gql(alone(page), { id: post.id }, { token: owner.token });
           expect(single.body.errors).toBeUndefined();
           const expected = single.body.data.post.comments;
           // (`again` is checked below, against the first.)
@@ -290,8 +294,10 @@ describe('a preview listing (authors asked for their handle, comments for no tim
 });
 
 describe('community(slug) reads its page of posts with the community (PUBLIC only)', () => {
-  const PAGE = 'edges { cursor node { id title tags score } } pageInfo { hasNextPage endCursor }';
-  const after = (args: string) => (args.includes('$after') ? ', $after: String' : '');
+  const PAGE =
+    'edges { cursor node { id title tags score } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
+  const after = (args: string) =>
+    `${args.includes('$after') ? ', $after: String' : ''}${args.includes('$before') ? ', $before: String' : ''}`;
   const bySlug = (args: string) =>
     `query ($slug: String!${after(args)}) { community(slug: $slug) { posts(${args}) { ${PAGE} } } }`;
   const byId = (args: string) =>
@@ -313,19 +319,26 @@ describe('community(slug) reads its page of posts with the community (PUBLIC onl
       'first: 2, orderBy: HOT, tag: "odd"',
       'first: 3, after: $after',
       'first: 3, orderBy: NEW, after: $after',
+      'last: 3',
+      'last: 2, orderBy: TOP, before: $before',
+      'last: 3, orderBy: NEW, tag: "even", before: $before',
     ]) {
       // Page through with each shape: the folded page (by slug) and the field's own (by node id) agree.
+      const backward = args.includes('$before');
       let cursor: unknown = null;
-      for (let page = 0; page < 3; page++) {
-        const folded = await server.gql(bySlug(args), { slug: community.slug, after: cursor });
-        const alone = await server.gql(byId(args), { id: community.id, after: cursor });
+      for (let page = 0; page < 4; page++) {
+        const folded = await server.gql(bySlug(args), { slug: community.slug, after: cursor, before: cursor });
+        const alone = await server.gql(byId(args), { id: community.id, after: cursor, before: cursor });
         expect(folded.body.errors).toBeUndefined();
         expect(alone.body.errors).toBeUndefined();
-        const posts: { pageInfo: { hasNextPage: boolean; endCursor: string } } = folded.body.data.community.posts;
+        const posts: {
+          pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+        } = folded.body.data.community.posts;
         expect({ args, page, posts }).toEqual({ args, page, posts: alone.body.data.node.posts });
         expect({ args, statements: folded.sqlStatements }).toEqual({ args, statements: 1 });
-        if (!args.includes('$after') || !posts.pageInfo.hasNextPage) break;
-        cursor = posts.pageInfo.endCursor;
+        if (!/\$after|\$before/.test(args) || !(backward ? posts.pageInfo.hasPreviousPage : posts.pageInfo.hasNextPage))
+          break;
+        cursor = backward ? posts.pageInfo.startCursor : posts.pageInfo.endCursor;
       }
     }
     // A cursor of another ordering is refused as the field refuses it.

@@ -1,7 +1,8 @@
 /**
  * No N+1 in reputation fields: a page of members with reputation, level, badges and a page of
- * their ledger costs the same statements for 5 members as for 20; so does a leaderboard of 5 or 20
- * with each entry's member, user and badges. And the statements a vote costs, ledger included.
+ * their ledger costs the same statements for 5 members as for 20; so does a leaderboard (or a page
+ * of the ranking, with its count) of 5 or 20 with each entry's member, user and badges. And the
+ * statements a vote costs, ledger included.
  */
 import { graphql } from '../../codegen/index';
 import { VoteDocument, castOf, createPost, vote } from '../posts/operations';
@@ -62,6 +63,16 @@ const BoardPage = graphql(`
   }
 `);
 
+/** The same board as a connection, with its size. */
+const RankingPage = `query ReputationRankingPage($slug: String!, $first: Int!) {
+  community(slug: $slug) {
+    ranking(period: WEEK, first: $first) {
+      totalCount
+      nodes { rank score member { reputation level user { handle } badges { badge } } }
+    }
+  }
+}`;
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ RESPONSE_CACHE_SECONDS: '0' });
@@ -90,6 +101,12 @@ describe('SQL statements of reputation fields (no N+1)', () => {
       expect(board.body.errors).toBeUndefined();
       expect(board.body.data.community.leaderboard).toHaveLength(first);
       counts[`leaderboard, first ${first}`] = board.sqlStatements;
+
+      const ranking = await server.gql(RankingPage, { slug: cast.community.slug, first });
+      expect(ranking.body.errors).toBeUndefined();
+      expect(ranking.body.data.community.ranking.nodes).toHaveLength(first);
+      expect(ranking.body.data.community.ranking.totalCount).toBe(authors.length);
+      counts[`ranking, first ${first}`] = ranking.sqlStatements;
     }
     console.log('SQL statements per reputation page:', counts);
     // community + members page + their badges + their ledger pages + the ledger rows' subjects (posts)
@@ -98,6 +115,9 @@ describe('SQL statements of reputation fields (no N+1)', () => {
     // community + the entries' members + their users + their badges (the board itself is not SQL)
     expect(counts['leaderboard, first 5']).toBe(counts['leaderboard, first 20']);
     expect(counts['leaderboard, first 20']).toBe(4);
+    // The same for the ranking, its count included (the board's size is not SQL either).
+    expect(counts['ranking, first 5']).toBe(4);
+    expect(counts['ranking, first 20']).toBe(4);
   });
 
   it('costs a fixed number of statements per vote, its ledger rows included', async () => {

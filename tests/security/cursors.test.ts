@@ -2,8 +2,9 @@
  * Forged cursors are BAD_USER_INPUT, never an internal error (issue 12, point 12): cursors are opaque
  * to clients, but an attacker can decode one (base64url of a JSON key) and send it back with huge,
  * negative, fractional, non-numeric or too long parts, or timestamps out of any calendar. Every
- * connection of the schema that takes a cursor, and every subscription that replays from one, is
- * walked from the schema: a new one without a way to reach it here fails the test.
+ * cursor argument of every connection of the schema (`after`, and `before` where it pages backwards),
+ * and every subscription that replays from one, is walked from the schema: a new one without a way to
+ * reach it here fails the test.
  */
 import { getNamedType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { closeAll, grantPlatformAdmin, signUp, startTestServer, type TestServer } from '../support/server';
@@ -141,24 +142,25 @@ interface Connection {
   cursorArg: string;
 }
 
-/** Every field of an object type with a cursor argument and a page (a connection). */
+/** Every cursor argument (`after`, `before`…) of every field of an object type that returns a page (a connection). */
 function connections(): Connection[] {
   const found: Connection[] = [];
   for (const type of Object.values(server.app.schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__') || type.name === 'Subscription') continue;
     for (const field of Object.values(type.getFields())) {
-      const cursorArg = field.args.find((a) => CURSOR_ARGUMENT.test(a.name));
       const returned = getNamedType(field.type);
-      if (cursorArg && isObjectType(returned) && returned.getFields().edges)
+      if (!isObjectType(returned) || !returned.getFields().edges) continue;
+      for (const cursorArg of field.args.filter((a) => CURSOR_ARGUMENT.test(a.name)))
         found.push({ name: `${type.name}.${field.name}`, owner: type, field, cursorArg: cursorArg.name });
     }
   }
   return found;
 }
 
-/** An operation reading one page of the connection, with the cursor as `$cursor`. */
+/** An operation reading one page of the connection, with the cursor as `$cursor`: `before` backwards, others forwards where the field can. */
 function pageQuery(c: Connection): { query: string; variables: Record<string, unknown> } | null {
-  const size = c.field.args.some((a) => a.name === 'last') ? 'last: 1' : 'first: 1';
+  const has = (name: string) => c.field.args.some((a) => a.name === name);
+  const size = (c.cursorArg === 'before' || !has('first')) && has('last') ? 'last: 1' : 'first: 1';
   const args = [size, `${c.cursorArg}: $cursor`, REQUIRED[c.name]].filter(Boolean).join(', ');
   const inner = `${c.field.name}(${args}) ${PAGE}`;
   if (c.owner.name === 'Query') return { query: `query($cursor: String) { ${inner} }`, variables: {} };
@@ -185,7 +187,9 @@ describe('forged cursors', () => {
   it('are BAD_USER_INPUT naming the argument, on every connection of the schema, or a page when they still make sense', async () => {
     const findings: string[] = [];
     const list = connections();
-    expect(list.length).toBeGreaterThan(20);
+    expect(list.length).toBeGreaterThan(60);
+    // Both ways, where a connection pages backwards: its `before` is walked as its `after` is.
+    expect(list.filter((c) => c.cursorArg === 'before').length).toBeGreaterThan(30);
     for (const c of list) {
       const request = pageQuery(c);
       if (!request) {
@@ -200,7 +204,7 @@ describe('forged cursors', () => {
       const real = pageOf(first.body.data)?.edges?.[0]?.cursor ?? pageOf(first.body.data)?.pageInfo?.endCursor;
       if (first.body.errors || !real) {
         findings.push(
-          `${c.name}: no real cursor to forge from ${JSON.stringify(first.body.errors ?? first.body.data)}`,
+          `${c.name}(${c.cursorArg}): no real cursor to forge from ${JSON.stringify(first.body.errors ?? first.body.data)}`,
         );
         continue;
       }

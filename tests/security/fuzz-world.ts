@@ -812,16 +812,19 @@ export const QUERY_BASELINES: Record<string, Builder> = {
     variables: { ruleId: await w.once('automod rule', () => w.autoModRule()), last: 20 },
   }),
   viewerModerationActions: async () => ({ variables: { first: 5 } }),
+  // A window between two cursors, so that `before` is fuzzed from a real cursor as `after` is.
   communities: async (w) => {
-    const page = await w.call('{ communities(first: 1) { pageInfo { endCursor } } }', {});
-    return { variables: { first: 5, after: page.communities.pageInfo.endCursor, search: 'fuzz' } };
+    const page = await w.call('{ communities(first: 3) { edges { cursor } } }', {});
+    const [after, , before] = page.communities.edges.map((e: { cursor: string }) => e.cursor);
+    return { variables: { first: 5, after, before, search: 'fuzz' } };
   },
   community: async (w) => ({ variables: { slug: w.community.slug } }),
   event: async (w) => ({ variables: { id: await w.once('rsvp meetup id', () => w.event()) } }),
   feed: async (w) => {
     await w.once('ada post', () => w.post(w.ada));
-    const page = await w.call('{ feed(first: 1, orderBy: TOP) { pageInfo { endCursor } } }', {});
-    return { variables: { first: 5, after: page.feed.pageInfo.endCursor, orderBy: 'TOP', tag: 'fuzz' } };
+    // Read backwards from a real cursor, so that `last` and `before` are fuzzed on a page that reads.
+    const page = await w.call('{ feed(first: 3, orderBy: TOP) { pageInfo { endCursor } } }', {});
+    return { variables: { last: 5, before: page.feed.pageInfo.endCursor, orderBy: 'TOP', tag: 'fuzz' } };
   },
   node: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
   poll: async (w) => ({ variables: { id: (await w.once('poll', () => w.poll())).id } }),

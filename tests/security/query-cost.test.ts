@@ -278,14 +278,53 @@ describe('the cost of every list in the schema', () => {
     expect(checked).toBeGreaterThan(80);
   });
 
+  it('refuses `first` with `last` with BAD_USER_INPUT naming `last`, on every connection that takes both', () => {
+    const reach = pathsToTypes();
+    const accepted: string[] = [];
+    let checked = 0;
+    for (const { name, owner, field } of listFields()) {
+      if (!field.args.some((a) => a.name === 'first') || !field.args.some((a) => a.name === 'last')) continue;
+      const refusal = refusalOf(
+        operationFor(reach.get(owner.name)!, field, { first: '1', last: '1' }, selectionOf(field)),
+      );
+      checked += 1;
+      if (refusal?.code !== 'BAD_USER_INPUT' || refusal.field !== 'last')
+        accepted.push(`${name}(first: 1, last: 1) → ${JSON.stringify(refusal)}`);
+    }
+    expect(accepted).toEqual([]);
+    expect(checked).toBeGreaterThan(25);
+  });
+
+  it("weighs what a connection's `nodes` select by its page size, as what its `edges` select", () => {
+    const reach = pathsToTypes();
+    const light: string[] = [];
+    let checked = 0;
+    for (const { name, owner, field } of listFields()) {
+      const size = field.args.find((a) => SIZE_ARGUMENT.test(a.name));
+      if (!size || !isConnection(getNamedType(field.type))) continue;
+      for (const [via, wrap] of [
+        ['nodes', (leaves: string) => `{ nodes { ${leaves} } }`],
+        ['edges', (leaves: string) => `{ edges { node { ${leaves} } } }`],
+      ] as const) {
+        const cost = (leaves: string) =>
+          costOf(operationFor(reach.get(owner.name)!, field, { [size.name]: '50' }, wrap(leaves)));
+        const perLeaf = cost('a: __typename b: __typename') - cost('a: __typename');
+        checked += 1;
+        if (perLeaf < 50) light.push(`${name}(${size.name}: 50) { ${via} }: one more field costs ${perLeaf}`);
+      }
+    }
+    expect(light).toEqual([]);
+    expect(checked).toBeGreaterThan(60);
+  });
+
   it('knows why every list without a page size is bounded, and weighs what it selects by that bound', () => {
     const reach = pathsToTypes();
     const problems: string[] = [];
     const lists = listFields();
     for (const { name, owner, field } of lists) {
       if (field.args.some((a) => SIZE_ARGUMENT.test(a.name))) continue;
-      // A connection's edges: as many as the page size of the field that returned the connection.
-      if (field.name === 'edges' && isConnection(owner)) continue;
+      // A connection's edges and nodes: as many as the page size of the field that returned the connection.
+      if ((field.name === 'edges' || field.name === 'nodes') && isConnection(owner)) continue;
       if (isConnection(getNamedType(field.type))) {
         problems.push(`${name}: a connection without a page size`);
         continue;

@@ -148,6 +148,11 @@ export class Community extends Node {
 @Unique({ properties: ['community', 'user'] })
 @Index({ properties: ['user'] })
 @Index({ name: 'members_community_id_id_index', properties: ['community', 'id'] })
+// Staff rows only: counts a community's members by role (`members(role:) { totalCount }`) reading the few staff entries.
+@Index({
+  name: 'members_staff_index',
+  expression: `create index "members_staff_index" on "members" ("community_id", "role") where role <> 'MEMBER'`,
+})
 @ObjectType('Member', { implements: Node, simpleResolvers: true, description: "A user's membership of a community." })
 export class Member extends Node {
   @PrimaryKey({ autoincrement: true })

@@ -4,49 +4,47 @@ import { fastSql, sql } from '../../platform/database/sql';
 import { byIdLoader, managedFromRow } from '../../platform/by-id-loader';
 import type { CacheScope } from '../../platform/cache-scope';
 import type { Loaders } from '../../platform/loaders';
+import { idRangeKey, type IdRange } from '../../platform/pagination';
 import { ref, timestamp, view } from '../../platform/views';
 import type { Viewer } from '../identity/viewer';
 import { Community, Invite, JoinRequest, Member, type Role } from './communities.entity';
 
-/** One page of a community's members: `size + 1` rows so the caller knows whether a next page exists. */
-export interface MembersPageKey {
+/** One page of a community's members: `size + 1` rows so the caller knows whether a page lies beyond it. */
+export interface MembersPageKey extends IdRange {
   communityId: number;
-  size: number;
-  afterId: number;
   role: Role | null;
 }
 
-const pageKey = (k: MembersPageKey) => `${k.communityId}:${k.size}:${k.afterId}:${k.role ?? ''}`;
+/** What pages read in one statement share: all but the community. */
+const membersGroup = (k: MembersPageKey) => `${idRangeKey(k)}:${k.role ?? ''}`;
+const pageKey = (k: MembersPageKey) => `${k.communityId}:${membersGroup(k)}`;
 
 /**
- * Pages of members for many communities in one statement, in join order: one index range scan per
- * community (LATERAL … LIMIT, as the comment pages do), so the cost grows with neither the number
- * of communities on the page nor their size.
+ * Pages of members for many communities in one statement, in join order (its reverse for a page
+ * read backwards): one index range scan per community (LATERAL … LIMIT, as the comment pages do),
+ * so the cost grows with neither the number of communities on the page nor their size.
  */
 function membersPageLoader(em: EntityManager) {
   return new DataLoader<MembersPageKey, Member[], string>(
     async (keys) => {
       const groups = new Map<string, MembersPageKey[]>();
-      for (const k of keys) {
-        const g = `${k.size}:${k.afterId}:${k.role ?? ''}`;
-        groups.set(g, [...(groups.get(g) ?? []), k]);
-      }
+      for (const k of keys) groups.set(membersGroup(k), [...(groups.get(membersGroup(k)) ?? []), k]);
       const pages = new Map<string, Member[]>();
       for (const group of groups.values()) {
-        const { size, afterId, role } = group[0];
+        const { size, above, below, fetch, role } = group[0];
         const rows = await sql(
           em,
           `select m.* from unnest(array[${group.map(() => '?::int').join(', ')}]) as k(id)
              cross join lateral (
                select * from members m
-                where m.community_id = k.id and m.id > ? ${role ? 'and m.role = ?' : ''}
-                order by m.id limit ?
+                where m.community_id = k.id and m.id > ? and m.id < ? ${role ? 'and m.role = ?' : ''}
+                order by m.id ${fetch} limit ?
              ) m
-            order by m.community_id, m.id`,
-          [...group.map((k) => k.communityId), afterId, ...(role ? [role] : []), size + 1],
+            order by m.community_id, m.id ${fetch}`,
+          [...group.map((k) => k.communityId), above, below, ...(role ? [role] : []), size + 1],
         );
         for (const row of rows) {
-          const key = pageKey({ communityId: row.community_id as number, size, afterId, role });
+          const key = pageKey({ communityId: row.community_id as number, size, above, below, fetch, role });
           pages.set(key, [...(pages.get(key) ?? []), em.map(Member, row)]);
         }
       }
@@ -54,6 +52,29 @@ function membersPageLoader(em: EntityManager) {
     },
     { cacheKeyFn: pageKey },
   );
+}
+
+/**
+ * How many members of each community hold each staff role (OWNER, ADMIN, MODERATOR), in one
+ * statement: an index-only count over the partial index of staff rows (`members_staff_index`),
+ * which a community's plain members are not in. With `memberCount` (maintained), it answers
+ * `members(role:) { totalCount }` for every role, MEMBER included (the rest).
+ */
+function staffCountsLoader(em: EntityManager) {
+  return new DataLoader<number, Map<Role, number>>(async (communityIds) => {
+    const rows = await fastSql<{ community_id: number; role: Role; n: number }>(
+      em,
+      `select community_id, role, count(*)::int as n from members
+        where community_id = any($1::int[]) and role <> 'MEMBER' group by community_id, role`,
+      [[...communityIds]],
+    );
+    const counts = new Map<number, Map<Role, number>>();
+    for (const r of rows) {
+      if (!counts.has(r.community_id)) counts.set(r.community_id, new Map());
+      counts.get(r.community_id)!.set(r.role, r.n);
+    }
+    return communityIds.map((id) => counts.get(id) ?? new Map());
+  });
 }
 
 /**
@@ -213,6 +234,7 @@ export function createCommunityLoaders(em: EntityManager, viewer: Viewer, scope:
     joinRequest: byIdLoader(em, JoinRequest),
     invite: byIdLoader(em, Invite),
     membersPage: membersPageLoader(em),
+    staffCounts: staffCountsLoader(em),
     viewerStanding: standing,
     /**
      * The viewer's membership in each community: null when not a member, anonymous, or banned there

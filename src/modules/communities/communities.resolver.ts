@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
+import { Connection, PageArgs, connectionComplexity, idPage, idRange, toConnection } from '../../platform/pagination';
 import { Community, JoinRequest, JoinRequestStatus, Member } from './communities.entity';
 import {
   CommunitiesArgs,
@@ -18,7 +18,10 @@ import { assertCan } from './permissions';
 @ObjectType()
 export class CommunityConnection extends Connection(Community, 'Community') {}
 @ObjectType()
-export class MemberConnection extends Connection(Member, 'Member') {}
+export class MemberConnection extends Connection(Member, 'Member', {
+  totalCount:
+    "How many members the list holds (all its pages): the community's `memberCount` (kept exact with each join and leave) without `role`; with `role`, the staff roles are counted on an index of staff rows only, and MEMBER is the rest.",
+}) {}
 @ObjectType()
 export class JoinRequestConnection extends Connection(JoinRequest, 'JoinRequest') {}
 
@@ -86,9 +89,15 @@ export class CommunitiesResolver {
   })
   async members(@Root() community: Community, @Args() args: MembersArgs, @Ctx() { loaders, viewer }: Context) {
     await communities.assertCanReadContent(loaders, viewer, community);
-    const { size, afterId } = idPage(args);
-    const rows = await loaders.membersPage.load({ communityId: community.id, size, afterId, role: args.role ?? null });
-    return toConnection(rows, size, (m) => [m.id], afterId > 0);
+    const page = idPage(args);
+    const role = args.role ?? null;
+    const rows = await loaders.membersPage.load({ communityId: community.id, role, ...idRange(page) });
+    return toConnection(
+      rows,
+      page,
+      (m) => [m.id],
+      () => communities.memberCountOf(loaders, community, role),
+    );
   }
 
   @FieldResolver(() => Member, { nullable: true, description: 'Your membership; null when you are not a member.' })
@@ -102,12 +111,12 @@ export class CommunitiesResolver {
   })
   async joinRequests(@Root() community: Community, @Args() args: PageArgs, @Ctx() { em, loaders, viewer }: Context) {
     assertCan(await communities.actorIn(loaders, viewer, community.id), 'joinRequests.review');
-    const { size, afterId } = idPage(args);
+    const page = idPage(args);
     const rows = await em.find(
       JoinRequest,
-      { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: afterId } },
-      { orderBy: { id: 'asc' }, limit: size + 1 },
+      { community: community.id, status: JoinRequestStatus.PENDING, id: { $gt: page.above, $lt: page.below } },
+      { orderBy: { id: page.fetch }, limit: page.size + 1 },
     );
-    return toConnection(rows, size, (r) => [r.id], afterId > 0);
+    return toConnection(rows, page, (r) => [r.id]);
   }
 }

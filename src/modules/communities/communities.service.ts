@@ -191,13 +191,27 @@ export async function communityBySlug(
 }
 
 /**
- * Communities the viewer can see, oldest first, filtered by `search`: PUBLIC and RESTRICTED ones,
+ * How many members `Community.members(role)` lists: `memberCount` (maintained) for all of them; for
+ * a staff role, its count from `staffCounts` (one statement for every community of the request);
+ * for MEMBER, the rest.
+ */
+export async function memberCountOf(loaders: Loaders, community: Community, role: Role | null): Promise<number> {
+  if (role === null) return community.memberCount;
+  const staff = await loaders.staffCounts.load(community.id);
+  if (role !== Role.MEMBER) return staff.get(role) ?? 0;
+  let count = community.memberCount;
+  for (const n of staff.values()) count -= n;
+  return Math.max(count, 0);
+}
+
+/**
+ * Communities the viewer can see, oldest first (paged both ways), filtered by `search`: PUBLIC and RESTRICTED ones,
  * and the PRIVATE ones they belong to. The visibility rule runs in SQL so that pages are full and
  * counts never leak private communities.
  */
 export async function listCommunities(em: EntityManager, loaders: Loaders, viewer: Viewer, args: CommunitiesArgs) {
-  const { size, afterId } = idPage(args);
-  const where: Record<string, unknown>[] = [{ id: { $gt: afterId } }];
+  const page = idPage(args);
+  const where: Record<string, unknown>[] = [{ id: { $gt: page.above, $lt: page.below } }];
   if (!viewer.isAdmin) {
     where.push({
       $or: [
@@ -223,7 +237,10 @@ export async function listCommunities(em: EntityManager, loaders: Loaders, viewe
     const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push({ $or: [{ name: { $ilike: like } }, { slug: { $ilike: like } }] });
   }
-  const rows = await em.find(Community, { $and: where } as never, { orderBy: { id: 'asc' }, limit: size + 1 });
+  const rows = await em.find(Community, { $and: where } as never, {
+    orderBy: { id: page.fetch },
+    limit: page.size + 1,
+  });
   for (const c of rows) loaders.community.prime(c.id, c);
-  return toConnection(rows, size, (c) => [c.id], afterId > 0);
+  return toConnection(rows, page, (c) => [c.id]);
 }

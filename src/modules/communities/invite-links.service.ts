@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { sql } from '../../platform/database/sql';
 import { AppError, BadInput, ErrorCode, NotFound, nullIfHidden } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import { TOKEN_PREFIX, hashSecret, newSecret } from '../identity/credentials';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -98,16 +98,16 @@ export async function communityInviteLinks(
   loaders: Loaders,
   viewer: Viewer,
   community: Community,
-  args: { first?: number | null; after?: string | null },
+  args: PageArgsShape,
 ) {
   assertCan(await actorIn(loaders, viewer, community.id), 'members.invite');
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await em.find(
     InviteLink,
-    { community: community.id, id: { $gt: afterId } },
-    { orderBy: { id: 'asc' }, limit: size + 1 },
+    { community: community.id, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (l) => [l.id], afterId > 0);
+  return toConnection(rows, page, (l) => [l.id]);
 }
 
 /** Whether a link still lets one more user in; counted in SQL so that `maxUses` holds under concurrent joins. */

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
-import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
+import { Connection, ForwardPageArgs, connectionComplexity } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { Post } from '../posts/posts.entity';
 import { ContestEntry, ContestPhase } from './contests.entity';
@@ -23,7 +23,10 @@ export class Contest {
 }
 
 @ObjectType()
-export class ContestEntryConnection extends Connection(ContestEntry, 'ContestEntry') {}
+export class ContestEntryConnection extends Connection(ContestEntry, 'ContestEntry', {
+  totalCount:
+    "How many entries the contest has (all pages): `entryCount`, counted on the index of the contest's entries (one per member at most).",
+}) {}
 
 @Resolver(() => Event)
 export class EventContestResolver {
@@ -49,7 +52,7 @@ export class ContestResolver {
     description:
       'By votes (most first), then earliest submitted; while the contest takes submissions, in the order they came.',
   })
-  entries(@Root() contest: Contest, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
+  entries(@Root() contest: Contest, @Args() args: ForwardPageArgs, @Ctx() { loaders }: Context) {
     return contests.contestEntries(loaders, contest.event, contest.phase, args);
   }
 

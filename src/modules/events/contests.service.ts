@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, Conflict, Forbidden, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
+import { decodeCursor, forwardPage, toConnection, type ForwardPageArgs } from '../../platform/pagination';
 import { actorIn } from '../communities/communities.service';
 import { assertCan, assertNotBanned } from '../communities/permissions';
 import { authorize } from '../communities/policies';
@@ -230,10 +230,15 @@ export async function withdrawVote(ctx: Context, { eventId }: { eventId: number 
  * `Contest.entries`: by votes (most first), then earliest submitted, then id; while the contest
  * takes submissions, by submission only. Cursors carry the whole sort key.
  */
-export async function contestEntries(loaders: Loaders, event: Event, phase: ContestPhase, args: PageArgs) {
-  const size = pageSize(args);
-  const after = args.after ? (decodeCursor(args.after, ['number', 'timestamp', 'number']) as EntryCursor) : null;
+export async function contestEntries(loaders: Loaders, event: Event, phase: ContestPhase, args: ForwardPageArgs) {
+  const page = forwardPage(args);
+  const after = page.after ? (decodeCursor(page.after, ['number', 'timestamp', 'number']) as EntryCursor) : null;
   const ranked = phase !== ContestPhase.SUBMISSIONS;
-  const rows = await loaders.contestEntryPage.load({ eventId: event.id, ranked, size, after });
-  return toConnection(rows, size, (e) => [e.votes, e.submittedAt.getTime(), e.id], !!args.after);
+  const rows = await loaders.contestEntryPage.load({ eventId: event.id, ranked, size: page.size, after });
+  return toConnection(
+    rows,
+    page,
+    (e) => [e.votes, e.submittedAt.getTime(), e.id],
+    () => loaders.contestEntryCount.load(event.id),
+  );
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { sql } from '../../platform/database/sql';
+import { idRange, idRangeKey, type IdRange } from '../../platform/pagination';
 import type { Viewer } from '../identity/viewer';
 import { Event, Rsvp } from './events.entity';
 
@@ -18,16 +19,13 @@ export interface RsvpCounts {
   interested: number;
 }
 
-/** Attendees (seated) or the waitlist of one occurrence, a page of it. */
-export interface RsvpPageKey extends OccurrenceKey {
+/** Attendees (seated) or the waitlist of one occurrence, a page of it: the range is of arrival numbers (from 1). */
+export interface RsvpPageKey extends OccurrenceKey, IdRange {
   list: 'attendees' | 'waitlist';
-  size: number;
-  /** Arrival number to start after (0 from the beginning). */
-  afterArrival: number;
 }
 
 const occurrenceKey = (k: OccurrenceKey) => `${k.eventId}:${k.startsAt.getTime()}`;
-const pageKey = (k: RsvpPageKey) => `${occurrenceKey(k)}:${k.list}:${k.size}:${k.afterArrival}`;
+const pageKey = (k: RsvpPageKey) => `${occurrenceKey(k)}:${k.list}:${idRangeKey(k)}`;
 
 /** `(event_id, occurrence_starts_at) in (…)` for a batch of occurrences, and its parameters. */
 function occurrencesIn(keys: readonly OccurrenceKey[]): { clause: string; params: unknown[] } {
@@ -87,28 +85,29 @@ function rsvpPageLoader(em: EntityManager) {
       const result = new Map<string, Rsvp[]>();
       const groups = new Map<string, RsvpPageKey[]>();
       for (const k of keys) {
-        const g = `${k.list}:${k.size}:${k.afterArrival}`;
+        const g = `${k.list}:${idRangeKey(k)}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       for (const group of groups.values()) {
-        const { list, size, afterArrival } = group[0];
+        const { list } = group[0];
+        const range = idRange(group[0]);
         const rows = await sql<{ id: number }[]>(
           em,
           `select r.id
              from unnest(array[${group.map(() => '?::int').join(', ')}], array[${group.map(() => '?::timestamptz').join(', ')}]) as k(event_id, at)
              cross join lateral (
                select id from rsvps r
-                where r.event_id = k.event_id and r.occurrence_starts_at = k.at and r.arrival > ?
+                where r.event_id = k.event_id and r.occurrence_starts_at = k.at and r.arrival > ? and r.arrival < ?
                   and ${list === 'attendees' ? 'r.seated' : 'not r.seated'}
-                order by r.arrival limit ?
+                order by r.arrival ${range.fetch} limit ?
              ) r`,
-          [...group.map((k) => k.eventId), ...group.map((k) => k.startsAt), afterArrival, size + 1],
+          [...group.map((k) => k.eventId), ...group.map((k) => k.startsAt), range.above, range.below, range.size + 1],
         );
         const rsvps = rows.length
-          ? await em.find(Rsvp, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { arrival: 'asc' } })
+          ? await em.find(Rsvp, { id: { $in: rows.map((r) => r.id) } }, { orderBy: { arrival: range.fetch } })
           : [];
         for (const r of rsvps) {
-          const key = pageKey({ eventId: r.event.id, startsAt: r.occurrenceStartsAt, list, size, afterArrival });
+          const key = pageKey({ eventId: r.event.id, startsAt: r.occurrenceStartsAt, list, ...range });
           result.set(key, [...(result.get(key) ?? []), r]);
         }
       }

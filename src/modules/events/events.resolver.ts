@@ -18,10 +18,11 @@ import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import {
   Connection,
+  ForwardPageArgs,
   PageArgs,
   connectionComplexity,
-  decodeCursor,
-  pageSize,
+  idPage,
+  idRange,
   toConnection,
 } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
@@ -57,22 +58,27 @@ export class EventConnection extends Connection(Event, 'Event') {}
 @ObjectType()
 export class EventOccurrenceConnection extends Connection(EventOccurrence, 'EventOccurrence') {}
 @ObjectType()
-export class RsvpConnection extends Connection(Rsvp, 'Rsvp') {}
+export class RsvpConnection extends Connection(Rsvp, 'Rsvp', {
+  totalCount:
+    "How many RSVPs the list holds (all pages): the occurrence's `goingCount` for attendees, `waitlistCount` for the waitlist (one count of the occurrence's RSVPs serves both, and every occurrence of the request in one statement).",
+}) {}
 
 const asOccurrence = (o: events.EventOccurrence): EventOccurrence => Object.assign(new EventOccurrence(), o);
 
 /** A page of an occurrence's attendees (seated) or waitlist, in arrival order. */
 async function rsvpPage(ctx: Context, occurrence: events.EventOccurrence, list: RsvpPageKey['list'], args: PageArgs) {
-  const size = pageSize(args);
-  const afterArrival = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
-  const rows = await ctx.loaders.rsvpPage.load({
-    eventId: occurrence.event.id,
-    startsAt: occurrence.startsAt,
-    list,
-    size,
-    afterArrival,
-  });
-  return toConnection(rows, size, (r) => [r.arrival ?? 0], !!args.after);
+  const page = idPage(args);
+  const at = { eventId: occurrence.event.id, startsAt: occurrence.startsAt };
+  const rows = await ctx.loaders.rsvpPage.load({ ...at, list, ...idRange(page) });
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.arrival ?? 0],
+    async () => {
+      const counts = await ctx.loaders.rsvpCounts.load(at);
+      return list === 'attendees' ? counts.going : counts.waitlisted;
+    },
+  );
 }
 
 const key = (o: events.EventOccurrence) => ({ eventId: o.event.id, startsAt: o.startsAt });
@@ -215,7 +221,7 @@ export class EventsResolver {
     complexity: connectionComplexity,
     description: 'Occurrences still to end, in order.',
   })
-  occurrences(@Root() event: Event, @Args() args: PageArgs) {
+  occurrences(@Root() event: Event, @Args() args: ForwardPageArgs) {
     const page = events.upcomingOccurrences(event, args);
     return {
       ...page,

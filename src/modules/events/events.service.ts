@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
 import { BadInput, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { decodeCursor, pageSize, toConnection } from '../../platform/pagination';
+import { decodeCursor, forwardPage, pageRequest, toConnection } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { readForWrite } from '../communities/communities.loaders';
 import { managedFromRow } from '../../platform/by-id-loader';
@@ -289,7 +289,10 @@ export async function cancelEvent(ctx: Context, eventId: number): Promise<Event>
   return event;
 }
 
-/** `Community.events`: by start of the first occurrence, then id; `upcoming` leaves out cancelled and finished ones. */
+/**
+ * `Community.events`: by start of the first occurrence, then id, paged both ways (a keyset on both);
+ * `upcoming` leaves out cancelled and finished ones.
+ */
 export async function communityEvents(
   em: EntityManager,
   loaders: Loaders,
@@ -298,22 +301,32 @@ export async function communityEvents(
   args: EventsArgs,
 ) {
   await assertCanReadContent(loaders, viewer, community);
-  const size = pageSize(args);
+  const page = pageRequest(args);
   const where: Record<string, unknown>[] = [{ community: community.id }];
   if (args.upcoming)
     where.push({ cancelledAt: null }, { $or: [{ seriesEndsAt: null }, { seriesEndsAt: { $gt: new Date() } }] });
-  if (args.after) {
-    const [at, id] = decodeCursor(args.after, ['timestamp', 'number']) as number[];
+  if (page.after) {
+    const [at, id] = decodeCursor(page.after, ['timestamp', 'number'], 'after') as number[];
     where.push({ $or: [{ startsAt: { $gt: new Date(at) } }, { startsAt: new Date(at), id: { $gt: id } }] });
   }
-  const events = await em.find(Event, { $and: where }, { orderBy: { startsAt: 'asc', id: 'asc' }, limit: size + 1 });
+  if (page.before) {
+    const [at, id] = decodeCursor(page.before, ['timestamp', 'number'], 'before') as number[];
+    where.push({ $or: [{ startsAt: { $lt: new Date(at) } }, { startsAt: new Date(at), id: { $lt: id } }] });
+  }
+  const fetch = page.backward ? 'desc' : 'asc';
+  const events = await em.find(
+    Event,
+    { $and: where },
+    { orderBy: { startsAt: fetch, id: fetch }, limit: page.size + 1 },
+  );
   for (const e of events) loaders.event.prime(e.id, e);
-  return toConnection(events, size, (e) => [e.startsAt.getTime(), e.id], !!args.after);
+  return toConnection(events, page, (e) => [e.startsAt.getTime(), e.id]);
 }
 
 /**
  * `Community.calendar`: every occurrence of the community's events (cancelled ones left out) that
- * overlaps [from, to), by start then event, expanded from the recurrence rules.
+ * overlaps [from, to), by start then event, expanded from the recurrence rules. The range is expanded
+ * whole (bounded: EVENT_LIMITS), so a page read backwards is the tail of the same list.
  */
 export async function communityCalendar(
   em: EntityManager,
@@ -328,10 +341,13 @@ export async function communityCalendar(
   if (to.getTime() - from.getTime() > EVENT_LIMITS.maxCalendarDays * DAY_MS) {
     throw new BadInput(`A calendar covers at most ${EVENT_LIMITS.maxCalendarDays} days`, 'to');
   }
-  const size = pageSize(args);
-  const [afterAt, afterId] = args.after
-    ? (decodeCursor(args.after, ['timestamp', 'number']) as number[])
+  const page = pageRequest(args);
+  const [afterAt, afterId] = page.after
+    ? (decodeCursor(page.after, ['timestamp', 'number'], 'after') as number[])
     : [-Infinity, 0];
+  const [beforeAt, beforeId] = page.before
+    ? (decodeCursor(page.before, ['timestamp', 'number'], 'before') as number[])
+    : [Infinity, 0];
   const events = await em.find(
     Event,
     {
@@ -347,19 +363,23 @@ export async function communityCalendar(
     loaders.event.prime(event.id, event);
     for (const o of occurrencesBetween(event, from, to)) {
       const at = o.startsAt.getTime();
-      if (at > afterAt || (at === afterAt && event.id > afterId)) occurrences.push({ event, ...o });
+      const afterCursor = at > afterAt || (at === afterAt && event.id > afterId);
+      const beforeCursor = at < beforeAt || (at === beforeAt && event.id < beforeId);
+      if (afterCursor && beforeCursor) occurrences.push({ event, ...o });
     }
   }
   occurrences.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.event.id - b.event.id);
-  return toConnection(occurrences.slice(0, size + 1), size, (o) => [o.startsAt.getTime(), o.event.id], !!args.after);
+  // Rows as `toConnection` takes them: read backwards, from the end.
+  const rows = page.backward ? occurrences.reverse() : occurrences;
+  return toConnection(rows.slice(0, page.size + 1), page, (o) => [o.startsAt.getTime(), o.event.id]);
 }
 
 /** `Event.occurrences`: the occurrences still to end, in order (a one-off event's only one while it lasts). */
 export function upcomingOccurrences(event: Event, args: { first?: number; after?: string }, now = new Date()) {
-  const size = pageSize(args);
-  const after = args.after
-    ? new Date(decodeCursor(args.after, ['timestamp'])[0] as number)
+  const page = forwardPage(args);
+  const after = page.after
+    ? new Date(decodeCursor(page.after, ['timestamp'])[0] as number)
     : new Date(now.getTime() - durationOf(event));
-  const list = occurrencesAfter(event, after, size + 1).map((o) => ({ event, ...o }));
-  return toConnection(list, size, (o) => [o.startsAt.getTime()], !!args.after);
+  const list = occurrencesAfter(event, after, page.size + 1).map((o) => ({ event, ...o }));
+  return toConnection(list, page, (o) => [o.startsAt.getTime()]);
 }

@@ -15,14 +15,7 @@ import type { Context } from '../../platform/context';
 import { Forbidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import { OPEN_TO_ANONYMOUS } from '../../platform/guards/operation-rules';
-import {
-  Connection,
-  PageArgs,
-  connectionComplexity,
-  decodeCursor,
-  pageSize,
-  toConnection,
-} from '../../platform/pagination';
+import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { ApiKey, User } from './identity.entity';
 import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
 import * as identity from './identity.service';
@@ -115,13 +108,12 @@ export class IdentityResolver {
   })
   async apiKeys(@Root() user: User, @Args() args: PageArgs, @Ctx() { em, viewer }: Context) {
     if (viewer.userId !== user.id) throw new Forbidden('Only the owner can list their API keys');
-    const size = pageSize(args);
-    const before = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : Number.MAX_SAFE_INTEGER;
+    const page = idPage(args, 'desc');
     const rows = await em.find(
       ApiKey,
-      { user: user.id, id: { $lt: before } },
-      { orderBy: { id: 'desc' }, limit: size + 1 },
+      { user: user.id, id: { $gt: page.above, $lt: page.below } },
+      { orderBy: { id: page.fetch }, limit: page.size + 1 },
     );
-    return toConnection(rows, size, (k) => [k.id], !!args.after);
+    return toConnection(rows, page, (k) => [k.id]);
   }
 }

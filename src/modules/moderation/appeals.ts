@@ -5,7 +5,7 @@ import { write } from '../../platform/database/write';
 import { enqueue } from '../../platform/jobs/jobs';
 import { BadInput, Conflict, Forbidden, NotFound, nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import type { Community, Member } from '../communities/communities.entity';
 import { visibleCommunity } from '../communities/communities.service';
 import { readmitted, liftBanAndReadmit } from '../communities/membership.service';
@@ -184,18 +184,18 @@ export async function decideAppeal(ctx: Context, input: DecideAppealInput): Prom
   return em.findOneOrFail(Appeal, appealId, { refresh: true });
 }
 
-/** `Community.appeals`: appeals of a status, oldest first (`moderation.review`). */
+/** `Community.appeals`: appeals of a status, oldest first, paged both ways (`moderation.review`). */
 export async function communityAppeals(
   { em, loaders, viewer }: Context,
   community: Community,
-  args: { status: AppealStatus; first?: number | null; after?: string | null },
+  args: { status: AppealStatus } & PageArgsShape,
 ) {
   await assertReviewer(loaders, viewer, community.id);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await em.find(
     Appeal,
-    { community: community.id, status: args.status, id: { $gt: afterId } },
-    { orderBy: { id: 'asc' }, limit: size + 1 },
+    { community: community.id, status: args.status, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (a) => [a.id], afterId > 0);
+  return toConnection(rows, page, (a) => [a.id]);
 }

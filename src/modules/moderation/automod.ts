@@ -6,7 +6,7 @@ import { fastSql, sql } from '../../platform/database/sql';
 import { AppError, BadInput, ErrorCode, NotFound, nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import { timestamp } from '../../platform/views';
 import { levelOf, rulesOf } from '../reputation/rules';
 import type { Community } from '../communities/communities.entity';
@@ -24,7 +24,7 @@ import {
   type AutoModMatch,
   type CompiledAutoMod,
 } from './automod-engine';
-import { DRY_RUN_LIMITS, type AutoModRuleInput, type UpdateAutoModRuleInput } from './automod.types';
+import { DRY_RUN_LIMITS, MAX_AUTOMOD_RULES, type AutoModRuleInput, type UpdateAutoModRuleInput } from './automod.types';
 import { recordModeration } from './moderation-log';
 import {
   AutoModActionType,
@@ -39,7 +39,7 @@ import { lockCommunity } from '../communities/membership.service';
 
 /** How many rules a community may have, and how far back a dry run looks at most. */
 export const AUTOMOD_RULE_LIMITS = {
-  maxRules: 50,
+  maxRules: MAX_AUTOMOD_RULES,
   maxDryRun: DRY_RUN_LIMITS.max,
   defaultDryRun: DRY_RUN_LIMITS.default,
 } as const;
@@ -313,20 +313,25 @@ function validated(conditions: unknown, action: AutoModActionType, durationSecon
   });
 }
 
-/** `Community.autoModRules` (`moderation.review`): every rule, enabled or not, in order. */
+/** `Community.autoModRules` (`moderation.review`): every rule, enabled or not, in order (paged both ways). */
 export async function communityAutoModRules(
   { em, loaders, viewer }: Context,
   community: Community,
-  args: { first?: number | null; after?: string | null },
+  args: PageArgsShape,
 ) {
   await assertReviewer(loaders, viewer, community.id);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await em.find(
     AutoModRule,
-    { community: community.id, id: { $gt: afterId } },
-    { orderBy: { id: 'asc' }, limit: size + 1 },
+    { community: community.id, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.id], afterId > 0);
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.id],
+    () => loaders.autoModRuleCount.load(community.id),
+  );
 }
 
 /** Creates an AutoMod rule at the end of the community's list (`automod.configure`). */

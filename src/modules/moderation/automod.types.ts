@@ -10,6 +10,9 @@ import { AutoModActionType, AutoModRule } from './moderation.entity';
 /** How many writes a dry run looks at: `last`, from 1 to `max` (default `default`). */
 export const DRY_RUN_LIMITS = { max: 500, default: 100 } as const;
 
+/** How many AutoMod rules a community may have (AUTOMOD_RULE_LIMITS.maxRules). */
+export const MAX_AUTOMOD_RULES = 50;
+
 registerEnumType(AutoModSubject, {
   name: 'AutoModSubject',
   description: 'A kind of write AutoMod looks at.',
@@ -215,4 +218,6 @@ export class AutoModDryRun {
 }
 
 @ObjectType()
-export class AutoModRuleConnection extends Connection(AutoModRule, 'AutoModRule') {}
+export class AutoModRuleConnection extends Connection(AutoModRule, 'AutoModRule', {
+  totalCount: `How many AutoMod rules the community has (all pages): counted, as it may have at most ${MAX_AUTOMOD_RULES}.`,
+}) {}

@@ -4,9 +4,12 @@ import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import * as blocks from './blocks';
+import { BLOCK_LIMITS } from './blocks';
 
 @ObjectType()
-export class BlockedUserConnection extends Connection(User, 'BlockedUser') {}
+export class BlockedUserConnection extends Connection(User, 'BlockedUser', {
+  totalCount: `How many users you blocked (all pages): counted, as one may block at most ${BLOCK_LIMITS.maxBlocks}.`,
+}) {}
 
 @Resolver()
 export class BlocksResolver {

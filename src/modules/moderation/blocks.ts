@@ -3,7 +3,7 @@ import type { Context } from '../../platform/context';
 import { write } from '../../platform/database/write';
 import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden, NotFound } from '../../platform/errors';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { requireUser } from '../identity/identity.service';
 import { mentionedHandles } from './automod-engine';
@@ -51,22 +51,24 @@ export async function unblockUser({ em, viewer }: Context, userId: number): Prom
   return rows.length > 0;
 }
 
-/** `viewerBlockedUsers`: the users the viewer blocked, in the order they were blocked. */
-export async function viewerBlockedUsers(
-  { em, viewer }: Context,
-  args: { first?: number | null; after?: string | null },
-) {
+/** `viewerBlockedUsers`: the users the viewer blocked, in the order they were blocked (paged both ways). */
+export async function viewerBlockedUsers({ em, loaders, viewer }: Context, args: PageArgsShape) {
   const me = requireUser(viewer);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await fastSql(
     em,
     `select b.id as block_id, u.* from user_blocks b join users u on u.id = b.blocked_id
-      where b.blocker_id = $1 and b.id > $2 order by b.id limit $3`,
-    [me, afterId, size + 1],
+      where b.blocker_id = $1 and b.id > $2 and b.id < $3 order by b.id ${page.fetch} limit $4`,
+    [me, page.above, page.below, page.size + 1],
   );
   const users = rows.map(({ block_id: blockId, ...row }) => ({ blockId: blockId as number, user: em.map(User, row) }));
-  const page = toConnection(users, size, (u) => [u.blockId], afterId > 0);
-  return { ...page, edges: page.edges.map((e) => ({ node: e.node.user, cursor: e.cursor })) };
+  const connection = toConnection(
+    users,
+    page,
+    (u) => [u.blockId],
+    () => loaders.blockCount.load(me),
+  );
+  return { ...connection, edges: connection.edges.map((e) => ({ node: e.node.user, cursor: e.cursor })) };
 }
 
 /**

@@ -228,7 +228,9 @@ export class ModerationHistory {
 @ObjectType()
 export class AppealConnection extends Connection(Appeal, 'Appeal') {}
 @ObjectType()
-export class CommunityRuleConnection extends Connection(CommunityRule, 'CommunityRule') {}
+export class CommunityRuleConnection extends Connection(CommunityRule, 'CommunityRule', {
+  totalCount: `How many rules are in force (all pages): counted, as a community has at most ${MODERATION_LIMITS.maxRules}.`,
+}) {}
 @ObjectType()
 export class ModerationItemConnection extends Connection(ModerationItem, 'ModerationItem') {}
 @ObjectType()

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader, managedFromRow } from '../../platform/by-id-loader';
+import { countLoader } from '../../platform/count-loader';
+import { idRange, idRangeKey, type IdRange } from '../../platform/pagination';
 import { fastSql } from '../../platform/database/sql';
 import { timestamp } from '../../platform/views';
 import { Member } from '../communities/communities.entity';
@@ -16,10 +18,8 @@ import {
 } from './moderation.entity';
 
 /** One page of an item's reports (oldest first): `size + 1` rows, so the caller knows whether there is a next page. */
-export interface ReportsPageKey {
+export interface ReportsPageKey extends IdRange {
   itemId: number;
-  size: number;
-  afterId: number;
 }
 
 /** A member of a community by user id (the subject of a MEMBER item is a user id). */
@@ -32,28 +32,26 @@ const userKey = (k: CommunityUserKey) => `${k.communityId}:${k.userId}`;
 
 /** Pages of reports of many items in one statement: one index range scan per item (LATERAL … LIMIT). */
 function reportsPageLoader(em: EntityManager) {
-  const keyOf = (k: ReportsPageKey) => `${k.itemId}:${k.size}:${k.afterId}`;
+  const keyOf = (k: ReportsPageKey) => `${k.itemId}:${idRangeKey(k)}`;
   return new DataLoader<ReportsPageKey, Report[], string>(
     async (keys) => {
       const pages = new Map<string, Report[]>();
       const groups = new Map<string, ReportsPageKey[]>();
-      for (const k of keys) {
-        const g = `${k.size}:${k.afterId}`;
-        groups.set(g, [...(groups.get(g) ?? []), k]);
-      }
+      for (const k of keys) groups.set(idRangeKey(k), [...(groups.get(idRangeKey(k)) ?? []), k]);
       for (const group of groups.values()) {
-        const { size, afterId } = group[0];
+        const range = idRange(group[0]);
         const rows = await fastSql(
           em,
           `select r.* from unnest($1::int[]) as k(id)
              cross join lateral (
-               select * from reports r where r.item_id = k.id and r.id > $2 order by r.id limit $3
+               select * from reports r where r.item_id = k.id and r.id > $2 and r.id < $3
+                order by r.id ${range.fetch} limit $4
              ) r
-            order by r.item_id, r.id`,
-          [group.map((k) => k.itemId), afterId, size + 1],
+            order by r.item_id, r.id ${range.fetch}`,
+          [group.map((k) => k.itemId), range.above, range.below, range.size + 1],
         );
         for (const row of rows) {
-          const key = keyOf({ itemId: row.item_id as number, size, afterId });
+          const key = keyOf({ itemId: row.item_id as number, ...range });
           pages.set(key, [...(pages.get(key) ?? []), managedFromRow(em, Report, row)]);
         }
       }
@@ -175,5 +173,11 @@ export function createModerationLoaders(em: EntityManager) {
     appealOfDecision: appealOfDecisionLoader(em),
     memberOfUser: memberOfUserLoader(em),
     moderationHistory: historyLoader(em),
+    /** Rules in force per community (at most MODERATION_LIMITS.maxRules), for `rules { totalCount }`. */
+    communityRuleCount: countLoader(em, 'community_rules', 'community_id', 'archived_at is null'),
+    /** AutoMod rules per community (at most AUTOMOD_RULE_LIMITS.maxRules), for `autoModRules { totalCount }`. */
+    autoModRuleCount: countLoader(em, 'automod_rules', 'community_id'),
+    /** Users each user blocked (at most BLOCK_LIMITS.maxBlocks), for `viewerBlockedUsers { totalCount }`. */
+    blockCount: countLoader(em, 'user_blocks', 'blocker_id'),
   };
 }

@@ -15,7 +15,7 @@ import {
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId, toGlobalId } from '../../platform/ids';
-import { PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
+import { PageArgs, connectionComplexity, idPage, idRange, toConnection } from '../../platform/pagination';
 import { Community, Member } from '../communities/communities.entity';
 import { canReadContent } from '../communities/communities.service';
 import { User } from '../identity/identity.entity';
@@ -309,9 +309,9 @@ export class ModerationItemResolver {
     description: 'Its reports, oldest first.',
   })
   async reports(@Root() item: ModerationItem, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
-    const { size, afterId } = idPage(args);
-    const rows = await loaders.reportsPage.load({ itemId: item.id, size, afterId });
-    return toConnection(rows, size, (r) => [r.id], afterId > 0);
+    const page = idPage(args);
+    const rows = await loaders.reportsPage.load({ itemId: item.id, ...idRange(page) });
+    return toConnection(rows, page, (r) => [r.id]);
   }
 
   @FieldResolver(() => ModerationDecision, { nullable: true, description: 'The decision, once taken.' })

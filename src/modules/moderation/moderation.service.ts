@@ -4,7 +4,7 @@ import { sql } from '../../platform/database/sql';
 import { BadInput, Conflict, NotFound, nullIfHidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
 import type { Loaders } from '../../platform/loaders';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import { write, type After } from '../../platform/database/write';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent, visibleCommunity } from '../communities/communities.service';
@@ -276,82 +276,73 @@ export async function isReviewer(loaders: Loaders, viewer: Viewer, communityId: 
   return can(await actorIn(loaders, viewer, communityId), 'moderation.review');
 }
 
-/** `Community.moderationQueue`: its items of a status, oldest first (needs `moderation.review`). */
+/** `Community.moderationQueue`: its items of a status, oldest first, paged both ways (needs `moderation.review`). */
 export async function moderationQueue(
   { em, loaders, viewer }: Context,
   community: Community,
-  args: { status: ModerationItemStatus; reason?: ReportReason | null; first?: number | null; after?: string | null },
+  args: { status: ModerationItemStatus; reason?: ReportReason | null } & PageArgsShape,
 ) {
   await assertReviewer(loaders, viewer, community.id);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await sql(
     em,
     `select i.* from moderation_items i
-      where i.community_id = ? and i.status = ? and i.id > ?
+      where i.community_id = ? and i.status = ? and i.id > ? and i.id < ?
         ${args.reason ? 'and exists (select 1 from reports r where r.item_id = i.id and r.reason = ?)' : ''}
-      order by i.id limit ?`,
-    [community.id, args.status, afterId, ...(args.reason ? [args.reason] : []), size + 1],
+      order by i.id ${page.fetch} limit ?`,
+    [community.id, args.status, page.above, page.below, ...(args.reason ? [args.reason] : []), page.size + 1],
   );
   const items = rows.map((row) => {
     const item = em.map(ModerationItem, row);
     loaders.moderationItem.prime(item.id, item);
     return item;
   });
-  return toConnection(items, size, (i) => [i.id], afterId > 0);
+  return toConnection(items, page, (i) => [i.id]);
 }
 
-/** Newest-first pages over an id: `after` is the last id seen (0: from the newest). */
-function descendingPage(args: { first?: number | null; after?: string | null }) {
-  const { size, afterId } = idPage(args);
-  return { size, beforeId: afterId > 0 ? afterId : 2 ** 31 - 1, hasPrevious: afterId > 0 };
-}
-
-/** `viewerReports`: the viewer's own reports, newest first, with their outcomes. */
-export async function viewerReports({ em, viewer }: Context, args: { first?: number | null; after?: string | null }) {
+/** `viewerReports`: the viewer's own reports, newest first (paged both ways), with their outcomes. */
+export async function viewerReports({ em, viewer }: Context, args: PageArgsShape) {
   const userId = requireUser(viewer);
-  const { size, beforeId, hasPrevious } = descendingPage(args);
+  const page = idPage(args, 'desc');
   const rows = await em.find(
     Report,
-    { reporter: userId, id: { $lt: beforeId } },
-    { orderBy: { id: 'desc' }, limit: size + 1 },
+    { reporter: userId, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.id], hasPrevious);
+  return toConnection(rows, page, (r) => [r.id]);
 }
 
-/** `viewerModerationActions`: decisions that restricted the viewer (DISMISS aside), newest first. */
-export async function viewerModerationActions(
-  { em, viewer }: Context,
-  args: { first?: number | null; after?: string | null },
-) {
+/** `viewerModerationActions`: decisions that restricted the viewer (DISMISS aside), newest first (paged both ways). */
+export async function viewerModerationActions({ em, viewer }: Context, args: PageArgsShape) {
   const userId = requireUser(viewer);
-  const { size, beforeId, hasPrevious } = descendingPage(args);
+  const page = idPage(args, 'desc');
   const rows = await em.find(
     ModerationDecision,
-    { affectedUser: userId, action: { $ne: 'DISMISS' as never }, id: { $lt: beforeId } },
-    { orderBy: { id: 'desc' }, limit: size + 1 },
+    { affectedUser: userId, action: { $ne: 'DISMISS' as never }, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (d) => [d.id], hasPrevious);
+  return toConnection(rows, page, (d) => [d.id]);
 }
 
-/** `Community.moderationLog`: its acts, newest first, optionally of one actor or one kind (needs `moderation.review`). */
+/** `Community.moderationLog`: its acts, newest first (paged both ways), optionally of one actor or one kind (needs `moderation.review`). */
 export async function moderationLog(
   { em, loaders, viewer }: Context,
   community: Community,
-  args: { actorId?: number | null; action?: ModerationLogAction | null; first?: number | null; after?: string | null },
+  args: { actorId?: number | null; action?: ModerationLogAction | null } & PageArgsShape,
 ) {
   await assertReviewer(loaders, viewer, community.id);
-  const { size, beforeId, hasPrevious } = descendingPage(args);
+  const page = idPage(args, 'desc');
   const rows = await em.find(
     ModerationLogEntry,
     {
       communityId: community.id,
-      id: { $lt: beforeId },
+      id: { $gt: page.above, $lt: page.below },
       ...(args.actorId ? { actorId: args.actorId } : {}),
       ...(args.action ? { action: args.action } : {}),
     },
-    { orderBy: { id: 'desc' }, limit: size + 1 },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (e) => [e.id], hasPrevious);
+  return toConnection(rows, page, (e) => [e.id]);
 }
 
 /** An item the viewer reviews, by id, or NOT_FOUND (an item of a community they cannot see) / FORBIDDEN. */

@@ -3,7 +3,7 @@ import type { Context } from '../../platform/context';
 import { write } from '../../platform/database/write';
 import { sql } from '../../platform/database/sql';
 import { BadInput, NotFound, nullIfHidden } from '../../platform/errors';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
@@ -58,20 +58,21 @@ function cleanTitle(title: string): string {
   return clean;
 }
 
-/** `Community.rules`: its rules in force, in order (as readable as the community's profile). */
-export async function communityRules(
-  { em }: Context,
-  community: Community,
-  args: { first?: number | null; after?: string | null },
-) {
-  const { size, afterId } = idPage(args);
-  // Keyed on position: `after` holds the last position seen.
+/** `Community.rules`: its rules in force, in order, paged both ways (as readable as the community's profile). */
+export async function communityRules({ em, loaders }: Context, community: Community, args: PageArgsShape) {
+  // Keyed on position (1…n): a cursor holds a rule's position.
+  const page = idPage(args);
   const rows = await em.find(
     CommunityRule,
-    { community: community.id, archivedAt: null, position: { $gt: afterId } },
-    { orderBy: { position: 'asc', id: 'asc' }, limit: size + 1 },
+    { community: community.id, archivedAt: null, position: { $gt: page.above, $lt: page.below } },
+    { orderBy: { position: page.fetch, id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.position], afterId > 0);
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.position],
+    () => loaders.communityRuleCount.load(community.id),
+  );
 }
 
 /** Adds a rule at the end of the community's list (`rules.edit`, at most MODERATION_LIMITS.maxRules). */

@@ -19,13 +19,16 @@ import {
   notifyReply,
   viewerThreadMutedLoader,
   notifyWebhookDisabled,
+  notificationCountLoader,
 } from './notifications.service';
 
-/** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement), and the viewer's thread mutes. */
+/** Per request: the awards BADGE_AWARDED notifications name, by id (a page of them in one statement), the viewer's thread mutes, and notification counts. */
 const createNotificationLoaders = (em: Parameters<typeof byIdLoader>[0], viewer: Viewer) => ({
   memberBadge: byIdLoader(em, MemberBadge),
   /** Whether the viewer muted each post's thread. */
   viewerThreadMuted: viewerThreadMutedLoader(em, viewer),
+  /** How many notifications (or unread ones) each user has. */
+  notificationCount: notificationCountLoader(em),
 });
 type NotificationLoaders = ReturnType<typeof createNotificationLoaders>;
 declare module '../../platform/loaders' {

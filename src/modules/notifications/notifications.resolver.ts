@@ -43,7 +43,10 @@ import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
 
 @ObjectType()
-export class NotificationConnection extends Connection(Notification, 'Notification') {}
+export class NotificationConnection extends Connection(Notification, 'Notification', {
+  totalCount:
+    'How many notifications the list holds (all pages; with `unreadOnly`, `unreadNotificationCount`): counted on an index of your own notifications, whose read ones are kept NOTIFICATION_RETENTION_DAYS (90 by default).',
+}) {}
 
 @ArgsType()
 class NotificationsArgs extends PageArgs {

@@ -4,7 +4,7 @@ import type { Context } from '../../platform/context';
 import { fastSql, sql } from '../../platform/database/sql';
 import { BadInput, Forbidden } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { write } from '../../platform/database/write';
 import { timestamp, view, ref } from '../../platform/views';
@@ -371,34 +371,69 @@ export function assertSelf(ctx: Context, userId: number): void {
   if (ctx.viewer.userId !== userId) throw new Forbidden('Only the recipient reads their notifications');
 }
 
-/** `User.notifications`: newest first; `unreadOnly` leaves out those read. */
+/** `User.notifications`: newest first, paged both ways; `unreadOnly` leaves out those read. */
 export async function notifications(
   ctx: Context,
   userId: number,
-  args: { first?: number | null; after?: string | null; unreadOnly?: boolean | null },
+  args: PageArgsShape & { unreadOnly?: boolean | null },
 ) {
   assertSelf(ctx, userId);
   readsNotifications(ctx, userId);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args, 'desc');
+  const unreadOnly = !!args.unreadOnly;
   const rows = await sql<Row[]>(
     ctx.em,
-    `select * from notifications where user_id = ? and id < ? ${args.unreadOnly ? 'and read_at is null' : ''}
-      order by id desc limit ?`,
-    [userId, afterId > 0 ? afterId : 2 ** 31 - 1, size + 1],
+    `select * from notifications where user_id = ? and id > ? and id < ? ${unreadOnly ? 'and read_at is null' : ''}
+      order by id ${page.fetch} limit ?`,
+    [userId, page.above, page.below, page.size + 1],
   );
-  return toConnection(rows.map(notificationFromRow), size, (n) => [n.id], afterId > 0);
+  return toConnection(
+    rows.map(notificationFromRow),
+    page,
+    (n) => [n.id],
+    () => ctx.loaders.notificationCount.load({ userId, unreadOnly }),
+  );
 }
 
 /** `User.unreadNotificationCount`. */
 export async function unreadCount(ctx: Context, userId: number): Promise<number> {
   assertSelf(ctx, userId);
   readsNotifications(ctx, userId);
-  const [row] = await sql<{ n: number }[]>(
-    ctx.em,
-    'select count(*)::int as n from notifications where user_id = ? and read_at is null',
-    [userId],
+  return ctx.loaders.notificationCount.load({ userId, unreadOnly: true });
+}
+
+/** Whose notifications to count: all of a user's, or their unread ones. */
+export interface NotificationCountKey {
+  userId: number;
+  unreadOnly: boolean;
+}
+
+/**
+ * How many notifications users have (`unreadOnly`: unread), per request: an index-only count on
+ * `notifications_unread_index` (unread) or `notifications_user_index` (all), bounded by the user:
+ * read notifications are pruned after NOTIFICATION_RETENTION_DAYS, unread ones of a thread are
+ * grouped into one. For `unreadNotificationCount` and `notifications { totalCount }` alike.
+ */
+export function notificationCountLoader(em: EntityManager) {
+  const keyOf = (k: NotificationCountKey) => `${k.userId}:${k.unreadOnly ? 'u' : ''}`;
+  return new DataLoader<NotificationCountKey, number, string>(
+    async (keys) => {
+      const counts = new Map<string, number>();
+      for (const unreadOnly of [true, false]) {
+        const users = keys.filter((k) => k.unreadOnly === unreadOnly).map((k) => k.userId);
+        if (!users.length) continue;
+        const rows = await fastSql<{ user_id: number; n: number }>(
+          em,
+          `select user_id, count(*)::int as n from notifications
+            where user_id = any($1::int[]) ${unreadOnly ? 'and read_at is null' : ''} group by user_id`,
+          [users],
+        );
+        for (const r of rows) counts.set(keyOf({ userId: r.user_id, unreadOnly }), r.n);
+      }
+      return keys.map((k) => counts.get(keyOf(k)) ?? 0);
+    },
+    { cacheKeyFn: keyOf },
   );
-  return row.n;
 }
 
 /** `markNotificationsRead(upTo)`: the viewer's unread notifications up to `upTo` (all without it). */
@@ -410,6 +445,7 @@ export async function markRead(ctx: Context, upTo: number | null): Promise<numbe
     `update notifications set read_at = now() where user_id = ? and read_at is null and id <= ? returning id`,
     [userId, upTo ?? 2 ** 31 - 1],
   );
+  ctx.loaders.notificationCount.clearAll(); // the mutation's selection counts again
   return rows.length;
 }
 

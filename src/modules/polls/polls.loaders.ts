@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { sql } from '../../platform/database/sql';
+import { idRange, idRangeKey, type IdRange } from '../../platform/pagination';
 import { userView } from '../identity/user-views';
 import type { User } from '../identity/identity.entity';
 import type { Viewer } from '../identity/viewer';
@@ -10,23 +11,18 @@ import { Poll, PollOption } from './polls.entity';
 /** What a page of polls belongs to: a community, or the post or event they are attached to. */
 export type PollScope = 'community' | 'post' | 'event';
 
-/** One page of the polls of a community, post or event, newest first. */
-export interface PollPageKey {
+/** One page of the polls of a community, post or event, newest first (read backwards: oldest first). */
+export interface PollPageKey extends IdRange {
   scope: PollScope;
   /** The id of the community, post or event. */
   ownerId: number;
-  size: number;
-  /** Poll id to continue below (0: from the newest). */
-  beforeId: number;
   /** true: open polls only; false: closed only; null: all. */
   open: boolean | null;
 }
 
-/** One page of the voters of an option (public polls), in the order their ballots were first cast. */
-export interface VoterPageKey {
+/** One page of the voters of an option (public polls), in the order their ballots were first cast (ballot ids in the range). */
+export interface VoterPageKey extends IdRange {
   optionId: number;
-  size: number;
-  afterBallotId: number;
 }
 
 /** A voter and the ballot that names them (its id is the page cursor). */
@@ -40,7 +36,7 @@ const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** SQL condition "the poll is open now" on alias `p`: not closed by hand and its time not passed. */
 export const OPEN_SQL = '(p.closed_at is null and (p.closes_at is null or p.closes_at > now()))';
 
-const pollPageGroup = (k: PollPageKey) => `${k.scope}:${k.size}:${k.beforeId}:${k.open ?? ''}`;
+const pollPageGroup = (k: PollPageKey) => `${k.scope}:${idRangeKey(k)}:${k.open ?? ''}`;
 const pollPageKey = (k: PollPageKey) => `${k.ownerId}:${pollPageGroup(k)}`;
 const SCOPE_COLUMN: Record<PollScope, 'community_id' | 'post_id' | 'event_id'> = {
   community: 'community_id',
@@ -56,22 +52,23 @@ function pollPageLoader(em: EntityManager) {
       for (const k of keys) groups.set(pollPageGroup(k), [...(groups.get(pollPageGroup(k)) ?? []), k]);
       const result = new Map<string, Poll[]>();
       for (const group of groups.values()) {
-        const { scope, size, beforeId, open } = group[0];
+        const { scope, open } = group[0];
+        const range = idRange(group[0]);
         const column = SCOPE_COLUMN[scope];
         const filter = open === null ? '' : open ? `and ${OPEN_SQL}` : `and not ${OPEN_SQL}`;
         const rows = await sql(
           em,
           `select p.*, k.owner_id as page_owner from unnest(array[${group.map(() => '?::int').join(', ')}]) with ordinality as k(owner_id, ord)
              cross join lateral (
-               select * from polls p where p.${column} = k.owner_id ${beforeId ? 'and p.id < ?' : ''} ${filter}
-                order by p.id desc limit ?
+               select * from polls p where p.${column} = k.owner_id and p.id > ? and p.id < ? ${filter}
+                order by p.id ${range.fetch} limit ?
              ) p
-            order by k.ord, p.id desc`,
-          [...group.map((k) => k.ownerId), ...(beforeId ? [beforeId] : []), size + 1],
+            order by k.ord, p.id ${range.fetch}`,
+          [...group.map((k) => k.ownerId), range.above, range.below, range.size + 1],
         );
         for (const { page_owner: owner, ...row } of rows) {
           const poll = em.map(Poll, row);
-          const key = pollPageKey({ scope, ownerId: owner as number, size, beforeId, open });
+          const key = pollPageKey({ scope, ownerId: owner as number, open, ...range });
           result.set(key, [...(result.get(key) ?? []), poll]);
         }
       }
@@ -130,7 +127,7 @@ function rankingsLoader(em: EntityManager) {
   });
 }
 
-const voterGroup = (k: VoterPageKey) => `${k.size}:${k.afterBallotId}`;
+const voterGroup = (k: VoterPageKey) => idRangeKey(k);
 const voterKey = (k: VoterPageKey) => `${k.optionId}:${voterGroup(k)}`;
 
 /**
@@ -144,22 +141,23 @@ function votersPageLoader(em: EntityManager) {
       for (const k of keys) groups.set(voterGroup(k), [...(groups.get(voterGroup(k)) ?? []), k]);
       const result = new Map<string, Voter[]>();
       for (const group of groups.values()) {
-        const { size, afterBallotId } = group[0];
+        const range = idRange(group[0]);
         const rows = await sql(
           em,
           `select v.option_id, v.ballot_id, u.id, u.handle, u.email, u.is_admin, u.created_at
              from unnest(array[${group.map(() => '?::int').join(', ')}]) with ordinality as k(option_id, ord)
              cross join lateral (
                select c.option_id, c.ballot_id from ballot_choices c
-                where c.option_id = k.option_id and c.ballot_id > ? order by c.ballot_id limit ?
+                where c.option_id = k.option_id and c.ballot_id > ? and c.ballot_id < ?
+                order by c.ballot_id ${range.fetch} limit ?
              ) v
              join ballots b on b.id = v.ballot_id
              join users u on u.id = b.user_id
-            order by k.ord, v.ballot_id`,
-          [...group.map((k) => k.optionId), afterBallotId, size + 1],
+            order by k.ord, v.ballot_id ${range.fetch}`,
+          [...group.map((k) => k.optionId), range.above, range.below, range.size + 1],
         );
         for (const row of rows) {
-          const key = voterKey({ optionId: row.option_id as number, size, afterBallotId });
+          const key = voterKey({ optionId: row.option_id as number, ...range });
           result.set(key, [...(result.get(key) ?? []), { ballotId: row.ballot_id as number, user: userView(row) }]);
         }
       }

@@ -21,8 +21,8 @@ import {
   PageArgs,
   boundedListComplexity,
   connectionComplexity,
-  decodeCursor,
-  pageSize,
+  idPage,
+  idRange,
   toConnection,
 } from '../../platform/pagination';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
@@ -280,13 +280,12 @@ export class PollOptionsResolver {
   async voters(@Root() option: PollOption, @Args() args: PageArgs, @Ctx() { loaders }: Context) {
     const poll = await loaders.poll.load(option.poll.id);
     if (!poll || poll.anonymous || !polls.resultsVisible(poll)) return null;
-    const size = pageSize(args);
-    const afterBallotId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
-    const rows = await loaders.optionVoters.load({ optionId: option.id, size, afterBallotId });
-    const page = toConnection(rows, size, (v) => [v.ballotId], afterBallotId > 0);
+    const page = idPage(args);
+    const rows = await loaders.optionVoters.load({ optionId: option.id, ...idRange(page) });
+    const connection = toConnection(rows, page, (v) => [v.ballotId]);
     return {
-      ...page,
-      edges: page.edges.map((e) => ({
+      ...connection,
+      edges: connection.edges.map((e) => ({
         get cursor() {
           return e.cursor;
         },

@@ -4,7 +4,7 @@ import { sql } from '../../platform/database/sql';
 import { awardCall, awardWritten, settle } from '../reputation/ledger';
 import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination';
+import { idPage, idRange, toConnection, type PageArgsShape } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { readForWrite } from '../communities/communities.loaders';
 import { managedFromRow } from '../../platform/by-id-loader';
@@ -348,7 +348,7 @@ export async function communityPolls(
   loaders: Loaders,
   viewer: Viewer,
   community: Community,
-  args: PageArgs & { open?: boolean | null },
+  args: PageArgsShape & { open?: boolean | null },
 ) {
   await assertCanReadContent(loaders, viewer, community);
   return pollPage(loaders, 'community', community.id, args);
@@ -362,13 +362,12 @@ export async function pollPage(
   loaders: Loaders,
   scope: PollScope,
   ownerId: number,
-  args: PageArgs & { open?: boolean | null },
+  args: PageArgsShape & { open?: boolean | null },
 ) {
-  const size = pageSize(args);
-  const beforeId = args.after ? (decodeCursor(args.after, ['number'])[0] as number) : 0;
-  const rows = await loaders.pollPage.load({ scope, ownerId, size, beforeId, open: args.open ?? null });
+  const page = idPage(args, 'desc');
+  const rows = await loaders.pollPage.load({ scope, ownerId, open: args.open ?? null, ...idRange(page) });
   for (const poll of rows) loaders.poll.prime(poll.id, poll);
-  return toConnection(rows, size, (p) => [p.id], !!args.after);
+  return toConnection(rows, page, (p) => [p.id]);
 }
 
 /** The instant-runoff tally of a RANKED poll (null for other kinds, and while results are hidden). */

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   encodeCursor,
   idPage,
+  idRange,
 } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { listedAuthor } from '../identity/user-views';
@@ -173,23 +174,22 @@ export class CommentsResolver {
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionComplexity, description: 'Replies, oldest first.' })
-  // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
+  // Not validated per item: `first` and `last` are range-checked once per operation by the cost limit (connectionComplexity).
   async replies(
     @Root() comment: Comment,
     @Args({ validate: false }) args: PageArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const { size, afterId } = idPage(args);
+    const page = idPage(args);
     const { html, lean } = commentPageShape(info);
     const rows = await ctx.loaders.commentsPage.load({
       postId: comment.post.id,
       parentId: comment.id,
-      size,
-      afterId,
       html,
       lean,
+      ...idRange(page),
     });
-    return commentConnection(ctx, rows, size, afterId > 0, lean);
+    return commentConnection(ctx, rows, page, lean, () => comment.replyCount);
   }
 }

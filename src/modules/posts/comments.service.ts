@@ -112,7 +112,9 @@ export async function addComment(
        select id, $2, $3, $4, $5, $6, 0, 0, false, 0, now() from target where not locked and not deleted
        returning *
      ), counted as (
-       update posts set comment_count = comment_count + 1 where id = (select post_id from added)
+       update posts set comment_count = comment_count + 1,
+                        top_level_comment_count = top_level_comment_count + (select (parent_id is null)::int from added)
+        where id = (select post_id from added)
      ), replied as (
        update comments set reply_count = reply_count + 1 where id = (select parent_id from added)
      ), badge as (

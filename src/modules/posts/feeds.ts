@@ -2,7 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from '../../platform/database/sql';
 import { BadInput, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../platform/pagination';
+import {
+  decodeCursor,
+  idRange,
+  pageRequest,
+  toConnection,
+  type ConnectionShape,
+  type IdRange,
+} from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { assertCanReadContent } from '../communities/communities.service';
 import type { Viewer } from '../identity/viewer';
@@ -30,6 +37,7 @@ const POST_COLUMNS_WITHOUT_TEXT = [
   'score',
   'hot',
   'comment_count',
+  'top_level_comment_count',
   'pinned',
   'locked',
   'created_at',
@@ -57,10 +65,11 @@ export interface ListingReads {
   lean: boolean;
   /**
    * The first page of top-level comments that the listing's nodes select (`comments(first)` with no
-   * `after`), read in the posts' statement and primed in the comments page loader; null when they
-   * select none, or several different ones (each page then comes from the loader's own statement).
+   * `after`, `last` or `before`), read in the posts' statement and primed in the comments page loader;
+   * null when they select none, or several different ones (each page then comes from the loader's own
+   * statement).
    */
-  firstComments: ({ size: number } & CommentPageShape) | null;
+  firstComments: (IdRange & CommentPageShape) | null;
 }
 
 /** Everything a post view holds, and no comments. */
@@ -101,6 +110,7 @@ const LEAN_POST_COLUMNS = [
   'score',
   'hot',
   'comment_count',
+  'top_level_comment_count',
   'pinned',
   'locked',
   'deleted_at',
@@ -119,16 +129,17 @@ function keyOf(order: PostOrder, post: Post): (string | number)[] {
   return column ? [order, pinned, Number(post[column as 'score' | 'hot']), post.id] : [order, pinned, post.id];
 }
 
-/** The keyset of an `after` cursor; BAD_USER_INPUT when it is not a cursor of this ordering. */
-function keysetOf(order: PostOrder, after: string): number[] {
+/** The keyset of a cursor (`field`: `after` or `before`); BAD_USER_INPUT naming it when it is not a cursor of this ordering. */
+function keysetOf(order: PostOrder, cursor: string, field: 'after' | 'before'): number[] {
   // TOP's key is an int score, HOT's a double.
   const sortKey = order === PostOrder.HOT ? 'float' : 'number';
   const [cursorOrder, ...key] = decodeCursor(
-    after,
+    cursor,
     SORT_COLUMN[order] ? ['string', 'flag', sortKey, 'number'] : ['string', 'flag', 'number'],
+    field,
   );
   if (cursorOrder !== order)
-    throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, 'after');
+    throw new BadInput(`This cursor belongs to the ${String(cursorOrder)} ordering, not ${order}`, field);
   return key as number[];
 }
 
@@ -159,7 +170,8 @@ export async function viewerFeed(
 
 /**
  * One page of posts, pinned first, then by the ordering, then newest: keyset pagination on
- * (pinned, key, id), so posts arriving meanwhile never repeat or skip an item across pages.
+ * (pinned, key, id), so posts arriving meanwhile never repeat or skip an item across pages. Every
+ * ordering pages both ways: its key is a column (`score`, `hot`), read up the same index backwards.
  * One statement brings the posts, their authors and the viewer's votes (priming the loaders).
  * Deleted posts are left out of listings (they stay reachable by id, with their thread).
  * Without `reads.text` (no `body` or `bodyHtml` asked for), the texts are not read: most of a
@@ -208,7 +220,7 @@ export function postListing(
   const lean = reads.lean && !withText;
   const order = args.orderBy ?? PostOrder.HOT;
   const column = SORT_COLUMN[order];
-  const size = pageSize(args);
+  const page = pageRequest(args);
   // The viewer's votes: none for an anonymous reader.
   let votes = '';
   if (viewer.userId !== null) {
@@ -234,26 +246,33 @@ export function postListing(
     where.push(`p.tags @> array[$${params.length + 1}]::text[]`);
     params.push(tag);
   }
-  if (args.after) {
-    const key = keysetOf(order, args.after);
+  // The list runs down the keyset: `after` a cursor is below it, `before` one above it.
+  for (const [field, cursor, op] of [
+    ['after', page.after, '<'],
+    ['before', page.before, '>'],
+  ] as const) {
+    if (cursor === null) continue;
+    const key = keysetOf(order, cursor, field);
     const [a, b, c] = [params.length + 1, params.length + 2, params.length + 3];
     where.push(
       column
-        ? `(p.pinned, p.${column}, p.id) < ($${a}::int::boolean, $${b}, $${c})`
-        : `(p.pinned, p.id) < ($${a}::int::boolean, $${b})`,
+        ? `(p.pinned, p.${column}, p.id) ${op} ($${a}::int::boolean, $${b}, $${c})`
+        : `(p.pinned, p.id) ${op} ($${a}::int::boolean, $${b})`,
     );
     params.push(...key);
   }
-  params.push(size + 1);
+  params.push(page.size + 1);
   const limit = `$${params.length}`;
   const comments = reads.firstComments;
   let firstComments = '';
   if (comments) {
     params.push(comments.size + 1); // one more than the page, as the loader reads it (hasNextPage)
-    firstComments = `, ${firstCommentsColumn(`$${params.length}`, comments)}`;
+    firstComments = `, ${firstCommentsColumn(`$${params.length}`, comments, comments)}`;
   }
+  // Read backwards, up the keyset (`toConnection` puts the page back in order).
+  const dir = page.backward ? 'asc' : 'desc';
   const keyset = (alias: string) =>
-    `${alias}.pinned desc, ${column ? `${alias}.${column} desc, ` : ''}${alias}.id desc`;
+    `${alias}.pinned ${dir}, ${column ? `${alias}.${column} ${dir}, ` : ''}${alias}.id ${dir}`;
   const columns = lean ? LEAN_POST_COLUMNS : withText ? 'p.*' : POST_COLUMNS_WITHOUT_TEXT;
   const sql = `select ${columns}, ${votes ? 'v.value' : 'null::int'} as viewer_vote, ${authorHandles ? AUTHOR_HANDLE_COLUMNS : AUTHOR_COLUMNS}${feedCommunities}${firstComments}
        from posts p
@@ -276,19 +295,12 @@ export function postListing(
       if (viewer.userId !== null) loaders.viewerPostVote.prime(post.id, (vote as number | null) ?? 0);
       if (comments)
         loaders.commentsPage.prime(
-          {
-            postId: post.id,
-            parentId: null,
-            size: comments.size,
-            afterId: 0,
-            html: comments.html,
-            lean: comments.lean,
-          },
+          { postId: post.id, parentId: null, html: comments.html, lean: comments.lean, ...idRange(comments) },
           row.first_comments as Record<string, unknown>[],
         );
       return post;
     });
-    return toConnection(posts, size, (p) => keyOf(order, p), !!args.after);
+    return toConnection(posts, page, (p) => keyOf(order, p));
   };
   return { sql, order: keyset('l'), finish };
 }

@@ -64,6 +64,10 @@ export class Post extends Node {
   @Property({ default: 0 })
   commentCount: number = 0;
 
+  /** Top-level comments ever added, deleted ones included (`comments { totalCount }`); moved in SQL with each one. */
+  @Property({ default: 0 })
+  topLevelCommentCount: number = 0;
+
   @Field({ description: 'Pinned posts come first in every ordering.' })
   @Property({ default: false })
   pinned: boolean = false;

@@ -2,18 +2,20 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql, sql } from '../../platform/database/sql';
 import { byIdLoader } from '../../platform/by-id-loader';
+import { idRange, idRangeKey, type IdRange } from '../../platform/pagination';
 import { PrimedLoader } from '../../platform/primed-loader';
 import type { Viewer } from '../identity/viewer';
 import { Comment, Post } from './posts.entity';
 import { POST_LIMITS, type ReactionCount } from './posts.inputs';
 import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS } from '../identity/user-views';
 
-/** One page of a thread level: top-level comments of a post (`parentId` null) or replies to a comment. */
-export interface CommentsPageKey {
+/**
+ * One page of a thread level: top-level comments of a post (`parentId` null) or replies to a
+ * comment, of comment ids in the range (oldest first; read backwards, newest first).
+ */
+export interface CommentsPageKey extends IdRange {
   postId: number;
   parentId: number | null;
-  size: number;
-  afterId: number;
   /** Whether to read `body_html` (asked for by the selection); the comments' `bodyHtml` reads it when it was not. */
   html: boolean;
   /**
@@ -27,8 +29,8 @@ export interface CommentsPageKey {
 /** How a comment page is read: `bodyHtml` or not, lean or not (see CommentsPageKey). */
 export type CommentPageShape = Pick<CommentsPageKey, 'html' | 'lean'>;
 
-/** A page's size, offset and shape: what pages read in one statement share (see `commentsPageLoader`). */
-const shapeKey = (k: CommentsPageKey) => `${k.size}:${k.afterId}:${k.html ? 'h' : ''}${k.lean ? 'l' : ''}`;
+/** A page's size, range and shape: what pages read in one statement share (see `commentsPageLoader`). */
+const shapeKey = (k: CommentsPageKey) => `${idRangeKey(k)}:${k.html ? 'h' : ''}${k.lean ? 'l' : ''}`;
 
 const pageKey = (k: CommentsPageKey) => `${k.postId}:${k.parentId ?? ''}:${shapeKey(k)}`;
 
@@ -97,16 +99,16 @@ const COMMENT_COLUMNS_WITHOUT_HTML = [
   .join(', ');
 
 /**
- * One page of a thread level, oldest first, with its authors' `a__` columns: the comments whose
- * `partition` column (`post_id` for top-level comments, `parent_id` for replies) equals `of` (an
- * SQL expression), with an id above `after`, at most `limit` of them. The one definition of a page's
- * rows, read by `commentsPageLoader` for many posts at once and by post listings with their posts.
+ * One page of a thread level, with its authors' `a__` columns: the comments whose `partition` column
+ * (`post_id` for top-level comments, `parent_id` for replies) equals `of` (an SQL expression), with
+ * an id above `above` and below `below` (SQL expressions), at most `limit` of them, oldest first
+ * (`fetch` asc) or newest first (`desc`, a page read backwards). The one definition of a page's rows,
+ * read by `commentsPageLoader` for many posts at once and by post listings with their posts.
  */
 function commentsPageSql(
   partition: 'post_id' | 'parent_id',
   of: string,
-  after: string,
-  limit: string,
+  range: { above: string; below: string; limit: string; fetch: 'asc' | 'desc' },
   { html, lean }: CommentPageShape,
 ): string {
   const columns = !lean
@@ -117,24 +119,26 @@ function commentsPageSql(
         .join(', ');
   return `select ${columns}
             from comments c join users u on u.id = c.author_id
-           where c.${partition} = ${of} ${partition === 'post_id' ? 'and c.parent_id is null' : ''} and c.id > ${after}
-           order by c.id limit ${limit}`;
+           where c.${partition} = ${of} ${partition === 'post_id' ? 'and c.parent_id is null' : ''}
+             and c.id > ${range.above} and c.id < ${range.below}
+           order by c.id ${range.fetch} limit ${range.limit}`;
 }
 
 /**
  * A post listing's column (alias `first_comments`) holding the first page of each post's top-level
  * comments (`p` is the post): a JSON array of the rows `commentsPageLoader` reads for that page
- * (`limit` one more than the page), for the listing to prime the loader with. JSON's timestamps are
- * ISO text, which `timestamp()` reads as well.
+ * (`range`, whose `size` is the page's; `limit` one more than the page), for the listing to prime the
+ * loader with. JSON's timestamps are ISO text, which `timestamp()` reads as well.
  */
-export function firstCommentsColumn(limit: string, shape: CommentPageShape): string {
-  return `(select coalesce(json_agg(fc order by fc.id), '[]'::json)
-             from (${commentsPageSql('post_id', 'p.id', '0', limit, shape)}) fc) as first_comments`;
+export function firstCommentsColumn(limit: string, range: IdRange, shape: CommentPageShape): string {
+  const bounds = { above: String(range.above), below: String(range.below), limit, fetch: range.fetch };
+  return `(select coalesce(json_agg(fc order by fc.id ${range.fetch}), '[]'::json)
+             from (${commentsPageSql('post_id', 'p.id', bounds, shape)}) fc) as first_comments`;
 }
 
 /**
- * Comment pages for many posts (or parents) in one statement, oldest first, with their authors
- * joined (the rows carry `a__` columns).
+ * Comment pages for many posts (or parents) in one statement, oldest first (newest first for pages
+ * read backwards), with their authors joined (the rows carry `a__` columns).
  */
 function commentsPageLoader(em: EntityManager) {
   return new PrimedLoader<CommentsPageKey, Record<string, unknown>[], string>(
@@ -146,27 +150,28 @@ function commentsPageLoader(em: EntityManager) {
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       for (const group of groups.values()) {
-        const { size, afterId, html, lean } = group[0];
+        const { html, lean } = group[0];
+        const range = idRange(group[0]);
         const topLevel = group[0].parentId === null;
         const ids = group.map((k) => (topLevel ? k.postId : k.parentId!));
         const partition = topLevel ? 'post_id' : 'parent_id';
+        const bounds = { above: '$2', below: '$3', limit: '$4', fetch: range.fetch };
         // One index range scan per thread level (LATERAL … LIMIT), rather than numbering every
         // comment of every post with a window function: ~5x cheaper on long threads.
         const rows = await fastSql(
           em,
           `select p.* from unnest($1::int[]) as k(id)
-             cross join lateral (${commentsPageSql(partition, 'k.id', '$2', '$3', { html, lean })}) p
-            order by p.${partition}, p.id`,
-          [ids, afterId, size + 1],
+             cross join lateral (${commentsPageSql(partition, 'k.id', bounds, { html, lean })}) p
+            order by p.${partition}, p.id ${range.fetch}`,
+          [ids, range.above, range.below, range.size + 1],
         );
         for (const row of rows) {
           const key = pageKey({
             postId: row.post_id as number,
             parentId: topLevel ? null : (row.parent_id as number),
-            size,
-            afterId,
             html,
             lean,
+            ...range,
           });
           result.set(key, [...(result.get(key) ?? []), row]);
         }

@@ -28,8 +28,10 @@ import {
   boundedListComplexity,
   connectionComplexity,
   idPage,
-  pageSize,
+  idRange,
   toConnection,
+  type IdRange,
+  type PageRequest,
 } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
@@ -59,7 +61,10 @@ import { assertCanReadContent } from '../communities/communities.service';
 @ObjectType()
 export class PostConnection extends Connection(Post, 'Post') {}
 @ObjectType()
-export class CommentConnection extends Connection(Comment, 'Comment') {}
+export class CommentConnection extends Connection(Comment, 'Comment', {
+  totalCount:
+    'How many comments the thread level holds (all pages, deleted ones included): of a post, its top-level comments; of a comment, its `replyCount`. Both are kept on the post or comment with each comment added: reading them costs no statement.',
+}) {}
 
 export const Votable = createUnionType({
   name: 'Votable',
@@ -124,8 +129,15 @@ export function listingReads(info: GraphQLResolveInfo): ListingReads {
   for (const node of nodes) {
     if (node.name.value !== 'comments') continue;
     const args = getArgumentValues(commentsField, node, info.variableValues) as PageArgs;
-    if (args.after != null) return reads;
-    const page = { size: pageSize(args), ...commentPageShape({ fieldNodes: [node], fragments: info.fragments }) };
+    // Only a first page read forwards is read with the posts (and a bad size is the field's to answer).
+    if (args.after != null || args.before != null || args.last != null) return reads;
+    let range: IdRange;
+    try {
+      range = idRange(idPage(args));
+    } catch {
+      return reads;
+    }
+    const page = { ...range, ...commentPageShape({ fieldNodes: [node], fragments: info.fragments }) };
     if (firstComments && (firstComments.size !== page.size || firstComments.html !== page.html)) return reads;
     // A whole page answers any lean selection too (the field looks for it: see `comments`).
     firstComments = firstComments && firstComments.lean !== page.lean ? { ...page, lean: false } : page;
@@ -133,16 +145,19 @@ export function listingReads(info: GraphQLResolveInfo): ListingReads {
   return { ...reads, firstComments };
 }
 
-/** Builds a comment connection from rows of the comments page loader (authors joined; `lean`: see CommentsPageKey). */
+/**
+ * Builds a comment connection from rows of the comments page loader (authors joined; `lean`: see
+ * CommentsPageKey), with the count of the whole thread level (maintained on its post or parent).
+ */
 export function commentConnection(
   ctx: Context,
   rows: Record<string, unknown>[],
-  size: number,
-  hasPrevious: boolean,
-  lean = false,
+  page: PageRequest,
+  lean: boolean,
+  count: () => number,
 ) {
   const comments = rows.map((row) => commentFromRow(ctx.loaders, row, lean));
-  return toConnection(comments, size, (c) => [c.id], hasPrevious);
+  return toConnection(comments, page, (c) => [c.id], count);
 }
 
 @Resolver(() => Post)
@@ -312,22 +327,23 @@ export class PostsResolver {
     complexity: connectionComplexity,
     description: 'Top-level comments, oldest first.',
   })
-  // Not validated per item: `first` is range-checked once per operation by the cost limit (connectionComplexity).
+  // Not validated per item: `first` and `last` are range-checked once per operation by the cost limit (connectionComplexity).
   comments(
     @Root() post: Post,
     @Args({ validate: false }) args: PageArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const { size, afterId } = idPage(args);
+    const page = idPage(args);
     const { html, lean } = commentPageShape(info);
-    const key = { postId: post.id, parentId: null, size, afterId, html, lean };
+    const key = { postId: post.id, parentId: null, html, lean, ...idRange(page) };
     const pages = ctx.loaders.commentsPage;
     // A lean selection is answered by the whole page when the listing primed that one.
     const rows = (lean ? (pages.primed(key) ?? pages.primed({ ...key, lean: false })) : undefined) ?? pages.value(key);
+    const count = () => post.topLevelCommentCount;
     return Array.isArray(rows)
-      ? commentConnection(ctx, rows, size, afterId > 0, lean)
-      : rows.then((r) => commentConnection(ctx, r, size, afterId > 0, lean));
+      ? commentConnection(ctx, rows, page, lean, count)
+      : rows.then((r) => commentConnection(ctx, r, page, lean, count));
   }
 }
 

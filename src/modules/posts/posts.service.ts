@@ -163,6 +163,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
       score: 0,
       hot: hotRank(0, now),
       commentCount: 0,
+      topLevelCommentCount: 0,
       pinned: false,
       locked: false,
       createdAt: now,

@@ -18,6 +18,7 @@ export function postView(r: Record<string, unknown>, author?: User): Post {
     score: r.score,
     hot: r.hot,
     commentCount: r.comment_count,
+    topLevelCommentCount: r.top_level_comment_count,
     pinned: r.pinned,
     locked: r.locked,
     createdAt: timestamp(r.created_at),

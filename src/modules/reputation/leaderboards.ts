@@ -10,6 +10,11 @@ export interface Standing {
   score: number;
 }
 
+/** A place on a board: a standing and its competition rank (one more than the number of higher scores on the board). */
+export interface RankedStanding extends Standing {
+  rank: number;
+}
+
 /** A committed ledger row of a member, to add to the boards it falls in. */
 export interface BoardChange {
   /** The ledger row's id (see `Loaded.versions`). */
@@ -108,6 +113,14 @@ export interface Leaderboards {
   apply(community: BoardCommunity, changes: BoardChange[]): Promise<void>;
   /** The first `n` standings of a board (`key` from `boardKey`). */
   top(community: BoardCommunity, key: string, n: number): Promise<Standing[]>;
+  /**
+   * Up to `n` standings of a board that come after `after` in its order (`compareStandings`; from the
+   * top without it), each with its rank on the board: a keyset page, so members moving meanwhile
+   * never make a page repeat or skip one that kept its place. `after` need not be on the board.
+   */
+  page(community: BoardCommunity, key: string, after: Standing | null, n: number): Promise<RankedStanding[]>;
+  /** How many members are on each board (a board's size: one command per board, all in one round trip). */
+  sizes(boards: { community: BoardCommunity; key: string }[]): Promise<number[]>;
   /** Takes a member off every board of the community (they left or were banned). */
   remove(community: BoardCommunity, userId: number): Promise<void>;
   /** Puts a member who (re)joined back on the boards, with their scores from the ledger. */
@@ -161,6 +174,37 @@ class SortedBoard {
   top(n: number): Standing[] {
     return this.order.slice(0, n).map((s) => ({ ...s }));
   }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  /** Up to `n` standings after `after` (see `Leaderboards.page`), ranked. */
+  page(after: Standing | null, n: number): RankedStanding[] {
+    let start = after ? this.indexOf(after) : 0;
+    if (after && start < this.order.length && compareStandings(this.order[start], after) === 0) start += 1;
+    return rankFrom(
+      this.order.slice(start, start + n),
+      start,
+      // The first of a score: user ids start at 1, so user 0 sorts before every one of them.
+      (score) => this.indexOf({ userId: 0, score }) + 1,
+    );
+  }
+}
+
+/**
+ * Ranks standings read from a board from position `start` (0: the top), in its order: the first by
+ * `rankOf` (one more than the number of higher scores), each next one by its position, or its
+ * predecessor's rank when their scores are equal.
+ */
+function rankFrom(standings: Standing[], start: number, rankOf: (score: number) => number): RankedStanding[] {
+  const ranked: RankedStanding[] = [];
+  standings.forEach((s, i) => {
+    const previous = ranked[i - 1];
+    const rank = !previous ? rankOf(s.score) : previous.score === s.score ? previous.rank : start + i + 1;
+    ranked.push({ userId: s.userId, score: s.score, rank });
+  });
+  return ranked;
 }
 
 interface MemoryCommunity {
@@ -226,6 +270,14 @@ class MemoryLeaderboards implements Leaderboards {
     return (await this.boards(community)).boards.get(key)?.top(n) ?? [];
   }
 
+  async page(community: BoardCommunity, key: string, after: Standing | null, n: number): Promise<RankedStanding[]> {
+    return (await this.boards(community)).boards.get(key)?.page(after, n) ?? [];
+  }
+
+  async sizes(boards: { community: BoardCommunity; key: string }[]): Promise<number[]> {
+    return Promise.all(boards.map(async (b) => (await this.boards(b.community)).boards.get(b.key)?.size ?? 0));
+  }
+
   async remove(community: BoardCommunity, userId: number): Promise<void> {
     const pending = this.communities.get(community.id);
     if (pending) for (const board of (await pending).boards.values()) board.delete(userId);
@@ -279,6 +331,36 @@ for i = 3, #KEYS do
   if ttl > 0 then redis.call('expire', KEYS[i], ttl) end
 end
 return 1`;
+
+/**
+ * A page of a board (see `Leaderboards.page`), read atomically: where the page starts (the cursor's
+ * member when it still has the cursor's score, else a binary search of the members with that score,
+ * which Redis orders by member), its standings, and the rank of the first one (one more than the
+ * number of higher scores). Returns -1 when the community's boards are not loaded.
+ * KEYS: ready, the board; ARGV: n, then the cursor's score and member ('' for the top).
+ */
+const PAGE_SCRIPT = `
+if redis.call('exists', KEYS[1]) == 0 then return -1 end
+local start = 0
+if ARGV[2] ~= '' then
+  local score, member = tonumber(ARGV[2]), ARGV[3]
+  local current = redis.call('zscore', KEYS[2], member)
+  if current and tonumber(current) == score then
+    start = redis.call('zrevrank', KEYS[2], member) + 1
+  else
+    local lo = redis.call('zcount', KEYS[2], '(' .. ARGV[2], '+inf')
+    local hi = lo + redis.call('zcount', KEYS[2], ARGV[2], ARGV[2])
+    while lo < hi do
+      local mid = math.floor((lo + hi) / 2)
+      if redis.call('zrevrange', KEYS[2], mid, mid)[1] >= member then lo = mid + 1 else hi = mid end
+    end
+    start = lo
+  end
+end
+local rows = redis.call('zrevrange', KEYS[2], start, start + tonumber(ARGV[1]) - 1, 'WITHSCORES')
+local first = 0
+if #rows > 0 then first = redis.call('zcount', KEYS[2], '(' .. rows[2], '+inf') + 1 end
+return { start, first, rows }`;
 
 /** Boards in Redis sorted sets, shared by every instance. */
 class RedisLeaderboards implements Leaderboards {
@@ -396,6 +478,39 @@ class RedisLeaderboards implements Leaderboards {
       return this.top(community, key, n);
     }
     return rows.map((r) => ({ userId: decodeUser(String(r.value)), score: r.score }));
+  }
+
+  async page(community: BoardCommunity, key: string, after: Standing | null, n: number): Promise<RankedStanding[]> {
+    await this.unlessStale(community.id);
+    const answer = (await this.client.eval(PAGE_SCRIPT, {
+      keys: [this.ready(community.id), this.key(community.id, key)],
+      arguments: [String(n), ...(after ? [String(after.score), encodeUser(after.userId)] : ['', ''])],
+    })) as number | [number, number, string[]];
+    if (!Array.isArray(answer)) {
+      await this.ensureLoaded(community);
+      return this.page(community, key, after, n);
+    }
+    const [start, firstRank, rows] = answer;
+    const standings: Standing[] = [];
+    for (let i = 0; i < rows.length; i += 2)
+      standings.push({ userId: decodeUser(rows[i]), score: Number(rows[i + 1]) });
+    return rankFrom(standings, Number(start), () => Number(firstRank));
+  }
+
+  async sizes(boards: { community: BoardCommunity; key: string }[]): Promise<number[]> {
+    for (const id of new Set(boards.map((b) => b.community.id))) await this.unlessStale(id);
+    const multi = this.client.multi();
+    for (const b of boards) multi.exists(this.ready(b.community.id)).zCard(this.key(b.community.id, b.key));
+    const replies = (await multi.exec()) as unknown as number[];
+    const sizes: number[] = [];
+    for (const [i, b] of boards.entries()) {
+      if (Number(replies[2 * i])) sizes.push(Number(replies[2 * i + 1]));
+      else {
+        await this.ensureLoaded(b.community);
+        sizes.push(await this.client.zCard(this.key(b.community.id, b.key)));
+      }
+    }
+    return sizes;
   }
 
   async remove(community: BoardCommunity, userId: number): Promise<void> {

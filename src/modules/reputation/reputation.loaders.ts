@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../platform/database/sql';
+import { idRange, idRangeKey, type IdRange } from '../../platform/pagination';
 import { Member } from '../communities/communities.entity';
 import { MemberBadge, ReputationEvent } from './reputation.entity';
 
@@ -52,37 +53,33 @@ function badgesLoader(em: EntityManager) {
   );
 }
 
-/** One page of a member's ledger, newest first: `size + 1` rows below `beforeId` (0: from the newest). */
-export interface HistoryPageKey extends MemberKey {
-  size: number;
-  beforeId: number;
-}
-const historyKey = (k: HistoryPageKey) => `${k.communityId}:${k.userId}:${k.size}:${k.beforeId}`;
+/** One page of a member's ledger (newest first; read backwards, oldest first): `size + 1` rows of ids in the range. */
+export interface HistoryPageKey extends MemberKey, IdRange {}
+const historyKey = (k: HistoryPageKey) => `${k.communityId}:${k.userId}:${idRangeKey(k)}`;
 
 /** Pages of many members' ledgers in one statement: one index range scan per member (LATERAL … LIMIT). */
 function historyPageLoader(em: EntityManager) {
   return new DataLoader<HistoryPageKey, ReputationEvent[], string>(
     async (keys) => {
       const groups = new Map<string, HistoryPageKey[]>();
-      for (const k of keys)
-        groups.set(`${k.size}:${k.beforeId}`, [...(groups.get(`${k.size}:${k.beforeId}`) ?? []), k]);
+      for (const k of keys) groups.set(idRangeKey(k), [...(groups.get(idRangeKey(k)) ?? []), k]);
       const pages = new Map<string, ReputationEvent[]>();
       for (const group of groups.values()) {
-        const { size, beforeId } = group[0];
+        const range = idRange(group[0]);
         const { clause, params } = pairs(group);
         const rows = await sql(
           em,
           `select e.* from (values ${clause}) as k(community_id, user_id)
            cross join lateral (
              select * from reputation_events e
-              where e.community_id = k.community_id and e.user_id = k.user_id ${beforeId ? 'and e.id < ?' : ''}
-              order by e.id desc limit ?
+              where e.community_id = k.community_id and e.user_id = k.user_id and e.id > ? and e.id < ?
+              order by e.id ${range.fetch} limit ?
            ) e
-          order by e.community_id, e.user_id, e.id desc`,
-          [...params, ...(beforeId ? [beforeId] : []), size + 1],
+          order by e.community_id, e.user_id, e.id ${range.fetch}`,
+          [...params, range.above, range.below, range.size + 1],
         );
         for (const r of rows) {
-          const k = historyKey({ communityId: r.community_id as number, userId: r.user_id as number, size, beforeId });
+          const k = historyKey({ communityId: r.community_id as number, userId: r.user_id as number, ...range });
           pages.set(k, [...(pages.get(k) ?? []), em.map(ReputationEvent, r)]);
         }
       }

@@ -16,10 +16,12 @@ import {
   LeaderboardArgs,
   LeaderboardChangedArgs,
   LeaderboardEntry,
+  LeaderboardEntryConnection,
   leaderboardComplexity,
   MemberBadgeView,
   ReputationEventConnection,
   ReputationRulesInput,
+  RankingArgs,
   ReputationRulesView,
 } from './reputation.types';
 
@@ -108,8 +110,10 @@ export class ReputationEventResolver {
 export class CommunityReputationResolver {
   @FieldResolver(() => [LeaderboardEntry], {
     complexity: leaderboardComplexity,
+    deprecationReason:
+      'Use `ranking`: the same entries as a connection, which pages past the first 100 (`first`, `after`) and counts the board (`totalCount`).',
     description:
-      'The members with the most reputation in the period, best first. RESTRICTED and PRIVATE communities: members only.',
+      'The members with the most reputation in the period, best first (the first 100 at most). RESTRICTED and PRIVATE communities: members only.',
   })
   leaderboard(
     @Root() community: Community,
@@ -117,6 +121,15 @@ export class CommunityReputationResolver {
     @Ctx() ctx: Context,
   ): Promise<LeaderboardEntry[]> {
     return reputation.leaderboard(ctx, community, period, first);
+  }
+
+  @FieldResolver(() => LeaderboardEntryConnection, {
+    complexity: connectionComplexity,
+    description:
+      "The members ranked by reputation in the period, best first (equal scores: the older account first), with their rank: the period's whole leaderboard, paged forwards (a ranking reads from the top; a cursor is a place on the board, so members moving meanwhile never make a page repeat or skip one who kept theirs). RESTRICTED and PRIVATE communities: members only.",
+  })
+  ranking(@Root() community: Community, @Args() args: RankingArgs, @Ctx() ctx: Context) {
+    return reputation.ranking(ctx, community, args);
   }
 
   @FieldResolver(() => ReputationRulesView, {

@@ -1,7 +1,18 @@
+import DataLoader from 'dataloader';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
+import { BadInput } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
-import { idPage, toConnection } from '../../platform/pagination';
+import {
+  decodeCursor,
+  forwardPage,
+  idPage,
+  idRange,
+  toConnection,
+  type CursorPart,
+  type ForwardPageArgs,
+  type PageArgsShape,
+} from '../../platform/pagination';
 import { Member, type Community } from '../communities/communities.entity';
 import { actorIn, assertCanReadContent, visibleCommunity } from '../communities/communities.service';
 import { assertCan, levelGates } from '../communities/permissions';
@@ -61,6 +72,67 @@ export async function leaderboard(
     standings.map((s) => ctx.loaders.memberOf.load({ communityId: community.id, userId: s.userId })),
   );
   return rankEntries(standings, members, n);
+}
+
+/** The sizes of boards (`Community.ranking { totalCount }`), per request: every board asked for in one round trip. */
+const boardSizes = new WeakMap<Loaders, DataLoader<{ community: Community; key: string }, number, string>>();
+
+function boardSizeLoader(ctx: Context) {
+  let loader = boardSizes.get(ctx.loaders);
+  if (!loader) {
+    loader = new DataLoader(
+      async (boards) =>
+        ctx.leaderboards.sizes(
+          boards.map((b) => ({ community: { id: b.community.id, timeZone: b.community.timeZone }, key: b.key })),
+        ),
+      { cacheKeyFn: (b) => `${b.community.id}:${b.key}` },
+    );
+    boardSizes.set(ctx.loaders, loader);
+  }
+  return loader;
+}
+
+/** A ranking's cursor: its period, then the entry's place on the board (score, user id). */
+const RANKING_CURSOR: CursorPart[] = ['string', 'number', 'number'];
+
+/**
+ * `Community.ranking`: a page of the period's board after the cursor, from the boards (Redis or in
+ * process), members through the per-request loader. A cursor is a place on the board (score, user),
+ * so members moving meanwhile never make a page repeat or skip one who kept theirs. Ranks are the
+ * board's; a standing whose user is no longer a member is left out (the boards drop leavers after
+ * the commit: this covers the moment between).
+ */
+export async function ranking(
+  ctx: Context,
+  community: Community,
+  args: { period: LeaderboardPeriodName } & ForwardPageArgs,
+) {
+  await assertCanReadContent(ctx.loaders, ctx.viewer, community);
+  const page = forwardPage(args);
+  let after: Standing | null = null;
+  if (page.after) {
+    const [period, score, userId] = decodeCursor(page.after, RANKING_CURSOR, 'after') as [string, number, number];
+    if (period !== args.period)
+      throw new BadInput(`This cursor belongs to the ${period} ranking, not ${args.period}`, 'after');
+    after = { score, userId };
+  }
+  const key = boardKey(args.period, community.timeZone);
+  // A few more than the page and the row that tells whether more follow, in case some just left.
+  const standings = await ctx.leaderboards.page(community, key, after, page.size + 6);
+  const members = await Promise.all(
+    standings.map((s) => ctx.loaders.memberOf.load({ communityId: community.id, userId: s.userId })),
+  );
+  const entries: LeaderboardEntry[] = [];
+  standings.forEach((s, i) => {
+    const member = members[i];
+    if (member && entries.length <= page.size) entries.push({ member, score: s.score, rank: s.rank });
+  });
+  return toConnection(
+    entries,
+    page,
+    (e) => [args.period, e.score, e.member.user.id],
+    () => boardSizeLoader(ctx).load({ community, key }),
+  );
 }
 
 export function rulesView(community: Community): ReputationRulesView {
@@ -128,18 +200,13 @@ export function badgeView(award: MemberBadge): MemberBadgeView | null {
   return { badge: award.badge as Badge, name, description, awardedAt: award.awardedAt };
 }
 
-/** A member's ledger, newest first (readable by whoever can read the community's members). */
-export async function history(
-  loaders: Loaders,
-  member: Member,
-  args: { first?: number | null; after?: string | null },
-) {
-  const { size, afterId } = idPage(args);
+/** A member's ledger, newest first, paged both ways (readable by whoever can read the community's members). */
+export async function history(loaders: Loaders, member: Member, args: PageArgsShape) {
+  const page = idPage(args, 'desc');
   const rows = await loaders.reputationHistoryPage.load({
     communityId: member.community.id,
     userId: member.user.id,
-    size,
-    beforeId: afterId,
+    ...idRange(page),
   });
-  return toConnection(rows, size, (r: ReputationEvent) => [r.id], afterId > 0);
+  return toConnection(rows, page, (r: ReputationEvent) => [r.id]);
 }

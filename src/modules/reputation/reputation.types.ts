@@ -1,6 +1,6 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { boundedListComplexity, Connection, pageComplexity } from '../../platform/pagination';
+import { boundedListComplexity, Connection, ForwardPageArgs, pageComplexity } from '../../platform/pagination';
 import { Member } from '../communities/communities.entity';
 import { Badge } from './badges';
 import { ReputationEvent, ReputationReason } from './reputation.entity';
@@ -54,6 +54,21 @@ export class LeaderboardArgs {
   @Min(1)
   @Max(LEADERBOARD_MAX)
   first!: number;
+}
+
+@ObjectType()
+export class LeaderboardEntryConnection extends Connection(LeaderboardEntry, 'LeaderboardEntry', {
+  totalCount:
+    "How many members are on the period's board (all pages): the size of the board (a sorted set's cardinality in Redis, or of the in-process board), never a count of rows.",
+}) {}
+
+@ArgsType()
+export class RankingArgs extends ForwardPageArgs {
+  @Field(() => LeaderboardPeriodName, {
+    defaultValue: LeaderboardPeriodName.ALL_TIME,
+    description: 'The period whose reputation counts; default ALL_TIME.',
+  })
+  period!: LeaderboardPeriodName;
 }
 
 @ArgsType()

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
+import { countLoader } from '../../platform/count-loader';
 import { pruneInBatches } from '../../platform/database/prune';
 import { deliver, fanOut } from './delivery';
 import { buildPayloads } from './payloads';
@@ -17,6 +18,8 @@ import {
 const createWebhookLoaders = (em: EntityManager) => ({
   webhookEndpoint: byIdLoader(em, WebhookEndpoint),
   webhookEvent: byIdLoader(em, WebhookEvent),
+  /** Endpoints per community (at most WEBHOOK_LIMITS.endpointsPerCommunity), for `webhookEndpoints { totalCount }`. */
+  webhookEndpointCount: countLoader(em, 'webhook_endpoints', 'community_id'),
   webhookPayload: new DataLoader<WebhookEvent, Record<string, unknown>, number>(
     async (events) => {
       const payloads = await buildPayloads(

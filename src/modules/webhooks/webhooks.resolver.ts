@@ -20,11 +20,13 @@ import { Community } from '../communities/communities.entity';
 import { webhookId } from './delivery';
 import { PAYLOAD_TYPE } from './payloads';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhooks.entity';
-import { CreateWebhookEndpointInput, UpdateWebhookEndpointInput } from './webhooks.inputs';
+import { CreateWebhookEndpointInput, UpdateWebhookEndpointInput, WEBHOOK_LIMITS } from './webhooks.inputs';
 import * as webhooks from './webhooks.service';
 
 @ObjectType()
-export class WebhookEndpointConnection extends Connection(WebhookEndpoint, 'WebhookEndpoint') {}
+export class WebhookEndpointConnection extends Connection(WebhookEndpoint, 'WebhookEndpoint', {
+  totalCount: `How many webhook endpoints the community has (all pages): counted, as it may have at most ${WEBHOOK_LIMITS.endpointsPerCommunity}.`,
+}) {}
 @ObjectType()
 export class WebhookDeliveryConnection extends Connection(WebhookDelivery, 'WebhookDelivery') {}
 @ObjectType()

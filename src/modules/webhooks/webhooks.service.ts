@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Context } from '../../platform/context';
 import { fastSql, sqlTransaction } from '../../platform/database/sql';
 import { BadInput, NotFound, nullIfHidden } from '../../platform/errors';
-import { idPage, toConnection } from '../../platform/pagination';
+import { idPage, toConnection, type PageArgsShape } from '../../platform/pagination';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, visibleCommunity } from '../communities/communities.service';
 import { lockCommunity } from '../communities/membership.service';
@@ -173,35 +173,32 @@ export async function redeliver(ctx: Context, deliveryId: number): Promise<Webho
 }
 
 /** `Community.webhookEndpoints` (`webhooks.manage`), oldest first. */
-export async function endpointsOf(
-  ctx: Context,
-  community: Community,
-  args: { first?: number | null; after?: string | null },
-) {
+export async function endpointsOf(ctx: Context, community: Community, args: PageArgsShape) {
   await assertManages(ctx, community.id);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await ctx.em.find(
     WebhookEndpoint,
-    { community: community.id, id: { $gt: afterId } },
-    { orderBy: { id: 'asc' }, limit: size + 1 },
+    { community: community.id, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.id], afterId > 0);
+  return toConnection(
+    rows,
+    page,
+    (r) => [r.id],
+    () => ctx.loaders.webhookEndpointCount.load(community.id),
+  );
 }
 
 /** `webhookDeliveries(endpointId)` (`webhooks.manage`), newest first. */
-export async function deliveriesOf(
-  ctx: Context,
-  endpointId: number,
-  args: { first?: number | null; after?: string | null },
-) {
+export async function deliveriesOf(ctx: Context, endpointId: number, args: PageArgsShape) {
   await managedEndpoint(ctx, endpointId);
-  const { size, afterId } = idPage(args);
+  const page = idPage(args, 'desc');
   const rows = await ctx.em.find(
     WebhookDelivery,
-    { endpoint: endpointId, ...(afterId > 0 ? { id: { $lt: afterId } } : {}) },
-    { orderBy: { id: 'desc' }, limit: size + 1 },
+    { endpoint: endpointId, id: { $gt: page.above, $lt: page.below } },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.id], afterId > 0);
+  return toConnection(rows, page, (r) => [r.id]);
 }
 
 /**
@@ -211,7 +208,7 @@ export async function deliveriesOf(
 export async function eventsOf(
   ctx: Context,
   scope: { communityId: number | null; endpointId: number | null },
-  args: { first?: number | null; after?: string | null },
+  args: PageArgsShape,
 ) {
   let communityId = scope.communityId;
   let types: WebhookEventType[] | null = null;
@@ -227,13 +224,13 @@ export async function eventsOf(
   } else {
     throw new BadInput('Give communityId or endpointId', 'communityId');
   }
-  const { size, afterId } = idPage(args);
+  const page = idPage(args);
   const rows = await ctx.em.find(
     WebhookEvent,
-    { community: communityId, id: { $gt: afterId }, ...(types ? { type: { $in: types } } : {}) },
-    { orderBy: { id: 'asc' }, limit: size + 1 },
+    { community: communityId, id: { $gt: page.above, $lt: page.below }, ...(types ? { type: { $in: types } } : {}) },
+    { orderBy: { id: page.fetch }, limit: page.size + 1 },
   );
-  return toConnection(rows, size, (r) => [r.id], afterId > 0);
+  return toConnection(rows, page, (r) => [r.id]);
 }
 
 /** Whether the viewer manages the community's webhooks (for fields that answer null otherwise). */
