@@ -193,6 +193,33 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
       id: s.othersComment.id,
     }),
   ],
+  removePost: (s) => [
+    op('mutation($id: ID!) { removePost(input: { id: $id }) { id } }', { id: s.ownPost.id }),
+    op('mutation($id: ID!) { removePost(input: { id: $id }) { id } }', { id: s.othersPost.id }),
+  ],
+  moderatePost: (s) => [
+    op('mutation($id: ID!) { moderatePost(input: { id: $id, pinned: true }) { id } }', { id: s.ownPost.id }),
+    op('mutation($id: ID!) { moderatePost(input: { id: $id, locked: true }) { id } }', { id: s.othersPost.id }),
+  ],
+  removeComment: (s) => [
+    op('mutation($id: ID!) { removeComment(input: { id: $id }) { id } }', { id: s.ownComment.id }),
+    op('mutation($id: ID!) { removeComment(input: { id: $id }) { id } }', { id: s.othersComment.id }),
+  ],
+  moderateComment: (s) => [
+    op('mutation($id: ID!) { moderateComment(input: { id: $id, featured: true }) { id } }', {
+      id: s.othersComment.id,
+    }),
+  ],
+  setVote: (s) => [
+    op('mutation($id: ID!) { setVote(input: { subjectId: $id, value: UP }) { __typename } }', {
+      id: s.othersPost.id,
+    }),
+  ],
+  setReaction: (s) => [
+    op('mutation($id: ID!) { setReaction(input: { subjectId: $id, emoji: "🎉" }) { __typename } }', {
+      id: s.othersComment.id,
+    }),
+  ],
   // Events
   createEvent: (s) => [
     op(

@@ -601,6 +601,23 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) },
   }),
   deletePost: async (w) => ({ variables: { id: await w.post() } }),
+  removePost: async (w) => ({ variables: { input: { id: await w.post() } } }),
+  removeComment: async (w) => ({
+    variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } },
+  }),
+  moderatePost: async (w) => ({
+    variables: { input: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true, locked: true } },
+  }),
+  moderateComment: async (w) => {
+    const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
+    return { variables: { input: { id: comment, featured: true } } };
+  },
+  setVote: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } },
+  }),
+  setReaction: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '🎉', reacted: true } },
+  }),
   endLiveStream: async (w) => ({ variables: { eventId: await w.liveStream() } }),
   featureComment: async (w) => {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));

@@ -5,6 +5,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { currentMutationName } from '../deprecations';
 import type { RateLimiter } from './rate-limit';
 
 /** A limit: at most `limit` writes per `windowSeconds` (a fixed window). */
@@ -24,11 +25,11 @@ export const WRITE_RATE_DEFAULTS = {
   posts: { limit: 10, windowSeconds: 600 },
   /** addComment */
   comments: { limit: 60, windowSeconds: 600 },
-  /** updatePost, deletePost, updateComment, deleteComment */
+  /** updatePost, removePost, updateComment, removeComment */
   edits: { limit: 60, windowSeconds: 600 },
-  /** vote, castVote, upvoteQuestion, voteContestEntry, withdrawContestVote */
+  /** setVote, castVote, upvoteQuestion, voteContestEntry, withdrawContestVote */
   votes: { limit: 300, windowSeconds: 600 },
-  /** react */
+  /** setReaction */
   reactions: { limit: 120, windowSeconds: 600 },
   /** createPoll */
   polls: { limit: 10, windowSeconds: 600 },
@@ -62,8 +63,9 @@ const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
 
 /**
  * The bucket of each mutation; `null`: not counted here, because it has its own limit (sign-in and
- * sign-up: AUTH_RATE_LIMIT; sendChatMessage: CHAT_RATE_LIMIT) or only ends a session (signOut).
- * A mutation missing from this table counts in `other`.
+ * sign-up: AUTH_RATE_LIMIT; sendChatMessage: CHAT_RATE_LIMIT) or only ends a session (endSession).
+ * A mutation missing from this table counts in `other`. A deprecated mutation counts as its
+ * replacement (deprecations.ts), so only current names are listed.
  */
 export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   signUp: null,
@@ -73,15 +75,15 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   createPost: 'posts',
   addComment: 'comments',
   updatePost: 'edits',
-  deletePost: 'edits',
+  removePost: 'edits',
   updateComment: 'edits',
-  deleteComment: 'edits',
-  vote: 'votes',
+  removeComment: 'edits',
+  setVote: 'votes',
   castVote: 'votes',
   upvoteQuestion: 'votes',
   voteContestEntry: 'votes',
   withdrawContestVote: 'votes',
-  react: 'reactions',
+  setReaction: 'reactions',
   createPoll: 'polls',
   createEvent: 'events',
   updateEvent: 'events',
@@ -105,9 +107,8 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   banMember: 'moderation',
   unbanMember: 'moderation',
   setMemberRole: 'moderation',
-  pinPost: 'moderation',
-  lockPost: 'moderation',
-  featureComment: 'moderation',
+  moderatePost: 'moderation',
+  moderateComment: 'moderation',
   muteChatMember: 'moderation',
   unmuteChatMember: 'moderation',
   deleteChatMessage: 'moderation',
@@ -189,7 +190,8 @@ export function writesByBucket(document: DocumentNode, operation: OperationDefin
   const counts = new Map<WriteBucket, number>();
   for (const name of rootFieldNames(document, operation)) {
     if (name.startsWith('__')) continue;
-    const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
+    const current = currentMutationName(name);
+    const bucket = Object.hasOwn(MUTATION_BUCKETS, current) ? MUTATION_BUCKETS[current] : 'other';
     if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
   return counts;
