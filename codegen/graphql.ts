@@ -153,7 +153,7 @@ export type EventKind =
   /** People gather, in a place or online. */
   | 'MEETUP';
 
-/** What `joinCommunity` or `joinByInviteLink` did. */
+/** What `requestMembership` or `redeemInviteLink` did. */
 export type JoinOutcome =
   /** The viewer is now a member. */
   | 'JOINED'
@@ -178,7 +178,7 @@ export type LeaderboardPeriod =
   /** The current ISO week (Monday to Sunday), in the community's time zone. */
   | 'WEEK';
 
-/** A user in a community. */
+/** A user in a community (the input of the deprecated `inviteMember` and `unbanMember`). */
 export type MemberRefInput = {
   /** Global id of the community. */
   communityId: string;

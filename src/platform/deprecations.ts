@@ -6,6 +6,16 @@
  * response-cache scopes: see `currentMutationName`), so the two cannot drift apart. Removed in 0.3.
  */
 export const RENAMED_MUTATIONS = {
+  // Communities and members
+  joinCommunity: 'requestMembership',
+  leaveCommunity: 'endMembership',
+  inviteMember: 'inviteUser',
+  unbanMember: 'liftBan',
+  approveJoinRequest: 'acceptJoinRequest',
+  rejectJoinRequest: 'declineJoinRequest',
+  createInviteLink: 'issueInviteLink',
+  revokeInviteLink: 'deactivateInviteLink',
+  joinByInviteLink: 'redeemInviteLink',
   // Posts and comments
   deletePost: 'removePost',
   deleteComment: 'removeComment',

@@ -46,6 +46,7 @@ const OPEN_TO_ANONYMOUS = ['signUp', 'signIn', 'verifyEmail', 'requestPasswordRe
 const ID_OF: Record<string, string> = {
   deleteChatMessage: 'ChatMessage',
   approveJoinRequest: 'JoinRequest',
+  acceptJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',
   deleteAutoModRule: 'AutoModRule',
   deleteWebhookEndpoint: 'WebhookEndpoint',

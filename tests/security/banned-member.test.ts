@@ -146,6 +146,41 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   ],
   approveJoinRequest: (s) => [op('mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   rejectJoinRequest: (s) => [op('mutation($id: ID!) { rejectJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
+  requestMembership: (s) => [
+    op('mutation($id: ID!) { requestMembership(input: { communityId: $id }) { outcome } }', { id: s.community.id }),
+  ],
+  endMembership: (s) => [
+    op('mutation($id: ID!) { endMembership(input: { communityId: $id }) { community { id } } }', {
+      id: s.community.id,
+    }),
+  ],
+  liftBan: (s) => [
+    op('mutation($c: ID!, $u: ID!) { liftBan(input: { communityId: $c, userId: $u }) { lifted } }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  inviteUser: (s) => [
+    op('mutation($c: ID!, $u: ID!) { inviteUser(input: { communityId: $c, userId: $u }) { id } }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  issueInviteLink: (s) => [
+    op('mutation($c: ID!) { issueInviteLink(input: { communityId: $c }) { token } }', { c: s.community.id }),
+  ],
+  deactivateInviteLink: (s) => [
+    op('mutation($id: ID!) { deactivateInviteLink(input: { id: $id }) { id } }', { id: s.ownInviteLink.id }),
+  ],
+  redeemInviteLink: (s) => [
+    op('mutation($t: String!) { redeemInviteLink(input: { token: $t }) { outcome } }', { t: s.ownersInviteToken }),
+  ],
+  acceptJoinRequest: (s) => [
+    op('mutation($id: ID!) { acceptJoinRequest(input: { id: $id }) { member { id } } }', { id: s.joinRequest }),
+  ],
+  declineJoinRequest: (s) => [
+    op('mutation($id: ID!) { declineJoinRequest(input: { id: $id }) { id } }', { id: s.joinRequest }),
+  ],
   updateReputationRules: (s) => [
     op('mutation($c: ID!) { updateReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
       c: s.community.id,

@@ -517,6 +517,8 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       },
     },
   }),
+  acceptJoinRequest: async (w) => ({ variables: { input: { id: await w.joinRequest() } } }),
+  declineJoinRequest: async (w) => ({ variables: { input: { id: await w.joinRequest() } } }),
   cancelEvent: async (w) => ({ variables: { id: await w.event() } }),
   castVote: async (w) => {
     const poll = await w.once('poll', () => w.poll());
@@ -633,6 +635,40 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { token: data.createInviteLink.token }, token: (await signUp(w.server, 'fzlink')).token };
   },
   joinCommunity: async (w) => ({ variables: { communityId: (await w.adasCommunity()).id } }),
+  requestMembership: async (w) => ({ variables: { input: { communityId: (await w.adasCommunity()).id } } }),
+  endMembership: async (w) => {
+    const community = await w.adasCommunity();
+    await joinCommunity(w.server, w.owner, community.id);
+    return { variables: { input: { communityId: community.id } } };
+  },
+  liftBan: async (w) => {
+    const banned = await w.member();
+    await w.call('mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }', {
+      input: { communityId: w.community.id, userId: banned.user.id },
+    });
+    return { variables: { input: { communityId: w.community.id, userId: banned.user.id } } };
+  },
+  inviteUser: async (w) => ({
+    variables: { input: { communityId: w.restrictedCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } },
+  }),
+  issueInviteLink: async (w) => ({
+    variables: { input: { communityId: w.restrictedCommunity.id, expiresAt: hoursFromNow(24), maxUses: 5 } },
+  }),
+  deactivateInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', {
+      id: w.restrictedCommunity.id,
+    });
+    return { variables: { input: { id: data.createInviteLink.inviteLink.id } } };
+  },
+  redeemInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id, maxUses: 100) { token } }', {
+      id: w.restrictedCommunity.id,
+    });
+    return {
+      variables: { input: { token: data.createInviteLink.token } },
+      token: (await signUp(w.server, 'fzlink')).token,
+    };
+  },
   leaveCommunity: async (w) => {
     const community = await w.adasCommunity();
     await joinCommunity(w.server, w.owner, community.id);

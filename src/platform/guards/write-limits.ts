@@ -41,9 +41,9 @@ export const WRITE_RATE_DEFAULTS = {
   contests: { limit: 10, windowSeconds: 600 },
   /** createCommunity */
   communities: { limit: 5, windowSeconds: 3600 },
-  /** joinCommunity, leaveCommunity, joinByInviteLink */
+  /** requestMembership, endMembership, redeemInviteLink */
   memberships: { limit: 30, windowSeconds: 600 },
-  /** inviteMember (each invite reaches someone else), createInviteLink, revokeInviteLink */
+  /** inviteUser (each invite reaches someone else), issueInviteLink, deactivateInviteLink */
   invites: { limit: 50, windowSeconds: 3600 },
   /** createApiKey */
   apiKeys: { limit: 10, windowSeconds: 3600 },
@@ -95,17 +95,17 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   submitContestEntry: 'contests',
   withdrawContestEntry: 'contests',
   createCommunity: 'communities',
-  joinCommunity: 'memberships',
-  leaveCommunity: 'memberships',
-  inviteMember: 'invites',
-  createInviteLink: 'invites',
-  revokeInviteLink: 'invites',
-  joinByInviteLink: 'memberships',
+  requestMembership: 'memberships',
+  endMembership: 'memberships',
+  inviteUser: 'invites',
+  issueInviteLink: 'invites',
+  deactivateInviteLink: 'invites',
+  redeemInviteLink: 'memberships',
   createApiKey: 'apiKeys',
-  approveJoinRequest: 'moderation',
-  rejectJoinRequest: 'moderation',
+  acceptJoinRequest: 'moderation',
+  declineJoinRequest: 'moderation',
   banMember: 'moderation',
-  unbanMember: 'moderation',
+  liftBan: 'moderation',
   setMemberRole: 'moderation',
   moderatePost: 'moderation',
   moderateComment: 'moderation',
