@@ -6,6 +6,13 @@
  * response-cache scopes: see `currentMutationName`), so the two cannot drift apart. Removed in 0.3.
  */
 export const RENAMED_MUTATIONS = {
+  // Accounts and credentials
+  signOut: 'endSession',
+  revokeApiKey: 'deactivateApiKey',
+  requestEmailVerification: 'sendVerificationEmail',
+  verifyEmail: 'verifyEmailAddress',
+  requestPasswordReset: 'sendPasswordResetEmail',
+  resetPassword: 'completePasswordReset',
   // Communities and members
   joinCommunity: 'requestMembership',
   leaveCommunity: 'endMembership',

@@ -42,6 +42,12 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   verifyEmail: "verifies an account's own address, in no community",
   requestPasswordReset: 'emails a password reset link for an account, in no community',
   resetPassword: "sets an account's own password, in no community",
+  endSession: "ends the caller's own session",
+  deactivateApiKey: "revokes the caller's own credential",
+  sendVerificationEmail: 'emails the caller a link to verify their own address, in no community',
+  verifyEmailAddress: "verifies an account's own address, in no community",
+  sendPasswordResetEmail: 'emails a password reset link for an account, in no community',
+  completePasswordReset: "sets an account's own password, in no community",
 };
 
 /**

@@ -713,6 +713,32 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     };
   },
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
+  deactivateApiKey: async (w) => ({ variables: { input: { id: await w.apiKey() } } }),
+  sendVerificationEmail: async () => ({ variables: {} }),
+  sendPasswordResetEmail: async (w) => ({ variables: { input: { email: w.owner.user.email } } }),
+  // A new account each time: a token works once.
+  completePasswordReset: async (w) => {
+    const user = await signUp(w.server, 'fzreset');
+    await w.call('mutation($email: String!) { requestPasswordReset(email: $email) }', { email: user.user.email });
+    return {
+      variables: {
+        input: {
+          token: await w.emailedToken(user.user.email, 'Reset your password'),
+          password: 'another correct horse battery',
+        },
+      },
+    };
+  },
+  verifyEmailAddress: async (w) => {
+    const user = await signUp(w.server, 'fzverify');
+    return { variables: { input: { token: await w.emailedToken(user.user.email, 'Confirm your email address') } } };
+  },
+  endSession: async (w) => {
+    const data = await w.call('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+      input: { email: w.owner.user.email, password: w.owner.password },
+    });
+    return { variables: {}, token: data.signIn.token };
+  },
   rsvp: async (w) => {
     const meetup = await w.once('rsvp meetup', async () => {
       const startsAt = hoursFromNow(24);

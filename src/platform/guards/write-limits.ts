@@ -53,7 +53,7 @@ export const WRITE_RATE_DEFAULTS = {
   reports: { limit: 20, windowSeconds: 3600 },
   /** rebuildReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
-  /** Every mutation not listed in MUTATION_BUCKETS (revokeApiKey, and mutations added later). */
+  /** Every mutation not listed in MUTATION_BUCKETS (deactivateApiKey, and mutations added later). */
   other: { limit: 120, windowSeconds: 600 },
 } satisfies Record<string, WriteLimit>;
 
@@ -70,7 +70,7 @@ const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
 export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   signUp: null,
   signIn: null,
-  signOut: null,
+  endSession: null,
   sendChatMessage: null,
   createPost: 'posts',
   addComment: 'comments',
