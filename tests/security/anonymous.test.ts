@@ -55,6 +55,7 @@ const OPEN_TO_ANONYMOUS = [
  */
 const ID_OF: Record<string, string> = {
   deleteChatMessage: 'ChatMessage',
+  removeChatMessage: 'ChatMessage',
   approveJoinRequest: 'JoinRequest',
   acceptJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',

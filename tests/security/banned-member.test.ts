@@ -332,6 +332,67 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   withdrawContestVote: (s) => [
     op('mutation($id: ID!) { withdrawContestVote(eventId: $id) }', { id: s.votingContest.id }),
   ],
+  cancelCommunityEvent: (s) => [
+    op('mutation($id: ID!) { cancelCommunityEvent(input: { id: $id }) { id } }', { id: s.ownMeetup.id }),
+    op('mutation($id: ID!) { cancelCommunityEvent(input: { id: $id }) { id } }', { id: s.liveStream.id }),
+  ],
+  setRsvp: (s) => [
+    op('mutation($id: ID!) { setRsvp(input: { eventId: $id, status: GOING }) { id } }', { id: s.ownersMeetup.id }),
+  ],
+  checkInAttendee: (s) => [
+    op('mutation($e: ID!, $u: ID!) { checkInAttendee(input: { eventId: $e, userId: $u }) { id } }', {
+      e: s.ownMeetup.id,
+      u: s.member.user.id,
+    }),
+  ],
+  openLiveStream: (s) => [
+    op('mutation($id: ID!) { openLiveStream(input: { eventId: $id }) { id } }', { id: s.laterStream.id }),
+  ],
+  closeLiveStream: (s) => [
+    op('mutation($id: ID!) { closeLiveStream(input: { eventId: $id }) { id } }', { id: s.liveStream.id }),
+  ],
+  setChatSlowMode: (s) => [
+    op('mutation($id: ID!) { setChatSlowMode(input: { eventId: $id, seconds: 300 }) { id } }', {
+      id: s.liveStream.id,
+    }),
+  ],
+  removeChatMessage: (s) => [
+    op('mutation($id: ID!) { removeChatMessage(input: { id: $id }) { removedMessageId } }', { id: s.ownMessage.id }),
+    op('mutation($id: ID!) { removeChatMessage(input: { id: $id }) { removedMessageId } }', {
+      id: s.othersMessage.id,
+    }),
+  ],
+  muteLiveChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { muteLiveChatMember(input: { eventId: $e, userId: $u }) { user { id } } }', {
+      e: s.liveStream.id,
+      u: s.member.user.id,
+    }),
+  ],
+  unmuteLiveChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { unmuteLiveChatMember(input: { eventId: $e, userId: $u }) { unmuted } }', {
+      e: s.liveStream.id,
+      u: s.muted.user.id,
+    }),
+  ],
+  setQuestionUpvote: (s) => [
+    op('mutation($id: ID!) { setQuestionUpvote(input: { id: $id }) { id } }', { id: s.question.id }),
+  ],
+  markQuestionAsAnswered: (s) => [
+    op('mutation($id: ID!) { markQuestionAsAnswered(input: { id: $id }) { id } }', { id: s.question.id }),
+  ],
+  removeContestEntry: (s) => [
+    op('mutation($id: ID!) { removeContestEntry(input: { entryId: $id }) { removedEntryId } }', {
+      id: s.ownEntry.id,
+    }),
+  ],
+  castContestVote: (s) => [
+    op('mutation($id: ID!) { castContestVote(input: { entryId: $id }) { id } }', { id: s.othersEntry.id }),
+  ],
+  retractContestVote: (s) => [
+    op('mutation($id: ID!) { retractContestVote(input: { eventId: $id }) { entry { id } } }', {
+      id: s.votingContest.id,
+    }),
+  ],
   // Polls
   createPoll: (s) => [
     op(

@@ -538,6 +538,68 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
   },
   closePoll: async (w) => ({ variables: { id: (await w.poll()).id } }),
+  cancelCommunityEvent: async (w) => ({ variables: { input: { id: await w.event() } } }),
+  setRsvp: async (w) => {
+    const meetup = await w.once('rsvp meetup', async () => {
+      const startsAt = hoursFromNow(24);
+      return { id: await w.event({ startsAt, capacity: 5 }, w.ada), startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, status: 'GOING', occurrenceStartsAt: meetup.startsAt } } };
+  },
+  checkInAttendee: async (w) => {
+    const meetup = await w.once('check-in meetup', async () => {
+      const startsAt = hoursFromNow(1);
+      const id = await w.event({ startsAt, capacity: 10 });
+      await w.call(
+        'mutation($input: RsvpInput!) { rsvp(input: $input) { id } }',
+        { input: { eventId: id, status: 'GOING' } },
+        w.ada,
+      );
+      return { id, startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
+  },
+  openLiveStream: async (w) => ({ variables: { input: { eventId: await w.liveStream(w.community.id, false) } } }),
+  closeLiveStream: async (w) => ({ variables: { input: { eventId: await w.liveStream() } } }),
+  setChatSlowMode: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } },
+  }),
+  removeChatMessage: async (w) => ({
+    variables: { input: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) } },
+  }),
+  muteLiveChatMember: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } },
+  }),
+  unmuteLiveChatMember: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id } },
+  }),
+  setQuestionUpvote: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('question', async () =>
+          w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+        ),
+        upvoted: true,
+      },
+    },
+  }),
+  markQuestionAsAnswered: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('question', async () =>
+          w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+        ),
+        answered: true,
+      },
+    },
+  }),
+  removeContestEntry: async (w) => ({ variables: { input: { entryId: await w.entry(await w.contest(), w.owner) } } }),
+  castContestVote: async (w) => ({
+    variables: { input: { entryId: (await w.once('voting contest', () => votingContest(w))).entryId } },
+  }),
+  retractContestVote: async (w) => ({
+    variables: { input: { eventId: (await w.once('voting contest', () => votingContest(w))).contestId } },
+  }),
   createApiKey: async () => ({ variables: { input: { name: 'Fuzzed key', scopes: ['READ', 'WRITE'] } } }),
   createCommunity: async () => ({
     variables: {

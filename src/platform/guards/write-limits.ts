@@ -27,17 +27,17 @@ export const WRITE_RATE_DEFAULTS = {
   comments: { limit: 60, windowSeconds: 600 },
   /** updatePost, removePost, updateComment, removeComment */
   edits: { limit: 60, windowSeconds: 600 },
-  /** setVote, castVote, upvoteQuestion, voteContestEntry, withdrawContestVote */
+  /** setVote, castVote, setQuestionUpvote, castContestVote, retractContestVote */
   votes: { limit: 300, windowSeconds: 600 },
   /** setReaction */
   reactions: { limit: 120, windowSeconds: 600 },
   /** createPoll */
   polls: { limit: 10, windowSeconds: 600 },
-  /** createEvent, updateEvent, cancelEvent, startLiveStream, endLiveStream */
+  /** createEvent, updateEvent, cancelCommunityEvent, openLiveStream, closeLiveStream */
   events: { limit: 20, windowSeconds: 600 },
-  /** rsvp, checkIn */
+  /** setRsvp, checkInAttendee */
   rsvps: { limit: 60, windowSeconds: 600 },
-  /** submitContestEntry, withdrawContestEntry */
+  /** submitContestEntry, removeContestEntry */
   contests: { limit: 10, windowSeconds: 600 },
   /** createCommunity */
   communities: { limit: 5, windowSeconds: 3600 },
@@ -80,20 +80,20 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   removeComment: 'edits',
   setVote: 'votes',
   castVote: 'votes',
-  upvoteQuestion: 'votes',
-  voteContestEntry: 'votes',
-  withdrawContestVote: 'votes',
+  setQuestionUpvote: 'votes',
+  castContestVote: 'votes',
+  retractContestVote: 'votes',
   setReaction: 'reactions',
   createPoll: 'polls',
   createEvent: 'events',
   updateEvent: 'events',
-  cancelEvent: 'events',
-  startLiveStream: 'events',
-  endLiveStream: 'events',
-  rsvp: 'rsvps',
-  checkIn: 'rsvps',
+  cancelCommunityEvent: 'events',
+  openLiveStream: 'events',
+  closeLiveStream: 'events',
+  setRsvp: 'rsvps',
+  checkInAttendee: 'rsvps',
   submitContestEntry: 'contests',
-  withdrawContestEntry: 'contests',
+  removeContestEntry: 'contests',
   createCommunity: 'communities',
   requestMembership: 'memberships',
   endMembership: 'memberships',
@@ -109,11 +109,11 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   setMemberRole: 'moderation',
   moderatePost: 'moderation',
   moderateComment: 'moderation',
-  muteChatMember: 'moderation',
-  unmuteChatMember: 'moderation',
-  deleteChatMessage: 'moderation',
-  setSlowMode: 'moderation',
-  markQuestionAnswered: 'moderation',
+  muteLiveChatMember: 'moderation',
+  unmuteLiveChatMember: 'moderation',
+  removeChatMessage: 'moderation',
+  setChatSlowMode: 'moderation',
+  markQuestionAsAnswered: 'moderation',
   closePoll: 'moderation',
   updateCommunity: 'moderation',
   updateReputationRules: 'moderation',
