@@ -95,9 +95,9 @@ const SCOPED_MUTATION_FIELDS: ReadonlySet<string> = new Set([
   'retractContestVote',
   'createPoll',
   'castVote',
-  'closePoll',
-  'updateReputationRules',
-  'rebuildReputation',
+  'endPoll',
+  'setReputationRules',
+  'rebuildCommunityReputation',
 ]);
 
 /** The names of the fields an operation selects at its root, fragments included (whatever their directives). */

@@ -38,6 +38,11 @@ export const RENAMED_MUTATIONS = {
   withdrawContestEntry: 'removeContestEntry',
   voteContestEntry: 'castContestVote',
   withdrawContestVote: 'retractContestVote',
+  // Polls
+  closePoll: 'endPoll',
+  // Reputation
+  updateReputationRules: 'setReputationRules',
+  rebuildReputation: 'rebuildCommunityReputation',
   // Posts and comments
   deletePost: 'removePost',
   deleteComment: 'removeComment',

@@ -193,6 +193,16 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     }),
   ],
   rebuildReputation: (s) => [op('mutation($c: ID!) { rebuildReputation(communityId: $c) }', { c: s.community.id })],
+  setReputationRules: (s) => [
+    op('mutation($c: ID!) { setReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
+  rebuildCommunityReputation: (s) => [
+    op('mutation($c: ID!) { rebuildCommunityReputation(input: { communityId: $c }) { correctedMembers } }', {
+      c: s.community.id,
+    }),
+  ],
   // Posts and comments
   createPost: (s) => [
     op('mutation($c: ID!) { createPost(input: { communityId: $c, title: "Still here", body: "Hello" }) { id } }', {
@@ -409,6 +419,10 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   closePoll: (s) => [
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownPoll.id }),
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownersPoll.id }),
+  ],
+  endPoll: (s) => [
+    op('mutation($id: ID!) { endPoll(input: { id: $id }) { id } }', { id: s.ownPoll.id }),
+    op('mutation($id: ID!) { endPoll(input: { id: $id }) { id } }', { id: s.ownersPoll.id }),
   ],
   // Moderation
   report: (s) => [

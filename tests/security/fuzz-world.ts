@@ -538,6 +538,7 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
   },
   closePoll: async (w) => ({ variables: { id: (await w.poll()).id } }),
+  endPoll: async (w) => ({ variables: { input: { id: (await w.poll()).id } } }),
   cancelCommunityEvent: async (w) => ({ variables: { input: { id: await w.event() } } }),
   setRsvp: async (w) => {
     const meetup = await w.once('rsvp meetup', async () => {
@@ -754,6 +755,22 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } },
   }),
   rebuildReputation: async (w) => ({ variables: { communityId: w.community.id } }),
+  rebuildCommunityReputation: async (w) => ({ variables: { input: { communityId: w.community.id } } }),
+  setReputationRules: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        postUpvoted: 12,
+        commentUpvoted: 6,
+        downvoted: -3,
+        commentFeatured: 20,
+        eventCheckIn: 4,
+        pollVote: 2,
+        dailyVoteCap: 150,
+        levelThresholds: [0, 10, 40],
+      },
+    },
+  }),
   rejectJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
   revokeInviteLink: async (w) => {
     const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', {

@@ -51,7 +51,7 @@ export const WRITE_RATE_DEFAULTS = {
   moderation: { limit: 300, windowSeconds: 600 },
   /** report, appeal: a member files at most this many (the queue is read by people) */
   reports: { limit: 20, windowSeconds: 3600 },
-  /** rebuildReputation (reads a community's whole ledger) */
+  /** rebuildCommunityReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
   /** Every mutation not listed in MUTATION_BUCKETS (deactivateApiKey, and mutations added later). */
   other: { limit: 120, windowSeconds: 600 },
@@ -114,10 +114,10 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   removeChatMessage: 'moderation',
   setChatSlowMode: 'moderation',
   markQuestionAsAnswered: 'moderation',
-  closePoll: 'moderation',
+  endPoll: 'moderation',
   updateCommunity: 'moderation',
-  updateReputationRules: 'moderation',
-  rebuildReputation: 'rebuilds',
+  setReputationRules: 'moderation',
+  rebuildCommunityReputation: 'rebuilds',
   report: 'reports',
   decide: 'moderation',
   decideAppeal: 'moderation',
