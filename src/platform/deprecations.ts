@@ -43,6 +43,15 @@ export const RENAMED_MUTATIONS = {
   // Reputation
   updateReputationRules: 'setReputationRules',
   rebuildReputation: 'rebuildCommunityReputation',
+  // Moderation
+  report: 'createReport',
+  decide: 'decideModerationItem',
+  appeal: 'appealDecision',
+  deleteCommunityRule: 'removeCommunityRule',
+  createAutoModRule: 'addAutoModRule',
+  deleteAutoModRule: 'removeAutoModRule',
+  blockUser: 'blockAccount',
+  unblockUser: 'unblockAccount',
   // Posts and comments
   deletePost: 'removePost',
   deleteComment: 'removeComment',

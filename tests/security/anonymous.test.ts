@@ -60,6 +60,8 @@ const ID_OF: Record<string, string> = {
   acceptJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',
   deleteAutoModRule: 'AutoModRule',
+  removeCommunityRule: 'CommunityRule',
+  removeAutoModRule: 'AutoModRule',
   deleteWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookSecret: 'WebhookEndpoint',
 };

@@ -37,6 +37,8 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   createCommunity: 'creates a new community, where nobody is banned',
   blockUser: "changes the caller's own relationship with another user, in no community",
   unblockUser: "changes the caller's own relationship with another user, in no community",
+  blockAccount: "changes the caller's own relationship with another user, in no community",
+  unblockAccount: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
   requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
   verifyEmail: "verifies an account's own address, in no community",
@@ -56,6 +58,8 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
  */
 const OPEN_TO_THE_BANNED: Record<string, string> = {
   appeal:
+    "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
+  appealDecision:
     "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
   updateNotificationPreferences:
     "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
@@ -437,6 +441,28 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
       },
     ),
     op('mutation($i: ID!) { decide(input: { itemId: $i, action: DISMISS }) { id } }', { i: s.queueItem }),
+  ],
+  createReport: (s) => [
+    op('mutation($id: ID!) { createReport(input: { subjectId: $id, reason: SPAM }) { id } }', { id: s.othersPost.id }),
+  ],
+  decideModerationItem: (s) => [
+    op(
+      'mutation($i: ID!, $r: ID!) { decideModerationItem(input: { itemId: $i, action: WARN, ruleId: $r, statement: "Mine" }) { id } }',
+      { i: s.queueItem, r: s.rule },
+    ),
+    op('mutation($i: ID!) { decideModerationItem(input: { itemId: $i, action: DISMISS }) { id } }', { i: s.queueItem }),
+  ],
+  removeCommunityRule: (s) => [
+    op('mutation($id: ID!) { removeCommunityRule(input: { id: $id }) { removedRuleId } }', { id: s.rule }),
+  ],
+  addAutoModRule: (s) => [
+    op(
+      'mutation($c: ID!) { addAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',
+      { c: s.community.id },
+    ),
+  ],
+  removeAutoModRule: (s) => [
+    op('mutation($id: ID!) { removeAutoModRule(input: { id: $id }) { removedRuleId } }', { id: s.autoModRule }),
   ],
   createCommunityRule: (s) => [
     op('mutation($c: ID!) { createCommunityRule(input: { communityId: $c, title: "Mine" }) { id } }', {

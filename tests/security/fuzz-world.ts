@@ -437,6 +437,47 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
+  removeAutoModRule: async (w) => ({ variables: { input: { id: await w.autoModRule() } } }),
+  removeCommunityRule: async (w) => ({ variables: { input: { id: await w.rule() } } }),
+  createReport: async (w) => ({
+    variables: { input: { subjectId: await w.post(w.ada), reason: 'OTHER', note: 'Fuzz' } },
+  }),
+  decideModerationItem: async (w) => ({
+    variables: {
+      input: {
+        itemId: await w.reportedItem(),
+        action: 'MUTE',
+        ruleId: await w.once('rule', () => w.rule()),
+        statement: 'Fuzzed reasons',
+        durationSeconds: 3600,
+      },
+    },
+  }),
+  appealDecision: async (w) => {
+    const { decisionId, affected } = await w.decision(w.owner);
+    return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
+  },
+  addAutoModRule: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        name: 'Fuzz rule',
+        conditions: {
+          keywords: ['buy now'],
+          patterns: ['cheap\\s+pills'],
+          linkDomains: ['spam.example'],
+          maxMentions: 5,
+          repeatedText: { count: 2, withinSeconds: 600 },
+          rate: { count: 10, withinSeconds: 60 },
+          author: { accountAgeHoursBelow: 24, membershipAgeHoursBelow: 24, levelBelow: 2, reputationBelow: 10 },
+          subjects: ['POST', 'COMMENT'],
+        },
+        action: 'MUTE',
+        durationSeconds: 600,
+        enabled: false,
+      },
+    },
+  }),
   // A community of its own each time: a community has at most 10 endpoints.
   createWebhookEndpoint: async (w) => ({
     variables: {
@@ -479,6 +520,12 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.
   blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
+  blockAccount: async (w) => ({ variables: { input: { userId: (await signUp(w.server, 'fzblk')).user.id } } }),
+  unblockAccount: async (w) => {
+    const user = await signUp(w.server, 'fzunb');
+    await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });
+    return { variables: { input: { userId: user.user.id } } };
+  },
   unblockUser: async (w) => {
     const user = await signUp(w.server, 'fzunb');
     await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });

@@ -49,7 +49,7 @@ export const WRITE_RATE_DEFAULTS = {
   apiKeys: { limit: 10, windowSeconds: 3600 },
   /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
   moderation: { limit: 300, windowSeconds: 600 },
-  /** report, appeal: a member files at most this many (the queue is read by people) */
+  /** createReport, appealDecision: a member files at most this many (the queue is read by people) */
   reports: { limit: 20, windowSeconds: 3600 },
   /** rebuildCommunityReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
@@ -118,16 +118,16 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   updateCommunity: 'moderation',
   setReputationRules: 'moderation',
   rebuildCommunityReputation: 'rebuilds',
-  report: 'reports',
-  decide: 'moderation',
+  createReport: 'reports',
+  decideModerationItem: 'moderation',
   decideAppeal: 'moderation',
-  appeal: 'reports',
+  appealDecision: 'reports',
   createCommunityRule: 'moderation',
   updateCommunityRule: 'moderation',
-  deleteCommunityRule: 'moderation',
-  createAutoModRule: 'moderation',
+  removeCommunityRule: 'moderation',
+  addAutoModRule: 'moderation',
   updateAutoModRule: 'moderation',
-  deleteAutoModRule: 'moderation',
+  removeAutoModRule: 'moderation',
 };
 
 /**
