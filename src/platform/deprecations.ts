@@ -52,6 +52,15 @@ export const RENAMED_MUTATIONS = {
   deleteAutoModRule: 'removeAutoModRule',
   blockUser: 'blockAccount',
   unblockUser: 'unblockAccount',
+  // Notifications
+  markNotificationsRead: 'markNotificationsAsRead',
+  muteThread: 'mutePostThread',
+  updateNotificationPreferences: 'setNotificationPreferences',
+  // Webhooks and bots
+  deleteWebhookEndpoint: 'removeWebhookEndpoint',
+  rotateWebhookSecret: 'rotateWebhookEndpointSecret',
+  redeliverWebhook: 'resendWebhookDelivery',
+  rotateBotKey: 'rotateBotApiKey',
   // Posts and comments
   deletePost: 'removePost',
   deleteComment: 'removeComment',

@@ -64,6 +64,8 @@ const ID_OF: Record<string, string> = {
   removeAutoModRule: 'AutoModRule',
   deleteWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookSecret: 'WebhookEndpoint',
+  removeWebhookEndpoint: 'WebhookEndpoint',
+  rotateWebhookEndpointSecret: 'WebhookEndpoint',
 };
 
 /** The node type other id arguments and fields name, by their name. */

@@ -40,6 +40,7 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   blockAccount: "changes the caller's own relationship with another user, in no community",
   unblockAccount: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
+  markNotificationsAsRead: "marks the caller's own notifications read, in no community",
   requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
   verifyEmail: "verifies an account's own address, in no community",
   requestPasswordReset: 'emails a password reset link for an account, in no community',
@@ -62,6 +63,8 @@ const OPEN_TO_THE_BANNED: Record<string, string> = {
   appealDecision:
     "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
   updateNotificationPreferences:
+    "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
+  setNotificationPreferences:
     "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
 };
 
@@ -225,6 +228,9 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   pinPost: (s) => [op('mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', { id: s.ownPost.id })],
   lockPost: (s) => [op('mutation($id: ID!) { lockPost(id: $id, locked: true) { id } }', { id: s.othersPost.id })],
   muteThread: (s) => [op('mutation($id: ID!) { muteThread(postId: $id, muted: true) { id } }', { id: s.ownPost.id })],
+  mutePostThread: (s) => [
+    op('mutation($id: ID!) { mutePostThread(input: { postId: $id, muted: true }) { id } }', { id: s.ownPost.id }),
+  ],
   addComment: (s) => [
     op('mutation($p: ID!) { addComment(input: { postId: $p, body: "Still here" }) { id } }', { p: s.othersPost.id }),
   ],
@@ -499,6 +505,18 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   redeliverWebhook: (s) => [
     op('mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id: s.webhookDelivery }),
   ],
+  removeWebhookEndpoint: (s) => [
+    op('mutation($id: ID!) { removeWebhookEndpoint(input: { id: $id }) { removedEndpointId } }', {
+      id: s.webhookEndpoint,
+    }),
+  ],
+  rotateWebhookEndpointSecret: (s) => [
+    op('mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { secret } }', { id: s.webhookEndpoint }),
+  ],
+  resendWebhookDelivery: (s) => [
+    op('mutation($id: ID!) { resendWebhookDelivery(input: { deliveryId: $id }) { id } }', { id: s.webhookDelivery }),
+  ],
+  rotateBotApiKey: (s) => [op('mutation($b: ID!) { rotateBotApiKey(input: { botId: $b }) { secret } }', { b: s.bot })],
   createAutoModRule: (s) => [
     op(
       'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',

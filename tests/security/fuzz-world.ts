@@ -517,6 +517,32 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   redeliverWebhook: async (w) => ({ variables: { deliveryId: await w.webhookDelivery() } }),
+  resendWebhookDelivery: async (w) => ({ variables: { input: { deliveryId: await w.webhookDelivery() } } }),
+  removeWebhookEndpoint: async (w) => ({ variables: { input: { id: await w.webhookEndpoint() } } }),
+  rotateWebhookEndpointSecret: async (w) => ({
+    variables: { input: { id: await w.once('webhook endpoint', () => w.webhookEndpoint()) } },
+  }),
+  rotateBotApiKey: async (w) => ({
+    variables: {
+      input: {
+        botId: await w.once('bot', async () => {
+          const data = await w.call('mutation($input: CreateBotInput!) { createBot(input: $input) { user { id } } }', {
+            input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') },
+          });
+          return data.createBot.user.id;
+        }),
+      },
+    },
+  }),
+  markNotificationsAsRead: async (w) => ({
+    variables: { input: { upTo: await w.once('notification', () => w.notification()) } },
+  }),
+  mutePostThread: async (w) => ({
+    variables: { input: { postId: await w.once('ada post', () => w.post(w.ada)), muted: true } },
+  }),
+  setNotificationPreferences: async (w) => ({
+    variables: { input: { communityId: w.community.id, preferences: [{ kind: 'REPLY', channel: 'EMAIL' }] } },
+  }),
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.
   blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
