@@ -164,7 +164,7 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
 /**
  * Joins a community. PUBLIC: joined at once. RESTRICTED: joined with an invite, otherwise a join
  * request (re)opens for the admins. PRIVATE: joined with an invite, otherwise NOT_FOUND, exactly as
- * for a community that does not exist (invite links join through `joinByInviteLink`). Already a
+ * for a community that does not exist (invite links join through `redeemInviteLink`). Already a
  * member: returns the membership. Banned: FORBIDDEN (NOT_FOUND from a PRIVATE community).
  */
 export async function joinCommunity(deps: MembershipDeps, { communityId }: { communityId: number }) {

@@ -209,7 +209,7 @@ export class WebhookDeliveryResolver {
 
   @FieldResolver(() => ID, {
     nullable: true,
-    description: 'The delivery this one repeats (`redeliverWebhook`); null for the first.',
+    description: 'The delivery this one repeats (`resendWebhookDelivery`); null for the first.',
   })
   redeliveryOf(@Root() delivery: WebhookDelivery): string | null {
     return delivery.redeliveryOfId ? toGlobalId('WebhookDelivery', delivery.redeliveryOfId) : null;
