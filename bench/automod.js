@@ -114,7 +114,7 @@ const PAGE_POSTS = `query AutoModBenchPosts($slug: String!) {
 }`;
 const ADD_COMMENT =
   'mutation AutoModBenchComment($input: AddCommentInput!) { addComment(input: $input) { id hidden } }';
-const CREATE_RULE = 'mutation AutoModBenchRule($input: AutoModRuleInput!) { createAutoModRule(input: $input) { id } }';
+const CREATE_RULE = 'mutation AutoModBenchRule($input: AddAutoModRuleInput!) { addAutoModRule(input: $input) { id } }';
 const commentBody = (n) => `Bench comment ${n}: a few words, as people write them.`;
 
 function loadOptions(url, people, failed) {

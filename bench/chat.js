@@ -80,7 +80,7 @@ const HISTORY = `query ChatHistory($id: ID!) {
 const SEND = `mutation ChatSend($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }`;
 const COMMUNITY = `query ChatCommunity($slug: String!) { community(slug: $slug) { id } }`;
 const CREATE_EVENT = `mutation ChatCreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }`;
-const START_LIVE = `mutation ChatStartLive($id: ID!) { startLiveStream(eventId: $id) { id live } }`;
+const START_LIVE = `mutation ChatStartLive($input: OpenLiveStreamInput!) { openLiveStream(input: $input) { id live } }`;
 
 /** Busy and total jiffies of the whole machine (first line of /proc/stat), for its CPU use over a window. */
 function machineJiffies() {
@@ -219,7 +219,7 @@ async function chatter(c, token, url, eventId, start, sends) {
       },
       tokens.owner,
     );
-    await gql(server.url, START_LIVE, { id: event.id }, tokens.owner);
+    await gql(server.url, START_LIVE, { input: { eventId: event.id } }, tokens.owner);
     const eventId = event.id;
     const ownerSays = (body) => gql(server.url, SEND, { input: { eventId, body } }, tokens.owner);
     console.log(

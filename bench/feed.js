@@ -119,7 +119,7 @@ const PEER_FEED = `query PeerFeed($slug: String!, $first: Int!) {
 const PAGE_POSTS = `query PagePosts($slug: String!) {
   community(slug: $slug) { posts(first: 50, orderBy: HOT) { edges { node { id author { id } } } } }
 }`;
-const VOTE = `mutation Vote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }`;
+const VOTE = `mutation Vote($input: SetVoteInput!) { setVote(input: $input) { ... on Post { id score } } }`;
 
 const MODE_ENV = { cached: {}, writes: {}, elsewhere: {}, uncached: { RESPONSE_CACHE_SECONDS: '0' } };
 
@@ -138,8 +138,8 @@ async function otherCommunityPosts(url, token, voterToken) {
   const communityId = created.data.createCommunity.id;
   await gql(
     url,
-    'mutation ($id: ID!) { joinCommunity(communityId: $id) { __typename } }',
-    { id: communityId },
+    'mutation ($input: RequestMembershipInput!) { requestMembership(input: $input) { outcome } }',
+    { input: { communityId } },
     voterToken,
   );
   const ids = [];

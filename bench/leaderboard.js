@@ -12,7 +12,7 @@
  * members of the ALL_TIME board), the voters (members with no ledger rows) and the sessions
  * (bench/leaderboard-seed.js).
  * Starts the real server as a child process with the response cache off (RESPONSE_CACHE_SECONDS=0:
- * every query reaches the leaderboards) and the daily vote cap raised (updateReputationRules) so
+ * every query reaches the leaderboards) and the daily vote cap raised (setReputationRules) so
  * that every vote moves its author. With REDIS_URL the boards are Redis sorted sets: the bench
  * deletes the community's keys (`leaderboard:<database identity>:{c<id>}:*`, as the server names them)
  * first, so the first read loads them again, and after the run.
@@ -33,7 +33,7 @@
  *    subscriber) pair: the vote's send → the first emission in which its author's score is at
  *    least that. Also: pairs never reflected (must be 0), emissions per subscriber, subscribers
  *    whose last emission is not the ledger's top 10 (must be 0), server and PostgreSQL CPU.
- * 4. Rebuild: the `rebuildReputation` mutation (the server's boards), then `npm run
+ * 4. Rebuild: the `rebuildCommunityReputation` mutation (the server's boards), then `npm run
  *    reputation:rebuild -- --community=bench-leaderboard` (dist/src/cli/reputation-rebuild.js:
  *    `members.reputation` and, with REDIS_URL, the Redis boards) after skewing REBUILD_SKEW
  *    members' reputation in SQL; wall time of each. Checks the live board before the rebuild and
@@ -110,9 +110,10 @@ if (MEMBERS > 9_999_999 || MEMBERS < AUTHORS + SUBSCRIBERS || ROWS < MEMBERS) {
 const ENTRIES = 'rank score member { user { handle } }';
 const BOARD = `query LbBoard($slug: String!, $period: LeaderboardPeriod!, $first: Int!) { community(slug: $slug) { leaderboard(period: $period, first: $first) { ${ENTRIES} } } }`;
 const WATCH = `subscription LbWatch($id: ID!, $first: Int!) { leaderboardChanged(communityId: $id, period: ALL_TIME, first: $first) { ${ENTRIES} } }`;
-const VOTE = 'mutation LbVote($input: VoteInput!) { vote(input: $input) { ... on Post { score } } }';
-const RULES = 'mutation LbRules($input: ReputationRulesInput!) { updateReputationRules(input: $input) { id } }';
-const REBUILD = 'mutation LbRebuild($id: ID!) { rebuildReputation(communityId: $id) }';
+const VOTE = 'mutation LbVote($input: SetVoteInput!) { setVote(input: $input) { ... on Post { score } } }';
+const RULES = 'mutation LbRules($input: SetReputationRulesInput!) { setReputationRules(input: $input) { id } }';
+const REBUILD =
+  'mutation LbRebuild($input: RebuildCommunityReputationInput!) { rebuildCommunityReputation(input: $input) { correctedMembers } }';
 
 /** A period's first `n` from the ledger, as the leaderboards order it: 'handle:score,…'. */
 async function ledgerTop(client, communityId, period, n) {
@@ -293,7 +294,7 @@ async function streamVotes(url, run, { max, firstVoter, stop = () => false }) {
         try {
           const { data } = await gql(url, VOTE, { input: { subjectId: author.post, value: 'UP' } }, run.voters[j]);
           roundTrips.push(now() - at);
-          votes.set([at, a, author.base + 10 * data.vote.score], 3 * v.ok);
+          votes.set([at, a, author.base + 10 * data.setVote.score], 3 * v.ok);
           v.ok++;
         } catch (err) {
           v.failed++;
@@ -554,14 +555,16 @@ async function measureQueries(url, period, first, count, concurrency) {
     progress('rebuild: checking the live boards against the ledger…');
     const live = await compareBoards(db, server.url, communityId);
     console.log(`rebuild: live boards == ledger before it: ${live.same ? 'yes' : 'no'} (${live.lines.join('; ')})`);
-    progress('rebuild: the rebuildReputation mutation…');
+    progress('rebuild: the rebuildCommunityReputation mutation…');
     sent = now();
     const {
-      data: { rebuildReputation: fixedByMutation },
-    } = await gql(server.url, REBUILD, { id: communityGid }, run.owner);
+      data: {
+        rebuildCommunityReputation: { correctedMembers: fixedByMutation },
+      },
+    } = await gql(server.url, REBUILD, { input: { communityId: communityGid } }, run.owner);
     const mutationMs = now() - sent;
     console.log(
-      `  rebuildReputation mutation (this community, the server's boards): ${(mutationMs / 1000).toFixed(2)} s, ${f(fixedByMutation)} members corrected`,
+      `  rebuildCommunityReputation mutation (this community, the server's boards): ${(mutationMs / 1000).toFixed(2)} s, ${f(fixedByMutation)} members corrected`,
     );
     const c3 = await db.connect();
     await c3.query(
@@ -580,7 +583,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     console.log(`  rebuilt == ledger: ${rebuilt.same ? 'yes' : 'no'} (${rebuilt.lines.join('; ')})`);
 
     // 4b. The same mutation while votes keep coming: do changes committed during the rebuild survive it?
-    progress(`rebuild: the rebuildReputation mutation while votes keep coming at ${RATE}/s…`);
+    progress(`rebuild: the rebuildCommunityReputation mutation while votes keep coming at ${RATE}/s…`);
     let rebuilding = true;
     const underVotes = streamVotes(server.url, run, {
       max: (VOTERS - LIVE_VOTERS) * AUTHORS,
@@ -589,7 +592,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     });
     await sleep(1000);
     sent = now();
-    await gql(server.url, REBUILD, { id: communityGid }, run.owner);
+    await gql(server.url, REBUILD, { input: { communityId: communityGid } }, run.owner);
     const busyMs = now() - sent;
     await sleep(1000);
     rebuilding = false;
@@ -597,7 +600,7 @@ async function measureQueries(url, period, first, count, concurrency) {
     await sleep(1500);
     const afterBusy = await compareBoards(db, server.url, communityId);
     console.log(
-      `  rebuildReputation under ${RATE} votes/s: ${(busyMs / 1000).toFixed(2)} s; ${f(duringRebuild.ok)} votes from 1 s before it to 1 s after it (${f(duringRebuild.failed)} failed${duringRebuild.firstError ? `, first: ${duringRebuild.firstError}` : ''})`,
+      `  rebuildCommunityReputation under ${RATE} votes/s: ${(busyMs / 1000).toFixed(2)} s; ${f(duringRebuild.ok)} votes from 1 s before it to 1 s after it (${f(duringRebuild.failed)} failed${duringRebuild.firstError ? `, first: ${duringRebuild.firstError}` : ''})`,
     );
     console.log(`  rebuilt under votes == ledger: ${afterBusy.same ? 'yes' : 'no'} (${afterBusy.lines.join('; ')})`);
     console.log('');

@@ -12,7 +12,7 @@
  *   --job-concurrency=0 (the jobs wait in the table rather than run in the server), their difference
  *   is what enqueueing costs a comment, printed on a line of its own (issue 15's target: < 0.5 ms
  *   server CPU);
- * - `vote` (UP, then NONE, on each post in turn) and `react` (add, then remove 👍), so the database
+ * - `setVote` (UP, then NONE, on each post in turn) and `setReaction` (add, then take back 👍), so the database
  *   ends where it began for those two;
  * - `sendChatMessage`: a message in the chat of a LIVE_STREAM event of the community, created and
  *   started by its owner for the run (CHAT_RATE_LIMIT=1000000, so the per-member flood limit stays
@@ -20,7 +20,7 @@
  * - `castVote`: the member's ballot on a SINGLE poll of 4 options created for the run, a different
  *   option each time: the first call casts the ballot, every later one replaces it (the poll's row
  *   lock, choices replaced, counts moved by the difference, pollUpdated published);
- * - `rsvp`: the member's answer to a one-off MEETUP created for the run, a week ahead, with
+ * - `setRsvp`: the member's answer to a one-off MEETUP created for the run, a week ahead, with
  *   ⌊connections / 2⌋ seats, toggled GOING / NOT_GOING (repeating an answer changes nothing, so each
  *   call changes it): under the event's row lock, GOING takes a seat or joins the waitlist, and
  *   NOT_GOING from a seated member hands the seat to the first on the waitlist.
@@ -47,7 +47,7 @@
  * after the run (they bypassed posts.comment_count); Townsquare's stay.
  *
  * Options (flag or environment): --duration=S (DURATION, default 10), --connections=N (CONNECTIONS,
- * default 10), --ops=typename,addComment,vote,react,sendChatMessage,castVote,rsvp (OPS, default these;
+ * default 10), --ops=typename,addComment,setVote,setReaction,sendChatMessage,castVote,setRsvp (OPS, default these;
  * also addOwnComment, addPeerComment; with --peer typename,addComment, the ops it has a peer for), --peer (PEER=1),
  * --rounds=N (ROUNDS, with --peer, default 2), --job-concurrency=N (JOB_CONCURRENCY, the server's job
  * workers, default its own: 2). Database: see harness.js (--peer needs PostgreSQL, not BENCH_EMBEDDED).
@@ -79,7 +79,7 @@ const CONNECTIONS = Number(option('connections', 'CONNECTIONS', '10'));
 const OPS = option(
   'ops',
   'OPS',
-  PEER ? 'typename,addComment' : 'typename,addComment,vote,react,sendChatMessage,castVote,rsvp',
+  PEER ? 'typename,addComment' : 'typename,addComment,setVote,setReaction,sendChatMessage,castVote,setRsvp',
 ).split(',');
 const ROUNDS = Number(option('rounds', 'ROUNDS', '2'));
 const JOB_CONCURRENCY = option('job-concurrency', 'JOB_CONCURRENCY', '');
@@ -89,20 +89,20 @@ const TARGET_CPU_MS = {
   addComment: 2.5,
   addOwnComment: 2.5,
   addPeerComment: 2.5,
-  vote: 2.5,
-  react: 2.5,
+  setVote: 2.5,
+  setReaction: 2.5,
   sendChatMessage: 2.5,
   castVote: 2.5,
-  rsvp: 2.5,
+  setRsvp: 2.5,
 };
-/** Seats of the rsvp bench's event: fewer than the members answering, so the waitlist path runs too. */
+/** Seats of the setRsvp bench's event: fewer than the members answering, so the waitlist path runs too. */
 const RSVP_SEATS = Math.max(1, Math.floor(CONNECTIONS / 2));
 
 const PAGE_POSTS = `query OpsPagePosts($slug: String!) {
   community(slug: $slug) { id posts(first: 50, orderBy: HOT) { edges { node { id author { id } } } } }
 }`;
 const CREATE_EVENT = 'mutation OpsCreateEvent($input: CreateEventInput!) { createEvent(input: $input) { id } }';
-const START_LIVE = 'mutation OpsStartLive($id: ID!) { startLiveStream(eventId: $id) { id live } }';
+const START_LIVE = 'mutation OpsStartLive($input: OpenLiveStreamInput!) { openLiveStream(input: $input) { id live } }';
 const CREATE_POST = 'mutation OpsCreatePost($input: CreatePostInput!) { createPost(input: $input) { id } }';
 const CREATE_POLL =
   'mutation OpsCreatePoll($input: CreatePollInput!) { createPoll(input: $input) { id options { id } } }';
@@ -135,8 +135,8 @@ const OPERATIONS = {
     query: 'mutation OpsAddPeerComment($input: AddCommentInput!) { addComment(input: $input) { id } }',
     variables: (who, n) => ({ input: { postId: who.peerPost, body: commentBody(n) } }),
   },
-  vote: {
-    query: 'mutation OpsVote($input: VoteInput!) { vote(input: $input) { ... on Post { id score } } }',
+  setVote: {
+    query: 'mutation OpsSetVote($input: SetVoteInput!) { setVote(input: $input) { ... on Post { id score } } }',
     variables: (who, n) => ({
       input: {
         subjectId: who.posts[n % who.posts.length],
@@ -144,13 +144,13 @@ const OPERATIONS = {
       },
     }),
   },
-  react: {
-    query: 'mutation OpsReact($input: ReactInput!) { react(input: $input) { ... on Post { id } } }',
+  setReaction: {
+    query: 'mutation OpsSetReaction($input: SetReactionInput!) { setReaction(input: $input) { ... on Post { id } } }',
     variables: (who, n) => ({
       input: {
         subjectId: who.posts[n % who.posts.length],
         emoji: '👍',
-        remove: Math.floor(n / who.posts.length) % 2 === 1,
+        reacted: Math.floor(n / who.posts.length) % 2 === 0,
       },
     }),
   },
@@ -171,9 +171,9 @@ const OPERATIONS = {
       },
     }),
   },
-  rsvp: {
+  setRsvp: {
     needs: 'meetup',
-    query: 'mutation OpsRsvp($input: RsvpInput!) { rsvp(input: $input) { id status waitlisted } }',
+    query: 'mutation OpsSetRsvp($input: SetRsvpInput!) { setRsvp(input: $input) { id status waitlisted } }',
     variables: (who, n, subjects) => ({
       input: { eventId: subjects.meetup, status: n % 2 === 1 ? 'GOING' : 'NOT_GOING' },
     }),
@@ -232,7 +232,7 @@ async function createSubjects(url, ownerToken, communityId, needs) {
       startsAt: hours(0),
       endsAt: hours(2),
     });
-    await gql(url, START_LIVE, { id: subjects.stream }, ownerToken);
+    await gql(url, START_LIVE, { input: { eventId: subjects.stream } }, ownerToken);
   }
   if (needs.has('poll')) {
     subjects.poll = (

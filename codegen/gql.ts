@@ -126,7 +126,7 @@ type Documents = {
     "\n  query MyCommunities($first: Int!) {\n    viewer {\n      handle\n    }\n    communities(first: $first) {\n      edges {\n        node {\n          slug\n          name\n          memberCount\n          viewerMember {\n            role\n          }\n        }\n      }\n    }\n  }\n": typeof types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        handle\n        email\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) {\n      id\n      slug\n      visibility\n    }\n  }\n": typeof types.CreateCommunityDocument,
-    "\n  mutation JoinCommunity($id: ID!) {\n    joinCommunity(communityId: $id) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n": typeof types.JoinCommunityDocument,
+    "\n  mutation RequestMembership($id: ID!) {\n    requestMembership(input: { communityId: $id }) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n": typeof types.RequestMembershipDocument,
     "\n  query CommunitiesWithMembers($first: Int!, $members: Int!, $after: String) {\n    communities(first: $first, after: $after) {\n      edges {\n        node {\n          name\n          members(first: $members) {\n            edges {\n              node {\n                role\n                user {\n                  handle\n                }\n              }\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.CommunitiesWithMembersDocument,
 };
 const documents: Documents = {
@@ -242,7 +242,7 @@ const documents: Documents = {
     "\n  query MyCommunities($first: Int!) {\n    viewer {\n      handle\n    }\n    communities(first: $first) {\n      edges {\n        node {\n          slug\n          name\n          memberCount\n          viewerMember {\n            role\n          }\n        }\n      }\n    }\n  }\n": types.MyCommunitiesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        handle\n        email\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation CreateCommunity($input: CreateCommunityInput!) {\n    createCommunity(input: $input) {\n      id\n      slug\n      visibility\n    }\n  }\n": types.CreateCommunityDocument,
-    "\n  mutation JoinCommunity($id: ID!) {\n    joinCommunity(communityId: $id) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n": types.JoinCommunityDocument,
+    "\n  mutation RequestMembership($id: ID!) {\n    requestMembership(input: { communityId: $id }) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n": types.RequestMembershipDocument,
     "\n  query CommunitiesWithMembers($first: Int!, $members: Int!, $after: String) {\n    communities(first: $first, after: $after) {\n      edges {\n        node {\n          name\n          members(first: $members) {\n            edges {\n              node {\n                role\n                user {\n                  handle\n                }\n              }\n            }\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.CommunitiesWithMembersDocument,
 };
 
@@ -711,7 +711,7 @@ export function graphql(source: "\n  mutation CreateCommunity($input: CreateComm
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation JoinCommunity($id: ID!) {\n    joinCommunity(communityId: $id) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation JoinCommunity($id: ID!) {\n    joinCommunity(communityId: $id) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation RequestMembership($id: ID!) {\n    requestMembership(input: { communityId: $id }) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RequestMembership($id: ID!) {\n    requestMembership(input: { communityId: $id }) {\n      outcome\n      member {\n        id\n        role\n      }\n      joinRequest {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -12,7 +12,7 @@ import type { Handle } from './demo-posts';
  * before the demo's posts and comments are written, points at nothing (a reserved `.invalid` host):
  * its deliveries (webhookDeliveries) fail and are retried for WEBHOOK_FAILURE_WINDOW_SECONDS, then
  * it is disabled and the community's admins get WEBHOOK_DISABLED. Its secret was never shown:
- * `rotateWebhookSecret` makes one to see.
+ * `rotateWebhookEndpointSecret` makes one to see.
  */
 export async function seedWebhooksAndBot(
   em: EntityManager,

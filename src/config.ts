@@ -97,7 +97,7 @@ const envSchema = z.object({
   TOKEN_TTL_DAYS: int(1, 3650).default(30),
   /**
    * Addresses whose owner becomes platform admin once they have verified the address (comma-separated,
-   * case-insensitive): at `verifyEmail`, and at start for accounts verified before the address was listed.
+   * case-insensitive): at `verifyEmailAddress`, and at start for accounts verified before the address was listed.
    * An unverified sign-up with a listed address is not an admin. Default none.
    */
   ADMIN_EMAILS: list.transform((emails) => emails.map((e) => e.toLowerCase())).default([]),
@@ -119,7 +119,7 @@ const envSchema = z.object({
   /** Seconds a password reset link works. Default 3600 (an hour). */
   PASSWORD_RESET_TTL_SECONDS: int(1, 7 * 86_400).default(3600),
   /**
-   * `requestEmailVerification` and `requestPasswordReset` calls per account or address in
+   * `sendVerificationEmail` and `sendPasswordResetEmail` calls per account or address in
    * EMAIL_RATE_WINDOW_SECONDS (ten times as many per client address). Default 3.
    */
   EMAIL_RATE_LIMIT: int(1, 1_000_000).default(3),
@@ -179,7 +179,7 @@ const envSchema = z.object({
    * arriving faster are coalesced, and the last state is always emitted. Default 500 ms.
    */
   LEADERBOARD_UPDATE_INTERVAL_MS: int(10, 60_000).default(500),
-  /** Days an invite link works when `createInviteLink` is given no `expiresAt`. Default 7 (at most 365). */
+  /** Days an invite link works when `issueInviteLink` is given no `expiresAt`. Default 7 (at most 365). */
   INVITE_LINK_DEFAULT_DAYS: int(1, 365).default(7),
   /**
    * Background job workers in each instance (see README, Background jobs). 0: this instance only

@@ -1,4 +1,5 @@
 import type { DocumentNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { currentMutationName } from './deprecations';
 
 /**
  * What one operation read or wrote, for the response cache (response-cache.ts): the communities
@@ -48,55 +49,55 @@ const SCOPED_QUERY_FIELDS: ReadonlySet<string> = new Set([
 /**
  * Root fields of Mutation that write only in the community (or communities) whose content they
  * check, through the checks that note it. Any other mutation (sign-up, sign-in, sign-out, API keys,
- * `createCommunity`, fields added later) touches everything.
+ * `createCommunity`, fields added later) touches everything. A deprecated mutation is scoped as its
+ * replacement (deprecations.ts), so only current names are listed.
  */
 const SCOPED_MUTATION_FIELDS: ReadonlySet<string> = new Set([
   'addComment',
   'updateComment',
-  'deleteComment',
-  'featureComment',
+  'removeComment',
+  'moderateComment',
   'createPost',
   'updatePost',
-  'deletePost',
-  'pinPost',
-  'lockPost',
-  'vote',
-  'react',
+  'removePost',
+  'moderatePost',
+  'setVote',
+  'setReaction',
   'updateCommunity',
-  'joinCommunity',
-  'leaveCommunity',
+  'requestMembership',
+  'endMembership',
   'setMemberRole',
   'banMember',
-  'unbanMember',
-  'inviteMember',
-  'approveJoinRequest',
-  'rejectJoinRequest',
-  'createInviteLink',
-  'revokeInviteLink',
-  'joinByInviteLink',
+  'liftBan',
+  'inviteUser',
+  'acceptJoinRequest',
+  'declineJoinRequest',
+  'issueInviteLink',
+  'deactivateInviteLink',
+  'redeemInviteLink',
   'createEvent',
   'updateEvent',
-  'cancelEvent',
-  'rsvp',
-  'checkIn',
-  'startLiveStream',
-  'endLiveStream',
-  'setSlowMode',
+  'cancelCommunityEvent',
+  'setRsvp',
+  'checkInAttendee',
+  'openLiveStream',
+  'closeLiveStream',
+  'setChatSlowMode',
   'sendChatMessage',
-  'deleteChatMessage',
-  'muteChatMember',
-  'unmuteChatMember',
-  'upvoteQuestion',
-  'markQuestionAnswered',
+  'removeChatMessage',
+  'muteLiveChatMember',
+  'unmuteLiveChatMember',
+  'setQuestionUpvote',
+  'markQuestionAsAnswered',
   'submitContestEntry',
-  'withdrawContestEntry',
-  'voteContestEntry',
-  'withdrawContestVote',
+  'removeContestEntry',
+  'castContestVote',
+  'retractContestVote',
   'createPoll',
   'castVote',
-  'closePoll',
-  'updateReputationRules',
-  'rebuildReputation',
+  'endPoll',
+  'setReputationRules',
+  'rebuildCommunityReputation',
 ]);
 
 /** The names of the fields an operation selects at its root, fragments included (whatever their directives). */
@@ -166,6 +167,7 @@ export function writeScope(
   scope: CacheScope | undefined,
 ): WriteScope | null {
   if (!scope || scope.unscoped || scope.communities.size === 0) return null;
-  if (rootFields(document, operation).some((name) => !SCOPED_MUTATION_FIELDS.has(name))) return null;
+  if (rootFields(document, operation).some((name) => !SCOPED_MUTATION_FIELDS.has(currentMutationName(name))))
+    return null;
   return { communities: [...scope.communities], members: [...scope.members] };
 }

@@ -406,7 +406,7 @@ var townsquareGraphiQL = (function () {
 
   var VIEWER = 'query TownsquareViewer { viewer { handle isAdmin } }';
   var SIGN_IN = 'mutation TownsquareSignIn($input: SignInInput!) { signIn(input: $input) { token user { handle isAdmin } } }';
-  var SIGN_OUT = 'mutation TownsquareSignOut { signOut }';
+  var SIGN_OUT = 'mutation TownsquareSignOut { endSession { user { handle } } }';
 
   function el(tag, attributes, children) {
     var node = document.createElement(tag);
@@ -480,7 +480,7 @@ var townsquareGraphiQL = (function () {
       if (!old) return;
       // Forgotten here first, so its sockets close with a note before the server closes them (4401) on revocation.
       setCredential(null);
-      if (old.kind !== 'session') return; // an API key is only forgotten: revoke it with revokeApiKey
+      if (old.kind !== 'session') return; // an API key is only forgotten: revoke it with deactivateApiKey
       busy(true);
       postJson({ query: SIGN_OUT, operationName: 'TownsquareSignOut' }, { authorization: bearer(old) })
         .then(function (result) {

@@ -16,7 +16,7 @@ export interface CredentialAuthority {
   authenticate(em: EntityManager, authorization: unknown, config: Config): Promise<Viewer>;
   /** The viewers of still-valid credentials, as they are now, by `credentialKey` (missing: no longer valid). */
   currentViewers(em: EntityManager, refs: CredentialRef[]): Promise<Map<string, Viewer>>;
-  /** Where revocations are announced (signOut, revokeApiKey), with a `CredentialsRevokedEvent`. */
+  /** Where revocations are announced (endSession, deactivateApiKey), with a `CredentialsRevokedEvent`. */
   revokedTopic: string;
 }
 
@@ -70,7 +70,7 @@ function narrowed(before: Viewer, now: Viewer): boolean {
  * (issue 12): a socket authenticates once, in connection_init, but its session may be signed out,
  * expire or lose its user, and its API key may be revoked, while it stays open.
  *
- * - Revocation messages (on `authority.revokedTopic`: signOut, revokeApiKey on any instance) close the
+ * - Revocation messages (on `authority.revokedTopic`: endSession, deactivateApiKey on any instance) close the
  *   named credentials' sockets at once, with 4401, which graphql-ws clients do not retry.
  * - A sweep every `recheckMs / 2` re-reads the credentials of all the instance's signed-in sockets
  *   in one statement (by primary key) and closes those no longer valid: pub/sub is at most once, so

@@ -18,7 +18,7 @@ export interface Viewer {
   isAdmin: boolean;
   /** What operations this credential may run; only API keys are restricted. */
   scopes: ReadonlySet<ApiScope>;
-  /** Set for a session token: `signOut` deletes it. */
+  /** Set for a session token: `endSession` deletes it. */
   sessionId?: number;
   /** Set for an API key. */
   apiKeyId?: number;

@@ -185,7 +185,7 @@ describe('GraphiQL sign-in bar', () => {
       const revoked = page.waitForResponse((response) => /TownsquareSignOut/.test(response.request().postData() ?? ''));
       await page.locator(ui.signOut).click();
       await page.locator(ui.signInForm).waitFor();
-      expect(await (await revoked).json()).toEqual({ data: { signOut: true } });
+      expect(await (await revoked).json()).toEqual({ data: { endSession: { user: { handle: carol.user.handle } } } });
       expect(await page.locator(ui.who).isVisible()).toBe(false);
       expect(await storedCredential(page)).toBeNull();
       expect(await viewerHandle(page, 'signedOut')).toBeNull();
@@ -231,7 +231,7 @@ describe('GraphiQL sign-in bar', () => {
       const { page } = await openGraphiQL(srv.httpUrl);
       const signOuts: string[] = [];
       page.on('request', (request) => {
-        if (/signOut/.test(request.postData() ?? '')) signOuts.push(request.url());
+        if (/TownsquareSignOut/.test(request.postData() ?? '')) signOuts.push(request.url());
       });
       await page.locator(ui.key).fill(secret);
       await page.locator(ui.useKey).click();

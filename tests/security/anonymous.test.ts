@@ -37,7 +37,17 @@ import {
 import { communityKey, communityState, pendingJoinRequest } from './community-state';
 
 /** The only mutations an anonymous caller may run (the emailed tokens, and the reset request, prove or ask for nothing more). */
-const OPEN_TO_ANONYMOUS = ['signUp', 'signIn', 'verifyEmail', 'requestPasswordReset', 'resetPassword'];
+const OPEN_TO_ANONYMOUS = [
+  'signUp',
+  'signIn',
+  'verifyEmailAddress',
+  'sendPasswordResetEmail',
+  'completePasswordReset',
+  // Deprecated, the same as the three above.
+  'verifyEmail',
+  'requestPasswordReset',
+  'resetPassword',
+];
 
 /**
  * The node type an `id` argument names, for mutations whose return type does not say it (the
@@ -45,11 +55,17 @@ const OPEN_TO_ANONYMOUS = ['signUp', 'signIn', 'verifyEmail', 'requestPasswordRe
  */
 const ID_OF: Record<string, string> = {
   deleteChatMessage: 'ChatMessage',
+  removeChatMessage: 'ChatMessage',
   approveJoinRequest: 'JoinRequest',
+  acceptJoinRequest: 'JoinRequest',
   deleteCommunityRule: 'CommunityRule',
   deleteAutoModRule: 'AutoModRule',
+  removeCommunityRule: 'CommunityRule',
+  removeAutoModRule: 'AutoModRule',
   deleteWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookSecret: 'WebhookEndpoint',
+  removeWebhookEndpoint: 'WebhookEndpoint',
+  rotateWebhookEndpointSecret: 'WebhookEndpoint',
 };
 
 /** The node type other id arguments and fields name, by their name. */

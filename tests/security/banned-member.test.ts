@@ -37,11 +37,20 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   createCommunity: 'creates a new community, where nobody is banned',
   blockUser: "changes the caller's own relationship with another user, in no community",
   unblockUser: "changes the caller's own relationship with another user, in no community",
+  blockAccount: "changes the caller's own relationship with another user, in no community",
+  unblockAccount: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
+  markNotificationsAsRead: "marks the caller's own notifications read, in no community",
   requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
   verifyEmail: "verifies an account's own address, in no community",
   requestPasswordReset: 'emails a password reset link for an account, in no community',
   resetPassword: "sets an account's own password, in no community",
+  endSession: "ends the caller's own session",
+  deactivateApiKey: "revokes the caller's own credential",
+  sendVerificationEmail: 'emails the caller a link to verify their own address, in no community',
+  verifyEmailAddress: "verifies an account's own address, in no community",
+  sendPasswordResetEmail: 'emails a password reset link for an account, in no community',
+  completePasswordReset: "sets an account's own password, in no community",
 };
 
 /**
@@ -51,7 +60,11 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
 const OPEN_TO_THE_BANNED: Record<string, string> = {
   appeal:
     "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
+  appealDecision:
+    "a restricted member's way to contest the decision (a ban included, per the EU Digital Services Act); it changes nothing until another moderator decides it",
   updateNotificationPreferences:
+    "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
+  setNotificationPreferences:
     "the caller's own choice of how they hear of notifications from a community they can still see; it changes nothing in the community (tests/notifications/preferences.test.ts)",
 };
 
@@ -146,12 +159,57 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   ],
   approveJoinRequest: (s) => [op('mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   rejectJoinRequest: (s) => [op('mutation($id: ID!) { rejectJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
+  requestMembership: (s) => [
+    op('mutation($id: ID!) { requestMembership(input: { communityId: $id }) { outcome } }', { id: s.community.id }),
+  ],
+  endMembership: (s) => [
+    op('mutation($id: ID!) { endMembership(input: { communityId: $id }) { community { id } } }', {
+      id: s.community.id,
+    }),
+  ],
+  liftBan: (s) => [
+    op('mutation($c: ID!, $u: ID!) { liftBan(input: { communityId: $c, userId: $u }) { lifted } }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  inviteUser: (s) => [
+    op('mutation($c: ID!, $u: ID!) { inviteUser(input: { communityId: $c, userId: $u }) { id } }', {
+      c: s.community.id,
+      u: s.outsider.user.id,
+    }),
+  ],
+  issueInviteLink: (s) => [
+    op('mutation($c: ID!) { issueInviteLink(input: { communityId: $c }) { token } }', { c: s.community.id }),
+  ],
+  deactivateInviteLink: (s) => [
+    op('mutation($id: ID!) { deactivateInviteLink(input: { id: $id }) { id } }', { id: s.ownInviteLink.id }),
+  ],
+  redeemInviteLink: (s) => [
+    op('mutation($t: String!) { redeemInviteLink(input: { token: $t }) { outcome } }', { t: s.ownersInviteToken }),
+  ],
+  acceptJoinRequest: (s) => [
+    op('mutation($id: ID!) { acceptJoinRequest(input: { id: $id }) { member { id } } }', { id: s.joinRequest }),
+  ],
+  declineJoinRequest: (s) => [
+    op('mutation($id: ID!) { declineJoinRequest(input: { id: $id }) { id } }', { id: s.joinRequest }),
+  ],
   updateReputationRules: (s) => [
     op('mutation($c: ID!) { updateReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
       c: s.community.id,
     }),
   ],
   rebuildReputation: (s) => [op('mutation($c: ID!) { rebuildReputation(communityId: $c) }', { c: s.community.id })],
+  setReputationRules: (s) => [
+    op('mutation($c: ID!) { setReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
+  rebuildCommunityReputation: (s) => [
+    op('mutation($c: ID!) { rebuildCommunityReputation(input: { communityId: $c }) { correctedMembers } }', {
+      c: s.community.id,
+    }),
+  ],
   // Posts and comments
   createPost: (s) => [
     op('mutation($c: ID!) { createPost(input: { communityId: $c, title: "Still here", body: "Hello" }) { id } }', {
@@ -170,6 +228,9 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   pinPost: (s) => [op('mutation($id: ID!) { pinPost(id: $id, pinned: true) { id } }', { id: s.ownPost.id })],
   lockPost: (s) => [op('mutation($id: ID!) { lockPost(id: $id, locked: true) { id } }', { id: s.othersPost.id })],
   muteThread: (s) => [op('mutation($id: ID!) { muteThread(postId: $id, muted: true) { id } }', { id: s.ownPost.id })],
+  mutePostThread: (s) => [
+    op('mutation($id: ID!) { mutePostThread(input: { postId: $id, muted: true }) { id } }', { id: s.ownPost.id }),
+  ],
   addComment: (s) => [
     op('mutation($p: ID!) { addComment(input: { postId: $p, body: "Still here" }) { id } }', { p: s.othersPost.id }),
   ],
@@ -190,6 +251,33 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   ],
   react: (s) => [
     op('mutation($id: ID!) { react(input: { subjectId: $id, emoji: "🎉" }) { __typename } }', {
+      id: s.othersComment.id,
+    }),
+  ],
+  removePost: (s) => [
+    op('mutation($id: ID!) { removePost(input: { id: $id }) { id } }', { id: s.ownPost.id }),
+    op('mutation($id: ID!) { removePost(input: { id: $id }) { id } }', { id: s.othersPost.id }),
+  ],
+  moderatePost: (s) => [
+    op('mutation($id: ID!) { moderatePost(input: { id: $id, pinned: true }) { id } }', { id: s.ownPost.id }),
+    op('mutation($id: ID!) { moderatePost(input: { id: $id, locked: true }) { id } }', { id: s.othersPost.id }),
+  ],
+  removeComment: (s) => [
+    op('mutation($id: ID!) { removeComment(input: { id: $id }) { id } }', { id: s.ownComment.id }),
+    op('mutation($id: ID!) { removeComment(input: { id: $id }) { id } }', { id: s.othersComment.id }),
+  ],
+  moderateComment: (s) => [
+    op('mutation($id: ID!) { moderateComment(input: { id: $id, featured: true }) { id } }', {
+      id: s.othersComment.id,
+    }),
+  ],
+  setVote: (s) => [
+    op('mutation($id: ID!) { setVote(input: { subjectId: $id, value: UP }) { __typename } }', {
+      id: s.othersPost.id,
+    }),
+  ],
+  setReaction: (s) => [
+    op('mutation($id: ID!) { setReaction(input: { subjectId: $id, emoji: "🎉" }) { __typename } }', {
       id: s.othersComment.id,
     }),
   ],
@@ -264,6 +352,67 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   withdrawContestVote: (s) => [
     op('mutation($id: ID!) { withdrawContestVote(eventId: $id) }', { id: s.votingContest.id }),
   ],
+  cancelCommunityEvent: (s) => [
+    op('mutation($id: ID!) { cancelCommunityEvent(input: { id: $id }) { id } }', { id: s.ownMeetup.id }),
+    op('mutation($id: ID!) { cancelCommunityEvent(input: { id: $id }) { id } }', { id: s.liveStream.id }),
+  ],
+  setRsvp: (s) => [
+    op('mutation($id: ID!) { setRsvp(input: { eventId: $id, status: GOING }) { id } }', { id: s.ownersMeetup.id }),
+  ],
+  checkInAttendee: (s) => [
+    op('mutation($e: ID!, $u: ID!) { checkInAttendee(input: { eventId: $e, userId: $u }) { id } }', {
+      e: s.ownMeetup.id,
+      u: s.member.user.id,
+    }),
+  ],
+  openLiveStream: (s) => [
+    op('mutation($id: ID!) { openLiveStream(input: { eventId: $id }) { id } }', { id: s.laterStream.id }),
+  ],
+  closeLiveStream: (s) => [
+    op('mutation($id: ID!) { closeLiveStream(input: { eventId: $id }) { id } }', { id: s.liveStream.id }),
+  ],
+  setChatSlowMode: (s) => [
+    op('mutation($id: ID!) { setChatSlowMode(input: { eventId: $id, seconds: 300 }) { id } }', {
+      id: s.liveStream.id,
+    }),
+  ],
+  removeChatMessage: (s) => [
+    op('mutation($id: ID!) { removeChatMessage(input: { id: $id }) { removedMessageId } }', { id: s.ownMessage.id }),
+    op('mutation($id: ID!) { removeChatMessage(input: { id: $id }) { removedMessageId } }', {
+      id: s.othersMessage.id,
+    }),
+  ],
+  muteLiveChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { muteLiveChatMember(input: { eventId: $e, userId: $u }) { user { id } } }', {
+      e: s.liveStream.id,
+      u: s.member.user.id,
+    }),
+  ],
+  unmuteLiveChatMember: (s) => [
+    op('mutation($e: ID!, $u: ID!) { unmuteLiveChatMember(input: { eventId: $e, userId: $u }) { unmuted } }', {
+      e: s.liveStream.id,
+      u: s.muted.user.id,
+    }),
+  ],
+  setQuestionUpvote: (s) => [
+    op('mutation($id: ID!) { setQuestionUpvote(input: { id: $id }) { id } }', { id: s.question.id }),
+  ],
+  markQuestionAsAnswered: (s) => [
+    op('mutation($id: ID!) { markQuestionAsAnswered(input: { id: $id }) { id } }', { id: s.question.id }),
+  ],
+  removeContestEntry: (s) => [
+    op('mutation($id: ID!) { removeContestEntry(input: { entryId: $id }) { removedEntryId } }', {
+      id: s.ownEntry.id,
+    }),
+  ],
+  castContestVote: (s) => [
+    op('mutation($id: ID!) { castContestVote(input: { entryId: $id }) { id } }', { id: s.othersEntry.id }),
+  ],
+  retractContestVote: (s) => [
+    op('mutation($id: ID!) { retractContestVote(input: { eventId: $id }) { entry { id } } }', {
+      id: s.votingContest.id,
+    }),
+  ],
   // Polls
   createPoll: (s) => [
     op(
@@ -281,6 +430,10 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownPoll.id }),
     op('mutation($id: ID!) { closePoll(id: $id) { id } }', { id: s.ownersPoll.id }),
   ],
+  endPoll: (s) => [
+    op('mutation($id: ID!) { endPoll(input: { id: $id }) { id } }', { id: s.ownPoll.id }),
+    op('mutation($id: ID!) { endPoll(input: { id: $id }) { id } }', { id: s.ownersPoll.id }),
+  ],
   // Moderation
   report: (s) => [
     op('mutation($id: ID!) { report(input: { subjectId: $id, reason: SPAM }) { id } }', { id: s.othersPost.id }),
@@ -294,6 +447,28 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
       },
     ),
     op('mutation($i: ID!) { decide(input: { itemId: $i, action: DISMISS }) { id } }', { i: s.queueItem }),
+  ],
+  createReport: (s) => [
+    op('mutation($id: ID!) { createReport(input: { subjectId: $id, reason: SPAM }) { id } }', { id: s.othersPost.id }),
+  ],
+  decideModerationItem: (s) => [
+    op(
+      'mutation($i: ID!, $r: ID!) { decideModerationItem(input: { itemId: $i, action: WARN, ruleId: $r, statement: "Mine" }) { id } }',
+      { i: s.queueItem, r: s.rule },
+    ),
+    op('mutation($i: ID!) { decideModerationItem(input: { itemId: $i, action: DISMISS }) { id } }', { i: s.queueItem }),
+  ],
+  removeCommunityRule: (s) => [
+    op('mutation($id: ID!) { removeCommunityRule(input: { id: $id }) { removedRuleId } }', { id: s.rule }),
+  ],
+  addAutoModRule: (s) => [
+    op(
+      'mutation($c: ID!) { addAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',
+      { c: s.community.id },
+    ),
+  ],
+  removeAutoModRule: (s) => [
+    op('mutation($id: ID!) { removeAutoModRule(input: { id: $id }) { removedRuleId } }', { id: s.autoModRule }),
   ],
   createCommunityRule: (s) => [
     op('mutation($c: ID!) { createCommunityRule(input: { communityId: $c, title: "Mine" }) { id } }', {
@@ -330,6 +505,18 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   redeliverWebhook: (s) => [
     op('mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }', { id: s.webhookDelivery }),
   ],
+  removeWebhookEndpoint: (s) => [
+    op('mutation($id: ID!) { removeWebhookEndpoint(input: { id: $id }) { removedEndpointId } }', {
+      id: s.webhookEndpoint,
+    }),
+  ],
+  rotateWebhookEndpointSecret: (s) => [
+    op('mutation($id: ID!) { rotateWebhookEndpointSecret(input: { id: $id }) { secret } }', { id: s.webhookEndpoint }),
+  ],
+  resendWebhookDelivery: (s) => [
+    op('mutation($id: ID!) { resendWebhookDelivery(input: { deliveryId: $id }) { id } }', { id: s.webhookDelivery }),
+  ],
+  rotateBotApiKey: (s) => [op('mutation($b: ID!) { rotateBotApiKey(input: { botId: $b }) { secret } }', { b: s.bot })],
   createAutoModRule: (s) => [
     op(
       'mutation($c: ID!) { createAutoModRule(input: { communityId: $c, name: "Mine", conditions: { keywords: ["x"] }, action: BLOCK }) { id } }',

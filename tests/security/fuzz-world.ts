@@ -437,6 +437,47 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   deleteAutoModRule: async (w) => ({ variables: { id: await w.autoModRule() } }),
+  removeAutoModRule: async (w) => ({ variables: { input: { id: await w.autoModRule() } } }),
+  removeCommunityRule: async (w) => ({ variables: { input: { id: await w.rule() } } }),
+  createReport: async (w) => ({
+    variables: { input: { subjectId: await w.post(w.ada), reason: 'OTHER', note: 'Fuzz' } },
+  }),
+  decideModerationItem: async (w) => ({
+    variables: {
+      input: {
+        itemId: await w.reportedItem(),
+        action: 'MUTE',
+        ruleId: await w.once('rule', () => w.rule()),
+        statement: 'Fuzzed reasons',
+        durationSeconds: 3600,
+      },
+    },
+  }),
+  appealDecision: async (w) => {
+    const { decisionId, affected } = await w.decision(w.owner);
+    return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
+  },
+  addAutoModRule: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        name: 'Fuzz rule',
+        conditions: {
+          keywords: ['buy now'],
+          patterns: ['cheap\\s+pills'],
+          linkDomains: ['spam.example'],
+          maxMentions: 5,
+          repeatedText: { count: 2, withinSeconds: 600 },
+          rate: { count: 10, withinSeconds: 60 },
+          author: { accountAgeHoursBelow: 24, membershipAgeHoursBelow: 24, levelBelow: 2, reputationBelow: 10 },
+          subjects: ['POST', 'COMMENT'],
+        },
+        action: 'MUTE',
+        durationSeconds: 600,
+        enabled: false,
+      },
+    },
+  }),
   // A community of its own each time: a community has at most 10 endpoints.
   createWebhookEndpoint: async (w) => ({
     variables: {
@@ -476,9 +517,41 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     },
   }),
   redeliverWebhook: async (w) => ({ variables: { deliveryId: await w.webhookDelivery() } }),
+  resendWebhookDelivery: async (w) => ({ variables: { input: { deliveryId: await w.webhookDelivery() } } }),
+  removeWebhookEndpoint: async (w) => ({ variables: { input: { id: await w.webhookEndpoint() } } }),
+  rotateWebhookEndpointSecret: async (w) => ({
+    variables: { input: { id: await w.once('webhook endpoint', () => w.webhookEndpoint()) } },
+  }),
+  rotateBotApiKey: async (w) => ({
+    variables: {
+      input: {
+        botId: await w.once('bot', async () => {
+          const data = await w.call('mutation($input: CreateBotInput!) { createBot(input: $input) { user { id } } }', {
+            input: { communityId: w.community.id, name: 'Fuzz bot', handle: unique('fzbot') },
+          });
+          return data.createBot.user.id;
+        }),
+      },
+    },
+  }),
+  markNotificationsAsRead: async (w) => ({
+    variables: { input: { upTo: await w.once('notification', () => w.notification()) } },
+  }),
+  mutePostThread: async (w) => ({
+    variables: { input: { postId: await w.once('ada post', () => w.post(w.ada)), muted: true } },
+  }),
+  setNotificationPreferences: async (w) => ({
+    variables: { input: { communityId: w.community.id, preferences: [{ kind: 'REPLY', channel: 'EMAIL' }] } },
+  }),
   markNotificationsRead: async (w) => ({ variables: { upTo: await w.once('notification', () => w.notification()) } }),
   // A new user each time: blocking twice changes nothing, and unblocking needs a block.
   blockUser: async (w) => ({ variables: { userId: (await signUp(w.server, 'fzblk')).user.id } }),
+  blockAccount: async (w) => ({ variables: { input: { userId: (await signUp(w.server, 'fzblk')).user.id } } }),
+  unblockAccount: async (w) => {
+    const user = await signUp(w.server, 'fzunb');
+    await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });
+    return { variables: { input: { userId: user.user.id } } };
+  },
   unblockUser: async (w) => {
     const user = await signUp(w.server, 'fzunb');
     await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });
@@ -517,6 +590,8 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       },
     },
   }),
+  acceptJoinRequest: async (w) => ({ variables: { input: { id: await w.joinRequest() } } }),
+  declineJoinRequest: async (w) => ({ variables: { input: { id: await w.joinRequest() } } }),
   cancelEvent: async (w) => ({ variables: { id: await w.event() } }),
   castVote: async (w) => {
     const poll = await w.once('poll', () => w.poll());
@@ -536,6 +611,69 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
   },
   closePoll: async (w) => ({ variables: { id: (await w.poll()).id } }),
+  endPoll: async (w) => ({ variables: { input: { id: (await w.poll()).id } } }),
+  cancelCommunityEvent: async (w) => ({ variables: { input: { id: await w.event() } } }),
+  setRsvp: async (w) => {
+    const meetup = await w.once('rsvp meetup', async () => {
+      const startsAt = hoursFromNow(24);
+      return { id: await w.event({ startsAt, capacity: 5 }, w.ada), startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, status: 'GOING', occurrenceStartsAt: meetup.startsAt } } };
+  },
+  checkInAttendee: async (w) => {
+    const meetup = await w.once('check-in meetup', async () => {
+      const startsAt = hoursFromNow(1);
+      const id = await w.event({ startsAt, capacity: 10 });
+      await w.call(
+        'mutation($input: RsvpInput!) { rsvp(input: $input) { id } }',
+        { input: { eventId: id, status: 'GOING' } },
+        w.ada,
+      );
+      return { id, startsAt };
+    });
+    return { variables: { input: { eventId: meetup.id, userId: w.ada.user.id, occurrenceStartsAt: meetup.startsAt } } };
+  },
+  openLiveStream: async (w) => ({ variables: { input: { eventId: await w.liveStream(w.community.id, false) } } }),
+  closeLiveStream: async (w) => ({ variables: { input: { eventId: await w.liveStream() } } }),
+  setChatSlowMode: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), seconds: 0 } },
+  }),
+  removeChatMessage: async (w) => ({
+    variables: { input: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) } },
+  }),
+  muteLiveChatMember: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id, minutes: 5 } },
+  }),
+  unmuteLiveChatMember: async (w) => ({
+    variables: { input: { eventId: await w.once('stream', () => w.liveStream()), userId: w.bob.user.id } },
+  }),
+  setQuestionUpvote: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('question', async () =>
+          w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+        ),
+        upvoted: true,
+      },
+    },
+  }),
+  markQuestionAsAnswered: async (w) => ({
+    variables: {
+      input: {
+        id: await w.once('question', async () =>
+          w.chatMessage(await w.once('stream', () => w.liveStream()), w.ada, true),
+        ),
+        answered: true,
+      },
+    },
+  }),
+  removeContestEntry: async (w) => ({ variables: { input: { entryId: await w.entry(await w.contest(), w.owner) } } }),
+  castContestVote: async (w) => ({
+    variables: { input: { entryId: (await w.once('voting contest', () => votingContest(w))).entryId } },
+  }),
+  retractContestVote: async (w) => ({
+    variables: { input: { eventId: (await w.once('voting contest', () => votingContest(w))).contestId } },
+  }),
   createApiKey: async () => ({ variables: { input: { name: 'Fuzzed key', scopes: ['READ', 'WRITE'] } } }),
   createCommunity: async () => ({
     variables: {
@@ -601,6 +739,23 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) },
   }),
   deletePost: async (w) => ({ variables: { id: await w.post() } }),
+  removePost: async (w) => ({ variables: { input: { id: await w.post() } } }),
+  removeComment: async (w) => ({
+    variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } },
+  }),
+  moderatePost: async (w) => ({
+    variables: { input: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true, locked: true } },
+  }),
+  moderateComment: async (w) => {
+    const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
+    return { variables: { input: { id: comment, featured: true } } };
+  },
+  setVote: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), value: 'UP' } },
+  }),
+  setReaction: async (w) => ({
+    variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '🎉', reacted: true } },
+  }),
   endLiveStream: async (w) => ({ variables: { eventId: await w.liveStream() } }),
   featureComment: async (w) => {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
@@ -616,6 +771,40 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     return { variables: { token: data.createInviteLink.token }, token: (await signUp(w.server, 'fzlink')).token };
   },
   joinCommunity: async (w) => ({ variables: { communityId: (await w.adasCommunity()).id } }),
+  requestMembership: async (w) => ({ variables: { input: { communityId: (await w.adasCommunity()).id } } }),
+  endMembership: async (w) => {
+    const community = await w.adasCommunity();
+    await joinCommunity(w.server, w.owner, community.id);
+    return { variables: { input: { communityId: community.id } } };
+  },
+  liftBan: async (w) => {
+    const banned = await w.member();
+    await w.call('mutation($input: BanMemberInput!) { banMember(input: $input) { reason } }', {
+      input: { communityId: w.community.id, userId: banned.user.id },
+    });
+    return { variables: { input: { communityId: w.community.id, userId: banned.user.id } } };
+  },
+  inviteUser: async (w) => ({
+    variables: { input: { communityId: w.restrictedCommunity.id, userId: (await signUp(w.server, 'fzinv')).user.id } },
+  }),
+  issueInviteLink: async (w) => ({
+    variables: { input: { communityId: w.restrictedCommunity.id, expiresAt: hoursFromNow(24), maxUses: 5 } },
+  }),
+  deactivateInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', {
+      id: w.restrictedCommunity.id,
+    });
+    return { variables: { input: { id: data.createInviteLink.inviteLink.id } } };
+  },
+  redeemInviteLink: async (w) => {
+    const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id, maxUses: 100) { token } }', {
+      id: w.restrictedCommunity.id,
+    });
+    return {
+      variables: { input: { token: data.createInviteLink.token } },
+      token: (await signUp(w.server, 'fzlink')).token,
+    };
+  },
   leaveCommunity: async (w) => {
     const community = await w.adasCommunity();
     await joinCommunity(w.server, w.owner, community.id);
@@ -639,6 +828,22 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { input: { subjectId: await w.once('ada post', () => w.post(w.ada)), emoji: '👍', remove: false } },
   }),
   rebuildReputation: async (w) => ({ variables: { communityId: w.community.id } }),
+  rebuildCommunityReputation: async (w) => ({ variables: { input: { communityId: w.community.id } } }),
+  setReputationRules: async (w) => ({
+    variables: {
+      input: {
+        communityId: (await createCommunity(w.server, w.owner)).id,
+        postUpvoted: 12,
+        commentUpvoted: 6,
+        downvoted: -3,
+        commentFeatured: 20,
+        eventCheckIn: 4,
+        pollVote: 2,
+        dailyVoteCap: 150,
+        levelThresholds: [0, 10, 40],
+      },
+    },
+  }),
   rejectJoinRequest: async (w) => ({ variables: { id: await w.joinRequest() } }),
   revokeInviteLink: async (w) => {
     const data = await w.call('mutation($id: ID!) { createInviteLink(communityId: $id) { inviteLink { id } } }', {
@@ -660,6 +865,32 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     };
   },
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
+  deactivateApiKey: async (w) => ({ variables: { input: { id: await w.apiKey() } } }),
+  sendVerificationEmail: async () => ({ variables: {} }),
+  sendPasswordResetEmail: async (w) => ({ variables: { input: { email: w.owner.user.email } } }),
+  // A new account each time: a token works once.
+  completePasswordReset: async (w) => {
+    const user = await signUp(w.server, 'fzreset');
+    await w.call('mutation($email: String!) { requestPasswordReset(email: $email) }', { email: user.user.email });
+    return {
+      variables: {
+        input: {
+          token: await w.emailedToken(user.user.email, 'Reset your password'),
+          password: 'another correct horse battery',
+        },
+      },
+    };
+  },
+  verifyEmailAddress: async (w) => {
+    const user = await signUp(w.server, 'fzverify');
+    return { variables: { input: { token: await w.emailedToken(user.user.email, 'Confirm your email address') } } };
+  },
+  endSession: async (w) => {
+    const data = await w.call('mutation($input: SignInInput!) { signIn(input: $input) { token } }', {
+      input: { email: w.owner.user.email, password: w.owner.password },
+    });
+    return { variables: {}, token: data.signIn.token };
+  },
   rsvp: async (w) => {
     const meetup = await w.once('rsvp meetup', async () => {
       const startsAt = hoursFromNow(24);

@@ -84,6 +84,10 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
     bound: Object.keys(NotificationKind).length,
     why: "the scope's preferences after the change: one per kind at most",
   },
+  'SetNotificationPreferencesPayload.preferences': {
+    bound: Object.keys(NotificationKind).length,
+    why: "the scope's preferences after the change: one per kind at most",
+  },
   'Poll.options': { bound: POLL_LIMITS.maxOptions, why: 'a poll has at most POLL_LIMITS.maxOptions options' },
   'Poll.viewerVote': { bound: POLL_LIMITS.maxOptions, why: 'a ballot names each option at most once' },
   'Poll.rounds': { bound: POLL_LIMITS.maxOptions, why: 'a runoff eliminates an option each round' },

@@ -24,9 +24,9 @@ export const CreateCommunityDocument = graphql(`
   }
 `);
 
-export const JoinCommunityDocument = graphql(`
-  mutation JoinCommunity($id: ID!) {
-    joinCommunity(communityId: $id) {
+export const RequestMembershipDocument = graphql(`
+  mutation RequestMembership($id: ID!) {
+    requestMembership(input: { communityId: $id }) {
       outcome
       member {
         id

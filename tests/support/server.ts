@@ -16,7 +16,7 @@ import { loadConfig, type Env } from '../../src/config';
 import { createLogger } from '../../src/platform/logger';
 import { setPlatformAdmin } from '../../src/modules/identity/identity.service';
 import { startServer, type Townsquare } from '../../src/server';
-import { CreateCommunityDocument, JoinCommunityDocument, SignUpDocument } from './operations';
+import { CreateCommunityDocument, RequestMembershipDocument, SignUpDocument } from './operations';
 
 /** A server booted in-process on a free port, talking to the suite's database (and Redis when REDIS_URL is set). */
 export interface TestServer {
@@ -214,11 +214,11 @@ export async function createCommunity(
   return res.body.data.createCommunity;
 }
 
-/** Joins a community through the API. */
+/** Joins a community through the API (`requestMembership`). */
 export async function joinCommunity(server: TestServer, user: TestUser, communityId: string) {
-  const res = await server.gql(JoinCommunityDocument, { id: communityId }, { token: user.token });
-  if (!res.body.data) throw new Error(`joinCommunity failed: ${JSON.stringify(res.body.errors)}`);
-  return res.body.data.joinCommunity as {
+  const res = await server.gql(RequestMembershipDocument, { id: communityId }, { token: user.token });
+  if (!res.body.data) throw new Error(`requestMembership failed: ${JSON.stringify(res.body.errors)}`);
+  return res.body.data.requestMembership as {
     outcome: string;
     member: { id: string; role: string } | null;
     joinRequest: { id: string } | null;

@@ -3,9 +3,9 @@ import { User } from '../identity/identity.entity';
 
 /** What an email token proves when it is used. */
 export enum EmailTokenPurpose {
-  /** The user receives mail at `email`: `verifyEmail`. */
+  /** The user receives mail at `email`: `verifyEmailAddress`. */
   VERIFY_EMAIL = 'VERIFY_EMAIL',
-  /** The user may set a new password: `resetPassword`. */
+  /** The user may set a new password: `completePasswordReset`. */
   RESET_PASSWORD = 'RESET_PASSWORD',
 }
 

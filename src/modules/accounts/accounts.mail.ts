@@ -19,7 +19,7 @@ function lifetime(seconds: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
-/** The email verification message: a link to PUBLIC_URL/verify-email?token=… (the web client calls `verifyEmail`). */
+/** The email verification message: a link to PUBLIC_URL/verify-email?token=… (the web client calls `verifyEmailAddress`). */
 export function verificationMail(
   settings: AccountMailSettings,
   to: { handle: string; email: string },
@@ -54,7 +54,7 @@ export function verificationMail(
   };
 }
 
-/** The password reset message: a link to PUBLIC_URL/reset-password?token=… (the web client calls `resetPassword`). */
+/** The password reset message: a link to PUBLIC_URL/reset-password?token=… (the web client calls `completePasswordReset`). */
 export function passwordResetMail(
   settings: AccountMailSettings,
   to: { handle: string; email: string },

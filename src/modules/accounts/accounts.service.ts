@@ -162,7 +162,7 @@ export async function requestPasswordReset(
 /**
  * Sets a new password with a reset token, in one transaction: the token is used (once), every
  * session and API key of the account is revoked (their sockets close once it commits), and the
- * "password changed" email is enqueued.
+ * "password changed" email is enqueued. Returns the account's user id.
  */
 export async function resetPassword(
   em: EntityManager,
@@ -170,16 +170,16 @@ export async function resetPassword(
   password: string,
   settings: AccountSettings,
   deps: RevocationDeps,
-): Promise<boolean> {
+): Promise<number> {
   const passwordHash = await hashPassword(password);
-  await write({ em, pubsub: deps.pubsub, log: deps.log }, async (tx, after) => {
+  return write({ em, pubsub: deps.pubsub, log: deps.log }, async (tx, after) => {
     const used = await consumeToken(tx, token, EmailTokenPurpose.RESET_PASSWORD, settings.TOKEN_SECRET);
     await sql(tx, 'update users set password_hash = ? where id = ?', [passwordHash, used.user_id]);
     await spendTokens(tx, used.user_id, EmailTokenPurpose.RESET_PASSWORD);
     await revokeAllCredentials(tx, used.user_id, after);
     await enqueue(tx, 'accounts.email', { message: 'passwordChanged', userId: used.user_id });
+    return used.user_id;
   });
-  return true;
 }
 
 /** Job `accounts.passwordReset`: issues a reset token and enqueues its email if an account has the address. */

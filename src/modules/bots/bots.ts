@@ -15,6 +15,7 @@ import { newApiKeySecret } from '../identity/credentials';
 import { ApiKey, User } from '../identity/identity.entity';
 import { HANDLE_PATTERN } from '../identity/identity.inputs';
 import { credentialsRevoked, requireUser } from '../identity/identity.service';
+import { replacedBy } from '../../platform/deprecations';
 
 @InputType({ description: 'A new bot of a community.' })
 export class CreateBotInput {
@@ -28,6 +29,11 @@ export class CreateBotInput {
   @Field({ description: 'Its handle: 3\u201330 letters, digits or underscores, unique among all users.' })
   @Matches(HANDLE_PATTERN, { message: 'handle must be 3\u201330 letters, digits or underscores' })
   handle!: string;
+}
+
+@InputType({ description: 'The bot whose API key to replace.' })
+export class RotateBotApiKeyInput {
+  @Field(() => ID, { description: "Global id of the bot's user." }) botId!: string;
 }
 
 @ObjectType({ description: 'A bot, its API key, and the key\u2019s secret (shown only here).' })
@@ -51,7 +57,7 @@ export class BotPayload {
  * scoped to the community: anything it tries elsewhere is FORBIDDEN, and it runs at most
  * BOT_RATE_LIMIT operations per BOT_RATE_WINDOW_SECONDS. All in one transaction; a taken handle is
  * CONFLICT. The community's admins manage its role or ban it like any member's, and replace its key
- * with `rotateBotKey`.
+ * with `rotateBotApiKey`.
  */
 export async function createBot(ctx: Context, communityId: number, input: CreateBotInput): Promise<BotPayload> {
   const creator = requireUser(ctx.viewer);
@@ -113,7 +119,7 @@ async function botPayload(ctx: Context, userId: number, keyId: number, secret: s
 }
 
 /**
- * `rotateBotKey` (`bots.manage`): revokes every key of a bot and gives it a new one (same name, scopes
+ * `rotateBotApiKey` (`bots.manage`): revokes every key of a bot and gives it a new one (same name, scopes
  * and community), in one transaction; after the commit the revocation closes the old keys' open
  * WebSockets (4401) on every instance. A bot is found only by the admins of its community: to anyone
  * else who can see the community it is FORBIDDEN, and NOT_FOUND when they cannot (or it is no bot).
@@ -166,11 +172,23 @@ export class BotResolver {
     description:
       'Replaces a bot\u2019s API key (ADMIN or above of its community): every key it had is revoked at once, closing their open WebSockets, and the new key\u2019s secret is returned, shown this once. To stop a bot, ban it.',
   })
+  rotateBotApiKey(
+    @Arg('input', { description: 'The bot.' }) input: RotateBotApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<BotPayload> {
+    return rotateBotKey(ctx, fromGlobalId('User', input.botId, 'botId'));
+  }
+
+  @Mutation(() => BotPayload, {
+    description:
+      'Replaces a bot\u2019s API key (ADMIN or above of its community): every key it had is revoked at once, closing their open WebSockets, and the new key\u2019s secret is returned, shown this once. To stop a bot, ban it.',
+    deprecationReason: replacedBy('rotateBotKey'),
+  })
   rotateBotKey(
     @Arg('botId', () => ID, { description: "Global id of the bot's user." }) botId: string,
     @Ctx() ctx: Context,
   ): Promise<BotPayload> {
-    return rotateBotKey(ctx, fromGlobalId('User', botId, 'botId'));
+    return this.rotateBotApiKey({ botId }, ctx);
   }
 }
 

@@ -2,6 +2,7 @@ import { IsDate, IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../platform/pagination';
 import { MODERATION_LIMITS } from '../moderation/moderation.inputs';
+import { User } from '../identity/identity.entity';
 import { Community, JoinRequest, Member, Role, Visibility } from './communities.entity';
 
 /** Slug rules: 3–50 lower-case letters, digits and single dashes. */
@@ -98,7 +99,7 @@ export class BanMemberInput {
   until?: Date;
 }
 
-@InputType({ description: 'A user in a community.' })
+@InputType({ description: 'A user in a community (the input of the deprecated `inviteMember` and `unbanMember`).' })
 export class MemberRefInput {
   @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
   @Field(() => ID, { description: 'Global id of the user.' }) userId!: string;
@@ -110,14 +111,14 @@ export enum JoinOutcome {
 }
 registerEnumType(JoinOutcome, {
   name: 'JoinOutcome',
-  description: 'What `joinCommunity` or `joinByInviteLink` did.',
+  description: 'What `requestMembership` or `redeemInviteLink` did.',
   valuesConfig: {
     JOINED: { description: 'The viewer is now a member.' },
     REQUESTED: { description: "A join request awaits the approval of the RESTRICTED community's admins." },
   },
 });
 
-@ObjectType({ description: 'The result of `joinCommunity`.' })
+@ObjectType({ description: 'The result of `requestMembership` and `redeemInviteLink`.' })
 export class JoinCommunityPayload {
   @Field(() => JoinOutcome, { description: 'Whether the viewer joined or a join request now awaits approval.' })
   outcome!: JoinOutcome;
@@ -125,4 +126,55 @@ export class JoinCommunityPayload {
   @Field(() => Member, { nullable: true, description: 'The membership, when JOINED.' }) member!: Member | null;
   @Field(() => JoinRequest, { nullable: true, description: 'The pending request, when REQUESTED.' })
   joinRequest!: JoinRequest | null;
+}
+
+@InputType({ description: 'The community to join, or ask to join.' })
+export class RequestMembershipInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+}
+
+@InputType({ description: 'The community to leave.' })
+export class EndMembershipInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+}
+
+@ObjectType({ description: 'The result of `endMembership`.' })
+export class EndMembershipPayload {
+  @Field(() => Community, { description: 'The community left (its `viewerMember` is now null).' })
+  community!: Community;
+}
+
+@InputType({ description: 'A user to invite into a community.' })
+export class InviteUserInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => ID, { description: 'Global id of the user to invite.' }) userId!: string;
+}
+
+@InputType({ description: "A user's ban to lift." })
+export class LiftBanInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+  @Field(() => ID, { description: 'Global id of the banned user.' }) userId!: string;
+}
+
+@ObjectType({ description: 'The result of `liftBan`.' })
+export class LiftBanPayload {
+  @Field(() => Community, { description: 'The community the user was banned from.' }) community!: Community;
+  @Field(() => User, { description: 'The user, free to join again.' }) user!: User;
+  @Field({ description: 'False when there was no ban to lift.' }) lifted!: boolean;
+}
+
+@InputType({ description: 'A pending join request to accept.' })
+export class AcceptJoinRequestInput {
+  @Field(() => ID, { description: 'Global id of the pending join request.' }) id!: string;
+}
+
+@ObjectType({ description: 'The result of `acceptJoinRequest`.' })
+export class AcceptJoinRequestPayload {
+  @Field(() => JoinRequest, { description: 'The request, APPROVED.' }) joinRequest!: JoinRequest;
+  @Field(() => Member, { description: 'The requester, now a member.' }) member!: Member;
+}
+
+@InputType({ description: 'A pending join request to decline.' })
+export class DeclineJoinRequestInput {
+  @Field(() => ID, { description: 'Global id of the pending join request.' }) id!: string;
 }

@@ -7,10 +7,14 @@ import { Community, JoinRequest, JoinRequestStatus, Member } from './communities
 import {
   CommunitiesArgs,
   CreateCommunityInput,
+  EndMembershipInput,
+  EndMembershipPayload,
   JoinCommunityPayload,
   MembersArgs,
+  RequestMembershipInput,
   UpdateCommunityInput,
 } from './communities.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import * as communities from './communities.service';
 import * as membership from './membership.service';
 import { assertCan } from './permissions';
@@ -68,19 +72,45 @@ export class CommunitiesResolver {
     description:
       'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
   })
+  requestMembership(
+    @Arg('input', { description: 'The community.' }) input: RequestMembershipInput,
+    @Ctx() ctx: Context,
+  ): Promise<JoinCommunityPayload> {
+    return membership.joinCommunity(ctx, { communityId: fromGlobalId('Community', input.communityId, 'communityId') });
+  }
+
+  @Mutation(() => EndMembershipPayload, { description: 'Leaves a community. The last OWNER cannot leave.' })
+  async endMembership(
+    @Arg('input', { description: 'The community to leave.' }) input: EndMembershipInput,
+    @Ctx() ctx: Context,
+  ): Promise<EndMembershipPayload> {
+    const communityId = fromGlobalId('Community', input.communityId, 'communityId');
+    await membership.leaveCommunity(ctx, { communityId });
+    return { community: (await ctx.loaders.community.load(communityId))! };
+  }
+
+  @Mutation(() => JoinCommunityPayload, {
+    description:
+      'Joins a PUBLIC community, or a RESTRICTED or PRIVATE one you are invited to; otherwise asks to join a RESTRICTED one. A PRIVATE community you are not invited to is NOT_FOUND.',
+    deprecationReason: replacedBy('joinCommunity'),
+  })
   joinCommunity(
     @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
     @Ctx() ctx: Context,
-  ) {
-    return membership.joinCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
+  ): Promise<JoinCommunityPayload> {
+    return this.requestMembership({ communityId }, ctx);
   }
 
-  @Mutation(() => Boolean, { description: 'Leaves a community. The last OWNER cannot leave.' })
-  leaveCommunity(
+  @Mutation(() => Boolean, {
+    description: 'Leaves a community. The last OWNER cannot leave.',
+    deprecationReason: replacedBy('leaveCommunity'),
+  })
+  async leaveCommunity(
     @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return membership.leaveCommunity(ctx, { communityId: fromGlobalId('Community', communityId, 'communityId') });
+    await this.endMembership({ communityId }, ctx);
+    return true;
   }
 
   @FieldResolver(() => MemberConnection, {

@@ -1,4 +1,17 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { fromGlobalId } from '../../platform/ids';
 import { Connection, PageArgs, connectionComplexity } from '../../platform/pagination';
@@ -7,20 +20,52 @@ import { Community } from './communities.entity';
 import { JoinCommunityPayload } from './communities.inputs';
 import { InviteLink, InviteLinkState } from './invite-links.entity';
 import * as inviteLinks from './invite-links.service';
+import { replacedBy } from '../../platform/deprecations';
 
 @ObjectType()
 export class InviteLinkConnection extends Connection(InviteLink, 'InviteLink') {}
 
-@ObjectType({ description: 'The result of `createInviteLink`.' })
-export class CreateInviteLinkPayload {
+@ObjectType({ description: 'The result of `issueInviteLink`.' })
+export class IssueInviteLinkPayload {
   @Field({
     description:
-      'The token to share (e.g. in a URL): whoever holds it can join with `joinByInviteLink`. Not retrievable later.',
+      'The token to share (e.g. in a URL): whoever holds it can join with `redeemInviteLink`. Not retrievable later.',
   })
   token!: string;
 
   @Field(() => InviteLink, { description: 'The new link, ACTIVE.' })
   inviteLink!: InviteLink;
+}
+
+@ObjectType({ description: 'The result of the deprecated `createInviteLink`: the same as `IssueInviteLinkPayload`.' })
+export class CreateInviteLinkPayload extends IssueInviteLinkPayload {}
+
+@InputType({ description: 'A new invite link of a community.' })
+export class IssueInviteLinkInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the link stops working: in the future, at most 365 days from now; default INVITE_LINK_DEFAULT_DAYS (7 unless configured) from now.',
+  })
+  expiresAt?: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How many users may join with it, 1 to 100000; null: any number until it expires.',
+  })
+  maxUses?: number | null;
+}
+
+@InputType({ description: 'The invite link to deactivate.' })
+export class DeactivateInviteLinkInput {
+  @Field(() => ID, { description: 'Global id of the invite link.' }) id!: string;
+}
+
+@InputType({ description: 'The token of an invite link.' })
+export class RedeemInviteLinkInput {
+  @Field({ description: 'The token returned by `issueInviteLink`.' }) token!: string;
 }
 
 @Resolver(() => InviteLink)
@@ -40,9 +85,47 @@ export class InviteLinksResolver {
     return link.stateAt(new Date());
   }
 
+  @Mutation(() => IssueInviteLinkPayload, {
+    description:
+      'Creates a link to join the community (MODERATOR or above): its token is returned only here. It expires at `expiresAt` (default: INVITE_LINK_DEFAULT_DAYS from now, at most 365 days) and admits at most `maxUses` users (default: any number).',
+  })
+  issueInviteLink(
+    @Arg('input', { description: 'The community, and when and after how many joins the link stops working.' })
+    input: IssueInviteLinkInput,
+    @Ctx() ctx: Context,
+  ): Promise<IssueInviteLinkPayload> {
+    return inviteLinks.createInviteLink(ctx, {
+      communityId: fromGlobalId('Community', input.communityId, 'communityId'),
+      expiresAt: input.expiresAt ?? null,
+      maxUses: input.maxUses ?? null,
+    });
+  }
+
+  @Mutation(() => InviteLink, {
+    description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.',
+  })
+  deactivateInviteLink(
+    @Arg('input', { description: 'The invite link.' }) input: DeactivateInviteLinkInput,
+    @Ctx() ctx: Context,
+  ): Promise<InviteLink> {
+    return inviteLinks.revokeInviteLink(ctx, { id: fromGlobalId('InviteLink', input.id) });
+  }
+
+  @Mutation(() => JoinCommunityPayload, {
+    description:
+      'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
+  })
+  redeemInviteLink(
+    @Arg('input', { description: 'The token of the link.' }) input: RedeemInviteLinkInput,
+    @Ctx() ctx: Context,
+  ): Promise<JoinCommunityPayload> {
+    return inviteLinks.joinByInviteLink(ctx, { token: input.token });
+  }
+
   @Mutation(() => CreateInviteLinkPayload, {
     description:
       'Creates a link to join the community (MODERATOR or above): its token is returned only here. It expires at `expiresAt` (default: INVITE_LINK_DEFAULT_DAYS from now, at most 365 days) and admits at most `maxUses` users (default: any number).',
+    deprecationReason: replacedBy('createInviteLink'),
   })
   createInviteLink(
     @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
@@ -59,32 +142,30 @@ export class InviteLinksResolver {
     maxUses: number | null,
     @Ctx() ctx: Context,
   ): Promise<CreateInviteLinkPayload> {
-    return inviteLinks.createInviteLink(ctx, {
-      communityId: fromGlobalId('Community', communityId, 'communityId'),
-      expiresAt,
-      maxUses,
-    });
+    return this.issueInviteLink({ communityId, expiresAt, maxUses }, ctx);
   }
 
   @Mutation(() => InviteLink, {
     description: 'Revokes an invite link (MODERATOR or above): joins with it are refused from now on.',
+    deprecationReason: replacedBy('revokeInviteLink'),
   })
   revokeInviteLink(
     @Arg('id', () => ID, { description: 'Global id of the invite link.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<InviteLink> {
-    return inviteLinks.revokeInviteLink(ctx, { id: fromGlobalId('InviteLink', id) });
+    return this.deactivateInviteLink({ id }, ctx);
   }
 
   @Mutation(() => JoinCommunityPayload, {
     description:
       'Joins the community of an invite link. A token that matches no link is NOT_FOUND; an expired, revoked or used-up link is BAD_USER_INPUT with `extensions.reason` EXPIRED, REVOKED or USED_UP; a banned user is FORBIDDEN.',
+    deprecationReason: replacedBy('joinByInviteLink'),
   })
   joinByInviteLink(
-    @Arg('token', { description: 'The token returned by `createInviteLink`.' }) token: string,
+    @Arg('token', { description: 'The token returned by `issueInviteLink` (or `createInviteLink`).' }) token: string,
     @Ctx() ctx: Context,
-  ) {
-    return inviteLinks.joinByInviteLink(ctx, { token });
+  ): Promise<JoinCommunityPayload> {
+    return this.redeemInviteLink({ token }, ctx);
   }
 }
 

@@ -9,7 +9,18 @@ import { closable } from '../../platform/streams';
 import { User } from '../identity/identity.entity';
 import { Ban, Community, Invite, JoinRequest, Member } from './communities.entity';
 import { communityTopics, type MemberJoinedEvent } from './communities.events';
-import { BanMemberInput, MemberRefInput, SetMemberRoleInput } from './communities.inputs';
+import {
+  AcceptJoinRequestInput,
+  AcceptJoinRequestPayload,
+  BanMemberInput,
+  DeclineJoinRequestInput,
+  InviteUserInput,
+  LiftBanInput,
+  LiftBanPayload,
+  MemberRefInput,
+  SetMemberRoleInput,
+} from './communities.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import { canReadContent, visibleCommunity } from './communities.service';
 import * as membership from './membership.service';
 import type { MemberRef } from './membership.service';
@@ -116,39 +127,92 @@ export class MembersResolver {
     return membership.banMember(ctx, { ...input, ...ids(input) });
   }
 
-  @Mutation(() => Boolean, { description: 'Lifts a ban (MODERATOR or above). False when there was none.' })
-  unbanMember(
-    @Arg('input', { description: 'The community and the banned user.' }) input: MemberRefInput,
+  @Mutation(() => LiftBanPayload, { description: 'Lifts a ban (MODERATOR or above).' })
+  async liftBan(
+    @Arg('input', { description: 'The community and the banned user.' }) input: LiftBanInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return membership.unbanMember(ctx, ids(input));
+  ): Promise<LiftBanPayload> {
+    const ref = ids(input);
+    const lifted = await membership.unbanMember(ctx, ref);
+    const [community, user] = await Promise.all([
+      loadCommunity(ctx, { id: ref.communityId }),
+      ctx.loaders.user.load(ref.userId),
+    ]);
+    return { community, user: user!, lifted };
   }
 
   @Mutation(() => Invite, {
     description:
       'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).',
   })
-  inviteMember(
-    @Arg('input', { description: 'The community and the user to invite.' }) input: MemberRefInput,
+  inviteUser(
+    @Arg('input', { description: 'The community and the user to invite.' }) input: InviteUserInput,
     @Ctx() ctx: Context,
   ): Promise<Invite> {
     return membership.inviteMember(ctx, ids(input));
   }
 
-  @Mutation(() => Member, { description: 'Approves a pending join request (ADMIN or above).' })
-  approveJoinRequest(
+  @Mutation(() => AcceptJoinRequestPayload, {
+    description: 'Accepts a pending join request (ADMIN or above): the requester becomes a member.',
+  })
+  acceptJoinRequest(
+    @Arg('input', { description: 'The pending join request.' }) input: AcceptJoinRequestInput,
+    @Ctx() ctx: Context,
+  ): Promise<AcceptJoinRequestPayload> {
+    return membership.approveJoinRequest(ctx, { id: fromGlobalId('JoinRequest', input.id) });
+  }
+
+  @Mutation(() => JoinRequest, { description: 'Declines a pending join request (ADMIN or above).' })
+  declineJoinRequest(
+    @Arg('input', { description: 'The pending join request.' }) input: DeclineJoinRequestInput,
+    @Ctx() ctx: Context,
+  ): Promise<JoinRequest> {
+    return membership.rejectJoinRequest(ctx, { id: fromGlobalId('JoinRequest', input.id) });
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Lifts a ban (MODERATOR or above). False when there was none.',
+    deprecationReason: replacedBy('unbanMember'),
+  })
+  async unbanMember(
+    @Arg('input', { description: 'The community and the banned user.' }) input: MemberRefInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await this.liftBan(input, ctx)).lifted;
+  }
+
+  @Mutation(() => Invite, {
+    description:
+      'Invites a user; with the invite they join a RESTRICTED or PRIVATE community directly (MODERATOR or above).',
+    deprecationReason: replacedBy('inviteMember'),
+  })
+  inviteMember(
+    @Arg('input', { description: 'The community and the user to invite.' }) input: MemberRefInput,
+    @Ctx() ctx: Context,
+  ): Promise<Invite> {
+    return this.inviteUser(input, ctx);
+  }
+
+  @Mutation(() => Member, {
+    description: 'Approves a pending join request (ADMIN or above).',
+    deprecationReason: replacedBy('approveJoinRequest'),
+  })
+  async approveJoinRequest(
     @Arg('id', () => ID, { description: 'Global id of the pending join request.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<Member> {
-    return membership.approveJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
+    return (await this.acceptJoinRequest({ id }, ctx)).member;
   }
 
-  @Mutation(() => JoinRequest, { description: 'Rejects a pending join request (ADMIN or above).' })
+  @Mutation(() => JoinRequest, {
+    description: 'Rejects a pending join request (ADMIN or above).',
+    deprecationReason: replacedBy('rejectJoinRequest'),
+  })
   rejectJoinRequest(
     @Arg('id', () => ID, { description: 'Global id of the pending join request.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<JoinRequest> {
-    return membership.rejectJoinRequest(ctx, { id: fromGlobalId('JoinRequest', id) });
+    return this.declineJoinRequest({ id }, ctx);
   }
 
   @Subscription(() => Member, {

@@ -164,7 +164,7 @@ async function ownerCount(tx: EntityManager, communityId: number): Promise<numbe
 /**
  * Joins a community. PUBLIC: joined at once. RESTRICTED: joined with an invite, otherwise a join
  * request (re)opens for the admins. PRIVATE: joined with an invite, otherwise NOT_FOUND, exactly as
- * for a community that does not exist (invite links join through `joinByInviteLink`). Already a
+ * for a community that does not exist (invite links join through `redeemInviteLink`). Already a
  * member: returns the membership. Banned: FORBIDDEN (NOT_FOUND from a PRIVATE community).
  */
 export async function joinCommunity(deps: MembershipDeps, { communityId }: { communityId: number }) {
@@ -456,14 +456,20 @@ async function pendingRequest(em: EntityManager, loaders: Loaders, viewer: Viewe
   return request;
 }
 
-/** Approves a pending join request (needs `joinRequests.review`): the requester becomes a member. */
-export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: number }): Promise<Member> {
+/**
+ * Approves a pending join request (needs `joinRequests.review`): the requester becomes a member.
+ * Returns the membership and the request, APPROVED.
+ */
+export async function approveJoinRequest(
+  deps: MembershipDeps,
+  { id }: { id: number },
+): Promise<{ member: Member; joinRequest: JoinRequest }> {
   const { em, loaders, viewer } = deps;
   const request = await pendingRequest(em, loaders, viewer, id);
   const communityId = request.community.id;
   const userId = request.user.id;
   if (await activeBan(em, communityId, userId)) throw new BadInput('The requester is banned from this community', 'id');
-  return write(deps, async (tx, after) => {
+  const member = await write(deps, async (tx, after) => {
     const decided = await tx.nativeUpdate(
       JoinRequest,
       { id, status: JoinRequestStatus.PENDING },
@@ -475,6 +481,7 @@ export async function approveJoinRequest(deps: MembershipDeps, { id }: { id: num
     if (created) joined(after, deps, member);
     return member;
   });
+  return { member, joinRequest: (await em.refresh(request)) as JoinRequest };
 }
 
 /** Rejects a pending join request (needs `joinRequests.review`); the user may ask again later. */

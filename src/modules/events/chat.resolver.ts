@@ -33,7 +33,24 @@ import { User } from '../identity/identity.entity';
 import { sql } from '../../platform/database/sql';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
-import { ChatHistoryArgs, MuteChatMemberInput, QuestionsArgs, SendChatMessageInput } from './chat.inputs';
+import {
+  ChatHistoryArgs,
+  CloseLiveStreamInput,
+  MarkQuestionAsAnsweredInput,
+  MuteChatMemberInput,
+  MuteLiveChatMemberInput,
+  MuteLiveChatMemberPayload,
+  OpenLiveStreamInput,
+  QuestionsArgs,
+  RemoveChatMessageInput,
+  RemoveChatMessagePayload,
+  SendChatMessageInput,
+  SetChatSlowModeInput,
+  SetQuestionUpvoteInput,
+  UnmuteLiveChatMemberInput,
+  UnmuteLiveChatMemberPayload,
+} from './chat.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import * as chat from './chat.service';
 import { Event, EventKind } from './events.entity';
 import { readableEvent } from './events.service';
@@ -227,33 +244,29 @@ export class ChatResolver {
   @Mutation(() => Event, {
     description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.',
   })
-  startLiveStream(
-    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+  openLiveStream(
+    @Arg('input', { description: 'The LIVE_STREAM event.' }) input: OpenLiveStreamInput,
     @Ctx() ctx: Context,
   ): Promise<Event> {
-    return chat.startLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
+    return chat.startLiveStream(ctx, { eventId: fromGlobalId('Event', input.eventId, 'eventId') });
   }
 
   @Mutation(() => Event, { description: 'Ends a LIVE_STREAM: the chat closes, its history stays.' })
-  endLiveStream(
-    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+  closeLiveStream(
+    @Arg('input', { description: 'The LIVE_STREAM event.' }) input: CloseLiveStreamInput,
     @Ctx() ctx: Context,
   ): Promise<Event> {
-    return chat.endLiveStream(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
+    return chat.endLiveStream(ctx, { eventId: fromGlobalId('Event', input.eventId, 'eventId') });
   }
 
   @Mutation(() => Event, {
     description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).',
   })
-  setSlowMode(
-    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
-    @Arg('seconds', () => Int, {
-      description: "Seconds between a member's messages, 0 to 3600; 0 turns slow mode off.",
-    })
-    seconds: number,
+  setChatSlowMode(
+    @Arg('input', { description: 'The LIVE_STREAM event and the seconds.' }) input: SetChatSlowModeInput,
     @Ctx() ctx: Context,
   ): Promise<Event> {
-    return chat.setSlowMode(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId'), seconds });
+    return chat.setSlowMode(ctx, { eventId: fromGlobalId('Event', input.eventId, 'eventId'), seconds: input.seconds });
   }
 
   @Mutation(() => ChatMessage, {
@@ -271,44 +284,136 @@ export class ChatResolver {
     });
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => RemoveChatMessagePayload, {
     description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.',
   })
-  deleteChatMessage(
-    @Arg('id', () => ID, { description: 'Global id of the chat message.' }) id: string,
+  async removeChatMessage(
+    @Arg('input', { description: 'The chat message.' }) input: RemoveChatMessageInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return chat.deleteChatMessage(ctx, { id: fromGlobalId('ChatMessage', id) });
+  ): Promise<RemoveChatMessagePayload> {
+    const id = fromGlobalId('ChatMessage', input.id);
+    const event = await chat.deleteChatMessage(ctx, { id });
+    return { removedMessageId: toGlobalId('ChatMessage', id), event };
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => MuteLiveChatMemberPayload, {
     description: "Mutes a member in a stream's chat, for some minutes or until unmuted (the organizer or a moderator).",
   })
-  muteChatMember(
-    @Arg('input', { description: 'The stream, the member and for how long.' }) input: MuteChatMemberInput,
+  async muteLiveChatMember(
+    @Arg('input', { description: 'The stream, the member and for how long.' }) input: MuteLiveChatMemberInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return chat.muteChatMember(ctx, {
-      eventId: fromGlobalId('Event', input.eventId, 'eventId'),
-      userId: fromGlobalId('User', input.userId, 'userId'),
-      minutes: input.minutes ?? null,
-    });
+  ): Promise<MuteLiveChatMemberPayload> {
+    const eventId = fromGlobalId('Event', input.eventId, 'eventId');
+    const userId = fromGlobalId('User', input.userId, 'userId');
+    await chat.muteChatMember(ctx, { eventId, userId, minutes: input.minutes ?? null });
+    return this.streamAndUser(ctx, eventId, userId);
   }
 
-  @Mutation(() => Boolean, { description: 'Lifts a chat mute; false when there was none.' })
-  unmuteChatMember(
-    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
-    @Arg('userId', () => ID, { description: 'Global id of the muted user.' }) userId: string,
+  @Mutation(() => UnmuteLiveChatMemberPayload, { description: 'Lifts a chat mute.' })
+  async unmuteLiveChatMember(
+    @Arg('input', { description: 'The stream and the muted member.' }) input: UnmuteLiveChatMemberInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return chat.unmuteChatMember(ctx, {
-      eventId: fromGlobalId('Event', eventId, 'eventId'),
-      userId: fromGlobalId('User', userId, 'userId'),
-    });
+  ): Promise<UnmuteLiveChatMemberPayload> {
+    const eventId = fromGlobalId('Event', input.eventId, 'eventId');
+    const userId = fromGlobalId('User', input.userId, 'userId');
+    const unmuted = await chat.unmuteChatMember(ctx, { eventId, userId });
+    return { ...(await this.streamAndUser(ctx, eventId, userId)), unmuted };
   }
 
   @Mutation(() => ChatMessage, {
     description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).',
+  })
+  setQuestionUpvote(
+    @Arg('input', { description: 'The question and whether you upvote it.' }) input: SetQuestionUpvoteInput,
+    @Ctx() ctx: Context,
+  ): Promise<ChatMessage> {
+    return chat.upvoteQuestion(ctx, { id: fromGlobalId('ChatMessage', input.id), upvoted: input.upvoted });
+  }
+
+  @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
+  markQuestionAsAnswered(
+    @Arg('input', { description: 'The question and whether it is answered.' }) input: MarkQuestionAsAnsweredInput,
+    @Ctx() ctx: Context,
+  ): Promise<ChatMessage> {
+    return chat.markQuestionAnswered(ctx, { id: fromGlobalId('ChatMessage', input.id), answered: input.answered });
+  }
+
+  @Mutation(() => Event, {
+    description: 'Starts a LIVE_STREAM (its organizer, or a MODERATOR or above): the chat opens.',
+    deprecationReason: replacedBy('startLiveStream'),
+  })
+  startLiveStream(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
+    return this.openLiveStream({ eventId }, ctx);
+  }
+
+  @Mutation(() => Event, {
+    description: 'Ends a LIVE_STREAM: the chat closes, its history stays.',
+    deprecationReason: replacedBy('endLiveStream'),
+  })
+  endLiveStream(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
+    return this.closeLiveStream({ eventId }, ctx);
+  }
+
+  @Mutation(() => Event, {
+    description: 'Sets the seconds each member waits between chat messages (0 turns slow mode off).',
+    deprecationReason: replacedBy('setSlowMode'),
+  })
+  setSlowMode(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Arg('seconds', () => Int, {
+      description: "Seconds between a member's messages, 0 to 3600; 0 turns slow mode off.",
+    })
+    seconds: number,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
+    return this.setChatSlowMode({ eventId, seconds }, ctx);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Removes a chat message (its author, the organizer or a moderator); viewers get chatMessageRemoved.',
+    deprecationReason: replacedBy('deleteChatMessage'),
+  })
+  async deleteChatMessage(
+    @Arg('id', () => ID, { description: 'Global id of the chat message.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.removeChatMessage({ id }, ctx);
+    return true;
+  }
+
+  @Mutation(() => Boolean, {
+    description: "Mutes a member in a stream's chat, for some minutes or until unmuted (the organizer or a moderator).",
+    deprecationReason: replacedBy('muteChatMember'),
+  })
+  async muteChatMember(
+    @Arg('input', { description: 'The stream, the member and for how long.' }) input: MuteChatMemberInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.muteLiveChatMember(input, ctx);
+    return true;
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Lifts a chat mute; false when there was none.',
+    deprecationReason: replacedBy('unmuteChatMember'),
+  })
+  async unmuteChatMember(
+    @Arg('eventId', () => ID, { description: 'Global id of the LIVE_STREAM event.' }) eventId: string,
+    @Arg('userId', () => ID, { description: 'Global id of the muted user.' }) userId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return (await this.unmuteLiveChatMember({ eventId, userId }, ctx)).unmuted;
+  }
+
+  @Mutation(() => ChatMessage, {
+    description: 'Upvotes a question of the live Q&A (or withdraws the upvote with upvoted: false).',
+    deprecationReason: replacedBy('upvoteQuestion'),
   })
   upvoteQuestion(
     @Arg('id', () => ID, { description: 'Global id of the question (a chat message asked as a question).' }) id: string,
@@ -316,10 +421,13 @@ export class ChatResolver {
     upvoted: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
-    return chat.upvoteQuestion(ctx, { id: fromGlobalId('ChatMessage', id), upvoted });
+    return this.setQuestionUpvote({ id, upvoted }, ctx);
   }
 
-  @Mutation(() => ChatMessage, { description: 'Marks a question answered (or not), as the organizer or a moderator.' })
+  @Mutation(() => ChatMessage, {
+    description: 'Marks a question answered (or not), as the organizer or a moderator.',
+    deprecationReason: replacedBy('markQuestionAnswered'),
+  })
   markQuestionAnswered(
     @Arg('id', () => ID, { description: 'Global id of the question.' }) id: string,
     @Arg('answered', {
@@ -329,7 +437,13 @@ export class ChatResolver {
     answered: boolean,
     @Ctx() ctx: Context,
   ): Promise<ChatMessage> {
-    return chat.markQuestionAnswered(ctx, { id: fromGlobalId('ChatMessage', id), answered });
+    return this.markQuestionAsAnswered({ id, answered }, ctx);
+  }
+
+  /** A chat payload's stream and member, from the request's loaders. */
+  private async streamAndUser(ctx: Context, eventId: number, userId: number): Promise<{ event: Event; user: User }> {
+    const [event, user] = await Promise.all([ctx.loaders.event.load(eventId), ctx.loaders.user.load(userId)]);
+    return { event: event!, user: user! };
   }
 
   @Subscription(() => ChatMessage, {

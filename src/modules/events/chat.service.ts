@@ -217,8 +217,11 @@ export async function readableChatMessage(
   return { message, ...readable };
 }
 
-/** Removes a message (its author, the organizer or a moderator): everyone watching gets `chatMessageRemoved`. */
-export async function deleteChatMessage(ctx: Context, { id }: { id: number }): Promise<boolean> {
+/**
+ * Removes a message (its author, the organizer or a moderator): everyone watching gets
+ * `chatMessageRemoved`. Returns the stream's event.
+ */
+export async function deleteChatMessage(ctx: Context, { id }: { id: number }): Promise<Event> {
   requireUser(ctx.viewer);
   const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
@@ -230,7 +233,7 @@ export async function deleteChatMessage(ctx: Context, { id }: { id: number }): P
     },
     { mode: 'statement' },
   );
-  return true;
+  return event;
 }
 
 /** Tells the stream's watchers that a message was removed, after the write's commit. */

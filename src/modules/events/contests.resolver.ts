@@ -1,11 +1,19 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
-import { fromGlobalId } from '../../platform/ids';
+import { fromGlobalId, toGlobalId } from '../../platform/ids';
+import { replacedBy } from '../../platform/deprecations';
 import { Connection, ForwardPageArgs, connectionComplexity } from '../../platform/pagination';
 import { User } from '../identity/identity.entity';
 import { Post } from '../posts/posts.entity';
 import { ContestEntry, ContestPhase } from './contests.entity';
-import { SubmitContestEntryInput } from './contests.inputs';
+import {
+  CastContestVoteInput,
+  RemoveContestEntryInput,
+  RemoveContestEntryPayload,
+  RetractContestVoteInput,
+  RetractContestVotePayload,
+  SubmitContestEntryInput,
+} from './contests.inputs';
 import * as contests from './contests.service';
 import { Event, EventKind } from './events.entity';
 
@@ -89,31 +97,74 @@ export class ContestEntryResolver {
     });
   }
 
-  @Mutation(() => Boolean, { description: 'Withdraws your entry, before the contest starts.' })
-  withdrawContestEntry(
-    @Arg('entryId', () => ID, { description: 'Global id of your entry.' }) entryId: string,
+  @Mutation(() => RemoveContestEntryPayload, { description: 'Withdraws your entry, before the contest starts.' })
+  async removeContestEntry(
+    @Arg('input', { description: 'Your entry.' }) input: RemoveContestEntryInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return contests.withdrawEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
+  ): Promise<RemoveContestEntryPayload> {
+    const entryId = fromGlobalId('ContestEntry', input.entryId, 'entryId');
+    const event = await contests.withdrawEntry(ctx, { entryId });
+    return { removedEntryId: toGlobalId('ContestEntry', entryId), event };
   }
 
   @Mutation(() => ContestEntry, {
     description:
       'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.',
   })
+  castContestVote(
+    @Arg('input', { description: 'The entry you vote for.' }) input: CastContestVoteInput,
+    @Ctx() ctx: Context,
+  ): Promise<ContestEntry> {
+    return contests.voteForEntry(ctx, { entryId: fromGlobalId('ContestEntry', input.entryId, 'entryId') });
+  }
+
+  @Mutation(() => RetractContestVotePayload, { description: 'Takes back your vote in a contest while it lasts.' })
+  async retractContestVote(
+    @Arg('input', { description: 'The contest.' }) input: RetractContestVoteInput,
+    @Ctx() ctx: Context,
+  ): Promise<RetractContestVotePayload> {
+    const eventId = fromGlobalId('Event', input.eventId, 'eventId');
+    const entryId = await contests.withdrawVote(ctx, { eventId });
+    const [event, entry] = await Promise.all([
+      ctx.loaders.event.load(eventId),
+      entryId === null ? null : ctx.loaders.contestEntry.load(entryId),
+    ]);
+    return { event: event!, entry: entry ?? null };
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Withdraws your entry, before the contest starts.',
+    deprecationReason: replacedBy('withdrawContestEntry'),
+  })
+  async withdrawContestEntry(
+    @Arg('entryId', () => ID, { description: 'Global id of your entry.' }) entryId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.removeContestEntry({ entryId }, ctx);
+    return true;
+  }
+
+  @Mutation(() => ContestEntry, {
+    description:
+      'Votes for an entry (not your own) while the contest lasts; replaces your previous vote in this contest.',
+    deprecationReason: replacedBy('voteContestEntry'),
+  })
   voteContestEntry(
     @Arg('entryId', () => ID, { description: 'Global id of the entry to vote for.' }) entryId: string,
     @Ctx() ctx: Context,
   ): Promise<ContestEntry> {
-    return contests.voteForEntry(ctx, { entryId: fromGlobalId('ContestEntry', entryId, 'entryId') });
+    return this.castContestVote({ entryId }, ctx);
   }
 
-  @Mutation(() => Boolean, { description: 'Withdraws your vote in a contest while it lasts; false when you had none.' })
-  withdrawContestVote(
+  @Mutation(() => Boolean, {
+    description: 'Withdraws your vote in a contest while it lasts; false when you had none.',
+    deprecationReason: replacedBy('withdrawContestVote'),
+  })
+  async withdrawContestVote(
     @Arg('eventId', () => ID, { description: 'Global id of the CONTEST event.' }) eventId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return contests.withdrawVote(ctx, { eventId: fromGlobalId('Event', eventId, 'eventId') });
+    return (await this.retractContestVote({ eventId }, ctx)).entry !== null;
   }
 
   @FieldResolver(() => Event, { description: "The contest's event." })

@@ -145,8 +145,8 @@ export async function submitEntry(
   return freshEntry(em, loaders, id);
 }
 
-/** Withdraws the viewer's entry (its author only) while the contest takes submissions. */
-export async function withdrawEntry(ctx: Context, { entryId }: { entryId: number }): Promise<boolean> {
+/** Withdraws the viewer's entry (its author only) while the contest takes submissions; returns the contest's event. */
+export async function withdrawEntry(ctx: Context, { entryId }: { entryId: number }): Promise<Event> {
   const { loaders, viewer } = ctx;
   requireUser(viewer);
   const { entry, event } = await readableEntry(loaders, viewer, entryId);
@@ -157,7 +157,7 @@ export async function withdrawEntry(ctx: Context, { entryId }: { entryId: number
   });
   forgetContest(loaders, event.id);
   loaders.contestEntry.clear(entry.id);
-  return true;
+  return event;
 }
 
 /**
@@ -205,8 +205,11 @@ export async function voteForEntry(ctx: Context, { entryId }: { entryId: number 
   return freshEntry(em, loaders, entry.id);
 }
 
-/** Withdraws the viewer's vote in a contest while it is in VOTING; false when they had none. */
-export async function withdrawVote(ctx: Context, { eventId }: { eventId: number }): Promise<boolean> {
+/**
+ * Withdraws the viewer's vote in a contest while it is in VOTING. Returns the id of the entry the vote
+ * was for, or null when they had none.
+ */
+export async function withdrawVote(ctx: Context, { eventId }: { eventId: number }): Promise<number | null> {
   const { loaders, viewer } = ctx;
   const userId = requireUser(viewer);
   const event = await readableContest(loaders, viewer, eventId);
@@ -220,9 +223,10 @@ export async function withdrawVote(ctx: Context, { eventId }: { eventId: number 
       'get',
     );
     if (old) await sql(tx, 'update contest_entries set votes = votes - 1 where id = ?', [old.entry_id], 'run');
-    return !!old;
+    return old?.entry_id ?? null;
   });
   forgetContest(loaders, event.id);
+  if (withdrawn !== null) loaders.contestEntry.clear(withdrawn);
   return withdrawn;
 }
 

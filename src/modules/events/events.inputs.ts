@@ -171,6 +171,17 @@ export class CheckInInput {
   occurrenceStartsAt?: Date;
 }
 
+@InputType({ description: 'Your answer to one occurrence of an event.' })
+export class SetRsvpInput extends RsvpInput {}
+
+@InputType({ description: 'An attendee to check in at one occurrence of an event.' })
+export class CheckInAttendeeInput extends CheckInInput {}
+
+@InputType({ description: 'The event to cancel.' })
+export class CancelCommunityEventInput {
+  @Field(() => ID, { description: 'Global id of the event.' }) id!: string;
+}
+
 @ArgsType()
 export class EventsArgs extends PageArgs {
   @Field({ defaultValue: false, description: 'Only events not cancelled with an occurrence still to end.' })

@@ -30,14 +30,18 @@ import { User } from '../identity/identity.entity';
 import { Event, Rsvp } from './events.entity';
 import {
   CalendarArgs,
+  CancelCommunityEventInput,
+  CheckInAttendeeInput,
   CheckInInput,
   CreateEventInput,
   EventsArgs,
   OccurrenceArgs,
   OccurrencePageArgs,
   RsvpInput,
+  SetRsvpInput,
   UpdateEventInput,
 } from './events.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import type { RsvpPageKey } from './events.loaders';
 import * as events from './events.service';
 import { allowed } from '../communities/policies';
@@ -125,19 +129,19 @@ export class EventsResolver {
   @Mutation(() => Event, {
     description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.',
   })
-  cancelEvent(
-    @Arg('id', () => ID, { description: 'Global id of the event.' }) id: string,
+  cancelCommunityEvent(
+    @Arg('input', { description: 'The event.' }) input: CancelCommunityEventInput,
     @Ctx() ctx: Context,
   ): Promise<Event> {
-    return events.cancelEvent(ctx, fromGlobalId('Event', id));
+    return events.cancelEvent(ctx, fromGlobalId('Event', input.id));
   }
 
   @Mutation(() => Rsvp, {
     description:
       'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.',
   })
-  rsvp(
-    @Arg('input', { description: 'The event, the occurrence and your answer.' }) input: RsvpInput,
+  setRsvp(
+    @Arg('input', { description: 'The event, the occurrence and your answer.' }) input: SetRsvpInput,
     @Ctx() ctx: Context,
   ): Promise<Rsvp> {
     return rsvp(ctx, {
@@ -150,8 +154,8 @@ export class EventsResolver {
   @Mutation(() => Rsvp, {
     description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).',
   })
-  checkIn(
-    @Arg('input', { description: 'The event, the occurrence and the attendee.' }) input: CheckInInput,
+  checkInAttendee(
+    @Arg('input', { description: 'The event, the occurrence and the attendee.' }) input: CheckInAttendeeInput,
     @Ctx() ctx: Context,
   ): Promise<Rsvp> {
     return checkIn(
@@ -160,6 +164,40 @@ export class EventsResolver {
       fromGlobalId('User', input.userId, 'userId'),
       input.occurrenceStartsAt,
     );
+  }
+
+  @Mutation(() => Event, {
+    description: 'Cancels an event (its organizer, or a MODERATOR or above). RSVPs stay readable.',
+    deprecationReason: replacedBy('cancelEvent'),
+  })
+  cancelEvent(
+    @Arg('id', () => ID, { description: 'Global id of the event.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Event> {
+    return this.cancelCommunityEvent({ id }, ctx);
+  }
+
+  @Mutation(() => Rsvp, {
+    description:
+      'Answers an occurrence of an event. GOING beyond capacity joins the waitlist, and is promoted in order when a seat frees.',
+    deprecationReason: replacedBy('rsvp'),
+  })
+  rsvp(
+    @Arg('input', { description: 'The event, the occurrence and your answer.' }) input: RsvpInput,
+    @Ctx() ctx: Context,
+  ): Promise<Rsvp> {
+    return this.setRsvp(input, ctx);
+  }
+
+  @Mutation(() => Rsvp, {
+    description: 'Checks in an attendee holding a seat (the organizer, or a MODERATOR or above).',
+    deprecationReason: replacedBy('checkIn'),
+  })
+  checkIn(
+    @Arg('input', { description: 'The event, the occurrence and the attendee.' }) input: CheckInInput,
+    @Ctx() ctx: Context,
+  ): Promise<Rsvp> {
+    return this.checkInAttendee(input, ctx);
   }
 
   @FieldResolver(() => Community, { description: 'The community the event belongs to.' })

@@ -264,7 +264,7 @@ export async function updateEvent(ctx: Context, input: Omit<UpdateEventInput, 'i
 /**
  * Cancels an event (organizer, or `events.manage`): no more RSVPs; those given stay readable. A live
  * stream under way ends with it: its chat closes and `chatMessageAdded` subscriptions complete, as
- * `endLiveStream` does.
+ * `closeLiveStream` does.
  */
 export async function cancelEvent(ctx: Context, eventId: number): Promise<Event> {
   const { em, loaders, viewer } = ctx;

@@ -42,7 +42,7 @@ export async function fillSeats(
 /**
  * A member leaving (or banned from) a community gives up their places in its occurrences still to
  * end: those RSVPs are removed and freed seats go to the waitlists, in the caller's transaction.
- * The events' rows are locked first (in id order), as `rsvp` does, so seats are never double-counted.
+ * The events' rows are locked first (in id order), as `setRsvp` does, so seats are never double-counted.
  */
 export async function releaseMemberRsvps(tx: EntityManager, communityId: number, userId: number): Promise<void> {
   const events = await sql<{ id: number; capacity: number | null }[]>(

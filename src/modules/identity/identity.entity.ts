@@ -27,7 +27,7 @@ export class User extends Node {
   passwordHash!: string;
 
   /**
-   * When the user proved they receive mail at `email` (`verifyEmail`); null until then. Read through
+   * When the user proved they receive mail at `email` (`verifyEmailAddress`); null until then. Read through
    * `User.emailVerified` and `User.emailVerifiedAt` (the accounts module), by the user and admins only.
    */
   @Property({ type: 'datetime', nullable: true })

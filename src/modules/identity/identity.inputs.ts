@@ -1,5 +1,5 @@
 import { ArrayMinSize, IsEmail, IsEnum, Length, Matches, MaxLength } from 'class-validator';
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ApiKey, ApiScope, User } from './identity.entity';
 
 /** Handle rules: 3–30 letters, digits or underscores; stored lower-case. */
@@ -37,7 +37,7 @@ export class SignInInput {
 
 @ObjectType({ description: 'A session token and the signed-in user.' })
 export class AuthPayload {
-  @Field({ description: 'Send as `Authorization: Bearer <token>`; revoke with `signOut`.' })
+  @Field({ description: 'Send as `Authorization: Bearer <token>`; revoke with `endSession`.' })
   token!: string;
 
   @Field(() => User, { description: 'The signed-in user.' })
@@ -63,4 +63,14 @@ export class ApiKeyPayload {
 
   @Field(() => ApiKey, { description: 'The new key.' })
   apiKey!: ApiKey;
+}
+
+@InputType({ description: 'The API key to deactivate.' })
+export class DeactivateApiKeyInput {
+  @Field(() => ID, { description: 'Global id of one of your API keys.' }) id!: string;
+}
+
+@ObjectType({ description: 'The result of `endSession`.' })
+export class EndSessionPayload {
+  @Field(() => User, { description: 'The user whose session ended.' }) user!: User;
 }

@@ -17,7 +17,16 @@ import { fromGlobalId } from '../../platform/ids';
 import { OPEN_TO_ANONYMOUS } from '../../platform/guards/operation-rules';
 import { Connection, PageArgs, connectionComplexity, idPage, toConnection } from '../../platform/pagination';
 import { ApiKey, User } from './identity.entity';
-import { ApiKeyPayload, AuthPayload, CreateApiKeyInput, SignInInput, SignUpInput } from './identity.inputs';
+import {
+  ApiKeyPayload,
+  AuthPayload,
+  CreateApiKeyInput,
+  DeactivateApiKeyInput,
+  EndSessionPayload,
+  SignInInput,
+  SignUpInput,
+} from './identity.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import * as identity from './identity.service';
 import { startEmailVerification } from '../accounts/accounts.service';
 
@@ -71,9 +80,22 @@ export class IdentityResolver {
     return session;
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes the session token this request was made with.' })
-  signOut(@Ctx() ctx: Context): Promise<boolean> {
-    return identity.signOut(ctx.em, ctx.viewer, ctx);
+  @Mutation(() => EndSessionPayload, {
+    description: 'Signs out: revokes the session token this request was made with (its WebSockets close with 4401).',
+  })
+  async endSession(@Ctx() ctx: Context): Promise<EndSessionPayload> {
+    const userId = ctx.viewer.userId;
+    await identity.signOut(ctx.em, ctx.viewer, ctx);
+    return { user: (await ctx.loaders.user.load(userId!))! };
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Revokes the session token this request was made with.',
+    deprecationReason: replacedBy('signOut'),
+  })
+  async signOut(@Ctx() ctx: Context): Promise<boolean> {
+    await this.endSession(ctx);
+    return true;
   }
 
   @Mutation(() => ApiKeyPayload, {
@@ -87,11 +109,22 @@ export class IdentityResolver {
   }
 
   @Mutation(() => ApiKey, { description: 'Revokes an API key: it stops working at once.' })
+  deactivateApiKey(
+    @Arg('input', { description: 'One of your API keys.' }) input: DeactivateApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<ApiKey> {
+    return identity.revokeApiKey(ctx.em, ctx.viewer, fromGlobalId('ApiKey', input.id), ctx);
+  }
+
+  @Mutation(() => ApiKey, {
+    description: 'Revokes an API key: it stops working at once.',
+    deprecationReason: replacedBy('revokeApiKey'),
+  })
   revokeApiKey(
     @Arg('id', () => ID, { description: 'Global id of one of your API keys.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<ApiKey> {
-    return identity.revokeApiKey(ctx.em, ctx.viewer, fromGlobalId('ApiKey', id), ctx);
+    return this.deactivateApiKey({ id }, ctx);
   }
 
   @FieldResolver(() => String, {

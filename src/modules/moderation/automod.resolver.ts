@@ -1,15 +1,19 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
-import { fromGlobalId } from '../../platform/ids';
+import { fromGlobalId, toGlobalId } from '../../platform/ids';
+import { replacedBy } from '../../platform/deprecations';
 import { PageArgs, connectionComplexity } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import * as automod from './automod';
 import {
+  AddAutoModRuleInput,
   AutoModConditions,
   AutoModDryRun,
   AutoModFlag,
   AutoModRuleConnection,
   AutoModRuleInput,
+  RemoveAutoModRuleInput,
+  RemoveAutoModRulePayload,
   UpdateAutoModRuleInput,
 } from './automod.types';
 import { AutoModRule, CommunityRule, ModerationItem } from './moderation.entity';
@@ -30,11 +34,23 @@ export class AutoModRuleResolver {
     description:
       "Adds an AutoMod rule at the end of the community's (ADMIN or above; at most 50). Disabled unless `enabled`: try it with `dryRunAutoModRule` first.",
   })
+  addAutoModRule(
+    @Arg('input', { description: 'The rule to add.' }) input: AddAutoModRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<AutoModRule> {
+    return automod.createAutoModRule(ctx, input);
+  }
+
+  @Mutation(() => AutoModRule, {
+    description:
+      "Adds an AutoMod rule at the end of the community's (ADMIN or above; at most 50). Disabled unless `enabled`: try it with `dryRunAutoModRule` first.",
+    deprecationReason: replacedBy('createAutoModRule'),
+  })
   createAutoModRule(
     @Arg('input', { description: 'The rule to create.' }) input: AutoModRuleInput,
     @Ctx() ctx: Context,
   ): Promise<AutoModRule> {
-    return automod.createAutoModRule(ctx, input);
+    return this.addAutoModRule(input, ctx);
   }
 
   @Mutation(() => AutoModRule, { description: 'Changes an AutoMod rule, or switches it on or off (ADMIN or above).' })
@@ -45,14 +61,30 @@ export class AutoModRuleResolver {
     return automod.updateAutoModRule(ctx, input);
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => RemoveAutoModRulePayload, {
     description: 'Deletes an AutoMod rule (ADMIN or above); the queue items and log entries it made stay.',
   })
-  deleteAutoModRule(
+  async removeAutoModRule(
+    @Arg('input', { description: 'The AutoMod rule.' }) input: RemoveAutoModRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<RemoveAutoModRulePayload> {
+    const communityId = await automod.deleteAutoModRule(ctx, input.id);
+    return {
+      removedRuleId: toGlobalId('AutoModRule', fromGlobalId('AutoModRule', input.id)),
+      community: (await ctx.loaders.community.load(communityId))!,
+    };
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes an AutoMod rule (ADMIN or above); the queue items and log entries it made stay.',
+    deprecationReason: replacedBy('deleteAutoModRule'),
+  })
+  async deleteAutoModRule(
     @Arg('id', () => ID, { description: 'Global id of the AutoMod rule.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return automod.deleteAutoModRule(ctx, id);
+    await this.removeAutoModRule({ id }, ctx);
+    return true;
   }
 
   @Query(() => AutoModDryRun, {

@@ -437,8 +437,11 @@ export async function updateAutoModRule(ctx: Context, input: UpdateAutoModRuleIn
   return em.findOneOrFail(AutoModRule, rule.id, { refresh: true });
 }
 
-/** Deletes an AutoMod rule (`automod.configure`); the items and log rows it made keep its name. */
-export async function deleteAutoModRule(ctx: Context, globalId: string): Promise<boolean> {
+/**
+ * Deletes an AutoMod rule (`automod.configure`); the items and log rows it made keep its name.
+ * Returns its community's id.
+ */
+export async function deleteAutoModRule(ctx: Context, globalId: string): Promise<number> {
   const { viewer } = ctx;
   const rule = await configurableRule(ctx, fromGlobalId('AutoModRule', globalId));
   await write(ctx, async (tx) => {
@@ -454,7 +457,7 @@ export async function deleteAutoModRule(ctx: Context, globalId: string): Promise
       },
     });
   });
-  return true;
+  return rule.community.id;
 }
 
 /**

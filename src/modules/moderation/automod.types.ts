@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsOptional, Length, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
 import { Connection, boundedListComplexity } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
 import { ChatMessage } from '../events/chat.entity';
 import { Poll } from '../polls/polls.entity';
 import { Comment, Post } from '../posts/posts.entity';
@@ -221,3 +222,17 @@ export class AutoModDryRun {
 export class AutoModRuleConnection extends Connection(AutoModRule, 'AutoModRule', {
   totalCount: `How many AutoMod rules the community has (all pages): counted, as it may have at most ${MAX_AUTOMOD_RULES}.`,
 }) {}
+
+@InputType({ description: 'A new AutoMod rule of a community (at most 50 per community).' })
+export class AddAutoModRuleInput extends AutoModRuleInput {}
+
+@InputType({ description: 'The AutoMod rule to remove.' })
+export class RemoveAutoModRuleInput {
+  @Field(() => ID, { description: 'Global id of the AutoMod rule.' }) id!: string;
+}
+
+@ObjectType({ description: 'The result of `removeAutoModRule`.' })
+export class RemoveAutoModRulePayload {
+  @Field(() => ID, { description: 'Global id of the AutoMod rule removed.' }) removedRuleId!: string;
+  @Field(() => Community, { description: 'Its community.' }) community!: Community;
+}

@@ -65,7 +65,7 @@ const DELETED_ALREADY = 'This was deleted already: decide another action (DISMIS
 
 /**
  * Removes a post or comment as a moderator's deletion does (its text replaced, its upvotes'
- * reputation reversed), or a chat message as `deleteChatMessage` does (left out of the chat's
+ * reputation reversed), or a chat message as `removeChatMessage` does (left out of the chat's
  * history), keeping what it held in `before`, so that a reversal can restore it.
  */
 async function removeContent(

@@ -1,6 +1,7 @@
 import { IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection, PageArgs } from '../../platform/pagination';
+import { Community } from '../communities/communities.entity';
 import {
   Appeal,
   AppealOutcome,
@@ -239,3 +240,23 @@ export class ReportConnection extends Connection(Report, 'Report') {}
 export class ModerationDecisionConnection extends Connection(ModerationDecision, 'ModerationDecision') {}
 @ObjectType()
 export class ModerationLogEntryConnection extends Connection(ModerationLogEntry, 'ModerationLogEntry') {}
+
+@InputType({ description: "A report of a subject to a community's moderators." })
+export class CreateReportInput extends ReportInput {}
+
+@InputType({ description: "A moderator's decision on a review-queue item." })
+export class DecideModerationItemInput extends DecideInput {}
+
+@InputType({ description: 'Your appeal of a decision that restricted you.' })
+export class AppealDecisionInput extends AppealInput {}
+
+@InputType({ description: 'The community rule to remove.' })
+export class RemoveCommunityRuleInput {
+  @Field(() => ID, { description: 'Global id of the rule.' }) id!: string;
+}
+
+@ObjectType({ description: 'The result of `removeCommunityRule`.' })
+export class RemoveCommunityRulePayload {
+  @Field(() => ID, { description: 'Global id of the rule removed.' }) removedRuleId!: string;
+  @Field(() => Community, { description: 'Its community, whose other rules closed ranks.' }) community!: Community;
+}

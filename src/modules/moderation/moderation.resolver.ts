@@ -42,6 +42,7 @@ import {
 } from './moderation.entity';
 import {
   AppealConnection,
+  AppealDecisionInput,
   AppealInput,
   AppealsArgs,
   DecideAppealInput,
@@ -49,17 +50,22 @@ import {
   CommunityRuleConnection,
   ContentSnapshot,
   CreateCommunityRuleInput,
+  CreateReportInput,
   DecideInput,
+  DecideModerationItemInput,
   ModerationDecisionConnection,
   ModerationHistory,
   ModerationItemConnection,
   ModerationLogArgs,
   ModerationLogEntryConnection,
   ModerationQueueArgs,
+  RemoveCommunityRuleInput,
+  RemoveCommunityRulePayload,
   ReportConnection,
   ReportInput,
   UpdateCommunityRuleInput,
 } from './moderation.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import { moderationQueueStream } from './moderation.live';
 import * as moderation from './moderation.service';
 import * as rules from './rules.service';
@@ -141,8 +147,8 @@ export class ModerationResolver {
     description:
       "Reports a post, comment, chat message, event, poll (or one of its options) or member to the community's moderators (`reports.create`: level 2 by default; rate-limited). One open report per reporter and subject (CONFLICT); a note is required for OTHER. Reports weigh by the reporter's level; past the community's `reportThreshold` the content is hidden until a moderator decides.",
   })
-  report(
-    @Arg('input', { description: 'What you report, why, and a note.' }) input: ReportInput,
+  createReport(
+    @Arg('input', { description: 'What you report, why, and a note.' }) input: CreateReportInput,
     @Ctx() ctx: Context,
   ): Promise<Report> {
     return moderation.report(ctx, input);
@@ -152,8 +158,9 @@ export class ModerationResolver {
     description:
       'Decides a review-queue item (MODERATOR or above), with its effects in one transaction. Every action but DISMISS names a community rule and a statement of reasons the affected member reads.',
   })
-  decide(
-    @Arg('input', { description: 'The item, the action, the rule and the statement of reasons.' }) input: DecideInput,
+  decideModerationItem(
+    @Arg('input', { description: 'The item, the action, the rule and the statement of reasons.' })
+    input: DecideModerationItemInput,
     @Ctx() ctx: Context,
   ): Promise<ModerationDecision> {
     return decide(ctx, input);
@@ -162,11 +169,46 @@ export class ModerationResolver {
   @Mutation(() => Appeal, {
     description: `Appeals a decision that restricted you, once, within ${MODERATION_LIMITS.appealWindowDays} days; a moderator other than the one who decided will decide it. A banned member may appeal their ban.`,
   })
+  appealDecision(
+    @Arg('input', { description: 'The decision and your case.' }) input: AppealDecisionInput,
+    @Ctx() ctx: Context,
+  ): Promise<Appeal> {
+    return appeals.appeal(ctx, input);
+  }
+
+  @Mutation(() => Report, {
+    description:
+      "Reports a post, comment, chat message, event, poll (or one of its options) or member to the community's moderators (`reports.create`: level 2 by default; rate-limited). One open report per reporter and subject (CONFLICT); a note is required for OTHER. Reports weigh by the reporter's level; past the community's `reportThreshold` the content is hidden until a moderator decides.",
+    deprecationReason: replacedBy('report'),
+  })
+  report(
+    @Arg('input', { description: 'What you report, why, and a note.' }) input: ReportInput,
+    @Ctx() ctx: Context,
+  ): Promise<Report> {
+    return this.createReport(input, ctx);
+  }
+
+  @Mutation(() => ModerationDecision, {
+    description:
+      'Decides a review-queue item (MODERATOR or above), with its effects in one transaction. Every action but DISMISS names a community rule and a statement of reasons the affected member reads.',
+    deprecationReason: replacedBy('decide'),
+  })
+  decide(
+    @Arg('input', { description: 'The item, the action, the rule and the statement of reasons.' }) input: DecideInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModerationDecision> {
+    return this.decideModerationItem(input, ctx);
+  }
+
+  @Mutation(() => Appeal, {
+    description: `Appeals a decision that restricted you, once, within ${MODERATION_LIMITS.appealWindowDays} days; a moderator other than the one who decided will decide it. A banned member may appeal their ban.`,
+    deprecationReason: replacedBy('appeal'),
+  })
   appeal(
     @Arg('input', { description: 'The decision and your case.' }) input: AppealInput,
     @Ctx() ctx: Context,
   ): Promise<Appeal> {
-    return appeals.appeal(ctx, input);
+    return this.appealDecision(input, ctx);
   }
 
   @Mutation(() => Appeal, {
@@ -196,15 +238,33 @@ export class ModerationResolver {
     return rules.updateCommunityRule(ctx, fromGlobalId('CommunityRule', input.id), input);
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => RemoveCommunityRulePayload, {
     description:
       'Deletes a community rule (ADMIN or above): no new decision can name it; the decisions that named it keep it.',
   })
-  deleteCommunityRule(
+  async removeCommunityRule(
+    @Arg('input', { description: 'The rule.' }) input: RemoveCommunityRuleInput,
+    @Ctx() ctx: Context,
+  ): Promise<RemoveCommunityRulePayload> {
+    const id = fromGlobalId('CommunityRule', input.id);
+    const communityId = await rules.deleteCommunityRule(ctx, id);
+    return {
+      removedRuleId: toGlobalId('CommunityRule', id),
+      community: (await ctx.loaders.community.load(communityId))!,
+    };
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Deletes a community rule (ADMIN or above): no new decision can name it; the decisions that named it keep it.',
+    deprecationReason: replacedBy('deleteCommunityRule'),
+  })
+  async deleteCommunityRule(
     @Arg('id', () => ID, { description: 'Global id of the rule.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    return rules.deleteCommunityRule(ctx, fromGlobalId('CommunityRule', id));
+    await this.removeCommunityRule({ id }, ctx);
+    return true;
   }
 
   @Query(() => ReportConnection, {

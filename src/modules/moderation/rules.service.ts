@@ -163,9 +163,9 @@ export async function updateCommunityRule(
 
 /**
  * Deletes a rule (`rules.edit`): it is no longer listed nor named by new decisions; decisions that
- * named it keep it (it is archived, not erased). The others close ranks.
+ * named it keep it (it is archived, not erased). The others close ranks. Returns its community's id.
  */
-export async function deleteCommunityRule(ctx: Context, id: number): Promise<boolean> {
+export async function deleteCommunityRule(ctx: Context, id: number): Promise<number> {
   const { viewer } = ctx;
   const rule = await editableRule(ctx, id);
   const communityId = rule.community.id;
@@ -186,5 +186,5 @@ export async function deleteCommunityRule(ctx: Context, id: number): Promise<boo
       details: { before: { title: rule.title, description: rule.description, position: rule.position } },
     });
   });
-  return true;
+  return communityId;
 }

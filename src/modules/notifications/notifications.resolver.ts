@@ -6,6 +6,7 @@ import {
   Field,
   FieldResolver,
   ID,
+  InputType,
   Int,
   Mutation,
   ObjectType,
@@ -41,12 +42,28 @@ import { managesWebhooks } from '../webhooks/webhooks.service';
 import { Notification } from './notifications.entity';
 import { notificationTopics } from './notifications.events';
 import * as notifications from './notifications.service';
+import { replacedBy } from '../../platform/deprecations';
 
 @ObjectType()
 export class NotificationConnection extends Connection(Notification, 'Notification', {
   totalCount:
     'How many notifications the list holds (all pages; with `unreadOnly`, `unreadNotificationCount`): counted on an index of your own notifications, whose read ones are kept NOTIFICATION_RETENTION_DAYS (90 by default).',
 }) {}
+
+@InputType({ description: "A post's thread to mute or unmute for you." })
+class MutePostThreadInput {
+  @Field(() => ID, { description: 'Global id of the post.' }) postId!: string;
+  @Field({ defaultValue: true, description: 'True to mute (default), false to unmute.' }) muted!: boolean;
+}
+
+@InputType({ description: 'How far to mark your notifications read.' })
+class MarkNotificationsAsReadInput {
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Global id of the newest notification to mark read; omitted: all of them.',
+  })
+  upTo?: string | null;
+}
 
 @ArgsType()
 class NotificationsArgs extends PageArgs {
@@ -106,13 +123,25 @@ export class PostThreadMuteResolver {
     description:
       "Mutes (or, with `muted: false`, unmutes) a post's thread for you: while muted, no REPLY or MENTION notification of it reaches you. Members of its community.",
   })
+  mutePostThread(
+    @Arg('input', { description: 'The post and whether its thread is muted.' }) input: MutePostThreadInput,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
+    return notifications.muteThread(ctx, fromGlobalId('Post', input.postId, 'postId'), input.muted);
+  }
+
+  @Mutation(() => Post, {
+    description:
+      "Mutes (or, with `muted: false`, unmutes) a post's thread for you: while muted, no REPLY or MENTION notification of it reaches you. Members of its community.",
+    deprecationReason: replacedBy('muteThread'),
+  })
   muteThread(
     @Arg('postId', () => ID, { description: 'Global id of the post.' }) postId: string,
     @Arg('muted', () => Boolean, { defaultValue: true, description: 'True to mute (default), false to unmute.' })
     muted: boolean,
     @Ctx() ctx: Context,
   ): Promise<Post> {
-    return notifications.muteThread(ctx, fromGlobalId('Post', postId, 'postId'), muted);
+    return this.mutePostThread({ postId, muted }, ctx);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether you muted this thread (false when signed out).' })
@@ -127,7 +156,21 @@ export class NotificationResolver {
     description:
       'Marks your notifications read, up to and including `upTo` (all of them without it); returns you, with your `unreadNotificationCount`.',
   })
-  async markNotificationsRead(
+  async markNotificationsAsRead(
+    @Arg('input', { description: 'How far to mark them read.' }) input: MarkNotificationsAsReadInput,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    const userId = requireUser(ctx.viewer);
+    await notifications.markRead(ctx, input.upTo ? fromGlobalId('Notification', input.upTo, 'upTo') : null);
+    return (await ctx.loaders.user.load(userId))!;
+  }
+
+  @Mutation(() => User, {
+    description:
+      'Marks your notifications read, up to and including `upTo` (all of them without it); returns you, with your `unreadNotificationCount`.',
+    deprecationReason: replacedBy('markNotificationsRead'),
+  })
+  markNotificationsRead(
     @Arg('upTo', () => ID, {
       nullable: true,
       description: 'Global id of the newest notification to mark read; omitted: all of them.',
@@ -135,9 +178,7 @@ export class NotificationResolver {
     upTo: string | null,
     @Ctx() ctx: Context,
   ): Promise<User> {
-    const userId = requireUser(ctx.viewer);
-    await notifications.markRead(ctx, upTo ? fromGlobalId('Notification', upTo, 'upTo') : null);
-    return (await ctx.loaders.user.load(userId))!;
+    return this.markNotificationsAsRead({ upTo }, ctx);
   }
 
   @Subscription(() => Notification, {

@@ -436,7 +436,7 @@ export function notificationCountLoader(em: EntityManager) {
   );
 }
 
-/** `markNotificationsRead(upTo)`: the viewer's unread notifications up to `upTo` (all without it). */
+/** `markNotificationsAsRead(input: { upTo })`: the viewer's unread notifications up to `upTo` (all without it). */
 export async function markRead(ctx: Context, upTo: number | null): Promise<number> {
   const userId = requireUser(ctx.viewer);
   if (upTo !== null && upTo < 1) throw new BadInput('upTo must be a notification ID', 'upTo');
@@ -461,7 +461,7 @@ export async function ownNotification(ctx: Context, id: number): Promise<Notific
 }
 
 /**
- * `muteThread(postId, muted)`: a member of the post's community mutes (or unmutes) its thread for
+ * `mutePostThread(input: { postId, muted })`: a member of the post's community mutes (or unmutes) its thread for
  * themself: no REPLY or MENTION notification of it reaches them while it is muted. Idempotent.
  */
 export async function muteThread(ctx: Context, postId: number, muted: boolean): Promise<Post> {

@@ -1,5 +1,18 @@
 import { ArrayMaxSize, ArrayMinSize } from 'class-validator';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { nullIfHidden } from '../../platform/errors';
 import { fromGlobalId } from '../../platform/ids';
@@ -11,6 +24,7 @@ import { NotificationKind } from './notifications.entity';
 import { assertSelf } from './notifications.service';
 import { NotificationChannel, NotificationPreference } from './preferences.entity';
 import { preferences, updatePreferences } from './preferences.service';
+import { replacedBy } from '../../platform/deprecations';
 
 const KINDS = Object.keys(NotificationKind).length;
 
@@ -40,6 +54,20 @@ class UpdateNotificationPreferencesInput {
   preferences!: NotificationPreferenceInput[];
 }
 
+@InputType({ description: 'Your notification preferences to set, everywhere or in one community.' })
+class SetNotificationPreferencesInput extends UpdateNotificationPreferencesInput {}
+
+@ObjectType({ description: 'The result of `setNotificationPreferences`.' })
+class SetNotificationPreferencesPayload {
+  @Field(() => [NotificationPreference], {
+    complexity: boundedListComplexity(KINDS),
+    description: 'Your preferences of that scope (everywhere, or the community), after the change.',
+  })
+  preferences!: NotificationPreference[];
+
+  @Field(() => User, { description: 'You.' }) user!: User;
+}
+
 @ArgsType()
 class NotificationPreferencesArgs {
   @Field(() => ID, {
@@ -51,21 +79,35 @@ class NotificationPreferencesArgs {
 
 @Resolver(() => NotificationPreference)
 export class NotificationPreferenceResolver {
-  @Mutation(() => [NotificationPreference], {
-    complexity: boundedListComplexity(KINDS),
+  @Mutation(() => SetNotificationPreferencesPayload, {
     description:
       'Sets how you hear of some kinds of notification (IN_APP, EMAIL, DIGEST or OFF; null removes a preference), everywhere or in one community you can see (NOT_FOUND otherwise), at once. Returns your preferences of that scope. EMAIL and DIGEST mail only a verified address.',
   })
-  updateNotificationPreferences(
+  async setNotificationPreferences(
     @Arg('input', { description: 'The community (or none, for everywhere) and the kinds to change.' })
-    input: UpdateNotificationPreferencesInput,
+    input: SetNotificationPreferencesInput,
     @Ctx() ctx: Context,
-  ): Promise<NotificationPreference[]> {
-    return updatePreferences(
+  ): Promise<SetNotificationPreferencesPayload> {
+    const changed = await updatePreferences(
       ctx,
       input.communityId == null ? null : fromGlobalId('Community', input.communityId, 'communityId'),
       input.preferences.map((p) => ({ kind: p.kind, channel: p.channel ?? null })),
     );
+    return { preferences: changed, user: (await ctx.loaders.user.load(ctx.viewer.userId!))! };
+  }
+
+  @Mutation(() => [NotificationPreference], {
+    complexity: boundedListComplexity(KINDS),
+    description:
+      'Sets how you hear of some kinds of notification (IN_APP, EMAIL, DIGEST or OFF; null removes a preference), everywhere or in one community you can see (NOT_FOUND otherwise), at once. Returns your preferences of that scope. EMAIL and DIGEST mail only a verified address.',
+    deprecationReason: replacedBy('updateNotificationPreferences'),
+  })
+  async updateNotificationPreferences(
+    @Arg('input', { description: 'The community (or none, for everywhere) and the kinds to change.' })
+    input: UpdateNotificationPreferencesInput,
+    @Ctx() ctx: Context,
+  ): Promise<NotificationPreference[]> {
+    return (await this.setNotificationPreferences(input, ctx)).preferences;
   }
 
   @FieldResolver(() => Community, {

@@ -66,7 +66,7 @@ function preferenceFromRow(r: Record<string, unknown>): NotificationPreference {
 }
 
 /**
- * `updateNotificationPreferences`: sets the viewer's channel for some kinds, everywhere or in one
+ * `setNotificationPreferences`: sets the viewer's channel for some kinds, everywhere or in one
  * community they can see (NOT_FOUND otherwise), in one statement; a null channel removes the
  * preference (the kind is then IN_APP everywhere, or in the community as everywhere). Returns the
  * viewer's preferences of that scope after the change.

@@ -89,3 +89,8 @@ export class PollsArgs extends PageArgs {
   })
   open?: boolean | null;
 }
+
+@InputType({ description: 'The poll to close now.' })
+export class EndPollInput {
+  @Field(() => ID, { description: 'Global id of the poll.' }) id!: string;
+}

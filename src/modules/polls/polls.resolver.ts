@@ -31,7 +31,8 @@ import { Event } from '../events/events.entity';
 import { User } from '../identity/identity.entity';
 import { Post } from '../posts/posts.entity';
 import { Poll, PollKind, PollOption, PollRound } from './polls.entity';
-import { CastVoteInput, CreatePollInput, POLL_LIMITS, PollsArgs } from './polls.inputs';
+import { CastVoteInput, CreatePollInput, EndPollInput, POLL_LIMITS, PollsArgs } from './polls.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import { pollUpdatedStream } from './polls.live';
 import * as polls from './polls.service';
 
@@ -105,11 +106,19 @@ export class PollsResolver {
   @Mutation(() => Poll, {
     description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.',
   })
+  endPoll(@Arg('input', { description: 'The poll.' }) input: EndPollInput, @Ctx() ctx: Context): Promise<Poll> {
+    return polls.closePoll(ctx, { id: fromGlobalId('Poll', input.id) });
+  }
+
+  @Mutation(() => Poll, {
+    description: 'Closes a poll now (its creator, or a MODERATOR or above). An already closed poll is CONFLICT.',
+    deprecationReason: replacedBy('closePoll'),
+  })
   closePoll(
     @Arg('id', () => ID, { description: 'Global id of the poll.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<Poll> {
-    return polls.closePoll(ctx, { id: fromGlobalId('Poll', id) });
+    return this.endPoll({ id }, ctx);
   }
 
   @Subscription(() => Poll, {

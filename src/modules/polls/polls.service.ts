@@ -377,7 +377,7 @@ export async function pollRunoff(loaders: Loaders, poll: Poll): Promise<RunoffRe
   return instantRunoff(options, ballots);
 }
 
-/** Whether the viewer may close the poll: the rule `closePoll` applies (policies.ts, `poll.close`). */
+/** Whether the viewer may close the poll: the rule `endPoll` applies (policies.ts, `poll.close`). */
 export function canClose(loaders: Loaders, viewer: Viewer, poll: Poll): Promise<boolean> {
   return allowed({ loaders, viewer }, 'poll.close', poll);
 }

@@ -20,13 +20,16 @@ import { commentText, masked } from './hidden-content';
 import { Comment, Post } from './posts.entity';
 import {
   AddCommentInput,
+  ModerateCommentInput,
   POST_LIMITS,
   ReactionCount,
+  RemoveCommentInput,
   UpdateCommentInput,
   VoteValue,
   VOTE_VALUE_OF,
 } from './posts.inputs';
 import { CommentConnection, commentConnection, commentPageShape } from './posts.resolver';
+import { replacedBy } from '../../platform/deprecations';
 
 @Resolver(() => Comment)
 export class CommentsResolver {
@@ -49,21 +52,43 @@ export class CommentsResolver {
     return comments.updateComment(ctx, fromGlobalId('Comment', input.id), input.body);
   }
 
-  @Mutation(() => Comment, { description: 'Deletes a comment (yours, or any as a moderator). Its replies stay.' })
+  @Mutation(() => Comment, { description: 'Removes a comment (yours, or any as a moderator). Its replies stay.' })
+  removeComment(
+    @Arg('input', { description: 'The comment to remove.' }) input: RemoveCommentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
+    return comments.deleteComment(ctx, fromGlobalId('Comment', input.id));
+  }
+
+  @Mutation(() => Comment, { description: 'Features or unfeatures a comment (MODERATOR or above).' })
+  moderateComment(
+    @Arg('input', { description: 'The comment, and whether it is featured.' }) input: ModerateCommentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Comment> {
+    return comments.featureComment(ctx, fromGlobalId('Comment', input.id), input.featured);
+  }
+
+  @Mutation(() => Comment, {
+    description: 'Deletes a comment (yours, or any as a moderator). Its replies stay.',
+    deprecationReason: replacedBy('deleteComment'),
+  })
   deleteComment(
     @Arg('id', () => ID, { description: 'Global id of the comment.' }) id: string,
     @Ctx() ctx: Context,
   ): Promise<Comment> {
-    return comments.deleteComment(ctx, fromGlobalId('Comment', id));
+    return this.removeComment({ id }, ctx);
   }
 
-  @Mutation(() => Comment, { description: 'Features or unfeatures a comment (MODERATOR or above).' })
+  @Mutation(() => Comment, {
+    description: 'Features or unfeatures a comment (MODERATOR or above).',
+    deprecationReason: replacedBy('featureComment'),
+  })
   featureComment(
     @Arg('id', () => ID, { description: 'Global id of the comment.' }) id: string,
     @Arg('featured', { description: 'True to feature, false to unfeature.' }) featured: boolean,
     @Ctx() ctx: Context,
   ): Promise<Comment> {
-    return comments.featureComment(ctx, fromGlobalId('Comment', id), featured);
+    return this.moderateComment({ id, featured }, ctx);
   }
 
   @Subscription(() => Comment, {

@@ -125,6 +125,9 @@ export class VoteInput {
   @Field(() => VoteValue, { description: 'UP, DOWN, or NONE to withdraw your vote.' }) value!: VoteValue;
 }
 
+@InputType({ description: 'Your vote on a post or comment.' })
+export class SetVoteInput extends VoteInput {}
+
 @InputType({ description: 'An emoji reaction to add to or remove from a post or comment.' })
 export class ReactInput {
   @Field(() => ID, { description: 'A post or comment.' }) subjectId!: string;
@@ -135,6 +138,43 @@ export class ReactInput {
 
   @Field({ defaultValue: false, description: 'Remove the reaction instead of adding it.' })
   remove!: boolean;
+}
+
+@InputType({ description: 'Your emoji reaction to a post or comment: added, or taken back.' })
+export class SetReactionInput {
+  @Field(() => ID, { description: 'A post or comment.' }) subjectId!: string;
+
+  @Field({ description: 'One emoji.' })
+  @MaxLength(32)
+  emoji!: string;
+
+  @Field({ defaultValue: true, description: 'True to react with it (default), false to take your reaction back.' })
+  reacted!: boolean;
+}
+
+@InputType({ description: 'The post to remove.' })
+export class RemovePostInput {
+  @Field(() => ID, { description: 'Global id of the post.' }) id!: string;
+}
+
+@InputType({ description: 'The comment to remove.' })
+export class RemoveCommentInput {
+  @Field(() => ID, { description: 'Global id of the comment.' }) id!: string;
+}
+
+@InputType({ description: 'How a moderator sets a post out: omitted or null fields keep their value.' })
+export class ModeratePostInput {
+  @Field(() => ID, { description: 'Global id of the post.' }) id!: string;
+  @Field({ nullable: true, description: 'True to pin the post (it comes first in listings), false to unpin it.' })
+  pinned?: boolean;
+  @Field({ nullable: true, description: 'True to lock its comments (no new ones), false to unlock them.' })
+  locked?: boolean;
+}
+
+@InputType({ description: 'How a moderator sets a comment out.' })
+export class ModerateCommentInput {
+  @Field(() => ID, { description: 'Global id of the comment.' }) id!: string;
+  @Field({ description: 'True to feature the comment, false to unfeature it.' }) featured!: boolean;
 }
 
 @ArgsType()

@@ -41,15 +41,20 @@ import { LEAN_POST_FIELDS, communityPosts, viewerFeed, type ListingReads } from 
 import { Comment, Post } from './posts.entity';
 import {
   CreatePostInput,
+  ModeratePostInput,
   POST_LIMITS,
   PostsArgs,
   ReactInput,
   ReactionCount,
+  RemovePostInput,
+  SetReactionInput,
+  SetVoteInput,
   UpdatePostInput,
   VoteInput,
   VoteValue,
   VOTE_VALUE_OF,
 } from './posts.inputs';
+import { replacedBy } from '../../platform/deprecations';
 import * as posts from './posts.service';
 import { allowed } from '../communities/policies';
 import { react, subjectRef, vote, type Subject } from './votes.service';
@@ -197,50 +202,101 @@ export class PostsResolver {
     return posts.updatePost(ctx, { ...input, id: fromGlobalId('Post', input.id) });
   }
 
-  @Mutation(() => Post, { description: 'Deletes a post (yours, or any as a moderator). Its thread stays.' })
-  deletePost(
-    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+  @Mutation(() => Post, { description: 'Removes a post (yours, or any as a moderator). Its thread stays.' })
+  removePost(
+    @Arg('input', { description: 'The post to remove.' }) input: RemovePostInput,
     @Ctx() ctx: Context,
   ): Promise<Post> {
-    return posts.deletePost(ctx, fromGlobalId('Post', id));
+    return posts.deletePost(ctx, fromGlobalId('Post', input.id));
   }
 
-  @Mutation(() => Post, { description: 'Pins or unpins a post (MODERATOR or above).' })
-  pinPost(
-    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
-    @Arg('pinned', { description: 'True to pin, false to unpin.' }) pinned: boolean,
+  @Mutation(() => Post, {
+    description: 'Pins or unpins a post, locks or unlocks its comments (MODERATOR or above).',
+  })
+  moderatePost(
+    @Arg('input', { description: 'The post, and whether it is pinned and locked.' }) input: ModeratePostInput,
     @Ctx() ctx: Context,
   ): Promise<Post> {
-    return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), pinned });
-  }
-
-  @Mutation(() => Post, { description: "Locks or unlocks a post's comments (MODERATOR or above)." })
-  lockPost(
-    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
-    @Arg('locked', { description: 'True to lock (no new comments), false to unlock.' }) locked: boolean,
-    @Ctx() ctx: Context,
-  ): Promise<Post> {
-    return posts.moderatePost(ctx, { id: fromGlobalId('Post', id), locked });
+    return posts.moderatePost(ctx, {
+      id: fromGlobalId('Post', input.id),
+      pinned: input.pinned ?? undefined,
+      locked: input.locked ?? undefined,
+    });
   }
 
   @Mutation(() => Votable, {
     description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.',
   })
-  async vote(
-    @Arg('input', { description: 'The post or comment and the vote.' }) input: VoteInput,
+  async setVote(
+    @Arg('input', { description: 'The post or comment and your vote.' }) input: SetVoteInput,
     @Ctx() ctx: Context,
   ) {
     return subjectOf(await vote(ctx, { subject: subjectRef(input.subjectId), value: input.value }));
   }
 
-  @Mutation(() => Votable, { description: 'Adds (or removes) an emoji reaction to a post or comment.' })
-  async react(
-    @Arg('input', { description: 'The post or comment, the emoji and whether to remove it.' }) input: ReactInput,
+  @Mutation(() => Votable, { description: 'Adds your emoji reaction to a post or comment, or takes it back.' })
+  async setReaction(
+    @Arg('input', { description: 'The post or comment, the emoji and whether you react with it.' })
+    input: SetReactionInput,
     @Ctx() ctx: Context,
   ) {
     return subjectOf(
-      await react(ctx, { subject: subjectRef(input.subjectId), emoji: input.emoji, remove: input.remove }),
+      await react(ctx, { subject: subjectRef(input.subjectId), emoji: input.emoji, remove: !input.reacted }),
     );
+  }
+
+  @Mutation(() => Post, {
+    description: 'Deletes a post (yours, or any as a moderator). Its thread stays.',
+    deprecationReason: replacedBy('deletePost'),
+  })
+  deletePost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
+    return this.removePost({ id }, ctx);
+  }
+
+  @Mutation(() => Post, {
+    description: 'Pins or unpins a post (MODERATOR or above).',
+    deprecationReason: replacedBy('pinPost'),
+  })
+  pinPost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Arg('pinned', { description: 'True to pin, false to unpin.' }) pinned: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
+    return this.moderatePost({ id, pinned }, ctx);
+  }
+
+  @Mutation(() => Post, {
+    description: "Locks or unlocks a post's comments (MODERATOR or above).",
+    deprecationReason: replacedBy('lockPost'),
+  })
+  lockPost(
+    @Arg('id', () => ID, { description: 'Global id of the post.' }) id: string,
+    @Arg('locked', { description: 'True to lock (no new comments), false to unlock.' }) locked: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<Post> {
+    return this.moderatePost({ id, locked }, ctx);
+  }
+
+  @Mutation(() => Votable, {
+    description: 'Votes UP or DOWN on a post or comment, or withdraws with NONE. One vote per member; not on your own.',
+    deprecationReason: replacedBy('vote'),
+  })
+  vote(@Arg('input', { description: 'The post or comment and the vote.' }) input: VoteInput, @Ctx() ctx: Context) {
+    return this.setVote(input, ctx);
+  }
+
+  @Mutation(() => Votable, {
+    description: 'Adds (or removes) an emoji reaction to a post or comment.',
+    deprecationReason: replacedBy('react'),
+  })
+  react(
+    @Arg('input', { description: 'The post or comment, the emoji and whether to remove it.' }) input: ReactInput,
+    @Ctx() ctx: Context,
+  ) {
+    return this.setReaction({ subjectId: input.subjectId, emoji: input.emoji, reacted: !input.remove }, ctx);
   }
 
   // Listings that were not asked for the texts leave them unread (see `listPosts`): read here if asked after all.

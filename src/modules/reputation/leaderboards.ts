@@ -105,7 +105,7 @@ function keysAt(community: BoardCommunity, at: Date): string[] {
  * The leaderboards: sorted sets in Redis when it has one (shared by every instance),
  * otherwise in process. Either way they are a cache of PostgreSQL's ledger: a community's boards
  * are loaded from the ledger when first needed, kept up to date by `apply` after each commit,
- * and `rebuild` recomputes them (`npm run reputation:rebuild`, `rebuildReputation`).
+ * and `rebuild` recomputes them (`npm run reputation:rebuild`, `rebuildCommunityReputation`).
  */
 export interface Leaderboards {
   readonly kind: 'memory' | 'redis';

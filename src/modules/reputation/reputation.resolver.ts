@@ -20,10 +20,14 @@ import {
   leaderboardComplexity,
   MemberBadgeView,
   ReputationEventConnection,
+  RebuildCommunityReputationInput,
+  RebuildCommunityReputationPayload,
   ReputationRulesInput,
   RankingArgs,
   ReputationRulesView,
+  SetReputationRulesInput,
 } from './reputation.types';
+import { replacedBy } from '../../platform/deprecations';
 
 @Resolver(() => Member)
 export class MemberReputationResolver {
@@ -143,26 +147,49 @@ export class CommunityReputationResolver {
   @Mutation(() => Community, {
     description: 'Overrides reputation rules for a community (ADMIN and above); applies to what happens from then on.',
   })
-  updateReputationRules(
-    @Arg('input', { description: 'The community and the rules to override or reset.' }) input: ReputationRulesInput,
+  setReputationRules(
+    @Arg('input', { description: 'The community and the rules to override or reset.' }) input: SetReputationRulesInput,
     @Ctx() ctx: Context,
   ): Promise<Community> {
     return reputation.updateRules(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
   }
 
+  @Mutation(() => RebuildCommunityReputationPayload, {
+    description:
+      "Recomputes members' reputation and the leaderboards of a community from its ledger (ADMIN and above).",
+  })
+  async rebuildCommunityReputation(
+    @Arg('input', { description: 'The community.' }) input: RebuildCommunityReputationInput,
+    @Ctx() ctx: Context,
+  ): Promise<RebuildCommunityReputationPayload> {
+    requireUser(ctx.viewer);
+    const id = fromGlobalId('Community', input.communityId, 'communityId');
+    const community = await visibleCommunity(ctx.loaders, ctx.viewer, id);
+    assertCan(await actorIn(ctx.loaders, ctx.viewer, id), 'reputation.configure');
+    return { community, correctedMembers: await reputation.rebuildCommunity(ctx, community) };
+  }
+
+  @Mutation(() => Community, {
+    description: 'Overrides reputation rules for a community (ADMIN and above); applies to what happens from then on.',
+    deprecationReason: replacedBy('updateReputationRules'),
+  })
+  updateReputationRules(
+    @Arg('input', { description: 'The community and the rules to override or reset.' }) input: ReputationRulesInput,
+    @Ctx() ctx: Context,
+  ): Promise<Community> {
+    return this.setReputationRules(input, ctx);
+  }
+
   @Mutation(() => Int, {
     description:
       "Recomputes members' reputation and the leaderboards of a community from its ledger (ADMIN and above). Returns how many members' reputation was corrected.",
+    deprecationReason: replacedBy('rebuildReputation'),
   })
   async rebuildReputation(
     @Arg('communityId', () => ID, { description: 'Global id of the community.' }) communityId: string,
     @Ctx() ctx: Context,
   ): Promise<number> {
-    requireUser(ctx.viewer);
-    const id = fromGlobalId('Community', communityId, 'communityId');
-    const community = await visibleCommunity(ctx.loaders, ctx.viewer, id);
-    assertCan(await actorIn(ctx.loaders, ctx.viewer, id), 'reputation.configure');
-    return reputation.rebuildCommunity(ctx, community);
+    return (await this.rebuildCommunityReputation({ communityId }, ctx)).correctedMembers;
   }
 
   @Subscription(() => [LeaderboardEntry], {

@@ -1,7 +1,7 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { boundedListComplexity, Connection, ForwardPageArgs, pageComplexity } from '../../platform/pagination';
-import { Member } from '../communities/communities.entity';
+import { Community, Member } from '../communities/communities.entity';
 import { Badge } from './badges';
 import { ReputationEvent, ReputationReason } from './reputation.entity';
 import { PERMISSIONS } from '../communities/permissions';
@@ -200,3 +200,21 @@ export class ReputationRulesInput {
 
 @ObjectType()
 export class ReputationEventConnection extends Connection(ReputationEvent, 'ReputationEvent') {}
+
+@InputType({
+  description:
+    "Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default.",
+})
+export class SetReputationRulesInput extends ReputationRulesInput {}
+
+@InputType({ description: 'The community whose reputation to rebuild.' })
+export class RebuildCommunityReputationInput {
+  @Field(() => ID, { description: 'Global id of the community.' }) communityId!: string;
+}
+
+@ObjectType({ description: 'The result of `rebuildCommunityReputation`.' })
+export class RebuildCommunityReputationPayload {
+  @Field(() => Community, { description: 'The community, its members and leaderboards recomputed.' })
+  community!: Community;
+  @Field(() => Int, { description: "How many members' reputation was corrected." }) correctedMembers!: number;
+}

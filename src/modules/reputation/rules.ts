@@ -5,7 +5,7 @@ import { ReputationReason } from './reputation.entity';
 
 /**
  * The reputation rules: points per cause, the daily cap, and the level thresholds. These are the
- * defaults; a community admin overrides any of them for their community (`updateReputationRules`),
+ * defaults; a community admin overrides any of them for their community (`setReputationRules`),
  * and changes apply to causes from then on (the ledger is never rewritten). Which reasons count
  * toward the cap, and why, is `REASONS` below.
  *

@@ -46,7 +46,7 @@ declare module '../../platform/jobs/jobs' {
   interface JobPayloads {
     /** An event was recorded (by a trigger, in the transaction of its write): one delivery per subscribed endpoint. */
     'webhooks.fanout': { eventId: number };
-    /** One attempt of a delivery (enqueued by the fan-out, a retry or `redeliverWebhook`). */
+    /** One attempt of a delivery (enqueued by the fan-out, a retry or `resendWebhookDelivery`). */
     'webhooks.deliver': { deliveryId: number };
     /** Daily: deletes events older than WEBHOOK_RETENTION_DAYS (with their deliveries), none still being retried. */
     'webhooks.prune': Record<string, never>;

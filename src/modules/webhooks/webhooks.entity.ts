@@ -43,7 +43,7 @@ registerEnumType(WebhookDeliveryStatus, {
     SUCCEEDED: { description: 'The endpoint answered with a 2xx status.' },
     FAILED: {
       description:
-        'Given up: every attempt failed during the retry window, or its endpoint was disabled or deleted. `redeliverWebhook` tries again.',
+        'Given up: every attempt failed during the retry window, or its endpoint was disabled or deleted. `resendWebhookDelivery` tries again.',
     },
   },
 });
@@ -181,7 +181,7 @@ export class WebhookDelivery extends Node {
   @ManyToOne(() => WebhookEvent, { ref: true, deleteRule: 'cascade' })
   event!: Ref<WebhookEvent>;
 
-  /** The delivery this one repeats (`redeliverWebhook`); null for the first. */
+  /** The delivery this one repeats (`resendWebhookDelivery`); null for the first. */
   @Property({ type: 'integer', nullable: true })
   redeliveryOfId?: number | null;
 

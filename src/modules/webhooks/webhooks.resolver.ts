@@ -7,6 +7,7 @@ import {
   Field,
   FieldResolver,
   ID,
+  InputType,
   Mutation,
   ObjectType,
   Query,
@@ -22,6 +23,7 @@ import { PAYLOAD_TYPE } from './payloads';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhooks.entity';
 import { CreateWebhookEndpointInput, UpdateWebhookEndpointInput, WEBHOOK_LIMITS } from './webhooks.inputs';
 import * as webhooks from './webhooks.service';
+import { replacedBy } from '../../platform/deprecations';
 
 @ObjectType()
 export class WebhookEndpointConnection extends Connection(WebhookEndpoint, 'WebhookEndpoint', {
@@ -39,9 +41,30 @@ export class WebhookEndpointSecretPayload {
 
   @Field({
     description:
-      'The signing secret (`whsec_…`, Standard Webhooks): verify each delivery\u2019s `webhook-signature` with it. Shown once; `rotateWebhookSecret` makes a new one.',
+      'The signing secret (`whsec_…`, Standard Webhooks): verify each delivery\u2019s `webhook-signature` with it. Shown once; `rotateWebhookEndpointSecret` makes a new one.',
   })
   secret!: string;
+}
+
+@InputType({ description: 'The webhook endpoint to remove.' })
+export class RemoveWebhookEndpointInput {
+  @Field(() => ID, { description: 'Global id of the webhook endpoint.' }) id!: string;
+}
+
+@ObjectType({ description: 'The result of `removeWebhookEndpoint`.' })
+export class RemoveWebhookEndpointPayload {
+  @Field(() => ID, { description: 'Global id of the endpoint removed.' }) removedEndpointId!: string;
+  @Field(() => Community, { description: 'Its community.' }) community!: Community;
+}
+
+@InputType({ description: 'The webhook endpoint whose secret to replace.' })
+export class RotateWebhookEndpointSecretInput {
+  @Field(() => ID, { description: 'Global id of the webhook endpoint.' }) id!: string;
+}
+
+@InputType({ description: 'A past delivery to send again.' })
+export class ResendWebhookDeliveryInput {
+  @Field(() => ID, { description: 'Global id of the delivery to send again.' }) deliveryId!: string;
 }
 
 @ArgsType()
@@ -86,25 +109,54 @@ export class WebhookEndpointResolver {
     return webhooks.updateEndpoint(ctx, fromGlobalId('WebhookEndpoint', input.id), input);
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => RemoveWebhookEndpointPayload, {
     description: 'Deletes a webhook endpoint and its deliveries (community ADMIN or above).',
   })
-  deleteWebhookEndpoint(
-    @Arg('id', () => ID, { description: 'Global id of the webhook endpoint.' }) id: string,
+  async removeWebhookEndpoint(
+    @Arg('input', { description: 'The webhook endpoint.' }) input: RemoveWebhookEndpointInput,
     @Ctx() ctx: Context,
-  ): Promise<boolean> {
-    return webhooks.deleteEndpoint(ctx, fromGlobalId('WebhookEndpoint', id));
+  ): Promise<RemoveWebhookEndpointPayload> {
+    const id = fromGlobalId('WebhookEndpoint', input.id);
+    const communityId = await webhooks.deleteEndpoint(ctx, id);
+    return {
+      removedEndpointId: toGlobalId('WebhookEndpoint', id),
+      community: (await ctx.loaders.community.load(communityId))!,
+    };
   }
 
   @Mutation(() => WebhookEndpointSecretPayload, {
     description:
       'Replaces a webhook endpoint\u2019s secret (community ADMIN or above); the new one, shown this once, signs every delivery from now on.',
   })
+  rotateWebhookEndpointSecret(
+    @Arg('input', { description: 'The webhook endpoint.' }) input: RotateWebhookEndpointSecretInput,
+    @Ctx() ctx: Context,
+  ): Promise<WebhookEndpointSecretPayload> {
+    return webhooks.rotateSecret(ctx, fromGlobalId('WebhookEndpoint', input.id));
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes a webhook endpoint and its deliveries (community ADMIN or above).',
+    deprecationReason: replacedBy('deleteWebhookEndpoint'),
+  })
+  async deleteWebhookEndpoint(
+    @Arg('id', () => ID, { description: 'Global id of the webhook endpoint.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    await this.removeWebhookEndpoint({ id }, ctx);
+    return true;
+  }
+
+  @Mutation(() => WebhookEndpointSecretPayload, {
+    description:
+      'Replaces a webhook endpoint\u2019s secret (community ADMIN or above); the new one, shown this once, signs every delivery from now on.',
+    deprecationReason: replacedBy('rotateWebhookSecret'),
+  })
   rotateWebhookSecret(
     @Arg('id', () => ID, { description: 'Global id of the webhook endpoint.' }) id: string,
     @Ctx() ctx: Context,
-  ) {
-    return webhooks.rotateSecret(ctx, fromGlobalId('WebhookEndpoint', id));
+  ): Promise<WebhookEndpointSecretPayload> {
+    return this.rotateWebhookEndpointSecret({ id }, ctx);
   }
 
   @FieldResolver(() => Community, { description: 'The community whose events it receives.' })
@@ -128,11 +180,23 @@ export class WebhookDeliveryResolver {
     description:
       'Sends a past delivery\u2019s event again to its endpoint (community ADMIN or above): a new delivery, with the same `webhook-id` and a payload built anew.',
   })
+  resendWebhookDelivery(
+    @Arg('input', { description: 'The delivery to send again.' }) input: ResendWebhookDeliveryInput,
+    @Ctx() ctx: Context,
+  ): Promise<WebhookDelivery> {
+    return webhooks.redeliver(ctx, fromGlobalId('WebhookDelivery', input.deliveryId, 'deliveryId'));
+  }
+
+  @Mutation(() => WebhookDelivery, {
+    description:
+      'Sends a past delivery\u2019s event again to its endpoint (community ADMIN or above): a new delivery, with the same `webhook-id` and a payload built anew.',
+    deprecationReason: replacedBy('redeliverWebhook'),
+  })
   redeliverWebhook(
     @Arg('deliveryId', () => ID, { description: 'Global id of the delivery to send again.' }) deliveryId: string,
     @Ctx() ctx: Context,
   ): Promise<WebhookDelivery> {
-    return webhooks.redeliver(ctx, fromGlobalId('WebhookDelivery', deliveryId, 'deliveryId'));
+    return this.resendWebhookDelivery({ deliveryId }, ctx);
   }
 
   @FieldResolver(() => WebhookEndpoint, { description: 'Where it goes.' })
@@ -147,7 +211,7 @@ export class WebhookDeliveryResolver {
 
   @FieldResolver(() => ID, {
     nullable: true,
-    description: 'The delivery this one repeats (`redeliverWebhook`); null for the first.',
+    description: 'The delivery this one repeats (`resendWebhookDelivery`); null for the first.',
   })
   redeliveryOf(@Root() delivery: WebhookDelivery): string | null {
     return delivery.redeliveryOfId ? toGlobalId('WebhookDelivery', delivery.redeliveryOfId) : null;

@@ -125,14 +125,14 @@ export async function updateEndpoint(
   return ctx.em.findOneOrFail(WebhookEndpoint, id, { refresh: true });
 }
 
-/** `deleteWebhookEndpoint` (`webhooks.manage`): its deliveries go with it. */
-export async function deleteEndpoint(ctx: Context, id: number): Promise<boolean> {
-  await managedEndpoint(ctx, id);
-  const rows = await fastSql(ctx.em, 'delete from webhook_endpoints where id = $1 returning id', [id]);
-  return rows.length > 0;
+/** `removeWebhookEndpoint` (`webhooks.manage`): its deliveries go with it. Returns its community's id. */
+export async function deleteEndpoint(ctx: Context, id: number): Promise<number> {
+  const endpoint = await managedEndpoint(ctx, id);
+  await fastSql(ctx.em, 'delete from webhook_endpoints where id = $1', [id]);
+  return endpoint.community.id;
 }
 
-/** `rotateWebhookSecret` (`webhooks.manage`): a new secret signs every delivery from now on (retries too). */
+/** `rotateWebhookEndpointSecret` (`webhooks.manage`): a new secret signs every delivery from now on (retries too). */
 export async function rotateSecret(ctx: Context, id: number): Promise<EndpointWithSecret> {
   await managedEndpoint(ctx, id);
   const secret = newWebhookSecret();
@@ -144,7 +144,7 @@ export async function rotateSecret(ctx: Context, id: number): Promise<EndpointWi
 }
 
 /**
- * `redeliverWebhook` (`webhooks.manage`): a new delivery of the same event to the same endpoint
+ * `resendWebhookDelivery` (`webhooks.manage`): a new delivery of the same event to the same endpoint
  * (same `webhook-id`, a payload built anew), attempted at once and retried like any other; the
  * endpoint must be enabled.
  */

@@ -5,6 +5,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { currentMutationName } from '../deprecations';
 import type { RateLimiter } from './rate-limit';
 
 /** A limit: at most `limit` writes per `windowSeconds` (a fixed window). */
@@ -24,35 +25,35 @@ export const WRITE_RATE_DEFAULTS = {
   posts: { limit: 10, windowSeconds: 600 },
   /** addComment */
   comments: { limit: 60, windowSeconds: 600 },
-  /** updatePost, deletePost, updateComment, deleteComment */
+  /** updatePost, removePost, updateComment, removeComment */
   edits: { limit: 60, windowSeconds: 600 },
-  /** vote, castVote, upvoteQuestion, voteContestEntry, withdrawContestVote */
+  /** setVote, castVote, setQuestionUpvote, castContestVote, retractContestVote */
   votes: { limit: 300, windowSeconds: 600 },
-  /** react */
+  /** setReaction */
   reactions: { limit: 120, windowSeconds: 600 },
   /** createPoll */
   polls: { limit: 10, windowSeconds: 600 },
-  /** createEvent, updateEvent, cancelEvent, startLiveStream, endLiveStream */
+  /** createEvent, updateEvent, cancelCommunityEvent, openLiveStream, closeLiveStream */
   events: { limit: 20, windowSeconds: 600 },
-  /** rsvp, checkIn */
+  /** setRsvp, checkInAttendee */
   rsvps: { limit: 60, windowSeconds: 600 },
-  /** submitContestEntry, withdrawContestEntry */
+  /** submitContestEntry, removeContestEntry */
   contests: { limit: 10, windowSeconds: 600 },
   /** createCommunity */
   communities: { limit: 5, windowSeconds: 3600 },
-  /** joinCommunity, leaveCommunity, joinByInviteLink */
+  /** requestMembership, endMembership, redeemInviteLink */
   memberships: { limit: 30, windowSeconds: 600 },
-  /** inviteMember (each invite reaches someone else), createInviteLink, revokeInviteLink */
+  /** inviteUser (each invite reaches someone else), issueInviteLink, deactivateInviteLink */
   invites: { limit: 50, windowSeconds: 3600 },
   /** createApiKey */
   apiKeys: { limit: 10, windowSeconds: 3600 },
   /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
   moderation: { limit: 300, windowSeconds: 600 },
-  /** report, appeal: a member files at most this many (the queue is read by people) */
+  /** createReport, appealDecision: a member files at most this many (the queue is read by people) */
   reports: { limit: 20, windowSeconds: 3600 },
-  /** rebuildReputation (reads a community's whole ledger) */
+  /** rebuildCommunityReputation (reads a community's whole ledger) */
   rebuilds: { limit: 5, windowSeconds: 3600 },
-  /** Every mutation not listed in MUTATION_BUCKETS (revokeApiKey, and mutations added later). */
+  /** Every mutation not listed in MUTATION_BUCKETS (deactivateApiKey, and mutations added later). */
   other: { limit: 120, windowSeconds: 600 },
 } satisfies Record<string, WriteLimit>;
 
@@ -62,71 +63,71 @@ const WRITE_BUCKETS = Object.keys(WRITE_RATE_DEFAULTS) as WriteBucket[];
 
 /**
  * The bucket of each mutation; `null`: not counted here, because it has its own limit (sign-in and
- * sign-up: AUTH_RATE_LIMIT; sendChatMessage: CHAT_RATE_LIMIT) or only ends a session (signOut).
- * A mutation missing from this table counts in `other`.
+ * sign-up: AUTH_RATE_LIMIT; sendChatMessage: CHAT_RATE_LIMIT) or only ends a session (endSession).
+ * A mutation missing from this table counts in `other`. A deprecated mutation counts as its
+ * replacement (deprecations.ts), so only current names are listed.
  */
 export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   signUp: null,
   signIn: null,
-  signOut: null,
+  endSession: null,
   sendChatMessage: null,
   createPost: 'posts',
   addComment: 'comments',
   updatePost: 'edits',
-  deletePost: 'edits',
+  removePost: 'edits',
   updateComment: 'edits',
-  deleteComment: 'edits',
-  vote: 'votes',
+  removeComment: 'edits',
+  setVote: 'votes',
   castVote: 'votes',
-  upvoteQuestion: 'votes',
-  voteContestEntry: 'votes',
-  withdrawContestVote: 'votes',
-  react: 'reactions',
+  setQuestionUpvote: 'votes',
+  castContestVote: 'votes',
+  retractContestVote: 'votes',
+  setReaction: 'reactions',
   createPoll: 'polls',
   createEvent: 'events',
   updateEvent: 'events',
-  cancelEvent: 'events',
-  startLiveStream: 'events',
-  endLiveStream: 'events',
-  rsvp: 'rsvps',
-  checkIn: 'rsvps',
+  cancelCommunityEvent: 'events',
+  openLiveStream: 'events',
+  closeLiveStream: 'events',
+  setRsvp: 'rsvps',
+  checkInAttendee: 'rsvps',
   submitContestEntry: 'contests',
-  withdrawContestEntry: 'contests',
+  removeContestEntry: 'contests',
   createCommunity: 'communities',
-  joinCommunity: 'memberships',
-  leaveCommunity: 'memberships',
-  inviteMember: 'invites',
-  createInviteLink: 'invites',
-  revokeInviteLink: 'invites',
-  joinByInviteLink: 'memberships',
+  requestMembership: 'memberships',
+  endMembership: 'memberships',
+  inviteUser: 'invites',
+  issueInviteLink: 'invites',
+  deactivateInviteLink: 'invites',
+  redeemInviteLink: 'memberships',
   createApiKey: 'apiKeys',
-  approveJoinRequest: 'moderation',
-  rejectJoinRequest: 'moderation',
+  acceptJoinRequest: 'moderation',
+  declineJoinRequest: 'moderation',
   banMember: 'moderation',
-  unbanMember: 'moderation',
+  liftBan: 'moderation',
   setMemberRole: 'moderation',
-  pinPost: 'moderation',
-  lockPost: 'moderation',
-  featureComment: 'moderation',
-  muteChatMember: 'moderation',
-  unmuteChatMember: 'moderation',
-  deleteChatMessage: 'moderation',
-  setSlowMode: 'moderation',
-  markQuestionAnswered: 'moderation',
-  closePoll: 'moderation',
+  moderatePost: 'moderation',
+  moderateComment: 'moderation',
+  muteLiveChatMember: 'moderation',
+  unmuteLiveChatMember: 'moderation',
+  removeChatMessage: 'moderation',
+  setChatSlowMode: 'moderation',
+  markQuestionAsAnswered: 'moderation',
+  endPoll: 'moderation',
   updateCommunity: 'moderation',
-  updateReputationRules: 'moderation',
-  rebuildReputation: 'rebuilds',
-  report: 'reports',
-  decide: 'moderation',
+  setReputationRules: 'moderation',
+  rebuildCommunityReputation: 'rebuilds',
+  createReport: 'reports',
+  decideModerationItem: 'moderation',
   decideAppeal: 'moderation',
-  appeal: 'reports',
+  appealDecision: 'reports',
   createCommunityRule: 'moderation',
   updateCommunityRule: 'moderation',
-  deleteCommunityRule: 'moderation',
-  createAutoModRule: 'moderation',
+  removeCommunityRule: 'moderation',
+  addAutoModRule: 'moderation',
   updateAutoModRule: 'moderation',
-  deleteAutoModRule: 'moderation',
+  removeAutoModRule: 'moderation',
 };
 
 /**
@@ -189,7 +190,8 @@ export function writesByBucket(document: DocumentNode, operation: OperationDefin
   const counts = new Map<WriteBucket, number>();
   for (const name of rootFieldNames(document, operation)) {
     if (name.startsWith('__')) continue;
-    const bucket = Object.hasOwn(MUTATION_BUCKETS, name) ? MUTATION_BUCKETS[name] : 'other';
+    const current = currentMutationName(name);
+    const bucket = Object.hasOwn(MUTATION_BUCKETS, current) ? MUTATION_BUCKETS[current] : 'other';
     if (bucket) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
   return counts;
