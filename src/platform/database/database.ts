@@ -55,14 +55,14 @@ export async function migrationStatus(
   orm: MikroORM,
 ): Promise<{ applied: string[]; pending: string[]; jobQueue: boolean }> {
   const migrator = orm.getMigrator();
-  const [applied, pending, [{ jobs }]] = await Promise.all([
-    migrator.getExecutedMigrations(),
-    migrator.getPendingMigrations(),
-    orm.em
-      .fork()
-      .getConnection('write')
-      .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`),
-  ]);
+  // One after the other: each creates the migrations table when it is missing (a fresh database), and
+  // two concurrent `create table` of one name collide in PostgreSQL's catalog (23505 on pg_type).
+  const applied = await migrator.getExecutedMigrations();
+  const pending = await migrator.getPendingMigrations();
+  const [{ jobs }] = await orm.em
+    .fork()
+    .getConnection('write')
+    .execute<{ jobs: boolean }[]>(`select to_regnamespace('graphile_worker') is not null as jobs`);
   return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name), jobQueue: jobs };
 }
 
