@@ -54,6 +54,8 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   onCleanup(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
   server = await startTestServer({
+    // Tests here poll with the documents whose SQL statements they then count: a cached answer would count none.
+    RESPONSE_CACHE_SECONDS: '0',
     JOB_POLL_MS: '100',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     WEBHOOK_RETRY_BASE_MS: '300',
