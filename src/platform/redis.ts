@@ -145,3 +145,73 @@ export function onRedisRestored(client: RedisClient, listener: () => void): void
   });
   client.on('node-ready', check);
 }
+
+/** How a request-path Redis user treats an unreachable Redis (see {@link RedisGuard}). */
+export const REDIS_GUARD_TIMING = {
+  /** Longest wait for Redis's answer before the request goes on without it. */
+  deadlineMs: 200,
+  /** After a command failed or timed out, Redis is left alone this long (or until it reconnects). */
+  retryMs: 2000,
+} as const;
+
+/**
+ * `promise`, or a rejection once `ms` have passed without it settling. A late settlement is
+ * swallowed, so a command answered after the deadline never becomes an unhandled rejection.
+ */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  promise.catch(() => undefined);
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Asks Redis on a request's path, which must never wait on a Redis that is down (issue 12): not
+ * while the client reconnects (node-redis holds a command until its next attempt), each command at
+ * most `deadlineMs`, and after a failure or a timeout not for `retryMs` unless it reconnects first.
+ * The outage and the recovery are logged once each. `ask` answers undefined whenever Redis was not
+ * asked or did not answer: the caller then does what it does without Redis.
+ */
+export class RedisGuard {
+  private skipUntil = 0;
+  private down = false;
+
+  /** @param messages logged when Redis stops answering (warn) and when it answers again (info) */
+  constructor(
+    private readonly client: RedisClient,
+    private readonly log: Logger,
+    private readonly messages: { down: string; back: string },
+    private readonly timing: { deadlineMs: number; retryMs: number } = REDIS_GUARD_TIMING,
+  ) {
+    onRedisRestored(client, () => {
+      this.skipUntil = 0;
+    });
+  }
+
+  /** Whether a command sent now would go to Redis. */
+  get usable(): boolean {
+    return Date.now() >= this.skipUntil && redisReady(this.client);
+  }
+
+  /** The command's answer, or undefined when Redis was skipped, failed or missed the deadline. */
+  async ask<T>(command: (client: RedisClient) => Promise<T>): Promise<T | undefined> {
+    if (!this.usable) return undefined;
+    try {
+      const answer = await withDeadline(command(this.client), this.timing.deadlineMs);
+      if (this.down) {
+        this.down = false;
+        this.log.info(this.messages.back);
+      }
+      return answer;
+    } catch (err) {
+      this.skipUntil = Date.now() + this.timing.retryMs;
+      if (!this.down) {
+        this.down = true;
+        this.log.warn({ err: (err as Error).message }, this.messages.down);
+      }
+      return undefined;
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { readDependencies, type ReadDependencies, type WriteScope } from './cach
 import type { RequestRules } from './request-rules';
 import type { Context } from './context';
 import type { Logger } from './logger';
-import { connectRedis, onRedisRestored, redisReady, type RedisClient, type RedisTarget } from './redis';
+import { connectRedis, onRedisRestored, redisReady, withDeadline, type RedisClient, type RedisTarget } from './redis';
 
 /**
  * Whole-response cache for HTTP queries, invalidated by the writes that touch what it read.
@@ -159,14 +159,6 @@ const REDIS_TIMEOUT_MS = 1000;
 /** After a Redis command failed or timed out, requests go on without Redis this long before it is asked again. */
 const REDIS_RETRY_MS = 2000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 class Cache implements ResponseCache {
   /**
    * Entries of an older generation are never served. With Redis it moves when the connection comes
@@ -232,7 +224,7 @@ class Cache implements ResponseCache {
       return;
     }
     try {
-      await withTimeout(
+      await withDeadline(
         this.redis!.eval(WRITE_SCRIPT, {
           keys: [EPOCH_KEY, INCARNATION_KEY, ...tags.map(tagKey)],
           arguments: [randomUUID(), String(TAG_SECONDS)],
@@ -270,7 +262,7 @@ class Cache implements ResponseCache {
     const tags = entry && entry.generation === generation && !entry.all ? entry.tags : [];
     let values: (string | null)[];
     try {
-      values = await withTimeout(
+      values = await withDeadline(
         this.redis.mGet([EPOCH_KEY, INCARNATION_KEY, tagKey(GLOBAL_TAG), ...tags.map(tagKey)]),
         REDIS_TIMEOUT_MS,
       );

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { connectRedis, type RedisClient, type RedisTarget } from '../redis';
+import { connectRedis, RedisGuard, type RedisClient, type RedisTarget } from '../redis';
 
 /**
  * The users who wrote in the last DATABASE_REPLICA_STICKY_MS: their reads go to the primary, so a
@@ -21,14 +21,6 @@ export interface RecentWriters {
   wroteRecently(userId: number): Promise<boolean>;
   close(): Promise<void>;
 }
-
-/** How the Redis marks treat an unreachable Redis (as the rate limiter does). */
-const REDIS_FALLBACK = {
-  /** Longest wait for Redis's answer; past it the request reads the primary. */
-  deadlineMs: 200,
-  /** After a command failed or timed out, Redis is left alone this long before it is asked again. */
-  retryMs: 2000,
-} as const;
 
 /** The marks in this process; expired ones are swept as the map grows. */
 class MemoryRecentWriters implements RecentWriters {
@@ -60,67 +52,36 @@ class MemoryRecentWriters implements RecentWriters {
 class RedisRecentWriters implements RecentWriters {
   readonly kind = 'redis';
   private readonly local: MemoryRecentWriters;
-  private skipUntil = 0;
-  private down = false;
+  /** Asked as the rate limiter asks: a request never waits on a Redis that is down (see {@link RedisGuard}). */
+  private readonly redis: RedisGuard;
 
   constructor(
     private readonly client: RedisClient,
     private readonly windowMs: number,
-    private readonly log: Logger,
+    log: Logger,
     private readonly namespace: string,
   ) {
     this.local = new MemoryRecentWriters(windowMs);
-    client.on('ready', () => {
-      this.skipUntil = 0;
+    this.redis = new RedisGuard(client, log, {
+      down: 'read-your-writes: Redis unreachable; signed-in members read from the primary until it answers',
+      back: 'read-your-writes: Redis answers again; members who did not just write read from replicas again',
     });
   }
 
   async mark(userId: number): Promise<void> {
     await this.local.mark(userId);
-    await this.ask(() => this.client.set(this.key(userId), '1', { expiration: { type: 'PX', value: this.windowMs } }));
+    await this.redis.ask((redis) =>
+      redis.set(this.key(userId), '1', { expiration: { type: 'PX', value: this.windowMs } }),
+    );
   }
 
   async wroteRecently(userId: number): Promise<boolean> {
-    const found = await this.ask(() => this.client.exists(this.key(userId)));
+    const found = await this.redis.ask((redis) => redis.exists(this.key(userId)));
     return found === undefined || found > 0 || (await this.local.wroteRecently(userId));
   }
 
   private key(userId: number): string {
     return `wrote:${this.namespace}:${userId}`;
-  }
-
-  /** Redis's answer, or undefined when it is down or does not answer within the deadline. */
-  private async ask<T>(command: () => Promise<T>): Promise<T | undefined> {
-    if (Date.now() < this.skipUntil || !this.client.isReady) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const reply = command();
-      reply.catch(() => undefined); // it may settle after the deadline
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer from Redis in ${REDIS_FALLBACK.deadlineMs} ms`)),
-          REDIS_FALLBACK.deadlineMs,
-        );
-      });
-      const answer = await Promise.race([reply, deadline]);
-      if (this.down) {
-        this.down = false;
-        this.log.info('read-your-writes: Redis answers again; members who did not just write read from replicas again');
-      }
-      return answer;
-    } catch (err) {
-      this.skipUntil = Date.now() + REDIS_FALLBACK.retryMs;
-      if (!this.down) {
-        this.down = true;
-        this.log.warn(
-          { err: (err as Error).message },
-          'read-your-writes: Redis unreachable; signed-in members read from the primary until it answers',
-        );
-      }
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { RateLimited } from '../errors';
-import { connectRedis, onRedisRestored, redisReady, type RedisClient, type RedisTarget } from '../redis';
+import { connectRedis, RedisGuard, type RedisClient, type RedisTarget } from '../redis';
 
 /** A fixed-window counter per key: at most `limit` hits per `windowMs`. */
 export interface RateLimiter {
@@ -12,14 +12,6 @@ export interface RateLimiter {
   consume(key: string, limit: number, windowMs: number, hits?: number): Promise<void>;
   close(): Promise<void>;
 }
-
-/** How the Redis limiter treats an unreachable Redis. */
-const REDIS_FALLBACK = {
-  /** Longest wait for Redis's answer before the request is counted in this process instead. */
-  deadlineMs: 200,
-  /** After a command failed or timed out, Redis is skipped this long before it is tried again. */
-  retryMs: 2000,
-} as const;
 
 /** In-process counters (one instance only); expired windows are swept as keys are touched. */
 class MemoryRateLimiter implements RateLimiter {
@@ -46,73 +38,34 @@ class MemoryRateLimiter implements RateLimiter {
 /**
  * Counters in Redis (INCRBY + PEXPIRE NX), shared by every instance. While Redis is unreachable the
  * limits still hold, per instance: hits are counted in this process. A request never waits on Redis
- * longer than REDIS_FALLBACK.deadlineMs, and not at all while Redis is known to be down: node-redis
- * holds a command sent while it reconnects until its next connection attempt (up to its 2 s backoff),
- * even with the offline queue disabled, so the limiter asks only a client that is ready, and after a
- * failure leaves Redis alone for REDIS_FALLBACK.retryMs.
+ * longer than REDIS_GUARD_TIMING.deadlineMs, nor at all while Redis is known to be down (see
+ * {@link RedisGuard}).
  */
 class RedisRateLimiter implements RateLimiter {
   readonly kind = 'redis';
   private readonly fallback = new MemoryRateLimiter();
-  private skipUntil = 0;
-  private down = false;
+  private readonly redis: RedisGuard;
 
   /** @param namespace names the database (a Redis shared by several deployments keeps their counters apart) */
   constructor(
     private readonly client: RedisClient,
-    private readonly log: Logger,
+    log: Logger,
     private readonly namespace: string,
   ) {
-    // Reconnected: ask Redis again at once rather than at the end of the pause.
-    onRedisRestored(client, () => {
-      this.skipUntil = 0;
+    this.redis = new RedisGuard(client, log, {
+      down: 'rate limiter: Redis unreachable; counting in this process until it answers again',
+      back: 'rate limiter: Redis answers again; counters are shared again',
     });
   }
 
   async consume(key: string, limit: number, windowMs: number, hits = 1): Promise<void> {
-    const counted =
-      Date.now() >= this.skipUntil && redisReady(this.client) ? await this.count(key, windowMs, hits) : undefined;
-    if (!counted) return this.fallback.consume(key, limit, windowMs, hits);
-    if (counted.count > limit)
-      throw new RateLimited(Math.max(1, Math.ceil((counted.ttl > 0 ? counted.ttl : windowMs) / 1000)));
-  }
-
-  /** The key's count and time to live from Redis, or undefined when Redis did not answer in time. */
-  private async count(
-    key: string,
-    windowMs: number,
-    hits: number,
-  ): Promise<{ count: number; ttl: number } | undefined> {
     const k = `ratelimit:${this.namespace}:${key}`;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const reply = this.client.multi().incrBy(k, hits).pExpire(k, windowMs, 'NX').pTTL(k).exec();
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer from Redis in ${REDIS_FALLBACK.deadlineMs} ms`)),
-          REDIS_FALLBACK.deadlineMs,
-        );
-      });
-      reply.catch(() => undefined); // it may settle after the deadline
-      const [count, , ttl] = await Promise.race([reply, deadline]);
-      if (this.down) {
-        this.down = false;
-        this.log.info('rate limiter: Redis answers again; counters are shared again');
-      }
-      return { count: Number(count), ttl: Number(ttl) };
-    } catch (err) {
-      this.skipUntil = Date.now() + REDIS_FALLBACK.retryMs;
-      if (!this.down) {
-        this.down = true;
-        this.log.warn(
-          { err: (err as Error).message },
-          'rate limiter: Redis unreachable; counting in this process until it answers again',
-        );
-      }
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+    const reply = await this.redis.ask((redis) =>
+      redis.multi().incrBy(k, hits).pExpire(k, windowMs, 'NX').pTTL(k).exec(),
+    );
+    if (!reply) return this.fallback.consume(key, limit, windowMs, hits);
+    const [count, , ttl] = reply.map(Number);
+    if (count > limit) throw new RateLimited(Math.max(1, Math.ceil((ttl > 0 ? ttl : windowMs) / 1000)));
   }
 
   async close(): Promise<void> {
