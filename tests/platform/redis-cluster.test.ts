@@ -309,8 +309,11 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
       await node.start();
       await eventually(async () => sent.length > 0, 'the reconnect listener');
       await Promise.all(sent);
-      expect((await feed.next()).value).toBe('reconnected 1');
-      expect(sent).toHaveLength(1);
+      // Each of the node's two connections (commands, subscriptions) reconnects on its own backoff, so
+      // a loaded machine may hear the listener once per connection: every call comes after the
+      // subscriptions are back, so each message it sends is delivered, in order.
+      for (let i = 1; i <= sent.length; i++) expect((await feed.next()).value).toBe(`reconnected ${i}`);
+      expect(sent.length).toBeLessThanOrEqual(2);
       await cluster.ready();
     });
   });

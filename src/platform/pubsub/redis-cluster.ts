@@ -104,8 +104,9 @@ export class RedisClusterPubSub extends RedisPubSubBase {
     if (this.restoring) throw new Error('a Redis cluster node connection was lost; subscribing again');
     await Promise.all(
       this.cluster.masters.map(async (master) => {
-        if (master.pubSub && !master.pubSub.client.isReady)
-          throw new Error(`the pub/sub connection to ${master.address} is down`);
+        // A connection still opening (node-redis opens a node's pub/sub connection on its first
+        // subscription) is given until the deadline: down is one that is not ready by then.
+        if (master.pubSub) await untilReady(master.pubSub.client, signal, master.address);
         await (await this.cluster.nodeClient(master)).withAbortSignal(signal).ping();
       }),
     );
@@ -165,4 +166,31 @@ export class RedisClusterPubSub extends RedisPubSubBase {
       this.restoring = undefined;
     });
   }
+}
+
+/** Resolves once `client` is ready; rejects, naming the node, if `signal` aborts first. */
+function untilReady(
+  client: {
+    readonly isReady: boolean;
+    once(event: 'ready', l: () => void): unknown;
+    off(event: 'ready', l: () => void): unknown;
+  },
+  signal: AbortSignal,
+  address: string,
+): Promise<void> {
+  if (client.isReady) return Promise.resolve();
+  const down = () => new Error(`the pub/sub connection to ${address} is down`);
+  if (signal.aborted) return Promise.reject(down());
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      client.off('ready', onReady);
+      reject(down());
+    };
+    client.once('ready', onReady);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
