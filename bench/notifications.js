@@ -5,9 +5,10 @@
  * subscribes to `notificationAdded` over graphql-ws; COMMENTERS other members comment on it, RATE
  * comments a second in all for DURATION seconds (HTTP `addComment`, keep-alive, each commenter
  * waiting for its previous comment). Each comment's job groups it into the post's one unread
- * notification, which `notificationAdded` delivers again with its new count: the delay from just
- * before `addComment` is sent to the notification naming that comment as `latestComment` is
- * measured. Then JOBS `notifications.reply` jobs are enqueued at once (re-running the jobs of the
+ * notification, which `notificationAdded` delivers again with its new count and latest comment. Two
+ * jobs running at once may both name the later of their comments (each recounts the group), so a
+ * comment counts as delivered by the first notification naming it or a later comment: the delay
+ * from just before `addComment` is sent to that notification is measured. Then JOBS `notifications.reply` jobs are enqueued at once (re-running the jobs of the
  * community's latest comments, which recount their groups) and the time until the queue is empty
  * gives the jobs a second one instance's JOB_CONCURRENCY workers sustain.
  *
@@ -28,6 +29,7 @@ const {
   startServer,
   gql,
   newTokenSecret,
+  globalIds,
   cpuMeter,
   machineLoad,
   quantile,
@@ -81,7 +83,12 @@ const SUBSCRIPTION = `subscription BenchNotifications { notificationAdded { id c
     ).data.createPost.id;
 
     // The recipient's subscription; a probe comment that arrives proves it listens.
-    const arrivals = new Map(); // comment id → ms
+    const idClient = await db.connect();
+    const { fromGlobalId } = await globalIds(idClient);
+    await idClient.close();
+    const arrivals = new Map(); // comment id → ms, of the notifications naming it
+    /** Each notification's latest comment (row id) with its arrival, in arrival order. */
+    const covering = [];
     let received = 0;
     ws = createClient({
       url: server.url.replace('http', 'ws'),
@@ -96,7 +103,10 @@ const SUBSCRIPTION = `subscription BenchNotifications { notificationAdded { id c
         next: ({ data }) => {
           received++;
           const id = data?.notificationAdded?.latestComment?.id;
-          if (id && !arrivals.has(id)) arrivals.set(id, performance.now());
+          if (!id) return;
+          const at = performance.now();
+          if (!arrivals.has(id)) arrivals.set(id, at);
+          covering.push({ latest: fromGlobalId('Comment', id), at });
         },
         error: (err) => console.error('subscription failed', err),
         complete: () => undefined,
@@ -138,21 +148,30 @@ const SUBSCRIPTION = `subscription BenchNotifications { notificationAdded { id c
         }
       }),
     );
+    // When the member was first told of each comment: the first notification naming it or a later one.
+    const rowOf = new Map([...sent.keys()].map((id) => [id, fromGlobalId('Comment', id)]));
+    const newest = Math.max(...rowOf.values());
+    const coveredAt = (row) => {
+      let seen = -Infinity;
+      for (const c of covering) if ((seen = Math.max(seen, c.latest)) >= row) return c.at;
+      return undefined;
+    };
     // Every comment's notification, or nothing more for 5 s.
-    for (let last = received, quiet = 0; quiet < 5000 && [...sent.keys()].some((id) => !arrivals.has(id));) {
+    for (let last = received, quiet = 0; quiet < 5000 && coveredAt(newest) === undefined;) {
       await sleep(100);
       quiet = received === last ? quiet + 100 : 0;
       last = received;
     }
     const perComment = cpu.perRequest(sent.size);
     const delays = [...sent]
-      .filter(([id]) => arrivals.has(id))
-      .map(([id, at]) => arrivals.get(id) - at)
+      .map(([id, at]) => coveredAt(rowOf.get(id)) - at)
+      .filter((ms) => !Number.isNaN(ms))
       .sort((a, b) => a - b);
+    const named = [...sent.keys()].filter((id) => arrivals.has(id)).length;
     const missing = sent.size - delays.length;
     const f = (ms) => `${ms.toFixed(1)} ms`;
     console.log(
-      `\ncomments sent: ${sent.size} (${failures} failed); notifications received: ${received}; missing: ${missing} (must be 0)`,
+      `\ncomments sent: ${sent.size} (${failures} failed); notifications received: ${received} (${named} naming their comment, the others a later one); missing: ${missing} (must be 0)`,
     );
     console.log(
       `addComment → notificationAdded: p50 ${f(quantile(delays, 0.5))}, p99 ${f(quantile(delays, 0.99))} (target ≤ ${TARGETS.p99} ms), max ${f(delays[delays.length - 1] ?? NaN)}`,
