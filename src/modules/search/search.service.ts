@@ -97,11 +97,15 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   };
 
   // Which communities: one (its readability checked as Community.posts), else every readable one.
-  let readable: string;
+  let readable = 'select null::int as id';
+  /** The condition that a community id column names a community searched. */
+  let inReadable = (column: string) => `${column} in (select id from readable)`;
   const scopeId = args.communityId ? fromGlobalId('Community', args.communityId, 'communityId') : viewer.communityScope;
   if (scopeId !== undefined) {
     await assertCanReadContent(loaders, viewer, await visibleCommunity(loaders, viewer, scopeId));
-    readable = `select ${param(scopeId, 'int')} as id`;
+    const id = param(scopeId, 'int');
+    // Inline, so that the planner knows the community (its statistics, its indexes).
+    inReadable = (column) => `${column} = ${id}`;
   } else {
     // The answer depends on every community's content and memberships (response cache).
     loaders.cacheScope.everything();
@@ -126,36 +130,42 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   // The query as typed, for fuzzy matching: a parameter only where used (PostgreSQL types every one it is sent).
   let rawParam: string | undefined;
   const raw = () => (rawParam ??= param(words.join(' '), 'text'));
-  const fts = (doc: string) => `${doc} @@ (select tsq from q)`;
+  // The query inline (not a reference to `q`): the planner then estimates each match from the index statistics.
+  const fts = (doc: string) => `${doc} @@ (${tsq})`;
   // A word match scores 0.1 plus its rank (0 to 1), above any fuzzy match (at most 0.1).
   const ranked = (doc: string) => `0.1 + ts_rank_cd(${RANK_WEIGHTS}, ${doc}, (select tsq from q), 32)`;
   // Each kind's candidates: its newest matches (at most n), ranked.
   const hits: string[] = [];
+  let postWords = '';
   if (types.has(SearchType.POST)) {
-    const where = `p.deleted_at is null and p.hidden_at is null and p.community_id in (select id from readable) and ${filters('p', 'author_id')}${tagged('p')}`;
+    const where = `p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')} and ${filters('p', 'author_id')}${tagged('p')}`;
     hits.push(`select 0 as kind, p.id, p.created_at as at, p.score as votes, ${ranked('p.search_document')} as relevance
-      from (select * from posts p where ${fts('p.search_document')} and ${where} order by p.id desc limit ${n}) p`);
-    // Fuzzy: titles with a word like the query (a typo), below any word match (relevance at most 0.1).
+      from post_words p`);
+    // Fuzzy: titles with a word like the query (a typo), below any word match (relevance at most 0.1),
+    // looked for only when fewer posts than a page match by their words (the scan is skipped otherwise).
     hits.push(`select 0, p.id, p.created_at, p.score, 0.1 * word_similarity(${raw()}, p.title)
-      from (select * from posts p where (select set_config('pg_trgm.word_similarity_threshold', '${SEARCH_LIMITS.fuzzyThreshold}', true)) is not null
+      from (select * from posts p where (select count(*) from post_words) < ${first}
+              and (select set_config('pg_trgm.word_similarity_threshold', '${SEARCH_LIMITS.fuzzyThreshold}', true)) is not null
               and ${raw()} <% p.title and ${where} order by p.id desc limit ${n}) p`);
+    postWords = `post_words as materialized (select p.id, p.created_at, p.score, p.search_document from posts p
+      where ${fts('p.search_document')} and ${where} order by p.id desc limit ${n}),`;
   }
   if (types.has(SearchType.COMMENT)) {
     hits.push(`select 1, c.id, c.created_at, c.score, ${ranked('c.search_document')}
       from (select c.* from comments c join posts p on p.id = c.post_id
              where ${fts('c.search_document')} and c.deleted_at is null and c.hidden_at is null
-               and p.deleted_at is null and p.hidden_at is null and p.community_id in (select id from readable)
+               and p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}
                and ${filters('c', 'author_id')}${tagged('p')} order by c.id desc limit ${n}) c`);
   }
   if (types.has(SearchType.EVENT)) {
     hits.push(`select 2, e.id, e.created_at, 0, ${ranked('e.search_document')}
       from (select * from events e where ${fts('e.search_document')} and e.hidden_at is null
-              and e.community_id in (select id from readable) and ${filters('e', 'organizer_id')} order by e.id desc limit ${n}) e`);
+              and ${inReadable('e.community_id')} and ${filters('e', 'organizer_id')} order by e.id desc limit ${n}) e`);
   }
   if (types.has(SearchType.POLL)) {
     hits.push(`select 3, o.id, o.created_at, o.total_voters, ${ranked('o.search_document')}
       from (select * from polls o where ${fts('o.search_document')} and o.hidden_at is null
-              and o.community_id in (select id from readable) and ${filters('o', 'created_by_id')}
+              and ${inReadable('o.community_id')} and ${filters('o', 'created_by_id')}
               and not exists (select 1 from posts p where p.id = o.post_id and (p.deleted_at is not null or p.hidden_at is not null))
             order by o.id desc limit ${n}) o`);
   }
@@ -164,7 +174,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
     hits.push(`select 4, m.id, null::timestamptz, m.reputation, 0.5 * similarity(${raw()}, u.handle)
       from (select m.id, m.reputation, m.user_id from members m join users u on u.id = m.user_id
              where (select set_config('pg_trgm.similarity_threshold', '${SEARCH_LIMITS.handleThreshold}', true)) is not null
-               and u.handle % lower(${raw()}) and m.community_id in (select id from readable) and ${filters('m', 'user_id', 'joined_at')}
+               and u.handle % lower(${raw()}) and ${inReadable('m.community_id')} and ${filters('m', 'user_id', 'joined_at')}
              order by m.id desc limit ${n}) m join users u on u.id = m.user_id`);
   }
   if (hits.length === 0) return page([], first, false);
@@ -181,6 +191,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
     .join(' ');
   const sql = `with q as materialized (select ${tsq} as tsq, ${asOfParam} as as_of),
     readable as (${readable}),
+    ${postWords}
     hits (kind, id, at, votes, relevance) as (${hits.join('\n union all ')}),
     scored as (select h.kind, h.id, max(${SCORE}) as score from hits h, q group by h.kind, h.id)
     select l.kind, l.id, l.score, case l.kind ${snippet} end as snippet
