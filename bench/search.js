@@ -121,7 +121,7 @@ async function seed(client) {
     step(`comments ${from}–${to} of ${SIZES.comments}`);
     await client.query(
       `insert into comments (post_id, parent_id, author_id, body, body_html, depth, score, reply_count, featured, created_at)
-       select $4::int + (g * 104729) % ($5::int - $4::int + 1), null, ($6::int[])[1 + (g * 7919) % $7], 
+       select $4::int + (g::bigint * 104729) % ($5::int - $4::int + 1), null, ($6::int[])[1 + (g::bigint * 7919) % $7], 
               b.body || case when g % 50 = 0 then ' ' || ($8::text[])[1 + g % 4] else '' end, '',
               0, floor(power(random(), 3) * 20)::int, 0, false, now() - (random() * 365) * interval '1 day'
          from generate_series($3::int, $9::int) g, lateral (select ${words(15, 'g')} as body) b`,
