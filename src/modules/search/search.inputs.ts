@@ -30,9 +30,10 @@ export const SEARCH_LIMITS = {
   words: 8,
   /**
    * Most matches of each kind (and, for posts and members, of each way of matching) that are
-   * ranked: the newest that match. Bounds the work of a query on a common word.
+   * ranked: the newest that match (comments: the readable ones among the newest 2 × this many that
+   * match). Bounds the work of a query on a common word.
    */
-  candidatesPerType: 200,
+  candidatesPerType: 100,
   /** `word_similarity` a post title needs to match a query by fuzzy match (pg_trgm's default is 0.6). */
   fuzzyThreshold: 0.5,
   /** `similarity` a handle needs to match a query by fuzzy match (pg_trgm's `%` default). */

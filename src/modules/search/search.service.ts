@@ -151,11 +151,15 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
       where ${fts('p.search_document')} and ${where} order by p.id desc limit ${n}),`;
   }
   if (types.has(SearchType.COMMENT)) {
+    // The newest 2n matching comments first, then their posts (readable, not deleted or hidden): the
+    // posts are looked up for those only, not for every match of a common word.
     hits.push(`select 1, c.id, c.created_at, c.score, ${ranked('c.search_document')}
-      from (select c.* from comments c join posts p on p.id = c.post_id
-             where ${fts('c.search_document')} and c.deleted_at is null and c.hidden_at is null
-               and p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}
-               and ${filters('c', 'author_id')}${tagged('p')} order by c.id desc limit ${n}) c`);
+      from (select c.* from (select c.id, c.post_id, c.created_at, c.score, c.search_document from comments c
+                              where ${fts('c.search_document')} and c.deleted_at is null and c.hidden_at is null
+                                and ${filters('c', 'author_id')} order by c.id desc limit ${2 * n}) c
+              join posts p on p.id = c.post_id
+             where p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}${tagged('p')}
+             order by c.id desc limit ${n}) c`);
   }
   if (types.has(SearchType.EVENT)) {
     hits.push(`select 2, e.id, e.created_at, 0, ${ranked('e.search_document')}
