@@ -46,6 +46,21 @@ const SNIPPET: Record<SearchType, string> = {
   [SearchType.MEMBER]: `(select ${escaped('u.handle')} from members m join users u on u.id = m.user_id where m.id = l.id)`,
 };
 
+/**
+ * A query word as the SQL function `search_text` rewrites text (migrations/Migration20261206140000.ts):
+ * each run of CJK characters becomes its overlapping bigrams ('你好世界' -> '你好 好世 世界').
+ */
+export function searchText(word: string): string {
+  return word.replace(CJK_RUN, (run) => {
+    const chars = [...run];
+    if (chars.length < 2) return ` ${run} `;
+    return ` ${chars
+      .slice(1)
+      .map((c, i) => chars[i] + c)
+      .join(' ')} `;
+  });
+}
+
 /** The words of a query: BAD_USER_INPUT when it is blank, too long or has too many words. */
 export function queryWords(query: string): string[] {
   const text = query.normalize('NFKC').trim();
@@ -126,7 +141,9 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   };
   const tagged = (alias: string) => (tag ? ` and ${alias}.tags @> array[${param(tag, 'text')}]` : '');
   const n = SEARCH_LIMITS.candidatesPerType;
-  const tsq = words.map((w) => `phraseto_tsquery('simple', search_text(${param(w, 'text')}))`).join(' && ');
+  // Rewritten here as `search_text` rewrites documents: calling the SQL function would inline its
+  // subqueries into every branch, and the statement's planning time with them.
+  const tsq = words.map((w) => `phraseto_tsquery('simple', ${param(searchText(w), 'text')})`).join(' && ');
   // The query as typed, for fuzzy matching: a parameter only where used (PostgreSQL types every one it is sent).
   let rawParam: string | undefined;
   const raw = () => (rawParam ??= param(words.join(' '), 'text'));
