@@ -52,7 +52,8 @@ async function pgClient(url) {
 /** A pg-like client on an embedded PGlite data folder (the server must not be running on it). */
 async function pgliteClient(dataDir) {
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(join(dataDir, 'pgdata'));
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const db = await PGlite.create(join(dataDir, 'pgdata'), { extensions: { pg_trgm } });
   return { query: (text, params) => db.query(text, params), close: () => db.close() };
 }
 

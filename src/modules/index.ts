@@ -9,6 +9,7 @@ import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
 import { reputation } from './reputation';
+import { search } from './search';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
 
@@ -29,4 +30,5 @@ export const MODULES: readonly ModuleManifest[] = [
   notifications,
   webhooks,
   bots,
+  search,
 ];

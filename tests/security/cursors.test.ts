@@ -133,6 +133,8 @@ const THROUGH: Record<string, { type: string; key?: string; path: (inner: string
 /** Arguments a connection needs besides its page. */
 const REQUIRED: Record<string, string> = {
   'Community.calendar': `from: "${hoursFromNow(-24)}", to: "${hoursFromNow(24 * 30)}"`,
+  // The world's posts are titled 'A fuzzed post'.
+  'Query.search': 'query: "fuzzed"',
 };
 
 interface Connection {

@@ -1060,4 +1060,25 @@ export const QUERY_BASELINES: Record<string, Builder> = {
   node: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
   poll: async (w) => ({ variables: { id: (await w.once('poll', () => w.poll())).id } }),
   post: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
+  // From a real cursor, with every filter: the world's posts are titled 'A fuzzed post' and tagged 'fuzz'.
+  search: async (w) => {
+    await w.once('ada post', () => w.post(w.ada));
+    const page = await w.call(
+      'query($c: ID!) { search(query: "fuzzed", communityId: $c, first: 1) { pageInfo { endCursor } } }',
+      { c: w.community.id },
+    );
+    return {
+      variables: {
+        query: 'fuzzed post',
+        communityId: w.community.id,
+        types: ['POST', 'COMMENT'],
+        tag: 'fuzz',
+        authorId: w.ada.user.id,
+        from: '2020-01-01T00:00:00.000Z',
+        to: '2100-01-01T00:00:00.000Z',
+        first: 5,
+        after: page.search.pageInfo.endCursor,
+      },
+    };
+  },
 };

@@ -10,7 +10,9 @@ module.exports = async function globalSetup() {
   }
   const { PGlite } = require('@electric-sql/pglite');
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
-  const db = await PGlite.create('memory://');
+  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
+  // The search migration creates pg_trgm: PGlite loads it at creation (as src/platform/database/embedded.ts).
+  const db = await PGlite.create('memory://', { extensions: { pg_trgm } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
   await server.start();
   process.env.TOWNSQUARE_TEST_DATABASE_URL = `postgresql://postgres:postgres@${server.getServerConn()}/postgres`;

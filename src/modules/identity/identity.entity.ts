@@ -5,6 +5,11 @@ import type { NodeType } from '../../platform/ids';
 import { ApiScope } from '../../platform/viewer';
 
 @Entity({ tableName: 'users' })
+// Search's fuzzy matching of member handles (README, Search).
+@Index({
+  name: 'users_handle_trgm_index',
+  expression: 'create index "users_handle_trgm_index" on "users" using gin ("handle" gin_trgm_ops)',
+})
 @ObjectType('User', { implements: Node, simpleResolvers: true, description: 'A person with an account.' })
 export class User extends Node {
   @PrimaryKey({ autoincrement: true })

@@ -24,6 +24,8 @@ export async function startEmbeddedPostgres(
   // Loaded lazily so a server on a real PostgreSQL never pays for the WASM build.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  // Search's fuzzy matching (README, Search): the migrations create the extension, PGlite must ship it.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   let lock: FolderLock | undefined;
   if (!dataDir.startsWith('memory://')) {
     mkdirSync(dataDir, { recursive: true });
@@ -32,7 +34,7 @@ export async function startEmbeddedPostgres(
   let db: InstanceType<typeof PGlite> | undefined;
   let server: InstanceType<typeof PGLiteSocketServer>;
   try {
-    db = await PGlite.create(dataDir);
+    db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();
   } catch (err) {

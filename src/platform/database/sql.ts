@@ -153,15 +153,21 @@ function isStalePlan(err: unknown): boolean {
  * the statements every feed, sign-in check or comment runs. Counted like `sql()`; database errors
  * are converted as the ORM converts them (unique and foreign-key violations keep their classes).
  * Inside a transaction it runs on the transaction's connection.
+ * @param options.prepared false to run it unnamed (default true: prepared, see `preparedName`): for a
+ * statement whose text varies with its arguments (search), which would use up the prepared texts, and
+ * whose plan must be made for its values (a generic plan knows no text search query's selectivity).
  */
 export async function fastSql<T = Record<string, unknown>>(
   em: EntityManager,
   text: string,
   params: unknown[] = [],
+  options: { prepared?: boolean } = {},
 ): Promise<T[]> {
   const mode = fastSqlModes.get(em.config);
   const result =
-    mode === 'inline' ? await run(em, inline(em, text, params)) : await run(em, text, params, mode !== 'unnamed');
+    mode === 'inline'
+      ? await run(em, inline(em, text, params))
+      : await run(em, text, params, mode !== 'unnamed' && options.prepared !== false);
   return (result as PgResult).rows as T[];
 }
 
