@@ -22,6 +22,14 @@ import { Notification, ThreadMute } from './modules/notifications/notifications.
 import { NotificationPreference } from './modules/notifications/preferences.entity';
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
+import {
+  CommunityDay,
+  CommunityTagDay,
+  InsightsWatermark,
+  MemberActivityDay,
+  MemberDeparture,
+  PostFirstReply,
+} from './modules/insights/insights.entity';
 import { Settings } from './platform/settings.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
 
@@ -69,6 +77,12 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  MemberActivityDay,
+  CommunityDay,
+  CommunityTagDay,
+  PostFirstReply,
+  MemberDeparture,
+  InsightsWatermark,
   Settings,
   JobWorker,
 ];

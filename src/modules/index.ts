@@ -11,6 +11,7 @@ import { posts } from './posts';
 import { reputation } from './reputation';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
+import { insights } from './insights';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -29,4 +30,5 @@ export const MODULES: readonly ModuleManifest[] = [
   notifications,
   webhooks,
   bots,
+  insights,
 ];
