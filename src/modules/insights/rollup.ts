@@ -284,7 +284,9 @@ export async function runRollup(
       `with up as (
          insert into post_first_replies (post_id, community_id, day, seconds)
          select p.id, p.community_id, (p.created_at at time zone c.time_zone)::date,
-                (select greatest(0, extract(epoch from min(k.created_at) - p.created_at))::int
+                -- greatest() would turn no reply (null) into 0.
+                (select (case when min(k.created_at) is null then null
+                              else greatest(0, extract(epoch from min(k.created_at) - p.created_at)) end)::int
                    from comments k where k.post_id = p.id and k.author_id is distinct from p.author_id)
            from insights_posts i join posts p on p.id = i.post_id join communities c on c.id = p.community_id
          on conflict (post_id) do update
