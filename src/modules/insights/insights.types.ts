@@ -9,6 +9,11 @@ export enum InsightsInterval {
 registerEnumType(InsightsInterval, {
   name: 'InsightsInterval',
   description: 'The buckets of an insights series: calendar days, weeks (from Monday) or months.',
+  valuesConfig: {
+    DAY: { description: 'A bucket per calendar day.' },
+    WEEK: { description: 'A bucket per calendar week, Monday to Sunday.' },
+    MONTH: { description: 'A bucket per calendar month.' },
+  },
 });
 
 /** Bounds of `Community.insights` and `platformInsights`. */
