@@ -23,10 +23,12 @@ import { NotificationPreference } from './modules/notifications/preferences.enti
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
 import {
+  ActiveMemberCount,
   CommunityDay,
   CommunityTagDay,
   InsightsWatermark,
   MemberActivityDay,
+  MemberActivityMonth,
   MemberDeparture,
   PostFirstReply,
 } from './modules/insights/insights.entity';
@@ -83,6 +85,8 @@ export const ENTITIES = [
   PostFirstReply,
   MemberDeparture,
   InsightsWatermark,
+  MemberActivityMonth,
+  ActiveMemberCount,
   Settings,
   JobWorker,
 ];

@@ -235,13 +235,14 @@ const zero = {
   checkedIn: 0,
 };
 
-async function insights(w: World, interval: string, who: TestUser = w.owner) {
-  const data = await must(who, INSIGHTS, {
-    s: w.slug,
-    f: '2026-08-03T00:00:00Z',
-    t: '2026-09-02T00:00:00Z',
-    i: interval,
-  });
+async function insights(
+  w: World,
+  interval: string,
+  who: TestUser = w.owner,
+  f = '2026-08-03T00:00:00Z',
+  t = '2026-09-02T00:00:00Z',
+) {
+  const data = await must(who, INSIGHTS, { s: w.slug, f, t, i: interval });
   return data.community.insights;
 }
 
@@ -256,6 +257,14 @@ async function rollupRows(communityId: number) {
       communityId,
     ]),
     replies: await dbQuery(server, 'select * from post_first_replies where community_id = ? order by post_id', [
+      communityId,
+    ]),
+    months: await dbQuery(
+      server,
+      'select * from member_activity_months where community_id = ? order by month, user_id',
+      [communityId],
+    ),
+    actives: await dbQuery(server, 'select * from active_member_counts where community_id = ? order by unit, start', [
       communityId,
     ]),
   };
@@ -411,6 +420,34 @@ describe('Community.insights', () => {
         checkedIn: 1,
       },
       { ...zero, date: '2026-09-01' },
+    ]);
+  });
+
+  it('reads whole months and weeks from their own rollups, as the days give them', async () => {
+    const weekly = await insights(w, 'WEEK');
+    const august = await insights(w, 'MONTH', w.owner, '2026-08-01T00:00:00Z', '2026-09-01T00:00:00Z');
+    expect(august.series).toEqual([
+      {
+        date: '2026-08-01',
+        activeMembers: 5,
+        newMembers: 6,
+        departedMembers: 1,
+        posts: 4,
+        comments: 4,
+        interactions: 16,
+        interactionRate: 3.2,
+        repliedPosts: 3,
+        medianSecondsToFirstReply: 3600,
+        rsvpsGoing: 2,
+        checkedIn: 1,
+      },
+    ]);
+    expect(august.topContributors).toEqual(weekly.topContributors);
+    // Mid-week to mid-week: the cut weeks are counted from their days (B and O on Aug 4; C, A, D on Aug 11, B on Aug 12).
+    const cut = await insights(w, 'WEEK', w.owner, '2026-08-04T00:00:00Z', '2026-08-13T00:00:00Z');
+    expect(cut.series.map((b: { date: string; activeMembers: number }) => [b.date, b.activeMembers])).toEqual([
+      ['2026-08-04', 2],
+      ['2026-08-10', 4],
     ]);
   });
 

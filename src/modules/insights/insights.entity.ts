@@ -13,6 +13,8 @@ import { Post } from '../posts/posts.entity';
 /** What one user did in one community on one day (a row only for a day with some activity). */
 @Entity({ tableName: 'member_activity_days' })
 @Index({ name: 'member_activity_days_user_index', properties: ['user'] })
+// Every community's days (platform insights, the platform's active counts).
+@Index({ name: 'member_activity_days_day_index', properties: ['day'] })
 export class MemberActivityDay {
   @ManyToOne(() => Community, { primary: true, ref: true, deleteRule: 'cascade' })
   community!: Ref<Community>;
@@ -150,4 +152,52 @@ export class InsightsWatermark {
 
   @Property({ type: 'datetime', nullable: true })
   lastRunAt?: Date | null;
+}
+
+/**
+ * What one user did in one community in one calendar month: `member_activity_days` summed, so that a
+ * range's top contributors read a row per active member and month rather than per day.
+ */
+@Entity({ tableName: 'member_activity_months' })
+export class MemberActivityMonth {
+  @ManyToOne(() => Community, { primary: true, ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  /** The month's first day. */
+  @PrimaryKey({ type: 'date' })
+  month!: string;
+
+  @ManyToOne(() => User, { primary: true, ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+
+  @Property({ type: 'integer' })
+  posts!: number;
+
+  @Property({ type: 'integer' })
+  comments!: number;
+
+  @Property({ type: 'integer' })
+  interactions!: number;
+}
+
+/**
+ * Distinct active members of each day, week and month of a community (0: of every community, each
+ * on its own calendar days), counted once by the rollup, since distinct counts do not add up.
+ */
+@Entity({ tableName: 'active_member_counts' })
+export class ActiveMemberCount {
+  /** 0: every community. */
+  @PrimaryKey({ type: 'integer', autoincrement: false })
+  communityId!: number;
+
+  /** 'day', 'week' or 'month'. */
+  @PrimaryKey({ type: 'text' })
+  unit!: string;
+
+  /** The period's first day. */
+  @PrimaryKey({ type: 'date' })
+  start!: string;
+
+  @Property({ type: 'integer' })
+  members!: number;
 }

@@ -26,6 +26,7 @@ export interface InsightsScope {
 }
 
 const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TRUNC: Record<InsightsInterval, string> = { DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
@@ -62,6 +63,9 @@ export function insightsScope(
 ): InsightsScope {
   const fromDay = localDate(from, timeZone);
   const toDay = localDate(to, timeZone);
+  // Written into statements as literals: nothing but a date may pass.
+  if (!DATE.test(fromDay) || !DATE.test(toDay))
+    throw new BadInput('from and to must be dates from year 1 to 9999', 'from');
   const days = dayNumber(toDay) - dayNumber(fromDay);
   if (!(days > 0)) throw new BadInput('to must fall on a later day than from', 'to');
   if (days > INSIGHTS_LIMITS.maxDays)
@@ -93,23 +97,33 @@ interface BucketRow {
 /** The series, one statement: every bucket of the range, zeros included, oldest first. */
 export async function insightsSeries(em: EntityManager, s: InsightsScope): Promise<InsightsBucket[]> {
   const unit = TRUNC[s.interval];
-  const bucket = (day: string) => `greatest(date_trunc('${unit}', ${day})::date, '${s.fromDay}'::date)`;
-  const range = (column: string) => `${column} >= ?::date and ${column} < ?::date`;
-  const f = s.fromDay;
-  const t = s.toDay;
+  // Both are YYYY-MM-DD strings of insightsScope (checked there), written into the statement.
+  const f = `'${s.fromDay}'::date`;
+  const t = `'${s.toDay}'::date`;
+  const bucket = (day: string) => `greatest(date_trunc('${unit}', ${day})::date, ${f})`;
+  const range = (column: string) => `${column} >= ${f} and ${column} < ${t}`;
   const rows = await sql<BucketRow[]>(
     em,
     `with b as (
-       select distinct ${bucket('d::date')} as date
-         from generate_series(?::date::timestamp, (?::date - 1)::timestamp, interval '1 day') d
+       select distinct date_trunc('${unit}', d)::date as start
+         from generate_series(${f}::timestamp, (${t} - 1)::timestamp, interval '1 day') d
+     ), bb as (
+       select start, greatest(start, ${f}) as date, (start + interval '1 ${unit}')::date as stop from b
      ), days as (
        select ${bucket('day')} as date, sum(posts)::int as posts, sum(comments)::int as comments,
               sum(interactions)::int as interactions, sum(new_members)::int as new_members,
               sum(departed_members)::int as departed
          from community_days where ${range('day')} ${inScope(s, 'community_id')} group by 1
      ), act as (
-       select ${bucket('day')} as date, count(distinct user_id)::int as active
-         from member_activity_days where ${range('day')} ${inScope(s, 'community_id')} group by 1
+       -- A whole day, week or month: its count kept by the rollup; a bucket the range cuts: counted here.
+       select bb.date,
+              case when bb.start >= ${f} and bb.stop <= ${t}
+                   then (select members from active_member_counts
+                          where community_id = ${Number(s.communityId ?? 0)} and unit = '${unit}' and start = bb.start)
+                   else (select count(distinct user_id) from member_activity_days
+                          where day >= bb.date and day < least(bb.stop, ${t}) ${inScope(s, 'community_id')})
+              end as active
+         from bb
      ), rep as (
        select ${bucket('day')} as date, count(seconds)::int as replied,
               percentile_cont(0.5) within group (order by seconds) as median_reply
@@ -121,20 +135,18 @@ export async function insightsSeries(em: EntityManager, s: InsightsScope): Promi
          from (select r.status, r.seated, r.checked_in_at,
                       (r.occurrence_starts_at at time zone ${s.communityId === null ? `'UTC'` : 'c.time_zone'})::date as day
                  from rsvps r join events e on e.id = r.event_id join communities c on c.id = e.community_id
-                where r.occurrence_starts_at >= (?::date - 1)::timestamp at time zone 'UTC'
-                  and r.occurrence_starts_at < (?::date + 1)::timestamp at time zone 'UTC' ${inScope(s, 'e.community_id')}) x
+                where r.occurrence_starts_at >= (${f} - 1)::timestamp at time zone 'UTC'
+                  and r.occurrence_starts_at < (${t} + 1)::timestamp at time zone 'UTC' ${inScope(s, 'e.community_id')}) x
         where ${range('x.day')}
         group by 1
      )
-     select to_char(b.date, 'YYYY-MM-DD') as date, coalesce(act.active, 0) as active,
+     select to_char(bb.date, 'YYYY-MM-DD') as date, coalesce(act.active, 0)::int as active,
             coalesce(days.new_members, 0) as new_members, coalesce(days.departed, 0) as departed,
             coalesce(days.posts, 0) as posts, coalesce(days.comments, 0) as comments,
             coalesce(days.interactions, 0) as interactions, coalesce(rep.replied, 0) as replied, rep.median_reply,
             coalesce(ev.going, 0) as going, coalesce(ev.checked_in, 0) as checked_in
-       from b left join days using (date) left join act using (date) left join rep using (date) left join ev using (date)
-      where b.date < ?::date
-      order by b.date`,
-    [f, t, f, t, f, t, f, t, f, t, f, t, t],
+       from bb left join days using (date) left join act using (date) left join rep using (date) left join ev using (date)
+      order by bb.date`,
   );
   return rows.map((r) => ({
     date: r.date,
@@ -152,15 +164,34 @@ export async function insightsSeries(em: EntityManager, s: InsightsScope): Promi
   }));
 }
 
-/** The INSIGHTS_LIMITS.top members with the most interactions in the range (ties: the lower user id first). */
+/** The first day of the month of a YYYY-MM-DD day, or of the next month when `next` and the day is not a first. */
+function monthStart(day: string, next: boolean): string {
+  if (!next || day.endsWith('-01')) return `${day.slice(0, 8)}01`;
+  const d = new Date(`${day.slice(0, 8)}01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The INSIGHTS_LIMITS.top members with the most interactions in the range (ties: the lower user id
+ * first): the whole months of the range from `member_activity_months`, its cut months' days from
+ * `member_activity_days`.
+ */
 export async function topContributors(em: EntityManager, s: InsightsScope): Promise<InsightsContributor[]> {
+  let monthsFrom = monthStart(s.fromDay, true);
+  let monthsTo = monthStart(s.toDay, false);
+  if (monthsFrom >= monthsTo) monthsFrom = monthsTo = s.toDay; // no whole month: days only
   const rows = await sql<{ user_id: number; posts: number; comments: number; interactions: number }[]>(
     em,
-    `select user_id, sum(posts)::int as posts, sum(comments)::int as comments,
-            sum(posts + comments + votes + reactions + rsvps + chat_messages + ballots)::int as interactions
-       from member_activity_days where day >= ?::date and day < ?::date ${inScope(s, 'community_id')}
+    `select user_id, sum(posts)::int as posts, sum(comments)::int as comments, sum(interactions)::int as interactions
+       from (select user_id, posts, comments, interactions from member_activity_months
+              where month >= ?::date and month < ?::date ${inScope(s, 'community_id')}
+             union all
+             select user_id, posts, comments, posts + comments + votes + reactions + rsvps + chat_messages + ballots
+               from member_activity_days
+              where ((day >= ?::date and day < ?::date) or (day >= ?::date and day < ?::date)) ${inScope(s, 'community_id')}) x
       group by user_id order by interactions desc, user_id limit ?`,
-    [s.fromDay, s.toDay, INSIGHTS_LIMITS.top],
+    [monthsFrom, monthsTo, s.fromDay, monthsFrom, monthsTo, s.toDay, INSIGHTS_LIMITS.top],
   );
   return rows.map((r) => ({ userId: r.user_id, posts: r.posts, comments: r.comments, interactions: r.interactions }));
 }

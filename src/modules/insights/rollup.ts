@@ -185,6 +185,8 @@ export async function runRollup(
       await sql(tx, 'delete from community_days');
       await sql(tx, 'delete from community_tag_days');
       await sql(tx, 'delete from post_first_replies');
+      await sql(tx, 'delete from member_activity_months');
+      await sql(tx, 'delete from active_member_counts');
     }
     for (const source of SOURCES) {
       const { where, params } = newRows(source);
@@ -251,6 +253,55 @@ export async function runRollup(
          join users u on u.id = a.user_id
         where a.kind not in ('join', 'leave')
         group by a.community_id, a.day, a.user_id`,
+    );
+    // The months of the touched days, summed again from the days.
+    await sql(
+      tx,
+      `create temp table insights_months on commit drop as
+       select distinct community_id, date_trunc('month', day)::date as month from insights_touched`,
+    );
+    await sql(
+      tx,
+      'delete from member_activity_months m using insights_months t where m.community_id = t.community_id and m.month = t.month',
+    );
+    await sql(
+      tx,
+      `insert into member_activity_months (community_id, month, user_id, posts, comments, interactions)
+       select d.community_id, t.month, d.user_id, sum(d.posts), sum(d.comments),
+              sum(d.posts + d.comments + d.votes + d.reactions + d.rsvps + d.chat_messages + d.ballots)
+         from insights_months t
+         join member_activity_days d on d.community_id = t.community_id and d.day >= t.month
+                                    and d.day < (t.month + interval '1 month')::date
+        group by d.community_id, t.month, d.user_id`,
+    );
+    // Distinct active members of the touched days, weeks and months, the community's and every community's (0).
+    await sql(
+      tx,
+      `create temp table insights_periods on commit drop as
+       select distinct t.community_id, u.unit, date_trunc(u.unit, t.day)::date as start
+         from insights_touched t cross join (values ('day'), ('week'), ('month')) u(unit)`,
+    );
+    await sql(tx, 'insert into insights_periods select distinct 0, unit, start from insights_periods');
+    await sql(
+      tx,
+      `delete from active_member_counts a using insights_periods p
+        where a.community_id = p.community_id and a.unit = p.unit and a.start = p.start`,
+    );
+    const periodEnd = `(p.start + ('1 ' || p.unit)::interval)::date`;
+    await sql(
+      tx,
+      `insert into active_member_counts (community_id, unit, start, members)
+       select p.community_id, p.unit, p.start,
+              (select count(distinct m.user_id) from member_activity_days m
+                where m.community_id = p.community_id and m.day >= p.start and m.day < ${periodEnd})
+         from insights_periods p where p.community_id <> 0`,
+    );
+    await sql(
+      tx,
+      `insert into active_member_counts (community_id, unit, start, members)
+       select 0, p.unit, p.start,
+              (select count(distinct m.user_id) from member_activity_days m where m.day >= p.start and m.day < ${periodEnd})
+         from insights_periods p where p.community_id = 0`,
     );
     await sql(
       tx,

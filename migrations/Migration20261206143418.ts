@@ -1,8 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261206140740 extends Migration {
+export class Migration20261206143418 extends Migration {
 
   override async up(): Promise<void> {
+    this.addSql(`create table "active_member_counts" ("community_id" int not null, "unit" text not null, "start" date not null, "members" int not null, constraint "active_member_counts_pkey" primary key ("community_id", "unit", "start"));`);
+
     this.addSql(`create table "community_days" ("community_id" int not null, "day" date not null, "active_members" int not null default 0, "posts" int not null default 0, "comments" int not null default 0, "interactions" int not null default 0, "new_members" int not null default 0, "departed_members" int not null default 0, constraint "community_days_pkey" primary key ("community_id", "day"));`);
 
     this.addSql(`create table "community_tag_days" ("community_id" int not null, "day" date not null, "tag" text not null, "posts" int not null, constraint "community_tag_days_pkey" primary key ("community_id", "day", "tag"));`);
@@ -16,7 +18,10 @@ export class Migration20261206140740 extends Migration {
     this.addSql(`create table "post_first_replies" ("post_id" int not null, "community_id" int not null, "day" date not null, "seconds" int null, constraint "post_first_replies_pkey" primary key ("post_id"));`);
     this.addSql(`create index "post_first_replies_community_day_index" on "post_first_replies" ("community_id", "day");`);
 
+    this.addSql(`create table "member_activity_months" ("community_id" int not null, "month" date not null, "user_id" int not null, "posts" int not null, "comments" int not null, "interactions" int not null, constraint "member_activity_months_pkey" primary key ("community_id", "month", "user_id"));`);
+
     this.addSql(`create table "member_activity_days" ("community_id" int not null, "day" date not null, "user_id" int not null, "posts" int not null default 0, "comments" int not null default 0, "votes" int not null default 0, "reactions" int not null default 0, "rsvps" int not null default 0, "chat_messages" int not null default 0, "ballots" int not null default 0, constraint "member_activity_days_pkey" primary key ("community_id", "day", "user_id"));`);
+    this.addSql(`create index "member_activity_days_day_index" on "member_activity_days" ("day");`);
     this.addSql(`create index "member_activity_days_user_index" on "member_activity_days" ("user_id");`);
 
     this.addSql(`alter table "community_days" add constraint "community_days_community_id_foreign" foreign key ("community_id") references "communities" ("id") on update cascade on delete cascade;`);
@@ -25,6 +30,9 @@ export class Migration20261206140740 extends Migration {
 
     this.addSql(`alter table "post_first_replies" add constraint "post_first_replies_post_id_foreign" foreign key ("post_id") references "posts" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "post_first_replies" add constraint "post_first_replies_community_id_foreign" foreign key ("community_id") references "communities" ("id") on update cascade on delete cascade;`);
+
+    this.addSql(`alter table "member_activity_months" add constraint "member_activity_months_community_id_foreign" foreign key ("community_id") references "communities" ("id") on update cascade on delete cascade;`);
+    this.addSql(`alter table "member_activity_months" add constraint "member_activity_months_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`alter table "member_activity_days" add constraint "member_activity_days_community_id_foreign" foreign key ("community_id") references "communities" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "member_activity_days" add constraint "member_activity_days_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
@@ -61,6 +69,8 @@ export class Migration20261206140740 extends Migration {
     this.addSql(`drop trigger if exists members_record_departure on "members";`);
     this.addSql(`drop function if exists members_record_departure();`);
 
+    this.addSql(`drop table if exists "active_member_counts" cascade;`);
+
     this.addSql(`drop table if exists "community_days" cascade;`);
 
     this.addSql(`drop table if exists "community_tag_days" cascade;`);
@@ -70,6 +80,8 @@ export class Migration20261206140740 extends Migration {
     this.addSql(`drop table if exists "member_departures" cascade;`);
 
     this.addSql(`drop table if exists "post_first_replies" cascade;`);
+
+    this.addSql(`drop table if exists "member_activity_months" cascade;`);
 
     this.addSql(`drop table if exists "member_activity_days" cascade;`);
 
