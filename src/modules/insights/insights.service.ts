@@ -114,7 +114,7 @@ export async function insightsSeries(em: EntityManager, s: InsightsScope): Promi
               sum(interactions)::int as interactions, sum(new_members)::int as new_members,
               sum(departed_members)::int as departed
          from community_days where ${range('day')} ${inScope(s, 'community_id')} group by 1
-     ), act as (
+     ), act as materialized (
        -- A whole day, week or month: its count kept by the rollup; a bucket the range cuts: counted here.
        select bb.date,
               case when bb.start >= ${f} and bb.stop <= ${t}
@@ -269,17 +269,24 @@ export async function cohorts(em: EntityManager, s: InsightsScope): Promise<Insi
          from (${joins}) x where day >= ?::date and day < ?::date group by user_id
      ), w as (
        select week, count(*)::int as size from j group by week order by week desc limit ?
-     ), a as (
-       select distinct j.week, date_trunc('week', m.day)::date as active_week
-         , m.user_id
-         from j join member_activity_days m on m.user_id = j.user_id ${inScope(s, 'm.community_id')}
-        where j.week >= (select min(week) from w) and m.day >= j.week + 7 and m.day < j.week + 7 * (? + 1)
+     ), aw as materialized (
+       -- Each member's active weeks over the cohorts' following weeks, then matched with their cohort.
+       select user_id, date_trunc('week', day)::date as active_week
+         from member_activity_days
+        where day >= (select min(week) from w) + 7 and day < (select max(week) from w) + 7 * (? + 1)
+              ${inScope(s, 'community_id')}
+        group by 1, 2
+     ), a as materialized (
+       select j.week, (aw.active_week - j.week) / 7 as k, count(*)::int as n
+         from aw join j on j.user_id = aw.user_id
+        where j.week in (select week from w) and aw.active_week > j.week
+        group by 1, 2
      ), today as (select ${s.communityId === null ? `(now() at time zone 'UTC')::date` : '(now() at time zone ?)::date'} as d)
      select to_char(w.week, 'YYYY-MM-DD') as week, w.size,
-            array(select case when w.week + 7 * k > (select d from today) then null
-                              else (select count(distinct a.user_id) from a where a.week = w.week and a.active_week = w.week + 7 * k)::float8 / w.size
+            array(select case when w.week + 7 * g.i > (select d from today) then null
+                              else coalesce((select n from a where a.week = w.week and a.k = g.i), 0)::float8 / w.size
                          end
-                    from generate_series(1, ?) k order by k) as retention
+                    from generate_series(1, ?) as g(i) order by g.i) as retention
        from w order by w.week`,
     [...joinParams, s.fromDay, s.toDay, INSIGHTS_LIMITS.cohorts, weeks, ...zone, weeks],
   );

@@ -356,6 +356,13 @@ export async function runRollup(
         [table, tops[table]],
       );
     }
+    // A rebuild rewrote the tables: their statistics are stale until autovacuum comes by.
+    if (rebuild) {
+      await sql(
+        tx,
+        'analyze member_activity_days, member_activity_months, community_days, community_tag_days, post_first_replies, active_member_counts',
+      );
+    }
     return { days, posts };
   });
 }
