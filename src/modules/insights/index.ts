@@ -24,8 +24,9 @@ export const insights: ModuleManifest = {
       const started = Date.now();
       const result = await runRollup(em, { rebuild: payload?.rebuild === true });
       log.info({ ...result, ms: Date.now() - started }, 'insights rollup done');
-      // Cached insights answers (and `computedThrough`) are dropped, all of them: platformInsights reads every community.
-      await responseCache.invalidate();
+      // Cached insights answers are dropped when a day was recomputed, all of them: platformInsights reads
+      // every community. (`computedThrough` alone may show a run late, within RESPONSE_CACHE_SECONDS.)
+      if (result.days > 0 || result.posts > 0) await responseCache.invalidate();
     },
   },
   // Five past every hour; a run missed is made up within 2 hours (one run catches up everything).
