@@ -22,6 +22,16 @@ import { Notification, ThreadMute } from './modules/notifications/notifications.
 import { NotificationPreference } from './modules/notifications/preferences.entity';
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
+import {
+  ActiveMemberCount,
+  CommunityDay,
+  CommunityTagDay,
+  InsightsWatermark,
+  MemberActivityDay,
+  MemberActivityMonth,
+  MemberDeparture,
+  PostFirstReply,
+} from './modules/insights/insights.entity';
 import { Settings } from './platform/settings.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
 
@@ -69,6 +79,14 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  MemberActivityDay,
+  CommunityDay,
+  CommunityTagDay,
+  PostFirstReply,
+  MemberDeparture,
+  InsightsWatermark,
+  MemberActivityMonth,
+  ActiveMemberCount,
   Settings,
   JobWorker,
 ];

@@ -12,6 +12,7 @@ import { reputation } from './reputation';
 import { search } from './search';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
+import { insights } from './insights';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -31,4 +32,5 @@ export const MODULES: readonly ModuleManifest[] = [
   webhooks,
   bots,
   search,
+  insights,
 ];

@@ -350,6 +350,7 @@ describe('the role permission table', () => {
     inviteMember: ['OWNER', 'ADMIN', 'MODERATOR'],
     banMember: ['OWNER', 'ADMIN', 'MODERATOR'],
     promoteToModerator: ['OWNER', 'ADMIN'],
+    readInsights: ['OWNER', 'ADMIN'],
   };
 
   async function communityWithActor(role: Role) {
@@ -384,6 +385,12 @@ describe('the role permission table', () => {
       server.gql(
         SetRole,
         { input: { communityId: c.id, userId: target.user.id, role: 'MODERATOR' } },
+        { token: actor.token },
+      ),
+    readInsights: ({ actor, slug }) =>
+      server.gql(
+        'query($s: String!) { community(slug: $s) { insights(from: "2026-01-05T00:00:00Z", to: "2026-01-12T00:00:00Z", interval: DAY) { from } } }',
+        { s: slug },
         { token: actor.token },
       ),
   };

@@ -15,6 +15,7 @@ import { dbId, dbQuery } from '../posts/operations';
 import {
   closeAll,
   createCommunity,
+  grantPlatformAdmin,
   joinCommunity,
   openPrivileges,
   signUp,
@@ -1043,6 +1044,18 @@ export const QUERY_BASELINES: Record<string, Builder> = {
     variables: { ruleId: await w.once('automod rule', () => w.autoModRule()), last: 20 },
   }),
   viewerModerationActions: async () => ({ variables: { first: 5 } }),
+  // As a platform admin (anyone else is refused before the arguments are read).
+  platformInsights: async (w) => {
+    const admin = await w.once('platform admin', async () => {
+      const user = await signUp(w.server, 'fzadmin');
+      await grantPlatformAdmin(w.server, user);
+      return user;
+    });
+    return {
+      variables: { from: '2026-01-05T00:00:00Z', to: '2026-03-02T00:00:00Z', interval: 'WEEK' },
+      token: admin.token,
+    };
+  },
   // A window between two cursors, so that `before` is fuzzed from a real cursor as `after` is.
   communities: async (w) => {
     const page = await w.call('{ communities(first: 3) { edges { cursor } } }', {});

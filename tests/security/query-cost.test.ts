@@ -35,6 +35,7 @@ import { AUTOMOD_LIMITS, AutoModSubject } from '../../src/modules/moderation/aut
 import { DRY_RUN_LIMITS } from '../../src/modules/moderation/automod.types';
 import { ModerationAction, ReportReason } from '../../src/modules/moderation/moderation.entity';
 import { MODERATION_STATS_LIMITS } from '../../src/modules/moderation/stats';
+import { INSIGHTS_LIMITS } from '../../src/modules/insights/insights.types';
 import { assertQueryCost } from '../../src/platform/guards/limits';
 import { buildSchema } from '../../src/app';
 import {
@@ -62,6 +63,18 @@ const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
   'ModerationStats.autoModMatches': {
     bound: MODERATION_STATS_LIMITS.autoModRules,
     why: 'the MODERATION_STATS_LIMITS.autoModRules most matched rules',
+  },
+  'Insights.series': {
+    bound: INSIGHTS_LIMITS.maxBuckets,
+    why: 'one bucket per day, week or month of the range, which may hold INSIGHTS_LIMITS.maxBuckets',
+  },
+  'Insights.topContributors': { bound: INSIGHTS_LIMITS.top, why: 'the INSIGHTS_LIMITS.top most active members' },
+  'Insights.topTags': { bound: INSIGHTS_LIMITS.top, why: 'the INSIGHTS_LIMITS.top most used tags' },
+  'Insights.events': { bound: INSIGHTS_LIMITS.events, why: 'the latest INSIGHTS_LIMITS.events occurrences' },
+  'Insights.cohorts': { bound: INSIGHTS_LIMITS.cohorts, why: 'the latest INSIGHTS_LIMITS.cohorts weeks of the range' },
+  'InsightsCohort.retention': {
+    bound: INSIGHTS_LIMITS.cohortWeeks,
+    why: 'one share per week followed (floats)',
   },
   'AutoModFlag.reasons': { bound: 10, why: 'a line per condition, four for the author at most (strings)' },
   'AutoModDryRunMatch.reasons': { bound: 10, why: 'a line per condition, four for the author at most (strings)' },

@@ -145,6 +145,8 @@ export class Community extends Node {
 }
 
 @Entity({ tableName: 'members' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'members_joined_at_index', properties: ['joinedAt'] })
 @Unique({ properties: ['community', 'user'] })
 @Index({ properties: ['user'] })
 @Index({ name: 'members_community_id_id_index', properties: ['community', 'id'] })

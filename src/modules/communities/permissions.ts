@@ -73,6 +73,8 @@ export const PERMISSIONS = {
   'automod.configure': Role.ADMIN,
   /** Register, change, delete webhook endpoints, rotate their secrets; read their deliveries and events, redeliver; create bots. */
   'webhooks.manage': Role.ADMIN,
+  /** Read the community's insights: activity, members, retention (`Community.insights`). */
+  'insights.read': Role.ADMIN,
   /** Create bot accounts that act in the community only, with an API key. */
   'bots.create': Role.ADMIN,
   /** Replace a bot's API key (a leaked one stops working at once). */

@@ -7,6 +7,8 @@ import { Event } from './events.entity';
 
 /** A message in a live stream's chat; a question (live Q&A) can be upvoted and marked answered. */
 @Entity({ tableName: 'chat_messages' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'chat_messages_created_at_index', properties: ['createdAt'] })
 @Index({ name: 'chat_messages_event_index', properties: ['event', 'id'] })
 @Index({ name: 'chat_messages_questions_index', properties: ['event', 'isQuestion', 'upvotes', 'id'] })
 @Check({ name: 'chat_messages_upvotes_check', expression: 'upvotes >= 0' })

@@ -168,6 +168,8 @@ export class Event extends Node {
  * the order in which members said GOING (one arrival number per occurrence, unique in the database).
  */
 @Entity({ tableName: 'rsvps' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'rsvps_responded_at_index', properties: ['respondedAt'] })
 @Unique({ name: 'rsvps_member_unique', properties: ['event', 'occurrenceStartsAt', 'user'] })
 @Unique({ name: 'rsvps_arrival_unique', properties: ['event', 'occurrenceStartsAt', 'arrival'] })
 @Index({ name: 'rsvps_seats_index', properties: ['event', 'occurrenceStartsAt', 'seated', 'arrival'] })

@@ -169,6 +169,8 @@ export class PollOption extends Node {
  * `viewerVote`; for an anonymous poll no API path reads it for anyone but the voter.
  */
 @Entity({ tableName: 'ballots' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'ballots_updated_at_index', properties: ['updatedAt'] })
 @Unique({ name: 'ballots_member_unique', properties: ['poll', 'user'] })
 export class Ballot {
   @PrimaryKey({ autoincrement: true })

@@ -8,6 +8,8 @@ import { User } from '../identity/identity.entity';
 
 /** A post in a community. Deleting it is soft: the thread stays, the body is replaced and the author hidden. */
 @Entity({ tableName: 'posts' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'posts_created_at_index', properties: ['createdAt'] })
 @Index({ name: 'posts_community_new_index', properties: ['community', 'pinned', 'id'] })
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
@@ -111,6 +113,8 @@ export class Post extends Node {
 
 /** A comment on a post, possibly a reply to another comment of the same post. */
 @Entity({ tableName: 'comments' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'comments_created_at_index', properties: ['createdAt'] })
 @Index({ name: 'comments_post_thread_index', properties: ['post', 'parent', 'id'] })
 @Index({ name: 'comments_post_id_index', properties: ['post', 'id'] })
 @Index({ name: 'comments_parent_index', properties: ['parent', 'id'] })
@@ -196,6 +200,8 @@ export class Comment extends Node {
 
 /** One member's vote on one post or comment: +1 or -1; withdrawing deletes the row. */
 @Entity({ tableName: 'votes' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'votes_created_at_index', properties: ['createdAt'] })
 @Unique({ name: 'votes_user_post_unique', properties: ['user', 'post'] })
 @Unique({ name: 'votes_user_comment_unique', properties: ['user', 'comment'] })
 @Check({ name: 'votes_one_subject_check', expression: 'num_nonnulls(post_id, comment_id) = 1' })
@@ -222,6 +228,8 @@ export class Vote {
 
 /** One member's emoji reaction to a post or comment; each emoji at most once per member. */
 @Entity({ tableName: 'reactions' })
+// The insights rollup reads each day's rows by time (src/modules/insights/rollup.ts).
+@Index({ name: 'reactions_created_at_index', properties: ['createdAt'] })
 @Unique({ name: 'reactions_user_post_emoji_unique', properties: ['user', 'post', 'emoji'] })
 @Unique({ name: 'reactions_user_comment_emoji_unique', properties: ['user', 'comment', 'emoji'] })
 @Check({ name: 'reactions_one_subject_check', expression: 'num_nonnulls(post_id, comment_id) = 1' })
