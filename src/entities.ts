@@ -23,6 +23,7 @@ import { NotificationPreference } from './modules/notifications/preferences.enti
 import { EmailToken } from './modules/accounts/accounts.entity';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from './modules/webhooks/webhooks.entity';
 import { Settings } from './platform/settings.entity';
+import { DataExport, RetentionSettings } from './modules/privacy/privacy.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -69,6 +70,8 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  DataExport,
+  RetentionSettings,
   Settings,
   JobWorker,
 ];

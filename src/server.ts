@@ -17,6 +17,7 @@ import { ConfigError, type Config } from './config';
 import {
   buildSchema,
   createLoaders,
+  httpRoutes,
   jobSchedules,
   jobTasks,
   shareKeys,
@@ -273,6 +274,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const { contentType, body } = await metrics.expose();
     res.set('content-type', contentType).send(body);
   });
+
+  // The modules' plain HTTP routes (data export downloads): each request with an EntityManager of its own.
+  for (const route of httpRoutes) {
+    app.get(route.path, (req, res) => {
+      route.handle(req, res, { em: db.orm.em.fork(), config, log: req.log }).catch((err: unknown) => {
+        req.log.error({ err }, 'route failed');
+        if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+      });
+    });
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

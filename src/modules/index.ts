@@ -8,6 +8,7 @@ import { node } from './node';
 import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
+import { privacy } from './privacy';
 import { reputation } from './reputation';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
@@ -28,5 +29,6 @@ export const MODULES: readonly ModuleManifest[] = [
   moderation,
   notifications,
   webhooks,
+  privacy,
   bots,
 ];

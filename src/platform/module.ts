@@ -1,4 +1,5 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Request, Response } from 'express';
 import type { Config } from '../config';
 import type { Services } from './context';
 import type { JobSchedule, JobTasks } from './jobs/jobs';
@@ -34,6 +35,22 @@ export interface ModuleManifest {
   schedules?: readonly JobSchedule[];
   /** Starts its long-lived services and background work, once the database and pub/sub are up. */
   start?(deps: ModuleDeps): Promise<ModuleRuntime>;
+  /** Plain HTTP routes it serves beside /graphql (a download, say), answered by Express. */
+  routes?: readonly HttpRoute[];
+}
+
+/** A GET route of a module: `path` in Express's syntax (`/exports/:token`). */
+export interface HttpRoute {
+  path: string;
+  /** Answers the request; a thrown error is logged and answered 500. */
+  handle(req: Request, res: Response, deps: HttpRouteDeps): Promise<void>;
+}
+
+/** What a route's handler gets: a fresh EntityManager per request, the instance's config and logger. */
+export interface HttpRouteDeps {
+  em: EntityManager;
+  config: Config;
+  log: Logger;
 }
 
 /** What a module's `start` gets. */
