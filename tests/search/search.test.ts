@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   closeAll,
   createCommunity,
@@ -6,7 +7,6 @@ import {
   openPrivileges,
   signUp,
   startTestServer,
-  unique,
   type TestServer,
   type TestUser,
 } from '../support/server';
@@ -44,7 +44,11 @@ let server: TestServer;
 let owner: TestUser;
 let community: { id: string; slug: string };
 /** A word no other test file writes, so that each test's results are its own. */
-const word = () => unique('w').replace(/[^a-z0-9]/g, '');
+/**
+ * A word no other text holds, nor looks like: random letters. (`unique` starts with the clock, so two of
+ * its words share a long prefix, and a fuzzy title match found one from the other.)
+ */
+const word = () => Array.from(randomBytes(12), (b) => String.fromCharCode(97 + (b % 26))).join('');
 
 async function search(variables: Record<string, unknown>, token?: string) {
   const res = await server.gql(SEARCH, variables, { token });
