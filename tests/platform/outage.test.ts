@@ -15,7 +15,9 @@ let live: Recording<{ commentAdded: { id: string } }>;
 let memberId = 0;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // No job worker: the tests close the database under the server, and a job another file left (or a
+  // cron run) picked up then would hold the shutdown until it fails (it did once, past the hook's 30 s).
+  server = await startTestServer({ JOB_CONCURRENCY: '0' });
   const owner = await signUp(server, 'outage');
   const community = await createCommunity(server, owner);
   const made = await server.gql(
