@@ -224,6 +224,16 @@ export function requireUser(viewer: Viewer): number {
   return viewer.userId;
 }
 
+/**
+ * The signed-in platform admin's user id: UNAUTHENTICATED for anonymous callers, FORBIDDEN for anyone
+ * else. `what` completes "Only platform admins …" (`'read the platform insights'`).
+ */
+export function requirePlatformAdmin(viewer: Viewer, what: string): number {
+  if (viewer.userId === null) throw new Unauthenticated(`Sign in as a platform admin to ${what}`);
+  if (!viewer.isAdmin) throw new Forbidden(`Only platform admins ${what}`);
+  return viewer.userId;
+}
+
 /** Creates an API key for the signed-in user; only a session (not another key) can mint keys. */
 export async function createApiKey(
   em: EntityManager,

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
-import { Forbidden, Unauthenticated } from '../../platform/errors';
+import { requirePlatformAdmin } from '../identity/identity.service';
 import { boundedListComplexity } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { actorIn } from '../communities/communities.service';
@@ -89,8 +89,7 @@ export class InsightsResolver {
     @Arg('interval', () => InsightsInterval, RANGE.interval) interval: InsightsInterval,
     @Ctx() { viewer }: Context,
   ): Insights {
-    if (viewer.userId === null) throw new Unauthenticated('Sign in to read the platform insights');
-    if (!viewer.isAdmin) throw new Forbidden('Only platform admins read the platform insights');
+    requirePlatformAdmin(viewer, 'read the platform insights');
     return insights(insightsScope(null, 'UTC', { from, to, interval }));
   }
 
