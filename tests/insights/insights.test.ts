@@ -270,6 +270,21 @@ async function rollupRows(communityId: number) {
   };
 }
 
+/** The whole of the fixture's August, as a MONTH bucket gives it (from Aug 3, the range's start, or Aug 1). */
+const AUGUST = {
+  activeMembers: 5,
+  newMembers: 6,
+  departedMembers: 1,
+  posts: 4,
+  comments: 4,
+  interactions: 16,
+  interactionRate: 3.2,
+  repliedPosts: 3,
+  medianSecondsToFirstReply: 3600,
+  rsvpsGoing: 2,
+  checkedIn: 1,
+};
+
 describe('Community.insights', () => {
   let w: World;
   beforeAll(async () => {
@@ -405,20 +420,7 @@ describe('Community.insights', () => {
 
     const monthly = await insights(w, 'MONTH');
     expect(monthly.series).toEqual([
-      {
-        date: '2026-08-03',
-        activeMembers: 5,
-        newMembers: 6,
-        departedMembers: 1,
-        posts: 4,
-        comments: 4,
-        interactions: 16,
-        interactionRate: 3.2,
-        repliedPosts: 3,
-        medianSecondsToFirstReply: 3600,
-        rsvpsGoing: 2,
-        checkedIn: 1,
-      },
+      { ...AUGUST, date: '2026-08-03' },
       { ...zero, date: '2026-09-01' },
     ]);
   });
@@ -426,22 +428,7 @@ describe('Community.insights', () => {
   it('reads whole months and weeks from their own rollups, as the days give them', async () => {
     const weekly = await insights(w, 'WEEK');
     const august = await insights(w, 'MONTH', w.owner, '2026-08-01T00:00:00Z', '2026-09-01T00:00:00Z');
-    expect(august.series).toEqual([
-      {
-        date: '2026-08-01',
-        activeMembers: 5,
-        newMembers: 6,
-        departedMembers: 1,
-        posts: 4,
-        comments: 4,
-        interactions: 16,
-        interactionRate: 3.2,
-        repliedPosts: 3,
-        medianSecondsToFirstReply: 3600,
-        rsvpsGoing: 2,
-        checkedIn: 1,
-      },
-    ]);
+    expect(august.series).toEqual([{ ...AUGUST, date: '2026-08-01' }]);
     expect(august.topContributors).toEqual(weekly.topContributors);
     // Mid-week to mid-week: the cut weeks are counted from their days (B and O on Aug 4; C, A, D on Aug 11, B on Aug 12).
     const cut = await insights(w, 'WEEK', w.owner, '2026-08-04T00:00:00Z', '2026-08-13T00:00:00Z');

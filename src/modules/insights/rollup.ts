@@ -25,6 +25,20 @@ export const ROLLUP = {
   behindHours: 12,
 } as const;
 
+/** A source whose rows are on a post or on a comment (`post_id` or `comment_id`): its community is the post's. */
+function onPostOrComment(table: string, kind: string) {
+  return {
+    table,
+    kind,
+    from: `${table} s left join posts p on p.id = s.post_id
+           left join comments k on k.id = s.comment_id left join posts kp on kp.id = k.post_id`,
+    community: 'coalesce(p.community_id, kp.community_id)',
+    user: 's.user_id',
+    at: 's.created_at',
+    ref: 's.id',
+  };
+}
+
 /**
  * Each source of activity: its table, the community it belongs to, the user, the time of the
  * activity (joins bring what they need), and the kind it counts as.
@@ -48,26 +62,8 @@ const SOURCES = [
     at: 's.created_at',
     ref: 's.post_id',
   },
-  {
-    table: 'votes',
-    kind: 'vote',
-    from: `votes s left join posts p on p.id = s.post_id
-           left join comments k on k.id = s.comment_id left join posts kp on kp.id = k.post_id`,
-    community: 'coalesce(p.community_id, kp.community_id)',
-    user: 's.user_id',
-    at: 's.created_at',
-    ref: 's.id',
-  },
-  {
-    table: 'reactions',
-    kind: 'reaction',
-    from: `reactions s left join posts p on p.id = s.post_id
-           left join comments k on k.id = s.comment_id left join posts kp on kp.id = k.post_id`,
-    community: 'coalesce(p.community_id, kp.community_id)',
-    user: 's.user_id',
-    at: 's.created_at',
-    ref: 's.id',
-  },
+  onPostOrComment('votes', 'vote'),
+  onPostOrComment('reactions', 'reaction'),
   {
     table: 'rsvps',
     kind: 'rsvp',
