@@ -456,6 +456,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'Community', id: string }
     | { __typename: 'CommunityRule', id: string }
     | { __typename: 'ContestEntry', id: string }
+    | { __typename: 'DataExport', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
     | { __typename: 'InviteLink', id: string }
@@ -729,6 +730,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type ContestCancelMutationVariables = Exact<{
@@ -793,6 +795,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -977,6 +980,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -993,6 +997,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1167,6 +1172,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'Community' }
     | { __typename: 'CommunityRule' }
     | { __typename: 'ContestEntry' }
+    | { __typename: 'DataExport' }
     | { __typename: 'Event' }
     | { __typename: 'Invite' }
     | { __typename: 'InviteLink' }
@@ -1305,6 +1311,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'Community', id: string }
     | { __typename: 'CommunityRule', id: string }
     | { __typename: 'ContestEntry', id: string }
+    | { __typename: 'DataExport', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'Invite', id: string }
     | { __typename: 'InviteLink', id: string }
@@ -1389,6 +1396,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'Community', id: string }
               | { __typename: 'CommunityRule', id: string }
               | { __typename: 'ContestEntry', id: string }
+              | { __typename: 'DataExport', id: string }
               | { __typename: 'Event', id: string }
               | { __typename: 'Invite', id: string }
               | { __typename: 'InviteLink', id: string }
@@ -1463,6 +1471,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

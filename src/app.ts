@@ -3,7 +3,7 @@ import { MODULES } from './modules';
 import type { Services } from './platform/context';
 import type { JobSchedule, JobTasks } from './platform/jobs/jobs';
 import { loadersOf } from './platform/loaders';
-import type { ModuleDeps, ModuleRuntime } from './platform/module';
+import type { HttpRoute, ModuleDeps, ModuleRuntime } from './platform/module';
 import type { PubSub } from './platform/pubsub/pubsub';
 import { buildTownsquareSchema } from './platform/schema';
 
@@ -34,6 +34,9 @@ export const jobTasks: JobTasks = Object.assign({}, ...MODULES.map((m) => m.task
 
 /** Every module's recurring jobs. */
 export const jobSchedules: readonly JobSchedule[] = MODULES.flatMap((m) => m.schedules ?? []);
+
+/** Every module's plain HTTP routes. */
+export const httpRoutes: readonly HttpRoute[] = MODULES.flatMap((m) => m.routes ?? []);
 
 /** The started modules: their services for every context, and their shutdown (in reverse order). */
 export interface StartedModules {

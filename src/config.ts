@@ -114,6 +114,11 @@ const envSchema = z.object({
    * `/reset-password?token=…`). Default `http://localhost:4000`.
    */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4000'),
+  /**
+   * Where clients reach this server, when not at PUBLIC_URL: links the server itself serves
+   * (`DataExport.downloadUrl`, `/exports/<token>`) start with it. Default PUBLIC_URL.
+   */
+  API_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Seconds an email verification link works. Default 86400 (a day). */
   EMAIL_VERIFICATION_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
   /** Seconds a password reset link works. Default 3600 (an hour). */
@@ -228,6 +233,19 @@ const envSchema = z.object({
    * once per level). Pruned daily. Default 90.
    */
   NOTIFICATION_RETENTION_DAYS: int(1, 3650).default(90),
+  /**
+   * Hours a data export's download link (`DataExport.downloadUrl`, `/exports/<token>`) serves its
+   * archive once built; the archive is deleted by the daily `privacy.pruneExports` job after. Default 48.
+   */
+  DATA_EXPORT_TTL_HOURS: int(1, 720).default(48),
+  /** Data exports one user may request per day (and at most one pending at a time). Default 3. */
+  DATA_EXPORT_DAILY_LIMIT: int(1, 100).default(3),
+  /**
+   * How the client's IP address appears in log lines (they leave the process, so what they keep is
+   * the log store's retention): `full`, `truncated` (IPv4 to its /24, IPv6 to its /48: the network,
+   * not the machine) or `none`. Default truncated.
+   */
+  LOG_IP: z.enum(['full', 'truncated', 'none']).default('truncated'),
   /** Operations (queries, mutations, subscriptions) one bot may run per BOT_RATE_WINDOW_SECONDS. Default 120. */
   BOT_RATE_LIMIT: int(1, 1_000_000).default(120),
   /** The window of BOT_RATE_LIMIT, in seconds. Default 60. */

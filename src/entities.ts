@@ -33,6 +33,7 @@ import {
   PostFirstReply,
 } from './modules/insights/insights.entity';
 import { Settings } from './platform/settings.entity';
+import { DataExport, RetentionSettings } from './modules/privacy/privacy.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -87,6 +88,8 @@ export const ENTITIES = [
   InsightsWatermark,
   MemberActivityMonth,
   ActiveMemberCount,
+  DataExport,
+  RetentionSettings,
   Settings,
   JobWorker,
 ];

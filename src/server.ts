@@ -17,6 +17,7 @@ import { ConfigError, type Config } from './config';
 import {
   buildSchema,
   createLoaders,
+  httpRoutes,
   jobSchedules,
   jobTasks,
   shareKeys,
@@ -29,7 +30,7 @@ import { credentialAuthority } from './modules/identity';
 import { authenticate } from './modules/identity/identity.service';
 import { ANONYMOUS } from './platform/viewer';
 import { townsquarePlugin } from './platform/apollo';
-import { clientAddress } from './platform/client-address';
+import { addressForLog, clientAddress } from './platform/client-address';
 import { createResponseCache, responseCachePlugin, type ResponseCache } from './platform/response-cache';
 import { createContext, forkEm, type Context, type ContextDeps } from './platform/context';
 import { openDatabase, type AfterMigrate, type Database } from './platform/database/database';
@@ -165,7 +166,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     pubsub = await createPubSub(redis, log);
     // Rate-limit keys in a shared Redis are namespaced by the database, as the leaderboards are.
     namespace = redis ? await databaseIdentity(db.orm.em.fork()) : '';
-    rateLimiter = await createRateLimiter(redis, log, namespace);
+    rateLimiter = await createRateLimiter(redis, log, namespace, config.TOKEN_SECRET);
     responseCache = await createResponseCache({
       seconds: config.RESPONSE_CACHE_SECONDS,
       megabytes: config.RESPONSE_CACHE_MB,
@@ -175,7 +176,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // The modules' services (leaderboards) and background work. These run
     // in every instance, and so in every WEB_CONCURRENCY worker: each claims its work in SQL, so any
     // number of them at once still act once.
-    modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace });
+    modules = await startModules({ orm: db.orm, pubsub, responseCache, config, log, namespace, rateLimiter });
     // Background jobs (JOB_CONCURRENCY workers here): any number of instances share the queue.
     jobs = await startJobs({
       url: db.url,
@@ -274,6 +275,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.set('content-type', contentType).send(body);
   });
 
+  // The modules' plain HTTP routes (data export downloads): each request with an EntityManager of its own.
+  for (const route of httpRoutes) {
+    app.get(route.path, (req, res) => {
+      route.handle(req, res, { em: db.orm.em.fork(), config, log: req.log }).catch((err: unknown) => {
+        req.log.error({ err }, 'route failed');
+        if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+      });
+    });
+  }
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -312,7 +323,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Counted synchronously with the 'connection' that follows: no two upgrades race past the cap.
       if (!wsServer.admits(req)) {
         log.info(
-          { clientIp: clientAddress(req, config.TRUST_PROXY) },
+          { clientIp: addressForLog(clientAddress(req, config.TRUST_PROXY), config.LOG_IP) },
           'websocket upgrade refused: too many anonymous sockets from this address',
         );
         return done(false, 429, 'Too Many Requests', { 'Retry-After': String(ANONYMOUS_RETRY_AFTER_SECONDS) });

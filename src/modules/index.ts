@@ -8,6 +8,7 @@ import { node } from './node';
 import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
+import { privacy } from './privacy';
 import { reputation } from './reputation';
 import { search } from './search';
 import { webhooks } from './webhooks';
@@ -30,6 +31,7 @@ export const MODULES: readonly ModuleManifest[] = [
   moderation,
   notifications,
   webhooks,
+  privacy,
   bots,
   search,
   insights,

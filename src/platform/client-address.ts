@@ -107,3 +107,27 @@ export function clientAddress(req: IncomingMessage, trust: TrustProxy): string {
   while (i < chain.length - 1 && trusted(chain[i], i)) i++;
   return chain[i];
 }
+
+/** How client addresses appear in log lines (LOG_IP). */
+export type LogIpMode = 'full' | 'truncated' | 'none';
+
+/**
+ * A client address as a log line may hold it (LOG_IP): `full`, `truncated` to its network (an IPv4
+ * address to its /24, an IPv6 one to its /48: the network, not the machine), or `none` (undefined,
+ * so the field is left out). Log lines leave the process: what they keep is the log store's retention.
+ */
+export function addressForLog(address: string, mode: LogIpMode): string | undefined {
+  if (mode === 'none') return undefined;
+  if (mode === 'full') return address;
+  const version = isIP(address);
+  if (version === 4) return address.replace(/\.\d+$/, '.0');
+  if (version !== 6) return undefined;
+  // Expand `::` to its zero groups, keep the first three, and write the /48 back.
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups.slice(0, 3).join(':')}::/48`;
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createHandler, type Request as SseRequest, type RequestParams } from 'graphql-sse';
-import { clientAddress } from './client-address';
+import { addressForLog, clientAddress } from './client-address';
 import type { ContextDeps } from './context';
 import { forkEm } from './context';
 import { QueryStats } from './database/query-stats';
@@ -130,7 +130,10 @@ export function serveGraphqlSse(live: LiveOperations, deps: ContextDeps, modules
       if (req.headers.authorization === undefined) {
         // Counted from now, synchronously with the check: no two requests race past the cap.
         if (!live.anonymous.admits(clientIp)) {
-          log.info({ clientIp }, 'event stream refused: too many anonymous connections from this address');
+          log.info(
+            { clientIp: addressForLog(clientIp, config.LOG_IP) },
+            'event stream refused: too many anonymous connections from this address',
+          );
           res.writeHead(429, {
             'content-type': 'application/json; charset=utf-8',
             'retry-after': String(ANONYMOUS_RETRY_AFTER_SECONDS),

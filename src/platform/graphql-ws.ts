@@ -6,7 +6,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer, WebSocket } from 'ws';
 import type { Viewer } from './viewer';
-import { clientAddress } from './client-address';
+import { addressForLog, clientAddress } from './client-address';
 import type { DirectSend } from './shared-subscriptions';
 import type { Context, ContextDeps } from './context';
 import { forkEm } from './context';
@@ -169,7 +169,7 @@ export function serveGraphqlWs(
   );
   // After graphql-ws's listener: it has set up the socket, including the error listener this replaces.
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) =>
-    logProtocolErrors(socket, log, addressOf(request)),
+    logProtocolErrors(socket, log, addressForLog(addressOf(request), config.LOG_IP)),
   );
   return {
     admits: (request) => anonymous.admits(addressOf(request)),

@@ -32,6 +32,7 @@ const TYPE_CODES = {
   WebhookEndpoint: 24,
   WebhookDelivery: 25,
   WebhookEvent: 26,
+  DataExport: 27,
 } as const;
 
 /** Node types that have global IDs. */

@@ -1,5 +1,7 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Request, Response } from 'express';
 import type { Config } from '../config';
+import type { RateLimiter } from './guards/rate-limit';
 import type { Services } from './context';
 import type { JobSchedule, JobTasks } from './jobs/jobs';
 import type { LoaderFactory } from './loaders';
@@ -34,6 +36,22 @@ export interface ModuleManifest {
   schedules?: readonly JobSchedule[];
   /** Starts its long-lived services and background work, once the database and pub/sub are up. */
   start?(deps: ModuleDeps): Promise<ModuleRuntime>;
+  /** Plain HTTP routes it serves beside /graphql (a download, say), answered by Express. */
+  routes?: readonly HttpRoute[];
+}
+
+/** A GET route of a module: `path` in Express's syntax (`/exports/:token`). */
+export interface HttpRoute {
+  path: string;
+  /** Answers the request; a thrown error is logged and answered 500. */
+  handle(req: Request, res: Response, deps: HttpRouteDeps): Promise<void>;
+}
+
+/** What a route's handler gets: a fresh EntityManager per request, the instance's config and logger. */
+export interface HttpRouteDeps {
+  em: EntityManager;
+  config: Config;
+  log: Logger;
 }
 
 /** What a module's `start` gets. */
@@ -45,6 +63,8 @@ export interface ModuleDeps {
   log: Logger;
   /** Namespaces the module's keys in a shared Redis: the database's identity ('' without Redis). */
   namespace: string;
+  /** The instance's rate limiter (absent in a worker process, which serves no requests). */
+  rateLimiter?: RateLimiter;
 }
 
 /** A started module: the services it adds to every context, and how to stop it (at shutdown). */

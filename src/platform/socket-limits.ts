@@ -63,7 +63,7 @@ export class AnonymousSocketCap {
  * with the matching code (1009, 1007, 1002): a client's mistake, logged as one structured line.
  * Call after graphql-ws has set up the socket (a `connection` listener added after `useServer`).
  */
-export function logProtocolErrors(socket: WebSocket, log: Logger, address: string): void {
+export function logProtocolErrors(socket: WebSocket, log: Logger, address: string | undefined): void {
   socket.removeAllListeners('error');
   socket.on('error', (err: Error & { code?: string }) => {
     // ws keeps the close code it sent under a private symbol (kStatusCode).

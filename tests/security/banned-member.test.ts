@@ -40,6 +40,8 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   blockAccount: "changes the caller's own relationship with another user, in no community",
   unblockAccount: "changes the caller's own relationship with another user, in no community",
   markNotificationsRead: "marks the caller's own notifications read, in no community",
+  requestDataExport: "asks for a copy of the caller's own data, which a ban does not take away",
+  updateRetentionSettings: 'changes platform-wide settings, for platform admins only, in no community',
   markNotificationsAsRead: "marks the caller's own notifications read, in no community",
   requestEmailVerification: 'emails the caller a link to verify their own address, in no community',
   verifyEmail: "verifies an account's own address, in no community",

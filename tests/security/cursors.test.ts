@@ -85,6 +85,8 @@ beforeAll(async () => {
   await w.call('mutation($input: AppealInput!) { appeal(input: $input) { id } }', {
     input: { decisionId: warning.decide.id, text: 'It was on topic' },
   });
+  // The owner's data export (built or not: it is listed either way).
+  await w.call('mutation { requestDataExport { dataExport { id } } }', {});
   for (const [type, id] of Object.entries({
     ModerationItem: reported.report.item.id,
     Community: w.community.id,

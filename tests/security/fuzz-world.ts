@@ -85,6 +85,15 @@ export class World {
     return this.shared.get(key) as Promise<T>;
   }
 
+  /** A platform admin, made once. */
+  platformAdmin(): Promise<TestUser> {
+    return this.once('platform admin', async () => {
+      const user = await signUp(this.server, 'fzadmin');
+      await grantPlatformAdmin(this.server, user);
+      return user;
+    });
+  }
+
   /**
    * The token of the email with `subject` sent to `to`, read from the server's outbox folder (the fuzz
    * server has no SMTP_URL), waiting for it up to 10 s.
@@ -379,6 +388,13 @@ const MARKDOWN = 'Some **bold** words and a [link](https://example.test).';
  * fuzz test (unless listed in fuzz.test.ts's UNFUZZED with why).
  */
 export const MUTATION_BASELINES: Record<string, Builder> = {
+  // No arguments: only the baseline runs, as a user of its own (one pending export each).
+  requestDataExport: async (w) => ({ variables: {}, token: (await signUp(w.server, 'fzexport')).token }),
+  // As a platform admin, setting the defaults again (anyone else is refused before the input is read).
+  updateRetentionSettings: async (w) => ({
+    variables: { input: { chatMessageDays: null, notificationDays: null, ipAddressHours: 24 } },
+    token: (await w.platformAdmin()).token,
+  }),
   // Moderation: reports by the owner (weight 5, under the threshold of 6), decided on fresh members' posts.
   report: async (w) => ({ variables: { input: { subjectId: await w.post(w.ada), reason: 'OTHER', note: 'Fuzz' } } }),
   decide: async (w) => ({
@@ -1045,17 +1061,10 @@ export const QUERY_BASELINES: Record<string, Builder> = {
   }),
   viewerModerationActions: async () => ({ variables: { first: 5 } }),
   // As a platform admin (anyone else is refused before the arguments are read).
-  platformInsights: async (w) => {
-    const admin = await w.once('platform admin', async () => {
-      const user = await signUp(w.server, 'fzadmin');
-      await grantPlatformAdmin(w.server, user);
-      return user;
-    });
-    return {
-      variables: { from: '2026-01-05T00:00:00Z', to: '2026-03-02T00:00:00Z', interval: 'WEEK' },
-      token: admin.token,
-    };
-  },
+  platformInsights: async (w) => ({
+    variables: { from: '2026-01-05T00:00:00Z', to: '2026-03-02T00:00:00Z', interval: 'WEEK' },
+    token: (await w.platformAdmin()).token,
+  }),
   // A window between two cursors, so that `before` is fuzzed from a real cursor as `after` is.
   communities: async (w) => {
     const page = await w.call('{ communities(first: 3) { edges { cursor } } }', {});

@@ -69,7 +69,7 @@ export class AccountsResolver {
       ctx.config.EMAIL_RATE_LIMIT,
       windowMs,
     );
-    await ctx.rateLimiter.consume(`password-reset:ip:${ctx.clientIp}`, ctx.config.EMAIL_RATE_LIMIT * 10, windowMs);
+    await ctx.rateLimiter.consumeForAddress('password-reset', ctx.clientIp, ctx.config.EMAIL_RATE_LIMIT * 10, windowMs);
     await accounts.requestPasswordReset(ctx.em, email, ctx.config);
     return { email };
   }
@@ -154,8 +154,9 @@ export class AccountsResolver {
 
   /** Counts a use of an emailed token from the client's address (they cannot be guessed; this bounds the trying). */
   private tokenTry(ctx: Context): Promise<void> {
-    return ctx.rateLimiter.consume(
-      `email-token:ip:${ctx.clientIp}`,
+    return ctx.rateLimiter.consumeForAddress(
+      'email-token',
+      ctx.clientIp,
       ctx.config.AUTH_RATE_LIMIT * TOKEN_TRIES_PER_AUTH_LIMIT,
       ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000,
     );

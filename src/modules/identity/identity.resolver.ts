@@ -46,8 +46,9 @@ export class IdentityResolver {
     @Arg('input', { description: 'The account to create.' }) input: SignUpInput,
     @Ctx() ctx: Context,
   ): Promise<AuthPayload> {
-    await ctx.rateLimiter.consume(
-      `signup:ip:${ctx.clientIp}`,
+    await ctx.rateLimiter.consumeForAddress(
+      'signup',
+      ctx.clientIp,
       ctx.config.AUTH_RATE_LIMIT,
       ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000,
     );
@@ -74,7 +75,7 @@ export class IdentityResolver {
       ctx.config.AUTH_RATE_LIMIT,
       windowMs,
     );
-    await ctx.rateLimiter.consume(`signin:ip:${ctx.clientIp}`, ctx.config.AUTH_RATE_LIMIT * 10, windowMs);
+    await ctx.rateLimiter.consumeForAddress('signin', ctx.clientIp, ctx.config.AUTH_RATE_LIMIT * 10, windowMs);
     const session = await identity.signIn(ctx.em, input, ctx.config);
     ctx.actAs(session.viewer);
     return session;

@@ -18,6 +18,7 @@ import { Appeal, ModerationLogEntry, Report } from '../moderation/moderation.ent
 import { canReadDecision, isReviewer } from '../moderation/moderation.service';
 import { ownNotification } from '../notifications/notifications.service';
 import { managedWebhookNode } from '../webhooks/webhooks.service';
+import { ownDataExport } from '../privacy/exports';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -131,6 +132,8 @@ export class NodeResolver {
       case 'WebhookDelivery':
       case 'WebhookEvent':
         return managedWebhookNode(ctx, ref.type, ref.id);
+      case 'DataExport':
+        return ownDataExport(ctx, ref.id);
       case 'ApiKey': {
         if (viewer.userId === null) return null;
         return ctx.em.findOne(ApiKey, { id: ref.id, user: viewer.userId });

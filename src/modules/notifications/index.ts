@@ -1,4 +1,5 @@
 import { pruneInBatches } from '../../platform/database/prune';
+import { fastSql } from '../../platform/database/sql';
 import type { ModuleManifest } from '../../platform/module';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { MemberBadge } from '../reputation/reputation.entity';
@@ -65,7 +66,7 @@ declare module '../../platform/jobs/jobs' {
     'notifications.digestEmail': { userId: number };
     /** A webhook endpoint was disabled for failing: notify its community's admins (enqueued in the disabling transaction). */
     'notifications.webhookDisabled': { webhookEndpointId: number };
-    /** Daily: deletes notifications read more than NOTIFICATION_RETENTION_DAYS ago (LEVEL_REACHED kept). */
+    /** Daily: deletes notifications read more than `notificationDays` (retention settings; default NOTIFICATION_RETENTION_DAYS) ago (LEVEL_REACHED kept). */
     'notifications.prune': Record<string, never>;
   }
 }
@@ -97,14 +98,20 @@ export const notifications: ModuleManifest = {
     'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
     'notifications.webhookDisabled': (payload, ctx) => notifyWebhookDisabled(ctx, payload.webhookEndpointId),
     async 'notifications.prune'(_payload, { em, config, log, responseCache }) {
+      // The platform's setting (retentionSettings.notificationDays, changed by its admins), else the environment's.
+      const [{ days }] = await fastSql<{ days: number }>(
+        em,
+        'select coalesce((select notification_days from retention_settings where id = 1), $1)::int as days',
+        [config.NOTIFICATION_RETENTION_DAYS],
+      );
       const notifications = await pruneInBatches(
         em,
         'notifications',
         `read_at < now() - make_interval(days => $1) and kind <> 'LEVEL_REACHED'`,
-        [config.NOTIFICATION_RETENTION_DAYS],
+        [days],
       );
       if (!notifications) return;
-      log.info({ notifications, days: config.NOTIFICATION_RETENTION_DAYS }, 'read notifications pruned');
+      log.info({ notifications, days }, 'read notifications pruned');
       // Once a day: cached answers listing them are dropped (all of them, rather than tracking whose).
       await responseCache.invalidate();
     },

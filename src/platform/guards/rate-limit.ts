@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Logger } from '../logger';
 import { RateLimited } from '../errors';
 import { connectRedis, RedisGuard, type RedisClient, type RedisTarget } from '../redis';
@@ -10,11 +11,37 @@ export interface RateLimiter {
    * Never waits on an unreachable Redis: it counts in this process instead (see {@link RedisRateLimiter}).
    */
   consume(key: string, limit: number, windowMs: number, hits?: number): Promise<void>;
+  /**
+   * Counts a hit for a client address under `name` (`signin`, …). The key names the address by its keyed hash,
+   * never in clear, and lives at most {@link addressRetentionMs}, however long `windowMs` is.
+   */
+  consumeForAddress(name: string, address: string, limit: number, windowMs: number): Promise<void>;
+  /**
+   * The longest a key that names a client address lives: the retention settings' `ipAddressHours`
+   * (the privacy module keeps it current). Default 24 hours.
+   */
+  addressRetentionMs: number;
   close(): Promise<void>;
 }
 
+/** What both limiters share: keys for client addresses. */
+abstract class BaseRateLimiter {
+  addressRetentionMs = 24 * 3_600_000;
+
+  /** @param addressSecret keys the hash that names an address (derived from TOKEN_SECRET) */
+  constructor(private readonly addressSecret: string) {}
+
+  abstract consume(key: string, limit: number, windowMs: number, hits?: number): Promise<void>;
+
+  consumeForAddress(name: string, address: string, limit: number, windowMs: number): Promise<void> {
+    // Keyed, so a key read from Redis does not give the address back (an IPv4 hash alone is 2^32 guesses away).
+    const hashed = createHmac('sha256', this.addressSecret).update(address).digest('base64url').slice(0, 22);
+    return this.consume(`${name}:ip:${hashed}`, limit, Math.min(windowMs, this.addressRetentionMs));
+  }
+}
+
 /** In-process counters (one instance only); expired windows are swept as keys are touched. */
-class MemoryRateLimiter implements RateLimiter {
+class MemoryRateLimiter extends BaseRateLimiter implements RateLimiter {
   readonly kind = 'memory';
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
 
@@ -41,9 +68,9 @@ class MemoryRateLimiter implements RateLimiter {
  * longer than REDIS_GUARD_TIMING.deadlineMs, nor at all while Redis is known to be down (see
  * {@link RedisGuard}).
  */
-class RedisRateLimiter implements RateLimiter {
+class RedisRateLimiter extends BaseRateLimiter implements RateLimiter {
   readonly kind = 'redis';
-  private readonly fallback = new MemoryRateLimiter();
+  private readonly fallback: MemoryRateLimiter;
   private readonly redis: RedisGuard;
 
   /** @param namespace names the database (a Redis shared by several deployments keeps their counters apart) */
@@ -51,7 +78,10 @@ class RedisRateLimiter implements RateLimiter {
     private readonly client: RedisClient,
     log: Logger,
     private readonly namespace: string,
+    addressSecret: string,
   ) {
+    super(addressSecret);
+    this.fallback = new MemoryRateLimiter(addressSecret);
     this.redis = new RedisGuard(client, log, {
       down: 'rate limiter: Redis unreachable; counting in this process until it answers again',
       back: 'rate limiter: Redis answers again; counters are shared again',
@@ -79,14 +109,17 @@ class RedisRateLimiter implements RateLimiter {
  * per-instance counters while Redis is unreachable), otherwise in-process. Each counter is one key
  * (a transaction on it alone), so on a cluster the counters spread over every node.
  * @param namespace names the database (see `databaseIdentity`); used for the Redis keys
+ * @param tokenSecret TOKEN_SECRET: a key derived from it hashes client addresses in keys
  */
 export async function createRateLimiter(
   redis: RedisTarget | undefined,
   log: Logger,
-  namespace = '',
+  namespace: string,
+  tokenSecret: string,
 ): Promise<RateLimiter> {
-  if (!redis) return new MemoryRateLimiter();
+  const addressSecret = createHmac('sha256', tokenSecret).update('townsquare rate-limit addresses').digest('hex');
+  if (!redis) return new MemoryRateLimiter(addressSecret);
   // Fails fast at start (as pub/sub does); afterwards reconnects with capped backoff.
   const client = await connectRedis(redis, 'townsquare:ratelimit', log);
-  return new RedisRateLimiter(client, log, namespace);
+  return new RedisRateLimiter(client, log, namespace, addressSecret);
 }
