@@ -457,6 +457,39 @@ describe('Community.insights', () => {
     expect(after.topTags[1]).toEqual({ tag: 'news', posts: 3 });
   }, 60_000);
 
+  it('reads the week and month the range ends in whole from their rollups when it ends after today, as the day rows give them', async () => {
+    // Activity now, in a community of its own (UTC): the owner posts, A comments twice, B once.
+    const [owner, a, b] = [await signUp(server, 'now-o'), await signUp(server, 'now-a'), await signUp(server, 'now-b')];
+    const community = await createCommunity(server, owner, 'PUBLIC');
+    for (const u of [a, b]) await joinCommunity(server, u, community.id);
+    const p = await post(owner, community.id, 'Today', ['today']);
+    await comment(a, p);
+    await comment(a, p);
+    await comment(b, p);
+    await rollup();
+    const day = 86_400_000;
+    const tomorrow = new Date(Date.now() + day).toISOString().slice(0, 10) + 'T00:00:00Z';
+    const today = new Date().toISOString().slice(0, 10) + 'T00:00:00Z';
+    const read = async (f: string, interval: string) =>
+      (await must(owner, INSIGHTS, { s: community.slug, f, t: tomorrow, i: interval })).community.insights;
+    // Today alone: one whole day, counted from its day rows.
+    const justToday = await read(today, 'DAY');
+    expect(justToday.series).toEqual([expect.objectContaining({ activeMembers: 3, posts: 1, comments: 3 })]);
+    expect(justToday.topContributors.map((c: any) => [c.user.handle, c.interactions])).toEqual([
+      [a.user.handle, 2],
+      [owner.user.handle, 1],
+      [b.user.handle, 1],
+    ]);
+    // Forty days to tomorrow: the current week and month are cut by the range's end, and read whole.
+    const since = new Date(Date.now() - 40 * day).toISOString();
+    for (const interval of ['WEEK', 'MONTH']) {
+      const long = await read(since, interval);
+      expect(long.series.at(-1)).toEqual({ ...justToday.series[0], date: long.series.at(-1).date });
+      expect(long.series.slice(0, -1).every((bucket: any) => bucket.activeMembers === 0)).toBe(true);
+      expect(long.topContributors).toEqual(justToday.topContributors);
+    }
+  }, 60_000);
+
   it('is for admins only', async () => {
     const res = await server.gql(
       INSIGHTS,

@@ -23,6 +23,12 @@ export interface InsightsScope {
   fromDay: string;
   toDay: string;
   interval: InsightsInterval;
+  /**
+   * The range ends after today (`to: tomorrow`, the usual dashboard): no activity is dated in its
+   * last bucket after `toDay`, so a bucket (or month) the end cuts is read whole from its rollup,
+   * as if the range went on: one row instead of a count over its days.
+   */
+  ended: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -73,7 +79,9 @@ export function insightsScope(
   if (bucketCount(fromDay, toDay, interval) > INSIGHTS_LIMITS.maxBuckets) {
     throw new BadInput(`The range covers at most ${INSIGHTS_LIMITS.maxBuckets} buckets of the interval`, 'interval');
   }
-  return { communityId, timeZone, fromDay, toDay, interval };
+  // Ten minutes ahead, for a database clock a little ahead of this one.
+  const ended = toDay > localDate(new Date(Date.now() + 10 * 60_000), timeZone);
+  return { communityId, timeZone, fromDay, toDay, interval, ended };
 }
 
 /** `and <column> = <community>` for a community's scope, nothing for the platform's. */
@@ -117,7 +125,7 @@ export async function insightsSeries(em: EntityManager, s: InsightsScope): Promi
      ), act as materialized (
        -- A whole day, week or month: its count kept by the rollup; a bucket the range cuts: counted here.
        select bb.date,
-              case when bb.start >= ${f} and bb.stop <= ${t}
+              case when bb.start >= ${f} and (bb.stop <= ${t} or ${s.ended})
                    then (select members from active_member_counts
                           where community_id = ${Number(s.communityId ?? 0)} and unit = '${unit}' and start = bb.start)
                    else (select count(distinct user_id) from member_activity_days
@@ -179,7 +187,8 @@ function monthStart(day: string, next: boolean): string {
  */
 export async function topContributors(em: EntityManager, s: InsightsScope): Promise<InsightsContributor[]> {
   let monthsFrom = monthStart(s.fromDay, true);
-  let monthsTo = monthStart(s.toDay, false);
+  // A range that ends after today reads its last month whole: a row per member, not per member and day.
+  let monthsTo = monthStart(s.toDay, s.ended);
   if (monthsFrom >= monthsTo) monthsFrom = monthsTo = s.toDay; // no whole month: days only
   const rows = await sql<{ user_id: number; posts: number; comments: number; interactions: number }[]>(
     em,
