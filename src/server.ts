@@ -37,6 +37,7 @@ import { QueryStats } from './platform/database/query-stats';
 import { AppError } from './platform/errors';
 import { compiledGateway } from './platform/compiled-execution';
 import { graphiqlHandler } from './platform/graphiql';
+import { insightsPageHandler } from './platform/insights-page';
 import { graphqlHttp } from './platform/http-graphql';
 import { serveGraphqlWs } from './platform/graphql-ws';
 import { serveGraphqlSse } from './platform/graphql-sse';
@@ -273,6 +274,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const { contentType, body } = await metrics.expose();
     res.set('content-type', contentType).send(body);
   });
+
+  // The insights page (charts of Community.insights and platformInsights), for browsers; data only through /graphql.
+  app.get('/insights', insightsPageHandler({ endpoint: GRAPHQL_PATH, graphiqlPath: GRAPHQL_PATH }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
