@@ -14,8 +14,8 @@ import type { Handle } from './demo-posts';
  * before, some threaded) and votes fall on weekdays more than weekends, gardening's in spring and summer
  * more; past meetups have GOING RSVPs and check-ins.
  *
- * Deterministic: a seeded generator (mulberry32) and times counted back from the seed's day, so every fresh
- * start draws the same history relative to its day. Fast: every table is written in one statement from
+ * Deterministic: a seeded generator (mulberry32) and times counted back from the seed's day (UTC), so fresh
+ * starts on the same day draw the same history (weekends and seasons follow the calendar). Fast: every table is written in one statement from
  * JSON (`jsonb_to_recordset`), ids reserved from their sequences first so they grow with time. Written
  * last, after the reputation, notifications and webhooks of the hand-written demo: this history earns no
  * reputation, sends no notification, and the typescript webhook endpoint (paused while it is written)
