@@ -22,6 +22,7 @@ import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
 import { seedModeration } from './demo-moderation';
 import { seedWebhooksAndBot } from './demo-webhooks';
+import { seedHistory } from './demo-history';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -94,7 +95,8 @@ const COMMUNITIES: {
  * events: a full recurring meetup with a waitlist, a live stream with chat and questions (seed/demo-events.ts),
  * and polls: open, ranked and anonymous, closed, private with hidden results (seed/demo-polls.ts),
  * and moderation: rules, AutoMod rules, an open report, a decided case and a pending appeal
- * (seed/demo-moderation.ts).
+ * (seed/demo-moderation.ts),
+ * and six months of past activity by extra members for the insights page (seed/demo-history.ts).
  */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -167,6 +169,7 @@ export class DemoSeeder extends Seeder {
     await seedReputation(em, communities);
     await seedModeration(em, now, communities, users);
     await seedNotifications(em);
+    await seedHistory(em, now, demoHash, communities, users);
   }
 }
 

@@ -38,6 +38,7 @@ import { QueryStats } from './platform/database/query-stats';
 import { AppError } from './platform/errors';
 import { compiledGateway } from './platform/compiled-execution';
 import { graphiqlHandler } from './platform/graphiql';
+import { insightsPageHandler } from './platform/insights-page';
 import { graphqlHttp } from './platform/http-graphql';
 import { serveGraphqlWs } from './platform/graphql-ws';
 import { serveGraphqlSse } from './platform/graphql-sse';
@@ -284,6 +285,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     });
   }
+  // The insights page (charts of Community.insights and platformInsights), for browsers; data only through /graphql.
+  app.get('/insights', insightsPageHandler({ endpoint: GRAPHQL_PATH, graphiqlPath: GRAPHQL_PATH }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

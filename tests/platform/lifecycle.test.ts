@@ -375,6 +375,15 @@ const DEMO_EVENTS = `query DemoEvents {
   }
 }`;
 
+const DEMO_INSIGHTS = `query DemoInsights($from: DateTimeISO!, $to: DateTimeISO!) {
+  community(slug: "typescript") {
+    insights(from: $from, to: $to, interval: WEEK) {
+      computedThrough series { activeMembers newMembers departedMembers } topTags { tag } events { checkedIn }
+      cohorts { retention }
+    }
+  }
+}`;
+
 const DEMO_POLLS = `query DemoPolls {
   community(slug: "typescript") {
     polls(first: 10) { edges { node { question kind anonymous closed totalVoters options { text votes voters(first: 5) { edges { node { handle } } } } winner { text } event { title } } } }
@@ -505,6 +514,31 @@ describe('the demo seed (SEED_DEMO=true)', () => {
       kinds = inbox.body.data.viewer.notifications.edges.map((e: any) => e.node.kind);
     }
     expect(kinds).toContain('MODERATION_DECISION');
+    // Insights: six months of history (seed/demo-history.ts), rolled up by the run the seed enqueued.
+    const alice = await requestAt(first.url, SIGN_IN, {
+      input: { email: 'alice@townsquare.dev', password: 'townsquare-demo' },
+    });
+    const aliceToken: string = alice.body.data.signIn.token;
+    const range = { from: new Date(Date.now() - 182 * 86_400_000).toISOString(), to: new Date().toISOString() };
+    let insights: any;
+    for (const started = Date.now(); !insights?.computedThrough && Date.now() - started < 20_000;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await requestAt(first.url, DEMO_INSIGHTS, range, aliceToken);
+      expect(res.body.errors).toBeUndefined();
+      insights = res.body.data.community.insights;
+    }
+    expect(insights.computedThrough).not.toBeNull();
+    const weeks = insights.series as { activeMembers: number; newMembers: number; departedMembers: number }[];
+    const sum = (key: keyof (typeof weeks)[number]) => weeks.reduce((n, w) => n + w[key], 0);
+    expect(weeks.filter((w) => w.activeMembers > 0).length).toBeGreaterThanOrEqual(15);
+    expect(sum('newMembers')).toBeGreaterThanOrEqual(20);
+    expect(sum('departedMembers')).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...weeks.map((w) => w.activeMembers))).toBeGreaterThanOrEqual(8);
+    expect(insights.topTags.length).toBeGreaterThanOrEqual(8);
+    expect(insights.events.filter((e: any) => e.checkedIn > 0).length).toBeGreaterThanOrEqual(3);
+    expect(
+      insights.cohorts.filter((c: any) => c.retention.some((share: number | null) => share! > 0)).length,
+    ).toBeGreaterThanOrEqual(10);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
     // The database has users now: a second start with SEED_DEMO=true leaves it as it is.
