@@ -29,6 +29,7 @@ import {
   InsightsWatermark,
   MemberActivityDay,
   MemberActivityMonth,
+  MemberActivityWeek,
   MemberDeparture,
   PostFirstReply,
 } from './modules/insights/insights.entity';
@@ -87,6 +88,7 @@ export const ENTITIES = [
   MemberDeparture,
   InsightsWatermark,
   MemberActivityMonth,
+  MemberActivityWeek,
   ActiveMemberCount,
   DataExport,
   RetentionSettings,

@@ -259,6 +259,9 @@ async function rollupRows(communityId: number) {
     replies: await dbQuery(server, 'select * from post_first_replies where community_id = ? order by post_id', [
       communityId,
     ]),
+    weeks: await dbQuery(server, 'select * from member_activity_weeks where community_id = ? order by week, user_id', [
+      communityId,
+    ]),
     months: await dbQuery(
       server,
       'select * from member_activity_months where community_id = ? order by month, user_id',
@@ -441,6 +444,12 @@ describe('Community.insights', () => {
   it('gives the same rows when the rollup runs again, and when it rebuilds everything', async () => {
     const first = await rollupRows(w.communityId);
     expect(first.days).toHaveLength(7);
+    // A row per member and week active: as many as the weekly series counts (3, 4, 2 and 2 by hand).
+    const weekly = await insights(w, 'WEEK');
+    expect(first.weeks).toHaveLength(
+      weekly.series.reduce((n: number, b: { activeMembers: number }) => n + b.activeMembers, 0),
+    );
+    expect(first.weeks).toHaveLength(11);
     await rollup();
     expect(await rollupRows(w.communityId)).toEqual(first);
     await rollup({ rebuild: true });

@@ -35,6 +35,7 @@ const MUTATIONS = Object.keys(sdl.getMutationType()!.getFields()).sort();
 const INSIGHTS_ROLLUPS = [
   'insights_watermarks',
   'member_activity_days',
+  'member_activity_weeks',
   'member_activity_months',
   'community_days',
   'community_tag_days',

@@ -181,6 +181,26 @@ export class MemberActivityMonth {
 }
 
 /**
+ * That one user was active in one community in one week (Monday to Sunday of the community's
+ * calendar days): `member_activity_days` made distinct by week, so that retention cohorts read a row
+ * per member and week rather than per day.
+ */
+@Entity({ tableName: 'member_activity_weeks' })
+@Index({ name: 'member_activity_weeks_user_index', properties: ['user'] })
+@Index({ name: 'member_activity_weeks_week_index', properties: ['week'] })
+export class MemberActivityWeek {
+  @ManyToOne(() => Community, { primary: true, ref: true, deleteRule: 'cascade' })
+  community!: Ref<Community>;
+
+  /** The week's Monday. */
+  @PrimaryKey({ type: 'date' })
+  week!: string;
+
+  @ManyToOne(() => User, { primary: true, ref: true, deleteRule: 'cascade' })
+  user!: Ref<User>;
+}
+
+/**
  * Distinct active members of each day, week and month of a community (0: of every community, each
  * on its own calendar days), counted once by the rollup, since distinct counts do not add up.
  */

@@ -279,12 +279,12 @@ export async function cohorts(em: EntityManager, s: InsightsScope): Promise<Insi
      ), w as (
        select week, count(*)::int as size from j group by week order by week desc limit ?
      ), aw as materialized (
-       -- Each member's active weeks over the cohorts' following weeks, then matched with their cohort.
-       select user_id, date_trunc('week', day)::date as active_week
-         from member_activity_days
-        where day >= (select min(week) from w) + 7 and day < (select max(week) from w) + 7 * (? + 1)
+       -- Each member's active weeks over the cohorts' following weeks, then matched with their cohort
+       -- (the platform's: one row per user and week, whatever the communities).
+       select ${s.communityId === null ? 'distinct' : ''} user_id, week as active_week
+         from member_activity_weeks
+        where week >= (select min(week) from w) + 7 and week < (select max(week) from w) + 7 * (? + 1)
               ${inScope(s, 'community_id')}
-        group by 1, 2
      ), a as materialized (
        select j.week, (aw.active_week - j.week) / 7 as k, count(*)::int as n
          from aw join j on j.user_id = aw.user_id
