@@ -268,6 +268,19 @@ describe('requestAccountDeletion with a grace of 0', () => {
       members: Number(community.member_count),
     };
     expect(await miscounts(server, communityId)).toEqual([]);
+    // Every kind of trace is there before the erasure.
+    const [traces] = await dbQuery<Record<string, number>>(
+      server,
+      `select (select count(*) from member_badges where user_id = ?)::int as badges,
+              (select count(*) from notifications where user_id = ?)::int as notifications,
+              (select count(*) from api_keys where user_id = ?)::int as keys,
+              (select count(*) from ballots where user_id = ?)::int as ballots,
+              (select count(*) from chat_messages where author_id = ?)::int as chat,
+              (select count(*) from reputation_events where user_id = ?)::int as ledger`,
+      Array(6).fill(dbId(world.doomed.user.id)),
+    );
+    expect(traces).toEqual({ badges: 1, notifications: expect.any(Number), keys: 1, ballots: 3, chat: 1, ledger: 4 });
+    expect(traces.notifications).toBeGreaterThan(0);
     // The search below finds the member before the erasure (posts, chat, users, email tokens).
     expect((await occurrences(server, [world.doomed.user.handle])).length).toBeGreaterThan(3);
     // An open subscription on the member's token, acknowledged before the deletion.
