@@ -121,6 +121,21 @@ async function busyMember(on: TestServer) {
     doomed,
   );
 
+  // A question by a, upvoted by the member and by b.
+  const question = await ok(
+    on,
+    'mutation($input: SendChatMessageInput!) { sendChatMessage(input: $input) { id } }',
+    { input: { eventId: stream.id, body: 'A question?', isQuestion: true } },
+    a,
+  );
+  for (const who of [doomed, b])
+    await ok(
+      on,
+      'mutation($input: SetQuestionUpvoteInput!) { setQuestionUpvote(input: $input) { upvotes } }',
+      { input: { id: question.sendChatMessage.id } },
+      who,
+    );
+
   const key = await ok(
     on,
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }',
@@ -186,6 +201,11 @@ async function miscounts(on: TestServer, communityId: number): Promise<unknown[]
       'poll voters',
       `select q.id, q.total_voters as score, (select count(*) from ballots b where b.poll_id = q.id)::int as recount
          from polls q where q.community_id = ?`,
+    ],
+    [
+      'question upvotes',
+      `select m.id, m.upvotes as score, (select count(*) from question_upvotes u where u.message_id = m.id)::int as recount
+         from chat_messages m join events e on e.id = m.event_id where e.community_id = ?`,
     ],
     [
       'member count',
@@ -400,6 +420,13 @@ describe('requestAccountDeletion with a grace of 0', () => {
       [dbId(world.meetup.id), dbId(cast.members[2].user.id)],
     );
     expect(seat.seated).toBe(true);
+    const [upvotes] = await dbQuery<{ upvotes: number }>(
+      server,
+      `select upvotes from chat_messages where is_question and event_id in
+         (select id from events where community_id = ?)`,
+      [communityId],
+    );
+    expect(Number(upvotes.upvotes)).toBe(1);
   });
 
   it('leaves nothing in the whole database that names the member', async () => {
