@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createContest, moveContest, submitEntry, voteFor } from '../events/contest-operations';
 import { createEvent, hoursFromNow, rsvp } from '../events/operations';
 import { createPoll, pollCast, voted, type PollCast } from '../polls/operations';
 import { addComment, createPost, dbId, dbQuery, vote } from '../posts/operations';
@@ -136,6 +137,21 @@ async function busyMember(on: TestServer) {
       who,
     );
 
+  // A contest: the member votes for a's entry, b for the member's.
+  const contest = await createContest(on, owner, community.id);
+  const entries = [];
+  for (const [who, postId] of [
+    [a, othersPost.id],
+    [doomed, (await createPost(on, doomed, community.id, { title: 'My entry' })).id],
+  ] as const) {
+    const entry = await submitEntry(on, who, contest.id, postId);
+    expect(entry.body.errors).toBeUndefined();
+    entries.push(entry.body.data!.submitContestEntry.id);
+  }
+  await moveContest(on, owner, contest.id, 'VOTING');
+  expect((await voteFor(on, doomed, entries[0])).body.errors).toBeUndefined();
+  expect((await voteFor(on, b, entries[1])).body.errors).toBeUndefined();
+
   const key = await ok(
     on,
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }',
@@ -206,6 +222,11 @@ async function miscounts(on: TestServer, communityId: number): Promise<unknown[]
       'question upvotes',
       `select m.id, m.upvotes as score, (select count(*) from question_upvotes u where u.message_id = m.id)::int as recount
          from chat_messages m join events e on e.id = m.event_id where e.community_id = ?`,
+    ],
+    [
+      'contest entry votes',
+      `select x.id, x.votes as score, (select count(*) from contest_votes v where v.entry_id = x.id)::int as recount
+         from contest_entries x join events e on e.id = x.event_id where e.community_id = ?`,
     ],
     [
       'member count',
@@ -296,10 +317,19 @@ describe('requestAccountDeletion with a grace of 0', () => {
               (select count(*) from api_keys where user_id = ?)::int as keys,
               (select count(*) from ballots where user_id = ?)::int as ballots,
               (select count(*) from chat_messages where author_id = ?)::int as chat,
-              (select count(*) from reputation_events where user_id = ?)::int as ledger`,
-      Array(6).fill(dbId(world.doomed.user.id)),
+              (select count(*) from reputation_events where user_id = ?)::int as ledger,
+              (select count(*) from contest_votes where user_id = ?)::int as "contestVotes"`,
+      Array(7).fill(dbId(world.doomed.user.id)),
     );
-    expect(traces).toEqual({ badges: 1, notifications: expect.any(Number), keys: 1, ballots: 3, chat: 1, ledger: 4 });
+    expect(traces).toEqual({
+      badges: 1,
+      notifications: expect.any(Number),
+      keys: 1,
+      ballots: 3,
+      chat: 1,
+      ledger: 4,
+      contestVotes: 1,
+    });
     expect(traces.notifications).toBeGreaterThan(0);
     // The search below finds the member before the erasure (posts, chat, users, email tokens).
     expect((await occurrences(server, [world.doomed.user.handle])).length).toBeGreaterThan(3);
@@ -427,6 +457,12 @@ describe('requestAccountDeletion with a grace of 0', () => {
       [communityId],
     );
     expect(Number(upvotes.upvotes)).toBe(1);
+    const entryVotes = await dbQuery<{ votes: number }>(
+      server,
+      'select x.votes from contest_entries x join events e on e.id = x.event_id where e.community_id = ? order by x.id',
+      [communityId],
+    );
+    expect(entryVotes.map((e) => Number(e.votes))).toEqual([0, 1]);
   });
 
   it('leaves nothing in the whole database that names the member', async () => {
