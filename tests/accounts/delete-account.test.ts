@@ -137,6 +137,14 @@ async function busyMember(on: TestServer) {
       who,
     );
 
+  // A report of the member's post: its snapshot copies the title (which names the member) and the handle.
+  await ok(
+    on,
+    'mutation($input: CreateReportInput!) { createReport(input: $input) { __typename } }',
+    { input: { subjectId: answered.id, reason: 'OTHER', note: 'Reported.' } },
+    c,
+  );
+
   // A contest: the member votes for a's entry, b for the member's.
   const contest = await createContest(on, owner, community.id);
   const entries = [];

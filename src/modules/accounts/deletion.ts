@@ -123,7 +123,8 @@ export async function cancelAccountDeletion(deps: WriteDeps, viewer: Viewer): Pr
  *   without replies) are removed outright, the comment counters moved;
  * - the row itself becomes a tombstone: a random `deleted-…` handle, no address, no password, no
  *   admin; events, polls, reports and moderation records it made stay, shown by the tombstone.
- *   Moderation snapshots naming the member's handle are rewritten to the tombstone's.
+ *   Moderation's copies of the member's texts become `[deleted]`, and snapshots naming the
+ *   member's handle name the tombstone's.
  *
  * @returns whether an account was erased
  */
@@ -159,6 +160,7 @@ export async function eraseAccount(deps: ErasureDeps, userId: number): Promise<b
       await sql(tx, 'update communities set member_count = member_count - 1 where id = ?', [community_id]);
     await sql(tx, 'delete from reputation_events where user_id = ?', [userId]);
     await sql(tx, 'delete from member_badges where user_id = ?', [userId]);
+    await scrubModerationTexts(tx, userId);
     await removeContent(tx, userId, user.remove_content);
     await removePrivateRows(tx, userId);
     const revoked = await revokeEverything(tx, userId);
@@ -373,6 +375,39 @@ async function revokeEverything(
   const sessions = await sql<{ id: number }[]>(tx, 'delete from sessions where user_id = ? returning id', [userId]);
   const keys = await sql<{ id: number }[]>(tx, 'delete from api_keys where user_id = ? returning id', [userId]);
   return { sessionIds: sessions.map((s) => s.id), apiKeyIds: keys.map((k) => k.id) };
+}
+
+/** A jsonb column with its `title`, `body` and `body_html` strings replaced by `[deleted]`. */
+const SCRUBBED = (column: string) =>
+  `coalesce((select jsonb_object_agg(k, case when jsonb_typeof(v) <> 'string' then v
+                                             when k in ('title', 'body') then to_jsonb('${DELETED_TEXT}'::text)
+                                             when k = 'body_html' then to_jsonb('<p>${DELETED_TEXT}</p>'::text)
+                                             else v end)
+               from jsonb_each(${column}) e(k, v)), ${column})`;
+
+/**
+ * Moderation keeps copies of what it judged: the snapshots of review items and reports, a removal
+ * decision's `before` (what an upheld appeal would restore) and the log's details of a deletion.
+ * The member's texts there become `[deleted]` too (before their posts and comments may be removed,
+ * while their ids still say whose they were).
+ */
+async function scrubModerationTexts(tx: EntityManager, userId: number): Promise<void> {
+  const theirs = `subject_user_id = ? and subject_type in ('POST', 'COMMENT', 'CHAT_MESSAGE')`;
+  await sql(tx, `update moderation_items set snapshot = ${SCRUBBED('snapshot')} where ${theirs}`, [userId]);
+  await sql(
+    tx,
+    `update reports set snapshot = ${SCRUBBED('snapshot')} where item_id in (select id from moderation_items where ${theirs})`,
+    [userId],
+  );
+  await sql(tx, `update moderation_decisions set before = ${SCRUBBED('before')} where affected_user_id = ?`, [userId]);
+  await sql(
+    tx,
+    `update moderation_log set details = ${SCRUBBED('details')}
+      where (subject_type = 'POST' and subject_id in (select id from posts where author_id = ?))
+         or (subject_type = 'COMMENT' and subject_id in (select id from comments where author_id = ?))
+         or (subject_type = 'CHAT_MESSAGE' and subject_id in (select id from chat_messages where author_id = ?))`,
+    [userId, userId, userId],
+  );
 }
 
 /** Moderation snapshots keep the author's handle: the erased member's becomes the tombstone's. */
