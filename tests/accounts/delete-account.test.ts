@@ -145,6 +145,14 @@ async function busyMember(on: TestServer) {
     c,
   );
 
+  // A report by the member, whose note names them.
+  await ok(
+    on,
+    'mutation($input: CreateReportInput!) { createReport(input: $input) { __typename } }',
+    { input: { subjectId: othersComment.id, reason: 'OTHER', note: `Rude to ${doomed.user.handle}` } },
+    doomed,
+  );
+
   // A contest: the member votes for a's entry, b for the member's.
   const contest = await createContest(on, owner, community.id);
   const entries = [];

@@ -80,8 +80,8 @@ export async function requestAccountDeletion(
         where id = ? and deleted_at is null returning deletion_scheduled_at as at`,
       [graceSeconds, input.removeContent, userId],
     );
-    if (graceSeconds > 0)
-      await enqueue(tx, 'accounts.erase', { userId }, { runAt: row.at, jobKey: `accounts.erase:${userId}` });
+    // Also with a grace of 0: should the erasure below fail, the job retries it (else it finds it done).
+    await enqueue(tx, 'accounts.erase', { userId }, { runAt: row.at, jobKey: `accounts.erase:${userId}` });
     return new Date(row.at);
   });
   if (graceSeconds > 0) return { scheduledAt, erased: false };
@@ -387,7 +387,8 @@ const SCRUBBED = (column: string) =>
 
 /**
  * Moderation keeps copies of what it judged: the snapshots of review items and reports, a removal
- * decision's `before` (what an upheld appeal would restore) and the log's details of a deletion.
+ * decision's `before` (what an upheld appeal would restore) and the log's details of a deletion;
+ * and the member's own words there: their appeals' text and their reports' notes.
  * The member's texts there become `[deleted]` too (before their posts and comments may be removed,
  * while their ids still say whose they were).
  */
@@ -399,6 +400,8 @@ async function scrubModerationTexts(tx: EntityManager, userId: number): Promise<
     `update reports set snapshot = ${SCRUBBED('snapshot')} where item_id in (select id from moderation_items where ${theirs})`,
     [userId],
   );
+  await sql(tx, 'update moderation_appeals set text = ? where appellant_id = ?', [DELETED_TEXT, userId]);
+  await sql(tx, `update reports set note = ? where reporter_id = ? and note <> ''`, [DELETED_TEXT, userId]);
   await sql(tx, `update moderation_decisions set before = ${SCRUBBED('before')} where affected_user_id = ?`, [userId]);
   await sql(
     tx,
