@@ -520,6 +520,44 @@ describe('requestAccountDeletion with a grace of 0', () => {
   });
 });
 
+describe('the sweep after an erasure', () => {
+  it('removes what a write racing the erasure left, with its counts', async () => {
+    const world = await busyMember(server);
+    const communityId = dbId(world.cast.community.id);
+    const userId = dbId(world.doomed.user.id);
+    const res = await server.gql(
+      REQUEST,
+      { input: { password: world.doomed.password } },
+      { token: world.doomed.token },
+    );
+    expect(res.body.data.requestAccountDeletion.erased).toBe(true);
+    // A vote that had passed its checks before the erasure, committed after it (as its transaction would).
+    await dbQuery(server, 'insert into votes (user_id, post_id, value, created_at) values (?, ?, 1, now())', [
+      userId,
+      dbId(world.othersPost.id),
+    ]);
+    await dbQuery(server, 'update posts set score = score + 1 where id = ?', [dbId(world.othersPost.id)]);
+    const [job] = await dbQuery<{ n: number }>(
+      server,
+      'select count(*)::int as n from graphile_worker.jobs where key = ?',
+      [`accounts.erase-sweep:${userId}`],
+    );
+    expect(Number(job.n)).toBe(1);
+    // The sweep, due now rather than in a minute.
+    await dbQuery(
+      server,
+      `select graphile_worker.add_job('accounts.erase', json_build_object('userId', ?::int, 'sweep', true), job_key => ?)`,
+      [userId, `accounts.erase-sweep:${userId}`],
+    );
+    await jobsSettled(server);
+    const [left] = await dbQuery<{ n: number }>(server, 'select count(*)::int as n from votes where user_id = ?', [
+      userId,
+    ]);
+    expect(Number(left.n)).toBe(0);
+    expect(await miscounts(server, communityId)).toEqual([]);
+  });
+});
+
 describe('requestAccountDeletion with removeContent', () => {
   it('removes the posts and comments no one else’s content hangs from, and keeps the rest as [deleted]', async () => {
     const world = await busyMember(server);

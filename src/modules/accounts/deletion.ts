@@ -36,6 +36,9 @@ export interface ErasureDeps extends WriteDeps {
   invalidate?: () => unknown;
 }
 
+/** How long after an erasure its sweep runs: longer than any request that authenticated before it takes. */
+const SWEEP_DELAY_MS = 60_000;
+
 interface DeletionRow {
   password_hash: string;
   deletion_scheduled_at: Date | null;
@@ -126,17 +129,22 @@ export async function cancelAccountDeletion(deps: WriteDeps, viewer: Viewer): Pr
  *   Moderation's copies of the member's texts become `[deleted]`, and snapshots naming the
  *   member's handle name the tombstone's.
  *
- * @returns whether an account was erased
+ * A sweep (`sweep`, the job `accounts.erase` enqueued by the erasure for a minute later) runs the
+ * same removals again for the erased account: what a request that authenticated before the erasure
+ * wrote after it (a vote, a ballot, a session of a sign-in, a post) goes the same way.
+ *
+ * @returns whether an account was erased (or swept)
  */
-export async function eraseAccount(deps: ErasureDeps, userId: number): Promise<boolean> {
+export async function eraseAccount(deps: ErasureDeps, userId: number, sweep = false): Promise<boolean> {
   return write(deps, async (tx, after) => {
-    const [user] = await sql<{ handle: string; remove_content: boolean }[]>(
+    const [user] = await sql<{ handle: string; remove_content: boolean; erased: boolean }[]>(
       tx,
-      `select handle, deletion_removes_content as remove_content from users
-        where id = ? and deleted_at is null and deletion_scheduled_at <= now() for update`,
+      `select handle, deletion_removes_content as remove_content, deleted_at is not null as erased from users
+        where id = ? and (deleted_at is not null or deletion_scheduled_at <= now()) for update`,
       [userId],
     );
-    if (!user) return false;
+    // The erasure once; a sweep only after it.
+    if (!user || user.erased !== sweep) return false;
     const communities = await sql<{ id: number; time_zone: string }[]>(
       tx,
       `select c.id, c.time_zone from communities c
@@ -164,15 +172,25 @@ export async function eraseAccount(deps: ErasureDeps, userId: number): Promise<b
     await removeContent(tx, userId, user.remove_content);
     await removePrivateRows(tx, userId);
     const revoked = await revokeEverything(tx, userId);
-    const tombstone = DELETED_HANDLE_PREFIX + randomBytes(8).toString('hex');
-    await scrubSnapshots(tx, user.handle, tombstone);
-    await sql(
-      tx,
-      `update users set handle = ?, email = ?, password_hash = '!', email_verified_at = null, is_admin = false,
-                        deletion_scheduled_at = null, deletion_removes_content = false, deleted_at = now()
-        where id = ?`,
-      [tombstone, `${tombstone}@deleted.invalid`, userId],
-    );
+    if (!sweep) {
+      const tombstone = DELETED_HANDLE_PREFIX + randomBytes(8).toString('hex');
+      await scrubSnapshots(tx, user.handle, tombstone);
+      await sql(
+        tx,
+        `update users set handle = ?, email = ?, password_hash = '!', email_verified_at = null, is_admin = false,
+                          deletion_scheduled_at = null, deletion_removes_content = false, deleted_at = now()
+          where id = ?`,
+        [tombstone, `${tombstone}@deleted.invalid`, userId],
+      );
+      // A write of the member's that had passed its checks before the erasure commits after it (its
+      // insert waits on the user row's lock, then finds the row still there): the sweep removes it.
+      await enqueue(
+        tx,
+        'accounts.erase',
+        { userId, sweep: true },
+        { runAt: new Date(Date.now() + SWEEP_DELAY_MS), jobKey: `accounts.erase-sweep:${userId}` },
+      );
+    }
 
     credentialsRevoked(after, revoked);
     const left = new Set(memberships.map((m) => m.community_id));
@@ -197,7 +215,7 @@ export async function eraseAccount(deps: ErasureDeps, userId: number): Promise<b
       }
     }
     if (deps.invalidate) after.run(deps.invalidate);
-    deps.log.info({ userId, communities: left.size }, 'account erased');
+    deps.log.info({ userId, communities: left.size, sweep }, sweep ? 'erased account swept' : 'account erased');
     return true;
   });
 }

@@ -18,8 +18,11 @@ declare module '../../platform/jobs/jobs' {
     'accounts.email': AccountEmail;
     /** Issues a password reset token and enqueues its email if an account has the address (requestPasswordReset). */
     'accounts.passwordReset': { email: string; ttlSeconds: number };
-    /** Erases an account whose deletion is pending and due (requestAccountDeletion); cancelled or rescheduled: nothing. */
-    'accounts.erase': { userId: number };
+    /**
+     * Erases an account whose deletion is pending and due (requestAccountDeletion); cancelled or
+     * rescheduled: nothing. With `sweep`, a minute after an erasure: removes what writes racing it left.
+     */
+    'accounts.erase': { userId: number; sweep?: boolean };
     /** Daily: deletes expired sessions, and email tokens expired or used more than a day ago. */
     'accounts.prune': Record<string, never>;
   }
@@ -42,6 +45,7 @@ export const accounts: ModuleManifest = {
           invalidate: () => ctx.responseCache.invalidate(),
         },
         payload.userId,
+        payload.sweep ?? false,
       );
     },
     async 'accounts.prune'(_payload, { em, log }) {
