@@ -130,6 +130,11 @@ const envSchema = z.object({
   EMAIL_RATE_LIMIT: int(1, 1_000_000).default(3),
   /** The window of EMAIL_RATE_LIMIT, in seconds. Default 3600. */
   EMAIL_RATE_WINDOW_SECONDS: int(1, 86_400).default(3600),
+  /**
+   * Seconds between `requestAccountDeletion` and the erasure of the account, during which
+   * `cancelAccountDeletion` stops it. 0: erased at once, in the request. Default 604800 (7 days).
+   */
+  ACCOUNT_DELETION_GRACE_SECONDS: int(0, 365 * 86_400).default(7 * 86_400),
   /** pino log level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Browser origins allowed for CORS and WebSocket upgrades (comma-separated). Default: same origin only. */

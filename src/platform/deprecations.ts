@@ -13,6 +13,8 @@ export const RENAMED_MUTATIONS = {
   verifyEmail: 'verifyEmailAddress',
   requestPasswordReset: 'sendPasswordResetEmail',
   resetPassword: 'completePasswordReset',
+  // The API contract's name (docs/API.md lists the rule it breaks: no `delete` verb, no `input`).
+  deleteAccount: 'requestAccountDeletion',
   // Communities and members
   joinCommunity: 'requestMembership',
   leaveCommunity: 'endMembership',

@@ -26,6 +26,7 @@ const OPEN_TO_AN_OUTSIDER: Partial<Record<RenamedMutation, string>> = {
   verifyEmail: 'the emailed token stands for the account',
   requestPasswordReset: 'answers the same for any address',
   resetPassword: 'the emailed token stands for the account',
+  deleteAccount: 'deletes their own account (every test account has the same password)',
   joinCommunity: 'the community is PUBLIC',
   joinByInviteLink: 'the link admits whoever holds its token',
   withdrawContestVote: 'a vote they never cast is withdrawn as nothing (the contest is PUBLIC)',

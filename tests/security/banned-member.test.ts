@@ -53,6 +53,10 @@ const NOT_IN_A_COMMUNITY: Record<string, string> = {
   verifyEmailAddress: "verifies an account's own address, in no community",
   sendPasswordResetEmail: 'emails a password reset link for an account, in no community',
   completePasswordReset: "sets an account's own password, in no community",
+  requestAccountDeletion:
+    "schedules the caller's own account for deletion, in no community (a ban must not keep anyone from leaving)",
+  deleteAccount: "deletes the caller's own account (as requestAccountDeletion), in no community",
+  cancelAccountDeletion: "stops the caller's own pending account deletion, in no community",
 };
 
 /**

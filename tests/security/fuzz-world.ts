@@ -884,6 +884,24 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
   revokeApiKey: async (w) => ({ variables: { id: await w.apiKey() } }),
   deactivateApiKey: async (w) => ({ variables: { input: { id: await w.apiKey() } } }),
   sendVerificationEmail: async () => ({ variables: {} }),
+  // A new account each time, whose deletion is only scheduled (the default grace of 7 days).
+  requestAccountDeletion: async (w) => {
+    const user = await signUp(w.server, 'fzdelete');
+    return { variables: { input: { password: user.password, removeContent: false } }, token: user.token };
+  },
+  deleteAccount: async (w) => {
+    const user = await signUp(w.server, 'fzdelete');
+    return { variables: { password: user.password }, token: user.token };
+  },
+  cancelAccountDeletion: async (w) => {
+    const user = await signUp(w.server, 'fzcancel');
+    await w.server.gql(
+      'mutation($input: RequestAccountDeletionInput!) { requestAccountDeletion(input: $input) { scheduledAt } }',
+      { input: { password: user.password, removeContent: false } },
+      { token: user.token },
+    );
+    return { variables: {}, token: user.token };
+  },
   sendPasswordResetEmail: async (w) => ({ variables: { input: { email: w.owner.user.email } } }),
   // A new account each time: a token works once.
   completePasswordReset: async (w) => {

@@ -76,3 +76,44 @@ export class CompletePasswordResetPayload {
   @Field(() => User, { description: 'The account whose password changed, now signed out everywhere.' })
   user!: User;
 }
+
+@InputType({ description: 'Your password, and what becomes of your posts and comments.' })
+export class RequestAccountDeletionInput {
+  @Field({ description: "The account's password, checked again." })
+  @MaxLength(200)
+  password!: string;
+
+  @Field({
+    defaultValue: false,
+    description:
+      'Remove your posts and comments outright where no one else’s content hangs from them (a post without others’ comments, poll or contest entry; a comment without replies). The rest, and every chat message, is kept as `[deleted]` with no author. Default false: everything kept as `[deleted]`.',
+  })
+  removeContent!: boolean;
+}
+
+@ObjectType({ description: 'The result of `requestAccountDeletion`.' })
+export class RequestAccountDeletionPayload {
+  @Field({
+    description:
+      'When the account is erased (now plus ACCOUNT_DELETION_GRACE_SECONDS); until then `cancelAccountDeletion` stops it.',
+  })
+  scheduledAt!: Date;
+
+  @Field({
+    description:
+      'Whether the account is already erased (a grace of 0): every session and API key is then revoked, this request’s token too.',
+  })
+  erased!: boolean;
+
+  @Field(() => User, {
+    nullable: true,
+    description: 'You, with `accountDeletionScheduledAt` set; null once erased.',
+  })
+  user!: User | null;
+}
+
+@ObjectType({ description: 'The result of `cancelAccountDeletion`.' })
+export class CancelAccountDeletionPayload {
+  @Field(() => User, { description: 'You, with no deletion pending (`accountDeletionScheduledAt` null).' })
+  user!: User;
+}

@@ -1,12 +1,16 @@
+import { BadInput } from '../../platform/errors';
 import { Arg, Args, Ctx, Extensions, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../platform/context';
 import { OPEN_TO_ANONYMOUS } from '../../platform/guards/operation-rules';
 import { User } from '../identity/identity.entity';
 import { requireUser } from '../identity/identity.service';
 import {
+  CancelAccountDeletionPayload,
   CompletePasswordResetInput,
   CompletePasswordResetPayload,
   RequestPasswordResetArgs,
+  RequestAccountDeletionInput,
+  RequestAccountDeletionPayload,
   ResetPasswordArgs,
   SendPasswordResetEmailInput,
   SendPasswordResetEmailPayload,
@@ -16,6 +20,8 @@ import {
 } from './accounts.inputs';
 import { replacedBy } from '../../platform/deprecations';
 import * as accounts from './accounts.service';
+import { cancelAccountDeletion, isDeletedUser, requestAccountDeletion } from './deletion';
+import { sql } from '../../platform/database/sql';
 
 /** Tokens from emails tried per client address in AUTH_RATE_WINDOW_SECONDS, as a multiple of AUTH_RATE_LIMIT. */
 const TOKEN_TRIES_PER_AUTH_LIMIT = 10;
@@ -87,6 +93,83 @@ export class AccountsResolver {
     await this.tokenTry(ctx);
     const userId = await accounts.resetPassword(ctx.em, input.token, input.password, ctx.config, ctx);
     return { user: (await ctx.loaders.user.load(userId))! };
+  }
+
+  @Mutation(() => RequestAccountDeletionPayload, {
+    description:
+      'Deletes your account after ACCOUNT_DELETION_GRACE_SECONDS (7 days by default; 0: at once, in this request), unless `cancelAccountDeletion` stops it; ' +
+      'asking again reschedules. Your password is checked again (wrong: BAD_USER_INPUT on `password`; at most AUTH_RATE_LIMIT tries per AUTH_RATE_WINDOW_SECONDS). ' +
+      'The last owner of a community must name another owner first (CONFLICT). Nothing is revoked until the erasure, so you can sign in to cancel. ' +
+      'The erasure removes your votes, reactions, ballots, RSVPs and memberships with every count and score they moved (and the points your votes gave), your reputation, badges, notifications, sessions and API keys (open WebSockets close with 4401), ' +
+      'keeps your posts, comments and chat messages as `[deleted]` with no author (or removes them: `removeContent`), and leaves an account with nothing personal (`User.deleted`).',
+  })
+  async requestAccountDeletion(
+    @Arg('input', { description: 'Your password, and what becomes of your content.' })
+    input: RequestAccountDeletionInput,
+    @Ctx() ctx: Context,
+  ): Promise<RequestAccountDeletionPayload> {
+    const userId = requireUser(ctx.viewer);
+    await ctx.rateLimiter.consume(
+      `account-deletion:user:${userId}`,
+      ctx.config.AUTH_RATE_LIMIT,
+      ctx.config.AUTH_RATE_WINDOW_SECONDS * 1000,
+    );
+    const { scheduledAt, erased } = await requestAccountDeletion(
+      ctx,
+      ctx.viewer,
+      input,
+      ctx.config.ACCOUNT_DELETION_GRACE_SECONDS,
+    );
+    ctx.loaders.user.clear(userId);
+    return { scheduledAt, erased, user: erased ? null : await ctx.loaders.user.load(userId) };
+  }
+
+  @Mutation(() => RequestAccountDeletionPayload, {
+    description:
+      'Deletes your account after the grace period, keeping your content as `[deleted]`: as `requestAccountDeletion`.',
+    deprecationReason: replacedBy('deleteAccount'),
+  })
+  deleteAccount(
+    @Arg('password', { description: "The account's password, checked again." }) password: string,
+    @Ctx() ctx: Context,
+  ): Promise<RequestAccountDeletionPayload> {
+    // As the input's field is checked (MaxLength 200): the old argument is not an input object.
+    if (password.length > 200) throw new BadInput('password is longer than 200 characters', 'password');
+    return this.requestAccountDeletion(
+      Object.assign(new RequestAccountDeletionInput(), { password, removeContent: false }),
+      ctx,
+    );
+  }
+
+  @Mutation(() => CancelAccountDeletionPayload, {
+    description: 'Stops the pending deletion of your account. None pending (or already erased): CONFLICT.',
+  })
+  async cancelAccountDeletion(@Ctx() ctx: Context): Promise<CancelAccountDeletionPayload> {
+    const userId = requireUser(ctx.viewer);
+    await cancelAccountDeletion(ctx, ctx.viewer);
+    ctx.loaders.user.clear(userId);
+    return { user: (await ctx.loaders.user.load(userId))! };
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'When the account is to be erased (`requestAccountDeletion`); null when no deletion is pending. Visible to the user themself and to platform admins; null otherwise.',
+  })
+  async accountDeletionScheduledAt(@Root() user: User, @Ctx() { viewer, em }: Context): Promise<Date | null> {
+    if (viewer.userId !== user.id && !viewer.isAdmin) return null;
+    const [row] = await sql<{ at: Date | null }[]>(em, 'select deletion_scheduled_at as at from users where id = ?', [
+      user.id,
+    ]);
+    return row?.at ? new Date(row.at) : null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'An erased account (`requestAccountDeletion`): its handle is `deleted-` and random characters, and it holds nothing personal.',
+  })
+  deleted(@Root() user: User): boolean {
+    return isDeletedUser(user);
   }
 
   @Mutation(() => Boolean, {

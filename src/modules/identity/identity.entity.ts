@@ -1,4 +1,4 @@
-import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property, type Opt, type Ref } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
@@ -52,6 +52,24 @@ export class User extends Node {
   @Field({ description: 'When the account was created.' })
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  /**
+   * When the account is to be erased (`requestAccountDeletion`); null when no deletion is pending.
+   * Read through `User.accountDeletionScheduledAt` (the accounts module), by the user and admins only.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  deletionScheduledAt?: Date | null = null;
+
+  /** Whether the pending deletion removes the member's posts, comments and chat messages outright (`removeContent`). */
+  @Property({ default: false })
+  deletionRemovesContent: Opt<boolean> = false;
+
+  /**
+   * When the account was erased: the row is then a tombstone with nothing personal (a random
+   * `deleted-…` handle, no address, no password) that keeps the threads it wrote in whole.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  deletedAt?: Date | null = null;
 }
 
 /** A signed-in session; its token is stored only as a keyed hash. Deleting the row revokes the token. */

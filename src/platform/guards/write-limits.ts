@@ -128,6 +128,9 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   addAutoModRule: 'moderation',
   updateAutoModRule: 'moderation',
   removeAutoModRule: 'moderation',
+  // Also AUTH_RATE_LIMIT password tries per account (accounts.resolver.ts).
+  requestAccountDeletion: 'other',
+  cancelAccountDeletion: 'other',
 };
 
 /**
