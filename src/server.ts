@@ -373,8 +373,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         async serverWillStart() {
           return {
             async drainServer() {
+              // The sockets' 1001 close frames first, before anything here awaits: the HTTP drain
+              // (its Stopper, run beside this) ends every socket without a request in flight one
+              // turn of the event loop after draining starts, upgraded WebSockets included, and a
+              // socket ended before its close frame left reaches its client as 1006. (Stopping the
+              // credential watch waits for a sweep in progress: that wait let the end come first.)
+              const sockets = Promise.all([wsServer.dispose(), sseServer.dispose()]);
               await live.stop();
-              await Promise.all([wsServer.dispose(), sseServer.dispose()]);
+              await sockets;
             },
           };
         },
