@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { Request, RequestHandler } from 'express';
+import { CREDENTIAL_STORAGE_KEY, escapeHtml, htmlPageHandler, inlineHashes, scriptJson } from './html-page';
 
 /**
  * GraphiQL for browsers on GET /graphql, built entirely from installed packages so it works offline.
@@ -65,63 +63,21 @@ export interface GraphiQLHandlerOptions {
   defaultQuery?: string;
 }
 
-/** A rendered page and its compressed forms, each with its own ETag. */
-interface Page {
-  csp: string;
-  variants: Record<Encoding, { body: Buffer; etag: string }>;
-}
-type Encoding = 'identity' | 'gzip';
-
 /** Express handler: serves GraphiQL for GET requests that accept text/html, otherwise calls next(). */
 export function graphiqlHandler(options: GraphiQLHandlerOptions): RequestHandler {
-  let page: Promise<Page> | undefined;
-  return (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !prefersHtml(req)) return next();
-    // Rendered once, on the first request, so servers that never serve GraphiQL never load its 9 MB.
-    page ??= buildPage(options);
-    page.then(
-      (built) => {
-        // gzip only: brotli saves a fifth more, but browsers list gzip first, so negotiation would rarely pick it.
-        const encoding: Encoding = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
-        const { body, etag } = built.variants[encoding];
-        res.vary('Accept').vary('Accept-Encoding');
-        res.set({
-          'Content-Type': 'text/html; charset=utf-8',
-          'Content-Security-Policy': built.csp,
-          'Cache-Control': 'no-cache',
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-          ETag: etag,
-        });
-        if (encoding !== 'identity') res.set('Content-Encoding', encoding);
-        // res.send answers 304 when If-None-Match matches the ETag, and sends no body for HEAD.
-        res.send(body);
-      },
-      (error: unknown) => {
-        page = undefined; // let the next request try again
-        next(error);
-      },
-    );
-  };
+  // Rendered once, on the first request, so servers that never serve GraphiQL never load its 9 MB.
+  return htmlPageHandler(
+    () => {
+      const html = renderPage(options);
+      return { html, csp: contentSecurityPolicy(html, options.endpoint) };
+    },
+    { serves: (req) => (req.method === 'GET' || req.method === 'HEAD') && prefersHtml(req), vary: ['Accept'] },
+  );
 }
 
 /** True when the client would rather have HTML than a GraphQL response, i.e. a browser navigating here. */
 function prefersHtml(req: Request): boolean {
   return req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
-}
-
-async function buildPage(options: GraphiQLHandlerOptions): Promise<Page> {
-  const html = renderPage(options);
-  const raw = Buffer.from(html, 'utf8');
-  const gz = await promisify(gzip)(raw); // 9 MB to 2.4 MB in ~0.2 s, on libuv's thread pool
-  const hash = createHash('sha256').update(raw).digest('base64url').slice(0, 27);
-  return {
-    csp: contentSecurityPolicy(html, options.endpoint),
-    variants: {
-      identity: { body: raw, etag: `"${hash}"` },
-      gzip: { body: gz, etag: `"${hash}-gzip"` },
-    },
-  };
 }
 
 /** The HTML of the page: yoga's template, with our fetcher and options handed to its render call. */
@@ -141,7 +97,11 @@ export function renderPage(options: GraphiQLHandlerOptions): string {
     // Keep bearer tokens out of localStorage; queries and tabs are still remembered.
     shouldPersistHeaders: false,
   };
-  const script = `${readGraphqlWsUmd()}\n;${BROWSER_SCRIPT.replace('__SETTINGS__', () => scriptJson(settings))}`;
+  const browserScript = BROWSER_SCRIPT.replace('__SETTINGS__', () => scriptJson(settings)).replace(
+    '__STORAGE_KEY__',
+    () => scriptJson(CREDENTIAL_STORAGE_KEY),
+  );
+  const script = `${readGraphqlWsUmd()}\n;${browserScript}`;
 
   const renderCall = 'YogaGraphiQL.renderYogaGraphiQL(';
   const at = html.indexOf(renderCall);
@@ -161,9 +121,7 @@ export function renderPage(options: GraphiQLHandlerOptions): string {
  * URLs, and requests only to this origin and WebSockets.
  */
 function contentSecurityPolicy(html: string, endpoint: string): string {
-  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    (m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`,
-  );
+  const hashes = inlineHashes(html, 'script');
   const connect = ["'self'", 'ws:', 'wss:'];
   if (/^https?:\/\//i.test(endpoint)) connect.push(new URL(endpoint).origin);
   return [
@@ -184,18 +142,6 @@ function contentSecurityPolicy(html: string, endpoint: string): string {
 function readGraphqlWsUmd(): string {
   const root = path.dirname(require.resolve('graphql-ws/package.json'));
   return readFileSync(path.join(root, 'umd', 'graphql-ws.min.js'), 'utf8');
-}
-
-/** JSON that is safe inside a <script> element (no `</script>`, `<!--`, or line separators that end JS strings). */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -256,7 +202,7 @@ const BROWSER_SCRIPT = String.raw`
 var townsquareGraphiQL = (function () {
   'use strict';
   var settings = __SETTINGS__;
-  var STORAGE_KEY = 'townsquare.graphiql.credential';
+  var STORAGE_KEY = __STORAGE_KEY__;
   var HISTORY_LIMIT = 100;
   var httpUrl = new URL(settings.endpoint, location.href);
   var wsUrl = new URL(httpUrl.href);

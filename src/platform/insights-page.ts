@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { RequestHandler } from 'express';
+import { CREDENTIAL_STORAGE_KEY, escapeHtml, htmlPageHandler, inlineHashes, scriptJson } from './html-page';
 
 /**
  * The insights page on GET /insights: charts of `Community.insights` and `platformInsights` for a browser,
@@ -26,52 +24,12 @@ export interface InsightsPageOptions {
   graphiqlPath: string;
 }
 
-interface Page {
-  csp: string;
-  variants: Record<'identity' | 'gzip', { body: Buffer; etag: string }>;
-}
-
-/** The sessionStorage key GraphiQL keeps its credential under (src/platform/graphiql.ts). */
-export const CREDENTIAL_STORAGE_KEY = 'townsquare.graphiql.credential';
-
 /** Express handler for GET and HEAD: the page, with an ETag per encoding (304 when it matches). */
 export function insightsPageHandler(options: InsightsPageOptions): RequestHandler {
-  let page: Promise<Page> | undefined;
-  return (req, res, next) => {
-    page ??= buildPage(options);
-    page.then(
-      (built) => {
-        const encoding = req.acceptsEncodings('gzip', 'identity') === 'gzip' ? 'gzip' : 'identity';
-        const { body, etag } = built.variants[encoding];
-        res.vary('Accept-Encoding');
-        res.set({
-          'Content-Type': 'text/html; charset=utf-8',
-          'Content-Security-Policy': built.csp,
-          'Cache-Control': 'no-cache',
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-          ETag: etag,
-        });
-        if (encoding !== 'identity') res.set('Content-Encoding', encoding);
-        res.send(body); // 304 when If-None-Match matches; no body for HEAD
-      },
-      (error: unknown) => {
-        page = undefined;
-        next(error);
-      },
-    );
-  };
-}
-
-async function buildPage(options: InsightsPageOptions): Promise<Page> {
-  const html = renderInsightsPage(options);
-  const raw = Buffer.from(html, 'utf8');
-  const gz = await promisify(gzip)(raw);
-  const hash = createHash('sha256').update(raw).digest('base64url').slice(0, 27);
-  return {
-    csp: contentSecurityPolicy(html),
-    variants: { identity: { body: raw, etag: `"${hash}"` }, gzip: { body: gz, etag: `"${hash}-gzip"` } },
-  };
+  return htmlPageHandler(() => {
+    const html = renderInsightsPage(options);
+    return { html, csp: contentSecurityPolicy(html) };
+  });
 }
 
 /** The page's HTML: static markup, our style, Chart.js and our script. */
@@ -139,9 +97,8 @@ export function renderInsightsPage(options: InsightsPageOptions): string {
  * CSSOM, which style-src does not govern), no images or fonts, requests only to this origin, no frames or forms.
  */
 function contentSecurityPolicy(html: string): string {
-  const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => hash(m[1]));
-  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => hash(m[1]));
+  const scripts = inlineHashes(html, 'script');
+  const styles = inlineHashes(html, 'style');
   return [
     "default-src 'none'",
     `script-src ${scripts.join(' ')}`,
@@ -159,17 +116,6 @@ function readChartJs(): string {
   const text = readFileSync(file, 'utf8');
   if (text.includes('</script')) throw new Error('insights page: chart.umd.min.js contains </script');
   return text;
-}
-
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const STYLE = `

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CREDENTIAL_STORAGE_KEY } from '../../src/platform/html-page';
 import { chromium, type BrowserContext, type Page, type WebSocket } from 'playwright-core';
 import {
   closeAll,
@@ -51,7 +52,7 @@ const ui = {
   note: '#townsquare-note',
 };
 
-const STORAGE_KEY = 'townsquare.graphiql.credential';
+const STORAGE_KEY = CREDENTIAL_STORAGE_KEY;
 
 let server: TestServer | undefined;
 let context: BrowserContext | undefined;

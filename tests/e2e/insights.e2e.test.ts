@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CREDENTIAL_STORAGE_KEY } from '../../src/platform/html-page';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { addComment, createPost, dbId, dbQuery, vote } from '../posts/operations';
 import { jobsSettled } from '../support/jobs';
@@ -51,7 +52,7 @@ const ui = {
   cohorts: '#insights-cohorts',
   contributors: '#insights-contributors',
 };
-const STORAGE_KEY = 'townsquare.graphiql.credential';
+const STORAGE_KEY = CREDENTIAL_STORAGE_KEY;
 const DAY = 86_400_000;
 
 let server: TestServer | undefined;
