@@ -96,6 +96,12 @@ const envSchema = z.object({
   /** Lifetime of a session token in days. Default 30. */
   TOKEN_TTL_DAYS: int(1, 3650).default(30),
   /**
+   * Cost of new password hashes: log2 of scrypt's N (memory 128 × r × 2^cost bytes). Default 15 (32 MiB,
+   * about 100 ms of CPU a hash); at least 15 when NODE_ENV=production. Lower only for test suites, which
+   * sign up thousands of users: a hash records its cost, so it is checked at the cost it was made with.
+   */
+  PASSWORD_HASH_COST: int(10, 20).default(15),
+  /**
    * Addresses whose owner becomes platform admin once they have verified the address (comma-separated,
    * case-insensitive): at `verifyEmailAddress`, and at start for accounts verified before the address was listed.
    * An unverified sign-up with a listed address is not an admin. Default none.
@@ -411,6 +417,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       `Invalid environment:\n  JOB_LOCK_TIMEOUT_SECONDS: must be at least twice JOB_HEARTBEAT_SECONDS (${cfg.JOB_HEARTBEAT_SECONDS})`,
     );
+  }
+  if (cfg.NODE_ENV === 'production' && cfg.PASSWORD_HASH_COST < 15) {
+    throw new ConfigError('Invalid environment:\n  PASSWORD_HASH_COST: at least 15 when NODE_ENV=production');
   }
   let secret = cfg.TOKEN_SECRET;
   if (!secret) {
