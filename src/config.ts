@@ -283,13 +283,16 @@ const envSchema = z.object({
    * Defaults: WRITE_RATE_DEFAULTS in src/platform/guards/write-limits.ts (README lists them).
    */
   WRITE_RATE_LIMITS: parsed(parseWriteLimits).default({ ...WRITE_RATE_DEFAULTS }),
-  /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
   /**
    * Whether an instance applies pending migrations when it starts (under an advisory lock, so many
    * instances starting together migrate once). `false`: it refuses to start while any is pending,
    * and `npm run migrate` is run as a deploy step of its own. Default true.
    */
   MIGRATE_ON_START: bool.default(true),
+  /**
+   * Milliseconds that shutdown waits for in-flight requests before closing them, and then for the
+   * running jobs, which are failed back into the queue (retried by another worker) past it. Default 10000.
+   */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /**
    * Trusted documents (operations built ahead of time, by graphql-codegen's persisted documents):
