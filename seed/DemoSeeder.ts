@@ -141,6 +141,7 @@ export class DemoSeeder extends Seeder {
         timeZone: 'UTC',
         reportThreshold: DEFAULT_REPORT_THRESHOLD,
         autoModVersion: 0,
+        questVersion: 0,
         memberCount: c.members.length,
         createdAt: now,
         updatedAt: now,
