@@ -14,6 +14,7 @@ import { search } from './search';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
 import { insights } from './insights';
+import { quests } from './quests';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -28,6 +29,7 @@ export const MODULES: readonly ModuleManifest[] = [
   events,
   polls,
   reputation,
+  quests,
   moderation,
   notifications,
   webhooks,

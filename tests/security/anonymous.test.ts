@@ -66,6 +66,8 @@ const ID_OF: Record<string, string> = {
   rotateWebhookSecret: 'WebhookEndpoint',
   removeWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookEndpointSecret: 'WebhookEndpoint',
+  updateQuest: 'Quest',
+  closeQuest: 'Quest',
 };
 
 /** The node type other id arguments and fields name, by their name. */
@@ -86,6 +88,7 @@ const ID_NAMED: Record<string, string> = {
   deliveryId: 'WebhookDelivery',
   // A person's id: the anonymous call is refused before anyone looks whether it names a bot.
   botId: 'User',
+  questId: 'Quest',
 };
 // (AutoModRuleInput's `ruleId` names a CommunityRule, as DecideInput's does.)
 
@@ -204,6 +207,13 @@ beforeAll(async () => {
       { c: community.id },
     )
   ).createAutoModRule;
+  const quest = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createQuest(input: { communityId: $c, title: "Daily", description: "", period: DAILY, goals: [{ action: COMMENT, target: 1 }], rewardPoints: 5 }) { id } }',
+      { c: community.id },
+    )
+  ).createQuest;
   // A webhook endpoint, switched off (no delivery job changes rows meanwhile), with a past delivery written directly.
   const webhookEndpoint = (
     await must(
@@ -227,6 +237,7 @@ beforeAll(async () => {
     WebhookEndpoint: webhookEndpoint.id,
     WebhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     AutoModRule: autoModRule.id,
+    Quest: quest.id,
     CommunityRule: rule.id,
     ModerationItem: item.id,
     ModerationDecision: decision.id,
