@@ -36,6 +36,7 @@ import {
 import { Settings } from './platform/settings.entity';
 import { DataExport, RetentionSettings } from './modules/privacy/privacy.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
+import { FeedAffinity, FeedSimilarMember, FeedWatermark, MemberFollow, TagFollow } from './modules/feed/feed.entity';
 
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
@@ -94,4 +95,9 @@ export const ENTITIES = [
   RetentionSettings,
   Settings,
   JobWorker,
+  MemberFollow,
+  TagFollow,
+  FeedAffinity,
+  FeedSimilarMember,
+  FeedWatermark,
 ];

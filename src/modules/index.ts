@@ -14,6 +14,7 @@ import { search } from './search';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
 import { insights } from './insights';
+import { feed } from './feed';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -35,4 +36,5 @@ export const MODULES: readonly ModuleManifest[] = [
   bots,
   search,
   insights,
+  feed,
 ];
