@@ -24,7 +24,7 @@ export const FEED_AFFINITY = {
   settleSeconds: 60,
   /** Similar members kept per member. */
   similarMembers: 20,
-  /** A member's strongest affinities (per kind) compared with others' to find similar members. */
+  /** A member's strongest author affinities compared with others' to find similar members. */
   similarityTargets: 20,
   /**
    * The weight of each action on each of its targets (a target absent: no weight). An upvote or a
@@ -182,7 +182,8 @@ export async function runAffinity(
 
 /**
  * Recomputes the similar members of the members who acted (`feed_touched`): for each, their
- * FEED_AFFINITY.similarityTargets strongest author and tag affinities, matched against every other
+ * FEED_AFFINITY.similarityTargets strongest author affinities (tags are too broad: a tag is shared by
+ * most of a community, and comparing on them costs members² per tag), matched against every other
  * member's affinity to the same target; similarity is the sum over shared targets of the smaller of
  * the two scores; the FEED_AFFINITY.similarMembers most similar are kept.
  */
@@ -195,7 +196,7 @@ async function similarMembers(tx: EntityManager): Promise<void> {
        select f.user_id, f.kind, f.target, f.score,
               row_number() over (partition by f.user_id, f.kind order by f.score desc) as rn
          from feed_touched t join feed_affinities f on f.user_id = t.user_id
-        where f.kind in ('${AffinityKind.AUTHOR}', '${AffinityKind.TAG}')),
+        where f.kind = '${AffinityKind.AUTHOR}'),
      pairs as (
        select m.user_id, o.user_id as similar_id, sum(least(m.score, o.score)) as score
          from mine m join feed_affinities o on o.kind = m.kind and o.target = m.target and o.user_id <> m.user_id

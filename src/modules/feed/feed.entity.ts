@@ -81,7 +81,7 @@ export class FeedAffinity {
 
 /**
  * A member's most similar members (at most FEED_AFFINITY.similarMembers), by the affinities to
- * authors and tags they share: what they engaged with lately is a FOR_YOU candidate. Recomputed by
+ * authors they share: what they engaged with lately is a FOR_YOU candidate. Recomputed by
  * the job for the members who acted since its last run.
  */
 @Entity({ tableName: 'feed_similar_members' })
