@@ -136,6 +136,8 @@ describe('personal feeds', () => {
   let home: { id: string; slug: string };
   let away: { id: string; slug: string };
   const titles = new Map<string, string>();
+  // A tag of this run only (a real database keeps other runs' posts).
+  const rust = `rust${Date.now().toString(36)}`;
 
   beforeAll(async () => {
     [viewer, owner, star, other, blocked, stranger] = await Promise.all(
@@ -160,7 +162,7 @@ describe('personal feeds', () => {
       [dbId(secret.id), dbId(star.user.id)],
     );
     await followMember(viewer, star);
-    await followTag(viewer, 'rust');
+    await followTag(viewer, rust);
     await must(viewer, 'mutation($u: ID!) { blockAccount(input: { userId: $u }) { user { id } } }', {
       u: blocked.user.id,
     });
@@ -178,10 +180,10 @@ describe('personal feeds', () => {
     await write(owner, home.id, 'owner popular', 300);
     // Elsewhere: the followed star, a stranger's rust post, a stranger's other post.
     await write(star, away.id, 'star away', 20);
-    await write(stranger, away.id, 'rust away', 30, ['rust']);
+    await write(stranger, away.id, 'rust away', 30, [rust]);
     await write(stranger, away.id, 'plain away', 40);
     // The private community: the star's post, tagged rust too.
-    await write(star, secret.id, 'star secret', 1, ['rust']);
+    await write(star, secret.id, 'star secret', 1, [rust]);
     await must(viewer, 'mutation($p: ID!) { mutePostThread(input: { postId: $p, muted: true }) { id } }', {
       p: titles.get('muted home'),
     });
@@ -210,7 +212,7 @@ describe('personal feeds', () => {
     ]);
     const reason = (t: string) => items.find((i) => i.title === t)!;
     expect(reason('star away')).toMatchObject({ kind: 'FOLLOWED_MEMBER', text: `You follow @${star.user.handle}` });
-    expect(reason('rust away')).toMatchObject({ kind: 'FOLLOWED_TAG', text: 'You follow #rust' });
+    expect(reason('rust away')).toMatchObject({ kind: 'FOLLOWED_TAG', text: `You follow #${rust}` });
     expect(reason('other home 0')).toMatchObject({
       kind: 'MEMBER_OF_COMMUNITY',
       text: 'You are a member of Gardening',
