@@ -202,7 +202,7 @@ async function measure(url, token, mode, n) {
     console.log(`job steady state (1,000 new actions): ${perK(steady, 1000)}`);
   } finally {
     if (server) await server.stop();
-    await client.end?.();
+    await client.close();
     await db.drop();
   }
 })().catch((err) => {
