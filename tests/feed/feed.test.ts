@@ -302,6 +302,15 @@ describe('personal feeds', () => {
     }
   });
 
+  it('refuses a forged FOR_YOU cursor holding back an id past int, naming `after`', async () => {
+    const page = await feed(viewer, 'FOR_YOU', 2);
+    const key = JSON.parse(Buffer.from(page.pageInfo.endCursor, 'base64url').toString());
+    key[4] = 'zzzzzzz';
+    const forged = Buffer.from(JSON.stringify(key)).toString('base64url');
+    const res = await server.gql(FEED, { m: 'FOR_YOU', n: 2, a: forged }, { token: viewer.token });
+    expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
   it('reads a page in the same number of statements for first: 5 and first: 50', async () => {
     for (const mode of ['FOR_YOU', 'FOLLOWING']) {
       const small = await feed(viewer, mode, 5);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { fastSql } from '../../platform/database/sql';
 import { BadInput, Forbidden, Unauthenticated } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
+import { INT_MAX } from '../../platform/cursors';
 import { decodeCursor, encodeCursor, forwardPage, type ConnectionShape, type Edge } from '../../platform/pagination';
 import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
@@ -295,6 +296,7 @@ function decodeForYou(cursor: string): ForYouCursor {
         .split('.')
         .map((s) => parseInt(s, 36))
     : [];
+  if (held.some((i) => i > INT_MAX)) throw new BadInput('This cursor is not one of the FOR_YOU feed', 'after');
   return {
     asOf: asOf as number,
     rank: rank as number,
