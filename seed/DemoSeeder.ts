@@ -24,6 +24,7 @@ import { seedQuests } from './demo-quests';
 import { seedModeration } from './demo-moderation';
 import { seedWebhooksAndBot } from './demo-webhooks';
 import { seedHistory } from './demo-history';
+import { seedFollows } from './demo-follows';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -173,6 +174,7 @@ export class DemoSeeder extends Seeder {
     await seedModeration(em, now, communities, users);
     await seedNotifications(em);
     await seedHistory(em, now, demoHash, communities, users);
+    await seedFollows(em, users);
   }
 }
 

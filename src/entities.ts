@@ -36,6 +36,7 @@ import {
 import { Settings } from './platform/settings.entity';
 import { DataExport, RetentionSettings } from './modules/privacy/privacy.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
+import { FeedAffinity, FeedSimilarMember, FeedWatermark, MemberFollow, TagFollow } from './modules/feed/feed.entity';
 
 import { Quest, QuestCompletion, QuestContribution, QuestGoal, QuestProgress } from './modules/quests/quests.entity';
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
@@ -100,4 +101,9 @@ export const ENTITIES = [
   RetentionSettings,
   Settings,
   JobWorker,
+  MemberFollow,
+  TagFollow,
+  FeedAffinity,
+  FeedSimilarMember,
+  FeedWatermark,
 ];

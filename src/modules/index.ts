@@ -15,6 +15,7 @@ import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
 import { insights } from './insights';
 import { quests } from './quests';
+import { feed } from './feed';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -37,4 +38,5 @@ export const MODULES: readonly ModuleManifest[] = [
   bots,
   search,
   insights,
+  feed,
 ];

@@ -65,6 +65,9 @@ beforeAll(async () => {
   // owner, who appeals it.
   const rule = await w.rule();
   await w.autoModRule();
+  // A member and a tag the owner follows (User.following, User.followedTags).
+  await w.call('mutation($u: ID!) { followMember(input: { userId: $u }) { user { id } } }', { u: w.ada.user.id });
+  await w.call('mutation { followTag(input: { tag: "fuzz" }) { tag } }', {});
   // A user the owner blocked (one no other part of this file reads).
   await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: (await signUp(server, 'blocked')).user.id });
   const reported = await w.call('mutation($input: ReportInput!) { report(input: $input) { item { id } } }', {
@@ -148,6 +151,8 @@ const REQUIRED: Record<string, string> = {
   'Community.calendar': `from: "${hoursFromNow(-24)}", to: "${hoursFromNow(24 * 30)}"`,
   // The world's posts are titled 'A fuzzed post'.
   'Query.search': 'query: "fuzzed"',
+  // Ranked: the world's posts by Ada are in the owner's FOR_YOU feed.
+  'Query.personalFeed': 'mode: FOR_YOU',
 };
 
 interface Connection {

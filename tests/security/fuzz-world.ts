@@ -622,6 +622,18 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     await w.call('mutation($u: ID!) { blockUser(userId: $u) }', { u: user.user.id });
     return { variables: { userId: user.user.id } };
   },
+  // A new user each time: following twice changes nothing, and unfollowing needs a follow.
+  followMember: async (w) => ({ variables: { input: { userId: (await signUp(w.server, 'fzfol')).user.id } } }),
+  unfollowMember: async (w) => {
+    const user = await signUp(w.server, 'fzunf');
+    await w.call('mutation($u: ID!) { followMember(input: { userId: $u }) { user { id } } }', { u: user.user.id });
+    return { variables: { input: { userId: user.user.id } } };
+  },
+  followTag: async () => ({ variables: { input: { tag: 'fuzz' } } }),
+  unfollowTag: async (w) => {
+    await w.call('mutation { followTag(input: { tag: "fuzz-unfollow" }) { tag } }', {});
+    return { variables: { input: { tag: 'fuzz-unfollow' } } };
+  },
   appeal: async (w) => {
     const { decisionId, affected } = await w.decision(w.owner);
     return { variables: { input: { decisionId, text: 'It was not spam' } }, token: affected.token };
@@ -1144,6 +1156,12 @@ export const QUERY_BASELINES: Record<string, Builder> = {
     // Read backwards from a real cursor, so that `last` and `before` are fuzzed on a page that reads.
     const page = await w.call('{ feed(first: 3, orderBy: TOP) { pageInfo { endCursor } } }', {});
     return { variables: { last: 5, before: page.feed.pageInfo.endCursor, orderBy: 'TOP', tag: 'fuzz' } };
+  },
+  personalFeed: async (w) => {
+    await w.once('ada post', () => w.post(w.ada));
+    // From a real cursor, so that `after` is fuzzed on a page that reads.
+    const page = await w.call('{ personalFeed(mode: FOR_YOU, first: 1) { pageInfo { endCursor } } }', {});
+    return { variables: { mode: 'FOR_YOU', first: 5, after: page.personalFeed.pageInfo.endCursor } };
   },
   node: async (w) => ({ variables: { id: await w.once('ada post', () => w.post(w.ada)) } }),
   poll: async (w) => ({ variables: { id: (await w.once('poll', () => w.poll())).id } }),

@@ -14,6 +14,8 @@ import { User } from '../identity/identity.entity';
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
 @Index({ name: 'posts_author_created_index', properties: ['author', 'createdAt'] })
+// The personal feeds (src/modules/feed): a community's posts newest first by time, whatever their pinning.
+@Index({ name: 'posts_community_created_index', properties: ['community', 'createdAt', 'id'] })
 @Index({ name: 'posts_tags_index', expression: 'create index "posts_tags_index" on "posts" using gin ("tags")' })
 @Index(searchDocumentIndex('posts'))
 @Index({

@@ -45,6 +45,8 @@ export const WRITE_RATE_DEFAULTS = {
   memberships: { limit: 30, windowSeconds: 600 },
   /** inviteUser (each invite reaches someone else), issueInviteLink, deactivateInviteLink */
   invites: { limit: 50, windowSeconds: 3600 },
+  /** followMember, unfollowMember, followTag, unfollowTag */
+  follows: { limit: 60, windowSeconds: 600 },
   /** createApiKey */
   apiKeys: { limit: 10, windowSeconds: 3600 },
   /** Moderators' and admins' actions: roles, bans, mutes, pins, locks, join requests, community settings. Roomy for cleaning up a spam wave. */
@@ -102,6 +104,10 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   deactivateInviteLink: 'invites',
   redeemInviteLink: 'memberships',
   createApiKey: 'apiKeys',
+  followMember: 'follows',
+  unfollowMember: 'follows',
+  followTag: 'follows',
+  unfollowTag: 'follows',
   acceptJoinRequest: 'moderation',
   declineJoinRequest: 'moderation',
   banMember: 'moderation',
