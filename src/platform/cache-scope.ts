@@ -154,7 +154,10 @@ export function readDependencies(
   return { all: false, communities: [...scope.communities], members: [...scope.members] };
 }
 
-/** What a write touches: null for everything. */
+/**
+ * What a write touches: null for everything; no community and no member for only what depends on
+ * every write (answers of unscoped root fields, such as `personalFeed`).
+ */
 export interface WriteScope {
   communities: Iterable<number>;
   members?: Iterable<number>;

@@ -105,11 +105,13 @@ const tagKey = (tag: string) => `${PREFIX}tag:${tag}`;
 /** The tag of writes that name no scope: every entry depends on it. */
 const GLOBAL_TAG = '*';
 
-/** The tags a write touches. */
+/**
+ * The tags a write touches. A scope naming no community and no member touches none: it moves G only,
+ * so it drops the entries that depend on every write and keeps the scoped ones.
+ */
 function writeTags(scope: WriteScope | null | undefined): string[] {
   if (!scope) return [GLOBAL_TAG];
-  const tags = [...[...scope.communities].map((id) => `c${id}`), ...[...(scope.members ?? [])].map((id) => `m${id}`)];
-  return tags.length ? tags : [GLOBAL_TAG];
+  return [...[...scope.communities].map((id) => `c${id}`), ...[...(scope.members ?? [])].map((id) => `m${id}`)];
 }
 
 /**

@@ -15,6 +15,8 @@ import { graphql } from '../../codegen/index';
 import { createEvent, rsvp } from '../events/operations';
 import { createPoll, voted } from '../polls/operations';
 import { addComment, castOf, createPost, dbId, dbQuery, vote, type Cast } from '../posts/operations';
+import { createResponseCache } from '../../src/platform/response-cache';
+import { redisTarget } from '../../src/platform/redis';
 import { runCli } from '../support/process';
 import { startPrivateRedis } from '../support/redis-server';
 import {
@@ -137,6 +139,32 @@ async function stage(visibility: 'PUBLIC' | 'PRIVATE' = 'PUBLIC'): Promise<Cast 
   const post = await createPost(server, cast.owner, cast.community.id, { title: 'Cached' });
   return { ...cast, post };
 }
+
+describe('writes that touch no community', () => {
+  // The feed.affinity job's: personalFeed answers (unscoped) read what it changed, the communities' do not.
+  it('drop the answers that depend on every write and keep the scoped ones', async () => {
+    const cache = await createResponseCache({
+      seconds: 3600,
+      megabytes: 1,
+      redis: redisTarget({ REDIS_URL: process.env.REDIS_URL }),
+      log: server.app.log,
+    });
+    onCleanup(() => cache.close());
+    const run = `${Date.now()}-${Math.random()}`;
+    const keep = async (key: string, all: boolean) => {
+      const looked = (await cache.lookup(key))!;
+      cache.settle(key, looked.epoch, { data: { key } }, { all, communities: all ? [] : [-1], members: [] });
+    };
+    const kept = async (key: string) => (await cache.lookup(key))?.kept !== undefined;
+    await keep(`scoped ${run}`, false);
+    await keep(`everything ${run}`, true);
+    expect([await kept(`scoped ${run}`), await kept(`everything ${run}`)]).toEqual([true, true]);
+    await cache.invalidate({ communities: [] });
+    expect([await kept(`scoped ${run}`), await kept(`everything ${run}`)]).toEqual([true, false]);
+    await cache.invalidate();
+    expect(await kept(`scoped ${run}`)).toBe(false);
+  });
+});
 
 describe('answers from the cache', () => {
   it('answers a repeated query without executing it: only the credential lookup runs', async () => {

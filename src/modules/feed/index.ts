@@ -47,7 +47,10 @@ export const feed: ModuleManifest = {
       const result = await runAffinity(em, typeof settle === 'number' && settle >= 0 ? { settleSeconds: settle } : {});
       log.debug({ ...result, ms: Date.now() - started }, 'feed affinity done');
       // FOR_YOU answers kept in the response cache read the affinities: dropped when they changed.
-      if (result.members > 0) await responseCache.invalidate();
+      // `personalFeed` is not a scoped root field, so its answers depend on every write: a write that
+      // touches no community moves the cache's counter and drops them (and the other answers that
+      // depend on everything), while the communities' feeds, posts and threads stay kept.
+      if (result.members > 0) await responseCache.invalidate({ communities: [] });
     },
   },
   // Every minute; one run catches up whatever was missed.
