@@ -136,6 +136,8 @@ export type CreatePollInput = {
 export type CreatePostInput = {
   /** Markdown. */
   body: string;
+  /** Global id of a channel of the community to post in; default: the community's default channel. */
+  channelId?: string | null | undefined;
   /** Global id of a community you are a member of. */
   communityId: string;
   /** At most 5 tags of letters, digits and dashes (up to 30 characters each); stored lower-case. */
@@ -451,6 +453,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
     | { __typename: 'AutoModRule', id: string }
+    | { __typename: 'Channel', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -711,6 +714,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { votes: number, id: string, author: { handle: string } }
     | { id: string }
     | { id: string }
@@ -795,6 +799,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -981,6 +986,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -997,6 +1003,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1167,6 +1174,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'ApiKey' }
     | { __typename: 'Appeal' }
     | { __typename: 'AutoModRule' }
+    | { __typename: 'Channel' }
     | { __typename: 'ChatMessage' }
     | { __typename: 'Comment', body: string }
     | { __typename: 'Community' }
@@ -1306,6 +1314,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
     | { __typename: 'AutoModRule', id: string }
+    | { __typename: 'Channel', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -1391,6 +1400,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'ApiKey', id: string }
               | { __typename: 'Appeal', id: string }
               | { __typename: 'AutoModRule', id: string }
+              | { __typename: 'Channel', id: string }
               | { __typename: 'ChatMessage', id: string }
               | { __typename: 'Comment', id: string }
               | { __typename: 'Community', id: string }
@@ -1471,6 +1481,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

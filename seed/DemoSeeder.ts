@@ -23,6 +23,7 @@ import { seedPolls } from './demo-polls';
 import { seedModeration } from './demo-moderation';
 import { seedWebhooksAndBot } from './demo-webhooks';
 import { seedHistory } from './demo-history';
+import { demoChannel, seedChannels } from './demo-channels';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -142,6 +143,7 @@ export class DemoSeeder extends Seeder {
         reportThreshold: DEFAULT_REPORT_THRESHOLD,
         autoModVersion: 0,
         memberCount: c.members.length,
+        restrictedChannels: false,
         createdAt: now,
         updatedAt: now,
       });
@@ -163,6 +165,7 @@ export class DemoSeeder extends Seeder {
     }
     await em.flush();
     await seedWebhooksAndBot(em, communities, users);
+    await seedChannels(em, communities, users);
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);
@@ -219,6 +222,7 @@ async function seedPosts(
   const posts = DEMO_POSTS.map((p) => {
     const post = em.create(Post, {
       community: communities.get(p.community)!,
+      channel: demoChannel(p.community, p.tags),
       author: member(p.community, p.by, 'posts'),
       title: p.title,
       body: p.body,

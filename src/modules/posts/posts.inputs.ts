@@ -73,6 +73,12 @@ export class CreatePostInput {
   })
   @ArrayMaxSize(POST_LIMITS.maxTags, { message: `at most ${POST_LIMITS.maxTags} tags` })
   tags!: string[];
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of a channel of the community to post in; default: the community's default channel.",
+  })
+  channelId?: string | null;
 }
 
 @InputType({ description: 'Changes to your post: omitted or null fields keep their value.' })

@@ -6,7 +6,10 @@ import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent } from '../communities/communities.service';
 import { communityContextSql, primeCommunityContext, readForWrite } from '../communities/communities.loaders';
-import { assertCan } from '../communities/permissions';
+import { assertCan, canReadChannel } from '../communities/permissions';
+import type { Channel } from '../channels/channels.entity';
+import { postingChannel, restrictingChannel } from '../channels/channels.service';
+import { fromGlobalId } from '../../platform/ids';
 import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -118,16 +121,22 @@ export async function primeWriteSubject(
   return { authorBlocksViewer: row.author_blocks_viewer === true };
 }
 
-/** A post the viewer may read (its community's content), or NOT_FOUND. */
+/**
+ * A post the viewer may read (its community's content, then its channel's reading gate), or
+ * NOT_FOUND. `channel`: the post's channel when its community has restricted channels (the gates
+ * that writes in it check, `assertCan(…, channel)`), null when it has none (nothing read for it).
+ */
 export async function readablePost(
   loaders: Loaders,
   viewer: Viewer,
   postId: number,
-): Promise<{ post: Post; community: Community }> {
+): Promise<{ post: Post; community: Community; channel: Channel | null }> {
   const post = await loaders.post.load(postId);
   const community = post && (await loaders.community.load(post.community.id));
   if (!post || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Post');
-  return { post, community };
+  const channel = await restrictingChannel(loaders, community, post.channel.id);
+  if (channel && !canReadChannel(await actorIn(loaders, viewer, community.id), channel)) throw new NotFound('Post');
+  return { post, community, channel };
 }
 
 /** Creates a post (members only), rendering its Markdown once at write time. */
@@ -136,7 +145,13 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
-  assertCan(await actorIn(loaders, viewer, communityId), 'posts.write');
+  const channel = await postingChannel(
+    loaders,
+    viewer,
+    community,
+    input.channelId ? fromGlobalId('Channel', input.channelId, 'channelId') : null,
+  );
+  assertCan(await actorIn(loaders, viewer, communityId), 'posts.write', channel.gates);
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
   assertNotBlank(input.body);
@@ -155,6 +170,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
   const created = await write(ctx, async (tx, after) => {
     const post = tx.create(Post, {
       community: communityId,
+      channel: channel.id,
       author: userId,
       title,
       body: input.body,
