@@ -5,6 +5,7 @@
  * permission table's per-channel overrides); members follow or mute channels, and muted channels
  * leave the community's feeds for them.
  */
+import type { ChannelSubscriptionChoice } from '../../codegen/graphql';
 import { castOf, SetRoleDocument } from '../posts/operations';
 import {
   closeAll,
@@ -36,7 +37,7 @@ afterAll(closeAll);
 const channelsOf = async (slug: string, viewer?: TestUser) => {
   const res = await server.gql(CommunityChannelsDocument, { slug, first: 50 }, { token: viewer?.token });
   expect(res.body.errors).toBeUndefined();
-  return res.body.data!.community!.channels.edges.map((e) => e.node);
+  return res.body.data!.community!.channels.edges.map((e: { node: any }) => e.node);
 };
 
 const communityPostIds = async (slug: string, viewer?: TestUser) => {
@@ -98,7 +99,7 @@ describe('channels of a community', () => {
     const help = await createChannel(server, cast.owner, cast.community.id, { slug: 'help', position: 5 });
     const news = await createChannel(server, cast.owner, cast.community.id, { slug: 'news', position: 2 });
     expect(help).toMatchObject({ slug: 'help', position: 5, isDefault: false, readRole: null, readLevel: 1 });
-    expect((await channelsOf(cast.community.slug)).map((c) => c.slug)).toEqual(['general', 'news', 'help']);
+    expect((await channelsOf(cast.community.slug)).map((c: any) => c.slug)).toEqual(['general', 'news', 'help']);
     const first = await server.gql(CommunityChannelsDocument, { slug: cast.community.slug, first: 2 });
     expect(first.body.data!.community!.channels.pageInfo.hasNextPage).toBe(true);
     const next = await server.gql(CommunityChannelsDocument, {
@@ -106,7 +107,7 @@ describe('channels of a community', () => {
       first: 2,
       after: first.body.data!.community!.channels.pageInfo.endCursor,
     });
-    expect(next.body.data!.community!.channels.edges.map((e) => e.node.id)).toEqual([help.id]);
+    expect(next.body.data!.community!.channels.edges.map((e: any) => e.node.id)).toEqual([help.id]);
     // The same slug again: CONFLICT (a unique index); in another community it is free.
     const again = await server.gql(
       CreateChannelDocument,
@@ -138,7 +139,7 @@ describe('channels of a community', () => {
       { token: cast.owner.token },
     );
     expect(moved.body.data!.updateChannel.position).toBe(1);
-    expect((await channelsOf(cast.community.slug)).map((c) => c.slug)).toEqual(['general', 'help', 'news']);
+    expect((await channelsOf(cast.community.slug)).map((c: any) => c.slug)).toEqual(['general', 'help', 'news']);
   });
 
   it("puts posts in the channel named, lists them per channel with the feed orderings and tags, and refuses another community's channel", async () => {
@@ -207,10 +208,10 @@ describe('channel restrictions (per-channel overrides of the permission table)',
     const open = await postIn(server, member, cast.community.id, null, 'Open');
     // The moderator reads everything; the member and anonymous readers see nothing of the channel.
     expect(await communityPostIds(cast.community.slug, cast.moderator)).toEqual([open.id, post.id]);
-    expect((await channelsOf(cast.community.slug, cast.moderator)).map((c) => c.id)).toContain(staff.id);
+    expect((await channelsOf(cast.community.slug, cast.moderator)).map((c: any) => c.id)).toContain(staff.id);
     for (const viewer of [member, undefined]) {
       expect(await communityPostIds(cast.community.slug, viewer)).toEqual([open.id]);
-      expect((await channelsOf(cast.community.slug, viewer)).map((c) => c.id)).not.toContain(staff.id);
+      expect((await channelsOf(cast.community.slug, viewer)).map((c: any) => c.id)).not.toContain(staff.id);
       expect(await channelPostIds(staff.id, viewer)).toBeNull();
       const direct = await server.gql(
         'query($id: ID!) { post(id: $id) { id } }',
@@ -305,7 +306,7 @@ describe('following and muting channels', () => {
     const noisy = await createChannel(server, cast.owner, cast.community.id);
     const loud = await postIn(server, cast.owner, cast.community.id, noisy.id, 'Loud');
     const calm = await postIn(server, cast.owner, cast.community.id, null, 'Calm');
-    const set = (state: string) =>
+    const set = (state: ChannelSubscriptionChoice) =>
       server.gql(SetChannelSubscriptionDocument, { input: { channelId: noisy.id, state } }, { token: muter.token });
     expect((await set('MUTED')).body.data!.setChannelSubscription).toEqual({ id: noisy.id, viewerState: 'MUTED' });
     expect(await communityPostIds(cast.community.slug, muter)).toEqual([calm.id]);
@@ -314,7 +315,7 @@ describe('following and muting channels', () => {
     expect(await channelPostIds(noisy.id, muter)).toEqual([loud.id]);
     expect((await set('FOLLOWING')).body.data!.setChannelSubscription.viewerState).toBe('FOLLOWING');
     expect(await communityPostIds(cast.community.slug, muter)).toEqual([calm.id, loud.id]);
-    expect((await channelsOf(cast.community.slug, muter)).find((c) => c.id === noisy.id)!.viewerState).toBe(
+    expect((await channelsOf(cast.community.slug, muter)).find((c: any) => c.id === noisy.id)!.viewerState).toBe(
       'FOLLOWING',
     );
     expect((await set('NONE')).body.data!.setChannelSubscription.viewerState).toBeNull();
