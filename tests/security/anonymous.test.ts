@@ -66,6 +66,7 @@ const ID_OF: Record<string, string> = {
   rotateWebhookSecret: 'WebhookEndpoint',
   removeWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookEndpointSecret: 'WebhookEndpoint',
+  removeChannel: 'Channel',
 };
 
 /** The node type other id arguments and fields name, by their name. */
@@ -84,6 +85,7 @@ const ID_NAMED: Record<string, string> = {
   decisionId: 'ModerationDecision',
   appealId: 'Appeal',
   deliveryId: 'WebhookDelivery',
+  channelId: 'Channel',
   // A person's id: the anonymous call is refused before anyone looks whether it names a bot.
   botId: 'User',
 };
@@ -223,7 +225,17 @@ beforeAll(async () => {
      select ?, e.id, 'FAILED', 1, now() from e returning id`,
     [key, dbId(post.id), dbId(webhookEndpoint.id)],
   );
+  const channel = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createChannel(input: { communityId: $c, slug: "news", name: "News" }) { id } }',
+      {
+        c: community.id,
+      },
+    )
+  ).createChannel;
   Object.assign(records, {
+    Channel: channel.id,
     WebhookEndpoint: webhookEndpoint.id,
     WebhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     AutoModRule: autoModRule.id,

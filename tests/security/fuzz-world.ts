@@ -185,6 +185,14 @@ export class World {
     }
   }
 
+  /** A channel of the world's community (or another), as its owner (an admin of it). */
+  async channel(communityId = this.community.id): Promise<string> {
+    const data = await this.call('mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }', {
+      input: { communityId, slug: `fz-${Math.random().toString(36).slice(2, 10)}`, name: 'A fuzzed channel' },
+    });
+    return data.createChannel.id;
+  }
+
   async post(author: TestUser = this.owner, communityId = this.community.id): Promise<string> {
     const data = await this.call(
       'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
@@ -835,6 +843,39 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       ),
       answered: true,
     },
+  }),
+  createChannel: async (w) => ({
+    variables: {
+      input: {
+        communityId: w.community.id,
+        slug: `fz-${Math.random().toString(36).slice(2, 10)}`,
+        name: 'Fuzzed',
+        description: 'A channel.',
+        position: 3,
+        readRole: 'MEMBER',
+        readLevel: 1,
+        postRole: 'MEMBER',
+        postLevel: 2,
+      },
+    },
+  }),
+  updateChannel: async (w) => ({
+    variables: {
+      input: {
+        id: await w.channel(),
+        name: 'Renamed',
+        description: 'Changed.',
+        position: 2,
+        readRole: null,
+        readLevel: 1,
+        postRole: 'MODERATOR',
+        postLevel: 1,
+      },
+    },
+  }),
+  removeChannel: async (w) => ({ variables: { input: { id: await w.channel() } } }),
+  setChannelSubscription: async (w) => ({
+    variables: { input: { channelId: await w.once('channel', () => w.channel()), state: 'MUTED' } },
   }),
   muteThread: async (w) => ({ variables: { postId: await w.once('ada post', () => w.post(w.ada)), muted: true } }),
   muteChatMember: async (w) => ({
