@@ -5,6 +5,7 @@
  * permission table's per-channel overrides); members follow or mute channels, and muted channels
  * leave the community's feeds for them.
  */
+import { randomBytes } from 'node:crypto';
 import type { ChannelSubscriptionChoice } from '../../codegen/graphql';
 import { castOf, SetRoleDocument } from '../posts/operations';
 import {
@@ -273,7 +274,8 @@ describe('channel restrictions (per-channel overrides of the permission table)',
     const cast = await castOf(server, 1);
     const member = cast.members[0];
     const staff = await createChannel(server, cast.owner, cast.community.id, { readRole: 'ADMIN' });
-    const word = `zq${Date.now().toString(36)}`;
+    // Random letters: a word no other post holds nor looks like (the database outlives test runs).
+    const word = Array.from(randomBytes(12), (b) => String.fromCharCode(97 + (b % 26))).join('');
     const hidden = await postIn(server, cast.owner, cast.community.id, staff.id, `Secret ${word}`);
     const shown = await postIn(server, cast.owner, cast.community.id, null, `Public ${word}`);
     const feed = await server.gql(
