@@ -55,19 +55,6 @@ export async function restrictingChannel(
   return channels.find((c) => c.id === channelId) ?? null;
 }
 
-/**
- * The channels of a community the viewer may not read (none while the community restricts none:
- * nothing read), for the community feeds' `channel_id <> all(…)`.
- */
-export async function unreadableChannelIds(loaders: Loaders, viewer: Viewer, community: Community): Promise<number[]> {
-  if (!community.restrictedChannels || viewer.isAdmin) return [];
-  const [channels, actor] = await Promise.all([
-    loaders.communityChannels.load(community.id),
-    actorIn(loaders, viewer, community.id),
-  ]);
-  return channels.filter((c) => !canReadChannel(actor, c)).map((c) => c.id);
-}
-
 const rankSql = (role: string) =>
   `(case ${role} ${(Object.keys(ROLE_RANK) as Role[]).map((r) => `when '${r}' then ${ROLE_RANK[r]}`).join(' ')} end)`;
 
