@@ -367,3 +367,26 @@ describe('following and muting channels', () => {
     ).toBeUndefined();
   });
 });
+
+describe('moving posts between channels', () => {
+  it('lets moderators move a post to another channel of its community (moderatePost), and no one else', async () => {
+    const cast = await castOf(server, 1);
+    const help = await createChannel(server, cast.owner, cast.community.id);
+    const staff = await createChannel(server, cast.owner, cast.community.id, { readRole: 'ADMIN' });
+    const post = await postIn(server, cast.members[0], cast.community.id, null, 'Misplaced');
+    const move = (who: TestUser, channelId: string) =>
+      server.gql(
+        'mutation($input: ModeratePostInput!) { moderatePost(input: $input) { id channel { id } } }',
+        { input: { id: post.id, channelId } },
+        { token: who.token },
+      );
+    expect(errorCode(await move(cast.members[0], help.id))).toBe('FORBIDDEN');
+    // A channel the moderator may not read is as missing to them.
+    expect(errorCode(await move(cast.moderator, staff.id))).toBe('NOT_FOUND');
+    const moved = await move(cast.moderator, help.id);
+    expect(moved.body.data.moderatePost.channel).toEqual({ id: help.id });
+    expect(await channelPostIds(help.id)).toEqual([post.id]);
+    const foreign = await createChannel(server, cast.owner, (await createCommunity(server, cast.owner)).id);
+    expect(errorCode(await move(cast.owner, foreign.id))).toBe('NOT_FOUND');
+  });
+});

@@ -248,3 +248,31 @@ it('shows everything in it to its moderators, on the same paths', async () => {
   expect(stream.errorCodes()).toEqual([]);
   expect(stream.results[0].data.commentAdded).toEqual({ id: added.id });
 });
+
+it('notifies only those who read the channel of a mention there', async () => {
+  const staff = IN_CHANNEL.Channel;
+  const post = await postIn(
+    server,
+    cast.owner,
+    cast.community.id,
+    staff,
+    `Ping @${cast.moderator.user.handle} and @${member.user.handle}`,
+  );
+  const mentions = async (who: TestUser) => {
+    const res = await server.gql(
+      '{ viewer { notifications(first: 20) { nodes { kind post { id } } } } }',
+      {},
+      {
+        token: who.token,
+      },
+    );
+    return res.body.data.viewer.notifications.nodes.filter((n: any) => n.kind === 'MENTION');
+  };
+  const started = Date.now();
+  while (!(await mentions(cast.moderator)).length) {
+    if (Date.now() - started > 15_000) throw new Error('no mention notification for the moderator');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await mentions(cast.moderator)).toEqual([{ kind: 'MENTION', post: { id: post.id } }]);
+  expect(await mentions(member)).toEqual([]);
+});

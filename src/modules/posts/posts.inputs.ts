@@ -175,6 +175,11 @@ export class ModeratePostInput {
   pinned?: boolean;
   @Field({ nullable: true, description: 'True to lock its comments (no new ones), false to unlock them.' })
   locked?: boolean;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Global id of another channel of its community to move it to (one the moderator may read).',
+  })
+  channelId?: string | null;
 }
 
 @InputType({ description: 'How a moderator sets a comment out.' })

@@ -297,16 +297,26 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
   return post;
 }
 
-/** Pins or locks a post (moderators). */
+/** Pins or locks a post, or moves it to another channel of its community (moderators). */
 export async function moderatePost(
   ctx: Context,
-  change: { id: number; pinned?: boolean; locked?: boolean },
+  change: { id: number; pinned?: boolean; locked?: boolean; channelId?: number },
 ): Promise<Post> {
   const { em, loaders, viewer } = ctx;
   const postId = change.id;
   requireUser(viewer);
-  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
-  assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
+  const { post: read, community, channel } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, read);
+  const actor = await actorIn(loaders, viewer, post.community.id);
+  assertCan(actor, 'posts.moderate', channel);
+  if (change.channelId !== undefined && change.channelId !== post.channel.id) {
+    // The channel it moves to: of its community, and one the moderator reads (else NOT_FOUND).
+    const target = await loaders.channel.load(change.channelId);
+    if (!target || target.community.id !== community.id) throw new NotFound('Channel');
+    assertCan(actor, 'posts.moderate', community.restrictedChannels ? target : null);
+    await write(ctx, (tx) => sql(tx, 'update posts set channel_id = ? where id = ?', [target.id, post.id], 'run'));
+    await em.refresh(post);
+  }
   if (change.pinned !== undefined) {
     if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
     post.pinned = change.pinned;
