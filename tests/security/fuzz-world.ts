@@ -755,7 +755,15 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     };
   },
   createPost: async (w) => ({
-    variables: { input: { communityId: w.community.id, title: 'Fuzzed', body: MARKDOWN, tags: ['fuzz', 'more'] } },
+    variables: {
+      input: {
+        communityId: w.community.id,
+        channelId: await w.once('channel', () => w.channel()),
+        title: 'Fuzzed',
+        body: MARKDOWN,
+        tags: ['fuzz', 'more'],
+      },
+    },
   }),
   deleteChatMessage: async (w) => ({
     variables: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) },
@@ -769,7 +777,14 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } },
   }),
   moderatePost: async (w) => ({
-    variables: { input: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true, locked: true } },
+    variables: {
+      input: {
+        id: await w.once('moderated post', () => w.post(w.ada)),
+        pinned: true,
+        locked: true,
+        channelId: await w.once('channel', () => w.channel()),
+      },
+    },
   }),
   moderateComment: async (w) => {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));

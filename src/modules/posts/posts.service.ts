@@ -309,18 +309,21 @@ export async function moderatePost(
   const post = await managed(em, read);
   const actor = await actorIn(loaders, viewer, post.community.id);
   assertCan(actor, 'posts.moderate', channel);
+  let moveTo: number | null = null;
   if (change.channelId !== undefined && change.channelId !== post.channel.id) {
     // The channel it moves to: of its community, and one the moderator reads (else NOT_FOUND).
     const target = await loaders.channel.load(change.channelId);
     if (!target || target.community.id !== community.id) throw new NotFound('Channel');
     assertCan(actor, 'posts.moderate', community.restrictedChannels ? target : null);
-    await write(ctx, (tx) => sql(tx, 'update posts set channel_id = ? where id = ?', [target.id, post.id], 'run'));
+    moveTo = target.id;
+  }
+  if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
+  if (moveTo !== null) {
+    const channelId = moveTo;
+    await write(ctx, (tx) => sql(tx, 'update posts set channel_id = ? where id = ?', [channelId, post.id], 'run'));
     await em.refresh(post);
   }
-  if (change.pinned !== undefined) {
-    if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
-    post.pinned = change.pinned;
-  }
+  if (change.pinned !== undefined) post.pinned = change.pinned;
   if (change.locked === undefined) {
     await em.flush();
     return post;
