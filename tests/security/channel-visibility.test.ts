@@ -181,12 +181,14 @@ describe.each([
          posts(first: 50) { edges { node { id } } }
          top: posts(first: 50, orderBy: TOP) { edges { node { id } } }
          channels(first: 50) { edges { node { id } } }
+         polls(first: 50) { nodes { id } }
        } }`,
       { slug: cast.community.slug },
       { token },
     );
     expect(res.body.errors).toBeUndefined();
-    const { posts, top, channels } = res.body.data.community;
+    const { posts, top, channels, polls } = res.body.data.community;
+    expect(polls.nodes).toEqual([]);
     expect(posts.edges.map((e: any) => e.node.id)).toEqual([visiblePost.id]);
     expect(top.edges.map((e: any) => e.node.id)).toEqual([visiblePost.id]);
     expect(channels.edges.map((e: any) => e.node.id)).not.toContain(IN_CHANNEL.Channel);
@@ -229,6 +231,14 @@ it('shows everything in it to its moderators, on the same paths', async () => {
     const res = await server.gql('query($id: ID!) { node(id: $id) { id } }', { id: IN_CHANNEL[type] }, { token });
     expect([type, res.body.data.node]).toEqual([type, { id: IN_CHANNEL[type] }]);
   }
+  const polls = await server.gql(
+    'query($slug: String!) { community(slug: $slug) { polls(first: 50) { nodes { id } } } }',
+    {
+      slug: cast.community.slug,
+    },
+    { token },
+  );
+  expect(polls.body.data.community.polls.nodes).toEqual([{ id: IN_CHANNEL.Poll }]);
   const found = await server.gql(
     'query($q: String!) { search(query: $q, first: 20) { edges { node { __typename } } } }',
     { q: word },
