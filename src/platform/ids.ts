@@ -33,7 +33,7 @@ const TYPE_CODES = {
   WebhookDelivery: 25,
   WebhookEvent: 26,
   DataExport: 27,
-  Channel: 28,
+  Channel: 29,
 } as const;
 
 /** Node types that have global IDs. */
