@@ -285,7 +285,9 @@ export type ReputationReason =
   /** The member's post was downvoted. */
   | 'POST_DOWNVOTED'
   /** The member's post was upvoted. */
-  | 'POST_UPVOTED';
+  | 'POST_UPVOTED'
+  /** The member completed a quest's goals in a period (the quest's own points). */
+  | 'QUEST_COMPLETED';
 
 /** Overrides of a community's reputation rules. Omitted fields stay as they are; null resets a field to its default. */
 export type ReputationRulesInput = {
@@ -600,6 +602,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', id: string }
+    | { __typename: 'Quest', id: string }
     | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
@@ -863,6 +866,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type ContestCancelMutationVariables = Exact<{
@@ -927,6 +931,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1123,6 +1128,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type PollsNodePollQueryVariables = Exact<{
@@ -1151,6 +1157,7 @@ export type PollsNodePollQuery = { node:
     | { id: string }
     | { id: string }
     | { question: string, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1321,6 +1328,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'Poll' }
     | { __typename: 'PollOption' }
     | { __typename: 'Post' }
+    | { __typename: 'Quest' }
     | { __typename: 'Report' }
     | { __typename: 'Rsvp' }
     | { __typename: 'User' }
@@ -1461,6 +1469,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'Poll', id: string }
     | { __typename: 'PollOption', id: string }
     | { __typename: 'Post', title: string, id: string }
+    | { __typename: 'Quest', id: string }
     | { __typename: 'Report', id: string }
     | { __typename: 'Rsvp', id: string }
     | { __typename: 'User', id: string }
@@ -1547,6 +1556,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'Poll', id: string }
               | { __typename: 'PollOption', id: string }
               | { __typename: 'Post', id: string }
+              | { __typename: 'Quest', id: string }
               | { __typename: 'Report', id: string }
               | { __typename: 'Rsvp', id: string }
               | { __typename: 'User', id: string }
@@ -1609,6 +1619,7 @@ export type ReputationMembersPageQueryVariables = Exact<{
 
 
 export type ReputationMembersPageQuery = { community: { members: { edges: Array<{ node: { reputation: number, level: number, badges: Array<{ badge: Badge, awardedAt: string }>, reputationHistory: { edges: Array<{ node: { delta: number, reason: ReputationReason, reversal: boolean, subject:
+                  | { id: string }
                   | { id: string }
                   | { id: string }
                   | { id: string }

@@ -20,6 +20,7 @@ import { seedReputation } from './demo-reputation';
 import { DEMO_POSTS, USERS, type DemoComment, type DemoVotes, type Handle } from './demo-posts';
 import { seedEvents } from './demo-events';
 import { seedPolls } from './demo-polls';
+import { seedQuests } from './demo-quests';
 import { seedModeration } from './demo-moderation';
 import { seedWebhooksAndBot } from './demo-webhooks';
 import { seedHistory } from './demo-history';
@@ -142,6 +143,7 @@ export class DemoSeeder extends Seeder {
         timeZone: 'UTC',
         reportThreshold: DEFAULT_REPORT_THRESHOLD,
         autoModVersion: 0,
+        questVersion: 0,
         memberCount: c.members.length,
         restrictedChannels: false,
         createdAt: now,
@@ -170,6 +172,7 @@ export class DemoSeeder extends Seeder {
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);
     await seedReputation(em, communities);
+    await seedQuests(em, now, communities, members, users);
     await seedModeration(em, now, communities, users);
     await seedNotifications(em);
     await seedHistory(em, now, demoHash, communities, users);

@@ -96,6 +96,12 @@ const envSchema = z.object({
   /** Lifetime of a session token in days. Default 30. */
   TOKEN_TTL_DAYS: int(1, 3650).default(30),
   /**
+   * Cost of new password hashes: log2 of scrypt's N (memory 128 × r × 2^cost bytes). Default 15 (32 MiB,
+   * about 100 ms of CPU a hash); at least 15 when NODE_ENV=production. Lower only for test suites, which
+   * sign up thousands of users: a hash records its cost, so it is checked at the cost it was made with.
+   */
+  PASSWORD_HASH_COST: int(10, 20).default(15),
+  /**
    * Addresses whose owner becomes platform admin once they have verified the address (comma-separated,
    * case-insensitive): at `verifyEmailAddress`, and at start for accounts verified before the address was listed.
    * An unverified sign-up with a listed address is not an admin. Default none.
@@ -277,13 +283,16 @@ const envSchema = z.object({
    * Defaults: WRITE_RATE_DEFAULTS in src/platform/guards/write-limits.ts (README lists them).
    */
   WRITE_RATE_LIMITS: parsed(parseWriteLimits).default({ ...WRITE_RATE_DEFAULTS }),
-  /** Milliseconds that shutdown waits for in-flight requests before closing them. Default 10000. */
   /**
    * Whether an instance applies pending migrations when it starts (under an advisory lock, so many
    * instances starting together migrate once). `false`: it refuses to start while any is pending,
    * and `npm run migrate` is run as a deploy step of its own. Default true.
    */
   MIGRATE_ON_START: bool.default(true),
+  /**
+   * Milliseconds that shutdown waits for in-flight requests before closing them, and then for the
+   * running jobs, which are failed back into the queue (retried by another worker) past it. Default 10000.
+   */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /**
    * Trusted documents (operations built ahead of time, by graphql-codegen's persisted documents):
@@ -411,6 +420,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       `Invalid environment:\n  JOB_LOCK_TIMEOUT_SECONDS: must be at least twice JOB_HEARTBEAT_SECONDS (${cfg.JOB_HEARTBEAT_SECONDS})`,
     );
+  }
+  if (cfg.NODE_ENV === 'production' && cfg.PASSWORD_HASH_COST < 15) {
+    throw new ConfigError('Invalid environment:\n  PASSWORD_HASH_COST: at least 15 when NODE_ENV=production');
   }
   let secret = cfg.TOKEN_SECRET;
   if (!secret) {

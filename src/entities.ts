@@ -38,6 +38,7 @@ import { Settings } from './platform/settings.entity';
 import { DataExport, RetentionSettings } from './modules/privacy/privacy.entity';
 import { JobWorker } from './platform/jobs/job-workers.entity';
 
+import { Quest, QuestCompletion, QuestContribution, QuestGoal, QuestProgress } from './modules/quests/quests.entity';
 /** Every MikroORM entity, listed explicitly (no folder globbing: the same list works from dist/ and from source). */
 export const ENTITIES = [
   User,
@@ -81,6 +82,11 @@ export const ENTITIES = [
   Notification,
   ThreadMute,
   NotificationPreference,
+  Quest,
+  QuestGoal,
+  QuestProgress,
+  QuestContribution,
+  QuestCompletion,
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,

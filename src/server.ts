@@ -501,7 +501,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: draining HTTP, WebSocket and event streams');
       await apollo.stop(); // stops accepting, waits for in-flight requests, then drainServer closes sockets with 1001
       wss.close();
-      await jobs.stop(); // the running jobs finish; the others wait in the queue for another worker
+      // The running jobs finish (those still running past the timeout are failed back into the queue);
+      // the others wait in the queue for another worker.
+      await jobs.stop(config.SHUTDOWN_TIMEOUT_MS);
       await modules.stop();
       // destroy, not quit: quit waits for Redis's answer, which never comes while Redis is down.
       apqRedis?.destroy();

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping: finishing the running jobs');
-    await jobs.stop();
+    await jobs.stop(config.SHUTDOWN_TIMEOUT_MS);
     await modules.stop();
     await responseCache.close();
     await pubsub.close();

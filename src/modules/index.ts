@@ -15,6 +15,7 @@ import { search } from './search';
 import { webhooks } from './webhooks';
 import { bots } from './bots/bots';
 import { insights } from './insights';
+import { quests } from './quests';
 
 /**
  * Every module of the API, in the order their resolvers join the schema. A new module exports its
@@ -30,6 +31,7 @@ export const MODULES: readonly ModuleManifest[] = [
   events,
   polls,
   reputation,
+  quests,
   moderation,
   notifications,
   webhooks,

@@ -98,6 +98,10 @@ const SCOPED_MUTATION_FIELDS: ReadonlySet<string> = new Set([
   'endPoll',
   'setReputationRules',
   'rebuildCommunityReputation',
+  'createQuest',
+  'updateQuest',
+  'closeQuest',
+  'removeQuestCompletion',
 ]);
 
 /** The names of the fields an operation selects at its root, fragments included (whatever their directives). */

@@ -33,6 +33,7 @@ const TYPE_CODES = {
   WebhookDelivery: 25,
   WebhookEvent: 26,
   DataExport: 27,
+  Quest: 28,
   Channel: 29,
 } as const;
 

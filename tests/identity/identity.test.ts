@@ -1,3 +1,5 @@
+import { hashPassword, PASSWORD_HASHING } from '../../src/modules/identity/credentials';
+import { dbQuery } from '../posts/operations';
 import { closeAll, errorCode, signUp, startTestServer, unique, type TestServer } from '../support/server';
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id handle email isAdmin } } }`;
@@ -108,6 +110,24 @@ describe('signing up and in', () => {
       { token: bob.token },
     );
     expect(asBob.body.data.node).toEqual({ handle: ada.user.handle, email: null });
+  });
+});
+
+describe('password hashes', () => {
+  it('hashes with scrypt at PASSWORD_HASH_COST, and checks each hash at the cost it was made with', async () => {
+    // The test servers hash at cost 10 (tests/support/server.ts); the default is 2^15.
+    const ada = await signUp(server, 'hash');
+    const [row] = await dbQuery(server, 'select password_hash from users where handle = ?', [ada.user.handle]);
+    expect(row.password_hash).toMatch(/^scrypt\$1024\$8\$1\$/);
+    const strong = await hashPassword(ada.password);
+    expect(PASSWORD_HASHING.cost).toBe(15);
+    expect(strong).toMatch(/^scrypt\$32768\$8\$1\$/);
+    // A hash made at the default cost (say before the setting changed) still opens the account.
+    await dbQuery(server, 'update users set password_hash = ? where handle = ?', [strong, ada.user.handle]);
+    const ok = await server.gql(SIGN_IN, { input: { email: ada.user.email, password: ada.password } });
+    expect(ok.body.data?.signIn.user.handle).toBe(ada.user.handle);
+    const wrong = await server.gql(SIGN_IN, { input: { email: ada.user.email, password: 'not the password' } });
+    expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -28,6 +28,15 @@ describe('defaults that depend on NODE_ENV', () => {
     });
   });
 
+  it('hashes passwords at scrypt cost 15 unless told otherwise, and never below it in production', () => {
+    expect(load({}).PASSWORD_HASH_COST).toBe(15);
+    expect(load({ PASSWORD_HASH_COST: '10' }).PASSWORD_HASH_COST).toBe(10);
+    expect(load({ NODE_ENV: 'production', PASSWORD_HASH_COST: '16' }).PASSWORD_HASH_COST).toBe(16);
+    expect(() => load({ NODE_ENV: 'production', PASSWORD_HASH_COST: '14' })).toThrow(
+      /PASSWORD_HASH_COST: at least 15 when NODE_ENV=production/,
+    );
+  });
+
   it('trusts no proxy, and applies the documented write limits, unless told otherwise', () => {
     expect(load({ NODE_ENV: 'production' })).toMatchObject({
       TRUST_PROXY: false,

@@ -14,6 +14,7 @@ declare module '../../src/platform/jobs/jobs' {
   interface JobPayloads {
     'test.record': { run: string; n: number };
     'test.failOnce': { run: string };
+    'test.hang': { run: string };
   }
 }
 
@@ -27,7 +28,8 @@ afterAll(closeAll);
 const run = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 const seen: { task: string; n?: number; attempt: number }[] = [];
 
-async function testWorkers(): Promise<Jobs> {
+/** Workers of the test tasks; with `hang`, of the stuck one as well (only they take its jobs). */
+async function testWorkers({ hang = false } = {}): Promise<Jobs> {
   const { app } = server;
   const jobs = await startJobs({
     url: app.db.url,
@@ -47,6 +49,13 @@ async function testWorkers(): Promise<Jobs> {
         seen.push({ task: 'test.failOnce', attempt: job.attempts });
         if (job.attempts === 1) throw new Error('first attempt fails');
       },
+      ...(hang && {
+        async 'test.hang'(payload: { run: string }) {
+          if (payload.run !== run) return;
+          seen.push({ task: 'test.hang', attempt: 1 });
+          await new Promise((resolve) => setTimeout(resolve, 60_000).unref()); // stuck, as far as a stop can tell
+        },
+      }),
     },
     schedules: [],
   });
@@ -112,6 +121,26 @@ describe('jobs', () => {
     );
     await until(async () => (await jobsOf('test.failOnce')).length === 0, 'the retry');
     expect(seen.filter((s) => s.task === 'test.failOnce').map((s) => s.attempt)).toEqual([1, 2]);
+  });
+
+  it('still running at the stop deadline are failed back into the queue, and the stop goes on', async () => {
+    const jobs = await testWorkers({ hang: true });
+    await enqueue(server.app.db.orm.em.fork(), 'test.hang', { run });
+    await until(() => seen.some((s) => s.task === 'test.hang'), 'the stuck job to start');
+    const started = Date.now();
+    await jobs.stop(300);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Unlocked, its attempt counted, to run again after its backoff: not lost, not held by a stopped worker.
+    const [left] = await dbQuery(
+      server,
+      `select attempts, last_error, locked_at, run_at > now() as later from graphile_worker.jobs where task_identifier = 'test.hang'`,
+    );
+    expect(left).toMatchObject({ attempts: 1, locked_at: null, later: true });
+    expect(left.last_error).toMatch(/shutdown deadline/);
+    await dbQuery(
+      server,
+      "delete from graphile_worker._private_jobs where task_id = (select id from graphile_worker._private_tasks where identifier = 'test.hang')",
+    );
   });
 
   it('recurring are registered by every instance that runs workers', async () => {

@@ -67,6 +67,8 @@ const ID_OF: Record<string, string> = {
   removeWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookEndpointSecret: 'WebhookEndpoint',
   removeChannel: 'Channel',
+  updateQuest: 'Quest',
+  closeQuest: 'Quest',
 };
 
 /** The node type other id arguments and fields name, by their name. */
@@ -88,6 +90,7 @@ const ID_NAMED: Record<string, string> = {
   channelId: 'Channel',
   // A person's id: the anonymous call is refused before anyone looks whether it names a bot.
   botId: 'User',
+  questId: 'Quest',
 };
 // (AutoModRuleInput's `ruleId` names a CommunityRule, as DecideInput's does.)
 
@@ -206,6 +209,13 @@ beforeAll(async () => {
       { c: community.id },
     )
   ).createAutoModRule;
+  const quest = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createQuest(input: { communityId: $c, title: "Daily", description: "", period: DAILY, goals: [{ action: COMMENT, target: 1 }], rewardPoints: 5 }) { id } }',
+      { c: community.id },
+    )
+  ).createQuest;
   // A webhook endpoint, switched off (no delivery job changes rows meanwhile), with a past delivery written directly.
   const webhookEndpoint = (
     await must(
@@ -239,6 +249,7 @@ beforeAll(async () => {
     WebhookEndpoint: webhookEndpoint.id,
     WebhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     AutoModRule: autoModRule.id,
+    Quest: quest.id,
     CommunityRule: rule.id,
     ModerationItem: item.id,
     ModerationDecision: decision.id,

@@ -110,6 +110,7 @@ interface Subjects {
   webhookDelivery: string;
   bot: string;
   channel: string;
+  quest: string;
 }
 
 interface Attempt {
@@ -228,6 +229,23 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
     op('mutation($c: ID!) { setReputationRules(input: { communityId: $c, pollVote: 50 }) { id } }', {
       c: s.community.id,
     }),
+  ],
+  // Quests
+  createQuest: (s) => [
+    op(
+      'mutation($c: ID!) { createQuest(input: { communityId: $c, title: "Mine", description: "", period: DAILY, goals: [{ action: COMMENT, target: 1 }], rewardPoints: 1000 }) { id } }',
+      { c: s.community.id },
+    ),
+  ],
+  updateQuest: (s) => [
+    op('mutation($id: ID!) { updateQuest(input: { id: $id, rewardPoints: 1000 }) { id } }', { id: s.quest }),
+  ],
+  closeQuest: (s) => [op('mutation($id: ID!) { closeQuest(input: { id: $id }) { id } }', { id: s.quest })],
+  removeQuestCompletion: (s) => [
+    op(
+      'mutation($q: ID!, $u: ID!) { removeQuestCompletion(input: { questId: $q, userId: $u, periodStart: "2026-01-01T00:00:00Z" }) { revokedAt } }',
+      { q: s.quest, u: s.member.user.id },
+    ),
   ],
   rebuildCommunityReputation: (s) => [
     op('mutation($c: ID!) { rebuildCommunityReputation(input: { communityId: $c }) { correctedMembers } }', {
@@ -787,6 +805,13 @@ beforeAll(async () => {
       id: channel,
     },
   );
+  const quest = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createQuest(input: { communityId: $c, title: "Daily", description: "", period: DAILY, goals: [{ action: COMMENT, target: 1 }], rewardPoints: 5 }) { id } }',
+      { c: community.id },
+    )
+  ).createQuest.id;
 
   // The ban.
   await ban(owner, community.id, banned);
@@ -826,6 +851,7 @@ beforeAll(async () => {
     webhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     bot,
     channel,
+    quest,
   };
 }, 120_000);
 afterAll(closeAll);

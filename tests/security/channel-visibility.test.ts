@@ -47,6 +47,7 @@ const OUTSIDE_CHANNELS: Record<string, string> = {
   WebhookDelivery: "admins' webhook deliveries",
   WebhookEvent: "admins' webhook events",
   DataExport: "the caller's own data export",
+  Quest: "a quest of the community, whose progress counts the member's own actions",
 };
 
 /** The restricted channel's records of each node type that lives in a channel. */

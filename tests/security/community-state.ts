@@ -46,6 +46,10 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   moderation_appeals: 'select * from moderation_appeals t where t.community_id = ?',
   automod_rules: 'select * from automod_rules t where t.community_id = ?',
   webhook_endpoints: 'select * from webhook_endpoints t where t.community_id = ?',
+  quests: 'select * from quests t where t.community_id = ?',
+  quest_goals: 'select t.* from quest_goals t join quests q on q.id = t.quest_id where q.community_id = ?',
+  quest_progress: 'select t.* from quest_progress t join quests q on q.id = t.quest_id where q.community_id = ?',
+  quest_completions: 'select t.* from quest_completions t join quests q on q.id = t.quest_id where q.community_id = ?',
   webhook_events: 'select * from webhook_events t where t.community_id = ?',
   webhook_deliveries:
     'select t.* from webhook_deliveries t join webhook_endpoints w on w.id = t.endpoint_id where w.community_id = ?',

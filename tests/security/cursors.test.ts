@@ -85,6 +85,17 @@ beforeAll(async () => {
   await w.call('mutation($input: AppealInput!) { appeal(input: $input) { id } }', {
     input: { decisionId: warning.decide.id, text: 'It was on topic' },
   });
+  // A quest (the owner administers the community).
+  await w.call('mutation($input: CreateQuestInput!) { createQuest(input: $input) { id } }', {
+    input: {
+      communityId: w.community.id,
+      title: 'Daily',
+      description: '',
+      period: 'DAILY',
+      goals: [{ action: 'COMMENT', target: 1 }],
+      rewardPoints: 5,
+    },
+  });
   // The owner's data export (built or not: it is listed either way).
   await w.call('mutation { requestDataExport { dataExport { id } } }', {});
   for (const [type, id] of Object.entries({

@@ -338,6 +338,21 @@ export class World {
   }
 
   /** A disabled AutoMod rule of the community. */
+  /** A daily quest of the community, counting comments. */
+  async quest(): Promise<string> {
+    const data = await this.call('mutation($input: CreateQuestInput!) { createQuest(input: $input) { id } }', {
+      input: {
+        communityId: this.community.id,
+        title: 'Daily',
+        description: 'Comment once.',
+        period: 'DAILY',
+        goals: [{ action: 'COMMENT', target: 1 }],
+        rewardPoints: 5,
+      },
+    });
+    return data.createQuest.id;
+  }
+
   async autoModRule(): Promise<string> {
     const data = await this.call('mutation($input: AutoModRuleInput!) { createAutoModRule(input: $input) { id } }', {
       input: { communityId: this.community.id, name: 'Fuzz', conditions: { keywords: ['spam'] }, action: 'REPORT' },
@@ -396,6 +411,39 @@ const MARKDOWN = 'Some **bold** words and a [link](https://example.test).';
  * fuzz test (unless listed in fuzz.test.ts's UNFUZZED with why).
  */
 export const MUTATION_BASELINES: Record<string, Builder> = {
+  // Quests, by the owner (ADMIN and above).
+  createQuest: async (w) => ({
+    variables: {
+      input: {
+        communityId: w.community.id,
+        title: 'Weekly',
+        description: 'Post with a tag.',
+        period: 'WEEKLY',
+        goals: [{ action: 'POST', target: 2, tag: 'help' }],
+        rewardPoints: 10,
+      },
+    },
+  }),
+  updateQuest: async (w) => ({
+    variables: { input: { id: await w.once('quest', () => w.quest()), title: 'Renamed', rewardPoints: 6 } },
+  }),
+  closeQuest: async (w) => ({ variables: { input: { id: await w.quest() } } }),
+  // Ada completes a fresh daily quest (one comment), and the owner revokes it (again: it stays revoked).
+  removeQuestCompletion: async (w) => {
+    const questId = await w.once('completed quest', async () => {
+      const id = await w.quest();
+      await w.comment(w.ada, await w.once('ada post', () => w.post(w.ada)));
+      return id;
+    });
+    const data = await w.call(
+      'query($id: ID!) { node(id: $id) { ... on Quest { viewerProgress { periodStart } } } }',
+      { id: questId },
+      w.ada,
+    );
+    return {
+      variables: { input: { questId, userId: w.ada.user.id, periodStart: data.node.viewerProgress.periodStart } },
+    };
+  },
   // No arguments: only the baseline runs, as a user of its own (one pending export each).
   requestDataExport: async (w) => ({ variables: {}, token: (await signUp(w.server, 'fzexport')).token }),
   // As a platform admin, setting the defaults again (anyone else is refused before the input is read).

@@ -5,6 +5,7 @@
  * the server runs, `assertQueryCost`), its page size must be 1 to the maximum, and a list without a
  * page size must be bounded by its domain, weighted by that bound, and named in BOUNDED_LISTS with why.
  */
+import { QUEST_LIMITS } from '../../src/modules/quests/quests.inputs';
 import {
   getNamedType,
   isAbstractType,
@@ -58,6 +59,9 @@ const SIZE_ARGUMENT = /^(first|last|limit|take|size|count)$/;
  * server weighs each by that bound (`boundedListComplexity`); a list not named here fails the test.
  */
 const BOUNDED_LISTS: Record<string, { bound: number; why: string }> = {
+  'Quest.goals': { bound: QUEST_LIMITS.maxGoals, why: 'a quest has at most QUEST_LIMITS.maxGoals goals' },
+  'QuestProgress.goals': { bound: QUEST_LIMITS.maxGoals, why: 'one per goal of the quest (QUEST_LIMITS.maxGoals)' },
+  'Quest.periodCompletionCounts': { bound: 12, why: 'the 12 latest periods with completions' },
   'ModerationStats.reportsByReason': { bound: Object.keys(ReportReason).length, why: 'one count per reason' },
   'ModerationStats.decisionsByAction': { bound: Object.keys(ModerationAction).length, why: 'one count per action' },
   'ModerationStats.autoModMatches': {

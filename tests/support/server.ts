@@ -95,6 +95,9 @@ export function testEnv(env: Partial<Record<keyof Env, string>> = {}): Record<st
     WRITE_RATE_LIMITS: '*=1000000/60',
     // Every test's sockets come from 127.0.0.1 and stay open until closeAll: the cap has its own test.
     MAX_ANONYMOUS_SOCKETS_PER_CLIENT: '0',
+    // The suite signs up thousands of users: a 2^10 scrypt hash takes ~2 ms of CPU where the default
+    // 2^15 takes ~100 ms. Hashing at the default cost has its own test (tests/identity/identity.test.ts).
+    PASSWORD_HASH_COST: '10',
     ...env,
   };
 }

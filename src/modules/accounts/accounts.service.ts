@@ -17,6 +17,8 @@ export interface AccountSettings extends AccountMailSettings {
   EMAIL_VERIFICATION_TTL_SECONDS: number;
   PASSWORD_RESET_TTL_SECONDS: number;
   ADMIN_EMAILS: string[];
+  /** log2 of scrypt's N for new password hashes (see `PASSWORD_HASHING`). */
+  PASSWORD_HASH_COST: number;
 }
 
 /** What the `accounts.email` job sends: a message about a token, or the password-changed notice. */
@@ -171,7 +173,7 @@ export async function resetPassword(
   settings: AccountSettings,
   deps: RevocationDeps,
 ): Promise<number> {
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, settings.PASSWORD_HASH_COST);
   return write({ em, pubsub: deps.pubsub, log: deps.log }, async (tx, after) => {
     const used = await consumeToken(tx, token, EmailTokenPurpose.RESET_PASSWORD, settings.TOKEN_SECRET);
     await sql(tx, 'update users set password_hash = ? where id = ?', [passwordHash, used.user_id]);

@@ -126,6 +126,14 @@ export class Community extends Node {
   @Property({ default: 0 })
   autoModVersion: number = 0;
 
+  /**
+   * Moved by every change of the community's quests: each instance keeps the live goals per community
+   * (quests.record.ts) and reads them again when the row a write reads carries another version; 0: no
+   * quest ever, so an action reads nothing.
+   */
+  @Property({ default: 0 })
+  questVersion: number = 0;
+
   /** The last month (yyyy-MM, community time) whose top-10 badges were awarded. */
   @Property({ length: 7, nullable: true })
   topMonthAwarded?: string | null;

@@ -104,6 +104,7 @@ export async function createCommunity(ctx: Context, input: CreateCommunityInput)
       timeZone,
       reportThreshold: DEFAULT_REPORT_THRESHOLD,
       autoModVersion: 0,
+      questVersion: 0,
       memberCount: 1,
       restrictedChannels: false,
       createdAt: now,

@@ -63,6 +63,10 @@ export const PERMISSIONS = {
   'polls.close': Role.MODERATOR,
   /** Override the community's reputation rules and level thresholds. */
   'reputation.configure': Role.ADMIN,
+  /** Create, change and archive quests; read their completion counts (moderators read the counts too: `quests.review`). */
+  'quests.manage': Role.ADMIN,
+  /** Revoke a member's quest completion (its points reversed through the ledger); read completion counts. */
+  'quests.review': Role.MODERATOR,
   /** Report posts, comments and members to the moderators: level 2 (15 reputation by default). */
   'reports.create': { role: Role.MEMBER, level: 2 },
   /** Read the review queue, the moderation log and its statistics; decide items (see README, Moderation). */

@@ -1,3 +1,6 @@
+import { QuestAction } from '../quests/quests.entity';
+import { countsAction, liveGoals, matching, recordQuests, unrecordQuests } from '../quests/quests.record';
+import { settle } from '../reputation/ledger';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
@@ -153,6 +156,10 @@ export async function sendChatMessage(
     { em, loaders, viewer },
     { communityId, subject: AutoModSubject.CHAT_MESSAGE, text },
   );
+  // A live quest counting chat messages (of this event) costs one more statement: none otherwise.
+  const community = (await loaders.community.load(communityId))!;
+  const quest = { action: QuestAction.CHAT_MESSAGE, userId, eventId: event.id };
+  const quested = matching(await liveGoals(em, community), community.timeZone, { ...quest, cause: '' }).length > 0;
   // The mute check and the insert in one statement (chat is the busiest write path): no row back means muted.
   const insert = (db: EntityManager) =>
     sql<Row | undefined>(
@@ -170,6 +177,10 @@ export async function sendChatMessage(
       const inserted = await insert(tx);
       if (!inserted) return inserted;
       after.publish<ChatMessageAddedEvent>(chatTopics.messageAdded(event.id), { messageId: inserted.id as number });
+      if (quested) {
+        const changes = await recordQuests(tx, community, { ...quest, cause: `chat:${inserted.id as number}` });
+        settle(after, ctx, community, changes);
+      }
       if (!verdict) return inserted;
       // A matching rule queues the message (HOLD: hidden) in the insert's transaction.
       const applied = await applyVerdict(tx, verdict, {
@@ -183,8 +194,8 @@ export async function sendChatMessage(
       queueChanged(after, communityId, applied.itemId);
       return applied.hidden ? { ...inserted, hidden_at: new Date() } : inserted;
     },
-    // Without AutoMod's verdict to apply, the one statement is the whole write.
-    { mode: verdict ? 'orm' : 'statement' },
+    // Without AutoMod's verdict to apply or a quest to count, the one statement is the whole write.
+    { mode: verdict ? 'orm' : quested ? 'sql' : 'statement' },
   );
   if (!row) {
     const mute = await sql<{ until: string | null } | undefined>(
@@ -225,13 +236,18 @@ export async function deleteChatMessage(ctx: Context, { id }: { id: number }): P
   requireUser(ctx.viewer);
   const { message, event } = await readableChatMessage(ctx.loaders, ctx.viewer, id);
   await authorize(ctx, 'chatMessage.delete', { message, event });
+  const community = (await ctx.loaders.community.load(event.community.id))!;
+  const quested = await countsAction(ctx.em, community, QuestAction.CHAT_MESSAGE);
   await write(
     ctx,
     async (tx, after) => {
       const removed = await tx.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
       if (removed) chatMessageRemoved(after, event.id, id);
+      // What the message counted toward its author's quests (periods not completed) is taken back.
+      if (removed && quested)
+        await unrecordQuests(tx, community, QuestAction.CHAT_MESSAGE, message.author.id, `chat:${id}`);
     },
-    { mode: 'statement' },
+    { mode: quested ? 'sql' : 'statement' },
   );
   return event;
 }

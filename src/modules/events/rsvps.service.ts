@@ -3,6 +3,8 @@ import { sql } from '../../platform/database/sql';
 import { write } from '../../platform/database/write';
 import type { Context } from '../../platform/context';
 import { award, settle } from '../reputation/ledger';
+import { QuestAction } from '../quests/quests.entity';
+import { recordQuests } from '../quests/quests.record';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
 import { BadInput } from '../../platform/errors';
@@ -152,7 +154,14 @@ export async function checkIn(
       counterparts: [userId, event.organizer.id],
     });
     await awardIf(tx, Badge.REGULAR, { communityId: community.id, userId: attendeeId });
-    settle(after, ctx, community, [change]);
+    // The first check-in counts toward the attendee's quests: one statement when a live goal matches.
+    const quests = await recordQuests(tx, community, {
+      action: QuestAction.RSVP_CHECKED_IN,
+      userId: attendeeId,
+      cause: `checkin:${event.id}:${occurrence.startsAt.getTime()}:${attendeeId}`,
+      eventId: event.id,
+    });
+    settle(after, ctx, community, [change, ...quests]);
     return row.id;
   });
   return em.findOneOrFail(Rsvp, id, { refresh: true });

@@ -1,7 +1,10 @@
 import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-/** scrypt parameters (memory-hard): N=2^15, r=8, p=1 uses 32 MiB per hash. */
-export const PASSWORD_HASHING = { N: 1 << 15, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+/**
+ * scrypt parameters (memory-hard). The cost is log2 of N: the default 15 (N=2^15, r=8, p=1) uses 32 MiB
+ * and about 100 ms of CPU per hash; `PASSWORD_HASH_COST` changes it (at least 15 in production).
+ */
+export const PASSWORD_HASHING = { cost: 15, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
 
 function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -9,9 +12,13 @@ function scrypt(password: string, salt: Buffer, keyLength: number, options: Scry
   );
 }
 
-/** Hashes a password as `scrypt$N$r$p$salt$key` (base64url parts), so parameters can change later. */
-export async function hashPassword(password: string): Promise<string> {
-  const { N, r, p, keyLength, saltLength } = PASSWORD_HASHING;
+/**
+ * Hashes a password as `scrypt$N$r$p$salt$key` (base64url parts), so parameters can change later:
+ * a hash made at one cost is checked at that cost.
+ */
+export async function hashPassword(password: string, cost: number = PASSWORD_HASHING.cost): Promise<string> {
+  const { r, p, keyLength, saltLength } = PASSWORD_HASHING;
+  const N = 2 ** cost;
   const salt = randomBytes(saltLength);
   const key = await scrypt(password, salt, keyLength, { N, r, p, maxmem: 256 * N * r });
   return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
@@ -32,8 +39,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-/** A hash that takes as long to check as a real one: signIn with an unknown email costs the same time. */
-export const DUMMY_PASSWORD_HASH = hashPassword(randomBytes(16).toString('hex'));
+const dummyHashes = new Map<number, Promise<string>>();
+/**
+ * A hash that takes as long to check as a real one made at `cost`: signIn with an unknown email costs
+ * the same time as with a wrong password.
+ */
+export function dummyPasswordHash(cost: number = PASSWORD_HASHING.cost): Promise<string> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) dummyHashes.set(cost, (hash = hashPassword(randomBytes(16).toString('hex'), cost)));
+  return hash;
+}
 
 /** Prefixes that tell a session token from an API key secret and an invite link token. */
 export const TOKEN_PREFIX = { session: 'tsq_', apiKey: 'tsk_', inviteLink: 'tsi_' } as const;

@@ -5,7 +5,7 @@ import type { Logger } from '../../platform/logger';
 import type { PubSub } from '../../platform/pubsub/pubsub';
 import { write, type After } from '../../platform/database/write';
 import {
-  DUMMY_PASSWORD_HASH,
+  dummyPasswordHash,
   TOKEN_PREFIX,
   hashPassword,
   hashSecret,
@@ -23,6 +23,8 @@ import { credentialKey, type CredentialRef } from '../../platform/viewer';
 export interface IdentitySettings {
   TOKEN_SECRET: string;
   TOKEN_TTL_DAYS: number;
+  /** log2 of scrypt's N for new password hashes (see `PASSWORD_HASHING`). */
+  PASSWORD_HASH_COST: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -58,7 +60,7 @@ export async function signUp(
   if (email.length > EMAIL_MAX_LENGTH)
     throw new BadInput(`email must be at most ${EMAIL_MAX_LENGTH} characters once lower-cased`, 'email');
   const handle = input.handle.toLowerCase();
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, settings.PASSWORD_HASH_COST);
   return em.transactional(async (tx) => {
     const user = tx.create(User, { handle, email, passwordHash, isAdmin: false, isBot: false, createdAt: new Date() });
     await tx.flush();
@@ -71,7 +73,10 @@ export async function signUp(
 export async function signIn(em: EntityManager, input: SignInInput, settings: IdentitySettings) {
   const email = input.email.trim().toLowerCase();
   const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await DUMMY_PASSWORD_HASH));
+  const ok = await verifyPassword(
+    input.password,
+    user?.passwordHash ?? (await dummyPasswordHash(settings.PASSWORD_HASH_COST)),
+  );
   if (!user || !ok) throw new Unauthenticated('Wrong email or password');
   return openSession(em, user, settings);
 }

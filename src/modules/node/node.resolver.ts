@@ -20,6 +20,7 @@ import { canReadDecision, isReviewer } from '../moderation/moderation.service';
 import { ownNotification } from '../notifications/notifications.service';
 import { managedWebhookNode } from '../webhooks/webhooks.service';
 import { ownDataExport } from '../privacy/exports';
+import { readableQuest } from '../quests/quests.service';
 
 /**
  * `node(id)`: any object by global ID, under the same visibility rules as every other path.
@@ -135,6 +136,8 @@ export class NodeResolver {
       case 'WebhookDelivery':
       case 'WebhookEvent':
         return managedWebhookNode(ctx, ref.type, ref.id);
+      case 'Quest':
+        return readableQuest(loaders, viewer, ref.id);
       case 'DataExport':
         return ownDataExport(ctx, ref.id);
       case 'ApiKey': {

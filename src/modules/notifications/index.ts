@@ -20,6 +20,7 @@ import {
   notifyReply,
   viewerThreadMutedLoader,
   notifyWebhookDisabled,
+  notifyQuestCompleted,
   notificationCountLoader,
 } from './notifications.service';
 
@@ -66,6 +67,8 @@ declare module '../../platform/jobs/jobs' {
     'notifications.digestEmail': { userId: number };
     /** A webhook endpoint was disabled for failing: notify its community's admins (enqueued in the disabling transaction). */
     'notifications.webhookDisabled': { webhookEndpointId: number };
+    /** A member completed a quest: notify them (enqueued by `quest_record` in the completing action's transaction). */
+    'notifications.quest': { questCompletionId: number };
     /** Daily: deletes notifications read more than `notificationDays` (retention settings; default NOTIFICATION_RETENTION_DAYS) ago (LEVEL_REACHED kept). */
     'notifications.prune': Record<string, never>;
   }
@@ -97,6 +100,7 @@ export const notifications: ModuleManifest = {
     'notifications.digest': (_payload, ctx) => enqueueDigests(ctx),
     'notifications.digestEmail': (payload, ctx) => sendDigest(ctx, payload.userId),
     'notifications.webhookDisabled': (payload, ctx) => notifyWebhookDisabled(ctx, payload.webhookEndpointId),
+    'notifications.quest': (payload, ctx) => notifyQuestCompleted(ctx, payload.questCompletionId),
     async 'notifications.prune'(_payload, { em, config, log, responseCache }) {
       // The platform's setting (retentionSettings.notificationDays, changed by its admins), else the environment's.
       const [{ days }] = await fastSql<{ days: number }>(

@@ -18,6 +18,7 @@ export enum NotificationKind {
   WAITLIST_PROMOTED = 'WAITLIST_PROMOTED',
   LEVEL_REACHED = 'LEVEL_REACHED',
   WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
+  QUEST_COMPLETED = 'QUEST_COMPLETED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -53,6 +54,10 @@ registerEnumType(NotificationKind, {
     WEBHOOK_DISABLED: {
       description:
         'A webhook endpoint of a community you administer failed for the whole failure window and was disabled (`webhookEndpoint`, `community`).',
+    },
+    QUEST_COMPLETED: {
+      description:
+        'You completed a quest in a community (`quest`, `community`; its points are in your reputation history).',
     },
   },
 });
@@ -124,6 +129,11 @@ registerEnumType(NotificationKind, {
   name: 'notifications_webhook_unique',
   expression:
     'create unique index "notifications_webhook_unique" on "notifications" ("user_id", "webhook_endpoint_id") where kind = \'WEBHOOK_DISABLED\' and read_at is null',
+})
+@Index({
+  name: 'notifications_quest_unique',
+  expression:
+    'create unique index "notifications_quest_unique" on "notifications" ("user_id", "quest_completion_id") where kind = \'QUEST_COMPLETED\'',
 })
 @ObjectType('Notification', {
   implements: Node,
@@ -211,6 +221,10 @@ export class Notification extends Node {
   @Field(() => Int, { nullable: true, description: 'LEVEL_REACHED: the level reached.' })
   @Property({ type: 'integer', nullable: true })
   level?: number | null;
+  /** QUEST_COMPLETED: the completion (a `quest_completions` row). */
+  @Property({ type: 'integer', nullable: true })
+  questCompletionId?: number | null;
+
   /** WEBHOOK_DISABLED: the endpoint. */
   @Property({ type: 'integer', nullable: true })
   webhookEndpointId?: number | null;

@@ -41,6 +41,8 @@ export function describe(n: NotificationSummary): string {
       return `Your reputation reached a new level${where}`;
     case NotificationKind.WEBHOOK_DISABLED:
       return `A webhook endpoint${where} kept failing and was disabled`;
+    case NotificationKind.QUEST_COMPLETED:
+      return `You completed a quest${where}`;
   }
 }
 

@@ -45,6 +45,7 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     arrival: r.arrival ?? null,
     level: r.level ?? null,
     webhookEndpointId: r.webhook_endpoint_id ?? null,
+    questCompletionId: r.quest_completion_id ?? null,
     sinceCommentId: r.since_comment_id ?? null,
     groupKey: r.group_key ?? null,
     count: r.count,
@@ -373,6 +374,25 @@ export async function notifyWebhookDisabled(deps: Deps, webhookEndpointId: numbe
      on conflict (user_id, webhook_endpoint_id) where kind = 'WEBHOOK_DISABLED' and read_at is null do nothing
      returning id, user_id`,
     [webhookEndpointId],
+  );
+}
+
+/**
+ * `notifications.quest`: tells a member they completed a quest (once per completion: a unique key),
+ * while they are still a member. Enqueued by `quest_record` in the transaction of the action that
+ * completed it.
+ */
+export async function notifyQuestCompleted(deps: Deps, questCompletionId: number): Promise<void> {
+  await insertAndAnnounce(
+    deps,
+    `insert into notifications (user_id, kind, community_id, quest_completion_id, count, created_at)
+     select c.user_id, 'QUEST_COMPLETED', q.community_id, c.id, 1, now()
+       from quest_completions c join quests q on q.id = c.quest_id
+      where c.id = $1::int and c.revoked_at is null
+        and exists (select 1 from members m where m.community_id = q.community_id and m.user_id = c.user_id)
+     on conflict (user_id, quest_completion_id) where kind = 'QUEST_COMPLETED' do nothing
+     returning id, user_id`,
+    [questCompletionId],
   );
 }
 

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { awardCall, awardWritten, settle } from '../reputation/ledger';
+import { QuestAction } from '../quests/quests.entity';
+import { liveGoals, matching, recordQuests } from '../quests/quests.record';
 import { BadInput, Conflict, NotFound } from '../../platform/errors';
 import type { Loaders } from '../../platform/loaders';
 import { idPage, idRange, toConnection, type PageArgsShape } from '../../platform/pagination';
@@ -274,6 +276,14 @@ export async function castVote(ctx: Context, input: { pollId: number; optionIds:
   // join of millions, compiled with JIT: 7 ms of PostgreSQL CPU).
   const earns = ballotAward(community, poll, userId);
   const award = earns && awardCall(earns);
+  // A first ballot counts toward the voter's quests: one more statement when a live goal matches.
+  const quest = {
+    action: QuestAction.POLL_BALLOT,
+    userId,
+    cause: `ballot:${poll.id}:${userId}`,
+    eventId: poll.event?.id,
+  };
+  const quested = matching(await liveGoals(em, community), community.timeZone, quest).length > 0;
   const row = await write(
     ctx,
     async (tx, after) => {
@@ -292,12 +302,13 @@ export async function castVote(ctx: Context, input: { pollId: number; optionIds:
       if (cast.result === 'closed') throw closedConflict('pollId');
       if (cast.result === 'bad_option') throw new BadInput('Not an option of this poll', 'optionIds');
       const change = award ? awardWritten(cast) : null;
-      settle(after, ctx, community, [change]);
+      const quests = quested && cast.result === 'cast' ? await recordQuests(tx, community, quest) : [];
+      settle(after, ctx, community, [change, ...quests]);
       // A lost message only delays watchers until the next change (or the close sweep).
       if (cast.result === 'cast') after.publish<PollChangedEvent>(pollTopics.changed(poll.id), { pollId: poll.id });
       return cast;
     },
-    { mode: 'statement' },
+    { mode: quested ? 'sql' : 'statement' },
   );
   // The statement read the poll in its snapshot, from before the ballot: its voters are the function's.
   const pollRow: Record<string, unknown> = { total_voters: row.voters };

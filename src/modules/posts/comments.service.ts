@@ -27,6 +27,8 @@ import { mentionsInMarkdown } from '../notifications/notifications.service';
 import { queueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
+import { QuestAction } from '../quests/quests.entity';
+import { liveGoals, matching, recordQuests, unrecordContent } from '../quests/quests.record';
 
 export interface CommentDeps {
   em: EntityManager;
@@ -55,7 +57,7 @@ export async function readableComment(loaders: Loaders, viewer: Viewer, commentI
  * pub/sub comes back.
  */
 export async function addComment(
-  { em, loaders, viewer, pubsub, log }: CommentDeps,
+  { em, loaders, viewer, pubsub, log, leaderboards }: CommentDeps,
   postId: number,
   parentId: number | null,
   body: string,
@@ -102,6 +104,10 @@ export async function addComment(
   // author of the post or comment it answers (notifications.reply), unless they answer themselves,
   // and the one that notifies the members it @mentions (notifications.mention), if it mentions any.
   const mentions = mentionsInMarkdown(body).length > 0;
+  // A live quest counting comments (on a post with its tag) costs one more statement: none otherwise.
+  const community = (await loaders.community.load(post.community.id))!;
+  const quest = { action: QuestAction.COMMENT, userId, tags: post.tags };
+  const quested = matching(await liveGoals(em, community), community.timeZone, { ...quest, cause: '' }).length > 0;
   const insert = (db: EntityManager) =>
     fastSql(
       db,
@@ -151,10 +157,14 @@ export async function addComment(
         if (applied.hidden) row.hidden_at = new Date();
         queueChanged(after, post.community.id, applied.itemId);
       }
+      if (quested) {
+        const changes = await recordQuests(tx, community, { ...quest, cause: `comment:${row.id as number}` });
+        settle(after, { leaderboards, log }, community, changes);
+      }
       return commentView(row);
     },
-    // Without AutoMod's verdict to apply, the one statement is the whole write.
-    { mode: verdict ? 'sql' : 'statement' },
+    // Without AutoMod's verdict to apply or a quest to count, the one statement is the whole write.
+    { mode: verdict || quested ? 'sql' : 'statement' },
   );
 }
 
@@ -235,6 +245,8 @@ export async function deleteComment(ctx: CommentDeps, commentId: number): Promis
       }
       const changes = await reverseSubject(tx, ReputationSubjectType.COMMENT, comment.id, EARNED_BY_CONTENT, userId);
       settle(after, ctx, community, changes);
+      // What the comment counted toward quests, in periods not completed, is taken back.
+      await unrecordContent(tx, community, 'comment', comment.id, comment.author.id);
     });
     await em.refresh(comment);
   }

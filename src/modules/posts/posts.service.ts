@@ -21,6 +21,8 @@ import type { Context } from '../../platform/context';
 import { EARNED_BY_CONTENT, reverseSubject, settle } from '../reputation/ledger';
 import { ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
+import { QuestAction } from '../quests/quests.entity';
+import { recordQuests, unrecordContent } from '../quests/quests.record';
 import { recordModeration } from '../moderation/moderation-log';
 import { AutoModSubject } from '../moderation/automod-engine';
 import { applyVerdict, autoModText, screenWrite } from '../moderation/automod';
@@ -186,6 +188,14 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
     });
     await tx.flush();
     await awardIf(tx, Badge.FIRST_POST, { communityId, userId });
+    // Live quests counting posts (with one of its tags): one statement when a goal matches, none otherwise.
+    const questChanges = await recordQuests(tx, community, {
+      action: QuestAction.POST,
+      userId,
+      cause: `post:${post.id}`,
+      tags: post.tags,
+    });
+    settle(after, ctx, community, questChanges);
     // The members it @mentions hear of it (notifications.mention), if and only if it commits.
     if (mentionsInMarkdown(`${title}\n${input.body}`).length) {
       await enqueue(tx, 'notifications.mention', { postId: post.id });
@@ -291,6 +301,8 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
       }
       const changes = await reverseSubject(tx, ReputationSubjectType.POST, post.id, EARNED_BY_CONTENT, userId);
       settle(after, ctx, community, changes);
+      // What the post and its upvotes counted toward quests, in periods not completed, is taken back.
+      await unrecordContent(tx, community, 'post', post.id, post.author.id);
     });
     await em.refresh(post);
   }

@@ -15,6 +15,8 @@ import { HOT_RANK_SQL, primeWriteSubject, readablePost } from './posts.service';
 import { award, reverse, settle } from '../reputation/ledger';
 import { ReputationReason, ReputationSubjectType } from '../reputation/reputation.entity';
 import { awardIf, Badge } from '../reputation/badges';
+import { QuestAction } from '../quests/quests.entity';
+import { recordQuests, unrecordQuests } from '../quests/quests.record';
 
 /** A post or comment named by a global ID, readable by the viewer. */
 export type Subject = (
@@ -79,6 +81,9 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
   const authorId = target.author.id;
+  // The tags of the post voted on (or holding the comment), for quests' tag filters (loaded already).
+  const tags =
+    subject.kind === 'post' ? subject.post.tags : ((await loaders.post.load(subject.comment.post.id))?.tags ?? []);
   const row = await write(
     ctx,
     async (tx, after) => {
@@ -91,6 +96,10 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
         [userId, target.id, next],
       );
       const written = old.length ? [await reverse(tx, `vote:${old[0].id}`, userId)] : [];
+      // A withdrawn upvote takes back what it counted toward the author's quests (periods not completed).
+      if (old.length && old[0].value > 0) {
+        await unrecordQuests(tx, community, QuestAction.UPVOTE_RECEIVED, authorId, `vote:${old[0].id}`);
+      }
       let cast = false;
       if (next !== 0) {
         const [inserted] = await sql<{ id: number }[]>(
@@ -120,6 +129,18 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
                     : ReputationReason.COMMENT_DOWNVOTED,
             }),
           );
+        // An upvote counts toward the author's quests: one statement when a live goal matches.
+        if (cast && next > 0) {
+          const cause = `vote:${inserted.id}`;
+          written.push(
+            ...(await recordQuests(tx, community, {
+              action: QuestAction.UPVOTE_RECEIVED,
+              userId: authorId,
+              cause,
+              tags,
+            })),
+          );
+        }
       }
       const delta = (cast ? next : 0) - (old[0]?.value ?? 0);
       // The subject as it now is comes back with the update (no second read after the commit).

@@ -12,6 +12,7 @@ export enum ReputationReason {
   COMMENT_FEATURED = 'COMMENT_FEATURED',
   EVENT_CHECK_IN = 'EVENT_CHECK_IN',
   POLL_VOTE = 'POLL_VOTE',
+  QUEST_COMPLETED = 'QUEST_COMPLETED',
 }
 registerEnumType(ReputationReason, {
   name: 'ReputationReason',
@@ -25,6 +26,7 @@ registerEnumType(ReputationReason, {
     COMMENT_FEATURED: { description: "A moderator featured the member's comment." },
     EVENT_CHECK_IN: { description: 'The member was checked in at an event.' },
     POLL_VOTE: { description: 'The member cast a first ballot in a poll.' },
+    QUEST_COMPLETED: { description: "The member completed a quest's goals in a period (the quest's own points)." },
   },
 });
 
@@ -34,6 +36,7 @@ export enum ReputationSubjectType {
   COMMENT = 'COMMENT',
   EVENT = 'EVENT',
   POLL = 'POLL',
+  QUEST = 'QUEST',
 }
 
 /**

@@ -83,7 +83,7 @@ export class ReputationEventResolver {
   @FieldResolver(() => Node, {
     nullable: true,
     description:
-      'What caused the change: a Post, Comment, Event or Poll. Null when gone, and for a ballot in an anonymous poll unless you are the member.',
+      'What caused the change: a Post, Comment, Event, Poll or Quest. Null when gone, and for a ballot in an anonymous poll unless you are the member.',
   })
   async subject(@Root() row: ReputationEvent, @Ctx() { loaders, viewer }: Context): Promise<Node | null> {
     switch (row.subjectType) {
@@ -97,6 +97,8 @@ export class ReputationEventResolver {
         const poll = await loaders.poll.load(row.subjectId);
         return poll && (!poll.anonymous || viewer.userId === row.user.id) ? poll : null;
       }
+      case ReputationSubjectType.QUEST:
+        return loaders.quest.load(row.subjectId);
     }
   }
 

@@ -51,9 +51,12 @@ export const DEFAULT_RULES: Readonly<ReputationRules> = Object.freeze({
 });
 export type RuleName = Exclude<keyof ReputationRules, 'levelThresholds'>;
 
-/** What a reason earns: the rule naming its points, and whether they count toward `dailyVoteCap`. */
+/**
+ * What a reason earns: the rule naming its points (null: the cause names them, as a quest's reward
+ * does), and whether they count toward `dailyVoteCap`.
+ */
 export interface ReasonRule {
-  points: Exclude<RuleName, 'dailyVoteCap'>;
+  points: Exclude<RuleName, 'dailyVoteCap'> | null;
   capped: boolean;
 }
 
@@ -79,6 +82,12 @@ export const REASONS: Readonly<Record<ReputationReason, ReasonRule>> = {
   [ReputationReason.EVENT_CHECK_IN]: { points: 'eventCheckIn', capped: true },
   // Capped: a member with a second account could create polls for the other one to vote in.
   [ReputationReason.POLL_VOTE]: { points: 'pollVote', capped: true },
+  // Not capped, and not counted toward the cap: a quest's points are set by the community's admins
+  // and earned at most once per quest and period (a unique key on completions), so they cannot be
+  // farmed past what the admins chose; counting them toward the cap would let a member's upvotes of
+  // the day cancel a reward the community announced (or the reward eat the room of their upvotes).
+  // The actions a quest counts still earn their own points under the cap.
+  [ReputationReason.QUEST_COMPLETED]: { points: null, capped: false },
 };
 
 /** The reasons whose points count toward the daily cap (from `REASONS`). */
@@ -88,7 +97,8 @@ export const CAPPED_REASONS: readonly ReputationReason[] = Object.freeze(
 
 /** The points a reason earns under a community's rules (0: nothing is written). */
 export function pointsFor(rules: ReputationRules, reason: ReputationReason): number {
-  return rules[REASONS[reason].points];
+  const rule = REASONS[reason].points;
+  return rule === null ? 0 : rules[rule];
 }
 
 /** The most levels a community may define (entries of `levelThresholds`). */

@@ -8,6 +8,7 @@ import {
   type Job,
   type Runner,
   type TaskList,
+  type WorkerPool,
 } from 'graphile-worker';
 import { Pool } from 'pg';
 import type { Config } from '../../config';
@@ -162,8 +163,12 @@ export interface JobsOptions {
 export interface Jobs {
   /** Workers running here (0: this process only enqueues). */
   concurrency: number;
-  /** Stops taking jobs and waits for the running ones to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking jobs and waits for the running ones to finish, at most `deadlineMs` (default: no
+   * limit): a job still running then is failed back into the queue with the error "shutdown deadline",
+   * to be retried by another worker after its backoff, and the stop goes on without it.
+   */
+  stop(deadlineMs?: number): Promise<void>;
 }
 
 /** Starts this process's workers (none when the concurrency is 0). */
@@ -211,6 +216,7 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
   pool.on('error', (err) => log.warn({ err }, 'job pool connection error'));
   let runner: Runner;
   let recovery: JobRecovery | undefined;
+  let workerPool: WorkerPool | undefined;
   try {
     // The heartbeat of this process's workers, and the sweep of dead ones' jobs (first once, now).
     recovery = await startJobRecovery({
@@ -219,6 +225,8 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
       heartbeatSeconds: o.config.JOB_HEARTBEAT_SECONDS ?? 5, // tests' partial configs
       timeoutSeconds: o.config.JOB_LOCK_TIMEOUT_SECONDS ?? 30,
     });
+    // The runner does not expose its pool, whose forceful shutdown the stop's deadline needs.
+    recovery.events.on('pool:create', ({ workerPool: created }) => (workerPool = created));
     runner = await run({
       pgPool: pool,
       events: recovery.events,
@@ -236,12 +244,33 @@ export async function startJobs(o: JobsOptions): Promise<Jobs> {
     throw err;
   }
   log.info({ concurrency, tasks: Object.keys(taskList), schedules: cron.map((c) => c.match) }, 'job workers started');
+  let stopping: Promise<void> | undefined;
   return {
     concurrency,
-    async stop() {
-      await runner.stop();
-      await recovery!.stop();
-      await pool.end();
+    stop(deadlineMs = Infinity) {
+      // Once: a second call (a cleanup after a test's stop, say) waits for the first.
+      return (stopping ??= stopWorkers(deadlineMs));
     },
   };
+  async function stopWorkers(deadlineMs: number): Promise<void> {
+    const graceful = runner.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      graceful.then(() => false),
+      new Promise<true>((resolve) => {
+        if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve(true), deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (late && workerPool) {
+      const running = workerPool._workers.map((w) => w.getActiveJob()).filter((job) => job !== null);
+      log.warn(
+        { deadlineMs, jobs: running.map((job) => ({ id: job.id, task: job.task_identifier })) },
+        'jobs still running at the shutdown deadline: failed back into the queue for another worker',
+      );
+      await workerPool.forcefulShutdown('shutdown deadline');
+    }
+    await recovery!.stop();
+    await pool.end();
+  }
 }
