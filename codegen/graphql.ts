@@ -47,6 +47,22 @@ export type CastVoteInput = {
   pollId: string;
 };
 
+/** What `setChannelSubscription` sets. */
+export type ChannelSubscriptionChoice =
+  /** Follow the channel. */
+  | 'FOLLOWING'
+  /** Mute it: its posts leave the community's feeds for you. */
+  | 'MUTED'
+  /** Neither (the default). */
+  | 'NONE';
+
+/** How a member follows a channel. */
+export type ChannelSubscriptionState =
+  /** Followed: the member asked to hear of it (personal feeds use it). */
+  | 'FOLLOWING'
+  /** Muted: its posts are left out of the community's feeds for the member. */
+  | 'MUTED';
+
 /** An attendee to check in at one occurrence of an event. */
 export type CheckInInput = {
   /** Global id of the event. */
@@ -65,6 +81,28 @@ export type ContestPhase =
   | 'SUBMISSIONS'
   /** While the event lasts: members vote. */
   | 'VOTING';
+
+/** A new channel of a community (needs `channels.manage`: ADMIN or above). */
+export type CreateChannelInput = {
+  /** Global id of the community. */
+  communityId: string;
+  /** Free-text description, at most 2000 characters. */
+  description?: string;
+  /** Display name, 1 to 100 characters. */
+  name: string;
+  /** Its place in `Community.channels`; default: after the last one. */
+  position?: number | null | undefined;
+  /** The least reputation level that may post and comment in it (1 to 20; 1: none). */
+  postLevel?: number;
+  /** The least role that may post and comment in it; null: any member. */
+  postRole?: Role | null | undefined;
+  /** The least reputation level that may read it (1 to 20; 1: none). */
+  readLevel?: number;
+  /** The least role that may read it; null: whoever reads the community. */
+  readRole?: Role | null | undefined;
+  /** 3–50 lower-case letters, digits and dashes; unique in the community. */
+  slug: string;
+};
 
 /** A new community. */
 export type CreateCommunityInput = {
@@ -136,6 +174,8 @@ export type CreatePollInput = {
 export type CreatePostInput = {
   /** Markdown. */
   body: string;
+  /** Global id of a channel of the community to post in; default: the community's default channel. */
+  channelId?: string | null | undefined;
   /** Global id of a community you are a member of. */
   communityId: string;
   /** At most 5 tags of letters, digits and dashes (up to 30 characters each); stored lower-case. */
@@ -224,6 +264,12 @@ export type ReactInput = {
   subjectId: string;
 };
 
+/** The channel to remove (needs `channels.manage`); its posts move to the community's default channel. */
+export type RemoveChannelInput = {
+  /** Global id of the channel (not the default one). */
+  id: string;
+};
+
 /** Why a member's reputation changed. A reversal row (a withdrawn vote, an unfeatured comment, deleted content) carries the reason of the row it reverses. */
 export type ReputationReason =
   /** The member's comment was downvoted. */
@@ -305,6 +351,14 @@ export type SendChatMessageInput = {
   isQuestion?: boolean;
 };
 
+/** Follow, mute or neither, for one channel of a community you belong to. */
+export type SetChannelSubscriptionInput = {
+  /** Global id of the channel. */
+  channelId: string;
+  /** FOLLOWING, MUTED, or NONE to clear. */
+  state: ChannelSubscriptionChoice;
+};
+
 /** A member and the role to give them. */
 export type SetMemberRoleInput = {
   /** Global id of the community. */
@@ -339,6 +393,26 @@ export type SubmitContestEntryInput = {
   eventId: string;
   /** Your post, in the same community, not deleted. */
   postId: string;
+};
+
+/** Changes to a channel (needs `channels.manage`): omitted fields keep their value; a null role removes that restriction. */
+export type UpdateChannelInput = {
+  /** New description, at most 2000 characters. */
+  description?: string | null | undefined;
+  /** Global id of the channel. */
+  id: string;
+  /** New display name, 1 to 100 characters. */
+  name?: string | null | undefined;
+  /** New place in `Community.channels` (reordering). */
+  position?: number | null | undefined;
+  /** New least level to post in it (1 to 20). */
+  postLevel?: number | null | undefined;
+  /** New least role to post in it; null: no role restriction. */
+  postRole?: Role | null | undefined;
+  /** New least level to read it (1 to 20). */
+  readLevel?: number | null | undefined;
+  /** New least role to read it; null: no role restriction. */
+  readRole?: Role | null | undefined;
 };
 
 /** The new text of your comment. */
@@ -427,6 +501,62 @@ export type VoteValue =
   /** An upvote (+1). */
   | 'UP';
 
+export type ChannelsCreateChannelMutationVariables = Exact<{
+  input: CreateChannelInput;
+}>;
+
+
+export type ChannelsCreateChannelMutation = { createChannel: { id: string, slug: string, name: string, description: string, position: number, readRole: Role | null, readLevel: number, postRole: Role | null, postLevel: number, isDefault: boolean, community: { id: string } } };
+
+export type ChannelsUpdateChannelMutationVariables = Exact<{
+  input: UpdateChannelInput;
+}>;
+
+
+export type ChannelsUpdateChannelMutation = { updateChannel: { id: string, name: string, position: number, readRole: Role | null, readLevel: number, postRole: Role | null, postLevel: number } };
+
+export type ChannelsRemoveChannelMutationVariables = Exact<{
+  input: RemoveChannelInput;
+}>;
+
+
+export type ChannelsRemoveChannelMutation = { removeChannel: { removedChannelId: string, movedPostCount: number, community: { id: string } } };
+
+export type ChannelsSetChannelSubscriptionMutationVariables = Exact<{
+  input: SetChannelSubscriptionInput;
+}>;
+
+
+export type ChannelsSetChannelSubscriptionMutation = { setChannelSubscription: { id: string, viewerState: ChannelSubscriptionState | null } };
+
+export type ChannelsCommunityChannelsQueryVariables = Exact<{
+  slug: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ChannelsCommunityChannelsQuery = { community: { channels: { edges: Array<{ cursor: string, node: { id: string, slug: string, position: number, isDefault: boolean, viewerState: ChannelSubscriptionState | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type ChannelsChannelPostsQueryVariables = Exact<{
+  id: string;
+  orderBy?: PostOrder | null | undefined;
+  tag?: string | null | undefined;
+}>;
+
+
+export type ChannelsChannelPostsQuery = { node:
+    | { id: string, slug: string, posts: { edges: Array<{ node: { id: string, title: string, channel: { id: string, slug: string } } }> } }
+    | Record<PropertyKey, never>
+   | null };
+
+export type ChannelsCreatePostMutationVariables = Exact<{
+  input: CreatePostInput;
+}>;
+
+
+export type ChannelsCreatePostMutation = { createPost: { id: string, title: string, channel: { id: string, slug: string, isDefault: boolean } } };
+
 export type CommunityBySlugQueryVariables = Exact<{
   slug: string;
 }>;
@@ -453,6 +583,7 @@ export type NodeByIdQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
     | { __typename: 'AutoModRule', id: string }
+    | { __typename: 'Channel', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -714,6 +845,7 @@ export type ContestEntryNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { votes: number, id: string, author: { handle: string } }
     | { id: string }
     | { id: string }
@@ -799,6 +931,7 @@ export type EventsEventByIdQueryVariables = Exact<{
 
 
 export type EventsEventByIdQuery = { event: { id: string, title: string } | null, node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -986,6 +1119,7 @@ export type PollsNodeOptionQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { text: string, votes: number | null, id: string, voters: { edges: Array<{ node: { handle: string } }> } | null, poll: { anonymous: boolean } }
     | { id: string }
     | { id: string }
@@ -1003,6 +1137,7 @@ export type PollsNodePollQueryVariables = Exact<{
 
 
 export type PollsNodePollQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1174,6 +1309,7 @@ export type PostsCommentNodeQuery = { node:
     | { __typename: 'ApiKey' }
     | { __typename: 'Appeal' }
     | { __typename: 'AutoModRule' }
+    | { __typename: 'Channel' }
     | { __typename: 'ChatMessage' }
     | { __typename: 'Comment', body: string }
     | { __typename: 'Community' }
@@ -1314,6 +1450,7 @@ export type PostsPostNodeQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'Appeal', id: string }
     | { __typename: 'AutoModRule', id: string }
+    | { __typename: 'Channel', id: string }
     | { __typename: 'ChatMessage', id: string }
     | { __typename: 'Comment', id: string }
     | { __typename: 'Community', id: string }
@@ -1400,6 +1537,7 @@ export type ReputationHistoryQuery = { node:
               | { __typename: 'ApiKey', id: string }
               | { __typename: 'Appeal', id: string }
               | { __typename: 'AutoModRule', id: string }
+              | { __typename: 'Channel', id: string }
               | { __typename: 'ChatMessage', id: string }
               | { __typename: 'Comment', id: string }
               | { __typename: 'Community', id: string }
@@ -1509,6 +1647,7 @@ export type ReputationMembersPageQuery = { community: { members: { edges: Array<
                   | { id: string }
                   | { id: string }
                   | { id: string }
+                  | { id: string }
                  | null, actor: { handle: string } | null } }> } } }> } } | null };
 
 export type ReputationBoardPageQueryVariables = Exact<{
@@ -1557,6 +1696,13 @@ export type CommunitiesWithMembersQueryVariables = Exact<{
 export type CommunitiesWithMembersQuery = { communities: { edges: Array<{ node: { name: string, members: { edges: Array<{ node: { role: Role, user: { handle: string } } }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 
+export const ChannelsCreateChannelDocument = {"__meta__":{"hash":"sha256:03925de808f78f75f3970e88b22441439c7b0994db349e49c5ec07a8fb32ea53"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChannelsCreateChannel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateChannelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createChannel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"readRole"}},{"kind":"Field","name":{"kind":"Name","value":"readLevel"}},{"kind":"Field","name":{"kind":"Name","value":"postRole"}},{"kind":"Field","name":{"kind":"Name","value":"postLevel"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<ChannelsCreateChannelMutation, ChannelsCreateChannelMutationVariables>;
+export const ChannelsUpdateChannelDocument = {"__meta__":{"hash":"sha256:133fe990482f3a8846ea4878db35455e7108603507a2c621a7a0470e4df9fdef"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChannelsUpdateChannel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateChannelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateChannel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"readRole"}},{"kind":"Field","name":{"kind":"Name","value":"readLevel"}},{"kind":"Field","name":{"kind":"Name","value":"postRole"}},{"kind":"Field","name":{"kind":"Name","value":"postLevel"}}]}}]}}]} as unknown as DocumentNode<ChannelsUpdateChannelMutation, ChannelsUpdateChannelMutationVariables>;
+export const ChannelsRemoveChannelDocument = {"__meta__":{"hash":"sha256:e246969c01df3344543ff9ea966cdcdd77e0ee4762f469c4fdc2f2057ebffe0f"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChannelsRemoveChannel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RemoveChannelInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeChannel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removedChannelId"}},{"kind":"Field","name":{"kind":"Name","value":"movedPostCount"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<ChannelsRemoveChannelMutation, ChannelsRemoveChannelMutationVariables>;
+export const ChannelsSetChannelSubscriptionDocument = {"__meta__":{"hash":"sha256:184b65b8e77e4b2ba5692bd4905b84925650b96493b643a7bdf3b945c9560e49"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChannelsSetChannelSubscription"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetChannelSubscriptionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setChannelSubscription"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"viewerState"}}]}}]}}]} as unknown as DocumentNode<ChannelsSetChannelSubscriptionMutation, ChannelsSetChannelSubscriptionMutationVariables>;
+export const ChannelsCommunityChannelsDocument = {"__meta__":{"hash":"sha256:58a8edfa83c6c9836df02428d6f2d08b927b18818ce2cdefdb9c9c967e727c9e"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ChannelsCommunityChannels"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"slug"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"community"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"slug"},"value":{"kind":"Variable","name":{"kind":"Name","value":"slug"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"channels"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"viewerState"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ChannelsCommunityChannelsQuery, ChannelsCommunityChannelsQueryVariables>;
+export const ChannelsChannelPostsDocument = {"__meta__":{"hash":"sha256:8381aca306a10d4a1f66b12c93c11a9936b923f088b61bb92092d8abef0135eb"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ChannelsChannelPosts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PostOrder"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tag"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Channel"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"posts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"tag"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tag"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"channel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ChannelsChannelPostsQuery, ChannelsChannelPostsQueryVariables>;
+export const ChannelsCreatePostDocument = {"__meta__":{"hash":"sha256:e8187d7b76addb3f08cc9ea5f601adbb30c1ac5d2b5c7b13c54556a686da20a0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ChannelsCreatePost"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePostInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPost"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"channel"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}}]}}]}}]} as unknown as DocumentNode<ChannelsCreatePostMutation, ChannelsCreatePostMutationVariables>;
 export const CommunityBySlugDocument = {"__meta__":{"hash":"sha256:0e6b31b79046f1ba3eb5a390bae424a2c41e65a438513d3426c55c91522b3314"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CommunityBySlug"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"slug"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"community"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"slug"},"value":{"kind":"Variable","name":{"kind":"Name","value":"slug"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"memberCount"}},{"kind":"Field","name":{"kind":"Name","value":"viewerMember"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}}]}}]}}]}}]} as unknown as DocumentNode<CommunityBySlugQuery, CommunityBySlugQueryVariables>;
 export const CommunityMembersDocument = {"__meta__":{"hash":"sha256:09fd7bd7651e94d5370e5c2752ffda9ff12b708319df2431fc9804acd7775ad0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CommunityMembers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"slug"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"role"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"community"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"slug"},"value":{"kind":"Variable","name":{"kind":"Name","value":"slug"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"members"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"role"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"handle"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CommunityMembersQuery, CommunityMembersQueryVariables>;
 export const NodeByIdDocument = {"__meta__":{"hash":"sha256:4b874610b09419d48602f9c9eb24aec0269442f809541448b555d4ba5e1331f9"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<NodeByIdQuery, NodeByIdQueryVariables>;

@@ -25,6 +25,7 @@ import { seedModeration } from './demo-moderation';
 import { seedWebhooksAndBot } from './demo-webhooks';
 import { seedHistory } from './demo-history';
 import { seedFollows } from './demo-follows';
+import { demoChannel, seedChannels } from './demo-channels';
 
 /** Sign-in details of the demo data; README.md repeats them. */
 export const DEMO_ADMIN = { email: 'admin@townsquare.dev', password: 'townsquare-admin', handle: 'admin' } as const;
@@ -145,6 +146,7 @@ export class DemoSeeder extends Seeder {
         autoModVersion: 0,
         questVersion: 0,
         memberCount: c.members.length,
+        restrictedChannels: false,
         createdAt: now,
         updatedAt: now,
       });
@@ -166,6 +168,7 @@ export class DemoSeeder extends Seeder {
     }
     await em.flush();
     await seedWebhooksAndBot(em, communities, users);
+    await seedChannels(em, communities, users);
     await seedPosts(em, now, communities, members, users);
     await seedEvents(em, now, communities, members, users);
     await seedPolls(em, now, communities, members, users);
@@ -224,6 +227,7 @@ async function seedPosts(
   const posts = DEMO_POSTS.map((p) => {
     const post = em.create(Post, {
       community: communities.get(p.community)!,
+      channel: demoChannel(p.community, p.tags),
       author: member(p.community, p.by, 'posts'),
       title: p.title,
       body: p.body,

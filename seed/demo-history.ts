@@ -292,6 +292,8 @@ export async function seedHistory(
   const posts: {
     id?: number;
     community_id: number;
+    /** The community's default channel (seed/demo-channels.ts made it). */
+    channel_id: number;
     author_id: number;
     title: string;
     body: string;
@@ -354,6 +356,7 @@ export async function seedHistory(
           if (random() < 0.4) tags.push(weighted(plan.tags));
           posts.push({
             community_id: community.id,
+            channel_id: community.defaultChannelId!,
             author_id: m.userId,
             title: pick(plan.titles),
             body: `${pick(COMMENTS)}\n\nWritten for the demo history.`,
@@ -457,7 +460,7 @@ export async function seedHistory(
   );
   await insert(
     'posts',
-    'id int, community_id int, author_id int, title text, body text, body_html text, tags text[], created_at timestamptz',
+    'id int, community_id int, channel_id int, author_id int, title text, body text, body_html text, tags text[], created_at timestamptz',
     postOrder.map(({ row, i }) => ({ ...row, id: postIds.get(i), body_html: renderMarkdown(row.body) })),
   );
   const html = new Map(COMMENTS.map((c) => [c, renderMarkdown(c)]));

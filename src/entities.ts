@@ -2,6 +2,7 @@ import { ApiKey, Session, User } from './modules/identity/identity.entity';
 import { Ban, Community, Invite, JoinRequest, Member } from './modules/communities/communities.entity';
 import { InviteLink } from './modules/communities/invite-links.entity';
 import { Comment, Post, Reaction, Vote } from './modules/posts/posts.entity';
+import { Channel, ChannelSubscription } from './modules/channels/channels.entity';
 import { Event, Rsvp } from './modules/events/events.entity';
 import { ChatMessage, ChatMute, QuestionUpvote } from './modules/events/chat.entity';
 import { ContestEntry, ContestVote } from './modules/events/contests.entity';
@@ -51,6 +52,8 @@ export const ENTITIES = [
   Invite,
   InviteLink,
   Ban,
+  Channel,
+  ChannelSubscription,
   Post,
   Comment,
   Vote,

@@ -8,6 +8,7 @@ import { node } from './node';
 import { notifications } from './notifications';
 import { polls } from './polls';
 import { posts } from './posts';
+import { channels } from './channels';
 import { privacy } from './privacy';
 import { reputation } from './reputation';
 import { search } from './search';
@@ -27,6 +28,7 @@ export const MODULES: readonly ModuleManifest[] = [
   accounts,
   communities,
   posts,
+  channels,
   events,
   polls,
   reputation,

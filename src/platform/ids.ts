@@ -34,6 +34,7 @@ const TYPE_CODES = {
   WebhookEvent: 26,
   DataExport: 27,
   Quest: 28,
+  Channel: 29,
 } as const;
 
 /** Node types that have global IDs. */

@@ -66,6 +66,7 @@ const ID_OF: Record<string, string> = {
   rotateWebhookSecret: 'WebhookEndpoint',
   removeWebhookEndpoint: 'WebhookEndpoint',
   rotateWebhookEndpointSecret: 'WebhookEndpoint',
+  removeChannel: 'Channel',
   updateQuest: 'Quest',
   closeQuest: 'Quest',
 };
@@ -86,6 +87,7 @@ const ID_NAMED: Record<string, string> = {
   decisionId: 'ModerationDecision',
   appealId: 'Appeal',
   deliveryId: 'WebhookDelivery',
+  channelId: 'Channel',
   // A person's id: the anonymous call is refused before anyone looks whether it names a bot.
   botId: 'User',
   questId: 'Quest',
@@ -233,7 +235,17 @@ beforeAll(async () => {
      select ?, e.id, 'FAILED', 1, now() from e returning id`,
     [key, dbId(post.id), dbId(webhookEndpoint.id)],
   );
+  const channel = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createChannel(input: { communityId: $c, slug: "news", name: "News" }) { id } }',
+      {
+        c: community.id,
+      },
+    )
+  ).createChannel;
   Object.assign(records, {
+    Channel: channel.id,
     WebhookEndpoint: webhookEndpoint.id,
     WebhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     AutoModRule: autoModRule.id,

@@ -113,6 +113,7 @@ interface Subjects {
   webhookEndpoint: string;
   webhookDelivery: string;
   bot: string;
+  channel: string;
   quest: string;
 }
 
@@ -170,6 +171,23 @@ const ATTEMPTS: Record<string, (s: Subjects) => Attempt[]> = {
   ],
   approveJoinRequest: (s) => [op('mutation($id: ID!) { approveJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
   rejectJoinRequest: (s) => [op('mutation($id: ID!) { rejectJoinRequest(id: $id) { id } }', { id: s.joinRequest })],
+  // Channels: managing them (the owner's role needed), following one (any member).
+  createChannel: (s) => [
+    op('mutation($c: ID!) { createChannel(input: { communityId: $c, slug: "mine", name: "Mine" }) { id } }', {
+      c: s.community.id,
+    }),
+  ],
+  updateChannel: (s) => [
+    op('mutation($id: ID!) { updateChannel(input: { id: $id, name: "Taken over" }) { id } }', { id: s.channel }),
+  ],
+  removeChannel: (s) => [
+    op('mutation($id: ID!) { removeChannel(input: { id: $id }) { movedPostCount } }', { id: s.channel }),
+  ],
+  setChannelSubscription: (s) => [
+    op('mutation($id: ID!) { setChannelSubscription(input: { channelId: $id, state: MUTED }) { id } }', {
+      id: s.channel,
+    }),
+  ],
   requestMembership: (s) => [
     op('mutation($id: ID!) { requestMembership(input: { communityId: $id }) { outcome } }', { id: s.community.id }),
   ],
@@ -775,6 +793,22 @@ beforeAll(async () => {
     )
   ).createBot.user.id;
 
+  const channel = (
+    await must(
+      owner,
+      'mutation($c: ID!) { createChannel(input: { communityId: $c, slug: "news", name: "News" }) { id } }',
+      {
+        c: community.id,
+      },
+    )
+  ).createChannel.id;
+  await must(
+    banned,
+    'mutation($id: ID!) { setChannelSubscription(input: { channelId: $id, state: FOLLOWING }) { id } }',
+    {
+      id: channel,
+    },
+  );
   const quest = (
     await must(
       owner,
@@ -820,6 +854,7 @@ beforeAll(async () => {
     webhookEndpoint,
     webhookDelivery: toGlobalId('WebhookDelivery', delivery.id),
     bot,
+    channel,
     quest,
   };
 }, 120_000);

@@ -13,6 +13,9 @@ const ROWS_OF_COMMUNITY: Record<string, string> = {
   invites: 'select * from invites t where t.community_id = ?',
   invite_links: 'select * from invite_links t where t.community_id = ?',
   join_requests: 'select * from join_requests t where t.community_id = ?',
+  channels: 'select * from channels t where t.community_id = ?',
+  channel_subscriptions:
+    'select t.* from channel_subscriptions t join channels c on c.id = t.channel_id where c.community_id = ?',
   posts: 'select * from posts t where t.community_id = ?',
   comments: 'select t.* from comments t join posts p on p.id = t.post_id where p.community_id = ?',
   votes: `select t.* from votes t left join posts p on p.id = t.post_id left join comments c on c.id = t.comment_id

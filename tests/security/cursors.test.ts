@@ -112,6 +112,14 @@ beforeAll(async () => {
     User: w.owner.user.id,
   }))
     records.set(type, id);
+  // The community's default channel, which holds its posts.
+  const channels = await w.call(
+    'query($slug: String!) { community(slug: $slug) { channels(first: 1) { edges { node { id } } } } }',
+    {
+      slug: w.community.slug,
+    },
+  );
+  records.set('Channel', channels.community.channels.edges[0].node.id);
   records.set('Event:stream', stream);
   records.set('Event:contest', contest);
   records.set('Community:restricted', w.restrictedCommunity.id);

@@ -185,6 +185,14 @@ export class World {
     }
   }
 
+  /** A channel of the world's community (or another), as its owner (an admin of it). */
+  async channel(communityId = this.community.id): Promise<string> {
+    const data = await this.call('mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }', {
+      input: { communityId, slug: `fz-${Math.random().toString(36).slice(2, 10)}`, name: 'A fuzzed channel' },
+    });
+    return data.createChannel.id;
+  }
+
   async post(author: TestUser = this.owner, communityId = this.community.id): Promise<string> {
     const data = await this.call(
       'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
@@ -807,7 +815,15 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     };
   },
   createPost: async (w) => ({
-    variables: { input: { communityId: w.community.id, title: 'Fuzzed', body: MARKDOWN, tags: ['fuzz', 'more'] } },
+    variables: {
+      input: {
+        communityId: w.community.id,
+        channelId: await w.once('channel', () => w.channel()),
+        title: 'Fuzzed',
+        body: MARKDOWN,
+        tags: ['fuzz', 'more'],
+      },
+    },
   }),
   deleteChatMessage: async (w) => ({
     variables: { id: await w.chatMessage(await w.once('stream', () => w.liveStream()), w.owner) },
@@ -821,7 +837,14 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
     variables: { input: { id: await w.comment(w.owner, await w.once('comments post', () => w.post())) } },
   }),
   moderatePost: async (w) => ({
-    variables: { input: { id: await w.once('moderated post', () => w.post(w.ada)), pinned: true, locked: true } },
+    variables: {
+      input: {
+        id: await w.once('moderated post', () => w.post(w.ada)),
+        pinned: true,
+        locked: true,
+        channelId: await w.once('channel', () => w.channel()),
+      },
+    },
   }),
   moderateComment: async (w) => {
     const comment = await w.once('featured comment', async () => w.comment(w.ada, await w.post()));
@@ -895,6 +918,39 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       ),
       answered: true,
     },
+  }),
+  createChannel: async (w) => ({
+    variables: {
+      input: {
+        communityId: w.community.id,
+        slug: `fz-${Math.random().toString(36).slice(2, 10)}`,
+        name: 'Fuzzed',
+        description: 'A channel.',
+        position: 3,
+        readRole: 'MEMBER',
+        readLevel: 1,
+        postRole: 'MEMBER',
+        postLevel: 2,
+      },
+    },
+  }),
+  updateChannel: async (w) => ({
+    variables: {
+      input: {
+        id: await w.channel(),
+        name: 'Renamed',
+        description: 'Changed.',
+        position: 2,
+        readRole: null,
+        readLevel: 1,
+        postRole: 'MODERATOR',
+        postLevel: 1,
+      },
+    },
+  }),
+  removeChannel: async (w) => ({ variables: { input: { id: await w.channel() } } }),
+  setChannelSubscription: async (w) => ({
+    variables: { input: { channelId: await w.once('channel', () => w.channel()), state: 'MUTED' } },
   }),
   muteThread: async (w) => ({ variables: { postId: await w.once('ada post', () => w.post(w.ada)), muted: true } }),
   muteChatMember: async (w) => ({

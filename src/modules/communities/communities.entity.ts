@@ -138,6 +138,21 @@ export class Community extends Node {
   @Property({ length: 7, nullable: true })
   topMonthAwarded?: string | null;
 
+  /**
+   * Its default channel (slug `general`, created with the community in the same transaction): where
+   * posts go when `createPost` names no channel, and where a removed channel's posts move. Never
+   * restricted, never removed.
+   */
+  @Property({ type: 'integer', nullable: true })
+  defaultChannelId?: number | null;
+
+  /**
+   * Whether any of its channels restricts reading or posting: kept by the channel mutations in their
+   * transaction. While false, the channel checks cost nothing (no channel is read).
+   */
+  @Property({ default: false })
+  restrictedChannels: boolean = false;
+
   /** Kept exact by `member_count = member_count ± 1` in the transaction that adds or removes the member. */
   @Field(() => Int, { description: 'Number of members.' })
   @Property({ default: 0 })

@@ -15,6 +15,7 @@ import { planRiders } from './community-riders';
 import { recordModeration } from '../moderation/moderation-log';
 import { ModerationLogAction } from '../moderation/moderation.entity';
 import { isTimeZone, levelOf, rulesOf } from '../reputation/rules';
+import { addDefaultChannel } from '../channels/channels.service';
 
 /**
  * FORBIDDEN when the viewer is a bot's API key and the community is not its own: a bot reads and
@@ -105,11 +106,14 @@ export async function createCommunity(ctx: Context, input: CreateCommunityInput)
       autoModVersion: 0,
       questVersion: 0,
       memberCount: 1,
+      restrictedChannels: false,
       createdAt: now,
       updatedAt: now,
     });
     tx.create(Member, { community, user: userId, role: Role.OWNER, reputation: 0, joinedAt: now });
     await tx.flush();
+    // Its default channel, in the same transaction (every post belongs to a channel).
+    await addDefaultChannel(tx, community);
     return community;
   });
 }

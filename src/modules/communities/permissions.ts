@@ -1,4 +1,4 @@
-import { Forbidden } from '../../platform/errors';
+import { Forbidden, NotFound } from '../../platform/errors';
 import { Role } from './communities.entity';
 
 /** Rank of each role: a higher rank can do everything a lower one can. */
@@ -83,6 +83,10 @@ export const PERMISSIONS = {
   'bots.create': Role.ADMIN,
   /** Replace a bot's API key (a leaked one stops working at once). */
   'bots.manage': Role.ADMIN,
+  /** Create, change (restrictions, position) and remove the community's channels. */
+  'channels.manage': Role.ADMIN,
+  /** Follow or mute a channel for oneself. */
+  'channels.subscribe': Role.MEMBER,
 } as const satisfies Record<string, Role | Gate>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -138,7 +142,60 @@ export function isMuted(actor: Actor): boolean {
   return !!actor.mutedUntil && actor.mutedUntil.getTime() > Date.now() && !actor.isPlatformAdmin;
 }
 
-export function can(actor: Actor, permission: Permission): boolean {
+/**
+ * A channel's overrides of the table (channels/channels.entity.ts): a least role and a least level
+ * for READING it, and for POSTING in it. A gate's level applies to plain members only, as the
+ * table's do. Null: the community's channels have no restriction (nothing to check).
+ */
+export interface ChannelGates {
+  readRole?: Role | null;
+  readLevel: number;
+  postRole?: Role | null;
+  postLevel: number;
+}
+
+/** The permissions a channel's POSTING gate applies to (on top of the table's own gate). */
+export const CHANNEL_POSTING: ReadonlySet<Permission> = new Set<Permission>(['posts.write', 'posts.downvote']);
+
+function meets(actor: Actor, gate: Gate): boolean {
+  if (actor.banned || actor.role === null) return false;
+  const rank = ROLE_RANK[actor.role];
+  return rank >= ROLE_RANK[gate.role] && (actor.level >= gate.level || rank >= ROLE_RANK[Role.MODERATOR]);
+}
+
+/** A channel's reading or posting gate; null when it restricts nothing. */
+function channelGate(channel: ChannelGates, what: 'read' | 'post'): Gate | null {
+  const role = what === 'read' ? channel.readRole : channel.postRole;
+  const level = what === 'read' ? channel.readLevel : channel.postLevel;
+  if (!role && level <= 1) return null;
+  return { role: role ?? Role.MEMBER, level };
+}
+
+/**
+ * Whether the actor may read a channel, beside reading its community's content (checked first by
+ * the caller): a channel without a reading gate is read by whoever reads the community.
+ */
+export function canReadChannel(actor: Actor, channel: ChannelGates | null | undefined): boolean {
+  if (!channel || actor.isPlatformAdmin) return true;
+  const gate = channelGate(channel, 'read');
+  return !gate || meets(actor, gate);
+}
+
+/**
+ * Whether the actor may do `permission` in the community, and, with `channel` (the channel the act
+ * is in), whether the channel's overrides let them: reading it always, and its posting gate for
+ * CHANNEL_POSTING permissions.
+ */
+export function can(actor: Actor, permission: Permission, channel?: ChannelGates | null): boolean {
+  if (channel && !actor.isPlatformAdmin) {
+    if (!canReadChannel(actor, channel)) return false;
+    const gate = CHANNEL_POSTING.has(permission) ? channelGate(channel, 'post') : null;
+    if (gate && !meets(actor, gate)) return false;
+  }
+  return canInCommunity(actor, permission);
+}
+
+function canInCommunity(actor: Actor, permission: Permission): boolean {
   if (actor.isPlatformAdmin) return true;
   if (actor.banned || actor.role === null) return false;
   if (SPEAKING.has(permission) && isMuted(actor)) return false;
@@ -147,9 +204,20 @@ export function can(actor: Actor, permission: Permission): boolean {
   return rank >= ROLE_RANK[gate.role] && (actor.level >= gate.level || rank >= ROLE_RANK[Role.MODERATOR]);
 }
 
-export function assertCan(actor: Actor, permission: Permission): void {
+/**
+ * Throws unless `can(actor, permission, channel)`: FORBIDDEN under a ban; NOT_FOUND when the channel
+ * is one the actor may not read (as private content); FORBIDDEN naming the gate otherwise.
+ */
+export function assertCan(actor: Actor, permission: Permission, channel?: ChannelGates | null): void {
   assertNotBanned(actor);
-  if (can(actor, permission)) return;
+  if (channel && !canReadChannel(actor, channel)) throw new NotFound('Channel');
+  if (can(actor, permission, channel)) return;
+  if (canInCommunity(actor, permission) && channel) {
+    const gate = channelGate(channel, 'post')!;
+    throw new Forbidden(
+      `This channel allows posting to ${gate.role} or above${gate.level > 1 ? ` from level ${gate.level}` : ''} (you are ${actor.role ?? 'not a member'}, level ${actor.level})`,
+    );
+  }
   if (SPEAKING.has(permission) && isMuted(actor)) {
     throw new Forbidden(`You are muted in this community until ${actor.mutedUntil!.toISOString()}`);
   }

@@ -9,6 +9,7 @@ import { ApiKey } from '../identity/identity.entity';
 import { InviteLink } from '../communities/invite-links.entity';
 import { readableComment } from '../posts/comments.service';
 import { readablePost } from '../posts/posts.service';
+import { readableChannel } from '../channels/channels.service';
 import { Rsvp } from '../events/events.entity';
 import { readableChatMessage } from '../events/chat.service';
 import { readableEvent } from '../events/events.service';
@@ -71,6 +72,8 @@ export class NodeResolver {
         if (invite.user.id === viewer.userId) return invite;
         return can(await actorIn(loaders, viewer, invite.community.id), 'members.invite') ? invite : null;
       }
+      case 'Channel':
+        return nullIfHidden(readableChannel(loaders, viewer, ref.id).then((r) => r.channel));
       case 'Post':
         return nullIfHidden(readablePost(loaders, viewer, ref.id).then((r) => r.post));
       case 'Comment':

@@ -17,6 +17,7 @@ import { actorIn } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
 import type { Post } from '../posts/posts.entity';
 import { readablePost } from '../posts/posts.service';
+import { unreadableChannelsSql } from '../channels/channels.service';
 import { mentionedHandles } from '../moderation/automod-engine';
 import { Notification } from './notifications.entity';
 import { notificationTopics, type NotificationAddedEvent } from './notifications.events';
@@ -104,6 +105,14 @@ const readsCommunity = (user: string, community: string) => `(
   or exists (select 1 from users a where a.id = ${user} and a.is_admin))`;
 
 /**
+ * SQL: the user reads the channel of the post (README, Channels), a platform admin every one (all
+ * three SQL expressions): no one hears of a post or comment in a channel they may not read.
+ */
+const readsChannel = (user: string, post: string, community: string) => `(
+  (select cp.channel_id from posts cp where cp.id = ${post}) <> all(${unreadableChannelsSql(user, (c) => `${c} = ${community}`)})
+  or exists (select 1 from users ca where ca.id = ${user} and ca.is_admin))`;
+
+/**
  * `notifications.reply`: tells the author of the post a comment answers (a top-level comment) or
  * of the comment it replies to. One unread notification per post or comment replied to: a new
  * reply replaces it by a row with the next id whose `count` is recounted from the group's first
@@ -154,7 +163,7 @@ export async function notifyReply(deps: Deps, commentId: number): Promise<void> 
          select $1::int, 'REPLY', $2::int, (select author_id from comments where id = replies.latest), $4::int, $5::int,
                 replies.latest, anchor.since, $3::text, replies.n, now()
            from anchor, replies
-          where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')}
+          where replies.n > 0 and ${readsCommunity('$1::int', '$2::int')} and ${readsChannel('$1::int', '$4::int', '$2::int')}
             and not exists (select 1 from thread_mutes t where t.user_id = $1::int and t.post_id = $4::int)
          returning id, user_id`,
         [c.recipient, c.community_id, groupKey, c.post_id, c.parent_id, commentId],
@@ -205,6 +214,7 @@ export async function notifyMention(deps: Deps, ref: { postId?: number; commentI
     `insert into notifications (user_id, kind, community_id, actor_id, post_id, latest_comment_id, count, created_at)
      select u.id, 'MENTION', $1::int, $2::int, $3::int, $4::int, 1, now() from users u
       where lower(u.handle) = any($5::text[]) and u.id <> $2::int and ${readsCommunity('u.id', '$1::int')}
+        and ${readsChannel('u.id', '$3::int', '$1::int')}
         and not exists (select 1 from user_blocks b where b.blocker_id = u.id and b.blocked_id = $2::int)
         and not exists (select 1 from thread_mutes t where t.user_id = u.id and t.post_id = $3::int)
      on conflict (user_id, post_id, (coalesce(latest_comment_id, 0))) where kind = 'MENTION' do nothing

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { unreadableChannelsSql } from '../channels/channels.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader } from '../../platform/by-id-loader';
 import { sql } from '../../platform/database/sql';
@@ -44,8 +45,12 @@ const SCOPE_COLUMN: Record<PollScope, 'community_id' | 'post_id' | 'event_id'> =
   event: 'event_id',
 };
 
-/** Pages of polls of many communities (posts, events) in one statement per kind of page (LATERAL … LIMIT per owner). */
-function pollPageLoader(em: EntityManager) {
+/**
+ * Pages of polls of many communities (posts, events) in one statement per kind of page (LATERAL … LIMIT per owner).
+ * A community's page leaves out the polls attached to posts in channels the viewer may not read
+ * (README, Channels); a post's or an event's page is read once the post or event was.
+ */
+function pollPageLoader(em: EntityManager, viewer: Viewer) {
   return new DataLoader<PollPageKey, Poll[], string>(
     async (keys) => {
       const groups = new Map<string, PollPageKey[]>();
@@ -55,7 +60,14 @@ function pollPageLoader(em: EntityManager) {
         const { scope, open } = group[0];
         const range = idRange(group[0]);
         const column = SCOPE_COLUMN[scope];
-        const filter = open === null ? '' : open ? `and ${OPEN_SQL}` : `and not ${OPEN_SQL}`;
+        let filter = open === null ? '' : open ? `and ${OPEN_SQL}` : `and not ${OPEN_SQL}`;
+        const params: unknown[] = [];
+        if (scope === 'community' && !viewer.isAdmin) {
+          const user = viewer.userId === null ? null : '?::int';
+          if (user) params.push(viewer.userId);
+          filter += ` and (p.post_id is null or (select cp.channel_id from posts cp where cp.id = p.post_id)
+                            <> all(${unreadableChannelsSql(user, (c) => `${c} = k.owner_id`)}))`;
+        }
         const rows = await sql(
           em,
           `select p.*, k.owner_id as page_owner from unnest(array[${group.map(() => '?::int').join(', ')}]) with ordinality as k(owner_id, ord)
@@ -64,7 +76,7 @@ function pollPageLoader(em: EntityManager) {
                 order by p.id ${range.fetch} limit ?
              ) p
             order by k.ord, p.id ${range.fetch}`,
-          [...group.map((k) => k.ownerId), range.above, range.below, range.size + 1],
+          [...group.map((k) => k.ownerId), range.above, range.below, ...params, range.size + 1],
         );
         for (const { page_owner: owner, ...row } of rows) {
           const poll = em.map(Poll, row);
@@ -172,7 +184,7 @@ export function createPollLoaders(em: EntityManager, viewer: Viewer) {
   return {
     poll: byIdLoader(em, Poll),
     pollOption: byIdLoader(em, PollOption),
-    pollPage: pollPageLoader(em),
+    pollPage: pollPageLoader(em, viewer),
     pollOptions: pollOptionsLoader(em),
     viewerBallot: viewerBallotLoader(em, viewer),
     pollRankings: rankingsLoader(em),

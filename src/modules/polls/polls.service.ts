@@ -22,6 +22,7 @@ import { applyVerdict, screenWrite } from '../moderation/automod';
 import { pollOptionsText, queueChanged } from '../moderation/moderation.service';
 import type { Viewer } from '../identity/viewer';
 import { readablePost } from '../posts/posts.service';
+import { nullIfHidden } from '../../platform/errors';
 import { Poll, PollKind, PollOption } from './polls.entity';
 import { pollTopics, type PollChangedEvent } from './polls.events';
 import { POLL_LIMITS, type CreatePollInput } from './polls.inputs';
@@ -71,6 +72,11 @@ export async function readablePoll(
   const poll = await loaders.poll.load(pollId);
   const community = poll && (await loaders.community.load(poll.community.id));
   if (!poll || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Poll');
+  // A poll attached to a post in a channel the viewer may not read is as unreadable as the post.
+  if (poll.post && community.restrictedChannels)
+    await nullIfHidden(readablePost(loaders, viewer, poll.post.id)).then((r) => {
+      if (!r) throw new NotFound('Poll');
+    });
   return { poll, community };
 }
 

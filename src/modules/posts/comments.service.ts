@@ -45,8 +45,8 @@ export async function readableComment(loaders: Loaders, viewer: Viewer, commentI
   if (!comment) throw new NotFound('Comment');
   const readable = await nullIfHidden(readablePost(loaders, viewer, comment.post.id));
   if (!readable) throw new NotFound('Comment');
-  const { post, community } = readable;
-  return { comment, post, community };
+  const { post, community, channel } = readable;
+  return { comment, post, community, channel };
 }
 
 /**
@@ -71,8 +71,8 @@ export async function addComment(
     parentId === null ? { post: postId } : { comment: parentId },
     { blockedBy: true },
   );
-  const { post } = await readablePost(loaders, viewer, postId);
-  assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write');
+  const { post, channel } = await readablePost(loaders, viewer, postId);
+  assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.write', channel);
   if (post.deletedAt) throw new BadInput('This post was deleted', 'postId');
   if (post.locked) throw new Forbidden('This post is locked: it takes no new comments');
   assertNotBlank(body);

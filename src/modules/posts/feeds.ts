@@ -18,6 +18,8 @@ import { PostOrder, type PostsArgs } from './posts.inputs';
 import { normalizeTag } from './posts.service';
 import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, handleAuthor, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
+import type { Channel } from '../channels/channels.entity';
+import { mutedChannelsSql, unreadableChannelsSql } from '../channels/channels.service';
 import { firstCommentsColumn, type CommentPageShape } from './posts.loaders';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */
@@ -31,6 +33,7 @@ const SORT_COLUMN: Record<PostOrder, string | null> = {
 const POST_COLUMNS_WITHOUT_TEXT = [
   'id',
   'community_id',
+  'channel_id',
   'author_id',
   'title',
   'tags',
@@ -104,6 +107,7 @@ export const LEAN_POST_FIELDS: ReadonlySet<string> = new Set([
 const LEAN_POST_COLUMNS = [
   'id',
   'community_id',
+  'channel_id',
   'author_id',
   'title',
   'tags',
@@ -119,8 +123,19 @@ const LEAN_POST_COLUMNS = [
   .map((c) => `p.${c}`)
   .join(', ');
 
-/** Which posts a listing covers. */
-export type PostScope = { communityId: number } | { memberUserId: number };
+/**
+ * Which posts a listing covers: a community's (less the channels the viewer may not read, and those
+ * they muted), a channel's, or those of every community a member belongs to (less the channels
+ * they may not read there).
+ */
+export type PostScope =
+  | {
+      communityId: number;
+      /** The community has channels that restrict something (`restrictedChannels`): leave out those the viewer may not read. */
+      restrictedChannels?: boolean;
+    }
+  | { channelId: number }
+  | { memberUserId: number };
 
 /** A post's cursor: the ordering it belongs to, then its keyset (pinned, key, id). */
 function keyOf(order: PostOrder, post: Post): (string | number)[] {
@@ -153,7 +168,21 @@ export async function communityPosts(
   reads = READ_POSTS,
 ) {
   await assertCanReadContent(loaders, viewer, community);
-  return listPosts(em, loaders, viewer, { communityId: community.id }, args, reads);
+  const restrictedChannels = community.restrictedChannels && !viewer.isAdmin;
+  return listPosts(em, loaders, viewer, { communityId: community.id, restrictedChannels }, args, reads);
+}
+
+/** `Channel.posts`: the channel's posts; the caller checked that the viewer may read the channel (`readableChannel`). */
+export async function channelPosts(
+  em: EntityManager,
+  loaders: Loaders,
+  viewer: Viewer,
+  channel: Channel,
+  args: PostsArgs,
+  reads = READ_POSTS,
+) {
+  loaders.cacheScope.community(channel.community.id);
+  return listPosts(em, loaders, viewer, { channelId: channel.id }, args, reads);
 }
 
 /** `feed`: posts from every community the signed-in viewer belongs to. */
@@ -230,16 +259,50 @@ export function postListing(
   const where = ['p.deleted_at is null'];
   /** The feed's answer depends on every community of the viewer, not only those on the page (response cache): listed in each row. */
   let feedCommunities = '';
+  // A community's feeds leave out the channels the viewer muted (an InitPlan: no statement more).
+  const muted = () => {
+    if (viewer.userId === null) return;
+    params.push(viewer.userId);
+    where.push(`p.channel_id <> all(${mutedChannelsSql(`$${params.length}`)})`);
+  };
   if ('communitySql' in scope) {
     where.push(`p.community_id = ${scope.communitySql}`);
+    // Read with the community (its row not yet in hand): the channels the viewer may not read, in SQL.
+    if (!viewer.isAdmin) {
+      let user: string | null = null;
+      if (viewer.userId !== null) {
+        params.push(viewer.userId);
+        user = `$${params.length}`;
+      }
+      where.push(`p.channel_id <> all(${unreadableChannelsSql(user, (c) => `${c} = ${scope.communitySql}`)})`);
+    }
+    muted();
   } else if ('communityId' in scope) {
     where.push(`p.community_id = $${params.length + 1}`);
     params.push(scope.communityId);
+    if (scope.restrictedChannels) {
+      // In SQL (an InitPlan over the community's few channels): no statement more.
+      const community = `$${params.length}`;
+      let user: string | null = null;
+      if (viewer.userId !== null) {
+        params.push(viewer.userId);
+        user = `$${params.length}`;
+      }
+      where.push(`p.channel_id <> all(${unreadableChannelsSql(user, (c) => `${c} = ${community}`)})`);
+    }
+    muted();
+  } else if ('channelId' in scope) {
+    where.push(`p.channel_id = $${params.length + 1}`);
+    params.push(scope.channelId);
   } else {
     const member = `$${params.length + 1}`;
     where.push(`p.community_id in (select m.community_id from members m where m.user_id = ${member})`);
     feedCommunities = `, (select array_agg(m.community_id) from members m where m.user_id = ${member}) as feed_communities`;
     params.push(scope.memberUserId);
+    if (!viewer.isAdmin)
+      where.push(
+        `p.channel_id <> all(${unreadableChannelsSql(member, (c) => `${c} in (select m.community_id from members m where m.user_id = ${member})`)})`,
+      );
   }
   const tag = args.tag ? normalizeTag(args.tag, 'tag') : null;
   if (tag) {

@@ -5,6 +5,7 @@ import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
+import { Channel } from '../channels/channels.entity';
 
 /** A post in a community. Deleting it is soft: the thread stays, the body is replaced and the author hidden. */
 @Entity({ tableName: 'posts' })
@@ -13,6 +14,10 @@ import { User } from '../identity/identity.entity';
 @Index({ name: 'posts_community_new_index', properties: ['community', 'pinned', 'id'] })
 @Index({ name: 'posts_community_top_index', properties: ['community', 'pinned', 'score', 'id'] })
 @Index({ name: 'posts_community_hot_index', properties: ['community', 'pinned', 'hot', 'id'] })
+// A channel's feed (`Channel.posts`), in each ordering, as the community's above.
+@Index({ name: 'posts_channel_new_index', properties: ['channel', 'pinned', 'id'] })
+@Index({ name: 'posts_channel_top_index', properties: ['channel', 'pinned', 'score', 'id'] })
+@Index({ name: 'posts_channel_hot_index', properties: ['channel', 'pinned', 'hot', 'id'] })
 @Index({ name: 'posts_author_created_index', properties: ['author', 'createdAt'] })
 // The personal feeds (src/modules/feed): a community's posts newest first by time, whatever their pinning.
 @Index({ name: 'posts_community_created_index', properties: ['community', 'createdAt', 'id'] })
@@ -40,6 +45,10 @@ export class Post extends Node {
 
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   author!: Ref<User>;
+
+  /** The channel it was posted in (of its community); a removed channel's posts move to the default one. */
+  @ManyToOne(() => Channel, { ref: true, deleteRule: 'restrict' })
+  channel!: Ref<Channel>;
 
   @Field({ description: 'Title, 1 to 300 characters.' })
   @Property({ length: 300 })

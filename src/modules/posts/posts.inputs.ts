@@ -73,6 +73,12 @@ export class CreatePostInput {
   })
   @ArrayMaxSize(POST_LIMITS.maxTags, { message: `at most ${POST_LIMITS.maxTags} tags` })
   tags!: string[];
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Global id of a channel of the community to post in; default: the community's default channel.",
+  })
+  channelId?: string | null;
 }
 
 @InputType({ description: 'Changes to your post: omitted or null fields keep their value.' })
@@ -169,6 +175,11 @@ export class ModeratePostInput {
   pinned?: boolean;
   @Field({ nullable: true, description: 'True to lock its comments (no new ones), false to unlock them.' })
   locked?: boolean;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Global id of another channel of its community to move it to (one the moderator may read).',
+  })
+  channelId?: string | null;
 }
 
 @InputType({ description: 'How a moderator sets a comment out.' })

@@ -211,16 +211,19 @@ export class PostsResolver {
   }
 
   @Mutation(() => Post, {
-    description: 'Pins or unpins a post, locks or unlocks its comments (MODERATOR or above).',
+    description:
+      'Pins or unpins a post, locks or unlocks its comments, moves it to another channel (MODERATOR or above).',
   })
   moderatePost(
-    @Arg('input', { description: 'The post, and whether it is pinned and locked.' }) input: ModeratePostInput,
+    @Arg('input', { description: 'The post, whether it is pinned and locked, and its channel.' })
+    input: ModeratePostInput,
     @Ctx() ctx: Context,
   ): Promise<Post> {
     return posts.moderatePost(ctx, {
       id: fromGlobalId('Post', input.id),
       pinned: input.pinned ?? undefined,
       locked: input.locked ?? undefined,
+      channelId: input.channelId ? fromGlobalId('Channel', input.channelId, 'channelId') : undefined,
     });
   }
 

@@ -6,7 +6,10 @@ import type { Loaders } from '../../platform/loaders';
 import type { Community } from '../communities/communities.entity';
 import { actorIn, canReadContent } from '../communities/communities.service';
 import { communityContextSql, primeCommunityContext, readForWrite } from '../communities/communities.loaders';
-import { assertCan } from '../communities/permissions';
+import { assertCan, canReadChannel } from '../communities/permissions';
+import type { Channel } from '../channels/channels.entity';
+import { postingChannel, restrictingChannel } from '../channels/channels.service';
+import { fromGlobalId } from '../../platform/ids';
 import { authorize } from '../communities/policies';
 import { requireUser } from '../identity/identity.service';
 import type { Viewer } from '../identity/viewer';
@@ -120,16 +123,22 @@ export async function primeWriteSubject(
   return { authorBlocksViewer: row.author_blocks_viewer === true };
 }
 
-/** A post the viewer may read (its community's content), or NOT_FOUND. */
+/**
+ * A post the viewer may read (its community's content, then its channel's reading gate), or
+ * NOT_FOUND. `channel`: the post's channel when its community has restricted channels (the gates
+ * that writes in it check, `assertCan(…, channel)`), null when it has none (nothing read for it).
+ */
 export async function readablePost(
   loaders: Loaders,
   viewer: Viewer,
   postId: number,
-): Promise<{ post: Post; community: Community }> {
+): Promise<{ post: Post; community: Community; channel: Channel | null }> {
   const post = await loaders.post.load(postId);
   const community = post && (await loaders.community.load(post.community.id));
   if (!post || !community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Post');
-  return { post, community };
+  const channel = await restrictingChannel(loaders, community, post.channel.id);
+  if (channel && !canReadChannel(await actorIn(loaders, viewer, community.id), channel)) throw new NotFound('Post');
+  return { post, community, channel };
 }
 
 /** Creates a post (members only), rendering its Markdown once at write time. */
@@ -138,7 +147,13 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
   const userId = requireUser(viewer);
   const community = await loaders.community.load(communityId);
   if (!community || !(await canReadContent(loaders, viewer, community))) throw new NotFound('Community');
-  assertCan(await actorIn(loaders, viewer, communityId), 'posts.write');
+  const channel = await postingChannel(
+    loaders,
+    viewer,
+    community,
+    input.channelId ? fromGlobalId('Channel', input.channelId, 'channelId') : null,
+  );
+  assertCan(await actorIn(loaders, viewer, communityId), 'posts.write', channel.gates);
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
   assertNotBlank(input.body);
@@ -157,6 +172,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
   const created = await write(ctx, async (tx, after) => {
     const post = tx.create(Post, {
       community: communityId,
+      channel: channel.id,
       author: userId,
       title,
       body: input.body,
@@ -293,20 +309,33 @@ export async function deletePost(ctx: Context, postId: number): Promise<Post> {
   return post;
 }
 
-/** Pins or locks a post (moderators). */
+/** Pins or locks a post, or moves it to another channel of its community (moderators). */
 export async function moderatePost(
   ctx: Context,
-  change: { id: number; pinned?: boolean; locked?: boolean },
+  change: { id: number; pinned?: boolean; locked?: boolean; channelId?: number },
 ): Promise<Post> {
   const { em, loaders, viewer } = ctx;
   const postId = change.id;
   requireUser(viewer);
-  const post = await managed(em, (await readablePost(loaders, viewer, postId)).post);
-  assertCan(await actorIn(loaders, viewer, post.community.id), 'posts.moderate');
-  if (change.pinned !== undefined) {
-    if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
-    post.pinned = change.pinned;
+  const { post: read, community, channel } = await readablePost(loaders, viewer, postId);
+  const post = await managed(em, read);
+  const actor = await actorIn(loaders, viewer, post.community.id);
+  assertCan(actor, 'posts.moderate', channel);
+  let moveTo: number | null = null;
+  if (change.channelId !== undefined && change.channelId !== post.channel.id) {
+    // The channel it moves to: of its community, and one the moderator reads (else NOT_FOUND).
+    const target = await loaders.channel.load(change.channelId);
+    if (!target || target.community.id !== community.id) throw new NotFound('Channel');
+    assertCan(actor, 'posts.moderate', community.restrictedChannels ? target : null);
+    moveTo = target.id;
   }
+  if (change.pinned && post.deletedAt) throw new BadInput('A deleted post cannot be pinned', 'id');
+  if (moveTo !== null) {
+    const channelId = moveTo;
+    await write(ctx, (tx) => sql(tx, 'update posts set channel_id = ? where id = ?', [channelId, post.id], 'run'));
+    await em.refresh(post);
+  }
+  if (change.pinned !== undefined) post.pinned = change.pinned;
   if (change.locked === undefined) {
     await em.flush();
     return post;

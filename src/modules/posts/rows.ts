@@ -10,6 +10,7 @@ export function postView(r: Record<string, unknown>, author?: User): Post {
   return view(Post, {
     id: r.id,
     community: ref(r.community_id),
+    channel: ref(r.channel_id),
     author: ref(r.author_id),
     title: r.title,
     body: r.body,

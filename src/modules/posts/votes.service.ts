@@ -5,6 +5,7 @@ import { BadInput, Forbidden } from '../../platform/errors';
 import { parseGlobalId } from '../../platform/ids';
 import { actorIn } from '../communities/communities.service';
 import { assertCan } from '../communities/permissions';
+import type { Channel } from '../channels/channels.entity';
 import { requireUser } from '../identity/identity.service';
 import { readableComment } from './comments.service';
 import type { Comment, Post } from './posts.entity';
@@ -18,8 +19,12 @@ import { QuestAction } from '../quests/quests.entity';
 import { recordQuests, unrecordQuests } from '../quests/quests.record';
 
 /** A post or comment named by a global ID, readable by the viewer. */
-export type Subject =
-  { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number };
+export type Subject = (
+  { kind: 'post'; post: Post; communityId: number } | { kind: 'comment'; comment: Comment; communityId: number }
+) & {
+  /** The subject's channel when its community has restricted channels (its gates apply), else null. */
+  channel?: Channel | null;
+};
 
 /** A post or comment named by the client (decoded by the resolver: `subjectRef`). */
 export interface SubjectRef {
@@ -43,11 +48,11 @@ async function loadSubject({ em, loaders, viewer }: Context, ref: SubjectRef): P
     ref.type === 'Post' ? { post: ref.id } : { comment: ref.id },
   );
   if (ref.type === 'Post') {
-    const { post } = await readablePost(loaders, viewer, ref.id);
-    return { kind: 'post', post, communityId: post.community.id };
+    const { post, channel } = await readablePost(loaders, viewer, ref.id);
+    return { kind: 'post', post, communityId: post.community.id, channel };
   }
-  const { comment, post } = await readableComment(loaders, viewer, ref.id);
-  return { kind: 'comment', comment, communityId: post.community.id };
+  const { comment, post, channel } = await readableComment(loaders, viewer, ref.id);
+  return { kind: 'comment', comment, communityId: post.community.id, channel };
 }
 
 const VALUE: Record<VoteValue, number> = { UP: 1, DOWN: -1, NONE: 0 };
@@ -63,7 +68,11 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
   const userId = requireUser(viewer);
   const subject = await loadSubject(ctx, input.subject);
   const next = VALUE[input.value];
-  assertCan(await actorIn(loaders, viewer, subject.communityId), next < 0 ? 'posts.downvote' : 'posts.write');
+  assertCan(
+    await actorIn(loaders, viewer, subject.communityId),
+    next < 0 ? 'posts.downvote' : 'posts.write',
+    subject.channel,
+  );
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.author.id === userId) throw new Forbidden('You cannot vote on your own content');
   if (target.deletedAt) throw new BadInput('You cannot vote on deleted content', 'subjectId');
@@ -178,7 +187,7 @@ export async function react(
   const userId = requireUser(viewer);
   if (!EMOJI.test(emoji)) throw new BadInput('emoji must be a single emoji', 'emoji');
   const subject = await loadSubject(ctx, input.subject);
-  assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write');
+  assertCan(await actorIn(loaders, viewer, subject.communityId), 'posts.write', subject.channel);
   const target = subject.kind === 'post' ? subject.post : subject.comment;
   if (target.deletedAt && !remove) throw new BadInput('You cannot react to deleted content', 'subjectId');
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';

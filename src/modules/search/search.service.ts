@@ -5,6 +5,7 @@ import { fromGlobalId } from '../../platform/ids';
 import { PAGE_LIMITS, decodeCursor, encodeCursor } from '../../platform/pagination';
 import { Visibility } from '../communities/communities.entity';
 import { assertCanReadContent, visibleCommunity } from '../communities/communities.service';
+import { unreadableChannelsSql } from '../channels/channels.service';
 import { normalizeTag } from '../posts/posts.service';
 import { SEARCH_LIMITS, SearchType, type SearchArgs } from './search.inputs';
 import type { SearchResultConnection, SearchResultEdge, SearchResultNode } from './search.types';
@@ -131,6 +132,12 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
         readable += ` union select community_id from members where user_id = ${param(viewer.userId, 'int')}`;
     }
   }
+  // Posts (and their comments) in channels the viewer may not read are left out (README, Channels).
+  let hiddenChannels = '';
+  if (!viewer.isAdmin) {
+    const user = viewer.userId !== null ? param(viewer.userId, 'int') : null;
+    hiddenChannels = ` and p.channel_id <> all(${unreadableChannelsSql(user, inReadable)})`;
+  }
   const blocked = param([...viewer.blocked], 'int[]');
   const filters = (alias: string, author: string, at = 'created_at') => {
     const where = [`${alias}.${author} <> all(${blocked})`];
@@ -155,7 +162,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   const hits: string[] = [];
   let postWords = '';
   if (types.has(SearchType.POST)) {
-    const where = `p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')} and ${filters('p', 'author_id')}${tagged('p')}`;
+    const where = `p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}${hiddenChannels} and ${filters('p', 'author_id')}${tagged('p')}`;
     hits.push(`select 0 as kind, p.id, p.created_at as at, p.score as votes, ${ranked('p.search_document')} as relevance
       from post_words p`);
     // Fuzzy: titles with a word like the query (a typo), below any word match (relevance at most 0.1),
@@ -175,7 +182,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
                               where ${fts('c.search_document')} and c.deleted_at is null and c.hidden_at is null
                                 and ${filters('c', 'author_id')} order by c.id desc limit ${2 * n}) c
               join posts p on p.id = c.post_id
-             where p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}${tagged('p')}
+             where p.deleted_at is null and p.hidden_at is null and ${inReadable('p.community_id')}${hiddenChannels}${tagged('p')}
              order by c.id desc limit ${n}) c`);
   }
   if (types.has(SearchType.EVENT)) {
@@ -187,7 +194,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
     hits.push(`select 3, o.id, o.created_at, o.total_voters, ${ranked('o.search_document')}
       from (select * from polls o where ${fts('o.search_document')} and o.hidden_at is null
               and ${inReadable('o.community_id')} and ${filters('o', 'created_by_id')}
-              and not exists (select 1 from posts p where p.id = o.post_id and (p.deleted_at is not null or p.hidden_at is not null))
+              and not exists (select 1 from posts p where p.id = o.post_id and (p.deleted_at is not null or p.hidden_at is not null${hiddenChannels ? ` or not (true${hiddenChannels})` : ''}))
             order by o.id desc limit ${n}) o`);
   }
   if (types.has(SearchType.MEMBER)) {

@@ -138,6 +138,10 @@ export const MUTATION_BUCKETS: Record<string, WriteBucket | null> = {
   addAutoModRule: 'moderation',
   updateAutoModRule: 'moderation',
   removeAutoModRule: 'moderation',
+  createChannel: 'moderation',
+  updateChannel: 'moderation',
+  removeChannel: 'moderation',
+  setChannelSubscription: 'other',
   // Also AUTH_RATE_LIMIT password tries per account (accounts.resolver.ts).
   requestAccountDeletion: 'other',
   cancelAccountDeletion: 'other',
