@@ -29,14 +29,29 @@ export const FEED_AFFINITY = {
   /**
    * The weight of each action on each of its targets (a target absent: no weight). An upvote or a
    * reaction counts on the post's community, author and tags; a comment more; one's own post on its
-   * community and tags. Downvotes count for nothing. CHANNEL joins each row when posts have channels.
+   * community, channel and tags. Downvotes count for nothing. The channel counts as the community does.
    */
   weights: {
-    post: { [AffinityKind.COMMUNITY]: 3, [AffinityKind.TAG]: 2 },
-    comment: { [AffinityKind.COMMUNITY]: 2, [AffinityKind.AUTHOR]: 2, [AffinityKind.TAG]: 1 },
-    postVote: { [AffinityKind.COMMUNITY]: 1, [AffinityKind.AUTHOR]: 1, [AffinityKind.TAG]: 0.5 },
-    commentVote: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.AUTHOR]: 1 },
-    reaction: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.AUTHOR]: 1, [AffinityKind.TAG]: 0.5 },
+    post: { [AffinityKind.COMMUNITY]: 3, [AffinityKind.CHANNEL]: 3, [AffinityKind.TAG]: 2 },
+    comment: {
+      [AffinityKind.COMMUNITY]: 2,
+      [AffinityKind.CHANNEL]: 2,
+      [AffinityKind.AUTHOR]: 2,
+      [AffinityKind.TAG]: 1,
+    },
+    postVote: {
+      [AffinityKind.COMMUNITY]: 1,
+      [AffinityKind.CHANNEL]: 1,
+      [AffinityKind.AUTHOR]: 1,
+      [AffinityKind.TAG]: 0.5,
+    },
+    commentVote: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.CHANNEL]: 0.5, [AffinityKind.AUTHOR]: 1 },
+    reaction: {
+      [AffinityKind.COMMUNITY]: 0.5,
+      [AffinityKind.CHANNEL]: 0.5,
+      [AffinityKind.AUTHOR]: 1,
+      [AffinityKind.TAG]: 0.5,
+    },
   },
 } as const;
 
@@ -132,6 +147,8 @@ export async function runAffinity(
         parts.push(
           `select a.user_id, '${AffinityKind.COMMUNITY}', a.community_id::text, ${weight(w.COMMUNITY)} from a`,
         );
+      if (w.CHANNEL)
+        parts.push(`select a.user_id, '${AffinityKind.CHANNEL}', a.channel_id::text, ${weight(w.CHANNEL)} from a`);
       if (w.AUTHOR)
         parts.push(
           `select a.user_id, '${AffinityKind.AUTHOR}', a.author_id::text, ${weight(w.AUTHOR)} from a where a.author_id is not null and a.author_id <> a.user_id`,
@@ -143,7 +160,7 @@ export async function runAffinity(
       const [{ n }] = await sql<{ n: number }[]>(
         tx,
         `with a as materialized (
-           select ${source.user} as user_id, p.community_id, ${source.author} as author_id, p.tags, s.created_at
+           select ${source.user} as user_id, p.community_id, p.channel_id, ${source.author} as author_id, p.tags, s.created_at
              from ${source.from}
             where s.id > ? and s.id <= ?${source.table === 'votes' ? ' and s.value > 0' : ''}),
          ins as (insert into feed_acts ${parts.join(' union all ')} returning 1)
