@@ -14,7 +14,8 @@ import { AffinityKind } from './feed.entity';
  * and the post's tags (FEED_AFFINITY.weights, each decayed from the row's time to now), and adds them
  * to the members' affinities, whose older score decays first (score · 0.5^(Δt / half-life)). Then,
  * for every member who acted, it recomputes their similar members. One transaction under an advisory
- * lock; running it again with nothing new changes nothing. Withdrawn votes and deleted comments are
+ * lock; running it again with nothing new changes nothing. An erased account's actions, and actions
+ * on its kept content as an author, are left out. Withdrawn votes and deleted comments are
  * not taken back: they decay away like everything else.
  */
 export const FEED_AFFINITY = {
@@ -169,6 +170,15 @@ export async function runAffinity(
       );
       actions += n;
     }
+    // Nothing of or about an erased account (its own rows, or others' on its kept [deleted] posts,
+    // taken in after the erasure): the erasure and its sweep removed those affinities.
+    await sql(
+      tx,
+      `delete from feed_acts a
+        where exists (select 1 from users u where u.deleted_at is not null
+                         and (u.id = a.user_id
+                              or u.id = case when a.kind = '${AffinityKind.AUTHOR}' then a.target::int end))`,
+    );
     await sql(
       tx,
       `insert into feed_affinities (user_id, kind, target, score, updated_at)
