@@ -167,3 +167,52 @@ describe('quests beside posts and comments', () => {
     expect(message.html).toContain('&quot;Say &lt;hi&gt; &amp; more&quot;');
   });
 });
+
+describe('quest badges', () => {
+  const BADGES = `query($slug: String!) { community(slug: $slug) { members(first: 20) { nodes { user { id }
+    badges { badge name quest { id } } } } } }`;
+
+  async function badges(cast: Cast, who: TestUser) {
+    const data = await must(who, BADGES, { slug: cast.community.slug });
+    const member = data.community.members.nodes.find((m: any) => m.user.id === who.user.id);
+    return member.badges.filter((b: any) => b.badge === 'QUEST');
+  }
+
+  it('award the badge a quest names once per member and quest, with a notification; a revoked completion takes it away', async () => {
+    const cast = await castOf(server, 1);
+    const [a] = cast.members;
+    const post = await createPost(server, cast.owner, cast.community.id);
+    const helper = await createQuest(cast, [{ action: 'COMMENT', target: 1 }], { rewardBadge: ' Helper ' });
+    const talker = await createQuest(cast, [{ action: 'COMMENT', target: 2 }], { rewardBadge: 'Talker' });
+    await createQuest(cast, [{ action: 'COMMENT', target: 1 }], { title: 'No badge' });
+    await addComment(server, a, post.id, 'one');
+    expect(await badges(cast, a)).toEqual([{ badge: 'QUEST', name: 'Helper', quest: { id: helper.id } }]);
+    await addComment(server, a, post.id, 'two');
+    expect(await badges(cast, a)).toEqual([
+      { badge: 'QUEST', name: 'Helper', quest: { id: helper.id } },
+      { badge: 'QUEST', name: 'Talker', quest: { id: talker.id } },
+    ]);
+    // The BADGE_AWARDED notification names it.
+    for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 100))) {
+      const data = await must(a, '{ viewer { notifications(first: 20) { nodes { kind badge { name } } } } }');
+      const names = data.viewer.notifications.nodes.filter((n: any) => n.kind === 'BADGE_AWARDED');
+      if (names.length === 2) {
+        expect(names.map((n: any) => n.badge.name).sort()).toEqual(['Helper', 'Talker']);
+        break;
+      }
+      if (Date.now() - started > 10_000) throw new Error('no BADGE_AWARDED notifications');
+    }
+    // A moderator revokes the completion: its badge goes, the other stays.
+    const { periodStart } = (
+      await must(a, `query($id: ID!) { node(id: $id) { ... on Quest { viewerProgress { periodStart } } } }`, {
+        id: helper.id,
+      })
+    ).node.viewerProgress;
+    await must(
+      cast.moderator,
+      'mutation($input: RemoveQuestCompletionInput!) { removeQuestCompletion(input: $input) { revokedAt } }',
+      { input: { questId: helper.id, userId: a.user.id, periodStart } },
+    );
+    expect(await badges(cast, a)).toEqual([{ badge: 'QUEST', name: 'Talker', quest: { id: talker.id } }]);
+  });
+});

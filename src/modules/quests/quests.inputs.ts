@@ -68,6 +68,15 @@ export class CreateQuestInput {
   @Min(0)
   @Max(QUEST_LIMITS.maxRewardPoints)
   rewardPoints!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Optionally a badge: its title (1 to 60 characters). A member's first completion earns it (badge QUEST), once per quest.",
+  })
+  @IsOptional()
+  @Length(1, 60)
+  rewardBadge?: string | null;
 }
 
 @InputType({ description: "Changes to a quest's wording, end or reward (its goals and period stay)." })

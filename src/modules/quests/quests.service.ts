@@ -42,6 +42,8 @@ export async function createQuest(ctx: Context, input: CreateQuestInput): Promis
   assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'quests.manage');
   const title = input.title.trim();
   if (!title) throw new BadInput('title must not be blank', 'title');
+  const rewardBadge = input.rewardBadge?.trim() || null;
+  if (input.rewardBadge != null && !rewardBadge) throw new BadInput('rewardBadge must not be blank', 'rewardBadge');
   const startsAt = input.startsAt ?? new Date();
   const endsAt = input.endsAt ?? null;
   if (input.period === QuestPeriod.ONE_OFF && (!input.startsAt || !endsAt))
@@ -67,9 +69,19 @@ export async function createQuest(ctx: Context, input: CreateQuestInput): Promis
     async (tx) => {
       const [quest] = await sql<{ id: number }[]>(
         tx,
-        `insert into quests (community_id, title, description, period, starts_at, ends_at, reward_points, created_by_id, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, now()) returning id`,
-        [communityId, title, input.description.trim(), input.period, startsAt, endsAt, input.rewardPoints, userId],
+        `insert into quests (community_id, title, description, period, starts_at, ends_at, reward_points, reward_badge, created_by_id, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, now()) returning id`,
+        [
+          communityId,
+          title,
+          input.description.trim(),
+          input.period,
+          startsAt,
+          endsAt,
+          input.rewardPoints,
+          rewardBadge,
+          userId,
+        ],
       );
       await sql(
         tx,
@@ -144,8 +156,8 @@ export async function closeQuest(ctx: Context, id: string): Promise<Quest> {
 
 /**
  * Revokes a member's completion of a quest in a period (`quests.review`, MODERATOR and above): its
- * reward is reversed through the ledger (`reputation_reverse`), and the row stays (revoked), so the
- * period cannot be completed again. Revoking a revoked completion changes nothing.
+ * reward is reversed through the ledger (`reputation_reverse`), its badge removed (unless another
+ * completion of the quest stands), and the row stays (revoked), so the period cannot be completed again. Revoking a revoked completion changes nothing.
  */
 export async function removeQuestCompletion(ctx: Context, input: RemoveQuestCompletionInput): Promise<QuestCompletion> {
   const moderatorId = requireUser(ctx.viewer);
@@ -164,7 +176,19 @@ export async function removeQuestCompletion(ctx: Context, input: RemoveQuestComp
         [quest.id, userId, input.periodStart, moderatorId],
       );
       if (!row) throw new NotFound('QuestCompletion');
-      if (!row.was_revoked) settle(after, ctx, community, [await reverse(tx, `quest:${row.id}`, moderatorId)]);
+      if (row.was_revoked) return row.id;
+      settle(after, ctx, community, [await reverse(tx, `quest:${row.id}`, moderatorId)]);
+      // The quest's badge goes with it, unless another completion of the quest (a recurring one's) stands.
+      await sql(
+        tx,
+        `with gone as (
+           delete from member_badges b where b.quest_id = ? and b.user_id = ? and b.badge = 'QUEST'
+              and not exists (select 1 from quest_completions c where c.quest_id = ? and c.user_id = ? and c.revoked_at is null)
+           returning b.id)
+         delete from notifications n using gone where n.kind = 'BADGE_AWARDED' and n.member_badge_id = gone.id`,
+        [quest.id, userId, quest.id, userId],
+        'run',
+      );
       return row.id;
     },
     { mode: 'sql' },
