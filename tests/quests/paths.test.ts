@@ -216,3 +216,36 @@ describe('quest badges', () => {
     expect(await badges(cast, a)).toEqual([{ badge: 'QUEST', name: 'Talker', quest: { id: talker.id } }]);
   });
 });
+
+describe('editing goals', () => {
+  const UPDATE = `mutation($input: UpdateQuestInput!) { updateQuest(input: $input) { goals { action target tag } } }`;
+
+  it('replaces the goals of a quest not started yet, and refuses once it has started', async () => {
+    const cast = await castOf(server, 1);
+    const [a] = cast.members;
+    const post = await createPost(server, cast.owner, cast.community.id, { tags: ['rust'] });
+    const later = await createQuest(cast, [{ action: 'POST', target: 3 }], {
+      startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const goals = [
+      { action: 'COMMENT', target: 2, tag: 'Rust' },
+      { action: 'UPVOTE_RECEIVED', target: 1 },
+    ];
+    expect((await must(cast.owner, UPDATE, { input: { id: later.id, goals } })).updateQuest.goals).toEqual([
+      { action: 'COMMENT', target: 2, tag: 'rust' },
+      { action: 'UPVOTE_RECEIVED', target: 1, tag: null },
+    ]);
+    const started = await createQuest(cast, [{ action: 'COMMENT', target: 3 }]);
+    await addComment(server, a, post.id, 'counted');
+    const refused = await server.gql(
+      UPDATE,
+      { input: { id: started.id, goals: [{ action: 'COMMENT', target: 1 }] } },
+      { token: cast.owner.token },
+    );
+    expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'goals' });
+    expect(await progress(a, started.id)).toEqual({ counts: [1], done: false });
+    // A member may not change them.
+    const member = await server.gql(UPDATE, { input: { id: later.id, goals } }, { token: a.token });
+    expect(member.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -18,6 +18,7 @@ import { periodsAt } from '../reputation/rules';
 import { Quest, QuestAction, QuestCompletion, QuestPeriod } from './quests.entity';
 import type {
   CreateQuestInput,
+  QuestGoalInput,
   QuestGoalView,
   QuestPeriodCount,
   QuestProgressView,
@@ -34,6 +35,41 @@ async function bumpVersion(tx: EntityManager, communityId: number): Promise<void
 const EVENT_ACTIONS = new Set([QuestAction.RSVP_CHECKED_IN, QuestAction.POLL_BALLOT, QuestAction.CHAT_MESSAGE]);
 const TAG_ACTIONS = new Set([QuestAction.POST, QuestAction.COMMENT, QuestAction.UPVOTE_RECEIVED]);
 
+/** A goal as written: its filters checked and normalized. */
+type CheckedGoal = { action: QuestAction; target: number; tag: string | null; eventId: number | null };
+
+/** Checks goals' filters (a tag for post actions, an event of the community for event actions) and normalizes them. */
+async function checkedGoals(ctx: Context, communityId: number, input: QuestGoalInput[]): Promise<CheckedGoal[]> {
+  const goals: CheckedGoal[] = [];
+  for (const g of input) {
+    if (g.tag != null && !TAG_ACTIONS.has(g.action)) throw new BadInput(`${g.action} takes no tag filter`, 'goals');
+    if (g.eventId != null && !EVENT_ACTIONS.has(g.action))
+      throw new BadInput(`${g.action} takes no event filter`, 'goals');
+    const tag = g.tag == null ? null : normalizeTag(g.tag, 'goals');
+    let eventId: number | null = null;
+    if (g.eventId != null) {
+      eventId = fromGlobalId('Event', g.eventId, 'goals');
+      const event = await ctx.loaders.event.load(eventId);
+      if (!event || event.community.id !== communityId)
+        throw new BadInput('The event is not of this community', 'goals');
+    }
+    goals.push({ action: g.action, target: g.target, tag, eventId });
+  }
+  return goals;
+}
+
+/** Writes a quest's goals, in the order given. */
+async function insertGoals(tx: EntityManager, questId: number, goals: CheckedGoal[]): Promise<void> {
+  await sql(
+    tx,
+    `insert into quest_goals (quest_id, action, target, tag, event_id)
+         select ?, g.action::quest_action, g.target, g.tag, g.event_id
+           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int)`,
+    [questId, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId })))],
+    'run',
+  );
+}
+
 /** Creates a quest with its goals (`quests.manage`), in one transaction that moves the community's `questVersion`. */
 export async function createQuest(ctx: Context, input: CreateQuestInput): Promise<Quest> {
   const userId = requireUser(ctx.viewer);
@@ -49,21 +85,7 @@ export async function createQuest(ctx: Context, input: CreateQuestInput): Promis
   if (input.period === QuestPeriod.ONE_OFF && (!input.startsAt || !endsAt))
     throw new BadInput('A ONE_OFF quest needs startsAt and endsAt', 'endsAt');
   if (endsAt && endsAt.getTime() <= startsAt.getTime()) throw new BadInput('endsAt must be after startsAt', 'endsAt');
-  const goals: { action: QuestAction; target: number; tag: string | null; eventId: number | null }[] = [];
-  for (const g of input.goals) {
-    if (g.tag != null && !TAG_ACTIONS.has(g.action)) throw new BadInput(`${g.action} takes no tag filter`, 'goals');
-    if (g.eventId != null && !EVENT_ACTIONS.has(g.action))
-      throw new BadInput(`${g.action} takes no event filter`, 'goals');
-    const tag = g.tag == null ? null : normalizeTag(g.tag, 'goals');
-    let eventId: number | null = null;
-    if (g.eventId != null) {
-      eventId = fromGlobalId('Event', g.eventId, 'goals');
-      const event = await ctx.loaders.event.load(eventId);
-      if (!event || event.community.id !== communityId)
-        throw new BadInput('The event is not of this community', 'goals');
-    }
-    goals.push({ action: g.action, target: g.target, tag, eventId });
-  }
+  const goals = await checkedGoals(ctx, communityId, input.goals);
   const id = await write(
     ctx,
     async (tx) => {
@@ -83,14 +105,7 @@ export async function createQuest(ctx: Context, input: CreateQuestInput): Promis
           userId,
         ],
       );
-      await sql(
-        tx,
-        `insert into quest_goals (quest_id, action, target, tag, event_id)
-         select ?, g.action::quest_action, g.target, g.tag, g.event_id
-           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int)`,
-        [quest.id, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId })))],
-        'run',
-      );
+      await insertGoals(tx, quest.id, goals);
       await bumpVersion(tx, communityId);
       return quest.id;
     },
@@ -107,11 +122,18 @@ async function managedQuest(ctx: Context, id: string, field = 'id'): Promise<Que
   return quest;
 }
 
-/** Changes a quest's wording, end or reward (`quests.manage`); its goals and period stay. */
+/**
+ * Changes a quest's wording, end or reward (`quests.manage`), and its goals until it starts; its
+ * period stays. Goals are fixed from the start: counts are kept per goal, and an action in flight
+ * counts toward the goals its instance read (a replaced goal would fail it, or count it under a
+ * definition no longer in force). Before the start nothing can match (`matching` skips goals not
+ * started), so no count exists and none is in flight.
+ */
 export async function updateQuest(ctx: Context, input: UpdateQuestInput): Promise<Quest> {
   requireUser(ctx.viewer);
   const quest = await managedQuest(ctx, input.id);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, quest.community.id), 'quests.manage');
+  const goals = input.goals == null ? null : await checkedGoals(ctx, quest.community.id, input.goals);
   if (input.title != null && !input.title.trim()) throw new BadInput('title must not be blank', 'title');
   if (input.endsAt && input.endsAt.getTime() <= quest.startsAt.getTime())
     throw new BadInput('endsAt must be after startsAt', 'endsAt');
@@ -131,6 +153,17 @@ export async function updateQuest(ctx: Context, input: UpdateQuestInput): Promis
         ],
         'run',
       );
+      if (goals) {
+        // The quest's row, locked, says whether it has started (its start does not change).
+        const [row] = await sql<{ started: boolean }[]>(
+          tx,
+          'select starts_at <= now() as started from quests where id = ? for update',
+          [quest.id],
+        );
+        if (row.started) throw new BadInput('Goals can change only before the quest starts', 'goals');
+        await sql(tx, 'delete from quest_goals where quest_id = ?', [quest.id], 'run');
+        await insertGoals(tx, quest.id, goals);
+      }
       await bumpVersion(tx, quest.community.id);
     },
     { mode: 'sql' },
