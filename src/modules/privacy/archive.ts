@@ -230,8 +230,13 @@ export const SECTIONS = {
     }),
   },
   badges: {
-    query: `select community_id, badge, awarded_at from member_badges where user_id = ? order by id`,
-    row: (r) => ({ communityId: gid('Community', r.community_id), badge: r.badge, awardedAt: r.awarded_at }),
+    query: `select community_id, badge, title, awarded_at from member_badges where user_id = ? order by id`,
+    row: (r) => ({
+      communityId: gid('Community', r.community_id),
+      badge: r.badge,
+      title: r.title,
+      awardedAt: r.awarded_at,
+    }),
   },
   // Quests: the member's counts and completions, with each quest's title (what they worked toward).
   questProgress: {
