@@ -48,6 +48,7 @@ registerEnumType(FeedReasonKind, {
     MEMBER_OF_COMMUNITY: { description: 'It is from a community you belong to.' },
     FOLLOWED_MEMBER: { description: 'Its author is a member you follow.' },
     FOLLOWED_TAG: { description: 'It has a tag you follow.' },
+    FOLLOWED_CHANNEL: { description: 'It is in a channel you follow (of a community you belong to).' },
     AFFINITY_AUTHOR: { description: 'You often engage with its author.' },
     AFFINITY_TAG: { description: 'You often engage with one of its tags.' },
     SIMILAR_MEMBERS: { description: 'Members with interests like yours upvoted it lately.' },
