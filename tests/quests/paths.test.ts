@@ -1,12 +1,13 @@
 /**
  * Quests on the paths beside posts, comments and upvotes: chat messages in a live stream (sent and
- * removed), check-ins, poll ballots (a changed ballot counts once), the event and tag filters of a
- * goal, and the QUEST_COMPLETED email.
+ * removed), check-ins, poll ballots (a changed ballot counts once), the event, tag and channel filters
+ * of a goal, and the QUEST_COMPLETED email.
  */
 import { startInbox, tokenIn, type Inbox } from '../email/inbox';
 import { createEvent, hoursFromNow, rsvp } from '../events/operations';
 import { createPoll, voted } from '../polls/operations';
-import { addComment, castOf, createPost, type Cast } from '../posts/operations';
+import { createChannel, postIn } from '../channels/operations';
+import { addComment, castOf, createPost, vote, type Cast } from '../posts/operations';
 import { closeAll, startTestServer, type TestServer, type TestUser } from '../support/server';
 
 jest.setTimeout(120_000);
@@ -146,6 +147,64 @@ describe('quests beside posts and comments', () => {
     await createPost(server, a, cast.community.id, { tags: ['rust'] });
     await addComment(server, a, tagged.id, 'counted too');
     expect(await progress(a, quest.id)).toEqual({ counts: [1, 2], done: true });
+  });
+
+  it("count posts, comments and upvotes received in the goal's channel only, and refuse another community's channel", async () => {
+    const cast = await castOf(server, 2);
+    const [a, b] = cast.members;
+    const help = await createChannel(server, cast.owner, cast.community.id, { name: 'Help' });
+    const quest = await createQuest(cast, [
+      { action: 'POST', target: 1, channelId: help.id },
+      { action: 'COMMENT', target: 1, channelId: help.id },
+      { action: 'UPVOTE_RECEIVED', target: 1, channelId: help.id },
+    ]);
+    const elsewhere = await postIn(server, a, cast.community.id, null, 'in general');
+    await addComment(server, a, elsewhere.id, 'not counted');
+    await vote(server, b, elsewhere.id, 'UP');
+    expect(await progress(a, quest.id)).toEqual({ counts: [0, 0, 0], done: false });
+    const inHelp = await postIn(server, a, cast.community.id, help.id, 'in help');
+    await addComment(server, a, inHelp.id, 'counted');
+    await vote(server, b, inHelp.id, 'UP');
+    expect(await progress(a, quest.id)).toEqual({ counts: [1, 1, 1], done: true });
+    // A live quest keeps its channel; once it is closed the channel goes, and the goal keeps no filter.
+    const remove = () =>
+      server.gql(
+        'mutation($input: RemoveChannelInput!) { removeChannel(input: $input) { movedPostCount } }',
+        { input: { id: help.id } },
+        { token: cast.owner.token },
+      );
+    expect((await remove()).body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    await must(cast.owner, 'mutation($input: CloseQuestInput!) { closeQuest(input: $input) { id } }', {
+      input: { id: quest.id },
+    });
+    expect((await remove()).body).toEqual({ data: { removeChannel: { movedPostCount: 1 } } });
+    const goals = await must(cast.owner, 'query($id: ID!) { node(id: $id) { ... on Quest { goals { channelId } } } }', {
+      id: quest.id,
+    });
+    expect(goals.node.goals).toEqual([{ channelId: null }, { channelId: null }, { channelId: null }]);
+    // A channel filter takes a channel of the quest's community, and post actions only.
+    const other = await castOf(server, 0);
+    const foreign = await createChannel(server, other.owner, other.community.id);
+    for (const goal of [
+      { action: 'POST', target: 1, channelId: foreign.id },
+      { action: 'POLL_BALLOT', target: 1, channelId: (await createChannel(server, cast.owner, cast.community.id)).id },
+    ]) {
+      const res = await server.gql(
+        CREATE,
+        {
+          input: {
+            communityId: cast.community.id,
+            title: 'Bad filter',
+            description: 'No.',
+            period: 'DAILY',
+            goals: [goal],
+            rewardPoints: 5,
+          },
+        },
+        { token: cast.owner.token },
+      );
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'goals' });
+    }
   });
 
   it('email the completion, naming the quest, to a member who chose EMAIL for QUEST_COMPLETED', async () => {

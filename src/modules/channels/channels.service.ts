@@ -230,6 +230,19 @@ export async function removeChannel(ctx: Context, channelId: number) {
   const community = await managedCommunity(ctx, channel.community.id);
   if (channel.id === community.defaultChannelId) throw new BadInput('The default channel cannot be removed', 'id');
   const moved = await write(ctx, async (tx) => {
+    // A live quest counting this channel's posts keeps it (close the quest first); the goals of ended
+    // ones lose the filter (set null), and the community's live goals are read again (quest_version).
+    const [quests] = await sql<{ live: number; any: number }[]>(
+      tx,
+      `select count(*) filter (where q.archived_at is null and (q.ends_at is null or q.ends_at > now()))::int as live,
+              count(*)::int as any
+         from quest_goals g join quests q on q.id = g.quest_id where g.channel_id = ?`,
+      [channel.id],
+    );
+    if (quests.live > 0)
+      throw new BadInput('A live quest counts posts in this channel: close the quest first (closeQuest)', 'id');
+    if (quests.any > 0)
+      await sql(tx, 'update communities set quest_version = quest_version + 1 where id = ?', [community.id], 'run');
     const rows = await sql<unknown[]>(tx, 'update posts set channel_id = ? where channel_id = ? returning id', [
       community.defaultChannelId,
       channel.id,

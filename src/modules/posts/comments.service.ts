@@ -106,7 +106,7 @@ export async function addComment(
   const mentions = mentionsInMarkdown(body).length > 0;
   // A live quest counting comments (on a post with its tag) costs one more statement: none otherwise.
   const community = (await loaders.community.load(post.community.id))!;
-  const quest = { action: QuestAction.COMMENT, userId, tags: post.tags };
+  const quest = { action: QuestAction.COMMENT, userId, tags: post.tags, channelId: post.channel.id };
   const quested = matching(await liveGoals(em, community), community.timeZone, { ...quest, cause: '' }).length > 0;
   const insert = (db: EntityManager) =>
     fastSql(

@@ -194,6 +194,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
       userId,
       cause: `post:${post.id}`,
       tags: post.tags,
+      channelId: channel.id,
     });
     settle(after, ctx, community, questChanges);
     // The members it @mentions hear of it (notifications.mention), if and only if it commits.

@@ -81,9 +81,10 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
   const column = subject.kind === 'post' ? 'post_id' : 'comment_id';
   const subjectType = subject.kind === 'post' ? ReputationSubjectType.POST : ReputationSubjectType.COMMENT;
   const authorId = target.author.id;
-  // The tags of the post voted on (or holding the comment), for quests' tag filters (loaded already).
-  const tags =
-    subject.kind === 'post' ? subject.post.tags : ((await loaders.post.load(subject.comment.post.id))?.tags ?? []);
+  // The post voted on (or holding the comment): its tags and channel, for quests' filters (loaded already).
+  const votedPost = subject.kind === 'post' ? subject.post : await loaders.post.load(subject.comment.post.id);
+  const tags = votedPost?.tags ?? [];
+  const channelId = votedPost?.channel.id ?? null;
   const row = await write(
     ctx,
     async (tx, after) => {
@@ -138,6 +139,7 @@ export async function vote(ctx: Context, input: { subject: SubjectRef; value: Vo
               userId: authorId,
               cause,
               tags,
+              channelId,
             })),
           );
         }

@@ -4,6 +4,7 @@ import { Node } from '../../platform/node';
 import type { NodeType } from '../../platform/ids';
 import { Community } from '../communities/communities.entity';
 import { Event } from '../events/events.entity';
+import { Channel } from '../channels/channels.entity';
 import { User } from '../identity/identity.entity';
 
 /** How often a quest starts over (recurring periods are the community's days, ISO weeks and months). */
@@ -37,9 +38,11 @@ registerEnumType(QuestAction, {
   name: 'QuestAction',
   description: 'An action a quest goal counts.',
   valuesConfig: {
-    POST: { description: 'Writing a post (filters: `tag`).' },
-    COMMENT: { description: 'Writing a comment (filters: `tag` of its post).' },
-    UPVOTE_RECEIVED: { description: 'An upvote on your post or comment by someone else (filters: `tag` of the post).' },
+    POST: { description: 'Writing a post (filters: `tag`, `channel`).' },
+    COMMENT: { description: 'Writing a comment (filters: `tag` and `channel` of its post).' },
+    UPVOTE_RECEIVED: {
+      description: 'An upvote on your post or comment by someone else (filters: `tag` and `channel` of the post).',
+    },
     RSVP_CHECKED_IN: { description: 'Being checked in at an event (filters: `event`).' },
     POLL_BALLOT: { description: 'A first ballot in a poll (filters: `event` of the poll).' },
     CHAT_MESSAGE: { description: "A message in an event's live-stream chat (filters: `event`)." },
@@ -144,6 +147,13 @@ export class QuestGoal {
   /** Only this event (check-ins, ballots of its polls, its chat); null: any. */
   @ManyToOne(() => Event, { ref: true, nullable: true, deleteRule: 'cascade' })
   event?: Ref<Event> | null;
+
+  /**
+   * Only posts in this channel (or the post of a comment or upvoted content); null: any. A channel
+   * that a live quest's goal names cannot be removed; one an ended quest's goal names leaves it null.
+   */
+  @ManyToOne(() => Channel, { ref: true, nullable: true, deleteRule: 'set null' })
+  channel?: Ref<Channel> | null;
 }
 
 /** A member's count toward a goal in one period (`periodStart`), moved in the transaction of each action. */

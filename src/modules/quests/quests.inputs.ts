@@ -30,6 +30,13 @@ export class QuestGoalInput {
   })
   @IsOptional()
   eventId?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'POST, COMMENT, UPVOTE_RECEIVED: only posts in this channel of the community.',
+  })
+  @IsOptional()
+  channelId?: string | null;
 }
 
 @InputType({ description: 'A new quest of a community (ADMIN or above).' })
@@ -147,6 +154,9 @@ export class QuestGoalView {
 
   @Field(() => ID, { nullable: true, description: 'Only this event (global ID); null: any.' })
   eventId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only posts in this channel (global ID); null: any.' })
+  channelId!: string | null;
 }
 
 @ObjectType('QuestGoalProgress', { description: "Your count toward one goal in the quest's current period." })

@@ -14,6 +14,7 @@ export interface LiveGoal {
   target: number;
   tag: string | null;
   eventId: number | null;
+  channelId: number | null;
   period: QuestPeriod;
   startsAt: number;
   endsAt: number | null;
@@ -37,7 +38,7 @@ export async function liveGoals(em: EntityManager, community: QuestCommunity): P
   if (hit && hit.version === community.questVersion) return hit.goals;
   const rows = await sql<Record<string, unknown>[]>(
     em,
-    `select g.id, g.quest_id, g.action, g.target, g.tag, g.event_id, q.period, q.starts_at, q.ends_at
+    `select g.id, g.quest_id, g.action, g.target, g.tag, g.event_id, g.channel_id, q.period, q.starts_at, q.ends_at
        from quests q join quest_goals g on g.quest_id = q.id
       where q.community_id = ? and q.archived_at is null and (q.ends_at is null or q.ends_at > now())
       order by g.id`,
@@ -50,6 +51,7 @@ export async function liveGoals(em: EntityManager, community: QuestCommunity): P
     target: r.target as number,
     tag: (r.tag as string | null) ?? null,
     eventId: (r.event_id as number | null) ?? null,
+    channelId: (r.channel_id as number | null) ?? null,
     period: r.period as QuestPeriod,
     startsAt: new Date(r.starts_at as string).getTime(),
     endsAt: r.ends_at == null ? null : new Date(r.ends_at as string).getTime(),
@@ -67,6 +69,8 @@ export interface QuestAct {
   tags?: readonly string[];
   /** The event (checked in at, its poll, its chat). */
   eventId?: number | null;
+  /** The channel of the post (written, commented on, or upvoted). */
+  channelId?: number | null;
 }
 
 /** Whether a goal counts an act: its action, then each filter it sets (a new filter is one more line here). */
@@ -74,7 +78,8 @@ function goalMatches(goal: LiveGoal, act: QuestAct): boolean {
   return (
     goal.action === act.action &&
     (goal.tag === null || (act.tags ?? []).includes(goal.tag)) &&
-    (goal.eventId === null || goal.eventId === act.eventId)
+    (goal.eventId === null || goal.eventId === act.eventId) &&
+    (goal.channelId === null || goal.channelId === act.channelId)
   );
 }
 

@@ -36,15 +36,26 @@ const EVENT_ACTIONS = new Set([QuestAction.RSVP_CHECKED_IN, QuestAction.POLL_BAL
 const TAG_ACTIONS = new Set([QuestAction.POST, QuestAction.COMMENT, QuestAction.UPVOTE_RECEIVED]);
 
 /** A goal as written: its filters checked and normalized. */
-type CheckedGoal = { action: QuestAction; target: number; tag: string | null; eventId: number | null };
+type CheckedGoal = {
+  action: QuestAction;
+  target: number;
+  tag: string | null;
+  eventId: number | null;
+  channelId: number | null;
+};
 
-/** Checks goals' filters (a tag for post actions, an event of the community for event actions) and normalizes them. */
+/**
+ * Checks goals' filters (a tag and a channel of the community for post actions, an event of the
+ * community for event actions) and normalizes them.
+ */
 async function checkedGoals(ctx: Context, communityId: number, input: QuestGoalInput[]): Promise<CheckedGoal[]> {
   const goals: CheckedGoal[] = [];
   for (const g of input) {
     if (g.tag != null && !TAG_ACTIONS.has(g.action)) throw new BadInput(`${g.action} takes no tag filter`, 'goals');
     if (g.eventId != null && !EVENT_ACTIONS.has(g.action))
       throw new BadInput(`${g.action} takes no event filter`, 'goals');
+    if (g.channelId != null && !TAG_ACTIONS.has(g.action))
+      throw new BadInput(`${g.action} takes no channel filter`, 'goals');
     const tag = g.tag == null ? null : normalizeTag(g.tag, 'goals');
     let eventId: number | null = null;
     if (g.eventId != null) {
@@ -53,7 +64,14 @@ async function checkedGoals(ctx: Context, communityId: number, input: QuestGoalI
       if (!event || event.community.id !== communityId)
         throw new BadInput('The event is not of this community', 'goals');
     }
-    goals.push({ action: g.action, target: g.target, tag, eventId });
+    let channelId: number | null = null;
+    if (g.channelId != null) {
+      channelId = fromGlobalId('Channel', g.channelId, 'goals');
+      const channel = await ctx.loaders.channel.load(channelId);
+      if (!channel || channel.community.id !== communityId)
+        throw new BadInput('The channel is not of this community', 'goals');
+    }
+    goals.push({ action: g.action, target: g.target, tag, eventId, channelId });
   }
   return goals;
 }
@@ -62,10 +80,10 @@ async function checkedGoals(ctx: Context, communityId: number, input: QuestGoalI
 async function insertGoals(tx: EntityManager, questId: number, goals: CheckedGoal[]): Promise<void> {
   await sql(
     tx,
-    `insert into quest_goals (quest_id, action, target, tag, event_id)
-         select ?, g.action::quest_action, g.target, g.tag, g.event_id
-           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int)`,
-    [questId, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId })))],
+    `insert into quest_goals (quest_id, action, target, tag, event_id, channel_id)
+         select ?, g.action::quest_action, g.target, g.tag, g.event_id, g.channel_id
+           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int, channel_id int)`,
+    [questId, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId, channel_id: g.channelId })))],
     'run',
   );
 }
@@ -321,10 +339,11 @@ export function questGoalsLoader(em: EntityManager) {
         target: number;
         tag: string | null;
         event_id: number | null;
+        channel_id: number | null;
       }[]
     >(
       em,
-      'select id, quest_id, action, target, tag, event_id from quest_goals where quest_id = any(?::int[]) order by id',
+      'select id, quest_id, action, target, tag, event_id, channel_id from quest_goals where quest_id = any(?::int[]) order by id',
       [`{${questIds.join(',')}}`],
     );
     return questIds.map((q) =>
@@ -336,6 +355,7 @@ export function questGoalsLoader(em: EntityManager) {
           target: r.target,
           tag: r.tag,
           eventId: r.event_id === null ? null : toGlobalId('Event', r.event_id),
+          channelId: r.channel_id === null ? null : toGlobalId('Channel', r.channel_id),
         })),
     );
   });
