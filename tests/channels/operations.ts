@@ -174,6 +174,8 @@ export const PostAddedDocument = graphql(`
       title
       channel {
         id
+        slug
+        isDefault
       }
       author {
         handle

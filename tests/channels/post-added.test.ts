@@ -16,7 +16,7 @@ import { PostAddedDocument, SetChannelSubscriptionDocument, createChannel, postI
 interface StreamedPost {
   id: string;
   title: string;
-  channel: { id: string };
+  channel: { id: string; slug: string; isDefault: boolean };
   author: { handle: string } | null;
 }
 
@@ -99,7 +99,7 @@ describe('postAdded', () => {
         written.map((p, i) => ({
           id: p.id,
           title: p.title,
-          channel: { id: p.channel.id },
+          channel: p.channel,
           author: { handle: [bob, c.owner, ada][i].user.handle },
         })),
       );

@@ -15,11 +15,30 @@ import type { Loaders } from '../../platform/loaders';
 import { postTopics, type PostAddedEvent } from './posts.events';
 import type { Post } from './posts.entity';
 import { postView } from './rows';
+import { Channel } from '../channels/channels.entity';
+import { ref, timestamp, view } from '../../platform/views';
+
+/** A post's channel, read with it (`ch__` columns): its reading gate, and `Post.channel` with no statement. */
+const CHANNEL_COLUMNS = [
+  'id',
+  'community_id',
+  'name',
+  'slug',
+  'description',
+  'position',
+  'read_role',
+  'read_level',
+  'post_role',
+  'post_level',
+  'created_at',
+]
+  .map((c) => `ch.${c} as ch__${c}`)
+  .join(', ');
 
 /**
  * At most `limit` of a community's posts after `after` (and those named in `late`), oldest first,
- * with their authors (`a__` columns) and their channel's reading gate (`ch__` columns); deleted and
- * hidden ones (held by AutoMod) left out.
+ * with their authors (`a__` columns) and their channels (`ch__` columns); deleted and hidden ones
+ * (held by AutoMod) left out.
  */
 function postRowsAfter(
   em: EntityManager,
@@ -31,7 +50,7 @@ function postRowsAfter(
   return sql<Row[]>(
     em,
     // The page is cut before the joins: only its own rows meet users and channels.
-    `select p.*, ${AUTHOR_COLUMNS}, ch.read_role as ch__read_role, ch.read_level as ch__read_level
+    `select p.*, ${AUTHOR_COLUMNS}, ${CHANNEL_COLUMNS}
        from (select * from posts
               where community_id = ? and deleted_at is null and hidden_at is null
                 and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
@@ -116,6 +135,23 @@ function gatesOf(row: Row): ChannelGates {
   };
 }
 
+/** A post row's channel (the `ch__` columns), as a view. */
+function channelOf(row: Row): Channel {
+  return view(Channel, {
+    id: row.ch__id,
+    community: ref(row.ch__community_id),
+    name: row.ch__name,
+    slug: row.ch__slug,
+    description: row.ch__description,
+    position: row.ch__position,
+    readRole: row.ch__read_role,
+    readLevel: row.ch__read_level,
+    postRole: row.ch__post_role,
+    postLevel: row.ch__post_level,
+    createdAt: timestamp(row.ch__created_at),
+  });
+}
+
 /**
  * `postAdded(communityId, channelId)`: the community's new posts (or one channel's) as they are
  * created. Like `commentAdded`, new posts come from the community's shared live feed: one pub/sub
@@ -145,6 +181,8 @@ export async function postAddedStream(
     toItem: (row) => {
       const post = postView(takeAuthor(ctx.loaders, row));
       ctx.loaders.post.prime(post.id, post);
+      const channel = channelOf(row);
+      ctx.loaders.channel.clear(channel.id).prime(channel.id, channel);
       return post;
     },
     recheck: async () => {
