@@ -24,6 +24,8 @@ export type Badge =
   | 'GOOD_COMMENT'
   /** Top 10 of the month: Finished a calendar month (community time) in the top 10 of the community's leaderboard, with points to show. */
   | 'MONTHLY_TOP_10'
+  /** Quest: Completed a quest that awards a badge (once per quest, whatever its periods; the badge bears the quest's badge title). */
+  | 'QUEST'
   /** Regular: Was checked in at 5 events organized by others. */
   | 'REGULAR';
 

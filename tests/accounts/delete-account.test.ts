@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createChannel } from '../channels/operations';
 import { createContest, moveContest, submitEntry, voteFor } from '../events/contest-operations';
 import { createEvent, hoursFromNow, rsvp } from '../events/operations';
 import { createPoll, pollCast, voted, type PollCast } from '../polls/operations';
@@ -30,6 +31,11 @@ const VIEWER = '{ viewer { id handle accountDeletionScheduledAt } }';
 const POST =
   'query($id: ID!) { post(id: $id) { title body author { handle } commentCount comments(first: 20) { nodes { body author { handle } replyCount } } } }';
 
+const CREATE_QUEST = 'mutation($input: CreateQuestInput!) { createQuest(input: $input) { id } }';
+const FOLLOW_MEMBER = 'mutation($u: ID!) { followMember(input: { userId: $u }) { user { id } } }';
+const SET_CHANNEL_SUBSCRIPTION =
+  'mutation($input: SetChannelSubscriptionInput!) { setChannelSubscription(input: $input) { id viewerState } }';
+
 /** graphql-ws's code for a credential that is no longer valid. */
 const UNAUTHORIZED = 4401;
 
@@ -54,6 +60,38 @@ async function busyMember(on: TestServer) {
   const [a, b, c] = cast.members;
   const doomed = await signUp(on, 'doomed');
   await joinCommunity(on, doomed, community.id);
+
+  // Quests: one a first comment completes (its reward is a ledger row of the member), one no one
+  // completes (progress only; the upvotes the member gives count toward others' progress).
+  for (const [title, goals] of [
+    ['Say something', [{ action: 'COMMENT', target: 1 }]],
+    [
+      'Marathon',
+      [
+        { action: 'COMMENT', target: 100 },
+        { action: 'UPVOTE_RECEIVED', target: 100 },
+      ],
+    ],
+  ] as const)
+    await ok(
+      on,
+      CREATE_QUEST,
+      {
+        input: { communityId: community.id, title, description: 'Go.', period: 'DAILY', goals, rewardPoints: 20 },
+      },
+      owner,
+    );
+
+  // Follows both ways, a tag, a channel followed and one muted.
+  await ok(on, FOLLOW_MEMBER, { u: a.user.id }, doomed);
+  await ok(on, FOLLOW_MEMBER, { u: doomed.user.id }, b);
+  await ok(on, 'mutation { followTag(input: { tag: "rust" }) { tag } }', {}, doomed);
+  const channels = [await createChannel(on, owner, community.id), await createChannel(on, owner, community.id)];
+  for (const [channel, state] of [
+    [channels[0], 'FOLLOWING'],
+    [channels[1], 'MUTED'],
+  ] as const)
+    await ok(on, SET_CHANNEL_SUBSCRIPTION, { input: { channelId: channel.id, state } }, doomed);
 
   // Others' content, which the member votes on, reacts to and answers.
   const othersPost = await createPost(on, a, community.id, { title: 'By a', body: 'Words of a.' });
@@ -179,9 +217,19 @@ async function busyMember(on: TestServer) {
   // A data export: its archive (bytea) holds the member's email and everything else.
   await ok(on, 'mutation { requestDataExport { dataExport { id } } }', {}, doomed);
   await jobsSettled(on);
+  // The feed's affinities and similar members, from all the above.
+  await affinityJob(on);
+  const upvotes = await dbQuery<{ cause: string }>(
+    on,
+    `select 'vote:' || id as cause from votes where user_id = ? and value > 0`,
+    [dbId(doomed.user.id)],
+  );
   return {
     cast,
     doomed,
+    channels,
+    /** The causes of the member's upvotes, as quests record them toward the authors' goals. */
+    upvoteCauses: upvotes.map((v) => v.cause).join(','),
     apiKey: key.createApiKey.secret as string,
     othersPost,
     othersComment,
@@ -195,6 +243,57 @@ async function busyMember(on: TestServer) {
     meetup,
   };
 }
+
+/** Runs the `feed.affinity` job as its schedule does (taking in rows of any age) and waits for it. */
+async function affinityJob(on: TestServer): Promise<void> {
+  await dbQuery(on, 'select graphile_worker.add_job(?, ?::json)', [
+    'feed.affinity',
+    JSON.stringify({ settleSeconds: 0 }),
+  ]);
+  await jobsSettled(on, 30_000);
+}
+
+/**
+ * The member's rows in the tables of follows, channels, quests and the personal feed (issue 18), by
+ * table and side, and the counts their upvotes (`upvoteCauses`) gave toward others' quests.
+ */
+async function followTraces(on: TestServer, userId: number, upvoteCauses: string): Promise<Record<string, number>> {
+  const [row] = await dbQuery<Record<string, number>>(
+    on,
+    `select (select count(*) from member_follows where follower_id = ?)::int as following,
+            (select count(*) from member_follows where followed_id = ?)::int as followers,
+            (select count(*) from tag_follows where user_id = ?)::int as tags,
+            (select count(*) from channel_subscriptions where user_id = ?)::int as channels,
+            (select count(*) from quest_progress where user_id = ?)::int as "questProgress",
+            (select count(*) from quest_contributions where user_id = ?)::int as "questContributions",
+            (select count(*) from quest_completions where user_id = ?)::int as "questCompletions",
+            (select count(*) from feed_affinities where user_id = ?)::int as affinities,
+            (select count(*) from feed_affinities where kind = 'AUTHOR' and target = ?)::int as "authorAffinities",
+            (select count(*) from feed_similar_members where user_id = ?)::int as similar,
+            (select count(*) from feed_similar_members where similar_id = ?)::int as "similarTo",
+            (select count(*) from quest_contributions
+              where cause = any(string_to_array(?, ','))
+                and user_id <> ?)::int as "upvotesCountedForOthers"`,
+    [...Array(8).fill(userId), String(userId), userId, userId, upvoteCauses, userId],
+  );
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+}
+
+/** Every table of `followTraces` at 0. */
+const NO_FOLLOW_TRACES = {
+  following: 0,
+  followers: 0,
+  tags: 0,
+  channels: 0,
+  questProgress: 0,
+  questContributions: 0,
+  questCompletions: 0,
+  affinities: 0,
+  authorAffinities: 0,
+  similar: 0,
+  similarTo: 0,
+  upvotesCountedForOthers: 0,
+};
 
 /** Every denormalized counter of a community against a recount of its rows: [] when all agree. */
 async function miscounts(on: TestServer, communityId: number): Promise<unknown[]> {
@@ -250,6 +349,13 @@ async function miscounts(on: TestServer, communityId: number): Promise<unknown[]
       'member count',
       `select c.id, c.member_count as score, (select count(*) from members m where m.community_id = c.id)::int as recount
          from communities c where c.id = ?`,
+    ],
+    [
+      'quest progress',
+      `select p.id, p.count as score,
+              (select count(*) from quest_contributions k
+                where k.goal_id = p.goal_id and k.user_id = p.user_id and k.period_start = p.period_start)::int as recount
+         from quest_progress p join quests q on q.id = p.quest_id where q.community_id = ?`,
     ],
     [
       'reputation',
@@ -345,10 +451,14 @@ describe('requestAccountDeletion with a grace of 0', () => {
       keys: 1,
       ballots: 3,
       chat: 1,
-      ledger: 4,
+      ledger: 5,
       contestVotes: 1,
     });
     expect(traces.notifications).toBeGreaterThan(0);
+    // Follows both ways, a tag, two channels, quest progress and a completion, affinities both ways.
+    const follows = await followTraces(server, dbId(world.doomed.user.id), world.upvoteCauses);
+    expect(follows).toMatchObject({ following: 1, followers: 1, tags: 1, channels: 2, questCompletions: 1 });
+    for (const [table, n] of Object.entries(follows)) expect([table, n > 0]).toEqual([table, true]);
     // The search below finds the member before the erasure (posts, chat, users, email tokens).
     expect((await occurrences(server, [world.doomed.user.handle])).length).toBeGreaterThan(3);
     // The data export's archive holds the email (the search reads binary columns too).
@@ -500,6 +610,8 @@ describe('requestAccountDeletion with a grace of 0', () => {
       Array(11).fill(dbId(world.doomed.user.id)),
     );
     expect(Number(rows[0].n)).toBe(0);
+    // Follows, channels, quests and the feed: no row of the member's, nor of others' about them.
+    expect(await followTraces(server, dbId(world.doomed.user.id), world.upvoteCauses)).toEqual(NO_FOLLOW_TRACES);
   });
 
   it('keeps the content as [deleted] with no author, threads whole', async () => {
@@ -561,6 +673,85 @@ describe('the sweep after an erasure', () => {
     ]);
     expect(Number(left.n)).toBe(0);
     expect(await miscounts(server, communityId)).toEqual([]);
+    expect(await followTraces(server, userId, world.upvoteCauses)).toEqual(NO_FOLLOW_TRACES);
+  });
+
+  it('removes follows, channel subscriptions, quest rows and affinities written after the erasure', async () => {
+    const world = await busyMember(server);
+    const userId = dbId(world.doomed.user.id);
+    const [a, b, c] = world.cast.members.map((m) => dbId(m.user.id));
+    const res = await server.gql(
+      REQUEST,
+      { input: { password: world.doomed.password } },
+      { token: world.doomed.token },
+    );
+    expect(res.body.data.requestAccountDeletion.erased).toBe(true);
+    expect(await followTraces(server, userId, world.upvoteCauses)).toEqual(NO_FOLLOW_TRACES);
+    // The affinity job takes in nothing of the erased member: neither a vote of theirs committed after
+    // the erasure, nor another's reaction to their kept post.
+    await dbQuery(server, 'insert into votes (user_id, post_id, value, created_at) values (?, ?, 1, now())', [
+      userId,
+      dbId(world.othersPost.id),
+    ]);
+    await dbQuery(server, `insert into reactions (user_id, post_id, emoji, created_at) values (?, ?, '👍', now())`, [
+      c,
+      dbId(world.answered.id),
+    ]);
+    await affinityJob(server);
+    expect(await followTraces(server, userId, world.upvoteCauses)).toEqual(NO_FOLLOW_TRACES);
+    // No one follows an erased account through the API.
+    const refollow = await server.gql(
+      FOLLOW_MEMBER,
+      { u: world.doomed.user.id },
+      { token: world.cast.members[0].token },
+    );
+    expect(errorCode(refollow)).toBe('NOT_FOUND');
+    // Rows that writes which had passed their checks before the erasure committed after it.
+    const [goal] = await dbQuery<{ id: number; quest_id: number }>(
+      server,
+      `select g.id, g.quest_id from quest_goals g join quests q on q.id = g.quest_id
+        where q.community_id = ? and q.title = 'Marathon' and g.action = 'COMMENT'`,
+      [dbId(world.cast.community.id)],
+    );
+    for (const [statement, params] of [
+      ['insert into member_follows (follower_id, followed_id, created_at) values (?, ?, now())', [userId, a]],
+      ['insert into member_follows (follower_id, followed_id, created_at) values (?, ?, now())', [b, userId]],
+      [`insert into tag_follows (user_id, tag, created_at) values (?, 'late', now())`, [userId]],
+      [
+        `insert into channel_subscriptions (user_id, channel_id, state, created_at) values (?, ?, 'FOLLOWING', now())`,
+        [userId, dbId(world.channels[0].id)],
+      ],
+      [
+        'insert into quest_progress (quest_id, goal_id, user_id, period_start, count) values (?, ?, ?, now(), 1)',
+        [goal.quest_id, goal.id, userId],
+      ],
+      [
+        `insert into quest_contributions (goal_id, user_id, period_start, cause) values (?, ?, now(), 'comment:0')`,
+        [goal.id, userId],
+      ],
+      ['insert into quest_completions (quest_id, user_id, period_start) values (?, ?, now())', [goal.quest_id, userId]],
+      [
+        `insert into feed_affinities (user_id, kind, target, score, updated_at) values (?, 'TAG', 'late', 1, now())`,
+        [userId],
+      ],
+      [
+        `insert into feed_affinities (user_id, kind, target, score, updated_at) values (?, 'AUTHOR', ?, 1, now())`,
+        [a, String(userId)],
+      ],
+      ['insert into feed_similar_members (user_id, similar_id, score) values (?, ?, 1)', [userId, c]],
+      ['insert into feed_similar_members (user_id, similar_id, score) values (?, ?, 1)', [c, userId]],
+    ] as const)
+      await dbQuery(server, statement, [...params]);
+    const late = await followTraces(server, userId, world.upvoteCauses);
+    for (const [table, n] of Object.entries(late))
+      expect([table, n > 0]).toEqual([table, table !== 'upvotesCountedForOthers']);
+    await dbQuery(
+      server,
+      `select graphile_worker.add_job('accounts.erase', json_build_object('userId', ?::int, 'sweep', true), job_key => ?)`,
+      [userId, `accounts.erase-sweep:${userId}`],
+    );
+    await jobsSettled(server);
+    expect(await followTraces(server, userId, world.upvoteCauses)).toEqual(NO_FOLLOW_TRACES);
   });
 });
 

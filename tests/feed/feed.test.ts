@@ -321,3 +321,131 @@ describe('personal feeds', () => {
     }
   });
 });
+
+describe('channels in personal feeds', () => {
+  let owner: TestUser, reader: TestUser, mod: TestUser, outsider: TestUser;
+  let workshop: { id: string; slug: string };
+  const channels = new Map<string, string>();
+  const titles = new Map<string, string>();
+
+  const createChannel = async (
+    slug: string,
+    name: string,
+    gates: Record<string, unknown> = {},
+    community = workshop,
+  ) => {
+    const { createChannel: created } = await must(
+      owner,
+      'mutation($input: CreateChannelInput!) { createChannel(input: $input) { id } }',
+      { input: { communityId: community.id, slug, name, ...gates } },
+    );
+    channels.set(slug, created.id);
+  };
+  const subscribe = (who: TestUser, slug: string, state: string) =>
+    must(
+      who,
+      'mutation($c: ID!, $s: ChannelSubscriptionChoice!) { setChannelSubscription(input: { channelId: $c, state: $s }) { id } }',
+      { c: channels.get(slug), s: state },
+    );
+  const postIn = async (
+    who: TestUser,
+    slug: string | null,
+    title: string,
+    minutesAgo: number,
+    community = workshop,
+  ) => {
+    const { createPost: created } = await must(
+      who,
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      {
+        input: {
+          communityId: community.id,
+          title,
+          body: 'Hello',
+          tags: [],
+          ...(slug && { channelId: channels.get(slug) }),
+        },
+      },
+    );
+    await ago(created.id, minutesAgo);
+    titles.set(title, created.id);
+  };
+  const listed = async (who: TestUser, mode: string) => (await feed(who, mode)).items.map((i) => i.title);
+
+  beforeAll(async () => {
+    [owner, reader, mod, outsider] = await Promise.all(
+      ['wowner', 'wreader', 'wmod', 'woutside'].map((p) => signUp(server, p)),
+    );
+    workshop = await createCommunity(server, owner, 'PUBLIC', 'Workshop');
+    for (const u of [reader, mod]) await joinCommunity(server, u, workshop.id);
+    await must(owner, 'mutation($input: SetMemberRoleInput!) { setMemberRole(input: $input) { role } }', {
+      input: { communityId: workshop.id, userId: mod.user.id, role: 'MODERATOR' },
+    });
+    await createChannel('mod-room', 'Mod room', { readRole: 'MODERATOR' });
+    await createChannel('tools', 'Tools');
+    await createChannel('news', 'News');
+    await postIn(owner, 'mod-room', 'mod only', 10);
+    await postIn(owner, 'tools', 'tools post', 11);
+    await postIn(owner, 'news', 'news post', 12);
+    await postIn(owner, null, 'general post', 13);
+  });
+
+  it('leaves out channels a member may not read, and those they muted, in both modes', async () => {
+    await subscribe(reader, 'tools', 'MUTED');
+    for (const mode of ['FOLLOWING', 'FOR_YOU']) {
+      const seen = await listed(reader, mode);
+      expect(seen).toEqual(expect.arrayContaining(['news post', 'general post']));
+      expect(seen).not.toContain('mod only');
+      expect(seen).not.toContain('tools post');
+    }
+    // A moderator passes the channel's reading gate.
+    expect(await listed(mod, 'FOLLOWING')).toEqual(expect.arrayContaining(['mod only', 'tools post']));
+  });
+
+  it('names a followed channel as the reason, and lists nothing of a channel the member may not read even if followed', async () => {
+    await subscribe(reader, 'news', 'FOLLOWING');
+    const { items } = await feed(reader, 'FOLLOWING');
+    const reason = (t: string) => items.find((i) => i.title === t)!;
+    expect(reason('news post')).toMatchObject({ kind: 'FOLLOWED_CHANNEL', text: 'You follow News in Workshop' });
+    expect(reason('general post')).toMatchObject({ kind: 'MEMBER_OF_COMMUNITY' });
+    expect((await feed(reader, 'FOR_YOU')).items.find((i) => i.title === 'news post')).toMatchObject({
+      kind: 'FOLLOWED_CHANNEL',
+    });
+    // Follows the API does not make (of the moderators' channel, say made before it was restricted;
+    // of a community's channel by someone who is no member): they list nothing.
+    await dbQuery(server, `insert into channel_subscriptions (user_id, channel_id, state) values (?, ?, 'FOLLOWING')`, [
+      dbId(reader.user.id),
+      dbId(channels.get('mod-room')!),
+    ]);
+    await dbQuery(server, `insert into channel_subscriptions (user_id, channel_id, state) values (?, ?, 'FOLLOWING')`, [
+      dbId(outsider.user.id),
+      dbId(channels.get('news')!),
+    ]);
+    for (const mode of ['FOLLOWING', 'FOR_YOU']) {
+      expect(await listed(reader, mode)).not.toContain('mod only');
+      expect(await listed(outsider, mode)).toEqual([]);
+    }
+  });
+
+  it('FOR_YOU puts no more than 3 items in a row from one channel while another has some', async () => {
+    const place = await createCommunity(server, owner, 'PUBLIC', 'Busy place');
+    await createChannel('busy', 'Busy', {}, place);
+    await createChannel('quiet', 'Quiet', {}, place);
+    const fan = await signUp(server, 'wfan');
+    await joinCommunity(server, fan, place.id);
+    // Five authors (the author rule stays out of the way) in the busy channel, newer than the quiet one's two.
+    const authors = await Promise.all([1, 2, 3, 4, 5].map((i) => signUp(server, `wa${i}`)));
+    for (const a of authors) await joinCommunity(server, a, place.id);
+    for (let i = 0; i < 5; i++) await postIn(authors[i], 'busy', `busy ${i}`, i + 1, place);
+    for (let i = 0; i < 2; i++) await postIn(authors[i], 'quiet', `quiet ${i}`, 30 + i, place);
+    expect(await listed(fan, 'FOR_YOU')).toEqual([
+      'busy 0',
+      'busy 1',
+      'busy 2',
+      'quiet 0',
+      'busy 3',
+      'busy 4',
+      'quiet 1',
+    ]);
+  });
+});

@@ -4,6 +4,7 @@
  * API where a mutation makes them in one call (posts, comments, votes, reactions, reports, API keys),
  * the rest (an event, an RSVP, a chat message, polls and ballots, a badge) are written in SQL.
  */
+import { createChannel } from '../channels/operations';
 import { addComment, castOf, createPost, dbId, dbQuery, vote } from '../posts/operations';
 import { jobsSettled } from '../support/jobs';
 import { closeAll, errorCode, signUp, startTestServer, type TestServer, type TestUser } from '../support/server';
@@ -42,6 +43,21 @@ describe('data exports', () => {
     const cast = await castOf(server, 2);
     const [me, other] = cast.members;
     const community = dbId(cast.community.id);
+    // Quests before the comments count: one my first comment completes, one it only moves.
+    for (const [title, target] of [
+      ['First words', 1],
+      ['Many words', 50],
+    ] as const)
+      await ok(`mutation($input: CreateQuestInput!) { createQuest(input: $input) { id } }`, cast.owner, {
+        input: {
+          communityId: cast.community.id,
+          title,
+          description: 'Comment.',
+          period: 'DAILY',
+          goals: [{ action: 'COMMENT', target }],
+          rewardPoints: 10,
+        },
+      });
     // Through the API: a post (answered by someone else: a REPLY notification), a reply to another member's comment, a vote, a reaction, a report, an API key.
     const post = await createPost(server, me, cast.community.id, { title: 'My own post', body: 'Mine.' });
     await addComment(server, other, post.id, 'A reply from someone else');
@@ -58,6 +74,14 @@ describe('data exports', () => {
     });
     await ok(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, me, {
       input: { name: 'my script', scopes: ['READ'] },
+    });
+    // Follows (a member, a tag) and a muted channel; the other member follows me (their data, not in my archive).
+    await ok(`mutation($u: ID!) { followMember(input: { userId: $u }) { user { id } } }`, me, { u: other.user.id });
+    await ok(`mutation($u: ID!) { followMember(input: { userId: $u }) { user { id } } }`, other, { u: me.user.id });
+    await ok(`mutation { followTag(input: { tag: "Gardening" }) { tag } }`, me);
+    const channel = await createChannel(server, cast.owner, cast.community.id, { name: 'Noisy', slug: 'noisy' });
+    await ok(`mutation($input: SetChannelSubscriptionInput!) { setChannelSubscription(input: $input) { id } }`, me, {
+      input: { channelId: channel.id, state: 'MUTED' },
     });
     // In SQL: an event with my RSVP and my chat message, two polls (one anonymous) with my ballots and another's, a badge.
     const [event] = await dbQuery<{ id: number }>(
@@ -147,6 +171,28 @@ describe('data exports', () => {
     expect(archive.notifications.map((n: any) => n.kind)).toEqual(expect.arrayContaining(['REPLY']));
     expect(archive.apiKeys).toEqual([expect.objectContaining({ name: 'my script', scopes: ['READ'] })]);
     expect(archive.exports).toEqual([expect.objectContaining({ id: exp.id })]);
+    expect(archive.memberFollows).toEqual([{ userId: other.user.id, createdAt: expect.any(String) }]);
+    expect(archive.tagFollows).toEqual([{ tag: 'gardening', createdAt: expect.any(String) }]);
+    expect(archive.channelSubscriptions).toEqual([
+      {
+        channel: { id: channel.id, slug: 'noisy', name: 'Noisy' },
+        communityId: cast.community.id,
+        state: 'MUTED',
+        createdAt: expect.any(String),
+      },
+    ]);
+    expect(archive.questProgress.map((p: any) => [p.quest.title, p.goal.action, p.goal.target, p.count])).toEqual([
+      ['First words', 'COMMENT', 1, 1],
+      ['Many words', 'COMMENT', 50, 1],
+    ]);
+    expect(archive.questCompletions).toEqual([
+      expect.objectContaining({
+        quest: expect.objectContaining({ title: 'First words', rewardPoints: 10 }),
+        communityId: cast.community.id,
+        revokedAt: null,
+      }),
+    ]);
+    expect(archive.reputationLedger.map((e: any) => e.reason)).toContain('QUEST_COMPLETED');
 
     // No secrets, and nothing private of anyone else.
     const [otherRow] = await dbQuery<{ email: string }>(server, 'select email from users where id = ?', [

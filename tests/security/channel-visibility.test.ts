@@ -1,7 +1,7 @@
 /**
  * Issue 18, point 2: a channel that restricts reading hides what it holds from everyone below the
  * restriction exactly as a PRIVATE community hides its content from outsiders, on every path: lists
- * (Community.posts, Community.channels, the viewer's feed), `node(id)` and the direct queries,
+ * (Community.posts, Community.channels, the viewer's feed and personal feeds), `node(id)` and the direct queries,
  * search, subscriptions, and every write on its objects (answered as on objects that do not exist).
  *
  * The schema walk: every node type of the schema either lives in a channel (it has a record in the
@@ -207,6 +207,15 @@ describe.each([
     if (token) {
       const feed = await server.gql('query { feed(first: 50) { edges { node { id } } } }', {}, { token });
       expect(feed.body.data.feed.edges.map((e: any) => e.node.id)).not.toContain(IN_CHANNEL.Post);
+      for (const mode of ['FOLLOWING', 'FOR_YOU']) {
+        const personal = await server.gql(
+          'query($m: FeedMode!) { personalFeed(mode: $m, first: 50) { edges { node { post { id } } } } }',
+          { m: mode },
+          { token },
+        );
+        expect(personal.body.errors).toBeUndefined();
+        expect(personal.body.data.personalFeed.edges.map((e: any) => e.node.post.id)).not.toContain(IN_CHANNEL.Post);
+      }
     }
   });
 

@@ -338,8 +338,8 @@ export class World {
   }
 
   /** A disabled AutoMod rule of the community. */
-  /** A daily quest of the community, counting comments. */
-  async quest(): Promise<string> {
+  /** A daily quest of the community, counting comments (from `startsAt`, default now). */
+  async quest(startsAt?: Date): Promise<string> {
     const data = await this.call('mutation($input: CreateQuestInput!) { createQuest(input: $input) { id } }', {
       input: {
         communityId: this.community.id,
@@ -348,6 +348,7 @@ export class World {
         period: 'DAILY',
         goals: [{ action: 'COMMENT', target: 1 }],
         rewardPoints: 5,
+        startsAt: startsAt?.toISOString(),
       },
     });
     return data.createQuest.id;
@@ -424,8 +425,16 @@ export const MUTATION_BASELINES: Record<string, Builder> = {
       },
     },
   }),
+  // A quest starting tomorrow: its goals may still change.
   updateQuest: async (w) => ({
-    variables: { input: { id: await w.once('quest', () => w.quest()), title: 'Renamed', rewardPoints: 6 } },
+    variables: {
+      input: {
+        id: await w.once('later quest', () => w.quest(new Date(Date.now() + 86_400_000))),
+        title: 'Renamed',
+        rewardPoints: 6,
+        goals: [{ action: 'COMMENT', target: 2, tag: 'help' }],
+      },
+    },
   }),
   closeQuest: async (w) => ({ variables: { input: { id: await w.quest() } } }),
   // Ada completes a fresh daily quest (one comment), and the owner revokes it (again: it stays revoked).

@@ -42,6 +42,8 @@ const INSIGHTS_ROLLUPS = [
   'post_first_replies',
   'active_member_counts',
 ];
+/** The tables the feed.affinity job writes every minute (src/modules/feed/feed.entity.ts). */
+const FEED_AFFINITIES = ['feed_watermarks', 'feed_affinities', 'feed_similar_members'];
 
 const QUERIES = Object.values(sdl.getQueryType()!.getFields())
   .filter((f) => f.args.length)
@@ -74,13 +76,14 @@ class DatabaseWatch {
 
   static async open(server: TestServer): Promise<DatabaseWatch> {
     // Not watched: the migrations' ledger, job_workers (the job workers' heartbeats) and the insights
-    // rollups (the hourly insights.rollup job's), written on their own clock.
+    // rollups (the hourly insights.rollup job's) and the feed affinities (the feed.affinity job's, every
+    // minute), written on their own clock.
     const tables = await DatabaseWatch.sql<{ name: string }>(
       server,
       `
       select table_name as name from information_schema.tables
        where table_schema = current_schema() and table_type = 'BASE TABLE'
-         and table_name not in ('mikro_orm_migrations', 'job_workers', ${INSIGHTS_ROLLUPS.map((t) => `'${t}'`).join(', ')})
+         and table_name not in ('mikro_orm_migrations', 'job_workers', ${[...INSIGHTS_ROLLUPS, ...FEED_AFFINITIES].map((t) => `'${t}'`).join(', ')})
        order by 1`,
     );
     const statement = tables

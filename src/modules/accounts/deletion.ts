@@ -120,6 +120,12 @@ export async function cancelAccountDeletion(deps: WriteDeps, viewer: Viewer): Pr
  * - everything about the member alone: sessions and API keys (revoked: open sockets close with 4401),
  *   email tokens, notifications and their preferences, blocks both ways, thread mutes, join
  *   requests, invites to them, bans and mutes of them, insights rollup rows;
+ * - their quest progress, contributions and completions: a completion's points were ledger rows of
+ *   the member, which go with the rest of their ledger (and their upvotes' counts toward others'
+ *   quests are taken back, as a withdrawn upvote's are, where the period is not completed);
+ * - follows both ways (no one follows an erased account), tag follows, channel subscriptions, and
+ *   the feed's data: their affinities, others' affinities to them as an author, similar members
+ *   both ways;
  * - their posts, comments and chat messages are kept as `[deleted]` (title too), their author
  *   shown as null, as deletion by hand does; with `removeContent`, the posts and comments no one
  *   else's content hangs from (a post without others' comments, poll or contest entry; a comment
@@ -168,9 +174,11 @@ export async function eraseAccount(deps: ErasureDeps, userId: number, sweep = fa
       await sql(tx, 'update communities set member_count = member_count - 1 where id = ?', [community_id]);
     await sql(tx, 'delete from reputation_events where user_id = ?', [userId]);
     await sql(tx, 'delete from member_badges where user_id = ?', [userId]);
+    await removeQuests(tx, userId);
     await scrubModerationTexts(tx, userId);
     await removeContent(tx, userId, user.remove_content);
     await removePrivateRows(tx, userId);
+    await removeFollows(tx, userId);
     const revoked = await revokeEverything(tx, userId);
     if (!sweep) {
       const tombstone = DELETED_HANDLE_PREFIX + randomBytes(8).toString('hex');
@@ -228,6 +236,20 @@ async function removeVotes(tx: EntityManager, userId: number): Promise<LedgerCha
     const change = await reverse(tx, `vote:${v.id}`, null);
     if (change) changes.push(change);
   }
+  // What the upvotes counted toward their authors' quests (UPVOTE_RECEIVED), taken back as a
+  // withdrawn upvote's is (quest_unrecord: periods not completed keep nothing of it).
+  await sql(
+    tx,
+    `select quest_unrecord(x.community_id, x.author_id, x.causes)
+       from (select p.community_id, coalesce(k.author_id, p.author_id) as author_id,
+                    array_agg('vote:' || v.id order by v.id)::varchar[] as causes
+               from votes v left join comments k on k.id = v.comment_id
+               join posts p on p.id = coalesce(v.post_id, k.post_id)
+              where v.user_id = ? and v.value > 0
+                and exists (select 1 from quest_contributions q where q.cause = 'vote:' || v.id)
+              group by 1, 2 order by 1, 2) x`,
+    [userId],
+  );
   await sql(
     tx,
     `with gone as (delete from votes where user_id = ? and post_id is not null returning post_id, value),
@@ -362,6 +384,33 @@ async function removeContent(tx: EntityManager, userId: number, remove: boolean)
     DELETED_TEXT,
     userId,
   ]);
+}
+
+/**
+ * The member's quest rows: contributions, progress and completions (a completion's QUEST_COMPLETED
+ * points are ledger rows of the member, removed with the rest of their ledger).
+ */
+async function removeQuests(tx: EntityManager, userId: number): Promise<void> {
+  await sql(tx, 'delete from quest_contributions where user_id = ?', [userId]);
+  await sql(tx, 'delete from quest_progress where user_id = ?', [userId]);
+  await sql(tx, 'delete from quest_completions where user_id = ?', [userId]);
+}
+
+/**
+ * Follows both ways (others no longer follow an erased account), tag follows, channel
+ * subscriptions, and the feed's data: the member's affinities, others' affinities to them as an
+ * author (`target` is the author's id as text), similar members both ways. The `feed.affinity` job
+ * takes in no action of an erased member and no affinity to one (affinity.ts).
+ */
+async function removeFollows(tx: EntityManager, userId: number): Promise<void> {
+  await sql(tx, 'delete from member_follows where follower_id = ? or followed_id = ?', [userId, userId]);
+  await sql(tx, 'delete from tag_follows where user_id = ?', [userId]);
+  await sql(tx, 'delete from channel_subscriptions where user_id = ?', [userId]);
+  await sql(tx, `delete from feed_affinities where user_id = ? or (kind = 'AUTHOR' and target = ?)`, [
+    userId,
+    String(userId),
+  ]);
+  await sql(tx, 'delete from feed_similar_members where user_id = ? or similar_id = ?', [userId, userId]);
 }
 
 /** Rows about the member alone. */

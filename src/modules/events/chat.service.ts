@@ -241,7 +241,14 @@ export async function deleteChatMessage(ctx: Context, { id }: { id: number }): P
   await write(
     ctx,
     async (tx, after) => {
-      const removed = await tx.nativeUpdate(ChatMessage, { id, deletedAt: null }, { deletedAt: new Date() });
+      // An sql() statement, not the ORM's: in mode 'sql' only sql() statements run in the transaction.
+      const removed = (
+        await sql<{ id: number }[]>(
+          tx,
+          'update chat_messages set deleted_at = now() where id = ? and deleted_at is null returning id',
+          [id],
+        )
+      ).length;
       if (removed) chatMessageRemoved(after, event.id, id);
       // What the message counted toward its author's quests (periods not completed) is taken back.
       if (removed && quested)

@@ -14,7 +14,8 @@ import { AffinityKind } from './feed.entity';
  * and the post's tags (FEED_AFFINITY.weights, each decayed from the row's time to now), and adds them
  * to the members' affinities, whose older score decays first (score · 0.5^(Δt / half-life)). Then,
  * for every member who acted, it recomputes their similar members. One transaction under an advisory
- * lock; running it again with nothing new changes nothing. Withdrawn votes and deleted comments are
+ * lock; running it again with nothing new changes nothing. An erased account's actions, and actions
+ * on its kept content as an author, are left out. Withdrawn votes and deleted comments are
  * not taken back: they decay away like everything else.
  */
 export const FEED_AFFINITY = {
@@ -29,14 +30,29 @@ export const FEED_AFFINITY = {
   /**
    * The weight of each action on each of its targets (a target absent: no weight). An upvote or a
    * reaction counts on the post's community, author and tags; a comment more; one's own post on its
-   * community and tags. Downvotes count for nothing. CHANNEL joins each row when posts have channels.
+   * community, channel and tags. Downvotes count for nothing. The channel counts as the community does.
    */
   weights: {
-    post: { [AffinityKind.COMMUNITY]: 3, [AffinityKind.TAG]: 2 },
-    comment: { [AffinityKind.COMMUNITY]: 2, [AffinityKind.AUTHOR]: 2, [AffinityKind.TAG]: 1 },
-    postVote: { [AffinityKind.COMMUNITY]: 1, [AffinityKind.AUTHOR]: 1, [AffinityKind.TAG]: 0.5 },
-    commentVote: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.AUTHOR]: 1 },
-    reaction: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.AUTHOR]: 1, [AffinityKind.TAG]: 0.5 },
+    post: { [AffinityKind.COMMUNITY]: 3, [AffinityKind.CHANNEL]: 3, [AffinityKind.TAG]: 2 },
+    comment: {
+      [AffinityKind.COMMUNITY]: 2,
+      [AffinityKind.CHANNEL]: 2,
+      [AffinityKind.AUTHOR]: 2,
+      [AffinityKind.TAG]: 1,
+    },
+    postVote: {
+      [AffinityKind.COMMUNITY]: 1,
+      [AffinityKind.CHANNEL]: 1,
+      [AffinityKind.AUTHOR]: 1,
+      [AffinityKind.TAG]: 0.5,
+    },
+    commentVote: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.CHANNEL]: 0.5, [AffinityKind.AUTHOR]: 1 },
+    reaction: {
+      [AffinityKind.COMMUNITY]: 0.5,
+      [AffinityKind.CHANNEL]: 0.5,
+      [AffinityKind.AUTHOR]: 1,
+      [AffinityKind.TAG]: 0.5,
+    },
   },
 } as const;
 
@@ -132,6 +148,8 @@ export async function runAffinity(
         parts.push(
           `select a.user_id, '${AffinityKind.COMMUNITY}', a.community_id::text, ${weight(w.COMMUNITY)} from a`,
         );
+      if (w.CHANNEL)
+        parts.push(`select a.user_id, '${AffinityKind.CHANNEL}', a.channel_id::text, ${weight(w.CHANNEL)} from a`);
       if (w.AUTHOR)
         parts.push(
           `select a.user_id, '${AffinityKind.AUTHOR}', a.author_id::text, ${weight(w.AUTHOR)} from a where a.author_id is not null and a.author_id <> a.user_id`,
@@ -143,7 +161,7 @@ export async function runAffinity(
       const [{ n }] = await sql<{ n: number }[]>(
         tx,
         `with a as materialized (
-           select ${source.user} as user_id, p.community_id, ${source.author} as author_id, p.tags, s.created_at
+           select ${source.user} as user_id, p.community_id, p.channel_id, ${source.author} as author_id, p.tags, s.created_at
              from ${source.from}
             where s.id > ? and s.id <= ?${source.table === 'votes' ? ' and s.value > 0' : ''}),
          ins as (insert into feed_acts ${parts.join(' union all ')} returning 1)
@@ -152,6 +170,15 @@ export async function runAffinity(
       );
       actions += n;
     }
+    // Nothing of or about an erased account (its own rows, or others' on its kept [deleted] posts,
+    // taken in after the erasure): the erasure and its sweep removed those affinities.
+    await sql(
+      tx,
+      `delete from feed_acts a
+        where exists (select 1 from users u where u.deleted_at is not null
+                         and (u.id = a.user_id
+                              or u.id = case when a.kind = '${AffinityKind.AUTHOR}' then a.target::int end))`,
+    );
     await sql(
       tx,
       `insert into feed_affinities (user_id, kind, target, score, updated_at)

@@ -43,12 +43,10 @@ export class TagFollow {
   createdAt: Date = new Date();
 }
 
-/**
- * What a member's affinity is to: a community, a tag, an author. Channels join as one more kind
- * when posts have channels (and the migration that widens the check).
- */
+/** What a member's affinity is to: a community, a channel, a tag, an author. */
 export enum AffinityKind {
   COMMUNITY = 'COMMUNITY',
+  CHANNEL = 'CHANNEL',
   TAG = 'TAG',
   AUTHOR = 'AUTHOR',
 }

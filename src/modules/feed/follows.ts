@@ -28,7 +28,9 @@ export interface FollowedTagRow {
 export async function followMember(ctx: Context, userId: number): Promise<void> {
   const me = requireUser(ctx.viewer);
   if (userId === me) throw new BadInput('You cannot follow yourself', 'userId');
-  if (!(await ctx.loaders.user.load(userId))) throw new NotFound('User');
+  // An erased account is followed by no one (its erasure removed the follows; its sweep, a racing one).
+  const user = await ctx.loaders.user.load(userId);
+  if (!user || user.deletedAt) throw new NotFound('User');
   await write(ctx, async (tx) => {
     await sql(tx, 'select id from users where id = ? for update', [me]);
     const [{ n }] = await sql<{ n: number }[]>(

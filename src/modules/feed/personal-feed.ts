@@ -6,6 +6,7 @@ import { INT_MAX } from '../../platform/cursors';
 import { decodeCursor, encodeCursor, forwardPage, type ConnectionShape, type Edge } from '../../platform/pagination';
 import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
+import { mutedChannelsSql, unreadableChannelsSql } from '../channels/channels.service';
 import type { Post } from '../posts/posts.entity';
 import { postView } from '../posts/rows';
 import { decay } from './affinity';
@@ -28,6 +29,8 @@ export enum FeedReasonKind {
   FOLLOWED_MEMBER = 'FOLLOWED_MEMBER',
   /** With a tag they follow. */
   FOLLOWED_TAG = 'FOLLOWED_TAG',
+  /** In a channel they follow. */
+  FOLLOWED_CHANNEL = 'FOLLOWED_CHANNEL',
   /** By an author they often engage with. */
   AFFINITY_AUTHOR = 'AFFINITY_AUTHOR',
   /** With a tag they often engage with. */
@@ -63,23 +66,36 @@ export const FEED_RANKING = {
   halfLifeHours: 24,
   /** An affinity `a` counts as weight · a / (a + affinityScale). */
   affinityScale: 5,
-  /** The weights of the affinities to the post's community, its author and its strongest tag. */
-  affinityWeights: { [AffinityKind.COMMUNITY]: 0.5, [AffinityKind.AUTHOR]: 1, [AffinityKind.TAG]: 0.75 },
-  /** Added when the post comes from a followed member or tag. */
+  /** The weights of the affinities to the post's community, its channel, its author and its strongest tag. */
+  affinityWeights: {
+    [AffinityKind.COMMUNITY]: 0.5,
+    [AffinityKind.CHANNEL]: 0.5,
+    [AffinityKind.AUTHOR]: 1,
+    [AffinityKind.TAG]: 0.75,
+  },
+  /** Added when the post comes from a followed member, tag or channel. */
   followBonus: 1,
   /** Added per similar member who upvoted it, up to similarCap of them. */
   similarBonus: 0.25,
   similarCap: 4,
-  /** No more than this many items in a row from one author (DIVERSITY_KEYS). */
+  /** No more than this many items in a row from one author (DIVERSITY). */
   maxRun: 2,
+  /** No more than this many items in a row from one channel (DIVERSITY). */
+  maxChannelRun: 3,
   /** Items held back for diversity and carried in the cursor, at most (past it, the rule yields). */
   maxDeferred: 6,
   /** An affinity this strong (decayed score) names the item's reason (AFFINITY_AUTHOR, AFFINITY_TAG). */
   reasonAffinity: 2,
 } as const;
 
-/** What "in a row" compares for the diversity rule: the author (the channel joins here). */
-const DIVERSITY_KEYS = ['authorId'] as const;
+/**
+ * What "in a row" compares for the diversity rule, most binding first: the author, then the channel.
+ * When every item at hand breaks a rule, the channel's yields before the author's.
+ */
+const DIVERSITY = [
+  { run: 'author', column: 'author_id', max: FEED_RANKING.maxRun },
+  { run: 'channel', column: 'channel_id', max: FEED_RANKING.maxChannelRun },
+] as const;
 
 /** A candidate row as the statements return it. */
 type Row = Record<string, unknown>;
@@ -89,7 +105,7 @@ type Row = Record<string, unknown>;
  * `p` over the viewer's follows (CTEs `mine`, `fm`, `ft`), with its reason. A channel is one more entry.
  */
 const FOLLOW_SOURCES: Record<
-  'COMMUNITY' | 'MEMBER' | 'TAG',
+  'COMMUNITY' | 'MEMBER' | 'TAG' | 'CHANNEL',
   {
     where: string;
     reason: FeedReasonKind;
@@ -105,6 +121,9 @@ const FOLLOW_SOURCES: Record<
   // `is true`: read down the posts' time index, not the tags' GIN index (a followed tag is on many
   // posts: the GIN scan reads them all before the newest are picked; measured 12 to 130 ms on the bench).
   TAG: { where: '(p.tags && (select tags from ft)) is true', reason: FeedReasonKind.FOLLOWED_TAG },
+  // A followed channel is one of the member's communities' (`fc`), whose posts COMMUNITY reads:
+  // FOLLOWING names it as the reason; FOR_YOU takes its posts as candidates and adds the follow bonus.
+  CHANNEL: { where: '(p.channel_id in (select channel_id from fc)) is true', reason: FeedReasonKind.FOLLOWED_CHANNEL },
   COMMUNITY: {
     where: 'p.community_id in (select community_id from mine)',
     reason: FeedReasonKind.MEMBER_OF_COMMUNITY,
@@ -114,29 +133,39 @@ const FOLLOW_SOURCES: Record<
 
 /**
  * The viewer's follows and memberships as CTEs (`$1`: the viewer): `mine` their communities (not
- * banned from), `fm` the members they follow, `ft` the tags they follow (one array).
+ * banned from), `fm` the members they follow, `ft` the tags they follow (one array), `fc` the
+ * channels they follow in those communities (following a channel takes membership: a follow left
+ * from before a member left counts for nothing).
  */
 const FOLLOW_CTES = `mine as (select m.community_id from members m where m.user_id = $1
                       and not exists (select 1 from bans b where b.community_id = m.community_id and b.user_id = $1
                                         and (b.until is null or b.until > now()))),
   fm as (select followed_id from member_follows where follower_id = $1),
-  ft as (select coalesce(array_agg(tag), '{}'::text[]) as tags from tag_follows where user_id = $1)`;
+  ft as (select coalesce(array_agg(tag), '{}'::text[]) as tags from tag_follows where user_id = $1),
+  fc as (select cs.channel_id from channel_subscriptions cs join channels ch on ch.id = cs.channel_id
+          where cs.user_id = $1 and cs.state = 'FOLLOWING' and ch.community_id in (select community_id from mine))`;
 
 /**
  * What no personal feed lists (`p` a post, `c` its community, `$1` the viewer): deleted and hidden
  * posts, posts of communities the viewer may not read (readable: PUBLIC, as for anyone, or one they
- * belong to and are not banned from: `mine`), posts by members they blocked, posts whose thread they
- * muted.
+ * belong to and are not banned from: `mine`), posts in channels whose reading gate the viewer does
+ * not pass (the rule of `canReadChannel`, looked up by the post's channel: only communities with a
+ * restricted channel read more than the channel's row) and in channels they muted, posts by members
+ * they blocked, posts whose thread they muted.
  */
 const READABLE = `p.deleted_at is null and p.hidden_at is null
   and (c.visibility = 'PUBLIC' or p.community_id in (select community_id from mine))
+  and (not c.restricted_channels
+       or p.channel_id <> all(${unreadableChannelsSql('$1', (community) => `${community} = p.community_id and ch.id = p.channel_id`)}))
+  and p.channel_id <> all(${mutedChannelsSql('$1')})
   and not exists (select 1 from user_blocks k where k.blocker_id = $1 and k.blocked_id = p.author_id)
   and not exists (select 1 from thread_mutes t where t.user_id = $1 and t.post_id = p.id)`;
 
 /** Columns every page reads: the post, its author (primed in the user loader), the viewer's vote, the reason's names. */
 const PAGE_COLUMNS = `p.*, ${AUTHOR_COLUMNS}, v.value as viewer_vote, c.name as community_name,
   (select t from unnest(p.tags) t where t = any((select tags from ft)::text[]) limit 1) as followed_tag,
-  p.author_id in (select followed_id from fm) as followed_author`;
+  p.author_id in (select followed_id from fm) as followed_author,
+  (select ch.name from channels ch where ch.id = p.channel_id and ch.id in (select channel_id from fc)) as followed_channel`;
 
 /** The post of a row, primed in the request's loaders. */
 function postOf(loaders: Loaders, row: Row): Post {
@@ -148,16 +177,21 @@ function postOf(loaders: Loaders, row: Row): Post {
 
 const handleOf = (row: Row) => String(row.a__handle);
 
-/** The reason of a FOLLOWING row: a followed member first, then a followed tag, then the community. */
+/** The reason of a FOLLOWING row: a followed member first, then a followed tag, a followed channel, the community. */
 function followingReason(row: Row): FeedReasonView {
   if (row.followed_author) return { kind: FeedReasonKind.FOLLOWED_MEMBER, text: `You follow @${handleOf(row)}` };
   if (row.followed_tag) return { kind: FeedReasonKind.FOLLOWED_TAG, text: `You follow #${String(row.followed_tag)}` };
+  if (row.followed_channel)
+    return {
+      kind: FeedReasonKind.FOLLOWED_CHANNEL,
+      text: `You follow ${String(row.followed_channel)} in ${String(row.community_name)}`,
+    };
   return { kind: FeedReasonKind.MEMBER_OF_COMMUNITY, text: `You are a member of ${String(row.community_name)}` };
 }
 
 /** The reason of a FOR_YOU row, in this order: follows, strong affinities, similar members, popularity, membership. */
 function forYouReason(row: Row): FeedReasonView {
-  if (row.followed_author || row.followed_tag) return followingReason(row);
+  if (row.followed_author || row.followed_tag || row.followed_channel) return followingReason(row);
   const strong = FEED_RANKING.reasonAffinity;
   if (Number(row.a_author) >= strong)
     return { kind: FeedReasonKind.AFFINITY_AUTHOR, text: `You often engage with @${handleOf(row)}` };
@@ -225,12 +259,15 @@ async function followingFeed(
   const newest = (where: string) =>
     `select p.id, p.created_at from posts p join communities c on c.id = p.community_id
       where ${where} and ${keyset} and ${READABLE} order by p.created_at desc, p.id desc limit $2`;
-  const branches = Object.values(FOLLOW_SOURCES).map((s) =>
-    s.per
-      ? `(select x.id, x.created_at from ${s.per.from} cross join lateral (${newest(s.per.on)}) x
+  // A followed channel's posts are its community's (COMMUNITY): no branch of its own.
+  const branches = Object.values(FOLLOW_SOURCES)
+    .filter((s) => s !== FOLLOW_SOURCES.CHANNEL)
+    .map((s) =>
+      s.per
+        ? `(select x.id, x.created_at from ${s.per.from} cross join lateral (${newest(s.per.on)}) x
            order by x.created_at desc, x.id desc limit $2)`
-      : `(${newest(s.where)})`,
-  );
+        : `(${newest(s.where)})`,
+    );
   const rows = await fastSql(
     em,
     `with ${FOLLOW_CTES},
@@ -269,23 +306,37 @@ interface ForYouCursor {
   rank: number | null;
   id: number;
   deferred: number[];
-  /** The run the page ended on: its author (DIVERSITY_KEYS) and its length, so the rule holds across pages. */
+  /** The runs the page ended on: its author and its channel (DIVERSITY) with their lengths, so the rule holds across pages. */
   runAuthor: number;
   runLength: number;
+  runChannel: number;
+  runChannelLength: number;
 }
 
 function encodeForYou(c: ForYouCursor): string {
   const deferred = c.deferred.map((i) => i.toString(36)).join('.');
-  return encodeCursor([FeedMode.FOR_YOU, c.asOf, c.rank ?? 0, c.id, deferred, c.runAuthor, c.runLength]);
+  return encodeCursor([
+    FeedMode.FOR_YOU,
+    c.asOf,
+    c.rank ?? 0,
+    c.id,
+    deferred,
+    c.runAuthor,
+    c.runLength,
+    c.runChannel,
+    c.runChannelLength,
+  ]);
 }
 
 function decodeForYou(cursor: string): ForYouCursor {
-  const [mode, asOf, rank, id, deferred, runAuthor, runLength] = decodeCursor(cursor, [
+  const [mode, asOf, rank, id, deferred, runAuthor, runLength, runChannel, runChannelLength] = decodeCursor(cursor, [
     'string',
     'timestamp',
     'float',
     'number',
     'string',
+    'number',
+    'number',
     'number',
     'number',
   ]);
@@ -304,6 +355,8 @@ function decodeForYou(cursor: string): ForYouCursor {
     deferred: held,
     runAuthor: runAuthor as number,
     runLength: runLength as number,
+    runChannel: runChannel as number,
+    runChannelLength: runChannelLength as number,
   };
 }
 
@@ -335,7 +388,16 @@ async function forYouFeed(
   const start: ForYouCursor =
     page.after !== null
       ? decodeForYou(page.after)
-      : { asOf: Date.now(), rank: null, id: 0, deferred: [], runAuthor: 0, runLength: 0 };
+      : {
+          asOf: Date.now(),
+          rank: null,
+          id: 0,
+          deferred: [],
+          runAuthor: 0,
+          runLength: 0,
+          runChannel: 0,
+          runChannelLength: 0,
+        };
   const asOf = new Date(start.asOf);
   // Enough to fill the page while some items are held back; constant statements whatever `first`.
   const fetch = page.size * 2 + FEED_RANKING.maxDeferred + 1;
@@ -373,14 +435,17 @@ async function forYouFeed(
                   from (${sources.join(' union all ')}) x group by id),
        ranked as (
          select p.id, x.popular, x.sims, ac.s as a_community, aa.s as a_author, at.s as a_tag, at.tag as top_tag,
-                (1 + ${affinity('ac.s', AffinityKind.COMMUNITY)} + ${affinity('aa.s', AffinityKind.AUTHOR)}
+                (1 + ${affinity('ac.s', AffinityKind.COMMUNITY)} + ${affinity('ach.s', AffinityKind.CHANNEL)}
+                   + ${affinity('aa.s', AffinityKind.AUTHOR)}
                    + ${affinity('at.s', AffinityKind.TAG)}
-                   + case when ${FOLLOW_SOURCES.MEMBER.where} or ${FOLLOW_SOURCES.TAG.where} then ${R.followBonus} else 0 end
+                   + case when ${FOLLOW_SOURCES.MEMBER.where} or ${FOLLOW_SOURCES.TAG.where}
+                            or ${FOLLOW_SOURCES.CHANNEL.where} then ${R.followBonus} else 0 end
                    + ${R.similarBonus} * least(x.sims, ${R.similarCap}))
                 * ln(2 + greatest(p.score, 0) + p.comment_count / 2.0)
                 * power(0.5, extract(epoch from ($2::timestamptz - p.created_at)) / ${R.halfLifeHours * 3600}) as rank
            from cand x join posts p on p.id = x.id join communities c on c.id = p.community_id
            left join lateral (${affinityOf(AffinityKind.COMMUNITY, 'p.community_id::text')}) ac on true
+           left join lateral (${affinityOf(AffinityKind.CHANNEL, 'p.channel_id::text')}) ach on true
            left join lateral (${affinityOf(AffinityKind.AUTHOR, 'p.author_id::text')}) aa on true
            left join lateral (select ta.s[array_position(ta.tags, t.tag)] as s, t.tag from ta cross join unnest(p.tags) t(tag)
                                where t.tag = any(ta.tags) order by 1 desc limit 1) at on true
@@ -401,18 +466,33 @@ async function forYouFeed(
   const exhausted = rows.length < fetch;
   const edges: Edge<FeedItemView>[] = [];
   let boundary = { rank: start.rank, id: start.id };
-  // The run of items by one author so far (carried over from the page before).
-  const run = { author: start.runAuthor, length: start.runLength };
-  const runBreaks = (row: Row) =>
-    DIVERSITY_KEYS.some((key) => key === 'authorId' && run.length >= R.maxRun && Number(row.author_id) === run.author);
+  // The runs of items by one author and in one channel so far (carried over from the page before).
+  const runs = {
+    author: { key: start.runAuthor, length: start.runLength },
+    channel: { key: start.runChannel, length: start.runChannelLength },
+  };
+  /** The rules `row` would break if taken now: 0 none, 1 the channel's only, 2 the author's. */
+  const breaks = (row: Row) => {
+    const broken = DIVERSITY.filter((d) => runs[d.run].length >= d.max && Number(row[d.column]) === runs[d.run].key);
+    return broken.some((d) => d.run === 'author') ? 2 : broken.length ? 1 : 0;
+  };
   const take = (row: Row) => {
-    const author = Number(row.author_id);
-    if (author === run.author) run.length += 1;
-    else Object.assign(run, { author, length: 1 });
+    for (const d of DIVERSITY) {
+      const run = runs[d.run];
+      const key = Number(row[d.column]);
+      if (key === run.key) run.length += 1;
+      else Object.assign(run, { key, length: 1 });
+    }
     edges.push({
       node: { post: postOf(loaders, row), reason: forYouReason(row) },
       cursor: '', // set below, once the state after this item is known
     });
+  };
+  /** Takes the held item that breaks the least (the highest ranked among equals): the rules yield, the channel's first. */
+  const yieldTo = () => {
+    let best = 0;
+    for (let i = 1; i < pending.length; i++) if (breaks(pending[i]) < breaks(pending[best])) best = i;
+    take(pending.splice(best, 1)[0]);
   };
   const cursorNow = () =>
     encodeForYou({
@@ -420,21 +500,26 @@ async function forYouFeed(
       rank: boundary.rank,
       id: boundary.id,
       deferred: pending.map((r) => Number(r.id)),
-      runAuthor: run.author,
-      runLength: run.length,
+      runAuthor: runs.author.key,
+      runLength: runs.author.length,
+      runChannel: runs.channel.key,
+      runChannelLength: runs.channel.length,
     });
   while (edges.length < page.size) {
-    const fits = pending.findIndex((r) => !runBreaks(r));
+    const fits = pending.findIndex((r) => breaks(r) === 0);
     if (fits >= 0) {
       take(pending.splice(fits, 1)[0]);
     } else if (stream.length) {
       const row = stream.shift()!;
       boundary = { rank: Number(row.rank), id: Number(row.id) };
-      if (runBreaks(row) && pending.length < R.maxDeferred) pending.push(row);
-      else take(row);
+      if (breaks(row) === 0) take(row);
+      else {
+        pending.push(row); // held, ranked below every held item
+        if (pending.length > R.maxDeferred) yieldTo();
+      }
     } else if (pending.length && exhausted) {
-      // Nothing else is left to put between them: the rule yields.
-      take(pending.shift()!);
+      // Nothing else is left to put between them: the rules yield.
+      yieldTo();
     } else break;
     if (edges.length) edges[edges.length - 1].cursor = cursorNow();
   }

@@ -9,6 +9,8 @@ export interface NotificationSummary {
   actor: string | null;
   community: string | null;
   post: string | null;
+  /** QUEST_COMPLETED: the quest's title. */
+  quest: string | null;
 }
 
 /** One line saying what happened, as plain text (the HTML escapes it). */
@@ -42,7 +44,7 @@ export function describe(n: NotificationSummary): string {
     case NotificationKind.WEBHOOK_DISABLED:
       return `A webhook endpoint${where} kept failing and was disabled`;
     case NotificationKind.QUEST_COMPLETED:
-      return `You completed a quest${where}`;
+      return `You completed ${n.quest ? `the quest "${n.quest}"` : 'a quest'}${where}`;
   }
 }
 

@@ -113,9 +113,10 @@ export async function preferences(
 }
 
 /** What an email says of notifications: their rows with the names they point to. */
-const SUMMARY = `select n.id, n.kind, n.count, a.handle as actor, c.name as community, p.title as post
+const SUMMARY = `select n.id, n.kind, n.count, a.handle as actor, c.name as community, p.title as post, q.title as quest
                    from notifications n left join users a on a.id = n.actor_id
-                   left join communities c on c.id = n.community_id left join posts p on p.id = n.post_id`;
+                   left join communities c on c.id = n.community_id left join posts p on p.id = n.post_id
+                   left join quest_completions qc on qc.id = n.quest_completion_id left join quests q on q.id = qc.quest_id`;
 
 /**
  * Job `notifications.email`: emails one notification to its recipient, if it is still there and

@@ -230,8 +230,38 @@ export const SECTIONS = {
     }),
   },
   badges: {
-    query: `select community_id, badge, awarded_at from member_badges where user_id = ? order by id`,
-    row: (r) => ({ communityId: gid('Community', r.community_id), badge: r.badge, awardedAt: r.awarded_at }),
+    query: `select community_id, badge, title, awarded_at from member_badges where user_id = ? order by id`,
+    row: (r) => ({
+      communityId: gid('Community', r.community_id),
+      badge: r.badge,
+      title: r.title,
+      awardedAt: r.awarded_at,
+    }),
+  },
+  // Quests: the member's counts and completions, with each quest's title (what they worked toward).
+  questProgress: {
+    query: `select p.quest_id, q.title, q.community_id, g.action, g.target, g.tag, g.event_id, p.period_start, p.count
+              from quest_progress p join quests q on q.id = p.quest_id join quest_goals g on g.id = p.goal_id
+             where p.user_id = ? order by p.id`,
+    row: (r) => ({
+      quest: { id: gid('Quest', r.quest_id), title: r.title },
+      communityId: gid('Community', r.community_id),
+      goal: { action: r.action, target: r.target, tag: r.tag, eventId: gid('Event', r.event_id) },
+      periodStart: r.period_start,
+      count: r.count,
+    }),
+  },
+  // Who revoked a completion is left out: that is theirs.
+  questCompletions: {
+    query: `select c.quest_id, q.title, q.community_id, q.reward_points, c.period_start, c.completed_at, c.revoked_at
+              from quest_completions c join quests q on q.id = c.quest_id where c.user_id = ? order by c.id`,
+    row: (r) => ({
+      quest: { id: gid('Quest', r.quest_id), title: r.title, rewardPoints: r.reward_points },
+      communityId: gid('Community', r.community_id),
+      periodStart: r.period_start,
+      completedAt: r.completed_at,
+      revokedAt: r.revoked_at,
+    }),
   },
   // Their reports, without the snapshot of what was reported (another member's content).
   reports: {
@@ -266,6 +296,25 @@ export const SECTIONS = {
     query: `select u.handle, b.created_at from user_blocks b join users u on u.id = b.blocked_id
              where b.blocker_id = ? order by b.id`,
     row: (r) => ({ handle: r.handle, createdAt: r.created_at }),
+  },
+  // Whom they follow, by ID (who follows them is the followers' own data).
+  memberFollows: {
+    query: `select followed_id, created_at from member_follows where follower_id = ? order by id`,
+    row: (r) => ({ userId: gid('User', r.followed_id), createdAt: r.created_at }),
+  },
+  tagFollows: {
+    query: `select tag, created_at from tag_follows where user_id = ? order by id`,
+    row: (r) => ({ tag: r.tag, createdAt: r.created_at }),
+  },
+  channelSubscriptions: {
+    query: `select s.channel_id, c.community_id, c.slug, c.name, s.state, s.created_at
+              from channel_subscriptions s join channels c on c.id = s.channel_id where s.user_id = ? order by s.id`,
+    row: (r) => ({
+      channel: { id: gid('Channel', r.channel_id), slug: r.slug, name: r.name },
+      communityId: gid('Community', r.community_id),
+      state: r.state,
+      createdAt: r.created_at,
+    }),
   },
   notifications: {
     query: `select id, kind, community_id, post_id, comment_id, event_id, poll_id, count, level, read_at, created_at

@@ -5,6 +5,7 @@ import type { Viewer } from '../identity/viewer';
 import { Quest, QuestCompletion } from './quests.entity';
 import {
   CommunityQuestsResolver,
+  MemberBadgeQuestResolver,
   NotificationQuestResolver,
   QuestCompletionResolver,
   QuestResolver,
@@ -35,6 +36,12 @@ declare module '../../platform/loaders' {
 /** Quests: goals over actions per period, counted in the actions' transactions, rewarded through the ledger. */
 export const quests: ModuleManifest = {
   name: 'quests',
-  resolvers: [CommunityQuestsResolver, QuestResolver, QuestCompletionResolver, NotificationQuestResolver],
+  resolvers: [
+    CommunityQuestsResolver,
+    QuestResolver,
+    QuestCompletionResolver,
+    NotificationQuestResolver,
+    MemberBadgeQuestResolver,
+  ],
   loaders: (em, viewer) => createQuestLoaders(em as EntityManager, viewer),
 };

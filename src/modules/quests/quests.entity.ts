@@ -97,6 +97,13 @@ export class Quest extends Node {
   @Property()
   rewardPoints!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The title of the badge each member earns with a first completion (badge QUEST); null: no badge.',
+  })
+  @Property({ length: 60, nullable: true })
+  rewardBadge?: string | null;
+
   @Field(() => Date, { nullable: true, description: 'When an admin archived it: no longer counted; null while live.' })
   @Property({ type: 'datetime', nullable: true })
   archivedAt?: Date | null;

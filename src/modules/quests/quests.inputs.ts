@@ -68,9 +68,20 @@ export class CreateQuestInput {
   @Min(0)
   @Max(QUEST_LIMITS.maxRewardPoints)
   rewardPoints!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Optionally a badge: its title (1 to 60 characters). A member's first completion earns it (badge QUEST), once per quest.",
+  })
+  @IsOptional()
+  @Length(1, 60)
+  rewardBadge?: string | null;
 }
 
-@InputType({ description: "Changes to a quest's wording, end or reward (its goals and period stay)." })
+@InputType({
+  description: "Changes to a quest's wording, end or reward, and its goals until it starts (its period stays).",
+})
 export class UpdateQuestInput {
   @Field(() => ID, { description: 'The quest.' })
   id!: string;
@@ -94,6 +105,15 @@ export class UpdateQuestInput {
   @Min(0)
   @Max(QUEST_LIMITS.maxRewardPoints)
   rewardPoints?: number | null;
+
+  @Field(() => [QuestGoalInput], {
+    nullable: true,
+    description: `New goals, replacing them all (1 to ${QUEST_LIMITS.maxGoals}); only before the quest starts.`,
+  })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(QUEST_LIMITS.maxGoals)
+  goals?: QuestGoalInput[] | null;
 }
 
 @InputType({ description: 'The quest to close: no longer counted (completions and rewards stay).' })

@@ -3,6 +3,7 @@ import type { Context } from '../../platform/context';
 import { PageArgs, boundedListComplexity, connectionComplexity } from '../../platform/pagination';
 import { Community } from '../communities/communities.entity';
 import { Notification, NotificationKind } from '../notifications/notifications.entity';
+import { MemberBadgeView } from '../reputation/reputation.types';
 import { Quest, QuestCompletion } from './quests.entity';
 import {
   CloseQuestInput,
@@ -127,6 +128,17 @@ export class QuestCompletionResolver {
   @FieldResolver(() => Quest, { description: 'The quest completed.' })
   async quest(@Root() completion: QuestCompletion, @Ctx() { loaders }: Context): Promise<Quest> {
     return (await loaders.quest.load(completion.quest.id))!;
+  }
+}
+
+@Resolver(() => MemberBadgeView)
+export class MemberBadgeQuestResolver {
+  @FieldResolver(() => Quest, {
+    nullable: true,
+    description: 'QUEST: the quest whose completion earned it; null otherwise.',
+  })
+  async quest(@Root() badge: MemberBadgeView, @Ctx() { loaders }: Context): Promise<Quest | null> {
+    return badge.questId == null ? null : loaders.quest.load(badge.questId);
   }
 }
 

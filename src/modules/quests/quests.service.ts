@@ -18,6 +18,7 @@ import { periodsAt } from '../reputation/rules';
 import { Quest, QuestAction, QuestCompletion, QuestPeriod } from './quests.entity';
 import type {
   CreateQuestInput,
+  QuestGoalInput,
   QuestGoalView,
   QuestPeriodCount,
   QuestProgressView,
@@ -34,21 +35,13 @@ async function bumpVersion(tx: EntityManager, communityId: number): Promise<void
 const EVENT_ACTIONS = new Set([QuestAction.RSVP_CHECKED_IN, QuestAction.POLL_BALLOT, QuestAction.CHAT_MESSAGE]);
 const TAG_ACTIONS = new Set([QuestAction.POST, QuestAction.COMMENT, QuestAction.UPVOTE_RECEIVED]);
 
-/** Creates a quest with its goals (`quests.manage`), in one transaction that moves the community's `questVersion`. */
-export async function createQuest(ctx: Context, input: CreateQuestInput): Promise<Quest> {
-  const userId = requireUser(ctx.viewer);
-  const communityId = fromGlobalId('Community', input.communityId, 'communityId');
-  await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
-  assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'quests.manage');
-  const title = input.title.trim();
-  if (!title) throw new BadInput('title must not be blank', 'title');
-  const startsAt = input.startsAt ?? new Date();
-  const endsAt = input.endsAt ?? null;
-  if (input.period === QuestPeriod.ONE_OFF && (!input.startsAt || !endsAt))
-    throw new BadInput('A ONE_OFF quest needs startsAt and endsAt', 'endsAt');
-  if (endsAt && endsAt.getTime() <= startsAt.getTime()) throw new BadInput('endsAt must be after startsAt', 'endsAt');
-  const goals: { action: QuestAction; target: number; tag: string | null; eventId: number | null }[] = [];
-  for (const g of input.goals) {
+/** A goal as written: its filters checked and normalized. */
+type CheckedGoal = { action: QuestAction; target: number; tag: string | null; eventId: number | null };
+
+/** Checks goals' filters (a tag for post actions, an event of the community for event actions) and normalizes them. */
+async function checkedGoals(ctx: Context, communityId: number, input: QuestGoalInput[]): Promise<CheckedGoal[]> {
+  const goals: CheckedGoal[] = [];
+  for (const g of input) {
     if (g.tag != null && !TAG_ACTIONS.has(g.action)) throw new BadInput(`${g.action} takes no tag filter`, 'goals');
     if (g.eventId != null && !EVENT_ACTIONS.has(g.action))
       throw new BadInput(`${g.action} takes no event filter`, 'goals');
@@ -62,23 +55,57 @@ export async function createQuest(ctx: Context, input: CreateQuestInput): Promis
     }
     goals.push({ action: g.action, target: g.target, tag, eventId });
   }
+  return goals;
+}
+
+/** Writes a quest's goals, in the order given. */
+async function insertGoals(tx: EntityManager, questId: number, goals: CheckedGoal[]): Promise<void> {
+  await sql(
+    tx,
+    `insert into quest_goals (quest_id, action, target, tag, event_id)
+         select ?, g.action::quest_action, g.target, g.tag, g.event_id
+           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int)`,
+    [questId, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId })))],
+    'run',
+  );
+}
+
+/** Creates a quest with its goals (`quests.manage`), in one transaction that moves the community's `questVersion`. */
+export async function createQuest(ctx: Context, input: CreateQuestInput): Promise<Quest> {
+  const userId = requireUser(ctx.viewer);
+  const communityId = fromGlobalId('Community', input.communityId, 'communityId');
+  await visibleCommunity(ctx.loaders, ctx.viewer, communityId);
+  assertCan(await actorIn(ctx.loaders, ctx.viewer, communityId), 'quests.manage');
+  const title = input.title.trim();
+  if (!title) throw new BadInput('title must not be blank', 'title');
+  const rewardBadge = input.rewardBadge?.trim() || null;
+  if (input.rewardBadge != null && !rewardBadge) throw new BadInput('rewardBadge must not be blank', 'rewardBadge');
+  const startsAt = input.startsAt ?? new Date();
+  const endsAt = input.endsAt ?? null;
+  if (input.period === QuestPeriod.ONE_OFF && (!input.startsAt || !endsAt))
+    throw new BadInput('A ONE_OFF quest needs startsAt and endsAt', 'endsAt');
+  if (endsAt && endsAt.getTime() <= startsAt.getTime()) throw new BadInput('endsAt must be after startsAt', 'endsAt');
+  const goals = await checkedGoals(ctx, communityId, input.goals);
   const id = await write(
     ctx,
     async (tx) => {
       const [quest] = await sql<{ id: number }[]>(
         tx,
-        `insert into quests (community_id, title, description, period, starts_at, ends_at, reward_points, created_by_id, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, now()) returning id`,
-        [communityId, title, input.description.trim(), input.period, startsAt, endsAt, input.rewardPoints, userId],
+        `insert into quests (community_id, title, description, period, starts_at, ends_at, reward_points, reward_badge, created_by_id, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, now()) returning id`,
+        [
+          communityId,
+          title,
+          input.description.trim(),
+          input.period,
+          startsAt,
+          endsAt,
+          input.rewardPoints,
+          rewardBadge,
+          userId,
+        ],
       );
-      await sql(
-        tx,
-        `insert into quest_goals (quest_id, action, target, tag, event_id)
-         select ?, g.action::quest_action, g.target, g.tag, g.event_id
-           from jsonb_to_recordset(?::jsonb) as g(action text, target int, tag text, event_id int)`,
-        [quest.id, JSON.stringify(goals.map((g) => ({ ...g, event_id: g.eventId })))],
-        'run',
-      );
+      await insertGoals(tx, quest.id, goals);
       await bumpVersion(tx, communityId);
       return quest.id;
     },
@@ -95,11 +122,18 @@ async function managedQuest(ctx: Context, id: string, field = 'id'): Promise<Que
   return quest;
 }
 
-/** Changes a quest's wording, end or reward (`quests.manage`); its goals and period stay. */
+/**
+ * Changes a quest's wording, end or reward (`quests.manage`), and its goals until it starts; its
+ * period stays. Goals are fixed from the start: counts are kept per goal, and an action in flight
+ * counts toward the goals its instance read (a replaced goal would fail it, or count it under a
+ * definition no longer in force). Before the start nothing can match (`matching` skips goals not
+ * started), so no count exists and none is in flight.
+ */
 export async function updateQuest(ctx: Context, input: UpdateQuestInput): Promise<Quest> {
   requireUser(ctx.viewer);
   const quest = await managedQuest(ctx, input.id);
   assertCan(await actorIn(ctx.loaders, ctx.viewer, quest.community.id), 'quests.manage');
+  const goals = input.goals == null ? null : await checkedGoals(ctx, quest.community.id, input.goals);
   if (input.title != null && !input.title.trim()) throw new BadInput('title must not be blank', 'title');
   if (input.endsAt && input.endsAt.getTime() <= quest.startsAt.getTime())
     throw new BadInput('endsAt must be after startsAt', 'endsAt');
@@ -119,6 +153,17 @@ export async function updateQuest(ctx: Context, input: UpdateQuestInput): Promis
         ],
         'run',
       );
+      if (goals) {
+        // The quest's row, locked, says whether it has started (its start does not change).
+        const [row] = await sql<{ started: boolean }[]>(
+          tx,
+          'select starts_at <= now() as started from quests where id = ? for update',
+          [quest.id],
+        );
+        if (row.started) throw new BadInput('Goals can change only before the quest starts', 'goals');
+        await sql(tx, 'delete from quest_goals where quest_id = ?', [quest.id], 'run');
+        await insertGoals(tx, quest.id, goals);
+      }
       await bumpVersion(tx, quest.community.id);
     },
     { mode: 'sql' },
@@ -144,8 +189,8 @@ export async function closeQuest(ctx: Context, id: string): Promise<Quest> {
 
 /**
  * Revokes a member's completion of a quest in a period (`quests.review`, MODERATOR and above): its
- * reward is reversed through the ledger (`reputation_reverse`), and the row stays (revoked), so the
- * period cannot be completed again. Revoking a revoked completion changes nothing.
+ * reward is reversed through the ledger (`reputation_reverse`), its badge removed (unless another
+ * completion of the quest stands), and the row stays (revoked), so the period cannot be completed again. Revoking a revoked completion changes nothing.
  */
 export async function removeQuestCompletion(ctx: Context, input: RemoveQuestCompletionInput): Promise<QuestCompletion> {
   const moderatorId = requireUser(ctx.viewer);
@@ -164,7 +209,19 @@ export async function removeQuestCompletion(ctx: Context, input: RemoveQuestComp
         [quest.id, userId, input.periodStart, moderatorId],
       );
       if (!row) throw new NotFound('QuestCompletion');
-      if (!row.was_revoked) settle(after, ctx, community, [await reverse(tx, `quest:${row.id}`, moderatorId)]);
+      if (row.was_revoked) return row.id;
+      settle(after, ctx, community, [await reverse(tx, `quest:${row.id}`, moderatorId)]);
+      // The quest's badge goes with it, unless another completion of the quest (a recurring one's) stands.
+      await sql(
+        tx,
+        `with gone as (
+           delete from member_badges b where b.quest_id = ? and b.user_id = ? and b.badge = 'QUEST'
+              and not exists (select 1 from quest_completions c where c.quest_id = ? and c.user_id = ? and c.revoked_at is null)
+           returning b.id)
+         delete from notifications n using gone where n.kind = 'BADGE_AWARDED' and n.member_badge_id = gone.id`,
+        [quest.id, userId, quest.id, userId],
+        'run',
+      );
       return row.id;
     },
     { mode: 'sql' },

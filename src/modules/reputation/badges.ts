@@ -9,6 +9,7 @@ export enum Badge {
   COMMENTATOR = 'COMMENTATOR',
   REGULAR = 'REGULAR',
   MONTHLY_TOP_10 = 'MONTHLY_TOP_10',
+  QUEST = 'QUEST',
 }
 
 /** Who a condition is asked about, and the subject whose change asks it (a comment that was voted on). */
@@ -21,7 +22,10 @@ interface Ask {
 interface BadgeDefinition {
   name: string;
   description: string;
-  /** The condition, as an SQL boolean over (community, user, subject); null: awarded by a sweep (see `awardMonthlyTop`). */
+  /**
+   * The condition, as an SQL boolean over (community, user, subject); null: awarded elsewhere (a
+   * sweep: `awardMonthlyTop`; a quest's completion: `quest_record`).
+   */
   condition: ((a: Ask) => [string, unknown[]]) | null;
 }
 
@@ -42,12 +46,13 @@ const awardInsert = (badge: Badge, communityId: string, userId: string, conditio
    select ${communityId}, ${userId}, '${badge}', now()
     where not exists (select 1 from member_badges where community_id = ${communityId} and user_id = ${userId} and badge = '${badge}')
       and ${condition}
-   on conflict (community_id, user_id, badge) do nothing`;
+   on conflict (community_id, user_id, badge, quest_id) do nothing`;
 
 /**
  * Every badge, in one place: its name, what earns it, and the SQL condition checked, in the
  * transaction of the write that can make it true (a post, a comment, a vote, a check-in). Each
- * badge is awarded once per member and community (unique in the database), automatically.
+ * badge is awarded once per member and community (unique in the database), automatically; QUEST
+ * once per member and quest, by the quest's completion.
  */
 export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
   FIRST_POST: {
@@ -88,6 +93,12 @@ export const BADGES: Readonly<Record<Badge, BadgeDefinition>> = {
       "Finished a calendar month (community time) in the top 10 of the community's leaderboard, with points to show.",
     condition: null,
   },
+  QUEST: {
+    name: 'Quest',
+    description:
+      "Completed a quest that awards a badge (once per quest, whatever its periods; the badge bears the quest's badge title).",
+    condition: null,
+  },
 };
 
 registerEnumType(Badge, {
@@ -104,7 +115,7 @@ registerEnumType(Badge, {
  */
 export async function awardIf(tx: EntityManager, badge: Badge, ask: Ask): Promise<boolean> {
   const condition = BADGES[badge].condition;
-  if (!condition) throw new Error(`${badge} is awarded by its sweep`);
+  if (!condition) throw new Error(`${badge} is not awarded by a condition`);
   const [test, params] = condition(ask);
   const rows = await sql<unknown[]>(tx, `${awardInsert(badge, '?', '?', test)} returning id`, [
     ask.communityId,
@@ -162,7 +173,7 @@ export async function awardMonthlyTop(em: EntityManager): Promise<number> {
             where e.community_id = ? and e.created_at >= ? and e.created_at < ?
             group by e.user_id having sum(e.delta) > 0
             order by score desc, e.user_id limit 10) t
-         on conflict (community_id, user_id, badge) do nothing returning id`,
+         on conflict (community_id, user_id, badge, quest_id) do nothing returning id`,
         [c.id, Badge.MONTHLY_TOP_10, c.id, month.start, month.end],
       );
       return rows.length;

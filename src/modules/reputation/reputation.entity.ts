@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, type Ref 
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Community } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
+import { Quest } from '../quests/quests.entity';
 
 /** Why a member's reputation changed; each reason has a rule (see rules.ts). */
 export enum ReputationReason {
@@ -107,9 +108,16 @@ export class ReputationEvent {
   createdAt: Date = new Date();
 }
 
-/** A badge a member earned in a community: each badge at most once per member (unique). */
+/**
+ * A badge a member earned in a community: each badge at most once per member, a QUEST badge once per
+ * member and quest (unique, nulls not distinct: the other badges have no quest).
+ */
 @Entity({ tableName: 'member_badges' })
-@Unique({ name: 'member_badges_unique', properties: ['community', 'user', 'badge'] })
+@Unique({
+  name: 'member_badges_award_unique',
+  expression:
+    'create unique index "member_badges_award_unique" on "member_badges" ("community_id", "user_id", "badge", "quest_id") nulls not distinct',
+})
 export class MemberBadge {
   @PrimaryKey({ autoincrement: true })
   id!: number;
@@ -123,6 +131,14 @@ export class MemberBadge {
   /** A key of BADGES (badges.ts). */
   @Property({ length: 40 })
   badge!: string;
+
+  /** QUEST: the quest whose completion awarded it (removed with the completion revoked); null otherwise. */
+  @ManyToOne(() => Quest, { ref: true, nullable: true, deleteRule: 'cascade' })
+  quest?: Ref<Quest> | null;
+
+  /** QUEST: the badge's title, as the quest named it when it was earned; null otherwise. */
+  @Property({ length: 60, nullable: true })
+  title?: string | null;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   awardedAt: Date = new Date();

@@ -193,11 +193,17 @@ export async function memberBadges(loaders: Loaders, member: Member): Promise<Me
   return rows.map(badgeView).filter((v): v is MemberBadgeView => v !== null);
 }
 
-/** An award as the API shows it: the badge with its name and description; null for a badge no longer defined. */
+/** An award as the API shows it: the badge with its name (a QUEST badge's: its title) and description; null for a badge no longer defined. */
 export function badgeView(award: MemberBadge): MemberBadgeView | null {
   if (!(award.badge in BADGES)) return null;
   const { name, description } = BADGES[award.badge as Badge];
-  return { badge: award.badge as Badge, name, description, awardedAt: award.awardedAt };
+  return {
+    badge: award.badge as Badge,
+    name: award.title ?? name,
+    description,
+    awardedAt: award.awardedAt,
+    questId: award.quest?.id ?? null,
+  };
 }
 
 /** A member's ledger, newest first, paged both ways (readable by whoever can read the community's members). */

@@ -82,7 +82,7 @@ export class MemberBadgeView {
   @Field(() => Badge, { description: 'The badge.' })
   badge!: Badge;
 
-  @Field({ description: 'Its display name.' })
+  @Field({ description: "Its display name (QUEST: the quest's badge title)." })
   name!: string;
 
   @Field({ description: 'What earns it.' })
@@ -90,6 +90,9 @@ export class MemberBadgeView {
 
   @Field({ description: 'When the member earned it.' })
   awardedAt!: Date;
+
+  /** QUEST: the quest (resolved by `MemberBadgeView.quest`, quests module). */
+  questId!: number | null;
 }
 
 @ObjectType({
