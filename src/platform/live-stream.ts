@@ -18,6 +18,11 @@ export interface LiveStreamOptions<S, T> {
   replay(em: EntityManager, afterId: number, limit: number): Promise<Row[]>;
   /** What the subscription yields for a row (called with fresh loaders). */
   toItem(row: Row): T;
+  /**
+   * Whether this subscriber gets the row (its channel, what it muted), decided from the row alone:
+   * no statement per subscriber. A row it does not keep counts as delivered. Default: every row.
+   */
+  keep?(row: Row): boolean;
   /** Re-checks access with a fresh EntityManager: the state now, or null once the viewer may no longer read. */
   recheck(): Promise<S | null>;
   /** Topics whose events make the stream re-check access (e.g. the viewer's membership changes). */
@@ -97,12 +102,13 @@ export async function liveStream<S, T>(o: LiveStreamOptions<S, T>): Promise<Asyn
   function take(rows: Row[]): T[] {
     const fresh = rows.filter((row) => row.id > floor && !delivered.has(row.id));
     if (!fresh.length) return [];
-    ctx.refresh();
-    const out = fresh.map((row) => {
+    for (const row of fresh) {
       delivered.add(row.id);
       lastId = Math.max(lastId, row.id);
-      return o.toItem(row);
-    });
+    }
+    const kept = o.keep ? fresh.filter((row) => o.keep!(row)) : fresh;
+    if (kept.length) ctx.refresh();
+    const out = kept.map((row) => o.toItem(row));
     // Ids far below the position can only come back through a late event: forget them (amortized).
     if (delivered.size > 2 * deliveredWindow)
       for (const id of delivered) if (id < lastId - deliveredWindow) delivered.delete(id);

@@ -166,3 +166,20 @@ export async function postIn(
   if (res.body.errors) throw new Error(`createPost failed: ${JSON.stringify(res.body.errors)}`);
   return res.body.data!.createPost;
 }
+
+export const PostAddedDocument = graphql(`
+  subscription ChannelsPostAdded($communityId: ID!, $channelId: ID) {
+    postAdded(communityId: $communityId, channelId: $channelId) {
+      id
+      title
+      channel {
+        id
+        slug
+        isDefault
+      }
+      author {
+        handle
+      }
+    }
+  }
+`);

@@ -133,6 +133,11 @@ const WRITES: [string, string, (ids: Record<string, string>) => Record<string, u
 const SUBSCRIPTIONS: [string, string, (ids: Record<string, string>) => Record<string, unknown>][] = [
   ['commentAdded', 'subscription($id: ID!) { commentAdded(postId: $id) { id } }', (i) => ({ id: i.Post })],
   ['pollUpdated', 'subscription($id: ID!) { pollUpdated(pollId: $id) { id } }', (i) => ({ id: i.Poll })],
+  [
+    'postAdded in the channel',
+    'subscription($c: ID!, $ch: ID!) { postAdded(communityId: $c, channelId: $ch) { id } }',
+    (i) => ({ c: cast.community.id, ch: i.Channel }),
+  ],
 ];
 
 async function subscriptionOutcome(token: string | undefined, query: string, variables: Record<string, unknown>) {

@@ -31,6 +31,7 @@ const ADD_COMMENT = 'mutation($input: AddCommentInput!) { addComment(input: $inp
 const COMMENT_ADDED =
   'subscription($postId: ID!, $after: String) { commentAdded(postId: $postId, after: $after) { body } }';
 const MEMBER_JOINED = 'subscription($id: ID!) { memberJoined(communityId: $id) { user { handle } } }';
+const POST_ADDED = 'subscription($id: ID!) { postAdded(communityId: $id) { title } }';
 const CHAT_ADDED = 'subscription($id: ID!, $after: String) { chatMessageAdded(eventId: $id, after: $after) { body } }';
 const CHAT_REMOVED = 'subscription($id: ID!) { chatMessageRemoved(eventId: $id) }';
 const POLL_UPDATED = 'subscription($id: ID!) { pollUpdated(pollId: $id) { totalVoters } }';
@@ -349,6 +350,20 @@ describe("a banned member's open socket (issue 12, point 1)", () => {
           );
           await joinCommunity(server, stranger, t.community.id);
         });
+        return r;
+      },
+    ],
+    [
+      'postAdded',
+      async (c, t) => {
+        const r = record<any>(c, { query: POST_ADDED, variables: { id: t.community.id } });
+        await probe(r, (n) =>
+          server.gql(
+            'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+            { input: { communityId: t.community.id, title: `probe ${n}`, body: 'b' } },
+            { token: t.owner.token },
+          ),
+        );
         return r;
       },
     ],

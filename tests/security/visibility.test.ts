@@ -336,6 +336,7 @@ const MUTATIONS: [string, string, (ids: Record<string, string>, userId: string) 
 /** Every subscription on a community-scoped subject. */
 const SUBSCRIPTIONS: [string, string, (ids: Record<string, string>) => Record<string, unknown>][] = [
   ['memberJoined', 'subscription($id: ID!) { memberJoined(communityId: $id) { id } }', (i) => ({ id: i.Community })],
+  ['postAdded', 'subscription($id: ID!) { postAdded(communityId: $id) { id } }', (i) => ({ id: i.Community })],
   [
     'leaderboardChanged',
     'subscription($id: ID!) { leaderboardChanged(communityId: $id, period: ALL_TIME) { score } }',

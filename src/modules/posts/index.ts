@@ -2,6 +2,7 @@ import type { ModuleManifest } from '../../platform/module';
 import { addCommunityRider } from '../communities/community-riders';
 import { communityPostsRider } from './community-posts-rider';
 import { commentAddedShareKey } from './comment-sharing';
+import { postAddedShareKey } from './post-sharing';
 import { CommentsResolver } from './comments.resolver';
 import { createPostLoaders } from './posts.loaders';
 import { CommunityPostsResolver, PostsResolver } from './posts.resolver';
@@ -19,7 +20,7 @@ export const posts: ModuleManifest = {
   name: 'posts',
   resolvers: [PostsResolver, CommunityPostsResolver, CommentsResolver],
   loaders: (em, viewer) => createPostLoaders(em, viewer),
-  shareKeys: [commentAddedShareKey],
+  shareKeys: [commentAddedShareKey, postAddedShareKey],
   // `feed` is the viewer's own; reactions carry `viewerReacted` (a `viewer…` field).
   viewerFields: ['feed'],
 };

@@ -11,6 +11,7 @@ import {
   Query,
   Resolver,
   Root,
+  Subscription,
   createUnionType,
 } from 'type-graphql';
 import type { Context } from '../../platform/context';
@@ -39,6 +40,7 @@ import { LISTED_AUTHOR_FIELDS, listedAuthor } from '../identity/user-views';
 import { LEAN_COMMENT_FIELDS, type CommentPageShape } from './posts.loaders';
 import { LEAN_POST_FIELDS, communityPosts, viewerFeed, type ListingReads } from './feeds';
 import { Comment, Post } from './posts.entity';
+import { postAddedStream } from './post-stream';
 import {
   CreatePostInput,
   ModeratePostInput,
@@ -192,6 +194,28 @@ export class PostsResolver {
     @Ctx() ctx: Context,
   ): Promise<Post> {
     return posts.createPost(ctx, fromGlobalId('Community', input.communityId, 'communityId'), input);
+  }
+
+  @Subscription(() => Post, {
+    description:
+      'New posts of a community you can read (or of one of its channels), as they are created: only those of channels you may read and, without `channelId`, did not mute.',
+    subscribe: ({ args, context }) =>
+      postAddedStream(
+        context as Context,
+        fromGlobalId('Community', args.communityId as string, 'communityId'),
+        args.channelId ? fromGlobalId('Channel', args.channelId as string, 'channelId') : null,
+      ),
+  })
+  postAdded(
+    @Root() post: Post,
+    @Arg('communityId', () => ID, { description: 'Global id of the community to follow.' }) _communityId: string,
+    @Arg('channelId', () => ID, {
+      nullable: true,
+      description: "Global id of one of its channels: only that channel's posts (muted or not).",
+    })
+    _channelId?: string,
+  ): Post {
+    return post;
   }
 
   @Mutation(() => Post, { description: 'Edits your post.' })

@@ -31,6 +31,7 @@ import { enqueue } from '../../platform/jobs/jobs';
 import { queueChanged } from '../moderation/moderation.service';
 import { assertMentionsAllowed, blocks } from '../moderation/blocks';
 import { ModerationLogAction, ModerationSubjectType } from '../moderation/moderation.entity';
+import { postTopics, type PostAddedEvent } from './posts.events';
 
 /** What stands in for the body of a deleted post or comment (a deleted post keeps its title). */
 export const DELETED_TEXT = '[deleted]';
@@ -197,6 +198,7 @@ export async function createPost(ctx: Context, communityId: number, input: Creat
       channelId: channel.id,
     });
     settle(after, ctx, community, questChanges);
+    after.publish<PostAddedEvent>(postTopics.postAdded(communityId), { postId: post.id });
     // The members it @mentions hear of it (notifications.mention), if and only if it commits.
     if (mentionsInMarkdown(`${title}\n${input.body}`).length) {
       await enqueue(tx, 'notifications.mention', { postId: post.id });
