@@ -248,7 +248,10 @@ async function migrateLocked(
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // The simple protocol (no parameters): on the embedded PGlite every connection shares one session,
+    // where another connection's simple query between this one's Parse and Bind would drop its unnamed
+    // statement ("unnamed prepared statement does not exist", seen once in CI).
+    await lock.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);
     if (apply) {
       const applied = await orm.getMigrator().up();
       if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
@@ -260,7 +263,7 @@ async function migrateLocked(
     // Under the same lock: instances starting together on an empty database seed it once.
     await afterMigrate?.(orm);
   } finally {
-    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
     await lock.end();
   }
 }
