@@ -53,6 +53,7 @@ const {
   quantile,
   closeWorkers,
   sampleRssPeak,
+  addDefaultChannel,
 } = require('./harness');
 
 const VIEWERS = Number(option('viewers', 'VIEWERS', '500'));
@@ -122,6 +123,7 @@ async function setUp(client, tokenSecret) {
       [SLUG],
     )
   ).rows[0];
+  await addDefaultChannel(client, communityId);
   await client.query(
     `insert into members (community_id, user_id, role, joined_at)
      select $1, u.id, (case when u.i = 1 then 'OWNER' else 'MEMBER' end)::member_role, now()

@@ -147,6 +147,20 @@ function redact(url) {
  * Session tokens for these users, inserted straight into `sessions` (hashed with `secret`, as
  * the server does), so the bench needs no sign-in and meets no sign-in rate limit.
  */
+/**
+ * Gives a community a bench inserted with SQL its default channel (slug `general`), as
+ * `createCommunity` does (README, Channels): every post belongs to a channel. Returns the channel's id.
+ */
+async function addDefaultChannel(client, communityId) {
+  const { rows } = await client.query(
+    `insert into channels (community_id, name, slug, description, position)
+     values ($1, 'General', 'general', 'Everything else.', 0) returning id`,
+    [communityId],
+  );
+  await client.query('update communities set default_channel_id = $2 where id = $1', [communityId, rows[0].id]);
+  return rows[0].id;
+}
+
 async function createSessions(client, userIds, secret) {
   const tokens = userIds.map(() => newSecret(TOKEN_PREFIX.session));
   for (let i = 0; i < tokens.length; i += 5000) {
@@ -618,6 +632,7 @@ module.exports = {
   openBenchDatabase,
   globalIds,
   createSessions,
+  addDefaultChannel,
   startServer,
   startWorker,
   connectClient,

@@ -2,7 +2,7 @@
  * The data of bench/leaderboard.js, in SQL: the community `bench-leaderboard` with its members and
  * ledger (seeded once, then reused: see `seed`), and what each run adds (see `setUpRun`).
  */
-const { progress, createSessions, globalIds } = require('./harness');
+const { progress, createSessions, globalIds, addDefaultChannel } = require('./harness');
 
 const SLUG = 'bench-leaderboard';
 /** Posts the seeded ledger rows point at (by the first members). */
@@ -53,6 +53,7 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
      values ($1, 'Bench: a large leaderboard', 'being seeded', 'PUBLIC', 0, 'UTC', now() - ($2::int + 1) * interval '1 day', now()) returning id`,
     [SLUG, DAYS],
   );
+  await addDefaultChannel(client, communityId);
   step(`${MEMBERS} members`);
   await client.query(
     `insert into members (community_id, user_id, role, joined_at)
@@ -62,8 +63,8 @@ async function seed(client, { members: MEMBERS, rows: ROWS, days: DAYS }) {
   );
   const postIds = (
     await client.query(
-      `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
-     select $1, ($2::int[])[g], 'Leaderboard bench: post ' || g, 'Post ' || g || ' of the leaderboard bench.',
+      `insert into posts (community_id, channel_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+     select $1, (select default_channel_id from communities where id = $1), ($2::int[])[g], 'Leaderboard bench: post ' || g, 'Post ' || g || ' of the leaderboard bench.',
             '<p>Post ' || g || ' of the leaderboard bench.</p>', '{}', 0, 0, 0, false, false, now() - ($4::int + 1) * interval '1 day'
        from generate_series(1, $3::int) g
      returning id`,
@@ -149,8 +150,8 @@ async function setUpRun(
   ).rows;
   const targets = (
     await client.query(
-      `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
-     select $1, a, $3, 'Upvote this post (bench/leaderboard.js).', '<p>Upvote this post (bench/leaderboard.js).</p>', '{}', 0, 0, 0, false, false, now()
+      `insert into posts (community_id, channel_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+     select $1, (select default_channel_id from communities where id = $1), a, $3, 'Upvote this post (bench/leaderboard.js).', '<p>Upvote this post (bench/leaderboard.js).</p>', '{}', 0, 0, 0, false, false, now()
        from unnest($2::int[]) with ordinality as t(a, i) order by i
      returning id, author_id`,
       [communityId, authors.map((a) => a.user_id), TARGET_TITLE],

@@ -56,6 +56,7 @@ const {
   quantile,
   closeWorkers,
   sampleRssPeak,
+  addDefaultChannel,
 } = require('./harness');
 
 const WATCHERS = Number(option('watchers', 'WATCHERS', '1000'));
@@ -105,6 +106,7 @@ async function setUp(client, tokenSecret) {
       [SLUG],
     )
   ).rows[0];
+  await addDefaultChannel(client, communityId);
   await client.query(
     `insert into members (community_id, user_id, role, joined_at)
      select $1, u.id, (case when u.i = 1 then 'OWNER' else 'MEMBER' end)::member_role, now() from unnest($2::int[]) with ordinality as u(id, i)`,

@@ -25,6 +25,7 @@ const {
   newTokenSecret,
   quantile,
   machineLoad,
+  addDefaultChannel,
 } = require('./harness');
 
 const SIZES = {
@@ -86,6 +87,7 @@ async function seed(client) {
      values ($1, 'Search bench', 'seeding', 'PUBLIC', 'UTC', 6, 0, $2) returning id`,
     [SLUG, SIZES.members],
   );
+  await addDefaultChannel(client, communityId);
   step('members');
   await client.query(
     `insert into users (handle, email, password_hash)
@@ -105,8 +107,8 @@ async function seed(client) {
     const to = Math.min(SIZES.posts, from + BATCH - 1);
     step(`posts ${from}–${to} of ${SIZES.posts}`);
     await client.query(
-      `insert into posts (community_id, author_id, title, body, body_html, tags, score, created_at)
-       select $4, ($5::int[])[1 + (g * 7919) % $6], initcap(${words(6, 'g')}),
+      `insert into posts (community_id, channel_id, author_id, title, body, body_html, tags, score, created_at)
+       select $4, (select default_channel_id from communities where id = $4), ($5::int[])[1 + (g * 7919) % $6], initcap(${words(6, 'g')}),
               b.body || case when g % 20 = 0 then ' ' || ($7::text[])[1 + g % 4] else '' end, '', '{}',
               floor(power(random(), 3) * 50)::int, now() - (random() * 365) * interval '1 day'
          from generate_series($3::int, $8::int) g, lateral (select ${words(40, 'g')} as body) b`,

@@ -14,7 +14,7 @@
  */
 require('reflect-metadata');
 const { join } = require('node:path');
-const { ROOT, progress } = require('./harness');
+const { ROOT, progress, addDefaultChannel } = require('./harness');
 
 const { HOT_RANK_SQL } = require(join(ROOT, 'dist', 'src', 'modules', 'posts', 'posts.service.js'));
 const { renderMarkdown } = require(join(ROOT, 'dist', 'src', 'modules', 'posts', 'markdown.js'));
@@ -118,6 +118,7 @@ async function seedLarge(client) {
      values ($1, 'Bench: a large community', 'being seeded', 'PUBLIC', 0, now() - interval '60 days', now()) returning id`,
     [LARGE.slug],
   );
+  await addDefaultChannel(client, communityId);
   await client.query(
     `insert into members (community_id, user_id, role, joined_at)
      select $1, u.id, (case when u.i = 1 then 'OWNER' when u.i <= 5 then 'MODERATOR' else 'MEMBER' end)::member_role,
@@ -132,8 +133,8 @@ async function seedLarge(client) {
     const to = Math.min(LARGE.posts, from + 2499);
     step(`posts ${from}–${to} of ${LARGE.posts}`);
     await client.query(
-      `insert into posts (community_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
-       select $1, ($2::int[])[1 + (g * 7919) % $3], 'Bench post ' || g || ': what the load test taught us',
+      `insert into posts (community_id, channel_id, author_id, title, body, body_html, tags, score, hot, comment_count, pinned, locked, created_at)
+       select $1, (select default_channel_id from communities where id = $1), ($2::int[])[1 + (g * 7919) % $3], 'Bench post ' || g || ': what the load test taught us',
               replace($4, '{n}', g::text), replace($5, '{n}', g::text),
               case when g % 3 = 0 then array[($6::text[])[1 + g % 12]]
                    else array[($6::text[])[1 + g % 12], ($6::text[])[1 + (g % 12 + 1 + g % 5) % 12]] end,
