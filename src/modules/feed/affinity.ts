@@ -102,9 +102,13 @@ const SOURCES: readonly { table: string; from: string; user: string; author: str
 
 const WATERMARKED = [...new Set(SOURCES.map((s) => s.table))];
 
-/** SQL: the decay factor of a score from instant `from` to instant `to` (SQL expressions). */
+/**
+ * SQL: the decay factor of a score from instant `from` to instant `to` (SQL expressions), in double
+ * precision: `extract` gives a numeric, and `power` of a numeric costs about 7.5 µs where a double's
+ * costs nanoseconds (measured on 10,000 rows: 75 ms against 3.7 ms), once per affinity a feed reads.
+ */
 export const decay = (from: string, to: string) =>
-  `power(0.5, extract(epoch from (${to} - ${from})) / ${FEED_AFFINITY.halfLifeDays * 86_400})`;
+  `power(0.5, extract(epoch from (${to} - ${from}))::float8 / ${FEED_AFFINITY.halfLifeDays * 86_400})`;
 
 /** What a run did. */
 export interface AffinityResult {
