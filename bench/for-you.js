@@ -11,8 +11,9 @@
  * each run's CPU (server process and its database backends) per 1,000 actions. The write path has no
  * part in it: a vote or a comment writes its row and nothing of this feature (no trigger, no job
  * enqueued), so the upkeep adds 0 statements and 0 ms to the request.
- * Then N sequential requests of each mode (page 1, and page 2 from page 1's cursor): p50, p99, and
- * the SQL statements per request (the server's x-sql-statements header).
+ * Then N sequential requests of each mode (page 1, and page 2 from page 1's cursor): p50, p99, the
+ * SQL statements per request (the server's x-sql-statements header), and the CPU per request of the
+ * server process and of its database backends.
  *
  * Options: --requests=N (default 200), --first=N (default 20). Database as harness.js says
  * (DATABASE_URL to reuse one, e.g. a copy of the kept bench database).
@@ -99,7 +100,8 @@ async function runJob(client, server, db) {
   return { ms, cpu, watermarkBefore: Number(before.rows[0].s) };
 }
 
-async function measure(url, token, mode, n) {
+async function measure(server, db, token, mode, n) {
+  const url = server.url;
   const query = `query($m: FeedMode!, $n: Int, $a: String) { personalFeed(mode: $m, first: $n, after: $a) {
     edges { node { post { id title score commentCount author { handle } community { slug } } reason { kind text } } }
     pageInfo { hasNextPage endCursor } } }`;
@@ -122,14 +124,16 @@ async function measure(url, token, mode, n) {
   };
   for (let i = 0; i < 10; i++) await call(); // warm-up
   times.length = 0;
+  const meter = await cpuMeter(db, server.pid, { application: server.application });
   for (let i = 0; i < n; i++) {
     const cursor = await call();
     if (i % 4 === 0) await call(cursor); // some page 2s
     if (i % 50 === 0) progress(`${mode}: ${i}/${n}`);
   }
+  const cpu = meter.perRequest(times.length);
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  return { p50: q(0.5), p99: q(0.99), requests: times.length, statements: [...statements].join(', '), items };
+  return { p50: q(0.5), p99: q(0.99), requests: times.length, statements: [...statements].join(', '), items, cpu };
 }
 
 (async () => {
@@ -177,8 +181,8 @@ async function measure(url, token, mode, n) {
       [userIds.slice(5000, 8000), communityId],
     );
     const steady = await runJob(client, server, db);
-    const forYou = await measure(server.url, token, 'FOR_YOU', REQUESTS);
-    const following = await measure(server.url, token, 'FOLLOWING', REQUESTS);
+    const forYou = await measure(server, db, token, 'FOR_YOU', REQUESTS);
+    const following = await measure(server, db, token, 'FOLLOWING', REQUESTS);
     const affinities = (
       await client.query('select count(*)::int as n from feed_affinities where user_id = $1', [viewerId])
     ).rows[0].n;
@@ -190,7 +194,7 @@ async function measure(url, token, mode, n) {
       ['FOLLOWING', following],
     ])
       console.log(
-        `${name.padEnd(10)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.requests} requests, pages 1 and 2)  SQL statements per request: ${r.statements}  items per page: ${r.items}`,
+        `${name.padEnd(10)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (${r.requests} requests, pages 1 and 2)  SQL statements per request: ${r.statements}  items per page: ${r.items}  CPU per request: server ${fmt(r.cpu.server)} ms, database ${r.cpu.db === null ? '?' : fmt(r.cpu.db)} ms`,
       );
     const perK = (run, n) =>
       `${fmt(run.cpu.server / (n / 1000))} ms server CPU + ${run.cpu.db === null ? '?' : fmt(run.cpu.db / (n / 1000))} ms database CPU per 1,000 actions (${run.ms} ms wall)`;
