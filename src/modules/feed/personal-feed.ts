@@ -116,6 +116,8 @@ const FOLLOW_SOURCES: Record<
     any?: string;
     /** Read per followed thing (`from` a CTE, `on` the post's link to it), each down its own index, newest first. */
     per?: { from: string; on: string };
+    /** False: FOLLOWING reads no branch of it (its posts are another source's), only names it as the reason. */
+    followingBranch?: false;
   }
 > = {
   MEMBER: {
@@ -136,6 +138,7 @@ const FOLLOW_SOURCES: Record<
     where: '(p.channel_id in (select channel_id from fc)) is true',
     reason: FeedReasonKind.FOLLOWED_CHANNEL,
     any: 'exists (select 1 from fc)',
+    followingBranch: false,
   },
   COMMUNITY: {
     where: 'p.community_id in (select community_id from mine)',
@@ -271,9 +274,8 @@ async function followingFeed(
   const newest = (where: string) =>
     `select p.id, p.created_at from posts p join communities c on c.id = p.community_id
       where ${where} and ${keyset} and ${READABLE} order by p.created_at desc, p.id desc limit $2`;
-  // A followed channel's posts are its community's (COMMUNITY): no branch of its own.
   const branches = Object.values(FOLLOW_SOURCES)
-    .filter((s) => s !== FOLLOW_SOURCES.CHANNEL)
+    .filter((s) => s.followingBranch !== false)
     .map((s) =>
       s.per
         ? `(select x.id, x.created_at from ${s.per.from} cross join lateral (${newest(s.per.on)}) x
