@@ -6,7 +6,7 @@ import { INT_MAX } from '../../platform/cursors';
 import { decodeCursor, encodeCursor, forwardPage, type ConnectionShape, type Edge } from '../../platform/pagination';
 import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
-import { notMutedChannelSql, readableChannelSql } from '../channels/channels.service';
+import { channelNotInSql, mutedChannelsSql, readableChannelSql } from '../channels/channels.service';
 import type { Post } from '../posts/posts.entity';
 import { postView } from '../posts/rows';
 import { decay } from './affinity';
@@ -166,13 +166,13 @@ const FOLLOW_CTES = `mine as (select m.community_id from members m where m.user_
  * posts, posts of communities the viewer may not read (readable: PUBLIC, as for anyone, or one they
  * belong to and are not banned from: `mine`), posts in channels whose reading gate the viewer does
  * not pass (the rule of `canReadChannel`, looked up by the post's channel: only communities with a
- * restricted channel read more than the channel's row) and in channels they muted (both `not
- * exists`, see `readableChannelSql`), posts by members they blocked, posts whose thread they muted.
+ * restricted channel read more than the channel's row) and in channels they muted (see
+ * `channelNotInSql`), posts by members they blocked, posts whose thread they muted.
  */
 const READABLE = `p.deleted_at is null and p.hidden_at is null
   and (c.visibility = 'PUBLIC' or p.community_id in (select community_id from mine))
   and (not c.restricted_channels or ${readableChannelSql('$1', 'p.channel_id')})
-  and ${notMutedChannelSql('$1', 'p.channel_id')}
+  and ${channelNotInSql('p.channel_id', mutedChannelsSql('$1'))}
   and not exists (select 1 from user_blocks k where k.blocker_id = $1 and k.blocked_id = p.author_id)
   and not exists (select 1 from thread_mutes t where t.user_id = $1 and t.post_id = p.id)`;
 

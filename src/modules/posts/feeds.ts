@@ -19,7 +19,7 @@ import { normalizeTag } from './posts.service';
 import { AUTHOR_COLUMNS, AUTHOR_HANDLE_COLUMNS, handleAuthor, takeAuthor } from '../identity/user-views';
 import { postView } from './rows';
 import type { Channel } from '../channels/channels.entity';
-import { mutedChannelsSql, unreadableChannelsSql } from '../channels/channels.service';
+import { channelNotInSql, mutedChannelsSql, unreadableChannelsSql } from '../channels/channels.service';
 import { firstCommentsColumn, type CommentPageShape } from './posts.loaders';
 
 /** The sort key of each ordering, after `pinned` and before `id` (all descending). */
@@ -263,7 +263,7 @@ export function postListing(
   const muted = () => {
     if (viewer.userId === null) return;
     params.push(viewer.userId);
-    where.push(`p.channel_id <> all(${mutedChannelsSql(`$${params.length}`)})`);
+    where.push(channelNotInSql('p.channel_id', mutedChannelsSql(`$${params.length}`)));
   };
   if ('communitySql' in scope) {
     where.push(`p.community_id = ${scope.communitySql}`);
@@ -274,7 +274,12 @@ export function postListing(
         params.push(viewer.userId);
         user = `$${params.length}`;
       }
-      where.push(`p.channel_id <> all(${unreadableChannelsSql(user, (c) => `${c} = ${scope.communitySql}`)})`);
+      where.push(
+        channelNotInSql(
+          'p.channel_id',
+          unreadableChannelsSql(user, (c) => `${c} = ${scope.communitySql}`),
+        ),
+      );
     }
     muted();
   } else if ('communityId' in scope) {
@@ -288,7 +293,12 @@ export function postListing(
         params.push(viewer.userId);
         user = `$${params.length}`;
       }
-      where.push(`p.channel_id <> all(${unreadableChannelsSql(user, (c) => `${c} = ${community}`)})`);
+      where.push(
+        channelNotInSql(
+          'p.channel_id',
+          unreadableChannelsSql(user, (c) => `${c} = ${community}`),
+        ),
+      );
     }
     muted();
   } else if ('channelId' in scope) {
@@ -301,7 +311,13 @@ export function postListing(
     params.push(scope.memberUserId);
     if (!viewer.isAdmin)
       where.push(
-        `p.channel_id <> all(${unreadableChannelsSql(member, (c) => `${c} in (select m.community_id from members m where m.user_id = ${member})`)})`,
+        channelNotInSql(
+          'p.channel_id',
+          unreadableChannelsSql(
+            member,
+            (c) => `${c} in (select m.community_id from members m where m.user_id = ${member})`,
+          ),
+        ),
       );
   }
   const tag = args.tag ? normalizeTag(args.tag, 'tag') : null;

@@ -5,7 +5,7 @@ import { fromGlobalId } from '../../platform/ids';
 import { PAGE_LIMITS, decodeCursor, encodeCursor } from '../../platform/pagination';
 import { Visibility } from '../communities/communities.entity';
 import { assertCanReadContent, visibleCommunity } from '../communities/communities.service';
-import { unreadableChannelsSql } from '../channels/channels.service';
+import { channelNotInSql, unreadableChannelsSql } from '../channels/channels.service';
 import { normalizeTag } from '../posts/posts.service';
 import { SEARCH_LIMITS, SearchType, type SearchArgs } from './search.inputs';
 import type { SearchResultConnection, SearchResultEdge, SearchResultNode } from './search.types';
@@ -136,7 +136,7 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   let hiddenChannels = '';
   if (!viewer.isAdmin) {
     const user = viewer.userId !== null ? param(viewer.userId, 'int') : null;
-    hiddenChannels = ` and p.channel_id <> all(${unreadableChannelsSql(user, inReadable)})`;
+    hiddenChannels = ` and ${channelNotInSql('p.channel_id', unreadableChannelsSql(user, inReadable))}`;
   }
   const blocked = param([...viewer.blocked], 'int[]');
   const filters = (alias: string, author: string, at = 'created_at') => {
