@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from './database/sql';
 import type { Logger } from './logger';
 import type { PubSub, Subscription } from './pubsub/pubsub';
 
@@ -35,6 +36,81 @@ export interface FeedSource<S> {
   newest(em: EntityManager): Promise<number>;
   /** At most `limit` rows with an id above `after` or in `late`, oldest first, and the subject's state now. */
   read(em: EntityManager, after: number, late: number[], limit: number): Promise<{ rows: Row[]; state: S | null }>;
+}
+
+/**
+ * A live rows source: the rows of one subject (a post's comments, a community's posts) in an
+ * append-only table, each with the columns of its joined rows. The SQL fragments are the module's
+ * own constants, never input.
+ */
+export interface LiveRowsOptions<S> {
+  /** See {@link FeedSource.topic}. */
+  topic: string;
+  /** See {@link FeedSource.idOf}. */
+  idOf(event: unknown): number | undefined;
+  /** The table, read by ascending id: `'comments'`. */
+  table: string;
+  /** The page's alias in the outer select and in `joins`: `'c'`. */
+  alias: string;
+  /** The column naming the subject: `'post_id'`. */
+  scopeColumn: string;
+  /** The subject's id. */
+  scopeId: number;
+  /** Which of the subject's rows are sent, on the table's columns: `'deleted_at is null'`. */
+  filter: string;
+  /** The joined columns selected besides the row's own: `AUTHOR_COLUMNS`. */
+  columns: string;
+  /** The joins on the page: `['join users u on u.id = c.author_id']`. */
+  joins: readonly string[];
+  /** The subject's state now (one statement, read before the rows); null once it is gone. */
+  state(em: EntityManager): Promise<S | null>;
+}
+
+export interface LiveRowsSource<S> extends FeedSource<S> {
+  /**
+   * At most `limit` of the subject's rows after `after` (and those named in `late`), oldest first,
+   * with their joined columns, those `filter` leaves out left out: the feed's read, and with no
+   * `late` one page of a subscription's replay.
+   */
+  rowsAfter(em: EntityManager, after: number, late: number[], limit: number): Promise<Row[]>;
+}
+
+/**
+ * The feed source of a subject's rows in one table (see {@link LiveRowsOptions}): `newest` is one
+ * statement (the subject's largest id), `read` two (the state, then the rows).
+ */
+export function liveRowsSource<S>(options: LiveRowsOptions<S>): LiveRowsSource<S> {
+  const { table, alias, scopeColumn, scopeId, filter, columns, joins } = options;
+  const rowsAfter = (em: EntityManager, after: number, late: number[], limit: number) =>
+    sql<Row[]>(
+      em,
+      // The page is cut before the joins: only its own rows meet the joined tables, whatever plan the joins get.
+      `select ${alias}.*, ${columns}
+         from (select * from ${table}
+                where ${scopeColumn} = ? and ${filter}
+                  and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
+                order by id limit ?) ${alias}
+         ${joins.join('\n         ')}
+        order by ${alias}.id`,
+      [scopeId, after, ...late, limit],
+    );
+  return {
+    topic: options.topic,
+    idOf: options.idOf,
+    async newest(em) {
+      const [row] = await sql<{ max: number | null }[]>(
+        em,
+        `select max(id) as max from ${table} where ${scopeColumn} = ?`,
+        [scopeId],
+      );
+      return row?.max ?? 0;
+    },
+    async read(em, after, late, limit) {
+      const state = await options.state(em);
+      return { rows: await rowsAfter(em, after, late, limit), state };
+    },
+    rowsAfter,
+  };
 }
 
 /** What a feed hands its followers after each read. */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../platform/context';
 import { sql } from '../../platform/database/sql';
 import { Forbidden, NotFound } from '../../platform/errors';
-import type { FeedSource, Row } from '../../platform/live-feed';
+import { liveRowsSource, type FeedSource, type Row } from '../../platform/live-feed';
 import { liveStream } from '../../platform/live-stream';
 import type { Viewer } from '../identity/viewer';
 import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
@@ -36,50 +36,28 @@ const CHANNEL_COLUMNS = [
   .join(', ');
 
 /**
- * At most `limit` of a community's posts after `after` (and those named in `late`), oldest first,
- * with their authors (`a__` columns) and their channels (`ch__` columns); deleted and hidden ones
- * (held by AutoMod) left out.
+ * A community's posts as a live feed, with their authors (`a__` columns) and their channels (`ch__`
+ * columns), deleted and hidden ones (held by AutoMod) left out; its state is the community's
+ * visibility (null once it is gone).
  */
-function postRowsAfter(
-  em: EntityManager,
-  communityId: number,
-  after: number,
-  late: number[],
-  limit: number,
-): Promise<Row[]> {
-  return sql<Row[]>(
-    em,
-    // The page is cut before the joins: only its own rows meet users and channels.
-    `select p.*, ${AUTHOR_COLUMNS}, ${CHANNEL_COLUMNS}
-       from (select * from posts
-              where community_id = ? and deleted_at is null and hidden_at is null
-                and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
-              order by id limit ?) p
-       join users u on u.id = p.author_id
-       join channels ch on ch.id = p.channel_id
-      order by p.id`,
-    [communityId, after, ...late, limit],
-  );
-}
-
-/** A community's posts as a live feed; its state is the community's visibility (null once it is gone). */
 function postSource(communityId: number): FeedSource<Visibility> {
-  return {
+  return liveRowsSource({
     topic: postTopics.postAdded(communityId),
     idOf: (event) => (event as PostAddedEvent).postId,
-    async newest(em) {
-      const [row] = await sql<{ max: number | null }[]>(em, 'select max(id) as max from posts where community_id = ?', [
-        communityId,
-      ]);
-      return row?.max ?? 0;
-    },
-    async read(em, after, late, limit) {
+    table: 'posts',
+    alias: 'p',
+    scopeColumn: 'community_id',
+    scopeId: communityId,
+    filter: 'deleted_at is null and hidden_at is null',
+    columns: `${AUTHOR_COLUMNS}, ${CHANNEL_COLUMNS}`,
+    joins: ['join users u on u.id = p.author_id', 'join channels ch on ch.id = p.channel_id'],
+    async state(em) {
       const [state] = await sql<{ visibility: Visibility }[]>(em, 'select visibility from communities where id = ?', [
         communityId,
       ]);
-      return { rows: await postRowsAfter(em, communityId, after, late, limit), state: state?.visibility ?? null };
+      return state?.visibility ?? null;
     },
-  };
+  });
 }
 
 /** What one subscriber may be sent, decided from a row alone (see {@link postAddedStream}). */
