@@ -305,6 +305,8 @@ function selectsViewerFields(args: ExecutionArgs, viewerFields: ReadonlySet<stri
  * (document, variables) on this instance. With an `after` cursor (each has its own replay), it
  * shares only with `handover`: it replays on its own, then joins the group of the same operation
  * without the cursor (see `SharedSubscriptions.handOver`); `handover` names the row behind an event.
+ * A viewer who blocked someone never shares: every listing masks the texts of the members they
+ * blocked (hidden-content.ts), so their results are their own.
  */
 export function liveFieldShareKey(
   field: string,
@@ -314,6 +316,7 @@ export function liveFieldShareKey(
   handover?: (payload: unknown) => number | undefined,
 ): ShareKey {
   return async (args, ctx, viewerFields) => {
+    if (ctx.viewer.blocked.size > 0) return null;
     const operation = getOperationAST(args.document, args.operationName);
     if (operation?.operation !== 'subscription' || operation.selectionSet.selections.length !== 1) return null;
     const selection = operation.selectionSet.selections[0];

@@ -8,6 +8,7 @@ import { communityTopics } from '../../src/modules/communities/communities.event
 import { postTopics } from '../../src/modules/posts/posts.events';
 import { fromGlobalId } from '../../src/platform/ids';
 import { startPrivateRedis } from '../support/redis-server';
+import { BLOCKED_TEXT } from '../../src/modules/posts/hidden-content';
 import {
   closeAll,
   createCommunity,
@@ -161,6 +162,34 @@ describe('commentAdded', () => {
     ).toEqual([bob.user.handle, place.owner.user.handle, bob.user.handle]);
     expect(f.errorCodes()).toEqual([]);
     expect(f.completed).toBe(false);
+  });
+
+  it("masks a blocked member's comments for the subscriber who blocked them, while another subscriber reads them", async () => {
+    // Both subscribe to one PUBLIC post with the same document: subscribers who blocked nobody share an
+    // execution; one who blocked someone runs their own, which masks as every listing does.
+    const place = await thread(server);
+    const bob = await member(server, place, 'bob');
+    const blocker = await signUp(server, 'blocker');
+    const other = await signUp(server, 'other');
+    const block = await server.gql(
+      'mutation($u: ID!) { blockUser(userId: $u) }',
+      { u: bob.user.id },
+      { token: blocker.token },
+    );
+    expect(block.body.errors).toBeUndefined();
+    const mine = follow(server.ws({ token: blocker.token }), { postId: place.postId });
+    const theirs = follow(server.ws({ token: other.token }), { postId: place.postId });
+    await untilStreaming(mine, (body) => addComment(server, place.owner, place.postId, body));
+    await untilStreaming(theirs, (body) => addComment(server, place.owner, place.postId, body));
+
+    await addComment(server, bob, place.postId, 'Bob speaks');
+    await addComment(server, place.owner, place.postId, 'The owner answers');
+    await theirs.received('The owner answers');
+    await mine.received('The owner answers');
+    const real = (f: Follow) => f.bodies().filter((b) => !b.startsWith('probe '));
+    expect(real(theirs)).toEqual(['Bob speaks', 'The owner answers']);
+    expect(real(mine)).toEqual([BLOCKED_TEXT, 'The owner answers']);
+    expect([mine.errorCodes(), theirs.errorCodes()]).toEqual([[], []]);
   });
 
   describe('on a PRIVATE community', () => {
