@@ -86,7 +86,9 @@ export const REASONS: Readonly<Record<ReputationReason, ReasonRule>> = {
   // and earned at most once per quest and period (a unique key on completions), so they cannot be
   // farmed past what the admins chose; counting them toward the cap would let a member's upvotes of
   // the day cancel a reward the community announced (or the reward eat the room of their upvotes).
-  // The actions a quest counts still earn their own points under the cap.
+  // The actions a quest counts still earn their own points under the cap. `capped` decides only
+  // whether the reward counts toward the cap of other earnings; the reward itself is awarded by the
+  // SQL function `quest_record`, which passes `reputation_award` no cap (tests/quests/daily-cap.test.ts).
   [ReputationReason.QUEST_COMPLETED]: { points: null, capped: false },
 };
 
