@@ -24,12 +24,13 @@ import {
 } from '../../platform/pagination';
 import { CollapsingQueue } from '../../platform/collapsing-queue';
 import { listenForRechecks } from '../../platform/follow';
-import { liveDefaults, type FeedSource } from '../../platform/live-feed';
+import { liveDefaults, liveRowsSource, type LiveRowsSource } from '../../platform/live-feed';
 import { closable } from '../../platform/streams';
 import { liveFieldShareKey } from '../../platform/shared-subscriptions';
 import { communityTopics } from '../communities/communities.events';
 import { Visibility } from '../communities/communities.entity';
 import { User } from '../identity/identity.entity';
+import { AUTHOR_COLUMNS } from '../identity/user-views';
 import { sql } from '../../platform/database/sql';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
@@ -84,24 +85,22 @@ const chatState = (visibility: Visibility, closed: boolean): ChatState =>
   closed ? `${visibility}:closed` : visibility;
 const chatClosed = (state: ChatState) => state.endsWith(':closed');
 
-/** A stream's chat as a live feed; its state is the community's visibility and whether the chat closed. */
-function chatSource(eventId: number): FeedSource<ChatState> {
-  return {
+/**
+ * A stream's chat as a live feed, with the messages' authors (`a__` columns), removed ones left
+ * out; its state is the community's visibility and whether the chat closed (null once the event is gone).
+ */
+function chatSource(eventId: number): LiveRowsSource<ChatState> {
+  return liveRowsSource({
     topic: chatTopics.messageAdded(eventId),
     idOf: (event) => (event as Partial<Extract<ChatMessageAddedEvent, { messageId: number }>>).messageId,
-    async newest(em) {
-      return (
-        (
-          await sql<{ max: number | null }>(
-            em,
-            'select max(id) as max from chat_messages where event_id = ?',
-            [eventId],
-            'get',
-          )
-        ).max ?? 0
-      );
-    },
-    async read(em, after, late, limit) {
+    table: 'chat_messages',
+    alias: 'm',
+    scopeColumn: 'event_id',
+    scopeId: eventId,
+    filter: 'deleted_at is null',
+    columns: AUTHOR_COLUMNS,
+    joins: ['join users u on u.id = m.author_id'],
+    async state(em) {
       const state = await sql<{ visibility: Visibility; closed: boolean } | undefined>(
         em,
         `select c.visibility, (e.live_ended_at is not null or e.cancelled_at is not null) as closed
@@ -109,12 +108,9 @@ function chatSource(eventId: number): FeedSource<ChatState> {
         [eventId],
         'get',
       );
-      return {
-        rows: await chat.chatRowsAfter(em, eventId, after, late, limit),
-        state: state ? chatState(state.visibility, state.closed) : null,
-      };
+      return state ? chatState(state.visibility, state.closed) : null;
     },
-  };
+  });
 }
 
 /** The community-visibility check of an event, for streams: the event must be a live stream the viewer may read. */
@@ -136,13 +132,14 @@ async function chatMessageAddedStream(
   afterId: number | null,
 ): Promise<AsyncIterable<ChatMessage>> {
   const state = await readableStream(ctx, eventId);
+  const source = chatSource(eventId);
   return liveStream({
     ctx,
-    source: chatSource(eventId),
+    source,
     afterId,
     state,
     ended: chatClosed,
-    replay: (em, after, limit) => chat.chatRowsAfter(em, eventId, after, [], limit),
+    replay: (em, after, limit) => source.rowsAfter(em, after, [], limit),
     toItem: (row) => chat.chatMessageFromRow(ctx.loaders, row),
     recheck: () => readableStream(ctx, eventId),
     recheckTopics: ctx.viewer.userId !== null ? [communityTopics.membershipChanged(ctx.viewer.userId)] : [],

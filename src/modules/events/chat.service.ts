@@ -19,7 +19,7 @@ import { applyVerdict, screenWrite } from '../moderation/automod';
 import { queueChanged } from '../moderation/moderation.service';
 import type { Viewer } from '../identity/viewer';
 import { ref, timestamp, view } from '../../platform/views';
-import { AUTHOR_COLUMNS, takeAuthor } from '../identity/user-views';
+import { takeAuthor } from '../identity/user-views';
 import { ChatMessage } from './chat.entity';
 import { chatTopics, chatClosed, type ChatMessageAddedEvent, type ChatMessageRemovedEvent } from './chat.events';
 import { CHAT_LIMITS, type ChatHistoryArgs, type QuestionsArgs } from './chat.inputs';
@@ -45,26 +45,6 @@ function chatMessageView(r: Record<string, unknown>): ChatMessage {
     deletedAt: timestamp(r.deleted_at),
     createdAt: timestamp(r.created_at),
   });
-}
-
-/** At most `limit` messages of a stream after `after` (and those named in `late`), oldest first, with their authors; removed ones left out. */
-export function chatRowsAfter(
-  em: EntityManager,
-  eventId: number,
-  after: number,
-  late: number[],
-  limit: number,
-): Promise<Row[]> {
-  return sql<Row[]>(
-    em,
-    `select m.*, ${AUTHOR_COLUMNS}
-       from (select * from chat_messages
-              where event_id = ? and deleted_at is null and (id > ?${late.length ? ` or id in (${late.map(() => '?').join(', ')})` : ''})
-              order by id limit ?) m
-       join users u on u.id = m.author_id
-      order by m.id`,
-    [eventId, after, ...late, limit],
-  );
 }
 
 /** A LIVE_STREAM event the viewer runs; FORBIDDEN or BAD_USER_INPUT otherwise. */
