@@ -220,10 +220,16 @@ describe('history and live messages', () => {
       variables: { id: eventId, after: history.pageInfo.endCursor },
     });
     await live.until(() => live.results.length === 1, 'the replayed message');
-    for (const body of ['five', 'six']) await said(a, eventId, body);
+    await said(b, eventId, 'five');
+    await said(a, eventId, 'six');
     await live.until(() => live.results.length === 3, 'three messages');
     expect(live.results.map((r) => r.data.chatMessageAdded.body)).toEqual(['four', 'five', 'six']);
-    expect(live.results[0].data.chatMessageAdded.author.handle).toBe(a.user.handle);
+    // Each with its own author, replayed and live.
+    expect(live.results.map((r) => r.data.chatMessageAdded.author.handle)).toEqual([
+      a.user.handle,
+      b.user.handle,
+      a.user.handle,
+    ]);
   });
 
   it('tells everyone watching when a message is removed, and leaves it out of the history', async () => {
@@ -232,6 +238,7 @@ describe('history and live messages', () => {
       members: [a, b],
       eventId,
     } = await stream();
+    const before = await said(a, eventId, 'first');
     const message = await said(a, eventId, 'oops');
     await said(a, eventId, 'fine');
     const removals = record<any>(server.ws({ token: b.token }), { query: REMOVALS, variables: { id: eventId } });
@@ -253,7 +260,16 @@ describe('history and live messages', () => {
       if (i === 20) throw new Error('the watcher never heard of a removal');
     }
     const history = await server.gql(History, { id: eventId, last: 10 }, { token: b.token });
-    expect(history.body.data!.event!.chatMessages.edges.map((e: any) => e.node.body)).toEqual(['fine']);
+    expect(history.body.data!.event!.chatMessages.edges.map((e: any) => e.node.body)).toEqual(['first', 'fine']);
+    // A replay from before it leaves it out too.
+    const replay = record<any>(server.ws({ token: b.token }), {
+      query: MESSAGES,
+      variables: { id: eventId, after: before.cursor },
+    });
+    await replay.until(() => replay.results.length >= 1, 'the replayed message');
+    await said(a, eventId, 'after');
+    await replay.until(() => replay.results.some((r) => r.data.chatMessageAdded.body === 'after'), 'the live message');
+    expect(replay.results.map((r) => r.data.chatMessageAdded.body)).toEqual(['fine', 'after']);
   });
 });
 
