@@ -148,14 +148,15 @@ function redact(url) {
  * the server does), so the bench needs no sign-in and meets no sign-in rate limit.
  */
 /**
- * Gives a community a bench inserted with SQL its default channel (slug `general`), as
- * `createCommunity` does (README, Channels): every post belongs to a channel. Returns the channel's id.
+ * Gives a community a bench inserted with SQL its default channel (`DEFAULT_CHANNEL`, from the
+ * build), as `createCommunity` does (README, Channels): every post belongs to a channel. Returns the
+ * channel's id.
  */
 async function addDefaultChannel(client, communityId) {
+  const { DEFAULT_CHANNEL } = require(join(ROOT, 'dist', 'src', 'modules', 'channels', 'channels.inputs.js'));
   const { rows } = await client.query(
-    `insert into channels (community_id, name, slug, description, position)
-     values ($1, 'General', 'general', 'Everything else.', 0) returning id`,
-    [communityId],
+    `insert into channels (community_id, name, slug, description, position) values ($1, $2, $3, $4, 0) returning id`,
+    [communityId, DEFAULT_CHANNEL.name, DEFAULT_CHANNEL.slug, DEFAULT_CHANNEL.description],
   );
   await client.query('update communities set default_channel_id = $2 where id = $1', [communityId, rows[0].id]);
   return rows[0].id;
